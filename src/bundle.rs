@@ -1,0 +1,78 @@
+//! The seed knowledge base compiled into the binary, and the embedded default database built
+//! from it on first use (and rebuilt whenever the bundled data changes).
+
+use crate::data::{self, Encoding, Input};
+use crate::store::{OpenReport, Store, StoreError};
+use std::path::PathBuf;
+
+include!(concat!(env!("OUT_DIR"), "/bundle.rs"));
+
+/// A label that changes whenever the bundled files, the schema or chainkb's version change.
+pub fn label() -> String {
+    let mut h = crc32fast::Hasher::new();
+    h.update(env!("CARGO_PKG_VERSION").as_bytes());
+    h.update(&crate::store::SCHEMA_VERSION.to_be_bytes());
+    for (name, bytes) in FILES {
+        h.update(name.as_bytes());
+        h.update(&(bytes.len() as u64).to_be_bytes());
+        h.update(bytes);
+    }
+    format!("bundled:{:08x}", h.finalize())
+}
+
+/// Where the default database lives: `<data dir>/chainkb/default-db`.
+pub fn default_db_path() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("chainkb").join("default-db"))
+}
+
+/// Read and check the bundled files.
+pub fn load() -> data::Loaded {
+    let inputs = FILES
+        .iter()
+        .map(|(name, bytes)| Input {
+            name: name.to_string(),
+            display: format!("(bundled) {name}"),
+            bytes: Ok(bytes.to_vec()),
+        })
+        .collect();
+    data::load_inputs(inputs, Encoding::Auto)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BundleError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("the bundled seed data has {} problem(s), first: {}", .0.len(), .0.first().map(|d| d.to_string()).unwrap_or_default())]
+    Invalid(Vec<data::Diag>),
+    #[error("cannot find a data directory for the default database; pass --db PATH or set CHAINKB_DB")]
+    NoDataDir,
+    #[error("cannot create {path}: {source}")]
+    Create {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// Open the default database, (re)building it from the bundle when it is missing or stale.
+/// Returns the store, its open report, and whether it was (re)built now.
+pub fn open_default() -> Result<(Store, OpenReport, bool), BundleError> {
+    let path = default_db_path().ok_or(BundleError::NoDataDir)?;
+    if let Some(parent) = path.parent() {
+        std::fs::create_dir_all(parent).map_err(|source| BundleError::Create {
+            path: parent.to_path_buf(),
+            source,
+        })?;
+    }
+    let (store, report) = Store::open(&path, true)?;
+    let want = label();
+    let current = store.meta()?.map(|m| m.label);
+    if current.as_deref() == Some(want.as_str()) {
+        return Ok((store, report, false));
+    }
+    let loaded = load();
+    if !loaded.is_ok() {
+        return Err(BundleError::Invalid(loaded.diags));
+    }
+    store.import(&loaded.dataset, &want)?;
+    Ok((store, report, true))
+}

@@ -1,0 +1,323 @@
+//! The command-line interface (clap): parses arguments, opens the database, runs one command,
+//! and maps every failure to a message on stderr and an exit code (0 ok, 1 user error,
+//! 2 internal or data error).
+
+mod show;
+
+use crate::bundle;
+use crate::data::{self, Encoding};
+use crate::graph::Graph;
+use crate::model::{EdgeKind, Kind};
+use crate::store::{Store, StoreError};
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "chainkb",
+    version,
+    about = "Industry-chain graph knowledge base: chains, segments, enterprises, parks and projects, and the gaps between them",
+    long_about = None
+)]
+pub struct Cli {
+    /// Database folder. Without it (and without CHAINKB_DB), the embedded default database in
+    /// your data directory, built from the seed knowledge base bundled into chainkb.
+    #[arg(long, global = true, env = "CHAINKB_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Check a data folder and load it into the database, replacing what it held (atomically).
+    Import {
+        /// Data folders (with graphs/ and seeds/), folders of .toml/.csv files, or files.
+        #[arg(required = true)]
+        paths: Vec<PathBuf>,
+        /// Text encoding of CSV files: auto (UTF-8, with or without BOM, else GBK), utf-8, gbk.
+        #[arg(long, default_value = "auto")]
+        encoding: Encoding,
+    },
+    /// Write the database's data as a data folder (graphs/*.toml, seeds/*.csv).
+    Export {
+        dir: PathBuf,
+        /// Replace the .toml/.csv files of an existing data folder.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a data folder and report every problem as file:line:column: message.
+    Check {
+        /// Data folders, folders of .toml/.csv files, or files (default: the current folder).
+        paths: Vec<PathBuf>,
+        #[arg(long, default_value = "auto")]
+        encoding: Encoding,
+    },
+    /// Counts of nodes and edges in the database.
+    Stats,
+    /// An entity: its attributes, its edges and where every fact came from.
+    Show {
+        /// Id, name, alias or normalized name.
+        name: String,
+        /// Only consider nodes of this kind (region, park, industry, chain, segment, enterprise, project).
+        #[arg(long)]
+        kind: Option<String>,
+    },
+    /// Write a deterministic synthetic data folder (for scale tests and benches).
+    Gen {
+        #[arg(long, default_value_t = 10_000)]
+        enterprises: usize,
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        dir: PathBuf,
+    },
+}
+
+/// A failure with its exit code.
+#[derive(Debug)]
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
+
+impl Failure {
+    pub fn user(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 1,
+            message: message.into(),
+        }
+    }
+    pub fn internal(message: impl Into<String>) -> Failure {
+        Failure {
+            code: 2,
+            message: message.into(),
+        }
+    }
+}
+
+impl From<StoreError> for Failure {
+    fn from(e: StoreError) -> Failure {
+        let code = match e {
+            StoreError::InUse(_) | StoreError::NotFound(_) | StoreError::Empty(_) => 1,
+            _ => 2,
+        };
+        Failure {
+            code,
+            message: e.to_string(),
+        }
+    }
+}
+
+impl From<bundle::BundleError> for Failure {
+    fn from(e: bundle::BundleError) -> Failure {
+        match e {
+            bundle::BundleError::Store(s) => s.into(),
+            other => Failure::internal(other.to_string()),
+        }
+    }
+}
+
+/// Entry point used by the binary; returns the exit code.
+pub fn main() -> i32 {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 1 } else { 0 };
+            let _ = e.print();
+            return code;
+        }
+    };
+    match run(cli) {
+        Ok(()) => 0,
+        Err(f) => {
+            eprintln!("error: {}", f.message);
+            f.code
+        }
+    }
+}
+
+/// Open the database chosen by `--db` / `CHAINKB_DB`, or the default one. Import creates a
+/// missing database; every other command needs an existing one.
+fn open_store(db: &Option<PathBuf>, create: bool) -> Result<Store, Failure> {
+    let (store, report) = match db {
+        Some(path) => Store::open(path, create)?,
+        None => {
+            let (store, report, built) = bundle::open_default()?;
+            if built {
+                eprintln!(
+                    "chainkb: built the default database at {} from the bundled seed data",
+                    store.path().display()
+                );
+            }
+            (store, report)
+        }
+    };
+    if let Some(g) = report.interrupted_import {
+        eprintln!(
+            "warning: an import into {} was interrupted (generation {g}); it was discarded and the previous data is intact",
+            store.path().display()
+        );
+    }
+    Ok(store)
+}
+
+fn open_graph(db: &Option<PathBuf>) -> Result<Graph, Failure> {
+    let store = open_store(db, false)?;
+    let (ds, _) = store.load()?;
+    Ok(Graph::build(ds))
+}
+
+fn print_diags(diags: &[data::Diag]) {
+    for d in diags {
+        eprintln!("{d}");
+    }
+}
+
+pub fn run(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Check { paths, encoding } => {
+            let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+            let loaded = data::load_paths(&paths, encoding).map_err(Failure::user)?;
+            if loaded.is_ok() {
+                let ds = &loaded.dataset;
+                println!(
+                    "ok: {} files, {} nodes, {} edges, 0 problems",
+                    ds.files.len(),
+                    ds.nodes.len(),
+                    ds.edges.len()
+                );
+                Ok(())
+            } else {
+                print_diags(&loaded.diags);
+                Err(Failure::user(format!("{} problem(s) found", loaded.diags.len())))
+            }
+        }
+        Command::Import { paths, encoding } => {
+            let loaded = data::load_paths(&paths, encoding).map_err(Failure::user)?;
+            if !loaded.is_ok() {
+                print_diags(&loaded.diags);
+                return Err(Failure::user(format!(
+                    "{} problem(s) found; nothing was imported (the database is unchanged)",
+                    loaded.diags.len()
+                )));
+            }
+            let Some(db) = &cli.db else {
+                return Err(Failure::user(
+                    "import needs --db PATH (or CHAINKB_DB): the default database always holds the bundled seed data",
+                ));
+            };
+            let store = open_store(&cli.db, true)?;
+            let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+            let meta = store.import(&loaded.dataset, &shown.join(" "))?;
+            let ds = &loaded.dataset;
+            println!(
+                "imported {} nodes and {} edges from {} files into {} (generation {})",
+                ds.nodes.len(),
+                ds.edges.len(),
+                ds.files.len(),
+                db.display(),
+                meta.generation
+            );
+            Ok(())
+        }
+        Command::Export { dir, force } => {
+            let store = open_store(&cli.db, false)?;
+            let (ds, _) = store.load()?;
+            prepare_export_dir(&dir, force)?;
+            let n = data::export(&ds, &dir)
+                .map_err(|e| Failure::internal(format!("cannot write to {}: {e}", dir.display())))?;
+            println!("exported {n} files to {}", dir.display());
+            Ok(())
+        }
+        Command::Stats => {
+            let store = open_store(&cli.db, false)?;
+            let (ds, meta) = store.load()?;
+            let graph = Graph::build(ds);
+            print!("{}", stats_text(&graph, &store, &meta.label, meta.generation));
+            Ok(())
+        }
+        Command::Show { name, kind } => {
+            let kinds = match kind {
+                None => Vec::new(),
+                Some(k) => vec![parse_kind(&k)?],
+            };
+            let graph = open_graph(&cli.db)?;
+            print!("{}", show::show(&graph, &name, &kinds).map_err(Failure::user)?);
+            Ok(())
+        }
+        Command::Gen { enterprises, seed, dir } => {
+            crate::synth::generate(&dir, enterprises, seed)
+                .map_err(|e| Failure::user(format!("cannot write {}: {e}", dir.display())))?;
+            println!("wrote a synthetic data folder with {enterprises} enterprises to {}", dir.display());
+            Ok(())
+        }
+    }
+}
+
+pub fn parse_kind(k: &str) -> Result<Kind, Failure> {
+    let lower = k.to_lowercase();
+    Kind::ALL
+        .into_iter()
+        .find(|kind| kind.as_str().to_lowercase() == lower || kind.label_zh() == k)
+        .ok_or_else(|| {
+            let all: Vec<String> = Kind::ALL.iter().map(|k| k.as_str().to_lowercase()).collect();
+            Failure::user(format!(
+                "unknown kind `{k}`{} (kinds: {})",
+                crate::names::did_you_mean(&crate::names::suggest(&lower, all.iter().map(String::as_str), 1)),
+                all.join(", ")
+            ))
+        })
+}
+
+/// Refuse to mix an export into an existing data folder unless `force`, which first removes
+/// the old .toml/.csv files so the folder holds exactly the export.
+fn prepare_export_dir(dir: &std::path::Path, force: bool) -> Result<(), Failure> {
+    for sub in ["graphs", "seeds"] {
+        let d = dir.join(sub);
+        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let files: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "toml" || e == "csv"))
+            .collect();
+        if files.is_empty() {
+            continue;
+        }
+        if !force {
+            return Err(Failure::user(format!(
+                "{} already holds data files; export into an empty folder, or pass --force to replace them",
+                d.display()
+            )));
+        }
+        for f in files {
+            std::fs::remove_file(&f)
+                .map_err(|e| Failure::user(format!("cannot remove {}: {e}", f.display())))?;
+        }
+    }
+    Ok(())
+}
+
+fn stats_text(graph: &Graph, store: &Store, label: &str, generation: u64) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "database   {}", store.path().display());
+    let _ = writeln!(s, "data       {label} (generation {generation})");
+    let _ = writeln!(s, "files      {}", graph.ds.files.len());
+    let _ = writeln!(s, "\nnodes");
+    for k in Kind::ALL {
+        let _ = writeln!(s, "  {:<12}{:>10}  {}", k.as_str(), graph.count(k), k.label_zh());
+    }
+    let _ = writeln!(s, "\nedges");
+    let mut counts = std::collections::HashMap::new();
+    for e in &graph.ds.edges {
+        *counts.entry(e.kind).or_insert(0usize) += 1;
+    }
+    for k in EdgeKind::ALL {
+        let _ = writeln!(s, "  {:<14}{:>8}", k.as_str(), counts.get(&k).copied().unwrap_or(0));
+    }
+    let notes = graph.ds.rows.iter().filter(|r| r.notes.is_some()).count();
+    let _ = writeln!(s, "\nrows with notes (anomalies)  {notes}");
+    let _ = writeln!(s, "presence cells (place × segment)  {}", graph.presence_cells());
+    s
+}

@@ -1,0 +1,130 @@
+//! `chainkb show NAME`: one entity with its attributes, edges and provenance.
+
+use crate::graph::Graph;
+use crate::model::{Attrs, EdgeKind, Kind, fmt_yi};
+use crate::names::did_you_mean;
+use petgraph::Direction;
+use std::fmt::Write as _;
+
+/// Edges listed per kind and direction before "… and N more".
+const MAX_LISTED: usize = 30;
+
+pub fn show(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<String, String> {
+    let hits = graph.names.lookup(&graph.ds.nodes, name, kinds);
+    if hits.is_empty() {
+        let sugg = graph.names.suggest(&graph.ds.nodes, name, kinds, 5);
+        return Err(format!("no entity named `{name}`{}", did_you_mean(&sugg)));
+    }
+    let mut out = String::new();
+    if hits.len() > 1 {
+        let _ = writeln!(out, "`{name}` names {} entities:\n", hits.len());
+    }
+    for (i, &n) in hits.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        render(graph, n, &mut out);
+    }
+    Ok(out)
+}
+
+fn opt(v: Option<f64>, unit: &str) -> String {
+    v.map(|v| format!("{}{unit}", fmt_yi(v))).unwrap_or_else(|| "—".into())
+}
+
+fn render(graph: &Graph, n: u32, out: &mut String) {
+    let node = graph.node(n);
+    let _ = writeln!(out, "{} {} ({})", node.kind.label_zh(), node.name, node.kind);
+    let _ = writeln!(out, "  id        {}", node.id);
+    if !node.aliases.is_empty() {
+        let _ = writeln!(out, "  aliases   {}", node.aliases.join("、"));
+    }
+    let mut attr = |k: &str, v: &str| {
+        if !v.is_empty() {
+            let _ = writeln!(out, "  {k:<9} {v}");
+        }
+    };
+    match &node.attrs {
+        Attrs::Region { level } => attr("level", level),
+        Attrs::Park { kind, area_km2 } => {
+            attr("kind", kind);
+            if area_km2.is_some() {
+                attr("area", &opt(*area_km2, " km²"));
+            }
+        }
+        Attrs::Segment { stage } => attr("stage", stage.as_str()),
+        Attrs::Enterprise(a) => {
+            attr("credit", &a.credit_code);
+            attr("province", &a.province);
+            attr("city", &a.city);
+            if a.revenue_yi.is_some() {
+                attr("revenue", &opt(a.revenue_yi, " 亿元"));
+            }
+            attr("tags", &a.tags.join("、"));
+            attr("listing", &a.listing);
+        }
+        Attrs::Project(p) => {
+            attr("domain", &p.domain);
+            attr("category", &p.category);
+            if p.investment_yi.is_some() {
+                attr("invest", &opt(p.investment_yi, " 亿元"));
+            }
+            attr("as written", &p.investment_text);
+            if p.land_mu.is_some() {
+                attr("land", &opt(p.land_mu, " 亩"));
+            }
+            attr("scale", &p.scale);
+            let years = match (p.start_year, p.end_year) {
+                (Some(a), Some(b)) if a == b => a.to_string(),
+                (Some(a), Some(b)) => format!("{a}–{b}"),
+                (Some(a), None) => format!("{a}–"),
+                (None, Some(b)) => format!("–{b}"),
+                (None, None) => String::new(),
+            };
+            attr("years", &years);
+            attr("status", p.status.map_or("", |s| s.as_str()));
+        }
+        Attrs::Industry | Attrs::Chain => {}
+    }
+    let _ = writeln!(out, "  source    {}", graph.ds.provenance(node.row));
+    if let Some(notes) = &graph.ds.row(node.row).notes {
+        let _ = writeln!(out, "  notes     {notes}");
+    }
+    if node.kind == Kind::Chain {
+        let segs = graph.chain_segments(n);
+        let names: Vec<&str> = segs.iter().map(|&s| &*graph.node(s).name).collect();
+        let _ = writeln!(out, "  segments  {} — {}", segs.len(), names.join("、"));
+    }
+    for dir in [Direction::Outgoing, Direction::Incoming] {
+        for kind in EdgeKind::ALL {
+            let edges = graph.neighbors(n, kind, dir);
+            if edges.is_empty() {
+                continue;
+            }
+            let arrow = if dir == Direction::Outgoing { "→" } else { "←" };
+            let _ = writeln!(out, "  {arrow} {kind} ({})", edges.len());
+            for &(other, ei) in edges.iter().take(MAX_LISTED) {
+                let o = graph.node(other);
+                let e = graph.edge(ei);
+                let extra = e
+                    .system
+                    .as_ref()
+                    .map(|s| {
+                        let target = s.target_revenue_yi.map(|t| format!(", 2025 目标 {} 亿元", fmt_yi(t))).unwrap_or_default();
+                        format!(" [{} {}{target}]", s.system, s.class)
+                    })
+                    .unwrap_or_default();
+                let _ = writeln!(
+                    out,
+                    "      {} {}{extra}   ({})",
+                    o.kind.label_zh(),
+                    o.name,
+                    graph.ds.provenance(e.row)
+                );
+            }
+            if edges.len() > MAX_LISTED {
+                let _ = writeln!(out, "      … and {} more", edges.len() - MAX_LISTED);
+            }
+        }
+    }
+}

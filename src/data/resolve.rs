@@ -1,0 +1,278 @@
+//! Second and third passes of reading: resolve text references to nodes, then validate the
+//! whole (chains are DAGs without orphans, every segment belongs to a chain, PART_OF is acyclic).
+
+use super::{End, Loader, Pos, Ref};
+use crate::model::{Edge, EdgeKind, Kind};
+use crate::names::{did_you_mean, normalize, suggest};
+use std::collections::{HashMap, HashSet};
+
+/// Name → nodes, by exact id, exact name/alias, and normalized name.
+struct NameIndex {
+    exact: HashMap<(Kind, String), Vec<u32>>,
+    normalized: HashMap<(Kind, String), Vec<u32>>,
+    names_by_kind: HashMap<Kind, Vec<String>>,
+}
+
+impl NameIndex {
+    fn build(ld: &Loader) -> NameIndex {
+        let mut exact: HashMap<(Kind, String), Vec<u32>> = HashMap::new();
+        let mut normalized: HashMap<(Kind, String), Vec<u32>> = HashMap::new();
+        let mut names_by_kind: HashMap<Kind, Vec<String>> = HashMap::new();
+        for (i, n) in ld.ds.nodes.iter().enumerate() {
+            let i = i as u32;
+            let mut all: Vec<&str> = vec![&n.name];
+            all.extend(n.aliases.iter().map(|a| &**a));
+            for s in all {
+                let e = exact.entry((n.kind, s.to_string())).or_default();
+                if !e.contains(&i) {
+                    e.push(i);
+                }
+                let e = normalized.entry((n.kind, normalize(s))).or_default();
+                if !e.contains(&i) {
+                    e.push(i);
+                }
+            }
+            names_by_kind.entry(n.kind).or_default().push(n.id.to_string());
+        }
+        NameIndex {
+            exact,
+            normalized,
+            names_by_kind,
+        }
+    }
+}
+
+fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, String> {
+    let text = r.text.trim();
+    let kinds: Vec<&str> = r.allowed.iter().map(|k| k.label_zh()).collect();
+    let what = kinds.join("/");
+    if text.is_empty() {
+        return Err(format!("empty reference (expected a {what})"));
+    }
+    // 1. ids
+    let by_id: Vec<u32> = r
+        .allowed
+        .iter()
+        .filter_map(|k| ld.ids.get(&(*k, text.into())).copied())
+        .collect();
+    if by_id.len() == 1 {
+        return Ok(by_id[0]);
+    }
+    // 2. names and aliases, then 3. normalized names
+    for (map, key) in [(&idx.exact, text.to_string()), (&idx.normalized, normalize(text))] {
+        let mut hits: Vec<u32> = Vec::new();
+        for k in r.allowed {
+            if let Some(v) = map.get(&(*k, key.clone())) {
+                hits.extend(v);
+            }
+        }
+        hits.sort_unstable();
+        hits.dedup();
+        match hits.len() {
+            0 => {}
+            1 => return Ok(hits[0]),
+            _ => {
+                let names: Vec<String> = hits
+                    .iter()
+                    .map(|&h| {
+                        let n = &ld.ds.nodes[h as usize];
+                        format!("{} `{}`", n.kind, n.id)
+                    })
+                    .collect();
+                return Err(format!(
+                    "`{text}` is ambiguous: it names {}; use the id",
+                    names.join(", ")
+                ));
+            }
+        }
+    }
+    if by_id.len() > 1 {
+        return Err(format!("`{text}` is the id of several kinds of node; cannot tell which {what} is meant"));
+    }
+    let candidates = r
+        .allowed
+        .iter()
+        .filter_map(|k| idx.names_by_kind.get(k))
+        .flatten()
+        .map(String::as_str);
+    let sugg = suggest(text, candidates, 3);
+    Err(format!("unknown {what} `{text}`{}", did_you_mean(&sugg)))
+}
+
+pub(crate) fn resolve(ld: &mut Loader) {
+    let idx = NameIndex::build(ld);
+    let pending = std::mem::take(&mut ld.pending);
+    let mut seen: HashSet<(EdgeKind, u32, u32, u32)> = HashSet::new();
+    for p in pending {
+        let end = |ld: &mut Loader, e: &End| -> Option<u32> {
+            match e {
+                End::Node(n) => Some(*n),
+                End::Ref(r) => match resolve_ref(ld, &idx, r) {
+                    Ok(n) => Some(n),
+                    Err(msg) => {
+                        ld.error(r.pos, msg);
+                        None
+                    }
+                },
+            }
+        };
+        let from = end(ld, &p.from);
+        let to = end(ld, &p.to);
+        let (Some(from), Some(to)) = (from, to) else {
+            continue;
+        };
+        if from == to {
+            let pos = match (&p.from, &p.to) {
+                (End::Ref(r), _) | (_, End::Ref(r)) => r.pos,
+                _ => Pos::default(),
+            };
+            ld.error(pos, format!("{} edge from `{}` to itself", p.kind, ld.ds.nodes[from as usize].id));
+            continue;
+        }
+        // The same fact stated twice in one row (a list naming one target twice) is kept once.
+        if !seen.insert((p.kind, from, to, p.row)) {
+            continue;
+        }
+        ld.ds.edges.push(Edge {
+            kind: p.kind,
+            from,
+            to,
+            row: p.row,
+            system: p.system,
+        });
+    }
+}
+
+pub(crate) fn validate(ld: &mut Loader) {
+    let ds = &ld.ds;
+    let mut problems: Vec<(Pos, String)> = Vec::new();
+    // Chain membership and SUPPLIES adjacency.
+    let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut chains_of: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut supplies: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
+    for e in &ds.edges {
+        match e.kind {
+            EdgeKind::BelongsTo if ds.nodes[e.from as usize].kind == Kind::Segment => {
+                let m = members.entry(e.to).or_default();
+                if !m.contains(&e.from) {
+                    m.push(e.from);
+                }
+                chains_of.entry(e.from).or_default().push(e.to);
+            }
+            EdgeKind::Supplies => supplies.entry(e.from).or_default().push((e.to, e.row)),
+            _ => {}
+        }
+    }
+    for (i, n) in ds.nodes.iter().enumerate() {
+        if n.kind == Kind::Segment && !chains_of.contains_key(&(i as u32)) {
+            problems.push((ld.node_pos[i], format!(
+                "segment `{}` belongs to no chain: define it in a template with a [chain] table, or list it in a chain's `shared`",
+                n.id
+            )));
+        }
+    }
+    let mut chain_ids: Vec<u32> = members.keys().copied().collect();
+    chain_ids.sort_unstable();
+    for c in chain_ids {
+        let segs = &members[&c];
+        let set: HashSet<u32> = segs.iter().copied().collect();
+        let chain = &ds.nodes[c as usize];
+        // Orphans: a member with no SUPPLIES edge to or from another member.
+        let mut touched: HashSet<u32> = HashSet::new();
+        for &s in segs {
+            for &(t, _) in supplies.get(&s).into_iter().flatten() {
+                if set.contains(&t) {
+                    touched.insert(s);
+                    touched.insert(t);
+                }
+            }
+        }
+        if segs.len() > 1 {
+            for &s in segs {
+                if !touched.contains(&s) {
+                    problems.push((ld.node_pos[s as usize], format!(
+                        "segment `{}` is an orphan in chain `{}`: no SUPPLIES edge links it to another segment of the chain",
+                        ds.nodes[s as usize].id, chain.id
+                    )));
+                }
+            }
+        }
+        // Cycles: depth-first search over the chain's induced subgraph.
+        if let Some((cycle, row)) = find_cycle(segs, &set, &supplies) {
+            let path: Vec<&str> = cycle.iter().map(|&s| &*ds.nodes[s as usize].id).collect();
+            let r = &ds.rows[row as usize];
+            problems.push((
+                Pos { file: r.file, line: r.line, col: 1 },
+                format!("cycle in chain `{}`: {} (a chain must be a DAG: remove the edge that closes the loop)", chain.id, path.join(" → ")),
+            ));
+        }
+    }
+    // The place hierarchy and the industry hierarchy must be acyclic.
+    let mut parent: HashMap<u32, Vec<(u32, u32)>> = HashMap::new();
+    for e in ds.edges.iter().filter(|e| e.kind == EdgeKind::PartOf) {
+        parent.entry(e.from).or_default().push((e.to, e.row));
+    }
+    let all: Vec<u32> = parent.keys().copied().collect();
+    let set: HashSet<u32> = all.iter().copied().collect();
+    if let Some((cycle, row)) = find_cycle(&all, &set, &parent) {
+        let path: Vec<&str> = cycle.iter().map(|&s| &*ds.nodes[s as usize].id).collect();
+        let r = &ds.rows[row as usize];
+        problems.push((
+            Pos { file: r.file, line: r.line, col: 1 },
+            format!("cycle in the PART_OF hierarchy: {}", path.join(" → ")),
+        ));
+    }
+    for (pos, msg) in problems {
+        ld.error(pos, msg);
+    }
+}
+
+/// A cycle (as a node path ending where it starts) and the row of its closing edge.
+fn find_cycle(
+    nodes: &[u32],
+    set: &HashSet<u32>,
+    adj: &HashMap<u32, Vec<(u32, u32)>>,
+) -> Option<(Vec<u32>, u32)> {
+    #[derive(Clone, Copy, PartialEq)]
+    enum Mark {
+        Active,
+        Done,
+    }
+    let mut mark: HashMap<u32, Mark> = HashMap::new();
+    let mut sorted = nodes.to_vec();
+    sorted.sort_unstable();
+    for &start in &sorted {
+        if mark.contains_key(&start) {
+            continue;
+        }
+        // Iterative DFS: (node, next child index).
+        let mut stack: Vec<(u32, usize)> = vec![(start, 0)];
+        mark.insert(start, Mark::Active);
+        while let Some(&mut (n, ref mut i)) = stack.last_mut() {
+            let children = adj.get(&n).map_or(&[][..], Vec::as_slice);
+            if let Some(&(child, row)) = children.get(*i) {
+                *i += 1;
+                if !set.contains(&child) {
+                    continue;
+                }
+                match mark.get(&child) {
+                    Some(Mark::Active) => {
+                        let from = stack.iter().position(|(s, _)| *s == child).unwrap_or(0);
+                        let mut path: Vec<u32> = stack[from..].iter().map(|(s, _)| *s).collect();
+                        path.push(child);
+                        return Some((path, row));
+                    }
+                    Some(Mark::Done) => {}
+                    None => {
+                        mark.insert(child, Mark::Active);
+                        stack.push((child, 0));
+                    }
+                }
+            } else {
+                mark.insert(n, Mark::Done);
+                stack.pop();
+            }
+        }
+    }
+    None
+}

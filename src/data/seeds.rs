@@ -1,0 +1,445 @@
+//! Entity tables: `seeds/*.csv` → Region, Park, Industry, Enterprise and Project nodes, and the
+//! edges their reference columns declare. The file-name prefix says the kind.
+
+use super::text::{Record, parse_csv, split_list};
+use super::{End, Loader, Pos, Ref};
+use crate::model::{
+    Attrs, EdgeKind, EnterpriseAttrs, KNOWN_TAGS, Kind, Node, ProjectAttrs, ProjectStatus,
+    SystemEntry,
+};
+use crate::names;
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SeedKind {
+    Regions,
+    Parks,
+    Industries,
+    Systems,
+    Enterprises,
+    Candidates,
+    Projects,
+    Relations,
+}
+
+impl SeedKind {
+    pub const ALL: [SeedKind; 8] = [
+        SeedKind::Regions,
+        SeedKind::Parks,
+        SeedKind::Industries,
+        SeedKind::Systems,
+        SeedKind::Enterprises,
+        SeedKind::Candidates,
+        SeedKind::Projects,
+        SeedKind::Relations,
+    ];
+
+    pub fn prefix(self) -> &'static str {
+        match self {
+            SeedKind::Regions => "regions",
+            SeedKind::Parks => "parks",
+            SeedKind::Industries => "industries",
+            SeedKind::Systems => "systems",
+            SeedKind::Enterprises => "enterprises",
+            SeedKind::Candidates => "candidates",
+            SeedKind::Projects => "projects",
+            SeedKind::Relations => "relations",
+        }
+    }
+
+    /// `projects-yuxi` → Projects. The prefix must be followed by the end, `-` or `_`.
+    pub fn from_file_stem(stem: &str) -> Result<SeedKind, String> {
+        for k in SeedKind::ALL {
+            if let Some(rest) = stem.strip_prefix(k.prefix())
+                && (rest.is_empty() || rest.starts_with(['-', '_']))
+            {
+                return Ok(k);
+            }
+        }
+        let prefixes: Vec<&str> = SeedKind::ALL.iter().map(|k| k.prefix()).collect();
+        let word = stem.split(['-', '_']).next().unwrap_or(stem);
+        Err(format!(
+            "cannot tell what `{stem}.csv` holds: a seed file name must start with one of {}{}",
+            prefixes.join(", "),
+            names::did_you_mean(&names::suggest(word, prefixes.iter().copied(), 1))
+        ))
+    }
+
+    /// All columns, in export order; required ones are checked on read.
+    pub fn columns(self) -> &'static [&'static str] {
+        match self {
+            SeedKind::Regions => &["id", "name", "aliases", "level", "parent", "focus", "source", "notes"],
+            SeedKind::Parks => &["id", "name", "aliases", "kind", "parent", "area_km2", "focus", "source", "notes"],
+            SeedKind::Industries => &["id", "name", "aliases", "parent", "chains", "source", "notes"],
+            SeedKind::Systems => &["place", "system", "industry", "class", "target_revenue_yi", "source", "notes"],
+            SeedKind::Enterprises | SeedKind::Candidates => &[
+                "id", "name", "aliases", "credit_code", "province", "city", "location", "revenue_yi",
+                "tags", "listing", "segments", "industries", "source", "notes",
+            ],
+            SeedKind::Projects => &[
+                "id", "name", "domain", "category", "carrier", "location", "investment_yi",
+                "investment_text", "land_mu", "scale", "start_year", "end_year", "status",
+                "segments", "source", "notes",
+            ],
+            SeedKind::Relations => &["from", "relation", "to", "source", "notes"],
+        }
+    }
+
+    fn required(self) -> &'static [&'static str] {
+        match self {
+            SeedKind::Systems => &["place", "system", "industry", "source"],
+            SeedKind::Projects => &["id", "name", "source"],
+            SeedKind::Relations => &["from", "relation", "to", "source"],
+            _ => &["id", "source"],
+        }
+    }
+}
+
+const PLACES: &[Kind] = &[Kind::Park, Kind::Region];
+const FOCUS: &[Kind] = &[Kind::Industry, Kind::Chain, Kind::Segment];
+
+/// An id must be non-empty, trimmed, and free of the list separators.
+pub(crate) fn check_id(id: &str) -> Result<(), String> {
+    if id.trim().is_empty() {
+        Err("empty id".into())
+    } else if id.trim() != id {
+        Err(format!("id `{id}` has leading or trailing spaces"))
+    } else if id.contains([';', '；']) {
+        Err(format!("id `{id}` contains `;`, which separates list items"))
+    } else {
+        Ok(())
+    }
+}
+
+/// One CSV row with access to its cells by column name.
+struct RowView<'a> {
+    file: u32,
+    rec: &'a Record,
+    cols: &'a HashMap<&'static str, usize>,
+}
+
+impl RowView<'_> {
+    fn get(&self, col: &str) -> &str {
+        self.cols
+            .get(col)
+            .and_then(|&i| self.rec.cells.get(i))
+            .map_or("", |c| c.0.trim())
+    }
+
+    fn pos(&self, col: &str) -> Pos {
+        let c = self
+            .cols
+            .get(col)
+            .and_then(|&i| self.rec.cells.get(i))
+            .map_or(1, |c| c.1);
+        Pos {
+            file: self.file,
+            line: self.rec.line,
+            col: c,
+        }
+    }
+
+    fn reference(&self, col: &str, text: &str, allowed: &'static [Kind]) -> Ref {
+        Ref {
+            text: text.to_string(),
+            pos: self.pos(col),
+            allowed,
+        }
+    }
+
+    fn refs(&self, col: &str, allowed: &'static [Kind]) -> Vec<Ref> {
+        split_list(self.get(col))
+            .into_iter()
+            .map(|t| self.reference(col, t, allowed))
+            .collect()
+    }
+}
+
+fn number(ld: &mut Loader, r: &RowView, col: &str) -> Option<f64> {
+    let cell = r.get(col);
+    if cell.is_empty() {
+        return None;
+    }
+    match cell.parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
+        _ => {
+            let hint = if col.ends_with("_yi") {
+                " (a plain decimal in 亿元, e.g. 3.6; 万元 ÷ 10000; keep the original wording in investment_text or notes)"
+            } else {
+                " (a plain non-negative decimal, e.g. 110)"
+            };
+            ld.error(r.pos(col), format!("{col}: `{cell}` is not a number{hint}"));
+            None
+        }
+    }
+}
+
+fn year(ld: &mut Loader, r: &RowView, col: &str) -> Option<u16> {
+    let cell = r.get(col);
+    if cell.is_empty() {
+        return None;
+    }
+    match cell.parse::<u16>() {
+        Ok(y) if (1900..=2100).contains(&y) => Some(y),
+        _ => {
+            ld.error(r.pos(col), format!("{col}: `{cell}` is not a year (e.g. 2025)"));
+            None
+        }
+    }
+}
+
+fn aliases(r: &RowView) -> Vec<Box<str>> {
+    split_list(r.get("aliases")).into_iter().map(Into::into).collect()
+}
+
+pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
+    let records = match parse_csv(text) {
+        Ok(r) => r,
+        Err((line, msg)) => {
+            ld.error(Pos { file, line: line.max(1), col: 1 }, format!("CSV syntax: {msg}"));
+            return;
+        }
+    };
+    let Some((header, body)) = records.split_first() else {
+        ld.error(Pos { file, line: 1, col: 1 }, format!(
+            "empty file: expected a header row with columns {}",
+            kind.columns().join(",")
+        ));
+        return;
+    };
+    let known = kind.columns();
+    let mut cols: HashMap<&'static str, usize> = HashMap::new();
+    for (i, (name, col)) in header.cells.iter().enumerate() {
+        let pos = Pos { file, line: header.line, col: *col };
+        let name = name.trim();
+        match known.iter().find(|k| **k == name) {
+            Some(k) => {
+                if cols.insert(k, i).is_some() {
+                    ld.error(pos, format!("column `{name}` appears twice"));
+                }
+            }
+            None => ld.error(pos, format!(
+                "unknown column `{name}` for {} files{}",
+                kind.prefix(),
+                names::did_you_mean(&names::suggest(name, known.iter().copied(), 1))
+            )),
+        }
+    }
+    let mut missing = false;
+    for req in kind.required() {
+        if !cols.contains_key(req) {
+            missing = true;
+            ld.error(Pos { file, line: header.line, col: 1 }, format!("missing column `{req}`"));
+        }
+    }
+    if missing {
+        return;
+    }
+    for rec in body {
+        let r = RowView { file, rec, cols: &cols };
+        if rec.cells.len() > header.cells.len() {
+            let extra = &rec.cells[header.cells.len()];
+            ld.error(Pos { file, line: rec.line, col: extra.1 }, format!(
+                "this row has {} cells but the header has {} columns",
+                rec.cells.len(),
+                header.cells.len()
+            ));
+        }
+        if r.get("source").is_empty() {
+            ld.error(r.pos("source"), "empty `source`: every row must say where its facts come from");
+        }
+        let row = ld.add_row(file, rec.line, r.get("source"), r.get("notes"));
+        match kind {
+            SeedKind::Systems => read_system(ld, &r, row),
+            SeedKind::Relations => read_relation(ld, &r, row),
+            _ => read_node(ld, &r, kind, row),
+        }
+    }
+}
+
+fn read_system(ld: &mut Loader, r: &RowView, row: u32) {
+    let target = number(ld, r, "target_revenue_yi");
+    let system = r.get("system");
+    if system.is_empty() {
+        ld.error(r.pos("system"), "empty `system` (the name of the industry system)");
+    }
+    let industry = r.reference("industry", r.get("industry"), &[Kind::Industry]);
+    let place = r.reference("place", r.get("place"), PLACES);
+    ld.pending.push(super::Pending {
+        kind: EdgeKind::InSystem,
+        from: End::Ref(industry),
+        to: End::Ref(place),
+        row,
+        system: Some(Box::new(SystemEntry {
+            system: system.into(),
+            class: r.get("class").into(),
+            target_revenue_yi: target,
+        })),
+    });
+}
+
+fn read_relation(ld: &mut Loader, r: &RowView, row: u32) {
+    let kind = match r.get("relation") {
+        "SUPPLIES_TO" | "供货" => EdgeKind::SuppliesTo,
+        "SUBSIDIARY_OF" | "子公司" => EdgeKind::SubsidiaryOf,
+        other => {
+            ld.error(r.pos("relation"), format!(
+                "relation `{other}` is not SUPPLIES_TO or SUBSIDIARY_OF{}",
+                names::did_you_mean(&names::suggest(other, ["SUPPLIES_TO", "SUBSIDIARY_OF"], 1))
+            ));
+            return;
+        }
+    };
+    let from = r.reference("from", r.get("from"), &[Kind::Enterprise]);
+    let to = r.reference("to", r.get("to"), &[Kind::Enterprise]);
+    ld.pend(kind, End::Ref(from), End::Ref(to), row);
+}
+
+fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
+    let id = r.get("id");
+    let id_pos = r.pos("id");
+    if let Err(msg) = check_id(id) {
+        ld.error(id_pos, msg);
+        return;
+    }
+    let (node_kind, attrs) = match kind {
+        SeedKind::Regions => (Kind::Region, Attrs::Region { level: r.get("level").into() }),
+        SeedKind::Parks => {
+            let area_km2 = number(ld, r, "area_km2");
+            (Kind::Park, Attrs::Park { kind: r.get("kind").into(), area_km2 })
+        }
+        SeedKind::Industries => (Kind::Industry, Attrs::Industry),
+        SeedKind::Enterprises | SeedKind::Candidates => {
+            let revenue_yi = number(ld, r, "revenue_yi");
+            let mut tags = Vec::new();
+            for t in split_list(r.get("tags")) {
+                if KNOWN_TAGS.contains(&t) {
+                    tags.push(t.into());
+                } else {
+                    ld.error(r.pos("tags"), format!(
+                        "unknown tag `{t}`{} (known tags: {})",
+                        names::did_you_mean(&names::suggest(t, KNOWN_TAGS.iter().copied(), 1)),
+                        KNOWN_TAGS.join(" ")
+                    ));
+                }
+            }
+            let attrs = EnterpriseAttrs {
+                credit_code: r.get("credit_code").into(),
+                province: r.get("province").into(),
+                city: r.get("city").into(),
+                revenue_yi,
+                tags,
+                listing: r.get("listing").into(),
+            };
+            let code = r.get("credit_code");
+            if !code.is_empty() && (code.chars().count() != 18 || !code.chars().all(|c| c.is_ascii_alphanumeric())) {
+                ld.error(r.pos("credit_code"), format!(
+                    "credit_code `{code}` is not an 18-character 统一社会信用代码"
+                ));
+            }
+            (Kind::Enterprise, Attrs::Enterprise(Box::new(attrs)))
+        }
+        SeedKind::Projects => {
+            let status = match r.get("status") {
+                "" => None,
+                s => match ProjectStatus::parse(s) {
+                    Some(st) => Some(st),
+                    None => {
+                        let all: Vec<&str> = ProjectStatus::ALL.iter().map(|s| s.as_str()).collect();
+                        ld.error(r.pos("status"), format!(
+                            "status `{s}` is not one of {}{}",
+                            all.join(" "),
+                            names::did_you_mean(&names::suggest(s, all.iter().copied(), 1))
+                        ));
+                        None
+                    }
+                },
+            };
+            let attrs = ProjectAttrs {
+                domain: r.get("domain").into(),
+                category: r.get("category").into(),
+                investment_yi: number(ld, r, "investment_yi"),
+                investment_text: r.get("investment_text").into(),
+                land_mu: number(ld, r, "land_mu"),
+                scale: r.get("scale").into(),
+                start_year: year(ld, r, "start_year"),
+                end_year: year(ld, r, "end_year"),
+                status,
+            };
+            if let (Some(a), Some(b)) = (attrs.start_year, attrs.end_year)
+                && a > b
+            {
+                ld.error(r.pos("end_year"), format!("end_year {b} is before start_year {a}"));
+            }
+            if r.get("name").is_empty() {
+                ld.error(r.pos("name"), "empty project `name`");
+            }
+            (Kind::Project, Attrs::Project(Box::new(attrs)))
+        }
+        SeedKind::Systems | SeedKind::Relations => return,
+    };
+    let name = match r.get("name") {
+        "" => id,
+        n => n,
+    };
+    let node = Node {
+        kind: node_kind,
+        id: id.into(),
+        name: name.into(),
+        aliases: aliases(r),
+        attrs,
+        row,
+    };
+    let Some(n) = ld.add_node(node, id_pos) else {
+        return;
+    };
+    let edge = |ld: &mut Loader, kind: EdgeKind, col: &str, allowed: &'static [Kind], outgoing: bool| {
+        for target in r.refs(col, allowed) {
+            let (from, to) = if outgoing {
+                (End::Node(n), End::Ref(target))
+            } else {
+                (End::Ref(target), End::Node(n))
+            };
+            ld.pend(kind, from, to, row);
+        }
+    };
+    match kind {
+        SeedKind::Regions => {
+            edge(ld, EdgeKind::PartOf, "parent", &[Kind::Region], true);
+            edge(ld, EdgeKind::FocusesOn, "focus", FOCUS, true);
+        }
+        SeedKind::Parks => {
+            edge(ld, EdgeKind::PartOf, "parent", PLACES, true);
+            edge(ld, EdgeKind::FocusesOn, "focus", FOCUS, true);
+        }
+        SeedKind::Industries => {
+            edge(ld, EdgeKind::PartOf, "parent", &[Kind::Industry], true);
+            edge(ld, EdgeKind::BelongsTo, "chains", &[Kind::Chain], false);
+        }
+        SeedKind::Enterprises | SeedKind::Candidates => {
+            edge(ld, EdgeKind::LocatedIn, "location", PLACES, true);
+            edge(ld, EdgeKind::Produces, "segments", &[Kind::Segment], true);
+            edge(ld, EdgeKind::BelongsTo, "industries", &[Kind::Industry], true);
+        }
+        SeedKind::Projects => {
+            edge(ld, EdgeKind::CarriedBy, "carrier", &[Kind::Enterprise], true);
+            edge(ld, EdgeKind::LocatedIn, "location", PLACES, true);
+            edge(ld, EdgeKind::Builds, "segments", &[Kind::Segment], true);
+        }
+        SeedKind::Systems | SeedKind::Relations => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_stems_map_to_kinds() {
+        assert_eq!(SeedKind::from_file_stem("projects-yuxi").unwrap(), SeedKind::Projects);
+        assert_eq!(SeedKind::from_file_stem("candidates").unwrap(), SeedKind::Candidates);
+        let err = SeedKind::from_file_stem("project-yuxi").unwrap_err();
+        assert!(err.contains("did you mean projects"), "{err}");
+        assert!(SeedKind::from_file_stem("parksx").is_err());
+    }
+}

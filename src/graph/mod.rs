@@ -1,0 +1,280 @@
+//! The in-memory graph: a petgraph view of a `Dataset`, rebuilt on every open and never written
+//! back, plus the indexes queries need (names; chains; the place hierarchy; presence per
+//! place × segment).
+
+mod names;
+
+use crate::model::{Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node, Attrs};
+use petgraph::Direction;
+use petgraph::graph::{DiGraph, NodeIndex};
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
+
+pub use names::NameIndex;
+
+/// Local state of a segment in a place (the brief's gap semantics).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum SegmentState {
+    /// At least one enterprise located in the place produces it.
+    Present,
+    /// Not present, but a project in the place that is not yet producing builds it.
+    Planned,
+    /// Neither.
+    Missing,
+}
+
+impl SegmentState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SegmentState::Present => "present",
+            SegmentState::Planned => "planned",
+            SegmentState::Missing => "missing",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            SegmentState::Present => "已有",
+            SegmentState::Planned => "在建/规划",
+            SegmentState::Missing => "缺失",
+        }
+    }
+}
+
+/// Who makes, and what would build, one segment in one place (the place's whole subtree).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Presence {
+    /// Enterprises located in the place (or below it) that produce the segment.
+    pub producers: Vec<u32>,
+    /// Projects located in the place (or below it), not yet producing, that build it.
+    pub projects: Vec<u32>,
+}
+
+pub struct Graph {
+    pub ds: Dataset,
+    /// Node weights are unit: node `i` of the dataset is `NodeIndex::new(i)`. Edge weights are
+    /// indexes into `ds.edges`.
+    pub g: DiGraph<(), u32>,
+    pub names: NameIndex,
+    /// Place → its ancestors (PART_OF, transitively), nearest first, not including itself.
+    ancestors: HashMap<u32, Vec<u32>>,
+    /// Chain → member segments, in data order.
+    chain_members: HashMap<u32, Vec<u32>>,
+    /// Segment → chains it belongs to.
+    segment_chains: HashMap<u32, Vec<u32>>,
+    /// (place, segment) → presence, for every place on the path from a located entity up.
+    presence: HashMap<(u32, u32), Presence>,
+    /// Nodes by kind, in data order.
+    by_kind: HashMap<Kind, Vec<u32>>,
+}
+
+impl Graph {
+    /// Build the graph and every index from a dataset.
+    pub fn build(ds: Dataset) -> Graph {
+        let n = ds.nodes.len();
+        let mut g: DiGraph<(), u32> = DiGraph::with_capacity(n, ds.edges.len());
+        for _ in 0..n {
+            g.add_node(());
+        }
+        for (i, e) in ds.edges.iter().enumerate() {
+            g.add_edge(NodeIndex::new(e.from as usize), NodeIndex::new(e.to as usize), i as u32);
+        }
+        let names = NameIndex::build(&ds.nodes);
+
+        let mut by_kind: HashMap<Kind, Vec<u32>> = HashMap::new();
+        for (i, node) in ds.nodes.iter().enumerate() {
+            by_kind.entry(node.kind).or_default().push(i as u32);
+        }
+
+        let mut parents: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut chain_members: HashMap<u32, Vec<u32>> = HashMap::new();
+        let mut segment_chains: HashMap<u32, Vec<u32>> = HashMap::new();
+        for e in &ds.edges {
+            match e.kind {
+                EdgeKind::PartOf if ds.nodes[e.from as usize].kind.is_place() => {
+                    parents.entry(e.from).or_default().push(e.to);
+                }
+                EdgeKind::BelongsTo if ds.nodes[e.from as usize].kind == Kind::Segment => {
+                    let m = chain_members.entry(e.to).or_default();
+                    if !m.contains(&e.from) {
+                        m.push(e.from);
+                        segment_chains.entry(e.from).or_default().push(e.to);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut ancestors: HashMap<u32, Vec<u32>> = HashMap::new();
+        for &p in by_kind.get(&Kind::Park).into_iter().chain(by_kind.get(&Kind::Region)).flatten() {
+            let mut out = Vec::new();
+            let mut queue = vec![p];
+            let mut seen = HashSet::from([p]);
+            while let Some(x) = queue.pop() {
+                for &up in parents.get(&x).into_iter().flatten() {
+                    if seen.insert(up) {
+                        out.push(up);
+                        queue.insert(0, up);
+                    }
+                }
+            }
+            ancestors.insert(p, out);
+        }
+        let presence = build_presence(&ds, &ancestors);
+        Graph {
+            ds,
+            g,
+            names,
+            ancestors,
+            chain_members,
+            segment_chains,
+            presence,
+            by_kind,
+        }
+    }
+
+    pub fn node(&self, i: u32) -> &Node {
+        &self.ds.nodes[i as usize]
+    }
+
+    pub fn edge(&self, i: u32) -> &Edge {
+        &self.ds.edges[i as usize]
+    }
+
+    pub fn nodes_of(&self, kind: Kind) -> &[u32] {
+        self.by_kind.get(&kind).map_or(&[], Vec::as_slice)
+    }
+
+    pub fn count(&self, kind: Kind) -> usize {
+        self.nodes_of(kind).len()
+    }
+
+    /// Edges of `kind` leaving (`Outgoing`) or entering (`Incoming`) node `i`, as
+    /// (other end, edge index), in data order.
+    pub fn neighbors(&self, i: u32, kind: EdgeKind, dir: Direction) -> Vec<(u32, u32)> {
+        let mut v: Vec<(u32, u32)> = self
+            .g
+            .edges_directed(NodeIndex::new(i as usize), dir)
+            .filter_map(|er| {
+                let ei = *er.weight();
+                let e = &self.ds.edges[ei as usize];
+                if e.kind != kind {
+                    return None;
+                }
+                let other = if dir == Direction::Outgoing { e.to } else { e.from };
+                Some((other, ei))
+            })
+            .collect();
+        // petgraph lists a node's edges newest first; data order reads better.
+        v.sort_by_key(|&(_, ei)| ei);
+        v.dedup_by_key(|&mut (other, _)| other);
+        v
+    }
+
+    /// Ancestors of a place (nearest first), not including itself.
+    pub fn ancestors(&self, place: u32) -> &[u32] {
+        self.ancestors.get(&place).map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether `place` is `within` or below it.
+    pub fn is_within(&self, place: u32, within: u32) -> bool {
+        place == within || self.ancestors(place).contains(&within)
+    }
+
+    /// Segments of a chain, in data order.
+    pub fn chain_segments(&self, chain: u32) -> &[u32] {
+        self.chain_members.get(&chain).map_or(&[], Vec::as_slice)
+    }
+
+    /// Chains a segment belongs to.
+    pub fn segment_chains(&self, segment: u32) -> &[u32] {
+        self.segment_chains.get(&segment).map_or(&[], Vec::as_slice)
+    }
+
+    /// SUPPLIES edges between segments of one chain, as (from, to).
+    pub fn chain_edges(&self, chain: u32) -> Vec<(u32, u32)> {
+        let members: HashSet<u32> = self.chain_segments(chain).iter().copied().collect();
+        let mut out = Vec::new();
+        for &s in self.chain_segments(chain) {
+            for (t, _) in self.neighbors(s, EdgeKind::Supplies, Direction::Outgoing) {
+                if members.contains(&t) {
+                    out.push((s, t));
+                }
+            }
+        }
+        out
+    }
+
+    /// Presence of a segment in a place (including the places below it).
+    pub fn presence(&self, place: u32, segment: u32) -> Option<&Presence> {
+        self.presence.get(&(place, segment))
+    }
+
+    pub fn state(&self, place: u32, segment: u32) -> SegmentState {
+        match self.presence(place, segment) {
+            Some(p) if !p.producers.is_empty() => SegmentState::Present,
+            Some(p) if !p.projects.is_empty() => SegmentState::Planned,
+            _ => SegmentState::Missing,
+        }
+    }
+
+    /// Whether an enterprise is a leading firm (链主/龙头/500强/上市).
+    pub fn is_leading(&self, enterprise: u32) -> bool {
+        match &self.node(enterprise).attrs {
+            Attrs::Enterprise(a) => a.tags.iter().any(|t| LEADING_TAGS.contains(&&**t)),
+            _ => false,
+        }
+    }
+
+    /// Number of (place, segment) cells in the presence index.
+    pub fn presence_cells(&self) -> usize {
+        self.presence.len()
+    }
+}
+
+/// Build presence for every place on the path from a located producer or project upwards.
+fn build_presence(ds: &Dataset, ancestors: &HashMap<u32, Vec<u32>>) -> HashMap<(u32, u32), Presence> {
+    // Per node: where it is located, and which segments it produces / builds.
+    let mut located: HashMap<u32, Vec<u32>> = HashMap::new();
+    let mut makes: HashMap<u32, Vec<u32>> = HashMap::new();
+    for e in &ds.edges {
+        match e.kind {
+            EdgeKind::LocatedIn => located.entry(e.from).or_default().push(e.to),
+            EdgeKind::Produces | EdgeKind::Builds => makes.entry(e.from).or_default().push(e.to),
+            _ => {}
+        }
+    }
+    let producing_project = |i: u32| match &ds.nodes[i as usize].attrs {
+        Attrs::Project(p) => p.status.is_some_and(|s| s.is_producing()),
+        _ => false,
+    };
+    // (place, segment, node) triples, made in parallel, then grouped.
+    let mut triples: Vec<(u32, u32, u32)> = makes
+        .par_iter()
+        .flat_map_iter(|(&who, segs)| {
+            let mut places: Vec<u32> = Vec::new();
+            for &p in located.get(&who).into_iter().flatten() {
+                places.push(p);
+                places.extend(ancestors.get(&p).into_iter().flatten());
+            }
+            places.sort_unstable();
+            places.dedup();
+            let skip = producing_project(who);
+            let segs = if skip { &[][..] } else { segs.as_slice() };
+            places
+                .into_iter()
+                .flat_map(move |p| segs.iter().map(move |&s| (p, s, who)))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    triples.par_sort_unstable();
+    let mut presence: HashMap<(u32, u32), Presence> = HashMap::new();
+    for (p, s, who) in triples {
+        let entry = presence.entry((p, s)).or_default();
+        if ds.nodes[who as usize].kind == Kind::Enterprise {
+            entry.producers.push(who);
+        } else {
+            entry.projects.push(who);
+        }
+    }
+    presence
+}

@@ -1,0 +1,88 @@
+//! Name look-up: exact (id, name, alias) and normalized, kept as sorted `(hash, node)` pairs so a
+//! million enterprises cost 16 bytes per name instead of a boxed string per key.
+
+use crate::model::{Kind, Node};
+use crate::names::{normalize, suggest};
+use rayon::prelude::*;
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+pub struct NameIndex {
+    exact: Vec<(u64, u32)>,
+    normalized: Vec<(u64, u32)>,
+}
+
+fn h(s: &str) -> u64 {
+    let mut hasher = DefaultHasher::new();
+    s.hash(&mut hasher);
+    hasher.finish()
+}
+
+fn names_of(n: &Node) -> impl Iterator<Item = &str> {
+    std::iter::once(&*n.id)
+        .chain(std::iter::once(&*n.name))
+        .chain(n.aliases.iter().map(|a| &**a))
+}
+
+fn range(v: &[(u64, u32)], key: u64) -> &[(u64, u32)] {
+    let lo = v.partition_point(|e| e.0 < key);
+    let hi = v.partition_point(|e| e.0 <= key);
+    &v[lo..hi]
+}
+
+impl NameIndex {
+    pub fn build(nodes: &[Node]) -> NameIndex {
+        let mut exact: Vec<(u64, u32)> = nodes
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, n)| names_of(n).map(move |s| (h(s), i as u32)))
+            .collect();
+        let mut normalized: Vec<(u64, u32)> = nodes
+            .par_iter()
+            .enumerate()
+            .flat_map_iter(|(i, n)| names_of(n).map(move |s| (h(&normalize(s)), i as u32)))
+            .collect();
+        exact.par_sort_unstable();
+        exact.dedup();
+        normalized.par_sort_unstable();
+        normalized.dedup();
+        NameIndex { exact, normalized }
+    }
+
+    /// Nodes whose id, name or alias is `name`; failing that, whose normalized name matches.
+    /// Restricted to `kinds` when it is not empty. Hash collisions are filtered out.
+    pub fn lookup(&self, nodes: &[Node], name: &str, kinds: &[Kind]) -> Vec<u32> {
+        let ok_kind = |i: u32| kinds.is_empty() || kinds.contains(&nodes[i as usize].kind);
+        let mut hits: Vec<u32> = range(&self.exact, h(name))
+            .iter()
+            .map(|e| e.1)
+            .filter(|&i| ok_kind(i) && names_of(&nodes[i as usize]).any(|s| s == name))
+            .collect();
+        if hits.is_empty() {
+            let key = normalize(name);
+            hits = range(&self.normalized, h(&key))
+                .iter()
+                .map(|e| e.1)
+                .filter(|&i| ok_kind(i) && names_of(&nodes[i as usize]).any(|s| normalize(s) == key))
+                .collect();
+        }
+        hits.dedup();
+        hits
+    }
+
+    /// Closest names among nodes of `kinds` (all kinds when empty), for "did you mean".
+    pub fn suggest<'a>(&self, nodes: &'a [Node], name: &str, kinds: &[Kind], max: usize) -> Vec<&'a str> {
+        let candidates = nodes
+            .iter()
+            .filter(|n| kinds.is_empty() || kinds.contains(&n.kind))
+            .flat_map(names_of);
+        suggest(name, candidates, max)
+    }
+
+    pub fn len(&self) -> usize {
+        self.exact.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.exact.is_empty()
+    }
+}

@@ -1,0 +1,21 @@
+//! chainkb: an industry-chain graph knowledge base (产业链图谱知识库) with its own query language.
+//!
+//! Layers, in the order data flows through them:
+//!
+//! 1. [`data`] reads a data folder (`graphs/*.toml` chain templates, `seeds/*.csv` entities)
+//!    into a checked [`model::Dataset`], and writes one back (export).
+//! 2. [`store`] keeps the dataset in sled (the store of record), with atomic imports.
+//! 3. [`graph`] builds the in-memory petgraph view and its indexes from the stored dataset.
+//! 4. [`cli`] is the command-line interface over all of the above; [`bundle`] is the seed
+//!    knowledge base compiled into the binary; [`synth`] generates synthetic data at scale.
+//!
+//! See ARCHITECTURE.md for the invariants.
+
+pub mod bundle;
+pub mod cli;
+pub mod data;
+pub mod graph;
+pub mod model;
+pub mod names;
+pub mod store;
+pub mod synth;

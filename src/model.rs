@@ -1,0 +1,381 @@
+//! The data model: node and edge kinds, per-kind attributes, provenance rows, and `Dataset`.
+//!
+//! A `Dataset` is the unit that moves between layers: `data` reads one from a folder, `store`
+//! persists it in sled, `graph` builds the in-memory view from it. Nodes and edges refer to each
+//! other by position (`u32`) inside one dataset; the stable identity of a node is `(kind, id)`.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What a node is. The order is the order of `stats` and of export.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Kind {
+    Region,
+    Park,
+    Industry,
+    Chain,
+    Segment,
+    Enterprise,
+    Project,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 7] = [
+        Kind::Region,
+        Kind::Park,
+        Kind::Industry,
+        Kind::Chain,
+        Kind::Segment,
+        Kind::Enterprise,
+        Kind::Project,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Region => "Region",
+            Kind::Park => "Park",
+            Kind::Industry => "Industry",
+            Kind::Chain => "Chain",
+            Kind::Segment => "Segment",
+            Kind::Enterprise => "Enterprise",
+            Kind::Project => "Project",
+        }
+    }
+
+    /// Chinese label used in human output.
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            Kind::Region => "行政区",
+            Kind::Park => "园区",
+            Kind::Industry => "产业",
+            Kind::Chain => "产业链",
+            Kind::Segment => "环节",
+            Kind::Enterprise => "企业",
+            Kind::Project => "项目",
+        }
+    }
+
+    /// Places are the two kinds that form the PART_OF hierarchy.
+    pub fn is_place(self) -> bool {
+        matches!(self, Kind::Region | Kind::Park)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Typed edges of the brief, plus IN_SYSTEM (an industry's membership in a place's system).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum EdgeKind {
+    /// Segment → Segment: `from` is an input of `to`.
+    Supplies,
+    /// Enterprise → Segment.
+    Produces,
+    /// Enterprise/Project → Park/Region.
+    LocatedIn,
+    /// Place → Place (片区 → 园区 → 区县 …), Industry → Industry (field → industry).
+    PartOf,
+    /// Place → Industry/Chain/Segment (主导产业).
+    FocusesOn,
+    /// Project → Enterprise.
+    CarriedBy,
+    /// Project → Segment.
+    Builds,
+    /// Enterprise → Enterprise.
+    SuppliesTo,
+    /// Enterprise → Enterprise (from is a subsidiary of to).
+    SubsidiaryOf,
+    /// Segment → Chain, Chain → Industry, Enterprise → Industry.
+    BelongsTo,
+    /// Industry → Place, with the system's name, class and target.
+    InSystem,
+}
+
+impl EdgeKind {
+    pub const ALL: [EdgeKind; 11] = [
+        EdgeKind::Supplies,
+        EdgeKind::Produces,
+        EdgeKind::LocatedIn,
+        EdgeKind::PartOf,
+        EdgeKind::FocusesOn,
+        EdgeKind::CarriedBy,
+        EdgeKind::Builds,
+        EdgeKind::SuppliesTo,
+        EdgeKind::SubsidiaryOf,
+        EdgeKind::BelongsTo,
+        EdgeKind::InSystem,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EdgeKind::Supplies => "SUPPLIES",
+            EdgeKind::Produces => "PRODUCES",
+            EdgeKind::LocatedIn => "LOCATED_IN",
+            EdgeKind::PartOf => "PART_OF",
+            EdgeKind::FocusesOn => "FOCUSES_ON",
+            EdgeKind::CarriedBy => "CARRIED_BY",
+            EdgeKind::Builds => "BUILDS",
+            EdgeKind::SuppliesTo => "SUPPLIES_TO",
+            EdgeKind::SubsidiaryOf => "SUBSIDIARY_OF",
+            EdgeKind::BelongsTo => "BELONGS_TO",
+            EdgeKind::InSystem => "IN_SYSTEM",
+        }
+    }
+}
+
+impl fmt::Display for EdgeKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Position of a segment in its chain.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Stage {
+    Upstream,
+    Midstream,
+    Downstream,
+}
+
+impl Stage {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Stage::Upstream => "上游",
+            Stage::Midstream => "中游",
+            Stage::Downstream => "下游",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Stage> {
+        match s.trim() {
+            "上游" | "upstream" => Some(Stage::Upstream),
+            "中游" | "midstream" => Some(Stage::Midstream),
+            "下游" | "downstream" => Some(Stage::Downstream),
+            _ => None,
+        }
+    }
+}
+
+/// Project status, in the order a project moves through them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum ProjectStatus {
+    Planned,
+    Promoted,
+    Negotiating,
+    Signed,
+    Started,
+    UnderConstruction,
+    Producing,
+}
+
+impl ProjectStatus {
+    pub const ALL: [ProjectStatus; 7] = [
+        ProjectStatus::Planned,
+        ProjectStatus::Promoted,
+        ProjectStatus::Negotiating,
+        ProjectStatus::Signed,
+        ProjectStatus::Started,
+        ProjectStatus::UnderConstruction,
+        ProjectStatus::Producing,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectStatus::Planned => "规划",
+            ProjectStatus::Promoted => "推介",
+            ProjectStatus::Negotiating => "在谈",
+            ProjectStatus::Signed => "签约",
+            ProjectStatus::Started => "开工",
+            ProjectStatus::UnderConstruction => "在建",
+            ProjectStatus::Producing => "投产",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<ProjectStatus> {
+        let s = s.trim();
+        let s = s.strip_suffix("项目").unwrap_or(s);
+        Self::ALL.into_iter().find(|st| st.as_str() == s)
+    }
+
+    /// A project that is not producing yet only *plans* its segments.
+    pub fn is_producing(self) -> bool {
+        self == ProjectStatus::Producing
+    }
+}
+
+/// Enterprise tags the data may use. Unknown tags are rejected by `check` with a suggestion.
+pub const KNOWN_TAGS: &[&str] = &[
+    "链主",
+    "龙头",
+    "世界500强",
+    "中国500强",
+    "民营500强",
+    "制造业500强",
+    "上市",
+    "专精特新",
+    "专精特新小巨人",
+    "单项冠军",
+    "高新技术企业",
+    "瞪羚",
+    "独角兽",
+    "国有",
+    "外资",
+    "失信",
+];
+
+/// Tags that make an enterprise a "leading firm" for 强链 analysis.
+pub const LEADING_TAGS: &[&str] = &[
+    "链主",
+    "龙头",
+    "世界500强",
+    "中国500强",
+    "民营500强",
+    "制造业500强",
+    "上市",
+];
+
+/// Where one record came from: the data file and line (kept by chainkb), the source document
+/// locator (the `source` column), and free-text anomaly notes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    /// Index into `Dataset::files`.
+    pub file: u32,
+    /// 1-based line in that file.
+    pub line: u32,
+    pub source: Box<str>,
+    pub notes: Option<Box<str>>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Node {
+    pub kind: Kind,
+    pub id: Box<str>,
+    /// Display name; equal to `id` when the data gave none.
+    pub name: Box<str>,
+    pub aliases: Vec<Box<str>>,
+    pub attrs: Attrs,
+    /// Index into `Dataset::rows`.
+    pub row: u32,
+}
+
+/// Kind-specific attributes. Empty strings mean "not stated".
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub enum Attrs {
+    Region { level: Box<str> },
+    Park { kind: Box<str>, area_km2: Option<f64> },
+    Industry,
+    Chain,
+    Segment { stage: Stage },
+    Enterprise(Box<EnterpriseAttrs>),
+    Project(Box<ProjectAttrs>),
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EnterpriseAttrs {
+    pub credit_code: Box<str>,
+    pub province: Box<str>,
+    pub city: Box<str>,
+    pub revenue_yi: Option<f64>,
+    pub tags: Vec<Box<str>>,
+    pub listing: Box<str>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProjectAttrs {
+    pub domain: Box<str>,
+    pub category: Box<str>,
+    pub investment_yi: Option<f64>,
+    pub investment_text: Box<str>,
+    pub land_mu: Option<f64>,
+    pub scale: Box<str>,
+    pub start_year: Option<u16>,
+    pub end_year: Option<u16>,
+    pub status: Option<ProjectStatus>,
+}
+
+/// The system an industry belongs to in a place (an IN_SYSTEM edge's payload).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SystemEntry {
+    pub system: Box<str>,
+    pub class: Box<str>,
+    pub target_revenue_yi: Option<f64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Edge {
+    pub kind: EdgeKind,
+    /// Index into `Dataset::nodes`.
+    pub from: u32,
+    pub to: u32,
+    /// Index into `Dataset::rows`: the row that declared this edge.
+    pub row: u32,
+    pub system: Option<Box<SystemEntry>>,
+}
+
+/// A chain template file's own header, kept so that export can write the file back.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TemplateFile {
+    /// Index into `Dataset::files`.
+    pub file: u32,
+    /// The chain the file defines (index into `nodes`), if any.
+    pub chain: Option<u32>,
+}
+
+/// A whole knowledge base: what `data` reads, `store` keeps and `graph` indexes.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Dataset {
+    /// Data files relative to the data folder (`graphs/lithium.toml`, `seeds/parks.csv`), in
+    /// the order they were read.
+    pub files: Vec<String>,
+    pub rows: Vec<Row>,
+    pub nodes: Vec<Node>,
+    pub edges: Vec<Edge>,
+    pub templates: Vec<TemplateFile>,
+}
+
+impl Dataset {
+    pub fn row(&self, i: u32) -> &Row {
+        &self.rows[i as usize]
+    }
+
+    pub fn node(&self, i: u32) -> &Node {
+        &self.nodes[i as usize]
+    }
+
+    /// `file:line — source` for a row, as printed by `show`.
+    pub fn provenance(&self, row: u32) -> String {
+        let r = self.row(row);
+        let file = self.files.get(r.file as usize).map_or("?", String::as_str);
+        format!("{file}:{} — {}", r.line, r.source)
+    }
+}
+
+/// Format an amount in 亿元 without trailing zeros (3.6, 0.32, 20).
+pub fn fmt_yi(v: f64) -> String {
+    let s = format!("{v:.6}");
+    let s = s.trim_end_matches('0').trim_end_matches('.');
+    s.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_parses_with_and_without_suffix() {
+        assert_eq!(ProjectStatus::parse("推介项目"), Some(ProjectStatus::Promoted));
+        assert_eq!(ProjectStatus::parse("投产"), Some(ProjectStatus::Producing));
+        assert_eq!(ProjectStatus::parse("unknown"), None);
+    }
+
+    #[test]
+    fn amounts_print_without_trailing_zeros() {
+        assert_eq!(fmt_yi(3.6), "3.6");
+        assert_eq!(fmt_yi(20.0), "20");
+        assert_eq!(fmt_yi(0.0032), "0.0032");
+        assert_eq!(fmt_yi(60.54), "60.54");
+    }
+}

@@ -1,0 +1,445 @@
+//! The store of record: a sled database holding one `Dataset` per *generation*. The only module
+//! that touches sled.
+//!
+//! Layout: tree `meta` holds `schema_version`, `generation` (the live one) and `importing` (a
+//! generation being written). Each generation lives in its own tree `g<N>`, with keys
+//! `files`, `templates`, and chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`), each
+//! value = CRC-32 (4 bytes, big-endian) + postcard bytes of a `Vec` of up to `CHUNK` records.
+//!
+//! An import writes a new generation tree, flushes it, then switches `generation` in one atomic
+//! batch and flushes again (and fsyncs the directory). A crash before the switch leaves the old
+//! generation live and the `importing` marker behind; the next open reports it and drops the
+//! partial tree.
+
+use crate::model::{Dataset, Edge, Node, Row, TemplateFile};
+use rayon::prelude::*;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::path::{Path, PathBuf};
+
+/// Version of the on-disk layout. Bump it when the layout or a stored type changes.
+pub const SCHEMA_VERSION: u32 = 1;
+/// sled's page cache: modest, since the graph keeps its own copy of everything in memory.
+pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// Records per stored value.
+const CHUNK: usize = 4096;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database {0} is in use by another chainkb process")]
+    InUse(PathBuf),
+    #[error(
+        "database {path} has schema version {found}, but this chainkb reads version {expected}: \
+         use a chainkb that matches it, or import the data into a new database (chainkb import DIR --db NEW_PATH)"
+    )]
+    SchemaVersion {
+        path: PathBuf,
+        found: u32,
+        expected: u32,
+    },
+    #[error("no database at {0} (create one with: chainkb import DIR --db {0})")]
+    NotFound(PathBuf),
+    #[error("database {0} holds no data yet (load some with: chainkb import DIR --db {0})")]
+    Empty(PathBuf),
+    #[error("database {path} is damaged: {what} (re-import the data with chainkb import)")]
+    Corrupt { path: PathBuf, what: String },
+    #[error("database {path}: {source}")]
+    Sled { path: PathBuf, source: sled::Error },
+    #[error("database {path}: {source}")]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// What `open` found that the user should hear about.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct OpenReport {
+    /// An import of this generation was interrupted; its partial data was discarded.
+    pub interrupted_import: Option<u64>,
+}
+
+/// Facts about the live generation.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Meta {
+    pub generation: u64,
+    /// Where the data came from (a folder, or `bundled:<hash>`).
+    pub label: String,
+}
+
+pub struct Store {
+    db: sled::Db,
+    path: PathBuf,
+}
+
+fn be_u64(v: &[u8]) -> Option<u64> {
+    Some(u64::from_be_bytes(v.try_into().ok()?))
+}
+
+impl Store {
+    /// Open (or with `create`, create) the database at `path`.
+    pub fn open(path: &Path, create: bool) -> Result<(Store, OpenReport), StoreError> {
+        if !create && !path.join("conf").exists() && !path.join("db").exists() {
+            return Err(StoreError::NotFound(path.to_path_buf()));
+        }
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(CACHE_BYTES)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                    StoreError::InUse(path.to_path_buf())
+                }
+                other => StoreError::Sled {
+                    path: path.to_path_buf(),
+                    source: other,
+                },
+            })?;
+        let store = Store {
+            db,
+            path: path.to_path_buf(),
+        };
+        let meta = store.meta_tree()?;
+        match meta.get("schema_version").map_err(|e| store.sled(e))? {
+            Some(v) => {
+                let found = v
+                    .as_ref()
+                    .try_into()
+                    .map(u32::from_be_bytes)
+                    .map_err(|_| store.corrupt("meta/schema_version is not a 4-byte number"))?;
+                if found != SCHEMA_VERSION {
+                    return Err(StoreError::SchemaVersion {
+                        path: path.to_path_buf(),
+                        found,
+                        expected: SCHEMA_VERSION,
+                    });
+                }
+            }
+            None => {
+                meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())
+                    .map_err(|e| store.sled(e))?;
+                store.flush()?;
+            }
+        }
+        let mut report = OpenReport::default();
+        if let Some(g) = meta.get("importing").map_err(|e| store.sled(e))? {
+            let g = be_u64(&g).ok_or_else(|| store.corrupt("meta/importing is not a number"))?;
+            report.interrupted_import = Some(g);
+            store
+                .db
+                .drop_tree(Self::tree_name(g))
+                .map_err(|e| store.sled(e))?;
+            meta.remove("importing").map_err(|e| store.sled(e))?;
+            store.flush()?;
+        }
+        Ok((store, report))
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sled(&self, e: sled::Error) -> StoreError {
+        StoreError::Sled {
+            path: self.path.clone(),
+            source: e,
+        }
+    }
+
+    fn corrupt(&self, what: impl Into<String>) -> StoreError {
+        StoreError::Corrupt {
+            path: self.path.clone(),
+            what: what.into(),
+        }
+    }
+
+    fn meta_tree(&self) -> Result<sled::Tree, StoreError> {
+        self.db.open_tree("meta").map_err(|e| self.sled(e))
+    }
+
+    fn tree_name(generation: u64) -> String {
+        format!("g{generation}")
+    }
+
+    /// Flush sled's files and fsync the directory, so new files survive a power cut.
+    fn flush(&self) -> Result<(), StoreError> {
+        self.db.flush().map_err(|e| self.sled(e))?;
+        let io = |source| StoreError::Io {
+            path: self.path.clone(),
+            source,
+        };
+        std::fs::File::open(&self.path)
+            .and_then(|d| d.sync_all())
+            .map_err(io)?;
+        Ok(())
+    }
+
+    /// The live generation, if any data has been imported.
+    pub fn meta(&self) -> Result<Option<Meta>, StoreError> {
+        let meta = self.meta_tree()?;
+        let Some(g) = meta.get("generation").map_err(|e| self.sled(e))? else {
+            return Ok(None);
+        };
+        let generation = be_u64(&g).ok_or_else(|| self.corrupt("meta/generation is not a number"))?;
+        let label = meta
+            .get("label")
+            .map_err(|e| self.sled(e))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default();
+        Ok(Some(Meta { generation, label }))
+    }
+
+    /// Replace the stored dataset with `ds`, atomically: either the whole new dataset is live
+    /// afterwards, or (on error or crash) the previous one still is.
+    pub fn import(&self, ds: &Dataset, label: &str) -> Result<Meta, StoreError> {
+        let meta = self.meta_tree()?;
+        let old = self.meta()?.map(|m| m.generation);
+        let generation = old.unwrap_or(0) + 1;
+        let name = Self::tree_name(generation);
+        // A stale tree of that name (from an interrupted import) must not leak into this one.
+        self.db.drop_tree(&name).map_err(|e| self.sled(e))?;
+        meta.insert("importing", &generation.to_be_bytes())
+            .map_err(|e| self.sled(e))?;
+        self.flush()?;
+
+        let tree = self.db.open_tree(&name).map_err(|e| self.sled(e))?;
+        let mut values: Vec<(Vec<u8>, Vec<u8>)> = vec![
+            (b"files".to_vec(), encode(&ds.files)),
+            (b"templates".to_vec(), encode(&ds.templates)),
+        ];
+        values.extend(chunks("rows/", &ds.rows));
+        values.extend(chunks("nodes/", &ds.nodes));
+        values.extend(chunks("edges/", &ds.edges));
+        let half = values.len() / 2;
+        for (i, (k, v)) in values.into_iter().enumerate() {
+            tree.insert(k, v).map_err(|e| self.sled(e))?;
+            if i == half {
+                fault_injection_pause(&self.db);
+            }
+        }
+        self.flush()?;
+
+        // The switch: one atomic batch on `meta`.
+        let mut batch = sled::Batch::default();
+        batch.insert("generation", &generation.to_be_bytes());
+        batch.insert("label", label.as_bytes());
+        batch.remove("importing");
+        meta.apply_batch(batch).map_err(|e| self.sled(e))?;
+        self.flush()?;
+
+        if let Some(old) = old {
+            self.db
+                .drop_tree(Self::tree_name(old))
+                .map_err(|e| self.sled(e))?;
+            self.flush()?;
+        }
+        Ok(Meta {
+            generation,
+            label: label.to_string(),
+        })
+    }
+
+    /// Read the live dataset, verifying every record's checksum.
+    pub fn load(&self) -> Result<(Dataset, Meta), StoreError> {
+        let Some(meta) = self.meta()? else {
+            return Err(StoreError::Empty(self.path.clone()));
+        };
+        let tree = self
+            .db
+            .open_tree(Self::tree_name(meta.generation))
+            .map_err(|e| self.sled(e))?;
+        let get = |key: &str| -> Result<Vec<u8>, StoreError> {
+            tree.get(key)
+                .map_err(|e| self.sled(e))?
+                .map(|v| v.to_vec())
+                .ok_or_else(|| self.corrupt(format!("record {key} is missing")))
+        };
+        let files: Vec<String> = self.decode("files", &get("files")?)?;
+        let templates: Vec<TemplateFile> = self.decode("templates", &get("templates")?)?;
+        let rows: Vec<Row> = self.load_chunks(&tree, "rows/")?;
+        let nodes: Vec<Node> = self.load_chunks(&tree, "nodes/")?;
+        let edges: Vec<Edge> = self.load_chunks(&tree, "edges/")?;
+        Ok((
+            Dataset {
+                files,
+                rows,
+                nodes,
+                edges,
+                templates,
+            },
+            meta,
+        ))
+    }
+
+    fn load_chunks<T: DeserializeOwned + Send>(
+        &self,
+        tree: &sled::Tree,
+        prefix: &str,
+    ) -> Result<Vec<T>, StoreError> {
+        let raw: Vec<(sled::IVec, sled::IVec)> = tree
+            .scan_prefix(prefix)
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.sled(e))?;
+        let parts: Vec<Vec<T>> = raw
+            .par_iter()
+            .map(|(k, v)| {
+                let key = String::from_utf8_lossy(&k[..prefix.len()]).into_owned();
+                let idx = k
+                    .get(prefix.len()..)
+                    .and_then(|b| b.try_into().ok())
+                    .map(u32::from_be_bytes)
+                    .unwrap_or(u32::MAX);
+                self.decode(&format!("{key}{idx}"), v)
+            })
+            .collect::<Result<_, _>>()?;
+        Ok(parts.into_iter().flatten().collect())
+    }
+
+    fn decode<T: DeserializeOwned>(&self, key: &str, v: &[u8]) -> Result<T, StoreError> {
+        if v.len() < 4 {
+            return Err(self.corrupt(format!("record {key} is truncated")));
+        }
+        let (crc, body) = v.split_at(4);
+        let want = u32::from_be_bytes([crc[0], crc[1], crc[2], crc[3]]);
+        if crc32fast::hash(body) != want {
+            return Err(self.corrupt(format!("record {key} fails its checksum")));
+        }
+        postcard::from_bytes(body).map_err(|e| self.corrupt(format!("record {key} cannot be decoded: {e}")))
+    }
+
+    /// Read every record of the live generation (for `check --db`): sled only notices damage
+    /// when damaged data is read.
+    pub fn verify(&self) -> Result<usize, StoreError> {
+        let (ds, _) = self.load()?;
+        Ok(ds.rows.len() + ds.nodes.len() + ds.edges.len())
+    }
+
+    /// Test support: write a raw meta value (e.g. a future schema version).
+    #[doc(hidden)]
+    pub fn set_meta_raw(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
+        self.meta_tree()?
+            .insert(key, value)
+            .map_err(|e| self.sled(e))?;
+        self.flush()
+    }
+}
+
+fn encode<T: Serialize + ?Sized>(v: &T) -> Vec<u8> {
+    // postcard only fails on types it cannot represent (none of ours) or a full buffer (it
+    // grows a Vec); an empty body would then fail its read-back checksum loudly, never silently.
+    let body = postcard::to_stdvec(v).unwrap_or_default();
+    let mut out = Vec::with_capacity(body.len() + 4);
+    out.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
+    out.extend_from_slice(&body);
+    out
+}
+
+fn chunks<T: Serialize + Sync>(prefix: &str, items: &[T]) -> Vec<(Vec<u8>, Vec<u8>)> {
+    items
+        .par_chunks(CHUNK)
+        .enumerate()
+        .map(|(i, c)| {
+            let mut k = prefix.as_bytes().to_vec();
+            k.extend_from_slice(&(i as u32).to_be_bytes());
+            (k, encode(c))
+        })
+        .collect()
+}
+
+/// Test hook for the crash-safety test: with `CHAINKB_FAULT_PAUSE_IMPORT` set, an import
+/// flushes what it has written so far, says so on stderr, and waits to be killed.
+fn fault_injection_pause(db: &sled::Db) {
+    if std::env::var_os("CHAINKB_FAULT_PAUSE_IMPORT").is_some() {
+        let _ = db.flush();
+        eprintln!("chainkb: fault injection: import paused half-way");
+        std::thread::sleep(std::time::Duration::from_secs(600));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Attrs, Kind, Stage};
+
+    fn tiny(n: usize) -> Dataset {
+        let mut ds = Dataset {
+            files: vec!["graphs/t.toml".into()],
+            ..Default::default()
+        };
+        for i in 0..n {
+            ds.rows.push(Row {
+                file: 0,
+                line: i as u32 + 1,
+                source: "test".into(),
+                notes: None,
+            });
+            ds.nodes.push(Node {
+                kind: Kind::Segment,
+                id: format!("s{i}").into(),
+                name: format!("s{i}").into(),
+                aliases: vec![],
+                attrs: Attrs::Segment {
+                    stage: Stage::Upstream,
+                },
+                row: i as u32,
+            });
+        }
+        ds
+    }
+
+    #[test]
+    fn import_then_load_round_trips_across_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, report) = Store::open(dir.path(), true).unwrap();
+        assert_eq!(report, OpenReport::default());
+        let ds = tiny(CHUNK * 2 + 3);
+        store.import(&ds, "t").unwrap();
+        let (back, meta) = store.load().unwrap();
+        assert_eq!(back, ds);
+        assert_eq!(meta.generation, 1);
+        let ds2 = tiny(5);
+        store.import(&ds2, "t2").unwrap();
+        let (back, meta) = store.load().unwrap();
+        assert_eq!(back, ds2);
+        assert_eq!(meta.generation, 2);
+        // the old generation's tree is gone
+        assert!(!store.db.tree_names().iter().any(|n| &n[..] == b"g1"));
+    }
+
+    #[test]
+    fn a_flipped_byte_is_reported_as_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        store.import(&tiny(10), "t").unwrap();
+        let tree = store.db.open_tree("g1").unwrap();
+        let mut k = b"nodes/".to_vec();
+        k.extend_from_slice(&0u32.to_be_bytes());
+        let mut v = tree.get(&k).unwrap().unwrap().to_vec();
+        let last = v.len() - 1;
+        v[last] ^= 0xFF;
+        tree.insert(&k, v).unwrap();
+        let err = store.load().unwrap_err().to_string();
+        assert!(err.contains("fails its checksum"), "{err}");
+    }
+
+    #[test]
+    fn an_unknown_schema_version_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, _) = Store::open(dir.path(), true).unwrap();
+            store.set_meta_raw("schema_version", &99u32.to_be_bytes()).unwrap();
+        }
+        let err = Store::open(dir.path(), false).err().unwrap().to_string();
+        assert!(err.contains("schema version 99"), "{err}");
+        assert!(err.contains("reads version 1"), "{err}");
+    }
+
+    #[test]
+    fn a_missing_database_is_not_created_by_readers() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nope");
+        let err = Store::open(&path, false).err().unwrap().to_string();
+        assert!(err.contains("no database at"), "{err}");
+        assert!(!path.exists());
+    }
+}
