@@ -87,7 +87,12 @@ impl Store {
             .cache_capacity(CACHE_BYTES)
             .open()
             .map_err(|e| match e {
-                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                // sled 0.34 wraps the failed file lock in an `Io` error whose kind is not
+                // always `WouldBlock`; its text is stable across 0.34.x.
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("could not acquire lock") =>
+                {
                     StoreError::InUse(path.to_path_buf())
                 }
                 other => StoreError::Sled {
