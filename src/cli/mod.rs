@@ -165,6 +165,8 @@ fn open_store(db: &Option<PathBuf>, create: bool) -> Result<Store, Failure> {
 fn open_graph(db: &Option<PathBuf>) -> Result<Graph, Failure> {
     let store = open_store(db, false)?;
     let (ds, _) = store.load()?;
+    // Close sled (and free its cache) before the graph doubles the memory in use.
+    drop(store);
     Ok(Graph::build(ds))
 }
 
@@ -177,7 +179,11 @@ fn print_diags(diags: &[data::Diag]) {
 pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Check { paths, encoding } => {
-            let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
             let loaded = data::load_paths(&paths, encoding).map_err(Failure::user)?;
             if loaded.is_ok() {
                 let ds = &loaded.dataset;
@@ -190,7 +196,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 Ok(())
             } else {
                 print_diags(&loaded.diags);
-                Err(Failure::user(format!("{} problem(s) found", loaded.diags.len())))
+                Err(Failure::user(format!(
+                    "{} problem(s) found",
+                    loaded.diags.len()
+                )))
             }
         }
         Command::Import { paths, encoding } => {
@@ -225,8 +234,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let store = open_store(&cli.db, false)?;
             let (ds, _) = store.load()?;
             prepare_export_dir(&dir, force)?;
-            let n = data::export(&ds, &dir)
-                .map_err(|e| Failure::internal(format!("cannot write to {}: {e}", dir.display())))?;
+            let n = data::export(&ds, &dir).map_err(|e| {
+                Failure::internal(format!("cannot write to {}: {e}", dir.display()))
+            })?;
             println!("exported {n} files to {}", dir.display());
             Ok(())
         }
@@ -234,7 +244,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let store = open_store(&cli.db, false)?;
             let (ds, meta) = store.load()?;
             let graph = Graph::build(ds);
-            print!("{}", stats_text(&graph, &store, &meta.label, meta.generation));
+            print!(
+                "{}",
+                stats_text(&graph, &store, &meta.label, meta.generation)
+            );
             Ok(())
         }
         Command::Show { name, kind } => {
@@ -243,13 +256,23 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 Some(k) => vec![parse_kind(&k)?],
             };
             let graph = open_graph(&cli.db)?;
-            print!("{}", show::show(&graph, &name, &kinds).map_err(Failure::user)?);
+            print!(
+                "{}",
+                show::show(&graph, &name, &kinds).map_err(Failure::user)?
+            );
             Ok(())
         }
-        Command::Gen { enterprises, seed, dir } => {
+        Command::Gen {
+            enterprises,
+            seed,
+            dir,
+        } => {
             crate::synth::generate(&dir, enterprises, seed)
                 .map_err(|e| Failure::user(format!("cannot write {}: {e}", dir.display())))?;
-            println!("wrote a synthetic data folder with {enterprises} enterprises to {}", dir.display());
+            println!(
+                "wrote a synthetic data folder with {enterprises} enterprises to {}",
+                dir.display()
+            );
             Ok(())
         }
     }
@@ -261,10 +284,17 @@ pub fn parse_kind(k: &str) -> Result<Kind, Failure> {
         .into_iter()
         .find(|kind| kind.as_str().to_lowercase() == lower || kind.label_zh() == k)
         .ok_or_else(|| {
-            let all: Vec<String> = Kind::ALL.iter().map(|k| k.as_str().to_lowercase()).collect();
+            let all: Vec<String> = Kind::ALL
+                .iter()
+                .map(|k| k.as_str().to_lowercase())
+                .collect();
             Failure::user(format!(
                 "unknown kind `{k}`{} (kinds: {})",
-                crate::names::did_you_mean(&crate::names::suggest(&lower, all.iter().map(String::as_str), 1)),
+                crate::names::did_you_mean(&crate::names::suggest(
+                    &lower,
+                    all.iter().map(String::as_str),
+                    1
+                )),
                 all.join(", ")
             ))
         })
@@ -275,7 +305,9 @@ pub fn parse_kind(k: &str) -> Result<Kind, Failure> {
 fn prepare_export_dir(dir: &std::path::Path, force: bool) -> Result<(), Failure> {
     for sub in ["graphs", "seeds"] {
         let d = dir.join(sub);
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         let files: Vec<PathBuf> = entries
             .flatten()
             .map(|e| e.path())
@@ -306,7 +338,13 @@ fn stats_text(graph: &Graph, store: &Store, label: &str, generation: u64) -> Str
     let _ = writeln!(s, "files      {}", graph.ds.files.len());
     let _ = writeln!(s, "\nnodes");
     for k in Kind::ALL {
-        let _ = writeln!(s, "  {:<12}{:>10}  {}", k.as_str(), graph.count(k), k.label_zh());
+        let _ = writeln!(
+            s,
+            "  {:<12}{:>10}  {}",
+            k.as_str(),
+            graph.count(k),
+            k.label_zh()
+        );
     }
     let _ = writeln!(s, "\nedges");
     let mut counts = std::collections::HashMap::new();
@@ -314,10 +352,19 @@ fn stats_text(graph: &Graph, store: &Store, label: &str, generation: u64) -> Str
         *counts.entry(e.kind).or_insert(0usize) += 1;
     }
     for k in EdgeKind::ALL {
-        let _ = writeln!(s, "  {:<14}{:>8}", k.as_str(), counts.get(&k).copied().unwrap_or(0));
+        let _ = writeln!(
+            s,
+            "  {:<14}{:>8}",
+            k.as_str(),
+            counts.get(&k).copied().unwrap_or(0)
+        );
     }
     let notes = graph.ds.rows.iter().filter(|r| r.notes.is_some()).count();
     let _ = writeln!(s, "\nrows with notes (anomalies)  {notes}");
-    let _ = writeln!(s, "presence cells (place × segment)  {}", graph.presence_cells());
+    let _ = writeln!(
+        s,
+        "presence cells (place × segment)  {}",
+        graph.presence_cells()
+    );
     s
 }

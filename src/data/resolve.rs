@@ -20,7 +20,7 @@ impl NameIndex {
         let mut names_by_kind: HashMap<Kind, Vec<String>> = HashMap::new();
         for (i, n) in ld.ds.nodes.iter().enumerate() {
             let i = i as u32;
-            let mut all: Vec<&str> = vec![&n.name];
+            let mut all: Vec<&str> = vec![n.name()];
             all.extend(n.aliases.iter().map(|a| &**a));
             for s in all {
                 let e = exact.entry((n.kind, s.to_string())).or_default();
@@ -32,7 +32,10 @@ impl NameIndex {
                     e.push(i);
                 }
             }
-            names_by_kind.entry(n.kind).or_default().push(n.id.to_string());
+            names_by_kind
+                .entry(n.kind)
+                .or_default()
+                .push(n.id.to_string());
         }
         NameIndex {
             exact,
@@ -59,7 +62,10 @@ fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, String> {
         return Ok(by_id[0]);
     }
     // 2. names and aliases, then 3. normalized names
-    for (map, key) in [(&idx.exact, text.to_string()), (&idx.normalized, normalize(text))] {
+    for (map, key) in [
+        (&idx.exact, text.to_string()),
+        (&idx.normalized, normalize(text)),
+    ] {
         let mut hits: Vec<u32> = Vec::new();
         for k in r.allowed {
             if let Some(v) = map.get(&(*k, key.clone())) {
@@ -87,7 +93,9 @@ fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, String> {
         }
     }
     if by_id.len() > 1 {
-        return Err(format!("`{text}` is the id of several kinds of node; cannot tell which {what} is meant"));
+        return Err(format!(
+            "`{text}` is the id of several kinds of node; cannot tell which {what} is meant"
+        ));
     }
     let candidates = r
         .allowed
@@ -126,7 +134,13 @@ pub(crate) fn resolve(ld: &mut Loader) {
                 (End::Ref(r), _) | (_, End::Ref(r)) => r.pos,
                 _ => Pos::default(),
             };
-            ld.error(pos, format!("{} edge from `{}` to itself", p.kind, ld.ds.nodes[from as usize].id));
+            ld.error(
+                pos,
+                format!(
+                    "{} edge from `{}` to itself",
+                    p.kind, ld.ds.nodes[from as usize].id
+                ),
+            );
             continue;
         }
         // The same fact stated twice in one row (a list naming one target twice) is kept once.
@@ -218,7 +232,11 @@ pub(crate) fn validate(ld: &mut Loader) {
         let path: Vec<&str> = cycle.iter().map(|&s| &*ds.nodes[s as usize].id).collect();
         let r = &ds.rows[row as usize];
         problems.push((
-            Pos { file: r.file, line: r.line, col: 1 },
+            Pos {
+                file: r.file,
+                line: r.line,
+                col: 1,
+            },
             format!("cycle in the PART_OF hierarchy: {}", path.join(" → ")),
         ));
     }

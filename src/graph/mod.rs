@@ -4,7 +4,7 @@
 
 mod names;
 
-use crate::model::{Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node, Attrs};
+use crate::model::{Attrs, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use rayon::prelude::*;
@@ -77,7 +77,11 @@ impl Graph {
             g.add_node(());
         }
         for (i, e) in ds.edges.iter().enumerate() {
-            g.add_edge(NodeIndex::new(e.from as usize), NodeIndex::new(e.to as usize), i as u32);
+            g.add_edge(
+                NodeIndex::new(e.from as usize),
+                NodeIndex::new(e.to as usize),
+                i as u32,
+            );
         }
         let names = NameIndex::build(&ds.nodes);
 
@@ -105,7 +109,12 @@ impl Graph {
             }
         }
         let mut ancestors: HashMap<u32, Vec<u32>> = HashMap::new();
-        for &p in by_kind.get(&Kind::Park).into_iter().chain(by_kind.get(&Kind::Region)).flatten() {
+        for &p in by_kind
+            .get(&Kind::Park)
+            .into_iter()
+            .chain(by_kind.get(&Kind::Region))
+            .flatten()
+        {
             let mut out = Vec::new();
             let mut queue = vec![p];
             let mut seen = HashSet::from([p]);
@@ -160,7 +169,11 @@ impl Graph {
                 if e.kind != kind {
                     return None;
                 }
-                let other = if dir == Direction::Outgoing { e.to } else { e.from };
+                let other = if dir == Direction::Outgoing {
+                    e.to
+                } else {
+                    e.from
+                };
                 Some((other, ei))
             })
             .collect();
@@ -232,49 +245,73 @@ impl Graph {
 }
 
 /// Build presence for every place on the path from a located producer or project upwards.
-fn build_presence(ds: &Dataset, ancestors: &HashMap<u32, Vec<u32>>) -> HashMap<(u32, u32), Presence> {
-    // Per node: where it is located, and which segments it produces / builds.
-    let mut located: HashMap<u32, Vec<u32>> = HashMap::new();
-    let mut makes: HashMap<u32, Vec<u32>> = HashMap::new();
-    for e in &ds.edges {
-        match e.kind {
-            EdgeKind::LocatedIn => located.entry(e.from).or_default().push(e.to),
-            EdgeKind::Produces | EdgeKind::Builds => makes.entry(e.from).or_default().push(e.to),
-            _ => {}
+///
+/// Works edge-wise and in parallel: every PRODUCES/BUILDS edge yields one (place, segment, who)
+/// triple per place its maker sits in or under; sorting the triples groups each cell, so the map
+/// is filled with one insert per cell rather than one per triple.
+fn build_presence(
+    ds: &Dataset,
+    ancestors: &HashMap<u32, Vec<u32>>,
+) -> HashMap<(u32, u32), Presence> {
+    // Where each node is located: nodes are numerous, locations per node few, so a dense vector
+    // of first locations plus a small map for the rare second ones.
+    let mut first_loc: Vec<u32> = vec![u32::MAX; ds.nodes.len()];
+    let mut more_locs: HashMap<u32, Vec<u32>> = HashMap::new();
+    for e in ds.edges.iter().filter(|e| e.kind == EdgeKind::LocatedIn) {
+        let slot = &mut first_loc[e.from as usize];
+        if *slot == u32::MAX {
+            *slot = e.to;
+        } else {
+            more_locs.entry(e.from).or_default().push(e.to);
         }
     }
-    let producing_project = |i: u32| match &ds.nodes[i as usize].attrs {
-        Attrs::Project(p) => p.status.is_some_and(|s| s.is_producing()),
-        _ => false,
+    let counts = |ds: &Dataset, who: u32| match &ds.nodes[who as usize].attrs {
+        // A producing project's segments are present through its carrier, not planned.
+        Attrs::Project(p) => !p.status.is_some_and(|s| s.is_producing()),
+        _ => true,
     };
-    // (place, segment, node) triples, made in parallel, then grouped.
-    let mut triples: Vec<(u32, u32, u32)> = makes
+    let mut triples: Vec<(u32, u32, u32)> = ds
+        .edges
         .par_iter()
-        .flat_map_iter(|(&who, segs)| {
+        .filter(|e| matches!(e.kind, EdgeKind::Produces | EdgeKind::Builds))
+        .filter(|e| counts(ds, e.from))
+        .flat_map_iter(|e| {
+            let who = e.from;
             let mut places: Vec<u32> = Vec::new();
-            for &p in located.get(&who).into_iter().flatten() {
+            let first = first_loc[who as usize];
+            let extra = more_locs.get(&who).map_or(&[][..], Vec::as_slice);
+            for &p in (first != u32::MAX)
+                .then_some(&first)
+                .into_iter()
+                .chain(extra)
+            {
                 places.push(p);
                 places.extend(ancestors.get(&p).into_iter().flatten());
             }
-            places.sort_unstable();
-            places.dedup();
-            let skip = producing_project(who);
-            let segs = if skip { &[][..] } else { segs.as_slice() };
-            places
-                .into_iter()
-                .flat_map(move |p| segs.iter().map(move |&s| (p, s, who)))
-                .collect::<Vec<_>>()
+            if !extra.is_empty() {
+                places.sort_unstable();
+                places.dedup();
+            }
+            places.into_iter().map(move |p| (p, e.to, who))
         })
         .collect();
     triples.par_sort_unstable();
+    triples.dedup();
     let mut presence: HashMap<(u32, u32), Presence> = HashMap::new();
-    for (p, s, who) in triples {
-        let entry = presence.entry((p, s)).or_default();
-        if ds.nodes[who as usize].kind == Kind::Enterprise {
-            entry.producers.push(who);
-        } else {
-            entry.projects.push(who);
+    let mut i = 0;
+    while i < triples.len() {
+        let (p, s, _) = triples[i];
+        let mut cell = Presence::default();
+        while i < triples.len() && triples[i].0 == p && triples[i].1 == s {
+            let who = triples[i].2;
+            if ds.nodes[who as usize].kind == Kind::Enterprise {
+                cell.producers.push(who);
+            } else {
+                cell.projects.push(who);
+            }
+            i += 1;
         }
+        presence.insert((p, s), cell);
     }
     presence
 }
