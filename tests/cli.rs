@@ -21,12 +21,19 @@ fn text(b: &[u8]) -> String {
 }
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn import(db: &Path, data: &Path) -> Output {
     let out = bin()
-        .args(["import", &data.display().to_string(), "--db", &db.display().to_string()])
+        .args([
+            "import",
+            &data.display().to_string(),
+            "--db",
+            &db.display().to_string(),
+        ])
         .output()
         .expect("spawn chainkb");
     assert!(out.status.success(), "import failed: {}", text(&out.stderr));
@@ -37,9 +44,14 @@ fn import(db: &Path, data: &Path) -> Output {
 fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     for sub in ["graphs", "seeds"] {
-        let Ok(rd) = std::fs::read_dir(dir.join(sub)) else { continue };
+        let Ok(rd) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
         for e in rd.flatten() {
-            out.push((format!("{sub}/{}", e.file_name().to_string_lossy()), std::fs::read(e.path()).unwrap()));
+            out.push((
+                format!("{sub}/{}", e.file_name().to_string_lossy()),
+                std::fs::read(e.path()).unwrap(),
+            ));
         }
     }
     out.sort();
@@ -74,7 +86,11 @@ fn check_reports_every_planted_problem_with_its_position() {
 fn check_accepts_a_clean_folder() {
     let out = run(&["check", "tests/fixtures/small"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).starts_with("ok: 9 files, 17 nodes"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("ok: 9 files, 17 nodes"),
+        "{}",
+        text(&out.stdout)
+    );
 }
 
 #[test]
@@ -90,11 +106,24 @@ fn gbk_and_bom_csv_files_are_read() {
     std::fs::write(seeds.join("regions-bom.csv"), bom).unwrap();
     let out = run(&["check", &tmp.path().display().to_string()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains("3 nodes"), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("3 nodes"),
+        "{}",
+        text(&out.stdout)
+    );
     // forcing UTF-8 on the GBK file is an error that suggests --encoding gbk
-    let out = run(&["check", &tmp.path().display().to_string(), "--encoding", "utf-8"]);
+    let out = run(&[
+        "check",
+        &tmp.path().display().to_string(),
+        "--encoding",
+        "utf-8",
+    ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("regions-gbk.csv:1:1: the file is not valid UTF-8"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("regions-gbk.csv:1:1: the file is not valid UTF-8"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(text(&out.stderr).contains("--encoding gbk"));
 }
 
@@ -106,10 +135,20 @@ fn export_import_export_is_byte_identical() {
     let a = tmp.path().join("a");
     let b = tmp.path().join("b");
     import(&db1, &fixture("small"));
-    let out = run(&["export", &a.display().to_string(), "--db", &db1.display().to_string()]);
+    let out = run(&[
+        "export",
+        &a.display().to_string(),
+        "--db",
+        &db1.display().to_string(),
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     import(&db2, &a);
-    let out = run(&["export", &b.display().to_string(), "--db", &db2.display().to_string()]);
+    let out = run(&[
+        "export",
+        &b.display().to_string(),
+        "--db",
+        &db2.display().to_string(),
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     let fa = files_of(&a);
     assert_eq!(fa.len(), 9);
@@ -118,9 +157,17 @@ fn export_import_export_is_byte_identical() {
     let projects = text(&fa.iter().find(|f| f.0 == "seeds/projects.csv").unwrap().1);
     assert!(projects.contains("0.0325,325万元"), "{projects}");
     let parks = text(&fa.iter().find(|f| f.0 == "seeds/parks.csv").unwrap().1);
-    assert!(parks.contains("\"area \"\"as written\"\", says the note\""), "{parks}");
+    assert!(
+        parks.contains("\"area \"\"as written\"\", says the note\""),
+        "{parks}"
+    );
     // exporting over existing data needs --force
-    let out = run(&["export", &a.display().to_string(), "--db", &db1.display().to_string()]);
+    let out = run(&[
+        "export",
+        &a.display().to_string(),
+        "--db",
+        &db1.display().to_string(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("--force"));
 }
@@ -131,7 +178,12 @@ fn a_failed_import_leaves_the_database_unchanged() {
     let db = tmp.path().join("db");
     import(&db, &fixture("small"));
     let before = run(&["stats", "--db", &db.display().to_string()]);
-    let out = run(&["import", "tests/fixtures/malformed", "--db", &db.display().to_string()]);
+    let out = run(&[
+        "import",
+        "tests/fixtures/malformed",
+        "--db",
+        &db.display().to_string(),
+    ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("nothing was imported"));
     let after = run(&["stats", "--db", &db.display().to_string()]);
@@ -143,14 +195,26 @@ fn an_import_killed_part_way_leaves_the_previous_data_and_is_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
     let big = tmp.path().join("big");
-    let out = run(&["gen", "--enterprises", "20000", "--seed", "3", &big.display().to_string()]);
+    let out = run(&[
+        "gen",
+        "--enterprises",
+        "20000",
+        "--seed",
+        "3",
+        &big.display().to_string(),
+    ]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     import(&db, &fixture("small"));
     let before = text(&run(&["stats", "--db", &db.display().to_string()]).stdout);
     assert!(before.contains("Enterprise           2"), "{before}");
 
     let mut child = bin()
-        .args(["import", &big.display().to_string(), "--db", &db.display().to_string()])
+        .args([
+            "import",
+            &big.display().to_string(),
+            "--db",
+            &db.display().to_string(),
+        ])
         .env("CHAINKB_FAULT_PAUSE_IMPORT", "1")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -174,7 +238,11 @@ fn an_import_killed_part_way_leaves_the_previous_data_and_is_reported() {
 
     let out = run(&["stats", "--db", &db.display().to_string()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("was interrupted"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("was interrupted"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(text(&out.stderr).contains("previous data is intact"));
     let after = text(&out.stdout);
     assert_eq!(before, after, "the previous data must be fully intact");
@@ -197,7 +265,10 @@ fn a_second_process_gets_a_clear_in_use_message() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr).trim(),
-        format!("error: database {} is in use by another chainkb process", db.display())
+        format!(
+            "error: database {} is in use by another chainkb process",
+            db.display()
+        )
     );
 }
 
@@ -208,11 +279,17 @@ fn an_unknown_schema_version_is_refused_with_exit_2() {
     import(&db, &fixture("small"));
     {
         let (store, _) = chainkb::store::Store::open(&db, false).unwrap();
-        store.set_meta_raw("schema_version", &7u32.to_be_bytes()).unwrap();
+        store
+            .set_meta_raw("schema_version", &7u32.to_be_bytes())
+            .unwrap();
     }
     let out = run(&["stats", "--db", &db.display().to_string()]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out.stderr).contains("has schema version 7, but this chainkb reads version 1"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("has schema version 7, but this chainkb reads version 1"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
@@ -226,20 +303,34 @@ fn show_prints_attributes_edges_and_provenance_and_suggests_names() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let s = text(&out.stdout);
     assert!(s.contains("企业 测试电池有限公司 (Enterprise)"), "{s}");
-    assert!(s.contains("source    seeds/enterprises.csv:2 — test fixture"), "{s}");
+    assert!(
+        s.contains("source    seeds/enterprises.csv:2 — test fixture"),
+        "{s}"
+    );
     assert!(s.contains("→ PRODUCES (1)"), "{s}");
     assert!(s.contains("← SUPPLIES_TO (1)"), "{s}");
     assert!(s.contains("revenue   12.5 亿元"), "{s}");
     // by normalized name (suffix dropped, full-width folded)
     let out = run(&["show", "外地正极材料", "--db", &db]);
-    assert!(text(&out.stdout).contains("外地正极材料股份有限公司"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("外地正极材料股份有限公司"),
+        "{}",
+        text(&out.stderr)
+    );
     // unknown names get suggestions and exit 1
     let out = run(&["show", "正级材料", "--db", &db]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("did you mean 正极材料"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("did you mean 正极材料"),
+        "{}",
+        text(&out.stderr)
+    );
     // a system membership shows its class and target
     let out = text(&run(&["show", "新能源", "--kind", "industry", "--db", &db]).stdout);
-    assert!(out.contains("测试“231”产业体系 爆发型, 2025 目标 120 亿元"), "{out}");
+    assert!(
+        out.contains("测试“231”产业体系 爆发型, 2025 目标 120 亿元"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -248,16 +339,29 @@ fn commands_on_a_missing_database_say_how_to_create_one() {
     let db = tmp.path().join("nothing-here");
     let out = run(&["stats", "--db", &db.display().to_string()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("chainkb import DIR --db"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("chainkb import DIR --db"),
+        "{}",
+        text(&out.stderr)
+    );
     assert!(!db.exists());
 }
 
 #[test]
 fn the_default_database_is_built_from_the_bundle_on_first_use() {
     let tmp = tempfile::tempdir().unwrap();
-    let out = bin().arg("stats").env("XDG_DATA_HOME", tmp.path()).env("HOME", tmp.path()).output().unwrap();
+    let out = bin()
+        .arg("stats")
+        .env("XDG_DATA_HOME", tmp.path())
+        .env("HOME", tmp.path())
+        .output()
+        .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stderr).contains("built the default database"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("built the default database"),
+        "{}",
+        text(&out.stderr)
+    );
     let stats = text(&out.stdout);
     let enterprises: usize = stats
         .lines()
@@ -267,7 +371,22 @@ fn the_default_database_is_built_from_the_bundle_on_first_use() {
         .unwrap();
     assert!(enterprises > 0, "{stats}");
     // the second run reuses it
-    let out = bin().arg("stats").env("XDG_DATA_HOME", tmp.path()).env("HOME", tmp.path()).output().unwrap();
+    let out = bin()
+        .arg("stats")
+        .env("XDG_DATA_HOME", tmp.path())
+        .env("HOME", tmp.path())
+        .output()
+        .unwrap();
     assert!(out.status.success());
     assert_eq!(text(&out.stderr), "");
+}
+
+#[test]
+fn check_store_reads_every_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    import(&db, &fixture("small"));
+    let out = run(&["check", "--store", "--db", &db.display().to_string()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(text(&out.stdout).starts_with("ok: "), "{}", text(&out.stdout));
 }
