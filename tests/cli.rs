@@ -379,6 +379,25 @@ fn the_default_database_is_built_from_the_bundle_on_first_use() {
         .unwrap();
     assert!(out.status.success());
     assert_eq!(text(&out.stderr), "");
+    // a database built from other bundled data (another label) is rebuilt
+    let db = tmp.path().join("chainkb/default-db");
+    {
+        let (store, _) = chainkb::store::Store::open(&db, false).unwrap();
+        store.set_meta_raw("label", b"bundled:00000000").unwrap();
+    }
+    let out = bin()
+        .arg("stats")
+        .env("XDG_DATA_HOME", tmp.path())
+        .env("HOME", tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("built the default database"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains(&chainkb::bundle::label()));
 }
 
 #[test]
@@ -388,5 +407,9 @@ fn check_store_reads_every_record() {
     import(&db, &fixture("small"));
     let out = run(&["check", "--store", "--db", &db.display().to_string()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).starts_with("ok: "), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).starts_with("ok: "),
+        "{}",
+        text(&out.stdout)
+    );
 }
