@@ -413,3 +413,76 @@ fn check_store_reads_every_record() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn draw_colours_every_segment_of_a_chain_by_its_state_in_a_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    import(&db, &fixture("small"));
+    let svg_path = tmp.path().join("lithium.svg");
+    let out = run(&[
+        "draw",
+        "锂离子电池",
+        "--in",
+        "测试市",
+        "-o",
+        &svg_path.display().to_string(),
+        "--db",
+        &db.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.contains("锂电池 产业链现状图 · 测试市"));
+    // 动力电池: one local producer (listed, so leading, but alone) → weak; 正极材料: a 推介 project
+    // in 测试高新区 → planned; 锂矿, 碳酸锂, 铝箔: nobody → missing.
+    for (segment, class) in [
+        ("动力电池", "weak"),
+        ("正极材料", "planned"),
+        ("锂矿", "missing"),
+        ("碳酸锂", "missing"),
+        ("铝箔", "missing"),
+    ] {
+        let needle = format!("<g class=\"segment {class}\" data-segment=\"{segment}\">");
+        assert!(
+            svg.contains(&needle),
+            "{segment} should be drawn as {class}:\n{svg}"
+        );
+    }
+    assert_eq!(svg.matches("<g class=\"segment ").count(), 5);
+    assert_eq!(
+        svg.matches("marker-end=").count(),
+        4,
+        "one arrow per SUPPLIES edge"
+    );
+    // DOT output, and a clear error for an unknown format or chain
+    let out = run(&[
+        "draw",
+        "锂电池",
+        "--format",
+        "dot",
+        "--db",
+        &db.display().to_string(),
+    ]);
+    assert!(
+        text(&out.stdout).starts_with("digraph chain {"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&[
+        "draw",
+        "锂电池",
+        "--format",
+        "png",
+        "--db",
+        &db.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("use svg or dot"));
+    let out = run(&["draw", "锂电", "--db", &db.display().to_string()]);
+    assert!(
+        text(&out.stderr).contains("did you mean 锂电池"),
+        "{}",
+        text(&out.stderr)
+    );
+}

@@ -18,7 +18,12 @@ fn graph() -> &'static Graph {
         assert!(
             loaded.is_ok(),
             "the bundled data has problems:\n{}",
-            loaded.diags.iter().map(|d| d.to_string()).collect::<Vec<_>>().join("\n")
+            loaded
+                .diags
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
         );
         Graph::build(loaded.dataset)
     })
@@ -27,7 +32,11 @@ fn graph() -> &'static Graph {
 fn find(name: &str, kind: Kind) -> u32 {
     let g = graph();
     let hits = g.names.lookup(&g.ds.nodes, name, &[kind]);
-    assert_eq!(hits.len(), 1, "{kind} `{name}` should name exactly one node, got {hits:?}");
+    assert_eq!(
+        hits.len(),
+        1,
+        "{kind} `{name}` should name exactly one node, got {hits:?}"
+    );
     hits[0]
 }
 
@@ -47,7 +56,9 @@ fn yuxi_table4_has_98_projects_with_the_documents_totals_per_field() {
     assert_eq!(rows.len(), 98);
     let mut per_field: BTreeMap<String, (usize, f64)> = BTreeMap::new();
     for &p in &rows {
-        let Attrs::Project(a) = &g.node(p).attrs else { unreachable!() };
+        let Attrs::Project(a) = &g.node(p).attrs else {
+            unreachable!()
+        };
         let e = per_field.entry(a.domain.to_string()).or_default();
         e.0 += 1;
         e.1 += a.investment_yi.unwrap_or(0.0);
@@ -88,8 +99,13 @@ fn hongta_table4_has_21_projects_totalling_1584_39() {
         .sum();
     // 828 + 27 + 50 + 9 + 150 + 10 + 10 + 10 + 2 + 1.5 + 7.2 + 120 + 60.54 + 72 + 3.15 + 40 + 30 + 154
     assert!((total - 1584.39).abs() < 0.0001, "{total}");
-    let wzfy = find("云南万紫馥域花卉产业融合发展试验示范园建设项目", Kind::Project);
-    let Attrs::Project(a) = &g.node(wzfy).attrs else { unreachable!() };
+    let wzfy = find(
+        "云南万紫馥域花卉产业融合发展试验示范园建设项目",
+        Kind::Project,
+    );
+    let Attrs::Project(a) = &g.node(wzfy).attrs else {
+        unreachable!()
+    };
     assert_eq!(a.investment_yi, Some(27.0));
     assert_eq!(a.land_mu, Some(15000.0));
 }
@@ -100,14 +116,64 @@ fn every_table5_enterprise_sits_under_its_field_and_empty_fields_are_recorded() 
     // 表5 主导产业重点企业梳理 (yuxi-hitech-zone-plan-2021-2025.txt:1284), as printed there.
     let table5: &[(&str, &[&str])] = &[
         ("卷烟及配套", &["自强集团", "恩捷股份"]),
-        ("高端数控机床", &["云南正成工精密机械有限公司", "云南华溪数控装备有限公司"]),
-        ("装备制造", &["云南玉溪中汇电力设备有限公司", "云南联塑科技发展有限公司", "江川新天力现代农业装备制造有限公司"]),
-        ("智能终端", &["玉溪美辰科技发展有限公司", "玉溪信德科技有限公司"]),
-        ("钢铁压延及加工", &["玉溪新兴钢铁有限公司", "云南玉溪玉昆钢铁集团有限公司", "云南太标精工铸造有限公司"]),
-        ("生物制药", &["玉溪沃森生物技术有限公司", "玉溪泽润生物技术有限公司", "玉溪嘉和生物技术有限公司", "玉溪九洲生物技术有限责任公司"]),
-        ("现代中药", &["玉溪市维和制药有限公司", "玉溪健坤生物药业有限公司", "云南望子隆药业有限公司"]),
-        ("绿色健康食品及保健品", &["云南达利食品有限公司", "云南猫哆哩集团食品有限公司", "云南贡润祥茶产业开发有限公司"]),
-        ("数字服务", &["京东", "超盟金服", "玉溪奇安信有限公司", "云南永兴元科技有限公司"]),
+        (
+            "高端数控机床",
+            &["云南正成工精密机械有限公司", "云南华溪数控装备有限公司"],
+        ),
+        (
+            "装备制造",
+            &[
+                "云南玉溪中汇电力设备有限公司",
+                "云南联塑科技发展有限公司",
+                "江川新天力现代农业装备制造有限公司",
+            ],
+        ),
+        (
+            "智能终端",
+            &["玉溪美辰科技发展有限公司", "玉溪信德科技有限公司"],
+        ),
+        (
+            "钢铁压延及加工",
+            &[
+                "玉溪新兴钢铁有限公司",
+                "云南玉溪玉昆钢铁集团有限公司",
+                "云南太标精工铸造有限公司",
+            ],
+        ),
+        (
+            "生物制药",
+            &[
+                "玉溪沃森生物技术有限公司",
+                "玉溪泽润生物技术有限公司",
+                "玉溪嘉和生物技术有限公司",
+                "玉溪九洲生物技术有限责任公司",
+            ],
+        ),
+        (
+            "现代中药",
+            &[
+                "玉溪市维和制药有限公司",
+                "玉溪健坤生物药业有限公司",
+                "云南望子隆药业有限公司",
+            ],
+        ),
+        (
+            "绿色健康食品及保健品",
+            &[
+                "云南达利食品有限公司",
+                "云南猫哆哩集团食品有限公司",
+                "云南贡润祥茶产业开发有限公司",
+            ],
+        ),
+        (
+            "数字服务",
+            &[
+                "京东",
+                "超盟金服",
+                "玉溪奇安信有限公司",
+                "云南永兴元科技有限公司",
+            ],
+        ),
         ("新能源材料", &["玉溪华电达新能源科技有限公司"]),
         ("光电子材料", &["云南蓝晶科技有限公司"]),
         ("现代物流", &["通力物流"]),
@@ -126,17 +192,29 @@ fn every_table5_enterprise_sits_under_its_field_and_empty_fields_are_recorded() 
     }
     // Fields whose 重点企业 cell is —— are known gaps; the data must say so (the text may still
     // name firms in the field elsewhere, e.g. 天合力 for 电子信息制造).
-    for field in ["医疗器械", "其他领域（仿制药、健康服务等）", "电子信息制造", "其他领域（工业互联网等）", "电子商务"] {
+    for field in [
+        "医疗器械",
+        "其他领域（仿制药、健康服务等）",
+        "电子信息制造",
+        "其他领域（工业互联网等）",
+        "电子商务",
+    ] {
         let f = find(field, Kind::Industry);
         let notes = g.ds.row(g.node(f).row).notes.as_deref().unwrap_or("");
-        assert!(notes.contains("no enterprise"), "{field}: the empty 表5 field is not recorded: {notes:?}");
+        assert!(
+            notes.contains("no enterprise"),
+            "{field}: the empty 表5 field is not recorded: {notes:?}"
+        );
     }
 }
 
 #[test]
 fn aliases_and_distinct_legal_entities() {
     let g = graph();
-    assert_eq!(g.node(find("沃森", Kind::Enterprise)).id.as_ref(), "玉溪沃森生物技术有限公司");
+    assert_eq!(
+        g.node(find("沃森", Kind::Enterprise)).id.as_ref(),
+        "玉溪沃森生物技术有限公司"
+    );
     let taibiao = [
         find("云南太标精工铸造有限公司", Kind::Enterprise),
         find("云南太标数控机床有限公司", Kind::Enterprise),
@@ -149,7 +227,9 @@ fn every_local_enterprise_produces_and_is_located_and_every_project_builds() {
     let g = graph();
     let mut problems = Vec::new();
     for &e in g.nodes_of(Kind::Enterprise) {
-        let located = !g.neighbors(e, EdgeKind::LocatedIn, Direction::Outgoing).is_empty();
+        let located = !g
+            .neighbors(e, EdgeKind::LocatedIn, Direction::Outgoing)
+            .is_empty();
         let file = &g.ds.files[g.ds.row(g.node(e).row).file as usize];
         if file.starts_with("seeds/candidates") {
             continue;
@@ -160,31 +240,59 @@ fn every_local_enterprise_produces_and_is_located_and_every_project_builds() {
         // The documents do not say what some firms make; those carry a note saying so instead
         // of a guessed segment.
         let notes = g.ds.row(g.node(e).row).notes.as_deref().unwrap_or("");
-        if g.neighbors(e, EdgeKind::Produces, Direction::Outgoing).is_empty()
+        if g.neighbors(e, EdgeKind::Produces, Direction::Outgoing)
+            .is_empty()
             && !notes.contains("products not stated")
         {
             problems.push(format!("enterprise {} produces no segment", g.node(e).id));
         }
     }
     for &p in g.nodes_of(Kind::Project) {
-        if g.neighbors(p, EdgeKind::Builds, Direction::Outgoing).is_empty() {
-            problems.push(format!("project {} {} builds no segment", g.node(p).id, g.node(p).name()));
+        if g.neighbors(p, EdgeKind::Builds, Direction::Outgoing)
+            .is_empty()
+        {
+            problems.push(format!(
+                "project {} {} builds no segment",
+                g.node(p).id,
+                g.node(p).name()
+            ));
         }
     }
-    assert!(problems.is_empty(), "{} problems:\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
 fn every_row_has_a_source_and_anomalies_are_listed() {
     let g = graph();
-    assert!(g.ds.rows.iter().all(|r| !g.ds.sources[r.source as usize].trim().is_empty()));
+    assert!(
+        g.ds.rows
+            .iter()
+            .all(|r| !g.ds.sources[r.source as usize].trim().is_empty())
+    );
     let notes = |id: &str| {
         let p = find(id, Kind::Project);
-        g.ds.row(g.node(p).row).notes.clone().unwrap_or_default().to_string()
+        g.ds.row(g.node(p).row)
+            .notes
+            .clone()
+            .unwrap_or_default()
+            .to_string()
     };
     // 表4 序号44 repeats 序号42's content word for word; 序号84 is named 二期 with 一期 content.
-    assert!(notes("YXGX-T4-044").contains("42"), "{}", notes("YXGX-T4-044"));
-    assert!(notes("YXGX-T4-084").contains("二期"), "{}", notes("YXGX-T4-084"));
+    assert!(
+        notes("YXGX-T4-044").contains("42"),
+        "{}",
+        notes("YXGX-T4-044")
+    );
+    assert!(
+        notes("YXGX-T4-084").contains("二期"),
+        "{}",
+        notes("YXGX-T4-084")
+    );
 }
 
 #[test]
@@ -194,10 +302,15 @@ fn candidates_cover_the_target_chains() {
         .nodes_of(Kind::Enterprise)
         .iter()
         .copied()
-        .filter(|&e| g.ds.files[g.ds.row(g.node(e).row).file as usize].starts_with("seeds/candidates"))
+        .filter(|&e| {
+            g.ds.files[g.ds.row(g.node(e).row).file as usize].starts_with("seeds/candidates")
+        })
         .collect();
     assert!(candidates.len() >= 200, "{} candidates", candidates.len());
     for c in &candidates {
-        assert!(g.neighbors(*c, EdgeKind::LocatedIn, Direction::Outgoing).is_empty());
+        assert!(
+            g.neighbors(*c, EdgeKind::LocatedIn, Direction::Outgoing)
+                .is_empty()
+        );
     }
 }

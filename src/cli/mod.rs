@@ -53,6 +53,10 @@ pub enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, default_value = "auto")]
         encoding: Encoding,
+        /// Instead, read every record of the database and verify its checksum (sled notices
+        /// damage only when damaged data is read).
+        #[arg(long, conflicts_with = "paths")]
+        store: bool,
     },
     /// Counts of nodes and edges in the database.
     Stats,
@@ -63,6 +67,21 @@ pub enum Command {
         /// Only consider nodes of this kind (region, park, industry, chain, segment, enterprise, project).
         #[arg(long)]
         kind: Option<String>,
+    },
+    /// Draw a chain as SVG or Graphviz DOT: its panorama, or with --in its status in a place
+    /// (present / weak / planned / missing coloured).
+    Draw {
+        /// The chain (id, name or alias).
+        chain: String,
+        /// A park or region: colour each segment by its state there.
+        #[arg(long = "in", value_name = "PLACE")]
+        place: Option<String>,
+        /// Output file (.svg or .dot); without it, SVG on standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// svg or dot (default: from the output file's extension, else svg).
+        #[arg(long)]
+        format: Option<String>,
     },
     /// Write a deterministic synthetic data folder (for scale tests and benches).
     Gen {
@@ -178,7 +197,18 @@ fn print_diags(diags: &[data::Diag]) {
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     match cli.command {
-        Command::Check { paths, encoding } => {
+        Command::Check { store: true, .. } => {
+            let store = open_store(&cli.db, false)?;
+            let n = store.verify()?;
+            println!(
+                "ok: {n} records of {} read and verified",
+                store.path().display()
+            );
+            Ok(())
+        }
+        Command::Check {
+            paths, encoding, ..
+        } => {
             let paths = if paths.is_empty() {
                 vec![PathBuf::from(".")]
             } else {
@@ -262,6 +292,51 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             );
             Ok(())
         }
+        Command::Draw {
+            chain,
+            place,
+            output,
+            format,
+        } => {
+            let graph = open_graph(&cli.db)?;
+            let chain = resolve_one(&graph, &chain, &[Kind::Chain])?;
+            let place = match place {
+                Some(p) => Some(resolve_one(&graph, &p, &[Kind::Park, Kind::Region])?),
+                None => None,
+            };
+            let format = match (
+                format.as_deref(),
+                output.as_ref().and_then(|o| o.extension()),
+            ) {
+                (Some(f), _) => f.to_lowercase(),
+                (None, Some(ext)) => ext.to_string_lossy().to_lowercase(),
+                (None, None) => "svg".into(),
+            };
+            let picture = crate::draw::layout(&graph, chain, place);
+            let text = match format.as_str() {
+                "svg" => crate::draw::to_svg(&picture),
+                "dot" | "gv" => crate::draw::to_dot(&picture),
+                other => {
+                    return Err(Failure::user(format!(
+                        "cannot draw as `{other}`: use svg or dot (--format, or an output file ending in .svg or .dot)"
+                    )));
+                }
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text).map_err(|e| {
+                        Failure::user(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                    eprintln!(
+                        "wrote {} ({} segments)",
+                        path.display(),
+                        picture.boxes.len()
+                    );
+                }
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
         Command::Gen {
             enterprises,
             seed,
@@ -274,6 +349,33 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 dir.display()
             );
             Ok(())
+        }
+    }
+}
+
+/// Resolve a name to exactly one node of the given kinds, or fail with suggestions.
+pub fn resolve_one(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<u32, Failure> {
+    let hits = graph.names.lookup(&graph.ds.nodes, name, kinds);
+    let what: Vec<&str> = kinds.iter().map(|k| k.label_zh()).collect();
+    match hits.as_slice() {
+        [one] => Ok(*one),
+        [] => {
+            let sugg = graph.names.suggest(&graph.ds.nodes, name, kinds, 5);
+            Err(Failure::user(format!(
+                "no {} named `{name}`{}",
+                what.join("/"),
+                crate::names::did_you_mean(&sugg)
+            )))
+        }
+        many => {
+            let ids: Vec<String> = many
+                .iter()
+                .map(|&i| format!("`{}`", graph.node(i).id))
+                .collect();
+            Err(Failure::user(format!(
+                "`{name}` names several: {}; use the id",
+                ids.join(", ")
+            )))
         }
     }
 }

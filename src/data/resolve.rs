@@ -52,7 +52,10 @@ fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, String> {
     let mut text = r.text.trim();
     let mut allowed: Vec<Kind> = r.allowed.to_vec();
     if let Some((prefix, rest)) = text.split_once(':')
-        && let Some(k) = r.allowed.iter().find(|k| k.as_str().eq_ignore_ascii_case(prefix))
+        && let Some(k) = r
+            .allowed
+            .iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(prefix))
     {
         allowed = vec![*k];
         text = rest.trim();
@@ -66,8 +69,13 @@ fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, String> {
         if let Some(&i) = ld.ids.get(&(*k, text.into())) {
             return Ok(i);
         }
-        for (map, key) in [(&idx.exact, text.to_string()), (&idx.normalized, normalize(text))] {
-            let Some(hits) = map.get(&(*k, key)) else { continue };
+        for (map, key) in [
+            (&idx.exact, text.to_string()),
+            (&idx.normalized, normalize(text)),
+        ] {
+            let Some(hits) = map.get(&(*k, key)) else {
+                continue;
+            };
             match hits.as_slice() {
                 [one] => return Ok(*one),
                 [] => {}
