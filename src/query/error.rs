@@ -183,10 +183,14 @@ pub fn expected_words(text: &str, pos: usize, words: &[&str]) -> QueryError {
             "`{c}` is full-width punctuation (Chinese input method); use {} instead",
             if ascii.len() == 1 { format!("`{ascii}`") } else { ascii.to_string() }
         ));
+    } else if found == "\"" && !text[pos + 1..].contains('"') {
+        err = err.with_hint("this string is never closed: add the closing `\"`");
     } else if found.chars().next().is_some_and(pest::unicode::XID_START) {
         // A word where a keyword was expected: a mistyped keyword? (Names are suggested later,
         // when the query is resolved against the graph.)
-        let keyword_expected = uniq.iter().any(|w| w.contains("query (") || w.contains("stage") || w.starts_with('`') || w.contains("aggregate"));
+        let keyword_expected = uniq
+            .iter()
+            .any(|w| w.starts_with("a query (") || w.starts_with("a stage (") || w.starts_with("an aggregate (") || (w.starts_with('`') && w.len() > 3));
         if keyword_expected {
             let sugg = suggest(found, KEYWORDS.iter().copied(), 3);
             if !sugg.is_empty() {

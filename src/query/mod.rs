@@ -97,26 +97,17 @@ pub fn run_script(g: &Graph, text: &str, cancel: &AtomicBool, stop_on_error: boo
     let parse_each = t0.elapsed() / parsed.len().max(1) as u32;
     let mut out = Vec::new();
     for p in parsed {
-        let stmt_text = text[p.span.start..p.span.end].to_string();
+        // Spans stay relative to the whole script, so errors show the script's own line numbers.
         let res = run_statement(g, &p.statement, Ctx { cancel, parallel: true });
         let (result, timing) = match res {
             Ok((t, plan, exec)) => (Ok(t), Timing { parse: parse_each, plan, exec }),
-            // Spans are relative to the whole script; re-base them on the statement.
-            Err(e) => (Err(rebase(e, p.span.start)), Timing { parse: parse_each, ..Timing::default() }),
+            Err(e) => (Err(e), Timing { parse: parse_each, ..Timing::default() }),
         };
         let failed = result.is_err();
-        out.push(Outcome { text: stmt_text, result, timing });
+        out.push(Outcome { text: text.to_string(), result, timing });
         if failed && stop_on_error {
             break;
         }
     }
     out
-}
-
-fn rebase(mut e: QueryError, start: usize) -> QueryError {
-    if let Some(s) = &mut e.span {
-        s.start = s.start.saturating_sub(start);
-        s.end = s.end.saturating_sub(start);
-    }
-    e
 }

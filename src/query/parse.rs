@@ -116,56 +116,88 @@ fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
             Span { start: 0, end: text.len() },
         );
     }
-    let words: Vec<&'static str> = positives.iter().filter_map(|r| rule_words(*r)).collect();
-    expected_words(text, pos, &words)
+    let words = expected(&positives);
+    let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+    expected_words(text, pos, &refs)
 }
 
-/// Grammar rules in plain words, for "expected …". `None` hides a rule that is only ever
-/// expected together with a more telling one.
+const QUERY_WORDS: &str = "a query (find, chains, segments, enterprises, parks, projects, industries, regions, upstream, downstream, status, fill, extend, strengthen, build, compare, paths)";
+const STAGE_WORDS: &str = "a stage (where, sort, limit, select, distinct, group, expand)";
+const AGG_WORDS: &str = "an aggregate (count, sum, min, max, avg, collect)";
+
+/// What pest expected, in plain words: the keywords that start a query, a stage or an
+/// aggregate collapse into one phrase each; other keywords print as themselves.
+fn expected(positives: &[Rule]) -> Vec<String> {
+    let query_start = [
+        Rule::kw_explain, Rule::kw_find, Rule::kw_chains, Rule::kw_segments, Rule::kw_enterprises, Rule::kw_parks,
+        Rule::kw_projects, Rule::kw_industries, Rule::kw_regions, Rule::kw_upstream, Rule::kw_downstream,
+        Rule::kw_status, Rule::kw_fill, Rule::kw_extend, Rule::kw_strengthen, Rule::kw_build, Rule::kw_compare,
+        Rule::kw_paths, Rule::statement, Rule::source, Rule::list_kind, Rule::query, Rule::script,
+    ];
+    let stage_start = [
+        Rule::kw_where, Rule::kw_sort, Rule::kw_limit, Rule::kw_select, Rule::kw_distinct, Rule::kw_group,
+        Rule::kw_expand, Rule::stage,
+    ];
+    let agg_start = [Rule::kw_count, Rule::kw_sum, Rule::kw_min, Rule::kw_max, Rule::kw_avg, Rule::kw_collect, Rule::agg, Rule::aggs, Rule::agg_fn];
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |w: String| {
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    };
+    for r in positives {
+        if query_start.contains(r) {
+            // `parks` after `all` is not the start of a query.
+            if *r == Rule::kw_parks && !positives.contains(&Rule::kw_find) {
+                push("`parks`".into());
+            } else if *r == Rule::kw_regions && !positives.contains(&Rule::kw_find) {
+                push("`regions`".into());
+            } else {
+                push(QUERY_WORDS.into());
+            }
+        } else if stage_start.contains(r) {
+            push(STAGE_WORDS.into());
+        } else if agg_start.contains(r) {
+            push(AGG_WORDS.into());
+        } else if let Some(w) = rule_words(*r) {
+            push(w.into());
+        } else {
+            let dbg = format!("{r:?}");
+            if let Some(kw) = dbg.strip_prefix("kw_") {
+                push(format!("`{kw}`"));
+            }
+        }
+    }
+    out
+}
+
+/// Grammar rules in plain words, for "expected …". `None` for keywords (named by `expected`)
+/// and for rules that are never expected on their own.
 fn rule_words(r: Rule) -> Option<&'static str> {
     Some(match r {
         Rule::EOI => "end of query",
-        Rule::statement | Rule::source | Rule::kw_explain => {
-            "a query (find, chains, segments, enterprises, parks, projects, industries, regions, upstream, downstream, status, fill, extend, strengthen, build, compare, paths)"
-        }
-        Rule::stage => "a stage (where, sort, limit, select, distinct, group, expand)",
         Rule::name | Rule::ident | Rule::string => "a name",
+        Rule::column | Rule::word | Rule::agg_arg => "a column",
         Rule::place | Rule::all_parks | Rule::all_regions => "a place (a name, `all parks` or `all regions`)",
         Rule::int => "a whole number",
         Rule::number | Rule::float => "a number",
         Rule::operand => "a value or column",
         Rule::expr | Rule::primary | Rule::cond | Rule::not_expr | Rule::and_expr => "a condition",
         Rule::cmp_op => "a comparison (=, !=, <, <=, >, >=)",
-        Rule::list => "a list in brackets, like [\"a\", \"b\"]",
+        Rule::list => "a list in brackets, like [a, b]",
         Rule::trav_opt => "`depth`, `chain` or `in`",
         Rule::step | Rule::out_arrow | Rule::in_arrow => "a step such as -[SUPPLIES]->(Segment) or <-[PRODUCES]-(Enterprise)",
         Rule::node_pat => "a node pattern in parentheses, like (Segment) or ()",
         Rule::relation => "an edge kind such as SUPPLIES",
         Rule::hops => "a hop count like *2 or *1..3",
-        Rule::agg | Rule::aggs | Rule::agg_fn | Rule::agg_arg => "an aggregate (count, sum, min, max, avg, collect)",
-        Rule::sort_key => "a column to sort by",
-        Rule::select_item => "a column",
-        Rule::list_kind => "a list (chains, segments, …)",
-        Rule::kw_in => "`in`",
-        Rule::kw_of => "`of`",
-        Rule::kw_by => "`by`",
-        Rule::kw_with => "`with`",
-        Rule::kw_as => "`as`",
-        Rule::kw_asc | Rule::kw_desc => "`asc` or `desc`",
-        Rule::kw_and | Rule::kw_or => "`and` or `or`",
-        Rule::kw_not => "`not`",
-        Rule::kw_is => "`is`",
-        Rule::kw_null => "`null`",
-        Rule::kw_contains => "`contains`",
-        Rule::kw_below => "`below`",
-        Rule::kw_from => "`from`",
-        Rule::kw_all => "`all`",
-        Rule::kw_parks => "`parks`",
-        Rule::kw_regions => "`regions`",
-        Rule::kw_depth | Rule::kw_chain => "`depth`, `chain` or `in`",
-        Rule::kw_count | Rule::kw_sum | Rule::kw_min | Rule::kw_max | Rule::kw_avg | Rule::kw_collect => {
-            "an aggregate (count, sum, min, max, avg, collect)"
-        }
+        Rule::sort_key | Rule::select_item => "a column",
+        Rule::comma => "`,`",
+        Rule::pipe => "`|`",
+        Rule::semi => "`;`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::lbracket => "`[`",
+        Rule::rbracket => "`]`",
         _ => return None,
     })
 }
@@ -194,7 +226,7 @@ fn statement(p: Pair<Rule>) -> Result<Statement, QueryError> {
 }
 
 fn name(p: Pair<Rule>) -> Name {
-    // name = { string | ident }
+    // name = { string | ident }, column = { string | word }
     let span = span_of(&p);
     let inner = p.into_inner().next();
     let text = match inner {
@@ -376,7 +408,7 @@ fn step(p: Pair<Rule>) -> Result<Step, QueryError> {
         }
     }
     let pat = it.next().ok_or_else(|| QueryError::internal("step without node"))?;
-    let names: Vec<Name> = pat.into_inner().map(name).collect();
+    let names: Vec<Name> = pat.into_inner().filter(|c| c.as_rule() == Rule::name).map(name).collect();
     let to = match names.len() {
         0 => NodePat { kind: None, name: None },
         1 => match kind_from_word(&names[0].text).filter(|_| !is_quoted_span(&names[0])) {
@@ -436,7 +468,7 @@ fn stage(p: Pair<Rule>) -> Result<Stage, QueryError> {
                 .into_iter()
                 .filter(|c| c.as_rule() == Rule::select_item)
                 .map(|it| {
-                    let mut names = it.into_inner().filter(|c| c.as_rule() == Rule::name).map(name);
+                    let mut names = it.into_inner().filter(|c| c.as_rule() == Rule::column).map(name);
                     let column = names.next().unwrap_or_else(|| Name::new(""));
                     SelectItem { column, alias: names.next() }
                 })
@@ -448,9 +480,9 @@ fn stage(p: Pair<Rule>) -> Result<Stage, QueryError> {
             let mut aggs = Vec::new();
             for c in parts {
                 match c.as_rule() {
-                    Rule::name => by.push(name(c)),
+                    Rule::column => by.push(name(c)),
                     Rule::aggs => {
-                        for a in c.into_inner() {
+                        for a in c.into_inner().filter(|a| a.as_rule() == Rule::agg) {
                             aggs.push(agg(a));
                         }
                     }
@@ -482,7 +514,7 @@ fn agg(p: Pair<Rule>) -> Agg {
                 }
             }
             Rule::agg_arg => column = c.into_inner().next().map(name),
-            Rule::name => alias = Some(name(c)),
+            Rule::column => alias = Some(name(c)),
             _ => {}
         }
     }
@@ -515,7 +547,10 @@ fn expr(p: Pair<Rule>) -> Result<Expr, QueryError> {
             Ok(e)
         }
         Rule::primary => {
-            let c = p.into_inner().next().ok_or_else(|| QueryError::internal("empty condition"))?;
+            let c = p
+                .into_inner()
+                .find(|c| matches!(c.as_rule(), Rule::expr | Rule::cond))
+                .ok_or_else(|| QueryError::internal("empty condition"))?;
             expr(c)
         }
         Rule::cond => {
@@ -534,7 +569,12 @@ fn expr(p: Pair<Rule>) -> Result<Expr, QueryError> {
                     Ok(Expr::Cmp(a, op, operand(&parts[2])?))
                 }
                 Rule::kw_in => {
-                    let list = parts[2].clone().into_inner().map(|o| operand(&o)).collect::<Result<_, _>>()?;
+                    let list = parts[2]
+                        .clone()
+                        .into_inner()
+                        .filter(|o| o.as_rule() == Rule::operand)
+                        .map(|o| operand(&o))
+                        .collect::<Result<_, _>>()?;
                     Ok(Expr::In(a, list))
                 }
                 Rule::kw_contains => Ok(Expr::Contains(a, operand(&parts[2])?)),

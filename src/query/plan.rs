@@ -294,7 +294,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     opts.chain.as_ref().map_or(segment.span, |c| c.span),
                 ));
             }
-            let place = opts.place.as_ref().map(|p| place_one(g, p, &format!("`{clause} … in`"), segment.span)).transpose()?;
+            let place = opts.place.as_ref().map(|p| place_one(g, p, &format!("`{clause} … in`"), Span::default())).transpose()?;
             let mut c = cols(&[("segment", Text), ("stage", Text), ("distance", Int), ("path", Text)]);
             if place.is_some() {
                 c.extend(cols(&[("state", Text), ("producers", List), ("projects", List)]));
@@ -309,7 +309,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
         }
         Source::Status { chain, place } => {
             let c = lookup_one(g, chain, &[Kind::Chain], "status")?;
-            let p = place_one(g, place, "status", chain.span)?;
+            let p = place_one(g, place, "status", Span::default())?;
             let text = format!(
                 "status of chain {} ({} segments) in {}: presence index, one lookup per segment",
                 g.node(c).name,
@@ -483,7 +483,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
 
 fn col_index(columns: &[Col], n: &Name, clause: &str) -> Result<usize, QueryError> {
     columns.iter().position(|c| c.name == n.text).ok_or_else(|| {
-        let sugg = suggest(&n.text, columns.iter().map(|c| c.name.as_str()), 2);
+        let sugg = column_suggestions(&n.text, columns);
         let all: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
         QueryError::semantic(
             clause,
@@ -491,6 +491,17 @@ fn col_index(columns: &[Col], n: &Name, clause: &str) -> Result<usize, QueryErro
             n.span,
         )
     })
+}
+
+/// Closest column names: `suggest`, plus swapped letters (`nmae` → `name`), which plain edit
+/// distance counts as two edits and short column names cannot afford.
+fn column_suggestions<'a>(typed: &str, columns: &'a [Col]) -> Vec<&'a str> {
+    let mut out = suggest(typed, columns.iter().map(|c| c.name.as_str()), 2);
+    if out.is_empty() {
+        out.extend(columns.iter().map(|c| c.name.as_str()).filter(|c| strsim::osa_distance(typed, c) <= 1));
+        out.truncate(2);
+    }
+    out
 }
 
 /// A condition operand: a column, or a value. A bare word that is no column is text when it is
