@@ -391,7 +391,8 @@ mod tests {
     fn widths_count_cjk_double() {
         assert_eq!(text_width("ab", 10.0), 12.0);
         assert_eq!(text_width("正极", 10.0), 20.0);
-        assert_eq!(clip("一二三四五六七八", 50.0, 10.0), "一二三…");
+        assert_eq!(clip("一二三四五六七八", 50.0, 10.0), "一二三四…");
+        assert_eq!(clip("一二三", 50.0, 10.0), "一二三");
     }
 
     #[test]

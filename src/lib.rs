@@ -6,7 +6,8 @@
 //!    into a checked [`model::Dataset`], and writes one back (export).
 //! 2. [`store`] keeps the dataset in sled (the store of record), with atomic imports.
 //! 3. [`graph`] builds the in-memory petgraph view and its indexes from the stored dataset.
-//! 4. [`cli`] is the command-line interface over all of the above, [`draw`] renders chain
+//! 4. [`query`] parses, plans and runs the query language over the graph.
+//! 5. [`cli`] is the command-line interface over all of the above, [`draw`] renders chain
 //!    pictures (SVG, DOT); [`bundle`] is the seed
 //!    knowledge base compiled into the binary; [`synth`] generates synthetic data at scale.
 //!
@@ -19,5 +20,6 @@ pub mod draw;
 pub mod graph;
 pub mod model;
 pub mod names;
+pub mod query;
 pub mod store;
 pub mod synth;

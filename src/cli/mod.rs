@@ -2,6 +2,7 @@
 //! and maps every failure to a message on stderr and an exit code (0 ok, 1 user error,
 //! 2 internal or data error).
 
+mod query;
 mod show;
 
 use crate::bundle;
@@ -83,6 +84,8 @@ pub enum Command {
         #[arg(long)]
         format: Option<String>,
     },
+    /// Run query-language statements (docs/QUERY.md), e.g. `chainkb query "fill 锂电池 in 玉溪高新区"`.
+    Query(query::QueryArgs),
     /// Write a deterministic synthetic data folder (for scale tests and benches).
     Gen {
         #[arg(long, default_value_t = 10_000)]
@@ -150,7 +153,10 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(()) => 0,
         Err(f) => {
-            eprintln!("error: {}", f.message);
+            // An empty message means the error has already been printed in full.
+            if !f.message.is_empty() {
+                eprintln!("error: {}", f.message);
+            }
             f.code
         }
     }
@@ -336,6 +342,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 None => print!("{text}"),
             }
             Ok(())
+        }
+        Command::Query(args) => {
+            let graph = open_graph(&cli.db)?;
+            query::run(&graph, args)
         }
         Command::Gen {
             enterprises,

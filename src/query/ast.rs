@@ -1,0 +1,730 @@
+//! The query AST: what a statement says, before any name is resolved; prints back as a query.
+//!
+//! `Display` writes the canonical English spelling, quoting whatever could not be read back as a
+//! bare name, so that `parse(ast.to_string()) == ast` for every well-formed AST (a property test
+//! holds this). Spans record where each part came from for error messages; they compare equal
+//! whatever their value, so the round trip ignores them.
+
+use crate::model::{EdgeKind, Kind};
+use std::fmt;
+
+/// A byte range in the statement text. Every `Span` equals every other: spans are carried for
+/// error messages and must not make two otherwise equal ASTs differ.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl PartialEq for Span {
+    fn eq(&self, _: &Span) -> bool {
+        true
+    }
+}
+
+/// A name as typed: an entity, a place or a column.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+impl Name {
+    pub fn new(text: impl Into<String>) -> Name {
+        Name {
+            text: text.into(),
+            span: Span::default(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Statement {
+    pub explain: bool,
+    pub source: Source,
+    pub stages: Vec<Stage>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ListKind {
+    Chains,
+    Segments,
+    Enterprises,
+    Parks,
+    Projects,
+    Industries,
+    Regions,
+}
+
+impl ListKind {
+    pub const ALL: [ListKind; 7] = [
+        ListKind::Chains,
+        ListKind::Segments,
+        ListKind::Enterprises,
+        ListKind::Parks,
+        ListKind::Projects,
+        ListKind::Industries,
+        ListKind::Regions,
+    ];
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            ListKind::Chains => "chains",
+            ListKind::Segments => "segments",
+            ListKind::Enterprises => "enterprises",
+            ListKind::Parks => "parks",
+            ListKind::Projects => "projects",
+            ListKind::Industries => "industries",
+            ListKind::Regions => "regions",
+        }
+    }
+
+    pub fn kind(self) -> Kind {
+        match self {
+            ListKind::Chains => Kind::Chain,
+            ListKind::Segments => Kind::Segment,
+            ListKind::Enterprises => Kind::Enterprise,
+            ListKind::Parks => Kind::Park,
+            ListKind::Projects => Kind::Project,
+            ListKind::Industries => Kind::Industry,
+            ListKind::Regions => Kind::Region,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    Upstream,
+    Downstream,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GapKind {
+    /// 补链: missing segments that local segments need (断链 first).
+    Fill,
+    /// 延链: missing segments next to the ends of the local chain.
+    Extend,
+    /// 强链: present segments held weakly.
+    Strengthen,
+}
+
+impl GapKind {
+    pub fn keyword(self) -> &'static str {
+        match self {
+            GapKind::Fill => "fill",
+            GapKind::Extend => "extend",
+            GapKind::Strengthen => "strengthen",
+        }
+    }
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            GapKind::Fill => "补链",
+            GapKind::Extend => "延链",
+            GapKind::Strengthen => "强链",
+        }
+    }
+}
+
+/// Where a chain is looked at: one place (with everything below it), or each park / region.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Place {
+    Named(Name),
+    AllParks,
+    AllRegions,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraverseOpts {
+    pub depth: Option<(i64, Span)>,
+    pub chain: Option<Name>,
+    pub place: Option<Place>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    Find(Name),
+    List {
+        kind: ListKind,
+        within: Option<Name>,
+    },
+    Traverse {
+        dir: Direction,
+        segment: Name,
+        opts: TraverseOpts,
+    },
+    Status {
+        chain: Name,
+        place: Place,
+    },
+    Gaps {
+        kind: GapKind,
+        chain: Name,
+        place: Place,
+    },
+    Build {
+        place: Place,
+        below: Option<f64>,
+    },
+    Compare {
+        chain: Name,
+        places: Vec<Name>,
+    },
+    Paths {
+        from: Name,
+        steps: Vec<Step>,
+    },
+}
+
+/// One hop pattern of `paths`: an edge kind walked forwards (`-[K]->`) or backwards (`<-[K]-`)
+/// between `min` and `max` times, ending on a node that matches `to`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    pub edge: EdgeKind,
+    pub forward: bool,
+    pub hops: Option<(i64, Option<i64>)>,
+    pub to: NodePat,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct NodePat {
+    pub kind: Option<Kind>,
+    pub name: Option<Name>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stage {
+    Where(Expr),
+    Sort(Vec<SortKey>),
+    Limit(i64, Span),
+    Select(Vec<SelectItem>),
+    Distinct,
+    Group { by: Vec<Name>, aggs: Vec<Agg> },
+    Expand(Name),
+}
+
+impl Stage {
+    /// The stage's keyword, used to name the clause in semantic errors.
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            Stage::Where(_) => "where",
+            Stage::Sort(_) => "sort",
+            Stage::Limit(..) => "limit",
+            Stage::Select(_) => "select",
+            Stage::Distinct => "distinct",
+            Stage::Group { .. } => "group",
+            Stage::Expand(_) => "expand",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SortKey {
+    pub column: Name,
+    pub desc: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SelectItem {
+    pub column: Name,
+    pub alias: Option<Name>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AggFn {
+    Count,
+    Sum,
+    Min,
+    Max,
+    Avg,
+    Collect,
+}
+
+impl AggFn {
+    pub const ALL: [AggFn; 6] = [
+        AggFn::Count,
+        AggFn::Sum,
+        AggFn::Min,
+        AggFn::Max,
+        AggFn::Avg,
+        AggFn::Collect,
+    ];
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AggFn::Count => "count",
+            AggFn::Sum => "sum",
+            AggFn::Min => "min",
+            AggFn::Max => "max",
+            AggFn::Avg => "avg",
+            AggFn::Collect => "collect",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Agg {
+    pub func: AggFn,
+    pub column: Option<Name>,
+    pub alias: Option<Name>,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+}
+
+impl CmpOp {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "!=",
+            CmpOp::Lt => "<",
+            CmpOp::Le => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Ge => ">=",
+        }
+    }
+}
+
+/// A value or a column in a condition. A bare `Ident` is a column when the input has one of
+/// that name; otherwise, on the right of a comparison, it is text (`stage = 上游`).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Operand {
+    Null,
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Ident(Name),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Expr {
+    /// Two or more alternatives.
+    Or(Vec<Expr>),
+    /// Two or more conditions.
+    And(Vec<Expr>),
+    Not(Box<Expr>),
+    Cmp(Operand, CmpOp, Operand),
+    In(Operand, Vec<Operand>),
+    Contains(Operand, Operand),
+    IsNull(Operand, bool),
+}
+
+// ------------------------------------------------------------------------------------ Display
+
+/// Keywords of the language in their English spelling, with the Chinese aliases; also used for
+/// "did you mean" on an unknown keyword. A unit test checks that each one is reserved by the
+/// grammar (cannot be a bare name).
+pub const KEYWORDS: &[&str] = &[
+    "explain",
+    "解释",
+    "find",
+    "查找",
+    "chains",
+    "产业链",
+    "segments",
+    "环节",
+    "enterprises",
+    "企业",
+    "parks",
+    "园区",
+    "projects",
+    "项目",
+    "industries",
+    "产业",
+    "regions",
+    "地区",
+    "upstream",
+    "上游",
+    "downstream",
+    "下游",
+    "depth",
+    "深度",
+    "chain",
+    "链",
+    "in",
+    "在",
+    "of",
+    "status",
+    "现状",
+    "fill",
+    "补链",
+    "extend",
+    "延链",
+    "strengthen",
+    "强链",
+    "build",
+    "建链",
+    "below",
+    "低于",
+    "compare",
+    "对比",
+    "paths",
+    "路径",
+    "from",
+    "all",
+    "所有",
+    "where",
+    "筛选",
+    "sort",
+    "排序",
+    "by",
+    "asc",
+    "desc",
+    "limit",
+    "限制",
+    "select",
+    "选择",
+    "as",
+    "distinct",
+    "去重",
+    "group",
+    "分组",
+    "with",
+    "count",
+    "计数",
+    "sum",
+    "求和",
+    "min",
+    "max",
+    "avg",
+    "collect",
+    "expand",
+    "展开",
+    "and",
+    "且",
+    "or",
+    "或",
+    "not",
+    "非",
+    "contains",
+    "包含",
+    "is",
+    "null",
+    "空",
+];
+
+/// Whether `s` reads back as a bare name: an identifier (XID) that is not a keyword.
+pub fn is_bare(s: &str) -> bool {
+    let mut chars = s.chars();
+    let Some(first) = chars.next() else {
+        return false;
+    };
+    (first == '_' || unicode_ident_start(first))
+        && chars.all(unicode_ident_continue)
+        && !KEYWORDS.contains(&s)
+}
+
+fn unicode_ident_start(c: char) -> bool {
+    pest::unicode::XID_START(c)
+}
+
+fn unicode_ident_continue(c: char) -> bool {
+    pest::unicode::XID_CONTINUE(c)
+}
+
+/// `s` quoted as a string literal of the language.
+pub fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+impl fmt::Display for Name {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if is_bare(&self.text) {
+            f.write_str(&self.text)
+        } else {
+            f.write_str(&quote(&self.text))
+        }
+    }
+}
+
+impl fmt::Display for Place {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Place::Named(n) => n.fmt(f),
+            Place::AllParks => f.write_str("all parks"),
+            Place::AllRegions => f.write_str("all regions"),
+        }
+    }
+}
+
+/// A float that reads back as a float (never as an int: `3` would).
+pub fn float_text(v: f64) -> String {
+    let s = format!("{v}");
+    if s.contains('.') { s } else { format!("{s}.0") }
+}
+
+impl fmt::Display for Statement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.explain {
+            f.write_str("explain ")?;
+        }
+        write!(f, "{}", self.source)?;
+        for s in &self.stages {
+            write!(f, " | {s}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::Find(n) => write!(f, "find {n}"),
+            Source::List { kind, within } => {
+                f.write_str(kind.keyword())?;
+                if let Some(w) = within {
+                    let prep = if *kind == ListKind::Segments {
+                        "of"
+                    } else {
+                        "in"
+                    };
+                    write!(f, " {prep} {w}")?;
+                }
+                Ok(())
+            }
+            Source::Traverse { dir, segment, opts } => {
+                let kw = match dir {
+                    Direction::Upstream => "upstream",
+                    Direction::Downstream => "downstream",
+                };
+                write!(f, "{kw} {segment}")?;
+                if let Some((d, _)) = opts.depth {
+                    write!(f, " depth {d}")?;
+                }
+                if let Some(c) = &opts.chain {
+                    write!(f, " chain {c}")?;
+                }
+                if let Some(p) = &opts.place {
+                    write!(f, " in {p}")?;
+                }
+                Ok(())
+            }
+            Source::Status { chain, place } => write!(f, "status {chain} in {place}"),
+            Source::Gaps { kind, chain, place } => {
+                write!(f, "{} {chain} in {place}", kind.keyword())
+            }
+            Source::Build { place, below } => {
+                write!(f, "build in {place}")?;
+                if let Some(b) = below {
+                    write!(f, " below {}", float_text(*b))?;
+                }
+                Ok(())
+            }
+            Source::Compare { chain, places } => {
+                write!(f, "compare {chain} in ")?;
+                for (i, p) in places.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{p}")?;
+                }
+                Ok(())
+            }
+            Source::Paths { from, steps } => {
+                write!(f, "paths from {from}")?;
+                for s in steps {
+                    write!(f, " {s}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl fmt::Display for Step {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let hops = match self.hops {
+            None => String::new(),
+            Some((a, None)) => format!("*{a}"),
+            Some((a, Some(b))) => format!("*{a}..{b}"),
+        };
+        if self.forward {
+            write!(f, "-[{}{hops}]->", self.edge)?;
+        } else {
+            write!(f, "<-[{}{hops}]-", self.edge)?;
+        }
+        f.write_str("(")?;
+        match (&self.to.kind, &self.to.name) {
+            (None, None) => {}
+            (Some(k), None) => write!(f, "{k}")?,
+            // A lone name that spells a kind would read back as the kind: quote it.
+            (None, Some(n)) if kind_from_word(&n.text).is_some() => f.write_str(&quote(&n.text))?,
+            (None, Some(n)) => write!(f, "{n}")?,
+            (Some(k), Some(n)) => write!(f, "{k} {n}")?,
+        }
+        f.write_str(")")
+    }
+}
+
+/// A node kind by its English name (any case) or Chinese label, as used in path patterns.
+pub fn kind_from_word(w: &str) -> Option<Kind> {
+    Kind::ALL
+        .into_iter()
+        .find(|k| k.as_str().eq_ignore_ascii_case(w) || k.label_zh() == w)
+}
+
+impl fmt::Display for Stage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Stage::Where(e) => write!(f, "where {e}"),
+            Stage::Sort(keys) => {
+                f.write_str("sort ")?;
+                for (i, k) in keys.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}", k.column)?;
+                    match k.desc {
+                        Some(true) => f.write_str(" desc")?,
+                        Some(false) => f.write_str(" asc")?,
+                        None => {}
+                    }
+                }
+                Ok(())
+            }
+            Stage::Limit(n, _) => write!(f, "limit {n}"),
+            Stage::Select(items) => {
+                f.write_str("select ")?;
+                for (i, it) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{}", it.column)?;
+                    if let Some(a) = &it.alias {
+                        write!(f, " as {a}")?;
+                    }
+                }
+                Ok(())
+            }
+            Stage::Distinct => f.write_str("distinct"),
+            Stage::Group { by, aggs } => {
+                f.write_str("group")?;
+                if !by.is_empty() {
+                    f.write_str(" by ")?;
+                    for (i, b) in by.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        write!(f, "{b}")?;
+                    }
+                }
+                if !aggs.is_empty() {
+                    f.write_str(" with ")?;
+                    for (i, a) in aggs.iter().enumerate() {
+                        if i > 0 {
+                            f.write_str(", ")?;
+                        }
+                        write!(f, "{a}")?;
+                    }
+                }
+                Ok(())
+            }
+            Stage::Expand(c) => write!(f, "expand {c}"),
+        }
+    }
+}
+
+impl fmt::Display for Agg {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}(", self.func.as_str())?;
+        if let Some(c) = &self.column {
+            write!(f, "{c}")?;
+        }
+        f.write_str(")")?;
+        if let Some(a) = &self.alias {
+            write!(f, " as {a}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Operand {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Operand::Null => f.write_str("null"),
+            Operand::Int(i) => write!(f, "{i}"),
+            Operand::Float(x) => f.write_str(&float_text(*x)),
+            Operand::Text(s) => f.write_str(&quote(s)),
+            // Idents are bare by construction (the parser only makes them from bare words).
+            Operand::Ident(n) => f.write_str(&n.text),
+        }
+    }
+}
+
+impl Expr {
+    /// Conditions that print without parentheses inside `and` / `or` / `not`.
+    fn is_atom(&self) -> bool {
+        !matches!(self, Expr::Or(_) | Expr::And(_))
+    }
+
+    fn fmt_child(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.is_atom() {
+            write!(f, "{self}")
+        } else {
+            write!(f, "({self})")
+        }
+    }
+}
+
+impl fmt::Display for Expr {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expr::Or(items) | Expr::And(items) => {
+                let sep = if matches!(self, Expr::Or(_)) {
+                    " or "
+                } else {
+                    " and "
+                };
+                for (i, e) in items.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(sep)?;
+                    }
+                    e.fmt_child(f)?;
+                }
+                Ok(())
+            }
+            Expr::Not(e) => {
+                f.write_str("not ")?;
+                e.fmt_child(f)
+            }
+            Expr::Cmp(a, op, b) => write!(f, "{a} {} {b}", op.as_str()),
+            Expr::In(a, list) => {
+                write!(f, "{a} in [")?;
+                for (i, v) in list.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("]")
+            }
+            Expr::Contains(a, b) => write!(f, "{a} contains {b}"),
+            Expr::IsNull(a, negated) => {
+                if *negated {
+                    write!(f, "{a} is not null")
+                } else {
+                    write!(f, "{a} is null")
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,279 @@
+//! Query errors meant for people: where (line and column in characters, the span underlined
+//! by display width so it sits right under Chinese text), what was expected, and a hint.
+
+use super::ast::{KEYWORDS, Span};
+use crate::names::suggest;
+use std::fmt::Write as _;
+use unicode_width::UnicodeWidthChar;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The text does not follow the grammar.
+    Syntax,
+    /// Well-formed, but meaningless here: an unknown name or column, a depth of −1, `sum` of text.
+    Semantic,
+    /// Stopped by the caller (Ctrl-C).
+    Cancelled,
+    /// A bug in chainkb, not in the query.
+    Internal,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueryError {
+    pub kind: ErrorKind,
+    pub message: String,
+    /// Where in the statement text, when known.
+    pub span: Option<Span>,
+    /// Extra lines: "did you mean", full-width punctuation, …
+    pub hints: Vec<String>,
+}
+
+impl QueryError {
+    pub fn syntax(message: impl Into<String>, span: Span) -> QueryError {
+        QueryError {
+            kind: ErrorKind::Syntax,
+            message: message.into(),
+            span: Some(span),
+            hints: Vec::new(),
+        }
+    }
+
+    /// A semantic error in the clause `clause` (e.g. "upstream … depth", "group … sum").
+    pub fn semantic(clause: &str, message: impl Into<String>, span: Span) -> QueryError {
+        QueryError {
+            kind: ErrorKind::Semantic,
+            message: format!("in {clause}: {}", message.into()),
+            // An empty span at 0 means "no particular place": underline nothing.
+            span: if span.start == 0 && span.end == 0 {
+                None
+            } else {
+                Some(span)
+            },
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn cancelled() -> QueryError {
+        QueryError {
+            kind: ErrorKind::Cancelled,
+            message: "cancelled".into(),
+            span: None,
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn internal(message: impl Into<String>) -> QueryError {
+        QueryError {
+            kind: ErrorKind::Internal,
+            message: format!("internal error: {}", message.into()),
+            span: None,
+            hints: Vec::new(),
+        }
+    }
+
+    pub fn with_hint(mut self, hint: impl Into<String>) -> QueryError {
+        let h = hint.into();
+        if !h.is_empty() {
+            self.hints.push(h);
+        }
+        self
+    }
+
+    /// The full message over the text the span refers to:
+    ///
+    /// ```text
+    /// error: line 1, column 20: expected a stage (where, sort, …), found `wher`
+    ///   |
+    /// 1 | fill 锂电池 in 测试园区 | wher x = 1
+    ///   |                         ^^^^
+    ///   = hint: did you mean `where`?
+    /// ```
+    pub fn render(&self, text: &str) -> String {
+        let mut out = String::new();
+        let Some(span) = self.span else {
+            let _ = writeln!(out, "error: {}", self.message);
+            for h in &self.hints {
+                let _ = writeln!(out, "  = hint: {h}");
+            }
+            return out;
+        };
+        let start = clamp_to_char(text, span.start);
+        let end = clamp_to_char(text, span.end.max(span.start));
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_no = text[..start].matches('\n').count() + 1;
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let line = &text[line_start..line_end];
+        let col = text[line_start..start].chars().count() + 1;
+        let _ = writeln!(out, "error: line {line_no}, column {col}: {}", self.message);
+        let gutter = line_no.to_string().len();
+        let pad = " ".repeat(gutter);
+        let shown: String = line
+            .chars()
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .collect();
+        let lead = width(&text[line_start..start]);
+        let under = width(&text[start..end.min(line_end)]).max(1);
+        let _ = writeln!(out, "{pad} |");
+        let _ = writeln!(out, "{line_no} | {shown}");
+        let _ = writeln!(out, "{pad} | {}{}", " ".repeat(lead), "^".repeat(under));
+        for h in &self.hints {
+            let _ = writeln!(out, "{pad} = hint: {h}");
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for QueryError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for QueryError {}
+
+fn clamp_to_char(text: &str, mut i: usize) -> usize {
+    i = i.min(text.len());
+    while !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+/// Display width in terminal columns: 2 per CJK character, 1 for ASCII, tabs as 1.
+pub fn width(s: &str) -> usize {
+    s.chars()
+        .map(|c| if c == '\t' { 1 } else { c.width().unwrap_or(0) })
+        .sum()
+}
+
+/// Full-width punctuation people type with a Chinese input method, and what was meant.
+const FULL_WIDTH: &[(char, &str)] = &[
+    ('，', ","),
+    ('；', ";"),
+    ('（', "("),
+    ('）', ")"),
+    ('“', "\""),
+    ('”', "\""),
+    ('‘', "\""),
+    ('’', "\""),
+    ('：', ":"),
+    ('｜', "|"),
+    ('【', "["),
+    ('】', "]"),
+    ('！', "!"),
+    ('＝', "="),
+    ('＞', ">"),
+    ('＜', "<"),
+    ('\u{3000}', "a normal space"),
+];
+
+/// The token at `pos`: a word (letters, digits, Chinese) or one other character.
+fn token_at(text: &str, pos: usize) -> &str {
+    let pos = clamp_to_char(text, pos);
+    let rest = &text[pos..];
+    let word_end = rest
+        .char_indices()
+        .find(|(_, c)| !(pest::unicode::XID_CONTINUE(*c)))
+        .map_or(rest.len(), |(i, _)| i);
+    if word_end > 0 {
+        &rest[..word_end]
+    } else {
+        rest.chars().next().map_or("", |c| &rest[..c.len_utf8()])
+    }
+}
+
+/// A syntax error at byte `pos`: "expected …, found …", with hints for full-width punctuation
+/// and for a mistyped keyword.
+pub fn expected_words(text: &str, pos: usize, words: &[&str]) -> QueryError {
+    let mut uniq: Vec<&str> = Vec::new();
+    for w in words {
+        if !uniq.contains(w) {
+            uniq.push(w);
+        }
+    }
+    let expected = match uniq.len() {
+        0 => "something else".to_string(),
+        1 => uniq[0].to_string(),
+        n => format!("{} or {}", uniq[..n - 1].join(", "), uniq[n - 1]),
+    };
+    let found = token_at(text, pos);
+    let found_text = if found.is_empty() {
+        "the end of the query".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    let span = Span {
+        start: pos,
+        end: pos + found.len(),
+    };
+    let mut err = QueryError::syntax(format!("expected {expected}, found {found_text}"), span);
+    if let Some(c) = found.chars().next()
+        && let Some((_, ascii)) = FULL_WIDTH.iter().find(|(f, _)| *f == c)
+    {
+        err = err.with_hint(format!(
+            "`{c}` is full-width punctuation (Chinese input method); use {} instead",
+            if ascii.len() == 1 {
+                format!("`{ascii}`")
+            } else {
+                ascii.to_string()
+            }
+        ));
+    } else if found == "\"" && !text[pos + 1..].contains('"') {
+        err = err.with_hint("this string is never closed: add the closing `\"`");
+    } else if found.chars().next().is_some_and(pest::unicode::XID_START) {
+        // A word where a keyword was expected: a mistyped keyword? (Names are suggested later,
+        // when the query is resolved against the graph.)
+        let keyword_expected = uniq.iter().any(|w| {
+            w.starts_with("a query (")
+                || w.starts_with("a stage (")
+                || w.starts_with("an aggregate (")
+                || (w.starts_with('`') && w.len() > 3)
+        });
+        if keyword_expected {
+            let sugg = suggest(found, KEYWORDS.iter().copied(), 3);
+            if !sugg.is_empty() {
+                let list: Vec<String> = sugg.iter().map(|s| format!("`{s}`")).collect();
+                err = err.with_hint(format!("did you mean {}?", list.join(" or ")));
+            }
+        }
+    }
+    err
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn underline_sits_under_chinese_text() {
+        let text = "fill 锂电池 in 测试园区 | wher x = 1";
+        let pos = text.find("wher").unwrap();
+        let e = expected_words(
+            text,
+            pos,
+            &["a stage (where, sort, limit, select, distinct, group, expand)"],
+        );
+        let r = e.render(text);
+        let lines: Vec<&str> = r.lines().collect();
+        // column in characters: "fill 锂电池 in 测试园区 | " is 20 characters
+        assert!(lines[0].starts_with("error: line 1, column 20:"), "{r}");
+        let caret = lines[3].find('^').unwrap();
+        let code = lines[2];
+        // the caret's display column equals the display width of the text before `wher`
+        assert_eq!(
+            width(&lines[3][..caret]),
+            width(&code[..code.find("wher").unwrap()])
+        );
+        assert!(lines[3].ends_with("^^^^"));
+        assert!(r.contains("did you mean `where`?"), "{r}");
+    }
+
+    #[test]
+    fn full_width_punctuation_gets_a_hint() {
+        let text = "compare 锂电池 in 甲园区，乙园区";
+        let pos = text.find('，').unwrap();
+        let e = expected_words(text, pos, &["end of query"]);
+        assert!(e.hints[0].contains("full-width"), "{:?}", e.hints);
+        assert!(e.hints[0].contains("`,`"));
+    }
+}

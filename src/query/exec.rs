@@ -1,0 +1,1021 @@
+//! Plan → table: runs a plan's source over the graph and its indexes, then its operators.
+//!
+//! Gap sources touch the chain and the presence index only (see `gaps`); work over every park
+//! or region runs on rayon's pool, and long loops poll the cancel flag.
+
+use super::ast::{AggFn, CmpOp, Direction, GapKind, ListKind};
+use super::error::QueryError;
+use super::gaps::{self, ChainView};
+use super::plan::{Arg, Cond, Op, Places, Plan, SourcePlan, StepPlan};
+use super::table::{Table, Value};
+use crate::graph::{Graph, SegmentState};
+use crate::model::{Attrs, EdgeKind, Kind, fmt_yi};
+use petgraph::Direction as Dir;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// Most rows a path pattern may produce before it is stopped with an error.
+pub const MAX_PATHS: usize = 10_000;
+/// Most edges a path enumeration may walk.
+pub const MAX_PATH_WORK: usize = 2_000_000;
+
+/// How a plan runs: the cancel flag (set by Ctrl-C) and whether to use rayon.
+#[derive(Clone, Copy)]
+pub struct Ctx<'a> {
+    pub cancel: &'a AtomicBool,
+    pub parallel: bool,
+}
+
+impl Ctx<'_> {
+    fn check(&self) -> Result<(), QueryError> {
+        if self.cancel.load(Ordering::Relaxed) {
+            Err(QueryError::cancelled())
+        } else {
+            Ok(())
+        }
+    }
+}
+
+type Row = Vec<Value>;
+
+pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
+    if plan.explain {
+        let mut t = Table::new(&["plan"]);
+        t.rows = plan
+            .lines()
+            .into_iter()
+            .map(|l| vec![Value::Text(l)])
+            .collect();
+        return Ok(t);
+    }
+    let mut rows = source(g, &plan.source, ctx)?;
+    for (op, _) in &plan.ops {
+        ctx.check()?;
+        rows = apply(op, rows)?;
+    }
+    Ok(Table {
+        columns: plan.columns.iter().map(|c| c.name.clone()).collect(),
+        rows,
+    })
+}
+
+// ------------------------------------------------------------------------------------ helpers
+
+fn name(g: &Graph, i: u32) -> String {
+    g.node(i).name().to_string()
+}
+
+fn names(g: &Graph, v: &[u32]) -> Value {
+    Value::texts(v.iter().map(|&i| name(g, i)))
+}
+
+fn stage(g: &Graph, seg: u32) -> Value {
+    match &g.node(seg).attrs {
+        Attrs::Segment { stage } => Value::text(stage.as_str()),
+        _ => Value::Null,
+    }
+}
+
+fn neighbor_names(g: &Graph, i: u32, kind: EdgeKind, dir: Dir) -> Value {
+    Value::texts(
+        g.neighbors(i, kind, dir)
+            .into_iter()
+            .map(|(o, _)| name(g, o)),
+    )
+}
+
+fn first_neighbor(g: &Graph, i: u32, kind: EdgeKind, dir: Dir) -> Value {
+    g.neighbors(i, kind, dir)
+        .first()
+        .map_or(Value::Null, |&(o, _)| Value::Text(name(g, o)))
+}
+
+/// Projects with their investment: `正极材料一期项目 (推介, 30亿)`.
+fn project_label(g: &Graph, p: u32) -> String {
+    match &g.node(p).attrs {
+        Attrs::Project(a) => {
+            let mut parts = Vec::new();
+            if let Some(s) = a.status {
+                parts.push(s.as_str().to_string());
+            }
+            if let Some(v) = a.investment_yi {
+                parts.push(format!("{}亿", fmt_yi(v)));
+            }
+            if parts.is_empty() {
+                name(g, p)
+            } else {
+                format!("{} ({})", name(g, p), parts.join(", "))
+            }
+        }
+        _ => name(g, p),
+    }
+}
+
+fn investment(g: &Graph, projects: &[u32]) -> Value {
+    let vals: Vec<f64> = projects
+        .iter()
+        .filter_map(|&p| match &g.node(p).attrs {
+            Attrs::Project(a) => a.investment_yi,
+            _ => None,
+        })
+        .collect();
+    if vals.is_empty() {
+        Value::Null
+    } else {
+        Value::Float(vals.iter().sum())
+    }
+}
+
+/// Run `f` for every place, in parallel when asked, keeping the places' order.
+fn per_place<F>(places: &[u32], ctx: Ctx, f: F) -> Result<Vec<Row>, QueryError>
+where
+    F: Fn(u32) -> Vec<Row> + Sync,
+{
+    let run = |&p: &u32| -> Result<Vec<Row>, QueryError> {
+        ctx.check()?;
+        Ok(f(p))
+    };
+    let chunks: Vec<Vec<Row>> = if ctx.parallel {
+        places.par_iter().map(run).collect::<Result<_, _>>()?
+    } else {
+        places.iter().map(run).collect::<Result<_, _>>()?
+    };
+    Ok(chunks.into_iter().flatten().collect())
+}
+
+fn places_rows<F>(g: &Graph, places: &Places, ctx: Ctx, f: F) -> Result<Vec<Row>, QueryError>
+where
+    F: Fn(u32) -> Vec<Row> + Sync,
+{
+    match places {
+        Places::One(p) => Ok(f(*p)),
+        Places::Each(all, _) => per_place(all, ctx, |p| {
+            let mut rows = f(p);
+            for r in &mut rows {
+                r.insert(0, Value::Text(name(g, p)));
+            }
+            rows
+        }),
+    }
+}
+
+/// Places at or below `within`.
+fn places_within(g: &Graph, within: u32) -> Vec<u32> {
+    let mut v: Vec<u32> = g
+        .nodes_of(Kind::Region)
+        .iter()
+        .chain(g.nodes_of(Kind::Park))
+        .copied()
+        .filter(|&p| g.is_within(p, within))
+        .collect();
+    v.sort_unstable();
+    v
+}
+
+// ------------------------------------------------------------------------------------ sources
+
+fn source(g: &Graph, src: &SourcePlan, ctx: Ctx) -> Result<Vec<Row>, QueryError> {
+    match src {
+        SourcePlan::Find { hits } => Ok(hits.iter().map(|&h| find_row(g, h)).collect()),
+        SourcePlan::List { kind, within } => list(g, *kind, *within, ctx),
+        SourcePlan::Traverse {
+            dir,
+            segment,
+            depth,
+            chain,
+            place,
+        } => Ok(traverse(g, *dir, *segment, *depth, *chain, *place)),
+        SourcePlan::Status { chain, place } => Ok(status(g, *chain, *place)),
+        SourcePlan::Gaps {
+            kind,
+            chain,
+            places,
+        } => {
+            let view = ChainView::new(g, *chain);
+            places_rows(g, places, ctx, |p| gap_rows(g, &view, *kind, p))
+        }
+        SourcePlan::Build { places, below } => {
+            places_rows(g, places, ctx, |p| build_rows(g, p, *below))
+        }
+        SourcePlan::Compare { chain, places } => Ok(compare(g, *chain, places, ctx)?),
+        SourcePlan::Paths { from, steps } => paths(g, from, steps, ctx),
+    }
+}
+
+fn find_row(g: &Graph, i: u32) -> Row {
+    let n = g.node(i);
+    let details = match &n.attrs {
+        Attrs::Region { level } => format!(
+            "level={level}; parent={}",
+            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing).display()
+        ),
+        Attrs::Park { kind, area_km2 } => format!(
+            "kind={kind}; parent={}; area_km2={}",
+            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing).display(),
+            area_km2.map(fmt_yi).unwrap_or_default()
+        ),
+        Attrs::Industry => format!(
+            "chains={}",
+            neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Incoming).display()
+        ),
+        Attrs::Chain => format!("segments={}", g.chain_segments(i).len()),
+        Attrs::Segment { stage } => format!(
+            "stage={}; chains={}",
+            stage.as_str(),
+            names(g, g.segment_chains(i)).display()
+        ),
+        Attrs::Enterprise(a) => format!(
+            "location={}; segments={}; tags={}",
+            first_neighbor(g, i, EdgeKind::LocatedIn, Dir::Outgoing).display(),
+            neighbor_names(g, i, EdgeKind::Produces, Dir::Outgoing).display(),
+            a.tags.join("、")
+        ),
+        Attrs::Project(a) => format!(
+            "status={}; investment_yi={}; segments={}",
+            a.status.map_or("", |s| s.as_str()),
+            a.investment_yi.map(fmt_yi).unwrap_or_default(),
+            neighbor_names(g, i, EdgeKind::Builds, Dir::Outgoing).display()
+        ),
+    };
+    vec![
+        Value::text(n.kind.label_zh()),
+        Value::text(&*n.id),
+        Value::text(&*n.name()),
+        Value::texts(n.aliases.iter().map(|a| a.to_string())),
+        Value::Text(details),
+        Value::Text(g.ds.provenance(n.row)),
+    ]
+}
+
+fn list(g: &Graph, kind: ListKind, within: Option<u32>, ctx: Ctx) -> Result<Vec<Row>, QueryError> {
+    let ids: Vec<u32> = match (kind, within) {
+        (_, None) => g.nodes_of(kind.kind()).to_vec(),
+        (ListKind::Segments, Some(c)) => g.chain_segments(c).to_vec(),
+        (ListKind::Parks | ListKind::Regions, Some(w)) => places_within(g, w)
+            .into_iter()
+            .filter(|&p| g.node(p).kind == kind.kind() && p != w)
+            .collect(),
+        (ListKind::Enterprises | ListKind::Projects, Some(w)) => {
+            // Entities located in the place or any place below it: the place's incoming
+            // LOCATED_IN edges, not a scan of every enterprise.
+            let mut v: Vec<u32> = places_within(g, w)
+                .into_iter()
+                .flat_map(|p| g.neighbors(p, EdgeKind::LocatedIn, Dir::Incoming))
+                .map(|(o, _)| o)
+                .filter(|&o| g.node(o).kind == kind.kind())
+                .collect();
+            v.sort_unstable();
+            v.dedup();
+            v
+        }
+        (ListKind::Chains | ListKind::Industries, Some(_)) => g.nodes_of(kind.kind()).to_vec(),
+    };
+    let mut rows = Vec::with_capacity(ids.len());
+    for (n, &i) in ids.iter().enumerate() {
+        if n % 65536 == 0 {
+            ctx.check()?;
+        }
+        rows.push(list_row(g, kind, i));
+    }
+    Ok(rows)
+}
+
+fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
+    let n = g.node(i);
+    let nm = Value::text(&*n.name());
+    match (&n.attrs, kind) {
+        (_, ListKind::Chains) => vec![
+            nm,
+            Value::texts(n.aliases.iter().map(|a| a.to_string())),
+            Value::Int(g.chain_segments(i).len() as i64),
+            neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Outgoing),
+        ],
+        (_, ListKind::Segments) => vec![
+            nm,
+            stage(g, i),
+            names(g, g.segment_chains(i)),
+            neighbor_names(g, i, EdgeKind::Supplies, Dir::Incoming),
+            neighbor_names(g, i, EdgeKind::Supplies, Dir::Outgoing),
+        ],
+        (Attrs::Enterprise(a), _) => vec![
+            nm,
+            Value::opt_text(&a.province),
+            Value::opt_text(&a.city),
+            first_neighbor(g, i, EdgeKind::LocatedIn, Dir::Outgoing),
+            Value::opt_f64(a.revenue_yi),
+            Value::texts(a.tags.iter().map(|t| t.to_string())),
+            Value::opt_text(&a.listing),
+            neighbor_names(g, i, EdgeKind::Produces, Dir::Outgoing),
+        ],
+        (Attrs::Park { kind, area_km2 }, _) => vec![
+            nm,
+            Value::opt_text(kind),
+            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
+            Value::opt_f64(*area_km2),
+            neighbor_names(g, i, EdgeKind::FocusesOn, Dir::Outgoing),
+        ],
+        (Attrs::Project(a), _) => {
+            let loc: Vec<String> = g
+                .neighbors(i, EdgeKind::LocatedIn, Dir::Outgoing)
+                .into_iter()
+                .map(|(o, _)| name(g, o))
+                .collect();
+            vec![
+                Value::text(&*n.id),
+                nm,
+                Value::opt_text(&a.domain),
+                if loc.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Text(loc.join("、"))
+                },
+                Value::opt_f64(a.investment_yi),
+                Value::opt_f64(a.land_mu),
+                a.start_year.map_or(Value::Null, |y| Value::Int(y.into())),
+                a.end_year.map_or(Value::Null, |y| Value::Int(y.into())),
+                a.status.map_or(Value::Null, |s| Value::text(s.as_str())),
+                neighbor_names(g, i, EdgeKind::Builds, Dir::Outgoing),
+                neighbor_names(g, i, EdgeKind::CarriedBy, Dir::Outgoing),
+            ]
+        }
+        (Attrs::Industry, _) => {
+            let systems: Vec<String> = g
+                .neighbors(i, EdgeKind::InSystem, Dir::Outgoing)
+                .into_iter()
+                .map(|(p, e)| match &g.edge(e).system {
+                    Some(s) if !s.class.is_empty() => {
+                        format!("{}:{}:{}", name(g, p), s.system, s.class)
+                    }
+                    Some(s) => format!("{}:{}", name(g, p), s.system),
+                    None => name(g, p),
+                })
+                .collect();
+            vec![
+                nm,
+                first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
+                neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Incoming),
+                Value::texts(systems),
+            ]
+        }
+        (Attrs::Region { level }, _) => vec![
+            nm,
+            Value::opt_text(level),
+            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
+        ],
+        // A node whose attributes do not match its list (cannot happen with checked data).
+        _ => vec![nm],
+    }
+}
+
+fn presence_cols(g: &Graph, place: u32, seg: u32) -> (SegmentState, Vec<u32>, Vec<u32>) {
+    let st = g.state(place, seg);
+    match g.presence(place, seg) {
+        Some(p) => (st, p.producers.clone(), p.projects.clone()),
+        None => (st, Vec::new(), Vec::new()),
+    }
+}
+
+fn traverse(
+    g: &Graph,
+    dir: Direction,
+    origin: u32,
+    depth: u32,
+    chain: Option<u32>,
+    place: Option<u32>,
+) -> Vec<Row> {
+    let members: Option<HashSet<u32>> =
+        chain.map(|c| g.chain_segments(c).iter().copied().collect());
+    let pdir = if dir == Direction::Upstream {
+        Dir::Incoming
+    } else {
+        Dir::Outgoing
+    };
+    let mut prev: HashMap<u32, u32> = HashMap::new();
+    let mut dist: HashMap<u32, u32> = HashMap::from([(origin, 0)]);
+    let mut order = Vec::new();
+    let mut queue = VecDeque::from([origin]);
+    while let Some(x) = queue.pop_front() {
+        let d = dist[&x];
+        if d == depth {
+            continue;
+        }
+        for (y, _) in g.neighbors(x, EdgeKind::Supplies, pdir) {
+            if members.as_ref().is_some_and(|m| !m.contains(&y)) || dist.contains_key(&y) {
+                continue;
+            }
+            dist.insert(y, d + 1);
+            prev.insert(y, x);
+            order.push(y);
+            queue.push_back(y);
+        }
+    }
+    order
+        .into_iter()
+        .map(|s| {
+            // The path in the direction material flows.
+            let mut path = vec![s];
+            let mut cur = s;
+            while let Some(&p) = prev.get(&cur) {
+                path.push(p);
+                cur = p;
+            }
+            if dir == Direction::Downstream {
+                path.reverse();
+            }
+            let text = path
+                .iter()
+                .map(|&p| name(g, p))
+                .collect::<Vec<_>>()
+                .join(" → ");
+            let mut row = vec![
+                Value::Text(name(g, s)),
+                stage(g, s),
+                Value::Int(dist[&s] as i64),
+                Value::Text(text),
+            ];
+            if let Some(p) = place {
+                let (st, producers, projects) = presence_cols(g, p, s);
+                row.push(Value::text(st.as_str()));
+                row.push(names(g, &producers));
+                row.push(Value::texts(projects.iter().map(|&x| project_label(g, x))));
+            }
+            row
+        })
+        .collect()
+}
+
+fn status(g: &Graph, chain: u32, place: u32) -> Vec<Row> {
+    let view = ChainView::new(g, chain);
+    let (states, present) = view.states(g, place);
+    let weak: HashMap<usize, Vec<&str>> = gaps::strengthen(g, &view, place, &states, &present)
+        .into_iter()
+        .map(|w| (w.pos, w.weakness))
+        .collect();
+    view.segs
+        .iter()
+        .enumerate()
+        .map(|(i, &s)| {
+            let (st, producers, projects) = presence_cols(g, place, s);
+            vec![
+                Value::Text(name(g, s)),
+                stage(g, s),
+                Value::text(st.as_str()),
+                names(g, &producers),
+                Value::texts(projects.iter().map(|&x| project_label(g, x))),
+                investment(g, &projects),
+                weak.get(&i)
+                    .map_or(Value::Null, |w| Value::Text(w.join("; "))),
+            ]
+        })
+        .collect()
+}
+
+fn seg_names(g: &Graph, v: &ChainView, pos: &[usize]) -> Vec<String> {
+    pos.iter().map(|&i| name(g, v.segs[i])).collect()
+}
+
+fn gap_rows(g: &Graph, v: &ChainView, kind: GapKind, place: u32) -> Vec<Row> {
+    let (states, present) = v.states(g, place);
+    match kind {
+        GapKind::Fill => gaps::fill(v, &states, &present)
+            .into_iter()
+            .enumerate()
+            .map(|(rank, f)| {
+                let s = v.segs[f.pos];
+                let needed = seg_names(g, v, &f.needed_by);
+                let path = seg_names(g, v, &f.path).join(" → ");
+                let reason = if f.broken {
+                    format!(
+                        "断链: missing between present {} (above) and {} (below)",
+                        seg_names(g, v, &f.supplied_from).join("、"),
+                        needed.join("、")
+                    )
+                } else {
+                    format!("needed by present {}; no local producer", needed.join("、"))
+                };
+                vec![
+                    Value::Int(rank as i64 + 1),
+                    Value::Text(name(g, s)),
+                    stage(g, s),
+                    Value::text(if f.broken { "断链" } else { "补链" }),
+                    Value::texts(needed),
+                    Value::Int(f.needed_by.len() as i64),
+                    Value::texts(seg_names(g, v, &f.supplied_from)),
+                    Value::Text(path),
+                    Value::Text(reason),
+                ]
+            })
+            .collect(),
+        GapKind::Extend => gaps::extend(v, &states, &present)
+            .into_iter()
+            .enumerate()
+            .map(|(rank, e)| {
+                let s = v.segs[e.pos];
+                let present_n = seg_names(g, v, &e.present_neighbours);
+                let reason = format!(
+                    "{} of {} chain neighbours present{}; density {}",
+                    e.present_neighbours.len(),
+                    e.neighbours,
+                    if present_n.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", present_n.join("、"))
+                    },
+                    fmt_yi(e.density)
+                );
+                vec![
+                    Value::Int(rank as i64 + 1),
+                    Value::Text(name(g, s)),
+                    stage(g, s),
+                    Value::text(if e.downstream {
+                        "downstream"
+                    } else {
+                        "upstream"
+                    }),
+                    Value::Float(e.density),
+                    Value::texts(present_n),
+                    Value::Int(e.neighbours as i64),
+                    Value::Text(reason),
+                ]
+            })
+            .collect(),
+        GapKind::Strengthen => gaps::strengthen(g, v, place, &states, &present)
+            .into_iter()
+            .enumerate()
+            .map(|(rank, w)| {
+                let s = v.segs[w.pos];
+                let deps = seg_names(g, v, &w.dependents);
+                let who = if w.state == SegmentState::Planned {
+                    format!(
+                        "only planned: {}",
+                        w.projects
+                            .iter()
+                            .map(|&p| project_label(g, p))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    )
+                } else {
+                    format!("{} producer(s), {} leading", w.producers.len(), w.leading)
+                };
+                let reason = if deps.is_empty() {
+                    format!("{who}; no present segment depends on it")
+                } else {
+                    format!(
+                        "{who}; {} present segment(s) depend on it: {}",
+                        deps.len(),
+                        deps.join("、")
+                    )
+                };
+                vec![
+                    Value::Int(rank as i64 + 1),
+                    Value::Text(name(g, s)),
+                    stage(g, s),
+                    Value::text(w.state.as_str()),
+                    Value::texts(w.weakness.iter().map(|s| s.to_string())),
+                    names(g, &w.producers),
+                    Value::Int(w.leading as i64),
+                    Value::texts(w.projects.iter().map(|&p| project_label(g, p))),
+                    Value::Int(w.dependents.len() as i64),
+                    Value::Text(reason),
+                ]
+            })
+            .collect(),
+    }
+}
+
+/// Chains of an industry and of the industries below it (PART_OF), in data order.
+fn industry_chains(g: &Graph, industry: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut stack = vec![industry];
+    let mut seen = HashSet::from([industry]);
+    while let Some(i) = stack.pop() {
+        for (c, _) in g.neighbors(i, EdgeKind::BelongsTo, Dir::Incoming) {
+            if g.node(c).kind == Kind::Chain && !out.contains(&c) {
+                out.push(c);
+            }
+        }
+        for (sub, _) in g.neighbors(i, EdgeKind::PartOf, Dir::Incoming) {
+            if seen.insert(sub) {
+                stack.push(sub);
+            }
+        }
+    }
+    out
+}
+
+fn build_rows(g: &Graph, place: u32, below: f64) -> Vec<Row> {
+    // The place's own industry system, and those of the places it belongs to (a park inside
+    // 玉溪市 carries 玉溪's "231" system), nearest first.
+    let mut rows = Vec::new();
+    let mut seen_chains = HashSet::new();
+    for holder in std::iter::once(place).chain(g.ancestors(place).iter().copied()) {
+        for (industry, e) in g.neighbors(holder, EdgeKind::InSystem, Dir::Incoming) {
+            let sys = g.edge(e).system.as_deref();
+            for c in industry_chains(g, industry) {
+                if !seen_chains.insert(c) {
+                    continue;
+                }
+                let segs = g.chain_segments(c);
+                let mut counts = [0usize; 3];
+                for &s in segs {
+                    counts[g.state(place, s) as usize] += 1;
+                }
+                let n = segs.len().max(1);
+                let coverage = counts[0] as f64 / n as f64;
+                if coverage >= below {
+                    continue;
+                }
+                let coverage = (coverage * 1000.0).round() / 1000.0;
+                rows.push(vec![
+                    Value::Text(name(g, c)),
+                    Value::Text(name(g, industry)),
+                    sys.map_or(Value::Null, |s| Value::text(&*s.system)),
+                    sys.map_or(Value::Null, |s| Value::opt_text(&s.class)),
+                    Value::Int(segs.len() as i64),
+                    Value::Int(counts[0] as i64),
+                    Value::Int(counts[1] as i64),
+                    Value::Int(counts[2] as i64),
+                    Value::Float(coverage),
+                    Value::Text(format!(
+                        "{} of {} segments present ({}%), {} planned; system of {}; below {}%",
+                        counts[0],
+                        segs.len(),
+                        fmt_yi((coverage * 100.0 * 10.0).round() / 10.0),
+                        counts[1],
+                        name(g, holder),
+                        fmt_yi(below * 100.0)
+                    )),
+                ]);
+            }
+        }
+    }
+    // Least covered first: the chains that most need building.
+    rows.sort_by(|a, b| a[8].total_cmp(&b[8]));
+    rows
+}
+
+fn compare(g: &Graph, chain: u32, places: &[u32], ctx: Ctx) -> Result<Vec<Row>, QueryError> {
+    let view = ChainView::new(g, chain);
+    let states: Vec<Vec<SegmentState>> = if ctx.parallel {
+        places.par_iter().map(|&p| view.states(g, p).0).collect()
+    } else {
+        places.iter().map(|&p| view.states(g, p).0).collect()
+    };
+    ctx.check()?;
+    let mut rows = Vec::new();
+    for (i, &s) in view.segs.iter().enumerate() {
+        let mut row = vec![Value::Text(name(g, s)), stage(g, s)];
+        for st in &states {
+            row.push(Value::text(st[i].as_str()));
+        }
+        let present: Vec<usize> = (0..places.len())
+            .filter(|&k| states[k][i] == SegmentState::Present)
+            .collect();
+        let overlap = if present.len() >= 2 {
+            present.iter().map(|&k| name(g, places[k])).collect()
+        } else {
+            Vec::new()
+        };
+        row.push(Value::texts(overlap));
+        // A could supply B: A makes s, B lacks it but makes a direct user of s.
+        let mut supply = Vec::new();
+        for &a in &present {
+            for (b, st) in states.iter().enumerate() {
+                if b != a
+                    && st[i] != SegmentState::Present
+                    && view.succ[i].iter().any(|&u| st[u] == SegmentState::Present)
+                {
+                    supply.push(format!("{}→{}", name(g, places[a]), name(g, places[b])));
+                }
+            }
+        }
+        row.push(Value::texts(supply));
+        rows.push(row);
+    }
+    Ok(rows)
+}
+
+fn node_matches(g: &Graph, n: u32, step: &StepPlan) -> bool {
+    step.kind.is_none_or(|k| g.node(n).kind == k)
+        && step.nodes.as_ref().is_none_or(|v| v.contains(&n))
+}
+
+struct PathSearch<'a> {
+    g: &'a Graph,
+    steps: &'a [StepPlan],
+    ctx: Ctx<'a>,
+    work: usize,
+    rows: Vec<Row>,
+}
+
+impl PathSearch<'_> {
+    /// Walk step `si`, already `hops` edges into it, from the last node of `path`.
+    fn walk(&mut self, path: &mut Vec<u32>, si: usize, hops: u32) -> Result<(), QueryError> {
+        let step = &self.steps[si];
+        let here = *path.last().unwrap_or(&0);
+        if hops >= step.min && node_matches(self.g, here, step) {
+            if si + 1 == self.steps.len() {
+                self.emit(path)?;
+            } else {
+                self.walk(path, si + 1, 0)?;
+            }
+        }
+        if hops == step.max {
+            return Ok(());
+        }
+        let dir = if step.forward {
+            Dir::Outgoing
+        } else {
+            Dir::Incoming
+        };
+        for (next, _) in self.g.neighbors(here, step.edge, dir) {
+            self.work += 1;
+            if self.work % 4096 == 0 {
+                self.ctx.check()?;
+            }
+            if self.work > MAX_PATH_WORK {
+                return Err(QueryError::semantic(
+                    "paths",
+                    format!(
+                        "the pattern walked more than {MAX_PATH_WORK} edges; narrow it (fewer hops, a kind or a name in the node patterns)"
+                    ),
+                    super::ast::Span::default(),
+                ));
+            }
+            if path.contains(&next) {
+                continue; // simple paths only: no node twice
+            }
+            path.push(next);
+            let r = self.walk(path, si, hops + 1);
+            path.pop();
+            r?;
+        }
+        Ok(())
+    }
+
+    fn emit(&mut self, path: &[u32]) -> Result<(), QueryError> {
+        if self.rows.len() == MAX_PATHS {
+            return Err(QueryError::semantic(
+                "paths",
+                format!(
+                    "the pattern matches more than {MAX_PATHS} paths; narrow it (fewer hops, a kind or a name in the node patterns)"
+                ),
+                super::ast::Span::default(),
+            ));
+        }
+        let (Some(&first), Some(&last)) = (path.first(), path.last()) else {
+            return Ok(());
+        };
+        self.rows.push(vec![
+            Value::Text(name(self.g, first)),
+            Value::Text(name(self.g, last)),
+            Value::text(self.g.node(last).kind.label_zh()),
+            Value::Int(path.len() as i64 - 1),
+            Value::Text(
+                path.iter()
+                    .map(|&p| name(self.g, p))
+                    .collect::<Vec<_>>()
+                    .join(" → "),
+            ),
+        ]);
+        Ok(())
+    }
+}
+
+fn paths(g: &Graph, from: &[u32], steps: &[StepPlan], ctx: Ctx) -> Result<Vec<Row>, QueryError> {
+    let mut search = PathSearch {
+        g,
+        steps,
+        ctx,
+        work: 0,
+        rows: Vec::new(),
+    };
+    for &start in from {
+        let mut path = vec![start];
+        // Step 0 starts 0 hops in; the start node itself never has to match step 0's pattern
+        // unless the step allows 0 hops (it does not: min ≥ 1).
+        search.walk(&mut path, 0, 0)?;
+    }
+    Ok(search.rows)
+}
+
+// ------------------------------------------------------------------------------------ operators
+
+fn val<'a>(row: &'a Row, a: &'a Arg) -> &'a Value {
+    match a {
+        Arg::Col(i) => &row[*i],
+        Arg::Val(v) => v,
+    }
+}
+
+fn equal(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::Null, _) | (_, Value::Null) => false,
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equal(p, q))
+        }
+        _ => a.total_cmp(b) == std::cmp::Ordering::Equal,
+    }
+}
+
+fn comparable(a: &Value, b: &Value) -> bool {
+    matches!(
+        (a, b),
+        (
+            Value::Int(_) | Value::Float(_),
+            Value::Int(_) | Value::Float(_)
+        ) | (Value::Text(_), Value::Text(_))
+    )
+}
+
+fn eval(c: &Cond, row: &Row) -> bool {
+    match c {
+        Cond::Or(v) => v.iter().any(|x| eval(x, row)),
+        Cond::And(v) => v.iter().all(|x| eval(x, row)),
+        Cond::Not(x) => !eval(x, row),
+        Cond::Cmp(a, op, b) => {
+            let (a, b) = (val(row, a), val(row, b));
+            // Missing values compare as nothing (SQL-like): use `is null` to find them.
+            if a.is_null() || b.is_null() {
+                return false;
+            }
+            match op {
+                CmpOp::Eq => equal(a, b),
+                CmpOp::Ne => !equal(a, b),
+                _ if !comparable(a, b) => false,
+                CmpOp::Lt => a.total_cmp(b).is_lt(),
+                CmpOp::Le => a.total_cmp(b).is_le(),
+                CmpOp::Gt => a.total_cmp(b).is_gt(),
+                CmpOp::Ge => a.total_cmp(b).is_ge(),
+            }
+        }
+        Cond::In(a, list) => {
+            let a = val(row, a);
+            list.iter().any(|x| equal(a, val(row, x)))
+        }
+        Cond::Contains(a, b) => match (val(row, a), val(row, b)) {
+            (Value::Text(s), Value::Text(t)) => s.contains(t.as_str()),
+            (Value::List(items), b) => items.iter().any(|x| equal(x, b)),
+            _ => false,
+        },
+        Cond::IsNull(a, negated) => {
+            let v = val(row, a);
+            let null = v.is_null() || matches!(v, Value::List(l) if l.is_empty());
+            null != *negated
+        }
+    }
+}
+
+/// A hashable key for grouping and distinct (values print unambiguously in Debug form).
+fn key(values: impl Iterator<Item = Value>) -> String {
+    format!("{:?}", values.collect::<Vec<_>>())
+}
+
+fn apply(op: &Op, mut rows: Vec<Row>) -> Result<Vec<Row>, QueryError> {
+    Ok(match op {
+        Op::Filter(c) => rows.into_iter().filter(|r| eval(c, r)).collect(),
+        Op::Sort(keys) => {
+            rows.sort_by(|a, b| {
+                for &(i, desc) in keys {
+                    let (x, y) = (&a[i], &b[i]);
+                    // Nulls last in both directions.
+                    let o = match (x.is_null(), y.is_null()) {
+                        (true, false) => std::cmp::Ordering::Greater,
+                        (false, true) => std::cmp::Ordering::Less,
+                        _ if desc => y.total_cmp(x),
+                        _ => x.total_cmp(y),
+                    };
+                    if o.is_ne() {
+                        return o;
+                    }
+                }
+                std::cmp::Ordering::Equal
+            });
+            rows
+        }
+        Op::Limit(n) => {
+            rows.truncate(*n);
+            rows
+        }
+        Op::Project(idx) => rows
+            .into_iter()
+            .map(|r| idx.iter().map(|&i| r[i].clone()).collect())
+            .collect(),
+        Op::Distinct => {
+            let mut seen = HashSet::new();
+            rows.into_iter()
+                .filter(|r| seen.insert(key(r.iter().cloned())))
+                .collect()
+        }
+        Op::Expand(i) => {
+            let mut out = Vec::with_capacity(rows.len());
+            for r in rows {
+                match &r[*i] {
+                    Value::List(items) if !items.is_empty() => {
+                        for it in items {
+                            let mut nr = r.clone();
+                            nr[*i] = it.clone();
+                            out.push(nr);
+                        }
+                    }
+                    Value::List(_) => {
+                        let mut nr = r;
+                        nr[*i] = Value::Null;
+                        out.push(nr);
+                    }
+                    _ => out.push(r),
+                }
+            }
+            out
+        }
+        Op::Group { keys, aggs } => group(&rows, keys, aggs),
+    })
+}
+
+fn group(rows: &[Row], keys: &[usize], aggs: &[(AggFn, Option<usize>)]) -> Vec<Row> {
+    let mut order: Vec<Vec<usize>> = Vec::new();
+    let mut index: HashMap<String, usize> = HashMap::new();
+    for (ri, r) in rows.iter().enumerate() {
+        let k = key(keys.iter().map(|&i| r[i].clone()));
+        let gi = *index.entry(k).or_insert_with(|| {
+            order.push(Vec::new());
+            order.len() - 1
+        });
+        order[gi].push(ri);
+    }
+    // A total with no `by` over no rows is still one row (count 0), like SQL.
+    if keys.is_empty() && order.is_empty() {
+        order.push(Vec::new());
+    }
+    order
+        .into_iter()
+        .map(|members| {
+            let mut out: Row = match members.first() {
+                Some(&f) => keys.iter().map(|&i| rows[f][i].clone()).collect(),
+                None => Vec::new(),
+            };
+            for &(func, col) in aggs {
+                let vals = || {
+                    members
+                        .iter()
+                        .map(|&m| &rows[m])
+                        .filter_map(|r| col.map(|c| &r[c]))
+                        .filter(|v| !v.is_null())
+                };
+                out.push(match func {
+                    AggFn::Count => Value::Int(match col {
+                        None => members.len() as i64,
+                        Some(_) => vals().count() as i64,
+                    }),
+                    AggFn::Sum => {
+                        let all_int = vals().all(|v| matches!(v, Value::Int(_)));
+                        if vals().next().is_none() {
+                            Value::Null
+                        } else if all_int {
+                            Value::Int(
+                                vals()
+                                    .filter_map(|v| {
+                                        if let Value::Int(i) = v {
+                                            Some(*i)
+                                        } else {
+                                            None
+                                        }
+                                    })
+                                    .fold(0i64, |a, b| a.saturating_add(b)),
+                            )
+                        } else {
+                            Value::Float(vals().filter_map(Value::as_f64).sum())
+                        }
+                    }
+                    AggFn::Avg => {
+                        let v: Vec<f64> = vals().filter_map(Value::as_f64).collect();
+                        if v.is_empty() {
+                            Value::Null
+                        } else {
+                            Value::Float(v.iter().sum::<f64>() / v.len() as f64)
+                        }
+                    }
+                    AggFn::Min => vals()
+                        .min_by(|a, b| a.total_cmp(b))
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    AggFn::Max => vals()
+                        .max_by(|a, b| a.total_cmp(b))
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    AggFn::Collect => {
+                        let mut items: Vec<Value> = Vec::new();
+                        for v in vals() {
+                            if !items.iter().any(|x| equal(x, v)) {
+                                items.push(v.clone());
+                            }
+                        }
+                        Value::List(items)
+                    }
+                });
+            }
+            out
+        })
+        .collect()
+}

@@ -1,0 +1,343 @@
+//! Gap analysis of one chain in one place (the brief's semantics), at the cost of the chain:
+//! a `ChainView` precomputes the chain's reachability as bitsets once per query, and each place
+//! then costs one presence-index lookup per segment plus a few word operations per segment.
+
+use crate::graph::{Graph, SegmentState};
+use crate::model::EdgeKind;
+use petgraph::Direction;
+use std::collections::{HashMap, VecDeque};
+
+/// A set of chain positions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Bits(Vec<u64>);
+
+impl Bits {
+    pub fn new(n: usize) -> Bits {
+        Bits(vec![0; n.div_ceil(64)])
+    }
+    pub fn set(&mut self, i: usize) {
+        self.0[i / 64] |= 1 << (i % 64);
+    }
+    pub fn get(&self, i: usize) -> bool {
+        self.0[i / 64] & (1 << (i % 64)) != 0
+    }
+    /// Size of the intersection.
+    pub fn and_count(&self, other: &Bits) -> usize {
+        self.0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| (a & b).count_ones() as usize)
+            .sum()
+    }
+    pub fn iter_and<'a>(&'a self, other: &'a Bits) -> impl Iterator<Item = usize> + 'a {
+        self.0
+            .iter()
+            .zip(&other.0)
+            .enumerate()
+            .flat_map(|(w, (a, b))| {
+                let mut x = a & b;
+                std::iter::from_fn(move || {
+                    if x == 0 {
+                        return None;
+                    }
+                    let t = x.trailing_zeros() as usize;
+                    x &= x - 1;
+                    Some(w * 64 + t)
+                })
+            })
+    }
+}
+
+/// A chain's segments and SUPPLIES edges, as positions 0..n in data order.
+pub struct ChainView {
+    pub chain: u32,
+    pub segs: Vec<u32>,
+    /// Direct inputs (`pred`) and users (`succ`) inside the chain.
+    pub pred: Vec<Vec<usize>>,
+    pub succ: Vec<Vec<usize>>,
+    /// Transitive users (`down`) and inputs (`up`), not including the segment itself.
+    pub down: Vec<Bits>,
+    pub up: Vec<Bits>,
+}
+
+impl ChainView {
+    pub fn new(g: &Graph, chain: u32) -> ChainView {
+        let segs = g.chain_segments(chain).to_vec();
+        let n = segs.len();
+        let pos: HashMap<u32, usize> = segs.iter().enumerate().map(|(i, &s)| (s, i)).collect();
+        let mut pred = vec![Vec::new(); n];
+        let mut succ = vec![Vec::new(); n];
+        for (i, &s) in segs.iter().enumerate() {
+            for (t, _) in g.neighbors(s, EdgeKind::Supplies, Direction::Outgoing) {
+                if let Some(&j) = pos.get(&t) {
+                    succ[i].push(j);
+                    pred[j].push(i);
+                }
+            }
+        }
+        let reach = |adj: &Vec<Vec<usize>>| -> Vec<Bits> {
+            (0..n)
+                .map(|i| {
+                    let mut b = Bits::new(n);
+                    let mut stack = adj[i].clone();
+                    while let Some(j) = stack.pop() {
+                        if !b.get(j) {
+                            b.set(j);
+                            stack.extend(&adj[j]);
+                        }
+                    }
+                    b
+                })
+                .collect()
+        };
+        let down = reach(&succ);
+        let up = reach(&pred);
+        ChainView {
+            chain,
+            segs,
+            pred,
+            succ,
+            down,
+            up,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        self.segs.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.segs.is_empty()
+    }
+
+    /// The state of every segment in `place`, and the set of present ones.
+    pub fn states(&self, g: &Graph, place: u32) -> (Vec<SegmentState>, Bits) {
+        let mut present = Bits::new(self.len());
+        let states = self
+            .segs
+            .iter()
+            .enumerate()
+            .map(|(i, &s)| {
+                let st = g.state(place, s);
+                if st == SegmentState::Present {
+                    present.set(i);
+                }
+                st
+            })
+            .collect();
+        (states, present)
+    }
+
+    /// Shortest path (positions) from `from` along `adj` to the first position in `goal`.
+    pub fn path_to(&self, from: usize, downstream: bool, goal: &Bits) -> Vec<usize> {
+        let adj = if downstream { &self.succ } else { &self.pred };
+        let mut prev: Vec<Option<usize>> = vec![None; self.len()];
+        let mut seen = Bits::new(self.len());
+        seen.set(from);
+        let mut queue = VecDeque::from([from]);
+        while let Some(x) = queue.pop_front() {
+            if x != from && goal.get(x) {
+                let mut path = vec![x];
+                let mut cur = x;
+                while let Some(p) = prev[cur] {
+                    path.push(p);
+                    cur = p;
+                }
+                path.reverse();
+                return path;
+            }
+            for &y in &adj[x] {
+                if !seen.get(y) {
+                    seen.set(y);
+                    prev[y] = Some(x);
+                    queue.push_back(y);
+                }
+            }
+        }
+        Vec::new()
+    }
+}
+
+/// 补链: a missing segment upstream of something the place makes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct FillGap {
+    pub pos: usize,
+    /// 断链: present segments both above and below it.
+    pub broken: bool,
+    /// Present segments downstream (they need it), in chain order.
+    pub needed_by: Vec<usize>,
+    /// Present segments upstream.
+    pub supplied_from: Vec<usize>,
+    /// Shortest path from the gap down to the nearest present segment.
+    pub path: Vec<usize>,
+}
+
+pub fn fill(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<FillGap> {
+    let mut out: Vec<FillGap> = (0..v.len())
+        .filter(|&i| states[i] == SegmentState::Missing && v.down[i].and_count(present) > 0)
+        .map(|i| {
+            let supplied_from: Vec<usize> = v.up[i].iter_and(present).collect();
+            FillGap {
+                pos: i,
+                broken: !supplied_from.is_empty(),
+                needed_by: v.down[i].iter_and(present).collect(),
+                supplied_from,
+                path: v.path_to(i, true, present),
+            }
+        })
+        .collect();
+    // 断链 first, then the gaps more present segments depend on, then chain order.
+    out.sort_by(|a, b| {
+        b.broken
+            .cmp(&a.broken)
+            .then(b.needed_by.len().cmp(&a.needed_by.len()))
+            .then(a.pos.cmp(&b.pos))
+    });
+    out
+}
+
+/// 延链: a missing segment, not a fill gap, next to the local chain.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ExtendGap {
+    pub pos: usize,
+    /// "downstream" when a present/planned input feeds it, else "upstream".
+    pub downstream: bool,
+    /// Relatedness density: (present neighbours + ½ planned neighbours) / neighbours.
+    pub density: f64,
+    pub present_neighbours: Vec<usize>,
+    pub neighbours: usize,
+}
+
+/// Weight of a planned neighbour in the relatedness density (a present one weighs 1): a project
+/// that has not landed is half a neighbour.
+pub const PLANNED_WEIGHT: f64 = 0.5;
+
+pub fn extend(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<ExtendGap> {
+    let mut out = Vec::new();
+    for i in 0..v.len() {
+        if states[i] != SegmentState::Missing || v.down[i].and_count(present) > 0 {
+            continue;
+        }
+        let mut neighbours: Vec<usize> = v.pred[i].iter().chain(&v.succ[i]).copied().collect();
+        neighbours.sort_unstable();
+        neighbours.dedup();
+        let weight = |j: &usize| match states[*j] {
+            SegmentState::Present => 1.0,
+            SegmentState::Planned => PLANNED_WEIGHT,
+            SegmentState::Missing => 0.0,
+        };
+        let score: f64 = neighbours.iter().map(weight).sum();
+        if score == 0.0 {
+            continue;
+        }
+        let downstream = v.pred[i]
+            .iter()
+            .any(|j| states[*j] != SegmentState::Missing);
+        let density = (score / neighbours.len() as f64 * 1000.0).round() / 1000.0;
+        out.push(ExtendGap {
+            pos: i,
+            downstream,
+            density,
+            present_neighbours: neighbours
+                .iter()
+                .copied()
+                .filter(|&j| states[j] == SegmentState::Present)
+                .collect(),
+            neighbours: neighbours.len(),
+        });
+    }
+    out.sort_by(|a, b| {
+        b.density
+            .total_cmp(&a.density)
+            .then(b.present_neighbours.len().cmp(&a.present_neighbours.len()))
+            .then(a.pos.cmp(&b.pos))
+    });
+    out
+}
+
+/// 强链: a segment the place has, but weakly.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WeakLink {
+    pub pos: usize,
+    pub state: SegmentState,
+    pub weakness: Vec<&'static str>,
+    pub producers: Vec<u32>,
+    pub leading: usize,
+    pub projects: Vec<u32>,
+    /// Present segments downstream that depend on it.
+    pub dependents: Vec<usize>,
+}
+
+pub const SINGLE_PRODUCER: &str = "single producer";
+pub const NO_LEADING_FIRM: &str = "no leading firm";
+pub const PLANNED_ONLY: &str = "planned only";
+
+pub fn strengthen(
+    g: &Graph,
+    v: &ChainView,
+    place: u32,
+    states: &[SegmentState],
+    present: &Bits,
+) -> Vec<WeakLink> {
+    let mut out = Vec::new();
+    for (i, &s) in v.segs.iter().enumerate() {
+        let (producers, projects) = match g.presence(place, s) {
+            Some(p) => (p.producers.clone(), p.projects.clone()),
+            None => continue,
+        };
+        let mut weakness = Vec::new();
+        let leading = producers.iter().filter(|&&e| g.is_leading(e)).count();
+        match states[i] {
+            SegmentState::Present => {
+                if producers.len() == 1 {
+                    weakness.push(SINGLE_PRODUCER);
+                }
+                if leading == 0 {
+                    weakness.push(NO_LEADING_FIRM);
+                }
+            }
+            SegmentState::Planned => weakness.push(PLANNED_ONLY),
+            SegmentState::Missing => {}
+        }
+        if weakness.is_empty() {
+            continue;
+        }
+        out.push(WeakLink {
+            pos: i,
+            state: states[i],
+            weakness,
+            producers,
+            leading,
+            projects,
+            dependents: v.down[i].iter_and(present).collect(),
+        });
+    }
+    // A chokepoint matters more: most dependents first; then present before planned.
+    out.sort_by(|a, b| {
+        b.dependents
+            .len()
+            .cmp(&a.dependents.len())
+            .then(a.state.cmp(&b.state))
+            .then(a.pos.cmp(&b.pos))
+    });
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bits_intersect() {
+        let mut a = Bits::new(130);
+        let mut b = Bits::new(130);
+        for i in [1, 64, 129] {
+            a.set(i);
+        }
+        for i in [64, 100, 129] {
+            b.set(i);
+        }
+        assert_eq!(a.and_count(&b), 2);
+        assert_eq!(a.iter_and(&b).collect::<Vec<_>>(), vec![64, 129]);
+    }
+}

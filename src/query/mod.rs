@@ -1,0 +1,161 @@
+//! The chainkb query language: text → AST → plan → table, over the in-memory `Graph`.
+//!
+//! # Life of a query
+//!
+//! 1. **Text.** A statement such as `fill 锂电池 in 玉溪高新区 | where gap = 断链 | limit 5`
+//!    arrives from the CLI, a script file (statements split by `;`) or the REPL.
+//! 2. **Bounds.** `parse::precheck` refuses text over 64 KiB or nested deeper than 64 brackets,
+//!    and pest's call limit is set, so no input can make the parser run away.
+//! 3. **Grammar.** pest runs `grammar/chainkb.pest`. A syntax error becomes a `QueryError`
+//!    with the byte span of the offending token; `error.rs` turns it into line and column in
+//!    characters, an underline measured in display width (right under Chinese text), the
+//!    expected items in plain words, and hints (full-width punctuation, "did you mean" for a
+//!    mistyped keyword).
+//! 4. **AST.** `parse.rs` builds `ast::Statement` from the pairs: Chinese keyword aliases
+//!    (补链, 上游, 现状 …) become the same nodes as the English ones, and names stay text. The
+//!    AST prints back as a query (`Display`); `parse(display(ast)) == ast`.
+//! 5. **Plan.** `plan.rs` resolves every name against the graph's name index (id, name, alias,
+//!    normalized name; "did you mean" on a miss), resolves places through the PART_OF
+//!    hierarchy, checks each stage against the typed columns it receives (unknown column,
+//!    `sum` of text, depth −1 … named by clause), and fixes the operators.
+//! 6. **Explain.** With `explain`, execution stops here and the plan's lines are the result.
+//! 7. **Source.** `exec.rs` runs the source. Gap queries build a `gaps::ChainView` (the chain's
+//!    reachability as bitsets) once and then cost one presence-index lookup per segment per
+//!    place; they never scan enterprises. Work over every park/region runs on rayon and polls
+//!    the cancel flag (Ctrl-C in the REPL).
+//! 8. **Operators.** where / sort / limit / select / distinct / group / expand run over the
+//!    rows in pipeline order.
+//! 9. **Output.** The `table::Table` (named columns, rows of null / int / float / text / list
+//!    values; amounts in 亿元) prints as an aligned table, JSON rows or CSV.
+
+pub mod ast;
+pub mod error;
+pub mod exec;
+pub mod gaps;
+pub mod parse;
+pub mod plan;
+pub mod table;
+
+pub use error::{ErrorKind, QueryError};
+pub use exec::Ctx;
+pub use table::{Format, Table, Value};
+
+use crate::graph::Graph;
+use std::sync::atomic::AtomicBool;
+use std::time::{Duration, Instant};
+
+/// Time spent in each phase of one statement.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Timing {
+    pub parse: Duration,
+    pub plan: Duration,
+    pub exec: Duration,
+}
+
+impl Timing {
+    /// The fixed machine-readable line `--timing` prints.
+    pub fn line(&self) -> String {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        format!(
+            "timing: parse={:.3}ms plan={:.3}ms exec={:.3}ms",
+            ms(self.parse),
+            ms(self.plan),
+            ms(self.exec)
+        )
+    }
+}
+
+/// One statement's outcome, with the statement's text for error rendering.
+pub struct Outcome {
+    pub text: String,
+    pub result: Result<Table, QueryError>,
+    pub timing: Timing,
+}
+
+/// Plan and run one parsed statement.
+pub fn run_statement(
+    g: &Graph,
+    st: &ast::Statement,
+    ctx: Ctx,
+) -> Result<(Table, Duration, Duration), QueryError> {
+    let t0 = Instant::now();
+    let p = plan::plan(g, st)?;
+    let plan_time = t0.elapsed();
+    let t1 = Instant::now();
+    let table = exec::execute(g, &p, ctx)?;
+    Ok((table, plan_time, t1.elapsed()))
+}
+
+/// Run one statement given as text.
+pub fn run(g: &Graph, text: &str, cancel: &AtomicBool) -> Result<Table, QueryError> {
+    let st = parse::parse(text)?;
+    run_statement(
+        g,
+        &st,
+        Ctx {
+            cancel,
+            parallel: true,
+        },
+    )
+    .map(|(t, ..)| t)
+}
+
+/// Run a script: statements separated by `;`. A syntax error anywhere stops before anything
+/// runs (one outcome, the error); otherwise every statement runs and has its own outcome, and
+/// `stop_on_error` stops after the first failing one.
+pub fn run_script(g: &Graph, text: &str, cancel: &AtomicBool, stop_on_error: bool) -> Vec<Outcome> {
+    let t0 = Instant::now();
+    let parsed = match parse::parse_script(text) {
+        Ok(p) => p,
+        Err(e) => {
+            return vec![Outcome {
+                text: text.to_string(),
+                result: Err(e),
+                timing: Timing {
+                    parse: t0.elapsed(),
+                    ..Timing::default()
+                },
+            }];
+        }
+    };
+    let parse_each = t0.elapsed() / parsed.len().max(1) as u32;
+    let mut out = Vec::new();
+    for p in parsed {
+        // Spans stay relative to the whole script, so errors show the script's own line numbers.
+        let res = run_statement(
+            g,
+            &p.statement,
+            Ctx {
+                cancel,
+                parallel: true,
+            },
+        );
+        let (result, timing) = match res {
+            Ok((t, plan, exec)) => (
+                Ok(t),
+                Timing {
+                    parse: parse_each,
+                    plan,
+                    exec,
+                },
+            ),
+            Err(e) => (
+                Err(e),
+                Timing {
+                    parse: parse_each,
+                    ..Timing::default()
+                },
+            ),
+        };
+        let failed = result.is_err();
+        out.push(Outcome {
+            text: text.to_string(),
+            result,
+            timing,
+        });
+        if failed && stop_on_error {
+            break;
+        }
+    }
+    out
+}

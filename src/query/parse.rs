@@ -1,0 +1,858 @@
+//! Text → AST: runs the pest grammar (`grammar/chainkb.pest`) and turns its pairs into `ast`.
+//!
+//! Input is untrusted (typed in a REPL, read from files), so parsing is bounded before pest
+//! sees it: a maximum length and bracket depth (pest recurses per nesting level), and pest's own
+//! call limit. Syntax errors become `QueryError`s with plain-word expectations.
+
+use super::ast::*;
+use super::error::{QueryError, expected_words};
+use pest::Parser;
+use pest::iterators::Pair;
+use std::num::NonZeroUsize;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/chainkb.pest"]
+struct ChainkbParser;
+
+/// Longest statement text accepted, in bytes.
+pub const MAX_INPUT: usize = 64 * 1024;
+/// Deepest nesting of ( and [ accepted.
+pub const MAX_NESTING: usize = 64;
+/// pest's call limit: far above any real query, low enough to stop pathological input fast.
+const CALL_LIMIT: usize = 5_000_000;
+
+/// A statement with the byte range it occupies in the text it came from.
+#[derive(Debug)]
+pub struct Parsed {
+    pub statement: Statement,
+    pub span: Span,
+}
+
+/// Parse exactly one statement (a trailing `;` is allowed).
+pub fn parse(text: &str) -> Result<Statement, QueryError> {
+    let pairs = run(Rule::query, text)?;
+    let mut out = None;
+    for p in pairs.into_iter().flat_map(|p| p.into_inner()) {
+        if p.as_rule() == Rule::statement {
+            out = Some(statement(p)?);
+        }
+    }
+    out.ok_or_else(|| {
+        QueryError::syntax(
+            "empty query: expected a query such as `status 锂电池 in 玉溪高新区`",
+            Span { start: 0, end: 0 },
+        )
+    })
+}
+
+/// Parse statements separated by `;`.
+pub fn parse_script(text: &str) -> Result<Vec<Parsed>, QueryError> {
+    let pairs = run(Rule::script, text)?;
+    let mut out = Vec::new();
+    for p in pairs.into_iter().flat_map(|p| p.into_inner()) {
+        if p.as_rule() == Rule::statement {
+            let s = p.as_span();
+            out.push(Parsed {
+                span: Span {
+                    start: s.start(),
+                    end: s.end(),
+                },
+                statement: statement(p)?,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn run(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, QueryError> {
+    precheck(text)?;
+    pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
+    ChainkbParser::parse(rule, text).map_err(|e| syntax_error(text, e))
+}
+
+/// Refuse input that could make the recursive-descent parser recurse too deep.
+fn precheck(text: &str) -> Result<(), QueryError> {
+    if text.len() > MAX_INPUT {
+        return Err(QueryError::syntax(
+            format!("query too long: {} bytes (at most {MAX_INPUT})", text.len()),
+            Span {
+                start: MAX_INPUT.min(text.len()),
+                end: text.len(),
+            },
+        ));
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in text.char_indices() {
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            '(' | '[' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(QueryError::syntax(
+                        format!("brackets nested too deep (at most {MAX_NESTING} levels)"),
+                        Span {
+                            start: i,
+                            end: i + 1,
+                        },
+                    ));
+                }
+            }
+            ')' | ']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
+    let pos = match e.location {
+        pest::error::InputLocation::Pos(p) => p,
+        pest::error::InputLocation::Span((s, _)) => s,
+    };
+    let (positives, call_limit) = match &e.variant {
+        pest::error::ErrorVariant::ParsingError { positives, .. } => (positives.clone(), false),
+        pest::error::ErrorVariant::CustomError { message } => {
+            (Vec::new(), message.contains("call limit"))
+        }
+    };
+    if call_limit {
+        return QueryError::syntax(
+            "query too complex to parse (pest call limit reached)",
+            Span {
+                start: 0,
+                end: text.len(),
+            },
+        );
+    }
+    let words = expected(&positives);
+    let refs: Vec<&str> = words.iter().map(String::as_str).collect();
+    expected_words(text, pos, &refs)
+}
+
+const QUERY_WORDS: &str = "a query (find, chains, segments, enterprises, parks, projects, industries, regions, upstream, downstream, status, fill, extend, strengthen, build, compare, paths)";
+const STAGE_WORDS: &str = "a stage (where, sort, limit, select, distinct, group, expand)";
+const AGG_WORDS: &str = "an aggregate (count, sum, min, max, avg, collect)";
+
+/// What pest expected, in plain words: the keywords that start a query, a stage or an
+/// aggregate collapse into one phrase each; other keywords print as themselves.
+fn expected(positives: &[Rule]) -> Vec<String> {
+    let query_start = [
+        Rule::kw_explain,
+        Rule::kw_find,
+        Rule::kw_chains,
+        Rule::kw_segments,
+        Rule::kw_enterprises,
+        Rule::kw_parks,
+        Rule::kw_projects,
+        Rule::kw_industries,
+        Rule::kw_regions,
+        Rule::kw_upstream,
+        Rule::kw_downstream,
+        Rule::kw_status,
+        Rule::kw_fill,
+        Rule::kw_extend,
+        Rule::kw_strengthen,
+        Rule::kw_build,
+        Rule::kw_compare,
+        Rule::kw_paths,
+        Rule::statement,
+        Rule::source,
+        Rule::list_kind,
+        Rule::query,
+        Rule::script,
+    ];
+    let stage_start = [
+        Rule::kw_where,
+        Rule::kw_sort,
+        Rule::kw_limit,
+        Rule::kw_select,
+        Rule::kw_distinct,
+        Rule::kw_group,
+        Rule::kw_expand,
+        Rule::stage,
+    ];
+    let agg_start = [
+        Rule::kw_count,
+        Rule::kw_sum,
+        Rule::kw_min,
+        Rule::kw_max,
+        Rule::kw_avg,
+        Rule::kw_collect,
+        Rule::agg,
+        Rule::aggs,
+        Rule::agg_fn,
+    ];
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |w: String| {
+        if !out.contains(&w) {
+            out.push(w);
+        }
+    };
+    for r in positives {
+        if query_start.contains(r) {
+            // `parks` after `all` is not the start of a query.
+            if *r == Rule::kw_parks && !positives.contains(&Rule::kw_find) {
+                push("`parks`".into());
+            } else if *r == Rule::kw_regions && !positives.contains(&Rule::kw_find) {
+                push("`regions`".into());
+            } else {
+                push(QUERY_WORDS.into());
+            }
+        } else if stage_start.contains(r) {
+            push(STAGE_WORDS.into());
+        } else if agg_start.contains(r) {
+            push(AGG_WORDS.into());
+        } else if let Some(w) = rule_words(*r) {
+            push(w.into());
+        } else {
+            let dbg = format!("{r:?}");
+            if let Some(kw) = dbg.strip_prefix("kw_") {
+                push(format!("`{kw}`"));
+            }
+        }
+    }
+    out
+}
+
+/// Grammar rules in plain words, for "expected …". `None` for keywords (named by `expected`)
+/// and for rules that are never expected on their own.
+fn rule_words(r: Rule) -> Option<&'static str> {
+    Some(match r {
+        Rule::EOI => "end of query",
+        Rule::name | Rule::ident | Rule::string => "a name",
+        Rule::column | Rule::word | Rule::agg_arg => "a column",
+        Rule::place | Rule::all_parks | Rule::all_regions => {
+            "a place (a name, `all parks` or `all regions`)"
+        }
+        Rule::int => "a whole number",
+        Rule::number | Rule::float => "a number",
+        Rule::operand => "a value or column",
+        Rule::expr | Rule::primary | Rule::cond | Rule::not_expr | Rule::and_expr => "a condition",
+        Rule::cmp_op => "a comparison (=, !=, <, <=, >, >=)",
+        Rule::list => "a list in brackets, like [a, b]",
+        Rule::trav_opt => "`depth`, `chain` or `in`",
+        Rule::step | Rule::out_arrow | Rule::in_arrow => {
+            "a step such as -[SUPPLIES]->(Segment) or <-[PRODUCES]-(Enterprise)"
+        }
+        Rule::node_pat => "a node pattern in parentheses, like (Segment) or ()",
+        Rule::relation => "an edge kind such as SUPPLIES",
+        Rule::hops => "a hop count like *2 or *1..3",
+        Rule::sort_key | Rule::select_item => "a column",
+        Rule::comma => "`,`",
+        Rule::pipe => "`|`",
+        Rule::semi => "`;`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::lbracket => "`[`",
+        Rule::rbracket => "`]`",
+        _ => return None,
+    })
+}
+
+// ------------------------------------------------------------------------------------ AST building
+
+fn span_of(p: &Pair<Rule>) -> Span {
+    let s = p.as_span();
+    Span {
+        start: s.start(),
+        end: s.end(),
+    }
+}
+
+fn statement(p: Pair<Rule>) -> Result<Statement, QueryError> {
+    let mut explain = false;
+    let mut source_ast = None;
+    let mut stages = Vec::new();
+    for c in p.into_inner() {
+        match c.as_rule() {
+            Rule::kw_explain => explain = true,
+            Rule::source => source_ast = Some(source(c)?),
+            Rule::stage => stages.push(stage(c)?),
+            _ => {}
+        }
+    }
+    let source = source_ast.ok_or_else(|| QueryError::internal("statement without a source"))?;
+    Ok(Statement {
+        explain,
+        source,
+        stages,
+    })
+}
+
+fn name(p: Pair<Rule>) -> Name {
+    // name = { string | ident }, column = { string | word }
+    let span = span_of(&p);
+    let inner = p.into_inner().next();
+    let text = match inner {
+        Some(i) if i.as_rule() == Rule::string => {
+            unescape(i.into_inner().next().map_or("", |s| s.as_str()))
+        }
+        Some(i) => i.as_str().to_string(),
+        None => String::new(),
+    };
+    Name { text, span }
+}
+
+fn unescape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c == '\\' {
+            match chars.next() {
+                Some('n') => out.push('\n'),
+                Some('t') => out.push('\t'),
+                Some(other) => out.push(other),
+                None => {}
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn int(p: &Pair<Rule>) -> Result<i64, QueryError> {
+    p.as_str().parse::<i64>().map_err(|_| {
+        QueryError::syntax(format!("number `{}` is too large", p.as_str()), span_of(p))
+    })
+}
+
+fn number(p: Pair<Rule>) -> Result<f64, QueryError> {
+    let inner = p
+        .into_inner()
+        .next()
+        .ok_or_else(|| QueryError::internal("empty number"))?;
+    inner.as_str().parse::<f64>().map_err(|_| {
+        QueryError::syntax(
+            format!("`{}` is not a number", inner.as_str()),
+            span_of(&inner),
+        )
+    })
+}
+
+fn place(p: Pair<Rule>) -> Place {
+    match p.into_inner().next() {
+        Some(i) if i.as_rule() == Rule::all_parks => Place::AllParks,
+        Some(i) if i.as_rule() == Rule::all_regions => Place::AllRegions,
+        Some(i) => Place::Named(name(i)),
+        None => Place::AllParks,
+    }
+}
+
+fn source(p: Pair<Rule>) -> Result<Source, QueryError> {
+    let inner = p
+        .into_inner()
+        .next()
+        .ok_or_else(|| QueryError::internal("empty source"))?;
+    let rule = inner.as_rule();
+    let mut parts: Vec<Pair<Rule>> = inner.into_inner().collect();
+    Ok(match rule {
+        Rule::find_src => Source::Find(name(parts.remove(1))),
+        Rule::list_src => {
+            let kind_pair = parts.remove(0);
+            let kw = kind_pair.into_inner().next().map(|k| k.as_rule());
+            let kind = match kw {
+                Some(Rule::kw_chains) => ListKind::Chains,
+                Some(Rule::kw_segments) => ListKind::Segments,
+                Some(Rule::kw_enterprises) => ListKind::Enterprises,
+                Some(Rule::kw_parks) => ListKind::Parks,
+                Some(Rule::kw_projects) => ListKind::Projects,
+                Some(Rule::kw_industries) => ListKind::Industries,
+                _ => ListKind::Regions,
+            };
+            let within = parts
+                .into_iter()
+                .find(|c| c.as_rule() == Rule::name)
+                .map(name);
+            Source::List { kind, within }
+        }
+        Rule::traverse_src => {
+            let dir = if parts[0].as_rule() == Rule::kw_upstream {
+                Direction::Upstream
+            } else {
+                Direction::Downstream
+            };
+            let segment = name(parts.remove(1));
+            let mut opts = TraverseOpts {
+                depth: None,
+                chain: None,
+                place: None,
+            };
+            for o in parts.into_iter().skip(1) {
+                let sp = span_of(&o);
+                let mut it = o.into_inner();
+                let kw = it.next().map(|k| k.as_rule());
+                let Some(arg) = it.next() else { continue };
+                let dup = |what: &str| QueryError::syntax(format!("`{what}` given twice"), sp);
+                match kw {
+                    Some(Rule::kw_depth) => {
+                        if opts.depth.is_some() {
+                            return Err(dup("depth"));
+                        }
+                        opts.depth = Some((int(&arg)?, span_of(&arg)));
+                    }
+                    Some(Rule::kw_chain) => {
+                        if opts.chain.is_some() {
+                            return Err(dup("chain"));
+                        }
+                        opts.chain = Some(name(arg));
+                    }
+                    _ => {
+                        if opts.place.is_some() {
+                            return Err(dup("in"));
+                        }
+                        opts.place = Some(place(arg));
+                    }
+                }
+            }
+            Source::Traverse { dir, segment, opts }
+        }
+        Rule::status_src => Source::Status {
+            chain: name(parts.remove(1)),
+            place: place(parts.remove(2)),
+        },
+        Rule::gap_src => {
+            let kind = match parts[0].as_rule() {
+                Rule::kw_fill => GapKind::Fill,
+                Rule::kw_extend => GapKind::Extend,
+                _ => GapKind::Strengthen,
+            };
+            Source::Gaps {
+                kind,
+                chain: name(parts.remove(1)),
+                place: place(parts.remove(2)),
+            }
+        }
+        Rule::build_src => {
+            let below = match parts.len() {
+                5 => Some(number(parts.remove(4))?),
+                _ => None,
+            };
+            Source::Build {
+                place: place(parts.remove(2)),
+                below,
+            }
+        }
+        Rule::compare_src => {
+            let mut names = parts
+                .into_iter()
+                .filter(|c| c.as_rule() == Rule::name)
+                .map(name);
+            let chain = names
+                .next()
+                .ok_or_else(|| QueryError::internal("compare without a chain"))?;
+            Source::Compare {
+                chain,
+                places: names.collect(),
+            }
+        }
+        Rule::paths_src => {
+            let from = name(parts.remove(2));
+            let steps = parts
+                .into_iter()
+                .filter(|c| c.as_rule() == Rule::step)
+                .map(step)
+                .collect::<Result<Vec<_>, _>>()?;
+            Source::Paths { from, steps }
+        }
+        _ => return Err(QueryError::internal("unknown source rule")),
+    })
+}
+
+fn step(p: Pair<Rule>) -> Result<Step, QueryError> {
+    let span = span_of(&p);
+    let mut it = p.into_inner();
+    let arrow = it
+        .next()
+        .ok_or_else(|| QueryError::internal("step without arrow"))?;
+    let forward = arrow.as_rule() == Rule::out_arrow;
+    let mut edge = None;
+    let mut hops = None;
+    for a in arrow.into_inner() {
+        match a.as_rule() {
+            Rule::relation => {
+                let word = a.as_str();
+                edge = Some(
+                    crate::model::EdgeKind::ALL
+                        .into_iter()
+                        .find(|k| k.as_str().eq_ignore_ascii_case(word))
+                        .ok_or_else(|| {
+                            let all: Vec<&str> = crate::model::EdgeKind::ALL
+                                .iter()
+                                .map(|k| k.as_str())
+                                .collect();
+                            let sugg =
+                                crate::names::suggest(&word.to_uppercase(), all.iter().copied(), 2);
+                            QueryError::syntax(
+                                format!(
+                                    "unknown edge kind `{word}`{} (edge kinds: {})",
+                                    crate::names::did_you_mean(&sugg),
+                                    all.join(", ")
+                                ),
+                                span_of(&a),
+                            )
+                        })?,
+                );
+            }
+            Rule::hops => {
+                let nums: Vec<Pair<Rule>> = a.into_inner().collect();
+                let lo = int(&nums[0])?;
+                let hi = match nums.get(1) {
+                    Some(n) => Some(int(n)?),
+                    None => None,
+                };
+                hops = Some((lo, hi));
+            }
+            _ => {}
+        }
+    }
+    let pat = it
+        .next()
+        .ok_or_else(|| QueryError::internal("step without node"))?;
+    let names: Vec<Name> = pat
+        .into_inner()
+        .filter(|c| c.as_rule() == Rule::name)
+        .map(name)
+        .collect();
+    let to = match names.len() {
+        0 => NodePat {
+            kind: None,
+            name: None,
+        },
+        1 => match kind_from_word(&names[0].text).filter(|_| !is_quoted_span(&names[0])) {
+            Some(k) => NodePat {
+                kind: Some(k),
+                name: None,
+            },
+            None => NodePat {
+                kind: None,
+                name: names.into_iter().next(),
+            },
+        },
+        _ => {
+            let mut names = names.into_iter();
+            let first = names
+                .next()
+                .ok_or_else(|| QueryError::internal("node pattern"))?;
+            let kind = kind_from_word(&first.text).ok_or_else(|| {
+                let all: Vec<&str> = crate::model::Kind::ALL.iter().map(|k| k.as_str()).collect();
+                let sugg = crate::names::suggest(&first.text, all.iter().copied(), 1);
+                QueryError::syntax(
+                    format!(
+                        "`{}` is not a node kind{} (kinds: {})",
+                        first.text,
+                        crate::names::did_you_mean(&sugg),
+                        all.join(", ")
+                    ),
+                    first.span,
+                )
+            })?;
+            NodePat {
+                kind: Some(kind),
+                name: names.next(),
+            }
+        }
+    };
+    let edge = edge.ok_or_else(|| QueryError::internal("step without edge kind"))?;
+    Ok(Step {
+        edge,
+        forward,
+        hops,
+        to,
+        span,
+    })
+}
+
+/// Whether a name was written in quotes (its span is two bytes longer than its text would be
+/// bare). Used so that `("Segment")` is a name and `(Segment)` a kind.
+fn is_quoted_span(n: &Name) -> bool {
+    n.span.end - n.span.start != n.text.len()
+}
+
+fn stage(p: Pair<Rule>) -> Result<Stage, QueryError> {
+    let inner = p
+        .into_inner()
+        .next()
+        .ok_or_else(|| QueryError::internal("empty stage"))?;
+    let rule = inner.as_rule();
+    let parts: Vec<Pair<Rule>> = inner.into_inner().collect();
+    Ok(match rule {
+        Rule::where_st => Stage::Where(expr(
+            parts
+                .into_iter()
+                .nth(1)
+                .ok_or_else(|| QueryError::internal("where"))?,
+        )?),
+        Rule::sort_st => Stage::Sort(
+            parts
+                .into_iter()
+                .filter(|c| c.as_rule() == Rule::sort_key)
+                .map(|k| {
+                    let mut it = k.into_inner();
+                    let column = it.next().map(name).unwrap_or_else(|| Name::new(""));
+                    let desc = it.next().map(|d| d.as_rule() == Rule::kw_desc);
+                    SortKey { column, desc }
+                })
+                .collect(),
+        ),
+        Rule::limit_st => Stage::Limit(int(&parts[1])?, span_of(&parts[1])),
+        Rule::select_st => Stage::Select(
+            parts
+                .into_iter()
+                .filter(|c| c.as_rule() == Rule::select_item)
+                .map(|it| {
+                    let mut names = it
+                        .into_inner()
+                        .filter(|c| c.as_rule() == Rule::column)
+                        .map(name);
+                    let column = names.next().unwrap_or_else(|| Name::new(""));
+                    SelectItem {
+                        column,
+                        alias: names.next(),
+                    }
+                })
+                .collect(),
+        ),
+        Rule::distinct_st => Stage::Distinct,
+        Rule::group_st => {
+            let mut by = Vec::new();
+            let mut aggs = Vec::new();
+            for c in parts {
+                match c.as_rule() {
+                    Rule::column => by.push(name(c)),
+                    Rule::aggs => {
+                        for a in c.into_inner().filter(|a| a.as_rule() == Rule::agg) {
+                            aggs.push(agg(a));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Stage::Group { by, aggs }
+        }
+        Rule::expand_st => Stage::Expand(name(
+            parts
+                .into_iter()
+                .nth(1)
+                .ok_or_else(|| QueryError::internal("expand"))?,
+        )),
+        _ => return Err(QueryError::internal("unknown stage rule")),
+    })
+}
+
+fn agg(p: Pair<Rule>) -> Agg {
+    let span = span_of(&p);
+    let mut func = AggFn::Count;
+    let mut column = None;
+    let mut alias = None;
+    for c in p.into_inner() {
+        match c.as_rule() {
+            Rule::agg_fn => {
+                func = match c.into_inner().next().map(|k| k.as_rule()) {
+                    Some(Rule::kw_sum) => AggFn::Sum,
+                    Some(Rule::kw_min) => AggFn::Min,
+                    Some(Rule::kw_max) => AggFn::Max,
+                    Some(Rule::kw_avg) => AggFn::Avg,
+                    Some(Rule::kw_collect) => AggFn::Collect,
+                    _ => AggFn::Count,
+                }
+            }
+            Rule::agg_arg => column = c.into_inner().next().map(name),
+            Rule::column => alias = Some(name(c)),
+            _ => {}
+        }
+    }
+    Agg {
+        func,
+        column,
+        alias,
+        span,
+    }
+}
+
+fn expr(p: Pair<Rule>) -> Result<Expr, QueryError> {
+    match p.as_rule() {
+        Rule::expr => {
+            let mut items: Vec<Expr> = p
+                .into_inner()
+                .filter(|c| c.as_rule() == Rule::and_expr)
+                .map(expr)
+                .collect::<Result<_, _>>()?;
+            Ok(if items.len() == 1 {
+                items.remove(0)
+            } else {
+                Expr::Or(items)
+            })
+        }
+        Rule::and_expr => {
+            let mut items: Vec<Expr> = p
+                .into_inner()
+                .filter(|c| c.as_rule() == Rule::not_expr)
+                .map(expr)
+                .collect::<Result<_, _>>()?;
+            Ok(if items.len() == 1 {
+                items.remove(0)
+            } else {
+                Expr::And(items)
+            })
+        }
+        Rule::not_expr => {
+            let mut nots = 0;
+            let mut inner = None;
+            for c in p.into_inner() {
+                match c.as_rule() {
+                    Rule::kw_not => nots += 1,
+                    _ => inner = Some(expr(c)?),
+                }
+            }
+            let mut e = inner.ok_or_else(|| QueryError::internal("not without operand"))?;
+            for _ in 0..nots {
+                e = Expr::Not(Box::new(e));
+            }
+            Ok(e)
+        }
+        Rule::primary => {
+            let c = p
+                .into_inner()
+                .find(|c| matches!(c.as_rule(), Rule::expr | Rule::cond))
+                .ok_or_else(|| QueryError::internal("empty condition"))?;
+            expr(c)
+        }
+        Rule::cond => {
+            let parts: Vec<Pair<Rule>> = p.into_inner().collect();
+            let a = operand(&parts[0])?;
+            match parts[1].as_rule() {
+                Rule::cmp_op => {
+                    let op = match parts[1].as_str() {
+                        "=" => CmpOp::Eq,
+                        "!=" => CmpOp::Ne,
+                        "<" => CmpOp::Lt,
+                        "<=" => CmpOp::Le,
+                        ">" => CmpOp::Gt,
+                        _ => CmpOp::Ge,
+                    };
+                    Ok(Expr::Cmp(a, op, operand(&parts[2])?))
+                }
+                Rule::kw_in => {
+                    let list = parts[2]
+                        .clone()
+                        .into_inner()
+                        .filter(|o| o.as_rule() == Rule::operand)
+                        .map(|o| operand(&o))
+                        .collect::<Result<_, _>>()?;
+                    Ok(Expr::In(a, list))
+                }
+                Rule::kw_contains => Ok(Expr::Contains(a, operand(&parts[2])?)),
+                _ => Ok(Expr::IsNull(
+                    a,
+                    parts.iter().any(|c| c.as_rule() == Rule::kw_not),
+                )),
+            }
+        }
+        _ => Err(QueryError::internal("unexpected expression rule")),
+    }
+}
+
+fn operand(p: &Pair<Rule>) -> Result<Operand, QueryError> {
+    let inner = p
+        .clone()
+        .into_inner()
+        .next()
+        .ok_or_else(|| QueryError::internal("empty operand"))?;
+    Ok(match inner.as_rule() {
+        Rule::kw_null => Operand::Null,
+        Rule::number => {
+            let n = inner
+                .into_inner()
+                .next()
+                .ok_or_else(|| QueryError::internal("number"))?;
+            if n.as_rule() == Rule::int {
+                Operand::Int(int(&n)?)
+            } else {
+                Operand::Float(
+                    n.as_str()
+                        .parse()
+                        .map_err(|_| QueryError::syntax("not a number", span_of(&n)))?,
+                )
+            }
+        }
+        Rule::string => Operand::Text(unescape(
+            inner.into_inner().next().map_or("", |s| s.as_str()),
+        )),
+        _ => Operand::Ident(Name {
+            text: inner.as_str().to_string(),
+            span: span_of(&inner),
+        }),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_are_reserved_and_names_are_not() {
+        for kw in KEYWORDS {
+            let q = format!("find {kw}");
+            assert!(parse(&q).is_err(), "`{kw}` should be reserved");
+            let quoted = format!("find {}", quote(kw));
+            assert!(parse(&quoted).is_ok(), "quoted `{kw}` should be a name");
+        }
+        assert!(parse("find 产业链图谱").is_ok());
+        assert!(parse("find industrial").is_ok());
+    }
+
+    #[test]
+    fn chinese_and_english_keywords_give_the_same_ast() {
+        let a = parse("补链 锂电池 在 测试园区 | 排序 dependents desc | 限制 3").unwrap();
+        let b = parse("fill 锂电池 in 测试园区 | sort dependents desc | limit 3").unwrap();
+        assert_eq!(a, b);
+        assert_eq!(
+            a.to_string(),
+            "fill 锂电池 in 测试园区 | sort dependents desc | limit 3"
+        );
+    }
+
+    #[test]
+    fn aggregates_tell_column_from_alias() {
+        let s = parse("projects | group by domain with count() as n, sum(investment_yi)").unwrap();
+        let Stage::Group { aggs, .. } = &s.stages[0] else {
+            panic!()
+        };
+        assert_eq!(aggs[0].column, None);
+        assert_eq!(aggs[0].alias.as_ref().map(|a| a.text.as_str()), Some("n"));
+        assert_eq!(
+            aggs[1].column.as_ref().map(|a| a.text.as_str()),
+            Some("investment_yi")
+        );
+        assert_eq!(aggs[1].alias, None);
+    }
+
+    #[test]
+    fn nesting_and_length_are_bounded() {
+        let deep = format!(
+            "chains | where {}a = 1{}",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
+        assert!(
+            parse(&deep)
+                .unwrap_err()
+                .message
+                .contains("nested too deep")
+        );
+        let long = format!("find {}", "长".repeat(MAX_INPUT));
+        assert!(parse(&long).unwrap_err().message.contains("too long"));
+    }
+}

@@ -1,0 +1,995 @@
+//! AST → plan: resolves names against the graph, checks every stage against the columns it
+//! receives (with their types), and fixes the operators execution will run. `explain` prints it.
+
+use super::ast::{
+    self, AggFn, CmpOp, Direction, Expr, GapKind, ListKind, Name, Operand, Place, Source, Span,
+    Stage, Statement,
+};
+use super::error::QueryError;
+use super::table::Value;
+use crate::graph::Graph;
+use crate::model::{EdgeKind, Kind};
+use crate::names::{did_you_mean, suggest};
+use std::fmt::Write as _;
+
+/// Deepest upstream/downstream traversal.
+pub const MAX_DEPTH: i64 = 64;
+/// Most hops one path step may take, and a whole path pattern.
+pub const MAX_STEP_HOPS: i64 = 8;
+pub const MAX_PATTERN_HOPS: i64 = 12;
+/// Default coverage threshold of `build`.
+pub const DEFAULT_BUILD_BELOW: f64 = 0.5;
+
+/// What a column holds, as far as planning can tell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ty {
+    Int,
+    Float,
+    Text,
+    List,
+}
+
+impl Ty {
+    fn is_numeric(self) -> bool {
+        matches!(self, Ty::Int | Ty::Float)
+    }
+    fn word(self) -> &'static str {
+        match self {
+            Ty::Int => "whole numbers",
+            Ty::Float => "numbers",
+            Ty::Text => "text",
+            Ty::List => "lists",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Col {
+    pub name: String,
+    pub ty: Ty,
+}
+
+fn cols(spec: &[(&str, Ty)]) -> Vec<Col> {
+    spec.iter()
+        .map(|(n, t)| Col {
+            name: n.to_string(),
+            ty: *t,
+        })
+        .collect()
+}
+
+/// Where a chain is examined.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Places {
+    One(u32),
+    /// Every park (or region), each on its own row group; run in parallel.
+    Each(Vec<u32>, &'static str),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum SourcePlan {
+    Find {
+        hits: Vec<u32>,
+    },
+    List {
+        kind: ListKind,
+        within: Option<u32>,
+    },
+    Traverse {
+        dir: Direction,
+        segment: u32,
+        depth: u32,
+        chain: Option<u32>,
+        place: Option<u32>,
+    },
+    Status {
+        chain: u32,
+        place: u32,
+    },
+    Gaps {
+        kind: GapKind,
+        chain: u32,
+        places: Places,
+    },
+    Build {
+        places: Places,
+        below: f64,
+    },
+    Compare {
+        chain: u32,
+        places: Vec<u32>,
+    },
+    Paths {
+        from: Vec<u32>,
+        steps: Vec<StepPlan>,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct StepPlan {
+    pub edge: EdgeKind,
+    pub forward: bool,
+    pub min: u32,
+    pub max: u32,
+    pub kind: Option<Kind>,
+    /// Nodes the step must end on, when the pattern names one.
+    pub nodes: Option<Vec<u32>>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    Col(usize),
+    Val(Value),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Cond {
+    Or(Vec<Cond>),
+    And(Vec<Cond>),
+    Not(Box<Cond>),
+    Cmp(Arg, CmpOp, Arg),
+    In(Arg, Vec<Arg>),
+    Contains(Arg, Arg),
+    IsNull(Arg, bool),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    Filter(Cond),
+    /// (column, descending)
+    Sort(Vec<(usize, bool)>),
+    Limit(usize),
+    Project(Vec<usize>),
+    Distinct,
+    Group {
+        keys: Vec<usize>,
+        aggs: Vec<(AggFn, Option<usize>)>,
+    },
+    Expand(usize),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Plan {
+    pub explain: bool,
+    pub source: SourcePlan,
+    /// Human description of the source, for `explain`.
+    pub source_text: String,
+    /// Columns the source produces.
+    pub source_columns: Vec<Col>,
+    /// Operators with their `explain` line.
+    pub ops: Vec<(Op, String)>,
+    /// Columns of the final result.
+    pub columns: Vec<Col>,
+}
+
+impl Plan {
+    /// The plan as numbered lines (what `explain` prints).
+    pub fn lines(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        let names = |c: &[Col]| {
+            c.iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push(format!(
+            "1. {} → [{}]",
+            self.source_text,
+            names(&self.source_columns)
+        ));
+        for (i, (_, text)) in self.ops.iter().enumerate() {
+            out.push(format!("{}. {text}", i + 2));
+        }
+        out.push(format!("result columns: {}", names(&self.columns)));
+        out
+    }
+}
+
+// ------------------------------------------------------------------------------------ names
+
+fn kinds_text(kinds: &[Kind]) -> String {
+    kinds
+        .iter()
+        .map(|k| k.label_zh())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Every node named `name` among `kinds`, or an error with "did you mean".
+fn lookup(g: &Graph, name: &Name, kinds: &[Kind], clause: &str) -> Result<Vec<u32>, QueryError> {
+    let hits = g.names.lookup(&g.ds.nodes, &name.text, kinds);
+    if hits.is_empty() {
+        let sugg = g.names.suggest(&g.ds.nodes, &name.text, kinds, 3);
+        let what = if kinds.is_empty() {
+            "entity".to_string()
+        } else {
+            kinds_text(kinds)
+        };
+        return Err(QueryError::semantic(
+            clause,
+            format!("no {what} named `{}`{}", name.text, did_you_mean(&sugg)),
+            name.span,
+        ));
+    }
+    Ok(hits)
+}
+
+/// Exactly one node named `name`.
+fn lookup_one(g: &Graph, name: &Name, kinds: &[Kind], clause: &str) -> Result<u32, QueryError> {
+    let hits = lookup(g, name, kinds, clause)?;
+    if hits.len() > 1 {
+        let ids: Vec<String> = hits
+            .iter()
+            .take(5)
+            .map(|&h| format!("{} ({})", g.node(h).id, g.node(h).kind.label_zh()))
+            .collect();
+        return Err(QueryError::semantic(
+            clause,
+            format!(
+                "`{}` names {} entities: {}; use the id",
+                name.text,
+                hits.len(),
+                ids.join(", ")
+            ),
+            name.span,
+        ));
+    }
+    Ok(hits[0])
+}
+
+const PLACE_KINDS: &[Kind] = &[Kind::Park, Kind::Region];
+
+fn place_one(g: &Graph, p: &Place, clause: &str, span: Span) -> Result<u32, QueryError> {
+    match p {
+        Place::Named(n) => lookup_one(g, n, PLACE_KINDS, clause),
+        _ => Err(QueryError::semantic(
+            clause,
+            format!("needs one place here, not `{p}`"),
+            span,
+        )),
+    }
+}
+
+fn places(g: &Graph, p: &Place, clause: &str) -> Result<Places, QueryError> {
+    Ok(match p {
+        Place::Named(n) => Places::One(lookup_one(g, n, PLACE_KINDS, clause)?),
+        Place::AllParks => Places::Each(g.nodes_of(Kind::Park).to_vec(), "park"),
+        Place::AllRegions => Places::Each(g.nodes_of(Kind::Region).to_vec(), "region"),
+    })
+}
+
+fn place_text(g: &Graph, p: &Places) -> String {
+    match p {
+        Places::One(p) => g.node(*p).name().to_string(),
+        Places::Each(v, what) => format!("each of {} {what}s (parallel)", v.len()),
+    }
+}
+
+fn with_place(p: &Places, mut c: Vec<Col>) -> Vec<Col> {
+    if matches!(p, Places::Each(..)) {
+        c.insert(
+            0,
+            Col {
+                name: "place".into(),
+                ty: Ty::Text,
+            },
+        );
+    }
+    c
+}
+
+// ------------------------------------------------------------------------------------ sources
+
+/// Columns of each source (also listed in docs/QUERY.md).
+pub fn list_columns(kind: ListKind) -> Vec<Col> {
+    use Ty::*;
+    cols(match kind {
+        ListKind::Chains => &[
+            ("name", Text),
+            ("aliases", List),
+            ("segments", Int),
+            ("industries", List),
+        ],
+        ListKind::Segments => &[
+            ("name", Text),
+            ("stage", Text),
+            ("chains", List),
+            ("inputs", List),
+            ("users", List),
+        ],
+        ListKind::Enterprises => &[
+            ("name", Text),
+            ("province", Text),
+            ("city", Text),
+            ("location", Text),
+            ("revenue_yi", Float),
+            ("tags", List),
+            ("listing", Text),
+            ("segments", List),
+        ],
+        ListKind::Parks => &[
+            ("name", Text),
+            ("kind", Text),
+            ("parent", Text),
+            ("area_km2", Float),
+            ("focus", List),
+        ],
+        ListKind::Projects => &[
+            ("id", Text),
+            ("name", Text),
+            ("domain", Text),
+            ("location", Text),
+            ("investment_yi", Float),
+            ("land_mu", Float),
+            ("start_year", Int),
+            ("end_year", Int),
+            ("status", Text),
+            ("segments", List),
+            ("carriers", List),
+        ],
+        ListKind::Industries => &[
+            ("name", Text),
+            ("parent", Text),
+            ("chains", List),
+            ("systems", List),
+        ],
+        ListKind::Regions => &[("name", Text), ("level", Text), ("parent", Text)],
+    })
+}
+
+fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>), QueryError> {
+    use Ty::*;
+    Ok(match src {
+        Source::Find(n) => {
+            let hits = lookup(g, n, &[], "find")?;
+            let text = format!("find `{}`: name index ({} match)", n.text, hits.len());
+            (
+                SourcePlan::Find { hits },
+                text,
+                cols(&[
+                    ("kind", Text),
+                    ("id", Text),
+                    ("name", Text),
+                    ("aliases", List),
+                    ("details", Text),
+                    ("source", Text),
+                ]),
+            )
+        }
+        Source::List { kind, within } => {
+            let clause = kind.keyword();
+            let within_id = match within {
+                None => None,
+                Some(n) if *kind == ListKind::Segments => {
+                    Some(lookup_one(g, n, &[Kind::Chain], clause)?)
+                }
+                Some(n) => Some(lookup_one(g, n, PLACE_KINDS, clause)?),
+            };
+            let text = match within_id {
+                None => format!(
+                    "list {}: scan of {} nodes",
+                    kind.keyword(),
+                    g.count(kind.kind())
+                ),
+                Some(w) if *kind == ListKind::Segments => {
+                    format!("list segments of chain {}", g.node(w).name())
+                }
+                Some(w) => format!(
+                    "list {} in {} and the places below it: LOCATED_IN/PART_OF edges",
+                    kind.keyword(),
+                    g.node(w).name()
+                ),
+            };
+            (
+                SourcePlan::List {
+                    kind: *kind,
+                    within: within_id,
+                },
+                text,
+                list_columns(*kind),
+            )
+        }
+        Source::Traverse { dir, segment, opts } => {
+            let clause = match dir {
+                Direction::Upstream => "upstream",
+                Direction::Downstream => "downstream",
+            };
+            let seg = lookup_one(g, segment, &[Kind::Segment], clause)?;
+            let depth = match opts.depth {
+                None => MAX_DEPTH,
+                Some((d, span)) if !(1..=MAX_DEPTH).contains(&d) => {
+                    return Err(QueryError::semantic(
+                        &format!("`{clause} … depth`"),
+                        format!("depth must be between 1 and {MAX_DEPTH}, got {d}"),
+                        span,
+                    ));
+                }
+                Some((d, _)) => d,
+            };
+            let chain = opts
+                .chain
+                .as_ref()
+                .map(|c| lookup_one(g, c, &[Kind::Chain], clause))
+                .transpose()?;
+            if let Some(c) = chain
+                && !g.segment_chains(seg).contains(&c)
+            {
+                return Err(QueryError::semantic(
+                    &format!("`{clause} … chain`"),
+                    format!(
+                        "{} is not a segment of chain {}",
+                        g.node(seg).name(),
+                        g.node(c).name()
+                    ),
+                    opts.chain.as_ref().map_or(segment.span, |c| c.span),
+                ));
+            }
+            let place = opts
+                .place
+                .as_ref()
+                .map(|p| place_one(g, p, &format!("`{clause} … in`"), Span::default()))
+                .transpose()?;
+            let mut c = cols(&[
+                ("segment", Text),
+                ("stage", Text),
+                ("distance", Int),
+                ("path", Text),
+            ]);
+            if place.is_some() {
+                c.extend(cols(&[
+                    ("state", Text),
+                    ("producers", List),
+                    ("projects", List),
+                ]));
+            }
+            let text = format!(
+                "{clause} of {} over SUPPLIES, breadth-first, depth ≤ {depth}{}{}",
+                g.node(seg).name(),
+                chain
+                    .map(|c| format!(", within chain {}", g.node(c).name()))
+                    .unwrap_or_default(),
+                place
+                    .map(|p| format!(", state in {} from the presence index", g.node(p).name()))
+                    .unwrap_or_default()
+            );
+            (
+                SourcePlan::Traverse {
+                    dir: *dir,
+                    segment: seg,
+                    depth: depth as u32,
+                    chain,
+                    place,
+                },
+                text,
+                c,
+            )
+        }
+        Source::Status { chain, place } => {
+            let c = lookup_one(g, chain, &[Kind::Chain], "status")?;
+            let p = place_one(g, place, "status", Span::default())?;
+            let text = format!(
+                "status of chain {} ({} segments) in {}: presence index, one lookup per segment",
+                g.node(c).name(),
+                g.chain_segments(c).len(),
+                g.node(p).name()
+            );
+            (
+                SourcePlan::Status { chain: c, place: p },
+                text,
+                cols(&[
+                    ("segment", Text),
+                    ("stage", Text),
+                    ("state", Text),
+                    ("producers", List),
+                    ("projects", List),
+                    ("investment_yi", Float),
+                    ("weak", Text),
+                ]),
+            )
+        }
+        Source::Gaps { kind, chain, place } => {
+            let clause = kind.keyword();
+            let c = lookup_one(g, chain, &[Kind::Chain], clause)?;
+            let p = places(g, place, clause)?;
+            let columns = match kind {
+                GapKind::Fill => cols(&[
+                    ("rank", Int),
+                    ("segment", Text),
+                    ("stage", Text),
+                    ("gap", Text),
+                    ("needed_by", List),
+                    ("dependents", Int),
+                    ("supplied_from", List),
+                    ("path", Text),
+                    ("reason", Text),
+                ]),
+                GapKind::Extend => cols(&[
+                    ("rank", Int),
+                    ("segment", Text),
+                    ("stage", Text),
+                    ("direction", Text),
+                    ("density", Float),
+                    ("present_neighbours", List),
+                    ("neighbours", Int),
+                    ("reason", Text),
+                ]),
+                GapKind::Strengthen => cols(&[
+                    ("rank", Int),
+                    ("segment", Text),
+                    ("stage", Text),
+                    ("state", Text),
+                    ("weakness", List),
+                    ("producers", List),
+                    ("leading", Int),
+                    ("projects", List),
+                    ("dependents", Int),
+                    ("reason", Text),
+                ]),
+            };
+            let text = format!(
+                "{} ({}) gaps of chain {} ({} segments) in {}: chain reachability bitsets × presence index",
+                kind.keyword(),
+                kind.label_zh(),
+                g.node(c).name(),
+                g.chain_segments(c).len(),
+                place_text(g, &p)
+            );
+            let columns = with_place(&p, columns);
+            (
+                SourcePlan::Gaps {
+                    kind: *kind,
+                    chain: c,
+                    places: p,
+                },
+                text,
+                columns,
+            )
+        }
+        Source::Build { place, below } => {
+            let p = places(g, place, "build")?;
+            let below = below.unwrap_or(DEFAULT_BUILD_BELOW);
+            if !(0.0..=1.0).contains(&below) {
+                return Err(QueryError::semantic(
+                    "`build … below`",
+                    format!(
+                        "the coverage threshold is a share between 0 and 1, got {}",
+                        ast::float_text(below)
+                    ),
+                    Span::default(),
+                ));
+            }
+            let text = format!(
+                "build (建链): chains of the industry system (IN_SYSTEM) of {} with coverage < {}",
+                place_text(g, &p),
+                ast::float_text(below)
+            );
+            let columns = with_place(
+                &p,
+                cols(&[
+                    ("chain", Text),
+                    ("industry", Text),
+                    ("system", Text),
+                    ("class", Text),
+                    ("segments", Int),
+                    ("present", Int),
+                    ("planned", Int),
+                    ("missing", Int),
+                    ("coverage", Float),
+                    ("reason", Text),
+                ]),
+            );
+            (SourcePlan::Build { places: p, below }, text, columns)
+        }
+        Source::Compare { chain, places: ps } => {
+            let c = lookup_one(g, chain, &[Kind::Chain], "compare")?;
+            let mut ids = Vec::new();
+            let mut columns = cols(&[("segment", Text), ("stage", Text)]);
+            for n in ps {
+                let p = lookup_one(g, n, PLACE_KINDS, "compare")?;
+                if ids.contains(&p) {
+                    return Err(QueryError::semantic(
+                        "compare",
+                        format!("{} is listed twice", g.node(p).name()),
+                        n.span,
+                    ));
+                }
+                ids.push(p);
+                columns.push(Col {
+                    name: g.node(p).name().to_string(),
+                    ty: Text,
+                });
+            }
+            columns.extend(cols(&[("overlap", List), ("could_supply", List)]));
+            let text = format!(
+                "compare chain {} in {} places: presence index per place (parallel)",
+                g.node(c).name(),
+                ids.len()
+            );
+            (
+                SourcePlan::Compare {
+                    chain: c,
+                    places: ids,
+                },
+                text,
+                columns,
+            )
+        }
+        Source::Paths { from, steps } => {
+            let start = lookup(g, from, &[], "paths")?;
+            let mut planned = Vec::new();
+            let mut total = 0;
+            for s in steps {
+                let clause = format!("`paths … {s}`");
+                let (min, max) = match s.hops {
+                    None => (1, 1),
+                    Some((a, None)) => (a, a),
+                    Some((a, Some(b))) => (a, b),
+                };
+                if min < 1 || max < min || max > MAX_STEP_HOPS {
+                    return Err(QueryError::semantic(
+                        &clause,
+                        format!(
+                            "hops must satisfy 1 ≤ min ≤ max ≤ {MAX_STEP_HOPS}, got {min}..{max}"
+                        ),
+                        s.span,
+                    ));
+                }
+                total += max;
+                let nodes = match &s.to.name {
+                    None => None,
+                    Some(n) => Some(lookup(g, n, s.to.kind.as_slice(), &clause)?),
+                };
+                planned.push(StepPlan {
+                    edge: s.edge,
+                    forward: s.forward,
+                    min: min as u32,
+                    max: max as u32,
+                    kind: s.to.kind,
+                    nodes,
+                });
+            }
+            if total > MAX_PATTERN_HOPS {
+                return Err(QueryError::semantic(
+                    "paths",
+                    format!(
+                        "the pattern may take up to {total} hops; at most {MAX_PATTERN_HOPS} are allowed"
+                    ),
+                    from.span,
+                ));
+            }
+            let text = format!(
+                "paths from `{}` ({} start node(s)): depth-first enumeration of simple paths, at most {} paths",
+                from.text,
+                start.len(),
+                super::exec::MAX_PATHS
+            );
+            (
+                SourcePlan::Paths {
+                    from: start,
+                    steps: planned,
+                },
+                text,
+                cols(&[
+                    ("start", Text),
+                    ("end", Text),
+                    ("end_kind", Text),
+                    ("hops", Int),
+                    ("path", Text),
+                ]),
+            )
+        }
+    })
+}
+
+// ------------------------------------------------------------------------------------ stages
+
+fn col_index(columns: &[Col], n: &Name, clause: &str) -> Result<usize, QueryError> {
+    columns
+        .iter()
+        .position(|c| c.name == n.text)
+        .ok_or_else(|| {
+            let sugg = column_suggestions(&n.text, columns);
+            let all: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+            QueryError::semantic(
+                clause,
+                format!(
+                    "no column `{}`{} (columns: {})",
+                    n.text,
+                    did_you_mean(&sugg),
+                    all.join(", ")
+                ),
+                n.span,
+            )
+        })
+}
+
+/// Closest column names: `suggest`, plus swapped letters (`nmae` → `name`), which plain edit
+/// distance counts as two edits and short column names cannot afford.
+fn column_suggestions<'a>(typed: &str, columns: &'a [Col]) -> Vec<&'a str> {
+    let mut out = suggest(typed, columns.iter().map(|c| c.name.as_str()), 2);
+    if out.is_empty() {
+        out.extend(
+            columns
+                .iter()
+                .map(|c| c.name.as_str())
+                .filter(|c| strsim::osa_distance(typed, c) <= 1),
+        );
+        out.truncate(2);
+    }
+    out
+}
+
+/// A condition operand: a column, or a value. A bare word that is no column is text when it is
+/// a value (right of `=`, in a list), and an unknown column where only a column makes sense.
+fn arg(
+    columns: &[Col],
+    o: &Operand,
+    must_be_column: bool,
+    clause: &str,
+) -> Result<Arg, QueryError> {
+    Ok(match o {
+        Operand::Null => Arg::Val(Value::Null),
+        Operand::Int(i) => Arg::Val(Value::Int(*i)),
+        Operand::Float(f) => Arg::Val(Value::Float(*f)),
+        Operand::Text(s) => Arg::Val(Value::Text(s.clone())),
+        Operand::Ident(n) => match columns.iter().position(|c| c.name == n.text) {
+            Some(i) => Arg::Col(i),
+            None if must_be_column => {
+                return Err(col_index(columns, n, clause)
+                    .err()
+                    .unwrap_or_else(|| QueryError::internal("column")));
+            }
+            None => Arg::Val(Value::Text(n.text.clone())),
+        },
+    })
+}
+
+fn arg_ty(columns: &[Col], a: &Arg) -> Option<Ty> {
+    match a {
+        Arg::Col(i) => Some(columns[*i].ty),
+        Arg::Val(Value::Int(_)) => Some(Ty::Int),
+        Arg::Val(Value::Float(_)) => Some(Ty::Float),
+        Arg::Val(Value::Text(_)) => Some(Ty::Text),
+        _ => None,
+    }
+}
+
+fn cond(columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
+    let clause = "where";
+    Ok(match e {
+        Expr::Or(v) => Cond::Or(
+            v.iter()
+                .map(|x| cond(columns, x))
+                .collect::<Result<_, _>>()?,
+        ),
+        Expr::And(v) => Cond::And(
+            v.iter()
+                .map(|x| cond(columns, x))
+                .collect::<Result<_, _>>()?,
+        ),
+        Expr::Not(x) => Cond::Not(Box::new(cond(columns, x)?)),
+        Expr::Cmp(a, op, b) => {
+            let (a, b) = (
+                arg(columns, a, true, clause)?,
+                arg(columns, b, false, clause)?,
+            );
+            if !matches!(op, CmpOp::Eq | CmpOp::Ne)
+                && let (Some(ta), Some(tb)) = (arg_ty(columns, &a), arg_ty(columns, &b))
+                && ta.is_numeric() != tb.is_numeric()
+            {
+                return Err(QueryError::semantic(
+                    "where",
+                    format!("`{e}` orders {} against {}", ta.word(), tb.word()),
+                    operand_span(e),
+                ));
+            }
+            Cond::Cmp(a, *op, b)
+        }
+        Expr::In(a, list) => Cond::In(
+            arg(columns, a, true, clause)?,
+            list.iter()
+                .map(|x| arg(columns, x, false, clause))
+                .collect::<Result<_, _>>()?,
+        ),
+        Expr::Contains(a, b) => {
+            let a = arg(columns, a, true, clause)?;
+            if let Some(t) = arg_ty(columns, &a)
+                && t.is_numeric()
+            {
+                return Err(QueryError::semantic(
+                    "where",
+                    format!(
+                        "`{e}`: contains needs a text or list column, not {}",
+                        t.word()
+                    ),
+                    operand_span(e),
+                ));
+            }
+            Cond::Contains(a, arg(columns, b, false, clause)?)
+        }
+        Expr::IsNull(a, neg) => Cond::IsNull(arg(columns, a, true, clause)?, *neg),
+    })
+}
+
+fn operand_span(e: &Expr) -> Span {
+    match e {
+        Expr::Cmp(Operand::Ident(n), ..) | Expr::Contains(Operand::Ident(n), _) => n.span,
+        _ => Span::default(),
+    }
+}
+
+fn plan_stage(columns: &[Col], st: &Stage) -> Result<(Op, String, Vec<Col>), QueryError> {
+    let kw = st.keyword();
+    Ok(match st {
+        Stage::Where(e) => (
+            Op::Filter(cond(columns, e)?),
+            format!("filter: {e}"),
+            columns.to_vec(),
+        ),
+        Stage::Sort(keys) => {
+            let mut out = Vec::new();
+            for k in keys {
+                out.push((col_index(columns, &k.column, kw)?, k.desc.unwrap_or(false)));
+            }
+            (Op::Sort(out), format!("{st} (stable)"), columns.to_vec())
+        }
+        Stage::Limit(n, span) => {
+            if *n < 0 {
+                return Err(QueryError::semantic(
+                    "limit",
+                    format!("the row count must be 0 or more, got {n}"),
+                    *span,
+                ));
+            }
+            (
+                Op::Limit(*n as usize),
+                format!("limit: first {n} rows"),
+                columns.to_vec(),
+            )
+        }
+        Stage::Select(items) => {
+            let mut idx = Vec::new();
+            let mut out: Vec<Col> = Vec::new();
+            for it in items {
+                let i = col_index(columns, &it.column, kw)?;
+                let name = it
+                    .alias
+                    .as_ref()
+                    .map_or_else(|| columns[i].name.clone(), |a| a.text.clone());
+                if out.iter().any(|c| c.name == name) {
+                    return Err(QueryError::semantic(
+                        "select",
+                        format!("column `{name}` selected twice; rename one with `as`"),
+                        it.column.span,
+                    ));
+                }
+                idx.push(i);
+                out.push(Col {
+                    name,
+                    ty: columns[i].ty,
+                });
+            }
+            (Op::Project(idx), st.to_string(), out)
+        }
+        Stage::Distinct => (
+            Op::Distinct,
+            "distinct: drop repeated rows".into(),
+            columns.to_vec(),
+        ),
+        Stage::Group { by, aggs } => {
+            let mut keys = Vec::new();
+            let mut out: Vec<Col> = Vec::new();
+            for b in by {
+                let i = col_index(columns, b, kw)?;
+                keys.push(i);
+                out.push(columns[i].clone());
+            }
+            let mut planned = Vec::new();
+            for a in aggs {
+                let clause = format!("`group … {a}`");
+                let col = a
+                    .column
+                    .as_ref()
+                    .map(|c| col_index(columns, c, &clause))
+                    .transpose()?;
+                let ty = match (a.func, col) {
+                    (AggFn::Count, _) => Ty::Int,
+                    (AggFn::Collect, _) => Ty::List,
+                    (f, None) => {
+                        return Err(QueryError::semantic(
+                            &clause,
+                            format!(
+                                "{} needs a column, like {}(investment_yi)",
+                                f.as_str(),
+                                f.as_str()
+                            ),
+                            a.span,
+                        ));
+                    }
+                    (AggFn::Sum | AggFn::Avg, Some(i)) if !columns[i].ty.is_numeric() => {
+                        return Err(QueryError::semantic(
+                            &clause,
+                            format!(
+                                "{} needs a numeric column; `{}` holds {}",
+                                a.func.as_str(),
+                                columns[i].name,
+                                columns[i].ty.word()
+                            ),
+                            a.column.as_ref().map_or(a.span, |c| c.span),
+                        ));
+                    }
+                    (AggFn::Avg, _) => Ty::Float,
+                    (_, Some(i)) => columns[i].ty,
+                };
+                let name = match (&a.alias, col) {
+                    (Some(al), _) => al.text.clone(),
+                    (None, Some(i)) => format!("{}_{}", a.func.as_str(), columns[i].name),
+                    (None, None) => a.func.as_str().to_string(),
+                };
+                if out.iter().any(|c| c.name == name) {
+                    return Err(QueryError::semantic(
+                        &clause,
+                        format!("column `{name}` appears twice; rename with `as`"),
+                        a.span,
+                    ));
+                }
+                out.push(Col { name, ty });
+                planned.push((a.func, col));
+            }
+            (
+                Op::Group {
+                    keys,
+                    aggs: planned,
+                },
+                format!("{st} (hash grouping, groups in order of first row)"),
+                out,
+            )
+        }
+        Stage::Expand(c) => {
+            let i = col_index(columns, c, kw)?;
+            if columns[i].ty != Ty::List {
+                return Err(QueryError::semantic(
+                    "expand",
+                    format!("`{}` holds {}, not lists", c.text, columns[i].ty.word()),
+                    c.span,
+                ));
+            }
+            let mut out = columns.to_vec();
+            out[i].ty = Ty::Text;
+            (
+                Op::Expand(i),
+                format!("expand: one row per element of {}", c.text),
+                out,
+            )
+        }
+    })
+}
+
+/// Plan a statement over `g`.
+pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
+    let (source, source_text, source_columns) = plan_source(g, &st.source)?;
+    let mut columns = source_columns.clone();
+    let mut ops = Vec::new();
+    for s in &st.stages {
+        let (op, text, next) = plan_stage(&columns, s)?;
+        ops.push((op, text));
+        columns = next;
+    }
+    Ok(Plan {
+        explain: st.explain,
+        source,
+        source_text,
+        source_columns,
+        ops,
+        columns,
+    })
+}
+
+/// `explain`'s output as text lines.
+pub fn explain_text(p: &Plan) -> String {
+    let mut s = String::new();
+    for l in p.lines() {
+        let _ = writeln!(s, "{l}");
+    }
+    s
+}

@@ -1,0 +1,263 @@
+//! Query results: named columns and rows of values, and their three printed forms (an aligned
+//! table that measures Chinese text by display width, JSON rows, CSV).
+
+use crate::model::fmt_yi;
+use comfy_table::{ContentArrangement, Table as Comfy, presets};
+use std::cmp::Ordering;
+use std::fmt::Write as _;
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Int(i64),
+    /// Amounts are floats in 亿元 and print without trailing zeros.
+    Float(f64),
+    Text(String),
+    List(Vec<Value>),
+}
+
+impl Value {
+    pub fn text(s: impl Into<String>) -> Value {
+        Value::Text(s.into())
+    }
+
+    pub fn opt_f64(v: Option<f64>) -> Value {
+        v.map_or(Value::Null, Value::Float)
+    }
+
+    /// Text that is empty in the data ("not stated") is null.
+    pub fn opt_text(s: &str) -> Value {
+        if s.is_empty() {
+            Value::Null
+        } else {
+            Value::Text(s.to_string())
+        }
+    }
+
+    pub fn texts<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> Value {
+        Value::List(items.into_iter().map(|s| Value::Text(s.into())).collect())
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self, Value::Null)
+    }
+
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Value::Int(i) => Some(*i as f64),
+            Value::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+
+    /// Total order used by `sort`, `distinct` and `group`: numbers by value, then text, then
+    /// lists; null sorts last.
+    pub fn total_cmp(&self, other: &Value) -> Ordering {
+        fn rank(v: &Value) -> u8 {
+            match v {
+                Value::Int(_) | Value::Float(_) => 0,
+                Value::Text(_) => 1,
+                Value::List(_) => 2,
+                Value::Null => 3,
+            }
+        }
+        match (self, other) {
+            (Value::Int(a), Value::Int(b)) => a.cmp(b),
+            (a, b) if rank(a) == 0 && rank(b) == 0 => a
+                .as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&b.as_f64().unwrap_or(0.0)),
+            (Value::Text(a), Value::Text(b)) => a.cmp(b),
+            (Value::List(a), Value::List(b)) => {
+                for (x, y) in a.iter().zip(b) {
+                    let o = x.total_cmp(y);
+                    if o != Ordering::Equal {
+                        return o;
+                    }
+                }
+                a.len().cmp(&b.len())
+            }
+            (a, b) => rank(a).cmp(&rank(b)),
+        }
+    }
+
+    /// How the value shows in a table cell or a CSV field.
+    pub fn display(&self) -> String {
+        match self {
+            Value::Null => String::new(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => fmt_yi(*f),
+            Value::Text(s) => s.clone(),
+            Value::List(items) => items
+                .iter()
+                .map(Value::display)
+                .collect::<Vec<_>>()
+                .join("、"),
+        }
+    }
+
+    pub fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Null => serde_json::Value::Null,
+            Value::Int(i) => (*i).into(),
+            Value::Float(f) => {
+                // The same digits as the table: 3.6, not 3.5999999999999996.
+                let s = fmt_yi(*f);
+                s.parse::<serde_json::Number>()
+                    .map_or(serde_json::Value::Null, serde_json::Value::Number)
+            }
+            Value::Text(s) => serde_json::Value::String(s.clone()),
+            Value::List(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
+            }
+        }
+    }
+}
+
+/// A query result.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Table {
+    pub columns: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Csv,
+}
+
+impl Table {
+    pub fn new(columns: &[&str]) -> Table {
+        Table {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn render(&self, format: Format) -> String {
+        match format {
+            Format::Table => self.to_text(),
+            Format::Json => self.to_json(),
+            Format::Csv => self.to_csv(),
+        }
+    }
+
+    /// An aligned table followed by "(N rows)". comfy-table measures CJK characters as two
+    /// columns; wrapping is off so output does not depend on the terminal.
+    pub fn to_text(&self) -> String {
+        let mut t = Comfy::new();
+        t.load_preset(presets::UTF8_FULL_CONDENSED)
+            .set_content_arrangement(ContentArrangement::Disabled)
+            .force_no_tty()
+            .set_header(self.columns.clone());
+        for r in &self.rows {
+            t.add_row(r.iter().map(Value::display).collect::<Vec<_>>());
+        }
+        let n = self.rows.len();
+        format!("{t}\n({n} {})\n", if n == 1 { "row" } else { "rows" })
+    }
+
+    /// An array of row objects, keys in column order, one row per line.
+    pub fn to_json(&self) -> String {
+        if self.rows.is_empty() {
+            return "[]\n".into();
+        }
+        let mut out = String::from("[\n");
+        for (i, r) in self.rows.iter().enumerate() {
+            out.push_str("  {");
+            for (j, (c, v)) in self.columns.iter().zip(r).enumerate() {
+                if j > 0 {
+                    out.push_str(", ");
+                }
+                let key = serde_json::Value::String(c.clone());
+                let _ = write!(out, "{key}: {}", v.to_json());
+            }
+            out.push('}');
+            if i + 1 < self.rows.len() {
+                out.push(',');
+            }
+            out.push('\n');
+        }
+        out.push_str("]\n");
+        out
+    }
+
+    /// CSV with a header row; lists are joined with `;` (the data folder's list separator).
+    pub fn to_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        let _ = w.write_record(&self.columns);
+        for r in &self.rows {
+            let fields: Vec<String> = r
+                .iter()
+                .map(|v| match v {
+                    Value::List(items) => items
+                        .iter()
+                        .map(Value::display)
+                        .collect::<Vec<_>>()
+                        .join(";"),
+                    v => v.display(),
+                })
+                .collect();
+            let _ = w.write_record(&fields);
+        }
+        String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Table {
+        let mut t = Table::new(&["segment", "investment_yi", "producers"]);
+        t.rows.push(vec![
+            Value::text("正极材料"),
+            Value::Float(80.0),
+            Value::texts(["甲", "乙"]),
+        ]);
+        t.rows
+            .push(vec![Value::text("隔膜"), Value::Null, Value::List(vec![])]);
+        t
+    }
+
+    #[test]
+    fn json_keeps_column_order_and_types() {
+        let j = sample().to_json();
+        assert!(
+            j.contains(r#"{"segment": "正极材料", "investment_yi": 80, "producers": ["甲","乙"]}"#),
+            "{j}"
+        );
+        assert!(j.contains(r#""investment_yi": null"#));
+        let parsed: serde_json::Value = serde_json::from_str(&j).unwrap();
+        assert_eq!(parsed.as_array().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn csv_has_header_and_joined_lists() {
+        assert_eq!(
+            sample().to_csv(),
+            "segment,investment_yi,producers\n正极材料,80,甲;乙\n隔膜,,\n"
+        );
+    }
+
+    #[test]
+    fn text_table_aligns_chinese() {
+        let t = sample().to_text();
+        let lines: Vec<&str> = t.lines().collect();
+        let w = |s: &str| super::super::error::width(s);
+        assert_eq!(w(lines[0]), w(lines[1]));
+        assert_eq!(w(lines[1]), w(lines[3]));
+        assert!(t.ends_with("(2 rows)\n"));
+    }
+
+    #[test]
+    fn nulls_sort_last_and_numbers_compare_across_types() {
+        assert_eq!(Value::Null.total_cmp(&Value::Int(1)), Ordering::Greater);
+        assert_eq!(
+            Value::Int(2).total_cmp(&Value::Float(1.5)),
+            Ordering::Greater
+        );
+    }
+}

@@ -1,0 +1,315 @@
+//! Golden query scripts: every `tests/scripts/*.txt` holds queries and their expected output
+//! (errors included), run against the hand-made fixture `tests/fixtures/mini` imported into a
+//! temporary database. `UPDATE_GOLDENFILES=1 cargo test --test scripts` rewrites the expected
+//! outputs from what chainkb prints now (review the diff before committing).
+//!
+//! Script format:
+//!
+//! ```text
+//! # comment lines (kept on update)
+//! > status 锂电池 in 测试园区          <- a query, printed as a table
+//! >json fill 锂电池 in 测试园区        <- `>json ` / `>csv ` choose the output format
+//! > … continued on the next line      <- further `>` lines continue the same query
+//! expected output …                   <- until the next `#` or `>` line
+//! ```
+//!
+//! Also here: the `chainkb query` command line (exit codes, formats, `--timing`, `-f`).
+
+use chainkb::graph::Graph;
+use chainkb::query::{self, Format};
+use chainkb::store::Store;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::AtomicBool;
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn fixture() -> PathBuf {
+    root().join("tests/fixtures/mini")
+}
+
+/// Import the fixture into a fresh database; returns the database folder (kept alive by the
+/// returned TempDir).
+fn fixture_db() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let db = dir.path().join("db");
+    let loaded = chainkb::data::load_paths(&[fixture()], Default::default()).expect("read fixture");
+    assert!(loaded.is_ok(), "fixture has problems: {:?}", loaded.diags);
+    let (store, _) = Store::open(&db, true).expect("open db");
+    store
+        .import(&loaded.dataset, "fixture:mini")
+        .expect("import");
+    (dir, db)
+}
+
+fn fixture_graph() -> (tempfile::TempDir, Graph) {
+    let (dir, db) = fixture_db();
+    let (store, _) = Store::open(&db, false).expect("open db");
+    let (ds, _) = store.load().expect("load");
+    drop(store);
+    (dir, Graph::build(ds))
+}
+
+struct Case {
+    comments: Vec<String>,
+    format: Format,
+    query: Vec<String>,
+    expected: String,
+}
+
+fn parse_script(text: &str) -> Vec<Case> {
+    let mut cases: Vec<Case> = Vec::new();
+    let mut comments = Vec::new();
+    let mut in_query = false;
+    for line in text.lines() {
+        if line.starts_with('#') {
+            comments.push(line.to_string());
+            in_query = false;
+            continue;
+        }
+        let query_line = [
+            ("> ", Format::Table),
+            (">json ", Format::Json),
+            (">csv ", Format::Csv),
+        ]
+        .into_iter()
+        .find_map(|(p, f)| line.strip_prefix(p).map(|rest| (rest, f)))
+        .or_else(|| (line == ">").then_some(("", Format::Table)));
+        if let Some((rest, format)) = query_line {
+            if in_query && let Some(c) = cases.last_mut() {
+                c.query.push(rest.to_string());
+            } else {
+                cases.push(Case {
+                    comments: std::mem::take(&mut comments),
+                    format,
+                    query: vec![rest.to_string()],
+                    expected: String::new(),
+                });
+                in_query = true;
+            }
+            continue;
+        }
+        in_query = false;
+        match cases.last_mut() {
+            Some(c) if comments.is_empty() => {
+                c.expected.push_str(line);
+                c.expected.push('\n');
+            }
+            _ => comments.push(line.to_string()),
+        }
+    }
+    for c in &mut cases {
+        c.expected = c.expected.trim_end().to_string();
+    }
+    cases
+}
+
+fn run_case(g: &Graph, c: &Case) -> String {
+    let text = c.query.join("\n");
+    let cancel = AtomicBool::new(false);
+    let mut out = String::new();
+    for o in query::run_script(g, &text, &cancel, true) {
+        match o.result {
+            Ok(t) => out.push_str(&t.render(c.format)),
+            Err(e) => out.push_str(&e.render(&o.text)),
+        }
+    }
+    out.trim_end().to_string()
+}
+
+fn write_script(path: &Path, cases: &[Case], actual: &[String]) {
+    let mut s = String::new();
+    for (c, a) in cases.iter().zip(actual) {
+        for l in &c.comments {
+            s.push_str(l);
+            s.push('\n');
+        }
+        let prefix = match c.format {
+            Format::Table => "> ",
+            Format::Json => ">json ",
+            Format::Csv => ">csv ",
+        };
+        for (i, q) in c.query.iter().enumerate() {
+            s.push_str(if i == 0 { prefix } else { "> " });
+            s.push_str(q);
+            s.push('\n');
+        }
+        s.push_str(a);
+        s.push_str("\n\n");
+    }
+    std::fs::write(path, s.trim_end().to_string() + "\n").expect("write script");
+}
+
+#[test]
+fn golden_scripts() {
+    let (_dir, g) = fixture_graph();
+    let update = std::env::var_os("UPDATE_GOLDENFILES").is_some_and(|v| v == "1");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("tests/scripts"))
+        .expect("tests/scripts")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "txt"))
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no golden scripts found");
+    let mut failures = Vec::new();
+    let mut total = 0;
+    for f in &files {
+        let text = std::fs::read_to_string(f).expect("read script");
+        let cases = parse_script(&text);
+        assert!(!cases.is_empty(), "{} holds no queries", f.display());
+        let actual: Vec<String> = cases.iter().map(|c| run_case(&g, c)).collect();
+        total += cases.len();
+        if update {
+            write_script(f, &cases, &actual);
+            continue;
+        }
+        for (c, a) in cases.iter().zip(&actual) {
+            if &c.expected != a {
+                failures.push(format!(
+                    "{}: query `{}`\n--- expected\n{}\n--- actual\n{}\n",
+                    f.file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default(),
+                    c.query.join(" "),
+                    c.expected,
+                    a
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {total} golden queries differ (UPDATE_GOLDENFILES=1 cargo test --test scripts to accept):\n\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+/// Every example in docs/QUERY.md (the lines after `chainkb> `) is a golden query.
+#[test]
+fn every_documented_example_is_tested() {
+    let doc = std::fs::read_to_string(root().join("docs/QUERY.md")).expect("docs/QUERY.md");
+    let mut tested = std::collections::HashSet::new();
+    for e in std::fs::read_dir(root().join("tests/scripts"))
+        .expect("tests/scripts")
+        .flatten()
+    {
+        let text = std::fs::read_to_string(e.path()).unwrap_or_default();
+        for c in parse_script(&text) {
+            tested.insert(c.query.join(" ").trim().to_string());
+        }
+    }
+    let examples: Vec<&str> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("chainkb> "))
+        .map(str::trim)
+        .collect();
+    assert!(
+        examples.len() >= 20,
+        "docs/QUERY.md has only {} examples",
+        examples.len()
+    );
+    let missing: Vec<&&str> = examples.iter().filter(|e| !tested.contains(**e)).collect();
+    assert!(
+        missing.is_empty(),
+        "examples in docs/QUERY.md without a golden test: {missing:#?}"
+    );
+}
+
+fn chainkb(db: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_chainkb"))
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .output()
+        .expect("run chainkb")
+}
+
+#[test]
+fn cli_formats_timing_and_exit_codes() {
+    let (_dir, db) = fixture_db();
+
+    let ok = chainkb(
+        &db,
+        &[
+            "query",
+            "fill 锂电池 in 测试园区 | select segment, gap | limit 1",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&ok.stdout).expect("JSON output");
+    assert_eq!(
+        rows,
+        serde_json::json!([{"segment": "电解液", "gap": "断链"}])
+    );
+
+    let csv = chainkb(
+        &db,
+        &[
+            "query",
+            "fill 锂电池 in 测试园区 | select segment, dependents",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&csv.stdout),
+        "segment,dependents\n电解液,1\n负极材料,1\n铜箔,1\n"
+    );
+
+    let timed = chainkb(&db, &["query", "chains; regions", "--timing"]);
+    let err = String::from_utf8_lossy(&timed.stderr);
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 2, "{err}");
+    for l in lines {
+        let rest = l.strip_prefix("timing: parse=").expect("fixed prefix");
+        let parts: Vec<&str> = rest.split(' ').collect();
+        assert!(
+            parts.len() == 3 && parts[1].starts_with("plan=") && parts[2].starts_with("exec="),
+            "{l}"
+        );
+        assert!(parts.iter().all(|p| p.ends_with("ms")), "{l}");
+    }
+
+    let bad = chainkb(&db, &["query", "fill 锂电池 in 测试园区 | wher gap = 断链"]);
+    assert_eq!(bad.status.code(), Some(1));
+    let msg = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        msg.contains("line 1, column 20") && msg.contains("did you mean `where`?"),
+        "{msg}"
+    );
+
+    let unknown = chainkb(&db, &["query", "status 锂电 in 测试园区"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean 锂电池"));
+}
+
+#[test]
+fn cli_runs_a_script_file_and_stops_at_the_first_error() {
+    let (dir, db) = fixture_db();
+    let script = dir.path().join("q.ckq");
+    std::fs::write(&script, "-- two statements, then an error\nchains | select name;\nregions | select name | limit 1;\nparks | sort nmae;\nchains\n").unwrap();
+    let out = chainkb(
+        &db,
+        &["query", "-f", script.to_str().unwrap(), "--format", "csv"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "name\n锂电池\n光伏\nname\n测试省\n"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no column `nmae` (did you mean name?"),
+        "{err}"
+    );
+}
