@@ -8,7 +8,7 @@
 //! 3. [`graph`] builds the in-memory petgraph view and its indexes from the stored dataset.
 //! 4. [`query`] parses, plans and runs the query language over the graph.
 //! 5. [`cli`] is the command-line interface over all of the above, [`draw`] renders chain
-//!    pictures (SVG, DOT); [`bundle`] is the seed
+//!    pictures (SVG, DOT), [`export`] writes results to .xlsx/.csv/.md/.json; [`bundle`] is the seed
 //!    knowledge base compiled into the binary; [`synth`] generates synthetic data at scale.
 //!
 //! See ARCHITECTURE.md for the invariants.
@@ -17,6 +17,7 @@ pub mod bundle;
 pub mod cli;
 pub mod data;
 pub mod draw;
+pub mod export;
 pub mod graph;
 pub mod model;
 pub mod names;

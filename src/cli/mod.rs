@@ -3,6 +3,7 @@
 //! 2 internal or data error).
 
 mod query;
+mod repl;
 mod show;
 
 use crate::bundle;
@@ -27,7 +28,8 @@ pub struct Cli {
     pub db: Option<PathBuf>,
 
     #[command(subcommand)]
-    pub command: Command,
+    /// Without a command, an interactive session (repl) when standard input is a terminal.
+    pub command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -86,6 +88,8 @@ pub enum Command {
     },
     /// Run query-language statements (docs/QUERY.md), e.g. `chainkb query "fill 锂电池 in 玉溪高新区"`.
     Query(query::QueryArgs),
+    /// Interactive session: line editing, history, completion (also by pinyin), meta commands.
+    Repl,
     /// Write a deterministic synthetic data folder (for scale tests and benches).
     Gen {
         #[arg(long, default_value_t = 10_000)]
@@ -202,7 +206,15 @@ fn print_diags(diags: &[data::Diag]) {
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
-    match cli.command {
+    let Some(command) = cli.command else {
+        if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            return repl::run(cli.db);
+        }
+        return Err(Failure::user(
+            "no command given (try `chainkb --help`; `chainkb repl` needs a terminal)",
+        ));
+    };
+    match command {
         Command::Check { store: true, .. } => {
             let store = open_store(&cli.db, false)?;
             let n = store.verify()?;
@@ -343,6 +355,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
+        Command::Repl => repl::run(cli.db),
         Command::Query(args) => {
             let graph = open_graph(&cli.db)?;
             query::run(&graph, args)
