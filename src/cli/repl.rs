@@ -565,3 +565,29 @@ mod tests {
         assert!(is_complete("chains ) | limit 3"));
     }
 }
+
+#[cfg(test)]
+mod completion_tests {
+    use super::*;
+
+    fn helper() -> ReplHelper {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+        let loaded = crate::data::load_paths(&[dir], Default::default()).unwrap();
+        assert!(loaded.is_ok());
+        ReplHelper::new(&Graph::build(loaded.dataset))
+    }
+
+    #[test]
+    fn names_complete_by_prefix_initials_and_full_pinyin() {
+        let h = helper();
+        assert_eq!(h.candidates("zjcl"), vec!["正极材料"]);
+        assert_eq!(h.candidates("zhengji"), vec!["正极材料"]);
+        assert_eq!(h.candidates("正极"), vec!["正极材料"]);
+        assert!(
+            h.candidates("补").contains(&"补链"),
+            "{:?}",
+            h.candidates("补")
+        );
+        assert!(h.candidates("fi").contains(&"fill"));
+    }
+}
