@@ -198,6 +198,16 @@ impl Store {
     /// Replace the stored dataset with `ds`, atomically: either the whole new dataset is live
     /// afterwards, or (on error or crash) the previous one still is.
     pub fn import(&self, ds: &Dataset, label: &str) -> Result<Meta, StoreError> {
+        self.import_with_progress(ds, label, &|_, _| {})
+    }
+
+    /// `import`, calling `progress(values written, values in all)` as records are written.
+    pub fn import_with_progress(
+        &self,
+        ds: &Dataset,
+        label: &str,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<Meta, StoreError> {
         let meta = self.meta_tree()?;
         let old = self.meta()?.map(|m| m.generation);
         let generation = old.unwrap_or(0) + 1;
@@ -218,8 +228,10 @@ impl Store {
         values.extend(chunks("nodes/", &ds.nodes));
         values.extend(chunks("edges/", &ds.edges));
         let half = values.len() / 2;
+        let total = values.len() as u64;
         for (i, (k, v)) in values.into_iter().enumerate() {
             tree.insert(k, v).map_err(|e| self.sled(e))?;
+            progress(i as u64 + 1, total);
             if i == half {
                 fault_injection_pause(&self.db);
             }

@@ -232,7 +232,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 paths
             };
-            let loaded = data::load_paths(&paths, encoding).map_err(Failure::user)?;
+            let loaded = load_with_spinner(&paths, encoding)?;
             if loaded.is_ok() {
                 let ds = &loaded.dataset;
                 println!(
@@ -251,7 +251,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Import { paths, encoding } => {
-            let loaded = data::load_paths(&paths, encoding).map_err(Failure::user)?;
+            let loaded = load_with_spinner(&paths, encoding)?;
             if !loaded.is_ok() {
                 print_diags(&loaded.diags);
                 return Err(Failure::user(format!(
@@ -266,7 +266,17 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             };
             let store = open_store(&cli.db, true)?;
             let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-            let meta = store.import(&loaded.dataset, &shown.join(" "))?;
+            // A bar only when stderr is a terminal (indicatif hides itself otherwise).
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template("importing {bar:30} {pos}/{len} records")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let progress = |done: u64, total: u64| {
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            let meta = store.import_with_progress(&loaded.dataset, &shown.join(" "), &progress)?;
+            bar.finish_and_clear();
             let ds = &loaded.dataset;
             println!(
                 "imported {} nodes and {} edges from {} files into {} (generation {})",
@@ -401,6 +411,16 @@ pub fn resolve_one(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<u32, Fai
             )))
         }
     }
+}
+
+/// Read and check data files, with a spinner on a terminal (a million rows take seconds).
+fn load_with_spinner(paths: &[PathBuf], encoding: Encoding) -> Result<data::Loaded, Failure> {
+    let spinner =
+        indicatif::ProgressBar::new_spinner().with_message("reading and checking data files");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let loaded = data::load_paths(paths, encoding).map_err(Failure::user);
+    spinner.finish_and_clear();
+    loaded
 }
 
 pub fn parse_kind(k: &str) -> Result<Kind, Failure> {
