@@ -1,0 +1,507 @@
+//! Target-company lists (精准招商目标企业清单) and project routing (项目流转): candidates outside
+//! a place that produce its gap segments, scored with transparent weights and admission rules,
+//! and the parks that fit a project best.
+//!
+//! Cost: candidates are found through the gap segments' PRODUCES edges, so a list costs the
+//! number of producers of those segments, never a scan of every enterprise; scoring runs on
+//! rayon and the top k are selected without sorting the rest.
+
+pub mod config;
+
+use crate::graph::{Graph, SegmentState};
+use crate::model::{Attrs, EdgeKind, Kind};
+use config::{Rule, RuleKind, RuleSet, Weights};
+use petgraph::Direction;
+use rayon::prelude::*;
+use std::cmp::Ordering;
+use std::collections::{HashMap, HashSet};
+
+/// Why a segment is on the list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GapKind {
+    /// 补链; `broken` = 断链 (present segments above and below).
+    Fill { broken: bool },
+    /// 延链.
+    Extend,
+    /// 强链.
+    Strengthen,
+    /// Named by the user.
+    Named,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Gap {
+    pub segment: u32,
+    pub kind: GapKind,
+}
+
+/// One scored candidate.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TargetRow {
+    pub enterprise: u32,
+    /// Gap segments it produces.
+    pub gaps: Vec<u32>,
+    pub score: f64,
+    pub scale: f64,
+    pub fit: f64,
+    pub relation: f64,
+    pub origin: f64,
+    pub plan: f64,
+    pub reason: String,
+    /// `rule id: rule text` when an admission rule excludes it.
+    pub excluded: Option<String>,
+}
+
+/// Options of one target list.
+#[derive(Clone, Debug, Default)]
+pub struct TargetOptions {
+    pub limit: usize,
+    /// Planned single-project investment (亿元), checked against minimum-investment rules.
+    pub investment: Option<f64>,
+}
+
+/// Industries a segment belongs to: through its chains (BELONGS_TO) and up the industry
+/// hierarchy (PART_OF).
+pub fn segment_industries(g: &Graph, segment: u32) -> HashSet<u32> {
+    let mut out = HashSet::new();
+    let mut stack: Vec<u32> = Vec::new();
+    for &c in g.segment_chains(segment) {
+        stack.extend(
+            g.neighbors(c, EdgeKind::BelongsTo, Direction::Outgoing)
+                .into_iter()
+                .map(|x| x.0),
+        );
+    }
+    while let Some(i) = stack.pop() {
+        if g.node(i).kind == Kind::Industry && out.insert(i) {
+            stack.extend(
+                g.neighbors(i, EdgeKind::PartOf, Direction::Outgoing)
+                    .into_iter()
+                    .map(|x| x.0),
+            );
+        }
+    }
+    out
+}
+
+/// Whether an enterprise is located in `place` or below it.
+fn located_in(g: &Graph, enterprise: u32, place: u32) -> bool {
+    g.neighbors(enterprise, EdgeKind::LocatedIn, Direction::Outgoing)
+        .iter()
+        .any(|&(p, _)| g.is_within(p, place))
+}
+
+/// Rules resolved against the graph once per list.
+struct Resolved<'r> {
+    rule: &'r Rule,
+    segments: HashSet<u32>,
+    industries: HashSet<u32>,
+    place: Option<u32>,
+}
+
+fn resolve_rules<'r>(g: &Graph, set: &'r RuleSet) -> Result<Vec<Resolved<'r>>, String> {
+    let one = |name: &str, kinds: &[Kind], rule: &Rule| -> Result<u32, String> {
+        match g.names.lookup(&g.ds.nodes, name, kinds).as_slice() {
+            [i] => Ok(*i),
+            _ => Err(format!(
+                "admission rule `{}` names `{name}`, which is not one {}{}",
+                rule.id,
+                kinds
+                    .iter()
+                    .map(|k| k.label_zh())
+                    .collect::<Vec<_>>()
+                    .join("/"),
+                crate::names::did_you_mean(&g.names.suggest(&g.ds.nodes, name, kinds, 3))
+            )),
+        }
+    };
+    let mut out = Vec::new();
+    for rule in &set.rules {
+        let resolved = (|| {
+            Ok::<_, String>(Resolved {
+                rule,
+                segments: rule
+                    .segments
+                    .iter()
+                    .map(|s| one(s, &[Kind::Segment], rule))
+                    .collect::<Result<_, _>>()?,
+                industries: rule
+                    .industries
+                    .iter()
+                    .map(|s| one(s, &[Kind::Industry], rule))
+                    .collect::<Result<_, _>>()?,
+                place: rule
+                    .place
+                    .as_deref()
+                    .map(|p| one(p, &[Kind::Park, Kind::Region], rule))
+                    .transpose()?,
+            })
+        })();
+        match resolved {
+            Ok(r) => out.push(r),
+            Err(e) if set.strict => return Err(e),
+            Err(_) => {} // a default rule for places or industries this database does not hold
+        }
+    }
+    Ok(out)
+}
+
+/// The first rule that excludes recruiting `enterprise` for `segments` into `place`.
+fn excluded_by(
+    g: &Graph,
+    rules: &[Resolved],
+    enterprise: Option<u32>,
+    segments: &[u32],
+    place: u32,
+    investment: Option<f64>,
+) -> Option<String> {
+    for r in rules {
+        let hit = match r.rule.kind {
+            RuleKind::ExcludeTag => enterprise.is_some_and(|e| match &g.node(e).attrs {
+                Attrs::Enterprise(a) => a.tags.iter().any(|t| Some(&**t) == r.rule.tag.as_deref()),
+                _ => false,
+            }),
+            RuleKind::ExcludeSegment => segments.iter().any(|s| r.segments.contains(s)),
+            RuleKind::MinInvestment => match (investment, r.rule.min_yi) {
+                (Some(inv), Some(min)) if inv < min => {
+                    r.place.is_none_or(|p| g.is_within(place, p))
+                        && segments
+                            .iter()
+                            .any(|&s| !segment_industries(g, s).is_disjoint(&r.industries))
+                }
+                _ => false,
+            },
+        };
+        if hit {
+            return Some(format!("{}: {}", r.rule.id, r.rule.text));
+        }
+    }
+    None
+}
+
+fn cmp_rows(a: &TargetRow, b: &TargetRow, g: &Graph) -> Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| g.node(a.enterprise).id.cmp(&g.node(b.enterprise).id))
+}
+
+/// Candidates for `gaps` of `chain` in `place`: (admitted, top `limit` by score; excluded, all).
+pub fn targets(
+    g: &Graph,
+    chain: u32,
+    place: u32,
+    gaps: &[Gap],
+    weights: &Weights,
+    rules: &RuleSet,
+    opts: &TargetOptions,
+) -> Result<(Vec<TargetRow>, Vec<TargetRow>), String> {
+    let rules = resolve_rules(g, rules)?;
+    // Candidate → the gaps it fills, found through PRODUCES edges of the gap segments only.
+    let mut by_firm: HashMap<u32, Vec<usize>> = HashMap::new();
+    for (gi, gap) in gaps.iter().enumerate() {
+        for (e, _) in g.neighbors(gap.segment, EdgeKind::Produces, Direction::Incoming) {
+            if g.node(e).kind == Kind::Enterprise && !located_in(g, e, place) {
+                by_firm.entry(e).or_default().push(gi);
+            }
+        }
+    }
+    let chain_segs: HashSet<u32> = g.chain_segments(chain).iter().copied().collect();
+    let present: HashSet<u32> = chain_segs
+        .iter()
+        .copied()
+        .filter(|&s| g.state(place, s) == SegmentState::Present)
+        .collect();
+    let edges = g.chain_edges(chain);
+    let adjacent_to_present = |s: u32| {
+        edges
+            .iter()
+            .any(|&(a, b)| (a == s && present.contains(&b)) || (b == s && present.contains(&a)))
+    };
+    let firms: Vec<(u32, Vec<usize>)> = by_firm.into_iter().collect();
+    let rows: Vec<TargetRow> = firms
+        .par_iter()
+        .map(|(e, gap_idx)| {
+            score(
+                g,
+                *e,
+                gap_idx,
+                gaps,
+                &chain_segs,
+                &adjacent_to_present,
+                place,
+                weights,
+            )
+        })
+        .map(|mut row| {
+            row.excluded = excluded_by(
+                g,
+                &rules,
+                Some(row.enterprise),
+                &row.gaps,
+                place,
+                opts.investment,
+            );
+            row
+        })
+        .collect();
+    let (mut admitted, mut excluded): (Vec<TargetRow>, Vec<TargetRow>) =
+        rows.into_iter().partition(|r| r.excluded.is_none());
+    let k = opts.limit.max(1);
+    if admitted.len() > k {
+        admitted.select_nth_unstable_by(k - 1, |a, b| cmp_rows(a, b, g));
+        admitted.truncate(k);
+    }
+    admitted.sort_by(|a, b| cmp_rows(a, b, g));
+    excluded.sort_by(|a, b| cmp_rows(a, b, g));
+    Ok((admitted, excluded))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn score(
+    g: &Graph,
+    e: u32,
+    gap_idx: &[usize],
+    gaps: &[Gap],
+    chain_segs: &HashSet<u32>,
+    adjacent_to_present: &(dyn Fn(u32) -> bool + Sync),
+    place: u32,
+    w: &Weights,
+) -> TargetRow {
+    let node = g.node(e);
+    let attrs = match &node.attrs {
+        Attrs::Enterprise(a) => Some(a),
+        _ => None,
+    };
+    let mut reasons: Vec<String> = Vec::new();
+    // Gaps it fills.
+    let mut fit = 0.0;
+    let mut seg_ids = Vec::new();
+    for &gi in gap_idx {
+        let gap = gaps[gi];
+        seg_ids.push(gap.segment);
+        fit += w.fit.per_gap;
+        let name = g.node(gap.segment).name();
+        reasons.push(match gap.kind {
+            GapKind::Fill { broken: true } => {
+                fit += w.fit.broken_link;
+                format!("补 {name} 断链")
+            }
+            GapKind::Fill { broken: false } => format!("补 {name}"),
+            GapKind::Extend => format!("延 {name}"),
+            GapKind::Strengthen => format!("强 {name}"),
+            GapKind::Named => format!("产 {name}"),
+        });
+    }
+    // Fit: specialist in this chain, next to what the place has.
+    let produced: Vec<u32> = g
+        .neighbors(e, EdgeKind::Produces, Direction::Outgoing)
+        .into_iter()
+        .map(|x| x.0)
+        .collect();
+    let in_chain: Vec<u32> = produced
+        .iter()
+        .copied()
+        .filter(|s| chain_segs.contains(s))
+        .collect();
+    if !produced.is_empty() {
+        fit += w.fit.chain_share * in_chain.len() as f64 / produced.len() as f64;
+    }
+    if !in_chain.is_empty() {
+        let adj = in_chain.iter().filter(|&&s| adjacent_to_present(s)).count();
+        fit += w.fit.adjacency * adj as f64 / in_chain.len() as f64;
+    }
+    // Scale: revenue and tags.
+    let mut scale = 0.0;
+    if let Some(a) = attrs {
+        if let Some(r) = a.revenue_yi {
+            scale += w.scale.revenue * (1.0 + r).log10();
+            reasons.push(format!("营收 {} 亿元", crate::model::fmt_yi(r)));
+        }
+        let mut tagged: Vec<(&str, f64)> = a
+            .tags
+            .iter()
+            .filter_map(|t| w.scale.tags.get(&**t).map(|p| (&**t, *p)))
+            .collect();
+        tagged.sort_by(|x, y| y.1.total_cmp(&x.1));
+        scale += tagged.iter().map(|(_, p)| p).sum::<f64>();
+        reasons.extend(tagged.iter().take(3).map(|(t, _)| t.to_string()));
+    }
+    // Origin.
+    let mut origin = 0.0;
+    if let Some(region) = attrs.and_then(|a| w.origin_region(&a.province)) {
+        origin = w.origin.points;
+        reasons.push(region.to_string());
+    }
+    // Relations with firms in the place (以商招商).
+    let mut relation = 0.0;
+    let local = |other: u32| located_in(g, other, place);
+    let rel = |kind: EdgeKind, dir: Direction| -> Vec<u32> {
+        g.neighbors(e, kind, dir)
+            .into_iter()
+            .map(|x| x.0)
+            .filter(|&o| local(o))
+            .collect()
+    };
+    if let Some(&buyer) = rel(EdgeKind::SuppliesTo, Direction::Outgoing).first() {
+        relation += w.relation.supplies_local;
+        reasons.push(format!("已向 {} 供货", g.node(buyer).name()));
+    }
+    if let Some(&seller) = rel(EdgeKind::SuppliesTo, Direction::Incoming).first() {
+        relation += w.relation.buys_local;
+        reasons.push(format!("采购 {} 产品", g.node(seller).name()));
+    }
+    let group: Vec<u32> = rel(EdgeKind::SubsidiaryOf, Direction::Incoming)
+        .into_iter()
+        .chain(rel(EdgeKind::SubsidiaryOf, Direction::Outgoing))
+        .collect();
+    if let Some(&member) = group.first() {
+        relation += w.relation.group_local;
+        reasons.push(format!("本地关联企业 {}", g.node(member).name()));
+    }
+    // The place's own plans.
+    let mut plan = 0.0;
+    if seg_ids
+        .iter()
+        .any(|&s| g.state(place, s) == SegmentState::Planned)
+    {
+        plan = w.plan.planned_project;
+        reasons.push("本地已有规划项目".into());
+    }
+    let round = |x: f64| (x * 100.0).round() / 100.0;
+    TargetRow {
+        enterprise: e,
+        gaps: seg_ids,
+        score: round(scale + fit + relation + origin + plan),
+        scale: round(scale),
+        fit: round(fit),
+        relation: round(relation),
+        origin: round(origin),
+        plan: round(plan),
+        reason: reasons.join("; "),
+        excluded: None,
+    }
+}
+
+/// One park's fit for a project (项目流转).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteRow {
+    pub park: u32,
+    pub score: f64,
+    /// What of the park's focus (主导产业) covers the segments.
+    pub focus: Vec<String>,
+    /// Present neighbouring segments (inputs available, customers nearby).
+    pub neighbours: Vec<String>,
+    /// Local producers of the same segments (同质化竞争).
+    pub competitors: usize,
+    pub reason: String,
+    pub excluded: Option<String>,
+}
+
+/// Rank parks for a project that builds `segments` (with an optional investment in 亿元).
+pub fn route(
+    g: &Graph,
+    segments: &[u32],
+    investment: Option<f64>,
+    rules: &RuleSet,
+) -> Result<Vec<RouteRow>, String> {
+    let rules = resolve_rules(g, rules)?;
+    // What a park could focus on that covers the segments: the segments, their chains, and the
+    // industries of those chains (with their parents).
+    let mut covers: HashMap<u32, (f64, String)> = HashMap::new();
+    for &s in segments {
+        covers.insert(s, (3.0, format!("环节 {}", g.node(s).name())));
+        for &c in g.segment_chains(s) {
+            covers
+                .entry(c)
+                .or_insert((2.0, format!("产业链 {}", g.node(c).name())));
+        }
+        for i in segment_industries(g, s) {
+            covers
+                .entry(i)
+                .or_insert((1.5, format!("产业 {}", g.node(i).name())));
+        }
+    }
+    let neighbours_of: Vec<u32> = {
+        let mut v: Vec<u32> = Vec::new();
+        for &s in segments {
+            for (n, _) in g
+                .neighbors(s, EdgeKind::Supplies, Direction::Incoming)
+                .into_iter()
+                .chain(g.neighbors(s, EdgeKind::Supplies, Direction::Outgoing))
+            {
+                if !segments.contains(&n) && !v.contains(&n) {
+                    v.push(n);
+                }
+            }
+        }
+        v
+    };
+    let mut rows: Vec<RouteRow> = g
+        .nodes_of(Kind::Park)
+        .par_iter()
+        .map(|&park| {
+            // Focus stated on the park itself or on the places above it.
+            let mut focus_pts = 0.0f64;
+            let mut focus = Vec::new();
+            for place in std::iter::once(park).chain(g.ancestors(park).iter().copied()) {
+                for (f, _) in g.neighbors(place, EdgeKind::FocusesOn, Direction::Outgoing) {
+                    if let Some((pts, label)) = covers.get(&f) {
+                        let pts = if place == park { *pts } else { pts / 2.0 };
+                        focus_pts = focus_pts.max(pts);
+                        if !focus.contains(label) {
+                            focus.push(label.clone());
+                        }
+                    }
+                }
+            }
+            let present: Vec<String> = neighbours_of
+                .iter()
+                .filter(|&&n| g.state(park, n) == SegmentState::Present)
+                .map(|&n| g.node(n).name().to_string())
+                .collect();
+            let share = if neighbours_of.is_empty() {
+                0.0
+            } else {
+                present.len() as f64 / neighbours_of.len() as f64
+            };
+            let competitors: usize = segments
+                .iter()
+                .filter_map(|&s| g.presence(park, s))
+                .map(|p| p.producers.len())
+                .sum();
+            let planned = segments
+                .iter()
+                .any(|&s| g.state(park, s) == SegmentState::Planned);
+            let mut reasons = Vec::new();
+            if !focus.is_empty() {
+                reasons.push(format!("主导产业含 {}", focus.join("、")));
+            }
+            if !present.is_empty() {
+                reasons.push(format!("已有相邻环节 {}", present.join("、")));
+            }
+            if competitors > 0 {
+                reasons.push(format!("已有同类企业 {competitors} 家（同质化）"));
+            }
+            if planned {
+                reasons.push("已有同类规划项目（同质化）".into());
+            }
+            let score = ((focus_pts + 3.0 * share) * 100.0).round() / 100.0;
+            RouteRow {
+                park,
+                score,
+                focus,
+                neighbours: present,
+                competitors,
+                reason: reasons.join("; "),
+                excluded: excluded_by(g, &rules, None, segments, park, investment),
+            }
+        })
+        .filter(|r| r.score > 0.0)
+        .collect();
+    rows.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| g.node(a.park).id.cmp(&g.node(b.park).id))
+    });
+    Ok(rows)
+}
