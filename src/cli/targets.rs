@@ -247,6 +247,7 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
     let opts = TargetOptions {
         limit: usize::MAX,
         investment: a.investment,
+        serial: false,
     };
     let (admitted, excluded) =
         crate::targets::targets(g, chain, place, &gaps, &weights, &rules, &opts)

@@ -58,6 +58,8 @@ pub struct TargetOptions {
     pub limit: usize,
     /// Planned single-project investment (亿元), checked against minimum-investment rules.
     pub investment: Option<f64>,
+    /// Score on one thread (for comparison in benches).
+    pub serial: bool,
 }
 
 /// Industries a segment belongs to: through its chains (BELONGS_TO) and up the industry
@@ -218,32 +220,16 @@ pub fn targets(
             .any(|&(a, b)| (a == s && present.contains(&b)) || (b == s && present.contains(&a)))
     };
     let firms: Vec<(u32, Vec<usize>)> = by_firm.into_iter().collect();
-    let rows: Vec<TargetRow> = firms
-        .par_iter()
-        .map(|(e, gap_idx)| {
-            score(
-                g,
-                *e,
-                gap_idx,
-                gaps,
-                &chain_segs,
-                &adjacent_to_present,
-                place,
-                weights,
-            )
-        })
-        .map(|mut row| {
-            row.excluded = excluded_by(
-                g,
-                &rules,
-                Some(row.enterprise),
-                &row.gaps,
-                place,
-                opts.investment,
-            );
-            row
-        })
-        .collect();
+    let one = |(e, gap_idx): &(u32, Vec<usize>)| {
+        let mut row = score(g, *e, gap_idx, gaps, &chain_segs, &adjacent_to_present, place, weights);
+        row.excluded = excluded_by(g, &rules, Some(row.enterprise), &row.gaps, place, opts.investment);
+        row
+    };
+    let rows: Vec<TargetRow> = if opts.serial {
+        firms.iter().map(one).collect()
+    } else {
+        firms.par_iter().map(one).collect()
+    };
     let (mut admitted, mut excluded): (Vec<TargetRow>, Vec<TargetRow>) =
         rows.into_iter().partition(|r| r.excluded.is_none());
     let k = opts.limit.max(1);
