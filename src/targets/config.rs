@@ -84,7 +84,14 @@ impl Weights {
     pub fn parse(user: Option<&str>) -> Result<Weights, String> {
         let mut base: toml::Value = toml::from_str(DEFAULT_WEIGHTS).map_err(|e| e.to_string())?;
         if let Some(text) = user {
-            let over: toml::Value = toml::from_str(text).map_err(|e| e.message().to_string())?;
+            let over: toml::Value = toml::from_str(text).map_err(|e| {
+                let hint = if e.message().contains("unquoted key") {
+                    " (keys in Chinese must be quoted: \"上市\" = 2.0)"
+                } else {
+                    ""
+                };
+                format!("{}{hint}", e.message())
+            })?;
             merge(&mut base, over);
         }
         base.try_into::<Weights>()
@@ -181,11 +188,16 @@ mod tests {
     fn defaults_parse_and_user_files_override_single_keys() {
         let d = Weights::defaults();
         assert_eq!(d.scale.tags["上市"], 2.0);
-        let w = Weights::parse(Some("[scale.tags]\n上市 = 5.0\n[origin]\npoints = 3.0\n")).unwrap();
+        let w = Weights::parse(Some(
+            "[scale.tags]\n\"上市\" = 5.0\n[origin]\npoints = 3.0\n",
+        ))
+        .unwrap();
         assert_eq!(w.scale.tags["上市"], 5.0);
         assert_eq!(w.scale.tags["链主"], d.scale.tags["链主"]);
         assert_eq!(w.origin.points, 3.0);
         assert_eq!(w.fit.per_gap, d.fit.per_gap);
+        let err = Weights::parse(Some("[scale.tags]\n上市 = 5.0\n")).unwrap_err();
+        assert!(err.contains("must be quoted"), "{err}");
         let err = Weights::parse(Some("[fit]\nper_gapp = 1\n")).unwrap_err();
         assert!(err.contains("per_gapp"), "{err}");
     }

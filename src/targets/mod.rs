@@ -86,13 +86,6 @@ pub fn segment_industries(g: &Graph, segment: u32) -> HashSet<u32> {
     out
 }
 
-/// Whether an enterprise is located in `place` or below it.
-fn located_in(g: &Graph, enterprise: u32, place: u32) -> bool {
-    g.neighbors(enterprise, EdgeKind::LocatedIn, Direction::Outgoing)
-        .iter()
-        .any(|&(p, _)| g.is_within(p, place))
-}
-
 /// Rules resolved against the graph once per list.
 struct Resolved<'r> {
     rule: &'r Rule,
@@ -187,6 +180,207 @@ fn cmp_rows(a: &TargetRow, b: &TargetRow, g: &Graph) -> Ordering {
         .then_with(|| g.node(a.enterprise).id.cmp(&g.node(b.enterprise).id))
 }
 
+/// Whether an enterprise is located in `place` or below it.
+fn located_in(g: &Graph, enterprise: u32, place: u32) -> bool {
+    g.edges_of(enterprise, EdgeKind::LocatedIn, Direction::Outgoing)
+        .any(|p| g.is_within(p, place))
+}
+
+/// Everything about the place and chain that scoring needs, computed once per list so that
+/// scoring one candidate is a handful of lookups and no allocation.
+struct Scorer<'a> {
+    g: &'a Graph,
+    place: u32,
+    gaps: &'a [Gap],
+    w: &'a Weights,
+    chain_segs: HashSet<u32>,
+    /// Chain segments next to (SUPPLIES either way) a segment present in the place.
+    adjacent: HashSet<u32>,
+    /// Per gap: the place plans a project for it.
+    planned: Vec<bool>,
+    /// Province (without 省/市) → preferred origin region.
+    regions: HashMap<String, String>,
+}
+
+impl<'a> Scorer<'a> {
+    fn new(g: &'a Graph, chain: u32, place: u32, gaps: &'a [Gap], w: &'a Weights) -> Scorer<'a> {
+        let chain_segs: HashSet<u32> = g.chain_segments(chain).iter().copied().collect();
+        let present: HashSet<u32> = chain_segs
+            .iter()
+            .copied()
+            .filter(|&s| g.state(place, s) == SegmentState::Present)
+            .collect();
+        let mut adjacent = HashSet::new();
+        for (a, b) in g.chain_edges(chain) {
+            if present.contains(&b) {
+                adjacent.insert(a);
+            }
+            if present.contains(&a) {
+                adjacent.insert(b);
+            }
+        }
+        let planned = gaps
+            .iter()
+            .map(|gp| g.state(place, gp.segment) == SegmentState::Planned)
+            .collect();
+        let mut regions = HashMap::new();
+        for r in &w.origin.preferred {
+            for p in w.origin.regions.get(r).into_iter().flatten() {
+                regions
+                    .entry(p.trim_end_matches(['省', '市']).to_string())
+                    .or_insert_with(|| r.clone());
+            }
+        }
+        Scorer {
+            g,
+            place,
+            gaps,
+            w,
+            chain_segs,
+            adjacent,
+            planned,
+            regions,
+        }
+    }
+
+    fn region(&self, province: &str) -> Option<&str> {
+        self.regions
+            .get(province.trim_end_matches(['省', '市']))
+            .map(String::as_str)
+    }
+
+    /// The score and its components (no reason text yet).
+    fn score(&self, e: u32, gap_idx: &[usize]) -> TargetRow {
+        let (g, w) = (self.g, self.w);
+        let mut fit = 0.0;
+        let mut plan = 0.0;
+        for &gi in gap_idx {
+            fit += w.fit.per_gap;
+            if self.gaps[gi].kind == (GapKind::Fill { broken: true }) {
+                fit += w.fit.broken_link;
+            }
+            if self.planned[gi] {
+                plan = w.plan.planned_project;
+            }
+        }
+        let (mut produced, mut in_chain, mut adjacent) = (0usize, 0usize, 0usize);
+        for s in g.edges_of(e, EdgeKind::Produces, Direction::Outgoing) {
+            produced += 1;
+            if self.chain_segs.contains(&s) {
+                in_chain += 1;
+                adjacent += usize::from(self.adjacent.contains(&s));
+            }
+        }
+        if produced > 0 {
+            fit += w.fit.chain_share * in_chain as f64 / produced as f64;
+        }
+        if in_chain > 0 {
+            fit += w.fit.adjacency * adjacent as f64 / in_chain as f64;
+        }
+        let (mut scale, mut origin) = (0.0, 0.0);
+        if let Attrs::Enterprise(a) = &g.node(e).attrs {
+            if let Some(r) = a.revenue_yi {
+                scale += w.scale.revenue * (1.0 + r).log10();
+            }
+            scale += a
+                .tags
+                .iter()
+                .filter_map(|t| w.scale.tags.get(&**t))
+                .sum::<f64>();
+            if self.region(&a.province).is_some() {
+                origin = w.origin.points;
+            }
+        }
+        let local = |kind, dir| {
+            self.g
+                .edges_of(e, kind, dir)
+                .find(|&o| located_in(g, o, self.place))
+        };
+        let mut relation = 0.0;
+        if local(EdgeKind::SuppliesTo, Direction::Outgoing).is_some() {
+            relation += w.relation.supplies_local;
+        }
+        if local(EdgeKind::SuppliesTo, Direction::Incoming).is_some() {
+            relation += w.relation.buys_local;
+        }
+        if local(EdgeKind::SubsidiaryOf, Direction::Incoming)
+            .or_else(|| local(EdgeKind::SubsidiaryOf, Direction::Outgoing))
+            .is_some()
+        {
+            relation += w.relation.group_local;
+        }
+        let round = |x: f64| (x * 100.0).round() / 100.0;
+        TargetRow {
+            enterprise: e,
+            gaps: gap_idx.iter().map(|&gi| self.gaps[gi].segment).collect(),
+            score: round(scale + fit + relation + origin + plan),
+            scale: round(scale),
+            fit: round(fit),
+            relation: round(relation),
+            origin: round(origin),
+            plan: round(plan),
+            reason: String::new(),
+            excluded: None,
+        }
+    }
+
+    /// The one-line reason, in Chinese, for a scored row.
+    fn explain(&self, row: &mut TargetRow) {
+        let g = self.g;
+        let e = row.enterprise;
+        let mut reasons: Vec<String> = Vec::new();
+        for &s in &row.gaps {
+            let name = g.node(s).name();
+            let kind = self
+                .gaps
+                .iter()
+                .find(|gp| gp.segment == s)
+                .map(|gp| gp.kind);
+            reasons.push(match kind {
+                Some(GapKind::Fill { broken: true }) => format!("补 {name} 断链"),
+                Some(GapKind::Fill { broken: false }) => format!("补 {name}"),
+                Some(GapKind::Extend) => format!("延 {name}"),
+                Some(GapKind::Strengthen) => format!("强 {name}"),
+                Some(GapKind::Named) | None => format!("产 {name}"),
+            });
+        }
+        if let Attrs::Enterprise(a) = &g.node(e).attrs {
+            if let Some(r) = a.revenue_yi {
+                reasons.push(format!("营收 {} 亿元", crate::model::fmt_yi(r)));
+            }
+            let mut tagged: Vec<(&str, f64)> = a
+                .tags
+                .iter()
+                .filter_map(|t| self.w.scale.tags.get(&**t).map(|p| (&**t, *p)))
+                .collect();
+            tagged.sort_by(|x, y| y.1.total_cmp(&x.1));
+            reasons.extend(tagged.iter().take(3).map(|(t, _)| t.to_string()));
+            if let Some(region) = self.region(&a.province) {
+                reasons.push(region.to_string());
+            }
+        }
+        let local = |kind, dir| {
+            g.edges_of(e, kind, dir)
+                .find(|&o| located_in(g, o, self.place))
+        };
+        if let Some(buyer) = local(EdgeKind::SuppliesTo, Direction::Outgoing) {
+            reasons.push(format!("已向 {} 供货", g.node(buyer).name()));
+        }
+        if let Some(seller) = local(EdgeKind::SuppliesTo, Direction::Incoming) {
+            reasons.push(format!("采购 {} 产品", g.node(seller).name()));
+        }
+        if let Some(member) = local(EdgeKind::SubsidiaryOf, Direction::Incoming)
+            .or_else(|| local(EdgeKind::SubsidiaryOf, Direction::Outgoing))
+        {
+            reasons.push(format!("本地关联企业 {}", g.node(member).name()));
+        }
+        if row.plan > 0.0 {
+            reasons.push("本地已有规划项目".into());
+        }
+        row.reason = reasons.join("; ");
+    }
+}
+
 /// Candidates for `gaps` of `chain` in `place`: (admitted, top `limit` by score; excluded, all).
 pub fn targets(
     g: &Graph,
@@ -201,28 +395,27 @@ pub fn targets(
     // Candidate → the gaps it fills, found through PRODUCES edges of the gap segments only.
     let mut by_firm: HashMap<u32, Vec<usize>> = HashMap::new();
     for (gi, gap) in gaps.iter().enumerate() {
-        for (e, _) in g.neighbors(gap.segment, EdgeKind::Produces, Direction::Incoming) {
+        for e in g.edges_of(gap.segment, EdgeKind::Produces, Direction::Incoming) {
             if g.node(e).kind == Kind::Enterprise && !located_in(g, e, place) {
-                by_firm.entry(e).or_default().push(gi);
+                let v = by_firm.entry(e).or_default();
+                if !v.contains(&gi) {
+                    v.push(gi);
+                }
             }
         }
     }
-    let chain_segs: HashSet<u32> = g.chain_segments(chain).iter().copied().collect();
-    let present: HashSet<u32> = chain_segs
-        .iter()
-        .copied()
-        .filter(|&s| g.state(place, s) == SegmentState::Present)
-        .collect();
-    let edges = g.chain_edges(chain);
-    let adjacent_to_present = |s: u32| {
-        edges
-            .iter()
-            .any(|&(a, b)| (a == s && present.contains(&b)) || (b == s && present.contains(&a)))
-    };
+    let scorer = Scorer::new(g, chain, place, gaps, weights);
     let firms: Vec<(u32, Vec<usize>)> = by_firm.into_iter().collect();
     let one = |(e, gap_idx): &(u32, Vec<usize>)| {
-        let mut row = score(g, *e, gap_idx, gaps, &chain_segs, &adjacent_to_present, place, weights);
-        row.excluded = excluded_by(g, &rules, Some(row.enterprise), &row.gaps, place, opts.investment);
+        let mut row = scorer.score(*e, gap_idx);
+        row.excluded = excluded_by(
+            g,
+            &rules,
+            Some(row.enterprise),
+            &row.gaps,
+            place,
+            opts.investment,
+        );
         row
     };
     let rows: Vec<TargetRow> = if opts.serial {
@@ -232,6 +425,7 @@ pub fn targets(
     };
     let (mut admitted, mut excluded): (Vec<TargetRow>, Vec<TargetRow>) =
         rows.into_iter().partition(|r| r.excluded.is_none());
+    // Top k without sorting the rest; reasons are written for the rows that are shown only.
     let k = opts.limit.max(1);
     if admitted.len() > k {
         admitted.select_nth_unstable_by(k - 1, |a, b| cmp_rows(a, b, g));
@@ -239,133 +433,10 @@ pub fn targets(
     }
     admitted.sort_by(|a, b| cmp_rows(a, b, g));
     excluded.sort_by(|a, b| cmp_rows(a, b, g));
+    for row in admitted.iter_mut().chain(excluded.iter_mut()) {
+        scorer.explain(row);
+    }
     Ok((admitted, excluded))
-}
-
-#[allow(clippy::too_many_arguments)]
-fn score(
-    g: &Graph,
-    e: u32,
-    gap_idx: &[usize],
-    gaps: &[Gap],
-    chain_segs: &HashSet<u32>,
-    adjacent_to_present: &(dyn Fn(u32) -> bool + Sync),
-    place: u32,
-    w: &Weights,
-) -> TargetRow {
-    let node = g.node(e);
-    let attrs = match &node.attrs {
-        Attrs::Enterprise(a) => Some(a),
-        _ => None,
-    };
-    let mut reasons: Vec<String> = Vec::new();
-    // Gaps it fills.
-    let mut fit = 0.0;
-    let mut seg_ids = Vec::new();
-    for &gi in gap_idx {
-        let gap = gaps[gi];
-        seg_ids.push(gap.segment);
-        fit += w.fit.per_gap;
-        let name = g.node(gap.segment).name();
-        reasons.push(match gap.kind {
-            GapKind::Fill { broken: true } => {
-                fit += w.fit.broken_link;
-                format!("补 {name} 断链")
-            }
-            GapKind::Fill { broken: false } => format!("补 {name}"),
-            GapKind::Extend => format!("延 {name}"),
-            GapKind::Strengthen => format!("强 {name}"),
-            GapKind::Named => format!("产 {name}"),
-        });
-    }
-    // Fit: specialist in this chain, next to what the place has.
-    let produced: Vec<u32> = g
-        .neighbors(e, EdgeKind::Produces, Direction::Outgoing)
-        .into_iter()
-        .map(|x| x.0)
-        .collect();
-    let in_chain: Vec<u32> = produced
-        .iter()
-        .copied()
-        .filter(|s| chain_segs.contains(s))
-        .collect();
-    if !produced.is_empty() {
-        fit += w.fit.chain_share * in_chain.len() as f64 / produced.len() as f64;
-    }
-    if !in_chain.is_empty() {
-        let adj = in_chain.iter().filter(|&&s| adjacent_to_present(s)).count();
-        fit += w.fit.adjacency * adj as f64 / in_chain.len() as f64;
-    }
-    // Scale: revenue and tags.
-    let mut scale = 0.0;
-    if let Some(a) = attrs {
-        if let Some(r) = a.revenue_yi {
-            scale += w.scale.revenue * (1.0 + r).log10();
-            reasons.push(format!("营收 {} 亿元", crate::model::fmt_yi(r)));
-        }
-        let mut tagged: Vec<(&str, f64)> = a
-            .tags
-            .iter()
-            .filter_map(|t| w.scale.tags.get(&**t).map(|p| (&**t, *p)))
-            .collect();
-        tagged.sort_by(|x, y| y.1.total_cmp(&x.1));
-        scale += tagged.iter().map(|(_, p)| p).sum::<f64>();
-        reasons.extend(tagged.iter().take(3).map(|(t, _)| t.to_string()));
-    }
-    // Origin.
-    let mut origin = 0.0;
-    if let Some(region) = attrs.and_then(|a| w.origin_region(&a.province)) {
-        origin = w.origin.points;
-        reasons.push(region.to_string());
-    }
-    // Relations with firms in the place (以商招商).
-    let mut relation = 0.0;
-    let local = |other: u32| located_in(g, other, place);
-    let rel = |kind: EdgeKind, dir: Direction| -> Vec<u32> {
-        g.neighbors(e, kind, dir)
-            .into_iter()
-            .map(|x| x.0)
-            .filter(|&o| local(o))
-            .collect()
-    };
-    if let Some(&buyer) = rel(EdgeKind::SuppliesTo, Direction::Outgoing).first() {
-        relation += w.relation.supplies_local;
-        reasons.push(format!("已向 {} 供货", g.node(buyer).name()));
-    }
-    if let Some(&seller) = rel(EdgeKind::SuppliesTo, Direction::Incoming).first() {
-        relation += w.relation.buys_local;
-        reasons.push(format!("采购 {} 产品", g.node(seller).name()));
-    }
-    let group: Vec<u32> = rel(EdgeKind::SubsidiaryOf, Direction::Incoming)
-        .into_iter()
-        .chain(rel(EdgeKind::SubsidiaryOf, Direction::Outgoing))
-        .collect();
-    if let Some(&member) = group.first() {
-        relation += w.relation.group_local;
-        reasons.push(format!("本地关联企业 {}", g.node(member).name()));
-    }
-    // The place's own plans.
-    let mut plan = 0.0;
-    if seg_ids
-        .iter()
-        .any(|&s| g.state(place, s) == SegmentState::Planned)
-    {
-        plan = w.plan.planned_project;
-        reasons.push("本地已有规划项目".into());
-    }
-    let round = |x: f64| (x * 100.0).round() / 100.0;
-    TargetRow {
-        enterprise: e,
-        gaps: seg_ids,
-        score: round(scale + fit + relation + origin + plan),
-        scale: round(scale),
-        fit: round(fit),
-        relation: round(relation),
-        origin: round(origin),
-        plan: round(plan),
-        reason: reasons.join("; "),
-        excluded: None,
-    }
 }
 
 /// One park's fit for a project (项目流转).
