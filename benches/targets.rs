@@ -21,7 +21,8 @@ fn open(n: usize) -> Graph {
         chainkb::synth::generate(&data, n, 1).expect("generate");
     }
     if !db.join("conf").exists() {
-        let loaded = chainkb::data::load_paths(std::slice::from_ref(&data), Default::default()).expect("read");
+        let loaded = chainkb::data::load_paths(std::slice::from_ref(&data), Default::default())
+            .expect("read");
         let (store, _) = Store::open(&db, true).expect("open");
         store.import(&loaded.dataset, "bench").expect("import");
     }
@@ -59,7 +60,14 @@ fn bench(c: &mut Criterion) {
     let rules = parse_rules(None).expect("rules");
     let candidates: usize = gap_list
         .iter()
-        .map(|gp| g.neighbors(gp.segment, chainkb::model::EdgeKind::Produces, petgraph::Direction::Incoming).len())
+        .map(|gp| {
+            g.neighbors(
+                gp.segment,
+                chainkb::model::EdgeKind::Produces,
+                petgraph::Direction::Incoming,
+            )
+            .len()
+        })
         .sum();
     eprintln!(
         "place {} chain {}: {} fill gaps, {} candidate rows among {} enterprises",
@@ -78,7 +86,9 @@ fn bench(c: &mut Criterion) {
             serial,
         };
         group.bench_function(if serial { "serial" } else { "rayon" }, |b| {
-            b.iter(|| targets(&g, chain, place, &gap_list, &weights, &rules, &opts).expect("targets"))
+            b.iter(|| {
+                targets(&g, chain, place, &gap_list, &weights, &rules, &opts).expect("targets")
+            })
         });
     }
     group.finish();
