@@ -2,6 +2,7 @@
 //! back, plus the indexes queries need (names; chains; the place hierarchy; presence per
 //! place × segment).
 
+mod columns;
 mod names;
 
 use crate::model::{Attrs, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node};
@@ -10,6 +11,7 @@ use petgraph::graph::{DiGraph, NodeIndex};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
+pub use columns::Columns;
 pub use names::NameIndex;
 
 /// Local state of a segment in a place (the brief's gap semantics).
@@ -64,6 +66,8 @@ pub struct Graph {
     segment_chains: HashMap<u32, Vec<u32>>,
     /// (place, segment) → presence, for every place on the path from a located entity up.
     presence: HashMap<(u32, u32), Presence>,
+    /// Dense per-node columns (locations, produced segments, producers, relation flags).
+    pub cols: Columns,
     /// Nodes by kind, in data order.
     by_kind: HashMap<Kind, Vec<u32>>,
 }
@@ -128,7 +132,8 @@ impl Graph {
             }
             ancestors.insert(p, out);
         }
-        let presence = build_presence(&ds, &ancestors);
+        let cols = Columns::build(&ds);
+        let presence = build_presence(&ds, &cols, &ancestors);
         Graph {
             ds,
             g,
@@ -137,6 +142,7 @@ impl Graph {
             chain_members,
             segment_chains,
             presence,
+            cols,
             by_kind,
         }
     }
@@ -201,6 +207,14 @@ impl Graph {
                     e.from
                 })
             })
+    }
+
+    /// Whether node `i` is located in `place` or below it.
+    pub fn located_within(&self, i: u32, place: u32) -> bool {
+        self.cols
+            .locations(i)
+            .iter()
+            .any(|&p| self.is_within(p, place))
     }
 
     /// Ancestors of a place (nearest first), not including itself.
@@ -271,20 +285,9 @@ impl Graph {
 /// is filled with one insert per cell rather than one per triple.
 fn build_presence(
     ds: &Dataset,
+    cols: &Columns,
     ancestors: &HashMap<u32, Vec<u32>>,
 ) -> HashMap<(u32, u32), Presence> {
-    // Where each node is located: nodes are numerous, locations per node few, so a dense vector
-    // of first locations plus a small map for the rare second ones.
-    let mut first_loc: Vec<u32> = vec![u32::MAX; ds.nodes.len()];
-    let mut more_locs: HashMap<u32, Vec<u32>> = HashMap::new();
-    for e in ds.edges.iter().filter(|e| e.kind == EdgeKind::LocatedIn) {
-        let slot = &mut first_loc[e.from as usize];
-        if *slot == u32::MAX {
-            *slot = e.to;
-        } else {
-            more_locs.entry(e.from).or_default().push(e.to);
-        }
-    }
     let counts = |ds: &Dataset, who: u32| match &ds.nodes[who as usize].attrs {
         // A producing project's segments are present through its carrier, not planned.
         Attrs::Project(p) => !p.status.is_some_and(|s| s.is_producing()),
@@ -297,18 +300,13 @@ fn build_presence(
         .filter(|e| counts(ds, e.from))
         .flat_map_iter(|e| {
             let who = e.from;
+            let locs = cols.locations(who);
             let mut places: Vec<u32> = Vec::new();
-            let first = first_loc[who as usize];
-            let extra = more_locs.get(&who).map_or(&[][..], Vec::as_slice);
-            for &p in (first != u32::MAX)
-                .then_some(&first)
-                .into_iter()
-                .chain(extra)
-            {
+            for &p in locs {
                 places.push(p);
                 places.extend(ancestors.get(&p).into_iter().flatten());
             }
-            if !extra.is_empty() {
+            if locs.len() > 1 {
                 places.sort_unstable();
                 places.dedup();
             }

@@ -182,12 +182,6 @@ fn cmp_rows(a: &TargetRow, b: &TargetRow, g: &Graph) -> Ordering {
         .then_with(|| g.node(a.enterprise).id.cmp(&g.node(b.enterprise).id))
 }
 
-/// Whether an enterprise is located in `place` or below it.
-fn located_in(g: &Graph, enterprise: u32, place: u32) -> bool {
-    g.edges_of(enterprise, EdgeKind::LocatedIn, Direction::Outgoing)
-        .any(|p| g.is_within(p, place))
-}
-
 /// Everything about the place and chain that scoring needs, computed once per list so that
 /// scoring one candidate is a handful of lookups and no allocation.
 struct Scorer<'a> {
@@ -265,12 +259,12 @@ impl<'a> Scorer<'a> {
                 plan = w.plan.planned_project;
             }
         }
-        let (mut produced, mut in_chain, mut adjacent) = (0usize, 0usize, 0usize);
-        for s in g.edges_of(e, EdgeKind::Produces, Direction::Outgoing) {
-            produced += 1;
-            if self.chain_segs.contains(&s) {
+        let (mut in_chain, mut adjacent) = (0usize, 0usize);
+        let produced = g.cols.produced(e).len();
+        for s in g.cols.produced(e) {
+            if self.chain_segs.contains(s) {
                 in_chain += 1;
-                adjacent += usize::from(self.adjacent.contains(&s));
+                adjacent += usize::from(self.adjacent.contains(s));
             }
         }
         if produced > 0 {
@@ -296,18 +290,21 @@ impl<'a> Scorer<'a> {
         let local = |kind, dir| {
             self.g
                 .edges_of(e, kind, dir)
-                .find(|&o| located_in(g, o, self.place))
+                .find(|&o| g.located_within(o, self.place))
         };
         let mut relation = 0.0;
-        if local(EdgeKind::SuppliesTo, Direction::Outgoing).is_some() {
+        // Most firms have no firm-to-firm edges; the column saves walking their edge lists.
+        let related = g.cols.has_relations(e);
+        if related && local(EdgeKind::SuppliesTo, Direction::Outgoing).is_some() {
             relation += w.relation.supplies_local;
         }
-        if local(EdgeKind::SuppliesTo, Direction::Incoming).is_some() {
+        if related && local(EdgeKind::SuppliesTo, Direction::Incoming).is_some() {
             relation += w.relation.buys_local;
         }
-        if local(EdgeKind::SubsidiaryOf, Direction::Incoming)
-            .or_else(|| local(EdgeKind::SubsidiaryOf, Direction::Outgoing))
-            .is_some()
+        if related
+            && local(EdgeKind::SubsidiaryOf, Direction::Incoming)
+                .or_else(|| local(EdgeKind::SubsidiaryOf, Direction::Outgoing))
+                .is_some()
         {
             relation += w.relation.group_local;
         }
@@ -363,7 +360,7 @@ impl<'a> Scorer<'a> {
         }
         let local = |kind, dir| {
             g.edges_of(e, kind, dir)
-                .find(|&o| located_in(g, o, self.place))
+                .find(|&o| g.located_within(o, self.place))
         };
         if let Some(buyer) = local(EdgeKind::SuppliesTo, Direction::Outgoing) {
             reasons.push(format!("已向 {} 供货", g.node(buyer).name()));
@@ -397,8 +394,8 @@ pub fn targets(
     // Candidate → the gaps it fills, found through PRODUCES edges of the gap segments only.
     let mut by_firm: HashMap<u32, Vec<usize>> = HashMap::new();
     for (gi, gap) in gaps.iter().enumerate() {
-        for e in g.edges_of(gap.segment, EdgeKind::Produces, Direction::Incoming) {
-            if g.node(e).kind == Kind::Enterprise && !located_in(g, e, place) {
+        for &e in g.cols.producers(gap.segment) {
+            if !g.located_within(e, place) {
                 let v = by_firm.entry(e).or_default();
                 if !v.contains(&gi) {
                     v.push(gi);
