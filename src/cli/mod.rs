@@ -88,6 +88,8 @@ pub enum Command {
     },
     /// Run query-language statements (docs/QUERY.md), e.g. `chainkb query "fill 锂电池 in 玉溪高新区"`.
     Query(query::QueryArgs),
+    /// Turn an enterprise-platform export (企查查/天眼查/启信宝 CSV or .xlsx) into a candidates file.
+    Intake(crate::intake::IntakeArgs),
     /// Interactive session: line editing, history, completion (also by pinyin), meta commands.
     Repl,
     /// Write a deterministic synthetic data folder (for scale tests and benches).
@@ -366,6 +368,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Repl => repl::run(cli.db),
+        Command::Intake(args) => crate::intake::run_cli(args).map_err(Failure::user),
         Command::Query(args) => {
             let graph = open_graph(&cli.db)?;
             query::run(&graph, args)
