@@ -27,7 +27,14 @@ pub enum Field {
 pub const HEADERS: &[(Field, &[&str])] = &[
     (
         Field::Name,
-        &["企业名称", "公司名称", "名称", "企业名", "单位名称", "主体名称"],
+        &[
+            "企业名称",
+            "公司名称",
+            "名称",
+            "企业名",
+            "单位名称",
+            "主体名称",
+        ],
     ),
     (
         Field::CreditCode,
@@ -224,7 +231,26 @@ pub fn map_tag(label: &str) -> Option<&'static str> {
             return Some(tag);
         }
     }
-    if l.contains("上市") && !["非上市", "未上市", "退市", "终止上市"].iter().any(|k| l.contains(k)) {
+    if [
+        "A股",
+        "B股",
+        "H股",
+        "港股",
+        "美股",
+        "中概股",
+        "主板",
+        "创业板",
+        "科创板",
+    ]
+    .contains(&l)
+    {
+        return Some("上市");
+    }
+    if l.contains("上市")
+        && !["非上市", "未上市", "退市", "终止上市"]
+            .iter()
+            .any(|k| l.contains(k))
+    {
         return Some("上市");
     }
     None
@@ -251,14 +277,12 @@ pub fn listing_of(code: &str) -> String {
         Some("BJ") => Some("北交所"),
         Some("HK") => Some("港交所"),
         Some(_) => None,
-        None if num.len() == 6 && num.chars().all(|c| c.is_ascii_digit()) => {
-            match &num[..2] {
-                "60" | "68" | "90" => Some("上交所"),
-                "00" | "30" | "20" => Some("深交所"),
-                "43" | "83" | "87" | "88" | "92" => Some("北交所"),
-                _ => None,
-            }
-        }
+        None if num.len() == 6 && num.chars().all(|c| c.is_ascii_digit()) => match &num[..2] {
+            "60" | "68" | "90" => Some("上交所"),
+            "00" | "30" | "20" => Some("深交所"),
+            "43" | "83" | "87" | "88" | "92" => Some("北交所"),
+            _ => None,
+        },
         None if num.len() == 5 && num.chars().all(|c| c.is_ascii_digit()) => Some("港交所"),
         None => None,
     };
@@ -310,10 +334,15 @@ mod tests {
             clean_header(" 营业收入（万元） "),
             ("营业收入".into(), "万元".into())
         );
-        let h: Vec<String> = ["*企业名称", "注册资本(万元)", "营业收入[亿元]", "法定代表人"]
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
+        let h: Vec<String> = [
+            "*企业名称",
+            "注册资本(万元)",
+            "营业收入[亿元]",
+            "法定代表人",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let m = Mapping::new(&h);
         assert_eq!(m.fields[&Field::Name], vec![0]);
         assert_eq!(m.units[&2], "亿元");
@@ -339,7 +368,10 @@ mod tests {
             Some("专精特新小巨人")
         );
         assert_eq!(map_tag("国家高新技术企业"), Some("高新技术企业"));
-        assert_eq!(map_tag("股份有限公司(上市、自然人投资或控股)"), Some("上市"));
+        assert_eq!(
+            map_tag("股份有限公司(上市、自然人投资或控股)"),
+            Some("上市")
+        );
         assert_eq!(map_tag("股份有限公司(非上市"), None);
         assert_eq!(listing_of("002812"), "深交所:002812");
         assert_eq!(listing_of("601012.SH"), "上交所:601012");

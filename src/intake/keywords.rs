@@ -115,9 +115,9 @@ impl Keywords {
             }
         }
         let inside = |a: &(usize, usize, usize, &str)| {
-            found.iter().any(|b| {
-                b.0 <= a.0 && a.1 <= b.1 && (b.1 - b.0) > (a.1 - a.0) && b.2 != a.2
-            })
+            found
+                .iter()
+                .any(|b| b.0 <= a.0 && a.1 <= b.1 && (b.1 - b.0) > (a.1 - a.0) && b.2 != a.2)
         };
         let mut kept: Vec<&(usize, usize, usize, &str)> =
             found.iter().filter(|a| !inside(a)).collect();

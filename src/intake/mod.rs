@@ -273,7 +273,13 @@ pub fn intake(
         .take(10)
         .position(|(_, cells)| Mapping::new(cells).has(Field::Name));
     let Some(h) = found else {
-        let Some((line, first)) = rows.first() else {
+        // Name the row that looks most like a header.
+        let Some((line, first)) = rows
+            .iter()
+            .take(10)
+            .rev()
+            .max_by_key(|(_, cells)| Mapping::new(cells).fields.len())
+        else {
             return Err(format!("{file}: empty file: no header row"));
         };
         let shown: Vec<&str> = first
@@ -337,7 +343,9 @@ pub fn intake(
                 || other.credit_code == c.credit_code
                 || other.id == c.id
         });
-        let target = code_hit.map(|i| (i, "same 统一社会信用代码")).or(name_hit.map(|i| (i, "same normalized name")));
+        let target = code_hit
+            .map(|i| (i, "same 统一社会信用代码"))
+            .or(name_hit.map(|i| (i, "same normalized name")));
         match target {
             Some((i, why)) => {
                 let first = out.candidates[i].rows[0];
@@ -449,7 +457,8 @@ fn read_row(
             &name[..1]
         ));
         out.neutralised += 1;
-        c.notes.push(format!("名称以 {} 开头, 已加 ' 防止被当作公式", &name[..1]));
+        c.notes
+            .push(format!("名称以 {} 开头, 已加 ' 防止被当作公式", &name[..1]));
     }
     c.id = safe;
     if let Some((_, code)) = map.first(Field::CreditCode, cells) {
@@ -461,18 +470,27 @@ fn read_row(
             c.notes.push(format!("平台统一社会信用代码: {code}"));
         } else {
             if let Err(why) = check_credit_code(&code) {
-                msg(format!("统一社会信用代码 `{code}` {why}: kept, with a note"));
-                c.notes
-                    .push(format!("统一社会信用代码校验位不符({why})"));
+                msg(format!(
+                    "统一社会信用代码 `{code}` {why}: kept, with a note"
+                ));
+                c.notes.push(format!("统一社会信用代码校验位不符({why})"));
             }
             c.credit_code = code;
         }
     }
     if let Some((_, p)) = map.first(Field::Province, cells) {
-        c.province = p.strip_suffix('省').filter(|s| s.chars().count() >= 2).unwrap_or(p).into();
+        c.province = p
+            .strip_suffix(['省', '市'])
+            .filter(|s| s.chars().count() >= 2)
+            .unwrap_or(p)
+            .into();
     }
     if let Some((_, city)) = map.first(Field::City, cells) {
-        c.city = city.strip_suffix('市').filter(|s| s.chars().count() >= 2).unwrap_or(city).into();
+        c.city = city
+            .strip_suffix('市')
+            .filter(|s| s.chars().count() >= 2)
+            .unwrap_or(city)
+            .into();
     }
     if let Some((col, cell)) = map.first(Field::Revenue, cells) {
         let unit = map.units.get(&col).map_or("", String::as_str);
@@ -512,7 +530,8 @@ fn read_row(
         }
     }
     if !unknown.is_empty() {
-        c.notes.push(format!("平台标签(未映射): {}", unknown.join("、")));
+        c.notes
+            .push(format!("平台标签(未映射): {}", unknown.join("、")));
     }
     for code in split_labels(&map.joined(Field::StockCode, cells)) {
         for code in code.split_whitespace() {
@@ -583,7 +602,12 @@ fn merge(into: &mut Candidate, other: Candidate, why: &str) -> Vec<String> {
         }
     };
     let mut notes = Vec::new();
-    text("统一社会信用代码", &mut into.credit_code, other.credit_code, &mut notes);
+    text(
+        "统一社会信用代码",
+        &mut into.credit_code,
+        other.credit_code,
+        &mut notes,
+    );
     text("省份", &mut into.province, other.province, &mut notes);
     text("城市", &mut into.city, other.city, &mut notes);
     match (into.revenue_yi, other.revenue_yi) {
@@ -616,8 +640,9 @@ fn merge(into: &mut Candidate, other: Candidate, why: &str) -> Vec<String> {
         push_unique(&mut into.segments, &s);
     }
     into.notes.push(format!("合并了第{row}行({why})"));
-    into.notes.extend(notes);
-    into.notes.extend(other.notes);
+    for n in notes.into_iter().chain(other.notes) {
+        push_unique(&mut into.notes, &n);
+    }
     into.rows.push(row);
     conflicts
 }
