@@ -385,3 +385,27 @@ fn an_xlsx_export_is_read_through_calamine_by_sheet_and_row() {
     assert_no_formula_cells(&rows);
     assert_passes_check(&path);
 }
+
+#[test]
+fn with_skip_known_the_file_imports_together_with_the_repo_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("export-gbk.csv");
+    let f = input.display().to_string();
+    let (out, path) = intake(&input, dir.path(), "new", &["--skip-known"]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{f}:6: `天齐锂业股份有限公司` is already in the data as `天齐锂业股份有限公司` (seeds/candidates.csv:"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("(--skip-known)"), "{err}");
+    let rows = read_csv(&path);
+    let ids: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert!(ids.contains(&"贵州茅台酒股份有限公司"), "{ids:?}");
+    assert!(!ids.contains(&"天齐锂业股份有限公司"), "{ids:?}");
+    // The whole data folder plus the new file: no duplicate ids, every reference resolves.
+    let check = bin().args(["check", "."]).arg(&path).output().unwrap();
+    assert!(check.status.success(), "{}", text(&check.stderr));
+}

@@ -35,6 +35,10 @@ pub struct IntakeArgs {
     /// Provenance text put before the file and row in every `source`, e.g. "企查查导出 2026-11".
     #[arg(long, value_name = "TEXT")]
     pub source: Option<String>,
+    /// Leave out firms already in the data beside the templates (matched by credit code or
+    /// normalized name; each is reported), so the file imports together with that data.
+    #[arg(long)]
+    pub skip_known: bool,
     /// The candidates file to write (name it candidates-….csv so check/import read it as such).
     #[arg(short, long, value_name = "OUT.csv")]
     pub output: PathBuf,
@@ -73,6 +77,9 @@ pub struct Outcome {
     pub bad_numbers: usize,
     pub neutralised: usize,
     pub skipped: usize,
+    /// Candidates already in the data, and whether they were left out.
+    pub known: usize,
+    pub known_skipped: bool,
     pub ignored_columns: Vec<String>,
 }
 
@@ -96,6 +103,17 @@ impl Outcome {
             self.neutralised,
             self.skipped
         );
+        if self.known > 0 {
+            s.push_str(&format!(
+                ", {} already in the data ({})",
+                self.known,
+                if self.known_skipped {
+                    "not written: --skip-known"
+                } else {
+                    "written anyway, with a note"
+                }
+            ));
+        }
         if !self.ignored_columns.is_empty() {
             s.push_str(&format!(
                 "; columns not used: {}",
@@ -169,34 +187,43 @@ fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Rows, String> {
     Ok(rows)
 }
 
-/// Chain templates as data inputs: from `dir`, else ./graphs, else the bundled ones.
-pub fn graph_inputs(dir: Option<&Path>) -> Result<Vec<Input>, String> {
+/// Chain templates as data inputs: from `dir`, else ./graphs, else the bundled ones; with
+/// `with_seeds`, also the entity tables beside them (`DIR/../seeds`, or the bundled seeds).
+pub fn data_inputs(dir: Option<&Path>, with_seeds: bool) -> Result<Vec<Input>, String> {
     let local = Path::new("graphs");
     let dir = match dir {
         Some(d) => Some(d),
         None if local.is_dir() => Some(local),
         None => None,
     };
+    let wanted =
+        |name: &str| name.starts_with("graphs/") || (with_seeds && name.starts_with("seeds/"));
     match dir {
         Some(d) => {
-            let files = data::collect_files(&[d.to_path_buf()])?;
+            let mut paths = vec![d.to_path_buf()];
+            if with_seeds
+                && let Some(seeds) = d.parent().map(|p| p.join("seeds")).filter(|s| s.is_dir())
+            {
+                paths.push(seeds);
+            }
+            let files = data::collect_files(&paths)?;
             let inputs: Vec<Input> = files
                 .into_iter()
-                .filter(|(name, _)| name.starts_with("graphs/"))
+                .filter(|(name, _)| wanted(name))
                 .map(|(name, path)| Input {
                     name,
                     display: path.display().to_string(),
                     bytes: std::fs::read(&path).map_err(|e| format!("cannot read the file: {e}")),
                 })
                 .collect();
-            if inputs.is_empty() {
+            if !inputs.iter().any(|i| i.name.starts_with("graphs/")) {
                 return Err(format!("no chain templates (.toml) in {}", d.display()));
             }
             Ok(inputs)
         }
         None => Ok(crate::bundle::FILES
             .iter()
-            .filter(|(name, _)| name.starts_with("graphs/"))
+            .filter(|(name, _)| wanted(name))
             .map(|(name, bytes)| Input {
                 name: name.to_string(),
                 display: format!("(bundled) {name}"),
@@ -206,10 +233,11 @@ pub fn graph_inputs(dir: Option<&Path>) -> Result<Vec<Input>, String> {
     }
 }
 
-/// A resolver over the chain templates. Problems in the templates themselves (their
-/// `industries` name industries from seeds/, absent here) are `check`'s business, not ours.
+/// The chain templates and the entity tables beside them, for resolving segment names (as
+/// `check` does) and for spotting firms already in the data. Problems in that data are
+/// `check`'s business, not ours.
 pub fn load_graphs(dir: Option<&Path>) -> Result<Resolver, String> {
-    let loaded = data::load_inputs(graph_inputs(dir)?, Encoding::Utf8);
+    let loaded = data::load_inputs(data_inputs(dir, true)?, Encoding::Auto);
     let segments = loaded
         .dataset
         .nodes
@@ -227,6 +255,68 @@ pub fn load_graphs(dir: Option<&Path>) -> Result<Resolver, String> {
         ));
     }
     Ok(Resolver::new(loaded.dataset))
+}
+
+/// Enterprises already in the data, by credit code and by normalized name or alias.
+pub struct Known {
+    /// (id, `file:line` where it is defined)
+    pub firms: Vec<(String, String)>,
+    by_code: HashMap<String, usize>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Known {
+    pub fn new(ds: &crate::model::Dataset) -> Known {
+        let mut k = Known {
+            firms: Vec::new(),
+            by_code: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        for n in ds.nodes.iter().filter(|n| n.kind == Kind::Enterprise) {
+            let i = k.firms.len();
+            let at = ds.rows.get(n.row as usize).map_or(String::new(), |r| {
+                let file = ds.files.get(r.file as usize).map_or("", String::as_str);
+                format!("{file}:{}", r.line)
+            });
+            k.firms.push((n.id.to_string(), at));
+            if let crate::model::Attrs::Enterprise(a) = &n.attrs
+                && !a.credit_code.is_empty()
+            {
+                k.by_code.entry(a.credit_code.to_string()).or_insert(i);
+            }
+            for name in std::iter::once(&n.id)
+                .chain(n.display_name.iter())
+                .chain(n.aliases.iter())
+            {
+                k.by_name.entry(names::normalize(name)).or_insert(i);
+            }
+        }
+        k
+    }
+
+    /// The firm a candidate already is, and how that was seen.
+    pub fn find(&self, c: &Candidate) -> Option<(&(String, String), &'static str)> {
+        let by_code = (!c.credit_code.is_empty())
+            .then(|| self.by_code.get(&c.credit_code))
+            .flatten()
+            .map(|&i| (i, "same 统一社会信用代码"));
+        let by_id = || {
+            self.firms
+                .iter()
+                .position(|f| f.0 == c.id)
+                .map(|i| (i, "same id"))
+        };
+        let by_name = || {
+            std::iter::once(&c.norm)
+                .chain(c.aliases.iter())
+                .find_map(|n| self.by_name.get(&names::normalize(n)))
+                .map(|&i| (i, "same normalized name"))
+        };
+        by_code
+            .or_else(by_id)
+            .or_else(by_name)
+            .map(|(i, why)| (&self.firms[i], why))
+    }
 }
 
 /// Keyword rules from `path`, else ./config/segment-keywords.toml, else the built-in copy.
@@ -258,14 +348,26 @@ fn name_headers() -> &'static [&'static str] {
         .map_or(&[], |(_, h)| h)
 }
 
+/// How `intake` treats provenance and firms already in the data.
+#[derive(Default)]
+pub struct Options<'a> {
+    /// Text put before `file:row N` in every `source`.
+    pub source: Option<&'a str>,
+    /// Firms already in the data: candidates matching one are reported.
+    pub known: Option<&'a Known>,
+    /// …and left out of the output.
+    pub skip_known: bool,
+}
+
 /// Turn rows into candidates. `file` is the input's name as shown in messages and in `source`.
 pub fn intake(
     rows: &Rows,
     file: &str,
-    source: Option<&str>,
+    opts: &Options,
     resolver: &Resolver,
     kw: &Keywords,
 ) -> Result<Outcome, String> {
+    let source = opts.source;
     // The header is the first row (of the first ten) with a name column: exports often start
     // with a title line or two.
     let found = rows
@@ -388,6 +490,28 @@ pub fn intake(
                 by_name.entry(c.norm.clone()).or_insert(i);
                 out.candidates.push(c);
             }
+        }
+    }
+    if let Some(known) = opts.known {
+        out.known_skipped = opts.skip_known;
+        for mut c in std::mem::take(&mut out.candidates) {
+            if let Some(((id, at), why)) = known.find(&c) {
+                out.known += 1;
+                let what = format!("`{}` is already in the data as `{id}` ({at}, {why})", c.id);
+                if opts.skip_known {
+                    out.messages
+                        .push((c.rows[0], format!("{what}: not written (--skip-known)")));
+                    continue;
+                }
+                out.messages.push((
+                    c.rows[0],
+                    format!(
+                        "{what}: written anyway; keep one of the two before importing both (or use --skip-known)"
+                    ),
+                ));
+                c.notes.push(format!("已在数据中: {at} {id}"));
+            }
+            out.candidates.push(c);
         }
     }
     for c in &out.candidates {
@@ -682,7 +806,7 @@ pub fn to_csv(candidates: &[Candidate]) -> Vec<u8> {
 /// the problems found in the written file (the templates' own are not ours to report).
 pub fn verify(graphs: Option<&Path>, csv: &[u8]) -> Result<(), Vec<String>> {
     const SHOWN: &str = "(written) candidates";
-    let mut inputs = graph_inputs(graphs).map_err(|e| vec![e])?;
+    let mut inputs = data_inputs(graphs, false).map_err(|e| vec![e])?;
     inputs.push(Input {
         name: "seeds/candidates-intake.csv".into(),
         display: SHOWN.into(),
@@ -704,7 +828,13 @@ pub fn run_cli(args: IntakeArgs) -> Result<(), String> {
     let kw = load_keywords(args.keywords.as_deref(), &resolver)?;
     let rows = read_rows(&args.file, args.sheet.as_deref(), args.encoding)?;
     let file = args.file.display().to_string();
-    let outcome = intake(&rows, &file, args.source.as_deref(), &resolver, &kw)?;
+    let known = Known::new(resolver.dataset());
+    let opts = Options {
+        source: args.source.as_deref(),
+        known: Some(&known),
+        skip_known: args.skip_known,
+    };
+    let outcome = intake(&rows, &file, &opts, &resolver, &kw)?;
     for l in outcome.lines(&file) {
         eprintln!("{l}");
     }
