@@ -861,3 +861,87 @@ pub fn run_cli(args: IntakeArgs) -> Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(lines: &[&str]) -> Rows {
+        lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| (i as u32 + 1, l.split(',').map(str::to_string).collect()))
+            .collect()
+    }
+
+    fn run(lines: &[&str]) -> Outcome {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("graphs");
+        let resolver = load_graphs(Some(&dir)).unwrap();
+        let kw = load_keywords(None, &resolver).unwrap();
+        intake(&rows(lines), "x.csv", &Options::default(), &resolver, &kw).unwrap()
+    }
+
+    fn said(o: &Outcome, row: u32, text: &str) -> bool {
+        o.messages
+            .iter()
+            .any(|(r, m)| *r == row && m.contains(text))
+    }
+
+    #[test]
+    fn rows_with_problems_are_reported_and_kept() {
+        let o = run(&[
+            "公司名称,信用代码,营业收入,环节,城市",
+            "甲;乙电池有限公司,9135,3000,正极材料,昆明",
+            "丙材料有限公司,91350900587527783Q,12亿,负极,玉溪",
+            "丙材料股份有限公司,91440300192317458F,,隔膜,玉溪",
+            "丁科技有限公司,,,,曲靖",
+            "丁科技股份有限公司,,,,昭通",
+        ]);
+        assert!(said(&o, 2, "contains `;`"), "{:?}", o.messages);
+        assert!(said(&o, 2, "`9135` is not 18 letters and digits"));
+        assert!(said(&o, 2, "营业收入 `3000` has no unit"));
+        assert!(said(&o, 3, "fails the GB 32100 check digit"));
+        assert!(said(&o, 4, "different 统一社会信用代码"));
+        assert!(said(&o, 5, "no segment matched"));
+        assert!(said(
+            &o,
+            6,
+            "duplicate of row 5 (same normalized name `丁科技`)"
+        ));
+        assert!(said(
+            &o,
+            6,
+            "row 6 says 城市 `昭通`, row 5 `曲靖`: kept row 5's"
+        ));
+        let ids: Vec<&str> = o.candidates.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            [
+                "甲,乙电池有限公司",
+                "丙材料有限公司",
+                "丙材料股份有限公司",
+                "丁科技有限公司"
+            ]
+        );
+        assert_eq!(o.candidates[1].revenue_yi, Some(12.0));
+        assert_eq!(o.candidates[1].segments, ["负极材料"], "alias → id");
+        assert!(o.candidates[3].notes.iter().any(|n| n == "第6行城市: 昭通"));
+        assert_eq!(o.bad_numbers, 1);
+        assert_eq!(o.merged, 1);
+    }
+
+    #[test]
+    fn unknown_segment_in_the_column_gets_a_suggestion() {
+        let o = run(&["企业名称,产业链环节", "戊有限公司,正级材料;隔膜"]);
+        assert!(
+            said(
+                &o,
+                2,
+                "产业链环节: unknown 环节 `正级材料` (did you mean 正极材料"
+            ),
+            "{:?}",
+            o.messages
+        );
+        assert_eq!(o.candidates[0].segments, ["隔膜"]);
+    }
+}
