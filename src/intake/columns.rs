@@ -1,5 +1,4 @@
-//! Reading one platform-export row: header → field mapping (企查查 / 天眼查 / 启信宝 headers, units
-//! in brackets), placeholder cells, revenue in 亿元, tags, stock codes and credit-code checks.
+//! One export row read: headers → fields (units in brackets), placeholder cells, revenue in 亿元, tags, stock codes, credit-code check digits.
 
 use crate::model::KNOWN_TAGS;
 use std::collections::HashMap;

@@ -1,5 +1,4 @@
-//! Keyword rules (`config/segment-keywords.toml`) that map 主营产品 / 经营范围 text to chain
-//! segments, checked against the chain templates; the longest matching keyword wins.
+//! Keyword rules (`config/segment-keywords.toml`) mapping 主营产品 / 经营范围 text to segments checked against the templates; the longest keyword wins.
 
 use crate::data::Resolver;
 use crate::data::text::line_col;

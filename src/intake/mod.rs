@@ -1,4 +1,4 @@
-//! `chainkb intake`: an enterprise-information-platform export (企查查 / 天眼查 / 启信宝, CSV or .xlsx) → a `seeds/candidates-*.csv` file that `check` accepts, with every row accounted for on stderr.
+//! `chainkb intake`: an enterprise-platform export (企查查 / 天眼查 / 启信宝; CSV or .xlsx) → a candidates file `check` accepts, every row reported.
 
 mod columns;
 mod keywords;
@@ -94,7 +94,7 @@ impl Outcome {
 
     pub fn summary(&self, file: &str, out: &str) -> String {
         let mut s = format!(
-            "{file}: {} data rows → {} candidates in {out}: {} merged as duplicates, {} without a segment (written with empty segments and a note), {} bad numbers, {} formula-looking names neutralised, {} without a name (not written)",
+            "{file}: {} data rows → {} candidates in {out}: {} merged as duplicates, {} without a segment (written with empty segments and a note), {} bad number(s), {} formula-looking names neutralised, {} without a name (not written)",
             self.data_rows,
             self.candidates.len(),
             self.merged,
