@@ -9,7 +9,8 @@
 //! 4. [`query`] parses, plans and runs the query language over the graph.
 //! 5. [`cli`] is the command-line interface over all of the above, [`draw`] renders chain
 //!    pictures (SVG, DOT), [`export`] writes results to .xlsx/.csv/.md/.json; [`bundle`] is the seed
-//!    knowledge base compiled into the binary; [`synth`] generates synthetic data at scale.
+//!    knowledge base compiled into the binary; [`synth`] generates synthetic data at scale;
+//!    [`targets`] scores target companies for gaps and routes projects to parks.
 //!
 //! See ARCHITECTURE.md for the invariants.
 
@@ -25,3 +26,4 @@ pub mod names;
 pub mod query;
 pub mod store;
 pub mod synth;
+pub mod targets;

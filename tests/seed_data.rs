@@ -314,3 +314,48 @@ fn candidates_cover_the_target_chains() {
         );
     }
 }
+
+#[test]
+fn firms_named_in_the_documents_are_found_by_their_short_names() {
+    let g = graph();
+    for short in [
+        "玉昆钢铁",
+        "蓝晶科技",
+        "鲁玉",
+        "宇城杭萧",
+        "锦福",
+        "建福",
+        "聪捷",
+        "维和",
+        "克雷斯",
+        "美辰",
+        "天合力",
+        "天宇科技",
+        "隆基",
+        "宇泽",
+        "晶科",
+        "龙佰",
+        "沃森",
+        "华电达",
+        "恩捷股份",
+    ] {
+        let hits = g.names.lookup(&g.ds.nodes, short, &[Kind::Enterprise]);
+        assert!(!hits.is_empty(), "{short} is not found");
+    }
+    // Parks and their areas from 表3 (yuxi-hitech-zone-plan-2021-2025.txt:523).
+    for (park, km2) in [
+        ("江川片区", 12.53),
+        ("研和片区", 20.42),
+        ("红塔片区", 12.60),
+    ] {
+        let p = find(park, Kind::Park);
+        let Attrs::Park { area_km2, .. } = &g.node(p).attrs else {
+            unreachable!()
+        };
+        assert_eq!(*area_km2, Some(km2), "{park}");
+        assert!(
+            g.ancestors(p).contains(&find("玉溪高新区", Kind::Park)),
+            "{park} is part of 玉溪高新区"
+        );
+    }
+}

@@ -5,6 +5,7 @@
 mod query;
 mod repl;
 mod show;
+mod targets;
 
 use crate::bundle;
 use crate::data::{self, Encoding};
@@ -92,6 +93,11 @@ pub enum Command {
     Intake(crate::intake::IntakeArgs),
     /// Interactive session: line editing, history, completion (also by pinyin), meta commands.
     Repl,
+    /// Target companies (精准招商目标企业) for a chain's gaps in a place: outside firms that make
+    /// the gap segments, scored with explained components and admission rules.
+    Targets(targets::TargetArgs),
+    /// Project routing (项目流转): which parks fit a project's segments best, with reasons.
+    Route(targets::RouteArgs),
     /// Write a deterministic synthetic data folder (for scale tests and benches).
     Gen {
         #[arg(long, default_value_t = 10_000)]
@@ -368,6 +374,8 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Repl => repl::run(cli.db),
+        Command::Targets(args) => targets::run_targets(&open_graph(&cli.db)?, args),
+        Command::Route(args) => targets::run_route(&open_graph(&cli.db)?, args),
         Command::Intake(args) => crate::intake::run_cli(args).map_err(Failure::user),
         Command::Query(args) => {
             let graph = open_graph(&cli.db)?;

@@ -128,12 +128,17 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
                         format!(" [{} {}{target}]", s.system, s.class)
                     })
                     .unwrap_or_default();
+                // An edge stated on the entity's own row shares its source: say so briefly.
+                let prov = if e.row == node.row {
+                    "same row".to_string()
+                } else {
+                    graph.ds.provenance(e.row)
+                };
                 let _ = writeln!(
                     out,
-                    "      {} {}{extra}   ({})",
+                    "      {} {}{extra}   ({prov})",
                     o.kind.label_zh(),
                     o.name(),
-                    graph.ds.provenance(e.row)
                 );
             }
             if edges.len() > MAX_LISTED {

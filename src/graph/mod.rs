@@ -183,6 +183,26 @@ impl Graph {
         v
     }
 
+    /// The other ends of `kind` edges at node `i`, without allocating (for hot loops; may
+    /// repeat a node that two rows link twice).
+    pub fn edges_of(
+        &self,
+        i: u32,
+        kind: EdgeKind,
+        dir: Direction,
+    ) -> impl Iterator<Item = u32> + '_ {
+        self.g
+            .edges_directed(NodeIndex::new(i as usize), dir)
+            .filter_map(move |er| {
+                let e = &self.ds.edges[*er.weight() as usize];
+                (e.kind == kind).then_some(if dir == Direction::Outgoing {
+                    e.to
+                } else {
+                    e.from
+                })
+            })
+    }
+
     /// Ancestors of a place (nearest first), not including itself.
     pub fn ancestors(&self, place: u32) -> &[u32] {
         self.ancestors.get(&place).map_or(&[], Vec::as_slice)
