@@ -20,6 +20,7 @@ pub mod data;
 pub mod draw;
 pub mod export;
 pub mod graph;
+pub mod intake;
 pub mod model;
 pub mod names;
 pub mod query;

@@ -89,6 +89,8 @@ pub enum Command {
     },
     /// Run query-language statements (docs/QUERY.md), e.g. `chainkb query "fill 锂电池 in 玉溪高新区"`.
     Query(query::QueryArgs),
+    /// Turn an enterprise-platform export (企查查/天眼查/启信宝 CSV or .xlsx) into a candidates file.
+    Intake(crate::intake::IntakeArgs),
     /// Interactive session: line editing, history, completion (also by pinyin), meta commands.
     Repl,
     /// Target companies (精准招商目标企业) for a chain's gaps in a place: outside firms that make
@@ -374,6 +376,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Repl => repl::run(cli.db),
         Command::Targets(args) => targets::run_targets(&open_graph(&cli.db)?, args),
         Command::Route(args) => targets::run_route(&open_graph(&cli.db)?, args),
+        Command::Intake(args) => crate::intake::run_cli(args).map_err(Failure::user),
         Command::Query(args) => {
             let graph = open_graph(&cli.db)?;
             query::run(&graph, args)

@@ -17,6 +17,8 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 pub use export::export;
+pub use resolve::Resolver;
+pub use seeds::SeedKind;
 pub use text::Encoding;
 
 /// One problem found in a data folder.

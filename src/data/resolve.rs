@@ -102,6 +102,40 @@ fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, String> {
     Err(format!("unknown {what} `{text}`{}", did_you_mean(&sugg)))
 }
 
+/// Names resolved against a checked dataset exactly as `check` resolves references (id, then
+/// name or alias, then normalized name; `kind:text` forces a kind), for tools such as `intake`
+/// that must produce references `check` will accept.
+pub struct Resolver {
+    ld: Loader,
+    idx: NameIndex,
+}
+
+impl Resolver {
+    pub fn new(ds: crate::model::Dataset) -> Resolver {
+        let mut ld = Loader::default();
+        for (i, n) in ds.nodes.iter().enumerate() {
+            ld.ids.insert((n.kind, n.id.clone()), i as u32);
+        }
+        ld.ds = ds;
+        let idx = NameIndex::build(&ld);
+        Resolver { ld, idx }
+    }
+
+    /// The node `text` names among `allowed`, or the message `check` would print.
+    pub fn resolve(&self, text: &str, allowed: &'static [Kind]) -> Result<u32, String> {
+        let r = Ref {
+            text: text.to_string(),
+            pos: Pos::default(),
+            allowed,
+        };
+        resolve_ref(&self.ld, &self.idx, &r)
+    }
+
+    pub fn dataset(&self) -> &crate::model::Dataset {
+        &self.ld.ds
+    }
+}
+
 pub(crate) fn resolve(ld: &mut Loader) {
     let idx = NameIndex::build(ld);
     let pending = std::mem::take(&mut ld.pending);

@@ -78,14 +78,25 @@ pub fn parse_csv(text: &str) -> Result<Vec<Record>, (u32, String)> {
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
+    // Lines are counted from byte offsets: with CRLF line ends csv reports a record as starting
+    // at the `\n` that ends the previous one (and one line too early).
+    let (mut seen_byte, mut seen_line) = (0usize, 1u32);
     for result in reader.records() {
         let record = result.map_err(|e| {
             let line = e.position().map_or(0, |p| p.line() as u32);
             (line, e.to_string())
         })?;
-        let (line, byte) = record
-            .position()
-            .map_or((0, 0), |p| (p.line() as u32, p.byte() as usize));
+        let mut byte = record.position().map_or(0, |p| p.byte() as usize);
+        while matches!(text.as_bytes().get(byte), Some(b'\r' | b'\n')) {
+            byte += 1;
+        }
+        let byte = byte.min(text.len()).max(seen_byte);
+        seen_line += text.as_bytes()[seen_byte..byte]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count() as u32;
+        seen_byte = byte;
+        let line = seen_line;
         let columns = field_columns(text, byte);
         let cells = record
             .iter()
@@ -168,6 +179,15 @@ mod tests {
         // 正极材料 is four characters: the second cell starts at column 6.
         assert_eq!(cols, vec![1, 6, 12]);
         assert_eq!(recs[1].cells[1].0, "a,b");
+    }
+
+    #[test]
+    fn crlf_lines_and_columns() {
+        let recs = parse_csv("a b\r\nid,name\r\n\r\n正极材料,x\r\n").unwrap();
+        let lines: Vec<u32> = recs.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![1, 2, 4]);
+        let cols: Vec<u32> = recs[2].cells.iter().map(|c| c.1).collect();
+        assert_eq!(cols, vec![1, 6]);
     }
 
     #[test]

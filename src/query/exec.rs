@@ -731,7 +731,7 @@ impl PathSearch<'_> {
         };
         for (next, _) in self.g.neighbors(here, step.edge, dir) {
             self.work += 1;
-            if self.work % 4096 == 0 {
+            if self.work.is_multiple_of(4096) {
                 self.ctx.check()?;
             }
             if self.work > MAX_PATH_WORK {
