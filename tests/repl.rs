@@ -117,7 +117,7 @@ fn a_session_through_a_terminal() {
         )
     };
     let socket = format!("chainkb-test-{}", std::process::id());
-    let t = Tmux::start(&socket, &launch(tmp.path()));
+    let t = Tmux::start(&format!("{socket}-1"), &launch(tmp.path()));
     t.wait_for("chainkb>", 1);
 
     // Multi-line: the statement is incomplete after `in`, so Enter continues it.
@@ -173,7 +173,7 @@ fn a_session_through_a_terminal() {
     // History persists into the next session.
     let history = std::fs::read_to_string(tmp.path().join("chainkb/history.txt")).unwrap();
     assert!(history.contains("chains"), "{history}");
-    let t = Tmux::start(&socket, &launch(tmp.path()));
+    let t = Tmux::start(&format!("{socket}-2"), &launch(tmp.path()));
     t.wait_for("chainkb>", 1);
     t.line(".history");
     t.wait_for("find 正极材料", 1);
