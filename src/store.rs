@@ -85,6 +85,10 @@ impl Store {
         let db = sled::Config::new()
             .path(path)
             .cache_capacity(CACHE_BYTES)
+            // Every write path flushes explicitly; without sled's background flusher no thread
+            // outlives the handle, so dropping a Store releases the file lock at once (another
+            // process may open the database right after).
+            .flush_every_ms(None)
             .open()
             .map_err(|e| match e {
                 // sled 0.34 wraps the failed file lock in an `Io` error whose kind is not
