@@ -97,11 +97,19 @@ impl ReplHelper {
     fn new(graph: &Graph) -> ReplHelper {
         let mut entries: Vec<Entry> = Vec::new();
         let mut seen = std::collections::HashSet::new();
-        let mut add = |text: &str, rank: u8, entries: &mut Vec<Entry>| {
+        // Pinyin spellings cost a few microseconds a name: fine for the seed knowledge base,
+        // seconds at a million enterprises. Beyond this many names of a kind, that kind
+        // completes by its text only.
+        const PINYIN_LIMIT: usize = 100_000;
+        let mut add = |text: &str, rank: u8, with_pinyin: bool, entries: &mut Vec<Entry>| {
             if text.is_empty() || !seen.insert(text.to_string()) {
                 return;
             }
-            let (full, initials) = pinyin_forms(text);
+            let (full, initials) = if with_pinyin {
+                pinyin_forms(text)
+            } else {
+                (Vec::new(), Vec::new())
+            };
             entries.push(Entry {
                 text: text.to_string(),
                 full,
@@ -110,10 +118,10 @@ impl ReplHelper {
             });
         };
         for k in keywords() {
-            add(&k, 0, &mut entries);
+            add(&k, 0, true, &mut entries);
         }
         for meta in META_COMMANDS {
-            add(meta.0, 0, &mut entries);
+            add(meta.0, 0, false, &mut entries);
         }
         let kinds = [
             (Kind::Chain, 1),
@@ -124,11 +132,12 @@ impl ReplHelper {
             (Kind::Enterprise, 5),
         ];
         for (kind, rank) in kinds {
+            let with_pinyin = graph.count(kind) <= PINYIN_LIMIT;
             for &n in graph.nodes_of(kind) {
                 let node = graph.node(n);
-                add(node.name(), rank, &mut entries);
+                add(node.name(), rank, with_pinyin, &mut entries);
                 for a in &node.aliases {
-                    add(a, rank, &mut entries);
+                    add(a, rank, with_pinyin, &mut entries);
                 }
             }
         }
