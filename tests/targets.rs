@@ -242,7 +242,7 @@ fn relations_tags_and_origin_explain_the_score_on_the_fixture() {
         "--db",
         &db,
     ]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("--origin `西北` is not one of"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("origin `西北` is not one of"));
     // A user's rules file: an exclude_segment rule excludes, and names must resolve.
     let rules = tmp.path().join("rules.toml");
     std::fs::write(&rules, "[[rule]]\nid = \"测试-淘汰\"\nkind = \"exclude_segment\"\nsegments = [\"正极材料\"]\ntext = \"淘汰类（测试）\"\nsource = \"test\"\n").unwrap();

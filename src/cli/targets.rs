@@ -4,10 +4,9 @@
 use super::{Failure, resolve_one};
 use crate::graph::Graph;
 use crate::model::{Attrs, Kind};
-use crate::query::gaps::{self, ChainView};
 use crate::query::{Format, Table, Value};
 use crate::targets::config::{RuleSet, Weights, parse_rules};
-use crate::targets::{Gap, GapKind, TargetOptions, TargetRow};
+use crate::targets::{Gap, GapKind, list};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -109,96 +108,6 @@ fn emit(
     Ok(())
 }
 
-/// The gap segments of `chain` in `place` of the requested kinds, fill gaps first.
-fn compute_gaps(g: &Graph, chain: u32, place: u32, which: &str) -> Result<Vec<Gap>, Failure> {
-    let v = ChainView::new(g, chain);
-    let (states, present) = v.states(g, place);
-    let want = |k: &str| which == "all" || which == k || which.split(',').any(|w| w.trim() == k);
-    if !["fill", "extend", "strengthen", "all"]
-        .iter()
-        .any(|k| want(k))
-    {
-        return Err(Failure::user(format!(
-            "--gaps `{which}`: use fill, extend, strengthen or all (补链/延链/强链 map to fill/extend/strengthen)"
-        )));
-    }
-    let mut out: Vec<Gap> = Vec::new();
-    let mut push = |segment: u32, kind: GapKind| {
-        if !out.iter().any(|x| x.segment == segment) {
-            out.push(Gap { segment, kind });
-        }
-    };
-    if want("fill") {
-        for f in gaps::fill(&v, &states, &present) {
-            push(v.segs[f.pos], GapKind::Fill { broken: f.broken });
-        }
-    }
-    if want("extend") {
-        for e in gaps::extend(&v, &states, &present) {
-            push(v.segs[e.pos], GapKind::Extend);
-        }
-    }
-    if want("strengthen") {
-        for w in gaps::strengthen(g, &v, place, &states, &present) {
-            push(v.segs[w.pos], GapKind::Strengthen);
-        }
-    }
-    Ok(out)
-}
-
-fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
-    let mut cols = vec![
-        "rank",
-        "enterprise",
-        "province",
-        "city",
-        "listing",
-        "gaps",
-        "score",
-        "scale",
-        "fit",
-        "relation",
-        "origin",
-        "plan",
-        "reason",
-    ];
-    if excluded {
-        cols.push("excluded_by");
-    }
-    let mut t = Table::new(&cols);
-    for (i, r) in rows.iter().enumerate() {
-        let n = g.node(r.enterprise);
-        let (province, city, listing) = match &n.attrs {
-            Attrs::Enterprise(a) => (
-                a.province.to_string(),
-                a.city.to_string(),
-                a.listing.to_string(),
-            ),
-            _ => Default::default(),
-        };
-        let mut row = vec![
-            Value::Int(i as i64 + 1),
-            Value::text(n.name()),
-            Value::opt_text(&province),
-            Value::opt_text(&city),
-            Value::opt_text(&listing),
-            Value::texts(r.gaps.iter().map(|&s| g.node(s).name().to_string())),
-            Value::Float(r.score),
-            Value::Float(r.scale),
-            Value::Float(r.fit),
-            Value::Float(r.relation),
-            Value::Float(r.origin),
-            Value::Float(r.plan),
-            Value::text(&r.reason),
-        ];
-        if excluded {
-            row.push(Value::opt_text(r.excluded.as_deref().unwrap_or("")));
-        }
-        t.rows.push(row);
-    }
-    t
-}
-
 pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
     let chain = resolve_one(g, &a.chain, &[Kind::Chain])?;
     let place = resolve_one(g, &a.place, &[Kind::Park, Kind::Region])?;
@@ -213,17 +122,8 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
         ))
     })?;
     let rules = rules_from(&a.rules)?;
-    for r in &a.origin {
-        if !weights.origin.regions.contains_key(r) {
-            let known: Vec<&str> = weights.origin.regions.keys().map(String::as_str).collect();
-            return Err(Failure::user(format!(
-                "--origin `{r}` is not one of {}",
-                known.join(", ")
-            )));
-        }
-    }
     let gaps = if a.segments.is_empty() {
-        compute_gaps(g, chain, place, &a.gaps)?
+        list::compute_gaps(g, chain, place, &a.gaps).map_err(Failure::user)?
     } else {
         a.segments
             .iter()
@@ -243,37 +143,22 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
             g.node(place).name()
         );
     }
-    // Filters narrow the candidate pool before the top k are taken.
-    let opts = TargetOptions {
-        limit: usize::MAX,
-        investment: a.investment,
-        serial: false,
-    };
-    let (admitted, excluded) =
-        crate::targets::targets(g, chain, place, &gaps, &weights, &rules, &opts)
-            .map_err(Failure::user)?;
-    let keep = |r: &TargetRow| {
-        let Attrs::Enterprise(at) = &g.node(r.enterprise).attrs else {
-            return false;
-        };
-        let province = at.province.trim_end_matches(['省', '市']);
-        let origin_ok = a.origin.is_empty()
-            || a.origin.iter().any(|o| {
-                weights.origin.regions.get(o).is_some_and(|ps| {
-                    ps.iter().any(|p| {
-                        !province.is_empty() && p.trim_end_matches(['省', '市']) == province
-                    })
-                })
-            });
-        let tag_ok = a.tag.is_empty() || at.tags.iter().any(|t| a.tag.iter().any(|x| x == &**t));
-        origin_ok && tag_ok
-    };
-    let rows: Vec<TargetRow> = if a.excluded { excluded } else { admitted }
-        .into_iter()
-        .filter(keep)
-        .take(a.limit)
-        .collect();
-    let table = target_table(g, &rows, a.excluded);
+    let table = list::target_list(
+        g,
+        &list::ListRequest {
+            chain,
+            place,
+            gaps,
+            limit: a.limit,
+            origin: a.origin.clone(),
+            tags: a.tag.clone(),
+            investment: a.investment,
+            excluded: a.excluded,
+            weights: &weights,
+            rules: &rules,
+        },
+    )
+    .map_err(Failure::user)?;
     let sheet = format!("{} {}", g.node(chain).name(), g.node(place).name());
     emit(&table, a.format, &a.output, &sheet)
 }

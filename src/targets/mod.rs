@@ -7,6 +7,7 @@
 //! rayon and the top k are selected without sorting the rest.
 
 pub mod config;
+pub mod list;
 
 use crate::graph::{Graph, SegmentState};
 use crate::model::{Attrs, EdgeKind, Kind};

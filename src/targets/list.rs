@@ -1,0 +1,170 @@
+//! A target list as a table: the request shared by `chainkb targets` and the query language,
+//! the gaps it recruits for, the filters, and the columns.
+
+use super::config::{RuleSet, Weights};
+use super::{Gap, GapKind, TargetOptions, TargetRow, targets};
+use crate::graph::Graph;
+use crate::model::Attrs;
+use crate::query::gaps::{self, ChainView};
+use crate::query::{Table, Value};
+
+/// One target list to make.
+pub struct ListRequest<'a> {
+    pub chain: u32,
+    pub place: u32,
+    pub gaps: Vec<Gap>,
+    pub limit: usize,
+    /// Only firms headquartered in these origin regions (names from the weights file).
+    pub origin: Vec<String>,
+    /// Only firms with at least one of these tags.
+    pub tags: Vec<String>,
+    pub investment: Option<f64>,
+    /// List the excluded candidates (with their rule) instead of the admitted ones.
+    pub excluded: bool,
+    pub weights: &'a Weights,
+    pub rules: &'a RuleSet,
+}
+
+/// The gap segments of `chain` in `place` of the requested kinds, fill gaps first.
+pub fn compute_gaps(g: &Graph, chain: u32, place: u32, which: &str) -> Result<Vec<Gap>, String> {
+    let v = ChainView::new(g, chain);
+    let (states, present) = v.states(g, place);
+    let want = |k: &str| which == "all" || which == k || which.split(',').any(|w| w.trim() == k);
+    if !["fill", "extend", "strengthen", "all"]
+        .iter()
+        .any(|k| want(k))
+    {
+        return Err(format!(
+            "gaps `{which}`: use fill, extend, strengthen or all (补链/延链/强链 map to fill/extend/strengthen)"
+        ));
+    }
+    let mut out: Vec<Gap> = Vec::new();
+    let mut push = |segment: u32, kind: GapKind| {
+        if !out.iter().any(|x| x.segment == segment) {
+            out.push(Gap { segment, kind });
+        }
+    };
+    if want("fill") {
+        for f in gaps::fill(&v, &states, &present) {
+            push(v.segs[f.pos], GapKind::Fill { broken: f.broken });
+        }
+    }
+    if want("extend") {
+        for e in gaps::extend(&v, &states, &present) {
+            push(v.segs[e.pos], GapKind::Extend);
+        }
+    }
+    if want("strengthen") {
+        for w in gaps::strengthen(g, &v, place, &states, &present) {
+            push(v.segs[w.pos], GapKind::Strengthen);
+        }
+    }
+    Ok(out)
+}
+
+pub fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
+    let mut cols = vec![
+        "rank",
+        "enterprise",
+        "province",
+        "city",
+        "listing",
+        "gaps",
+        "score",
+        "scale",
+        "fit",
+        "relation",
+        "origin",
+        "plan",
+        "reason",
+    ];
+    if excluded {
+        cols.push("excluded_by");
+    }
+    let mut t = Table::new(&cols);
+    for (i, r) in rows.iter().enumerate() {
+        let n = g.node(r.enterprise);
+        let (province, city, listing) = match &n.attrs {
+            Attrs::Enterprise(a) => (
+                a.province.to_string(),
+                a.city.to_string(),
+                a.listing.to_string(),
+            ),
+            _ => Default::default(),
+        };
+        let mut row = vec![
+            Value::Int(i as i64 + 1),
+            Value::text(n.name()),
+            Value::opt_text(&province),
+            Value::opt_text(&city),
+            Value::opt_text(&listing),
+            Value::texts(r.gaps.iter().map(|&s| g.node(s).name().to_string())),
+            Value::Float(r.score),
+            Value::Float(r.scale),
+            Value::Float(r.fit),
+            Value::Float(r.relation),
+            Value::Float(r.origin),
+            Value::Float(r.plan),
+            Value::text(&r.reason),
+        ];
+        if excluded {
+            row.push(Value::opt_text(r.excluded.as_deref().unwrap_or("")));
+        }
+        t.rows.push(row);
+    }
+    t
+}
+
+/// Run a request: score, filter, keep the top `limit`, and lay the rows out as a table.
+pub fn target_list(g: &Graph, req: &ListRequest) -> Result<Table, String> {
+    for r in &req.origin {
+        if !req.weights.origin.regions.contains_key(r) {
+            let known: Vec<&str> = req
+                .weights
+                .origin
+                .regions
+                .keys()
+                .map(String::as_str)
+                .collect();
+            return Err(format!("origin `{r}` is not one of {}", known.join(", ")));
+        }
+    }
+    // The filters apply before the top k are taken, so all admitted rows are scored.
+    let opts = TargetOptions {
+        limit: usize::MAX,
+        investment: req.investment,
+        serial: false,
+    };
+    let (admitted, excluded) = targets(
+        g,
+        req.chain,
+        req.place,
+        &req.gaps,
+        req.weights,
+        req.rules,
+        &opts,
+    )?;
+    let keep = |r: &TargetRow| {
+        let Attrs::Enterprise(at) = &g.node(r.enterprise).attrs else {
+            return false;
+        };
+        let province = at.province.trim_end_matches(['省', '市']);
+        let origin_ok = req.origin.is_empty()
+            || req.origin.iter().any(|o| {
+                req.weights.origin.regions.get(o).is_some_and(|ps| {
+                    ps.iter().any(|p| {
+                        !province.is_empty() && p.trim_end_matches(['省', '市']) == province
+                    })
+                })
+            });
+        let tag_ok =
+            req.tags.is_empty() || at.tags.iter().any(|t| req.tags.iter().any(|x| x == &**t));
+        origin_ok && tag_ok
+    };
+    let rows: Vec<TargetRow> = if req.excluded { excluded } else { admitted }
+        .into_iter()
+        .filter(keep)
+        .take(req.limit)
+        .collect();
+    Ok(target_table(g, &rows, req.excluded))
+}
