@@ -36,6 +36,9 @@ pub mod parse;
 pub mod plan;
 pub mod table;
 
+#[cfg(test)]
+mod prop_tests;
+
 pub use error::{ErrorKind, QueryError};
 pub use exec::Ctx;
 pub use table::{Format, Table, Value};
