@@ -38,7 +38,9 @@ fn fixture_db() -> (tempfile::TempDir, PathBuf) {
     let loaded = chainkb::data::load_paths(&[fixture()], Default::default()).expect("read fixture");
     assert!(loaded.is_ok(), "fixture has problems: {:?}", loaded.diags);
     let (store, _) = Store::open(&db, true).expect("open db");
-    store.import(&loaded.dataset, "fixture:mini").expect("import");
+    store
+        .import(&loaded.dataset, "fixture:mini")
+        .expect("import");
     (dir, db)
 }
 
@@ -67,15 +69,24 @@ fn parse_script(text: &str) -> Vec<Case> {
             in_query = false;
             continue;
         }
-        let query_line = [("> ", Format::Table), (">json ", Format::Json), (">csv ", Format::Csv)]
-            .into_iter()
-            .find_map(|(p, f)| line.strip_prefix(p).map(|rest| (rest, f)))
-            .or_else(|| (line == ">").then_some(("", Format::Table)));
+        let query_line = [
+            ("> ", Format::Table),
+            (">json ", Format::Json),
+            (">csv ", Format::Csv),
+        ]
+        .into_iter()
+        .find_map(|(p, f)| line.strip_prefix(p).map(|rest| (rest, f)))
+        .or_else(|| (line == ">").then_some(("", Format::Table)));
         if let Some((rest, format)) = query_line {
             if in_query && let Some(c) = cases.last_mut() {
                 c.query.push(rest.to_string());
             } else {
-                cases.push(Case { comments: std::mem::take(&mut comments), format, query: vec![rest.to_string()], expected: String::new() });
+                cases.push(Case {
+                    comments: std::mem::take(&mut comments),
+                    format,
+                    query: vec![rest.to_string()],
+                    expected: String::new(),
+                });
                 in_query = true;
             }
             continue;
@@ -159,7 +170,9 @@ fn golden_scripts() {
             if &c.expected != a {
                 failures.push(format!(
                     "{}: query `{}`\n--- expected\n{}\n--- actual\n{}\n",
-                    f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default(),
+                    f.file_name()
+                        .map(|n| n.to_string_lossy().to_string())
+                        .unwrap_or_default(),
                     c.query.join(" "),
                     c.expected,
                     a
@@ -180,16 +193,30 @@ fn golden_scripts() {
 fn every_documented_example_is_tested() {
     let doc = std::fs::read_to_string(root().join("docs/QUERY.md")).expect("docs/QUERY.md");
     let mut tested = std::collections::HashSet::new();
-    for e in std::fs::read_dir(root().join("tests/scripts")).expect("tests/scripts").flatten() {
+    for e in std::fs::read_dir(root().join("tests/scripts"))
+        .expect("tests/scripts")
+        .flatten()
+    {
         let text = std::fs::read_to_string(e.path()).unwrap_or_default();
         for c in parse_script(&text) {
             tested.insert(c.query.join(" ").trim().to_string());
         }
     }
-    let examples: Vec<&str> = doc.lines().filter_map(|l| l.strip_prefix("chainkb> ")).map(str::trim).collect();
-    assert!(examples.len() >= 20, "docs/QUERY.md has only {} examples", examples.len());
+    let examples: Vec<&str> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("chainkb> "))
+        .map(str::trim)
+        .collect();
+    assert!(
+        examples.len() >= 20,
+        "docs/QUERY.md has only {} examples",
+        examples.len()
+    );
     let missing: Vec<&&str> = examples.iter().filter(|e| !tested.contains(**e)).collect();
-    assert!(missing.is_empty(), "examples in docs/QUERY.md without a golden test: {missing:#?}");
+    assert!(
+        missing.is_empty(),
+        "examples in docs/QUERY.md without a golden test: {missing:#?}"
+    );
 }
 
 fn chainkb(db: &Path, args: &[&str]) -> std::process::Output {
@@ -205,13 +232,39 @@ fn chainkb(db: &Path, args: &[&str]) -> std::process::Output {
 fn cli_formats_timing_and_exit_codes() {
     let (_dir, db) = fixture_db();
 
-    let ok = chainkb(&db, &["query", "fill 锂电池 in 测试园区 | select segment, gap | limit 1", "--format", "json"]);
-    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let ok = chainkb(
+        &db,
+        &[
+            "query",
+            "fill 锂电池 in 测试园区 | select segment, gap | limit 1",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        ok.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
     let rows: serde_json::Value = serde_json::from_slice(&ok.stdout).expect("JSON output");
-    assert_eq!(rows, serde_json::json!([{"segment": "电解液", "gap": "断链"}]));
+    assert_eq!(
+        rows,
+        serde_json::json!([{"segment": "电解液", "gap": "断链"}])
+    );
 
-    let csv = chainkb(&db, &["query", "fill 锂电池 in 测试园区 | select segment, dependents", "--format", "csv"]);
-    assert_eq!(String::from_utf8_lossy(&csv.stdout), "segment,dependents\n电解液,1\n负极材料,1\n铜箔,1\n");
+    let csv = chainkb(
+        &db,
+        &[
+            "query",
+            "fill 锂电池 in 测试园区 | select segment, dependents",
+            "--format",
+            "csv",
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&csv.stdout),
+        "segment,dependents\n电解液,1\n负极材料,1\n铜箔,1\n"
+    );
 
     let timed = chainkb(&db, &["query", "chains; regions", "--timing"]);
     let err = String::from_utf8_lossy(&timed.stderr);
@@ -220,14 +273,20 @@ fn cli_formats_timing_and_exit_codes() {
     for l in lines {
         let rest = l.strip_prefix("timing: parse=").expect("fixed prefix");
         let parts: Vec<&str> = rest.split(' ').collect();
-        assert!(parts.len() == 3 && parts[1].starts_with("plan=") && parts[2].starts_with("exec="), "{l}");
+        assert!(
+            parts.len() == 3 && parts[1].starts_with("plan=") && parts[2].starts_with("exec="),
+            "{l}"
+        );
         assert!(parts.iter().all(|p| p.ends_with("ms")), "{l}");
     }
 
     let bad = chainkb(&db, &["query", "fill 锂电池 in 测试园区 | wher gap = 断链"]);
     assert_eq!(bad.status.code(), Some(1));
     let msg = String::from_utf8_lossy(&bad.stderr);
-    assert!(msg.contains("line 1, column 20") && msg.contains("did you mean `where`?"), "{msg}");
+    assert!(
+        msg.contains("line 1, column 20") && msg.contains("did you mean `where`?"),
+        "{msg}"
+    );
 
     let unknown = chainkb(&db, &["query", "status 锂电 in 测试园区"]);
     assert_eq!(unknown.status.code(), Some(1));
@@ -239,9 +298,18 @@ fn cli_runs_a_script_file_and_stops_at_the_first_error() {
     let (dir, db) = fixture_db();
     let script = dir.path().join("q.ckq");
     std::fs::write(&script, "-- two statements, then an error\nchains | select name;\nregions | select name | limit 1;\nparks | sort nmae;\nchains\n").unwrap();
-    let out = chainkb(&db, &["query", "-f", script.to_str().unwrap(), "--format", "csv"]);
+    let out = chainkb(
+        &db,
+        &["query", "-f", script.to_str().unwrap(), "--format", "csv"],
+    );
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "name\n锂电池\n光伏\nname\n测试省\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "name\n锂电池\n光伏\nname\n测试省\n"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("no column `nmae` (did you mean name?"), "{err}");
+    assert!(
+        err.contains("no column `nmae` (did you mean name?"),
+        "{err}"
+    );
 }

@@ -35,7 +35,8 @@ pub fn run(graph: &Graph, args: QueryArgs) -> Result<(), Failure> {
                 .map_err(|e| Failure::user(format!("cannot read standard input: {e}")))?;
             s
         }
-        (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| Failure::user(format!("cannot read {}: {e}", f.display())))?,
+        (None, Some(f)) => std::fs::read_to_string(f)
+            .map_err(|e| Failure::user(format!("cannot read {}: {e}", f.display())))?,
         (None, None) => return Err(Failure::user("give a query, or -f FILE")),
     };
     // The REPL will set this from Ctrl-C; a one-shot command is simply interrupted.
@@ -58,7 +59,10 @@ pub fn run(graph: &Graph, args: QueryArgs) -> Result<(), Failure> {
             Err(e) => {
                 let _ = out.flush();
                 eprint!("{}", e.render(&o.text));
-                return Err(Failure { code: 1, message: String::new() });
+                return Err(Failure {
+                    code: 1,
+                    message: String::new(),
+                });
             }
         }
     }

@@ -143,13 +143,36 @@ pub struct TraverseOpts {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Source {
     Find(Name),
-    List { kind: ListKind, within: Option<Name> },
-    Traverse { dir: Direction, segment: Name, opts: TraverseOpts },
-    Status { chain: Name, place: Place },
-    Gaps { kind: GapKind, chain: Name, place: Place },
-    Build { place: Place, below: Option<f64> },
-    Compare { chain: Name, places: Vec<Name> },
-    Paths { from: Name, steps: Vec<Step> },
+    List {
+        kind: ListKind,
+        within: Option<Name>,
+    },
+    Traverse {
+        dir: Direction,
+        segment: Name,
+        opts: TraverseOpts,
+    },
+    Status {
+        chain: Name,
+        place: Place,
+    },
+    Gaps {
+        kind: GapKind,
+        chain: Name,
+        place: Place,
+    },
+    Build {
+        place: Place,
+        below: Option<f64>,
+    },
+    Compare {
+        chain: Name,
+        places: Vec<Name>,
+    },
+    Paths {
+        from: Name,
+        steps: Vec<Step>,
+    },
 }
 
 /// One hop pattern of `paths`: an edge kind walked forwards (`-[K]->`) or backwards (`<-[K]-`)
@@ -218,7 +241,14 @@ pub enum AggFn {
 }
 
 impl AggFn {
-    pub const ALL: [AggFn; 6] = [AggFn::Count, AggFn::Sum, AggFn::Min, AggFn::Max, AggFn::Avg, AggFn::Collect];
+    pub const ALL: [AggFn; 6] = [
+        AggFn::Count,
+        AggFn::Sum,
+        AggFn::Min,
+        AggFn::Max,
+        AggFn::Avg,
+        AggFn::Collect,
+    ];
     pub fn as_str(self) -> &'static str {
         match self {
             AggFn::Count => "count",
@@ -292,19 +322,100 @@ pub enum Expr {
 /// "did you mean" on an unknown keyword. A unit test checks that each one is reserved by the
 /// grammar (cannot be a bare name).
 pub const KEYWORDS: &[&str] = &[
-    "explain", "解释", "find", "查找", "chains", "产业链", "segments", "环节", "enterprises", "企业", "parks", "园区",
-    "projects", "项目", "industries", "产业", "regions", "地区", "upstream", "上游", "downstream", "下游", "depth",
-    "深度", "chain", "链", "in", "在", "of", "status", "现状", "fill", "补链", "extend", "延链", "strengthen", "强链",
-    "build", "建链", "below", "低于", "compare", "对比", "paths", "路径", "from", "all", "所有", "where", "筛选", "sort",
-    "排序", "by", "asc", "desc", "limit", "限制", "select", "选择", "as", "distinct", "去重", "group", "分组", "with",
-    "count", "计数", "sum", "求和", "min", "max", "avg", "collect", "expand", "展开", "and", "且", "or", "或", "not",
-    "非", "contains", "包含", "is", "null", "空",
+    "explain",
+    "解释",
+    "find",
+    "查找",
+    "chains",
+    "产业链",
+    "segments",
+    "环节",
+    "enterprises",
+    "企业",
+    "parks",
+    "园区",
+    "projects",
+    "项目",
+    "industries",
+    "产业",
+    "regions",
+    "地区",
+    "upstream",
+    "上游",
+    "downstream",
+    "下游",
+    "depth",
+    "深度",
+    "chain",
+    "链",
+    "in",
+    "在",
+    "of",
+    "status",
+    "现状",
+    "fill",
+    "补链",
+    "extend",
+    "延链",
+    "strengthen",
+    "强链",
+    "build",
+    "建链",
+    "below",
+    "低于",
+    "compare",
+    "对比",
+    "paths",
+    "路径",
+    "from",
+    "all",
+    "所有",
+    "where",
+    "筛选",
+    "sort",
+    "排序",
+    "by",
+    "asc",
+    "desc",
+    "limit",
+    "限制",
+    "select",
+    "选择",
+    "as",
+    "distinct",
+    "去重",
+    "group",
+    "分组",
+    "with",
+    "count",
+    "计数",
+    "sum",
+    "求和",
+    "min",
+    "max",
+    "avg",
+    "collect",
+    "expand",
+    "展开",
+    "and",
+    "且",
+    "or",
+    "或",
+    "not",
+    "非",
+    "contains",
+    "包含",
+    "is",
+    "null",
+    "空",
 ];
 
 /// Whether `s` reads back as a bare name: an identifier (XID) that is not a keyword.
 pub fn is_bare(s: &str) -> bool {
     let mut chars = s.chars();
-    let Some(first) = chars.next() else { return false };
+    let Some(first) = chars.next() else {
+        return false;
+    };
     (first == '_' || unicode_ident_start(first))
         && chars.all(unicode_ident_continue)
         && !KEYWORDS.contains(&s)
@@ -381,7 +492,11 @@ impl fmt::Display for Source {
             Source::List { kind, within } => {
                 f.write_str(kind.keyword())?;
                 if let Some(w) = within {
-                    let prep = if *kind == ListKind::Segments { "of" } else { "in" };
+                    let prep = if *kind == ListKind::Segments {
+                        "of"
+                    } else {
+                        "in"
+                    };
                     write!(f, " {prep} {w}")?;
                 }
                 Ok(())
@@ -404,7 +519,9 @@ impl fmt::Display for Source {
                 Ok(())
             }
             Source::Status { chain, place } => write!(f, "status {chain} in {place}"),
-            Source::Gaps { kind, chain, place } => write!(f, "{} {chain} in {place}", kind.keyword()),
+            Source::Gaps { kind, chain, place } => {
+                write!(f, "{} {chain} in {place}", kind.keyword())
+            }
             Source::Build { place, below } => {
                 write!(f, "build in {place}")?;
                 if let Some(b) = below {
@@ -560,7 +677,11 @@ impl Expr {
     }
 
     fn fmt_child(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.is_atom() { write!(f, "{self}") } else { write!(f, "({self})") }
+        if self.is_atom() {
+            write!(f, "{self}")
+        } else {
+            write!(f, "({self})")
+        }
     }
 }
 
@@ -568,7 +689,11 @@ impl fmt::Display for Expr {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Expr::Or(items) | Expr::And(items) => {
-                let sep = if matches!(self, Expr::Or(_)) { " or " } else { " and " };
+                let sep = if matches!(self, Expr::Or(_)) {
+                    " or "
+                } else {
+                    " and "
+                };
                 for (i, e) in items.iter().enumerate() {
                     if i > 0 {
                         f.write_str(sep)?;

@@ -30,7 +30,12 @@ pub struct QueryError {
 
 impl QueryError {
     pub fn syntax(message: impl Into<String>, span: Span) -> QueryError {
-        QueryError { kind: ErrorKind::Syntax, message: message.into(), span: Some(span), hints: Vec::new() }
+        QueryError {
+            kind: ErrorKind::Syntax,
+            message: message.into(),
+            span: Some(span),
+            hints: Vec::new(),
+        }
     }
 
     /// A semantic error in the clause `clause` (e.g. "upstream … depth", "group … sum").
@@ -39,17 +44,31 @@ impl QueryError {
             kind: ErrorKind::Semantic,
             message: format!("in {clause}: {}", message.into()),
             // An empty span at 0 means "no particular place": underline nothing.
-            span: if span.start == 0 && span.end == 0 { None } else { Some(span) },
+            span: if span.start == 0 && span.end == 0 {
+                None
+            } else {
+                Some(span)
+            },
             hints: Vec::new(),
         }
     }
 
     pub fn cancelled() -> QueryError {
-        QueryError { kind: ErrorKind::Cancelled, message: "cancelled".into(), span: None, hints: Vec::new() }
+        QueryError {
+            kind: ErrorKind::Cancelled,
+            message: "cancelled".into(),
+            span: None,
+            hints: Vec::new(),
+        }
     }
 
     pub fn internal(message: impl Into<String>) -> QueryError {
-        QueryError { kind: ErrorKind::Internal, message: format!("internal error: {}", message.into()), span: None, hints: Vec::new() }
+        QueryError {
+            kind: ErrorKind::Internal,
+            message: format!("internal error: {}", message.into()),
+            span: None,
+            hints: Vec::new(),
+        }
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> QueryError {
@@ -88,7 +107,10 @@ impl QueryError {
         let _ = writeln!(out, "error: line {line_no}, column {col}: {}", self.message);
         let gutter = line_no.to_string().len();
         let pad = " ".repeat(gutter);
-        let shown: String = line.chars().map(|c| if c == '\t' { ' ' } else { c }).collect();
+        let shown: String = line
+            .chars()
+            .map(|c| if c == '\t' { ' ' } else { c })
+            .collect();
         let lead = width(&text[line_start..start]);
         let under = width(&text[start..end.min(line_end)]).max(1);
         let _ = writeln!(out, "{pad} |");
@@ -119,7 +141,9 @@ fn clamp_to_char(text: &str, mut i: usize) -> usize {
 
 /// Display width in terminal columns: 2 per CJK character, 1 for ASCII, tabs as 1.
 pub fn width(s: &str) -> usize {
-    s.chars().map(|c| if c == '\t' { 1 } else { c.width().unwrap_or(0) }).sum()
+    s.chars()
+        .map(|c| if c == '\t' { 1 } else { c.width().unwrap_or(0) })
+        .sum()
 }
 
 /// Full-width punctuation people type with a Chinese input method, and what was meant.
@@ -173,24 +197,38 @@ pub fn expected_words(text: &str, pos: usize, words: &[&str]) -> QueryError {
         n => format!("{} or {}", uniq[..n - 1].join(", "), uniq[n - 1]),
     };
     let found = token_at(text, pos);
-    let found_text = if found.is_empty() { "the end of the query".to_string() } else { format!("`{found}`") };
-    let span = Span { start: pos, end: pos + found.len() };
+    let found_text = if found.is_empty() {
+        "the end of the query".to_string()
+    } else {
+        format!("`{found}`")
+    };
+    let span = Span {
+        start: pos,
+        end: pos + found.len(),
+    };
     let mut err = QueryError::syntax(format!("expected {expected}, found {found_text}"), span);
     if let Some(c) = found.chars().next()
         && let Some((_, ascii)) = FULL_WIDTH.iter().find(|(f, _)| *f == c)
     {
         err = err.with_hint(format!(
             "`{c}` is full-width punctuation (Chinese input method); use {} instead",
-            if ascii.len() == 1 { format!("`{ascii}`") } else { ascii.to_string() }
+            if ascii.len() == 1 {
+                format!("`{ascii}`")
+            } else {
+                ascii.to_string()
+            }
         ));
     } else if found == "\"" && !text[pos + 1..].contains('"') {
         err = err.with_hint("this string is never closed: add the closing `\"`");
     } else if found.chars().next().is_some_and(pest::unicode::XID_START) {
         // A word where a keyword was expected: a mistyped keyword? (Names are suggested later,
         // when the query is resolved against the graph.)
-        let keyword_expected = uniq
-            .iter()
-            .any(|w| w.starts_with("a query (") || w.starts_with("a stage (") || w.starts_with("an aggregate (") || (w.starts_with('`') && w.len() > 3));
+        let keyword_expected = uniq.iter().any(|w| {
+            w.starts_with("a query (")
+                || w.starts_with("a stage (")
+                || w.starts_with("an aggregate (")
+                || (w.starts_with('`') && w.len() > 3)
+        });
         if keyword_expected {
             let sugg = suggest(found, KEYWORDS.iter().copied(), 3);
             if !sugg.is_empty() {
@@ -210,7 +248,11 @@ mod tests {
     fn underline_sits_under_chinese_text() {
         let text = "fill 锂电池 in 测试园区 | wher x = 1";
         let pos = text.find("wher").unwrap();
-        let e = expected_words(text, pos, &["a stage (where, sort, limit, select, distinct, group, expand)"]);
+        let e = expected_words(
+            text,
+            pos,
+            &["a stage (where, sort, limit, select, distinct, group, expand)"],
+        );
         let r = e.render(text);
         let lines: Vec<&str> = r.lines().collect();
         // column in characters: "fill 锂电池 in 测试园区 | " is 20 characters
@@ -218,7 +260,10 @@ mod tests {
         let caret = lines[3].find('^').unwrap();
         let code = lines[2];
         // the caret's display column equals the display width of the text before `wher`
-        assert_eq!(width(&lines[3][..caret]), width(&code[..code.find("wher").unwrap()]));
+        assert_eq!(
+            width(&lines[3][..caret]),
+            width(&code[..code.find("wher").unwrap()])
+        );
         assert!(lines[3].ends_with("^^^^"));
         assert!(r.contains("did you mean `where`?"), "{r}");
     }

@@ -29,7 +29,11 @@ pub struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn check(&self) -> Result<(), QueryError> {
-        if self.cancel.load(Ordering::Relaxed) { Err(QueryError::cancelled()) } else { Ok(()) }
+        if self.cancel.load(Ordering::Relaxed) {
+            Err(QueryError::cancelled())
+        } else {
+            Ok(())
+        }
     }
 }
 
@@ -38,7 +42,11 @@ type Row = Vec<Value>;
 pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
     if plan.explain {
         let mut t = Table::new(&["plan"]);
-        t.rows = plan.lines().into_iter().map(|l| vec![Value::Text(l)]).collect();
+        t.rows = plan
+            .lines()
+            .into_iter()
+            .map(|l| vec![Value::Text(l)])
+            .collect();
         return Ok(t);
     }
     let mut rows = source(g, &plan.source, ctx)?;
@@ -46,7 +54,10 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
         ctx.check()?;
         rows = apply(op, rows)?;
     }
-    Ok(Table { columns: plan.columns.iter().map(|c| c.name.clone()).collect(), rows })
+    Ok(Table {
+        columns: plan.columns.iter().map(|c| c.name.clone()).collect(),
+        rows,
+    })
 }
 
 // ------------------------------------------------------------------------------------ helpers
@@ -67,11 +78,17 @@ fn stage(g: &Graph, seg: u32) -> Value {
 }
 
 fn neighbor_names(g: &Graph, i: u32, kind: EdgeKind, dir: Dir) -> Value {
-    Value::texts(g.neighbors(i, kind, dir).into_iter().map(|(o, _)| name(g, o)))
+    Value::texts(
+        g.neighbors(i, kind, dir)
+            .into_iter()
+            .map(|(o, _)| name(g, o)),
+    )
 }
 
 fn first_neighbor(g: &Graph, i: u32, kind: EdgeKind, dir: Dir) -> Value {
-    g.neighbors(i, kind, dir).first().map_or(Value::Null, |&(o, _)| Value::Text(name(g, o)))
+    g.neighbors(i, kind, dir)
+        .first()
+        .map_or(Value::Null, |&(o, _)| Value::Text(name(g, o)))
 }
 
 /// Projects with their investment: `正极材料一期项目 (推介, 30亿)`.
@@ -85,7 +102,11 @@ fn project_label(g: &Graph, p: u32) -> String {
             if let Some(v) = a.investment_yi {
                 parts.push(format!("{}亿", fmt_yi(v)));
             }
-            if parts.is_empty() { name(g, p) } else { format!("{} ({})", name(g, p), parts.join(", ")) }
+            if parts.is_empty() {
+                name(g, p)
+            } else {
+                format!("{} ({})", name(g, p), parts.join(", "))
+            }
         }
         _ => name(g, p),
     }
@@ -99,7 +120,11 @@ fn investment(g: &Graph, projects: &[u32]) -> Value {
             _ => None,
         })
         .collect();
-    if vals.is_empty() { Value::Null } else { Value::Float(vals.iter().sum()) }
+    if vals.is_empty() {
+        Value::Null
+    } else {
+        Value::Float(vals.iter().sum())
+    }
 }
 
 /// Run `f` for every place, in parallel when asked, keeping the places' order.
@@ -154,13 +179,25 @@ fn source(g: &Graph, src: &SourcePlan, ctx: Ctx) -> Result<Vec<Row>, QueryError>
     match src {
         SourcePlan::Find { hits } => Ok(hits.iter().map(|&h| find_row(g, h)).collect()),
         SourcePlan::List { kind, within } => list(g, *kind, *within, ctx),
-        SourcePlan::Traverse { dir, segment, depth, chain, place } => Ok(traverse(g, *dir, *segment, *depth, *chain, *place)),
+        SourcePlan::Traverse {
+            dir,
+            segment,
+            depth,
+            chain,
+            place,
+        } => Ok(traverse(g, *dir, *segment, *depth, *chain, *place)),
         SourcePlan::Status { chain, place } => Ok(status(g, *chain, *place)),
-        SourcePlan::Gaps { kind, chain, places } => {
+        SourcePlan::Gaps {
+            kind,
+            chain,
+            places,
+        } => {
             let view = ChainView::new(g, *chain);
             places_rows(g, places, ctx, |p| gap_rows(g, &view, *kind, p))
         }
-        SourcePlan::Build { places, below } => places_rows(g, places, ctx, |p| build_rows(g, p, *below)),
+        SourcePlan::Build { places, below } => {
+            places_rows(g, places, ctx, |p| build_rows(g, p, *below))
+        }
         SourcePlan::Compare { chain, places } => Ok(compare(g, *chain, places, ctx)?),
         SourcePlan::Paths { from, steps } => paths(g, from, steps, ctx),
     }
@@ -169,15 +206,25 @@ fn source(g: &Graph, src: &SourcePlan, ctx: Ctx) -> Result<Vec<Row>, QueryError>
 fn find_row(g: &Graph, i: u32) -> Row {
     let n = g.node(i);
     let details = match &n.attrs {
-        Attrs::Region { level } => format!("level={level}; parent={}", first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing).display()),
+        Attrs::Region { level } => format!(
+            "level={level}; parent={}",
+            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing).display()
+        ),
         Attrs::Park { kind, area_km2 } => format!(
             "kind={kind}; parent={}; area_km2={}",
             first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing).display(),
             area_km2.map(fmt_yi).unwrap_or_default()
         ),
-        Attrs::Industry => format!("chains={}", neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Incoming).display()),
+        Attrs::Industry => format!(
+            "chains={}",
+            neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Incoming).display()
+        ),
         Attrs::Chain => format!("segments={}", g.chain_segments(i).len()),
-        Attrs::Segment { stage } => format!("stage={}; chains={}", stage.as_str(), names(g, g.segment_chains(i)).display()),
+        Attrs::Segment { stage } => format!(
+            "stage={}; chains={}",
+            stage.as_str(),
+            names(g, g.segment_chains(i)).display()
+        ),
         Attrs::Enterprise(a) => format!(
             "location={}; segments={}; tags={}",
             first_neighbor(g, i, EdgeKind::LocatedIn, Dir::Outgoing).display(),
@@ -205,9 +252,10 @@ fn list(g: &Graph, kind: ListKind, within: Option<u32>, ctx: Ctx) -> Result<Vec<
     let ids: Vec<u32> = match (kind, within) {
         (_, None) => g.nodes_of(kind.kind()).to_vec(),
         (ListKind::Segments, Some(c)) => g.chain_segments(c).to_vec(),
-        (ListKind::Parks | ListKind::Regions, Some(w)) => {
-            places_within(g, w).into_iter().filter(|&p| g.node(p).kind == kind.kind() && p != w).collect()
-        }
+        (ListKind::Parks | ListKind::Regions, Some(w)) => places_within(g, w)
+            .into_iter()
+            .filter(|&p| g.node(p).kind == kind.kind() && p != w)
+            .collect(),
         (ListKind::Enterprises | ListKind::Projects, Some(w)) => {
             // Entities located in the place or any place below it: the place's incoming
             // LOCATED_IN edges, not a scan of every enterprise.
@@ -268,12 +316,20 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             neighbor_names(g, i, EdgeKind::FocusesOn, Dir::Outgoing),
         ],
         (Attrs::Project(a), _) => {
-            let loc: Vec<String> = g.neighbors(i, EdgeKind::LocatedIn, Dir::Outgoing).into_iter().map(|(o, _)| name(g, o)).collect();
+            let loc: Vec<String> = g
+                .neighbors(i, EdgeKind::LocatedIn, Dir::Outgoing)
+                .into_iter()
+                .map(|(o, _)| name(g, o))
+                .collect();
             vec![
                 Value::text(&*n.id),
                 nm,
                 Value::opt_text(&a.domain),
-                if loc.is_empty() { Value::Null } else { Value::Text(loc.join("、")) },
+                if loc.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Text(loc.join("、"))
+                },
                 Value::opt_f64(a.investment_yi),
                 Value::opt_f64(a.land_mu),
                 a.start_year.map_or(Value::Null, |y| Value::Int(y.into())),
@@ -288,7 +344,9 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
                 .neighbors(i, EdgeKind::InSystem, Dir::Outgoing)
                 .into_iter()
                 .map(|(p, e)| match &g.edge(e).system {
-                    Some(s) if !s.class.is_empty() => format!("{}:{}:{}", name(g, p), s.system, s.class),
+                    Some(s) if !s.class.is_empty() => {
+                        format!("{}:{}:{}", name(g, p), s.system, s.class)
+                    }
                     Some(s) => format!("{}:{}", name(g, p), s.system),
                     None => name(g, p),
                 })
@@ -300,7 +358,11 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
                 Value::texts(systems),
             ]
         }
-        (Attrs::Region { level }, _) => vec![nm, Value::opt_text(level), first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing)],
+        (Attrs::Region { level }, _) => vec![
+            nm,
+            Value::opt_text(level),
+            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
+        ],
         // A node whose attributes do not match its list (cannot happen with checked data).
         _ => vec![nm],
     }
@@ -314,9 +376,21 @@ fn presence_cols(g: &Graph, place: u32, seg: u32) -> (SegmentState, Vec<u32>, Ve
     }
 }
 
-fn traverse(g: &Graph, dir: Direction, origin: u32, depth: u32, chain: Option<u32>, place: Option<u32>) -> Vec<Row> {
-    let members: Option<HashSet<u32>> = chain.map(|c| g.chain_segments(c).iter().copied().collect());
-    let pdir = if dir == Direction::Upstream { Dir::Incoming } else { Dir::Outgoing };
+fn traverse(
+    g: &Graph,
+    dir: Direction,
+    origin: u32,
+    depth: u32,
+    chain: Option<u32>,
+    place: Option<u32>,
+) -> Vec<Row> {
+    let members: Option<HashSet<u32>> =
+        chain.map(|c| g.chain_segments(c).iter().copied().collect());
+    let pdir = if dir == Direction::Upstream {
+        Dir::Incoming
+    } else {
+        Dir::Outgoing
+    };
     let mut prev: HashMap<u32, u32> = HashMap::new();
     let mut dist: HashMap<u32, u32> = HashMap::from([(origin, 0)]);
     let mut order = Vec::new();
@@ -349,8 +423,17 @@ fn traverse(g: &Graph, dir: Direction, origin: u32, depth: u32, chain: Option<u3
             if dir == Direction::Downstream {
                 path.reverse();
             }
-            let text = path.iter().map(|&p| name(g, p)).collect::<Vec<_>>().join(" → ");
-            let mut row = vec![Value::Text(name(g, s)), stage(g, s), Value::Int(dist[&s] as i64), Value::Text(text)];
+            let text = path
+                .iter()
+                .map(|&p| name(g, p))
+                .collect::<Vec<_>>()
+                .join(" → ");
+            let mut row = vec![
+                Value::Text(name(g, s)),
+                stage(g, s),
+                Value::Int(dist[&s] as i64),
+                Value::Text(text),
+            ];
             if let Some(p) = place {
                 let (st, producers, projects) = presence_cols(g, p, s);
                 row.push(Value::text(st.as_str()));
@@ -381,7 +464,8 @@ fn status(g: &Graph, chain: u32, place: u32) -> Vec<Row> {
                 names(g, &producers),
                 Value::texts(projects.iter().map(|&x| project_label(g, x))),
                 investment(g, &projects),
-                weak.get(&i).map_or(Value::Null, |w| Value::Text(w.join("; "))),
+                weak.get(&i)
+                    .map_or(Value::Null, |w| Value::Text(w.join("; "))),
             ]
         })
         .collect()
@@ -433,14 +517,22 @@ fn gap_rows(g: &Graph, v: &ChainView, kind: GapKind, place: u32) -> Vec<Row> {
                     "{} of {} chain neighbours present{}; density {}",
                     e.present_neighbours.len(),
                     e.neighbours,
-                    if present_n.is_empty() { String::new() } else { format!(" ({})", present_n.join("、")) },
+                    if present_n.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", present_n.join("、"))
+                    },
                     fmt_yi(e.density)
                 );
                 vec![
                     Value::Int(rank as i64 + 1),
                     Value::Text(name(g, s)),
                     stage(g, s),
-                    Value::text(if e.downstream { "downstream" } else { "upstream" }),
+                    Value::text(if e.downstream {
+                        "downstream"
+                    } else {
+                        "upstream"
+                    }),
                     Value::Float(e.density),
                     Value::texts(present_n),
                     Value::Int(e.neighbours as i64),
@@ -455,14 +547,25 @@ fn gap_rows(g: &Graph, v: &ChainView, kind: GapKind, place: u32) -> Vec<Row> {
                 let s = v.segs[w.pos];
                 let deps = seg_names(g, v, &w.dependents);
                 let who = if w.state == SegmentState::Planned {
-                    format!("only planned: {}", w.projects.iter().map(|&p| project_label(g, p)).collect::<Vec<_>>().join("、"))
+                    format!(
+                        "only planned: {}",
+                        w.projects
+                            .iter()
+                            .map(|&p| project_label(g, p))
+                            .collect::<Vec<_>>()
+                            .join("、")
+                    )
                 } else {
                     format!("{} producer(s), {} leading", w.producers.len(), w.leading)
                 };
                 let reason = if deps.is_empty() {
                     format!("{who}; no present segment depends on it")
                 } else {
-                    format!("{who}; {} present segment(s) depend on it: {}", deps.len(), deps.join("、"))
+                    format!(
+                        "{who}; {} present segment(s) depend on it: {}",
+                        deps.len(),
+                        deps.join("、")
+                    )
                 };
                 vec![
                     Value::Int(rank as i64 + 1),
@@ -566,14 +669,23 @@ fn compare(g: &Graph, chain: u32, places: &[u32], ctx: Ctx) -> Result<Vec<Row>, 
         for st in &states {
             row.push(Value::text(st[i].as_str()));
         }
-        let present: Vec<usize> = (0..places.len()).filter(|&k| states[k][i] == SegmentState::Present).collect();
-        let overlap = if present.len() >= 2 { present.iter().map(|&k| name(g, places[k])).collect() } else { Vec::new() };
+        let present: Vec<usize> = (0..places.len())
+            .filter(|&k| states[k][i] == SegmentState::Present)
+            .collect();
+        let overlap = if present.len() >= 2 {
+            present.iter().map(|&k| name(g, places[k])).collect()
+        } else {
+            Vec::new()
+        };
         row.push(Value::texts(overlap));
         // A could supply B: A makes s, B lacks it but makes a direct user of s.
         let mut supply = Vec::new();
         for &a in &present {
             for (b, st) in states.iter().enumerate() {
-                if b != a && st[i] != SegmentState::Present && view.succ[i].iter().any(|&u| st[u] == SegmentState::Present) {
+                if b != a
+                    && st[i] != SegmentState::Present
+                    && view.succ[i].iter().any(|&u| st[u] == SegmentState::Present)
+                {
                     supply.push(format!("{}→{}", name(g, places[a]), name(g, places[b])));
                 }
             }
@@ -585,7 +697,8 @@ fn compare(g: &Graph, chain: u32, places: &[u32], ctx: Ctx) -> Result<Vec<Row>, 
 }
 
 fn node_matches(g: &Graph, n: u32, step: &StepPlan) -> bool {
-    step.kind.is_none_or(|k| g.node(n).kind == k) && step.nodes.as_ref().is_none_or(|v| v.contains(&n))
+    step.kind.is_none_or(|k| g.node(n).kind == k)
+        && step.nodes.as_ref().is_none_or(|v| v.contains(&n))
 }
 
 struct PathSearch<'a> {
@@ -611,7 +724,11 @@ impl PathSearch<'_> {
         if hops == step.max {
             return Ok(());
         }
-        let dir = if step.forward { Dir::Outgoing } else { Dir::Incoming };
+        let dir = if step.forward {
+            Dir::Outgoing
+        } else {
+            Dir::Incoming
+        };
         for (next, _) in self.g.neighbors(here, step.edge, dir) {
             self.work += 1;
             if self.work % 4096 == 0 {
@@ -620,7 +737,9 @@ impl PathSearch<'_> {
             if self.work > MAX_PATH_WORK {
                 return Err(QueryError::semantic(
                     "paths",
-                    format!("the pattern walked more than {MAX_PATH_WORK} edges; narrow it (fewer hops, a kind or a name in the node patterns)"),
+                    format!(
+                        "the pattern walked more than {MAX_PATH_WORK} edges; narrow it (fewer hops, a kind or a name in the node patterns)"
+                    ),
                     super::ast::Span::default(),
                 ));
             }
@@ -639,24 +758,39 @@ impl PathSearch<'_> {
         if self.rows.len() == MAX_PATHS {
             return Err(QueryError::semantic(
                 "paths",
-                format!("the pattern matches more than {MAX_PATHS} paths; narrow it (fewer hops, a kind or a name in the node patterns)"),
+                format!(
+                    "the pattern matches more than {MAX_PATHS} paths; narrow it (fewer hops, a kind or a name in the node patterns)"
+                ),
                 super::ast::Span::default(),
             ));
         }
-        let (Some(&first), Some(&last)) = (path.first(), path.last()) else { return Ok(()) };
+        let (Some(&first), Some(&last)) = (path.first(), path.last()) else {
+            return Ok(());
+        };
         self.rows.push(vec![
             Value::Text(name(self.g, first)),
             Value::Text(name(self.g, last)),
             Value::text(self.g.node(last).kind.label_zh()),
             Value::Int(path.len() as i64 - 1),
-            Value::Text(path.iter().map(|&p| name(self.g, p)).collect::<Vec<_>>().join(" → ")),
+            Value::Text(
+                path.iter()
+                    .map(|&p| name(self.g, p))
+                    .collect::<Vec<_>>()
+                    .join(" → "),
+            ),
         ]);
         Ok(())
     }
 }
 
 fn paths(g: &Graph, from: &[u32], steps: &[StepPlan], ctx: Ctx) -> Result<Vec<Row>, QueryError> {
-    let mut search = PathSearch { g, steps, ctx, work: 0, rows: Vec::new() };
+    let mut search = PathSearch {
+        g,
+        steps,
+        ctx,
+        work: 0,
+        rows: Vec::new(),
+    };
     for &start in from {
         let mut path = vec![start];
         // Step 0 starts 0 hops in; the start node itself never has to match step 0's pattern
@@ -678,13 +812,21 @@ fn val<'a>(row: &'a Row, a: &'a Arg) -> &'a Value {
 fn equal(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Null, _) | (_, Value::Null) => false,
-        (Value::List(x), Value::List(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equal(p, q)),
+        (Value::List(x), Value::List(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equal(p, q))
+        }
         _ => a.total_cmp(b) == std::cmp::Ordering::Equal,
     }
 }
 
 fn comparable(a: &Value, b: &Value) -> bool {
-    matches!((a, b), (Value::Int(_) | Value::Float(_), Value::Int(_) | Value::Float(_)) | (Value::Text(_), Value::Text(_)))
+    matches!(
+        (a, b),
+        (
+            Value::Int(_) | Value::Float(_),
+            Value::Int(_) | Value::Float(_)
+        ) | (Value::Text(_), Value::Text(_))
+    )
 }
 
 fn eval(c: &Cond, row: &Row) -> bool {
@@ -756,10 +898,15 @@ fn apply(op: &Op, mut rows: Vec<Row>) -> Result<Vec<Row>, QueryError> {
             rows.truncate(*n);
             rows
         }
-        Op::Project(idx) => rows.into_iter().map(|r| idx.iter().map(|&i| r[i].clone()).collect()).collect(),
+        Op::Project(idx) => rows
+            .into_iter()
+            .map(|r| idx.iter().map(|&i| r[i].clone()).collect())
+            .collect(),
         Op::Distinct => {
             let mut seen = HashSet::new();
-            rows.into_iter().filter(|r| seen.insert(key(r.iter().cloned()))).collect()
+            rows.into_iter()
+                .filter(|r| seen.insert(key(r.iter().cloned())))
+                .collect()
         }
         Op::Expand(i) => {
             let mut out = Vec::with_capacity(rows.len());
@@ -809,7 +956,13 @@ fn group(rows: &[Row], keys: &[usize], aggs: &[(AggFn, Option<usize>)]) -> Vec<R
                 None => Vec::new(),
             };
             for &(func, col) in aggs {
-                let vals = || members.iter().map(|&m| &rows[m]).filter_map(|r| col.map(|c| &r[c])).filter(|v| !v.is_null());
+                let vals = || {
+                    members
+                        .iter()
+                        .map(|&m| &rows[m])
+                        .filter_map(|r| col.map(|c| &r[c]))
+                        .filter(|v| !v.is_null())
+                };
                 out.push(match func {
                     AggFn::Count => Value::Int(match col {
                         None => members.len() as i64,
@@ -820,17 +973,37 @@ fn group(rows: &[Row], keys: &[usize], aggs: &[(AggFn, Option<usize>)]) -> Vec<R
                         if vals().next().is_none() {
                             Value::Null
                         } else if all_int {
-                            Value::Int(vals().filter_map(|v| if let Value::Int(i) = v { Some(*i) } else { None }).fold(0i64, |a, b| a.saturating_add(b)))
+                            Value::Int(
+                                vals()
+                                    .filter_map(|v| {
+                                        if let Value::Int(i) = v {
+                                            Some(*i)
+                                        } else {
+                                            None
+                                        }
+                                    })
+                                    .fold(0i64, |a, b| a.saturating_add(b)),
+                            )
                         } else {
                             Value::Float(vals().filter_map(Value::as_f64).sum())
                         }
                     }
                     AggFn::Avg => {
                         let v: Vec<f64> = vals().filter_map(Value::as_f64).collect();
-                        if v.is_empty() { Value::Null } else { Value::Float(v.iter().sum::<f64>() / v.len() as f64) }
+                        if v.is_empty() {
+                            Value::Null
+                        } else {
+                            Value::Float(v.iter().sum::<f64>() / v.len() as f64)
+                        }
                     }
-                    AggFn::Min => vals().min_by(|a, b| a.total_cmp(b)).cloned().unwrap_or(Value::Null),
-                    AggFn::Max => vals().max_by(|a, b| a.total_cmp(b)).cloned().unwrap_or(Value::Null),
+                    AggFn::Min => vals()
+                        .min_by(|a, b| a.total_cmp(b))
+                        .cloned()
+                        .unwrap_or(Value::Null),
+                    AggFn::Max => vals()
+                        .max_by(|a, b| a.total_cmp(b))
+                        .cloned()
+                        .unwrap_or(Value::Null),
                     AggFn::Collect => {
                         let mut items: Vec<Value> = Vec::new();
                         for v in vals() {

@@ -23,20 +23,28 @@ impl Bits {
     }
     /// Size of the intersection.
     pub fn and_count(&self, other: &Bits) -> usize {
-        self.0.iter().zip(&other.0).map(|(a, b)| (a & b).count_ones() as usize).sum()
+        self.0
+            .iter()
+            .zip(&other.0)
+            .map(|(a, b)| (a & b).count_ones() as usize)
+            .sum()
     }
     pub fn iter_and<'a>(&'a self, other: &'a Bits) -> impl Iterator<Item = usize> + 'a {
-        self.0.iter().zip(&other.0).enumerate().flat_map(|(w, (a, b))| {
-            let mut x = a & b;
-            std::iter::from_fn(move || {
-                if x == 0 {
-                    return None;
-                }
-                let t = x.trailing_zeros() as usize;
-                x &= x - 1;
-                Some(w * 64 + t)
+        self.0
+            .iter()
+            .zip(&other.0)
+            .enumerate()
+            .flat_map(|(w, (a, b))| {
+                let mut x = a & b;
+                std::iter::from_fn(move || {
+                    if x == 0 {
+                        return None;
+                    }
+                    let t = x.trailing_zeros() as usize;
+                    x &= x - 1;
+                    Some(w * 64 + t)
+                })
             })
-        })
     }
 }
 
@@ -84,7 +92,14 @@ impl ChainView {
         };
         let down = reach(&succ);
         let up = reach(&pred);
-        ChainView { chain, segs, pred, succ, down, up }
+        ChainView {
+            chain,
+            segs,
+            pred,
+            succ,
+            down,
+            up,
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -172,7 +187,12 @@ pub fn fill(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<FillG
         })
         .collect();
     // 断链 first, then the gaps more present segments depend on, then chain order.
-    out.sort_by(|a, b| b.broken.cmp(&a.broken).then(b.needed_by.len().cmp(&a.needed_by.len())).then(a.pos.cmp(&b.pos)));
+    out.sort_by(|a, b| {
+        b.broken
+            .cmp(&a.broken)
+            .then(b.needed_by.len().cmp(&a.needed_by.len()))
+            .then(a.pos.cmp(&b.pos))
+    });
     out
 }
 
@@ -210,13 +230,19 @@ pub fn extend(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<Ext
         if score == 0.0 {
             continue;
         }
-        let downstream = v.pred[i].iter().any(|j| states[*j] != SegmentState::Missing);
+        let downstream = v.pred[i]
+            .iter()
+            .any(|j| states[*j] != SegmentState::Missing);
         let density = (score / neighbours.len() as f64 * 1000.0).round() / 1000.0;
         out.push(ExtendGap {
             pos: i,
             downstream,
             density,
-            present_neighbours: neighbours.iter().copied().filter(|&j| states[j] == SegmentState::Present).collect(),
+            present_neighbours: neighbours
+                .iter()
+                .copied()
+                .filter(|&j| states[j] == SegmentState::Present)
+                .collect(),
             neighbours: neighbours.len(),
         });
     }
@@ -246,7 +272,13 @@ pub const SINGLE_PRODUCER: &str = "single producer";
 pub const NO_LEADING_FIRM: &str = "no leading firm";
 pub const PLANNED_ONLY: &str = "planned only";
 
-pub fn strengthen(g: &Graph, v: &ChainView, place: u32, states: &[SegmentState], present: &Bits) -> Vec<WeakLink> {
+pub fn strengthen(
+    g: &Graph,
+    v: &ChainView,
+    place: u32,
+    states: &[SegmentState],
+    present: &Bits,
+) -> Vec<WeakLink> {
     let mut out = Vec::new();
     for (i, &s) in v.segs.iter().enumerate() {
         let (producers, projects) = match g.presence(place, s) {
@@ -281,7 +313,13 @@ pub fn strengthen(g: &Graph, v: &ChainView, place: u32, states: &[SegmentState],
         });
     }
     // A chokepoint matters more: most dependents first; then present before planned.
-    out.sort_by(|a, b| b.dependents.len().cmp(&a.dependents.len()).then(a.state.cmp(&b.state)).then(a.pos.cmp(&b.pos)));
+    out.sort_by(|a, b| {
+        b.dependents
+            .len()
+            .cmp(&a.dependents.len())
+            .then(a.state.cmp(&b.state))
+            .then(a.pos.cmp(&b.pos))
+    });
     out
 }
 

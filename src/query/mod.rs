@@ -59,7 +59,12 @@ impl Timing {
     /// The fixed machine-readable line `--timing` prints.
     pub fn line(&self) -> String {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-        format!("timing: parse={:.3}ms plan={:.3}ms exec={:.3}ms", ms(self.parse), ms(self.plan), ms(self.exec))
+        format!(
+            "timing: parse={:.3}ms plan={:.3}ms exec={:.3}ms",
+            ms(self.parse),
+            ms(self.plan),
+            ms(self.exec)
+        )
     }
 }
 
@@ -71,7 +76,11 @@ pub struct Outcome {
 }
 
 /// Plan and run one parsed statement.
-pub fn run_statement(g: &Graph, st: &ast::Statement, ctx: Ctx) -> Result<(Table, Duration, Duration), QueryError> {
+pub fn run_statement(
+    g: &Graph,
+    st: &ast::Statement,
+    ctx: Ctx,
+) -> Result<(Table, Duration, Duration), QueryError> {
     let t0 = Instant::now();
     let p = plan::plan(g, st)?;
     let plan_time = t0.elapsed();
@@ -83,7 +92,15 @@ pub fn run_statement(g: &Graph, st: &ast::Statement, ctx: Ctx) -> Result<(Table,
 /// Run one statement given as text.
 pub fn run(g: &Graph, text: &str, cancel: &AtomicBool) -> Result<Table, QueryError> {
     let st = parse::parse(text)?;
-    run_statement(g, &st, Ctx { cancel, parallel: true }).map(|(t, ..)| t)
+    run_statement(
+        g,
+        &st,
+        Ctx {
+            cancel,
+            parallel: true,
+        },
+    )
+    .map(|(t, ..)| t)
 }
 
 /// Run a script: statements separated by `;`. A syntax error anywhere stops before anything
@@ -94,20 +111,51 @@ pub fn run_script(g: &Graph, text: &str, cancel: &AtomicBool, stop_on_error: boo
     let parsed = match parse::parse_script(text) {
         Ok(p) => p,
         Err(e) => {
-            return vec![Outcome { text: text.to_string(), result: Err(e), timing: Timing { parse: t0.elapsed(), ..Timing::default() } }];
+            return vec![Outcome {
+                text: text.to_string(),
+                result: Err(e),
+                timing: Timing {
+                    parse: t0.elapsed(),
+                    ..Timing::default()
+                },
+            }];
         }
     };
     let parse_each = t0.elapsed() / parsed.len().max(1) as u32;
     let mut out = Vec::new();
     for p in parsed {
         // Spans stay relative to the whole script, so errors show the script's own line numbers.
-        let res = run_statement(g, &p.statement, Ctx { cancel, parallel: true });
+        let res = run_statement(
+            g,
+            &p.statement,
+            Ctx {
+                cancel,
+                parallel: true,
+            },
+        );
         let (result, timing) = match res {
-            Ok((t, plan, exec)) => (Ok(t), Timing { parse: parse_each, plan, exec }),
-            Err(e) => (Err(e), Timing { parse: parse_each, ..Timing::default() }),
+            Ok((t, plan, exec)) => (
+                Ok(t),
+                Timing {
+                    parse: parse_each,
+                    plan,
+                    exec,
+                },
+            ),
+            Err(e) => (
+                Err(e),
+                Timing {
+                    parse: parse_each,
+                    ..Timing::default()
+                },
+            ),
         };
         let failed = result.is_err();
-        out.push(Outcome { text: text.to_string(), result, timing });
+        out.push(Outcome {
+            text: text.to_string(),
+            result,
+            timing,
+        });
         if failed && stop_on_error {
             break;
         }

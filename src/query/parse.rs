@@ -37,7 +37,12 @@ pub fn parse(text: &str) -> Result<Statement, QueryError> {
             out = Some(statement(p)?);
         }
     }
-    out.ok_or_else(|| QueryError::syntax("empty query: expected a query such as `status 锂电池 in 玉溪高新区`", Span { start: 0, end: 0 }))
+    out.ok_or_else(|| {
+        QueryError::syntax(
+            "empty query: expected a query such as `status 锂电池 in 玉溪高新区`",
+            Span { start: 0, end: 0 },
+        )
+    })
 }
 
 /// Parse statements separated by `;`.
@@ -48,7 +53,10 @@ pub fn parse_script(text: &str) -> Result<Vec<Parsed>, QueryError> {
         if p.as_rule() == Rule::statement {
             let s = p.as_span();
             out.push(Parsed {
-                span: Span { start: s.start(), end: s.end() },
+                span: Span {
+                    start: s.start(),
+                    end: s.end(),
+                },
                 statement: statement(p)?,
             });
         }
@@ -67,7 +75,10 @@ fn precheck(text: &str) -> Result<(), QueryError> {
     if text.len() > MAX_INPUT {
         return Err(QueryError::syntax(
             format!("query too long: {} bytes (at most {MAX_INPUT})", text.len()),
-            Span { start: MAX_INPUT.min(text.len()), end: text.len() },
+            Span {
+                start: MAX_INPUT.min(text.len()),
+                end: text.len(),
+            },
         ));
     }
     let mut depth = 0usize;
@@ -90,7 +101,10 @@ fn precheck(text: &str) -> Result<(), QueryError> {
                 if depth > MAX_NESTING {
                     return Err(QueryError::syntax(
                         format!("brackets nested too deep (at most {MAX_NESTING} levels)"),
-                        Span { start: i, end: i + 1 },
+                        Span {
+                            start: i,
+                            end: i + 1,
+                        },
                     ));
                 }
             }
@@ -108,12 +122,17 @@ fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
     };
     let (positives, call_limit) = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => (positives.clone(), false),
-        pest::error::ErrorVariant::CustomError { message } => (Vec::new(), message.contains("call limit")),
+        pest::error::ErrorVariant::CustomError { message } => {
+            (Vec::new(), message.contains("call limit"))
+        }
     };
     if call_limit {
         return QueryError::syntax(
             "query too complex to parse (pest call limit reached)",
-            Span { start: 0, end: text.len() },
+            Span {
+                start: 0,
+                end: text.len(),
+            },
         );
     }
     let words = expected(&positives);
@@ -129,16 +148,51 @@ const AGG_WORDS: &str = "an aggregate (count, sum, min, max, avg, collect)";
 /// aggregate collapse into one phrase each; other keywords print as themselves.
 fn expected(positives: &[Rule]) -> Vec<String> {
     let query_start = [
-        Rule::kw_explain, Rule::kw_find, Rule::kw_chains, Rule::kw_segments, Rule::kw_enterprises, Rule::kw_parks,
-        Rule::kw_projects, Rule::kw_industries, Rule::kw_regions, Rule::kw_upstream, Rule::kw_downstream,
-        Rule::kw_status, Rule::kw_fill, Rule::kw_extend, Rule::kw_strengthen, Rule::kw_build, Rule::kw_compare,
-        Rule::kw_paths, Rule::statement, Rule::source, Rule::list_kind, Rule::query, Rule::script,
+        Rule::kw_explain,
+        Rule::kw_find,
+        Rule::kw_chains,
+        Rule::kw_segments,
+        Rule::kw_enterprises,
+        Rule::kw_parks,
+        Rule::kw_projects,
+        Rule::kw_industries,
+        Rule::kw_regions,
+        Rule::kw_upstream,
+        Rule::kw_downstream,
+        Rule::kw_status,
+        Rule::kw_fill,
+        Rule::kw_extend,
+        Rule::kw_strengthen,
+        Rule::kw_build,
+        Rule::kw_compare,
+        Rule::kw_paths,
+        Rule::statement,
+        Rule::source,
+        Rule::list_kind,
+        Rule::query,
+        Rule::script,
     ];
     let stage_start = [
-        Rule::kw_where, Rule::kw_sort, Rule::kw_limit, Rule::kw_select, Rule::kw_distinct, Rule::kw_group,
-        Rule::kw_expand, Rule::stage,
+        Rule::kw_where,
+        Rule::kw_sort,
+        Rule::kw_limit,
+        Rule::kw_select,
+        Rule::kw_distinct,
+        Rule::kw_group,
+        Rule::kw_expand,
+        Rule::stage,
     ];
-    let agg_start = [Rule::kw_count, Rule::kw_sum, Rule::kw_min, Rule::kw_max, Rule::kw_avg, Rule::kw_collect, Rule::agg, Rule::aggs, Rule::agg_fn];
+    let agg_start = [
+        Rule::kw_count,
+        Rule::kw_sum,
+        Rule::kw_min,
+        Rule::kw_max,
+        Rule::kw_avg,
+        Rule::kw_collect,
+        Rule::agg,
+        Rule::aggs,
+        Rule::agg_fn,
+    ];
     let mut out: Vec<String> = Vec::new();
     let mut push = |w: String| {
         if !out.contains(&w) {
@@ -178,7 +232,9 @@ fn rule_words(r: Rule) -> Option<&'static str> {
         Rule::EOI => "end of query",
         Rule::name | Rule::ident | Rule::string => "a name",
         Rule::column | Rule::word | Rule::agg_arg => "a column",
-        Rule::place | Rule::all_parks | Rule::all_regions => "a place (a name, `all parks` or `all regions`)",
+        Rule::place | Rule::all_parks | Rule::all_regions => {
+            "a place (a name, `all parks` or `all regions`)"
+        }
         Rule::int => "a whole number",
         Rule::number | Rule::float => "a number",
         Rule::operand => "a value or column",
@@ -186,7 +242,9 @@ fn rule_words(r: Rule) -> Option<&'static str> {
         Rule::cmp_op => "a comparison (=, !=, <, <=, >, >=)",
         Rule::list => "a list in brackets, like [a, b]",
         Rule::trav_opt => "`depth`, `chain` or `in`",
-        Rule::step | Rule::out_arrow | Rule::in_arrow => "a step such as -[SUPPLIES]->(Segment) or <-[PRODUCES]-(Enterprise)",
+        Rule::step | Rule::out_arrow | Rule::in_arrow => {
+            "a step such as -[SUPPLIES]->(Segment) or <-[PRODUCES]-(Enterprise)"
+        }
         Rule::node_pat => "a node pattern in parentheses, like (Segment) or ()",
         Rule::relation => "an edge kind such as SUPPLIES",
         Rule::hops => "a hop count like *2 or *1..3",
@@ -206,7 +264,10 @@ fn rule_words(r: Rule) -> Option<&'static str> {
 
 fn span_of(p: &Pair<Rule>) -> Span {
     let s = p.as_span();
-    Span { start: s.start(), end: s.end() }
+    Span {
+        start: s.start(),
+        end: s.end(),
+    }
 }
 
 fn statement(p: Pair<Rule>) -> Result<Statement, QueryError> {
@@ -222,7 +283,11 @@ fn statement(p: Pair<Rule>) -> Result<Statement, QueryError> {
         }
     }
     let source = source_ast.ok_or_else(|| QueryError::internal("statement without a source"))?;
-    Ok(Statement { explain, source, stages })
+    Ok(Statement {
+        explain,
+        source,
+        stages,
+    })
 }
 
 fn name(p: Pair<Rule>) -> Name {
@@ -230,7 +295,9 @@ fn name(p: Pair<Rule>) -> Name {
     let span = span_of(&p);
     let inner = p.into_inner().next();
     let text = match inner {
-        Some(i) if i.as_rule() == Rule::string => unescape(i.into_inner().next().map_or("", |s| s.as_str())),
+        Some(i) if i.as_rule() == Rule::string => {
+            unescape(i.into_inner().next().map_or("", |s| s.as_str()))
+        }
         Some(i) => i.as_str().to_string(),
         None => String::new(),
     };
@@ -256,17 +323,22 @@ fn unescape(s: &str) -> String {
 }
 
 fn int(p: &Pair<Rule>) -> Result<i64, QueryError> {
-    p.as_str()
-        .parse::<i64>()
-        .map_err(|_| QueryError::syntax(format!("number `{}` is too large", p.as_str()), span_of(p)))
+    p.as_str().parse::<i64>().map_err(|_| {
+        QueryError::syntax(format!("number `{}` is too large", p.as_str()), span_of(p))
+    })
 }
 
 fn number(p: Pair<Rule>) -> Result<f64, QueryError> {
-    let inner = p.into_inner().next().ok_or_else(|| QueryError::internal("empty number"))?;
-    inner
-        .as_str()
-        .parse::<f64>()
-        .map_err(|_| QueryError::syntax(format!("`{}` is not a number", inner.as_str()), span_of(&inner)))
+    let inner = p
+        .into_inner()
+        .next()
+        .ok_or_else(|| QueryError::internal("empty number"))?;
+    inner.as_str().parse::<f64>().map_err(|_| {
+        QueryError::syntax(
+            format!("`{}` is not a number", inner.as_str()),
+            span_of(&inner),
+        )
+    })
 }
 
 fn place(p: Pair<Rule>) -> Place {
@@ -279,7 +351,10 @@ fn place(p: Pair<Rule>) -> Place {
 }
 
 fn source(p: Pair<Rule>) -> Result<Source, QueryError> {
-    let inner = p.into_inner().next().ok_or_else(|| QueryError::internal("empty source"))?;
+    let inner = p
+        .into_inner()
+        .next()
+        .ok_or_else(|| QueryError::internal("empty source"))?;
     let rule = inner.as_rule();
     let mut parts: Vec<Pair<Rule>> = inner.into_inner().collect();
     Ok(match rule {
@@ -296,7 +371,10 @@ fn source(p: Pair<Rule>) -> Result<Source, QueryError> {
                 Some(Rule::kw_industries) => ListKind::Industries,
                 _ => ListKind::Regions,
             };
-            let within = parts.into_iter().find(|c| c.as_rule() == Rule::name).map(name);
+            let within = parts
+                .into_iter()
+                .find(|c| c.as_rule() == Rule::name)
+                .map(name);
             Source::List { kind, within }
         }
         Rule::traverse_src => {
@@ -306,7 +384,11 @@ fn source(p: Pair<Rule>) -> Result<Source, QueryError> {
                 Direction::Downstream
             };
             let segment = name(parts.remove(1));
-            let mut opts = TraverseOpts { depth: None, chain: None, place: None };
+            let mut opts = TraverseOpts {
+                depth: None,
+                chain: None,
+                place: None,
+            };
             for o in parts.into_iter().skip(1) {
                 let sp = span_of(&o);
                 let mut it = o.into_inner();
@@ -336,26 +418,44 @@ fn source(p: Pair<Rule>) -> Result<Source, QueryError> {
             }
             Source::Traverse { dir, segment, opts }
         }
-        Rule::status_src => Source::Status { chain: name(parts.remove(1)), place: place(parts.remove(2)) },
+        Rule::status_src => Source::Status {
+            chain: name(parts.remove(1)),
+            place: place(parts.remove(2)),
+        },
         Rule::gap_src => {
             let kind = match parts[0].as_rule() {
                 Rule::kw_fill => GapKind::Fill,
                 Rule::kw_extend => GapKind::Extend,
                 _ => GapKind::Strengthen,
             };
-            Source::Gaps { kind, chain: name(parts.remove(1)), place: place(parts.remove(2)) }
+            Source::Gaps {
+                kind,
+                chain: name(parts.remove(1)),
+                place: place(parts.remove(2)),
+            }
         }
         Rule::build_src => {
             let below = match parts.len() {
                 5 => Some(number(parts.remove(4))?),
                 _ => None,
             };
-            Source::Build { place: place(parts.remove(2)), below }
+            Source::Build {
+                place: place(parts.remove(2)),
+                below,
+            }
         }
         Rule::compare_src => {
-            let mut names = parts.into_iter().filter(|c| c.as_rule() == Rule::name).map(name);
-            let chain = names.next().ok_or_else(|| QueryError::internal("compare without a chain"))?;
-            Source::Compare { chain, places: names.collect() }
+            let mut names = parts
+                .into_iter()
+                .filter(|c| c.as_rule() == Rule::name)
+                .map(name);
+            let chain = names
+                .next()
+                .ok_or_else(|| QueryError::internal("compare without a chain"))?;
+            Source::Compare {
+                chain,
+                places: names.collect(),
+            }
         }
         Rule::paths_src => {
             let from = name(parts.remove(2));
@@ -373,7 +473,9 @@ fn source(p: Pair<Rule>) -> Result<Source, QueryError> {
 fn step(p: Pair<Rule>) -> Result<Step, QueryError> {
     let span = span_of(&p);
     let mut it = p.into_inner();
-    let arrow = it.next().ok_or_else(|| QueryError::internal("step without arrow"))?;
+    let arrow = it
+        .next()
+        .ok_or_else(|| QueryError::internal("step without arrow"))?;
     let forward = arrow.as_rule() == Rule::out_arrow;
     let mut edge = None;
     let mut hops = None;
@@ -386,10 +488,18 @@ fn step(p: Pair<Rule>) -> Result<Step, QueryError> {
                         .into_iter()
                         .find(|k| k.as_str().eq_ignore_ascii_case(word))
                         .ok_or_else(|| {
-                            let all: Vec<&str> = crate::model::EdgeKind::ALL.iter().map(|k| k.as_str()).collect();
-                            let sugg = crate::names::suggest(&word.to_uppercase(), all.iter().copied(), 2);
+                            let all: Vec<&str> = crate::model::EdgeKind::ALL
+                                .iter()
+                                .map(|k| k.as_str())
+                                .collect();
+                            let sugg =
+                                crate::names::suggest(&word.to_uppercase(), all.iter().copied(), 2);
                             QueryError::syntax(
-                                format!("unknown edge kind `{word}`{} (edge kinds: {})", crate::names::did_you_mean(&sugg), all.join(", ")),
+                                format!(
+                                    "unknown edge kind `{word}`{} (edge kinds: {})",
+                                    crate::names::did_you_mean(&sugg),
+                                    all.join(", ")
+                                ),
                                 span_of(&a),
                             )
                         })?,
@@ -407,17 +517,34 @@ fn step(p: Pair<Rule>) -> Result<Step, QueryError> {
             _ => {}
         }
     }
-    let pat = it.next().ok_or_else(|| QueryError::internal("step without node"))?;
-    let names: Vec<Name> = pat.into_inner().filter(|c| c.as_rule() == Rule::name).map(name).collect();
+    let pat = it
+        .next()
+        .ok_or_else(|| QueryError::internal("step without node"))?;
+    let names: Vec<Name> = pat
+        .into_inner()
+        .filter(|c| c.as_rule() == Rule::name)
+        .map(name)
+        .collect();
     let to = match names.len() {
-        0 => NodePat { kind: None, name: None },
+        0 => NodePat {
+            kind: None,
+            name: None,
+        },
         1 => match kind_from_word(&names[0].text).filter(|_| !is_quoted_span(&names[0])) {
-            Some(k) => NodePat { kind: Some(k), name: None },
-            None => NodePat { kind: None, name: names.into_iter().next() },
+            Some(k) => NodePat {
+                kind: Some(k),
+                name: None,
+            },
+            None => NodePat {
+                kind: None,
+                name: names.into_iter().next(),
+            },
         },
         _ => {
             let mut names = names.into_iter();
-            let first = names.next().ok_or_else(|| QueryError::internal("node pattern"))?;
+            let first = names
+                .next()
+                .ok_or_else(|| QueryError::internal("node pattern"))?;
             let kind = kind_from_word(&first.text).ok_or_else(|| {
                 let all: Vec<&str> = crate::model::Kind::ALL.iter().map(|k| k.as_str()).collect();
                 let sugg = crate::names::suggest(&first.text, all.iter().copied(), 1);
@@ -431,11 +558,20 @@ fn step(p: Pair<Rule>) -> Result<Step, QueryError> {
                     first.span,
                 )
             })?;
-            NodePat { kind: Some(kind), name: names.next() }
+            NodePat {
+                kind: Some(kind),
+                name: names.next(),
+            }
         }
     };
     let edge = edge.ok_or_else(|| QueryError::internal("step without edge kind"))?;
-    Ok(Step { edge, forward, hops, to, span })
+    Ok(Step {
+        edge,
+        forward,
+        hops,
+        to,
+        span,
+    })
 }
 
 /// Whether a name was written in quotes (its span is two bytes longer than its text would be
@@ -445,11 +581,19 @@ fn is_quoted_span(n: &Name) -> bool {
 }
 
 fn stage(p: Pair<Rule>) -> Result<Stage, QueryError> {
-    let inner = p.into_inner().next().ok_or_else(|| QueryError::internal("empty stage"))?;
+    let inner = p
+        .into_inner()
+        .next()
+        .ok_or_else(|| QueryError::internal("empty stage"))?;
     let rule = inner.as_rule();
     let parts: Vec<Pair<Rule>> = inner.into_inner().collect();
     Ok(match rule {
-        Rule::where_st => Stage::Where(expr(parts.into_iter().nth(1).ok_or_else(|| QueryError::internal("where"))?)?),
+        Rule::where_st => Stage::Where(expr(
+            parts
+                .into_iter()
+                .nth(1)
+                .ok_or_else(|| QueryError::internal("where"))?,
+        )?),
         Rule::sort_st => Stage::Sort(
             parts
                 .into_iter()
@@ -468,9 +612,15 @@ fn stage(p: Pair<Rule>) -> Result<Stage, QueryError> {
                 .into_iter()
                 .filter(|c| c.as_rule() == Rule::select_item)
                 .map(|it| {
-                    let mut names = it.into_inner().filter(|c| c.as_rule() == Rule::column).map(name);
+                    let mut names = it
+                        .into_inner()
+                        .filter(|c| c.as_rule() == Rule::column)
+                        .map(name);
                     let column = names.next().unwrap_or_else(|| Name::new(""));
-                    SelectItem { column, alias: names.next() }
+                    SelectItem {
+                        column,
+                        alias: names.next(),
+                    }
                 })
                 .collect(),
         ),
@@ -491,7 +641,12 @@ fn stage(p: Pair<Rule>) -> Result<Stage, QueryError> {
             }
             Stage::Group { by, aggs }
         }
-        Rule::expand_st => Stage::Expand(name(parts.into_iter().nth(1).ok_or_else(|| QueryError::internal("expand"))?)),
+        Rule::expand_st => Stage::Expand(name(
+            parts
+                .into_iter()
+                .nth(1)
+                .ok_or_else(|| QueryError::internal("expand"))?,
+        )),
         _ => return Err(QueryError::internal("unknown stage rule")),
     })
 }
@@ -518,18 +673,39 @@ fn agg(p: Pair<Rule>) -> Agg {
             _ => {}
         }
     }
-    Agg { func, column, alias, span }
+    Agg {
+        func,
+        column,
+        alias,
+        span,
+    }
 }
 
 fn expr(p: Pair<Rule>) -> Result<Expr, QueryError> {
     match p.as_rule() {
         Rule::expr => {
-            let mut items: Vec<Expr> = p.into_inner().filter(|c| c.as_rule() == Rule::and_expr).map(expr).collect::<Result<_, _>>()?;
-            Ok(if items.len() == 1 { items.remove(0) } else { Expr::Or(items) })
+            let mut items: Vec<Expr> = p
+                .into_inner()
+                .filter(|c| c.as_rule() == Rule::and_expr)
+                .map(expr)
+                .collect::<Result<_, _>>()?;
+            Ok(if items.len() == 1 {
+                items.remove(0)
+            } else {
+                Expr::Or(items)
+            })
         }
         Rule::and_expr => {
-            let mut items: Vec<Expr> = p.into_inner().filter(|c| c.as_rule() == Rule::not_expr).map(expr).collect::<Result<_, _>>()?;
-            Ok(if items.len() == 1 { items.remove(0) } else { Expr::And(items) })
+            let mut items: Vec<Expr> = p
+                .into_inner()
+                .filter(|c| c.as_rule() == Rule::not_expr)
+                .map(expr)
+                .collect::<Result<_, _>>()?;
+            Ok(if items.len() == 1 {
+                items.remove(0)
+            } else {
+                Expr::And(items)
+            })
         }
         Rule::not_expr => {
             let mut nots = 0;
@@ -578,7 +754,10 @@ fn expr(p: Pair<Rule>) -> Result<Expr, QueryError> {
                     Ok(Expr::In(a, list))
                 }
                 Rule::kw_contains => Ok(Expr::Contains(a, operand(&parts[2])?)),
-                _ => Ok(Expr::IsNull(a, parts.iter().any(|c| c.as_rule() == Rule::kw_not))),
+                _ => Ok(Expr::IsNull(
+                    a,
+                    parts.iter().any(|c| c.as_rule() == Rule::kw_not),
+                )),
             }
         }
         _ => Err(QueryError::internal("unexpected expression rule")),
@@ -586,21 +765,35 @@ fn expr(p: Pair<Rule>) -> Result<Expr, QueryError> {
 }
 
 fn operand(p: &Pair<Rule>) -> Result<Operand, QueryError> {
-    let inner = p.clone().into_inner().next().ok_or_else(|| QueryError::internal("empty operand"))?;
+    let inner = p
+        .clone()
+        .into_inner()
+        .next()
+        .ok_or_else(|| QueryError::internal("empty operand"))?;
     Ok(match inner.as_rule() {
         Rule::kw_null => Operand::Null,
         Rule::number => {
-            let n = inner.into_inner().next().ok_or_else(|| QueryError::internal("number"))?;
+            let n = inner
+                .into_inner()
+                .next()
+                .ok_or_else(|| QueryError::internal("number"))?;
             if n.as_rule() == Rule::int {
                 Operand::Int(int(&n)?)
             } else {
                 Operand::Float(
-                    n.as_str().parse().map_err(|_| QueryError::syntax("not a number", span_of(&n)))?,
+                    n.as_str()
+                        .parse()
+                        .map_err(|_| QueryError::syntax("not a number", span_of(&n)))?,
                 )
             }
         }
-        Rule::string => Operand::Text(unescape(inner.into_inner().next().map_or("", |s| s.as_str()))),
-        _ => Operand::Ident(Name { text: inner.as_str().to_string(), span: span_of(&inner) }),
+        Rule::string => Operand::Text(unescape(
+            inner.into_inner().next().map_or("", |s| s.as_str()),
+        )),
+        _ => Operand::Ident(Name {
+            text: inner.as_str().to_string(),
+            span: span_of(&inner),
+        }),
     })
 }
 
@@ -625,23 +818,40 @@ mod tests {
         let a = parse("补链 锂电池 在 测试园区 | 排序 dependents desc | 限制 3").unwrap();
         let b = parse("fill 锂电池 in 测试园区 | sort dependents desc | limit 3").unwrap();
         assert_eq!(a, b);
-        assert_eq!(a.to_string(), "fill 锂电池 in 测试园区 | sort dependents desc | limit 3");
+        assert_eq!(
+            a.to_string(),
+            "fill 锂电池 in 测试园区 | sort dependents desc | limit 3"
+        );
     }
 
     #[test]
     fn aggregates_tell_column_from_alias() {
         let s = parse("projects | group by domain with count() as n, sum(investment_yi)").unwrap();
-        let Stage::Group { aggs, .. } = &s.stages[0] else { panic!() };
+        let Stage::Group { aggs, .. } = &s.stages[0] else {
+            panic!()
+        };
         assert_eq!(aggs[0].column, None);
         assert_eq!(aggs[0].alias.as_ref().map(|a| a.text.as_str()), Some("n"));
-        assert_eq!(aggs[1].column.as_ref().map(|a| a.text.as_str()), Some("investment_yi"));
+        assert_eq!(
+            aggs[1].column.as_ref().map(|a| a.text.as_str()),
+            Some("investment_yi")
+        );
         assert_eq!(aggs[1].alias, None);
     }
 
     #[test]
     fn nesting_and_length_are_bounded() {
-        let deep = format!("chains | where {}a = 1{}", "(".repeat(10_000), ")".repeat(10_000));
-        assert!(parse(&deep).unwrap_err().message.contains("nested too deep"));
+        let deep = format!(
+            "chains | where {}a = 1{}",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
+        assert!(
+            parse(&deep)
+                .unwrap_err()
+                .message
+                .contains("nested too deep")
+        );
         let long = format!("find {}", "长".repeat(MAX_INPUT));
         assert!(parse(&long).unwrap_err().message.contains("too long"));
     }

@@ -1,7 +1,10 @@
 //! AST → plan: resolves names against the graph, checks every stage against the columns it
 //! receives (with their types), and fixes the operators execution will run. `explain` prints it.
 
-use super::ast::{self, AggFn, CmpOp, Direction, Expr, GapKind, ListKind, Name, Operand, Place, Source, Span, Stage, Statement};
+use super::ast::{
+    self, AggFn, CmpOp, Direction, Expr, GapKind, ListKind, Name, Operand, Place, Source, Span,
+    Stage, Statement,
+};
 use super::error::QueryError;
 use super::table::Value;
 use crate::graph::Graph;
@@ -47,7 +50,12 @@ pub struct Col {
 }
 
 fn cols(spec: &[(&str, Ty)]) -> Vec<Col> {
-    spec.iter().map(|(n, t)| Col { name: n.to_string(), ty: *t }).collect()
+    spec.iter()
+        .map(|(n, t)| Col {
+            name: n.to_string(),
+            ty: *t,
+        })
+        .collect()
 }
 
 /// Where a chain is examined.
@@ -60,14 +68,41 @@ pub enum Places {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum SourcePlan {
-    Find { hits: Vec<u32> },
-    List { kind: ListKind, within: Option<u32> },
-    Traverse { dir: Direction, segment: u32, depth: u32, chain: Option<u32>, place: Option<u32> },
-    Status { chain: u32, place: u32 },
-    Gaps { kind: GapKind, chain: u32, places: Places },
-    Build { places: Places, below: f64 },
-    Compare { chain: u32, places: Vec<u32> },
-    Paths { from: Vec<u32>, steps: Vec<StepPlan> },
+    Find {
+        hits: Vec<u32>,
+    },
+    List {
+        kind: ListKind,
+        within: Option<u32>,
+    },
+    Traverse {
+        dir: Direction,
+        segment: u32,
+        depth: u32,
+        chain: Option<u32>,
+        place: Option<u32>,
+    },
+    Status {
+        chain: u32,
+        place: u32,
+    },
+    Gaps {
+        kind: GapKind,
+        chain: u32,
+        places: Places,
+    },
+    Build {
+        places: Places,
+        below: f64,
+    },
+    Compare {
+        chain: u32,
+        places: Vec<u32>,
+    },
+    Paths {
+        from: Vec<u32>,
+        steps: Vec<StepPlan>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -106,7 +141,10 @@ pub enum Op {
     Limit(usize),
     Project(Vec<usize>),
     Distinct,
-    Group { keys: Vec<usize>, aggs: Vec<(AggFn, Option<usize>)> },
+    Group {
+        keys: Vec<usize>,
+        aggs: Vec<(AggFn, Option<usize>)>,
+    },
     Expand(usize),
 }
 
@@ -128,8 +166,17 @@ impl Plan {
     /// The plan as numbered lines (what `explain` prints).
     pub fn lines(&self) -> Vec<String> {
         let mut out = Vec::new();
-        let names = |c: &[Col]| c.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(", ");
-        out.push(format!("1. {} → [{}]", self.source_text, names(&self.source_columns)));
+        let names = |c: &[Col]| {
+            c.iter()
+                .map(|c| c.name.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        out.push(format!(
+            "1. {} → [{}]",
+            self.source_text,
+            names(&self.source_columns)
+        ));
         for (i, (_, text)) in self.ops.iter().enumerate() {
             out.push(format!("{}. {text}", i + 2));
         }
@@ -141,7 +188,11 @@ impl Plan {
 // ------------------------------------------------------------------------------------ names
 
 fn kinds_text(kinds: &[Kind]) -> String {
-    kinds.iter().map(|k| k.label_zh()).collect::<Vec<_>>().join("/")
+    kinds
+        .iter()
+        .map(|k| k.label_zh())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// Every node named `name` among `kinds`, or an error with "did you mean".
@@ -149,7 +200,11 @@ fn lookup(g: &Graph, name: &Name, kinds: &[Kind], clause: &str) -> Result<Vec<u3
     let hits = g.names.lookup(&g.ds.nodes, &name.text, kinds);
     if hits.is_empty() {
         let sugg = g.names.suggest(&g.ds.nodes, &name.text, kinds, 3);
-        let what = if kinds.is_empty() { "entity".to_string() } else { kinds_text(kinds) };
+        let what = if kinds.is_empty() {
+            "entity".to_string()
+        } else {
+            kinds_text(kinds)
+        };
         return Err(QueryError::semantic(
             clause,
             format!("no {what} named `{}`{}", name.text, did_you_mean(&sugg)),
@@ -163,10 +218,19 @@ fn lookup(g: &Graph, name: &Name, kinds: &[Kind], clause: &str) -> Result<Vec<u3
 fn lookup_one(g: &Graph, name: &Name, kinds: &[Kind], clause: &str) -> Result<u32, QueryError> {
     let hits = lookup(g, name, kinds, clause)?;
     if hits.len() > 1 {
-        let ids: Vec<String> = hits.iter().take(5).map(|&h| format!("{} ({})", g.node(h).id, g.node(h).kind.label_zh())).collect();
+        let ids: Vec<String> = hits
+            .iter()
+            .take(5)
+            .map(|&h| format!("{} ({})", g.node(h).id, g.node(h).kind.label_zh()))
+            .collect();
         return Err(QueryError::semantic(
             clause,
-            format!("`{}` names {} entities: {}; use the id", name.text, hits.len(), ids.join(", ")),
+            format!(
+                "`{}` names {} entities: {}; use the id",
+                name.text,
+                hits.len(),
+                ids.join(", ")
+            ),
             name.span,
         ));
     }
@@ -178,7 +242,11 @@ const PLACE_KINDS: &[Kind] = &[Kind::Park, Kind::Region];
 fn place_one(g: &Graph, p: &Place, clause: &str, span: Span) -> Result<u32, QueryError> {
     match p {
         Place::Named(n) => lookup_one(g, n, PLACE_KINDS, clause),
-        _ => Err(QueryError::semantic(clause, format!("needs one place here, not `{p}`"), span)),
+        _ => Err(QueryError::semantic(
+            clause,
+            format!("needs one place here, not `{p}`"),
+            span,
+        )),
     }
 }
 
@@ -199,7 +267,13 @@ fn place_text(g: &Graph, p: &Places) -> String {
 
 fn with_place(p: &Places, mut c: Vec<Col>) -> Vec<Col> {
     if matches!(p, Places::Each(..)) {
-        c.insert(0, Col { name: "place".into(), ty: Ty::Text });
+        c.insert(
+            0,
+            Col {
+                name: "place".into(),
+                ty: Ty::Text,
+            },
+        );
     }
     c
 }
@@ -210,8 +284,19 @@ fn with_place(p: &Places, mut c: Vec<Col>) -> Vec<Col> {
 pub fn list_columns(kind: ListKind) -> Vec<Col> {
     use Ty::*;
     cols(match kind {
-        ListKind::Chains => &[("name", Text), ("aliases", List), ("segments", Int), ("industries", List)],
-        ListKind::Segments => &[("name", Text), ("stage", Text), ("chains", List), ("inputs", List), ("users", List)],
+        ListKind::Chains => &[
+            ("name", Text),
+            ("aliases", List),
+            ("segments", Int),
+            ("industries", List),
+        ],
+        ListKind::Segments => &[
+            ("name", Text),
+            ("stage", Text),
+            ("chains", List),
+            ("inputs", List),
+            ("users", List),
+        ],
         ListKind::Enterprises => &[
             ("name", Text),
             ("province", Text),
@@ -222,7 +307,13 @@ pub fn list_columns(kind: ListKind) -> Vec<Col> {
             ("listing", Text),
             ("segments", List),
         ],
-        ListKind::Parks => &[("name", Text), ("kind", Text), ("parent", Text), ("area_km2", Float), ("focus", List)],
+        ListKind::Parks => &[
+            ("name", Text),
+            ("kind", Text),
+            ("parent", Text),
+            ("area_km2", Float),
+            ("focus", List),
+        ],
         ListKind::Projects => &[
             ("id", Text),
             ("name", Text),
@@ -236,7 +327,12 @@ pub fn list_columns(kind: ListKind) -> Vec<Col> {
             ("segments", List),
             ("carriers", List),
         ],
-        ListKind::Industries => &[("name", Text), ("parent", Text), ("chains", List), ("systems", List)],
+        ListKind::Industries => &[
+            ("name", Text),
+            ("parent", Text),
+            ("chains", List),
+            ("systems", List),
+        ],
         ListKind::Regions => &[("name", Text), ("level", Text), ("parent", Text)],
     })
 }
@@ -250,22 +346,48 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
             (
                 SourcePlan::Find { hits },
                 text,
-                cols(&[("kind", Text), ("id", Text), ("name", Text), ("aliases", List), ("details", Text), ("source", Text)]),
+                cols(&[
+                    ("kind", Text),
+                    ("id", Text),
+                    ("name", Text),
+                    ("aliases", List),
+                    ("details", Text),
+                    ("source", Text),
+                ]),
             )
         }
         Source::List { kind, within } => {
             let clause = kind.keyword();
             let within_id = match within {
                 None => None,
-                Some(n) if *kind == ListKind::Segments => Some(lookup_one(g, n, &[Kind::Chain], clause)?),
+                Some(n) if *kind == ListKind::Segments => {
+                    Some(lookup_one(g, n, &[Kind::Chain], clause)?)
+                }
                 Some(n) => Some(lookup_one(g, n, PLACE_KINDS, clause)?),
             };
             let text = match within_id {
-                None => format!("list {}: scan of {} nodes", kind.keyword(), g.count(kind.kind())),
-                Some(w) if *kind == ListKind::Segments => format!("list segments of chain {}", g.node(w).name),
-                Some(w) => format!("list {} in {} and the places below it: LOCATED_IN/PART_OF edges", kind.keyword(), g.node(w).name),
+                None => format!(
+                    "list {}: scan of {} nodes",
+                    kind.keyword(),
+                    g.count(kind.kind())
+                ),
+                Some(w) if *kind == ListKind::Segments => {
+                    format!("list segments of chain {}", g.node(w).name)
+                }
+                Some(w) => format!(
+                    "list {} in {} and the places below it: LOCATED_IN/PART_OF edges",
+                    kind.keyword(),
+                    g.node(w).name
+                ),
             };
-            (SourcePlan::List { kind: *kind, within: within_id }, text, list_columns(*kind))
+            (
+                SourcePlan::List {
+                    kind: *kind,
+                    within: within_id,
+                },
+                text,
+                list_columns(*kind),
+            )
         }
         Source::Traverse { dir, segment, opts } => {
             let clause = match dir {
@@ -284,28 +406,63 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 }
                 Some((d, _)) => d,
             };
-            let chain = opts.chain.as_ref().map(|c| lookup_one(g, c, &[Kind::Chain], clause)).transpose()?;
+            let chain = opts
+                .chain
+                .as_ref()
+                .map(|c| lookup_one(g, c, &[Kind::Chain], clause))
+                .transpose()?;
             if let Some(c) = chain
                 && !g.segment_chains(seg).contains(&c)
             {
                 return Err(QueryError::semantic(
                     &format!("`{clause} … chain`"),
-                    format!("{} is not a segment of chain {}", g.node(seg).name, g.node(c).name),
+                    format!(
+                        "{} is not a segment of chain {}",
+                        g.node(seg).name,
+                        g.node(c).name
+                    ),
                     opts.chain.as_ref().map_or(segment.span, |c| c.span),
                 ));
             }
-            let place = opts.place.as_ref().map(|p| place_one(g, p, &format!("`{clause} … in`"), Span::default())).transpose()?;
-            let mut c = cols(&[("segment", Text), ("stage", Text), ("distance", Int), ("path", Text)]);
+            let place = opts
+                .place
+                .as_ref()
+                .map(|p| place_one(g, p, &format!("`{clause} … in`"), Span::default()))
+                .transpose()?;
+            let mut c = cols(&[
+                ("segment", Text),
+                ("stage", Text),
+                ("distance", Int),
+                ("path", Text),
+            ]);
             if place.is_some() {
-                c.extend(cols(&[("state", Text), ("producers", List), ("projects", List)]));
+                c.extend(cols(&[
+                    ("state", Text),
+                    ("producers", List),
+                    ("projects", List),
+                ]));
             }
             let text = format!(
                 "{clause} of {} over SUPPLIES, breadth-first, depth ≤ {depth}{}{}",
                 g.node(seg).name,
-                chain.map(|c| format!(", within chain {}", g.node(c).name)).unwrap_or_default(),
-                place.map(|p| format!(", state in {} from the presence index", g.node(p).name)).unwrap_or_default()
+                chain
+                    .map(|c| format!(", within chain {}", g.node(c).name))
+                    .unwrap_or_default(),
+                place
+                    .map(|p| format!(", state in {} from the presence index", g.node(p).name))
+                    .unwrap_or_default()
             );
-            (SourcePlan::Traverse { dir: *dir, segment: seg, depth: depth as u32, chain, place }, text, c)
+            (
+                SourcePlan::Traverse {
+                    dir: *dir,
+                    segment: seg,
+                    depth: depth as u32,
+                    chain,
+                    place,
+                },
+                text,
+                c,
+            )
         }
         Source::Status { chain, place } => {
             let c = lookup_one(g, chain, &[Kind::Chain], "status")?;
@@ -378,7 +535,15 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 place_text(g, &p)
             );
             let columns = with_place(&p, columns);
-            (SourcePlan::Gaps { kind: *kind, chain: c, places: p }, text, columns)
+            (
+                SourcePlan::Gaps {
+                    kind: *kind,
+                    chain: c,
+                    places: p,
+                },
+                text,
+                columns,
+            )
         }
         Source::Build { place, below } => {
             let p = places(g, place, "build")?;
@@ -386,7 +551,10 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
             if !(0.0..=1.0).contains(&below) {
                 return Err(QueryError::semantic(
                     "`build … below`",
-                    format!("the coverage threshold is a share between 0 and 1, got {}", ast::float_text(below)),
+                    format!(
+                        "the coverage threshold is a share between 0 and 1, got {}",
+                        ast::float_text(below)
+                    ),
                     Span::default(),
                 ));
             }
@@ -419,10 +587,17 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
             for n in ps {
                 let p = lookup_one(g, n, PLACE_KINDS, "compare")?;
                 if ids.contains(&p) {
-                    return Err(QueryError::semantic("compare", format!("{} is listed twice", g.node(p).name), n.span));
+                    return Err(QueryError::semantic(
+                        "compare",
+                        format!("{} is listed twice", g.node(p).name),
+                        n.span,
+                    ));
                 }
                 ids.push(p);
-                columns.push(Col { name: g.node(p).name.to_string(), ty: Text });
+                columns.push(Col {
+                    name: g.node(p).name.to_string(),
+                    ty: Text,
+                });
             }
             columns.extend(cols(&[("overlap", List), ("could_supply", List)]));
             let text = format!(
@@ -430,7 +605,14 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 g.node(c).name,
                 ids.len()
             );
-            (SourcePlan::Compare { chain: c, places: ids }, text, columns)
+            (
+                SourcePlan::Compare {
+                    chain: c,
+                    places: ids,
+                },
+                text,
+                columns,
+            )
         }
         Source::Paths { from, steps } => {
             let start = lookup(g, from, &[], "paths")?;
@@ -446,7 +628,9 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 if min < 1 || max < min || max > MAX_STEP_HOPS {
                     return Err(QueryError::semantic(
                         &clause,
-                        format!("hops must satisfy 1 ≤ min ≤ max ≤ {MAX_STEP_HOPS}, got {min}..{max}"),
+                        format!(
+                            "hops must satisfy 1 ≤ min ≤ max ≤ {MAX_STEP_HOPS}, got {min}..{max}"
+                        ),
                         s.span,
                     ));
                 }
@@ -455,12 +639,21 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     None => None,
                     Some(n) => Some(lookup(g, n, s.to.kind.as_slice(), &clause)?),
                 };
-                planned.push(StepPlan { edge: s.edge, forward: s.forward, min: min as u32, max: max as u32, kind: s.to.kind, nodes });
+                planned.push(StepPlan {
+                    edge: s.edge,
+                    forward: s.forward,
+                    min: min as u32,
+                    max: max as u32,
+                    kind: s.to.kind,
+                    nodes,
+                });
             }
             if total > MAX_PATTERN_HOPS {
                 return Err(QueryError::semantic(
                     "paths",
-                    format!("the pattern may take up to {total} hops; at most {MAX_PATTERN_HOPS} are allowed"),
+                    format!(
+                        "the pattern may take up to {total} hops; at most {MAX_PATTERN_HOPS} are allowed"
+                    ),
                     from.span,
                 ));
             }
@@ -471,9 +664,18 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 super::exec::MAX_PATHS
             );
             (
-                SourcePlan::Paths { from: start, steps: planned },
+                SourcePlan::Paths {
+                    from: start,
+                    steps: planned,
+                },
                 text,
-                cols(&[("start", Text), ("end", Text), ("end_kind", Text), ("hops", Int), ("path", Text)]),
+                cols(&[
+                    ("start", Text),
+                    ("end", Text),
+                    ("end_kind", Text),
+                    ("hops", Int),
+                    ("path", Text),
+                ]),
             )
         }
     })
@@ -482,15 +684,23 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
 // ------------------------------------------------------------------------------------ stages
 
 fn col_index(columns: &[Col], n: &Name, clause: &str) -> Result<usize, QueryError> {
-    columns.iter().position(|c| c.name == n.text).ok_or_else(|| {
-        let sugg = column_suggestions(&n.text, columns);
-        let all: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-        QueryError::semantic(
-            clause,
-            format!("no column `{}`{} (columns: {})", n.text, did_you_mean(&sugg), all.join(", ")),
-            n.span,
-        )
-    })
+    columns
+        .iter()
+        .position(|c| c.name == n.text)
+        .ok_or_else(|| {
+            let sugg = column_suggestions(&n.text, columns);
+            let all: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+            QueryError::semantic(
+                clause,
+                format!(
+                    "no column `{}`{} (columns: {})",
+                    n.text,
+                    did_you_mean(&sugg),
+                    all.join(", ")
+                ),
+                n.span,
+            )
+        })
 }
 
 /// Closest column names: `suggest`, plus swapped letters (`nmae` → `name`), which plain edit
@@ -498,7 +708,12 @@ fn col_index(columns: &[Col], n: &Name, clause: &str) -> Result<usize, QueryErro
 fn column_suggestions<'a>(typed: &str, columns: &'a [Col]) -> Vec<&'a str> {
     let mut out = suggest(typed, columns.iter().map(|c| c.name.as_str()), 2);
     if out.is_empty() {
-        out.extend(columns.iter().map(|c| c.name.as_str()).filter(|c| strsim::osa_distance(typed, c) <= 1));
+        out.extend(
+            columns
+                .iter()
+                .map(|c| c.name.as_str())
+                .filter(|c| strsim::osa_distance(typed, c) <= 1),
+        );
         out.truncate(2);
     }
     out
@@ -506,7 +721,12 @@ fn column_suggestions<'a>(typed: &str, columns: &'a [Col]) -> Vec<&'a str> {
 
 /// A condition operand: a column, or a value. A bare word that is no column is text when it is
 /// a value (right of `=`, in a list), and an unknown column where only a column makes sense.
-fn arg(columns: &[Col], o: &Operand, must_be_column: bool, clause: &str) -> Result<Arg, QueryError> {
+fn arg(
+    columns: &[Col],
+    o: &Operand,
+    must_be_column: bool,
+    clause: &str,
+) -> Result<Arg, QueryError> {
     Ok(match o {
         Operand::Null => Arg::Val(Value::Null),
         Operand::Int(i) => Arg::Val(Value::Int(*i)),
@@ -514,7 +734,11 @@ fn arg(columns: &[Col], o: &Operand, must_be_column: bool, clause: &str) -> Resu
         Operand::Text(s) => Arg::Val(Value::Text(s.clone())),
         Operand::Ident(n) => match columns.iter().position(|c| c.name == n.text) {
             Some(i) => Arg::Col(i),
-            None if must_be_column => return Err(col_index(columns, n, clause).err().unwrap_or_else(|| QueryError::internal("column"))),
+            None if must_be_column => {
+                return Err(col_index(columns, n, clause)
+                    .err()
+                    .unwrap_or_else(|| QueryError::internal("column")));
+            }
             None => Arg::Val(Value::Text(n.text.clone())),
         },
     })
@@ -533,11 +757,22 @@ fn arg_ty(columns: &[Col], a: &Arg) -> Option<Ty> {
 fn cond(columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
     let clause = "where";
     Ok(match e {
-        Expr::Or(v) => Cond::Or(v.iter().map(|x| cond(columns, x)).collect::<Result<_, _>>()?),
-        Expr::And(v) => Cond::And(v.iter().map(|x| cond(columns, x)).collect::<Result<_, _>>()?),
+        Expr::Or(v) => Cond::Or(
+            v.iter()
+                .map(|x| cond(columns, x))
+                .collect::<Result<_, _>>()?,
+        ),
+        Expr::And(v) => Cond::And(
+            v.iter()
+                .map(|x| cond(columns, x))
+                .collect::<Result<_, _>>()?,
+        ),
         Expr::Not(x) => Cond::Not(Box::new(cond(columns, x)?)),
         Expr::Cmp(a, op, b) => {
-            let (a, b) = (arg(columns, a, true, clause)?, arg(columns, b, false, clause)?);
+            let (a, b) = (
+                arg(columns, a, true, clause)?,
+                arg(columns, b, false, clause)?,
+            );
             if !matches!(op, CmpOp::Eq | CmpOp::Ne)
                 && let (Some(ta), Some(tb)) = (arg_ty(columns, &a), arg_ty(columns, &b))
                 && ta.is_numeric() != tb.is_numeric()
@@ -552,14 +787,23 @@ fn cond(columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
         }
         Expr::In(a, list) => Cond::In(
             arg(columns, a, true, clause)?,
-            list.iter().map(|x| arg(columns, x, false, clause)).collect::<Result<_, _>>()?,
+            list.iter()
+                .map(|x| arg(columns, x, false, clause))
+                .collect::<Result<_, _>>()?,
         ),
         Expr::Contains(a, b) => {
             let a = arg(columns, a, true, clause)?;
             if let Some(t) = arg_ty(columns, &a)
                 && t.is_numeric()
             {
-                return Err(QueryError::semantic("where", format!("`{e}`: contains needs a text or list column, not {}", t.word()), operand_span(e)));
+                return Err(QueryError::semantic(
+                    "where",
+                    format!(
+                        "`{e}`: contains needs a text or list column, not {}",
+                        t.word()
+                    ),
+                    operand_span(e),
+                ));
             }
             Cond::Contains(a, arg(columns, b, false, clause)?)
         }
@@ -577,7 +821,11 @@ fn operand_span(e: &Expr) -> Span {
 fn plan_stage(columns: &[Col], st: &Stage) -> Result<(Op, String, Vec<Col>), QueryError> {
     let kw = st.keyword();
     Ok(match st {
-        Stage::Where(e) => (Op::Filter(cond(columns, e)?), format!("filter: {e}"), columns.to_vec()),
+        Stage::Where(e) => (
+            Op::Filter(cond(columns, e)?),
+            format!("filter: {e}"),
+            columns.to_vec(),
+        ),
         Stage::Sort(keys) => {
             let mut out = Vec::new();
             for k in keys {
@@ -587,25 +835,47 @@ fn plan_stage(columns: &[Col], st: &Stage) -> Result<(Op, String, Vec<Col>), Que
         }
         Stage::Limit(n, span) => {
             if *n < 0 {
-                return Err(QueryError::semantic("limit", format!("the row count must be 0 or more, got {n}"), *span));
+                return Err(QueryError::semantic(
+                    "limit",
+                    format!("the row count must be 0 or more, got {n}"),
+                    *span,
+                ));
             }
-            (Op::Limit(*n as usize), format!("limit: first {n} rows"), columns.to_vec())
+            (
+                Op::Limit(*n as usize),
+                format!("limit: first {n} rows"),
+                columns.to_vec(),
+            )
         }
         Stage::Select(items) => {
             let mut idx = Vec::new();
             let mut out: Vec<Col> = Vec::new();
             for it in items {
                 let i = col_index(columns, &it.column, kw)?;
-                let name = it.alias.as_ref().map_or_else(|| columns[i].name.clone(), |a| a.text.clone());
+                let name = it
+                    .alias
+                    .as_ref()
+                    .map_or_else(|| columns[i].name.clone(), |a| a.text.clone());
                 if out.iter().any(|c| c.name == name) {
-                    return Err(QueryError::semantic("select", format!("column `{name}` selected twice; rename one with `as`"), it.column.span));
+                    return Err(QueryError::semantic(
+                        "select",
+                        format!("column `{name}` selected twice; rename one with `as`"),
+                        it.column.span,
+                    ));
                 }
                 idx.push(i);
-                out.push(Col { name, ty: columns[i].ty });
+                out.push(Col {
+                    name,
+                    ty: columns[i].ty,
+                });
             }
             (Op::Project(idx), st.to_string(), out)
         }
-        Stage::Distinct => (Op::Distinct, "distinct: drop repeated rows".into(), columns.to_vec()),
+        Stage::Distinct => (
+            Op::Distinct,
+            "distinct: drop repeated rows".into(),
+            columns.to_vec(),
+        ),
         Stage::Group { by, aggs } => {
             let mut keys = Vec::new();
             let mut out: Vec<Col> = Vec::new();
@@ -617,17 +887,34 @@ fn plan_stage(columns: &[Col], st: &Stage) -> Result<(Op, String, Vec<Col>), Que
             let mut planned = Vec::new();
             for a in aggs {
                 let clause = format!("`group … {a}`");
-                let col = a.column.as_ref().map(|c| col_index(columns, c, &clause)).transpose()?;
+                let col = a
+                    .column
+                    .as_ref()
+                    .map(|c| col_index(columns, c, &clause))
+                    .transpose()?;
                 let ty = match (a.func, col) {
                     (AggFn::Count, _) => Ty::Int,
                     (AggFn::Collect, _) => Ty::List,
                     (f, None) => {
-                        return Err(QueryError::semantic(&clause, format!("{} needs a column, like {}(investment_yi)", f.as_str(), f.as_str()), a.span));
+                        return Err(QueryError::semantic(
+                            &clause,
+                            format!(
+                                "{} needs a column, like {}(investment_yi)",
+                                f.as_str(),
+                                f.as_str()
+                            ),
+                            a.span,
+                        ));
                     }
                     (AggFn::Sum | AggFn::Avg, Some(i)) if !columns[i].ty.is_numeric() => {
                         return Err(QueryError::semantic(
                             &clause,
-                            format!("{} needs a numeric column; `{}` holds {}", a.func.as_str(), columns[i].name, columns[i].ty.word()),
+                            format!(
+                                "{} needs a numeric column; `{}` holds {}",
+                                a.func.as_str(),
+                                columns[i].name,
+                                columns[i].ty.word()
+                            ),
                             a.column.as_ref().map_or(a.span, |c| c.span),
                         ));
                     }
@@ -640,21 +927,40 @@ fn plan_stage(columns: &[Col], st: &Stage) -> Result<(Op, String, Vec<Col>), Que
                     (None, None) => a.func.as_str().to_string(),
                 };
                 if out.iter().any(|c| c.name == name) {
-                    return Err(QueryError::semantic(&clause, format!("column `{name}` appears twice; rename with `as`"), a.span));
+                    return Err(QueryError::semantic(
+                        &clause,
+                        format!("column `{name}` appears twice; rename with `as`"),
+                        a.span,
+                    ));
                 }
                 out.push(Col { name, ty });
                 planned.push((a.func, col));
             }
-            (Op::Group { keys, aggs: planned }, format!("{st} (hash grouping, groups in order of first row)"), out)
+            (
+                Op::Group {
+                    keys,
+                    aggs: planned,
+                },
+                format!("{st} (hash grouping, groups in order of first row)"),
+                out,
+            )
         }
         Stage::Expand(c) => {
             let i = col_index(columns, c, kw)?;
             if columns[i].ty != Ty::List {
-                return Err(QueryError::semantic("expand", format!("`{}` holds {}, not lists", c.text, columns[i].ty.word()), c.span));
+                return Err(QueryError::semantic(
+                    "expand",
+                    format!("`{}` holds {}, not lists", c.text, columns[i].ty.word()),
+                    c.span,
+                ));
             }
             let mut out = columns.to_vec();
             out[i].ty = Ty::Text;
-            (Op::Expand(i), format!("expand: one row per element of {}", c.text), out)
+            (
+                Op::Expand(i),
+                format!("expand: one row per element of {}", c.text),
+                out,
+            )
         }
     })
 }
@@ -669,7 +975,14 @@ pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
         ops.push((op, text));
         columns = next;
     }
-    Ok(Plan { explain: st.explain, source, source_text, source_columns, ops, columns })
+    Ok(Plan {
+        explain: st.explain,
+        source,
+        source_text,
+        source_columns,
+        ops,
+        columns,
+    })
 }
 
 /// `explain`'s output as text lines.

@@ -10,9 +10,38 @@ use std::sync::atomic::AtomicBool;
 
 /// Names that exist in `tests/fixtures/mini`, plus awkward ones that must be quoted.
 const NAMES: &[&str] = &[
-    "锂电池", "光伏", "动力电池", "电芯", "锂矿", "电解液", "测试园区", "测试市", "测试省", "对手园区", "东片区", "乙电池",
-    "新能源", "P1", "name", "segment", "state", "gap", "revenue_yi", "investment_yi", "tags", "status", "in", "all parks",
-    "Li-ion 电池", "a\"b", "back\\slash", "Segment", "环节", "123", "", "x y",
+    "锂电池",
+    "光伏",
+    "动力电池",
+    "电芯",
+    "锂矿",
+    "电解液",
+    "测试园区",
+    "测试市",
+    "测试省",
+    "对手园区",
+    "东片区",
+    "乙电池",
+    "新能源",
+    "P1",
+    "name",
+    "segment",
+    "state",
+    "gap",
+    "revenue_yi",
+    "investment_yi",
+    "tags",
+    "status",
+    "in",
+    "all parks",
+    "Li-ion 电池",
+    "a\"b",
+    "back\\slash",
+    "Segment",
+    "环节",
+    "123",
+    "",
+    "x y",
 ];
 
 fn text() -> impl Strategy<Value = String> {
@@ -38,7 +67,10 @@ fn ident() -> impl Strategy<Value = Name> {
 }
 
 fn float() -> impl Strategy<Value = f64> {
-    prop_oneof![(-1_000_000i64..1_000_000).prop_map(|x| x as f64 / 64.0), prop::num::f64::NORMAL]
+    prop_oneof![
+        (-1_000_000i64..1_000_000).prop_map(|x| x as f64 / 64.0),
+        prop::num::f64::NORMAL
+    ]
 }
 
 fn place() -> impl Strategy<Value = Place> {
@@ -56,7 +88,14 @@ fn operand() -> impl Strategy<Value = Operand> {
 }
 
 fn cmp_op() -> impl Strategy<Value = CmpOp> {
-    prop::sample::select(vec![CmpOp::Eq, CmpOp::Ne, CmpOp::Lt, CmpOp::Le, CmpOp::Gt, CmpOp::Ge])
+    prop::sample::select(vec![
+        CmpOp::Eq,
+        CmpOp::Ne,
+        CmpOp::Lt,
+        CmpOp::Le,
+        CmpOp::Gt,
+        CmpOp::Ge,
+    ])
 }
 
 fn expr() -> impl Strategy<Value = Expr> {
@@ -76,21 +115,44 @@ fn expr() -> impl Strategy<Value = Expr> {
 }
 
 fn agg() -> impl Strategy<Value = Agg> {
-    (prop::sample::select(AggFn::ALL.to_vec()), prop::option::of(name()), prop::option::of(name()))
-        .prop_map(|(func, column, alias)| Agg { func, column, alias, span: Span::default() })
+    (
+        prop::sample::select(AggFn::ALL.to_vec()),
+        prop::option::of(name()),
+        prop::option::of(name()),
+    )
+        .prop_map(|(func, column, alias)| Agg {
+            func,
+            column,
+            alias,
+            span: Span::default(),
+        })
 }
 
 fn stage() -> impl Strategy<Value = Stage> {
     prop_oneof![
         expr().prop_map(Stage::Where),
-        prop::collection::vec((name(), prop::option::of(any::<bool>())), 1..3)
-            .prop_map(|v| Stage::Sort(v.into_iter().map(|(column, desc)| SortKey { column, desc }).collect())),
+        prop::collection::vec((name(), prop::option::of(any::<bool>())), 1..3).prop_map(|v| {
+            Stage::Sort(
+                v.into_iter()
+                    .map(|(column, desc)| SortKey { column, desc })
+                    .collect(),
+            )
+        }),
         any::<i64>().prop_map(|n| Stage::Limit(n, Span::default())),
-        prop::collection::vec((name(), prop::option::of(name())), 1..3)
-            .prop_map(|v| Stage::Select(v.into_iter().map(|(column, alias)| SelectItem { column, alias }).collect())),
+        prop::collection::vec((name(), prop::option::of(name())), 1..3).prop_map(
+            |v| Stage::Select(
+                v.into_iter()
+                    .map(|(column, alias)| SelectItem { column, alias })
+                    .collect()
+            )
+        ),
         Just(Stage::Distinct),
-        (prop::collection::vec(name(), 0..3), prop::collection::vec(agg(), 0..3))
-            .prop_filter("group needs keys or aggregates", |(b, a)| !b.is_empty() || !a.is_empty())
+        (
+            prop::collection::vec(name(), 0..3),
+            prop::collection::vec(agg(), 0..3)
+        )
+            .prop_filter("group needs keys or aggregates", |(b, a)| !b.is_empty()
+                || !a.is_empty())
             .prop_map(|(by, aggs)| Stage::Group { by, aggs }),
         name().prop_map(Stage::Expand),
     ]
@@ -104,13 +166,23 @@ fn step() -> impl Strategy<Value = Step> {
         prop::option::of(prop::sample::select(Kind::ALL.to_vec())),
         prop::option::of(name()),
     )
-        .prop_map(|(edge, forward, hops, kind, name)| Step { edge, forward, hops, to: NodePat { kind, name }, span: Span::default() })
+        .prop_map(|(edge, forward, hops, kind, name)| Step {
+            edge,
+            forward,
+            hops,
+            to: NodePat { kind, name },
+            span: Span::default(),
+        })
 }
 
 fn source() -> impl Strategy<Value = Source> {
     prop_oneof![
         name().prop_map(Source::Find),
-        (prop::sample::select(ListKind::ALL.to_vec()), prop::option::of(name())).prop_map(|(kind, within)| Source::List { kind, within }),
+        (
+            prop::sample::select(ListKind::ALL.to_vec()),
+            prop::option::of(name())
+        )
+            .prop_map(|(kind, within)| Source::List { kind, within }),
         (
             any::<bool>(),
             name(),
@@ -119,22 +191,45 @@ fn source() -> impl Strategy<Value = Source> {
             prop::option::of(place())
         )
             .prop_map(|(up, segment, depth, chain, place)| Source::Traverse {
-                dir: if up { Direction::Upstream } else { Direction::Downstream },
+                dir: if up {
+                    Direction::Upstream
+                } else {
+                    Direction::Downstream
+                },
                 segment,
-                opts: TraverseOpts { depth: depth.map(|d| (d, Span::default())), chain, place },
+                opts: TraverseOpts {
+                    depth: depth.map(|d| (d, Span::default())),
+                    chain,
+                    place
+                },
             }),
         (name(), place()).prop_map(|(chain, place)| Source::Status { chain, place }),
-        (prop::sample::select(vec![GapKind::Fill, GapKind::Extend, GapKind::Strengthen]), name(), place())
+        (
+            prop::sample::select(vec![GapKind::Fill, GapKind::Extend, GapKind::Strengthen]),
+            name(),
+            place()
+        )
             .prop_map(|(kind, chain, place)| Source::Gaps { kind, chain, place }),
-        (place(), prop::option::of(float())).prop_map(|(place, below)| Source::Build { place, below }),
-        (name(), prop::collection::vec(name(), 2..4)).prop_map(|(chain, places)| Source::Compare { chain, places }),
-        (name(), prop::collection::vec(step(), 1..3)).prop_map(|(from, steps)| Source::Paths { from, steps }),
+        (place(), prop::option::of(float()))
+            .prop_map(|(place, below)| Source::Build { place, below }),
+        (name(), prop::collection::vec(name(), 2..4))
+            .prop_map(|(chain, places)| Source::Compare { chain, places }),
+        (name(), prop::collection::vec(step(), 1..3))
+            .prop_map(|(from, steps)| Source::Paths { from, steps }),
     ]
 }
 
 fn statement() -> impl Strategy<Value = Statement> {
-    (any::<bool>(), source(), prop::collection::vec(stage(), 0..4))
-        .prop_map(|(explain, source, stages)| Statement { explain, source, stages })
+    (
+        any::<bool>(),
+        source(),
+        prop::collection::vec(stage(), 0..4),
+    )
+        .prop_map(|(explain, source, stages)| Statement {
+            explain,
+            source,
+            stages,
+        })
 }
 
 fn fixture_graph() -> crate::graph::Graph {

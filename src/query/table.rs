@@ -27,7 +27,11 @@ impl Value {
 
     /// Text that is empty in the data ("not stated") is null.
     pub fn opt_text(s: &str) -> Value {
-        if s.is_empty() { Value::Null } else { Value::Text(s.to_string()) }
+        if s.is_empty() {
+            Value::Null
+        } else {
+            Value::Text(s.to_string())
+        }
     }
 
     pub fn texts<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> Value {
@@ -59,9 +63,10 @@ impl Value {
         }
         match (self, other) {
             (Value::Int(a), Value::Int(b)) => a.cmp(b),
-            (a, b) if rank(a) == 0 && rank(b) == 0 => {
-                a.as_f64().unwrap_or(0.0).total_cmp(&b.as_f64().unwrap_or(0.0))
-            }
+            (a, b) if rank(a) == 0 && rank(b) == 0 => a
+                .as_f64()
+                .unwrap_or(0.0)
+                .total_cmp(&b.as_f64().unwrap_or(0.0)),
             (Value::Text(a), Value::Text(b)) => a.cmp(b),
             (Value::List(a), Value::List(b)) => {
                 for (x, y) in a.iter().zip(b) {
@@ -83,7 +88,11 @@ impl Value {
             Value::Int(i) => i.to_string(),
             Value::Float(f) => fmt_yi(*f),
             Value::Text(s) => s.clone(),
-            Value::List(items) => items.iter().map(Value::display).collect::<Vec<_>>().join("、"),
+            Value::List(items) => items
+                .iter()
+                .map(Value::display)
+                .collect::<Vec<_>>()
+                .join("、"),
         }
     }
 
@@ -94,10 +103,13 @@ impl Value {
             Value::Float(f) => {
                 // The same digits as the table: 3.6, not 3.5999999999999996.
                 let s = fmt_yi(*f);
-                s.parse::<serde_json::Number>().map_or(serde_json::Value::Null, serde_json::Value::Number)
+                s.parse::<serde_json::Number>()
+                    .map_or(serde_json::Value::Null, serde_json::Value::Number)
             }
             Value::Text(s) => serde_json::Value::String(s.clone()),
-            Value::List(items) => serde_json::Value::Array(items.iter().map(Value::to_json).collect()),
+            Value::List(items) => {
+                serde_json::Value::Array(items.iter().map(Value::to_json).collect())
+            }
         }
     }
 }
@@ -118,7 +130,10 @@ pub enum Format {
 
 impl Table {
     pub fn new(columns: &[&str]) -> Table {
-        Table { columns: columns.iter().map(|c| c.to_string()).collect(), rows: Vec::new() }
+        Table {
+            columns: columns.iter().map(|c| c.to_string()).collect(),
+            rows: Vec::new(),
+        }
     }
 
     pub fn render(&self, format: Format) -> String {
@@ -177,7 +192,11 @@ impl Table {
             let fields: Vec<String> = r
                 .iter()
                 .map(|v| match v {
-                    Value::List(items) => items.iter().map(Value::display).collect::<Vec<_>>().join(";"),
+                    Value::List(items) => items
+                        .iter()
+                        .map(Value::display)
+                        .collect::<Vec<_>>()
+                        .join(";"),
                     v => v.display(),
                 })
                 .collect();
@@ -193,15 +212,23 @@ mod tests {
 
     fn sample() -> Table {
         let mut t = Table::new(&["segment", "investment_yi", "producers"]);
-        t.rows.push(vec![Value::text("正极材料"), Value::Float(80.0), Value::texts(["甲", "乙"])]);
-        t.rows.push(vec![Value::text("隔膜"), Value::Null, Value::List(vec![])]);
+        t.rows.push(vec![
+            Value::text("正极材料"),
+            Value::Float(80.0),
+            Value::texts(["甲", "乙"]),
+        ]);
+        t.rows
+            .push(vec![Value::text("隔膜"), Value::Null, Value::List(vec![])]);
         t
     }
 
     #[test]
     fn json_keeps_column_order_and_types() {
         let j = sample().to_json();
-        assert!(j.contains(r#"{"segment": "正极材料", "investment_yi": 80, "producers": ["甲","乙"]}"#), "{j}");
+        assert!(
+            j.contains(r#"{"segment": "正极材料", "investment_yi": 80, "producers": ["甲","乙"]}"#),
+            "{j}"
+        );
         assert!(j.contains(r#""investment_yi": null"#));
         let parsed: serde_json::Value = serde_json::from_str(&j).unwrap();
         assert_eq!(parsed.as_array().unwrap().len(), 2);
@@ -209,7 +236,10 @@ mod tests {
 
     #[test]
     fn csv_has_header_and_joined_lists() {
-        assert_eq!(sample().to_csv(), "segment,investment_yi,producers\n正极材料,80,甲;乙\n隔膜,,\n");
+        assert_eq!(
+            sample().to_csv(),
+            "segment,investment_yi,producers\n正极材料,80,甲;乙\n隔膜,,\n"
+        );
     }
 
     #[test]
@@ -225,6 +255,9 @@ mod tests {
     #[test]
     fn nulls_sort_last_and_numbers_compare_across_types() {
         assert_eq!(Value::Null.total_cmp(&Value::Int(1)), Ordering::Greater);
-        assert_eq!(Value::Int(2).total_cmp(&Value::Float(1.5)), Ordering::Greater);
+        assert_eq!(
+            Value::Int(2).total_cmp(&Value::Float(1.5)),
+            Ordering::Greater
+        );
     }
 }
