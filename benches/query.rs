@@ -50,6 +50,25 @@ fn benches(c: &mut Criterion) {
     let chain = chainkb::synth::chain_id(0);
     let park = chainkb::synth::park_id(0);
 
+    // One place: the park with the most fill gaps in the chain (the skewed generator leaves
+    // the busiest parks with none), so the bench makes real rows.
+    let view = chainkb::query::gaps::ChainView::new(
+        &g,
+        g.names
+            .lookup(&g.ds.nodes, &chain, &[chainkb::model::Kind::Chain])[0],
+    );
+    let parks = g.nodes_of(chainkb::model::Kind::Park).to_vec();
+    let gaps_in = |p: u32| {
+        let (states, present) = view.states(&g, p);
+        chainkb::query::gaps::fill(&view, &states, &present).len()
+    };
+    let park = parks
+        .iter()
+        .copied()
+        .max_by_key(|&p| (gaps_in(p), std::cmp::Reverse(p)))
+        .map(|p| g.node(p).id.to_string())
+        .unwrap_or(park);
+
     // The whole statement: parse + plan + execute, one place (a park with its 片区).
     let one = format!("fill {chain} in {park}");
     let table = query::run(&g, &one, &cancel).expect("query runs");
@@ -104,6 +123,14 @@ fn benches(c: &mut Criterion) {
                 },
             )
         })
+    });
+    // The analysis alone (states from the presence index + fill gaps), without making rows.
+    group.bench_function("analysis only, serial", |b| {
+        b.iter(|| parks.iter().map(|&p| gaps_in(p)).sum::<usize>())
+    });
+    group.bench_function("analysis only, rayon", |b| {
+        use rayon::prelude::*;
+        b.iter(|| parks.par_iter().map(|&p| gaps_in(p)).sum::<usize>())
     });
     group.finish();
 }

@@ -439,6 +439,12 @@ fn traverse(
                 row.push(Value::text(st.as_str()));
                 row.push(names(g, &producers));
                 row.push(Value::texts(projects.iter().map(|&x| project_label(g, x))));
+                let (weak, _) = gaps::weakness(g, st, &producers);
+                row.push(if weak.is_empty() {
+                    Value::Null
+                } else {
+                    Value::Text(weak.join("; "))
+                });
             }
             row
         })
@@ -1018,4 +1024,99 @@ fn group(rows: &[Row], keys: &[usize], aggs: &[(AggFn, Option<usize>)]) -> Vec<R
             out
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{ErrorKind, parse, plan};
+
+    fn fixture() -> Graph {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+        let loaded = crate::data::load_paths(&[dir], Default::default()).expect("fixture");
+        Graph::build(loaded.dataset)
+    }
+
+    fn planned(g: &Graph, q: &str) -> Plan {
+        plan::plan(g, &parse::parse(q).expect("parses")).expect("plans")
+    }
+
+    #[test]
+    fn a_set_cancel_flag_stops_work_over_many_places() {
+        let g = fixture();
+        let p = planned(&g, "fill 锂电池 in all parks");
+        let cancel = AtomicBool::new(true);
+        for parallel in [false, true] {
+            let err = execute(
+                &g,
+                &p,
+                Ctx {
+                    cancel: &cancel,
+                    parallel,
+                },
+            )
+            .unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Cancelled);
+        }
+    }
+
+    #[test]
+    fn serial_and_parallel_runs_agree() {
+        let g = fixture();
+        let cancel = AtomicBool::new(false);
+        for q in [
+            "fill 锂电池 in all parks",
+            "strengthen 锂电池 in all regions",
+            "build in all parks",
+        ] {
+            let p = planned(&g, q);
+            let a = execute(
+                &g,
+                &p,
+                Ctx {
+                    cancel: &cancel,
+                    parallel: false,
+                },
+            )
+            .unwrap();
+            let b = execute(
+                &g,
+                &p,
+                Ctx {
+                    cancel: &cancel,
+                    parallel: true,
+                },
+            )
+            .unwrap();
+            assert_eq!(a, b, "{q}");
+            assert!(!a.rows.is_empty(), "{q}");
+        }
+    }
+
+    #[test]
+    fn path_enumeration_is_bounded() {
+        let g = fixture();
+        let cancel = AtomicBool::new(false);
+        let p = planned(
+            &g,
+            "paths from 动力电池 <-[SUPPLIES*1..8]-() -[SUPPLIES*1..4]->()",
+        );
+        let t = execute(
+            &g,
+            &p,
+            Ctx {
+                cancel: &cancel,
+                parallel: false,
+            },
+        )
+        .unwrap();
+        assert!(t.rows.len() <= MAX_PATHS);
+        // Every path is simple: no node twice.
+        for r in &t.rows {
+            let Value::Text(path) = &r[4] else { panic!() };
+            let nodes: Vec<&str> = path.split(" → ").collect();
+            let set: HashSet<&&str> = nodes.iter().collect();
+            assert_eq!(set.len(), nodes.len(), "{path}");
+        }
+    }
 }

@@ -5,7 +5,7 @@
 use crate::graph::{Graph, SegmentState};
 use crate::model::EdgeKind;
 use petgraph::Direction;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 /// A set of chain positions.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,6 +58,8 @@ pub struct ChainView {
     /// Transitive users (`down`) and inputs (`up`), not including the segment itself.
     pub down: Vec<Bits>,
     pub up: Vec<Bits>,
+    /// Positions in topological order (inputs before their users).
+    topo: Vec<usize>,
 }
 
 impl ChainView {
@@ -92,6 +94,25 @@ impl ChainView {
         };
         let down = reach(&succ);
         let up = reach(&pred);
+        // Kahn's algorithm; chains are checked to be DAGs on import, but should one not be,
+        // the positions left on a cycle go last instead of looping.
+        let mut indegree: Vec<usize> = pred.iter().map(Vec::len).collect();
+        let mut topo: Vec<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
+        let mut head = 0;
+        while head < topo.len() {
+            let x = topo[head];
+            head += 1;
+            for &y in &succ[x] {
+                indegree[y] -= 1;
+                if indegree[y] == 0 {
+                    topo.push(y);
+                }
+            }
+        }
+        if topo.len() < n {
+            let placed: std::collections::HashSet<usize> = topo.iter().copied().collect();
+            topo.extend((0..n).filter(|i| !placed.contains(i)));
+        }
         ChainView {
             chain,
             segs,
@@ -99,6 +120,7 @@ impl ChainView {
             succ,
             down,
             up,
+            topo,
         }
     }
 
@@ -128,33 +150,45 @@ impl ChainView {
         (states, present)
     }
 
-    /// Shortest path (positions) from `from` along `adj` to the first position in `goal`.
-    pub fn path_to(&self, from: usize, downstream: bool, goal: &Bits) -> Vec<usize> {
-        let adj = if downstream { &self.succ } else { &self.pred };
-        let mut prev: Vec<Option<usize>> = vec![None; self.len()];
-        let mut seen = Bits::new(self.len());
-        seen.set(from);
-        let mut queue = VecDeque::from([from]);
-        while let Some(x) = queue.pop_front() {
-            if x != from && goal.get(x) {
-                let mut path = vec![x];
-                let mut cur = x;
-                while let Some(p) = prev[cur] {
-                    path.push(p);
-                    cur = p;
-                }
-                path.reverse();
-                return path;
-            }
-            for &y in &adj[x] {
-                if !seen.get(y) {
-                    seen.set(y);
-                    prev[y] = Some(x);
-                    queue.push_back(y);
-                }
-            }
+    /// For every position, the hops down to the nearest position in `goal` (`u8::MAX`: none
+    /// below), by one pass over the chain in reverse topological order.
+    pub fn hops_down_to(&self, goal: &Bits) -> Vec<u8> {
+        let mut near = vec![u8::MAX; self.len()];
+        for &x in self.topo.iter().rev() {
+            near[x] = self.succ[x]
+                .iter()
+                .map(|&y| {
+                    if goal.get(y) {
+                        1
+                    } else {
+                        near[y].saturating_add(1)
+                    }
+                })
+                .min()
+                .unwrap_or(u8::MAX);
         }
-        Vec::new()
+        near
+    }
+
+    /// A shortest path (positions) from `from` down to a position in `goal`, following
+    /// `near` (from `hops_down_to`).
+    pub fn path_down(&self, from: usize, goal: &Bits, near: &[u8]) -> Vec<usize> {
+        let mut path = vec![from];
+        let mut x = from;
+        while near[x] != u8::MAX {
+            let Some(&next) = self.succ[x]
+                .iter()
+                .min_by_key(|&&y| if goal.get(y) { 0 } else { near[y] })
+            else {
+                break;
+            };
+            path.push(next);
+            if goal.get(next) {
+                break;
+            }
+            x = next;
+        }
+        path
     }
 }
 
@@ -173,6 +207,7 @@ pub struct FillGap {
 }
 
 pub fn fill(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<FillGap> {
+    let near = v.hops_down_to(present);
     let mut out: Vec<FillGap> = (0..v.len())
         .filter(|&i| states[i] == SegmentState::Missing && v.down[i].and_count(present) > 0)
         .map(|i| {
@@ -182,7 +217,7 @@ pub fn fill(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<FillG
                 broken: !supplied_from.is_empty(),
                 needed_by: v.down[i].iter_and(present).collect(),
                 supplied_from,
-                path: v.path_to(i, true, present),
+                path: v.path_down(i, present, &near),
             }
         })
         .collect();
@@ -272,6 +307,26 @@ pub const SINGLE_PRODUCER: &str = "single producer";
 pub const NO_LEADING_FIRM: &str = "no leading firm";
 pub const PLANNED_ONLY: &str = "planned only";
 
+/// Why a segment in a given state, made by `producers`, is held weakly (empty: it is not), and
+/// how many of the producers are leading firms.
+pub fn weakness(g: &Graph, state: SegmentState, producers: &[u32]) -> (Vec<&'static str>, usize) {
+    let mut out = Vec::new();
+    let leading = producers.iter().filter(|&&e| g.is_leading(e)).count();
+    match state {
+        SegmentState::Present => {
+            if producers.len() == 1 {
+                out.push(SINGLE_PRODUCER);
+            }
+            if leading == 0 {
+                out.push(NO_LEADING_FIRM);
+            }
+        }
+        SegmentState::Planned => out.push(PLANNED_ONLY),
+        SegmentState::Missing => {}
+    }
+    (out, leading)
+}
+
 pub fn strengthen(
     g: &Graph,
     v: &ChainView,
@@ -285,20 +340,7 @@ pub fn strengthen(
             Some(p) => (p.producers.clone(), p.projects.clone()),
             None => continue,
         };
-        let mut weakness = Vec::new();
-        let leading = producers.iter().filter(|&&e| g.is_leading(e)).count();
-        match states[i] {
-            SegmentState::Present => {
-                if producers.len() == 1 {
-                    weakness.push(SINGLE_PRODUCER);
-                }
-                if leading == 0 {
-                    weakness.push(NO_LEADING_FIRM);
-                }
-            }
-            SegmentState::Planned => weakness.push(PLANNED_ONLY),
-            SegmentState::Missing => {}
-        }
+        let (weakness, leading) = weakness(g, states[i], &producers);
         if weakness.is_empty() {
             continue;
         }
@@ -339,5 +381,33 @@ mod tests {
         }
         assert_eq!(a.and_count(&b), 2);
         assert_eq!(a.iter_and(&b).collect::<Vec<_>>(), vec![64, 129]);
+    }
+
+    #[test]
+    fn paths_down_are_shortest() {
+        // 0 → 1 → 2 → 3, and 0 → 3 directly; 4 → 2.
+        let succ = vec![vec![1, 3], vec![2], vec![3], vec![], vec![2]];
+        let mut pred = vec![Vec::new(); 5];
+        for (a, ys) in succ.iter().enumerate() {
+            for &y in ys {
+                pred[y].push(a);
+            }
+        }
+        let v = ChainView {
+            chain: 0,
+            segs: (0..5).collect(),
+            pred,
+            succ,
+            down: Vec::new(),
+            up: Vec::new(),
+            topo: vec![0, 4, 1, 2, 3],
+        };
+        let mut goal = Bits::new(5);
+        goal.set(3);
+        let near = v.hops_down_to(&goal);
+        assert_eq!(near, vec![1, 2, 1, u8::MAX, 2]);
+        assert_eq!(v.path_down(0, &goal, &near), vec![0, 3]);
+        assert_eq!(v.path_down(4, &goal, &near), vec![4, 2, 3]);
+        assert_eq!(v.path_down(3, &goal, &near), vec![3]);
     }
 }

@@ -440,6 +440,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     ("state", Text),
                     ("producers", List),
                     ("projects", List),
+                    ("weak", Text),
                 ]));
             }
             let text = format!(
