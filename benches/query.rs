@@ -70,6 +70,8 @@ fn benches(c: &mut Criterion) {
         .unwrap_or(park);
 
     // The whole statement: parse + plan + execute, one place (a park with its 片区).
+    // Synthetic 片区 ids contain `-`, so they are written quoted (as a user would).
+    let park = chainkb::query::ast::Name::new(park).to_string();
     let one = format!("fill {chain} in {park}");
     let table = query::run(&g, &one, &cancel).expect("query runs");
     eprintln!("`{one}`: {} gap rows", table.rows.len());
