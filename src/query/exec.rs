@@ -273,7 +273,7 @@ fn list(g: &Graph, kind: ListKind, within: Option<u32>, ctx: Ctx) -> Result<Vec<
     };
     let mut rows = Vec::with_capacity(ids.len());
     for (n, &i) in ids.iter().enumerate() {
-        if n % 65536 == 0 {
+        if n.is_multiple_of(65536) {
             ctx.check()?;
         }
         rows.push(list_row(g, kind, i));
@@ -770,7 +770,7 @@ impl PathSearch<'_> {
         };
         for (next, _) in self.g.neighbors(here, step.edge, dir) {
             self.work += 1;
-            if self.work % 4096 == 0 {
+            if self.work.is_multiple_of(4096) {
                 self.ctx.check()?;
             }
             if self.work > MAX_PATH_WORK {
