@@ -3,6 +3,7 @@
 //! place × segment).
 
 mod names;
+mod state_bits;
 
 use crate::model::{Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node, Attrs};
 use petgraph::Direction;
@@ -11,6 +12,7 @@ use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
 pub use names::NameIndex;
+pub use state_bits::{SegmentBits, StateBits};
 
 /// Local state of a segment in a place (the brief's gap semantics).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -66,6 +68,9 @@ pub struct Graph {
     presence: HashMap<(u32, u32), Presence>,
     /// Nodes by kind, in data order.
     by_kind: HashMap<Kind, Vec<u32>>,
+    /// Per segment, the places where it is present / only planned, as bitsets (for scans of a
+    /// chain over every place).
+    state_bits: StateBits,
 }
 
 impl Graph {
@@ -120,6 +125,14 @@ impl Graph {
             ancestors.insert(p, out);
         }
         let presence = build_presence(&ds, &ancestors);
+        let places: Vec<u32> = by_kind
+            .get(&Kind::Region)
+            .into_iter()
+            .chain(by_kind.get(&Kind::Park))
+            .flatten()
+            .copied()
+            .collect();
+        let state_bits = StateBits::build(&places, &presence);
         Graph {
             ds,
             g,
@@ -129,6 +142,7 @@ impl Graph {
             segment_chains,
             presence,
             by_kind,
+            state_bits,
         }
     }
 
@@ -223,6 +237,11 @@ impl Graph {
             Attrs::Enterprise(a) => a.tags.iter().any(|t| LEADING_TAGS.contains(&&**t)),
             _ => false,
         }
+    }
+
+    /// Segment states as per-segment place bitsets (same answers as `state`).
+    pub fn state_bits(&self) -> &StateBits {
+        &self.state_bits
     }
 
     /// Number of (place, segment) cells in the presence index.

@@ -1094,6 +1094,37 @@ mod tests {
     }
 
     #[test]
+    fn place_bitsets_agree_with_the_presence_index() {
+        let g = fixture();
+        let places: Vec<u32> = g
+            .nodes_of(Kind::Region)
+            .iter()
+            .chain(g.nodes_of(Kind::Park))
+            .copied()
+            .collect();
+        let mut seen = [0usize; 3];
+        for &chain in g.nodes_of(Kind::Chain) {
+            let v = ChainView::new(&g, chain);
+            for &p in &places {
+                let (states, present) = v.states(&g, p);
+                for (i, &s) in v.segs.iter().enumerate() {
+                    assert_eq!(
+                        states[i],
+                        g.state(p, s),
+                        "{} in {}",
+                        name(&g, s),
+                        name(&g, p)
+                    );
+                    assert_eq!(present.get(i), g.state(p, s) == SegmentState::Present);
+                    seen[states[i] as usize] += 1;
+                }
+            }
+        }
+        // The fixture exercises all three states.
+        assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
+    }
+
+    #[test]
     fn serial_and_parallel_runs_agree() {
         let g = fixture();
         let cancel = AtomicBool::new(false);

@@ -2,7 +2,7 @@
 //! a `ChainView` precomputes the chain's reachability as bitsets once per query, and each place
 //! then costs one presence-index lookup per segment plus a few word operations per segment.
 
-use crate::graph::{Graph, SegmentState};
+use crate::graph::{Graph, SegmentBits, SegmentState};
 use crate::model::EdgeKind;
 use petgraph::Direction;
 use std::collections::HashMap;
@@ -49,7 +49,7 @@ impl Bits {
 }
 
 /// A chain's segments and SUPPLIES edges, as positions 0..n in data order.
-pub struct ChainView {
+pub struct ChainView<'g> {
     pub chain: u32,
     pub segs: Vec<u32>,
     /// Direct inputs (`pred`) and users (`succ`) inside the chain.
@@ -60,10 +60,12 @@ pub struct ChainView {
     pub up: Vec<Bits>,
     /// Positions in topological order (inputs before their users).
     topo: Vec<usize>,
+    /// Each position's place bitsets, from the graph.
+    bits: Vec<SegmentBits<'g>>,
 }
 
-impl ChainView {
-    pub fn new(g: &Graph, chain: u32) -> ChainView {
+impl<'g> ChainView<'g> {
+    pub fn new(g: &'g Graph, chain: u32) -> ChainView<'g> {
         let segs = g.chain_segments(chain).to_vec();
         let n = segs.len();
         let pos: HashMap<u32, usize> = segs.iter().enumerate().map(|(i, &s)| (s, i)).collect();
@@ -113,8 +115,10 @@ impl ChainView {
             let placed: std::collections::HashSet<usize> = topo.iter().copied().collect();
             topo.extend((0..n).filter(|i| !placed.contains(i)));
         }
+        let bits = segs.iter().map(|&s| g.state_bits().segment(s)).collect();
         ChainView {
             chain,
+            bits,
             segs,
             pred,
             succ,
@@ -133,14 +137,20 @@ impl ChainView {
     }
 
     /// The state of every segment in `place`, and the set of present ones.
+    /// Reads the graph's per-segment place bitsets: a few word operations per segment, no
+    /// hash lookup per (place, segment).
     pub fn states(&self, g: &Graph, place: u32) -> (Vec<SegmentState>, Bits) {
         let mut present = Bits::new(self.len());
+        let pos = g.state_bits().place_pos(place);
         let states = self
             .segs
             .iter()
             .enumerate()
             .map(|(i, &s)| {
-                let st = g.state(place, s);
+                let st = match pos {
+                    Some(pos) => self.bits[i].state(pos),
+                    None => g.state(place, s),
+                };
                 if st == SegmentState::Present {
                     present.set(i);
                 }
@@ -401,6 +411,7 @@ mod tests {
             down: Vec::new(),
             up: Vec::new(),
             topo: vec![0, 4, 1, 2, 3],
+            bits: Vec::new(),
         };
         let mut goal = Bits::new(5);
         goal.set(3);
