@@ -6,13 +6,16 @@
 use super::{Presence, SegmentState};
 use std::collections::HashMap;
 
+/// One segment's (present, planned-only) bitsets.
+type Pair = (Box<[u64]>, Box<[u64]>);
+
 pub struct StateBits {
     /// Place node → its bit position.
     place_pos: HashMap<u32, usize>,
     /// Words per bitset.
     words: usize,
     /// Segment → (present, planned-only) bitsets, `words` long each.
-    by_segment: HashMap<u32, (Box<[u64]>, Box<[u64]>)>,
+    by_segment: HashMap<u32, Pair>,
 }
 
 /// The two bitsets of one segment.
@@ -41,7 +44,7 @@ impl StateBits {
         let place_pos: HashMap<u32, usize> =
             places.iter().enumerate().map(|(i, &p)| (p, i)).collect();
         let words = places.len().div_ceil(64).max(1);
-        let mut by_segment: HashMap<u32, (Box<[u64]>, Box<[u64]>)> = HashMap::new();
+        let mut by_segment: HashMap<u32, Pair> = HashMap::new();
         for (&(place, segment), cell) in presence {
             let Some(&pos) = place_pos.get(&place) else {
                 continue;
