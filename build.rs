@@ -10,7 +10,9 @@ fn main() {
     for (dir, ext) in [("graphs", "toml"), ("seeds", "csv")] {
         let d = Path::new(&root).join(dir);
         println!("cargo:rerun-if-changed={}", d.display());
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for entry in entries.flatten() {
             let p = entry.path();
             let name = entry.file_name().to_string_lossy().to_string();
@@ -21,7 +23,8 @@ fn main() {
         }
     }
     files.sort();
-    let mut src = String::from("/// The bundled seed data: (canonical name, bytes), sorted by name.\n");
+    let mut src =
+        String::from("/// The bundled seed data: (canonical name, bytes), sorted by name.\n");
     src.push_str("pub static FILES: &[(&str, &[u8])] = &[\n");
     for (name, path) in &files {
         let _ = writeln!(src, "    ({name:?}, include_bytes!({path:?})),");

@@ -44,7 +44,9 @@ pub enum BundleError {
     Store(#[from] StoreError),
     #[error("the bundled seed data has {} problem(s), first: {}", .0.len(), .0.first().map(|d| d.to_string()).unwrap_or_default())]
     Invalid(Vec<data::Diag>),
-    #[error("cannot find a data directory for the default database; pass --db PATH or set CHAINKB_DB")]
+    #[error(
+        "cannot find a data directory for the default database; pass --db PATH or set CHAINKB_DB"
+    )]
     NoDataDir,
     #[error("cannot create {path}: {source}")]
     Create {

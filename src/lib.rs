@@ -7,17 +7,22 @@
 //! 2. [`store`] keeps the dataset in sled (the store of record), with atomic imports.
 //! 3. [`graph`] builds the in-memory petgraph view and its indexes from the stored dataset.
 //! 4. [`query`] parses, plans and runs the query language over the graph.
-//! 5. [`cli`] is the command-line interface over all of the above; [`bundle`] is the seed
-//!    knowledge base compiled into the binary; [`synth`] generates synthetic data at scale.
+//! 5. [`cli`] is the command-line interface over all of the above, [`draw`] renders chain
+//!    pictures (SVG, DOT), [`export`] writes results to .xlsx/.csv/.md/.json; [`bundle`] is the seed
+//!    knowledge base compiled into the binary; [`synth`] generates synthetic data at scale;
+//!    [`targets`] scores target companies for gaps and routes projects to parks.
 //!
 //! See ARCHITECTURE.md for the invariants.
 
 pub mod bundle;
 pub mod cli;
 pub mod data;
+pub mod draw;
+pub mod export;
 pub mod graph;
 pub mod model;
 pub mod names;
 pub mod query;
 pub mod store;
 pub mod synth;
+pub mod targets;

@@ -245,7 +245,8 @@ pub struct Row {
     pub file: u32,
     /// 1-based line in that file.
     pub line: u32,
-    pub source: Box<str>,
+    /// Index into `Dataset::sources` (the same citation is stored once).
+    pub source: u32,
     pub notes: Option<Box<str>>,
 }
 
@@ -253,22 +254,37 @@ pub struct Row {
 pub struct Node {
     pub kind: Kind,
     pub id: Box<str>,
-    /// Display name; equal to `id` when the data gave none.
-    pub name: Box<str>,
+    /// Display name when it differs from `id` (most ids are names already; not storing the
+    /// copy saves a string per node at a million enterprises).
+    pub display_name: Option<Box<str>>,
     pub aliases: Vec<Box<str>>,
     pub attrs: Attrs,
     /// Index into `Dataset::rows`.
     pub row: u32,
 }
 
+impl Node {
+    /// The name to show: the display name, or the id.
+    pub fn name(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.id)
+    }
+}
+
 /// Kind-specific attributes. Empty strings mean "not stated".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Attrs {
-    Region { level: Box<str> },
-    Park { kind: Box<str>, area_km2: Option<f64> },
+    Region {
+        level: Box<str>,
+    },
+    Park {
+        kind: Box<str>,
+        area_km2: Option<f64>,
+    },
     Industry,
     Chain,
-    Segment { stage: Stage },
+    Segment {
+        stage: Stage,
+    },
     Enterprise(Box<EnterpriseAttrs>),
     Project(Box<ProjectAttrs>),
 }
@@ -331,6 +347,8 @@ pub struct Dataset {
     /// the order they were read.
     pub files: Vec<String>,
     pub rows: Vec<Row>,
+    /// Distinct `source` texts of the rows.
+    pub sources: Vec<Box<str>>,
     pub nodes: Vec<Node>,
     pub edges: Vec<Edge>,
     pub templates: Vec<TemplateFile>,
@@ -345,11 +363,18 @@ impl Dataset {
         &self.nodes[i as usize]
     }
 
+    /// The `source` column of a row.
+    pub fn source(&self, row: u32) -> &str {
+        self.sources
+            .get(self.row(row).source as usize)
+            .map_or("", |s| s)
+    }
+
     /// `file:line — source` for a row, as printed by `show`.
     pub fn provenance(&self, row: u32) -> String {
         let r = self.row(row);
         let file = self.files.get(r.file as usize).map_or("?", String::as_str);
-        format!("{file}:{} — {}", r.line, r.source)
+        format!("{file}:{} — {}", r.line, self.source(row))
     }
 }
 
@@ -366,7 +391,10 @@ mod tests {
 
     #[test]
     fn status_parses_with_and_without_suffix() {
-        assert_eq!(ProjectStatus::parse("推介项目"), Some(ProjectStatus::Promoted));
+        assert_eq!(
+            ProjectStatus::parse("推介项目"),
+            Some(ProjectStatus::Promoted)
+        );
         assert_eq!(ProjectStatus::parse("投产"), Some(ProjectStatus::Producing));
         assert_eq!(ProjectStatus::parse("unknown"), None);
     }

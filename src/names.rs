@@ -111,7 +111,10 @@ mod tests {
 
     #[test]
     fn normalize_folds_width_spaces_brackets_and_suffixes() {
-        assert_eq!(normalize("玉溪沃森生物技术有限公司（Walvax）"), "玉溪沃森生物技术");
+        assert_eq!(
+            normalize("玉溪沃森生物技术有限公司（Walvax）"),
+            "玉溪沃森生物技术"
+        );
         assert_eq!(normalize("云南 红塔塑胶 有限公司"), "云南红塔塑胶");
         assert_eq!(normalize("ＡＢＣ股份有限公司"), "abc");
         assert_eq!(normalize("红塔集团"), "红塔");
@@ -124,7 +127,10 @@ mod tests {
     #[test]
     fn suggestions_rank_close_names_first() {
         let names = ["动力电池", "正极材料", "负极材料", "动力电池PACK"];
-        assert_eq!(suggest("动力电", names, 2), vec!["动力电池", "动力电池PACK"]);
+        assert_eq!(
+            suggest("动力电", names, 2),
+            vec!["动力电池", "动力电池PACK"]
+        );
         assert_eq!(suggest("正级材料", names, 1), vec!["正极材料"]);
         assert!(suggest("光伏组件", names, 3).is_empty());
     }

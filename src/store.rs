@@ -3,7 +3,7 @@
 //!
 //! Layout: tree `meta` holds `schema_version`, `generation` (the live one) and `importing` (a
 //! generation being written). Each generation lives in its own tree `g<N>`, with keys
-//! `files`, `templates`, and chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`), each
+//! `files`, `templates`, `sources`, and chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`), each
 //! value = CRC-32 (4 bytes, big-endian) + postcard bytes of a `Vec` of up to `CHUNK` records.
 //!
 //! An import writes a new generation tree, flushes it, then switches `generation` in one atomic
@@ -87,7 +87,12 @@ impl Store {
             .cache_capacity(CACHE_BYTES)
             .open()
             .map_err(|e| match e {
-                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                // sled 0.34 wraps the failed file lock in an `Io` error whose kind is not
+                // always `WouldBlock`; its text is stable across 0.34.x.
+                sled::Error::Io(io)
+                    if io.kind() == std::io::ErrorKind::WouldBlock
+                        || io.to_string().contains("could not acquire lock") =>
+                {
                     StoreError::InUse(path.to_path_buf())
                 }
                 other => StoreError::Sled {
@@ -180,7 +185,8 @@ impl Store {
         let Some(g) = meta.get("generation").map_err(|e| self.sled(e))? else {
             return Ok(None);
         };
-        let generation = be_u64(&g).ok_or_else(|| self.corrupt("meta/generation is not a number"))?;
+        let generation =
+            be_u64(&g).ok_or_else(|| self.corrupt("meta/generation is not a number"))?;
         let label = meta
             .get("label")
             .map_err(|e| self.sled(e))?
@@ -192,6 +198,16 @@ impl Store {
     /// Replace the stored dataset with `ds`, atomically: either the whole new dataset is live
     /// afterwards, or (on error or crash) the previous one still is.
     pub fn import(&self, ds: &Dataset, label: &str) -> Result<Meta, StoreError> {
+        self.import_with_progress(ds, label, &|_, _| {})
+    }
+
+    /// `import`, calling `progress(values written, values in all)` as records are written.
+    pub fn import_with_progress(
+        &self,
+        ds: &Dataset,
+        label: &str,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<Meta, StoreError> {
         let meta = self.meta_tree()?;
         let old = self.meta()?.map(|m| m.generation);
         let generation = old.unwrap_or(0) + 1;
@@ -206,13 +222,16 @@ impl Store {
         let mut values: Vec<(Vec<u8>, Vec<u8>)> = vec![
             (b"files".to_vec(), encode(&ds.files)),
             (b"templates".to_vec(), encode(&ds.templates)),
+            (b"sources".to_vec(), encode(&ds.sources)),
         ];
         values.extend(chunks("rows/", &ds.rows));
         values.extend(chunks("nodes/", &ds.nodes));
         values.extend(chunks("edges/", &ds.edges));
         let half = values.len() / 2;
+        let total = values.len() as u64;
         for (i, (k, v)) in values.into_iter().enumerate() {
             tree.insert(k, v).map_err(|e| self.sled(e))?;
+            progress(i as u64 + 1, total);
             if i == half {
                 fault_injection_pause(&self.db);
             }
@@ -256,6 +275,7 @@ impl Store {
         };
         let files: Vec<String> = self.decode("files", &get("files")?)?;
         let templates: Vec<TemplateFile> = self.decode("templates", &get("templates")?)?;
+        let sources: Vec<Box<str>> = self.decode("sources", &get("sources")?)?;
         let rows: Vec<Row> = self.load_chunks(&tree, "rows/")?;
         let nodes: Vec<Node> = self.load_chunks(&tree, "nodes/")?;
         let edges: Vec<Edge> = self.load_chunks(&tree, "edges/")?;
@@ -263,6 +283,7 @@ impl Store {
             Dataset {
                 files,
                 rows,
+                sources,
                 nodes,
                 edges,
                 templates,
@@ -304,7 +325,8 @@ impl Store {
         if crc32fast::hash(body) != want {
             return Err(self.corrupt(format!("record {key} fails its checksum")));
         }
-        postcard::from_bytes(body).map_err(|e| self.corrupt(format!("record {key} cannot be decoded: {e}")))
+        postcard::from_bytes(body)
+            .map_err(|e| self.corrupt(format!("record {key} cannot be decoded: {e}")))
     }
 
     /// Read every record of the live generation (for `check --db`): sled only notices damage
@@ -364,19 +386,20 @@ mod tests {
     fn tiny(n: usize) -> Dataset {
         let mut ds = Dataset {
             files: vec!["graphs/t.toml".into()],
+            sources: vec!["test".into()],
             ..Default::default()
         };
         for i in 0..n {
             ds.rows.push(Row {
                 file: 0,
                 line: i as u32 + 1,
-                source: "test".into(),
+                source: 0,
                 notes: None,
             });
             ds.nodes.push(Node {
                 kind: Kind::Segment,
                 id: format!("s{i}").into(),
-                name: format!("s{i}").into(),
+                display_name: None,
                 aliases: vec![],
                 attrs: Attrs::Segment {
                     stage: Stage::Upstream,
@@ -427,7 +450,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let (store, _) = Store::open(dir.path(), true).unwrap();
-            store.set_meta_raw("schema_version", &99u32.to_be_bytes()).unwrap();
+            store
+                .set_meta_raw("schema_version", &99u32.to_be_bytes())
+                .unwrap();
         }
         let err = Store::open(dir.path(), false).err().unwrap().to_string();
         assert!(err.contains("schema version 99"), "{err}");

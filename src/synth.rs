@@ -66,13 +66,27 @@ pub fn generate(dir: &Path, enterprises: usize, seed: u64) -> std::io::Result<()
         let _ = writeln!(t, "[chain]\nid = \"{}\"\nsource = \"{src}\"\n", chain_id(c));
         for s in 0..SEGMENTS_PER_CHAIN {
             let stage = ["上游", "中游", "下游"][s * 3 / SEGMENTS_PER_CHAIN];
-            let _ = writeln!(t, "[[segment]]\nid = \"{}\"\nstage = \"{stage}\"\n", segment_id(c, s));
+            let _ = writeln!(
+                t,
+                "[[segment]]\nid = \"{}\"\nstage = \"{stage}\"\n",
+                segment_id(c, s)
+            );
         }
         for s in 1..SEGMENTS_PER_CHAIN {
-            let _ = writeln!(t, "[[supplies]]\nfrom = \"{}\"\nto = \"{}\"\n", segment_id(c, s - 1), segment_id(c, s));
+            let _ = writeln!(
+                t,
+                "[[supplies]]\nfrom = \"{}\"\nto = \"{}\"\n",
+                segment_id(c, s - 1),
+                segment_id(c, s)
+            );
             if s >= 3 && rng.below(2) == 0 {
                 let extra = rng.below(s - 2);
-                let _ = writeln!(t, "[[supplies]]\nfrom = \"{}\"\nto = \"{}\"\n", segment_id(c, extra), segment_id(c, s));
+                let _ = writeln!(
+                    t,
+                    "[[supplies]]\nfrom = \"{}\"\nto = \"{}\"\n",
+                    segment_id(c, extra),
+                    segment_id(c, s)
+                );
             }
         }
         std::fs::write(graphs.join(format!("chain-{c:02}.toml")), t)?;
@@ -85,14 +99,22 @@ pub fn generate(dir: &Path, enterprises: usize, seed: u64) -> std::io::Result<()
         writeln!(w, "{},州市,合成省,{src}", city_id(c))?;
     }
     for k in 0..CITIES * COUNTIES_PER_CITY {
-        writeln!(w, "{},区县,{},{src}", county_id(k), city_id(k / COUNTIES_PER_CITY))?;
+        writeln!(
+            w,
+            "{},区县,{},{src}",
+            county_id(k),
+            city_id(k / COUNTIES_PER_CITY)
+        )?;
     }
     w.flush()?;
 
     let mut w = BufWriter::new(std::fs::File::create(seeds.join("industries.csv"))?);
     writeln!(w, "id,chains,source")?;
     for i in 0..INDUSTRIES {
-        let chains: Vec<String> = (0..CHAINS).filter(|c| c % INDUSTRIES == i).map(chain_id).collect();
+        let chains: Vec<String> = (0..CHAINS)
+            .filter(|c| c % INDUSTRIES == i)
+            .map(chain_id)
+            .collect();
         writeln!(w, "合成产业{i:02},{},{src}", chains.join(";"))?;
     }
     w.flush()?;
@@ -102,7 +124,13 @@ pub fn generate(dir: &Path, enterprises: usize, seed: u64) -> std::io::Result<()
     for c in 0..CITIES {
         for i in 0..3 {
             let ind = (c + i) % INDUSTRIES;
-            writeln!(w, "{},{}产业体系,合成产业{ind:02},{},{src}", city_id(c), city_id(c), ["主导", "爆发型", "支撑型"][i])?;
+            writeln!(
+                w,
+                "{},{}产业体系,合成产业{ind:02},{},{src}",
+                city_id(c),
+                city_id(c),
+                ["主导", "爆发型", "支撑型"][i]
+            )?;
         }
     }
     w.flush()?;
@@ -116,7 +144,12 @@ pub fn generate(dir: &Path, enterprises: usize, seed: u64) -> std::io::Result<()
             ("片区", park_id((p - TOP_PARKS) % TOP_PARKS))
         };
         let focus = format!("合成产业{:02}", rng.below(INDUSTRIES));
-        writeln!(w, "{},{kind},{parent},{},{focus},{src}", park_id(p), 1 + rng.below(50))?;
+        writeln!(
+            w,
+            "{},{kind},{parent},{},{focus},{src}",
+            park_id(p),
+            1 + rng.below(50)
+        )?;
     }
     w.flush()?;
 
@@ -124,8 +157,14 @@ pub fn generate(dir: &Path, enterprises: usize, seed: u64) -> std::io::Result<()
     let parks = TOP_PARKS + SUB_PARKS;
     let pick_park = |rng: &mut Rng| ((rng.unit().powi(3)) * parks as f64) as usize % parks;
     let tags = ["上市", "专精特新", "高新技术企业", "民营500强", "链主"];
-    let mut w = BufWriter::with_capacity(1 << 20, std::fs::File::create(seeds.join("enterprises.csv"))?);
-    writeln!(w, "id,province,city,location,revenue_yi,tags,segments,source")?;
+    let mut w = BufWriter::with_capacity(
+        1 << 20,
+        std::fs::File::create(seeds.join("enterprises.csv"))?,
+    );
+    writeln!(
+        w,
+        "id,province,city,location,revenue_yi,tags,segments,source"
+    )?;
     for e in 0..enterprises {
         let park = pick_park(&mut rng);
         let chain = rng.below(CHAINS);
@@ -134,7 +173,11 @@ pub fn generate(dir: &Path, enterprises: usize, seed: u64) -> std::io::Result<()
         segs.sort_unstable();
         segs.dedup();
         let segs: Vec<String> = segs.into_iter().map(|s| segment_id(chain, s)).collect();
-        let tag = if rng.below(10) == 0 { tags[rng.below(tags.len())] } else { "" };
+        let tag = if rng.below(10) == 0 {
+            tags[rng.below(tags.len())]
+        } else {
+            ""
+        };
         let revenue = if rng.below(3) == 0 {
             format!("{:.2}", rng.unit() * rng.unit() * 100.0)
         } else {
@@ -180,12 +223,20 @@ mod tests {
         generate(b.path(), 500, 7).unwrap();
         let read = |d: &Path| std::fs::read(d.join("seeds/enterprises.csv")).unwrap();
         assert_eq!(read(a.path()), read(b.path()));
-        let loaded = crate::data::load_paths(&[a.path().to_path_buf()], Default::default()).unwrap();
-        assert!(loaded.is_ok(), "{:?}", &loaded.diags[..loaded.diags.len().min(5)]);
+        let loaded =
+            crate::data::load_paths(&[a.path().to_path_buf()], Default::default()).unwrap();
+        assert!(
+            loaded.is_ok(),
+            "{:?}",
+            &loaded.diags[..loaded.diags.len().min(5)]
+        );
         let ds = &loaded.dataset;
         let count = |k| ds.nodes.iter().filter(|n| n.kind == k).count();
         assert_eq!(count(crate::model::Kind::Enterprise), 500);
-        assert_eq!(count(crate::model::Kind::Segment), CHAINS * SEGMENTS_PER_CHAIN);
+        assert_eq!(
+            count(crate::model::Kind::Segment),
+            CHAINS * SEGMENTS_PER_CHAIN
+        );
         assert_eq!(count(crate::model::Kind::Park), TOP_PARKS + SUB_PARKS);
     }
 }

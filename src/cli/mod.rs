@@ -3,7 +3,9 @@
 //! 2 internal or data error).
 
 mod query;
+mod repl;
 mod show;
+mod targets;
 
 use crate::bundle;
 use crate::data::{self, Encoding};
@@ -27,7 +29,8 @@ pub struct Cli {
     pub db: Option<PathBuf>,
 
     #[command(subcommand)]
-    pub command: Command,
+    /// Without a command, an interactive session (repl) when standard input is a terminal.
+    pub command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -54,6 +57,10 @@ pub enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, default_value = "auto")]
         encoding: Encoding,
+        /// Instead, read every record of the database and verify its checksum (sled notices
+        /// damage only when damaged data is read).
+        #[arg(long, conflicts_with = "paths")]
+        store: bool,
     },
     /// Counts of nodes and edges in the database.
     Stats,
@@ -65,8 +72,30 @@ pub enum Command {
         #[arg(long)]
         kind: Option<String>,
     },
+    /// Draw a chain as SVG or Graphviz DOT: its panorama, or with --in its status in a place
+    /// (present / weak / planned / missing coloured).
+    Draw {
+        /// The chain (id, name or alias).
+        chain: String,
+        /// A park or region: colour each segment by its state there.
+        #[arg(long = "in", value_name = "PLACE")]
+        place: Option<String>,
+        /// Output file (.svg or .dot); without it, SVG on standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// svg or dot (default: from the output file's extension, else svg).
+        #[arg(long)]
+        format: Option<String>,
+    },
     /// Run query-language statements (docs/QUERY.md), e.g. `chainkb query "fill 锂电池 in 玉溪高新区"`.
     Query(query::QueryArgs),
+    /// Interactive session: line editing, history, completion (also by pinyin), meta commands.
+    Repl,
+    /// Target companies (精准招商目标企业) for a chain's gaps in a place: outside firms that make
+    /// the gap segments, scored with explained components and admission rules.
+    Targets(targets::TargetArgs),
+    /// Project routing (项目流转): which parks fit a project's segments best, with reasons.
+    Route(targets::RouteArgs),
     /// Write a deterministic synthetic data folder (for scale tests and benches).
     Gen {
         #[arg(long, default_value_t = 10_000)]
@@ -171,6 +200,8 @@ fn open_store(db: &Option<PathBuf>, create: bool) -> Result<Store, Failure> {
 fn open_graph(db: &Option<PathBuf>) -> Result<Graph, Failure> {
     let store = open_store(db, false)?;
     let (ds, _) = store.load()?;
+    // Close sled (and free its cache) before the graph doubles the memory in use.
+    drop(store);
     Ok(Graph::build(ds))
 }
 
@@ -181,10 +212,33 @@ fn print_diags(diags: &[data::Diag]) {
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
-    match cli.command {
-        Command::Check { paths, encoding } => {
-            let paths = if paths.is_empty() { vec![PathBuf::from(".")] } else { paths };
-            let loaded = data::load_paths(&paths, encoding).map_err(Failure::user)?;
+    let Some(command) = cli.command else {
+        if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
+            return repl::run(cli.db);
+        }
+        return Err(Failure::user(
+            "no command given (try `chainkb --help`; `chainkb repl` needs a terminal)",
+        ));
+    };
+    match command {
+        Command::Check { store: true, .. } => {
+            let store = open_store(&cli.db, false)?;
+            let n = store.verify()?;
+            println!(
+                "ok: {n} records of {} read and verified",
+                store.path().display()
+            );
+            Ok(())
+        }
+        Command::Check {
+            paths, encoding, ..
+        } => {
+            let paths = if paths.is_empty() {
+                vec![PathBuf::from(".")]
+            } else {
+                paths
+            };
+            let loaded = load_with_spinner(&paths, encoding)?;
             if loaded.is_ok() {
                 let ds = &loaded.dataset;
                 println!(
@@ -196,11 +250,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 Ok(())
             } else {
                 print_diags(&loaded.diags);
-                Err(Failure::user(format!("{} problem(s) found", loaded.diags.len())))
+                Err(Failure::user(format!(
+                    "{} problem(s) found",
+                    loaded.diags.len()
+                )))
             }
         }
         Command::Import { paths, encoding } => {
-            let loaded = data::load_paths(&paths, encoding).map_err(Failure::user)?;
+            let loaded = load_with_spinner(&paths, encoding)?;
             if !loaded.is_ok() {
                 print_diags(&loaded.diags);
                 return Err(Failure::user(format!(
@@ -215,7 +272,17 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             };
             let store = open_store(&cli.db, true)?;
             let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-            let meta = store.import(&loaded.dataset, &shown.join(" "))?;
+            // A bar only when stderr is a terminal (indicatif hides itself otherwise).
+            let bar = indicatif::ProgressBar::new(0).with_style(
+                indicatif::ProgressStyle::with_template("importing {bar:30} {pos}/{len} records")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let progress = |done: u64, total: u64| {
+                bar.set_length(total);
+                bar.set_position(done);
+            };
+            let meta = store.import_with_progress(&loaded.dataset, &shown.join(" "), &progress)?;
+            bar.finish_and_clear();
             let ds = &loaded.dataset;
             println!(
                 "imported {} nodes and {} edges from {} files into {} (generation {})",
@@ -231,8 +298,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let store = open_store(&cli.db, false)?;
             let (ds, _) = store.load()?;
             prepare_export_dir(&dir, force)?;
-            let n = data::export(&ds, &dir)
-                .map_err(|e| Failure::internal(format!("cannot write to {}: {e}", dir.display())))?;
+            let n = data::export(&ds, &dir).map_err(|e| {
+                Failure::internal(format!("cannot write to {}: {e}", dir.display()))
+            })?;
             println!("exported {n} files to {}", dir.display());
             Ok(())
         }
@@ -240,7 +308,10 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let store = open_store(&cli.db, false)?;
             let (ds, meta) = store.load()?;
             let graph = Graph::build(ds);
-            print!("{}", stats_text(&graph, &store, &meta.label, meta.generation));
+            print!(
+                "{}",
+                stats_text(&graph, &store, &meta.label, meta.generation)
+            );
             Ok(())
         }
         Command::Show { name, kind } => {
@@ -249,20 +320,115 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 Some(k) => vec![parse_kind(&k)?],
             };
             let graph = open_graph(&cli.db)?;
-            print!("{}", show::show(&graph, &name, &kinds).map_err(Failure::user)?);
+            print!(
+                "{}",
+                show::show(&graph, &name, &kinds).map_err(Failure::user)?
+            );
             Ok(())
         }
+        Command::Draw {
+            chain,
+            place,
+            output,
+            format,
+        } => {
+            let graph = open_graph(&cli.db)?;
+            let chain = resolve_one(&graph, &chain, &[Kind::Chain])?;
+            let place = match place {
+                Some(p) => Some(resolve_one(&graph, &p, &[Kind::Park, Kind::Region])?),
+                None => None,
+            };
+            let format = match (
+                format.as_deref(),
+                output.as_ref().and_then(|o| o.extension()),
+            ) {
+                (Some(f), _) => f.to_lowercase(),
+                (None, Some(ext)) => ext.to_string_lossy().to_lowercase(),
+                (None, None) => "svg".into(),
+            };
+            let picture = crate::draw::layout(&graph, chain, place);
+            let text = match format.as_str() {
+                "svg" => crate::draw::to_svg(&picture),
+                "dot" | "gv" => crate::draw::to_dot(&picture),
+                other => {
+                    return Err(Failure::user(format!(
+                        "cannot draw as `{other}`: use svg or dot (--format, or an output file ending in .svg or .dot)"
+                    )));
+                }
+            };
+            match output {
+                Some(path) => {
+                    std::fs::write(&path, text).map_err(|e| {
+                        Failure::user(format!("cannot write {}: {e}", path.display()))
+                    })?;
+                    eprintln!(
+                        "wrote {} ({} segments)",
+                        path.display(),
+                        picture.boxes.len()
+                    );
+                }
+                None => print!("{text}"),
+            }
+            Ok(())
+        }
+        Command::Repl => repl::run(cli.db),
+        Command::Targets(args) => targets::run_targets(&open_graph(&cli.db)?, args),
+        Command::Route(args) => targets::run_route(&open_graph(&cli.db)?, args),
         Command::Query(args) => {
             let graph = open_graph(&cli.db)?;
             query::run(&graph, args)
         }
-        Command::Gen { enterprises, seed, dir } => {
+        Command::Gen {
+            enterprises,
+            seed,
+            dir,
+        } => {
             crate::synth::generate(&dir, enterprises, seed)
                 .map_err(|e| Failure::user(format!("cannot write {}: {e}", dir.display())))?;
-            println!("wrote a synthetic data folder with {enterprises} enterprises to {}", dir.display());
+            println!(
+                "wrote a synthetic data folder with {enterprises} enterprises to {}",
+                dir.display()
+            );
             Ok(())
         }
     }
+}
+
+/// Resolve a name to exactly one node of the given kinds, or fail with suggestions.
+pub fn resolve_one(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<u32, Failure> {
+    let hits = graph.names.lookup(&graph.ds.nodes, name, kinds);
+    let what: Vec<&str> = kinds.iter().map(|k| k.label_zh()).collect();
+    match hits.as_slice() {
+        [one] => Ok(*one),
+        [] => {
+            let sugg = graph.names.suggest(&graph.ds.nodes, name, kinds, 5);
+            Err(Failure::user(format!(
+                "no {} named `{name}`{}",
+                what.join("/"),
+                crate::names::did_you_mean(&sugg)
+            )))
+        }
+        many => {
+            let ids: Vec<String> = many
+                .iter()
+                .map(|&i| format!("`{}`", graph.node(i).id))
+                .collect();
+            Err(Failure::user(format!(
+                "`{name}` names several: {}; use the id",
+                ids.join(", ")
+            )))
+        }
+    }
+}
+
+/// Read and check data files, with a spinner on a terminal (a million rows take seconds).
+fn load_with_spinner(paths: &[PathBuf], encoding: Encoding) -> Result<data::Loaded, Failure> {
+    let spinner =
+        indicatif::ProgressBar::new_spinner().with_message("reading and checking data files");
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let loaded = data::load_paths(paths, encoding).map_err(Failure::user);
+    spinner.finish_and_clear();
+    loaded
 }
 
 pub fn parse_kind(k: &str) -> Result<Kind, Failure> {
@@ -271,10 +437,17 @@ pub fn parse_kind(k: &str) -> Result<Kind, Failure> {
         .into_iter()
         .find(|kind| kind.as_str().to_lowercase() == lower || kind.label_zh() == k)
         .ok_or_else(|| {
-            let all: Vec<String> = Kind::ALL.iter().map(|k| k.as_str().to_lowercase()).collect();
+            let all: Vec<String> = Kind::ALL
+                .iter()
+                .map(|k| k.as_str().to_lowercase())
+                .collect();
             Failure::user(format!(
                 "unknown kind `{k}`{} (kinds: {})",
-                crate::names::did_you_mean(&crate::names::suggest(&lower, all.iter().map(String::as_str), 1)),
+                crate::names::did_you_mean(&crate::names::suggest(
+                    &lower,
+                    all.iter().map(String::as_str),
+                    1
+                )),
                 all.join(", ")
             ))
         })
@@ -285,7 +458,9 @@ pub fn parse_kind(k: &str) -> Result<Kind, Failure> {
 fn prepare_export_dir(dir: &std::path::Path, force: bool) -> Result<(), Failure> {
     for sub in ["graphs", "seeds"] {
         let d = dir.join(sub);
-        let Ok(entries) = std::fs::read_dir(&d) else { continue };
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
         let files: Vec<PathBuf> = entries
             .flatten()
             .map(|e| e.path())
@@ -316,7 +491,13 @@ fn stats_text(graph: &Graph, store: &Store, label: &str, generation: u64) -> Str
     let _ = writeln!(s, "files      {}", graph.ds.files.len());
     let _ = writeln!(s, "\nnodes");
     for k in Kind::ALL {
-        let _ = writeln!(s, "  {:<12}{:>10}  {}", k.as_str(), graph.count(k), k.label_zh());
+        let _ = writeln!(
+            s,
+            "  {:<12}{:>10}  {}",
+            k.as_str(),
+            graph.count(k),
+            k.label_zh()
+        );
     }
     let _ = writeln!(s, "\nedges");
     let mut counts = std::collections::HashMap::new();
@@ -324,10 +505,19 @@ fn stats_text(graph: &Graph, store: &Store, label: &str, generation: u64) -> Str
         *counts.entry(e.kind).or_insert(0usize) += 1;
     }
     for k in EdgeKind::ALL {
-        let _ = writeln!(s, "  {:<14}{:>8}", k.as_str(), counts.get(&k).copied().unwrap_or(0));
+        let _ = writeln!(
+            s,
+            "  {:<14}{:>8}",
+            k.as_str(),
+            counts.get(&k).copied().unwrap_or(0)
+        );
     }
     let notes = graph.ds.rows.iter().filter(|r| r.notes.is_some()).count();
     let _ = writeln!(s, "\nrows with notes (anomalies)  {notes}");
-    let _ = writeln!(s, "presence cells (place × segment)  {}", graph.presence_cells());
+    let _ = writeln!(
+        s,
+        "presence cells (place × segment)  {}",
+        graph.presence_cells()
+    );
     s
 }

@@ -29,12 +29,19 @@ pub fn show(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<String, String>
 }
 
 fn opt(v: Option<f64>, unit: &str) -> String {
-    v.map(|v| format!("{}{unit}", fmt_yi(v))).unwrap_or_else(|| "—".into())
+    v.map(|v| format!("{}{unit}", fmt_yi(v)))
+        .unwrap_or_else(|| "—".into())
 }
 
 fn render(graph: &Graph, n: u32, out: &mut String) {
     let node = graph.node(n);
-    let _ = writeln!(out, "{} {} ({})", node.kind.label_zh(), node.name, node.kind);
+    let _ = writeln!(
+        out,
+        "{} {} ({})",
+        node.kind.label_zh(),
+        node.name(),
+        node.kind
+    );
     let _ = writeln!(out, "  id        {}", node.id);
     if !node.aliases.is_empty() {
         let _ = writeln!(out, "  aliases   {}", node.aliases.join("、"));
@@ -92,7 +99,7 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
     }
     if node.kind == Kind::Chain {
         let segs = graph.chain_segments(n);
-        let names: Vec<&str> = segs.iter().map(|&s| &*graph.node(s).name).collect();
+        let names: Vec<&str> = segs.iter().map(|&s| graph.node(s).name()).collect();
         let _ = writeln!(out, "  segments  {} — {}", segs.len(), names.join("、"));
     }
     for dir in [Direction::Outgoing, Direction::Incoming] {
@@ -101,7 +108,11 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
             if edges.is_empty() {
                 continue;
             }
-            let arrow = if dir == Direction::Outgoing { "→" } else { "←" };
+            let arrow = if dir == Direction::Outgoing {
+                "→"
+            } else {
+                "←"
+            };
             let _ = writeln!(out, "  {arrow} {kind} ({})", edges.len());
             for &(other, ei) in edges.iter().take(MAX_LISTED) {
                 let o = graph.node(other);
@@ -110,16 +121,24 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
                     .system
                     .as_ref()
                     .map(|s| {
-                        let target = s.target_revenue_yi.map(|t| format!(", 2025 目标 {} 亿元", fmt_yi(t))).unwrap_or_default();
+                        let target = s
+                            .target_revenue_yi
+                            .map(|t| format!(", 2025 目标 {} 亿元", fmt_yi(t)))
+                            .unwrap_or_default();
                         format!(" [{} {}{target}]", s.system, s.class)
                     })
                     .unwrap_or_default();
+                // An edge stated on the entity's own row shares its source: say so briefly.
+                let prov = if e.row == node.row {
+                    "same row".to_string()
+                } else {
+                    graph.ds.provenance(e.row)
+                };
                 let _ = writeln!(
                     out,
-                    "      {} {}{extra}   ({})",
+                    "      {} {}{extra}   ({prov})",
                     o.kind.label_zh(),
-                    o.name,
-                    graph.ds.provenance(e.row)
+                    o.name(),
                 );
             }
             if edges.len() > MAX_LISTED {

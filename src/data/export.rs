@@ -9,7 +9,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 /// Render every file of the dataset: (canonical name, contents).
-pub fn render(ds: &Dataset) -> Vec<(String, String)> {
+pub fn render(ds: &Dataset) -> std::io::Result<Vec<(String, String)>> {
     let mut by_row: HashMap<u32, Vec<&Edge>> = HashMap::new();
     for e in &ds.edges {
         by_row.entry(e.row).or_default().push(e);
@@ -22,18 +22,18 @@ pub fn render(ds: &Dataset) -> Vec<(String, String)> {
         } else {
             let stem = name.trim_start_matches("seeds/").trim_end_matches(".csv");
             match SeedKind::from_file_stem(stem) {
-                Ok(kind) => render_csv(ds, fi, kind, &by_row),
+                Ok(kind) => render_csv(ds, fi, kind, &by_row)?,
                 Err(_) => continue,
             }
         };
         out.push((name.clone(), text));
     }
-    out
+    Ok(out)
 }
 
 /// Write the dataset under `dir` (creating `graphs/` and `seeds/`).
 pub fn export(ds: &Dataset, dir: &Path) -> std::io::Result<usize> {
-    let files = render(ds);
+    let files = render(ds)?;
     for (name, text) in &files {
         let path = dir.join(name);
         if let Some(parent) = path.parent() {
@@ -52,34 +52,44 @@ fn ids<'a>(ds: &'a Dataset, edges: impl Iterator<Item = u32>) -> String {
 fn targets(ds: &Dataset, by_row: &HashMap<u32, Vec<&Edge>>, node: u32, kind: EdgeKind) -> String {
     let row = ds.nodes[node as usize].row;
     let edges = by_row.get(&row).into_iter().flatten();
-    ids(ds, edges.filter(|e| e.kind == kind && e.from == node).map(|e| e.to))
+    ids(
+        ds,
+        edges
+            .filter(|e| e.kind == kind && e.from == node)
+            .map(|e| e.to),
+    )
 }
 
 fn sources(ds: &Dataset, by_row: &HashMap<u32, Vec<&Edge>>, node: u32, kind: EdgeKind) -> String {
     let row = ds.nodes[node as usize].row;
     let edges = by_row.get(&row).into_iter().flatten();
-    ids(ds, edges.filter(|e| e.kind == kind && e.to == node).map(|e| e.from))
+    ids(
+        ds,
+        edges
+            .filter(|e| e.kind == kind && e.to == node)
+            .map(|e| e.from),
+    )
 }
 
 fn num(v: Option<f64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-fn render_csv(ds: &Dataset, file: u32, kind: SeedKind, by_row: &HashMap<u32, Vec<&Edge>>) -> String {
-    let mut w = csv::WriterBuilder::new()
-        .terminator(csv::Terminator::Any(b'\n'))
-        .from_writer(Vec::new());
-    let cols = kind.columns();
-    // Writing to a Vec cannot fail; a failure here would be a bug, so it is surfaced as text.
-    let mut write = |rec: Vec<String>| {
-        if let Err(e) = w.write_record(&rec) {
-            panic!("csv write to memory failed: {e}");
-        }
-    };
-    write(cols.iter().map(|c| c.to_string()).collect());
+fn render_csv(
+    ds: &Dataset,
+    file: u32,
+    kind: SeedKind,
+    by_row: &HashMap<u32, Vec<&Edge>>,
+) -> std::io::Result<String> {
+    let mut records: Vec<Vec<String>> =
+        vec![kind.columns().iter().map(|c| c.to_string()).collect()];
+    let mut write = |rec: Vec<String>| records.push(rec);
     let row_cols = |row: u32| {
         let r = &ds.rows[row as usize];
-        (r.source.to_string(), r.notes.as_deref().unwrap_or("").to_string())
+        (
+            ds.source(row).to_string(),
+            r.notes.as_deref().unwrap_or("").to_string(),
+        )
     };
     match kind {
         SeedKind::Systems | SeedKind::Relations => {
@@ -100,7 +110,9 @@ fn render_csv(ds: &Dataset, file: u32, kind: SeedKind, by_row: &HashMap<u32, Vec
                         source,
                         notes,
                     ]),
-                    (SeedKind::Relations, None) => write(vec![from, e.kind.as_str().to_string(), to, source, notes]),
+                    (SeedKind::Relations, None) => {
+                        write(vec![from, e.kind.as_str().to_string(), to, source, notes])
+                    }
                     _ => {}
                 }
             }
@@ -121,11 +133,14 @@ fn render_csv(ds: &Dataset, file: u32, kind: SeedKind, by_row: &HashMap<u32, Vec
             }
         }
     }
-    drop(write);
-    match w.into_inner() {
-        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
-        Err(e) => panic!("csv flush to memory failed: {e}"),
+    let mut w = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(Vec::new());
+    for rec in &records {
+        w.write_record(rec)?;
     }
+    let bytes = w.into_inner().map_err(|e| e.into_error())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
 }
 
 /// The cells of a node row, without the trailing source and notes.
@@ -137,19 +152,26 @@ fn node_record(
     by_row: &HashMap<u32, Vec<&Edge>>,
 ) -> Vec<String> {
     let base = |extra: Vec<String>| {
-        let mut v = vec![n.id.to_string(), n.name.to_string(), n.aliases.join(";")];
+        let mut v = vec![n.id.to_string(), n.name().to_string(), n.aliases.join(";")];
         v.extend(extra);
         v
     };
     match &n.attrs {
-        Attrs::Region { level } => base(vec![level.to_string(), t(EdgeKind::PartOf), t(EdgeKind::FocusesOn)]),
+        Attrs::Region { level } => base(vec![
+            level.to_string(),
+            t(EdgeKind::PartOf),
+            t(EdgeKind::FocusesOn),
+        ]),
         Attrs::Park { kind, area_km2 } => base(vec![
             kind.to_string(),
             t(EdgeKind::PartOf),
             num(*area_km2),
             t(EdgeKind::FocusesOn),
         ]),
-        Attrs::Industry => base(vec![t(EdgeKind::PartOf), sources(ds, by_row, i, EdgeKind::BelongsTo)]),
+        Attrs::Industry => base(vec![
+            t(EdgeKind::PartOf),
+            sources(ds, by_row, i, EdgeKind::BelongsTo),
+        ]),
         Attrs::Enterprise(a) => base(vec![
             a.credit_code.to_string(),
             a.province.to_string(),
@@ -163,7 +185,7 @@ fn node_record(
         ]),
         Attrs::Project(a) => vec![
             n.id.to_string(),
-            n.name.to_string(),
+            n.name().to_string(),
             a.domain.to_string(),
             a.category.to_string(),
             t(EdgeKind::CarriedBy),
@@ -197,7 +219,11 @@ fn render_template(ds: &Dataset, file: u32, by_row: &HashMap<u32, Vec<&Edge>>) -
             let _ = writeln!(s, "notes = {}", q(n));
         }
     };
-    let chain = ds.templates.iter().find(|t| t.file == file).and_then(|t| t.chain);
+    let chain = ds
+        .templates
+        .iter()
+        .find(|t| t.file == file)
+        .and_then(|t| t.chain);
     if let Some(c) = chain {
         let n = &ds.nodes[c as usize];
         let row_edges: Vec<&Edge> = by_row.get(&n.row).into_iter().flatten().copied().collect();
@@ -211,28 +237,38 @@ fn render_template(ds: &Dataset, file: u32, by_row: &HashMap<u32, Vec<&Edge>>) -
             .map(|e| &*ds.nodes[e.from as usize].id);
         let _ = writeln!(s, "[chain]");
         let _ = writeln!(s, "id = {}", q(&n.id));
-        let _ = writeln!(s, "name = {}", q(&n.name));
+        let _ = writeln!(s, "name = {}", q(n.name()));
         let _ = writeln!(s, "aliases = {}", q_list(n.aliases.iter().map(|a| &**a)));
         let _ = writeln!(s, "industries = {}", q_list(industries));
         let _ = writeln!(s, "shared = {}", q_list(shared));
-        let _ = writeln!(s, "source = {}", q(&ds.rows[n.row as usize].source));
+        let _ = writeln!(s, "source = {}", q(ds.source(n.row)));
         notes(n.row, &mut s);
     }
-    for n in ds.nodes.iter().filter(|n| n.kind == Kind::Segment && ds.rows[n.row as usize].file == file) {
-        let Attrs::Segment { stage } = n.attrs else { continue };
+    for n in ds
+        .nodes
+        .iter()
+        .filter(|n| n.kind == Kind::Segment && ds.rows[n.row as usize].file == file)
+    {
+        let Attrs::Segment { stage } = n.attrs else {
+            continue;
+        };
         let _ = writeln!(s, "\n[[segment]]");
         let _ = writeln!(s, "id = {}", q(&n.id));
-        let _ = writeln!(s, "name = {}", q(&n.name));
+        let _ = writeln!(s, "name = {}", q(n.name()));
         let _ = writeln!(s, "stage = {}", q(stage.as_str()));
         let _ = writeln!(s, "aliases = {}", q_list(n.aliases.iter().map(|a| &**a)));
-        let _ = writeln!(s, "source = {}", q(&ds.rows[n.row as usize].source));
+        let _ = writeln!(s, "source = {}", q(ds.source(n.row)));
         notes(n.row, &mut s);
     }
-    for e in ds.edges.iter().filter(|e| e.kind == EdgeKind::Supplies && ds.rows[e.row as usize].file == file) {
+    for e in ds
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Supplies && ds.rows[e.row as usize].file == file)
+    {
         let _ = writeln!(s, "\n[[supplies]]");
         let _ = writeln!(s, "from = {}", q(&ds.nodes[e.from as usize].id));
         let _ = writeln!(s, "to = {}", q(&ds.nodes[e.to as usize].id));
-        let _ = writeln!(s, "source = {}", q(&ds.rows[e.row as usize].source));
+        let _ = writeln!(s, "source = {}", q(ds.source(e.row)));
         notes(e.row, &mut s);
     }
     s

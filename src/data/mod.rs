@@ -30,7 +30,11 @@ pub struct Diag {
 
 impl fmt::Display for Diag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}:{}: {}", self.file, self.line, self.col, self.message)
+        write!(
+            f,
+            "{}:{}:{}: {}",
+            self.file, self.line, self.col, self.message
+        )
     }
 }
 
@@ -78,11 +82,17 @@ pub(crate) struct Loader {
     pub ids: HashMap<(Kind, Box<str>), u32>,
     /// Node index → position of its id, for messages about the node.
     pub node_pos: Vec<Pos>,
+    /// Source text → index into `ds.sources`.
+    pub source_ids: HashMap<Box<str>, u32>,
 }
 
 impl Loader {
     pub fn error(&mut self, pos: Pos, message: impl Into<String>) {
-        let file = self.display.get(pos.file as usize).cloned().unwrap_or_default();
+        let file = self
+            .display
+            .get(pos.file as usize)
+            .cloned()
+            .unwrap_or_default();
         self.diags.push(Diag {
             file,
             line: pos.line,
@@ -93,10 +103,20 @@ impl Loader {
 
     pub fn add_row(&mut self, file: u32, line: u32, source: &str, notes: &str) -> u32 {
         let notes = notes.trim();
+        let text = source.trim();
+        let source = match self.source_ids.get(text) {
+            Some(&i) => i,
+            None => {
+                let i = self.ds.sources.len() as u32;
+                self.ds.sources.push(text.into());
+                self.source_ids.insert(text.into(), i);
+                i
+            }
+        };
         self.ds.rows.push(Row {
             file,
             line,
-            source: source.trim().into(),
+            source,
             notes: (!notes.is_empty()).then(|| notes.into()),
         });
         (self.ds.rows.len() - 1) as u32
@@ -243,11 +263,17 @@ pub fn load_inputs(files: Vec<Input>, encoding: Encoding) -> Loaded {
         let file = ld.ds.files.len() as u32;
         ld.ds.files.push(name.clone());
         ld.display.push(display.clone());
-        let at_start = Pos { file, line: 1, col: 1 };
+        let at_start = Pos {
+            file,
+            line: 1,
+            col: 1,
+        };
         if let Some(first) = seen.insert(name.clone(), display.clone()) {
             ld.error(
                 at_start,
-                format!("a second file named `{name}` (the first is {first}); file names must be unique"),
+                format!(
+                    "a second file named `{name}` (the first is {first}); file names must be unique"
+                ),
             );
             continue;
         }

@@ -20,7 +20,7 @@ impl NameIndex {
         let mut names_by_kind: HashMap<Kind, Vec<String>> = HashMap::new();
         for (i, n) in ld.ds.nodes.iter().enumerate() {
             let i = i as u32;
-            let mut all: Vec<&str> = vec![&n.name];
+            let mut all: Vec<&str> = vec![n.name()];
             all.extend(n.aliases.iter().map(|a| &**a));
             for s in all {
                 let e = exact.entry((n.kind, s.to_string())).or_default();
@@ -32,7 +32,10 @@ impl NameIndex {
                     e.push(i);
                 }
             }
-            names_by_kind.entry(n.kind).or_default().push(n.id.to_string());
+            names_by_kind
+                .entry(n.kind)
+                .or_default()
+                .push(n.id.to_string());
         }
         NameIndex {
             exact,
@@ -42,55 +45,55 @@ impl NameIndex {
     }
 }
 
+/// Resolve a reference. Kinds are tried in the order the column allows them (a `focus` of
+/// 卷烟及配套 means the industry before the chain of that name); within one kind, an id beats a
+/// name or alias, which beats a normalized name. `kind:text` (e.g. `chain:卷烟及配套`) forces the kind.
 fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, String> {
-    let text = r.text.trim();
-    let kinds: Vec<&str> = r.allowed.iter().map(|k| k.label_zh()).collect();
+    let mut text = r.text.trim();
+    let mut allowed: Vec<Kind> = r.allowed.to_vec();
+    if let Some((prefix, rest)) = text.split_once(':')
+        && let Some(k) = r
+            .allowed
+            .iter()
+            .find(|k| k.as_str().eq_ignore_ascii_case(prefix))
+    {
+        allowed = vec![*k];
+        text = rest.trim();
+    }
+    let kinds: Vec<&str> = allowed.iter().map(|k| k.label_zh()).collect();
     let what = kinds.join("/");
     if text.is_empty() {
         return Err(format!("empty reference (expected a {what})"));
     }
-    // 1. ids
-    let by_id: Vec<u32> = r
-        .allowed
-        .iter()
-        .filter_map(|k| ld.ids.get(&(*k, text.into())).copied())
-        .collect();
-    if by_id.len() == 1 {
-        return Ok(by_id[0]);
-    }
-    // 2. names and aliases, then 3. normalized names
-    for (map, key) in [(&idx.exact, text.to_string()), (&idx.normalized, normalize(text))] {
-        let mut hits: Vec<u32> = Vec::new();
-        for k in r.allowed {
-            if let Some(v) = map.get(&(*k, key.clone())) {
-                hits.extend(v);
-            }
+    for k in &allowed {
+        if let Some(&i) = ld.ids.get(&(*k, text.into())) {
+            return Ok(i);
         }
-        hits.sort_unstable();
-        hits.dedup();
-        match hits.len() {
-            0 => {}
-            1 => return Ok(hits[0]),
-            _ => {
-                let names: Vec<String> = hits
-                    .iter()
-                    .map(|&h| {
-                        let n = &ld.ds.nodes[h as usize];
-                        format!("{} `{}`", n.kind, n.id)
-                    })
-                    .collect();
-                return Err(format!(
-                    "`{text}` is ambiguous: it names {}; use the id",
-                    names.join(", ")
-                ));
+        for (map, key) in [
+            (&idx.exact, text.to_string()),
+            (&idx.normalized, normalize(text)),
+        ] {
+            let Some(hits) = map.get(&(*k, key)) else {
+                continue;
+            };
+            match hits.as_slice() {
+                [one] => return Ok(*one),
+                [] => {}
+                many => {
+                    let ids: Vec<String> = many
+                        .iter()
+                        .map(|&h| format!("`{}`", ld.ds.nodes[h as usize].id))
+                        .collect();
+                    return Err(format!(
+                        "`{text}` is ambiguous: it names the {} {}; use the id",
+                        k.label_zh(),
+                        ids.join(", ")
+                    ));
+                }
             }
         }
     }
-    if by_id.len() > 1 {
-        return Err(format!("`{text}` is the id of several kinds of node; cannot tell which {what} is meant"));
-    }
-    let candidates = r
-        .allowed
+    let candidates = allowed
         .iter()
         .filter_map(|k| idx.names_by_kind.get(k))
         .flatten()
@@ -126,7 +129,13 @@ pub(crate) fn resolve(ld: &mut Loader) {
                 (End::Ref(r), _) | (_, End::Ref(r)) => r.pos,
                 _ => Pos::default(),
             };
-            ld.error(pos, format!("{} edge from `{}` to itself", p.kind, ld.ds.nodes[from as usize].id));
+            ld.error(
+                pos,
+                format!(
+                    "{} edge from `{}` to itself",
+                    p.kind, ld.ds.nodes[from as usize].id
+                ),
+            );
             continue;
         }
         // The same fact stated twice in one row (a list naming one target twice) is kept once.
@@ -218,7 +227,11 @@ pub(crate) fn validate(ld: &mut Loader) {
         let path: Vec<&str> = cycle.iter().map(|&s| &*ds.nodes[s as usize].id).collect();
         let r = &ds.rows[row as usize];
         problems.push((
-            Pos { file: r.file, line: r.line, col: 1 },
+            Pos {
+                file: r.file,
+                line: r.line,
+                col: 1,
+            },
             format!("cycle in the PART_OF hierarchy: {}", path.join(" → ")),
         ));
     }

@@ -68,18 +68,57 @@ impl SeedKind {
     /// All columns, in export order; required ones are checked on read.
     pub fn columns(self) -> &'static [&'static str] {
         match self {
-            SeedKind::Regions => &["id", "name", "aliases", "level", "parent", "focus", "source", "notes"],
-            SeedKind::Parks => &["id", "name", "aliases", "kind", "parent", "area_km2", "focus", "source", "notes"],
-            SeedKind::Industries => &["id", "name", "aliases", "parent", "chains", "source", "notes"],
-            SeedKind::Systems => &["place", "system", "industry", "class", "target_revenue_yi", "source", "notes"],
+            SeedKind::Regions => &[
+                "id", "name", "aliases", "level", "parent", "focus", "source", "notes",
+            ],
+            SeedKind::Parks => &[
+                "id", "name", "aliases", "kind", "parent", "area_km2", "focus", "source", "notes",
+            ],
+            SeedKind::Industries => &[
+                "id", "name", "aliases", "parent", "chains", "source", "notes",
+            ],
+            SeedKind::Systems => &[
+                "place",
+                "system",
+                "industry",
+                "class",
+                "target_revenue_yi",
+                "source",
+                "notes",
+            ],
             SeedKind::Enterprises | SeedKind::Candidates => &[
-                "id", "name", "aliases", "credit_code", "province", "city", "location", "revenue_yi",
-                "tags", "listing", "segments", "industries", "source", "notes",
+                "id",
+                "name",
+                "aliases",
+                "credit_code",
+                "province",
+                "city",
+                "location",
+                "revenue_yi",
+                "tags",
+                "listing",
+                "segments",
+                "industries",
+                "source",
+                "notes",
             ],
             SeedKind::Projects => &[
-                "id", "name", "domain", "category", "carrier", "location", "investment_yi",
-                "investment_text", "land_mu", "scale", "start_year", "end_year", "status",
-                "segments", "source", "notes",
+                "id",
+                "name",
+                "domain",
+                "category",
+                "carrier",
+                "location",
+                "investment_yi",
+                "investment_text",
+                "land_mu",
+                "scale",
+                "start_year",
+                "end_year",
+                "status",
+                "segments",
+                "source",
+                "notes",
             ],
             SeedKind::Relations => &["from", "relation", "to", "source", "notes"],
         }
@@ -105,7 +144,9 @@ pub(crate) fn check_id(id: &str) -> Result<(), String> {
     } else if id.trim() != id {
         Err(format!("id `{id}` has leading or trailing spaces"))
     } else if id.contains([';', '；']) {
-        Err(format!("id `{id}` contains `;`, which separates list items"))
+        Err(format!(
+            "id `{id}` contains `;`, which separates list items"
+        ))
     } else {
         Ok(())
     }
@@ -182,35 +223,59 @@ fn year(ld: &mut Loader, r: &RowView, col: &str) -> Option<u16> {
     match cell.parse::<u16>() {
         Ok(y) if (1900..=2100).contains(&y) => Some(y),
         _ => {
-            ld.error(r.pos(col), format!("{col}: `{cell}` is not a year (e.g. 2025)"));
+            ld.error(
+                r.pos(col),
+                format!("{col}: `{cell}` is not a year (e.g. 2025)"),
+            );
             None
         }
     }
 }
 
 fn aliases(r: &RowView) -> Vec<Box<str>> {
-    split_list(r.get("aliases")).into_iter().map(Into::into).collect()
+    split_list(r.get("aliases"))
+        .into_iter()
+        .map(Into::into)
+        .collect()
 }
 
 pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
     let records = match parse_csv(text) {
         Ok(r) => r,
         Err((line, msg)) => {
-            ld.error(Pos { file, line: line.max(1), col: 1 }, format!("CSV syntax: {msg}"));
+            ld.error(
+                Pos {
+                    file,
+                    line: line.max(1),
+                    col: 1,
+                },
+                format!("CSV syntax: {msg}"),
+            );
             return;
         }
     };
     let Some((header, body)) = records.split_first() else {
-        ld.error(Pos { file, line: 1, col: 1 }, format!(
-            "empty file: expected a header row with columns {}",
-            kind.columns().join(",")
-        ));
+        ld.error(
+            Pos {
+                file,
+                line: 1,
+                col: 1,
+            },
+            format!(
+                "empty file: expected a header row with columns {}",
+                kind.columns().join(",")
+            ),
+        );
         return;
     };
     let known = kind.columns();
     let mut cols: HashMap<&'static str, usize> = HashMap::new();
     for (i, (name, col)) in header.cells.iter().enumerate() {
-        let pos = Pos { file, line: header.line, col: *col };
+        let pos = Pos {
+            file,
+            line: header.line,
+            col: *col,
+        };
         let name = name.trim();
         match known.iter().find(|k| **k == name) {
             Some(k) => {
@@ -218,35 +283,59 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
                     ld.error(pos, format!("column `{name}` appears twice"));
                 }
             }
-            None => ld.error(pos, format!(
-                "unknown column `{name}` for {} files{}",
-                kind.prefix(),
-                names::did_you_mean(&names::suggest(name, known.iter().copied(), 1))
-            )),
+            None => ld.error(
+                pos,
+                format!(
+                    "unknown column `{name}` for {} files{}",
+                    kind.prefix(),
+                    names::did_you_mean(&names::suggest(name, known.iter().copied(), 1))
+                ),
+            ),
         }
     }
     let mut missing = false;
     for req in kind.required() {
         if !cols.contains_key(req) {
             missing = true;
-            ld.error(Pos { file, line: header.line, col: 1 }, format!("missing column `{req}`"));
+            ld.error(
+                Pos {
+                    file,
+                    line: header.line,
+                    col: 1,
+                },
+                format!("missing column `{req}`"),
+            );
         }
     }
     if missing {
         return;
     }
     for rec in body {
-        let r = RowView { file, rec, cols: &cols };
+        let r = RowView {
+            file,
+            rec,
+            cols: &cols,
+        };
         if rec.cells.len() > header.cells.len() {
             let extra = &rec.cells[header.cells.len()];
-            ld.error(Pos { file, line: rec.line, col: extra.1 }, format!(
-                "this row has {} cells but the header has {} columns",
-                rec.cells.len(),
-                header.cells.len()
-            ));
+            ld.error(
+                Pos {
+                    file,
+                    line: rec.line,
+                    col: extra.1,
+                },
+                format!(
+                    "this row has {} cells but the header has {} columns",
+                    rec.cells.len(),
+                    header.cells.len()
+                ),
+            );
         }
         if r.get("source").is_empty() {
-            ld.error(r.pos("source"), "empty `source`: every row must say where its facts come from");
+            ld.error(
+                r.pos("source"),
+                "empty `source`: every row must say where its facts come from",
+            );
         }
         let row = ld.add_row(file, rec.line, r.get("source"), r.get("notes"));
         match kind {
@@ -261,7 +350,10 @@ fn read_system(ld: &mut Loader, r: &RowView, row: u32) {
     let target = number(ld, r, "target_revenue_yi");
     let system = r.get("system");
     if system.is_empty() {
-        ld.error(r.pos("system"), "empty `system` (the name of the industry system)");
+        ld.error(
+            r.pos("system"),
+            "empty `system` (the name of the industry system)",
+        );
     }
     let industry = r.reference("industry", r.get("industry"), &[Kind::Industry]);
     let place = r.reference("place", r.get("place"), PLACES);
@@ -283,10 +375,17 @@ fn read_relation(ld: &mut Loader, r: &RowView, row: u32) {
         "SUPPLIES_TO" | "供货" => EdgeKind::SuppliesTo,
         "SUBSIDIARY_OF" | "子公司" => EdgeKind::SubsidiaryOf,
         other => {
-            ld.error(r.pos("relation"), format!(
-                "relation `{other}` is not SUPPLIES_TO or SUBSIDIARY_OF{}",
-                names::did_you_mean(&names::suggest(other, ["SUPPLIES_TO", "SUBSIDIARY_OF"], 1))
-            ));
+            ld.error(
+                r.pos("relation"),
+                format!(
+                    "relation `{other}` is not SUPPLIES_TO or SUBSIDIARY_OF{}",
+                    names::did_you_mean(&names::suggest(
+                        other,
+                        ["SUPPLIES_TO", "SUBSIDIARY_OF"],
+                        1
+                    ))
+                ),
+            );
             return;
         }
     };
@@ -303,10 +402,21 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
         return;
     }
     let (node_kind, attrs) = match kind {
-        SeedKind::Regions => (Kind::Region, Attrs::Region { level: r.get("level").into() }),
+        SeedKind::Regions => (
+            Kind::Region,
+            Attrs::Region {
+                level: r.get("level").into(),
+            },
+        ),
         SeedKind::Parks => {
             let area_km2 = number(ld, r, "area_km2");
-            (Kind::Park, Attrs::Park { kind: r.get("kind").into(), area_km2 })
+            (
+                Kind::Park,
+                Attrs::Park {
+                    kind: r.get("kind").into(),
+                    area_km2,
+                },
+            )
         }
         SeedKind::Industries => (Kind::Industry, Attrs::Industry),
         SeedKind::Enterprises | SeedKind::Candidates => {
@@ -316,11 +426,14 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
                 if KNOWN_TAGS.contains(&t) {
                     tags.push(t.into());
                 } else {
-                    ld.error(r.pos("tags"), format!(
-                        "unknown tag `{t}`{} (known tags: {})",
-                        names::did_you_mean(&names::suggest(t, KNOWN_TAGS.iter().copied(), 1)),
-                        KNOWN_TAGS.join(" ")
-                    ));
+                    ld.error(
+                        r.pos("tags"),
+                        format!(
+                            "unknown tag `{t}`{} (known tags: {})",
+                            names::did_you_mean(&names::suggest(t, KNOWN_TAGS.iter().copied(), 1)),
+                            KNOWN_TAGS.join(" ")
+                        ),
+                    );
                 }
             }
             let attrs = EnterpriseAttrs {
@@ -332,10 +445,13 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
                 listing: r.get("listing").into(),
             };
             let code = r.get("credit_code");
-            if !code.is_empty() && (code.chars().count() != 18 || !code.chars().all(|c| c.is_ascii_alphanumeric())) {
-                ld.error(r.pos("credit_code"), format!(
-                    "credit_code `{code}` is not an 18-character 统一社会信用代码"
-                ));
+            if !code.is_empty()
+                && (code.chars().count() != 18 || !code.chars().all(|c| c.is_ascii_alphanumeric()))
+            {
+                ld.error(
+                    r.pos("credit_code"),
+                    format!("credit_code `{code}` is not an 18-character 统一社会信用代码"),
+                );
             }
             (Kind::Enterprise, Attrs::Enterprise(Box::new(attrs)))
         }
@@ -345,12 +461,16 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
                 s => match ProjectStatus::parse(s) {
                     Some(st) => Some(st),
                     None => {
-                        let all: Vec<&str> = ProjectStatus::ALL.iter().map(|s| s.as_str()).collect();
-                        ld.error(r.pos("status"), format!(
-                            "status `{s}` is not one of {}{}",
-                            all.join(" "),
-                            names::did_you_mean(&names::suggest(s, all.iter().copied(), 1))
-                        ));
+                        let all: Vec<&str> =
+                            ProjectStatus::ALL.iter().map(|s| s.as_str()).collect();
+                        ld.error(
+                            r.pos("status"),
+                            format!(
+                                "status `{s}` is not one of {}{}",
+                                all.join(" "),
+                                names::did_you_mean(&names::suggest(s, all.iter().copied(), 1))
+                            ),
+                        );
                         None
                     }
                 },
@@ -369,7 +489,10 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
             if let (Some(a), Some(b)) = (attrs.start_year, attrs.end_year)
                 && a > b
             {
-                ld.error(r.pos("end_year"), format!("end_year {b} is before start_year {a}"));
+                ld.error(
+                    r.pos("end_year"),
+                    format!("end_year {b} is before start_year {a}"),
+                );
             }
             if r.get("name").is_empty() {
                 ld.error(r.pos("name"), "empty project `name`");
@@ -378,14 +501,12 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
         }
         SeedKind::Systems | SeedKind::Relations => return,
     };
-    let name = match r.get("name") {
-        "" => id,
-        n => n,
-    };
+    let name = r.get("name");
+    let display_name = (!name.is_empty() && name != id).then(|| name.into());
     let node = Node {
         kind: node_kind,
         id: id.into(),
-        name: name.into(),
+        display_name,
         aliases: aliases(r),
         attrs,
         row,
@@ -393,16 +514,17 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
     let Some(n) = ld.add_node(node, id_pos) else {
         return;
     };
-    let edge = |ld: &mut Loader, kind: EdgeKind, col: &str, allowed: &'static [Kind], outgoing: bool| {
-        for target in r.refs(col, allowed) {
-            let (from, to) = if outgoing {
-                (End::Node(n), End::Ref(target))
-            } else {
-                (End::Ref(target), End::Node(n))
-            };
-            ld.pend(kind, from, to, row);
-        }
-    };
+    let edge =
+        |ld: &mut Loader, kind: EdgeKind, col: &str, allowed: &'static [Kind], outgoing: bool| {
+            for target in r.refs(col, allowed) {
+                let (from, to) = if outgoing {
+                    (End::Node(n), End::Ref(target))
+                } else {
+                    (End::Ref(target), End::Node(n))
+                };
+                ld.pend(kind, from, to, row);
+            }
+        };
     match kind {
         SeedKind::Regions => {
             edge(ld, EdgeKind::PartOf, "parent", &[Kind::Region], true);
@@ -419,10 +541,22 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
         SeedKind::Enterprises | SeedKind::Candidates => {
             edge(ld, EdgeKind::LocatedIn, "location", PLACES, true);
             edge(ld, EdgeKind::Produces, "segments", &[Kind::Segment], true);
-            edge(ld, EdgeKind::BelongsTo, "industries", &[Kind::Industry], true);
+            edge(
+                ld,
+                EdgeKind::BelongsTo,
+                "industries",
+                &[Kind::Industry],
+                true,
+            );
         }
         SeedKind::Projects => {
-            edge(ld, EdgeKind::CarriedBy, "carrier", &[Kind::Enterprise], true);
+            edge(
+                ld,
+                EdgeKind::CarriedBy,
+                "carrier",
+                &[Kind::Enterprise],
+                true,
+            );
             edge(ld, EdgeKind::LocatedIn, "location", PLACES, true);
             edge(ld, EdgeKind::Builds, "segments", &[Kind::Segment], true);
         }
@@ -436,8 +570,14 @@ mod tests {
 
     #[test]
     fn file_stems_map_to_kinds() {
-        assert_eq!(SeedKind::from_file_stem("projects-yuxi").unwrap(), SeedKind::Projects);
-        assert_eq!(SeedKind::from_file_stem("candidates").unwrap(), SeedKind::Candidates);
+        assert_eq!(
+            SeedKind::from_file_stem("projects-yuxi").unwrap(),
+            SeedKind::Projects
+        );
+        assert_eq!(
+            SeedKind::from_file_stem("candidates").unwrap(),
+            SeedKind::Candidates
+        );
         let err = SeedKind::from_file_stem("project-yuxi").unwrap_err();
         assert!(err.contains("did you mean projects"), "{err}");
         assert!(SeedKind::from_file_stem("parksx").is_err());

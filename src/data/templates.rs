@@ -76,8 +76,22 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
             let p = pos_of(text, file, c.source.span().start);
             ld.error(p, "chain `source` is empty: say which document lines or public knowledge this template comes from");
         }
-        let row = ld.add_row(file, pos.line, &chain_source, c.notes.as_deref().unwrap_or(""));
-        if let Some(node) = node_from(ld, Kind::Chain, &c.id, c.name.as_deref(), &c.aliases, Attrs::Chain, row, pos) {
+        let row = ld.add_row(
+            file,
+            pos.line,
+            &chain_source,
+            c.notes.as_deref().unwrap_or(""),
+        );
+        if let Some(node) = node_from(
+            ld,
+            Kind::Chain,
+            &c.id,
+            c.name.as_deref(),
+            &c.aliases,
+            Attrs::Chain,
+            row,
+            pos,
+        ) {
             chain_idx = ld.add_node(node, pos);
         }
         if let Some(ci) = chain_idx {
@@ -99,18 +113,39 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
         let pos = pos_of(text, file, s.id.span().start);
         let source = s.source.clone().unwrap_or_else(|| chain_source.clone());
         if source.trim().is_empty() {
-            ld.error(pos, format!("segment `{}` has no `source` and the file has no chain source", s.id.get_ref()));
+            ld.error(
+                pos,
+                format!(
+                    "segment `{}` has no `source` and the file has no chain source",
+                    s.id.get_ref()
+                ),
+            );
         }
         let row = ld.add_row(file, pos.line, &source, s.notes.as_deref().unwrap_or(""));
         let stage = match Stage::parse(s.stage.get_ref()) {
             Some(st) => st,
             None => {
                 let p = pos_of(text, file, s.stage.span().start);
-                ld.error(p, format!("stage `{}` is not one of 上游, 中游, 下游", s.stage.get_ref()));
+                ld.error(
+                    p,
+                    format!(
+                        "stage `{}` is not one of 上游, 中游, 下游",
+                        s.stage.get_ref()
+                    ),
+                );
                 Stage::Midstream
             }
         };
-        let Some(node) = node_from(ld, Kind::Segment, &s.id, s.name.as_deref(), &s.aliases, Attrs::Segment { stage }, row, pos) else {
+        let Some(node) = node_from(
+            ld,
+            Kind::Segment,
+            &s.id,
+            s.name.as_deref(),
+            &s.aliases,
+            Attrs::Segment { stage },
+            row,
+            pos,
+        ) else {
             continue;
         };
         if let Some(si) = ld.add_node(node, pos)
@@ -123,7 +158,10 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
         let pos = pos_of(text, file, e.from.span().start);
         let source = e.source.clone().unwrap_or_else(|| chain_source.clone());
         if source.trim().is_empty() {
-            ld.error(pos, "SUPPLIES edge has no `source` and the file has no chain source");
+            ld.error(
+                pos,
+                "SUPPLIES edge has no `source` and the file has no chain source",
+            );
         }
         let row = ld.add_row(file, pos.line, &source, e.notes.as_deref().unwrap_or(""));
         let from = reference(text, file, &e.from, &[Kind::Segment]);
@@ -157,11 +195,14 @@ fn node_from(
         ld.error(pos, msg);
         return None;
     }
-    let name = name.map(str::trim).filter(|n| !n.is_empty()).unwrap_or(id_text);
+    let display_name = name
+        .map(str::trim)
+        .filter(|n| !n.is_empty() && n != id_text)
+        .map(Into::into);
     Some(Node {
         kind,
         id: id_text.as_str().into(),
-        name: name.into(),
+        display_name,
         aliases: aliases
             .iter()
             .map(|a| a.trim())

@@ -96,10 +96,7 @@ pub fn parse_csv(text: &str) -> Result<Vec<Record>, (u32, String)> {
         if cells.len() == 1 && cells[0].0.trim().is_empty() {
             continue;
         }
-        out.push(Record {
-            line,
-            cells,
-        });
+        out.push(Record { line, cells });
     }
     Ok(out)
 }
@@ -155,7 +152,11 @@ mod tests {
         assert_eq!(decode(b"\xEF\xBB\xBFid", Encoding::Auto).unwrap(), "id");
         let (gbk, _, _) = encoding_rs::GBK.encode("玉溪高新区");
         assert_eq!(decode(&gbk, Encoding::Auto).unwrap(), "玉溪高新区");
-        assert!(decode(&gbk, Encoding::Utf8).unwrap_err().contains("--encoding gbk"));
+        assert!(
+            decode(&gbk, Encoding::Utf8)
+                .unwrap_err()
+                .contains("--encoding gbk")
+        );
     }
 
     #[test]

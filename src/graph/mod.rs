@@ -2,15 +2,17 @@
 //! back, plus the indexes queries need (names; chains; the place hierarchy; presence per
 //! place × segment).
 
+mod columns;
 mod names;
 mod state_bits;
 
-use crate::model::{Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node, Attrs};
+use crate::model::{Attrs, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 
+pub use columns::Columns;
 pub use names::NameIndex;
 pub use state_bits::{SegmentBits, StateBits};
 
@@ -66,6 +68,8 @@ pub struct Graph {
     segment_chains: HashMap<u32, Vec<u32>>,
     /// (place, segment) → presence, for every place on the path from a located entity up.
     presence: HashMap<(u32, u32), Presence>,
+    /// Dense per-node columns (locations, produced segments, producers, relation flags).
+    pub cols: Columns,
     /// Nodes by kind, in data order.
     by_kind: HashMap<Kind, Vec<u32>>,
     /// Per segment, the places where it is present / only planned, as bitsets (for scans of a
@@ -82,7 +86,11 @@ impl Graph {
             g.add_node(());
         }
         for (i, e) in ds.edges.iter().enumerate() {
-            g.add_edge(NodeIndex::new(e.from as usize), NodeIndex::new(e.to as usize), i as u32);
+            g.add_edge(
+                NodeIndex::new(e.from as usize),
+                NodeIndex::new(e.to as usize),
+                i as u32,
+            );
         }
         let names = NameIndex::build(&ds.nodes);
 
@@ -110,7 +118,12 @@ impl Graph {
             }
         }
         let mut ancestors: HashMap<u32, Vec<u32>> = HashMap::new();
-        for &p in by_kind.get(&Kind::Park).into_iter().chain(by_kind.get(&Kind::Region)).flatten() {
+        for &p in by_kind
+            .get(&Kind::Park)
+            .into_iter()
+            .chain(by_kind.get(&Kind::Region))
+            .flatten()
+        {
             let mut out = Vec::new();
             let mut queue = vec![p];
             let mut seen = HashSet::from([p]);
@@ -124,7 +137,8 @@ impl Graph {
             }
             ancestors.insert(p, out);
         }
-        let presence = build_presence(&ds, &ancestors);
+        let cols = Columns::build(&ds);
+        let presence = build_presence(&ds, &cols, &ancestors);
         let places: Vec<u32> = by_kind
             .get(&Kind::Region)
             .into_iter()
@@ -141,6 +155,7 @@ impl Graph {
             chain_members,
             segment_chains,
             presence,
+            cols,
             by_kind,
             state_bits,
         }
@@ -174,7 +189,11 @@ impl Graph {
                 if e.kind != kind {
                     return None;
                 }
-                let other = if dir == Direction::Outgoing { e.to } else { e.from };
+                let other = if dir == Direction::Outgoing {
+                    e.to
+                } else {
+                    e.from
+                };
                 Some((other, ei))
             })
             .collect();
@@ -182,6 +201,34 @@ impl Graph {
         v.sort_by_key(|&(_, ei)| ei);
         v.dedup_by_key(|&mut (other, _)| other);
         v
+    }
+
+    /// The other ends of `kind` edges at node `i`, without allocating (for hot loops; may
+    /// repeat a node that two rows link twice).
+    pub fn edges_of(
+        &self,
+        i: u32,
+        kind: EdgeKind,
+        dir: Direction,
+    ) -> impl Iterator<Item = u32> + '_ {
+        self.g
+            .edges_directed(NodeIndex::new(i as usize), dir)
+            .filter_map(move |er| {
+                let e = &self.ds.edges[*er.weight() as usize];
+                (e.kind == kind).then_some(if dir == Direction::Outgoing {
+                    e.to
+                } else {
+                    e.from
+                })
+            })
+    }
+
+    /// Whether node `i` is located in `place` or below it.
+    pub fn located_within(&self, i: u32, place: u32) -> bool {
+        self.cols
+            .locations(i)
+            .iter()
+            .any(|&p| self.is_within(p, place))
     }
 
     /// Ancestors of a place (nearest first), not including itself.
@@ -251,49 +298,57 @@ impl Graph {
 }
 
 /// Build presence for every place on the path from a located producer or project upwards.
-fn build_presence(ds: &Dataset, ancestors: &HashMap<u32, Vec<u32>>) -> HashMap<(u32, u32), Presence> {
-    // Per node: where it is located, and which segments it produces / builds.
-    let mut located: HashMap<u32, Vec<u32>> = HashMap::new();
-    let mut makes: HashMap<u32, Vec<u32>> = HashMap::new();
-    for e in &ds.edges {
-        match e.kind {
-            EdgeKind::LocatedIn => located.entry(e.from).or_default().push(e.to),
-            EdgeKind::Produces | EdgeKind::Builds => makes.entry(e.from).or_default().push(e.to),
-            _ => {}
-        }
-    }
-    let producing_project = |i: u32| match &ds.nodes[i as usize].attrs {
-        Attrs::Project(p) => p.status.is_some_and(|s| s.is_producing()),
-        _ => false,
+///
+/// Works edge-wise and in parallel: every PRODUCES/BUILDS edge yields one (place, segment, who)
+/// triple per place its maker sits in or under; sorting the triples groups each cell, so the map
+/// is filled with one insert per cell rather than one per triple.
+fn build_presence(
+    ds: &Dataset,
+    cols: &Columns,
+    ancestors: &HashMap<u32, Vec<u32>>,
+) -> HashMap<(u32, u32), Presence> {
+    let counts = |ds: &Dataset, who: u32| match &ds.nodes[who as usize].attrs {
+        // A producing project's segments are present through its carrier, not planned.
+        Attrs::Project(p) => !p.status.is_some_and(|s| s.is_producing()),
+        _ => true,
     };
-    // (place, segment, node) triples, made in parallel, then grouped.
-    let mut triples: Vec<(u32, u32, u32)> = makes
+    let mut triples: Vec<(u32, u32, u32)> = ds
+        .edges
         .par_iter()
-        .flat_map_iter(|(&who, segs)| {
+        .filter(|e| matches!(e.kind, EdgeKind::Produces | EdgeKind::Builds))
+        .filter(|e| counts(ds, e.from))
+        .flat_map_iter(|e| {
+            let who = e.from;
+            let locs = cols.locations(who);
             let mut places: Vec<u32> = Vec::new();
-            for &p in located.get(&who).into_iter().flatten() {
+            for &p in locs {
                 places.push(p);
                 places.extend(ancestors.get(&p).into_iter().flatten());
             }
-            places.sort_unstable();
-            places.dedup();
-            let skip = producing_project(who);
-            let segs = if skip { &[][..] } else { segs.as_slice() };
-            places
-                .into_iter()
-                .flat_map(move |p| segs.iter().map(move |&s| (p, s, who)))
-                .collect::<Vec<_>>()
+            if locs.len() > 1 {
+                places.sort_unstable();
+                places.dedup();
+            }
+            places.into_iter().map(move |p| (p, e.to, who))
         })
         .collect();
     triples.par_sort_unstable();
+    triples.dedup();
     let mut presence: HashMap<(u32, u32), Presence> = HashMap::new();
-    for (p, s, who) in triples {
-        let entry = presence.entry((p, s)).or_default();
-        if ds.nodes[who as usize].kind == Kind::Enterprise {
-            entry.producers.push(who);
-        } else {
-            entry.projects.push(who);
+    let mut i = 0;
+    while i < triples.len() {
+        let (p, s, _) = triples[i];
+        let mut cell = Presence::default();
+        while i < triples.len() && triples[i].0 == p && triples[i].1 == s {
+            let who = triples[i].2;
+            if ds.nodes[who as usize].kind == Kind::Enterprise {
+                cell.producers.push(who);
+            } else {
+                cell.projects.push(who);
+            }
+            i += 1;
         }
+        presence.insert((p, s), cell);
     }
     presence
 }

@@ -17,9 +17,11 @@ fn h(s: &str) -> u64 {
     hasher.finish()
 }
 
+/// Id, name (when it differs from the id) and aliases.
 fn names_of(n: &Node) -> impl Iterator<Item = &str> {
+    let name = n.display_name.as_deref();
     std::iter::once(&*n.id)
-        .chain(std::iter::once(&*n.name))
+        .chain(name)
         .chain(n.aliases.iter().map(|a| &**a))
 }
 
@@ -62,7 +64,9 @@ impl NameIndex {
             hits = range(&self.normalized, h(&key))
                 .iter()
                 .map(|e| e.1)
-                .filter(|&i| ok_kind(i) && names_of(&nodes[i as usize]).any(|s| normalize(s) == key))
+                .filter(|&i| {
+                    ok_kind(i) && names_of(&nodes[i as usize]).any(|s| normalize(s) == key)
+                })
                 .collect();
         }
         hits.dedup();
@@ -70,7 +74,13 @@ impl NameIndex {
     }
 
     /// Closest names among nodes of `kinds` (all kinds when empty), for "did you mean".
-    pub fn suggest<'a>(&self, nodes: &'a [Node], name: &str, kinds: &[Kind], max: usize) -> Vec<&'a str> {
+    pub fn suggest<'a>(
+        &self,
+        nodes: &'a [Node],
+        name: &str,
+        kinds: &[Kind],
+        max: usize,
+    ) -> Vec<&'a str> {
         let candidates = nodes
             .iter()
             .filter(|n| kinds.is_empty() || kinds.contains(&n.kind))

@@ -63,7 +63,7 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
 // ------------------------------------------------------------------------------------ helpers
 
 fn name(g: &Graph, i: u32) -> String {
-    g.node(i).name.to_string()
+    g.node(i).name().to_string()
 }
 
 fn names(g: &Graph, v: &[u32]) -> Value {
@@ -241,7 +241,7 @@ fn find_row(g: &Graph, i: u32) -> Row {
     vec![
         Value::text(n.kind.label_zh()),
         Value::text(&*n.id),
-        Value::text(&*n.name),
+        Value::text(n.name()),
         Value::texts(n.aliases.iter().map(|a| a.to_string())),
         Value::text(details),
         Value::text(g.ds.provenance(n.row)),
@@ -283,7 +283,7 @@ fn list(g: &Graph, kind: ListKind, within: Option<u32>, ctx: Ctx) -> Result<Vec<
 
 fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
     let n = g.node(i);
-    let nm = Value::text(&*n.name);
+    let nm = Value::text(n.name());
     match (&n.attrs, kind) {
         (_, ListKind::Chains) => vec![
             nm,

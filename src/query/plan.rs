@@ -260,7 +260,7 @@ fn places(g: &Graph, p: &Place, clause: &str) -> Result<Places, QueryError> {
 
 fn place_text(g: &Graph, p: &Places) -> String {
     match p {
-        Places::One(p) => g.node(*p).name.to_string(),
+        Places::One(p) => g.node(*p).name().to_string(),
         Places::Each(v, what) => format!("each of {} {what}s (parallel)", v.len()),
     }
 }
@@ -372,12 +372,12 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     g.count(kind.kind())
                 ),
                 Some(w) if *kind == ListKind::Segments => {
-                    format!("list segments of chain {}", g.node(w).name)
+                    format!("list segments of chain {}", g.node(w).name())
                 }
                 Some(w) => format!(
                     "list {} in {} and the places below it: LOCATED_IN/PART_OF edges",
                     kind.keyword(),
-                    g.node(w).name
+                    g.node(w).name()
                 ),
             };
             (
@@ -418,8 +418,8 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     &format!("`{clause} … chain`"),
                     format!(
                         "{} is not a segment of chain {}",
-                        g.node(seg).name,
-                        g.node(c).name
+                        g.node(seg).name(),
+                        g.node(c).name()
                     ),
                     opts.chain.as_ref().map_or(segment.span, |c| c.span),
                 ));
@@ -445,12 +445,12 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
             }
             let text = format!(
                 "{clause} of {} over SUPPLIES, breadth-first, depth ≤ {depth}{}{}",
-                g.node(seg).name,
+                g.node(seg).name(),
                 chain
-                    .map(|c| format!(", within chain {}", g.node(c).name))
+                    .map(|c| format!(", within chain {}", g.node(c).name()))
                     .unwrap_or_default(),
                 place
-                    .map(|p| format!(", state in {} from the presence index", g.node(p).name))
+                    .map(|p| format!(", state in {} from the presence index", g.node(p).name()))
                     .unwrap_or_default()
             );
             (
@@ -470,9 +470,9 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
             let p = place_one(g, place, "status", Span::default())?;
             let text = format!(
                 "status of chain {} ({} segments) in {}: presence index, one lookup per segment",
-                g.node(c).name,
+                g.node(c).name(),
                 g.chain_segments(c).len(),
-                g.node(p).name
+                g.node(p).name()
             );
             (
                 SourcePlan::Status { chain: c, place: p },
@@ -531,7 +531,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 "{} ({}) gaps of chain {} ({} segments) in {}: chain reachability bitsets × presence index",
                 kind.keyword(),
                 kind.label_zh(),
-                g.node(c).name,
+                g.node(c).name(),
                 g.chain_segments(c).len(),
                 place_text(g, &p)
             );
@@ -590,20 +590,20 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 if ids.contains(&p) {
                     return Err(QueryError::semantic(
                         "compare",
-                        format!("{} is listed twice", g.node(p).name),
+                        format!("{} is listed twice", g.node(p).name()),
                         n.span,
                     ));
                 }
                 ids.push(p);
                 columns.push(Col {
-                    name: g.node(p).name.to_string(),
+                    name: g.node(p).name().to_string(),
                     ty: Text,
                 });
             }
             columns.extend(cols(&[("overlap", List), ("could_supply", List)]));
             let text = format!(
                 "compare chain {} in {} places: presence index per place (parallel)",
-                g.node(c).name,
+                g.node(c).name(),
                 ids.len()
             );
             (

@@ -19,8 +19,8 @@ pub enum Value {
 }
 
 impl Value {
-    pub fn text(s: impl Into<Arc<str>>) -> Value {
-        Value::Text(s.into())
+    pub fn text(s: impl AsRef<str>) -> Value {
+        Value::Text(Arc::from(s.as_ref()))
     }
 
     pub fn opt_f64(v: Option<f64>) -> Value {
@@ -36,8 +36,8 @@ impl Value {
         }
     }
 
-    pub fn texts<I: IntoIterator<Item = S>, S: Into<Arc<str>>>(items: I) -> Value {
-        Value::List(items.into_iter().map(|s| Value::Text(s.into())).collect())
+    pub fn texts<I: IntoIterator<Item = S>, S: AsRef<str>>(items: I) -> Value {
+        Value::List(items.into_iter().map(Value::text).collect())
     }
 
     pub fn is_null(&self) -> bool {

@@ -1,0 +1,593 @@
+//! `chainkb repl`: an interactive session over one open database — line editing and persistent
+//! history (rustyline), multi-line statements (complete when the parser says so), completion of
+//! keywords and entity names (also by pinyin initials or full pinyin), meta commands (`.help`),
+//! Ctrl-C that cancels the running query but not the session, and results paged when long.
+
+use super::{Failure, open_graph, resolve_one};
+use crate::graph::Graph;
+use crate::model::Kind;
+use crate::query::{self, ErrorKind, Format, Table};
+use rustyline::completion::{Completer, Pair};
+use rustyline::error::ReadlineError;
+use rustyline::highlight::Highlighter;
+use rustyline::hint::Hinter;
+use rustyline::history::DefaultHistory;
+use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::{Context, Editor, Helper};
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// Set by Ctrl-C while a statement runs; polled by the executor.
+static CANCEL: AtomicBool = AtomicBool::new(false);
+
+/// Keywords of the language, English and Chinese, read from the grammar so completion never
+/// drifts from what the parser accepts.
+fn keywords() -> Vec<String> {
+    let grammar = include_str!("../../grammar/chainkb.pest");
+    let mut out: Vec<String> = Vec::new();
+    for line in grammar
+        .lines()
+        .filter(|l| l.trim_start().starts_with("kw_"))
+    {
+        let mut rest = line;
+        while let Some(start) = rest.find('"') {
+            let Some(len) = rest[start + 1..].find('"') else {
+                break;
+            };
+            let word = &rest[start + 1..start + 1 + len];
+            if !word.is_empty() && !out.iter().any(|w| w == word) {
+                out.push(word.to_string());
+            }
+            rest = &rest[start + 2 + len..];
+        }
+    }
+    out
+}
+
+/// A completion candidate with its pinyin spellings.
+struct Entry {
+    text: String,
+    /// Lower-case full pinyin without tones, one per reading of the heteronyms (capped).
+    full: Vec<String>,
+    /// Initials, one per reading.
+    initials: Vec<String>,
+    /// Keywords first, then chains, segments, places, industries, enterprises.
+    rank: u8,
+}
+
+/// Full pinyin and initials of `s` for every combination of readings (at most 8).
+fn pinyin_forms(s: &str) -> (Vec<String>, Vec<String>) {
+    use pinyin::ToPinyinMulti;
+    let mut full = vec![String::new()];
+    let mut initials = vec![String::new()];
+    for (c, multi) in s.chars().zip(s.to_pinyin_multi()) {
+        let readings: Vec<pinyin::Pinyin> = match multi {
+            Some(m) => (0..m.count().min(2)).filter_map(|i| m.get_opt(i)).collect(),
+            None => Vec::new(),
+        };
+        if readings.is_empty() {
+            let lc: String = c.to_lowercase().collect();
+            full.iter_mut().for_each(|f| f.push_str(&lc));
+            initials.iter_mut().for_each(|f| f.push_str(&lc));
+            continue;
+        }
+        let mut nf = Vec::new();
+        let mut ni = Vec::new();
+        for (f, i) in full.iter().zip(&initials) {
+            for r in &readings {
+                if nf.len() < 8 {
+                    nf.push(format!("{f}{}", r.plain()));
+                    ni.push(format!("{i}{}", r.first_letter()));
+                }
+            }
+        }
+        full = nf;
+        initials = ni;
+    }
+    (full, initials)
+}
+
+pub struct ReplHelper {
+    entries: Vec<Entry>,
+}
+
+impl ReplHelper {
+    fn new(graph: &Graph) -> ReplHelper {
+        let mut entries: Vec<Entry> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        let mut add = |text: &str, rank: u8, entries: &mut Vec<Entry>| {
+            if text.is_empty() || !seen.insert(text.to_string()) {
+                return;
+            }
+            let (full, initials) = pinyin_forms(text);
+            entries.push(Entry {
+                text: text.to_string(),
+                full,
+                initials,
+                rank,
+            });
+        };
+        for k in keywords() {
+            add(&k, 0, &mut entries);
+        }
+        for meta in META_COMMANDS {
+            add(meta.0, 0, &mut entries);
+        }
+        let kinds = [
+            (Kind::Chain, 1),
+            (Kind::Segment, 2),
+            (Kind::Park, 3),
+            (Kind::Region, 3),
+            (Kind::Industry, 4),
+            (Kind::Enterprise, 5),
+        ];
+        for (kind, rank) in kinds {
+            for &n in graph.nodes_of(kind) {
+                let node = graph.node(n);
+                add(node.name(), rank, &mut entries);
+                for a in &node.aliases {
+                    add(a, rank, &mut entries);
+                }
+            }
+        }
+        ReplHelper { entries }
+    }
+
+    /// Candidates for the word `typed`: by prefix of the text, then of its pinyin initials, then
+    /// of its full pinyin; keywords and short names first.
+    pub fn candidates(&self, typed: &str) -> Vec<&str> {
+        if typed.is_empty() {
+            return Vec::new();
+        }
+        let lower = typed.to_lowercase();
+        let ascii = typed.is_ascii();
+        let mut hits: Vec<(u8, u8, usize, &str)> = self
+            .entries
+            .iter()
+            .filter_map(|e| {
+                let how = if e.text.starts_with(typed) || e.text.to_lowercase().starts_with(&lower)
+                {
+                    0
+                } else if ascii && e.initials.iter().any(|i| i.starts_with(&lower)) {
+                    1
+                } else if ascii && lower.len() >= 2 && e.full.iter().any(|f| f.starts_with(&lower))
+                {
+                    2
+                } else {
+                    return None;
+                };
+                Some((how, e.rank, e.text.chars().count(), e.text.as_str()))
+            })
+            .collect();
+        hits.sort();
+        hits.into_iter().map(|h| h.3).take(50).collect()
+    }
+}
+
+impl Completer for ReplHelper {
+    type Candidate = Pair;
+    fn complete(
+        &self,
+        line: &str,
+        pos: usize,
+        _ctx: &Context<'_>,
+    ) -> rustyline::Result<(usize, Vec<Pair>)> {
+        let before = &line[..pos];
+        let start = before
+            .char_indices()
+            .rev()
+            .find(|(_, c)| c.is_whitespace() || "|(),[]\"".contains(*c))
+            .map_or(0, |(i, c)| i + c.len_utf8());
+        let typed = &before[start..];
+        let pairs = self
+            .candidates(typed)
+            .into_iter()
+            .map(|c| Pair {
+                display: c.to_string(),
+                replacement: c.to_string(),
+            })
+            .collect();
+        Ok((start, pairs))
+    }
+}
+
+impl Hinter for ReplHelper {
+    type Hint = String;
+}
+
+impl Highlighter for ReplHelper {}
+
+/// Whether `text` is a whole statement: meta commands always are; a statement is incomplete
+/// when the parser fails at the very end of the input (it wants more), and complete otherwise
+/// (including when it fails earlier: the error is shown rather than waiting for more lines).
+pub fn is_complete(text: &str) -> bool {
+    let t = text.trim();
+    if t.is_empty() || t.starts_with('.') {
+        return true;
+    }
+    match query::parse::parse_script(t) {
+        Ok(_) => true,
+        Err(e) => match e.span {
+            Some(span) => e.kind != ErrorKind::Syntax || span.start < t.len(),
+            None => true,
+        },
+    }
+}
+
+impl Validator for ReplHelper {
+    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
+        Ok(if is_complete(ctx.input()) {
+            ValidationResult::Valid(None)
+        } else {
+            ValidationResult::Incomplete
+        })
+    }
+}
+
+impl Helper for ReplHelper {}
+
+const META_COMMANDS: &[(&str, &str)] = &[
+    (
+        ".help",
+        ".help [TOPIC]           this help, or help on a topic: query, gaps, meta, export",
+    ),
+    (
+        ".schema",
+        ".schema                 node and edge kinds with their counts",
+    ),
+    (".format", ".format table|json|csv  how results print"),
+    (
+        ".export",
+        ".export FILE            write the last result (.xlsx, .csv, .md or .json)",
+    ),
+    (
+        ".draw",
+        ".draw CHAIN [in PLACE] FILE   draw a chain (status in PLACE) as .svg or .dot",
+    ),
+    (
+        ".timing",
+        ".timing on|off          print parse/plan/execution time after each statement",
+    ),
+    (".open", ".open PATH              open another database"),
+    (
+        ".history",
+        ".history                the statements typed so far",
+    ),
+    (".quit", ".quit                   leave (or Ctrl-D)"),
+];
+
+const HELP_QUERY: &str = "\
+Statements are pipelines: SOURCE | STAGE | STAGE …  (end with ; or just Enter when complete)
+  find 恩捷股份                          look an entity up by name, alias or normalized name
+  chains | segments of 锂电池 | parks …   lists with attributes
+  upstream 动力电池 depth 2 in 玉溪高新区   traversal with local state
+  status 锂电池 in 玉溪高新区              every segment with its state, producers, projects
+  | where state = \"missing\" | sort by x desc | limit 10 | select a, b | group by a with count()
+Chinese keywords work too: 现状 锂电池 在 玉溪高新区 | 补链 锂电池 在 玉溪高新区 …
+The full reference is docs/QUERY.md.";
+
+const HELP_GAPS: &str = "\
+  fill 锂电池 in 玉溪高新区        补链: missing segments a present one needs (断链 first)
+  extend 锂电池 in 玉溪高新区      延链: missing neighbours ranked by relatedness density
+  strengthen 锂电池 in 玉溪高新区  强链: single producer / no leading firm / planned only
+  build in 玉溪高新区              建链: chains of the place's industry system with low coverage
+  compare 锂电池 in 玉溪高新区, 楚雄高新区   which segments each has, overlaps (同质化)";
+
+struct Session {
+    graph: Graph,
+    db: Option<PathBuf>,
+    format: Format,
+    timing: bool,
+    last: Option<(String, Table)>,
+}
+
+fn history_path() -> Option<PathBuf> {
+    dirs::data_dir().map(|d| d.join("chainkb").join("history.txt"))
+}
+
+/// Print `text`, through a pager when it is longer than the terminal and stdout is one.
+fn page(text: &str) {
+    let stdout = std::io::stdout();
+    let lines = text.lines().count();
+    let rows = std::env::var("LINES")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(40);
+    if stdout.is_terminal() && lines + 2 > rows && std::env::var_os("CHAINKB_NO_PAGER").is_none() {
+        let pager = std::env::var("PAGER").unwrap_or_else(|_| "less -FRSX".into());
+        let mut parts = pager.split_whitespace();
+        if let Some(cmd) = parts.next()
+            && let Ok(mut child) = std::process::Command::new(cmd)
+                .args(parts)
+                .stdin(std::process::Stdio::piped())
+                .spawn()
+        {
+            if let Some(mut stdin) = child.stdin.take() {
+                let _ = stdin.write_all(text.as_bytes());
+            }
+            let _ = child.wait();
+            return;
+        }
+    }
+    print!("{text}");
+    let _ = stdout.lock().flush();
+}
+
+impl Session {
+    fn run_statements(&mut self, text: &str) {
+        CANCEL.store(false, Ordering::SeqCst);
+        let started = Instant::now();
+        let outcomes = query::run_script(&self.graph, text, &CANCEL, true);
+        for o in outcomes {
+            match o.result {
+                Ok(table) => {
+                    let rendered = table.render(self.format);
+                    page(&rendered);
+                    println!(
+                        "({} {}, {:.1} ms)",
+                        table.rows.len(),
+                        if table.rows.len() == 1 { "row" } else { "rows" },
+                        started.elapsed().as_secs_f64() * 1000.0
+                    );
+                    if self.timing {
+                        eprintln!("{}", o.timing.line());
+                    }
+                    self.last = Some((o.text.trim().to_string(), table));
+                }
+                Err(e) => {
+                    eprint!("{}", e.render(&o.text));
+                    break;
+                }
+            }
+        }
+        CANCEL.store(false, Ordering::SeqCst);
+    }
+
+    /// Run a meta command; `Ok(false)` means leave the session.
+    fn meta(&mut self, line: &str, history: &DefaultHistory) -> Result<bool, String> {
+        let mut words = line.split_whitespace();
+        let cmd = words.next().unwrap_or("");
+        let args: Vec<&str> = words.collect();
+        match cmd {
+            ".quit" | ".exit" => return Ok(false),
+            ".help" => match args.first().copied() {
+                None => {
+                    println!("{HELP_QUERY}\n\nMeta commands:");
+                    for (_, h) in META_COMMANDS {
+                        println!("  {h}");
+                    }
+                }
+                Some("query") => println!("{HELP_QUERY}"),
+                Some("gaps") => println!("{HELP_GAPS}"),
+                Some("meta") | Some("export") => {
+                    for (_, h) in META_COMMANDS {
+                        println!("  {h}");
+                    }
+                }
+                Some(other) => {
+                    return Err(format!(
+                        "no help on `{other}` (topics: query, gaps, meta, export)"
+                    ));
+                }
+            },
+            ".schema" => {
+                println!("nodes");
+                for k in Kind::ALL {
+                    println!(
+                        "  {:<12}{:>10}  {}",
+                        k.as_str(),
+                        self.graph.count(k),
+                        k.label_zh()
+                    );
+                }
+                let mut counts = std::collections::BTreeMap::new();
+                for e in &self.graph.ds.edges {
+                    *counts.entry(e.kind).or_insert(0usize) += 1;
+                }
+                println!("edges");
+                for (k, n) in counts {
+                    println!("  {:<14}{:>8}", k.as_str(), n);
+                }
+            }
+            ".format" => {
+                self.format = match args.first().copied() {
+                    Some("table") => Format::Table,
+                    Some("json") => Format::Json,
+                    Some("csv") => Format::Csv,
+                    _ => return Err("usage: .format table|json|csv".into()),
+                };
+            }
+            ".timing" => {
+                self.timing = match args.first().copied() {
+                    Some("on") => true,
+                    Some("off") => false,
+                    _ => return Err("usage: .timing on|off".into()),
+                };
+            }
+            ".export" => {
+                let [file] = args.as_slice() else {
+                    return Err("usage: .export FILE (.xlsx, .csv, .md or .json)".into());
+                };
+                let Some((query, table)) = &self.last else {
+                    return Err("nothing to export yet: run a query first".into());
+                };
+                crate::export::write_table(table, Path::new(file), query)?;
+                println!("wrote {} rows to {file}", table.rows.len());
+            }
+            ".draw" => {
+                let (chain, place, file) = match args.as_slice() {
+                    [chain, file] => (*chain, None, *file),
+                    [chain, "in" | "在", place, file] => (*chain, Some(*place), *file),
+                    _ => return Err("usage: .draw CHAIN [in PLACE] FILE.svg|FILE.dot".into()),
+                };
+                let c = resolve_one(&self.graph, chain, &[Kind::Chain]).map_err(|f| f.message)?;
+                let p = match place {
+                    Some(p) => Some(
+                        resolve_one(&self.graph, p, &[Kind::Park, Kind::Region])
+                            .map_err(|f| f.message)?,
+                    ),
+                    None => None,
+                };
+                let picture = crate::draw::layout(&self.graph, c, p);
+                let text = if file.ends_with(".dot") {
+                    crate::draw::to_dot(&picture)
+                } else {
+                    crate::draw::to_svg(&picture)
+                };
+                std::fs::write(file, text).map_err(|e| format!("cannot write {file}: {e}"))?;
+                println!("wrote {file} ({} segments)", picture.boxes.len());
+            }
+            ".open" => {
+                let [path] = args.as_slice() else {
+                    return Err("usage: .open PATH".into());
+                };
+                let db = Some(PathBuf::from(path));
+                self.graph = open_graph(&db).map_err(|f| f.message)?;
+                self.db = db;
+                println!("opened {path}");
+            }
+            ".history" => {
+                for (i, entry) in history.iter().enumerate() {
+                    println!("{:>4}  {entry}", i + 1);
+                }
+            }
+            other => {
+                let names: Vec<&str> = META_COMMANDS.iter().map(|m| m.0).collect();
+                return Err(format!(
+                    "unknown command `{other}`{} (.help lists them)",
+                    crate::names::did_you_mean(&crate::names::suggest(other, names, 1))
+                ));
+            }
+        }
+        Ok(true)
+    }
+}
+
+pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
+    let graph = open_graph(&db)?;
+    let helper = ReplHelper::new(&graph);
+    let config = rustyline::Config::builder()
+        .auto_add_history(false)
+        .completion_type(rustyline::CompletionType::List)
+        .build();
+    let mut rl: Editor<ReplHelper, DefaultHistory> = Editor::with_config(config)
+        .map_err(|e| Failure::internal(format!("cannot start the line editor: {e}")))?;
+    rl.set_helper(Some(helper));
+    let history = history_path();
+    if let Some(h) = &history {
+        if let Some(dir) = h.parent() {
+            let _ = std::fs::create_dir_all(dir);
+        }
+        let _ = rl.load_history(h);
+    }
+    // Ctrl-C while a statement runs sets the flag; while typing, rustyline reads it as a key.
+    let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
+    let mut session = Session {
+        graph,
+        db,
+        format: Format::Table,
+        timing: false,
+        last: None,
+    };
+    println!(
+        "chainkb {} — {} nodes. Type .help for help, Ctrl-D to leave.",
+        env!("CARGO_PKG_VERSION"),
+        session.graph.ds.nodes.len()
+    );
+    loop {
+        match rl.readline("chainkb> ") {
+            Ok(line) => {
+                let text = line.trim();
+                if text.is_empty() {
+                    continue;
+                }
+                let _ = rl.add_history_entry(text);
+                if let Some(h) = &history {
+                    let _ = rl.save_history(h);
+                }
+                if text.starts_with('.') {
+                    match session.meta(text, rl.history()) {
+                        Ok(true) => {}
+                        Ok(false) => break,
+                        Err(msg) => eprintln!("error: {msg}"),
+                    }
+                } else {
+                    session.run_statements(text);
+                }
+            }
+            Err(ReadlineError::Interrupted) => {
+                println!("(Ctrl-C: line discarded; Ctrl-D leaves)");
+            }
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(Failure::internal(format!("line editor: {e}"))),
+        }
+    }
+    if let Some(h) = &history {
+        let _ = rl.save_history(h);
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keywords_come_from_the_grammar() {
+        let k = keywords();
+        for w in ["fill", "补链", "upstream", "上游", "status", "现状"] {
+            assert!(k.iter().any(|x| x == w), "{w} missing from {k:?}");
+        }
+    }
+
+    #[test]
+    fn pinyin_forms_cover_initials_and_heteronyms() {
+        let (full, initials) = pinyin_forms("动力电池");
+        assert!(full.contains(&"donglidianchi".to_string()), "{full:?}");
+        assert!(initials.contains(&"dldc".to_string()), "{initials:?}");
+        // 重 reads zhong or chong: both initials are offered for 重庆.
+        let (_, initials) = pinyin_forms("重庆");
+        assert!(
+            initials.iter().any(|i| i == "zq") && initials.iter().any(|i| i == "cq"),
+            "{initials:?}"
+        );
+    }
+
+    #[test]
+    fn completeness_follows_the_parser() {
+        assert!(is_complete(".help"));
+        assert!(is_complete("chains"));
+        assert!(!is_complete("status 锂电池 in"));
+        assert!(!is_complete("chains |"));
+        // an error before the end is shown at once instead of waiting for more input
+        assert!(is_complete("chains ) | limit 3"));
+    }
+}
+
+#[cfg(test)]
+mod completion_tests {
+    use super::*;
+
+    fn helper() -> ReplHelper {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+        let loaded = crate::data::load_paths(&[dir], Default::default()).unwrap();
+        assert!(loaded.is_ok());
+        ReplHelper::new(&Graph::build(loaded.dataset))
+    }
+
+    #[test]
+    fn names_complete_by_prefix_initials_and_full_pinyin() {
+        let h = helper();
+        assert_eq!(h.candidates("zjcl"), vec!["正极材料"]);
+        assert_eq!(h.candidates("zhengji"), vec!["正极材料"]);
+        assert_eq!(h.candidates("正极"), vec!["正极材料"]);
+        assert!(
+            h.candidates("补").contains(&"补链"),
+            "{:?}",
+            h.candidates("补")
+        );
+        assert!(h.candidates("fi").contains(&"fill"));
+    }
+}

@@ -1,0 +1,341 @@
+//! `chainkb targets` (target-company lists for a chain's gaps in a place) and `chainkb route`
+//! (which parks fit a project), printed as tables or written to .xlsx/.csv/.md/.json.
+
+use super::{Failure, resolve_one};
+use crate::graph::Graph;
+use crate::model::{Attrs, Kind};
+use crate::query::gaps::{self, ChainView};
+use crate::query::{Format, Table, Value};
+use crate::targets::config::{RuleSet, Weights, parse_rules};
+use crate::targets::{Gap, GapKind, TargetOptions, TargetRow};
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct TargetArgs {
+    /// The chain whose gaps to recruit for.
+    pub chain: String,
+    /// The park or region recruiting.
+    #[arg(long = "in", value_name = "PLACE")]
+    pub place: String,
+    /// Which gaps: fill (补链), extend (延链), strengthen (强链) or all. Ignored with --segment.
+    #[arg(long, default_value = "fill")]
+    pub gaps: String,
+    /// Recruit for these segments instead of computed gaps (repeatable).
+    #[arg(long = "segment", value_name = "SEGMENT")]
+    pub segments: Vec<String>,
+    /// How many candidates to list.
+    #[arg(long, default_value_t = 30)]
+    pub limit: usize,
+    /// Only candidates headquartered in these regions (e.g. 长三角,珠三角).
+    #[arg(long, value_delimiter = ',')]
+    pub origin: Vec<String>,
+    /// Only candidates with at least one of these tags (e.g. 上市,中国500强).
+    #[arg(long, value_delimiter = ',')]
+    pub tag: Vec<String>,
+    /// Planned single-project investment in 亿元, checked against minimum-investment rules.
+    #[arg(long)]
+    pub investment: Option<f64>,
+    /// Score weights (TOML; keys override config/target-weights.toml).
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
+    /// Admission rules (TOML; replaces config/admission-rules.toml).
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    /// List the candidates that admission rules exclude, with the rule, instead.
+    #[arg(long)]
+    pub excluded: bool,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    /// Write to a file (.xlsx, .csv, .md or .json) instead of printing.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RouteArgs {
+    /// Segments the project builds (or use --project).
+    pub segments: Vec<String>,
+    /// Route an existing project: its segments and investment.
+    #[arg(long)]
+    pub project: Option<String>,
+    /// Planned investment in 亿元 (checked against minimum-investment rules).
+    #[arg(long)]
+    pub investment: Option<f64>,
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    #[arg(long)]
+    pub rules: Option<PathBuf>,
+    #[arg(long, value_enum, default_value = "table")]
+    pub format: Format,
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+}
+
+fn read_opt(path: &Option<PathBuf>) -> Result<Option<String>, Failure> {
+    path.as_ref()
+        .map(|p| {
+            std::fs::read_to_string(p)
+                .map_err(|e| Failure::user(format!("cannot read {}: {e}", p.display())))
+        })
+        .transpose()
+}
+
+fn rules_from(path: &Option<PathBuf>) -> Result<RuleSet, Failure> {
+    let text = read_opt(path)?;
+    parse_rules(text.as_deref()).map_err(|e| {
+        let file = path
+            .as_ref()
+            .map_or("config/admission-rules.toml".into(), |p| {
+                p.display().to_string()
+            });
+        Failure::user(format!("{file}: {e}"))
+    })
+}
+
+/// Print or write a table.
+fn emit(
+    table: &Table,
+    format: Format,
+    output: &Option<PathBuf>,
+    sheet: &str,
+) -> Result<(), Failure> {
+    match output {
+        Some(path) => {
+            crate::export::write_table(table, path, sheet).map_err(Failure::user)?;
+            eprintln!("wrote {} rows to {}", table.rows.len(), path.display());
+        }
+        None => print!("{}", table.render(format)),
+    }
+    Ok(())
+}
+
+/// The gap segments of `chain` in `place` of the requested kinds, fill gaps first.
+fn compute_gaps(g: &Graph, chain: u32, place: u32, which: &str) -> Result<Vec<Gap>, Failure> {
+    let v = ChainView::new(g, chain);
+    let (states, present) = v.states(g, place);
+    let want = |k: &str| which == "all" || which == k || which.split(',').any(|w| w.trim() == k);
+    if !["fill", "extend", "strengthen", "all"]
+        .iter()
+        .any(|k| want(k))
+    {
+        return Err(Failure::user(format!(
+            "--gaps `{which}`: use fill, extend, strengthen or all (补链/延链/强链 map to fill/extend/strengthen)"
+        )));
+    }
+    let mut out: Vec<Gap> = Vec::new();
+    let mut push = |segment: u32, kind: GapKind| {
+        if !out.iter().any(|x| x.segment == segment) {
+            out.push(Gap { segment, kind });
+        }
+    };
+    if want("fill") {
+        for f in gaps::fill(&v, &states, &present) {
+            push(v.segs[f.pos], GapKind::Fill { broken: f.broken });
+        }
+    }
+    if want("extend") {
+        for e in gaps::extend(&v, &states, &present) {
+            push(v.segs[e.pos], GapKind::Extend);
+        }
+    }
+    if want("strengthen") {
+        for w in gaps::strengthen(g, &v, place, &states, &present) {
+            push(v.segs[w.pos], GapKind::Strengthen);
+        }
+    }
+    Ok(out)
+}
+
+fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
+    let mut cols = vec![
+        "rank",
+        "enterprise",
+        "province",
+        "city",
+        "listing",
+        "gaps",
+        "score",
+        "scale",
+        "fit",
+        "relation",
+        "origin",
+        "plan",
+        "reason",
+    ];
+    if excluded {
+        cols.push("excluded_by");
+    }
+    let mut t = Table::new(&cols);
+    for (i, r) in rows.iter().enumerate() {
+        let n = g.node(r.enterprise);
+        let (province, city, listing) = match &n.attrs {
+            Attrs::Enterprise(a) => (
+                a.province.to_string(),
+                a.city.to_string(),
+                a.listing.to_string(),
+            ),
+            _ => Default::default(),
+        };
+        let mut row = vec![
+            Value::Int(i as i64 + 1),
+            Value::text(n.name()),
+            Value::opt_text(&province),
+            Value::opt_text(&city),
+            Value::opt_text(&listing),
+            Value::texts(r.gaps.iter().map(|&s| g.node(s).name().to_string())),
+            Value::Float(r.score),
+            Value::Float(r.scale),
+            Value::Float(r.fit),
+            Value::Float(r.relation),
+            Value::Float(r.origin),
+            Value::Float(r.plan),
+            Value::text(&r.reason),
+        ];
+        if excluded {
+            row.push(Value::opt_text(r.excluded.as_deref().unwrap_or("")));
+        }
+        t.rows.push(row);
+    }
+    t
+}
+
+pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
+    let chain = resolve_one(g, &a.chain, &[Kind::Chain])?;
+    let place = resolve_one(g, &a.place, &[Kind::Park, Kind::Region])?;
+    let weights = Weights::parse(read_opt(&a.weights)?.as_deref()).map_err(|e| {
+        Failure::user(format!(
+            "{}: {e}",
+            a.weights
+                .as_ref()
+                .map_or("config/target-weights.toml".into(), |p| p
+                    .display()
+                    .to_string())
+        ))
+    })?;
+    let rules = rules_from(&a.rules)?;
+    for r in &a.origin {
+        if !weights.origin.regions.contains_key(r) {
+            let known: Vec<&str> = weights.origin.regions.keys().map(String::as_str).collect();
+            return Err(Failure::user(format!(
+                "--origin `{r}` is not one of {}",
+                known.join(", ")
+            )));
+        }
+    }
+    let gaps = if a.segments.is_empty() {
+        compute_gaps(g, chain, place, &a.gaps)?
+    } else {
+        a.segments
+            .iter()
+            .map(|s| {
+                resolve_one(g, s, &[Kind::Segment]).map(|segment| Gap {
+                    segment,
+                    kind: GapKind::Named,
+                })
+            })
+            .collect::<Result<_, _>>()?
+    };
+    if gaps.is_empty() {
+        eprintln!(
+            "no {} gaps of {} in {}",
+            a.gaps,
+            g.node(chain).name(),
+            g.node(place).name()
+        );
+    }
+    // Filters narrow the candidate pool before the top k are taken.
+    let opts = TargetOptions {
+        limit: usize::MAX,
+        investment: a.investment,
+        serial: false,
+    };
+    let (admitted, excluded) =
+        crate::targets::targets(g, chain, place, &gaps, &weights, &rules, &opts)
+            .map_err(Failure::user)?;
+    let keep = |r: &TargetRow| {
+        let Attrs::Enterprise(at) = &g.node(r.enterprise).attrs else {
+            return false;
+        };
+        let province = at.province.trim_end_matches(['省', '市']);
+        let origin_ok = a.origin.is_empty()
+            || a.origin.iter().any(|o| {
+                weights.origin.regions.get(o).is_some_and(|ps| {
+                    ps.iter().any(|p| {
+                        !province.is_empty() && p.trim_end_matches(['省', '市']) == province
+                    })
+                })
+            });
+        let tag_ok = a.tag.is_empty() || at.tags.iter().any(|t| a.tag.iter().any(|x| x == &**t));
+        origin_ok && tag_ok
+    };
+    let rows: Vec<TargetRow> = if a.excluded { excluded } else { admitted }
+        .into_iter()
+        .filter(keep)
+        .take(a.limit)
+        .collect();
+    let table = target_table(g, &rows, a.excluded);
+    let sheet = format!("{} {}", g.node(chain).name(), g.node(place).name());
+    emit(&table, a.format, &a.output, &sheet)
+}
+
+pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
+    let rules = rules_from(&a.rules)?;
+    let mut segments: Vec<u32> = a
+        .segments
+        .iter()
+        .map(|s| resolve_one(g, s, &[Kind::Segment]))
+        .collect::<Result<_, _>>()?;
+    let mut investment = a.investment;
+    if let Some(p) = &a.project {
+        let p = resolve_one(g, p, &[Kind::Project])?;
+        for (s, _) in g.neighbors(
+            p,
+            crate::model::EdgeKind::Builds,
+            petgraph::Direction::Outgoing,
+        ) {
+            if !segments.contains(&s) {
+                segments.push(s);
+            }
+        }
+        if investment.is_none()
+            && let Attrs::Project(pa) = &g.node(p).attrs
+        {
+            investment = pa.investment_yi;
+        }
+    }
+    if segments.is_empty() {
+        return Err(Failure::user(
+            "name the segments the project builds, or --project ID",
+        ));
+    }
+    let rows = crate::targets::route(g, &segments, investment, &rules).map_err(Failure::user)?;
+    let mut t = Table::new(&[
+        "rank",
+        "park",
+        "score",
+        "focus",
+        "neighbours",
+        "competitors",
+        "reason",
+        "excluded_by",
+    ]);
+    for (i, r) in rows.iter().take(a.limit).enumerate() {
+        t.rows.push(vec![
+            Value::Int(i as i64 + 1),
+            Value::text(g.node(r.park).name()),
+            Value::Float(r.score),
+            Value::texts(r.focus.clone()),
+            Value::texts(r.neighbours.clone()),
+            Value::Int(r.competitors as i64),
+            Value::text(&r.reason),
+            Value::opt_text(r.excluded.as_deref().unwrap_or("")),
+        ]);
+    }
+    let names: Vec<&str> = segments.iter().map(|&s| g.node(s).name()).collect();
+    emit(
+        &t,
+        a.format,
+        &a.output,
+        &format!("项目流转 {}", names.join(" ")),
+    )
+}

@@ -1,0 +1,208 @@
+//! Writing a query result to a file for meetings and spreadsheets: .xlsx, .csv (UTF-8 with BOM,
+//! so Excel reads Chinese correctly), .md and .json — chosen by the file's extension. Text cells
+//! that start with `=`, `+`, `-` or `@` are neutralised with a leading `'` in .xlsx and .csv, so
+//! a spreadsheet never evaluates them as formulas.
+
+use crate::query::{Table, Value};
+use std::path::Path;
+
+/// Formats a table can be exported to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExportFormat {
+    Xlsx,
+    Csv,
+    Markdown,
+    Json,
+}
+
+impl ExportFormat {
+    pub fn from_path(path: &Path) -> Result<ExportFormat, String> {
+        let ext = path
+            .extension()
+            .map(|e| e.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        match ext.as_str() {
+            "xlsx" => Ok(ExportFormat::Xlsx),
+            "csv" => Ok(ExportFormat::Csv),
+            "md" | "markdown" => Ok(ExportFormat::Markdown),
+            "json" => Ok(ExportFormat::Json),
+            _ => Err(format!(
+                "cannot tell the format of `{}`: use a file name ending in .xlsx, .csv, .md or .json",
+                path.display()
+            )),
+        }
+    }
+}
+
+/// Text as it should appear in a spreadsheet cell: formula-looking text gets a leading `'`.
+pub fn neutralise(text: &str) -> String {
+    if text.starts_with(['=', '+', '-', '@']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    }
+}
+
+fn cell_text(v: &Value) -> String {
+    match v {
+        Value::List(items) => items
+            .iter()
+            .map(Value::display)
+            .collect::<Vec<_>>()
+            .join(";"),
+        v => v.display(),
+    }
+}
+
+/// Write `table` to `path` in the format its extension names.
+pub fn write_table(table: &Table, path: &Path, sheet: &str) -> Result<(), String> {
+    let format = ExportFormat::from_path(path)?;
+    let fail = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", path.display());
+    match format {
+        ExportFormat::Json => std::fs::write(path, table.to_json()).map_err(|e| fail(&e)),
+        ExportFormat::Markdown => std::fs::write(path, to_markdown(table)).map_err(|e| fail(&e)),
+        ExportFormat::Csv => {
+            std::fs::write(path, to_excel_csv(table).map_err(|e| fail(&e))?).map_err(|e| fail(&e))
+        }
+        ExportFormat::Xlsx => write_xlsx(table, path, sheet).map_err(|e| fail(&e)),
+    }
+}
+
+/// CSV for Excel: UTF-8 with BOM, CRLF line ends, formula-looking text neutralised.
+pub fn to_excel_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
+    let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
+    w.write_record(table.columns.iter().map(|c| neutralise(c)))?;
+    for row in &table.rows {
+        w.write_record(row.iter().map(|v| match v {
+            Value::Int(_) | Value::Float(_) | Value::Null => cell_text(v),
+            _ => neutralise(&cell_text(v)),
+        }))?;
+    }
+    w.into_inner().map_err(|e| e.into_error().into())
+}
+
+/// A GitHub-style Markdown table (pipes escaped).
+pub fn to_markdown(table: &Table) -> String {
+    let esc = |s: &str| s.replace('|', "\\|").replace('\n', " ");
+    let mut out = String::new();
+    out.push_str(&format!(
+        "| {} |\n",
+        table
+            .columns
+            .iter()
+            .map(|c| esc(c))
+            .collect::<Vec<_>>()
+            .join(" | ")
+    ));
+    out.push_str(&format!("|{}\n", "---|".repeat(table.columns.len())));
+    for row in &table.rows {
+        out.push_str(&format!(
+            "| {} |\n",
+            row.iter()
+                .map(|v| esc(&cell_text(v)))
+                .collect::<Vec<_>>()
+                .join(" | ")
+        ));
+    }
+    out
+}
+
+/// Display width of text in spreadsheet columns: CJK counts double.
+fn width(s: &str) -> f64 {
+    s.chars()
+        .map(|c| if (c as u32) < 0x1100 { 1.0 } else { 2.0 })
+        .sum()
+}
+
+fn write_xlsx(table: &Table, path: &Path, sheet: &str) -> Result<(), rust_xlsxwriter::XlsxError> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    // Sheet names: at most 31 characters, none of []:*?/\
+    let name: String = sheet
+        .chars()
+        .filter(|c| !"[]:*?/\\".contains(*c))
+        .take(31)
+        .collect();
+    ws.set_name(if name.is_empty() { "result" } else { &name })?;
+    let bold = Format::new().set_bold();
+    let mut widths: Vec<f64> = table.columns.iter().map(|c| width(c)).collect();
+    for (j, c) in table.columns.iter().enumerate() {
+        ws.write_string_with_format(0, j as u16, neutralise(c), &bold)?;
+    }
+    for (i, row) in table.rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        for (j, v) in row.iter().enumerate() {
+            let c = j as u16;
+            match v {
+                Value::Null => {}
+                Value::Int(n) => {
+                    ws.write_number(r, c, *n as f64)?;
+                }
+                Value::Float(f) => {
+                    ws.write_number(r, c, *f)?;
+                }
+                v => {
+                    let text = neutralise(&cell_text(v));
+                    if let Some(w) = widths.get_mut(j) {
+                        *w = w.max(width(&text));
+                    }
+                    ws.write_string(r, c, text)?;
+                }
+            }
+        }
+    }
+    for (j, w) in widths.iter().enumerate() {
+        ws.set_column_width(j as u16, (w + 2.0).min(80.0))?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    wb.save(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Table {
+        let mut t = Table::new(&["企业", "得分", "备注"]);
+        t.rows.push(vec![
+            Value::text("=HYPERLINK(\"x\")"),
+            Value::Float(3.5),
+            Value::Null,
+        ]);
+        t.rows.push(vec![
+            Value::text("宁德时代"),
+            Value::Int(-2),
+            Value::texts(["上市", "链主"]),
+        ]);
+        t
+    }
+
+    #[test]
+    fn formula_looking_text_is_neutralised_but_numbers_are_not() {
+        let csv = String::from_utf8(to_excel_csv(&sample()).unwrap()).unwrap();
+        assert!(csv.starts_with('\u{feff}'), "BOM first");
+        assert!(csv.contains("\"'=HYPERLINK(\"\"x\"\")\""), "{csv}");
+        assert!(csv.contains("宁德时代,-2,上市;链主"), "{csv}");
+        assert_eq!(neutralise("@SUM(A1)"), "'@SUM(A1)");
+        assert_eq!(neutralise("+86"), "'+86");
+        assert_eq!(neutralise("正极材料"), "正极材料");
+    }
+
+    #[test]
+    fn markdown_escapes_pipes() {
+        let mut t = Table::new(&["a"]);
+        t.rows.push(vec![Value::text("x|y")]);
+        assert_eq!(to_markdown(&t), "| a |\n|---|\n| x\\|y |\n");
+    }
+
+    #[test]
+    fn xlsx_is_a_zip_with_a_sheet() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.xlsx");
+        write_table(&sample(), &p, "补链 锂电池").unwrap();
+        let bytes = std::fs::read(&p).unwrap();
+        assert_eq!(&bytes[..2], b"PK");
+        assert!(ExportFormat::from_path(Path::new("x.docx")).is_err());
+    }
+}

@@ -1,0 +1,234 @@
+//! Score weights and admission rules, read from TOML: the defaults in `config/` are compiled in,
+//! a user file overrides them key by key (weights) or replaces them (rules).
+
+use serde::Deserialize;
+use std::collections::BTreeMap;
+
+const DEFAULT_WEIGHTS: &str = include_str!("../../config/target-weights.toml");
+const DEFAULT_RULES: &str = include_str!("../../config/admission-rules.toml");
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Weights {
+    pub scale: Scale,
+    pub fit: Fit,
+    pub relation: Relation,
+    pub origin: Origin,
+    pub plan: Plan,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scale {
+    pub revenue: f64,
+    pub tags: BTreeMap<String, f64>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Fit {
+    pub chain_share: f64,
+    pub adjacency: f64,
+    pub per_gap: f64,
+    pub broken_link: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Relation {
+    pub supplies_local: f64,
+    pub buys_local: f64,
+    pub group_local: f64,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Origin {
+    pub preferred: Vec<String>,
+    pub points: f64,
+    pub regions: BTreeMap<String, Vec<String>>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    pub planned_project: f64,
+}
+
+/// Overlay `over` onto `base`: tables merge key by key, anything else replaces.
+fn merge(base: &mut toml::Value, over: toml::Value) {
+    match (base, over) {
+        (toml::Value::Table(b), toml::Value::Table(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) => merge(slot, v),
+                    None => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (slot, v) => *slot = v,
+    }
+}
+
+impl Weights {
+    /// The compiled-in defaults (config/target-weights.toml).
+    pub fn defaults() -> Weights {
+        // The default file is part of the source tree and covered by a unit test.
+        Weights::parse(None)
+            .unwrap_or_else(|e| panic!("config/target-weights.toml is invalid: {e}"))
+    }
+
+    /// Defaults overlaid with the TOML text of a user file, if any.
+    pub fn parse(user: Option<&str>) -> Result<Weights, String> {
+        let mut base: toml::Value = toml::from_str(DEFAULT_WEIGHTS).map_err(|e| e.to_string())?;
+        if let Some(text) = user {
+            let over: toml::Value = toml::from_str(text).map_err(|e| {
+                let hint = if e.message().contains("unquoted key") {
+                    " (keys in Chinese must be quoted: \"上市\" = 2.0)"
+                } else {
+                    ""
+                };
+                format!("{}{hint}", e.message())
+            })?;
+            merge(&mut base, over);
+        }
+        base.try_into::<Weights>()
+            .map_err(|e| e.message().to_string())
+    }
+
+    /// The preferred origin region a province belongs to (`江苏省` → 长三角).
+    pub fn origin_region(&self, province: &str) -> Option<&str> {
+        let p = province.trim_end_matches(['省', '市']);
+        if p.is_empty() {
+            return None;
+        }
+        self.origin.preferred.iter().map(String::as_str).find(|r| {
+            self.origin
+                .regions
+                .get(*r)
+                .is_some_and(|ps| ps.iter().any(|x| x.trim_end_matches(['省', '市']) == p))
+        })
+    }
+}
+
+/// One admission rule (准入), as written in config/admission-rules.toml.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    pub id: String,
+    pub kind: RuleKind,
+    pub text: String,
+    pub source: String,
+    #[serde(default)]
+    pub tag: Option<String>,
+    #[serde(default)]
+    pub segments: Vec<String>,
+    #[serde(default)]
+    pub industries: Vec<String>,
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub min_yi: Option<f64>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleKind {
+    ExcludeTag,
+    ExcludeSegment,
+    MinInvestment,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<Rule>,
+}
+
+/// A set of admission rules. The compiled-in defaults are written for the seed knowledge base:
+/// in another database a rule naming a place or industry it lacks does not apply. Rules from a
+/// user's file are `strict`: a name that resolves to nothing is an error (a typo, not a gap).
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    pub rules: Vec<Rule>,
+    pub strict: bool,
+}
+
+/// Rules from TOML text (the compiled-in defaults when `None`), checked for the fields each
+/// kind needs.
+pub fn parse_rules(user: Option<&str>) -> Result<RuleSet, String> {
+    let file: RuleFile =
+        toml::from_str(user.unwrap_or(DEFAULT_RULES)).map_err(|e| e.message().to_string())?;
+    for r in &file.rule {
+        let missing = match r.kind {
+            RuleKind::ExcludeTag if r.tag.is_none() => Some("tag"),
+            RuleKind::ExcludeSegment if r.segments.is_empty() => Some("segments"),
+            RuleKind::MinInvestment if r.min_yi.is_none() => Some("min_yi"),
+            RuleKind::MinInvestment if r.industries.is_empty() => Some("industries"),
+            _ => None,
+        };
+        if let Some(field) = missing {
+            return Err(format!("rule `{}` ({:?}) needs `{field}`", r.id, r.kind));
+        }
+    }
+    Ok(RuleSet {
+        rules: file.rule,
+        strict: user.is_some(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_parse_and_user_files_override_single_keys() {
+        let d = Weights::defaults();
+        assert_eq!(d.scale.tags["上市"], 2.0);
+        let w = Weights::parse(Some(
+            "[scale.tags]\n\"上市\" = 5.0\n[origin]\npoints = 3.0\n",
+        ))
+        .unwrap();
+        assert_eq!(w.scale.tags["上市"], 5.0);
+        assert_eq!(w.scale.tags["链主"], d.scale.tags["链主"]);
+        assert_eq!(w.origin.points, 3.0);
+        assert_eq!(w.fit.per_gap, d.fit.per_gap);
+        let err = Weights::parse(Some("[scale.tags]\n上市 = 5.0\n")).unwrap_err();
+        assert!(err.contains("must be quoted"), "{err}");
+        let err = Weights::parse(Some("[fit]\nper_gapp = 1\n")).unwrap_err();
+        assert!(err.contains("per_gapp"), "{err}");
+    }
+
+    #[test]
+    fn provinces_map_to_regions() {
+        let w = Weights::defaults();
+        assert_eq!(w.origin_region("江苏省"), Some("长三角"));
+        assert_eq!(w.origin_region("广东"), Some("珠三角"));
+        assert_eq!(w.origin_region("重庆市"), Some("成渝"));
+        assert_eq!(w.origin_region("云南省"), None);
+        assert_eq!(w.origin_region(""), None);
+    }
+
+    #[test]
+    fn default_rules_parse_and_incomplete_rules_are_refused() {
+        let rules = parse_rules(None).unwrap().rules;
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.kind == RuleKind::ExcludeTag && r.tag.as_deref() == Some("失信"))
+        );
+        assert!(
+            rules
+                .iter()
+                .any(|r| r.kind == RuleKind::MinInvestment && r.min_yi == Some(0.3))
+        );
+        let err = parse_rules(Some(
+            "[[rule]]\nid='x'\nkind='min_investment'\ntext=''\nsource=''\n",
+        ))
+        .unwrap_err();
+        assert!(err.contains("min_yi"), "{err}");
+    }
+}

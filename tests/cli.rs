@@ -1,0 +1,488 @@
+//! End-to-end behaviour of the `chainkb` binary: check, import/export round trip, crash safety,
+//! locking, schema versions, show, stats and the embedded default database.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_chainkb"));
+    c.current_dir(env!("CARGO_MANIFEST_DIR"));
+    c.env_remove("CHAINKB_DB");
+    c.env_remove("CHAINKB_FAULT_PAUSE_IMPORT");
+    c
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("spawn chainkb")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn import(db: &Path, data: &Path) -> Output {
+    let out = bin()
+        .args([
+            "import",
+            &data.display().to_string(),
+            "--db",
+            &db.display().to_string(),
+        ])
+        .output()
+        .expect("spawn chainkb");
+    assert!(out.status.success(), "import failed: {}", text(&out.stderr));
+    out
+}
+
+/// Every file under a folder, as (relative path, bytes), sorted.
+fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    let mut out = Vec::new();
+    for sub in ["graphs", "seeds"] {
+        let Ok(rd) = std::fs::read_dir(dir.join(sub)) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            out.push((
+                format!("{sub}/{}", e.file_name().to_string_lossy()),
+                std::fs::read(e.path()).unwrap(),
+            ));
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn check_reports_every_planted_problem_with_its_position() {
+    let out = run(&["check", "tests/fixtures/malformed"]);
+    assert_eq!(out.status.code(), Some(1));
+    let expected = std::fs::read_to_string(fixture("malformed/expected.txt")).unwrap();
+    assert_eq!(text(&out.stderr), expected);
+    // spot-check that the file holds what the fixture plants, so a broken expected file is caught
+    for needle in [
+        "battery.toml:35:1: cycle in chain `电池`",
+        "battery.toml:39:9: unknown 环节 `正级材料` (did you mean 正极材料?)",
+        "battery.toml:23:6: duplicate Segment id `碳酸锂`",
+        "battery.toml:19:6: segment `孤立环节` is an orphan",
+        "broken.toml:4:",
+        "enterprises.csv:2:10: revenue_yi: `1,2` is not a number",
+        "enterprises.csv:2:16: unknown tag `上巿` (did you mean 上市?)",
+        "parks.csv:3:9: unknown 园区/行政区 `测试园` (did you mean 测试园区",
+        "projects.csv:1:1: missing column `source`",
+        "regions.csv:1:10: unknown column `parnet` for regions files (did you mean parent?)",
+        "widgets.csv:1:1: cannot tell what `widgets.csv` holds",
+    ] {
+        assert!(expected.contains(needle), "missing: {needle}");
+    }
+}
+
+#[test]
+fn check_accepts_a_clean_folder() {
+    let out = run(&["check", "tests/fixtures/small"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("ok: 9 files, 17 nodes"),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn gbk_and_bom_csv_files_are_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = tmp.path().join("seeds");
+    std::fs::create_dir_all(&seeds).unwrap();
+    let csv = "id,level,parent,source\n测试省,省,,测试\n测试市,州市,测试省,测试\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(csv);
+    std::fs::write(seeds.join("regions-gbk.csv"), &gbk).unwrap();
+    let mut bom = b"\xEF\xBB\xBF".to_vec();
+    bom.extend_from_slice("id,level,parent,source\n测试县,区县,测试市,测试\n".as_bytes());
+    std::fs::write(seeds.join("regions-bom.csv"), bom).unwrap();
+    let out = run(&["check", &tmp.path().display().to_string()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("3 nodes"),
+        "{}",
+        text(&out.stdout)
+    );
+    // forcing UTF-8 on the GBK file is an error that suggests --encoding gbk
+    let out = run(&[
+        "check",
+        &tmp.path().display().to_string(),
+        "--encoding",
+        "utf-8",
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("regions-gbk.csv:1:1: the file is not valid UTF-8"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stderr).contains("--encoding gbk"));
+}
+
+#[test]
+fn export_import_export_is_byte_identical() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db1 = tmp.path().join("db1");
+    let db2 = tmp.path().join("db2");
+    let a = tmp.path().join("a");
+    let b = tmp.path().join("b");
+    import(&db1, &fixture("small"));
+    let out = run(&[
+        "export",
+        &a.display().to_string(),
+        "--db",
+        &db1.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    import(&db2, &a);
+    let out = run(&[
+        "export",
+        &b.display().to_string(),
+        "--db",
+        &db2.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let fa = files_of(&a);
+    assert_eq!(fa.len(), 9);
+    assert_eq!(fa, files_of(&b));
+    // what was exported keeps every fact of the fixture: notes with quotes, converted amounts
+    let projects = text(&fa.iter().find(|f| f.0 == "seeds/projects.csv").unwrap().1);
+    assert!(projects.contains("0.0325,325万元"), "{projects}");
+    let parks = text(&fa.iter().find(|f| f.0 == "seeds/parks.csv").unwrap().1);
+    assert!(
+        parks.contains("\"area \"\"as written\"\", says the note\""),
+        "{parks}"
+    );
+    // exporting over existing data needs --force
+    let out = run(&[
+        "export",
+        &a.display().to_string(),
+        "--db",
+        &db1.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("--force"));
+}
+
+#[test]
+fn a_failed_import_leaves_the_database_unchanged() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    import(&db, &fixture("small"));
+    let before = run(&["stats", "--db", &db.display().to_string()]);
+    let out = run(&[
+        "import",
+        "tests/fixtures/malformed",
+        "--db",
+        &db.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("nothing was imported"));
+    let after = run(&["stats", "--db", &db.display().to_string()]);
+    assert_eq!(text(&before.stdout), text(&after.stdout));
+}
+
+#[test]
+fn an_import_killed_part_way_leaves_the_previous_data_and_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let big = tmp.path().join("big");
+    let out = run(&[
+        "gen",
+        "--enterprises",
+        "20000",
+        "--seed",
+        "3",
+        &big.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    import(&db, &fixture("small"));
+    let before = text(&run(&["stats", "--db", &db.display().to_string()]).stdout);
+    assert!(before.contains("Enterprise           2"), "{before}");
+
+    let mut child = bin()
+        .args([
+            "import",
+            &big.display().to_string(),
+            "--db",
+            &db.display().to_string(),
+        ])
+        .env("CHAINKB_FAULT_PAUSE_IMPORT", "1")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("spawn import");
+    // Wait until the import says it is half-way, then kill it hard (SIGKILL).
+    let stderr = child.stderr.take().unwrap();
+    let mut line = String::new();
+    let mut reader = std::io::BufReader::new(stderr);
+    use std::io::BufRead;
+    loop {
+        line.clear();
+        let n = reader.read_line(&mut line).unwrap();
+        assert!(n > 0, "import ended before pausing");
+        if line.contains("import paused half-way") {
+            break;
+        }
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let out = run(&["stats", "--db", &db.display().to_string()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("was interrupted"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stderr).contains("previous data is intact"));
+    let after = text(&out.stdout);
+    assert_eq!(before, after, "the previous data must be fully intact");
+    // Only the first open after the crash reports it.
+    let out = run(&["stats", "--db", &db.display().to_string()]);
+    assert_eq!(text(&out.stderr), "");
+    // And the database still takes a complete import afterwards.
+    import(&db, &big);
+    let out = text(&run(&["stats", "--db", &db.display().to_string()]).stdout);
+    assert!(out.contains("Enterprise       20000"), "{out}");
+}
+
+#[test]
+fn a_second_process_gets_a_clear_in_use_message() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    import(&db, &fixture("small"));
+    let (_held, _) = chainkb::store::Store::open(&db, false).unwrap();
+    let out = run(&["stats", "--db", &db.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        format!(
+            "error: database {} is in use by another chainkb process",
+            db.display()
+        )
+    );
+}
+
+#[test]
+fn an_unknown_schema_version_is_refused_with_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    import(&db, &fixture("small"));
+    {
+        let (store, _) = chainkb::store::Store::open(&db, false).unwrap();
+        store
+            .set_meta_raw("schema_version", &7u32.to_be_bytes())
+            .unwrap();
+    }
+    let out = run(&["stats", "--db", &db.display().to_string()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("has schema version 7, but this chainkb reads version 1"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn show_prints_attributes_edges_and_provenance_and_suggests_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    import(&db, &fixture("small"));
+    let db = db.display().to_string();
+    // by alias
+    let out = run(&["show", "测试电池", "--db", &db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let s = text(&out.stdout);
+    assert!(s.contains("企业 测试电池有限公司 (Enterprise)"), "{s}");
+    assert!(
+        s.contains("source    seeds/enterprises.csv:2 — test fixture"),
+        "{s}"
+    );
+    assert!(s.contains("→ PRODUCES (1)"), "{s}");
+    assert!(s.contains("← SUPPLIES_TO (1)"), "{s}");
+    assert!(s.contains("revenue   12.5 亿元"), "{s}");
+    // by normalized name (suffix dropped, full-width folded)
+    let out = run(&["show", "外地正极材料", "--db", &db]);
+    assert!(
+        text(&out.stdout).contains("外地正极材料股份有限公司"),
+        "{}",
+        text(&out.stderr)
+    );
+    // unknown names get suggestions and exit 1
+    let out = run(&["show", "正级材料", "--db", &db]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("did you mean 正极材料"),
+        "{}",
+        text(&out.stderr)
+    );
+    // a system membership shows its class and target
+    let out = text(&run(&["show", "新能源", "--kind", "industry", "--db", &db]).stdout);
+    assert!(
+        out.contains("测试“231”产业体系 爆发型, 2025 目标 120 亿元"),
+        "{out}"
+    );
+}
+
+#[test]
+fn commands_on_a_missing_database_say_how_to_create_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("nothing-here");
+    let out = run(&["stats", "--db", &db.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("chainkb import DIR --db"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!db.exists());
+}
+
+#[test]
+fn the_default_database_is_built_from_the_bundle_on_first_use() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = bin()
+        .arg("stats")
+        .env("XDG_DATA_HOME", tmp.path())
+        .env("HOME", tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("built the default database"),
+        "{}",
+        text(&out.stderr)
+    );
+    let stats = text(&out.stdout);
+    let enterprises: usize = stats
+        .lines()
+        .find(|l| l.trim_start().starts_with("Enterprise"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|n| n.parse().ok())
+        .unwrap();
+    assert!(enterprises > 0, "{stats}");
+    // the second run reuses it
+    let out = bin()
+        .arg("stats")
+        .env("XDG_DATA_HOME", tmp.path())
+        .env("HOME", tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(text(&out.stderr), "");
+    // a database built from other bundled data (another label) is rebuilt
+    let db = tmp.path().join("chainkb/default-db");
+    {
+        let (store, _) = chainkb::store::Store::open(&db, false).unwrap();
+        store.set_meta_raw("label", b"bundled:00000000").unwrap();
+    }
+    let out = bin()
+        .arg("stats")
+        .env("XDG_DATA_HOME", tmp.path())
+        .env("HOME", tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("built the default database"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(text(&out.stdout).contains(&chainkb::bundle::label()));
+}
+
+#[test]
+fn check_store_reads_every_record() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    import(&db, &fixture("small"));
+    let out = run(&["check", "--store", "--db", &db.display().to_string()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).starts_with("ok: "),
+        "{}",
+        text(&out.stdout)
+    );
+}
+
+#[test]
+fn draw_colours_every_segment_of_a_chain_by_its_state_in_a_place() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    import(&db, &fixture("small"));
+    let svg_path = tmp.path().join("lithium.svg");
+    let out = run(&[
+        "draw",
+        "锂离子电池",
+        "--in",
+        "测试市",
+        "-o",
+        &svg_path.display().to_string(),
+        "--db",
+        &db.display().to_string(),
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let svg = std::fs::read_to_string(&svg_path).unwrap();
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert!(svg.contains("锂电池 产业链现状图 · 测试市"));
+    // 动力电池: one local producer (listed, so leading, but alone) → weak; 正极材料: a 推介 project
+    // in 测试高新区 → planned; 锂矿, 碳酸锂, 铝箔: nobody → missing.
+    for (segment, class) in [
+        ("动力电池", "weak"),
+        ("正极材料", "planned"),
+        ("锂矿", "missing"),
+        ("碳酸锂", "missing"),
+        ("铝箔", "missing"),
+    ] {
+        let needle = format!("<g class=\"segment {class}\" data-segment=\"{segment}\">");
+        assert!(
+            svg.contains(&needle),
+            "{segment} should be drawn as {class}:\n{svg}"
+        );
+    }
+    assert_eq!(svg.matches("<g class=\"segment ").count(), 5);
+    assert_eq!(
+        svg.matches("marker-end=").count(),
+        4,
+        "one arrow per SUPPLIES edge"
+    );
+    // DOT output, and a clear error for an unknown format or chain
+    let out = run(&[
+        "draw",
+        "锂电池",
+        "--format",
+        "dot",
+        "--db",
+        &db.display().to_string(),
+    ]);
+    assert!(
+        text(&out.stdout).starts_with("digraph chain {"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = run(&[
+        "draw",
+        "锂电池",
+        "--format",
+        "png",
+        "--db",
+        &db.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("use svg or dot"));
+    let out = run(&["draw", "锂电", "--db", &db.display().to_string()]);
+    assert!(
+        text(&out.stderr).contains("did you mean 锂电池"),
+        "{}",
+        text(&out.stderr)
+    );
+}

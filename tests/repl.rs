@@ -1,0 +1,180 @@
+//! The REPL driven through a real terminal emulator (tmux, on a private socket): multi-line
+//! input, completion by pinyin initials, a syntax error that does not end the session, `.export`
+//! to .xlsx and .csv, and history that persists across sessions.
+//!
+//! tmux is used rather than a bare pseudo-terminal because rustyline asks the terminal where the
+//! cursor is, and only a terminal emulator answers. `.ci/run` installs tmux when it is missing.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> std::process::Output {
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .expect("tmux must be installed to test the REPL (apt-get install tmux)")
+    }
+
+    fn start(socket: &str, command: &str) -> Tmux {
+        let t = Tmux {
+            socket: socket.to_string(),
+        };
+        let out = t.cmd(&[
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "160",
+            "-y",
+            "50",
+            command,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        t
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "t"];
+        args.extend_from_slice(keys);
+        self.cmd(&args);
+    }
+
+    /// Type `text` literally, then press Enter.
+    fn line(&self, text: &str) {
+        self.cmd(&["send-keys", "-t", "t", "-l", text]);
+        self.keys(&["Enter"]);
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(
+            &self
+                .cmd(&["capture-pane", "-t", "t", "-p", "-S", "-200"])
+                .stdout,
+        )
+        .into_owned()
+    }
+
+    /// Wait until the screen contains `needle` `times` times.
+    fn wait_for(&self, needle: &str, times: usize) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.matches(needle).count() >= times {
+                return s;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "timed out waiting for {needle:?} ×{times}; screen:\n{s}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["kill-server"]);
+    }
+}
+
+#[test]
+fn a_session_through_a_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let out = Command::new(env!("CARGO_BIN_EXE_chainkb"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "import",
+            "tests/fixtures/small",
+            "--db",
+            &db.display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let launch = |home: &Path| {
+        format!(
+            "env -u CHAINKB_DB XDG_DATA_HOME={home} HOME={home} CHAINKB_NO_PAGER=1 {bin} repl --db {db}",
+            home = home.display(),
+            bin = env!("CARGO_BIN_EXE_chainkb"),
+            db = db.display()
+        )
+    };
+    let socket = format!("chainkb-test-{}", std::process::id());
+    let t = Tmux::start(&socket, &launch(tmp.path()));
+    t.wait_for("chainkb>", 1);
+
+    // Multi-line: the statement is incomplete after `in`, so Enter continues it.
+    t.line("status 锂电池 in");
+    t.line("测试高新区");
+    t.wait_for("(5 rows,", 1);
+
+    // Completion by pinyin initials: zjcl → 正极材料.
+    t.cmd(&["send-keys", "-t", "t", "-l", "find zjcl"]);
+    t.keys(&["Tab"]);
+    t.wait_for("find 正极材料", 1);
+    t.keys(&["Enter"]);
+    t.wait_for("(1 row,", 1);
+
+    // A syntax error is reported and the session goes on.
+    t.line("find )");
+    t.wait_for("error", 1);
+    t.line(".help");
+    t.wait_for("Meta commands", 1);
+
+    // .export of the last result to .xlsx and .csv.
+    t.line("chains");
+    t.wait_for("(2 rows,", 1);
+    let csv = tmp.path().join("chains.csv");
+    let xlsx = tmp.path().join("chains.xlsx");
+    t.line(&format!(".export {}", csv.display()));
+    t.wait_for("wrote 2 rows", 1);
+    t.line(&format!(".export {}", xlsx.display()));
+    t.wait_for("wrote 2 rows", 2);
+
+    t.line(".history");
+    let screen = t.wait_for("find 正极材料", 2);
+    assert!(screen.contains("status 锂电池 in"), "{screen}");
+    t.keys(&["C-d"]);
+    drop(t);
+
+    let csv_bytes = std::fs::read(&csv).unwrap();
+    assert!(
+        csv_bytes.starts_with(b"\xEF\xBB\xBF"),
+        "CSV for Excel starts with a BOM"
+    );
+    let csv_text = String::from_utf8_lossy(&csv_bytes);
+    assert!(
+        csv_text.contains("锂电池") && csv_text.contains("包装材料"),
+        "{csv_text}"
+    );
+    assert_eq!(
+        &std::fs::read(&xlsx).unwrap()[..2],
+        b"PK",
+        "an .xlsx is a zip file"
+    );
+
+    // History persists into the next session.
+    let history = std::fs::read_to_string(tmp.path().join("chainkb/history.txt")).unwrap();
+    assert!(history.contains("chains"), "{history}");
+    let t = Tmux::start(&socket, &launch(tmp.path()));
+    t.wait_for("chainkb>", 1);
+    t.line(".history");
+    t.wait_for("find 正极材料", 1);
+}

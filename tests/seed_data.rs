@@ -1,0 +1,361 @@
+//! The bundled seed knowledge base against the source documents: it checks clean, its counts and
+//! sums match the documents' tables, and the structural promises of the seed-data issue hold.
+//!
+//! Expected figures come from the documents, not from our CSV files: the 表4 counts and sums are
+//! recomputed from the text by `python3 tools/table4_totals.py
+//! ../shared/seeds/yuxi-hitech-zone-plan-2021-2025.txt`.
+
+use chainkb::graph::Graph;
+use chainkb::model::{Attrs, EdgeKind, Kind};
+use petgraph::Direction;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+fn graph() -> &'static Graph {
+    static G: OnceLock<Graph> = OnceLock::new();
+    G.get_or_init(|| {
+        let loaded = chainkb::bundle::load();
+        assert!(
+            loaded.is_ok(),
+            "the bundled data has problems:\n{}",
+            loaded
+                .diags
+                .iter()
+                .map(|d| d.to_string())
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+        Graph::build(loaded.dataset)
+    })
+}
+
+fn find(name: &str, kind: Kind) -> u32 {
+    let g = graph();
+    let hits = g.names.lookup(&g.ds.nodes, name, &[kind]);
+    assert_eq!(
+        hits.len(),
+        1,
+        "{kind} `{name}` should name exactly one node, got {hits:?}"
+    );
+    hits[0]
+}
+
+fn projects_with_prefix(prefix: &str) -> Vec<u32> {
+    let g = graph();
+    g.nodes_of(Kind::Project)
+        .iter()
+        .copied()
+        .filter(|&p| g.node(p).id.starts_with(prefix))
+        .collect()
+}
+
+#[test]
+fn yuxi_table4_has_98_projects_with_the_documents_totals_per_field() {
+    let g = graph();
+    let rows = projects_with_prefix("YXGX-T4-");
+    assert_eq!(rows.len(), 98);
+    let mut per_field: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+    for &p in &rows {
+        let Attrs::Project(a) = &g.node(p).attrs else {
+            unreachable!()
+        };
+        let e = per_field.entry(a.domain.to_string()).or_default();
+        e.0 += 1;
+        e.1 += a.investment_yi.unwrap_or(0.0);
+    }
+    // (领域, rows, 亿元) from tools/table4_totals.py
+    let expected = [
+        ("卷烟及配套", 3, 26.9200),
+        ("先进装备制造", 22, 123.3635),
+        ("生物医药及医疗器械", 19, 63.3500),
+        ("现代服务业", 8, 16.8710),
+        ("新能源新材料", 20, 196.1000),
+        ("数字经济", 5, 49.0000),
+        ("双创", 5, 8.9000),
+        ("开放", 4, 88.5000),
+        ("产城融合", 12, 247.3957),
+    ];
+    assert_eq!(per_field.len(), expected.len(), "{per_field:?}");
+    for (field, n, sum) in expected {
+        let (got_n, got_sum) = per_field[field];
+        assert_eq!(got_n, n, "rows of {field}");
+        assert!((got_sum - sum).abs() < 0.0001, "{field}: {got_sum} ≠ {sum}");
+    }
+    let total: f64 = per_field.values().map(|v| v.1).sum();
+    assert!((total - 820.4002).abs() < 0.0001, "{total}");
+}
+
+#[test]
+fn hongta_table4_has_21_projects_totalling_1584_39() {
+    let g = graph();
+    let rows = projects_with_prefix("HT-T4-");
+    assert_eq!(rows.len(), 21);
+    let total: f64 = rows
+        .iter()
+        .map(|&p| match &g.node(p).attrs {
+            Attrs::Project(a) => a.investment_yi.unwrap_or(0.0),
+            _ => 0.0,
+        })
+        .sum();
+    // 828 + 27 + 50 + 9 + 150 + 10 + 10 + 10 + 2 + 1.5 + 7.2 + 120 + 60.54 + 72 + 3.15 + 40 + 30 + 154
+    assert!((total - 1584.39).abs() < 0.0001, "{total}");
+    let wzfy = find(
+        "云南万紫馥域花卉产业融合发展试验示范园建设项目",
+        Kind::Project,
+    );
+    let Attrs::Project(a) = &g.node(wzfy).attrs else {
+        unreachable!()
+    };
+    assert_eq!(a.investment_yi, Some(27.0));
+    assert_eq!(a.land_mu, Some(15000.0));
+}
+
+#[test]
+fn every_table5_enterprise_sits_under_its_field_and_empty_fields_are_recorded() {
+    let g = graph();
+    // 表5 主导产业重点企业梳理 (yuxi-hitech-zone-plan-2021-2025.txt:1284), as printed there.
+    let table5: &[(&str, &[&str])] = &[
+        ("卷烟及配套", &["自强集团", "恩捷股份"]),
+        (
+            "高端数控机床",
+            &["云南正成工精密机械有限公司", "云南华溪数控装备有限公司"],
+        ),
+        (
+            "装备制造",
+            &[
+                "云南玉溪中汇电力设备有限公司",
+                "云南联塑科技发展有限公司",
+                "江川新天力现代农业装备制造有限公司",
+            ],
+        ),
+        (
+            "智能终端",
+            &["玉溪美辰科技发展有限公司", "玉溪信德科技有限公司"],
+        ),
+        (
+            "钢铁压延及加工",
+            &[
+                "玉溪新兴钢铁有限公司",
+                "云南玉溪玉昆钢铁集团有限公司",
+                "云南太标精工铸造有限公司",
+            ],
+        ),
+        (
+            "生物制药",
+            &[
+                "玉溪沃森生物技术有限公司",
+                "玉溪泽润生物技术有限公司",
+                "玉溪嘉和生物技术有限公司",
+                "玉溪九洲生物技术有限责任公司",
+            ],
+        ),
+        (
+            "现代中药",
+            &[
+                "玉溪市维和制药有限公司",
+                "玉溪健坤生物药业有限公司",
+                "云南望子隆药业有限公司",
+            ],
+        ),
+        (
+            "绿色健康食品及保健品",
+            &[
+                "云南达利食品有限公司",
+                "云南猫哆哩集团食品有限公司",
+                "云南贡润祥茶产业开发有限公司",
+            ],
+        ),
+        (
+            "数字服务",
+            &[
+                "京东",
+                "超盟金服",
+                "玉溪奇安信有限公司",
+                "云南永兴元科技有限公司",
+            ],
+        ),
+        ("新能源材料", &["玉溪华电达新能源科技有限公司"]),
+        ("光电子材料", &["云南蓝晶科技有限公司"]),
+        ("现代物流", &["通力物流"]),
+        ("科技服务", &["展弘科技孵化公司", "中科钛领", "猪八戒"]),
+    ];
+    for (field, firms) in table5 {
+        let f = find(field, Kind::Industry);
+        for firm in *firms {
+            let e = find(firm, Kind::Enterprise);
+            let belongs = g.neighbors(e, EdgeKind::BelongsTo, Direction::Outgoing);
+            assert!(
+                belongs.iter().any(|&(i, _)| i == f),
+                "表5 lists {firm} under {field}, but it does not belong to it"
+            );
+        }
+    }
+    // Fields whose 重点企业 cell is —— are known gaps; the data must say so (the text may still
+    // name firms in the field elsewhere, e.g. 天合力 for 电子信息制造).
+    for field in [
+        "医疗器械",
+        "其他领域（仿制药、健康服务等）",
+        "电子信息制造",
+        "其他领域（工业互联网等）",
+        "电子商务",
+    ] {
+        let f = find(field, Kind::Industry);
+        let notes = g.ds.row(g.node(f).row).notes.as_deref().unwrap_or("");
+        assert!(
+            notes.contains("no enterprise"),
+            "{field}: the empty 表5 field is not recorded: {notes:?}"
+        );
+    }
+}
+
+#[test]
+fn aliases_and_distinct_legal_entities() {
+    let g = graph();
+    assert_eq!(
+        g.node(find("沃森", Kind::Enterprise)).id.as_ref(),
+        "玉溪沃森生物技术有限公司"
+    );
+    let taibiao = [
+        find("云南太标精工铸造有限公司", Kind::Enterprise),
+        find("云南太标数控机床有限公司", Kind::Enterprise),
+    ];
+    assert_ne!(taibiao[0], taibiao[1]);
+}
+
+#[test]
+fn every_local_enterprise_produces_and_is_located_and_every_project_builds() {
+    let g = graph();
+    let mut problems = Vec::new();
+    for &e in g.nodes_of(Kind::Enterprise) {
+        let located = !g
+            .neighbors(e, EdgeKind::LocatedIn, Direction::Outgoing)
+            .is_empty();
+        let file = &g.ds.files[g.ds.row(g.node(e).row).file as usize];
+        if file.starts_with("seeds/candidates") {
+            continue;
+        }
+        if !located {
+            continue; // firms named in the documents but located elsewhere (e.g. 华为 headquarters)
+        }
+        // The documents do not say what some firms make; those carry a note saying so instead
+        // of a guessed segment.
+        let notes = g.ds.row(g.node(e).row).notes.as_deref().unwrap_or("");
+        if g.neighbors(e, EdgeKind::Produces, Direction::Outgoing)
+            .is_empty()
+            && !notes.contains("products not stated")
+        {
+            problems.push(format!("enterprise {} produces no segment", g.node(e).id));
+        }
+    }
+    for &p in g.nodes_of(Kind::Project) {
+        if g.neighbors(p, EdgeKind::Builds, Direction::Outgoing)
+            .is_empty()
+        {
+            problems.push(format!(
+                "project {} {} builds no segment",
+                g.node(p).id,
+                g.node(p).name()
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}
+
+#[test]
+fn every_row_has_a_source_and_anomalies_are_listed() {
+    let g = graph();
+    assert!(
+        g.ds.rows
+            .iter()
+            .all(|r| !g.ds.sources[r.source as usize].trim().is_empty())
+    );
+    let notes = |id: &str| {
+        let p = find(id, Kind::Project);
+        g.ds.row(g.node(p).row)
+            .notes
+            .clone()
+            .unwrap_or_default()
+            .to_string()
+    };
+    // 表4 序号44 repeats 序号42's content word for word; 序号84 is named 二期 with 一期 content.
+    assert!(
+        notes("YXGX-T4-044").contains("42"),
+        "{}",
+        notes("YXGX-T4-044")
+    );
+    assert!(
+        notes("YXGX-T4-084").contains("二期"),
+        "{}",
+        notes("YXGX-T4-084")
+    );
+}
+
+#[test]
+fn candidates_cover_the_target_chains() {
+    let g = graph();
+    let candidates: Vec<u32> = g
+        .nodes_of(Kind::Enterprise)
+        .iter()
+        .copied()
+        .filter(|&e| {
+            g.ds.files[g.ds.row(g.node(e).row).file as usize].starts_with("seeds/candidates")
+        })
+        .collect();
+    assert!(candidates.len() >= 200, "{} candidates", candidates.len());
+    for c in &candidates {
+        assert!(
+            g.neighbors(*c, EdgeKind::LocatedIn, Direction::Outgoing)
+                .is_empty()
+        );
+    }
+}
+
+#[test]
+fn firms_named_in_the_documents_are_found_by_their_short_names() {
+    let g = graph();
+    for short in [
+        "玉昆钢铁",
+        "蓝晶科技",
+        "鲁玉",
+        "宇城杭萧",
+        "锦福",
+        "建福",
+        "聪捷",
+        "维和",
+        "克雷斯",
+        "美辰",
+        "天合力",
+        "天宇科技",
+        "隆基",
+        "宇泽",
+        "晶科",
+        "龙佰",
+        "沃森",
+        "华电达",
+        "恩捷股份",
+    ] {
+        let hits = g.names.lookup(&g.ds.nodes, short, &[Kind::Enterprise]);
+        assert!(!hits.is_empty(), "{short} is not found");
+    }
+    // Parks and their areas from 表3 (yuxi-hitech-zone-plan-2021-2025.txt:523).
+    for (park, km2) in [
+        ("江川片区", 12.53),
+        ("研和片区", 20.42),
+        ("红塔片区", 12.60),
+    ] {
+        let p = find(park, Kind::Park);
+        let Attrs::Park { area_km2, .. } = &g.node(p).attrs else {
+            unreachable!()
+        };
+        assert_eq!(*area_km2, Some(km2), "{park}");
+        assert!(
+            g.ancestors(p).contains(&find("玉溪高新区", Kind::Park)),
+            "{park} is part of 玉溪高新区"
+        );
+    }
+}
