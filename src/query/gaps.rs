@@ -231,11 +231,13 @@ pub fn fill(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<FillG
             }
         })
         .collect();
-    // 断链 first, then the gaps more present segments depend on, then chain order.
+    // 断链 first, then the gaps more present segments depend on, then the most direct needs
+    // (a missing input of a local segment before an input of that input), then chain order.
     out.sort_by(|a, b| {
         b.broken
             .cmp(&a.broken)
             .then(b.needed_by.len().cmp(&a.needed_by.len()))
+            .then(a.path.len().cmp(&b.path.len()))
             .then(a.pos.cmp(&b.pos))
     });
     out
