@@ -30,17 +30,24 @@ fn fixture() -> PathBuf {
     root().join("tests/fixtures/mini")
 }
 
-/// Import the fixture into a fresh database; returns the database folder (kept alive by the
-/// returned TempDir).
+/// Import the fixture into a fresh database with `chainkb import` (a child process, so that no
+/// sled lock of this test process outlives the import); returns the database folder, kept
+/// alive by the returned TempDir.
 fn fixture_db() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().expect("temp dir");
     let db = dir.path().join("db");
-    let loaded = chainkb::data::load_paths(&[fixture()], Default::default()).expect("read fixture");
-    assert!(loaded.is_ok(), "fixture has problems: {:?}", loaded.diags);
-    let (store, _) = Store::open(&db, true).expect("open db");
-    store
-        .import(&loaded.dataset, "fixture:mini")
-        .expect("import");
+    let out = Command::new(env!("CARGO_BIN_EXE_chainkb"))
+        .arg("--db")
+        .arg(&db)
+        .arg("import")
+        .arg(fixture())
+        .output()
+        .expect("run chainkb import");
+    assert!(
+        out.status.success(),
+        "import failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (dir, db)
 }
 
@@ -287,6 +294,10 @@ fn cli_formats_timing_and_exit_codes() {
         msg.contains("line 1, column 20") && msg.contains("did you mean `where`?"),
         "{msg}"
     );
+
+    let empty = chainkb(&db, &["query", " ; -- nothing"]);
+    assert_eq!(empty.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&empty.stderr).contains("no statement to run"));
 
     let unknown = chainkb(&db, &["query", "status 锂电 in 测试园区"]);
     assert_eq!(unknown.status.code(), Some(1));

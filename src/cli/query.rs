@@ -42,6 +42,11 @@ pub fn run(graph: &Graph, args: QueryArgs) -> Result<(), Failure> {
     // The REPL will set this from Ctrl-C; a one-shot command is simply interrupted.
     let cancel = AtomicBool::new(false);
     let outcomes = query::run_script(graph, &text, &cancel, true);
+    if outcomes.is_empty() {
+        return Err(Failure::user(
+            "no statement to run (only spaces, `;` or comments); try `chains`",
+        ));
+    }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     for (i, o) in outcomes.iter().enumerate() {

@@ -4,6 +4,7 @@
 
 mod columns;
 mod names;
+mod state_bits;
 
 use crate::model::{Attrs, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node};
 use petgraph::Direction;
@@ -13,6 +14,7 @@ use std::collections::{HashMap, HashSet};
 
 pub use columns::Columns;
 pub use names::NameIndex;
+pub use state_bits::{SegmentBits, StateBits};
 
 /// Local state of a segment in a place (the brief's gap semantics).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -70,6 +72,9 @@ pub struct Graph {
     pub cols: Columns,
     /// Nodes by kind, in data order.
     by_kind: HashMap<Kind, Vec<u32>>,
+    /// Per segment, the places where it is present / only planned, as bitsets (for scans of a
+    /// chain over every place).
+    state_bits: StateBits,
 }
 
 impl Graph {
@@ -134,6 +139,14 @@ impl Graph {
         }
         let cols = Columns::build(&ds);
         let presence = build_presence(&ds, &cols, &ancestors);
+        let places: Vec<u32> = by_kind
+            .get(&Kind::Region)
+            .into_iter()
+            .chain(by_kind.get(&Kind::Park))
+            .flatten()
+            .copied()
+            .collect();
+        let state_bits = StateBits::build(&places, &presence);
         Graph {
             ds,
             g,
@@ -144,6 +157,7 @@ impl Graph {
             presence,
             cols,
             by_kind,
+            state_bits,
         }
     }
 
@@ -270,6 +284,11 @@ impl Graph {
             Attrs::Enterprise(a) => a.tags.iter().any(|t| LEADING_TAGS.contains(&&**t)),
             _ => false,
         }
+    }
+
+    /// Segment states as per-segment place bitsets (same answers as `state`).
+    pub fn state_bits(&self) -> &StateBits {
+        &self.state_bits
     }
 
     /// Number of (place, segment) cells in the presence index.

@@ -223,18 +223,25 @@ pub fn expected_words(text: &str, pos: usize, words: &[&str]) -> QueryError {
     } else if found.chars().next().is_some_and(pest::unicode::XID_START) {
         // A word where a keyword was expected: a mistyped keyword? (Names are suggested later,
         // when the query is resolved against the graph.)
-        let keyword_expected = uniq.iter().any(|w| {
-            w.starts_with("a query (")
-                || w.starts_with("a stage (")
-                || w.starts_with("an aggregate (")
-                || (w.starts_with('`') && w.len() > 3)
-        });
-        if keyword_expected {
-            let sugg = suggest(found, KEYWORDS.iter().copied(), 3);
-            if !sugg.is_empty() {
-                let list: Vec<String> = sugg.iter().map(|s| format!("`{s}`")).collect();
-                err = err.with_hint(format!("did you mean {}?", list.join(" or ")));
+        // Suggest among the keywords that were expected here: those named in backquotes and
+        // those listed in "a query (find, chains, …)"-style phrases.
+        let mut candidates: Vec<&str> = Vec::new();
+        for w in &uniq {
+            if let Some(kw) = w.strip_prefix('`').and_then(|r| r.strip_suffix('`')) {
+                candidates.push(kw);
+            } else if let (Some(open), Some(close)) = (w.find('('), w.rfind(')'))
+                && (w.starts_with("a query")
+                    || w.starts_with("a stage")
+                    || w.starts_with("an aggregate"))
+            {
+                candidates.extend(w[open + 1..close].split(", "));
             }
+        }
+        candidates.retain(|c| KEYWORDS.contains(c));
+        let sugg = suggest(found, candidates.iter().copied(), 3);
+        if !sugg.is_empty() {
+            let list: Vec<String> = sugg.iter().map(|s| format!("`{s}`")).collect();
+            err = err.with_hint(format!("did you mean {}?", list.join(" or ")));
         }
     }
     err

@@ -45,7 +45,7 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
         t.rows = plan
             .lines()
             .into_iter()
-            .map(|l| vec![Value::Text(l)])
+            .map(|l| vec![Value::text(l)])
             .collect();
         return Ok(t);
     }
@@ -88,7 +88,7 @@ fn neighbor_names(g: &Graph, i: u32, kind: EdgeKind, dir: Dir) -> Value {
 fn first_neighbor(g: &Graph, i: u32, kind: EdgeKind, dir: Dir) -> Value {
     g.neighbors(i, kind, dir)
         .first()
-        .map_or(Value::Null, |&(o, _)| Value::Text(name(g, o)))
+        .map_or(Value::Null, |&(o, _)| Value::text(name(g, o)))
 }
 
 /// Projects with their investment: `正极材料一期项目 (推介, 30亿)`.
@@ -151,11 +151,10 @@ where
     match places {
         Places::One(p) => Ok(f(*p)),
         Places::Each(all, _) => per_place(all, ctx, |p| {
-            let mut rows = f(p);
-            for r in &mut rows {
-                r.insert(0, Value::Text(name(g, p)));
-            }
-            rows
+            let place = Value::text(name(g, p));
+            f(p).into_iter()
+                .map(|r| std::iter::once(place.clone()).chain(r).collect())
+                .collect()
         }),
     }
 }
@@ -193,7 +192,8 @@ fn source(g: &Graph, src: &SourcePlan, ctx: Ctx) -> Result<Vec<Row>, QueryError>
             places,
         } => {
             let view = ChainView::new(g, *chain);
-            places_rows(g, places, ctx, |p| gap_rows(g, &view, *kind, p))
+            let labels = Labels::new(g, &view);
+            places_rows(g, places, ctx, |p| gap_rows(g, &view, &labels, *kind, p))
         }
         SourcePlan::Build { places, below } => {
             places_rows(g, places, ctx, |p| build_rows(g, p, *below))
@@ -243,8 +243,8 @@ fn find_row(g: &Graph, i: u32) -> Row {
         Value::text(&*n.id),
         Value::text(n.name()),
         Value::texts(n.aliases.iter().map(|a| a.to_string())),
-        Value::Text(details),
-        Value::Text(g.ds.provenance(n.row)),
+        Value::text(details),
+        Value::text(g.ds.provenance(n.row)),
     ]
 }
 
@@ -273,7 +273,7 @@ fn list(g: &Graph, kind: ListKind, within: Option<u32>, ctx: Ctx) -> Result<Vec<
     };
     let mut rows = Vec::with_capacity(ids.len());
     for (n, &i) in ids.iter().enumerate() {
-        if n % 65536 == 0 {
+        if n.is_multiple_of(65536) {
             ctx.check()?;
         }
         rows.push(list_row(g, kind, i));
@@ -328,7 +328,7 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
                 if loc.is_empty() {
                     Value::Null
                 } else {
-                    Value::Text(loc.join("、"))
+                    Value::text(loc.join("、"))
                 },
                 Value::opt_f64(a.investment_yi),
                 Value::opt_f64(a.land_mu),
@@ -429,16 +429,22 @@ fn traverse(
                 .collect::<Vec<_>>()
                 .join(" → ");
             let mut row = vec![
-                Value::Text(name(g, s)),
+                Value::text(name(g, s)),
                 stage(g, s),
                 Value::Int(dist[&s] as i64),
-                Value::Text(text),
+                Value::text(text),
             ];
             if let Some(p) = place {
                 let (st, producers, projects) = presence_cols(g, p, s);
                 row.push(Value::text(st.as_str()));
                 row.push(names(g, &producers));
                 row.push(Value::texts(projects.iter().map(|&x| project_label(g, x))));
+                let (weak, _) = gaps::weakness(g, st, &producers);
+                row.push(if weak.is_empty() {
+                    Value::Null
+                } else {
+                    Value::text(weak.join("; "))
+                });
             }
             row
         })
@@ -458,52 +464,87 @@ fn status(g: &Graph, chain: u32, place: u32) -> Vec<Row> {
         .map(|(i, &s)| {
             let (st, producers, projects) = presence_cols(g, place, s);
             vec![
-                Value::Text(name(g, s)),
+                Value::text(name(g, s)),
                 stage(g, s),
                 Value::text(st.as_str()),
                 names(g, &producers),
                 Value::texts(projects.iter().map(|&x| project_label(g, x))),
                 investment(g, &projects),
                 weak.get(&i)
-                    .map_or(Value::Null, |w| Value::Text(w.join("; "))),
+                    .map_or(Value::Null, |w| Value::text(w.join("; "))),
             ]
         })
         .collect()
 }
 
-fn seg_names(g: &Graph, v: &ChainView, pos: &[usize]) -> Vec<String> {
-    pos.iter().map(|&i| name(g, v.segs[i])).collect()
+/// Names and stages of a chain's segments as shared values, made once per query: rows over
+/// hundreds of places then share them instead of allocating each name again.
+struct Labels {
+    name: Vec<Value>,
+    stage: Vec<Value>,
 }
 
-fn gap_rows(g: &Graph, v: &ChainView, kind: GapKind, place: u32) -> Vec<Row> {
+impl Labels {
+    fn new(g: &Graph, v: &ChainView) -> Labels {
+        Labels {
+            name: v.segs.iter().map(|&s| Value::text(name(g, s))).collect(),
+            stage: v.segs.iter().map(|&s| stage(g, s)).collect(),
+        }
+    }
+
+    fn list(&self, pos: &[usize]) -> Value {
+        Value::List(pos.iter().map(|&i| self.name[i].clone()).collect())
+    }
+
+    /// Names joined by `sep`, written straight into one string.
+    fn join(&self, pos: &[usize], sep: &str, out: &mut String) {
+        for (k, &i) in pos.iter().enumerate() {
+            if k > 0 {
+                out.push_str(sep);
+            }
+            if let Value::Text(t) = &self.name[i] {
+                out.push_str(t);
+            }
+        }
+    }
+
+    fn joined(&self, pos: &[usize], sep: &str) -> String {
+        let mut s = String::new();
+        self.join(pos, sep, &mut s);
+        s
+    }
+}
+
+fn gap_rows(g: &Graph, v: &ChainView, lab: &Labels, kind: GapKind, place: u32) -> Vec<Row> {
     let (states, present) = v.states(g, place);
     match kind {
         GapKind::Fill => gaps::fill(v, &states, &present)
             .into_iter()
             .enumerate()
             .map(|(rank, f)| {
-                let s = v.segs[f.pos];
-                let needed = seg_names(g, v, &f.needed_by);
-                let path = seg_names(g, v, &f.path).join(" → ");
-                let reason = if f.broken {
-                    format!(
-                        "断链: missing between present {} (above) and {} (below)",
-                        seg_names(g, v, &f.supplied_from).join("、"),
-                        needed.join("、")
-                    )
+                let path = lab.joined(&f.path, " → ");
+                let mut reason = String::with_capacity(96);
+                if f.broken {
+                    reason.push_str("断链: missing between present ");
+                    lab.join(&f.supplied_from, "、", &mut reason);
+                    reason.push_str(" (above) and ");
+                    lab.join(&f.needed_by, "、", &mut reason);
+                    reason.push_str(" (below)");
                 } else {
-                    format!("needed by present {}; no local producer", needed.join("、"))
-                };
+                    reason.push_str("needed by present ");
+                    lab.join(&f.needed_by, "、", &mut reason);
+                    reason.push_str("; no local producer");
+                }
                 vec![
                     Value::Int(rank as i64 + 1),
-                    Value::Text(name(g, s)),
-                    stage(g, s),
+                    lab.name[f.pos].clone(),
+                    lab.stage[f.pos].clone(),
                     Value::text(if f.broken { "断链" } else { "补链" }),
-                    Value::texts(needed),
+                    lab.list(&f.needed_by),
                     Value::Int(f.needed_by.len() as i64),
-                    Value::texts(seg_names(g, v, &f.supplied_from)),
-                    Value::Text(path),
-                    Value::Text(reason),
+                    lab.list(&f.supplied_from),
+                    Value::text(path),
+                    Value::text(reason),
                 ]
             })
             .collect(),
@@ -511,8 +552,7 @@ fn gap_rows(g: &Graph, v: &ChainView, kind: GapKind, place: u32) -> Vec<Row> {
             .into_iter()
             .enumerate()
             .map(|(rank, e)| {
-                let s = v.segs[e.pos];
-                let present_n = seg_names(g, v, &e.present_neighbours);
+                let present_n = lab.joined(&e.present_neighbours, "、");
                 let reason = format!(
                     "{} of {} chain neighbours present{}; density {}",
                     e.present_neighbours.len(),
@@ -520,23 +560,23 @@ fn gap_rows(g: &Graph, v: &ChainView, kind: GapKind, place: u32) -> Vec<Row> {
                     if present_n.is_empty() {
                         String::new()
                     } else {
-                        format!(" ({})", present_n.join("、"))
+                        format!(" ({present_n})")
                     },
                     fmt_yi(e.density)
                 );
                 vec![
                     Value::Int(rank as i64 + 1),
-                    Value::Text(name(g, s)),
-                    stage(g, s),
+                    lab.name[e.pos].clone(),
+                    lab.stage[e.pos].clone(),
                     Value::text(if e.downstream {
                         "downstream"
                     } else {
                         "upstream"
                     }),
                     Value::Float(e.density),
-                    Value::texts(present_n),
+                    lab.list(&e.present_neighbours),
                     Value::Int(e.neighbours as i64),
-                    Value::Text(reason),
+                    Value::text(reason),
                 ]
             })
             .collect(),
@@ -544,8 +584,7 @@ fn gap_rows(g: &Graph, v: &ChainView, kind: GapKind, place: u32) -> Vec<Row> {
             .into_iter()
             .enumerate()
             .map(|(rank, w)| {
-                let s = v.segs[w.pos];
-                let deps = seg_names(g, v, &w.dependents);
+                let deps = lab.joined(&w.dependents, "、");
                 let who = if w.state == SegmentState::Planned {
                     format!(
                         "only planned: {}",
@@ -563,21 +602,21 @@ fn gap_rows(g: &Graph, v: &ChainView, kind: GapKind, place: u32) -> Vec<Row> {
                 } else {
                     format!(
                         "{who}; {} present segment(s) depend on it: {}",
-                        deps.len(),
-                        deps.join("、")
+                        w.dependents.len(),
+                        deps
                     )
                 };
                 vec![
                     Value::Int(rank as i64 + 1),
-                    Value::Text(name(g, s)),
-                    stage(g, s),
+                    lab.name[w.pos].clone(),
+                    lab.stage[w.pos].clone(),
                     Value::text(w.state.as_str()),
-                    Value::texts(w.weakness.iter().map(|s| s.to_string())),
+                    Value::texts(w.weakness.iter().copied()),
                     names(g, &w.producers),
                     Value::Int(w.leading as i64),
                     Value::texts(w.projects.iter().map(|&p| project_label(g, p))),
                     Value::Int(w.dependents.len() as i64),
-                    Value::Text(reason),
+                    Value::text(reason),
                 ]
             })
             .collect(),
@@ -628,8 +667,8 @@ fn build_rows(g: &Graph, place: u32, below: f64) -> Vec<Row> {
                 }
                 let coverage = (coverage * 1000.0).round() / 1000.0;
                 rows.push(vec![
-                    Value::Text(name(g, c)),
-                    Value::Text(name(g, industry)),
+                    Value::text(name(g, c)),
+                    Value::text(name(g, industry)),
                     sys.map_or(Value::Null, |s| Value::text(&*s.system)),
                     sys.map_or(Value::Null, |s| Value::opt_text(&s.class)),
                     Value::Int(segs.len() as i64),
@@ -637,7 +676,7 @@ fn build_rows(g: &Graph, place: u32, below: f64) -> Vec<Row> {
                     Value::Int(counts[1] as i64),
                     Value::Int(counts[2] as i64),
                     Value::Float(coverage),
-                    Value::Text(format!(
+                    Value::text(format!(
                         "{} of {} segments present ({}%), {} planned; system of {}; below {}%",
                         counts[0],
                         segs.len(),
@@ -665,7 +704,7 @@ fn compare(g: &Graph, chain: u32, places: &[u32], ctx: Ctx) -> Result<Vec<Row>, 
     ctx.check()?;
     let mut rows = Vec::new();
     for (i, &s) in view.segs.iter().enumerate() {
-        let mut row = vec![Value::Text(name(g, s)), stage(g, s)];
+        let mut row = vec![Value::text(name(g, s)), stage(g, s)];
         for st in &states {
             row.push(Value::text(st[i].as_str()));
         }
@@ -768,11 +807,11 @@ impl PathSearch<'_> {
             return Ok(());
         };
         self.rows.push(vec![
-            Value::Text(name(self.g, first)),
-            Value::Text(name(self.g, last)),
+            Value::text(name(self.g, first)),
+            Value::text(name(self.g, last)),
             Value::text(self.g.node(last).kind.label_zh()),
             Value::Int(path.len() as i64 - 1),
-            Value::Text(
+            Value::text(
                 path.iter()
                     .map(|&p| name(self.g, p))
                     .collect::<Vec<_>>()
@@ -855,7 +894,7 @@ fn eval(c: &Cond, row: &Row) -> bool {
             list.iter().any(|x| equal(a, val(row, x)))
         }
         Cond::Contains(a, b) => match (val(row, a), val(row, b)) {
-            (Value::Text(s), Value::Text(t)) => s.contains(t.as_str()),
+            (Value::Text(s), Value::Text(t)) => s.contains(&**t),
             (Value::List(items), b) => items.iter().any(|x| equal(x, b)),
             _ => false,
         },
@@ -1018,4 +1057,130 @@ fn group(rows: &[Row], keys: &[usize], aggs: &[(AggFn, Option<usize>)]) -> Vec<R
             out
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::{ErrorKind, parse, plan};
+
+    fn fixture() -> Graph {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+        let loaded = crate::data::load_paths(&[dir], Default::default()).expect("fixture");
+        Graph::build(loaded.dataset)
+    }
+
+    fn planned(g: &Graph, q: &str) -> Plan {
+        plan::plan(g, &parse::parse(q).expect("parses")).expect("plans")
+    }
+
+    #[test]
+    fn a_set_cancel_flag_stops_work_over_many_places() {
+        let g = fixture();
+        let p = planned(&g, "fill 锂电池 in all parks");
+        let cancel = AtomicBool::new(true);
+        for parallel in [false, true] {
+            let err = execute(
+                &g,
+                &p,
+                Ctx {
+                    cancel: &cancel,
+                    parallel,
+                },
+            )
+            .unwrap_err();
+            assert_eq!(err.kind, ErrorKind::Cancelled);
+        }
+    }
+
+    #[test]
+    fn place_bitsets_agree_with_the_presence_index() {
+        let g = fixture();
+        let places: Vec<u32> = g
+            .nodes_of(Kind::Region)
+            .iter()
+            .chain(g.nodes_of(Kind::Park))
+            .copied()
+            .collect();
+        let mut seen = [0usize; 3];
+        for &chain in g.nodes_of(Kind::Chain) {
+            let v = ChainView::new(&g, chain);
+            for &p in &places {
+                let (states, present) = v.states(&g, p);
+                for (i, &s) in v.segs.iter().enumerate() {
+                    assert_eq!(
+                        states[i],
+                        g.state(p, s),
+                        "{} in {}",
+                        name(&g, s),
+                        name(&g, p)
+                    );
+                    assert_eq!(present.get(i), g.state(p, s) == SegmentState::Present);
+                    seen[states[i] as usize] += 1;
+                }
+            }
+        }
+        // The fixture exercises all three states.
+        assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
+    }
+
+    #[test]
+    fn serial_and_parallel_runs_agree() {
+        let g = fixture();
+        let cancel = AtomicBool::new(false);
+        for q in [
+            "fill 锂电池 in all parks",
+            "strengthen 锂电池 in all regions",
+            "build in all parks",
+        ] {
+            let p = planned(&g, q);
+            let a = execute(
+                &g,
+                &p,
+                Ctx {
+                    cancel: &cancel,
+                    parallel: false,
+                },
+            )
+            .unwrap();
+            let b = execute(
+                &g,
+                &p,
+                Ctx {
+                    cancel: &cancel,
+                    parallel: true,
+                },
+            )
+            .unwrap();
+            assert_eq!(a, b, "{q}");
+            assert!(!a.rows.is_empty(), "{q}");
+        }
+    }
+
+    #[test]
+    fn path_enumeration_is_bounded() {
+        let g = fixture();
+        let cancel = AtomicBool::new(false);
+        let p = planned(
+            &g,
+            "paths from 动力电池 <-[SUPPLIES*1..8]-() -[SUPPLIES*1..4]->()",
+        );
+        let t = execute(
+            &g,
+            &p,
+            Ctx {
+                cancel: &cancel,
+                parallel: false,
+            },
+        )
+        .unwrap();
+        assert!(t.rows.len() <= MAX_PATHS);
+        // Every path is simple: no node twice.
+        for r in &t.rows {
+            let Value::Text(path) = &r[4] else { panic!() };
+            let nodes: Vec<&str> = path.split(" → ").collect();
+            let set: HashSet<&&str> = nodes.iter().collect();
+            assert_eq!(set.len(), nodes.len(), "{path}");
+        }
+    }
 }

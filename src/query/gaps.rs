@@ -2,10 +2,10 @@
 //! a `ChainView` precomputes the chain's reachability as bitsets once per query, and each place
 //! then costs one presence-index lookup per segment plus a few word operations per segment.
 
-use crate::graph::{Graph, SegmentState};
+use crate::graph::{Graph, SegmentBits, SegmentState};
 use crate::model::EdgeKind;
 use petgraph::Direction;
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 
 /// A set of chain positions.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,7 +49,7 @@ impl Bits {
 }
 
 /// A chain's segments and SUPPLIES edges, as positions 0..n in data order.
-pub struct ChainView {
+pub struct ChainView<'g> {
     pub chain: u32,
     pub segs: Vec<u32>,
     /// Direct inputs (`pred`) and users (`succ`) inside the chain.
@@ -58,10 +58,14 @@ pub struct ChainView {
     /// Transitive users (`down`) and inputs (`up`), not including the segment itself.
     pub down: Vec<Bits>,
     pub up: Vec<Bits>,
+    /// Positions in topological order (inputs before their users).
+    topo: Vec<usize>,
+    /// Each position's place bitsets, from the graph.
+    bits: Vec<SegmentBits<'g>>,
 }
 
-impl ChainView {
-    pub fn new(g: &Graph, chain: u32) -> ChainView {
+impl<'g> ChainView<'g> {
+    pub fn new(g: &'g Graph, chain: u32) -> ChainView<'g> {
         let segs = g.chain_segments(chain).to_vec();
         let n = segs.len();
         let pos: HashMap<u32, usize> = segs.iter().enumerate().map(|(i, &s)| (s, i)).collect();
@@ -92,13 +96,35 @@ impl ChainView {
         };
         let down = reach(&succ);
         let up = reach(&pred);
+        // Kahn's algorithm; chains are checked to be DAGs on import, but should one not be,
+        // the positions left on a cycle go last instead of looping.
+        let mut indegree: Vec<usize> = pred.iter().map(Vec::len).collect();
+        let mut topo: Vec<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
+        let mut head = 0;
+        while head < topo.len() {
+            let x = topo[head];
+            head += 1;
+            for &y in &succ[x] {
+                indegree[y] -= 1;
+                if indegree[y] == 0 {
+                    topo.push(y);
+                }
+            }
+        }
+        if topo.len() < n {
+            let placed: std::collections::HashSet<usize> = topo.iter().copied().collect();
+            topo.extend((0..n).filter(|i| !placed.contains(i)));
+        }
+        let bits = segs.iter().map(|&s| g.state_bits().segment(s)).collect();
         ChainView {
             chain,
+            bits,
             segs,
             pred,
             succ,
             down,
             up,
+            topo,
         }
     }
 
@@ -111,14 +137,20 @@ impl ChainView {
     }
 
     /// The state of every segment in `place`, and the set of present ones.
+    /// Reads the graph's per-segment place bitsets: a few word operations per segment, no
+    /// hash lookup per (place, segment).
     pub fn states(&self, g: &Graph, place: u32) -> (Vec<SegmentState>, Bits) {
         let mut present = Bits::new(self.len());
+        let pos = g.state_bits().place_pos(place);
         let states = self
             .segs
             .iter()
             .enumerate()
             .map(|(i, &s)| {
-                let st = g.state(place, s);
+                let st = match pos {
+                    Some(pos) => self.bits[i].state(pos),
+                    None => g.state(place, s),
+                };
                 if st == SegmentState::Present {
                     present.set(i);
                 }
@@ -128,33 +160,45 @@ impl ChainView {
         (states, present)
     }
 
-    /// Shortest path (positions) from `from` along `adj` to the first position in `goal`.
-    pub fn path_to(&self, from: usize, downstream: bool, goal: &Bits) -> Vec<usize> {
-        let adj = if downstream { &self.succ } else { &self.pred };
-        let mut prev: Vec<Option<usize>> = vec![None; self.len()];
-        let mut seen = Bits::new(self.len());
-        seen.set(from);
-        let mut queue = VecDeque::from([from]);
-        while let Some(x) = queue.pop_front() {
-            if x != from && goal.get(x) {
-                let mut path = vec![x];
-                let mut cur = x;
-                while let Some(p) = prev[cur] {
-                    path.push(p);
-                    cur = p;
-                }
-                path.reverse();
-                return path;
-            }
-            for &y in &adj[x] {
-                if !seen.get(y) {
-                    seen.set(y);
-                    prev[y] = Some(x);
-                    queue.push_back(y);
-                }
-            }
+    /// For every position, the hops down to the nearest position in `goal` (`u8::MAX`: none
+    /// below), by one pass over the chain in reverse topological order.
+    pub fn hops_down_to(&self, goal: &Bits) -> Vec<u8> {
+        let mut near = vec![u8::MAX; self.len()];
+        for &x in self.topo.iter().rev() {
+            near[x] = self.succ[x]
+                .iter()
+                .map(|&y| {
+                    if goal.get(y) {
+                        1
+                    } else {
+                        near[y].saturating_add(1)
+                    }
+                })
+                .min()
+                .unwrap_or(u8::MAX);
         }
-        Vec::new()
+        near
+    }
+
+    /// A shortest path (positions) from `from` down to a position in `goal`, following
+    /// `near` (from `hops_down_to`).
+    pub fn path_down(&self, from: usize, goal: &Bits, near: &[u8]) -> Vec<usize> {
+        let mut path = vec![from];
+        let mut x = from;
+        while near[x] != u8::MAX {
+            let Some(&next) = self.succ[x]
+                .iter()
+                .min_by_key(|&&y| if goal.get(y) { 0 } else { near[y] })
+            else {
+                break;
+            };
+            path.push(next);
+            if goal.get(next) {
+                break;
+            }
+            x = next;
+        }
+        path
     }
 }
 
@@ -173,6 +217,7 @@ pub struct FillGap {
 }
 
 pub fn fill(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<FillGap> {
+    let near = v.hops_down_to(present);
     let mut out: Vec<FillGap> = (0..v.len())
         .filter(|&i| states[i] == SegmentState::Missing && v.down[i].and_count(present) > 0)
         .map(|i| {
@@ -182,15 +227,17 @@ pub fn fill(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<FillG
                 broken: !supplied_from.is_empty(),
                 needed_by: v.down[i].iter_and(present).collect(),
                 supplied_from,
-                path: v.path_to(i, true, present),
+                path: v.path_down(i, present, &near),
             }
         })
         .collect();
-    // 断链 first, then the gaps more present segments depend on, then chain order.
+    // 断链 first, then the gaps more present segments depend on, then the most direct needs
+    // (a missing input of a local segment before an input of that input), then chain order.
     out.sort_by(|a, b| {
         b.broken
             .cmp(&a.broken)
             .then(b.needed_by.len().cmp(&a.needed_by.len()))
+            .then(a.path.len().cmp(&b.path.len()))
             .then(a.pos.cmp(&b.pos))
     });
     out
@@ -272,6 +319,26 @@ pub const SINGLE_PRODUCER: &str = "single producer";
 pub const NO_LEADING_FIRM: &str = "no leading firm";
 pub const PLANNED_ONLY: &str = "planned only";
 
+/// Why a segment in a given state, made by `producers`, is held weakly (empty: it is not), and
+/// how many of the producers are leading firms.
+pub fn weakness(g: &Graph, state: SegmentState, producers: &[u32]) -> (Vec<&'static str>, usize) {
+    let mut out = Vec::new();
+    let leading = producers.iter().filter(|&&e| g.is_leading(e)).count();
+    match state {
+        SegmentState::Present => {
+            if producers.len() == 1 {
+                out.push(SINGLE_PRODUCER);
+            }
+            if leading == 0 {
+                out.push(NO_LEADING_FIRM);
+            }
+        }
+        SegmentState::Planned => out.push(PLANNED_ONLY),
+        SegmentState::Missing => {}
+    }
+    (out, leading)
+}
+
 pub fn strengthen(
     g: &Graph,
     v: &ChainView,
@@ -285,20 +352,7 @@ pub fn strengthen(
             Some(p) => (p.producers.clone(), p.projects.clone()),
             None => continue,
         };
-        let mut weakness = Vec::new();
-        let leading = producers.iter().filter(|&&e| g.is_leading(e)).count();
-        match states[i] {
-            SegmentState::Present => {
-                if producers.len() == 1 {
-                    weakness.push(SINGLE_PRODUCER);
-                }
-                if leading == 0 {
-                    weakness.push(NO_LEADING_FIRM);
-                }
-            }
-            SegmentState::Planned => weakness.push(PLANNED_ONLY),
-            SegmentState::Missing => {}
-        }
+        let (weakness, leading) = weakness(g, states[i], &producers);
         if weakness.is_empty() {
             continue;
         }
@@ -339,5 +393,34 @@ mod tests {
         }
         assert_eq!(a.and_count(&b), 2);
         assert_eq!(a.iter_and(&b).collect::<Vec<_>>(), vec![64, 129]);
+    }
+
+    #[test]
+    fn paths_down_are_shortest() {
+        // 0 → 1 → 2 → 3, and 0 → 3 directly; 4 → 2.
+        let succ = vec![vec![1, 3], vec![2], vec![3], vec![], vec![2]];
+        let mut pred = vec![Vec::new(); 5];
+        for (a, ys) in succ.iter().enumerate() {
+            for &y in ys {
+                pred[y].push(a);
+            }
+        }
+        let v = ChainView {
+            chain: 0,
+            segs: (0..5).collect(),
+            pred,
+            succ,
+            down: Vec::new(),
+            up: Vec::new(),
+            topo: vec![0, 4, 1, 2, 3],
+            bits: Vec::new(),
+        };
+        let mut goal = Bits::new(5);
+        goal.set(3);
+        let near = v.hops_down_to(&goal);
+        assert_eq!(near, vec![1, 2, 1, u8::MAX, 2]);
+        assert_eq!(v.path_down(0, &goal, &near), vec![0, 3]);
+        assert_eq!(v.path_down(4, &goal, &near), vec![4, 2, 3]);
+        assert_eq!(v.path_down(3, &goal, &near), vec![3]);
     }
 }

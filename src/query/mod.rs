@@ -20,9 +20,10 @@
 //!    `sum` of text, depth −1 … named by clause), and fixes the operators.
 //! 6. **Explain.** With `explain`, execution stops here and the plan's lines are the result.
 //! 7. **Source.** `exec.rs` runs the source. Gap queries build a `gaps::ChainView` (the chain's
-//!    reachability as bitsets) once and then cost one presence-index lookup per segment per
-//!    place; they never scan enterprises. Work over every park/region runs on rayon and polls
-//!    the cancel flag (Ctrl-C in the REPL).
+//!    reachability as bitsets) once, then read each place's segment states from the graph's
+//!    per-segment place bitsets (`graph::StateBits`) and the presence index; they never scan
+//!    enterprises. Work over every park/region runs on rayon and polls the cancel flag (Ctrl-C
+//!    in the REPL).
 //! 8. **Operators.** where / sort / limit / select / distinct / group / expand run over the
 //!    rows in pipeline order.
 //! 9. **Output.** The `table::Table` (named columns, rows of null / int / float / text / list
@@ -35,6 +36,9 @@ pub mod gaps;
 pub mod parse;
 pub mod plan;
 pub mod table;
+
+#[cfg(test)]
+mod prop_tests;
 
 pub use error::{ErrorKind, QueryError};
 pub use exec::Ctx;

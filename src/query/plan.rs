@@ -440,6 +440,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     ("state", Text),
                     ("producers", List),
                     ("projects", List),
+                    ("weak", Text),
                 ]));
             }
             let text = format!(
@@ -731,7 +732,7 @@ fn arg(
         Operand::Null => Arg::Val(Value::Null),
         Operand::Int(i) => Arg::Val(Value::Int(*i)),
         Operand::Float(f) => Arg::Val(Value::Float(*f)),
-        Operand::Text(s) => Arg::Val(Value::Text(s.clone())),
+        Operand::Text(s) => Arg::Val(Value::text(s.as_str())),
         Operand::Ident(n) => match columns.iter().position(|c| c.name == n.text) {
             Some(i) => Arg::Col(i),
             None if must_be_column => {
@@ -739,7 +740,7 @@ fn arg(
                     .err()
                     .unwrap_or_else(|| QueryError::internal("column")));
             }
-            None => Arg::Val(Value::Text(n.text.clone())),
+            None => Arg::Val(Value::text(n.text.as_str())),
         },
     })
 }

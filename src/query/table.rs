@@ -5,6 +5,7 @@ use crate::model::fmt_yi;
 use comfy_table::{ContentArrangement, Table as Comfy, presets};
 use std::cmp::Ordering;
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
@@ -12,13 +13,14 @@ pub enum Value {
     Int(i64),
     /// Amounts are floats in 亿元 and print without trailing zeros.
     Float(f64),
-    Text(String),
+    /// Shared: a name repeated over thousands of rows is one allocation.
+    Text(Arc<str>),
     List(Vec<Value>),
 }
 
 impl Value {
-    pub fn text(s: impl Into<String>) -> Value {
-        Value::Text(s.into())
+    pub fn text(s: impl AsRef<str>) -> Value {
+        Value::Text(Arc::from(s.as_ref()))
     }
 
     pub fn opt_f64(v: Option<f64>) -> Value {
@@ -30,12 +32,12 @@ impl Value {
         if s.is_empty() {
             Value::Null
         } else {
-            Value::Text(s.to_string())
+            Value::Text(s.into())
         }
     }
 
-    pub fn texts<I: IntoIterator<Item = S>, S: Into<String>>(items: I) -> Value {
-        Value::List(items.into_iter().map(|s| Value::Text(s.into())).collect())
+    pub fn texts<I: IntoIterator<Item = S>, S: AsRef<str>>(items: I) -> Value {
+        Value::List(items.into_iter().map(Value::text).collect())
     }
 
     pub fn is_null(&self) -> bool {
@@ -87,7 +89,7 @@ impl Value {
             Value::Null => String::new(),
             Value::Int(i) => i.to_string(),
             Value::Float(f) => fmt_yi(*f),
-            Value::Text(s) => s.clone(),
+            Value::Text(s) => s.to_string(),
             Value::List(items) => items
                 .iter()
                 .map(Value::display)
@@ -106,7 +108,7 @@ impl Value {
                 s.parse::<serde_json::Number>()
                     .map_or(serde_json::Value::Null, serde_json::Value::Number)
             }
-            Value::Text(s) => serde_json::Value::String(s.clone()),
+            Value::Text(s) => serde_json::Value::String(s.to_string()),
             Value::List(items) => {
                 serde_json::Value::Array(items.iter().map(Value::to_json).collect())
             }
