@@ -199,8 +199,13 @@ pub enum Stage {
     Limit(i64, Span),
     Select(Vec<SelectItem>),
     Distinct,
-    Group { by: Vec<Name>, aggs: Vec<Agg> },
+    Group {
+        by: Vec<Name>,
+        aggs: Vec<Agg>,
+    },
     Expand(Name),
+    /// Target companies for the gap rows (a chain and one place from the source).
+    Targets(Span),
 }
 
 impl Stage {
@@ -214,6 +219,7 @@ impl Stage {
             Stage::Distinct => "distinct",
             Stage::Group { .. } => "group",
             Stage::Expand(_) => "expand",
+            Stage::Targets(_) => "targets",
         }
     }
 }
@@ -639,6 +645,7 @@ impl fmt::Display for Stage {
                 Ok(())
             }
             Stage::Expand(c) => write!(f, "expand {c}"),
+            Stage::Targets(_) => write!(f, "targets"),
         }
     }
 }

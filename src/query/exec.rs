@@ -52,7 +52,10 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
     let mut rows = source(g, &plan.source, ctx)?;
     for (op, _) in &plan.ops {
         ctx.check()?;
-        rows = apply(op, rows)?;
+        rows = match op {
+            Op::Targets { .. } => target_rows(g, op, rows)?,
+            op => apply(op, rows)?,
+        };
     }
     Ok(Table {
         columns: plan.columns.iter().map(|c| c.name.clone()).collect(),
@@ -911,8 +914,62 @@ fn key(values: impl Iterator<Item = Value>) -> String {
     format!("{:?}", values.collect::<Vec<_>>())
 }
 
+/// `| targets`: the target list for the segments of the incoming rows.
+fn target_rows(g: &Graph, op: &Op, rows: Vec<Row>) -> Result<Vec<Row>, QueryError> {
+    use crate::targets::{Gap, GapKind as TKind, config, list};
+    let Op::Targets {
+        chain,
+        place,
+        kind,
+        segment,
+        gap,
+    } = op
+    else {
+        return Err(QueryError::internal("target_rows on another operator"));
+    };
+    let mut gaps: Vec<Gap> = Vec::new();
+    for r in &rows {
+        let Some(Value::Text(name)) = r.get(*segment) else {
+            continue;
+        };
+        let Some(&s) = g.names.lookup(&g.ds.nodes, name, &[Kind::Segment]).first() else {
+            continue;
+        };
+        let broken = gap.and_then(|i| r.get(i)) == Some(&Value::text("断链"));
+        let kind = match kind {
+            Some(GapKind::Fill) => TKind::Fill { broken },
+            Some(GapKind::Extend) => TKind::Extend,
+            Some(GapKind::Strengthen) => TKind::Strengthen,
+            None => TKind::Named,
+        };
+        if !gaps.iter().any(|x| x.segment == s) {
+            gaps.push(Gap { segment: s, kind });
+        }
+    }
+    let weights = config::Weights::defaults();
+    let rules = config::parse_rules(None).map_err(QueryError::internal)?;
+    let table = list::target_list(
+        g,
+        &list::ListRequest {
+            chain: *chain,
+            place: *place,
+            gaps,
+            limit: usize::MAX,
+            origin: Vec::new(),
+            tags: Vec::new(),
+            investment: None,
+            excluded: false,
+            weights: &weights,
+            rules: &rules,
+        },
+    )
+    .map_err(QueryError::internal)?;
+    Ok(table.rows)
+}
+
 fn apply(op: &Op, mut rows: Vec<Row>) -> Result<Vec<Row>, QueryError> {
     Ok(match op {
+        Op::Targets { .. } => return Err(QueryError::internal("targets needs the graph")),
         Op::Filter(c) => rows.into_iter().filter(|r| eval(c, r)).collect(),
         Op::Sort(keys) => {
             rows.sort_by(|a, b| {

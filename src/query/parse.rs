@@ -625,6 +625,7 @@ fn stage(p: Pair<Rule>) -> Result<Stage, QueryError> {
                 .collect(),
         ),
         Rule::distinct_st => Stage::Distinct,
+        Rule::targets_st => Stage::Targets(span_of(&parts[0])),
         Rule::group_st => {
             let mut by = Vec::new();
             let mut aggs = Vec::new();

@@ -146,6 +146,15 @@ pub enum Op {
         aggs: Vec<(AggFn, Option<usize>)>,
     },
     Expand(usize),
+    /// Replace gap rows by target companies for their segments (`segment` column), for the
+    /// source's chain in one place; `gap` marks 断链 rows, `kind` the source's gap kind.
+    Targets {
+        chain: u32,
+        place: u32,
+        kind: Option<GapKind>,
+        segment: usize,
+        gap: Option<usize>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -822,6 +831,12 @@ fn operand_span(e: &Expr) -> Span {
 fn plan_stage(columns: &[Col], st: &Stage) -> Result<(Op, String, Vec<Col>), QueryError> {
     let kw = st.keyword();
     Ok(match st {
+        // Planned by `plan_targets`, which needs the source.
+        Stage::Targets(span) => {
+            return Err(QueryError::internal(format!(
+                "targets planned without its source at {span:?}"
+            )));
+        }
         Stage::Where(e) => (
             Op::Filter(cond(columns, e)?),
             format!("filter: {e}"),
@@ -966,13 +981,90 @@ fn plan_stage(columns: &[Col], st: &Stage) -> Result<(Op, String, Vec<Col>), Que
     })
 }
 
+/// The columns of a target list (as `targets::list::target_table` lays them out).
+pub fn target_columns() -> Vec<Col> {
+    use Ty::*;
+    cols(&[
+        ("rank", Int),
+        ("enterprise", Text),
+        ("province", Text),
+        ("city", Text),
+        ("listing", Text),
+        ("gaps", List),
+        ("score", Float),
+        ("scale", Float),
+        ("fit", Float),
+        ("relation", Float),
+        ("origin", Float),
+        ("plan", Float),
+        ("reason", Text),
+    ])
+}
+
+/// `| targets`: needs rows with a `segment` column from a source that names one chain in one
+/// place (a gap query, or `status`).
+fn plan_targets(
+    g: &Graph,
+    source: &SourcePlan,
+    columns: &[Col],
+    span: Span,
+) -> Result<(Op, String, Vec<Col>), QueryError> {
+    let (chain, place, kind) = match source {
+        SourcePlan::Gaps {
+            kind,
+            chain,
+            places: Places::One(p),
+        } => (*chain, *p, Some(*kind)),
+        SourcePlan::Status { chain, place } => (*chain, *place, None),
+        _ => {
+            return Err(QueryError::semantic(
+                "targets",
+                "targets follows a gap query or a status of one chain in one place, e.g. `fill 锂电池 in 玉溪高新区 | targets`",
+                span,
+            ));
+        }
+    };
+    let Some(segment) = columns
+        .iter()
+        .position(|c| c.name == "segment" && c.ty == Ty::Text)
+    else {
+        return Err(QueryError::semantic(
+            "targets",
+            "the rows have no `segment` column (keep it when you select before targets)",
+            span,
+        ));
+    };
+    let gap = columns
+        .iter()
+        .position(|c| c.name == "gap" && c.ty == Ty::Text);
+    let text = format!(
+        "targets: companies outside {} that make each row's segment of {}, scored (config/target-weights.toml), admission rules applied",
+        g.node(place).name(),
+        g.node(chain).name()
+    );
+    Ok((
+        Op::Targets {
+            chain,
+            place,
+            kind,
+            segment,
+            gap,
+        },
+        text,
+        target_columns(),
+    ))
+}
+
 /// Plan a statement over `g`.
 pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
     let (source, source_text, source_columns) = plan_source(g, &st.source)?;
     let mut columns = source_columns.clone();
     let mut ops = Vec::new();
     for s in &st.stages {
-        let (op, text, next) = plan_stage(&columns, s)?;
+        let (op, text, next) = match s {
+            Stage::Targets(span) => plan_targets(g, &source, &columns, *span)?,
+            s => plan_stage(&columns, s)?,
+        };
         ops.push((op, text));
         columns = next;
     }

@@ -155,6 +155,7 @@ fn stage() -> impl Strategy<Value = Stage> {
                 || !a.is_empty())
             .prop_map(|(by, aggs)| Stage::Group { by, aggs }),
         name().prop_map(Stage::Expand),
+        Just(Stage::Targets(Span::default())),
     ]
 }
 
