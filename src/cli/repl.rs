@@ -282,7 +282,10 @@ const HELP_GAPS: &str = "\
   extend 锂电池 in 玉溪高新区      延链: missing neighbours ranked by relatedness density
   strengthen 锂电池 in 玉溪高新区  强链: single producer / no leading firm / planned only
   build in 玉溪高新区              建链: chains of the place's industry system with low coverage
-  compare 锂电池 in 玉溪高新区, 楚雄高新区   which segments each has, overlaps (同质化)";
+  compare 锂电池 in 玉溪高新区, 楚雄高新区   which segments each has, overlaps (同质化)
+  fill 锂电池 in 玉溪高新区 | targets | where origin > 0 | limit 30
+                               目标企业: outside firms for the gaps, scored, with reasons
+  .export targets.xlsx         the last result, for the recruiting trip";
 
 struct Session {
     graph: Graph,
