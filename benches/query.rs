@@ -4,7 +4,7 @@
 //!     cargo bench --bench query
 //!     CHAINKB_BENCH_ENTERPRISES=100000 cargo bench --bench query
 //!
-//! Figures and the machine they came from: benches/README-query.md.
+//! Figures and the machine they came from: benches/README.md (section "Gap queries").
 
 use chainkb::graph::Graph;
 use chainkb::query::{self, Ctx, parse, plan};

@@ -16,7 +16,7 @@ struct Tmux {
 impl Tmux {
     fn cmd(&self, args: &[&str]) -> std::process::Output {
         Command::new("tmux")
-            .args(["-L", &self.socket])
+            .args(["-L", &self.socket, "-f", "/dev/null"])
             .args(args)
             .output()
             .expect("tmux must be installed to test the REPL (apt-get install tmux)")
