@@ -92,61 +92,78 @@ impl Graph {
                 i as u32,
             );
         }
-        let names = NameIndex::build(&ds.nodes);
-
-        let mut by_kind: HashMap<Kind, Vec<u32>> = HashMap::new();
-        for (i, node) in ds.nodes.iter().enumerate() {
-            by_kind.entry(node.kind).or_default().push(i as u32);
-        }
-
-        let mut parents: HashMap<u32, Vec<u32>> = HashMap::new();
-        let mut chain_members: HashMap<u32, Vec<u32>> = HashMap::new();
-        let mut segment_chains: HashMap<u32, Vec<u32>> = HashMap::new();
-        for e in &ds.edges {
-            match e.kind {
-                EdgeKind::PartOf if ds.nodes[e.from as usize].kind.is_place() => {
-                    parents.entry(e.from).or_default().push(e.to);
+        // The name index and the structural indexes do not depend on each other: build them
+        // side by side (each is parallel inside too; this overlaps their serial parts).
+        let (
+            names,
+            (by_kind, ancestors, chain_members, segment_chains, cols, presence, state_bits),
+        ) = rayon::join(
+            || NameIndex::build(&ds.nodes),
+            || {
+                let mut by_kind: HashMap<Kind, Vec<u32>> = HashMap::new();
+                for (i, node) in ds.nodes.iter().enumerate() {
+                    by_kind.entry(node.kind).or_default().push(i as u32);
                 }
-                EdgeKind::BelongsTo if ds.nodes[e.from as usize].kind == Kind::Segment => {
-                    let m = chain_members.entry(e.to).or_default();
-                    if !m.contains(&e.from) {
-                        m.push(e.from);
-                        segment_chains.entry(e.from).or_default().push(e.to);
+
+                let mut parents: HashMap<u32, Vec<u32>> = HashMap::new();
+                let mut chain_members: HashMap<u32, Vec<u32>> = HashMap::new();
+                let mut segment_chains: HashMap<u32, Vec<u32>> = HashMap::new();
+                for e in &ds.edges {
+                    match e.kind {
+                        EdgeKind::PartOf if ds.nodes[e.from as usize].kind.is_place() => {
+                            parents.entry(e.from).or_default().push(e.to);
+                        }
+                        EdgeKind::BelongsTo if ds.nodes[e.from as usize].kind == Kind::Segment => {
+                            let m = chain_members.entry(e.to).or_default();
+                            if !m.contains(&e.from) {
+                                m.push(e.from);
+                                segment_chains.entry(e.from).or_default().push(e.to);
+                            }
+                        }
+                        _ => {}
                     }
                 }
-                _ => {}
-            }
-        }
-        let mut ancestors: HashMap<u32, Vec<u32>> = HashMap::new();
-        for &p in by_kind
-            .get(&Kind::Park)
-            .into_iter()
-            .chain(by_kind.get(&Kind::Region))
-            .flatten()
-        {
-            let mut out = Vec::new();
-            let mut queue = vec![p];
-            let mut seen = HashSet::from([p]);
-            while let Some(x) = queue.pop() {
-                for &up in parents.get(&x).into_iter().flatten() {
-                    if seen.insert(up) {
-                        out.push(up);
-                        queue.insert(0, up);
+                let mut ancestors: HashMap<u32, Vec<u32>> = HashMap::new();
+                for &p in by_kind
+                    .get(&Kind::Park)
+                    .into_iter()
+                    .chain(by_kind.get(&Kind::Region))
+                    .flatten()
+                {
+                    let mut out = Vec::new();
+                    let mut queue = vec![p];
+                    let mut seen = HashSet::from([p]);
+                    while let Some(x) = queue.pop() {
+                        for &up in parents.get(&x).into_iter().flatten() {
+                            if seen.insert(up) {
+                                out.push(up);
+                                queue.insert(0, up);
+                            }
+                        }
                     }
+                    ancestors.insert(p, out);
                 }
-            }
-            ancestors.insert(p, out);
-        }
-        let cols = Columns::build(&ds);
-        let presence = build_presence(&ds, &cols, &ancestors);
-        let places: Vec<u32> = by_kind
-            .get(&Kind::Region)
-            .into_iter()
-            .chain(by_kind.get(&Kind::Park))
-            .flatten()
-            .copied()
-            .collect();
-        let state_bits = StateBits::build(&places, &presence);
+                let cols = Columns::build(&ds);
+                let presence = build_presence(&ds, &cols, &ancestors);
+                let places: Vec<u32> = by_kind
+                    .get(&Kind::Region)
+                    .into_iter()
+                    .chain(by_kind.get(&Kind::Park))
+                    .flatten()
+                    .copied()
+                    .collect();
+                let state_bits = StateBits::build(&places, &presence);
+                (
+                    by_kind,
+                    ancestors,
+                    chain_members,
+                    segment_chains,
+                    cols,
+                    presence,
+                    state_bits,
+                )
+            },
+        );
         Graph {
             ds,
             g,
@@ -307,19 +324,31 @@ fn build_presence(
     cols: &Columns,
     ancestors: &HashMap<u32, Vec<u32>>,
 ) -> HashMap<(u32, u32), Presence> {
-    let counts = |ds: &Dataset, who: u32| match &ds.nodes[who as usize].attrs {
-        // A producing project's segments are present through its carrier, not planned.
-        Attrs::Project(p) => !p.status.is_some_and(|s| s.is_producing()),
-        _ => true,
+    // A producing project's segments are present through its carrier, not planned. Only
+    // BUILDS edges need that look-up: reading every producer's node would cost a cache miss
+    // per PRODUCES edge at a million enterprises.
+    let counts = |e: &Edge| match e.kind {
+        EdgeKind::Produces => true,
+        EdgeKind::Builds => match &ds.nodes[e.from as usize].attrs {
+            Attrs::Project(p) => !p.status.is_some_and(|s| s.is_producing()),
+            _ => false,
+        },
+        _ => false,
     };
+    // (place, segment, who) with the top bit of `who` marking a project, so grouping needs no
+    // node look-up either (node indexes stay below 2^31).
+    const PROJECT: u32 = 1 << 31;
     let mut triples: Vec<(u32, u32, u32)> = ds
         .edges
         .par_iter()
-        .filter(|e| matches!(e.kind, EdgeKind::Produces | EdgeKind::Builds))
-        .filter(|e| counts(ds, e.from))
+        .filter(|e| counts(e))
         .flat_map_iter(|e| {
-            let who = e.from;
-            let locs = cols.locations(who);
+            let who = if e.kind == EdgeKind::Builds {
+                e.from | PROJECT
+            } else {
+                e.from
+            };
+            let locs = cols.locations(e.from);
             let mut places: Vec<u32> = Vec::new();
             for &p in locs {
                 places.push(p);
@@ -341,10 +370,10 @@ fn build_presence(
         let mut cell = Presence::default();
         while i < triples.len() && triples[i].0 == p && triples[i].1 == s {
             let who = triples[i].2;
-            if ds.nodes[who as usize].kind == Kind::Enterprise {
+            if who & PROJECT == 0 {
                 cell.producers.push(who);
             } else {
-                cell.projects.push(who);
+                cell.projects.push(who & !PROJECT);
             }
             i += 1;
         }
