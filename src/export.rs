@@ -64,7 +64,7 @@ pub fn write_table(table: &Table, path: &Path, sheet: &str) -> Result<(), String
         ExportFormat::Csv => {
             std::fs::write(path, to_excel_csv(table).map_err(|e| fail(&e))?).map_err(|e| fail(&e))
         }
-        ExportFormat::Xlsx => write_xlsx(table, path, sheet).map_err(|e| fail(&e)),
+        ExportFormat::Xlsx => write_xlsx_sheets(&[(sheet.to_string(), table)], path),
     }
 }
 
@@ -114,48 +114,70 @@ fn width(s: &str) -> f64 {
         .sum()
 }
 
-fn write_xlsx(table: &Table, path: &Path, sheet: &str) -> Result<(), rust_xlsxwriter::XlsxError> {
+/// Write an .xlsx workbook with one sheet per (name, table): bold frozen header row, column
+/// widths measured in display width (CJK counts double), formula-looking text neutralised.
+/// Sheet names are cut to Excel's 31 characters without `[]:*?/\` and made unique.
+pub fn write_xlsx_sheets(sheets: &[(String, &Table)], path: &Path) -> Result<(), String> {
+    write_workbook(sheets, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
+}
+
+fn write_workbook(
+    sheets: &[(String, &Table)],
+    path: &Path,
+) -> Result<(), rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut wb = Workbook::new();
-    let ws = wb.add_worksheet();
-    // Sheet names: at most 31 characters, none of []:*?/\
-    let name: String = sheet
-        .chars()
-        .filter(|c| !"[]:*?/\\".contains(*c))
-        .take(31)
-        .collect();
-    ws.set_name(if name.is_empty() { "result" } else { &name })?;
     let bold = Format::new().set_bold();
-    let mut widths: Vec<f64> = table.columns.iter().map(|c| width(c)).collect();
-    for (j, c) in table.columns.iter().enumerate() {
-        ws.write_string_with_format(0, j as u16, neutralise(c), &bold)?;
-    }
-    for (i, row) in table.rows.iter().enumerate() {
-        let r = i as u32 + 1;
-        for (j, v) in row.iter().enumerate() {
-            let c = j as u16;
-            match v {
-                Value::Null => {}
-                Value::Int(n) => {
-                    ws.write_number(r, c, *n as f64)?;
-                }
-                Value::Float(f) => {
-                    ws.write_number(r, c, *f)?;
-                }
-                v => {
-                    let text = neutralise(&cell_text(v));
-                    if let Some(w) = widths.get_mut(j) {
-                        *w = w.max(width(&text));
+    let mut used: Vec<String> = Vec::new();
+    for (sheet, table) in sheets {
+        let mut name: String = sheet
+            .chars()
+            .filter(|c| !"[]:*?/\\".contains(*c))
+            .take(28)
+            .collect();
+        if name.is_empty() {
+            name = "result".into();
+        }
+        let base = name.clone();
+        let mut n = 2;
+        while used.iter().any(|u| u.eq_ignore_ascii_case(&name)) {
+            name = format!("{base}-{n}");
+            n += 1;
+        }
+        used.push(name.clone());
+        let ws = wb.add_worksheet();
+        ws.set_name(&name)?;
+        let mut widths: Vec<f64> = table.columns.iter().map(|c| width(c)).collect();
+        for (j, c) in table.columns.iter().enumerate() {
+            ws.write_string_with_format(0, j as u16, neutralise(c), &bold)?;
+        }
+        for (i, row) in table.rows.iter().enumerate() {
+            let r = i as u32 + 1;
+            for (j, v) in row.iter().enumerate() {
+                let c = j as u16;
+                match v {
+                    Value::Null => {}
+                    Value::Int(n) => {
+                        ws.write_number(r, c, *n as f64)?;
                     }
-                    ws.write_string(r, c, text)?;
+                    Value::Float(f) => {
+                        ws.write_number(r, c, *f)?;
+                    }
+                    v => {
+                        let text = neutralise(&cell_text(v));
+                        if let Some(w) = widths.get_mut(j) {
+                            *w = w.max(width(&text));
+                        }
+                        ws.write_string(r, c, text)?;
+                    }
                 }
             }
         }
+        for (j, w) in widths.iter().enumerate() {
+            ws.set_column_width(j as u16, (w + 2.0).min(80.0))?;
+        }
+        ws.set_freeze_panes(1, 0)?;
     }
-    for (j, w) in widths.iter().enumerate() {
-        ws.set_column_width(j as u16, (w + 2.0).min(80.0))?;
-    }
-    ws.set_freeze_panes(1, 0)?;
     wb.save(path)
 }
 

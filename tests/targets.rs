@@ -168,6 +168,44 @@ fn an_excluded_candidate_is_listed_with_its_rule() {
 }
 
 #[test]
+fn severe_overcapacity_products_are_excluded_with_their_rule() {
+    let out = golden(
+        "targets-excluded-overcapacity",
+        &[
+            "targets",
+            "钢铁压延",
+            "--in",
+            "玉溪高新区",
+            "--segment",
+            "炼钢",
+            "--excluded",
+            "--format",
+            "csv",
+        ],
+    );
+    assert!(out.contains("云南-准入-严重过剩"), "{out}");
+    // … and so they are not among the admitted targets.
+    let db = seed_db().display().to_string();
+    let ok = chainkb_cmd(&[
+        "targets",
+        "钢铁压延",
+        "--in",
+        "玉溪高新区",
+        "--segment",
+        "炼钢",
+        "--format",
+        "csv",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(
+        String::from_utf8_lossy(&ok.stdout).lines().count(),
+        1,
+        "only the header"
+    );
+}
+
+#[test]
 fn routing_a_cathode_project() {
     let out = golden(
         "route-cathode",
@@ -306,4 +344,11 @@ fn relations_tags_and_origin_explain_the_score_on_the_fixture() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
+    // A sheet for the whole list, then one per gap segment.
+    use calamine::Reader;
+    let wb = calamine::open_workbook_auto(&xlsx).unwrap();
+    assert_eq!(
+        wb.sheet_names(),
+        vec!["锂电池 测试高新区".to_string(), "正极材料".to_string()]
+    );
 }

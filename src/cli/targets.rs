@@ -143,6 +143,10 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
             g.node(place).name()
         );
     }
+    let gap_names: Vec<String> = gaps
+        .iter()
+        .map(|gp| g.node(gp.segment).name().to_string())
+        .collect();
     let table = list::target_list(
         g,
         &list::ListRequest {
@@ -160,6 +164,43 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
     )
     .map_err(Failure::user)?;
     let sheet = format!("{} {}", g.node(chain).name(), g.node(place).name());
+    let is_xlsx = a
+        .output
+        .as_ref()
+        .and_then(|p| p.extension())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    if let (true, Some(path)) = (is_xlsx, &a.output) {
+        // For the recruiting trip: the whole list, then one sheet per gap segment.
+        let gaps_col = table.columns.iter().position(|c| c == "gaps");
+        let per_gap: Vec<(String, Table)> = gap_names
+            .iter()
+            .map(|gap| {
+                let mut t =
+                    Table::new(&table.columns.iter().map(String::as_str).collect::<Vec<_>>());
+                t.rows = table
+                    .rows
+                    .iter()
+                    .filter(|r| match gaps_col.and_then(|i| r.get(i)) {
+                        Some(Value::List(items)) => items.iter().any(|v| v.display() == *gap),
+                        _ => false,
+                    })
+                    .cloned()
+                    .collect();
+                (gap.clone(), t)
+            })
+            .filter(|(_, t)| !t.rows.is_empty())
+            .collect();
+        let mut sheets: Vec<(String, &Table)> = vec![(sheet, &table)];
+        sheets.extend(per_gap.iter().map(|(n, t)| (n.clone(), t)));
+        crate::export::write_xlsx_sheets(&sheets, path).map_err(Failure::user)?;
+        eprintln!(
+            "wrote {} rows to {} ({} sheets: all, then one per gap)",
+            table.rows.len(),
+            path.display(),
+            sheets.len()
+        );
+        return Ok(());
+    }
     emit(&table, a.format, &a.output, &sheet)
 }
 
