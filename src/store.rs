@@ -41,6 +41,8 @@ pub enum StoreError {
     NotFound(PathBuf),
     #[error("database {0} holds no data yet (load some with: chainkb import DIR --db {0})")]
     Empty(PathBuf),
+    #[error("cannot encode the data for storage: {0} (a bug in chainkb: please report it)")]
+    Encode(String),
     #[error("database {path} is damaged: {what} (re-import the data with chainkb import)")]
     Corrupt { path: PathBuf, what: String },
     #[error("database {path}: {source}")]
@@ -212,6 +214,20 @@ impl Store {
         label: &str,
         progress: &dyn Fn(u64, u64),
     ) -> Result<Meta, StoreError> {
+        // Encode everything before writing: a value that cannot be encoded stops the import
+        // before anything is written.
+        let encoded = (|| -> Result<Values, postcard::Error> {
+            let mut values = vec![
+                (b"files".to_vec(), encode(&ds.files)?),
+                (b"templates".to_vec(), encode(&ds.templates)?),
+                (b"sources".to_vec(), encode(&ds.sources)?),
+            ];
+            values.extend(chunks("rows/", &ds.rows)?);
+            values.extend(chunks("nodes/", &ds.nodes)?);
+            values.extend(chunks("edges/", &ds.edges)?);
+            Ok(values)
+        })();
+        let values = encoded.map_err(|e| StoreError::Encode(e.to_string()))?;
         let meta = self.meta_tree()?;
         let old = self.meta()?.map(|m| m.generation);
         let generation = old.unwrap_or(0) + 1;
@@ -223,14 +239,7 @@ impl Store {
         self.flush()?;
 
         let tree = self.db.open_tree(&name).map_err(|e| self.sled(e))?;
-        let mut values: Vec<(Vec<u8>, Vec<u8>)> = vec![
-            (b"files".to_vec(), encode(&ds.files)),
-            (b"templates".to_vec(), encode(&ds.templates)),
-            (b"sources".to_vec(), encode(&ds.sources)),
-        ];
-        values.extend(chunks("rows/", &ds.rows));
-        values.extend(chunks("nodes/", &ds.nodes));
-        values.extend(chunks("edges/", &ds.edges));
+
         let half = values.len() / 2;
         let total = values.len() as u64;
         for (i, (k, v)) in values.into_iter().enumerate() {
@@ -350,24 +359,26 @@ impl Store {
     }
 }
 
-fn encode<T: Serialize + ?Sized>(v: &T) -> Vec<u8> {
-    // postcard only fails on types it cannot represent (none of ours) or a full buffer (it
-    // grows a Vec); an empty body would then fail its read-back checksum loudly, never silently.
-    let body = postcard::to_stdvec(v).unwrap_or_default();
+/// Stored (key, value) pairs, ready to insert.
+type Values = Vec<(Vec<u8>, Vec<u8>)>;
+
+/// CRC-32 (big-endian) followed by the postcard bytes.
+fn encode<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>, postcard::Error> {
+    let body = postcard::to_stdvec(v)?;
     let mut out = Vec::with_capacity(body.len() + 4);
     out.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
     out.extend_from_slice(&body);
-    out
+    Ok(out)
 }
 
-fn chunks<T: Serialize + Sync>(prefix: &str, items: &[T]) -> Vec<(Vec<u8>, Vec<u8>)> {
+fn chunks<T: Serialize + Sync>(prefix: &str, items: &[T]) -> Result<Values, postcard::Error> {
     items
         .par_chunks(CHUNK)
         .enumerate()
         .map(|(i, c)| {
             let mut k = prefix.as_bytes().to_vec();
             k.extend_from_slice(&(i as u32).to_be_bytes());
-            (k, encode(c))
+            Ok((k, encode(c)?))
         })
         .collect()
 }
