@@ -187,12 +187,14 @@ fn cmp_rows(a: &TargetRow, b: &TargetRow, g: &Graph) -> Ordering {
 /// scoring one candidate is a handful of lookups and no allocation.
 struct Scorer<'a> {
     g: &'a Graph,
-    place: u32,
     gaps: &'a [Gap],
     w: &'a Weights,
-    chain_segs: HashSet<u32>,
+    /// Sorted: a chain has tens of segments, so binary search beats hashing.
+    chain_segs: Vec<u32>,
     /// Chain segments next to (SUPPLIES either way) a segment present in the place.
-    adjacent: HashSet<u32>,
+    adjacent: Vec<u32>,
+    /// The place and every place below it, sorted.
+    within: Vec<u32>,
     /// Per gap: the place plans a project for it.
     planned: Vec<bool>,
     /// Province (without 省/市) → preferred origin region.
@@ -201,21 +203,32 @@ struct Scorer<'a> {
 
 impl<'a> Scorer<'a> {
     fn new(g: &'a Graph, chain: u32, place: u32, gaps: &'a [Gap], w: &'a Weights) -> Scorer<'a> {
-        let chain_segs: HashSet<u32> = g.chain_segments(chain).iter().copied().collect();
+        let mut chain_segs: Vec<u32> = g.chain_segments(chain).to_vec();
+        chain_segs.sort_unstable();
         let present: HashSet<u32> = chain_segs
             .iter()
             .copied()
             .filter(|&s| g.state(place, s) == SegmentState::Present)
             .collect();
-        let mut adjacent = HashSet::new();
+        let mut adjacent = Vec::new();
         for (a, b) in g.chain_edges(chain) {
             if present.contains(&b) {
-                adjacent.insert(a);
+                adjacent.push(a);
             }
             if present.contains(&a) {
-                adjacent.insert(b);
+                adjacent.push(b);
             }
         }
+        adjacent.sort_unstable();
+        adjacent.dedup();
+        let mut within: Vec<u32> = g
+            .nodes_of(Kind::Park)
+            .iter()
+            .chain(g.nodes_of(Kind::Region))
+            .copied()
+            .filter(|&p| g.is_within(p, place))
+            .collect();
+        within.sort_unstable();
         let planned = gaps
             .iter()
             .map(|gp| g.state(place, gp.segment) == SegmentState::Planned)
@@ -230,14 +243,23 @@ impl<'a> Scorer<'a> {
         }
         Scorer {
             g,
-            place,
             gaps,
             w,
             chain_segs,
             adjacent,
+            within,
             planned,
             regions,
         }
+    }
+
+    /// Whether node `i` is located in the place (or below it).
+    fn local(&self, i: u32) -> bool {
+        self.g
+            .cols
+            .locations(i)
+            .iter()
+            .any(|p| self.within.binary_search(p).is_ok())
     }
 
     fn region(&self, province: &str) -> Option<&str> {
@@ -263,9 +285,9 @@ impl<'a> Scorer<'a> {
         let (mut in_chain, mut adjacent) = (0usize, 0usize);
         let produced = g.cols.produced(e).len();
         for s in g.cols.produced(e) {
-            if self.chain_segs.contains(s) {
+            if self.chain_segs.binary_search(s).is_ok() {
                 in_chain += 1;
-                adjacent += usize::from(self.adjacent.contains(s));
+                adjacent += usize::from(self.adjacent.binary_search(s).is_ok());
             }
         }
         if produced > 0 {
@@ -288,11 +310,7 @@ impl<'a> Scorer<'a> {
                 origin = w.origin.points;
             }
         }
-        let local = |kind, dir| {
-            self.g
-                .edges_of(e, kind, dir)
-                .find(|&o| g.located_within(o, self.place))
-        };
+        let local = |kind, dir| self.g.edges_of(e, kind, dir).find(|&o| self.local(o));
         let mut relation = 0.0;
         // Most firms have no firm-to-firm edges; the column saves walking their edge lists.
         let related = g.cols.has_relations(e);
@@ -359,10 +377,7 @@ impl<'a> Scorer<'a> {
                 reasons.push(region.to_string());
             }
         }
-        let local = |kind, dir| {
-            g.edges_of(e, kind, dir)
-                .find(|&o| g.located_within(o, self.place))
-        };
+        let local = |kind, dir| g.edges_of(e, kind, dir).find(|&o| self.local(o));
         if let Some(buyer) = local(EdgeKind::SuppliesTo, Direction::Outgoing) {
             reasons.push(format!("已向 {} 供货", g.node(buyer).name()));
         }
@@ -393,19 +408,26 @@ pub fn targets(
 ) -> Result<(Vec<TargetRow>, Vec<TargetRow>), String> {
     let rules = resolve_rules(g, rules)?;
     // Candidate → the gaps it fills, found through PRODUCES edges of the gap segments only.
-    let mut by_firm: HashMap<u32, Vec<usize>> = HashMap::new();
+    // (firm, gap) pairs sorted by firm: grouping a sorted vector is cheaper than a hash map
+    // at tens of thousands of candidates.
+    let scorer = Scorer::new(g, chain, place, gaps, weights);
+    let mut pairs: Vec<(u32, usize)> = Vec::new();
     for (gi, gap) in gaps.iter().enumerate() {
         for &e in g.cols.producers(gap.segment) {
-            if !g.located_within(e, place) {
-                let v = by_firm.entry(e).or_default();
-                if !v.contains(&gi) {
-                    v.push(gi);
-                }
+            if !scorer.local(e) {
+                pairs.push((e, gi));
             }
         }
     }
-    let scorer = Scorer::new(g, chain, place, gaps, weights);
-    let firms: Vec<(u32, Vec<usize>)> = by_firm.into_iter().collect();
+    pairs.sort_unstable();
+    pairs.dedup();
+    let mut firms: Vec<(u32, Vec<usize>)> = Vec::new();
+    for (e, gi) in pairs {
+        match firms.last_mut() {
+            Some((last, v)) if *last == e => v.push(gi),
+            _ => firms.push((e, vec![gi])),
+        }
+    }
     let one = |(e, gap_idx): &(u32, Vec<usize>)| {
         let mut row = scorer.score(*e, gap_idx);
         row.excluded = excluded_by(
