@@ -5,6 +5,7 @@
 
 use crate::query::{Table, Value};
 use std::path::Path;
+use unicode_width::UnicodeWidthStr;
 
 /// Formats a table can be exported to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -43,17 +44,6 @@ pub fn neutralise(text: &str) -> String {
     }
 }
 
-fn cell_text(v: &Value) -> String {
-    match v {
-        Value::List(items) => items
-            .iter()
-            .map(Value::display)
-            .collect::<Vec<_>>()
-            .join(";"),
-        v => v.display(),
-    }
-}
-
 /// Write `table` to `path` in the format its extension names.
 pub fn write_table(table: &Table, path: &Path, sheet: &str) -> Result<(), String> {
     let format = ExportFormat::from_path(path)?;
@@ -74,8 +64,8 @@ pub fn to_excel_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     w.write_record(table.columns.iter().map(|c| neutralise(c)))?;
     for row in &table.rows {
         w.write_record(row.iter().map(|v| match v {
-            Value::Int(_) | Value::Float(_) | Value::Null => cell_text(v),
-            _ => neutralise(&cell_text(v)),
+            Value::Int(_) | Value::Float(_) | Value::Null => v.cell(),
+            _ => neutralise(&v.cell()),
         }))?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
@@ -99,19 +89,12 @@ pub fn to_markdown(table: &Table) -> String {
         out.push_str(&format!(
             "| {} |\n",
             row.iter()
-                .map(|v| esc(&cell_text(v)))
+                .map(|v| esc(&v.cell()))
                 .collect::<Vec<_>>()
                 .join(" | ")
         ));
     }
     out
-}
-
-/// Display width of text in spreadsheet columns: CJK counts double.
-fn width(s: &str) -> f64 {
-    s.chars()
-        .map(|c| if (c as u32) < 0x1100 { 1.0 } else { 2.0 })
-        .sum()
 }
 
 /// Write an .xlsx workbook with one sheet per (name, table): bold frozen header row, column
@@ -147,7 +130,11 @@ fn write_workbook(
         used.push(name.clone());
         let ws = wb.add_worksheet();
         ws.set_name(&name)?;
-        let mut widths: Vec<f64> = table.columns.iter().map(|c| width(c)).collect();
+        let mut widths: Vec<f64> = table
+            .columns
+            .iter()
+            .map(|c| UnicodeWidthStr::width(c.as_str()) as f64)
+            .collect();
         for (j, c) in table.columns.iter().enumerate() {
             ws.write_string_with_format(0, j as u16, neutralise(c), &bold)?;
         }
@@ -164,9 +151,9 @@ fn write_workbook(
                         ws.write_number(r, c, *f)?;
                     }
                     v => {
-                        let text = neutralise(&cell_text(v));
+                        let text = neutralise(&v.cell());
                         if let Some(w) = widths.get_mut(j) {
-                            *w = w.max(width(&text));
+                            *w = w.max(UnicodeWidthStr::width(text.as_str()) as f64);
                         }
                         ws.write_string(r, c, text)?;
                     }

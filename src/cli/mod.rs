@@ -486,13 +486,10 @@ fn prepare_export_dir(dir: &std::path::Path, force: bool) -> Result<(), Failure>
     Ok(())
 }
 
-fn stats_text(graph: &Graph, store: &Store, label: &str, generation: u64) -> String {
+/// Node and edge kinds with their counts (`stats`, and `.schema` in the REPL).
+pub fn schema_text(graph: &Graph) -> String {
     use std::fmt::Write as _;
-    let mut s = String::new();
-    let _ = writeln!(s, "database   {}", store.path().display());
-    let _ = writeln!(s, "data       {label} (generation {generation})");
-    let _ = writeln!(s, "files      {}", graph.ds.files.len());
-    let _ = writeln!(s, "\nnodes");
+    let mut s = String::from("nodes\n");
     for k in Kind::ALL {
         let _ = writeln!(
             s,
@@ -515,6 +512,17 @@ fn stats_text(graph: &Graph, store: &Store, label: &str, generation: u64) -> Str
             counts.get(&k).copied().unwrap_or(0)
         );
     }
+    s
+}
+
+fn stats_text(graph: &Graph, store: &Store, label: &str, generation: u64) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::new();
+    let _ = writeln!(s, "database   {}", store.path().display());
+    let _ = writeln!(s, "data       {label} (generation {generation})");
+    let _ = writeln!(s, "files      {}", graph.ds.files.len());
+    s.push('\n');
+    s.push_str(&schema_text(graph));
     let notes = graph.ds.rows.iter().filter(|r| r.notes.is_some()).count();
     let _ = writeln!(s, "\nrows with notes (anomalies)  {notes}");
     let _ = writeln!(

@@ -384,25 +384,7 @@ impl Session {
                     ));
                 }
             },
-            ".schema" => {
-                println!("nodes");
-                for k in Kind::ALL {
-                    println!(
-                        "  {:<12}{:>10}  {}",
-                        k.as_str(),
-                        self.graph.count(k),
-                        k.label_zh()
-                    );
-                }
-                let mut counts = std::collections::BTreeMap::new();
-                for e in &self.graph.ds.edges {
-                    *counts.entry(e.kind).or_insert(0usize) += 1;
-                }
-                println!("edges");
-                for (k, n) in counts {
-                    println!("  {:<14}{:>8}", k.as_str(), n);
-                }
-            }
+            ".schema" => print!("{}", super::schema_text(&self.graph)),
             ".format" => {
                 self.format = match args.first().copied() {
                     Some("table") => Format::Table,

@@ -98,6 +98,19 @@ impl Value {
         }
     }
 
+    /// The value as one CSV or spreadsheet cell: lists joined with `;`, the data folder's
+    /// list separator.
+    pub fn cell(&self) -> String {
+        match self {
+            Value::List(items) => items
+                .iter()
+                .map(Value::display)
+                .collect::<Vec<_>>()
+                .join(";"),
+            v => v.display(),
+        }
+    }
+
     pub fn to_json(&self) -> serde_json::Value {
         match self {
             Value::Null => serde_json::Value::Null,
@@ -191,18 +204,7 @@ impl Table {
         let mut w = csv::Writer::from_writer(Vec::new());
         let _ = w.write_record(&self.columns);
         for r in &self.rows {
-            let fields: Vec<String> = r
-                .iter()
-                .map(|v| match v {
-                    Value::List(items) => items
-                        .iter()
-                        .map(Value::display)
-                        .collect::<Vec<_>>()
-                        .join(";"),
-                    v => v.display(),
-                })
-                .collect();
-            let _ = w.write_record(&fields);
+            let _ = w.write_record(r.iter().map(Value::cell));
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }

@@ -63,35 +63,42 @@ pub struct TargetOptions {
     pub serial: bool,
 }
 
-/// Industries a segment belongs to: through its chains (BELONGS_TO) and up the industry
-/// hierarchy (PART_OF).
-pub fn segment_industries(g: &Graph, segment: u32) -> HashSet<u32> {
+/// Industries the given chains belong to: BELONGS_TO, then up the industry hierarchy (PART_OF).
+fn industries_of_chains(g: &Graph, chains: &[u32]) -> HashSet<u32> {
     let mut out = HashSet::new();
-    let mut stack: Vec<u32> = Vec::new();
-    for &c in g.segment_chains(segment) {
-        stack.extend(
-            g.neighbors(c, EdgeKind::BelongsTo, Direction::Outgoing)
-                .into_iter()
-                .map(|x| x.0),
-        );
-    }
+    let mut stack: Vec<u32> = chains
+        .iter()
+        .flat_map(|&c| g.edges_of(c, EdgeKind::BelongsTo, Direction::Outgoing))
+        .collect();
     while let Some(i) = stack.pop() {
         if g.node(i).kind == Kind::Industry && out.insert(i) {
-            stack.extend(
-                g.neighbors(i, EdgeKind::PartOf, Direction::Outgoing)
-                    .into_iter()
-                    .map(|x| x.0),
-            );
+            stack.extend(g.edges_of(i, EdgeKind::PartOf, Direction::Outgoing));
         }
     }
     out
 }
 
+/// Industries a segment belongs to, through its chains.
+pub fn segment_industries(g: &Graph, segment: u32) -> HashSet<u32> {
+    industries_of_chains(g, g.segment_chains(segment))
+}
+
+/// Segments of every chain that belongs to one of `industries` (or to an industry below one).
+fn segments_of_industries(g: &Graph, industries: &HashSet<u32>) -> HashSet<u32> {
+    g.nodes_of(Kind::Chain)
+        .iter()
+        .filter(|&&c| !industries_of_chains(g, &[c]).is_disjoint(industries))
+        .flat_map(|&c| g.chain_segments(c).iter().copied())
+        .collect()
+}
+
 /// Rules resolved against the graph once per list.
 struct Resolved<'r> {
     rule: &'r Rule,
+    /// The segments the rule is about: named ones (exclude_segment), or every segment of a
+    /// chain belonging to one of its industries (min_investment) — resolved once here, so that
+    /// checking a candidate is a set look-up.
     segments: HashSet<u32>,
-    industries: HashSet<u32>,
     place: Option<u32>,
 }
 
@@ -118,16 +125,20 @@ fn resolve_rules<'r>(g: &Graph, set: &'r RuleSet) -> Result<Vec<Resolved<'r>>, S
         let resolved = (|| {
             Ok::<_, String>(Resolved {
                 rule,
-                segments: rule
-                    .segments
-                    .iter()
-                    .map(|s| one(s, &[Kind::Segment], rule))
-                    .collect::<Result<_, _>>()?,
-                industries: rule
-                    .industries
-                    .iter()
-                    .map(|s| one(s, &[Kind::Industry], rule))
-                    .collect::<Result<_, _>>()?,
+                segments: {
+                    let mut segs: HashSet<u32> = rule
+                        .segments
+                        .iter()
+                        .map(|s| one(s, &[Kind::Segment], rule))
+                        .collect::<Result<_, _>>()?;
+                    let industries: HashSet<u32> = rule
+                        .industries
+                        .iter()
+                        .map(|s| one(s, &[Kind::Industry], rule))
+                        .collect::<Result<_, _>>()?;
+                    segs.extend(segments_of_industries(g, &industries));
+                    segs
+                },
                 place: rule
                     .place
                     .as_deref()
@@ -163,9 +174,7 @@ fn excluded_by(
             RuleKind::MinInvestment => match (investment, r.rule.min_yi) {
                 (Some(inv), Some(min)) if inv < min => {
                     r.place.is_none_or(|p| g.is_within(place, p))
-                        && segments
-                            .iter()
-                            .any(|&s| !segment_industries(g, s).is_disjoint(&r.industries))
+                        && segments.iter().any(|s| r.segments.contains(s))
                 }
                 _ => false,
             },
