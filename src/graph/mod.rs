@@ -240,14 +240,6 @@ impl Graph {
             })
     }
 
-    /// Whether node `i` is located in `place` or below it.
-    pub fn located_within(&self, i: u32, place: u32) -> bool {
-        self.cols
-            .locations(i)
-            .iter()
-            .any(|&p| self.is_within(p, place))
-    }
-
     /// Ancestors of a place (nearest first), not including itself.
     pub fn ancestors(&self, place: u32) -> &[u32] {
         self.ancestors.get(&place).map_or(&[], Vec::as_slice)
