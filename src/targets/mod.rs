@@ -155,6 +155,31 @@ fn resolve_rules<'r>(g: &Graph, set: &'r RuleSet) -> Result<Vec<Resolved<'r>>, S
     Ok(out)
 }
 
+/// Whether rule `r` excludes recruiting `enterprise` for `segments` into `place`.
+fn rule_hits(
+    g: &Graph,
+    r: &Resolved,
+    enterprise: Option<u32>,
+    segments: &[u32],
+    place: u32,
+    investment: Option<f64>,
+) -> bool {
+    match r.rule.kind {
+        RuleKind::ExcludeTag => enterprise.is_some_and(|e| match &g.node(e).attrs {
+            Attrs::Enterprise(a) => a.tags.iter().any(|t| Some(&**t) == r.rule.tag.as_deref()),
+            _ => false,
+        }),
+        RuleKind::ExcludeSegment => segments.iter().any(|s| r.segments.contains(s)),
+        RuleKind::MinInvestment => match (investment, r.rule.min_yi) {
+            (Some(inv), Some(min)) if inv < min => {
+                r.place.is_none_or(|p| g.is_within(place, p))
+                    && segments.iter().any(|s| r.segments.contains(s))
+            }
+            _ => false,
+        },
+    }
+}
+
 /// The first rule that excludes recruiting `enterprise` for `segments` into `place`.
 fn excluded_by(
     g: &Graph,
@@ -164,26 +189,10 @@ fn excluded_by(
     place: u32,
     investment: Option<f64>,
 ) -> Option<String> {
-    for r in rules {
-        let hit = match r.rule.kind {
-            RuleKind::ExcludeTag => enterprise.is_some_and(|e| match &g.node(e).attrs {
-                Attrs::Enterprise(a) => a.tags.iter().any(|t| Some(&**t) == r.rule.tag.as_deref()),
-                _ => false,
-            }),
-            RuleKind::ExcludeSegment => segments.iter().any(|s| r.segments.contains(s)),
-            RuleKind::MinInvestment => match (investment, r.rule.min_yi) {
-                (Some(inv), Some(min)) if inv < min => {
-                    r.place.is_none_or(|p| g.is_within(place, p))
-                        && segments.iter().any(|s| r.segments.contains(s))
-                }
-                _ => false,
-            },
-        };
-        if hit {
-            return Some(format!("{}: {}", r.rule.id, r.rule.text));
-        }
-    }
-    None
+    rules
+        .iter()
+        .find(|r| rule_hits(g, r, enterprise, segments, place, investment))
+        .map(|r| format!("{}: {}", r.rule.id, r.rule.text))
 }
 
 fn cmp_rows(a: &TargetRow, b: &TargetRow, g: &Graph) -> Ordering {
@@ -192,8 +201,29 @@ fn cmp_rows(a: &TargetRow, b: &TargetRow, g: &Graph) -> Ordering {
         .then_with(|| g.node(a.enterprise).id.cmp(&g.node(b.enterprise).id))
 }
 
-/// Everything about the place and chain that scoring needs, computed once per list so that
-/// scoring one candidate is a handful of lookups and no allocation.
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// A candidate's score components, before rounding.
+#[derive(Clone, Copy, Debug, Default)]
+struct Parts {
+    scale: f64,
+    fit: f64,
+    relation: f64,
+    origin: f64,
+    plan: f64,
+}
+
+impl Parts {
+    /// The score shown and ranked by: the rounded sum of the unrounded components.
+    fn total(&self) -> f64 {
+        round2(self.scale + self.fit + self.relation + self.origin + self.plan)
+    }
+}
+
+/// Everything about the place, chain, weights and rules that scoring needs, computed once per
+/// list so that scoring one candidate is a few reads of dense columns and no allocation.
 struct Scorer<'a> {
     g: &'a Graph,
     gaps: &'a [Gap],
@@ -206,12 +236,26 @@ struct Scorer<'a> {
     within: Vec<u32>,
     /// Per gap: the place plans a project for it.
     planned: Vec<bool>,
-    /// Province (without 省/市) → preferred origin region.
-    regions: HashMap<String, String>,
+    /// Per gap: an admission rule excludes recruiting for it (segment and investment rules).
+    gap_excluded: Vec<bool>,
+    /// Per distinct tag list of the graph (`Profile::tag_set`): its scale points, and whether
+    /// a tag rule excludes it.
+    tag_points: Vec<f64>,
+    tag_excluded: Vec<bool>,
+    /// Per distinct province of the graph (`Profile::province`): its preferred origin region.
+    province_region: Vec<Option<&'a str>>,
 }
 
 impl<'a> Scorer<'a> {
-    fn new(g: &'a Graph, chain: u32, place: u32, gaps: &'a [Gap], w: &'a Weights) -> Scorer<'a> {
+    fn new(
+        g: &'a Graph,
+        chain: u32,
+        place: u32,
+        gaps: &'a [Gap],
+        w: &'a Weights,
+        rules: &[Resolved],
+        investment: Option<f64>,
+    ) -> Scorer<'a> {
         let mut chain_segs: Vec<u32> = g.chain_segments(chain).to_vec();
         chain_segs.sort_unstable();
         let present: HashSet<u32> = chain_segs
@@ -242,14 +286,47 @@ impl<'a> Scorer<'a> {
             .iter()
             .map(|gp| g.state(place, gp.segment) == SegmentState::Planned)
             .collect();
-        let mut regions = HashMap::new();
+        let gap_excluded = gaps
+            .iter()
+            .map(|gp| {
+                rules.iter().any(|r| {
+                    r.rule.kind != RuleKind::ExcludeTag
+                        && rule_hits(g, r, None, &[gp.segment], place, investment)
+                })
+            })
+            .collect();
+        let tag_sets = g.cols.tag_sets();
+        let tag_points = tag_sets
+            .iter()
+            .map(|tags| {
+                tags.iter()
+                    .filter_map(|t| w.scale.tags.get(&**t))
+                    .sum::<f64>()
+            })
+            .collect();
+        let tag_excluded = tag_sets
+            .iter()
+            .map(|tags| {
+                rules.iter().any(|r| {
+                    r.rule.kind == RuleKind::ExcludeTag
+                        && tags.iter().any(|t| Some(&**t) == r.rule.tag.as_deref())
+                })
+            })
+            .collect();
+        let mut regions: HashMap<&str, &str> = HashMap::new();
         for r in &w.origin.preferred {
             for p in w.origin.regions.get(r).into_iter().flatten() {
                 regions
-                    .entry(p.trim_end_matches(['省', '市']).to_string())
-                    .or_insert_with(|| r.clone());
+                    .entry(p.trim_end_matches(['省', '市']))
+                    .or_insert(r.as_str());
             }
         }
+        let province_region = g
+            .cols
+            .provinces()
+            .iter()
+            .map(|p| regions.get(p.trim_end_matches(['省', '市'])).copied())
+            .collect();
         Scorer {
             g,
             gaps,
@@ -258,7 +335,10 @@ impl<'a> Scorer<'a> {
             adjacent,
             within,
             planned,
-            regions,
+            gap_excluded,
+            tag_points,
+            tag_excluded,
+            province_region,
         }
     }
 
@@ -271,81 +351,92 @@ impl<'a> Scorer<'a> {
             .any(|p| self.within.binary_search(p).is_ok())
     }
 
-    fn region(&self, province: &str) -> Option<&str> {
-        self.regions
-            .get(province.trim_end_matches(['省', '市']))
-            .map(String::as_str)
+    fn region(&self, e: u32) -> Option<&'a str> {
+        let province = self.g.cols.profile(e).province as usize;
+        self.province_region.get(province).copied().flatten()
     }
 
-    /// The score and its components (no reason text yet).
-    fn score(&self, e: u32, gap_idx: &[usize]) -> TargetRow {
+    /// Whether an admission rule excludes `e` for these gaps (which rule: `excluded_by`).
+    fn excluded(&self, e: u32, gap_idx: &[u32]) -> bool {
+        let tag_set = self.g.cols.profile(e).tag_set as usize;
+        self.tag_excluded.get(tag_set).copied().unwrap_or(false)
+            || gap_idx.iter().any(|&gi| self.gap_excluded[gi as usize])
+    }
+
+    /// The score components of enterprise `e` for the gaps it fills (indexes into `gaps`).
+    fn parts(&self, e: u32, gap_idx: &[u32]) -> Parts {
         let (g, w) = (self.g, self.w);
-        let mut fit = 0.0;
-        let mut plan = 0.0;
+        let mut p = Parts::default();
         for &gi in gap_idx {
-            fit += w.fit.per_gap;
+            let gi = gi as usize;
+            p.fit += w.fit.per_gap;
             if self.gaps[gi].kind == (GapKind::Fill { broken: true }) {
-                fit += w.fit.broken_link;
+                p.fit += w.fit.broken_link;
             }
             if self.planned[gi] {
-                plan = w.plan.planned_project;
+                p.plan = w.plan.planned_project;
             }
         }
         let (mut in_chain, mut adjacent) = (0usize, 0usize);
-        let produced = g.cols.produced(e).len();
-        for s in g.cols.produced(e) {
+        let produced = g.cols.produced(e);
+        for s in produced {
             if self.chain_segs.binary_search(s).is_ok() {
                 in_chain += 1;
                 adjacent += usize::from(self.adjacent.binary_search(s).is_ok());
             }
         }
-        if produced > 0 {
-            fit += w.fit.chain_share * in_chain as f64 / produced as f64;
+        if !produced.is_empty() {
+            p.fit += w.fit.chain_share * in_chain as f64 / produced.len() as f64;
         }
         if in_chain > 0 {
-            fit += w.fit.adjacency * adjacent as f64 / in_chain as f64;
+            p.fit += w.fit.adjacency * adjacent as f64 / in_chain as f64;
         }
-        let (mut scale, mut origin) = (0.0, 0.0);
-        if let Attrs::Enterprise(a) = &g.node(e).attrs {
-            if let Some(r) = a.revenue_yi {
-                scale += w.scale.revenue * (1.0 + r).log10();
-            }
-            scale += a
-                .tags
-                .iter()
-                .filter_map(|t| w.scale.tags.get(&**t))
-                .sum::<f64>();
-            if self.region(&a.province).is_some() {
-                origin = w.origin.points;
-            }
+        let profile = g.cols.profile(e);
+        if let Some(r) = profile.revenue_yi() {
+            p.scale += w.scale.revenue * (1.0 + r).log10();
         }
-        let local = |kind, dir| self.g.edges_of(e, kind, dir).find(|&o| self.local(o));
-        let mut relation = 0.0;
+        p.scale += self
+            .tag_points
+            .get(profile.tag_set as usize)
+            .copied()
+            .unwrap_or(0.0);
+        if self.region(e).is_some() {
+            p.origin = w.origin.points;
+        }
         // Most firms have no firm-to-firm edges; the column saves walking their edge lists.
-        let related = g.cols.has_relations(e);
-        if related && local(EdgeKind::SuppliesTo, Direction::Outgoing).is_some() {
-            relation += w.relation.supplies_local;
-        }
-        if related && local(EdgeKind::SuppliesTo, Direction::Incoming).is_some() {
-            relation += w.relation.buys_local;
-        }
-        if related
-            && local(EdgeKind::SubsidiaryOf, Direction::Incoming)
+        if g.cols.has_relations(e) {
+            let local = |kind, dir| self.g.edges_of(e, kind, dir).find(|&o| self.local(o));
+            if local(EdgeKind::SuppliesTo, Direction::Outgoing).is_some() {
+                p.relation += w.relation.supplies_local;
+            }
+            if local(EdgeKind::SuppliesTo, Direction::Incoming).is_some() {
+                p.relation += w.relation.buys_local;
+            }
+            if local(EdgeKind::SubsidiaryOf, Direction::Incoming)
                 .or_else(|| local(EdgeKind::SubsidiaryOf, Direction::Outgoing))
                 .is_some()
-        {
-            relation += w.relation.group_local;
+            {
+                p.relation += w.relation.group_local;
+            }
         }
-        let round = |x: f64| (x * 100.0).round() / 100.0;
+        p
+    }
+
+    /// The full row, with its components (no reason text yet).
+    fn row(&self, e: u32, gap_idx: &[u32]) -> TargetRow {
+        let p = self.parts(e, gap_idx);
         TargetRow {
             enterprise: e,
-            gaps: gap_idx.iter().map(|&gi| self.gaps[gi].segment).collect(),
-            score: round(scale + fit + relation + origin + plan),
-            scale: round(scale),
-            fit: round(fit),
-            relation: round(relation),
-            origin: round(origin),
-            plan: round(plan),
+            gaps: gap_idx
+                .iter()
+                .map(|&gi| self.gaps[gi as usize].segment)
+                .collect(),
+            score: p.total(),
+            scale: round2(p.scale),
+            fit: round2(p.fit),
+            relation: round2(p.relation),
+            origin: round2(p.origin),
+            plan: round2(p.plan),
             reason: String::new(),
             excluded: None,
         }
@@ -382,9 +473,9 @@ impl<'a> Scorer<'a> {
                 .collect();
             tagged.sort_by(|x, y| y.1.total_cmp(&x.1));
             reasons.extend(tagged.iter().take(3).map(|(t, _)| t.to_string()));
-            if let Some(region) = self.region(&a.province) {
-                reasons.push(region.to_string());
-            }
+        }
+        if let Some(region) = self.region(e) {
+            reasons.push(region.to_string());
         }
         let local = |kind, dir| g.edges_of(e, kind, dir).find(|&o| self.local(o));
         if let Some(buyer) = local(EdgeKind::SuppliesTo, Direction::Outgoing) {
@@ -405,7 +496,19 @@ impl<'a> Scorer<'a> {
     }
 }
 
+/// One candidate in the scoring pass: the firm, its run of (firm, gap) pairs, its score.
+#[derive(Clone, Copy)]
+struct Scored {
+    e: u32,
+    pairs: (u32, u32),
+    score: f64,
+    excluded: bool,
+}
+
 /// Candidates for `gaps` of `chain` in `place`: (admitted, top `limit` by score; excluded, all).
+///
+/// The scoring pass keeps 24-byte [`Scored`] records only; full rows, with components, rule
+/// and reason, are made for the rows returned.
 pub fn targets(
     g: &Graph,
     chain: u32,
@@ -416,58 +519,82 @@ pub fn targets(
     opts: &TargetOptions,
 ) -> Result<(Vec<TargetRow>, Vec<TargetRow>), String> {
     let rules = resolve_rules(g, rules)?;
+    let scorer = Scorer::new(g, chain, place, gaps, weights, &rules, opts.investment);
     // Candidate → the gaps it fills, found through PRODUCES edges of the gap segments only.
-    // (firm, gap) pairs sorted by firm: grouping a sorted vector is cheaper than a hash map
-    // at tens of thousands of candidates.
-    let scorer = Scorer::new(g, chain, place, gaps, weights);
-    let mut pairs: Vec<(u32, usize)> = Vec::new();
+    // A producer of a gap segment is local exactly when the place's presence cell for that
+    // segment lists it (presence counts the place and everything below it); the cells hold
+    // sorted producers, so this needs no read of the firm's locations.
+    let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (gi, gap) in gaps.iter().enumerate() {
+        let local: &[u32] = g.presence(place, gap.segment).map_or(&[], |p| &p.producers);
         for &e in g.cols.producers(gap.segment) {
-            if !scorer.local(e) {
-                pairs.push((e, gi));
+            if local.binary_search(&e).is_err() {
+                pairs.push((e, gi as u32));
             }
         }
     }
+    // Grouping a sorted vector is cheaper than a hash map at tens of thousands of candidates.
     pairs.sort_unstable();
     pairs.dedup();
-    let mut firms: Vec<(u32, Vec<usize>)> = Vec::new();
-    for (e, gi) in pairs {
+    let gap_idx: Vec<u32> = pairs.iter().map(|&(_, gi)| gi).collect();
+    let mut firms: Vec<(u32, (u32, u32))> = Vec::new();
+    for (i, &(e, _)) in pairs.iter().enumerate() {
         match firms.last_mut() {
-            Some((last, v)) if *last == e => v.push(gi),
-            _ => firms.push((e, vec![gi])),
+            Some((last, (_, end))) if *last == e => *end += 1,
+            _ => firms.push((e, (i as u32, i as u32 + 1))),
         }
     }
-    let one = |(e, gap_idx): &(u32, Vec<usize>)| {
-        let mut row = scorer.score(*e, gap_idx);
-        row.excluded = excluded_by(
-            g,
-            &rules,
-            Some(row.enterprise),
-            &row.gaps,
-            place,
-            opts.investment,
-        );
-        row
+    let gaps_of = |(a, b): (u32, u32)| &gap_idx[a as usize..b as usize];
+    let one = |&(e, run): &(u32, (u32, u32))| Scored {
+        e,
+        pairs: run,
+        score: scorer.parts(e, gaps_of(run)).total(),
+        excluded: scorer.excluded(e, gaps_of(run)),
     };
-    let rows: Vec<TargetRow> = if opts.serial {
+    let scored: Vec<Scored> = if opts.serial {
         firms.iter().map(one).collect()
     } else {
         firms.par_iter().map(one).collect()
     };
-    let (mut admitted, mut excluded): (Vec<TargetRow>, Vec<TargetRow>) =
-        rows.into_iter().partition(|r| r.excluded.is_none());
-    // Top k without sorting the rest; reasons are written for the rows that are shown only.
-    let k = opts.limit.max(1);
-    if admitted.len() > k {
-        admitted.select_nth_unstable_by(k - 1, |a, b| cmp_rows(a, b, g));
-        admitted.truncate(k);
-    }
+    let (admitted, excluded): (Vec<Scored>, Vec<Scored>) =
+        scored.into_iter().partition(|s| !s.excluded);
+    let top = top_k(g, admitted, opts.limit.max(1));
+    let full = |s: &Scored| {
+        let mut row = scorer.row(s.e, gaps_of(s.pairs));
+        row.excluded = excluded_by(g, &rules, Some(s.e), &row.gaps, place, opts.investment);
+        row
+    };
+    let mut admitted: Vec<TargetRow> = top.iter().map(full).collect();
+    let mut excluded: Vec<TargetRow> = excluded.iter().map(full).collect();
     admitted.sort_by(|a, b| cmp_rows(a, b, g));
     excluded.sort_by(|a, b| cmp_rows(a, b, g));
     for row in admitted.iter_mut().chain(excluded.iter_mut()) {
         scorer.explain(row);
     }
     Ok((admitted, excluded))
+}
+
+/// The `k` best by score, ties broken by enterprise id — without sorting the rest, and reading
+/// ids (a string each, far from the scores) only for the ties at the cut.
+fn top_k(g: &Graph, mut all: Vec<Scored>, k: usize) -> Vec<Scored> {
+    if all.len() <= k {
+        return all;
+    }
+    let by_score = |a: &Scored, b: &Scored| b.score.total_cmp(&a.score);
+    all.select_nth_unstable_by(k - 1, by_score);
+    let cut = all[k - 1].score;
+    let (mut top, mut ties): (Vec<Scored>, Vec<Scored>) = all
+        .into_iter()
+        .filter(|s| s.score >= cut)
+        .partition(|s| s.score > cut);
+    let need = k - top.len();
+    let by_id = |a: &Scored, b: &Scored| g.node(a.e).id.cmp(&g.node(b.e).id);
+    if ties.len() > need {
+        ties.select_nth_unstable_by(need - 1, by_id);
+        ties.truncate(need);
+    }
+    top.extend(ties);
+    top
 }
 
 /// One park's fit for a project (项目流转).
@@ -592,4 +719,106 @@ pub fn route(
             .then_with(|| g.node(a.park).id.cmp(&g.node(b.park).id))
     });
     Ok(rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::gaps::{self, ChainView};
+
+    /// A small synthetic graph (`chainkb gen`): many candidates, few distinct scores, so the
+    /// cut of a top-k list falls among ties.
+    fn synthetic() -> Graph {
+        let dir = tempfile::tempdir().expect("tempdir");
+        crate::synth::generate(dir.path(), 3000, 7).expect("generate");
+        let loaded =
+            crate::data::load_paths(&[dir.path().to_path_buf()], Default::default()).expect("load");
+        Graph::build(loaded.dataset)
+    }
+
+    fn fill_gaps(g: &Graph, chain: u32, place: u32) -> Vec<Gap> {
+        let v = ChainView::new(g, chain);
+        let (states, present) = v.states(g, place);
+        gaps::fill(&v, &states, &present)
+            .iter()
+            .map(|f| Gap {
+                segment: v.segs[f.pos],
+                kind: GapKind::Fill { broken: f.broken },
+            })
+            .collect()
+    }
+
+    #[test]
+    fn top_k_is_the_head_of_the_full_ranking_serial_or_parallel() {
+        let g = synthetic();
+        let (w, rules) = (
+            Weights::defaults(),
+            config::parse_rules(None).expect("rules"),
+        );
+        let chain = g.nodes_of(Kind::Chain)[0];
+        let mut checked = 0;
+        for &place in g.nodes_of(Kind::Park).iter().take(12) {
+            let gap_list = fill_gaps(&g, chain, place);
+            let opts = |limit, serial| TargetOptions {
+                limit,
+                investment: None,
+                serial,
+            };
+            let (all, _) = targets(
+                &g,
+                chain,
+                place,
+                &gap_list,
+                &w,
+                &rules,
+                &opts(usize::MAX, true),
+            )
+            .expect("targets");
+            for k in [1, 2, 5, 17, 50, all.len()] {
+                for serial in [true, false] {
+                    let (top, _) =
+                        targets(&g, chain, place, &gap_list, &w, &rules, &opts(k, serial))
+                            .expect("targets");
+                    assert_eq!(top, all[..k.min(all.len())].to_vec());
+                }
+            }
+            checked += usize::from(all.windows(2).any(|p| p[0].score == p[1].score));
+        }
+        assert!(
+            checked > 0,
+            "no list had tied scores: the tie-break went untested"
+        );
+    }
+
+    #[test]
+    fn presence_lists_a_producer_exactly_when_it_is_located_within_the_place() {
+        // `targets` decides "local" from the place's presence cells instead of the firm's
+        // locations; the two must agree for every place and every producer.
+        let g = synthetic();
+        let w = Weights::defaults();
+        let chain = g.nodes_of(Kind::Chain)[0];
+        let places: Vec<u32> = g
+            .nodes_of(Kind::Park)
+            .iter()
+            .chain(g.nodes_of(Kind::Region))
+            .copied()
+            .collect();
+        let mut locals = 0;
+        for &place in &places {
+            let scorer = Scorer::new(&g, chain, place, &[], &w, &[], None);
+            for &s in g.chain_segments(chain) {
+                let cell: &[u32] = g.presence(place, s).map_or(&[], |p| &p.producers);
+                for &e in g.cols.producers(s) {
+                    let listed = cell.binary_search(&e).is_ok();
+                    assert_eq!(
+                        listed,
+                        scorer.local(e),
+                        "place {place} segment {s} firm {e}"
+                    );
+                    locals += usize::from(listed);
+                }
+            }
+        }
+        assert!(locals > 0);
+    }
 }
