@@ -224,6 +224,14 @@ pub const KNOWN_TAGS: &[&str] = &[
     "国有",
     "外资",
     "失信",
+    // Admission classes (准入, yunnan-investment-guidance-and-catalog.txt:118-119): set by staff
+    // once a firm's or project's product or process is found in 产业结构调整指导目录 (限制类,
+    // 淘汰类), the 市场准入负面清单 (禁止准入类), or an industry ruled 严重污染 / 危化.
+    "禁止准入类",
+    "限制类",
+    "淘汰类",
+    "严重污染环境",
+    "危化不符合安全准入",
 ];
 
 /// Tags that make an enterprise a "leading firm" for 强链 analysis.

@@ -87,7 +87,7 @@ fn check_accepts_a_clean_folder() {
     let out = run(&["check", "tests/fixtures/small"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).starts_with("ok: 9 files, 17 nodes"),
+        text(&out.stdout).starts_with("ok: 9 files, 18 nodes"),
         "{}",
         text(&out.stdout)
     );
@@ -206,7 +206,7 @@ fn an_import_killed_part_way_leaves_the_previous_data_and_is_reported() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     import(&db, &fixture("small"));
     let before = text(&run(&["stats", "--db", &db.display().to_string()]).stdout);
-    assert!(before.contains("Enterprise           2"), "{before}");
+    assert!(before.contains("Enterprise           3"), "{before}");
 
     let mut child = bin()
         .args([

@@ -352,3 +352,94 @@ fn relations_tags_and_origin_explain_the_score_on_the_fixture() {
         vec!["锂电池 测试高新区".to_string(), "正极材料".to_string()]
     );
 }
+
+#[test]
+fn admission_classes_exclude_firms_and_projects_by_tag() {
+    // 外地淘汰工艺正极 (tests/fixtures/small) carries 淘汰类: staff found its process in the
+    // 淘汰类 of 产业结构调整指导目录. The default rules exclude it, visibly.
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    let db = db.display().to_string();
+    let out = chainkb_cmd(&["import", "tests/fixtures/small", "--db", &db]);
+    assert!(out.status.success());
+    let list = |extra: &[&str]| {
+        let mut args = vec![
+            "targets",
+            "锂电池",
+            "--in",
+            "测试高新区",
+            "--segment",
+            "正极材料",
+            "--format",
+            "csv",
+            "--db",
+            &db,
+        ];
+        args.extend(extra);
+        String::from_utf8_lossy(&chainkb_cmd(&args).stdout).to_string()
+    };
+    let admitted = list(&[]);
+    assert!(admitted.contains("外地正极材料股份有限公司"), "{admitted}");
+    assert!(!admitted.contains("外地淘汰工艺正极"), "{admitted}");
+    let excluded = list(&["--excluded"]);
+    assert!(
+        excluded.contains("外地淘汰工艺正极有限公司")
+            && excluded.contains("云南-准入-淘汰类: 国家、省有关规定中淘汰类的项目一律不招"),
+        "{excluded}"
+    );
+    assert!(!excluded.contains("外地正极材料股份有限公司"), "{excluded}");
+
+    // Routing: a project staff classed 限制类 is excluded from every park, with the rule.
+    let out = chainkb_cmd(&[
+        "route",
+        "正极材料",
+        "--tag",
+        "限制类",
+        "--format",
+        "csv",
+        "--db",
+        &db,
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    let rows: Vec<&str> = text.lines().skip(1).collect();
+    assert!(!rows.is_empty(), "{text}");
+    assert!(
+        rows.iter().all(|r| r.contains("云南-准入-限制类")),
+        "{text}"
+    );
+    let out = chainkb_cmd(&["route", "正极材料", "--format", "csv", "--db", &db]);
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("云南-准入-限制类"));
+    // With --project, the carrier's tags count: a rule on 上市 (a user's file) excludes the
+    // project carried by the listed 测试电池.
+    let rules = tmp.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[[rule]]\nid = \"测试-上市\"\nkind = \"exclude_tag\"\ntag = \"上市\"\ntext = \"测试\"\nsource = \"test\"\n",
+    )
+    .unwrap();
+    let r = rules.display().to_string();
+    let out = chainkb_cmd(&[
+        "route",
+        "--project",
+        "T-2",
+        "--rules",
+        &r,
+        "--format",
+        "csv",
+        "--db",
+        &db,
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(
+        text.lines().count() > 1 && text.lines().skip(1).all(|r| r.contains("测试-上市")),
+        "{text}"
+    );
+    // A misspelt class is an error, not a silent no-op.
+    let out = chainkb_cmd(&["route", "正极材料", "--tag", "限制", "--db", &db]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(
+        err.contains("unknown tag `限制` (did you mean 限制类"),
+        "{err}"
+    );
+}

@@ -60,6 +60,10 @@ pub struct RouteArgs {
     /// Planned investment in 亿元 (checked against minimum-investment rules).
     #[arg(long)]
     pub investment: Option<f64>,
+    /// The project's classes, checked against tag rules (e.g. 限制类, 严重污染); with
+    /// --project, its carriers' tags (e.g. 失信) are checked too.
+    #[arg(long, value_delimiter = ',')]
+    pub tag: Vec<String>,
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
     #[arg(long)]
@@ -212,6 +216,8 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
         .map(|s| resolve_one(g, s, &[Kind::Segment]))
         .collect::<Result<_, _>>()?;
     let mut investment = a.investment;
+    list::check_tags(&a.tag).map_err(Failure::user)?;
+    let mut tags: Vec<&str> = a.tag.iter().map(String::as_str).collect();
     if let Some(p) = &a.project {
         let p = resolve_one(g, p, &[Kind::Project])?;
         for (s, _) in g.neighbors(
@@ -221,6 +227,15 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
         ) {
             if !segments.contains(&s) {
                 segments.push(s);
+            }
+        }
+        for (carrier, _) in g.neighbors(
+            p,
+            crate::model::EdgeKind::CarriedBy,
+            petgraph::Direction::Outgoing,
+        ) {
+            if let Attrs::Enterprise(e) = &g.node(carrier).attrs {
+                tags.extend(e.tags.iter().map(|t| &**t));
             }
         }
         if investment.is_none()
@@ -234,7 +249,8 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
             "name the segments the project builds, or --project ID",
         ));
     }
-    let rows = crate::targets::route(g, &segments, investment, &rules).map_err(Failure::user)?;
+    let rows =
+        crate::targets::route(g, &segments, investment, &tags, &rules).map_err(Failure::user)?;
     let mut t = Table::new(&[
         "rank",
         "park",

@@ -115,6 +115,25 @@ pub fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
     t
 }
 
+/// Refuse a tag the data cannot hold (a filter on it would silently match nothing).
+pub fn check_tags(tags: &[String]) -> Result<(), String> {
+    match tags
+        .iter()
+        .find(|t| !crate::model::KNOWN_TAGS.contains(&t.as_str()))
+    {
+        Some(t) => Err(format!(
+            "unknown tag `{t}`{} (known tags: {})",
+            crate::names::did_you_mean(&crate::names::suggest(
+                t,
+                crate::model::KNOWN_TAGS.iter().copied(),
+                3
+            )),
+            crate::model::KNOWN_TAGS.join(" ")
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Run a request: score, filter, keep the top `limit`, and lay the rows out as a table.
 pub fn target_list(g: &Graph, req: &ListRequest) -> Result<Table, String> {
     for r in &req.origin {
@@ -129,6 +148,7 @@ pub fn target_list(g: &Graph, req: &ListRequest) -> Result<Table, String> {
             return Err(format!("origin `{r}` is not one of {}", known.join(", ")));
         }
     }
+    check_tags(&req.tags)?;
     // The filters apply before the top k are taken, so all admitted rows are scored.
     let opts = TargetOptions {
         limit: usize::MAX,

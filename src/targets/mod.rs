@@ -155,20 +155,18 @@ fn resolve_rules<'r>(g: &Graph, set: &'r RuleSet) -> Result<Vec<Resolved<'r>>, S
     Ok(out)
 }
 
-/// Whether rule `r` excludes recruiting `enterprise` for `segments` into `place`.
+/// Whether rule `r` excludes recruiting a firm or project carrying `tags` for `segments` into
+/// `place`.
 fn rule_hits(
     g: &Graph,
     r: &Resolved,
-    enterprise: Option<u32>,
+    tags: &[&str],
     segments: &[u32],
     place: u32,
     investment: Option<f64>,
 ) -> bool {
     match r.rule.kind {
-        RuleKind::ExcludeTag => enterprise.is_some_and(|e| match &g.node(e).attrs {
-            Attrs::Enterprise(a) => a.tags.iter().any(|t| Some(&**t) == r.rule.tag.as_deref()),
-            _ => false,
-        }),
+        RuleKind::ExcludeTag => tags.iter().any(|t| Some(*t) == r.rule.tag.as_deref()),
         RuleKind::ExcludeSegment => segments.iter().any(|s| r.segments.contains(s)),
         RuleKind::MinInvestment => match (investment, r.rule.min_yi) {
             (Some(inv), Some(min)) if inv < min => {
@@ -180,18 +178,19 @@ fn rule_hits(
     }
 }
 
-/// The first rule that excludes recruiting `enterprise` for `segments` into `place`.
+/// The first rule that excludes recruiting a firm or project carrying `tags` for `segments` into
+/// `place`.
 fn excluded_by(
     g: &Graph,
     rules: &[Resolved],
-    enterprise: Option<u32>,
+    tags: &[&str],
     segments: &[u32],
     place: u32,
     investment: Option<f64>,
 ) -> Option<String> {
     rules
         .iter()
-        .find(|r| rule_hits(g, r, enterprise, segments, place, investment))
+        .find(|r| rule_hits(g, r, tags, segments, place, investment))
         .map(|r| format!("{}: {}", r.rule.id, r.rule.text))
 }
 
@@ -291,7 +290,7 @@ impl<'a> Scorer<'a> {
             .map(|gp| {
                 rules.iter().any(|r| {
                     r.rule.kind != RuleKind::ExcludeTag
-                        && rule_hits(g, r, None, &[gp.segment], place, investment)
+                        && rule_hits(g, r, &[], &[gp.segment], place, investment)
                 })
             })
             .collect();
@@ -561,7 +560,11 @@ pub fn targets(
     let top = top_k(g, admitted, opts.limit.max(1));
     let full = |s: &Scored| {
         let mut row = scorer.row(s.e, gaps_of(s.pairs));
-        row.excluded = excluded_by(g, &rules, Some(s.e), &row.gaps, place, opts.investment);
+        let tags: Vec<&str> = match &g.node(s.e).attrs {
+            Attrs::Enterprise(a) => a.tags.iter().map(|t| &**t).collect(),
+            _ => Vec::new(),
+        };
+        row.excluded = excluded_by(g, &rules, &tags, &row.gaps, place, opts.investment);
         row
     };
     let mut admitted: Vec<TargetRow> = top.iter().map(full).collect();
@@ -612,11 +615,13 @@ pub struct RouteRow {
     pub excluded: Option<String>,
 }
 
-/// Rank parks for a project that builds `segments` (with an optional investment in 亿元).
+/// Rank parks for a project that builds `segments` (with an optional investment in 亿元, and
+/// the tags tag rules check: its classes such as 限制类, and its carrier's tags such as 失信).
 pub fn route(
     g: &Graph,
     segments: &[u32],
     investment: Option<f64>,
+    tags: &[&str],
     rules: &RuleSet,
 ) -> Result<Vec<RouteRow>, String> {
     let rules = resolve_rules(g, rules)?;
@@ -708,7 +713,7 @@ pub fn route(
                 neighbours: present,
                 competitors,
                 reason: reasons.join("; "),
-                excluded: excluded_by(g, &rules, None, segments, park, investment),
+                excluded: excluded_by(g, &rules, tags, segments, park, investment),
             }
         })
         .filter(|r| r.score > 0.0)
