@@ -443,3 +443,32 @@ fn admission_classes_exclude_firms_and_projects_by_tag() {
         "{err}"
     );
 }
+
+#[test]
+fn a_gap_nobody_outside_produces_is_named_not_left_as_an_empty_list() {
+    let db = seed_db().display().to_string();
+    let out = chainkb_cmd(&[
+        "targets",
+        "疫苗",
+        "--in",
+        "玉溪高新区",
+        "--segment",
+        "预防接种",
+        "--segment",
+        "细胞培养基",
+        "--format",
+        "csv",
+        "--db",
+        &db,
+    ]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "no enterprise outside 玉溪高新技术产业开发区 in the database produces 预防接种 —"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("细胞培养基"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("细胞培养基"));
+}

@@ -147,6 +147,17 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
             g.node(place).name()
         );
     }
+    let nobody = list::without_candidates(g, place, &gaps);
+    if !nobody.is_empty() {
+        let names: Vec<&str> = nobody.iter().map(|&s| g.node(s).name()).collect();
+        eprintln!(
+            "note: no enterprise outside {} in the database produces {} — nobody to list for {} \
+             (add candidates: `chainkb intake`)",
+            g.node(place).name(),
+            names.join("、"),
+            if names.len() == 1 { "it" } else { "them" }
+        );
+    }
     let gap_names: Vec<String> = gaps
         .iter()
         .map(|gp| g.node(gp.segment).name().to_string())

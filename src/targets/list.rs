@@ -115,6 +115,21 @@ pub fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
     t
 }
 
+/// The gap segments that no enterprise outside `place` produces: a list has nobody for them,
+/// whatever the filters (worth saying, so an empty list is not read as "nothing to recruit").
+pub fn without_candidates(g: &Graph, place: u32, gaps: &[Gap]) -> Vec<u32> {
+    gaps.iter()
+        .map(|gp| gp.segment)
+        .filter(|&s| {
+            let local: &[u32] = g.presence(place, s).map_or(&[], |p| &p.producers);
+            g.cols
+                .producers(s)
+                .iter()
+                .all(|e| local.binary_search(e).is_ok())
+        })
+        .collect()
+}
+
 /// Refuse a tag the data cannot hold (a filter on it would silently match nothing).
 pub fn check_tags(tags: &[String]) -> Result<(), String> {
     match tags
