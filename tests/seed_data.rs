@@ -396,9 +396,19 @@ fn firms_named_in_the_documents_are_found_by_their_short_names() {
         "沃森",
         "华电达",
         "恩捷股份",
+        "玉昆钢铁集团",
+        "蓝晶科技有限公司",
     ] {
         let hits = g.names.lookup(&g.ds.nodes, short, &[Kind::Enterprise]);
         assert!(!hits.is_empty(), "{short} is not found");
+    }
+    // Projects named only in the text are there, with their source line.
+    for (project, line) in [
+        ("粮食物流中心", "hongta-investment-plan-2021-2025.txt:565"),
+        ("泛亚铁路研和站", "hongta-investment-plan-2021-2025.txt:565"),
+    ] {
+        let p = find(project, Kind::Project);
+        assert!(g.ds.source(g.node(p).row).starts_with(line), "{project}");
     }
     // Parks and their areas from 表3 (yuxi-hitech-zone-plan-2021-2025.txt:523).
     for (park, km2) in [
