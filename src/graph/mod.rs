@@ -80,6 +80,9 @@ pub struct Graph {
 impl Graph {
     /// Build the graph and every index from a dataset.
     pub fn build(ds: Dataset) -> Graph {
+        // Decoding the store leaves its buffers free but held by the allocator; hand them
+        // back before the indexes are built, so the peak is the dataset plus the indexes.
+        release_free_memory();
         let n = ds.nodes.len();
         let mut g: DiGraph<(), u32> = DiGraph::with_capacity(n, ds.edges.len());
         for _ in 0..n {
@@ -164,7 +167,7 @@ impl Graph {
                 )
             },
         );
-        Graph {
+        let graph = Graph {
             ds,
             g,
             names,
@@ -175,7 +178,10 @@ impl Graph {
             cols,
             by_kind,
             state_bits,
-        }
+        };
+        // The same for the build's scratch space (presence triples, per-thread buffers).
+        release_free_memory();
+        graph
     }
 
     pub fn node(&self, i: u32) -> &Node {
@@ -303,6 +309,20 @@ impl Graph {
     /// Number of (place, segment) cells in the presence index.
     pub fn presence_cells(&self) -> usize {
         self.presence.len()
+    }
+}
+
+/// Return memory that is free but still held by the allocator to the operating system.
+///
+/// glibc keeps freed blocks in its (per-thread) arenas; after decoding a million records in
+/// parallel that is ≈180 MiB of resident memory nobody uses (measured with
+/// `examples/scale.rs`: 587 → 403 MiB after decoding, 686 → 630 MiB after the build).
+/// Elsewhere this is a no-op.
+pub fn release_free_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only releases free memory; it takes no pointers and is thread-safe.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
