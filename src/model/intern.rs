@@ -14,9 +14,11 @@ use std::sync::Arc;
 
 const MAX_ENTRIES: usize = 4096;
 
+type List = Arc<[Box<str>]>;
+
 thread_local! {
     static STRS: RefCell<HashMap<Box<str>, Arc<str>>> = RefCell::new(HashMap::new());
-    static LISTS: RefCell<HashMap<Box<[Box<str>]>, Arc<[Box<str>]>>> = RefCell::new(HashMap::new());
+    static LISTS: RefCell<HashMap<Box<[Box<str>]>, List>> = RefCell::new(HashMap::new());
 }
 
 /// The shared copy of `s`.
@@ -34,7 +36,7 @@ pub fn str(s: &str) -> Arc<str> {
 }
 
 /// The shared copy of a list of strings (a firm's tags).
-pub fn list(items: Vec<Box<str>>) -> Arc<[Box<str>]> {
+pub fn list(items: Vec<Box<str>>) -> List {
     if items.is_empty() {
         return Arc::from(Vec::new());
     }
@@ -42,7 +44,7 @@ pub fn list(items: Vec<Box<str>>) -> Arc<[Box<str>]> {
         if let Some(a) = m.get(items.as_slice()) {
             return a.clone();
         }
-        let a: Arc<[Box<str>]> = Arc::from(items.as_slice());
+        let a: List = Arc::from(items.as_slice());
         if m.len() < MAX_ENTRIES {
             m.insert(items.into_boxed_slice(), a.clone());
         }
