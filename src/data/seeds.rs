@@ -438,10 +438,10 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
             }
             let attrs = EnterpriseAttrs {
                 credit_code: r.get("credit_code").into(),
-                province: r.get("province").into(),
-                city: r.get("city").into(),
+                province: crate::model::intern::str(r.get("province")),
+                city: crate::model::intern::str(r.get("city")),
                 revenue_yi,
-                tags,
+                tags: crate::model::intern::list(tags),
                 listing: r.get("listing").into(),
             };
             let code = r.get("credit_code");

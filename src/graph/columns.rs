@@ -140,7 +140,7 @@ impl Columns {
                     tag_set: if a.tags.is_empty() {
                         0
                     } else {
-                        tag_sets.get(a.tags.as_slice(), &mut last_tags)
+                        tag_sets.get(&a.tags[..], &mut last_tags)
                     },
                     province: provinces.get(&*a.province, &mut last_province),
                 },

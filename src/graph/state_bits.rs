@@ -3,7 +3,7 @@
 //! scan of one chain over every park read a few words per segment instead of doing one hash
 //! lookup per (park, segment) cell.
 
-use super::{Presence, SegmentState};
+use super::{PresenceIndex, SegmentState};
 use std::collections::HashMap;
 
 /// One segment's (present, planned-only) bitsets.
@@ -40,12 +40,12 @@ impl SegmentBits<'_> {
 }
 
 impl StateBits {
-    pub fn build(places: &[u32], presence: &HashMap<(u32, u32), Presence>) -> StateBits {
+    pub fn build(places: &[u32], presence: &PresenceIndex) -> StateBits {
         let place_pos: HashMap<u32, usize> =
             places.iter().enumerate().map(|(i, &p)| (p, i)).collect();
         let words = places.len().div_ceil(64).max(1);
         let mut by_segment: HashMap<u32, Pair> = HashMap::new();
-        for (&(place, segment), cell) in presence {
+        for ((place, segment), cell) in presence.iter() {
             let Some(&pos) = place_pos.get(&place) else {
                 continue;
             };

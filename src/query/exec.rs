@@ -374,7 +374,7 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
 fn presence_cols(g: &Graph, place: u32, seg: u32) -> (SegmentState, Vec<u32>, Vec<u32>) {
     let st = g.state(place, seg);
     match g.presence(place, seg) {
-        Some(p) => (st, p.producers.clone(), p.projects.clone()),
+        Some(p) => (st, p.producers.to_vec(), p.projects.to_vec()),
         None => (st, Vec::new(), Vec::new()),
     }
 }

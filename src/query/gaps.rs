@@ -349,7 +349,7 @@ pub fn strengthen(
     let mut out = Vec::new();
     for (i, &s) in v.segs.iter().enumerate() {
         let (producers, projects) = match g.presence(place, s) {
-            Some(p) => (p.producers.clone(), p.projects.clone()),
+            Some(p) => (p.producers.to_vec(), p.projects.to_vec()),
             None => continue,
         };
         let (weakness, leading) = weakness(g, states[i], &producers);

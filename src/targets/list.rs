@@ -121,7 +121,7 @@ pub fn without_candidates(g: &Graph, place: u32, gaps: &[Gap]) -> Vec<u32> {
     gaps.iter()
         .map(|gp| gp.segment)
         .filter(|&s| {
-            let local: &[u32] = g.presence(place, s).map_or(&[], |p| &p.producers);
+            let local: &[u32] = g.presence(place, s).map_or(&[], |p| p.producers);
             g.cols
                 .producers(s)
                 .iter()

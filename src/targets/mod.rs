@@ -525,7 +525,7 @@ pub fn targets(
     // sorted producers, so this needs no read of the firm's locations.
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (gi, gap) in gaps.iter().enumerate() {
-        let local: &[u32] = g.presence(place, gap.segment).map_or(&[], |p| &p.producers);
+        let local: &[u32] = g.presence(place, gap.segment).map_or(&[], |p| p.producers);
         for &e in g.cols.producers(gap.segment) {
             if local.binary_search(&e).is_err() {
                 pairs.push((e, gi as u32));
@@ -812,7 +812,7 @@ mod tests {
         for &place in &places {
             let scorer = Scorer::new(&g, chain, place, &[], &w, &[], None);
             for &s in g.chain_segments(chain) {
-                let cell: &[u32] = g.presence(place, s).map_or(&[], |p| &p.producers);
+                let cell: &[u32] = g.presence(place, s).map_or(&[], |p| p.producers);
                 for &e in g.cols.producers(s) {
                     let listed = cell.binary_search(&e).is_ok();
                     assert_eq!(

@@ -4,8 +4,11 @@
 //! persists it in sled, `graph` builds the in-memory view from it. Nodes and edges refer to each
 //! other by position (`u32`) inside one dataset; the stable identity of a node is `(kind, id)`.
 
+pub mod intern;
+
 use serde::{Deserialize, Serialize};
 use std::fmt;
+use std::sync::Arc;
 
 /// What a node is. The order is the order of `stats` and of export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -297,13 +300,18 @@ pub enum Attrs {
     Project(Box<ProjectAttrs>),
 }
 
+/// An enterprise's attributes. Province, city and tags are shared copies (`intern`): a
+/// million firms name a few hundred distinct values.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnterpriseAttrs {
     pub credit_code: Box<str>,
-    pub province: Box<str>,
-    pub city: Box<str>,
+    #[serde(deserialize_with = "intern::de_str")]
+    pub province: Arc<str>,
+    #[serde(deserialize_with = "intern::de_str")]
+    pub city: Arc<str>,
     pub revenue_yi: Option<f64>,
-    pub tags: Vec<Box<str>>,
+    #[serde(deserialize_with = "intern::de_list")]
+    pub tags: Arc<[Box<str>]>,
     pub listing: Box<str>,
 }
 
