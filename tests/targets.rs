@@ -471,4 +471,18 @@ fn a_gap_nobody_outside_produces_is_named_not_left_as_an_empty_list() {
     );
     assert!(!err.contains("细胞培养基"), "{err}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("细胞培养基"));
+    // The query stage says the same: under the table, or on stderr for CSV and JSON so the
+    // data stays machine-readable.
+    let q = "status 疫苗 in 玉溪高新区 | where state = \"missing\" | targets | limit 2";
+    for (format, on_stdout) in [("table", true), ("csv", false), ("json", false)] {
+        let out = chainkb_cmd(&["query", q, "--format", format, "--db", &db]);
+        assert!(out.status.success());
+        let (stdout, stderr) = (
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr),
+        );
+        let note = "note: no enterprise outside 玉溪高新技术产业开发区 in the database produces 菌毒种、疫苗批签发检验、预防接种";
+        assert_eq!(stdout.contains(note), on_stdout, "{format}: {stdout}");
+        assert_eq!(stderr.contains(note), !on_stdout, "{format}: {stderr}");
+    }
 }

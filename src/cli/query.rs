@@ -60,6 +60,12 @@ pub fn run(graph: &Graph, args: QueryArgs) -> Result<(), Failure> {
                     let _ = writeln!(out);
                 }
                 let _ = out.write_all(table.render(args.format).as_bytes());
+                if args.format != Format::Table {
+                    let _ = out.flush();
+                    for note in &table.notes {
+                        eprintln!("note: {note}");
+                    }
+                }
             }
             Err(e) => {
                 let _ = out.flush();

@@ -337,6 +337,11 @@ impl Session {
                 Ok(table) => {
                     let rendered = table.render(self.format);
                     page(&rendered);
+                    if self.format != Format::Table {
+                        for note in &table.notes {
+                            eprintln!("note: {note}");
+                        }
+                    }
                     println!(
                         "({} {}, {:.1} ms)",
                         table.rows.len(),

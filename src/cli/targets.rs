@@ -147,16 +147,8 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
             g.node(place).name()
         );
     }
-    let nobody = list::without_candidates(g, place, &gaps);
-    if !nobody.is_empty() {
-        let names: Vec<&str> = nobody.iter().map(|&s| g.node(s).name()).collect();
-        eprintln!(
-            "note: no enterprise outside {} in the database produces {} — nobody to list for {} \
-             (add candidates: `chainkb intake`)",
-            g.node(place).name(),
-            names.join("、"),
-            if names.len() == 1 { "it" } else { "them" }
-        );
+    if let Some(note) = list::without_candidates_note(g, place, &gaps) {
+        eprintln!("note: {note}");
     }
     let gap_names: Vec<String> = gaps
         .iter()

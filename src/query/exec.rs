@@ -50,16 +50,18 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
         return Ok(t);
     }
     let mut rows = source(g, &plan.source, ctx)?;
+    let mut notes = Vec::new();
     for (op, _) in &plan.ops {
         ctx.check()?;
         rows = match op {
-            Op::Targets { .. } => target_rows(g, op, rows)?,
+            Op::Targets { .. } => target_rows(g, op, rows, &mut notes)?,
             op => apply(op, rows)?,
         };
     }
     Ok(Table {
         columns: plan.columns.iter().map(|c| c.name.clone()).collect(),
         rows,
+        notes,
     })
 }
 
@@ -915,7 +917,12 @@ fn key(values: impl Iterator<Item = Value>) -> String {
 }
 
 /// `| targets`: the target list for the segments of the incoming rows.
-fn target_rows(g: &Graph, op: &Op, rows: Vec<Row>) -> Result<Vec<Row>, QueryError> {
+fn target_rows(
+    g: &Graph,
+    op: &Op,
+    rows: Vec<Row>,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Row>, QueryError> {
     use crate::targets::{Gap, GapKind as TKind, config, list};
     let Op::Targets {
         chain,
@@ -946,6 +953,7 @@ fn target_rows(g: &Graph, op: &Op, rows: Vec<Row>) -> Result<Vec<Row>, QueryErro
             gaps.push(Gap { segment: s, kind });
         }
     }
+    notes.extend(list::without_candidates_note(g, *place, &gaps));
     let weights = config::Weights::defaults();
     let rules = config::parse_rules(None).map_err(QueryError::internal)?;
     let table = list::target_list(

@@ -134,6 +134,10 @@ impl Value {
 pub struct Table {
     pub columns: Vec<String>,
     pub rows: Vec<Vec<Value>>,
+    /// Things the reader should know that are not rows (e.g. a gap nobody outside produces).
+    /// The text form prints them under the table; callers of the CSV and JSON forms print
+    /// them on stderr so the data stays machine-readable.
+    pub notes: Vec<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -148,6 +152,7 @@ impl Table {
         Table {
             columns: columns.iter().map(|c| c.to_string()).collect(),
             rows: Vec::new(),
+            notes: Vec::new(),
         }
     }
 
@@ -171,7 +176,11 @@ impl Table {
             t.add_row(r.iter().map(Value::display).collect::<Vec<_>>());
         }
         let n = self.rows.len();
-        format!("{t}\n({n} {})\n", if n == 1 { "row" } else { "rows" })
+        let mut out = format!("{t}\n({n} {})\n", if n == 1 { "row" } else { "rows" });
+        for note in &self.notes {
+            let _ = writeln!(out, "note: {note}");
+        }
+        out
     }
 
     /// An array of row objects, keys in column order, one row per line.

@@ -130,6 +130,22 @@ pub fn without_candidates(g: &Graph, place: u32, gaps: &[Gap]) -> Vec<u32> {
         .collect()
 }
 
+/// The note to show when some gap segments have nobody to list (see `without_candidates`).
+pub fn without_candidates_note(g: &Graph, place: u32, gaps: &[Gap]) -> Option<String> {
+    let nobody = without_candidates(g, place, gaps);
+    if nobody.is_empty() {
+        return None;
+    }
+    let names: Vec<&str> = nobody.iter().map(|&s| g.node(s).name()).collect();
+    Some(format!(
+        "no enterprise outside {} in the database produces {} — nobody to list for {} \
+         (add candidates: `chainkb intake`)",
+        g.node(place).name(),
+        names.join("、"),
+        if names.len() == 1 { "it" } else { "them" }
+    ))
+}
+
 /// Refuse a tag the data cannot hold (a filter on it would silently match nothing).
 pub fn check_tags(tags: &[String]) -> Result<(), String> {
     match tags
