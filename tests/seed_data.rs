@@ -398,6 +398,11 @@ fn firms_named_in_the_documents_are_found_by_their_short_names() {
         "恩捷股份",
         "玉昆钢铁集团",
         "蓝晶科技有限公司",
+        // 孵化载体 and platforms of the text (yuxi-hitech-zone-plan-2021-2025.txt:169).
+        "云科众创空间",
+        "启迪众创园",
+        "同济大学玉溪智能制造研究院",
+        "中科(玉溪)创新园",
     ] {
         let hits = g.names.lookup(&g.ds.nodes, short, &[Kind::Enterprise]);
         assert!(!hits.is_empty(), "{short} is not found");
