@@ -32,7 +32,7 @@ pub struct TargetArgs {
     #[arg(long, value_delimiter = ',')]
     pub tag: Vec<String>,
     /// Planned single-project investment in 亿元, checked against minimum-investment rules.
-    #[arg(long)]
+    #[arg(long, value_parser = parse_yi)]
     pub investment: Option<f64>,
     /// Score weights (TOML; keys override config/target-weights.toml).
     #[arg(long)]
@@ -58,7 +58,7 @@ pub struct RouteArgs {
     #[arg(long)]
     pub project: Option<String>,
     /// Planned investment in 亿元 (checked against minimum-investment rules).
-    #[arg(long)]
+    #[arg(long, value_parser = parse_yi)]
     pub investment: Option<f64>,
     /// The project's classes, checked against tag rules (e.g. 限制类, 严重污染); with
     /// --project, its carriers' tags (e.g. 失信) are checked too.
@@ -72,6 +72,17 @@ pub struct RouteArgs {
     pub format: Format,
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+}
+
+/// An amount in 亿元: a finite, non-negative decimal (a NaN would silently pass every
+/// minimum-investment rule).
+fn parse_yi(text: &str) -> Result<f64, String> {
+    match text.trim().parse::<f64>() {
+        Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
+        _ => Err(format!(
+            "`{text}` is not an amount in 亿元: use a non-negative decimal, e.g. 0.3 (万元 ÷ 10000)"
+        )),
+    }
 }
 
 fn read_opt(path: &Option<PathBuf>) -> Result<Option<String>, Failure> {
@@ -283,4 +294,17 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
         &a.output,
         &format!("项目流转 {}", names.join(" ")),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn investment_must_be_a_finite_non_negative_amount() {
+        assert_eq!(super::parse_yi("0.3"), Ok(0.3));
+        assert_eq!(super::parse_yi(" 5 "), Ok(5.0));
+        for bad in ["nan", "inf", "-1", "3亿", ""] {
+            let err = super::parse_yi(bad).unwrap_err();
+            assert!(err.contains("亿元"), "{bad}: {err}");
+        }
+    }
 }
