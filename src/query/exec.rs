@@ -149,18 +149,34 @@ where
     Ok(chunks.into_iter().flatten().collect())
 }
 
+/// Rows for one place, or for each place with the place's name as the first column: `f` gets
+/// that leading value and puts it first itself, so rows are not copied to prepend it.
 fn places_rows<F>(g: &Graph, places: &Places, ctx: Ctx, f: F) -> Result<Vec<Row>, QueryError>
 where
-    F: Fn(u32) -> Vec<Row> + Sync,
+    F: Fn(u32, Option<&Value>) -> Vec<Row> + Sync,
 {
     match places {
-        Places::One(p) => Ok(f(*p)),
-        Places::Each(all, _) => per_place(all, ctx, |p| {
-            let place = Value::text(name(g, p));
-            f(p).into_iter()
-                .map(|r| std::iter::once(place.clone()).chain(r).collect())
-                .collect()
-        }),
+        Places::One(p) => Ok(f(*p, None)),
+        Places::Each(all, _) => per_place(all, ctx, |p| f(p, Some(&Value::text(name(g, p))))),
+    }
+}
+
+/// A row of `values`, after `lead` when there is one.
+fn lead_row<const N: usize>(lead: Option<&Value>, values: [Value; N]) -> Row {
+    let mut row = Vec::with_capacity(N + 1);
+    row.extend(lead.cloned());
+    row.extend(values);
+    row
+}
+
+/// `rows` with `lead` put first in each.
+fn prepend(lead: Option<&Value>, rows: Vec<Row>) -> Vec<Row> {
+    match lead {
+        None => rows,
+        Some(l) => rows
+            .into_iter()
+            .map(|r| std::iter::once(l.clone()).chain(r).collect())
+            .collect(),
     }
 }
 
@@ -198,11 +214,13 @@ fn source(g: &Graph, src: &SourcePlan, ctx: Ctx) -> Result<Vec<Row>, QueryError>
         } => {
             let view = ChainView::new(g, *chain);
             let labels = Labels::new(g, &view);
-            places_rows(g, places, ctx, |p| gap_rows(g, &view, &labels, *kind, p))
+            places_rows(g, places, ctx, |p, lead| {
+                gap_rows(g, &view, &labels, *kind, p, lead)
+            })
         }
-        SourcePlan::Build { places, below } => {
-            places_rows(g, places, ctx, |p| build_rows(g, p, *below))
-        }
+        SourcePlan::Build { places, below } => places_rows(g, places, ctx, |p, lead| {
+            prepend(lead, build_rows(g, p, *below))
+        }),
         SourcePlan::Compare { chain, places } => Ok(compare(g, *chain, places, ctx)?),
         SourcePlan::Paths { from, steps } => paths(g, from, steps, ctx),
     }
@@ -520,39 +538,61 @@ impl Labels {
     }
 }
 
-fn gap_rows(g: &Graph, v: &ChainView, lab: &Labels, kind: GapKind, place: u32) -> Vec<Row> {
+fn gap_rows(
+    g: &Graph,
+    v: &ChainView,
+    lab: &Labels,
+    kind: GapKind,
+    place: u32,
+    lead: Option<&Value>,
+) -> Vec<Row> {
     let (states, present) = v.states(g, place);
     match kind {
-        GapKind::Fill => gaps::fill(v, &states, &present)
-            .into_iter()
-            .enumerate()
-            .map(|(rank, f)| {
-                let path = lab.joined(&f.path, " → ");
-                let mut reason = String::with_capacity(96);
-                if f.broken {
-                    reason.push_str("断链: missing between present ");
-                    lab.join(&f.supplied_from, "、", &mut reason);
-                    reason.push_str(" (above) and ");
-                    lab.join(&f.needed_by, "、", &mut reason);
-                    reason.push_str(" (below)");
-                } else {
-                    reason.push_str("needed by present ");
-                    lab.join(&f.needed_by, "、", &mut reason);
-                    reason.push_str("; no local producer");
-                }
-                vec![
-                    Value::Int(rank as i64 + 1),
-                    lab.name[f.pos].clone(),
-                    lab.stage[f.pos].clone(),
-                    Value::text(if f.broken { "断链" } else { "补链" }),
-                    lab.list(&f.needed_by),
-                    Value::Int(f.needed_by.len() as i64),
-                    lab.list(&f.supplied_from),
-                    Value::text(path),
-                    Value::text(reason),
-                ]
-            })
-            .collect(),
+        GapKind::Fill => {
+            // One scratch buffer for every row's path and reason: each becomes a single
+            // exact-size allocation (its `Arc<str>`) instead of a growing String plus a copy.
+            let mut buf = String::with_capacity(256);
+            let (broken, fill) = (Value::text("断链"), Value::text("补链"));
+            gaps::fill(v, &states, &present)
+                .into_iter()
+                .enumerate()
+                .map(|(rank, f)| {
+                    buf.clear();
+                    lab.join(&f.path, " → ", &mut buf);
+                    let path = Value::text(&buf);
+                    buf.clear();
+                    if f.broken {
+                        buf.push_str("断链: missing between present ");
+                        lab.join(&f.supplied_from, "、", &mut buf);
+                        buf.push_str(" (above) and ");
+                        lab.join(&f.needed_by, "、", &mut buf);
+                        buf.push_str(" (below)");
+                    } else {
+                        buf.push_str("needed by present ");
+                        lab.join(&f.needed_by, "、", &mut buf);
+                        buf.push_str("; no local producer");
+                    }
+                    lead_row(
+                        lead,
+                        [
+                            Value::Int(rank as i64 + 1),
+                            lab.name[f.pos].clone(),
+                            lab.stage[f.pos].clone(),
+                            if f.broken {
+                                broken.clone()
+                            } else {
+                                fill.clone()
+                            },
+                            lab.list(&f.needed_by),
+                            Value::Int(f.needed_by.len() as i64),
+                            lab.list(&f.supplied_from),
+                            path,
+                            Value::text(&buf),
+                        ],
+                    )
+                })
+                .collect()
+        }
         GapKind::Extend => gaps::extend(v, &states, &present)
             .into_iter()
             .enumerate()
@@ -569,20 +609,23 @@ fn gap_rows(g: &Graph, v: &ChainView, lab: &Labels, kind: GapKind, place: u32) -
                     },
                     fmt_yi(e.density)
                 );
-                vec![
-                    Value::Int(rank as i64 + 1),
-                    lab.name[e.pos].clone(),
-                    lab.stage[e.pos].clone(),
-                    Value::text(if e.downstream {
-                        "downstream"
-                    } else {
-                        "upstream"
-                    }),
-                    Value::Float(e.density),
-                    lab.list(&e.present_neighbours),
-                    Value::Int(e.neighbours as i64),
-                    Value::text(reason),
-                ]
+                lead_row(
+                    lead,
+                    [
+                        Value::Int(rank as i64 + 1),
+                        lab.name[e.pos].clone(),
+                        lab.stage[e.pos].clone(),
+                        Value::text(if e.downstream {
+                            "downstream"
+                        } else {
+                            "upstream"
+                        }),
+                        Value::Float(e.density),
+                        lab.list(&e.present_neighbours),
+                        Value::Int(e.neighbours as i64),
+                        Value::text(reason),
+                    ],
+                )
             })
             .collect(),
         GapKind::Strengthen => gaps::strengthen(g, v, place, &states, &present)
@@ -611,18 +654,21 @@ fn gap_rows(g: &Graph, v: &ChainView, lab: &Labels, kind: GapKind, place: u32) -
                         deps
                     )
                 };
-                vec![
-                    Value::Int(rank as i64 + 1),
-                    lab.name[w.pos].clone(),
-                    lab.stage[w.pos].clone(),
-                    Value::text(w.state.as_str()),
-                    Value::texts(w.weakness.iter().copied()),
-                    names(g, &w.producers),
-                    Value::Int(w.leading as i64),
-                    Value::texts(w.projects.iter().map(|&p| project_label(g, p))),
-                    Value::Int(w.dependents.len() as i64),
-                    Value::text(reason),
-                ]
+                lead_row(
+                    lead,
+                    [
+                        Value::Int(rank as i64 + 1),
+                        lab.name[w.pos].clone(),
+                        lab.stage[w.pos].clone(),
+                        Value::text(w.state.as_str()),
+                        Value::texts(w.weakness.iter().copied()),
+                        names(g, &w.producers),
+                        Value::Int(w.leading as i64),
+                        Value::texts(w.projects.iter().map(|&p| project_label(g, p))),
+                        Value::Int(w.dependents.len() as i64),
+                        Value::text(reason),
+                    ],
+                )
             })
             .collect(),
     }
