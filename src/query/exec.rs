@@ -598,14 +598,26 @@ fn gap_rows(
             .enumerate()
             .map(|(rank, e)| {
                 let present_n = lab.joined(&e.present_neighbours, "、");
+                let planned_n = lab.joined(&e.planned_neighbours, "、");
+                // The density counts planned neighbours at half weight: say so, or a density
+                // of 0.5 with "0 present" reads as an error.
                 let reason = format!(
-                    "{} of {} chain neighbours present{}; density {}",
+                    "{} of {} chain neighbours present{}{}; density {}",
                     e.present_neighbours.len(),
                     e.neighbours,
                     if present_n.is_empty() {
                         String::new()
                     } else {
                         format!(" ({present_n})")
+                    },
+                    if planned_n.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            ", {} planned ({planned_n}; each counts {})",
+                            e.planned_neighbours.len(),
+                            fmt_yi(gaps::PLANNED_WEIGHT)
+                        )
                     },
                     fmt_yi(e.density)
                 );

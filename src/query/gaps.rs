@@ -252,6 +252,8 @@ pub struct ExtendGap {
     /// Relatedness density: (present neighbours + ½ planned neighbours) / neighbours.
     pub density: f64,
     pub present_neighbours: Vec<usize>,
+    /// Neighbours only planned (each counts `PLANNED_WEIGHT` in the density).
+    pub planned_neighbours: Vec<usize>,
     pub neighbours: usize,
 }
 
@@ -289,6 +291,11 @@ pub fn extend(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<Ext
                 .iter()
                 .copied()
                 .filter(|&j| states[j] == SegmentState::Present)
+                .collect(),
+            planned_neighbours: neighbours
+                .iter()
+                .copied()
+                .filter(|&j| states[j] == SegmentState::Planned)
                 .collect(),
             neighbours: neighbours.len(),
         });
