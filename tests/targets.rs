@@ -39,6 +39,19 @@ fn chainkb_cmd(args: &[&str]) -> std::process::Output {
         .unwrap()
 }
 
+/// A fresh database holding tests/fixtures/small (tests may write beside it in the directory).
+fn small_db() -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db").display().to_string();
+    let out = chainkb_cmd(&["import", "tests/fixtures/small", "--db", &db]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (tmp, db)
+}
+
 /// Run chainkb on the seed database and compare stdout with tests/golden/NAME.txt.
 fn golden(name: &str, args: &[&str]) -> String {
     let mut full: Vec<&str> = args.to_vec();
@@ -233,16 +246,7 @@ fn routing_a_cathode_project() {
 
 #[test]
 fn relations_tags_and_origin_explain_the_score_on_the_fixture() {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("db");
-    let out = chainkb_cmd(&[
-        "import",
-        "tests/fixtures/small",
-        "--db",
-        &db.display().to_string(),
-    ]);
-    assert!(out.status.success());
-    let db = db.display().to_string();
+    let (tmp, db) = small_db();
     let out = chainkb_cmd(&[
         "targets",
         "锂电池",
@@ -357,11 +361,7 @@ fn relations_tags_and_origin_explain_the_score_on_the_fixture() {
 fn admission_classes_exclude_firms_and_projects_by_tag() {
     // 外地淘汰工艺正极 (tests/fixtures/small) carries 淘汰类: staff found its process in the
     // 淘汰类 of 产业结构调整指导目录. The default rules exclude it, visibly.
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("db");
-    let db = db.display().to_string();
-    let out = chainkb_cmd(&["import", "tests/fixtures/small", "--db", &db]);
-    assert!(out.status.success());
+    let (tmp, db) = small_db();
     let list = |extra: &[&str]| {
         let mut args = vec![
             "targets",

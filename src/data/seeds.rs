@@ -4,8 +4,8 @@
 use super::text::{Record, parse_csv, split_list};
 use super::{End, Loader, Pos, Ref};
 use crate::model::{
-    Attrs, EdgeKind, EnterpriseAttrs, KNOWN_TAGS, Kind, Node, ProjectAttrs, ProjectStatus,
-    SystemEntry,
+    Attrs, EdgeKind, EnterpriseAttrs, Kind, Node, ProjectAttrs, ProjectStatus, SystemEntry,
+    check_tag,
 };
 use crate::names;
 use std::collections::HashMap;
@@ -423,17 +423,9 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
             let revenue_yi = number(ld, r, "revenue_yi");
             let mut tags = Vec::new();
             for t in split_list(r.get("tags")) {
-                if KNOWN_TAGS.contains(&t) {
-                    tags.push(t.into());
-                } else {
-                    ld.error(
-                        r.pos("tags"),
-                        format!(
-                            "unknown tag `{t}`{} (known tags: {})",
-                            names::did_you_mean(&names::suggest(t, KNOWN_TAGS.iter().copied(), 1)),
-                            KNOWN_TAGS.join(" ")
-                        ),
-                    );
+                match check_tag(t) {
+                    Ok(()) => tags.push(t.into()),
+                    Err(e) => ld.error(r.pos("tags"), e),
                 }
             }
             let attrs = EnterpriseAttrs {

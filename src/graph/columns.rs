@@ -56,6 +56,13 @@ pub struct Profile {
 }
 
 impl Profile {
+    /// The profile of a node that is not an enterprise (or of a firm with nothing stated).
+    pub const EMPTY: Profile = Profile {
+        revenue_yi: f64::NAN,
+        tag_set: 0,
+        province: 0,
+    };
+
     pub fn revenue_yi(&self) -> Option<f64> {
         (!self.revenue_yi.is_nan()).then_some(self.revenue_yi)
     }
@@ -144,11 +151,7 @@ impl Columns {
                     },
                     province: provinces.get(&*a.province, &mut last_province),
                 },
-                _ => Profile {
-                    revenue_yi: f64::NAN,
-                    tag_set: 0,
-                    province: 0,
-                },
+                _ => Profile::EMPTY,
             })
             .collect();
         Columns {
@@ -164,11 +167,10 @@ impl Columns {
 
     /// An enterprise's scoring profile (an empty one for other nodes).
     pub fn profile(&self, i: u32) -> Profile {
-        self.profiles.get(i as usize).copied().unwrap_or(Profile {
-            revenue_yi: f64::NAN,
-            tag_set: 0,
-            province: 0,
-        })
+        self.profiles
+            .get(i as usize)
+            .copied()
+            .unwrap_or(Profile::EMPTY)
     }
 
     /// Every distinct tag list, indexed by [`Profile::tag_set`].

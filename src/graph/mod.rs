@@ -12,7 +12,7 @@ use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use std::collections::{HashMap, HashSet};
 
-pub use columns::Columns;
+pub use columns::{Columns, Profile};
 pub use names::NameIndex;
 pub use presence::{Presence, PresenceIndex};
 pub use state_bits::{SegmentBits, StateBits};

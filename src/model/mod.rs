@@ -237,6 +237,18 @@ pub const KNOWN_TAGS: &[&str] = &[
     "危化不符合安全准入",
 ];
 
+/// Accept a known tag; refuse any other with a suggestion and the list of known tags.
+pub fn check_tag(tag: &str) -> Result<(), String> {
+    if KNOWN_TAGS.contains(&tag) {
+        return Ok(());
+    }
+    Err(format!(
+        "unknown tag `{tag}`{} (known tags: {})",
+        crate::names::did_you_mean(&crate::names::suggest(tag, KNOWN_TAGS.iter().copied(), 1)),
+        KNOWN_TAGS.join(" ")
+    ))
+}
+
 /// Tags that make an enterprise a "leading firm" for 强链 analysis.
 pub const LEADING_TAGS: &[&str] = &[
     "链主",

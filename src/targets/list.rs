@@ -120,13 +120,7 @@ pub fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
 pub fn without_candidates(g: &Graph, place: u32, gaps: &[Gap]) -> Vec<u32> {
     gaps.iter()
         .map(|gp| gp.segment)
-        .filter(|&s| {
-            let local: &[u32] = g.presence(place, s).map_or(&[], |p| p.producers);
-            g.cols
-                .producers(s)
-                .iter()
-                .all(|e| local.binary_search(e).is_ok())
-        })
+        .filter(|&s| super::outside_producers(g, place, s).next().is_none())
         .collect()
 }
 
@@ -148,21 +142,7 @@ pub fn without_candidates_note(g: &Graph, place: u32, gaps: &[Gap]) -> Option<St
 
 /// Refuse a tag the data cannot hold (a filter on it would silently match nothing).
 pub fn check_tags(tags: &[String]) -> Result<(), String> {
-    match tags
-        .iter()
-        .find(|t| !crate::model::KNOWN_TAGS.contains(&t.as_str()))
-    {
-        Some(t) => Err(format!(
-            "unknown tag `{t}`{} (known tags: {})",
-            crate::names::did_you_mean(&crate::names::suggest(
-                t,
-                crate::model::KNOWN_TAGS.iter().copied(),
-                3
-            )),
-            crate::model::KNOWN_TAGS.join(" ")
-        )),
-        None => Ok(()),
-    }
+    tags.iter().try_for_each(|t| crate::model::check_tag(t))
 }
 
 /// Run a request: score, filter, keep the top `limit`, and lay the rows out as a table.

@@ -9,7 +9,7 @@
 pub mod config;
 pub mod list;
 
-use crate::graph::{Graph, SegmentState};
+use crate::graph::{Graph, Profile, SegmentState};
 use crate::model::{Attrs, EdgeKind, Kind};
 use config::{Rule, RuleKind, RuleSet, Weights};
 use petgraph::Direction;
@@ -306,25 +306,18 @@ impl<'a> Scorer<'a> {
         let tag_excluded = tag_sets
             .iter()
             .map(|tags| {
+                let tags: Vec<&str> = tags.iter().map(|t| &**t).collect();
                 rules.iter().any(|r| {
                     r.rule.kind == RuleKind::ExcludeTag
-                        && tags.iter().any(|t| Some(&**t) == r.rule.tag.as_deref())
+                        && rule_hits(g, r, &tags, &[], place, investment)
                 })
             })
             .collect();
-        let mut regions: HashMap<&str, &str> = HashMap::new();
-        for r in &w.origin.preferred {
-            for p in w.origin.regions.get(r).into_iter().flatten() {
-                regions
-                    .entry(p.trim_end_matches(['省', '市']))
-                    .or_insert(r.as_str());
-            }
-        }
         let province_region = g
             .cols
             .provinces()
             .iter()
-            .map(|p| regions.get(p.trim_end_matches(['省', '市'])).copied())
+            .map(|p| w.origin_region(p))
             .collect();
         Scorer {
             g,
@@ -350,8 +343,9 @@ impl<'a> Scorer<'a> {
             .any(|p| self.within.binary_search(p).is_ok())
     }
 
-    fn region(&self, e: u32) -> Option<&'a str> {
-        let province = self.g.cols.profile(e).province as usize;
+    /// The preferred origin region of a firm's province.
+    fn region(&self, profile: &Profile) -> Option<&'a str> {
+        let province = profile.province as usize;
         self.province_region.get(province).copied().flatten()
     }
 
@@ -399,7 +393,7 @@ impl<'a> Scorer<'a> {
             .get(profile.tag_set as usize)
             .copied()
             .unwrap_or(0.0);
-        if self.region(e).is_some() {
+        if self.region(&profile).is_some() {
             p.origin = w.origin.points;
         }
         // Most firms have no firm-to-firm edges; the column saves walking their edge lists.
@@ -473,7 +467,7 @@ impl<'a> Scorer<'a> {
             tagged.sort_by(|x, y| y.1.total_cmp(&x.1));
             reasons.extend(tagged.iter().take(3).map(|(t, _)| t.to_string()));
         }
-        if let Some(region) = self.region(e) {
+        if let Some(region) = self.region(&g.cols.profile(e)) {
             reasons.push(region.to_string());
         }
         let local = |kind, dir| g.edges_of(e, kind, dir).find(|&o| self.local(o));
@@ -493,6 +487,20 @@ impl<'a> Scorer<'a> {
         }
         row.reason = reasons.join("; ");
     }
+}
+
+/// Enterprises producing `segment` that are not located in `place` (or below it).
+///
+/// A producer is local exactly when the place's presence cell for the segment lists it
+/// (presence counts the place and everything below it); cells hold sorted producers, so this
+/// needs no read of the firm's locations.
+pub fn outside_producers(g: &Graph, place: u32, segment: u32) -> impl Iterator<Item = u32> + '_ {
+    let local: &[u32] = g.presence(place, segment).map_or(&[], |p| p.producers);
+    g.cols
+        .producers(segment)
+        .iter()
+        .copied()
+        .filter(move |e| local.binary_search(e).is_err())
 }
 
 /// One candidate in the scoring pass: the firm, its run of (firm, gap) pairs, its score.
@@ -520,17 +528,9 @@ pub fn targets(
     let rules = resolve_rules(g, rules)?;
     let scorer = Scorer::new(g, chain, place, gaps, weights, &rules, opts.investment);
     // Candidate → the gaps it fills, found through PRODUCES edges of the gap segments only.
-    // A producer of a gap segment is local exactly when the place's presence cell for that
-    // segment lists it (presence counts the place and everything below it); the cells hold
-    // sorted producers, so this needs no read of the firm's locations.
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (gi, gap) in gaps.iter().enumerate() {
-        let local: &[u32] = g.presence(place, gap.segment).map_or(&[], |p| p.producers);
-        for &e in g.cols.producers(gap.segment) {
-            if local.binary_search(&e).is_err() {
-                pairs.push((e, gi as u32));
-            }
-        }
+        pairs.extend(outside_producers(g, place, gap.segment).map(|e| (e, gi as u32)));
     }
     // Grouping a sorted vector is cheaper than a hash map at tens of thousands of candidates.
     pairs.sort_unstable();
