@@ -11,7 +11,7 @@
 //! generation live and the `importing` marker behind; the next open reports it and drops the
 //! partial tree.
 
-use crate::model::{Dataset, Edge, Node, Row, TemplateFile};
+use crate::model::{Dataset, Edge, EdgeKind, Node, Row, SystemEntry, TemplateFile};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -224,7 +224,7 @@ impl Store {
             ];
             values.extend(chunks("rows/", &ds.rows)?);
             values.extend(chunks("nodes/", &ds.nodes)?);
-            values.extend(chunks("edges/", &ds.edges)?);
+            values.extend(chunks("edges/", &stored_edges(ds))?);
             Ok(values)
         })();
         let values = encoded.map_err(|e| StoreError::Encode(e.to_string()))?;
@@ -291,7 +291,16 @@ impl Store {
         let sources: Vec<Box<str>> = self.decode("sources", &get("sources")?)?;
         let rows: Vec<Row> = self.load_chunks(&tree, "rows/")?;
         let nodes: Vec<Node> = self.load_chunks(&tree, "nodes/")?;
-        let edges: Vec<Edge> = self.load_chunks(&tree, "edges/")?;
+        // Each chunk is split as it is decoded, so the wide stored form never exists for all
+        // edges at once.
+        let parts: Vec<EdgeChunk> = self.load_chunks_with(&tree, "edges/", split_edges)?;
+        let mut edges = Vec::with_capacity(parts.iter().map(|(e, _)| e.len()).sum());
+        let mut systems = Vec::new();
+        for (part, part_systems) in parts {
+            let offset = edges.len() as u32;
+            systems.extend(part_systems.into_iter().map(|(i, s)| (offset + i, s)));
+            edges.extend(part);
+        }
         Ok((
             Dataset {
                 files,
@@ -299,6 +308,7 @@ impl Store {
                 sources,
                 nodes,
                 edges,
+                systems,
                 templates,
             },
             meta,
@@ -310,12 +320,23 @@ impl Store {
         tree: &sled::Tree,
         prefix: &str,
     ) -> Result<Vec<T>, StoreError> {
+        let parts = self.load_chunks_with(tree, prefix, |chunk: Vec<T>| chunk)?;
+        Ok(parts.into_iter().flatten().collect())
+    }
+
+    /// Decode the chunks under `prefix` in parallel, passing each through `convert`; the
+    /// results are in key (= record) order.
+    fn load_chunks_with<T: DeserializeOwned, U: Send>(
+        &self,
+        tree: &sled::Tree,
+        prefix: &str,
+        convert: impl Fn(Vec<T>) -> U + Sync,
+    ) -> Result<Vec<U>, StoreError> {
         let raw: Vec<(sled::IVec, sled::IVec)> = tree
             .scan_prefix(prefix)
             .collect::<Result<_, _>>()
             .map_err(|e| self.sled(e))?;
-        let parts: Vec<Vec<T>> = raw
-            .par_iter()
+        raw.par_iter()
             .map(|(k, v)| {
                 let key = String::from_utf8_lossy(&k[..prefix.len()]).into_owned();
                 let idx = k
@@ -323,10 +344,9 @@ impl Store {
                     .and_then(|b| b.try_into().ok())
                     .map(u32::from_be_bytes)
                     .unwrap_or(u32::MAX);
-                self.decode(&format!("{key}{idx}"), v)
+                self.decode(&format!("{key}{idx}"), v).map(&convert)
             })
-            .collect::<Result<_, _>>()?;
-        Ok(parts.into_iter().flatten().collect())
+            .collect()
     }
 
     fn decode<T: DeserializeOwned>(&self, key: &str, v: &[u8]) -> Result<T, StoreError> {
@@ -357,6 +377,59 @@ impl Store {
             .map_err(|e| self.sled(e))?;
         self.flush()
     }
+}
+
+/// An edge as stored: the in-memory [`Edge`] with its IN_SYSTEM payload inline (the layout of
+/// schema version 1, when `Edge` held the payload itself).
+#[derive(Serialize, serde::Deserialize)]
+struct StoredEdge<S> {
+    kind: EdgeKind,
+    from: u32,
+    to: u32,
+    row: u32,
+    system: Option<S>,
+}
+
+/// Written borrowing the payload; read owning it, boxed (rarely present, so it stays small).
+type StoredEdgeRef<'a> = StoredEdge<&'a SystemEntry>;
+type StoredEdgeOwned = StoredEdge<Box<SystemEntry>>;
+
+/// One chunk of edges, and the system payloads of its edges by index within the chunk.
+type EdgeChunk = (Vec<Edge>, Vec<(u32, SystemEntry)>);
+
+fn split_edges(chunk: Vec<StoredEdgeOwned>) -> EdgeChunk {
+    let mut systems = Vec::new();
+    let edges = chunk
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if let Some(sys) = s.system {
+                systems.push((i as u32, *sys));
+            }
+            Edge {
+                kind: s.kind,
+                from: s.from,
+                to: s.to,
+                row: s.row,
+            }
+        })
+        .collect();
+    (edges, systems)
+}
+
+fn stored_edges(ds: &Dataset) -> Vec<StoredEdgeRef<'_>> {
+    let mut systems = ds.systems.iter().peekable();
+    ds.edges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| StoredEdge {
+            kind: e.kind,
+            from: e.from,
+            to: e.to,
+            row: e.row,
+            system: systems.next_if(|(at, _)| *at == i as u32).map(|(_, s)| s),
+        })
+        .collect()
 }
 
 /// Stored (key, value) pairs, ready to insert.
@@ -415,7 +488,7 @@ mod tests {
                 kind: Kind::Segment,
                 id: format!("s{i}").into(),
                 display_name: None,
-                aliases: vec![],
+                aliases: Box::default(),
                 attrs: Attrs::Segment {
                     stage: Stage::Upstream,
                 },
@@ -442,6 +515,157 @@ mod tests {
         assert_eq!(meta.generation, 2);
         // the old generation's tree is gone
         assert!(!store.db.tree_names().iter().any(|n| &n[..] == b"g1"));
+    }
+
+    /// Edges across chunk boundaries, a few carrying an industry-system payload: the payloads
+    /// come back on the right edges (their index is rebuilt from each chunk's offset).
+    #[test]
+    fn edges_and_their_system_payloads_round_trip_across_chunks() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        let mut ds = tiny(3);
+        let n = CHUNK * 2 + 5;
+        for i in 0..n {
+            ds.edges.push(Edge {
+                kind: if i % 1000 == 7 {
+                    EdgeKind::InSystem
+                } else {
+                    EdgeKind::Supplies
+                },
+                from: (i % 3) as u32,
+                to: ((i + 1) % 3) as u32,
+                row: (i % 3) as u32,
+            });
+            if i % 1000 == 7 || i == CHUNK || i == n - 1 {
+                ds.systems.push((
+                    i as u32,
+                    SystemEntry {
+                        system: format!("体系{i}").into(),
+                        class: "主导".into(),
+                        target_revenue_yi: Some(i as f64),
+                    },
+                ));
+            }
+        }
+        store.import(&ds, "t").unwrap();
+        let (back, _) = store.load().unwrap();
+        assert_eq!(back, ds);
+        assert_eq!(
+            back.edge_system(CHUNK as u32).map(|s| &*s.system),
+            Some(&*format!("体系{CHUNK}"))
+        );
+        assert_eq!(back.edge_system(8), None);
+    }
+
+    /// The in-memory types were made smaller without changing what is stored: records written
+    /// by earlier versions of schema 1 still decode, and new records are byte-identical.
+    #[test]
+    fn stored_records_keep_the_schema_1_layout() {
+        use serde::Deserialize;
+        // The schema-1 shapes as they were declared.
+        #[derive(Serialize, Deserialize, PartialEq, Debug)]
+        struct OldEdge {
+            kind: EdgeKind,
+            from: u32,
+            to: u32,
+            row: u32,
+            system: Option<Box<SystemEntry>>,
+        }
+        #[derive(Serialize, Deserialize, PartialEq, Debug)]
+        struct OldRow {
+            file: u32,
+            line: u32,
+            source: u32,
+            notes: Option<Box<str>>,
+        }
+        #[derive(Serialize, Deserialize, PartialEq, Debug)]
+        enum OldAttrs {
+            Region {
+                level: Box<str>,
+            },
+            Park {
+                kind: Box<str>,
+                area_km2: Option<f64>,
+            },
+        }
+        #[derive(Serialize, Deserialize, PartialEq, Debug)]
+        struct OldNode {
+            kind: Kind,
+            id: Box<str>,
+            display_name: Option<Box<str>>,
+            aliases: Vec<Box<str>>,
+            attrs: OldAttrs,
+            row: u32,
+        }
+        let entry = SystemEntry {
+            system: "231".into(),
+            class: "主导".into(),
+            target_revenue_yi: Some(630.0),
+        };
+        let old = OldEdge {
+            kind: EdgeKind::InSystem,
+            from: 1,
+            to: 2,
+            row: 3,
+            system: Some(Box::new(entry.clone())),
+        };
+        let ds = Dataset {
+            edges: vec![Edge {
+                kind: EdgeKind::InSystem,
+                from: 1,
+                to: 2,
+                row: 3,
+            }],
+            systems: vec![(0, entry)],
+            ..Default::default()
+        };
+        let old_bytes = postcard::to_stdvec(&vec![&old]).unwrap();
+        assert_eq!(postcard::to_stdvec(&stored_edges(&ds)).unwrap(), old_bytes);
+        let back: Vec<StoredEdgeOwned> = postcard::from_bytes(&old_bytes).unwrap();
+        assert_eq!(back[0].system.as_deref(), old.system.as_deref());
+
+        let old = OldRow {
+            file: 1,
+            line: 2,
+            source: 3,
+            notes: Some("表内重复".into()),
+        };
+        let new = Row {
+            file: 1,
+            line: 2,
+            source: 3,
+            notes: Some(Box::new("表内重复".into())),
+        };
+        assert_eq!(
+            postcard::to_stdvec(&new).unwrap(),
+            postcard::to_stdvec(&old).unwrap()
+        );
+
+        let old = OldNode {
+            kind: Kind::Park,
+            id: "研和片区".into(),
+            display_name: None,
+            aliases: vec!["研和".into()],
+            attrs: OldAttrs::Park {
+                kind: "片区".into(),
+                area_km2: Some(20.42),
+            },
+            row: 4,
+        };
+        let new = Node {
+            kind: Kind::Park,
+            id: "研和片区".into(),
+            display_name: None,
+            aliases: Box::new(["研和".into()]),
+            attrs: Attrs::Park(Box::new(crate::model::ParkAttrs {
+                kind: "片区".into(),
+                area_km2: Some(20.42),
+            })),
+            row: 4,
+        };
+        let bytes = postcard::to_stdvec(&old).unwrap();
+        assert_eq!(postcard::to_stdvec(&new).unwrap(), bytes);
+        assert_eq!(postcard::from_bytes::<Node>(&bytes).unwrap(), new);
     }
 
     #[test]

@@ -200,7 +200,7 @@ fn every_table5_enterprise_sits_under_its_field_and_empty_fields_are_recorded() 
         "电子商务",
     ] {
         let f = find(field, Kind::Industry);
-        let notes = g.ds.row(g.node(f).row).notes.as_deref().unwrap_or("");
+        let notes = g.ds.row(g.node(f).row).notes().unwrap_or("");
         assert!(
             notes.contains("no enterprise"),
             "{field}: the empty 表5 field is not recorded: {notes:?}"
@@ -239,7 +239,7 @@ fn every_local_enterprise_produces_and_is_located_and_every_project_builds() {
         }
         // The documents do not say what some firms make; those carry a note saying so instead
         // of a guessed segment.
-        let notes = g.ds.row(g.node(e).row).notes.as_deref().unwrap_or("");
+        let notes = g.ds.row(g.node(e).row).notes().unwrap_or("");
         if g.neighbors(e, EdgeKind::Produces, Direction::Outgoing)
             .is_empty()
             && !notes.contains("products not stated")
@@ -422,10 +422,10 @@ fn firms_named_in_the_documents_are_found_by_their_short_names() {
         ("红塔片区", 12.60),
     ] {
         let p = find(park, Kind::Park);
-        let Attrs::Park { area_km2, .. } = &g.node(p).attrs else {
+        let Attrs::Park(attrs) = &g.node(p).attrs else {
             unreachable!()
         };
-        assert_eq!(*area_km2, Some(km2), "{park}");
+        assert_eq!(attrs.area_km2, Some(km2), "{park}");
         assert!(
             g.ancestors(p).contains(&find("玉溪高新区", Kind::Park)),
             "{park} is part of 玉溪高新区"

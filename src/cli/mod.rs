@@ -523,7 +523,7 @@ fn stats_text(graph: &Graph, store: &Store, label: &str, generation: u64) -> Str
     let _ = writeln!(s, "files      {}", graph.ds.files.len());
     s.push('\n');
     s.push_str(&schema_text(graph));
-    let notes = graph.ds.rows.iter().filter(|r| r.notes.is_some()).count();
+    let notes = graph.ds.rows.iter().filter(|r| r.notes().is_some()).count();
     let _ = writeln!(s, "\nrows with notes (anomalies)  {notes}");
     let _ = writeln!(
         s,

@@ -53,10 +53,10 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
     };
     match &node.attrs {
         Attrs::Region { level } => attr("level", level),
-        Attrs::Park { kind, area_km2 } => {
-            attr("kind", kind);
-            if area_km2.is_some() {
-                attr("area", &opt(*area_km2, " km²"));
+        Attrs::Park(p) => {
+            attr("kind", &p.kind);
+            if p.area_km2.is_some() {
+                attr("area", &opt(p.area_km2, " km²"));
             }
         }
         Attrs::Segment { stage } => attr("stage", stage.as_str()),
@@ -94,7 +94,7 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
         Attrs::Industry | Attrs::Chain => {}
     }
     let _ = writeln!(out, "  source    {}", graph.ds.provenance(node.row));
-    if let Some(notes) = &graph.ds.row(node.row).notes {
+    if let Some(notes) = graph.ds.row(node.row).notes() {
         let _ = writeln!(out, "  notes     {notes}");
     }
     if node.kind == Kind::Chain {
@@ -117,9 +117,9 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
             for &(other, ei) in edges.iter().take(MAX_LISTED) {
                 let o = graph.node(other);
                 let e = graph.edge(ei);
-                let extra = e
-                    .system
-                    .as_ref()
+                let extra = graph
+                    .ds
+                    .edge_system(ei)
                     .map(|s| {
                         let target = s
                             .target_revenue_yi

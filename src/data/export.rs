@@ -88,19 +88,19 @@ fn render_csv(
         let r = &ds.rows[row as usize];
         (
             ds.source(row).to_string(),
-            r.notes.as_deref().unwrap_or("").to_string(),
+            r.notes().unwrap_or("").to_string(),
         )
     };
     match kind {
         SeedKind::Systems | SeedKind::Relations => {
-            for e in &ds.edges {
+            for (ei, e) in ds.edges.iter().enumerate() {
                 if ds.rows[e.row as usize].file != file {
                     continue;
                 }
                 let (source, notes) = row_cols(e.row);
                 let from = ds.nodes[e.from as usize].id.to_string();
                 let to = ds.nodes[e.to as usize].id.to_string();
-                match (kind, &e.system) {
+                match (kind, ds.edge_system(ei as u32)) {
                     (SeedKind::Systems, Some(s)) => write(vec![
                         to,
                         s.system.to_string(),
@@ -162,10 +162,10 @@ fn node_record(
             t(EdgeKind::PartOf),
             t(EdgeKind::FocusesOn),
         ]),
-        Attrs::Park { kind, area_km2 } => base(vec![
-            kind.to_string(),
+        Attrs::Park(p) => base(vec![
+            p.kind.to_string(),
             t(EdgeKind::PartOf),
-            num(*area_km2),
+            num(p.area_km2),
             t(EdgeKind::FocusesOn),
         ]),
         Attrs::Industry => base(vec![
@@ -215,7 +215,7 @@ fn q_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
 fn render_template(ds: &Dataset, file: u32, by_row: &HashMap<u32, Vec<&Edge>>) -> String {
     let mut s = String::new();
     let notes = |row: u32, s: &mut String| {
-        if let Some(n) = &ds.rows[row as usize].notes {
+        if let Some(n) = ds.rows[row as usize].notes() {
             let _ = writeln!(s, "notes = {}", q(n));
         }
     };

@@ -119,7 +119,7 @@ impl Loader {
             file,
             line,
             source,
-            notes: (!notes.is_empty()).then(|| notes.into()),
+            notes: (!notes.is_empty()).then(|| Box::new(notes.into())),
         });
         (self.ds.rows.len() - 1) as u32
     }

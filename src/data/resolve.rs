@@ -176,12 +176,14 @@ pub(crate) fn resolve(ld: &mut Loader) {
         if !seen.insert((p.kind, from, to, p.row)) {
             continue;
         }
+        if let Some(s) = p.system {
+            ld.ds.systems.push((ld.ds.edges.len() as u32, *s));
+        }
         ld.ds.edges.push(Edge {
             kind: p.kind,
             from,
             to,
             row: p.row,
-            system: p.system,
         });
     }
 }

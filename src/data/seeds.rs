@@ -4,8 +4,8 @@
 use super::text::{Record, parse_csv, split_list};
 use super::{End, Loader, Pos, Ref};
 use crate::model::{
-    Attrs, EdgeKind, EnterpriseAttrs, Kind, Node, ProjectAttrs, ProjectStatus, SystemEntry,
-    check_tag,
+    Attrs, EdgeKind, EnterpriseAttrs, Kind, Node, ParkAttrs, ProjectAttrs, ProjectStatus,
+    SystemEntry, check_tag,
 };
 use crate::names;
 use std::collections::HashMap;
@@ -232,7 +232,7 @@ fn year(ld: &mut Loader, r: &RowView, col: &str) -> Option<u16> {
     }
 }
 
-fn aliases(r: &RowView) -> Vec<Box<str>> {
+fn aliases(r: &RowView) -> Box<[Box<str>]> {
     split_list(r.get("aliases"))
         .into_iter()
         .map(Into::into)
@@ -412,10 +412,10 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
             let area_km2 = number(ld, r, "area_km2");
             (
                 Kind::Park,
-                Attrs::Park {
+                Attrs::Park(Box::new(ParkAttrs {
                     kind: r.get("kind").into(),
                     area_km2,
-                },
+                })),
             )
         }
         SeedKind::Industries => (Kind::Industry, Attrs::Industry),

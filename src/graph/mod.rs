@@ -10,6 +10,7 @@ mod state_bits;
 use crate::model::{Attrs, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::EdgeRef;
 use std::collections::{HashMap, HashSet};
 
 pub use columns::{Columns, Profile};
@@ -48,9 +49,10 @@ impl SegmentState {
 
 pub struct Graph {
     pub ds: Dataset,
-    /// Node weights are unit: node `i` of the dataset is `NodeIndex::new(i)`. Edge weights are
-    /// indexes into `ds.edges`.
-    pub g: DiGraph<(), u32>,
+    /// Node and edge weights are unit: node `i` of the dataset is `NodeIndex::new(i)` and edge
+    /// `i` is `EdgeIndex::new(i)` (edges are added in dataset order and never removed), so the
+    /// graph stores no copy of what `ds` holds.
+    pub g: DiGraph<(), ()>,
     pub names: NameIndex,
     /// Place → its ancestors (PART_OF, transitively), nearest first, not including itself.
     ancestors: HashMap<u32, Vec<u32>>,
@@ -76,16 +78,17 @@ impl Graph {
         // back before the indexes are built, so the peak is the dataset plus the indexes.
         release_free_memory();
         let n = ds.nodes.len();
-        let mut g: DiGraph<(), u32> = DiGraph::with_capacity(n, ds.edges.len());
+        let mut g: DiGraph<(), ()> = DiGraph::with_capacity(n, ds.edges.len());
         for _ in 0..n {
             g.add_node(());
         }
         for (i, e) in ds.edges.iter().enumerate() {
-            g.add_edge(
+            let added = g.add_edge(
                 NodeIndex::new(e.from as usize),
                 NodeIndex::new(e.to as usize),
-                i as u32,
+                (),
             );
+            debug_assert_eq!(added.index(), i, "edge index = dataset edge index");
         }
         // The name index and the structural indexes do not depend on each other: build them
         // side by side (each is parallel inside too; this overlaps their serial parts).
@@ -199,7 +202,7 @@ impl Graph {
             .g
             .edges_directed(NodeIndex::new(i as usize), dir)
             .filter_map(|er| {
-                let ei = *er.weight();
+                let ei = er.id().index() as u32;
                 let e = &self.ds.edges[ei as usize];
                 if e.kind != kind {
                     return None;
@@ -229,7 +232,7 @@ impl Graph {
         self.g
             .edges_directed(NodeIndex::new(i as usize), dir)
             .filter_map(move |er| {
-                let e = &self.ds.edges[*er.weight() as usize];
+                let e = &self.ds.edges[er.id().index()];
                 (e.kind == kind).then_some(if dir == Direction::Outgoing {
                     e.to
                 } else {

@@ -270,7 +270,16 @@ pub struct Row {
     pub line: u32,
     /// Index into `Dataset::sources` (the same citation is stored once).
     pub source: u32,
-    pub notes: Option<Box<str>>,
+    /// Free-text notes; read them with [`Row::notes`]. Boxed twice so the pointer is thin and a
+    /// row takes 24 bytes instead of 32 (a million rows at scale); postcard encodes it exactly
+    /// as an `Option<Box<str>>`.
+    pub notes: Option<Box<Box<str>>>,
+}
+
+impl Row {
+    pub fn notes(&self) -> Option<&str> {
+        self.notes.as_deref().map(|n| &**n)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -280,7 +289,8 @@ pub struct Node {
     /// Display name when it differs from `id` (most ids are names already; not storing the
     /// copy saves a string per node at a million enterprises).
     pub display_name: Option<Box<str>>,
-    pub aliases: Vec<Box<str>>,
+    /// A boxed slice, not a `Vec`: the list never grows once read (saves 8 bytes a node).
+    pub aliases: Box<[Box<str>]>,
     pub attrs: Attrs,
     /// Index into `Dataset::rows`.
     pub row: u32,
@@ -299,10 +309,9 @@ pub enum Attrs {
     Region {
         level: Box<str>,
     },
-    Park {
-        kind: Box<str>,
-        area_km2: Option<f64>,
-    },
+    /// Boxed so that `Attrs`, and with it every `Node`, stays small: a million enterprise
+    /// nodes pay for the widest variant (postcard encodes it exactly as the unboxed fields).
+    Park(Box<ParkAttrs>),
     Industry,
     Chain,
     Segment {
@@ -310,6 +319,12 @@ pub enum Attrs {
     },
     Enterprise(Box<EnterpriseAttrs>),
     Project(Box<ProjectAttrs>),
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParkAttrs {
+    pub kind: Box<str>,
+    pub area_km2: Option<f64>,
 }
 
 /// An enterprise's attributes. Province, city and tags are shared copies (`intern`): a
@@ -348,7 +363,9 @@ pub struct SystemEntry {
     pub target_revenue_yi: Option<f64>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// 16 bytes: there are millions. The few IN_SYSTEM edges keep their payload in
+/// [`Dataset::systems`]; the store writes both as one record (`store::StoredEdge`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Edge {
     pub kind: EdgeKind,
     /// Index into `Dataset::nodes`.
@@ -356,7 +373,6 @@ pub struct Edge {
     pub to: u32,
     /// Index into `Dataset::rows`: the row that declared this edge.
     pub row: u32,
-    pub system: Option<Box<SystemEntry>>,
 }
 
 /// A chain template file's own header, kept so that export can write the file back.
@@ -369,7 +385,7 @@ pub struct TemplateFile {
 }
 
 /// A whole knowledge base: what `data` reads, `store` keeps and `graph` indexes.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Dataset {
     /// Data files relative to the data folder (`graphs/lithium.toml`, `seeds/parks.csv`), in
     /// the order they were read.
@@ -379,10 +395,20 @@ pub struct Dataset {
     pub sources: Vec<Box<str>>,
     pub nodes: Vec<Node>,
     pub edges: Vec<Edge>,
+    /// IN_SYSTEM edges' payloads, as (edge index, entry), sorted by edge index.
+    pub systems: Vec<(u32, SystemEntry)>,
     pub templates: Vec<TemplateFile>,
 }
 
 impl Dataset {
+    /// The industry-system entry an IN_SYSTEM edge carries.
+    pub fn edge_system(&self, edge: u32) -> Option<&SystemEntry> {
+        self.systems
+            .binary_search_by_key(&edge, |&(e, _)| e)
+            .ok()
+            .map(|i| &self.systems[i].1)
+    }
+
     pub fn row(&self, i: u32) -> &Row {
         &self.rows[i as usize]
     }
@@ -416,6 +442,15 @@ pub fn fmt_yi(v: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A million enterprises pay for these sizes several times over (resident-memory target
+    /// of benches/README.md); a field that makes one wider should be a deliberate choice.
+    #[test]
+    fn per_record_types_stay_small() {
+        assert_eq!(size_of::<Node>(), 80);
+        assert_eq!(size_of::<Row>(), 24);
+        assert_eq!(size_of::<Edge>(), 16);
+    }
 
     #[test]
     fn status_parses_with_and_without_suffix() {

@@ -233,10 +233,11 @@ fn find_row(g: &Graph, i: u32) -> Row {
             "level={level}; parent={}",
             first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing).display()
         ),
-        Attrs::Park { kind, area_km2 } => format!(
-            "kind={kind}; parent={}; area_km2={}",
+        Attrs::Park(p) => format!(
+            "kind={}; parent={}; area_km2={}",
+            p.kind,
             first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing).display(),
-            area_km2.map(fmt_yi).unwrap_or_default()
+            p.area_km2.map(fmt_yi).unwrap_or_default()
         ),
         Attrs::Industry => format!(
             "chains={}",
@@ -331,11 +332,11 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             Value::opt_text(&a.listing),
             neighbor_names(g, i, EdgeKind::Produces, Dir::Outgoing),
         ],
-        (Attrs::Park { kind, area_km2 }, _) => vec![
+        (Attrs::Park(p), _) => vec![
             nm,
-            Value::opt_text(kind),
+            Value::opt_text(&p.kind),
             first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
-            Value::opt_f64(*area_km2),
+            Value::opt_f64(p.area_km2),
             neighbor_names(g, i, EdgeKind::FocusesOn, Dir::Outgoing),
         ],
         (Attrs::Project(a), _) => {
@@ -366,7 +367,7 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             let systems: Vec<String> = g
                 .neighbors(i, EdgeKind::InSystem, Dir::Outgoing)
                 .into_iter()
-                .map(|(p, e)| match &g.edge(e).system {
+                .map(|(p, e)| match g.ds.edge_system(e) {
                     Some(s) if !s.class.is_empty() => {
                         format!("{}:{}:{}", name(g, p), s.system, s.class)
                     }
@@ -713,7 +714,7 @@ fn build_rows(g: &Graph, place: u32, below: f64) -> Vec<Row> {
     let mut seen_chains = HashSet::new();
     for holder in std::iter::once(place).chain(g.ancestors(place).iter().copied()) {
         for (industry, e) in g.neighbors(holder, EdgeKind::InSystem, Dir::Incoming) {
-            let sys = g.edge(e).system.as_deref();
+            let sys = g.ds.edge_system(e);
             for c in industry_chains(g, industry) {
                 if !seen_chains.insert(c) {
                     continue;
