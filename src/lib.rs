@@ -14,6 +14,22 @@
 //!
 //! See ARCHITECTURE.md for the invariants.
 
+/// `print!`/`println!`/`eprint!`/`eprintln!` that never panic. The std macros panic when the
+/// stream is closed (`chainkb check … 2>&1 | head`); a reader that stopped reading is not a
+/// reason to crash, so what cannot be written is dropped.
+macro_rules! stdout {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stdout(), $($t)*); }};
+}
+macro_rules! stdoutln {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stdout(), $($t)*); }};
+}
+macro_rules! stderr {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = write!(std::io::stderr(), $($t)*); }};
+}
+macro_rules! stderrln {
+    ($($t:tt)*) => {{ use std::io::Write as _; let _ = writeln!(std::io::stderr(), $($t)*); }};
+}
+
 pub mod bundle;
 pub mod cli;
 pub mod data;

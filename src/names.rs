@@ -68,32 +68,135 @@ pub fn distance(typed: &str, candidate: &str) -> usize {
     }
 }
 
+/// `distance` when it is at most `limit`, else `None` — without the edit-distance table when
+/// the lengths alone (in characters) rule it out, since that is most candidates.
+fn distance_within(
+    typed: &str,
+    typed_chars: usize,
+    c: &str,
+    c_chars: usize,
+    limit: usize,
+) -> Option<usize> {
+    if typed.is_empty() || c.is_empty() {
+        return None;
+    }
+    let d = if typed_chars.abs_diff(c_chars) > limit {
+        // Edit distance is at least the length difference: only containment can be close.
+        if c.contains(typed) || typed.contains(c) {
+            1
+        } else {
+            return None;
+        }
+    } else {
+        distance(typed, c)
+    };
+    (d <= limit).then_some(d)
+}
+
 /// Up to `max` candidates closest to `typed`, closest first, ties in input order; only those
 /// within a third of the typed length (at least 1, at most 4 edits).
 pub fn suggest<'a, I>(typed: &str, candidates: I, max: usize) -> Vec<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
-    let typed_n = normalize(typed);
-    let limit = (typed.chars().count() / 3).clamp(1, 4);
-    let mut scored: Vec<(usize, usize, &str)> = Vec::new();
-    for (i, c) in candidates.into_iter().enumerate() {
-        let d = distance(&typed_n, &normalize(c)).min(distance(typed, c));
-        if d <= limit {
-            scored.push((d, i, c));
-        }
-    }
+    let names: Vec<&'a str> = candidates.into_iter().collect();
+    let prepared = Suggester::new(names.iter().copied());
+    best(prepared.scored(typed, 0), max)
+        .into_iter()
+        .map(|i| names[i])
+        .collect()
+}
+
+/// Positions of the closest `max` distinct names among scored (distance, position, name).
+fn best(mut scored: Vec<(usize, usize, &str)>, max: usize) -> Vec<usize> {
     scored.sort();
-    let mut out: Vec<&str> = Vec::new();
-    for (_, _, c) in scored {
-        if !out.contains(&c) {
-            out.push(c);
-        }
+    let mut seen: Vec<&str> = Vec::new();
+    let mut out = Vec::new();
+    for (_, i, name) in scored {
         if out.len() == max {
             break;
         }
+        if !seen.contains(&name) {
+            seen.push(name);
+            out.push(i);
+        }
     }
     out
+}
+
+struct Candidate {
+    raw: Box<str>,
+    raw_chars: usize,
+    normalized: Box<str>,
+    normalized_chars: usize,
+}
+
+/// Candidate names prepared once (normalized, measured) for many suggestions: `check` on a
+/// file with thousands of unknown references asks for thousands of them over the same names.
+pub struct Suggester {
+    candidates: Vec<Candidate>,
+}
+
+impl Suggester {
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Suggester {
+        let candidates = names
+            .into_iter()
+            .map(|raw| {
+                let normalized = normalize(raw);
+                Candidate {
+                    raw: raw.into(),
+                    raw_chars: raw.chars().count(),
+                    normalized_chars: normalized.chars().count(),
+                    normalized: normalized.into(),
+                }
+            })
+            .collect();
+        Suggester { candidates }
+    }
+
+    /// Up to `max` names closest to `typed`, ranked as [`suggest`] ranks them.
+    pub fn suggest(&self, typed: &str, max: usize) -> Vec<&str> {
+        suggest_among(typed, &[self], max)
+    }
+
+    /// (distance, `offset` + position, name) of the candidates close enough to `typed`.
+    fn scored(&self, typed: &str, offset: usize) -> Vec<(usize, usize, &str)> {
+        let typed_chars = typed.chars().count();
+        let typed_n = normalize(typed);
+        let typed_n_chars = typed_n.chars().count();
+        let limit = (typed_chars / 3).clamp(1, 4);
+        let mut scored = Vec::new();
+        for (i, c) in self.candidates.iter().enumerate() {
+            let d = [
+                distance_within(
+                    &typed_n,
+                    typed_n_chars,
+                    &c.normalized,
+                    c.normalized_chars,
+                    limit,
+                ),
+                distance_within(typed, typed_chars, &c.raw, c.raw_chars, limit),
+            ]
+            .into_iter()
+            .flatten()
+            .min();
+            if let Some(d) = d {
+                scored.push((d, offset + i, &*c.raw));
+            }
+        }
+        scored
+    }
+}
+
+/// [`suggest`] over several prepared lists taken as one, in order (ties go to the earlier).
+pub fn suggest_among<'s>(typed: &str, lists: &[&'s Suggester], max: usize) -> Vec<&'s str> {
+    let mut scored = Vec::new();
+    let mut names: Vec<&'s str> = Vec::new();
+    for list in lists {
+        scored.extend(list.scored(typed, names.len()));
+        names.extend(list.candidates.iter().map(|c| &*c.raw));
+    }
+    best(scored, max).into_iter().map(|i| names[i]).collect()
 }
 
 /// " (did you mean A, B?)" or "" — appended to error messages.
@@ -133,5 +236,57 @@ mod tests {
         );
         assert_eq!(suggest("正级材料", names, 1), vec!["正极材料"]);
         assert!(suggest("光伏组件", names, 3).is_empty());
+    }
+
+    /// The length shortcut must not change any answer: compare with the plain definition.
+    #[test]
+    fn prepared_suggestions_equal_the_plain_definition() {
+        let names = [
+            "动力电池",
+            "动力电池PACK",
+            "正极材料",
+            "负极材料",
+            "玉溪沃森生物技术有限公司",
+            "沃森",
+            "云南恩捷新材料股份有限公司",
+            "恩捷",
+            "ＢＹＤ",
+            "电池",
+            "x",
+        ];
+        let plain = |typed: &str, max: usize| -> Vec<&str> {
+            let typed_n = normalize(typed);
+            let limit = (typed.chars().count() / 3).clamp(1, 4);
+            let mut scored: Vec<(usize, usize, &str)> = names
+                .iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    let d = distance(&typed_n, &normalize(c)).min(distance(typed, c));
+                    (d, i, *c)
+                })
+                .filter(|&(d, _, _)| d <= limit)
+                .collect();
+            scored.sort();
+            scored.into_iter().take(max).map(|(_, _, c)| c).collect()
+        };
+        let prepared = Suggester::new(names);
+        for typed in [
+            "动力电",
+            "动力电池包",
+            "正级材料",
+            "沃森生物",
+            "恩捷股份",
+            "byd",
+            "电",
+            "池",
+            "玉溪沃森",
+            "云南恩捷新材料",
+            "完全无关的名字",
+            "x",
+            "xy",
+            "",
+        ] {
+            assert_eq!(prepared.suggest(typed, 3), plain(typed, 3), "{typed}");
+        }
     }
 }

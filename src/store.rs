@@ -39,6 +39,12 @@ pub enum StoreError {
     },
     #[error("no database at {0} (create one with: chainkb import DIR --db {0})")]
     NotFound(PathBuf),
+    #[error("database path {0} is a file, not a folder: choose a folder name (chainkb creates it)")]
+    NotAFolder(PathBuf),
+    #[error(
+        "{0} holds other files and is not a chainkb database: choose a new or empty folder for the database"
+    )]
+    ForeignFolder(PathBuf),
     #[error("database {0} holds no data yet (load some with: chainkb import DIR --db {0})")]
     Empty(PathBuf),
     #[error("cannot encode the data for storage: {0} (a bug in chainkb: please report it)")]
@@ -81,8 +87,20 @@ fn be_u64(v: &[u8]) -> Option<u64> {
 impl Store {
     /// Open (or with `create`, create) the database at `path`.
     pub fn open(path: &Path, create: bool) -> Result<(Store, OpenReport), StoreError> {
-        if !create && !path.join("conf").exists() && !path.join("db").exists() {
-            return Err(StoreError::NotFound(path.to_path_buf()));
+        let is_db = path.join("conf").exists() || path.join("db").exists();
+        if path.exists() && !path.is_dir() {
+            return Err(StoreError::NotAFolder(path.to_path_buf()));
+        }
+        if !is_db {
+            if !create {
+                return Err(StoreError::NotFound(path.to_path_buf()));
+            }
+            // sled would put its files next to whatever the folder holds (`--db .` in a data
+            // folder); a new database gets a folder of its own.
+            let holds_files = std::fs::read_dir(path).is_ok_and(|mut d| d.next().is_some());
+            if holds_files {
+                return Err(StoreError::ForeignFolder(path.to_path_buf()));
+            }
         }
         let db = sled::Config::new()
             .path(path)

@@ -74,6 +74,7 @@ fn check_reports_every_planted_problem_with_its_position() {
         "enterprises.csv:2:10: revenue_yi: `1,2` is not a number",
         "enterprises.csv:2:16: unknown tag `上巿` (did you mean 上市?)",
         "parks.csv:3:9: unknown 园区/行政区 `测试园` (did you mean 测试园区",
+        "parks.csv:3:13: area_km2: `-3.5` is negative",
         "projects.csv:1:1: missing column `source`",
         "regions.csv:1:10: unknown column `parnet` for regions files (did you mean parent?)",
         "widgets.csv:1:1: cannot tell what `widgets.csv` holds",
@@ -482,6 +483,143 @@ fn draw_colours_every_segment_of_a_chain_by_its_state_in_a_place() {
     let out = run(&["draw", "锂电", "--db", &db.display().to_string()]);
     assert!(
         text(&out.stderr).contains("did you mean 锂电池"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn gen_refuses_a_folder_that_holds_data_unless_forced() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = tmp.path().join("data");
+    let out = run(&["export", &data.display().to_string()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let before = files_of(&data);
+    let gen_into = |extra: &[&str]| {
+        let mut args = vec!["gen", "--enterprises", "50", data.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let out = gen_into(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("already holds data files"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(files_of(&data), before, "the curated seeds are untouched");
+    let out = gen_into(&["--force"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_ne!(files_of(&data), before);
+}
+
+#[test]
+fn a_closed_stderr_is_not_a_crash() {
+    // Enough problems to fill the pipe, so `check` is still writing when the reader goes away
+    // (as in `chainkb check DIR 2>&1 | head`).
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = tmp.path().join("seeds");
+    std::fs::create_dir_all(&seeds).unwrap();
+    let mut csv = String::from("id,kind,parent,area_km2,source\n");
+    for i in 0..1000 {
+        csv.push_str(&format!("园区{i},园区,没有这个地方{i},-1,test\n"));
+    }
+    std::fs::write(seeds.join("parks.csv"), csv).unwrap();
+    let mut child = bin()
+        .args(["check", &tmp.path().display().to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stderr.take());
+    let status = child.wait().unwrap();
+    assert_eq!(
+        status.code(),
+        Some(1),
+        "exit 1 (problems found), not a panic"
+    );
+}
+
+#[test]
+fn path_mistakes_are_user_errors_with_exit_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("a-file");
+    std::fs::write(&file, "x").unwrap();
+    let f = file.display().to_string();
+    // export onto a file
+    let out = run(&["export", &f]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    // a database path that is a file
+    let out = run(&["import", "tests/fixtures/small", "--db", &f]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(text(&out.stderr).contains("is a file, not a folder"));
+    // a folder holding other files is not made into a database
+    let data = tmp.path().join("data");
+    assert!(
+        run(&["export", &data.display().to_string()])
+            .status
+            .success()
+    );
+    let before = files_of(&data);
+    let out = run(&[
+        "import",
+        "tests/fixtures/small",
+        "--db",
+        &data.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("not a chainkb database"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!data.join("conf").exists() && !data.join("db").exists());
+    assert_eq!(files_of(&data), before);
+}
+
+#[test]
+fn draw_refuses_a_format_that_contradicts_the_file_name() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    import(&db, &fixture("small"));
+    let svg = tmp.path().join("x.svg");
+    let draw = |extra: &[&str]| {
+        let mut args = vec!["draw", "锂电池", "--db", db.to_str().unwrap()];
+        args.extend_from_slice(extra);
+        run(&args)
+    };
+    let out = draw(&["--format", "dot", "-o", svg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("does not match the output file's extension .svg"));
+    assert!(!svg.exists());
+    // agreeing spellings are fine: .gv is DOT
+    let gv = tmp.path().join("x.gv");
+    let out = draw(&["--format", "dot", "-o", gv.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        std::fs::read_to_string(&gv)
+            .unwrap()
+            .starts_with("digraph chain {")
+    );
+}
+
+#[test]
+fn a_name_of_the_wrong_kind_says_what_it_is() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    import(&db, &fixture("small"));
+    let d = db.to_str().unwrap();
+    let out = run(&["draw", "正极材料", "--db", d]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("`正极材料` is a 环节 (of 锂电池), not a 产业链"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["show", "测试电池", "--kind", "chain", "--db", d]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("is a 企业 (`测试电池有限公司`), not a 产业链; drop --kind"),
         "{}",
         text(&out.stderr)
     );

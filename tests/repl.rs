@@ -140,7 +140,11 @@ fn a_session_through_a_terminal() {
 
     // .export of the last result to .xlsx and .csv.
     t.line("chains");
-    t.wait_for("(2 rows,", 1);
+    let screen = t.wait_for("(2 rows,", 1);
+    assert!(
+        !screen.contains("(2 rows)"),
+        "the row count is said once, with the time:\n{screen}"
+    );
     let csv = tmp.path().join("chains.csv");
     let xlsx = tmp.path().join("chains.xlsx");
     t.line(&format!(".export {}", csv.display()));

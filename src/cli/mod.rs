@@ -105,6 +105,9 @@ pub enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
         dir: PathBuf,
+        /// Replace the .toml/.csv files of a folder that already holds data (as for export).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -133,7 +136,11 @@ impl Failure {
 impl From<StoreError> for Failure {
     fn from(e: StoreError) -> Failure {
         let code = match e {
-            StoreError::InUse(_) | StoreError::NotFound(_) | StoreError::Empty(_) => 1,
+            StoreError::InUse(_)
+            | StoreError::NotFound(_)
+            | StoreError::NotAFolder(_)
+            | StoreError::ForeignFolder(_)
+            | StoreError::Empty(_) => 1,
             _ => 2,
         };
         Failure {
@@ -167,7 +174,7 @@ pub fn main() -> i32 {
         Err(f) => {
             // An empty message means the error has already been printed in full.
             if !f.message.is_empty() {
-                eprintln!("error: {}", f.message);
+                stderrln!("error: {}", f.message);
             }
             f.code
         }
@@ -182,7 +189,7 @@ fn open_store(db: &Option<PathBuf>, create: bool) -> Result<Store, Failure> {
         None => {
             let (store, report, built) = bundle::open_default()?;
             if built {
-                eprintln!(
+                stderrln!(
                     "chainkb: built the default database at {} from the bundled seed data",
                     store.path().display()
                 );
@@ -191,7 +198,7 @@ fn open_store(db: &Option<PathBuf>, create: bool) -> Result<Store, Failure> {
         }
     };
     if let Some(g) = report.interrupted_import {
-        eprintln!(
+        stderrln!(
             "warning: an import into {} was interrupted (generation {g}); it was discarded and the previous data is intact",
             store.path().display()
         );
@@ -209,7 +216,7 @@ fn open_graph(db: &Option<PathBuf>) -> Result<Graph, Failure> {
 
 fn print_diags(diags: &[data::Diag]) {
     for d in diags {
-        eprintln!("{d}");
+        stderrln!("{d}");
     }
 }
 
@@ -226,7 +233,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Check { store: true, .. } => {
             let store = open_store(&cli.db, false)?;
             let n = store.verify()?;
-            println!(
+            stdoutln!(
                 "ok: {n} records of {} read and verified",
                 store.path().display()
             );
@@ -243,7 +250,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let loaded = load_with_spinner(&paths, encoding)?;
             if loaded.is_ok() {
                 let ds = &loaded.dataset;
-                println!(
+                stdoutln!(
                     "ok: {} files, {} nodes, {} edges, 0 problems",
                     ds.files.len(),
                     ds.nodes.len(),
@@ -286,7 +293,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let meta = store.import_with_progress(&loaded.dataset, &shown.join(" "), &progress)?;
             bar.finish_and_clear();
             let ds = &loaded.dataset;
-            println!(
+            stdoutln!(
                 "imported {} nodes and {} edges from {} files into {} (generation {})",
                 ds.nodes.len(),
                 ds.edges.len(),
@@ -300,17 +307,16 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let store = open_store(&cli.db, false)?;
             let (ds, _) = store.load()?;
             prepare_export_dir(&dir, force)?;
-            let n = data::export(&ds, &dir).map_err(|e| {
-                Failure::internal(format!("cannot write to {}: {e}", dir.display()))
-            })?;
-            println!("exported {n} files to {}", dir.display());
+            let n = data::export(&ds, &dir)
+                .map_err(|e| Failure::user(format!("cannot write to {}: {e}", dir.display())))?;
+            stdoutln!("exported {n} files to {}", dir.display());
             Ok(())
         }
         Command::Stats => {
             let store = open_store(&cli.db, false)?;
             let (ds, meta) = store.load()?;
             let graph = Graph::build(ds);
-            print!(
+            stdout!(
                 "{}",
                 stats_text(&graph, &store, &meta.label, meta.generation)
             );
@@ -322,7 +328,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 Some(k) => vec![parse_kind(&k)?],
             };
             let graph = open_graph(&cli.db)?;
-            print!(
+            stdout!(
                 "{}",
                 show::show(&graph, &name, &kinds).map_err(Failure::user)?
             );
@@ -340,12 +346,23 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 Some(p) => Some(resolve_one(&graph, &p, &[Kind::Park, Kind::Region])?),
                 None => None,
             };
-            let format = match (
-                format.as_deref(),
-                output.as_ref().and_then(|o| o.extension()),
-            ) {
-                (Some(f), _) => f.to_lowercase(),
-                (None, Some(ext)) => ext.to_string_lossy().to_lowercase(),
+            let ext = output
+                .as_ref()
+                .and_then(|o| o.extension())
+                .map(|e| e.to_string_lossy().to_lowercase());
+            let format = match (format.map(|f| f.to_lowercase()), ext) {
+                // DOT text in a file named .svg opens as a broken picture.
+                (Some(f), Some(ext))
+                    if draw_format(&f)
+                        .zip(draw_format(&ext))
+                        .is_some_and(|(a, b)| a != b) =>
+                {
+                    return Err(Failure::user(format!(
+                        "--format {f} does not match the output file's extension .{ext}: drop --format, or name the file .{f}"
+                    )));
+                }
+                (Some(f), _) => f,
+                (None, Some(ext)) => ext,
                 (None, None) => "svg".into(),
             };
             let picture = crate::draw::layout(&graph, chain, place);
@@ -363,13 +380,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     std::fs::write(&path, text).map_err(|e| {
                         Failure::user(format!("cannot write {}: {e}", path.display()))
                     })?;
-                    eprintln!(
+                    stderrln!(
                         "wrote {} ({} segments)",
                         path.display(),
                         picture.boxes.len()
                     );
                 }
-                None => print!("{text}"),
+                None => stdout!("{text}"),
             }
             Ok(())
         }
@@ -385,15 +402,27 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             enterprises,
             seed,
             dir,
+            force,
         } => {
+            // A data folder's curated seeds must not be replaced by synthetic ones by a slip.
+            prepare_export_dir(&dir, force)?;
             crate::synth::generate(&dir, enterprises, seed)
                 .map_err(|e| Failure::user(format!("cannot write {}: {e}", dir.display())))?;
-            println!(
+            stdoutln!(
                 "wrote a synthetic data folder with {enterprises} enterprises to {}",
                 dir.display()
             );
             Ok(())
         }
+    }
+}
+
+/// What `draw` writes for a --format or file extension: SVG, or Graphviz DOT (`.dot`, `.gv`).
+fn draw_format(name: &str) -> Option<&'static str> {
+    match name {
+        "svg" => Some("svg"),
+        "dot" | "gv" => Some("dot"),
+        _ => None,
     }
 }
 
@@ -404,6 +433,12 @@ pub fn resolve_one(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<u32, Fai
     match hits.as_slice() {
         [one] => Ok(*one),
         [] => {
+            if let Some(other) = other_kinds(graph, name, kinds) {
+                return Err(Failure::user(format!(
+                    "`{name}` is {other}, not a {}",
+                    what.join("/")
+                )));
+            }
             let sugg = graph.names.suggest(&graph.ds.nodes, name, kinds, 5);
             Err(Failure::user(format!(
                 "no {} named `{name}`{}",
@@ -422,6 +457,32 @@ pub fn resolve_one(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<u32, Fai
             )))
         }
     }
+}
+
+/// When `name` names nothing of `kinds` but names something else, what it is ("a 环节 (of
+/// 锂电池)"), so a name typed under the wrong kind is not answered with "no such name".
+pub(crate) fn other_kinds(graph: &Graph, name: &str, kinds: &[Kind]) -> Option<String> {
+    if kinds.is_empty() {
+        return None;
+    }
+    let hits = graph.names.lookup(&graph.ds.nodes, name, &[]);
+    let what: Vec<String> = hits
+        .iter()
+        .map(|&n| {
+            let node = graph.node(n);
+            let chains: Vec<&str> = graph
+                .segment_chains(n)
+                .iter()
+                .map(|&c| graph.node(c).name())
+                .collect();
+            if node.kind == Kind::Segment && !chains.is_empty() {
+                format!("a {} (of {})", node.kind.label_zh(), chains.join("、"))
+            } else {
+                format!("a {} (`{}`)", node.kind.label_zh(), node.id)
+            }
+        })
+        .collect();
+    (!what.is_empty()).then(|| what.join(" and "))
 }
 
 /// Read and check data files, with a spinner on a terminal (a million rows take seconds).
@@ -474,7 +535,7 @@ fn prepare_export_dir(dir: &std::path::Path, force: bool) -> Result<(), Failure>
         }
         if !force {
             return Err(Failure::user(format!(
-                "{} already holds data files; export into an empty folder, or pass --force to replace them",
+                "{} already holds data files; write into an empty folder, or pass --force to replace them",
                 d.display()
             )));
         }

@@ -52,7 +52,7 @@ pub fn run(graph: &Graph, args: QueryArgs) -> Result<(), Failure> {
     for (i, o) in outcomes.iter().enumerate() {
         if args.timing {
             let _ = out.flush();
-            eprintln!("{}", o.timing.line());
+            stderrln!("{}", o.timing.line());
         }
         match &o.result {
             Ok(table) => {
@@ -63,13 +63,13 @@ pub fn run(graph: &Graph, args: QueryArgs) -> Result<(), Failure> {
                 if args.format != Format::Table {
                     let _ = out.flush();
                     for note in &table.notes {
-                        eprintln!("note: {note}");
+                        stderrln!("note: {note}");
                     }
                 }
             }
             Err(e) => {
                 let _ = out.flush();
-                eprint!("{}", e.render(&o.text));
+                stderr!("{}", e.render(&o.text));
                 return Err(Failure {
                     code: 1,
                     message: String::new(),

@@ -323,7 +323,7 @@ fn page(text: &str) {
             return;
         }
     }
-    print!("{text}");
+    stdout!("{text}");
     let _ = stdout.lock().flush();
 }
 
@@ -335,26 +335,35 @@ impl Session {
         for o in outcomes {
             match o.result {
                 Ok(table) => {
-                    let rendered = table.render(self.format);
-                    page(&rendered);
-                    if self.format != Format::Table {
-                        for note in &table.notes {
-                            eprintln!("note: {note}");
-                        }
-                    }
-                    println!(
-                        "({} {}, {:.1} ms)",
-                        table.rows.len(),
-                        if table.rows.len() == 1 { "row" } else { "rows" },
+                    let n = table.rows.len();
+                    let word = if n == 1 { "row" } else { "rows" };
+                    let timed = format!(
+                        "({n} {word}, {:.1} ms)",
                         started.elapsed().as_secs_f64() * 1000.0
                     );
+                    let mut rendered = table.render(self.format);
+                    if self.format == Format::Table {
+                        // The text table ends with its own "(N rows)" (then any notes): say it
+                        // once, with the time.
+                        let plain = format!("({n} {word})\n");
+                        if let Some(at) = rendered.rfind(&plain) {
+                            rendered.replace_range(at..at + plain.len() - 1, &timed);
+                        }
+                        page(&rendered);
+                    } else {
+                        page(&rendered);
+                        for note in &table.notes {
+                            stderrln!("note: {note}");
+                        }
+                        stdoutln!("{timed}");
+                    }
                     if self.timing {
-                        eprintln!("{}", o.timing.line());
+                        stderrln!("{}", o.timing.line());
                     }
                     self.last = Some((o.text.trim().to_string(), table));
                 }
                 Err(e) => {
-                    eprint!("{}", e.render(&o.text));
+                    stderr!("{}", e.render(&o.text));
                     break;
                 }
             }
@@ -371,16 +380,16 @@ impl Session {
             ".quit" | ".exit" => return Ok(false),
             ".help" => match args.first().copied() {
                 None => {
-                    println!("{HELP_QUERY}\n\nMeta commands:");
+                    stdoutln!("{HELP_QUERY}\n\nMeta commands:");
                     for (_, h) in META_COMMANDS {
-                        println!("  {h}");
+                        stdoutln!("  {h}");
                     }
                 }
-                Some("query") => println!("{HELP_QUERY}"),
-                Some("gaps") => println!("{HELP_GAPS}"),
+                Some("query") => stdoutln!("{HELP_QUERY}"),
+                Some("gaps") => stdoutln!("{HELP_GAPS}"),
                 Some("meta") | Some("export") => {
                     for (_, h) in META_COMMANDS {
-                        println!("  {h}");
+                        stdoutln!("  {h}");
                     }
                 }
                 Some(other) => {
@@ -389,7 +398,7 @@ impl Session {
                     ));
                 }
             },
-            ".schema" => print!("{}", super::schema_text(&self.graph)),
+            ".schema" => stdout!("{}", super::schema_text(&self.graph)),
             ".format" => {
                 self.format = match args.first().copied() {
                     Some("table") => Format::Table,
@@ -413,7 +422,7 @@ impl Session {
                     return Err("nothing to export yet: run a query first".into());
                 };
                 crate::export::write_table(table, Path::new(file), query)?;
-                println!("wrote {} rows to {file}", table.rows.len());
+                stdoutln!("wrote {} rows to {file}", table.rows.len());
             }
             ".draw" => {
                 let (chain, place, file) = match args.as_slice() {
@@ -436,7 +445,7 @@ impl Session {
                     crate::draw::to_svg(&picture)
                 };
                 std::fs::write(file, text).map_err(|e| format!("cannot write {file}: {e}"))?;
-                println!("wrote {file} ({} segments)", picture.boxes.len());
+                stdoutln!("wrote {file} ({} segments)", picture.boxes.len());
             }
             ".open" => {
                 let [path] = args.as_slice() else {
@@ -445,11 +454,11 @@ impl Session {
                 let db = Some(PathBuf::from(path));
                 self.graph = open_graph(&db).map_err(|f| f.message)?;
                 self.db = db;
-                println!("opened {path}");
+                stdoutln!("opened {path}");
             }
             ".history" => {
                 for (i, entry) in history.iter().enumerate() {
-                    println!("{:>4}  {entry}", i + 1);
+                    stdoutln!("{:>4}  {entry}", i + 1);
                 }
             }
             other => {
@@ -490,7 +499,7 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
         timing: false,
         last: None,
     };
-    println!(
+    stdoutln!(
         "chainkb {} — {} nodes. Type .help for help, Ctrl-D to leave.",
         env!("CARGO_PKG_VERSION"),
         session.graph.ds.nodes.len()
@@ -510,14 +519,14 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
                     match session.meta(text, rl.history()) {
                         Ok(true) => {}
                         Ok(false) => break,
-                        Err(msg) => eprintln!("error: {msg}"),
+                        Err(msg) => stderrln!("error: {msg}"),
                     }
                 } else {
                     session.run_statements(text);
                 }
             }
             Err(ReadlineError::Interrupted) => {
-                println!("(Ctrl-C: line discarded; Ctrl-D leaves)");
+                stdoutln!("(Ctrl-C: line discarded; Ctrl-D leaves)");
             }
             Err(ReadlineError::Eof) => break,
             Err(e) => return Err(Failure::internal(format!("line editor: {e}"))),

@@ -3,14 +3,15 @@
 
 use super::{End, Loader, Pos, Ref};
 use crate::model::{Edge, EdgeKind, Kind};
-use crate::names::{did_you_mean, normalize, suggest};
+use crate::names::{Suggester, did_you_mean, normalize, suggest_among};
 use std::collections::{HashMap, HashSet};
 
 /// Name → nodes, by exact id, exact name/alias, and normalized name.
 struct NameIndex {
     exact: HashMap<(Kind, String), Vec<u32>>,
     normalized: HashMap<(Kind, String), Vec<u32>>,
-    names_by_kind: HashMap<Kind, Vec<String>>,
+    /// Every id of a kind, prepared for "did you mean".
+    suggesters: HashMap<Kind, Suggester>,
 }
 
 impl NameIndex {
@@ -40,7 +41,10 @@ impl NameIndex {
         NameIndex {
             exact,
             normalized,
-            names_by_kind,
+            suggesters: names_by_kind
+                .into_iter()
+                .map(|(k, names)| (k, Suggester::new(names.iter().map(String::as_str))))
+                .collect(),
         }
     }
 }
@@ -93,12 +97,11 @@ fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, String> {
             }
         }
     }
-    let candidates = allowed
+    let lists: Vec<&Suggester> = allowed
         .iter()
-        .filter_map(|k| idx.names_by_kind.get(k))
-        .flatten()
-        .map(String::as_str);
-    let sugg = suggest(text, candidates, 3);
+        .filter_map(|k| idx.suggesters.get(k))
+        .collect();
+    let sugg = suggest_among(text, &lists, 3);
     Err(format!("unknown {what} `{text}`{}", did_you_mean(&sugg)))
 }
 

@@ -203,6 +203,13 @@ fn number(ld: &mut Loader, r: &RowView, col: &str) -> Option<f64> {
     }
     match cell.parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Some(v),
+        Ok(v) if v < 0.0 => {
+            ld.error(
+                r.pos(col),
+                format!("{col}: `{cell}` is negative; amounts and areas are never below 0"),
+            );
+            None
+        }
         _ => {
             let hint = if col.ends_with("_yi") {
                 " (a plain decimal in 亿元, e.g. 3.6; 万元 ÷ 10000; keep the original wording in investment_text or notes)"

@@ -56,7 +56,14 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
                 e.valid_up_to() + (bytes.len() - body.len())
             )),
         },
-        Encoding::Gbk => gbk(body),
+        Encoding::Gbk => gbk(body).map_err(|e| {
+            // Chinese UTF-8 is rarely valid GBK: the usual cause is a UTF-8 file.
+            if std::str::from_utf8(body).is_ok() {
+                "the file is not valid GBK, but it is valid UTF-8: drop --encoding gbk (or use --encoding auto)".to_string()
+            } else {
+                e
+            }
+        }),
         Encoding::Auto => match std::str::from_utf8(body) {
             Ok(s) => Ok(s.to_string()),
             Err(_) => gbk(body),
@@ -168,6 +175,12 @@ mod tests {
                 .unwrap_err()
                 .contains("--encoding gbk")
         );
+    }
+
+    #[test]
+    fn utf8_read_as_gbk_is_named_as_utf8() {
+        let err = decode("名称,玉溪高新区\n".as_bytes(), Encoding::Gbk).unwrap_err();
+        assert!(err.contains("valid UTF-8: drop --encoding gbk"), "{err}");
     }
 
     #[test]

@@ -836,7 +836,7 @@ pub fn run_cli(args: IntakeArgs) -> Result<(), String> {
     };
     let outcome = intake(&rows, &file, &opts, &resolver, &kw)?;
     for l in outcome.lines(&file) {
-        eprintln!("{l}");
+        stderrln!("{l}");
     }
     let bytes = to_csv(&outcome.candidates);
     if let Err(problems) = verify(args.graphs.as_deref(), &bytes) {
@@ -848,14 +848,14 @@ pub fn run_cli(args: IntakeArgs) -> Result<(), String> {
     std::fs::write(&args.output, &bytes)
         .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
     let out = args.output.display().to_string();
-    eprintln!("{}", outcome.summary(&file, &out));
+    stderrln!("{}", outcome.summary(&file, &out));
     let stem = args
         .output
         .file_stem()
         .map(|s| s.to_string_lossy().to_string())
         .unwrap_or_default();
     if SeedKind::from_file_stem(&stem) != Ok(SeedKind::Candidates) {
-        eprintln!(
+        stderrln!(
             "note: `chainkb check`/`import` read a file as candidates only if its name starts with `candidates` (e.g. seeds/candidates-{stem}.csv)"
         );
     }
