@@ -52,6 +52,64 @@ fn small_db() -> (tempfile::TempDir, String) {
     (tmp, db)
 }
 
+/// A fresh database holding tests/fixtures/small plus the seed files `extra` (name, text),
+/// written beside it: rows a test needs that the shared fixture does not hold.
+fn small_db_with(extra: &[(&str, &str)]) -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let seeds = tmp.path().join("extra/seeds");
+    std::fs::create_dir_all(&seeds).unwrap();
+    for (name, text) in extra {
+        std::fs::write(seeds.join(name), text).unwrap();
+    }
+    let db = tmp.path().join("db").display().to_string();
+    let extra_dir = tmp.path().join("extra").display().to_string();
+    let out = chainkb_cmd(&["import", "tests/fixtures/small", &extra_dir, "--db", &db]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (tmp, db)
+}
+
+/// Parks for routing tests, beside the fixture's 测试高新区 (focus 锂电池, 新能源) and its
+/// 江川片区 (no focus of its own, 动力电池 present): 测试新区 focuses on 正极材料 itself; its
+/// 测试疫苗园 focuses on 生物医药 only and inherits 正极材料; 测试锂电园 focuses on 新能源
+/// (the industry of 正极材料's chain) itself.
+const ROUTING_PARKS: [(&str, &str); 2] = [
+    (
+        "industries-routing.csv",
+        "id,aliases,parent,chains,source\n生物医药,,,,test fixture: routing\n",
+    ),
+    (
+        "parks-routing.csv",
+        "id,kind,parent,area_km2,focus,source,notes\n\
+         测试新区,园区,测试省,,正极材料,test fixture: routing,\n\
+         测试疫苗园,园区,测试新区,,生物医药,test fixture: routing,\n\
+         测试锂电园,园区,测试省,,新能源,test fixture: routing,\n",
+    ),
+];
+
+/// `chainkb route … --format json` rows, with stderr.
+fn route_json(db: &str, args: &[&str]) -> (Vec<serde_json::Value>, String) {
+    let mut full = vec!["route"];
+    full.extend(args);
+    full.extend(["--format", "json", "--db", db]);
+    let out = chainkb_cmd(&full);
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(out.status.success(), "{args:?}: {stderr}");
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    (rows, stderr)
+}
+
+/// The row of `park` in route output, and its position.
+fn park_row<'a>(rows: &'a [serde_json::Value], park: &str) -> (usize, &'a serde_json::Value) {
+    rows.iter()
+        .enumerate()
+        .find(|(_, r)| r["park"] == park)
+        .unwrap_or_else(|| panic!("no row for {park}: {rows:#?}"))
+}
+
 /// Run chainkb on the seed database and compare stdout with tests/golden/NAME.txt.
 fn golden(name: &str, args: &[&str]) -> String {
     let mut full: Vec<&str> = args.to_vec();
@@ -238,9 +296,35 @@ fn routing_a_cathode_project() {
         first.contains("新能源"),
         "the best park focuses on 新能源新材料: {out}"
     );
+    // More than 8 parks are admitted: an excluded one takes no place among them.
     assert!(
-        out.contains("红塔-重点项目标准-新能源新材料"),
-        "a 红塔区 park is flagged for the 0.3 亿 minimum: {out}"
+        !out.contains("红塔-重点项目标准-新能源新材料"),
+        "excluded parks come after the admitted ones: {out}"
+    );
+    // The whole list: 红塔区 parks are flagged for the 0.3 亿 minimum, after every admitted park.
+    let db = seed_db().display().to_string();
+    let all = chainkb_cmd(&[
+        "route",
+        "正极材料",
+        "--investment",
+        "0.2",
+        "--limit",
+        "100",
+        "--format",
+        "csv",
+        "--db",
+        &db,
+    ]);
+    let all = String::from_utf8_lossy(&all.stdout).to_string();
+    let flagged: Vec<bool> = all
+        .lines()
+        .skip(1)
+        .map(|r| r.ends_with("红塔-重点项目标准-新能源新材料: 新能源、新材料产业：单体项目固定资产投资 3000 万元以上"))
+        .collect();
+    let first_flagged = flagged.iter().position(|&f| f);
+    assert!(
+        first_flagged.is_some_and(|i| i > 8 && flagged[i..].iter().all(|&f| f)),
+        "{all}"
     );
 }
 
@@ -485,4 +569,339 @@ fn a_gap_nobody_outside_produces_is_named_not_left_as_an_empty_list() {
         assert_eq!(stdout.contains(note), on_stdout, "{format}: {stdout}");
         assert_eq!(stderr.contains(note), !on_stdout, "{format}: {stderr}");
     }
+}
+
+#[test]
+fn inherited_focus_is_labelled_and_counts_less_than_a_park_s_own() {
+    let (_tmp, db) = small_db_with(&ROUTING_PARKS);
+    let (rows, _) = route_json(&db, &["正极材料"]);
+    // 测试疫苗园 focuses on 生物医药: 正极材料 is its zone's focus, and says so.
+    let (vaccine_at, vaccine) = park_row(&rows, "测试疫苗园");
+    assert_eq!(
+        vaccine["focus"],
+        serde_json::json!(["环节 正极材料（所属 测试新区）"]),
+        "{vaccine}"
+    );
+    assert_eq!(
+        vaccine["reason"], "所属 测试新区 主导产业含 环节 正极材料",
+        "{vaccine}"
+    );
+    let (zone_at, zone) = park_row(&rows, "测试新区");
+    assert_eq!(
+        zone["focus"],
+        serde_json::json!(["环节 正极材料"]),
+        "{zone}"
+    );
+    assert!(
+        zone["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("主导产业含 环节 正极材料"),
+        "{zone}"
+    );
+    // A park's own focus, even only on the industry, outranks an inherited one, even on the
+    // segment itself (the tie-break by id would put 测试疫苗园 first) …
+    let (own_at, own) = park_row(&rows, "测试锂电园");
+    assert!(zone_at < vaccine_at && own_at < vaccine_at, "{rows:#?}");
+    assert!(
+        own["score"].as_f64() > vaccine["score"].as_f64(),
+        "{own} {vaccine}"
+    );
+    // … unless other evidence outweighs it: 江川片区 inherits 锂电池 from 测试高新区 but has
+    // 动力电池 (the customer segment) present.
+    let (jc_at, jc) = park_row(&rows, "江川片区");
+    assert!(jc_at < own_at, "{rows:#?}");
+    assert_eq!(
+        jc["reason"],
+        "所属 测试高新区 主导产业含 产业链 锂电池、产业 新能源; 已有相邻环节 动力电池",
+        "{jc}"
+    );
+}
+
+#[test]
+fn excluded_parks_rank_after_admitted_ones_and_a_list_of_only_excluded_parks_says_so() {
+    let (tmp, db) = small_db_with(&ROUTING_PARKS);
+    // A minimum investment in 测试新区 (and below) excludes its two parks for a small project.
+    let rules = tmp.path().join("rules.toml");
+    std::fs::write(
+        &rules,
+        "[[rule]]\nid = \"测试-最低投资\"\nkind = \"min_investment\"\nplace = \"测试新区\"\n\
+         industries = [\"新能源\"]\nmin_yi = 1.0\ntext = \"1 亿元以上\"\nsource = \"test\"\n",
+    )
+    .unwrap();
+    let r = rules.display().to_string();
+    let (rows, stderr) = route_json(&db, &["正极材料", "--investment", "0.1", "--rules", &r]);
+    let parks: Vec<&str> = rows.iter().map(|r| r["park"].as_str().unwrap()).collect();
+    assert_eq!(
+        parks,
+        [
+            "测试高新区",
+            "江川片区",
+            "测试锂电园",
+            "测试新区",
+            "测试疫苗园"
+        ],
+        "{rows:#?}"
+    );
+    assert!(rows[..3].iter().all(|r| r["excluded_by"].is_null()));
+    assert!(
+        rows[3..]
+            .iter()
+            .all(|r| r["excluded_by"] == "测试-最低投资: 1 亿元以上")
+    );
+    assert!(!stderr.contains("note:"), "{stderr}");
+    // The limit counts admitted parks first.
+    let (rows, _) = route_json(
+        &db,
+        &[
+            "正极材料",
+            "--investment",
+            "0.1",
+            "--rules",
+            &r,
+            "--limit",
+            "3",
+        ],
+    );
+    assert!(
+        rows.len() == 3 && rows.iter().all(|r| r["excluded_by"].is_null()),
+        "{rows:#?}"
+    );
+    // Every park excluded: the rows are no recommendation, and a note says so and why — on
+    // stderr for CSV and JSON, under the table otherwise.
+    let note = "note: admission rules exclude all 5 parks that fit — no park can take the project \
+                as it stands (云南-准入-限制类: 国家、省有关规定中限制类的项目一律不招";
+    let (rows, stderr) = route_json(&db, &["正极材料", "--tag", "限制类"]);
+    assert_eq!(rows.len(), 5);
+    assert!(stderr.contains(note), "{stderr}");
+    let out = chainkb_cmd(&["route", "正极材料", "--tag", "限制类", "--db", &db]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains(note), "{stdout}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
+}
+
+#[test]
+fn route_counts_competing_firms_and_planned_projects_in_the_columns_the_reason_names() {
+    let (_tmp, db) = small_db_with(&ROUTING_PARKS);
+    // T-1, a 正极材料 project, is planned in 测试高新区: a competing project, not a firm.
+    let (rows, _) = route_json(&db, &["正极材料"]);
+    let (_, zone) = park_row(&rows, "测试高新区");
+    assert_eq!(zone["competitor_firms"], 0, "{zone}");
+    assert_eq!(zone["competitor_projects"], 1, "{zone}");
+    assert!(
+        zone["reason"]
+            .as_str()
+            .unwrap()
+            .ends_with("已有同类规划项目 1 个（同质化）"),
+        "{zone}"
+    );
+    assert!(zone.get("competitors").is_none(), "{zone}");
+    // Routing T-1 itself: it does not compete with itself.
+    let (rows, _) = route_json(&db, &["--project", "T-1"]);
+    let (_, zone) = park_row(&rows, "测试高新区");
+    assert_eq!(zone["competitor_projects"], 0, "{zone}");
+    assert!(
+        !zone["reason"].as_str().unwrap().contains("同质化"),
+        "{zone}"
+    );
+    // 测试电池 makes 动力电池 in 江川片区: a competing firm there and in 测试高新区 above it.
+    let (rows, _) = route_json(&db, &["动力电池"]);
+    for park in ["测试高新区", "江川片区"] {
+        let (_, row) = park_row(&rows, park);
+        assert_eq!(row["competitor_firms"], 1, "{row}");
+        assert!(
+            row["reason"]
+                .as_str()
+                .unwrap()
+                .contains("已有同类企业 1 家（同质化）"),
+            "{row}"
+        );
+    }
+}
+
+#[test]
+fn a_named_segment_must_belong_to_the_chain() {
+    let (_tmp, db) = small_db();
+    let out = chainkb_cmd(&[
+        "targets",
+        "锂电池",
+        "--in",
+        "测试高新区",
+        "--segment",
+        "软包装",
+        "--db",
+        &db,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "软包装 is not a segment of chain 锂电池 (its segments: 铝箔、锂矿、碳酸锂、正极材料、动力电池)"
+        ),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    // A segment the chain shares from another (铝箔, from 包装材料) is one of its segments.
+    let out = chainkb_cmd(&[
+        "targets",
+        "锂电池",
+        "--in",
+        "测试高新区",
+        "--segment",
+        "铝箔",
+        "--db",
+        &db,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A candidate with many scoring tags and a revenue figure, for the fixture.
+const TAGGED_CANDIDATE: (&str, &str) = (
+    "candidates-tags.csv",
+    "id,name,aliases,credit_code,province,city,location,revenue_yi,tags,listing,segments,industries,source,notes\n\
+     外地多标签正极有限公司,,,,广东省,深圳市,,99,上市;龙头;民营500强;世界500强;中国500强;专精特新,,正极材料,,test fixture: tags,\n",
+);
+
+#[test]
+fn every_scoring_tag_is_named_in_the_reason() {
+    let (_tmp, db) = small_db_with(&[TAGGED_CANDIDATE]);
+    let out = chainkb_cmd(&[
+        "targets",
+        "锂电池",
+        "--in",
+        "测试高新区",
+        "--segment",
+        "正极材料",
+        "--format",
+        "json",
+        "--db",
+        &db,
+    ]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let row = rows
+        .iter()
+        .find(|r| r["enterprise"] == "外地多标签正极有限公司")
+        .unwrap();
+    // 3 + 2.5 + 2 + 2 + 2 + 1 for the tags, 2 for 99 亿元.
+    assert_eq!(row["scale"], 14.5, "{row}");
+    assert_eq!(
+        row["reason"],
+        "产 正极材料; 产品全在本链; 邻接本地环节; 营收 99 亿元; \
+         世界500强、中国500强、上市、龙头、民营500强、专精特新; 珠三角; 本地已有规划项目",
+        "{row}"
+    );
+    // On the seed data (no revenue figures), a row's scale is the points of the tags its
+    // reason names.
+    let weights = chainkb::targets::config::Weights::defaults();
+    let seed = seed_db().display().to_string();
+    let out = chainkb_cmd(&[
+        "targets",
+        "锂电池",
+        "--in",
+        "玉溪高新区",
+        "--gaps",
+        "all",
+        "--limit",
+        "500",
+        "--format",
+        "json",
+        "--db",
+        &seed,
+    ]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(rows.len() > 30);
+    let mut many = 0;
+    for row in &rows {
+        let named: Vec<&str> = row["reason"]
+            .as_str()
+            .unwrap()
+            .split("; ")
+            .flat_map(|item| item.split('、'))
+            .filter(|t| weights.scale.tags.contains_key(*t))
+            .collect();
+        many += usize::from(named.len() > 3);
+        let points: f64 = named.iter().map(|t| weights.scale.tags[*t]).sum();
+        assert!(
+            (points - row["scale"].as_f64().unwrap()).abs() < 1e-9,
+            "{row}"
+        );
+    }
+    assert!(many > 0, "no row with more than 3 scoring tags");
+}
+
+#[test]
+fn full_width_commas_and_enumeration_commas_separate_list_options() {
+    let (_tmp, db) = small_db();
+    for origin in ["长三角，珠三角", "长三角、 珠三角", "长三角,珠三角"] {
+        let out = chainkb_cmd(&[
+            "targets",
+            "锂电池",
+            "--in",
+            "测试高新区",
+            "--segment",
+            "正极材料",
+            "--origin",
+            origin,
+            "--tag",
+            "上市，世界500强、淘汰类,",
+            "--excluded",
+            "--format",
+            "csv",
+            "--db",
+            &db,
+        ]);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{origin}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            stdout.contains("外地淘汰工艺正极有限公司"),
+            "{origin}: {stdout}"
+        );
+    }
+    let (rows, _) = route_json(&db, &["正极材料", "--tag", "限制类，淘汰类"]);
+    assert!(
+        !rows.is_empty() && rows.iter().all(|r| !r["excluded_by"].is_null()),
+        "{rows:#?}"
+    );
+}
+
+#[test]
+fn a_list_without_revenue_figures_says_scale_comes_from_tags_only() {
+    let (_tmp, db) = small_db_with(&[TAGGED_CANDIDATE]);
+    let note =
+        "note: no candidate listed has a 营业收入 figure (revenue_yi); scale comes from tags only";
+    let run = |extra: &[&str]| {
+        let mut args = vec![
+            "targets",
+            "锂电池",
+            "--in",
+            "测试高新区",
+            "--segment",
+            "正极材料",
+            "--db",
+            &db,
+        ];
+        args.extend(extra);
+        let out = chainkb_cmd(&args);
+        assert!(out.status.success());
+        (
+            String::from_utf8_lossy(&out.stdout).to_string(),
+            String::from_utf8_lossy(&out.stderr).to_string(),
+        )
+    };
+    // 外地多标签正极 (广东) has a revenue figure; 外地正极材料 (江苏) has none.
+    let (stdout, stderr) = run(&["--format", "csv"]);
+    assert!(!stdout.contains(note) && !stderr.contains(note), "{stderr}");
+    let (stdout, stderr) = run(&["--format", "csv", "--origin", "长三角"]);
+    assert!(stdout.contains("外地正极材料股份有限公司"), "{stdout}");
+    assert!(stderr.contains(note) && !stdout.contains(note), "{stderr}");
+    let (stdout, _) = run(&["--origin", "长三角"]);
+    assert!(stdout.contains(note), "{stdout}");
 }

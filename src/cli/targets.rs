@@ -25,11 +25,13 @@ pub struct TargetArgs {
     /// How many candidates to list.
     #[arg(long, default_value_t = 30)]
     pub limit: usize,
-    /// Only candidates headquartered in these regions (e.g. 长三角,珠三角).
-    #[arg(long, value_delimiter = ',')]
+    /// Only candidates headquartered in these regions (e.g. 长三角,珠三角; `，` and `、` separate
+    /// too).
+    #[arg(long)]
     pub origin: Vec<String>,
-    /// Only candidates with at least one of these tags (e.g. 上市,中国500强).
-    #[arg(long, value_delimiter = ',')]
+    /// Only candidates with at least one of these tags (e.g. 上市,中国500强; `，` and `、`
+    /// separate too).
+    #[arg(long)]
     pub tag: Vec<String>,
     /// Planned single-project investment in 亿元, checked against minimum-investment rules.
     #[arg(long, value_parser = parse_yi)]
@@ -60,9 +62,9 @@ pub struct RouteArgs {
     /// Planned investment in 亿元 (checked against minimum-investment rules).
     #[arg(long, value_parser = parse_yi)]
     pub investment: Option<f64>,
-    /// The project's classes, checked against tag rules (e.g. 限制类, 严重污染); with
-    /// --project, its carriers' tags (e.g. 失信) are checked too.
-    #[arg(long, value_delimiter = ',')]
+    /// The project's classes, checked against tag rules (e.g. 限制类,严重污染环境; `，` and `、`
+    /// separate too); with --project, its carriers' tags (e.g. 失信) are checked too.
+    #[arg(long)]
     pub tag: Vec<String>,
     #[arg(long, default_value_t = 10)]
     pub limit: usize,
@@ -106,7 +108,15 @@ fn rules_from(path: &Option<PathBuf>) -> Result<RuleSet, Failure> {
     })
 }
 
-/// Print or write a table.
+/// Print the table's notes on stderr (the text form prints them under the table itself).
+fn notes_to_stderr(table: &Table) {
+    for note in &table.notes {
+        eprintln!("note: {note}");
+    }
+}
+
+/// Print or write a table, with its notes: under the table, or on stderr for CSV, JSON and
+/// files, so the data stays machine-readable.
 fn emit(
     table: &Table,
     format: Format,
@@ -117,8 +127,16 @@ fn emit(
         Some(path) => {
             crate::export::write_table(table, path, sheet).map_err(Failure::user)?;
             eprintln!("wrote {} rows to {}", table.rows.len(), path.display());
+            notes_to_stderr(table);
         }
-        None => print!("{}", table.render(format)),
+        None => {
+            use std::io::Write as _;
+            print!("{}", table.render(format));
+            if format != Format::Table {
+                let _ = std::io::stdout().flush();
+                notes_to_stderr(table);
+            }
+        }
     }
     Ok(())
 }
@@ -143,12 +161,14 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
         a.segments
             .iter()
             .map(|s| {
-                resolve_one(g, s, &[Kind::Segment]).map(|segment| Gap {
+                let segment = resolve_one(g, s, &[Kind::Segment])?;
+                list::check_chain_segment(g, chain, segment).map_err(Failure::user)?;
+                Ok(Gap {
                     segment,
                     kind: GapKind::Named,
                 })
             })
-            .collect::<Result<_, _>>()?
+            .collect::<Result<_, Failure>>()?
     };
     if gaps.is_empty() {
         eprintln!(
@@ -158,22 +178,20 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
             g.node(place).name()
         );
     }
-    if let Some(note) = list::without_candidates_note(g, place, &gaps) {
-        eprintln!("note: {note}");
-    }
     let gap_names: Vec<String> = gaps
         .iter()
         .map(|gp| g.node(gp.segment).name().to_string())
         .collect();
-    let table = list::target_list(
+    let nobody = list::without_candidates_note(g, place, &gaps);
+    let mut table = list::target_list(
         g,
         &list::ListRequest {
             chain,
             place,
             gaps,
             limit: a.limit,
-            origin: a.origin.clone(),
-            tags: a.tag.clone(),
+            origin: list::split_list(&a.origin),
+            tags: list::split_list(&a.tag),
             investment: a.investment,
             excluded: a.excluded,
             weights: &weights,
@@ -181,6 +199,7 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
         },
     )
     .map_err(Failure::user)?;
+    table.notes.splice(0..0, nobody);
     let sheet = format!("{} {}", g.node(chain).name(), g.node(place).name());
     let is_xlsx = a
         .output
@@ -217,6 +236,7 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
             path.display(),
             sheets.len()
         );
+        notes_to_stderr(&table);
         return Ok(());
     }
     emit(&table, a.format, &a.output, &sheet)
@@ -230,10 +250,13 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
         .map(|s| resolve_one(g, s, &[Kind::Segment]))
         .collect::<Result<_, _>>()?;
     let mut investment = a.investment;
-    list::check_tags(&a.tag).map_err(Failure::user)?;
-    let mut tags: Vec<&str> = a.tag.iter().map(String::as_str).collect();
+    let classes = list::split_list(&a.tag);
+    list::check_tags(&classes).map_err(Failure::user)?;
+    let mut tags: Vec<&str> = classes.iter().map(String::as_str).collect();
+    let mut project = None;
     if let Some(p) = &a.project {
         let p = resolve_one(g, p, &[Kind::Project])?;
+        project = Some(p);
         for (s, _) in g.neighbors(
             p,
             crate::model::EdgeKind::Builds,
@@ -263,18 +286,29 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
             "name the segments the project builds, or --project ID",
         ));
     }
-    let rows =
-        crate::targets::route(g, &segments, investment, &tags, &rules).map_err(Failure::user)?;
+    let rows = crate::targets::route(
+        g,
+        &crate::targets::RouteProject {
+            segments: segments.clone(),
+            project,
+            investment,
+            tags,
+        },
+        &rules,
+    )
+    .map_err(Failure::user)?;
     let mut t = Table::new(&[
         "rank",
         "park",
         "score",
         "focus",
         "neighbours",
-        "competitors",
+        "competitor_firms",
+        "competitor_projects",
         "reason",
         "excluded_by",
     ]);
+    // Admitted parks come first, so the limit counts them first.
     for (i, r) in rows.iter().take(a.limit).enumerate() {
         t.rows.push(vec![
             Value::Int(i as i64 + 1),
@@ -282,11 +316,13 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
             Value::Float(r.score),
             Value::texts(r.focus.clone()),
             Value::texts(r.neighbours.clone()),
-            Value::Int(r.competitors as i64),
+            Value::Int(r.competitor_firms as i64),
+            Value::Int(r.competitor_projects as i64),
             Value::text(&r.reason),
             Value::opt_text(r.excluded.as_deref().unwrap_or("")),
         ]);
     }
+    t.notes.extend(crate::targets::all_excluded_note(&rows));
     let names: Vec<&str> = segments.iter().map(|&s| g.node(s).name()).collect();
     emit(
         &t,

@@ -29,7 +29,8 @@ pub struct ListRequest<'a> {
 pub fn compute_gaps(g: &Graph, chain: u32, place: u32, which: &str) -> Result<Vec<Gap>, String> {
     let v = ChainView::new(g, chain);
     let (states, present) = v.states(g, place);
-    let want = |k: &str| which == "all" || which == k || which.split(',').any(|w| w.trim() == k);
+    let kinds = split_list(&[which]);
+    let want = |k: &str| kinds.iter().any(|w| w == "all" || w == k);
     if !["fill", "extend", "strengthen", "all"]
         .iter()
         .any(|k| want(k))
@@ -140,6 +141,48 @@ pub fn without_candidates_note(g: &Graph, place: u32, gaps: &[Gap]) -> Option<St
     ))
 }
 
+/// The items of list options (`--origin 长三角,珠三角`, `--tag 上市、中国500强`): separated by
+/// `,`, the full-width `，` or `、` (as typed with a Chinese input method), trimmed, empty items
+/// dropped. Each value may itself hold a list (the option may also be repeated).
+pub fn split_list<S: AsRef<str>>(values: &[S]) -> Vec<String> {
+    values
+        .iter()
+        .flat_map(|v| v.as_ref().split([',', '，', '、']))
+        .map(|item| item.trim_matches(|c: char| c.is_whitespace()).to_string())
+        .filter(|item| !item.is_empty())
+        .collect()
+}
+
+/// Refuse a segment that is not in the chain: its producers would be ranked for a chain they
+/// do not belong to (the query language refuses the same).
+pub fn check_chain_segment(g: &Graph, chain: u32, segment: u32) -> Result<(), String> {
+    let segs = g.chain_segments(chain);
+    if segs.contains(&segment) {
+        return Ok(());
+    }
+    let names: Vec<&str> = segs.iter().map(|&s| g.node(s).name()).collect();
+    let typed = g.node(segment).name();
+    Err(format!(
+        "{typed} is not a segment of chain {}{} (its segments: {})",
+        g.node(chain).name(),
+        crate::names::did_you_mean(&crate::names::suggest(typed, names.iter().copied(), 3)),
+        names.join("、")
+    ))
+}
+
+/// The note to show when none of the listed candidates has a revenue figure: their `scale`
+/// is then their tags' points only (revenues are never guessed).
+pub fn no_revenue_note(g: &Graph, rows: &[TargetRow], weights: &Weights) -> Option<String> {
+    let has_revenue = |r: &TargetRow| match &g.node(r.enterprise).attrs {
+        Attrs::Enterprise(a) => a.revenue_yi.is_some(),
+        _ => false,
+    };
+    (weights.scale.revenue != 0.0 && !rows.is_empty() && !rows.iter().any(has_revenue)).then(|| {
+        "no candidate listed has a 营业收入 figure (revenue_yi); scale comes from tags only"
+            .to_string()
+    })
+}
+
 /// Refuse a tag the data cannot hold (a filter on it would silently match nothing).
 pub fn check_tags(tags: &[String]) -> Result<(), String> {
     tags.iter().try_for_each(|t| crate::model::check_tag(t))
@@ -197,5 +240,19 @@ pub fn target_list(g: &Graph, req: &ListRequest) -> Result<Table, String> {
         .filter(keep)
         .take(req.limit)
         .collect();
-    Ok(target_table(g, &rows, req.excluded))
+    let mut table = target_table(g, &rows, req.excluded);
+    table.notes.extend(no_revenue_note(g, &rows, req.weights));
+    Ok(table)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn list_options_split_on_ascii_and_full_width_commas() {
+        assert_eq!(
+            super::split_list(&["长三角，珠三角", " 京津冀 、成渝,", "上市"]),
+            ["长三角", "珠三角", "京津冀", "成渝", "上市"]
+        );
+        assert!(super::split_list(&["，、 ,"]).is_empty());
+    }
 }

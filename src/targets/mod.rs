@@ -356,6 +356,20 @@ impl<'a> Scorer<'a> {
             || gap_idx.iter().any(|&gi| self.gap_excluded[gi as usize])
     }
 
+    /// How many segments `e` produces, how many of them lie in the chain, and how many of
+    /// those are next to a segment present in the place.
+    fn chain_counts(&self, e: u32) -> (usize, usize, usize) {
+        let (mut in_chain, mut adjacent) = (0usize, 0usize);
+        let produced = self.g.cols.produced(e);
+        for s in produced {
+            if self.chain_segs.binary_search(s).is_ok() {
+                in_chain += 1;
+                adjacent += usize::from(self.adjacent.binary_search(s).is_ok());
+            }
+        }
+        (produced.len(), in_chain, adjacent)
+    }
+
     /// The score components of enterprise `e` for the gaps it fills (indexes into `gaps`).
     fn parts(&self, e: u32, gap_idx: &[u32]) -> Parts {
         let (g, w) = (self.g, self.w);
@@ -370,16 +384,9 @@ impl<'a> Scorer<'a> {
                 p.plan = w.plan.planned_project;
             }
         }
-        let (mut in_chain, mut adjacent) = (0usize, 0usize);
-        let produced = g.cols.produced(e);
-        for s in produced {
-            if self.chain_segs.binary_search(s).is_ok() {
-                in_chain += 1;
-                adjacent += usize::from(self.adjacent.binary_search(s).is_ok());
-            }
-        }
-        if !produced.is_empty() {
-            p.fit += w.fit.chain_share * in_chain as f64 / produced.len() as f64;
+        let (produced, in_chain, adjacent) = self.chain_counts(e);
+        if produced > 0 {
+            p.fit += w.fit.chain_share * in_chain as f64 / produced as f64;
         }
         if in_chain > 0 {
             p.fit += w.fit.adjacency * adjacent as f64 / in_chain as f64;
@@ -455,17 +462,39 @@ impl<'a> Scorer<'a> {
                 Some(GapKind::Named) | None => format!("产 {name}"),
             });
         }
+        // The fit beyond the gaps themselves: how much of what it makes lies in this chain,
+        // and next to what the place has.
+        let (produced, in_chain, adjacent) = self.chain_counts(e);
+        if self.w.fit.chain_share != 0.0 && in_chain > 0 {
+            reasons.push(if in_chain == produced {
+                "产品全在本链".into()
+            } else {
+                format!("本链产品 {in_chain}/{produced}")
+            });
+        }
+        if self.w.fit.adjacency != 0.0 && adjacent > 0 {
+            reasons.push(if adjacent == in_chain {
+                "邻接本地环节".into()
+            } else {
+                format!("邻接本地环节 {adjacent}/{in_chain}")
+            });
+        }
         if let Attrs::Enterprise(a) = &g.node(e).attrs {
             if let Some(r) = a.revenue_yi {
                 reasons.push(format!("营收 {} 亿元", crate::model::fmt_yi(r)));
             }
+            // Every tag that scores, most points first (ties in the firm's own order).
             let mut tagged: Vec<(&str, f64)> = a
                 .tags
                 .iter()
                 .filter_map(|t| self.w.scale.tags.get(&**t).map(|p| (&**t, *p)))
+                .filter(|&(_, p)| p != 0.0)
                 .collect();
             tagged.sort_by(|x, y| y.1.total_cmp(&x.1));
-            reasons.extend(tagged.iter().take(3).map(|(t, _)| t.to_string()));
+            if !tagged.is_empty() {
+                let names: Vec<&str> = tagged.iter().map(|&(t, _)| t).collect();
+                reasons.push(names.join("、"));
+            }
         }
         if let Some(region) = self.region(&g.cols.profile(e)) {
             reasons.push(region.to_string());
@@ -605,40 +634,65 @@ fn top_k(g: &Graph, mut all: Vec<Scored>, k: usize) -> Vec<Scored> {
 pub struct RouteRow {
     pub park: u32,
     pub score: f64,
-    /// What of the park's focus (主导产业) covers the segments.
+    /// What of the park's focus (主导产业) covers the segments: its own first, then what it
+    /// inherits from the places above it, labelled `（所属 PLACE）`.
     pub focus: Vec<String>,
     /// Present neighbouring segments (inputs available, customers nearby).
     pub neighbours: Vec<String>,
-    /// Local producers of the same segments (同质化竞争).
-    pub competitors: usize,
+    /// Enterprises in the park (or below it) that already produce one of the segments (同质化).
+    pub competitor_firms: usize,
+    /// Projects in the park (or below it), not yet producing, that build one of the segments
+    /// (同质化), other than the project being routed.
+    pub competitor_projects: usize,
     pub reason: String,
     pub excluded: Option<String>,
 }
 
-/// Rank parks for a project that builds `segments` (with an optional investment in 亿元, and
-/// the tags tag rules check: its classes such as 限制类, and its carrier's tags such as 失信).
-pub fn route(
-    g: &Graph,
-    segments: &[u32],
-    investment: Option<f64>,
-    tags: &[&str],
-    rules: &RuleSet,
-) -> Result<Vec<RouteRow>, String> {
+/// Focus points of a park (主导产业 covering the project's segments): its own focus scores
+/// 环节 3, 产业链 2, 产业 1.5.
+const FOCUS_SEGMENT: f64 = 3.0;
+const FOCUS_CHAIN: f64 = 2.0;
+const FOCUS_INDUSTRY: f64 = 1.5;
+/// A focus inherited from a place above the park (its zone, district, city) scores this share
+/// of those points: 1.2, 0.8, 0.6 — below any focus of the park's own (at least 1.5), so a park
+/// that focuses on the project itself ranks above one that only sits in a zone that does,
+/// unless present neighbouring segments outweigh the difference.
+const INHERITED_FOCUS: f64 = 0.4;
+/// Points for the share of the project's neighbouring segments present in the park.
+const NEIGHBOURS: f64 = 3.0;
+
+/// What routing needs to know about the project.
+#[derive(Clone, Debug, Default)]
+pub struct RouteProject<'a> {
+    /// Segments the project builds.
+    pub segments: Vec<u32>,
+    /// The project being routed (`--project`), which is not its own competitor.
+    pub project: Option<u32>,
+    /// Investment in 亿元, checked against minimum-investment rules.
+    pub investment: Option<f64>,
+    /// Tags tag rules check: its classes such as 限制类, and its carrier's tags such as 失信.
+    pub tags: Vec<&'a str>,
+}
+
+/// Rank parks for a project: admitted parks first, by score, then the parks an admission rule
+/// excludes (by score too); ties by park id. Parks that score 0 are left out.
+pub fn route(g: &Graph, p: &RouteProject, rules: &RuleSet) -> Result<Vec<RouteRow>, String> {
     let rules = resolve_rules(g, rules)?;
+    let segments = &p.segments[..];
     // What a park could focus on that covers the segments: the segments, their chains, and the
     // industries of those chains (with their parents).
     let mut covers: HashMap<u32, (f64, String)> = HashMap::new();
     for &s in segments {
-        covers.insert(s, (3.0, format!("环节 {}", g.node(s).name())));
+        covers.insert(s, (FOCUS_SEGMENT, format!("环节 {}", g.node(s).name())));
         for &c in g.segment_chains(s) {
             covers
                 .entry(c)
-                .or_insert((2.0, format!("产业链 {}", g.node(c).name())));
+                .or_insert((FOCUS_CHAIN, format!("产业链 {}", g.node(c).name())));
         }
         for i in segment_industries(g, s) {
             covers
                 .entry(i)
-                .or_insert((1.5, format!("产业 {}", g.node(i).name())));
+                .or_insert((FOCUS_INDUSTRY, format!("产业 {}", g.node(i).name())));
         }
     }
     let neighbours_of: Vec<u32> = {
@@ -660,19 +714,38 @@ pub fn route(
         .nodes_of(Kind::Park)
         .par_iter()
         .map(|&park| {
-            // Focus stated on the park itself or on the places above it.
+            // Focus stated on the park itself, then on the places above it (nearest first):
+            // each label once, where it is stated nearest.
             let mut focus_pts = 0.0f64;
-            let mut focus = Vec::new();
+            let mut seen: Vec<&str> = Vec::new();
+            let mut own: Vec<&str> = Vec::new();
+            let mut inherited: Vec<(u32, Vec<&str>)> = Vec::new();
             for place in std::iter::once(park).chain(g.ancestors(park).iter().copied()) {
+                let mut here: Vec<&str> = Vec::new();
                 for (f, _) in g.neighbors(place, EdgeKind::FocusesOn, Direction::Outgoing) {
                     if let Some((pts, label)) = covers.get(&f) {
-                        let pts = if place == park { *pts } else { pts / 2.0 };
+                        let pts = if place == park {
+                            *pts
+                        } else {
+                            pts * INHERITED_FOCUS
+                        };
                         focus_pts = focus_pts.max(pts);
-                        if !focus.contains(label) {
-                            focus.push(label.clone());
+                        if !seen.contains(&label.as_str()) {
+                            seen.push(label);
+                            here.push(label);
                         }
                     }
                 }
+                if place == park {
+                    own = here;
+                } else if !here.is_empty() {
+                    inherited.push((place, here));
+                }
+            }
+            let mut focus: Vec<String> = own.iter().map(|l| l.to_string()).collect();
+            for (place, labels) in &inherited {
+                let name = g.node(*place).name();
+                focus.extend(labels.iter().map(|l| format!("{l}（所属 {name}）")));
             }
             let present: Vec<String> = neighbours_of
                 .iter()
@@ -684,46 +757,80 @@ pub fn route(
             } else {
                 present.len() as f64 / neighbours_of.len() as f64
             };
-            let competitors: usize = segments
-                .iter()
-                .filter_map(|&s| g.presence(park, s))
-                .map(|p| p.producers.len())
-                .sum();
-            let planned = segments
-                .iter()
-                .any(|&s| g.state(park, s) == SegmentState::Planned);
+            // A firm or project for several of the segments counts once.
+            let (mut firms, mut projects): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+            for cell in segments.iter().filter_map(|&s| g.presence(park, s)) {
+                firms.extend(cell.producers);
+                projects.extend(cell.projects.iter().filter(|&&x| Some(x) != p.project));
+            }
+            for v in [&mut firms, &mut projects] {
+                v.sort_unstable();
+                v.dedup();
+            }
             let mut reasons = Vec::new();
-            if !focus.is_empty() {
-                reasons.push(format!("主导产业含 {}", focus.join("、")));
+            if !own.is_empty() {
+                reasons.push(format!("主导产业含 {}", own.join("、")));
+            }
+            for (place, labels) in &inherited {
+                reasons.push(format!(
+                    "所属 {} 主导产业含 {}",
+                    g.node(*place).name(),
+                    labels.join("、")
+                ));
             }
             if !present.is_empty() {
                 reasons.push(format!("已有相邻环节 {}", present.join("、")));
             }
-            if competitors > 0 {
-                reasons.push(format!("已有同类企业 {competitors} 家（同质化）"));
+            if !firms.is_empty() {
+                reasons.push(format!("已有同类企业 {} 家（同质化）", firms.len()));
             }
-            if planned {
-                reasons.push("已有同类规划项目（同质化）".into());
+            if !projects.is_empty() {
+                reasons.push(format!("已有同类规划项目 {} 个（同质化）", projects.len()));
             }
-            let score = ((focus_pts + 3.0 * share) * 100.0).round() / 100.0;
+            let score = ((focus_pts + NEIGHBOURS * share) * 100.0).round() / 100.0;
             RouteRow {
                 park,
                 score,
                 focus,
                 neighbours: present,
-                competitors,
+                competitor_firms: firms.len(),
+                competitor_projects: projects.len(),
                 reason: reasons.join("; "),
-                excluded: excluded_by(g, &rules, tags, segments, park, investment),
+                excluded: excluded_by(g, &rules, &p.tags, segments, park, p.investment),
             }
         })
         .filter(|r| r.score > 0.0)
         .collect();
     rows.sort_by(|a, b| {
-        b.score
-            .total_cmp(&a.score)
+        a.excluded
+            .is_some()
+            .cmp(&b.excluded.is_some())
+            .then_with(|| b.score.total_cmp(&a.score))
             .then_with(|| g.node(a.park).id.cmp(&g.node(b.park).id))
     });
     Ok(rows)
+}
+
+/// The note to show when admission rules exclude every park that fits the project: the list
+/// is then no recommendation, and the note says which rules stand in the way.
+pub fn all_excluded_note(rows: &[RouteRow]) -> Option<String> {
+    if rows.is_empty() || rows.iter().any(|r| r.excluded.is_none()) {
+        return None;
+    }
+    let mut rules: Vec<&str> = Vec::new();
+    for r in rows.iter().filter_map(|r| r.excluded.as_deref()) {
+        if !rules.contains(&r) {
+            rules.push(r);
+        }
+    }
+    let parks = match rows.len() {
+        1 => "the only park that fits".to_string(),
+        n => format!("all {n} parks that fit"),
+    };
+    Some(format!(
+        "admission rules exclude {parks} — no park can take the project as it stands ({})",
+        rules.join("; ")
+    ))
 }
 
 #[cfg(test)]
