@@ -111,7 +111,7 @@ fn rules_from(path: &Option<PathBuf>) -> Result<RuleSet, Failure> {
 /// Print the table's notes on stderr (the text form prints them under the table itself).
 fn notes_to_stderr(table: &Table) {
     for note in &table.notes {
-        eprintln!("note: {note}");
+        stderrln!("note: {note}");
     }
 }
 
@@ -126,12 +126,12 @@ fn emit(
     match output {
         Some(path) => {
             crate::export::write_table(table, path, sheet).map_err(Failure::user)?;
-            eprintln!("wrote {} rows to {}", table.rows.len(), path.display());
+            stderrln!("wrote {} rows to {}", table.rows.len(), path.display());
             notes_to_stderr(table);
         }
         None => {
             use std::io::Write as _;
-            print!("{}", table.render(format));
+            stdout!("{}", table.render(format));
             if format != Format::Table {
                 let _ = std::io::stdout().flush();
                 notes_to_stderr(table);
@@ -171,7 +171,7 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
             .collect::<Result<_, Failure>>()?
     };
     if gaps.is_empty() {
-        eprintln!(
+        stderrln!(
             "no {} gaps of {} in {}",
             a.gaps,
             g.node(chain).name(),
@@ -230,7 +230,7 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
         let mut sheets: Vec<(String, &Table)> = vec![(sheet, &table)];
         sheets.extend(per_gap.iter().map(|(n, t)| (n.clone(), t)));
         crate::export::write_xlsx_sheets(&sheets, path).map_err(Failure::user)?;
-        eprintln!(
+        stderrln!(
             "wrote {} rows to {} ({} sheets: all, then one per gap)",
             table.rows.len(),
             path.display(),
