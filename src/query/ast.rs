@@ -416,15 +416,27 @@ pub const KEYWORDS: &[&str] = &[
     "空",
 ];
 
-/// Whether `s` reads back as a bare name: an identifier (XID) that is not a keyword.
+/// Whether `s` reads back as a bare name: an identifier (XID), possibly with `-` between two
+/// word characters (`YXGX-T4-006`), whose part before the first `-` is not a keyword. (A
+/// keyword ends where no word character follows, so `in-park` reads as the keyword `in` and
+/// needs quotes, while `input` is a name.)
 pub fn is_bare(s: &str) -> bool {
-    let mut chars = s.chars();
+    let mut chars = s.chars().peekable();
     let Some(first) = chars.next() else {
         return false;
     };
-    (first == '_' || unicode_ident_start(first))
-        && chars.all(unicode_ident_continue)
-        && !KEYWORDS.contains(&s)
+    if !(first == '_' || unicode_ident_start(first)) {
+        return false;
+    }
+    while let Some(c) = chars.next() {
+        let ok = unicode_ident_continue(c)
+            || (c == '-' && chars.peek().is_some_and(|&n| unicode_ident_continue(n)));
+        if !ok {
+            return false;
+        }
+    }
+    let head = s.split('-').next().unwrap_or(s);
+    !KEYWORDS.contains(&head)
 }
 
 fn unicode_ident_start(c: char) -> bool {

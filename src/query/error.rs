@@ -1,7 +1,7 @@
 //! Query errors meant for people: where (line and column in characters, the span underlined
 //! by display width so it sits right under Chinese text), what was expected, and a hint.
 
-use super::ast::{KEYWORDS, Span};
+use super::ast::{KEYWORDS, Span, quote};
 use crate::names::suggest;
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthChar;
@@ -167,6 +167,69 @@ const FULL_WIDTH: &[(char, &str)] = &[
     ('\u{3000}', "a normal space"),
 ];
 
+/// Full-width characters that, right after a name, are more likely a separator or operator typed
+/// with a Chinese input method than part of the name (`测试园区，对手园区`).
+const FULL_WIDTH_SEPARATORS: &[char] = &['，', '；', '｜', '＝', '＜', '＞', '！', '\u{3000}'];
+
+/// Whether `c` may stand in a bare name (`-` only between two such characters).
+fn name_char(c: char) -> bool {
+    pest::unicode::XID_CONTINUE(c)
+}
+
+/// When the syntax error at `pos` is punctuation glued to the bare name before it (no space
+/// between), the name as the writer probably meant it: from the start of that name to the next
+/// space, `|`, `;` or `,` (brackets kept balanced, so `(x = 中国(西南))` stops before the last
+/// `)`). `None` when no bare name ends at `pos`, when that "name" is a keyword, or when the
+/// token at `pos` is a word, a space or a full-width separator.
+fn glued_name(text: &str, pos: usize) -> Option<&str> {
+    let pos = clamp_to_char(text, pos);
+    let first = text[pos..].chars().next()?;
+    if first.is_whitespace() || name_char(first) || FULL_WIDTH_SEPARATORS.contains(&first) {
+        return None;
+    }
+    // Back over the bare name: word characters and inner `-`.
+    let start = text[..pos]
+        .char_indices()
+        .rev()
+        .take_while(|&(_, c)| name_char(c) || c == '-')
+        .last()
+        .map_or(pos, |(i, _)| i);
+    let start = start + text[start..pos].len() - text[start..pos].trim_start_matches('-').len();
+    let word = &text[start..pos];
+    let head = word.split('-').next().unwrap_or(word);
+    if !word
+        .chars()
+        .next()
+        .is_some_and(|c| c == '_' || pest::unicode::XID_START(c))
+        || KEYWORDS.contains(&head)
+    {
+        return None;
+    }
+    // Forward to the end of what was meant as one name.
+    let mut depth = 0usize;
+    let mut end = text.len();
+    for (i, c) in text[pos..].char_indices() {
+        match c {
+            '(' | '（' | '[' | '【' => depth += 1,
+            ')' | '）' | ']' | '】' if depth == 0 => {
+                end = pos + i;
+                break;
+            }
+            ')' | '）' | ']' | '】' => depth -= 1,
+            '|' | ';' | ',' | '，' | '；' | '｜' => {
+                end = pos + i;
+                break;
+            }
+            c if c.is_whitespace() => {
+                end = pos + i;
+                break;
+            }
+            _ => {}
+        }
+    }
+    (end > pos).then(|| &text[start..end])
+}
+
 /// The token at `pos`: a word (letters, digits, Chinese) or one other character.
 fn token_at(text: &str, pos: usize) -> &str {
     let pos = clamp_to_char(text, pos);
@@ -207,7 +270,13 @@ pub fn expected_words(text: &str, pos: usize, words: &[&str]) -> QueryError {
         end: pos + found.len(),
     };
     let mut err = QueryError::syntax(format!("expected {expected}, found {found_text}"), span);
-    if let Some(c) = found.chars().next()
+    if let Some(name) = glued_name(text, pos) {
+        // `中国（西南）玉溪国际物流港`, `电子/通讯产业园`: the punctuation belongs to the name.
+        err = err.with_hint(format!(
+            "names with punctuation need double quotes: {}",
+            quote(name)
+        ));
+    } else if let Some(c) = found.chars().next()
         && let Some((_, ascii)) = FULL_WIDTH.iter().find(|(f, _)| *f == c)
     {
         err = err.with_hint(format!(
@@ -273,6 +342,56 @@ mod tests {
         );
         assert!(lines[3].ends_with("^^^^"));
         assert!(r.contains("did you mean `where`?"), "{r}");
+    }
+
+    fn glued(text: &str, at: &str) -> Option<String> {
+        glued_name(text, text.find(at).unwrap()).map(str::to_string)
+    }
+
+    #[test]
+    fn punctuation_glued_to_a_name_belongs_to_the_name() {
+        let cases = [
+            (
+                "parks in 中国（西南）玉溪国际物流港",
+                "（",
+                Some("中国（西南）玉溪国际物流港"),
+            ),
+            (
+                "parks in 中国(西南)玉溪国际物流港 | limit 1",
+                "(",
+                Some("中国(西南)玉溪国际物流港"),
+            ),
+            (
+                "status 锂电池 in 电子/通讯产业园;",
+                "/",
+                Some("电子/通讯产业园"),
+            ),
+            (
+                "projects | where (id = HT-T4-01.5)",
+                ".",
+                Some("HT-T4-01.5"),
+            ),
+            ("find YXGX-T4-", "-", Some("YXGX-T4-")),
+            // Full-width separators, keywords, spaces and words before the token: no.
+            ("compare 锂电池 in 甲，乙", "，", None),
+            ("find（电芯）", "（", None),
+            ("projects | where （status = 推介）", "（", None),
+            ("limit 3(", "(", None),
+            ("chains | where (name = x))", "))", None),
+        ];
+        for (text, at, want) in cases {
+            assert_eq!(glued(text, at).as_deref(), want, "{text}");
+        }
+        let text = "parks in 中国（西南）玉溪国际物流港";
+        let e = expected_words(text, text.find('（').unwrap(), &["end of query"]);
+        assert_eq!(
+            e.hints,
+            vec![
+                "names with punctuation need double quotes: \"中国（西南）玉溪国际物流港\""
+                    .to_string()
+            ],
+            "and not \"use ( instead\""
+        );
     }
 
     #[test]

@@ -82,12 +82,24 @@ fn stage(g: &Graph, seg: u32) -> Value {
     }
 }
 
-fn neighbor_names(g: &Graph, i: u32, kind: EdgeKind, dir: Dir) -> Value {
-    Value::texts(
-        g.neighbors(i, kind, dir)
-            .into_iter()
-            .map(|(o, _)| name(g, o)),
-    )
+/// The distinct nodes of kind `of` at the other end of `kind` edges at `i`, in data order.
+/// Both filters matter: two data rows can state the same edge (a chain's template and
+/// industries.csv both say 化学药 BELONGS_TO 生物医药及医疗器械), and one edge kind can join
+/// several kinds of node (BELONGS_TO: segment → chain, chain → industry, enterprise →
+/// industry).
+fn linked(g: &Graph, i: u32, kind: EdgeKind, dir: Dir, of: &[Kind]) -> Vec<u32> {
+    let mut out: Vec<u32> = Vec::new();
+    for (o, _) in g.neighbors(i, kind, dir) {
+        if of.contains(&g.node(o).kind) && !out.contains(&o) {
+            out.push(o);
+        }
+    }
+    out
+}
+
+/// The names of `linked` nodes, as a list value.
+fn neighbor_names(g: &Graph, i: u32, kind: EdgeKind, dir: Dir, of: &[Kind]) -> Value {
+    names(g, &linked(g, i, kind, dir, of))
 }
 
 fn first_neighbor(g: &Graph, i: u32, kind: EdgeKind, dir: Dir) -> Value {
@@ -180,6 +192,11 @@ fn prepend(lead: Option<&Value>, rows: Vec<Row>) -> Vec<Row> {
     }
 }
 
+/// What a park or region may focus on (FOCUSES_ON).
+const FOCUS_KINDS: &[Kind] = &[Kind::Industry, Kind::Chain, Kind::Segment];
+/// Where an enterprise or project may be located (LOCATED_IN).
+const PLACE_KINDS: &[Kind] = &[Kind::Park, Kind::Region];
+
 /// Places at or below `within`.
 fn places_within(g: &Graph, within: u32) -> Vec<u32> {
     let mut v: Vec<u32> = g
@@ -241,7 +258,7 @@ fn find_row(g: &Graph, i: u32) -> Row {
         ),
         Attrs::Industry => format!(
             "chains={}",
-            neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Incoming).display()
+            neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Incoming, &[Kind::Chain]).display()
         ),
         Attrs::Chain => format!("segments={}", g.chain_segments(i).len()),
         Attrs::Segment { stage } => format!(
@@ -252,14 +269,14 @@ fn find_row(g: &Graph, i: u32) -> Row {
         Attrs::Enterprise(a) => format!(
             "location={}; segments={}; tags={}",
             first_neighbor(g, i, EdgeKind::LocatedIn, Dir::Outgoing).display(),
-            neighbor_names(g, i, EdgeKind::Produces, Dir::Outgoing).display(),
+            neighbor_names(g, i, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment]).display(),
             a.tags.join("、")
         ),
         Attrs::Project(a) => format!(
             "status={}; investment_yi={}; segments={}",
             a.status.map_or("", |s| s.as_str()),
             a.investment_yi.map(fmt_yi).unwrap_or_default(),
-            neighbor_names(g, i, EdgeKind::Builds, Dir::Outgoing).display()
+            neighbor_names(g, i, EdgeKind::Builds, Dir::Outgoing, &[Kind::Segment]).display()
         ),
     };
     vec![
@@ -313,14 +330,14 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             nm,
             Value::texts(n.aliases.iter().map(|a| a.to_string())),
             Value::Int(g.chain_segments(i).len() as i64),
-            neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Outgoing),
+            neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Outgoing, &[Kind::Industry]),
         ],
         (_, ListKind::Segments) => vec![
             nm,
             stage(g, i),
             names(g, g.segment_chains(i)),
-            neighbor_names(g, i, EdgeKind::Supplies, Dir::Incoming),
-            neighbor_names(g, i, EdgeKind::Supplies, Dir::Outgoing),
+            neighbor_names(g, i, EdgeKind::Supplies, Dir::Incoming, &[Kind::Segment]),
+            neighbor_names(g, i, EdgeKind::Supplies, Dir::Outgoing, &[Kind::Segment]),
         ],
         (Attrs::Enterprise(a), _) => vec![
             nm,
@@ -330,20 +347,19 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             Value::opt_f64(a.revenue_yi),
             Value::texts(a.tags.iter().map(|t| t.to_string())),
             Value::opt_text(&a.listing),
-            neighbor_names(g, i, EdgeKind::Produces, Dir::Outgoing),
+            neighbor_names(g, i, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment]),
         ],
         (Attrs::Park(p), _) => vec![
             nm,
             Value::opt_text(&p.kind),
             first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
             Value::opt_f64(p.area_km2),
-            neighbor_names(g, i, EdgeKind::FocusesOn, Dir::Outgoing),
+            neighbor_names(g, i, EdgeKind::FocusesOn, Dir::Outgoing, FOCUS_KINDS),
         ],
         (Attrs::Project(a), _) => {
-            let loc: Vec<String> = g
-                .neighbors(i, EdgeKind::LocatedIn, Dir::Outgoing)
+            let loc: Vec<String> = linked(g, i, EdgeKind::LocatedIn, Dir::Outgoing, PLACE_KINDS)
                 .into_iter()
-                .map(|(o, _)| name(g, o))
+                .map(|o| name(g, o))
                 .collect();
             vec![
                 Value::text(&*n.id),
@@ -359,26 +375,34 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
                 a.start_year.map_or(Value::Null, |y| Value::Int(y.into())),
                 a.end_year.map_or(Value::Null, |y| Value::Int(y.into())),
                 a.status.map_or(Value::Null, |s| Value::text(s.as_str())),
-                neighbor_names(g, i, EdgeKind::Builds, Dir::Outgoing),
-                neighbor_names(g, i, EdgeKind::CarriedBy, Dir::Outgoing),
+                neighbor_names(g, i, EdgeKind::Builds, Dir::Outgoing, &[Kind::Segment]),
+                neighbor_names(
+                    g,
+                    i,
+                    EdgeKind::CarriedBy,
+                    Dir::Outgoing,
+                    &[Kind::Enterprise],
+                ),
             ]
         }
         (Attrs::Industry, _) => {
-            let systems: Vec<String> = g
-                .neighbors(i, EdgeKind::InSystem, Dir::Outgoing)
-                .into_iter()
-                .map(|(p, e)| match g.ds.edge_system(e) {
+            let mut systems: Vec<String> = Vec::new();
+            for (p, e) in g.neighbors(i, EdgeKind::InSystem, Dir::Outgoing) {
+                let s = match g.ds.edge_system(e) {
                     Some(s) if !s.class.is_empty() => {
                         format!("{}:{}:{}", name(g, p), s.system, s.class)
                     }
                     Some(s) => format!("{}:{}", name(g, p), s.system),
                     None => name(g, p),
-                })
-                .collect();
+                };
+                if !systems.contains(&s) {
+                    systems.push(s);
+                }
+            }
             vec![
                 nm,
                 first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
-                neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Incoming),
+                neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Incoming, &[Kind::Chain]),
                 Value::texts(systems),
             ]
         }
@@ -464,11 +488,7 @@ fn traverse(
                 row.push(names(g, &producers));
                 row.push(Value::texts(projects.iter().map(|&x| project_label(g, x))));
                 let (weak, _) = gaps::weakness(g, st, &producers);
-                row.push(if weak.is_empty() {
-                    Value::Null
-                } else {
-                    Value::text(weak.join("; "))
-                });
+                row.push(Value::texts(weak));
             }
             row
         })
@@ -494,8 +514,7 @@ fn status(g: &Graph, chain: u32, place: u32) -> Vec<Row> {
                 names(g, &producers),
                 Value::texts(projects.iter().map(|&x| project_label(g, x))),
                 investment(g, &projects),
-                weak.get(&i)
-                    .map_or(Value::Null, |w| Value::text(w.join("; "))),
+                Value::texts(weak.get(&i).into_iter().flatten()),
             ]
         })
         .collect()
@@ -554,10 +573,11 @@ fn gap_rows(
             // exact-size allocation (its `Arc<str>`) instead of a growing String plus a copy.
             let mut buf = String::with_capacity(256);
             let (broken, fill) = (Value::text("断链"), Value::text("补链"));
-            gaps::fill(v, &states, &present)
-                .into_iter()
-                .enumerate()
-                .map(|(rank, f)| {
+            let gaps = gaps::fill(v, &states, &present);
+            let ranks = gaps::fill_ranks(&gaps);
+            gaps.into_iter()
+                .zip(ranks)
+                .map(|(f, rank)| {
                     buf.clear();
                     lab.join(&f.path, " → ", &mut buf);
                     let path = Value::text(&buf);
@@ -576,7 +596,7 @@ fn gap_rows(
                     lead_row(
                         lead,
                         [
-                            Value::Int(rank as i64 + 1),
+                            Value::Int(rank as i64),
                             lab.name[f.pos].clone(),
                             lab.stage[f.pos].clone(),
                             if f.broken {
@@ -594,96 +614,103 @@ fn gap_rows(
                 })
                 .collect()
         }
-        GapKind::Extend => gaps::extend(v, &states, &present)
-            .into_iter()
-            .enumerate()
-            .map(|(rank, e)| {
-                let present_n = lab.joined(&e.present_neighbours, "、");
-                let planned_n = lab.joined(&e.planned_neighbours, "、");
-                // The density counts planned neighbours at half weight: say so, or a density
-                // of 0.5 with "0 present" reads as an error.
-                let reason = format!(
-                    "{} of {} chain neighbours present{}{}; density {}",
-                    e.present_neighbours.len(),
-                    e.neighbours,
-                    if present_n.is_empty() {
-                        String::new()
+        GapKind::Extend => {
+            let gaps = gaps::extend(v, &states, &present);
+            let ranks = gaps::extend_ranks(&gaps);
+            gaps.into_iter()
+                .zip(ranks)
+                .map(|(e, rank)| {
+                    let present_n = lab.joined(&e.present_neighbours, "、");
+                    let planned_n = lab.joined(&e.planned_neighbours, "、");
+                    // The density counts planned neighbours at half weight: say so, or a density
+                    // of 0.5 with "0 present" reads as an error.
+                    let reason = format!(
+                        "{} of {} chain neighbours present{}{}; density {}",
+                        e.present_neighbours.len(),
+                        e.neighbours,
+                        if present_n.is_empty() {
+                            String::new()
+                        } else {
+                            format!(" ({present_n})")
+                        },
+                        if planned_n.is_empty() {
+                            String::new()
+                        } else {
+                            format!(
+                                ", {} planned ({planned_n}; each counts {})",
+                                e.planned_neighbours.len(),
+                                fmt_yi(gaps::PLANNED_WEIGHT)
+                            )
+                        },
+                        fmt_yi(e.density)
+                    );
+                    lead_row(
+                        lead,
+                        [
+                            Value::Int(rank as i64),
+                            lab.name[e.pos].clone(),
+                            lab.stage[e.pos].clone(),
+                            Value::text(if e.downstream {
+                                "downstream"
+                            } else {
+                                "upstream"
+                            }),
+                            Value::Float(e.density),
+                            lab.list(&e.present_neighbours),
+                            Value::Int(e.neighbours as i64),
+                            Value::text(reason),
+                        ],
+                    )
+                })
+                .collect()
+        }
+        GapKind::Strengthen => {
+            let links = gaps::strengthen(g, v, place, &states, &present);
+            let ranks = gaps::strengthen_ranks(&links);
+            links
+                .into_iter()
+                .zip(ranks)
+                .map(|(w, rank)| {
+                    let deps = lab.joined(&w.dependents, "、");
+                    let who = if w.state == SegmentState::Planned {
+                        format!(
+                            "only planned: {}",
+                            w.projects
+                                .iter()
+                                .map(|&p| project_label(g, p))
+                                .collect::<Vec<_>>()
+                                .join("、")
+                        )
                     } else {
-                        format!(" ({present_n})")
-                    },
-                    if planned_n.is_empty() {
-                        String::new()
+                        format!("{} producer(s), {} leading", w.producers.len(), w.leading)
+                    };
+                    let reason = if deps.is_empty() {
+                        format!("{who}; no present segment depends on it")
                     } else {
                         format!(
-                            ", {} planned ({planned_n}; each counts {})",
-                            e.planned_neighbours.len(),
-                            fmt_yi(gaps::PLANNED_WEIGHT)
+                            "{who}; {} present segment(s) depend on it: {}",
+                            w.dependents.len(),
+                            deps
                         )
-                    },
-                    fmt_yi(e.density)
-                );
-                lead_row(
-                    lead,
-                    [
-                        Value::Int(rank as i64 + 1),
-                        lab.name[e.pos].clone(),
-                        lab.stage[e.pos].clone(),
-                        Value::text(if e.downstream {
-                            "downstream"
-                        } else {
-                            "upstream"
-                        }),
-                        Value::Float(e.density),
-                        lab.list(&e.present_neighbours),
-                        Value::Int(e.neighbours as i64),
-                        Value::text(reason),
-                    ],
-                )
-            })
-            .collect(),
-        GapKind::Strengthen => gaps::strengthen(g, v, place, &states, &present)
-            .into_iter()
-            .enumerate()
-            .map(|(rank, w)| {
-                let deps = lab.joined(&w.dependents, "、");
-                let who = if w.state == SegmentState::Planned {
-                    format!(
-                        "only planned: {}",
-                        w.projects
-                            .iter()
-                            .map(|&p| project_label(g, p))
-                            .collect::<Vec<_>>()
-                            .join("、")
+                    };
+                    lead_row(
+                        lead,
+                        [
+                            Value::Int(rank as i64),
+                            lab.name[w.pos].clone(),
+                            lab.stage[w.pos].clone(),
+                            Value::text(w.state.as_str()),
+                            Value::texts(w.weakness.iter().copied()),
+                            names(g, &w.producers),
+                            Value::Int(w.leading as i64),
+                            Value::texts(w.projects.iter().map(|&p| project_label(g, p))),
+                            Value::Int(w.dependents.len() as i64),
+                            Value::text(reason),
+                        ],
                     )
-                } else {
-                    format!("{} producer(s), {} leading", w.producers.len(), w.leading)
-                };
-                let reason = if deps.is_empty() {
-                    format!("{who}; no present segment depends on it")
-                } else {
-                    format!(
-                        "{who}; {} present segment(s) depend on it: {}",
-                        w.dependents.len(),
-                        deps
-                    )
-                };
-                lead_row(
-                    lead,
-                    [
-                        Value::Int(rank as i64 + 1),
-                        lab.name[w.pos].clone(),
-                        lab.stage[w.pos].clone(),
-                        Value::text(w.state.as_str()),
-                        Value::texts(w.weakness.iter().copied()),
-                        names(g, &w.producers),
-                        Value::Int(w.leading as i64),
-                        Value::texts(w.projects.iter().map(|&p| project_label(g, p))),
-                        Value::Int(w.dependents.len() as i64),
-                        Value::text(reason),
-                    ],
-                )
-            })
-            .collect(),
+                })
+                .collect()
+        }
     }
 }
 
@@ -1196,6 +1223,149 @@ mod tests {
 
     fn planned(g: &Graph, q: &str) -> Plan {
         plan::plan(g, &parse::parse(q).expect("parses")).expect("plans")
+    }
+
+    fn run(g: &Graph, q: &str) -> Table {
+        let cancel = AtomicBool::new(false);
+        execute(
+            g,
+            &planned(g, q),
+            Ctx {
+                cancel: &cancel,
+                parallel: false,
+            },
+        )
+        .expect("runs")
+    }
+
+    fn column<'t>(t: &'t Table, row: usize, col: &str) -> &'t Value {
+        let i = t.columns.iter().position(|c| c == col).expect("column");
+        &t.rows[row][i]
+    }
+
+    /// The fixture with an edge stated twice, apart (锂电池 BELONGS_TO 新能源 and 绿色能源 in the
+    /// chain's template, then 新能源 again in industries.csv), and an enterprise that BELONGS_TO
+    /// an industry.
+    fn fixture_with_repeated_edges() -> Graph {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+        let mut inputs = Vec::new();
+        for sub in ["graphs", "seeds"] {
+            let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
+                .expect("fixture")
+                .flatten()
+                .map(|e| e.path())
+                .collect();
+            files.sort();
+            for f in files {
+                let name = format!("{sub}/{}", f.file_name().unwrap().to_string_lossy());
+                let mut text = std::fs::read_to_string(&f).expect("read fixture");
+                if name == "graphs/lithium.toml" {
+                    text = text.replace(
+                        r#"industries = ["新能源"]"#,
+                        r#"industries = ["新能源", "绿色能源"]"#,
+                    );
+                }
+                if name == "seeds/industries.csv" {
+                    text = "id,chains,source\n新能源,锂电池,fixture:industries\n绿色能源,光伏,fixture:industries\n".into();
+                }
+                if name == "seeds/enterprises.csv" {
+                    text = text
+                        .lines()
+                        .map(|l| {
+                            let (head, source) = l.rsplit_once(',').unwrap();
+                            let industry = match l {
+                                _ if l.starts_with("id,") => "industries",
+                                _ if l.starts_with("乙电池") => "新能源",
+                                _ => "",
+                            };
+                            format!("{head},{industry},{source}\n")
+                        })
+                        .collect();
+                }
+                inputs.push(crate::data::Input {
+                    display: name.clone(),
+                    name,
+                    bytes: Ok(text.into_bytes()),
+                });
+            }
+        }
+        let loaded = crate::data::load_inputs(inputs, Default::default());
+        assert!(loaded.is_ok(), "{:?}", loaded.diags);
+        Graph::build(loaded.dataset)
+    }
+
+    #[test]
+    fn list_columns_hold_each_node_once_and_only_nodes_of_their_kind() {
+        let g = fixture_with_repeated_edges();
+        let chains = run(&g, "chains | where name = 锂电池");
+        assert_eq!(
+            column(&chains, 0, "industries"),
+            &Value::texts(["新能源", "绿色能源"]),
+            "the edge stated twice is listed once"
+        );
+        let industries = run(&g, "industries | where name = 新能源");
+        assert_eq!(
+            column(&industries, 0, "chains"),
+            &Value::texts(["锂电池"]),
+            "neither twice nor with the enterprise that BELONGS_TO the industry"
+        );
+        let found = run(&g, "find 新能源");
+        assert_eq!(
+            column(&found, 0, "details"),
+            &Value::text("chains=锂电池"),
+            "find's details list the chains alike"
+        );
+    }
+
+    /// The bundled seed data states many edges twice (a chain's industries in its template and
+    /// in industries.csv) and links enterprises to industries: every list column of every list
+    /// source names each node once, and only nodes of the column's kind.
+    #[test]
+    fn bundled_list_columns_have_no_repeats_and_no_foreign_kinds() {
+        let loaded = crate::bundle::load();
+        assert!(loaded.is_ok(), "{:?}", loaded.diags.first());
+        let g = Graph::build(loaded.dataset);
+        let kinds: &[(&str, &[Kind])] = &[
+            ("industries", &[Kind::Industry]),
+            ("chains", &[Kind::Chain]),
+            ("inputs", &[Kind::Segment]),
+            ("users", &[Kind::Segment]),
+            ("segments", &[Kind::Segment]),
+            ("carriers", &[Kind::Enterprise]),
+            ("focus", &[Kind::Industry, Kind::Chain, Kind::Segment]),
+        ];
+        for kind in ListKind::ALL {
+            let t = run(&g, kind.keyword());
+            assert!(!t.rows.is_empty(), "{}", kind.keyword());
+            for (c, col) in t.columns.iter().enumerate() {
+                for row in &t.rows {
+                    let Value::List(items) = &row[c] else {
+                        continue;
+                    };
+                    let mut seen = HashSet::new();
+                    for v in items {
+                        assert!(
+                            seen.insert(v.display()),
+                            "{} `{}`: {col} repeats {}",
+                            kind.keyword(),
+                            row[0].display(),
+                            v.display()
+                        );
+                    }
+                    if let Some((_, of)) = kinds.iter().find(|(n, _)| n == col) {
+                        for v in items {
+                            assert!(
+                                !g.names.lookup(&g.ds.nodes, &v.display(), of).is_empty(),
+                                "{} `{}`: {col} holds {}, which is no {of:?}",
+                                kind.keyword(),
+                                row[0].display(),
+                                v.display()
+                            );
+                        }
+                    }
+                }
+            }
+        }
     }
 
     #[test]

@@ -243,6 +243,31 @@ pub fn fill(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<FillG
     out
 }
 
+/// Competition ranks (1, 1, 1, 4, …) of rows already in their sorted order: a row tied with the
+/// row before it on every sort key shares that row's rank, and the next row's rank counts the
+/// rows above it. The tie-break that orders tied rows (chain order) is no priority, so it must
+/// not show as one.
+pub fn competition_ranks<T>(sorted: &[T], tied: impl Fn(&T, &T) -> bool) -> Vec<usize> {
+    let mut ranks: Vec<usize> = Vec::with_capacity(sorted.len());
+    for (i, x) in sorted.iter().enumerate() {
+        let rank = match i.checked_sub(1) {
+            Some(p) if tied(&sorted[p], x) => ranks[p],
+            _ => i + 1,
+        };
+        ranks.push(rank);
+    }
+    ranks
+}
+
+/// Ranks of `fill`'s rows: tied when 断链 or not, dependents and path length all agree.
+pub fn fill_ranks(gaps: &[FillGap]) -> Vec<usize> {
+    competition_ranks(gaps, |a, b| {
+        a.broken == b.broken
+            && a.needed_by.len() == b.needed_by.len()
+            && a.path.len() == b.path.len()
+    })
+}
+
 /// 延链: a missing segment, not a fill gap, next to the local chain.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ExtendGap {
@@ -307,6 +332,13 @@ pub fn extend(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<Ext
             .then(a.pos.cmp(&b.pos))
     });
     out
+}
+
+/// Ranks of `extend`'s rows: tied when density and present neighbours agree.
+pub fn extend_ranks(gaps: &[ExtendGap]) -> Vec<usize> {
+    competition_ranks(gaps, |a, b| {
+        a.density == b.density && a.present_neighbours.len() == b.present_neighbours.len()
+    })
 }
 
 /// 强链: a segment the place has, but weakly.
@@ -384,9 +416,30 @@ pub fn strengthen(
     out
 }
 
+/// Ranks of `strengthen`'s rows: tied when dependents and state agree.
+pub fn strengthen_ranks(links: &[WeakLink]) -> Vec<usize> {
+    competition_ranks(links, |a, b| {
+        a.dependents.len() == b.dependents.len() && a.state == b.state
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tied_rows_share_a_rank_and_the_next_counts_the_rows_above() {
+        let keys = [3, 3, 3, 2, 1, 1, 0];
+        assert_eq!(
+            competition_ranks(&keys, |a, b| a == b),
+            vec![1, 1, 1, 4, 5, 5, 7]
+        );
+        assert_eq!(
+            competition_ranks(&[] as &[i32], |a, b| a == b),
+            Vec::<usize>::new()
+        );
+        assert_eq!(competition_ranks(&[1, 2], |a, b| a == b), vec![1, 2]);
+    }
 
     #[test]
     fn bits_intersect() {

@@ -9,15 +9,17 @@
 //! 3. **Grammar.** pest runs `grammar/chainkb.pest`. A syntax error becomes a `QueryError`
 //!    with the byte span of the offending token; `error.rs` turns it into line and column in
 //!    characters, an underline measured in display width (right under Chinese text), the
-//!    expected items in plain words, and hints (full-width punctuation, "did you mean" for a
-//!    mistyped keyword).
+//!    expected items in plain words, and hints (full-width punctuation, punctuation glued to a
+//!    bare name — shown quoted —, an invalid escape in quotes, "did you mean" for a mistyped
+//!    keyword).
 //! 4. **AST.** `parse.rs` builds `ast::Statement` from the pairs: Chinese keyword aliases
 //!    (补链, 上游, 现状 …) become the same nodes as the English ones, and names stay text. The
 //!    AST prints back as a query (`Display`); `parse(display(ast)) == ast`.
 //! 5. **Plan.** `plan.rs` resolves every name against the graph's name index (id, name, alias,
 //!    normalized name; "did you mean" on a miss), resolves places through the PART_OF
 //!    hierarchy, checks each stage against the typed columns it receives (unknown column,
-//!    `sum` of text, depth −1 … named by clause), and fixes the operators.
+//!    `sum` of text, a list column compared with `=`, depth −1 … named by clause), and fixes
+//!    the operators.
 //! 6. **Explain.** With `explain`, execution stops here and the plan's lines are the result.
 //! 7. **Source.** `exec.rs` runs the source. Gap queries build a `gaps::ChainView` (the chain's
 //!    reachability as bitsets) once, then read each place's segment states from the graph's

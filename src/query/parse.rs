@@ -135,9 +135,49 @@ fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
             },
         );
     }
+    if let Some(e) = bad_escape(text, pos) {
+        return e;
+    }
     let words = expected(&positives);
     let refs: Vec<&str> = words.iter().map(String::as_str).collect();
     expected_words(text, pos, &refs)
+}
+
+/// The escapes a quoted string may hold (`str_inner` in the grammar).
+const VALID_ESCAPES: &str = "valid escapes inside double quotes: `\\\"` (a quote), `\\\\` (a backslash), `\\n` (a new line), `\\t` (a tab)";
+
+/// A quoted string at `pos` that the grammar refused because of an escape it does not know
+/// (`"\x"`): name the escape and list the valid ones. `None` when the string at `pos` has no bad
+/// escape (or there is no string there).
+fn bad_escape(text: &str, pos: usize) -> Option<QueryError> {
+    let start = pos + 1;
+    let rest = text.get(pos..)?.strip_prefix('"')?;
+    let mut it = rest.char_indices();
+    while let Some((i, c)) = it.next() {
+        match c {
+            '"' => return None,
+            '\\' => match it.next() {
+                Some((_, '"' | '\\' | 'n' | 't')) => {}
+                Some((j, e)) => {
+                    let span = Span {
+                        start: start + i,
+                        end: start + j + e.len_utf8(),
+                    };
+                    return Some(
+                        QueryError::syntax(
+                            format!("`\\{e}` is not a valid escape in a quoted string"),
+                            span,
+                        )
+                        .with_hint(VALID_ESCAPES),
+                    );
+                }
+                // A backslash at the very end: the string is never closed.
+                None => return None,
+            },
+            _ => {}
+        }
+    }
+    None
 }
 
 const QUERY_WORDS: &str = "a query (find, chains, segments, enterprises, parks, projects, industries, regions, upstream, downstream, status, fill, extend, strengthen, build, compare, paths)";
@@ -230,7 +270,7 @@ fn expected(positives: &[Rule]) -> Vec<String> {
 fn rule_words(r: Rule) -> Option<&'static str> {
     Some(match r {
         Rule::EOI => "end of query",
-        Rule::name | Rule::ident | Rule::string => "a name",
+        Rule::name | Rule::ident | Rule::string | Rule::node_name | Rule::node_word => "a name",
         Rule::column | Rule::word | Rule::agg_arg => "a column",
         Rule::place | Rule::all_parks | Rule::all_regions => {
             "a place (a name, `all parks` or `all regions`)"
@@ -291,7 +331,7 @@ fn statement(p: Pair<Rule>) -> Result<Statement, QueryError> {
 }
 
 fn name(p: Pair<Rule>) -> Name {
-    // name = { string | ident }, column = { string | word }
+    // name = { string | ident }, column = { string | word }, node_name = { string | node_word }
     let span = span_of(&p);
     let inner = p.into_inner().next();
     let text = match inner {
@@ -522,7 +562,7 @@ fn step(p: Pair<Rule>) -> Result<Step, QueryError> {
         .ok_or_else(|| QueryError::internal("step without node"))?;
     let names: Vec<Name> = pat
         .into_inner()
-        .filter(|c| c.as_rule() == Rule::name)
+        .filter(|c| c.as_rule() == Rule::node_name)
         .map(name)
         .collect();
     let to = match names.len() {
@@ -838,6 +878,112 @@ mod tests {
             Some("investment_yi")
         );
         assert_eq!(aggs[1].alias, None);
+    }
+
+    fn find_name(q: &str) -> String {
+        match parse(q).expect("parses").source {
+            Source::Find(n) => n.text,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bare_names_hold_a_dash_between_word_characters() {
+        assert_eq!(find_name("find YXGX-T4-006"), "YXGX-T4-006");
+        assert_eq!(find_name("find 电池-2"), "电池-2");
+        let s = parse("projects | where id = HT-T4-01").unwrap();
+        assert_eq!(s.to_string(), "projects | where id = HT-T4-01");
+        // A `-` not followed by a word character keeps its meaning: comments, path arrows,
+        // negative numbers.
+        assert_eq!(find_name("find 锂矿--a comment"), "锂矿");
+        let s = parse("paths from 锂矿-[SUPPLIES]->(Segment)").unwrap();
+        let Source::Paths { from, steps } = &s.source else {
+            panic!()
+        };
+        assert_eq!((from.text.as_str(), steps.len()), ("锂矿", 1));
+        let s = parse("upstream 动力电池 depth -1").unwrap();
+        let Source::Traverse { opts, .. } = &s.source else {
+            panic!()
+        };
+        assert_eq!(opts.depth.map(|d| d.0), Some(-1));
+        let s = parse("chains | where segments>-1").unwrap();
+        assert_eq!(s.to_string(), "chains | where segments > -1");
+        // Trailing or doubled dashes are no part of a bare name.
+        assert!(parse("find YXGX-").is_err());
+        assert!(parse("find a--").is_ok(), "a comment after `a`");
+        assert!(parse("find -a").is_err());
+        // A keyword before a `-` reads as the keyword, so such a name is quoted.
+        assert!(!is_bare("in-park"));
+        assert!(is_bare("input-1"));
+        assert!(parse("find in-park").is_err());
+        assert_eq!(find_name(&format!("find {}", quote("in-park"))), "in-park");
+        for bare in ["YXGX-T4-006", "a-b-c", "电池-2", "_x-1"] {
+            assert!(is_bare(bare), "{bare}");
+            assert_eq!(find_name(&format!("find {}", Name::new(bare))), bare);
+        }
+        for quoted in ["a-", "-a", "a--b", "a -b", "a-(b)"] {
+            assert!(!is_bare(quoted), "{quoted}");
+            assert_eq!(find_name(&format!("find {}", Name::new(quoted))), quoted);
+        }
+    }
+
+    fn node_pattern(q: &str) -> NodePat {
+        let s = parse(q).expect("parses");
+        let Source::Paths { steps, .. } = s.source else {
+            panic!()
+        };
+        steps[0].to.clone()
+    }
+
+    #[test]
+    fn node_kinds_in_chinese_are_kinds_even_where_they_are_keywords() {
+        use crate::model::Kind;
+        for (word, kind) in [
+            ("环节", Kind::Segment),
+            ("企业", Kind::Enterprise),
+            ("园区", Kind::Park),
+            ("产业", Kind::Industry),
+            ("产业链", Kind::Chain),
+            ("项目", Kind::Project),
+            ("行政区", Kind::Region),
+            ("segment", Kind::Segment),
+        ] {
+            let p = node_pattern(&format!("paths from 锂矿 -[SUPPLIES]->({word})"));
+            assert_eq!((p.kind, p.name), (Some(kind), None), "{word}");
+            let p = node_pattern(&format!("paths from 锂矿 <-[PRODUCES]-({word} 恩捷)"));
+            assert_eq!(p.kind, Some(kind), "{word}");
+            assert_eq!(p.name.map(|n| n.text), Some("恩捷".to_string()));
+        }
+        // Quoted, it is a name; and the AST prints it quoted again.
+        let s = parse("paths from 锂矿 -[SUPPLIES]->(\"环节\")").unwrap();
+        let Source::Paths { steps, .. } = &s.source else {
+            panic!()
+        };
+        assert_eq!(steps[0].to.kind, None);
+        assert_eq!(parse(&s.to_string()).unwrap(), s);
+        assert_eq!(
+            parse("paths from 锂矿 -[SUPPLIES]->(环节)")
+                .unwrap()
+                .to_string(),
+            "paths from 锂矿 -[SUPPLIES]->(Segment)"
+        );
+    }
+
+    #[test]
+    fn an_unknown_escape_is_named_with_the_valid_ones() {
+        let e = parse(r#"find "\x""#).unwrap_err();
+        assert_eq!(e.message, r"`\x` is not a valid escape in a quoted string");
+        assert_eq!(e.span.map(|s| (s.start, s.end)), Some((6, 8)));
+        assert!(e.hints[0].contains(r#"`\"`"#), "{:?}", e.hints);
+        // Valid escapes before the bad one are skipped; the span is the bad one.
+        let text = r#"chains | where name = "a\"b\\c\q""#;
+        let e = parse(text).unwrap_err();
+        let span = e.span.unwrap();
+        assert_eq!(&text[span.start..span.end], r"\q");
+        // An unclosed string is still reported as such.
+        let e = parse(r#"find "abc"#).unwrap_err();
+        assert!(e.hints[0].contains("never closed"), "{:?}", e.hints);
+        assert!(parse(r#"find "a\"b\\c\n\t""#).is_ok());
     }
 
     #[test]

@@ -449,7 +449,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     ("state", Text),
                     ("producers", List),
                     ("projects", List),
-                    ("weak", Text),
+                    ("weakness", List),
                 ]));
             }
             let text = format!(
@@ -493,7 +493,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     ("producers", List),
                     ("projects", List),
                     ("investment_yi", Float),
-                    ("weak", Text),
+                    ("weakness", List),
                 ]),
             )
         }
@@ -778,11 +778,12 @@ fn cond(columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
                 .collect::<Result<_, _>>()?,
         ),
         Expr::Not(x) => Cond::Not(Box::new(cond(columns, x)?)),
-        Expr::Cmp(a, op, b) => {
+        Expr::Cmp(a_op, op, b_op) => {
             let (a, b) = (
-                arg(columns, a, true, clause)?,
-                arg(columns, b, false, clause)?,
+                arg(columns, a_op, true, clause)?,
+                arg(columns, b_op, false, clause)?,
             );
+            list_comparison(columns, e, (a_op, &a), *op, (b_op, &b))?;
             if !matches!(op, CmpOp::Eq | CmpOp::Ne)
                 && let (Some(ta), Some(tb)) = (arg_ty(columns, &a), arg_ty(columns, &b))
                 && ta.is_numeric() != tb.is_numeric()
@@ -795,12 +796,30 @@ fn cond(columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
             }
             Cond::Cmp(a, *op, b)
         }
-        Expr::In(a, list) => Cond::In(
-            arg(columns, a, true, clause)?,
-            list.iter()
-                .map(|x| arg(columns, x, false, clause))
-                .collect::<Result<_, _>>()?,
-        ),
+        Expr::In(a_op, list) => {
+            let a = arg(columns, a_op, true, clause)?;
+            if arg_ty(columns, &a) == Some(Ty::List) && !list.is_empty() {
+                let alternatives: Vec<String> = list
+                    .iter()
+                    .map(|x| format!("{a_op} contains {x}"))
+                    .collect();
+                return Err(QueryError::semantic(
+                    "where",
+                    format!("`{e}` compares a list with single values: it is true for no row"),
+                    operand_span(e),
+                )
+                .with_hint(format!(
+                    "`{a_op}` is a list: use `{}`",
+                    alternatives.join(" or ")
+                )));
+            }
+            Cond::In(
+                a,
+                list.iter()
+                    .map(|x| arg(columns, x, false, clause))
+                    .collect::<Result<_, _>>()?,
+            )
+        }
         Expr::Contains(a, b) => {
             let a = arg(columns, a, true, clause)?;
             if let Some(t) = arg_ty(columns, &a)
@@ -821,9 +840,49 @@ fn cond(columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
     })
 }
 
+/// A list column compared with `=`, `!=` or an ordering to something that is not a list:
+/// equality of a list with a single value never holds, so the query would silently match no
+/// row (or every row, with `!=`). Refused, with the `contains` that was probably meant.
+fn list_comparison(
+    columns: &[Col],
+    e: &Expr,
+    (a_op, a): (&Operand, &Arg),
+    op: CmpOp,
+    (b_op, b): (&Operand, &Arg),
+) -> Result<(), QueryError> {
+    let (ta, tb) = (arg_ty(columns, a), arg_ty(columns, b));
+    let (list, other, other_ty) = match (ta, tb) {
+        (Some(Ty::List), Some(Ty::List)) if matches!(op, CmpOp::Eq | CmpOp::Ne) => return Ok(()),
+        (Some(Ty::List), t) => (a_op, b_op, t),
+        (t, Some(Ty::List)) => (b_op, a_op, t),
+        _ => return Ok(()),
+    };
+    // `segments = null`: a comparison with null is false, as everywhere (use `is null`).
+    let Some(other_ty) = other_ty else {
+        return Ok(());
+    };
+    let what = other_ty.word();
+    let message = match op {
+        CmpOp::Eq => format!("`{e}` compares a list with {what}: it is true for no row"),
+        CmpOp::Ne => format!("`{e}` compares a list with {what}: it is true for every row"),
+        _ => format!("`{e}` orders a list against {what}: it is true for no row"),
+    };
+    let mut err = QueryError::semantic("where", message, operand_span(e));
+    err = match op {
+        CmpOp::Eq => err.with_hint(format!("`{list}` is a list: use `{list} contains {other}`")),
+        CmpOp::Ne => err.with_hint(format!(
+            "`{list}` is a list: use `not {list} contains {other}`"
+        )),
+        _ => err,
+    };
+    Err(err)
+}
+
 fn operand_span(e: &Expr) -> Span {
     match e {
-        Expr::Cmp(Operand::Ident(n), ..) | Expr::Contains(Operand::Ident(n), _) => n.span,
+        Expr::Cmp(Operand::Ident(n), ..)
+        | Expr::Contains(Operand::Ident(n), _)
+        | Expr::In(Operand::Ident(n), _) => n.span,
         _ => Span::default(),
     }
 }
@@ -1007,8 +1066,16 @@ fn plan_targets(
     g: &Graph,
     source: &SourcePlan,
     columns: &[Col],
+    after_targets: bool,
     span: Span,
 ) -> Result<(Op, String, Vec<Col>), QueryError> {
+    if after_targets {
+        return Err(QueryError::semantic(
+            "targets",
+            "targets cannot follow targets: the rows are already target companies, not gap segments",
+            span,
+        ));
+    }
     let (chain, place, kind) = match source {
         SourcePlan::Gaps {
             kind,
@@ -1016,6 +1083,28 @@ fn plan_targets(
             places: Places::One(p),
         } => (*chain, *p, Some(*kind)),
         SourcePlan::Status { chain, place } => (*chain, *place, None),
+        SourcePlan::Gaps {
+            kind,
+            chain,
+            places: Places::Each(all, what),
+        } => {
+            let example = all
+                .first()
+                .map_or_else(|| format!("a {what}"), |&p| g.node(p).name().to_string());
+            return Err(QueryError::semantic(
+                "targets",
+                format!(
+                    "targets needs the gaps of one place, not `all {what}s` (a gap list per {what})"
+                ),
+                span,
+            )
+            .with_hint(format!(
+                "name one {what}, e.g. `{} {} in {} | targets`",
+                kind.keyword(),
+                ast::Name::new(g.node(*chain).name()),
+                ast::Name::new(example)
+            )));
+        }
         _ => {
             return Err(QueryError::semantic(
                 "targets",
@@ -1060,9 +1149,14 @@ pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
     let (source, source_text, source_columns) = plan_source(g, &st.source)?;
     let mut columns = source_columns.clone();
     let mut ops = Vec::new();
-    for s in &st.stages {
+    for (i, s) in st.stages.iter().enumerate() {
         let (op, text, next) = match s {
-            Stage::Targets(span) => plan_targets(g, &source, &columns, *span)?,
+            Stage::Targets(span) => {
+                let after_targets = st.stages[..i]
+                    .iter()
+                    .any(|p| matches!(p, Stage::Targets(_)));
+                plan_targets(g, &source, &columns, after_targets, *span)?
+            }
             s => plan_stage(&columns, s)?,
         };
         ops.push((op, text));
