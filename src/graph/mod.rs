@@ -215,9 +215,12 @@ impl Graph {
                 Some((other, ei))
             })
             .collect();
-        // petgraph lists a node's edges newest first; data order reads better.
+        // petgraph lists a node's edges newest first; data order reads better. A node linked
+        // by two rows (a template and a seed file) is listed once, at its first edge; its
+        // repeats need not be next to each other.
         v.sort_by_key(|&(_, ei)| ei);
-        v.dedup_by_key(|&mut (other, _)| other);
+        let mut seen = HashSet::new();
+        v.retain(|&(other, _)| seen.insert(other));
         v
     }
 
@@ -318,5 +321,65 @@ pub fn release_free_memory() {
     // SAFETY: malloc_trim only releases free memory; it takes no pointers and is thread-safe.
     unsafe {
         libc::malloc_trim(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Attrs, Row, Stage};
+
+    /// Segments s0..sn, and the given SUPPLIES edges, each on its own row.
+    fn graph(n: usize, edges: &[(u32, u32)]) -> Graph {
+        let mut ds = Dataset {
+            files: vec!["graphs/t.toml".into()],
+            sources: vec!["test".into()],
+            ..Default::default()
+        };
+        for i in 0..n.max(edges.len()) {
+            ds.rows.push(Row {
+                file: 0,
+                line: i as u32 + 1,
+                source: 0,
+                notes: None,
+            });
+        }
+        for i in 0..n {
+            ds.nodes.push(Node {
+                kind: Kind::Segment,
+                id: format!("s{i}").into(),
+                display_name: None,
+                aliases: Box::default(),
+                attrs: Attrs::Segment {
+                    stage: Stage::Upstream,
+                },
+                row: i as u32,
+            });
+        }
+        for (row, &(from, to)) in edges.iter().enumerate() {
+            ds.edges.push(Edge {
+                kind: EdgeKind::Supplies,
+                from,
+                to,
+                row: row as u32,
+            });
+        }
+        Graph::build(ds)
+    }
+
+    #[test]
+    fn neighbors_lists_each_node_once_in_data_order_even_when_its_edges_are_apart() {
+        // s0 → s1 stated twice (rows 0 and 2), with s0 → s2 between them.
+        let g = graph(3, &[(0, 1), (0, 2), (0, 1)]);
+        assert_eq!(
+            g.neighbors(0, EdgeKind::Supplies, Direction::Outgoing),
+            vec![(1, 0), (2, 1)]
+        );
+        assert_eq!(
+            g.neighbors(1, EdgeKind::Supplies, Direction::Incoming),
+            vec![(0, 0)]
+        );
+        // edge i is petgraph's EdgeIndex(i): the edge index names the stating row
+        assert_eq!(g.edge(2).row, 2);
     }
 }

@@ -1058,6 +1058,7 @@ fn target_rows(
         },
     )
     .map_err(QueryError::internal)?;
+    notes.extend(table.notes);
     Ok(table.rows)
 }
 
