@@ -1,7 +1,8 @@
 //! Writing a query result to a file for meetings and spreadsheets: .xlsx, .csv (UTF-8 with BOM,
 //! so Excel reads Chinese correctly), .md and .json — chosen by the file's extension. Text cells
-//! that start with `=`, `+`, `-` or `@` are neutralised with a leading `'` in .xlsx and .csv, so
-//! a spreadsheet never evaluates them as formulas.
+//! that start with `=`, `+`, `-` or `@` are never evaluated as formulas: in .csv they get a
+//! leading `'`; in .xlsx they are string cells marked "quote prefix", so the text stays exactly
+//! as it was and Excel keeps it text even when the cell is edited.
 
 use crate::query::{Table, Value};
 use std::path::Path;
@@ -98,7 +99,7 @@ pub fn to_markdown(table: &Table) -> String {
 }
 
 /// Write an .xlsx workbook with one sheet per (name, table): bold frozen header row, column
-/// widths measured in display width (CJK counts double), formula-looking text neutralised.
+/// widths measured in display width (CJK counts double), formula-looking text kept as text.
 /// Sheet names are cut to Excel's 31 characters without `[]:*?/\` and made unique.
 pub fn write_xlsx_sheets(sheets: &[(String, &Table)], path: &Path) -> Result<(), String> {
     write_workbook(sheets, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
@@ -111,6 +112,9 @@ fn write_workbook(
     use rust_xlsxwriter::{Format, Workbook};
     let mut wb = Workbook::new();
     let bold = Format::new().set_bold();
+    let bold_text = Format::new().set_bold().set_quote_prefix();
+    let text_only = Format::new().set_quote_prefix();
+    let looks_like_formula = |s: &str| neutralise(s).len() != s.len();
     let mut used: Vec<String> = Vec::new();
     for (sheet, table) in sheets {
         let mut name: String = sheet
@@ -136,7 +140,12 @@ fn write_workbook(
             .map(|c| UnicodeWidthStr::width(c.as_str()) as f64)
             .collect();
         for (j, c) in table.columns.iter().enumerate() {
-            ws.write_string_with_format(0, j as u16, neutralise(c), &bold)?;
+            let format = if looks_like_formula(c) {
+                &bold_text
+            } else {
+                &bold
+            };
+            ws.write_string_with_format(0, j as u16, c, format)?;
         }
         for (i, row) in table.rows.iter().enumerate() {
             let r = i as u32 + 1;
@@ -151,11 +160,15 @@ fn write_workbook(
                         ws.write_number(r, c, *f)?;
                     }
                     v => {
-                        let text = neutralise(&v.cell());
+                        let text = v.cell();
                         if let Some(w) = widths.get_mut(j) {
                             *w = w.max(UnicodeWidthStr::width(text.as_str()) as f64);
                         }
-                        ws.write_string(r, c, text)?;
+                        if looks_like_formula(&text) {
+                            ws.write_string_with_format(r, c, text, &text_only)?;
+                        } else {
+                            ws.write_string(r, c, text)?;
+                        }
                     }
                 }
             }
@@ -213,5 +226,27 @@ mod tests {
         let bytes = std::fs::read(&p).unwrap();
         assert_eq!(&bytes[..2], b"PK");
         assert!(ExportFormat::from_path(Path::new("x.docx")).is_err());
+    }
+
+    /// In .xlsx a formula-looking text is a string cell with its text unchanged (no visible
+    /// `'`), marked quote-prefix so Excel never turns it into a formula.
+    #[test]
+    fn xlsx_keeps_formula_looking_text_as_text_without_an_apostrophe() {
+        use calamine::{Data, Reader, Xlsx, open_workbook};
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("t.xlsx");
+        write_table(&sample(), &p, "s").unwrap();
+        let mut wb: Xlsx<_> = open_workbook(&p).unwrap();
+        let range = wb.worksheet_range("s").unwrap();
+        assert_eq!(
+            range.get_value((1, 0)),
+            Some(&Data::String("=HYPERLINK(\"x\")".into()))
+        );
+        assert_eq!(range.get_value((2, 1)), Some(&Data::Float(-2.0)));
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&p).unwrap()).unwrap();
+        let mut styles = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("xl/styles.xml").unwrap(), &mut styles)
+            .unwrap();
+        assert!(styles.contains("quotePrefix=\"1\""), "{styles}");
     }
 }

@@ -10,6 +10,8 @@ const SUFFIXES: &[&str] = &[
     "有限公司",
     "集团",
     "公司",
+    // Stock short names: 比亚迪股份 is how staff write 比亚迪股份有限公司.
+    "股份",
 ];
 
 /// The form names are compared in: full-width folded to half-width, ASCII lower-cased, spaces
@@ -221,6 +223,8 @@ mod tests {
         assert_eq!(normalize("云南 红塔塑胶 有限公司"), "云南红塔塑胶");
         assert_eq!(normalize("ＡＢＣ股份有限公司"), "abc");
         assert_eq!(normalize("红塔集团"), "红塔");
+        assert_eq!(normalize("比亚迪股份"), "比亚迪");
+        assert_eq!(normalize("比亚迪股份有限公司"), "比亚迪");
         // a bracket with Chinese text is part of the name
         assert_eq!(normalize("云南白药（集团）"), "云南白药(集团)");
         // never normalize a name to nothing

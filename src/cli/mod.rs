@@ -426,6 +426,11 @@ fn draw_format(name: &str) -> Option<&'static str> {
     }
 }
 
+/// "1 row", "2 rows": a count with its noun.
+pub(crate) fn counted(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Resolve a name to exactly one node of the given kinds, or fail with suggestions.
 pub fn resolve_one(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<u32, Failure> {
     let hits = graph.names.lookup(&graph.ds.nodes, name, kinds);

@@ -422,7 +422,10 @@ impl Session {
                     return Err("nothing to export yet: run a query first".into());
                 };
                 crate::export::write_table(table, Path::new(file), query)?;
-                stdoutln!("wrote {} rows to {file}", table.rows.len());
+                stdoutln!(
+                    "wrote {} to {file}",
+                    super::counted(table.rows.len(), "row", "rows")
+                );
             }
             ".draw" => {
                 let (chain, place, file) = match args.as_slice() {

@@ -126,7 +126,11 @@ fn emit(
     match output {
         Some(path) => {
             crate::export::write_table(table, path, sheet).map_err(Failure::user)?;
-            stderrln!("wrote {} rows to {}", table.rows.len(), path.display());
+            stderrln!(
+                "wrote {} to {}",
+                super::counted(table.rows.len(), "row", "rows"),
+                path.display()
+            );
             notes_to_stderr(table);
         }
         None => {
@@ -230,11 +234,15 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
         let mut sheets: Vec<(String, &Table)> = vec![(sheet, &table)];
         sheets.extend(per_gap.iter().map(|(n, t)| (n.clone(), t)));
         crate::export::write_xlsx_sheets(&sheets, path).map_err(Failure::user)?;
+        let what = if sheets.len() == 1 {
+            "1 sheet".to_string()
+        } else {
+            format!("{} sheets: all, then one per gap", sheets.len())
+        };
         stderrln!(
-            "wrote {} rows to {} ({} sheets: all, then one per gap)",
-            table.rows.len(),
+            "wrote {} to {} ({what})",
+            super::counted(table.rows.len(), "row", "rows"),
             path.display(),
-            sheets.len()
         );
         notes_to_stderr(&table);
         return Ok(());
