@@ -136,6 +136,8 @@ impl ReplHelper {
             for &n in graph.nodes_of(kind) {
                 let node = graph.node(n);
                 add(node.name(), rank, with_pinyin, &mut entries);
+                // The id is what staff usually type (玉溪高新区 for 玉溪高新技术产业开发区).
+                add(&node.id, rank, with_pinyin, &mut entries);
                 for a in &node.aliases {
                     add(a, rank, with_pinyin, &mut entries);
                 }
@@ -147,12 +149,36 @@ impl ReplHelper {
     /// Candidates for the word `typed`: by prefix of the text, then of its pinyin initials, then
     /// of its full pinyin; keywords and short names first.
     pub fn candidates(&self, typed: &str) -> Vec<&str> {
+        self.matches(typed)
+            .into_iter()
+            .map(|e| e.text.as_str())
+            .collect()
+    }
+
+    /// What Tab inserts for `typed`: keywords as they are, names quoted when the grammar needs
+    /// it (中国（西南）玉溪国际物流港, YXGX-T4-006 is fine bare) — unless the user has opened a
+    /// quote already, then the name alone.
+    fn replacements(&self, typed: &str, in_quotes: bool) -> Vec<Pair> {
+        self.matches(typed)
+            .into_iter()
+            .map(|e| Pair {
+                display: e.text.clone(),
+                replacement: if e.rank == 0 || in_quotes {
+                    e.text.clone()
+                } else {
+                    crate::query::parse::quoted_if_needed(&e.text)
+                },
+            })
+            .collect()
+    }
+
+    fn matches(&self, typed: &str) -> Vec<&Entry> {
         if typed.is_empty() {
             return Vec::new();
         }
         let lower = typed.to_lowercase();
         let ascii = typed.is_ascii();
-        let mut hits: Vec<(u8, u8, usize, &str)> = self
+        let mut hits: Vec<(u8, u8, usize, &Entry)> = self
             .entries
             .iter()
             .filter_map(|e| {
@@ -167,10 +193,10 @@ impl ReplHelper {
                 } else {
                     return None;
                 };
-                Some((how, e.rank, e.text.chars().count(), e.text.as_str()))
+                Some((how, e.rank, e.text.chars().count(), e))
             })
             .collect();
-        hits.sort();
+        hits.sort_by(|a, b| (a.0, a.1, a.2, &a.3.text).cmp(&(b.0, b.1, b.2, &b.3.text)));
         hits.into_iter().map(|h| h.3).take(50).collect()
     }
 }
@@ -190,14 +216,8 @@ impl Completer for ReplHelper {
             .find(|(_, c)| c.is_whitespace() || "|(),[]\"".contains(*c))
             .map_or(0, |(i, c)| i + c.len_utf8());
         let typed = &before[start..];
-        let pairs = self
-            .candidates(typed)
-            .into_iter()
-            .map(|c| Pair {
-                display: c.to_string(),
-                replacement: c.to_string(),
-            })
-            .collect();
+        let in_quotes = before[..start].matches('"').count() % 2 == 1;
+        let pairs = self.replacements(typed, in_quotes);
         Ok((start, pairs))
     }
 }
@@ -600,5 +620,29 @@ mod completion_tests {
             h.candidates("补")
         );
         assert!(h.candidates("fi").contains(&"fill"));
+    }
+
+    #[test]
+    fn names_that_need_quotes_are_inserted_quoted() {
+        let mut h = helper();
+        for (text, rank) in [("中国（西南）玉溪国际物流港", 3), ("YXGX-T4-006", 5)] {
+            h.entries.push(Entry {
+                text: text.into(),
+                full: Vec::new(),
+                initials: Vec::new(),
+                rank,
+            });
+        }
+        let insert = |typed: &str, in_quotes: bool| -> Vec<String> {
+            h.replacements(typed, in_quotes)
+                .into_iter()
+                .map(|p| p.replacement)
+                .collect()
+        };
+        assert_eq!(insert("中国", false), ["\"中国（西南）玉溪国际物流港\""]);
+        assert_eq!(insert("中国", true), ["中国（西南）玉溪国际物流港"]);
+        assert_eq!(insert("YXGX", false), ["YXGX-T4-006"]);
+        // keywords are never quoted
+        assert!(insert("fi", false).contains(&"fill".to_string()));
     }
 }

@@ -64,6 +64,21 @@ pub fn parse_script(text: &str) -> Result<Vec<Parsed>, QueryError> {
     Ok(out)
 }
 
+/// A name as it must be typed in a query: bare when the grammar reads it as one name (not a
+/// keyword), else in double quotes (`"中国（西南）玉溪国际物流港"`), so completion inserts text
+/// that parses.
+pub fn quoted_if_needed(name: &str) -> String {
+    let bare = ChainkbParser::parse(Rule::ident, name)
+        .ok()
+        .and_then(|mut p| p.next())
+        .is_some_and(|p| p.as_span().end() == name.len());
+    if bare {
+        name.to_string()
+    } else {
+        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
 fn run(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, QueryError> {
     precheck(text)?;
     pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
