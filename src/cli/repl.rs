@@ -148,7 +148,8 @@ impl ReplHelper {
 
     /// Candidates for the word `typed`: by prefix of the text, then of its pinyin initials, then
     /// of its full pinyin; keywords and short names first.
-    pub fn candidates(&self, typed: &str) -> Vec<&str> {
+    #[cfg(test)]
+    fn candidates(&self, typed: &str) -> Vec<&str> {
         self.matches(typed)
             .into_iter()
             .map(|e| e.text.as_str())
