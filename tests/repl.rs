@@ -125,6 +125,30 @@ fn a_session_through_a_terminal() {
     t.line("测试高新区");
     t.wait_for("(5 rows,", 1);
 
+    // On a narrow terminal the table is fitted to it (cells wrap inside their columns) instead
+    // of the terminal wrapping each row.
+    t.cmd(&["resize-window", "-t", "t", "-x", "80"]);
+    t.line("status 锂电池 in 测试高新区");
+    t.wait_for("(5 rows,", 2);
+    let joined = String::from_utf8_lossy(
+        &t.cmd(&["capture-pane", "-t", "t", "-p", "-J", "-S", "-40"])
+            .stdout,
+    )
+    .into_owned();
+    let table: Vec<&str> = joined
+        .lines()
+        .skip_while(|l| !l.contains("status 锂电池 in 测试高新区"))
+        .filter(|l| l.starts_with(['┌', '│', '╞', '├', '└']))
+        .collect();
+    assert!(!table.is_empty(), "{joined}");
+    for l in &table {
+        assert!(
+            unicode_width::UnicodeWidthStr::width(*l) <= 80,
+            "wider than the 80-column terminal: {l}\n{joined}"
+        );
+    }
+    t.cmd(&["resize-window", "-t", "t", "-x", "160"]);
+
     // Completion by pinyin initials: zjcl → 正极材料.
     t.cmd(&["send-keys", "-t", "t", "-l", "find zjcl"]);
     t.keys(&["Tab"]);

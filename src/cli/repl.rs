@@ -320,6 +320,11 @@ fn history_path() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join("chainkb").join("history.txt"))
 }
 
+/// The terminal's width in columns when stdout is a terminal (comfy-table asks it), else None.
+fn terminal_width() -> Option<u16> {
+    comfy_table::Table::new().width()
+}
+
 /// Print `text`, through a pager when it is longer than the terminal and stdout is one.
 fn page(text: &str) {
     let stdout = std::io::stdout();
@@ -362,7 +367,10 @@ impl Session {
                         "({n} {word}, {:.1} ms)",
                         started.elapsed().as_secs_f64() * 1000.0
                     );
-                    let mut rendered = table.render(self.format);
+                    let mut rendered = match (self.format, terminal_width()) {
+                        (Format::Table, Some(w)) => table.to_text_fitted(w),
+                        _ => table.render(self.format),
+                    };
                     if self.format == Format::Table {
                         // The text table ends with its own "(N rows)" (then any notes): say it
                         // once, with the time.

@@ -167,11 +167,26 @@ impl Table {
     /// An aligned table followed by "(N rows)". comfy-table measures CJK characters as two
     /// columns; wrapping is off so output does not depend on the terminal.
     pub fn to_text(&self) -> String {
+        self.text(None)
+    }
+
+    /// [`Table::to_text`] fitted to `width` terminal columns: long cells wrap inside their
+    /// column instead of the terminal wrapping whole rows into a jumble (the REPL on a
+    /// projector). Files and scripts keep the unwrapped form.
+    pub fn to_text_fitted(&self, width: u16) -> String {
+        self.text(Some(width))
+    }
+
+    fn text(&self, width: Option<u16>) -> String {
         let mut t = Comfy::new();
-        t.load_preset(presets::UTF8_FULL_CONDENSED)
-            .set_content_arrangement(ContentArrangement::Disabled)
-            .force_no_tty()
-            .set_header(self.columns.clone());
+        t.load_preset(presets::UTF8_FULL_CONDENSED).force_no_tty();
+        match width {
+            Some(w) => t
+                .set_content_arrangement(ContentArrangement::Dynamic)
+                .set_width(w),
+            None => t.set_content_arrangement(ContentArrangement::Disabled),
+        };
+        t.set_header(self.columns.clone());
         for r in &self.rows {
             t.add_row(r.iter().map(Value::display).collect::<Vec<_>>());
         }
@@ -222,6 +237,7 @@ impl Table {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use unicode_width::UnicodeWidthStr;
 
     fn sample() -> Table {
         let mut t = Table::new(&["segment", "investment_yi", "producers"]);
@@ -263,6 +279,29 @@ mod tests {
         assert_eq!(w(lines[0]), w(lines[1]));
         assert_eq!(w(lines[1]), w(lines[3]));
         assert!(t.ends_with("(2 rows)\n"));
+    }
+
+    #[test]
+    fn fitted_text_stays_within_the_width_and_keeps_every_character() {
+        let mut t = Table::new(&["segment", "projects"]);
+        let long = "玉溪高新区新能源电池正极材料产业化项目（年产5万吨磷酸铁锂）、负极材料一体化项目、电解液项目";
+        t.rows
+            .push(vec![Value::text("正极材料"), Value::text(long)]);
+        let fitted = t.to_text_fitted(40);
+        for line in fitted.lines() {
+            assert!(
+                UnicodeWidthStr::width(line) <= 40,
+                "{line:?} is wider than 40:\n{fitted}"
+            );
+        }
+        let kept: String = fitted
+            .chars()
+            .filter(|c| !c.is_whitespace() && !"│┆".contains(*c))
+            .collect();
+        for ch in long.chars().filter(|c| !c.is_whitespace()) {
+            assert!(kept.contains(ch), "{ch} lost:\n{fitted}");
+        }
+        assert!(t.to_text().lines().any(|l| UnicodeWidthStr::width(l) > 40));
     }
 
     #[test]
