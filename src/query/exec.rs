@@ -9,7 +9,7 @@ use super::gaps::{self, ChainView};
 use super::plan::{Arg, Cond, Op, Places, Plan, SourcePlan, StepPlan};
 use super::table::{Table, Value};
 use crate::graph::{Graph, SegmentState};
-use crate::model::{Attrs, EdgeKind, Kind, fmt_yi};
+use crate::model::{Attrs, EdgeKind, Kind, Stage, fmt_yi};
 use petgraph::Direction as Dir;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -73,6 +73,13 @@ fn name(g: &Graph, i: u32) -> String {
 
 fn names(g: &Graph, v: &[u32]) -> Value {
     Value::texts(v.iter().map(|&i| name(g, i)))
+}
+
+fn segment_stage(g: &Graph, seg: u32) -> Option<Stage> {
+    match &g.node(seg).attrs {
+        Attrs::Segment { stage } => Some(*stage),
+        _ => None,
+    }
 }
 
 fn stage(g: &Graph, seg: u32) -> Value {
@@ -292,7 +299,8 @@ fn find_row(g: &Graph, i: u32) -> Row {
 fn list(g: &Graph, kind: ListKind, within: Option<u32>, ctx: Ctx) -> Result<Vec<Row>, QueryError> {
     let ids: Vec<u32> = match (kind, within) {
         (_, None) => g.nodes_of(kind.kind()).to_vec(),
-        (ListKind::Segments, Some(c)) => g.chain_segments(c).to_vec(),
+        // A chain's segments from resources to applications (its reading order).
+        (ListKind::Segments, Some(c)) => gaps::chain_order(g, c),
         (ListKind::Parks | ListKind::Regions, Some(w)) => places_within(g, w)
             .into_iter()
             .filter(|&p| g.node(p).kind == kind.kind() && p != w)
@@ -432,8 +440,15 @@ fn traverse(
     chain: Option<u32>,
     place: Option<u32>,
 ) -> Vec<Row> {
-    let members: Option<HashSet<u32>> =
-        chain.map(|c| g.chain_segments(c).iter().copied().collect());
+    // With a chain: each member's place in the chain's reading order (ties of distance follow
+    // it); the walk stays on the members.
+    let members: Option<HashMap<u32, usize>> = chain.map(|c| {
+        gaps::chain_order(g, c)
+            .into_iter()
+            .enumerate()
+            .map(|(rank, s)| (s, rank))
+            .collect()
+    });
     let pdir = if dir == Direction::Upstream {
         Dir::Incoming
     } else {
@@ -449,7 +464,7 @@ fn traverse(
             continue;
         }
         for (y, _) in g.neighbors(x, EdgeKind::Supplies, pdir) {
-            if members.as_ref().is_some_and(|m| !m.contains(&y)) || dist.contains_key(&y) {
+            if members.as_ref().is_some_and(|m| !m.contains_key(&y)) || dist.contains_key(&y) {
                 continue;
             }
             dist.insert(y, d + 1);
@@ -457,6 +472,12 @@ fn traverse(
             order.push(y);
             queue.push_back(y);
         }
+    }
+    // By distance; at equal distance in the chain's reading order, or without a chain by stage
+    // (上游 first), then in the order the walk reached them (the sort is stable).
+    match &members {
+        Some(m) => order.sort_by_key(|s| (dist[s], m[s])),
+        None => order.sort_by_key(|&s| (dist[&s], segment_stage(g, s))),
     }
     order
         .into_iter()
@@ -502,10 +523,11 @@ fn status(g: &Graph, chain: u32, place: u32) -> Vec<Row> {
         .into_iter()
         .map(|w| (w.pos, w.weakness))
         .collect();
-    view.segs
+    // From resources to applications: the chain's reading order, made once by the view.
+    view.order()
         .iter()
-        .enumerate()
-        .map(|(i, &s)| {
+        .map(|&i| {
+            let s = view.segs[i];
             let (st, producers, projects) = presence_cols(g, place, s);
             vec![
                 Value::text(name(g, s)),
@@ -794,7 +816,8 @@ fn compare(g: &Graph, chain: u32, places: &[u32], ctx: Ctx) -> Result<Vec<Row>, 
     };
     ctx.check()?;
     let mut rows = Vec::new();
-    for (i, &s) in view.segs.iter().enumerate() {
+    for &i in view.order() {
+        let s = view.segs[i];
         let mut row = vec![Value::text(name(g, s)), stage(g, s)];
         for st in &states {
             row.push(Value::text(st[i].as_str()));
@@ -1244,10 +1267,9 @@ mod tests {
         &t.rows[row][i]
     }
 
-    /// The fixture with an edge stated twice, apart (锂电池 BELONGS_TO 新能源 and 绿色能源 in the
-    /// chain's template, then 新能源 again in industries.csv), and an enterprise that BELONGS_TO
-    /// an industry.
-    fn fixture_with_repeated_edges() -> Graph {
+    /// The fixture with its files' texts passed through `edit(name, text)` (`graphs/…`,
+    /// `seeds/…`).
+    fn fixture_edited(edit: impl Fn(&str, String) -> String) -> Graph {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
         let mut inputs = Vec::new();
         for sub in ["graphs", "seeds"] {
@@ -1259,30 +1281,7 @@ mod tests {
             files.sort();
             for f in files {
                 let name = format!("{sub}/{}", f.file_name().unwrap().to_string_lossy());
-                let mut text = std::fs::read_to_string(&f).expect("read fixture");
-                if name == "graphs/lithium.toml" {
-                    text = text.replace(
-                        r#"industries = ["新能源"]"#,
-                        r#"industries = ["新能源", "绿色能源"]"#,
-                    );
-                }
-                if name == "seeds/industries.csv" {
-                    text = "id,chains,source\n新能源,锂电池,fixture:industries\n绿色能源,光伏,fixture:industries\n".into();
-                }
-                if name == "seeds/enterprises.csv" {
-                    text = text
-                        .lines()
-                        .map(|l| {
-                            let (head, source) = l.rsplit_once(',').unwrap();
-                            let industry = match l {
-                                _ if l.starts_with("id,") => "industries",
-                                _ if l.starts_with("乙电池") => "新能源",
-                                _ => "",
-                            };
-                            format!("{head},{industry},{source}\n")
-                        })
-                        .collect();
-                }
+                let text = edit(&name, std::fs::read_to_string(&f).expect("read fixture"));
                 inputs.push(crate::data::Input {
                     display: name.clone(),
                     name,
@@ -1293,6 +1292,148 @@ mod tests {
         let loaded = crate::data::load_inputs(inputs, Default::default());
         assert!(loaded.is_ok(), "{:?}", loaded.diags);
         Graph::build(loaded.dataset)
+    }
+
+    /// The fixture with an edge stated twice, apart (锂电池 BELONGS_TO 新能源 and 绿色能源 in the
+    /// chain's template, then 新能源 again in industries.csv), and an enterprise that BELONGS_TO
+    /// an industry.
+    fn fixture_with_repeated_edges() -> Graph {
+        fixture_edited(|name, text| {
+            match name {
+            "graphs/lithium.toml" => text.replace(
+                r#"industries = ["新能源"]"#,
+                r#"industries = ["新能源", "绿色能源"]"#,
+            ),
+            "seeds/industries.csv" => "id,chains,source\n新能源,锂电池,fixture:industries\n绿色能源,光伏,fixture:industries\n".into(),
+            "seeds/enterprises.csv" => text
+                .lines()
+                .map(|l| {
+                    let (head, source) = l.rsplit_once(',').unwrap();
+                    let industry = match l {
+                        _ if l.starts_with("id,") => "industries",
+                        _ if l.starts_with("乙电池") => "新能源",
+                        _ => "",
+                    };
+                    format!("{head},{industry},{source}\n")
+                })
+                .collect(),
+            _ => text,
+        }
+        })
+    }
+
+    /// The fixture with the 锂电池 template's segments listed in reverse (新能源汽车 first, 锂矿
+    /// last); its SUPPLIES edges stay as they are.
+    fn fixture_with_reversed_template() -> Graph {
+        fixture_edited(|name, text| {
+            if name != "graphs/lithium.toml" {
+                return text;
+            }
+            let first = text.find("[[segment]]").expect("segments");
+            let edges = text.find("[[supplies]]").expect("edges");
+            let mut blocks: Vec<&str> = text[first..edges]
+                .split("[[segment]]")
+                .filter(|b| !b.trim().is_empty())
+                .collect();
+            blocks.reverse();
+            let mut out = text[..first].to_string();
+            for b in blocks {
+                out.push_str("[[segment]]");
+                out.push_str(b.trim_end());
+                out.push_str("\n\n");
+            }
+            out.push_str(&text[edges..]);
+            out
+        })
+    }
+
+    fn texts(t: &Table, col: &str) -> Vec<String> {
+        (0..t.rows.len())
+            .map(|r| column(t, r, col).display())
+            .collect()
+    }
+
+    /// Status, compare and `segments of` list a chain from resources to applications, whatever
+    /// the template's order: inputs before users, then 上游 before 中游 before 下游, then
+    /// template order. A walk inside the chain keeps that order at equal distance.
+    #[test]
+    fn a_chains_segments_read_from_resources_to_applications() {
+        let g = fixture_with_reversed_template();
+        let chain = g.names.lookup(&g.ds.nodes, "锂电池", &[Kind::Chain])[0];
+        assert_eq!(
+            names(&g, g.chain_segments(chain)).display(),
+            "新能源汽车、储能系统、动力电池、铜箔、隔膜、电解液、负极材料、正极材料、碳酸锂、锂矿",
+            "the template is reversed"
+        );
+        // 锂矿 and 碳酸锂 (上游) before the 中游 sources 铜箔, 隔膜, 负极材料 that the template lists
+        // earlier; 动力电池 after all its inputs; 新能源汽车 before 储能系统 as in the template.
+        let reading = [
+            "锂矿",
+            "碳酸锂",
+            "铜箔",
+            "隔膜",
+            "电解液",
+            "负极材料",
+            "正极材料",
+            "动力电池",
+            "新能源汽车",
+            "储能系统",
+        ];
+        assert_eq!(
+            texts(&run(&g, "status 锂电池 in 测试园区"), "segment"),
+            reading
+        );
+        assert_eq!(texts(&run(&g, "segments of 锂电池"), "name"), reading);
+        assert_eq!(
+            texts(&run(&g, "compare 锂电池 in 测试园区, 对手园区"), "segment"),
+            reading
+        );
+        let walk = run(&g, "upstream 动力电池 chain 锂电池 in 测试园区");
+        assert_eq!(
+            texts(&walk, "segment"),
+            [
+                "铜箔",
+                "隔膜",
+                "电解液",
+                "负极材料",
+                "正极材料",
+                "碳酸锂",
+                "锂矿"
+            ],
+            "by distance, then in reading order"
+        );
+        assert_eq!(
+            texts(&walk, "distance"),
+            ["1", "1", "1", "1", "1", "2", "3"]
+        );
+    }
+
+    /// The QA case: `status 锂电池 in 玉溪高新区` on the bundled data listed 电子元器件 (中游, a
+    /// segment shared from another template) first, 锂矿 sixth and 锂电设备 (上游) 33rd.
+    #[test]
+    fn bundled_status_lists_the_lithium_chain_from_resources_to_applications() {
+        let loaded = crate::bundle::load();
+        assert!(loaded.is_ok(), "{:?}", loaded.diags.first());
+        let g = Graph::build(loaded.dataset);
+        let chain = g.names.lookup(&g.ds.nodes, "锂电池", &[Kind::Chain])[0];
+        let t = run(&g, "status 锂电池 in 玉溪高新区");
+        let rows = texts(&t, "segment");
+        assert_eq!(rows.len(), g.chain_segments(chain).len());
+        assert_eq!(rows[0], "锂矿");
+        let at = |n: &str| rows.iter().position(|r| r == n).expect(n);
+        assert!(
+            at("锂电设备") < at("电子元器件"),
+            "上游 before 中游: {rows:?}"
+        );
+        for (a, b) in g.chain_edges(chain) {
+            assert!(
+                at(g.node(a).name()) < at(g.node(b).name()),
+                "{} supplies {} but is listed after it: {rows:?}",
+                g.node(a).name(),
+                g.node(b).name()
+            );
+        }
+        assert_eq!(texts(&run(&g, "segments of 锂电池"), "name"), rows);
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! then costs one presence-index lookup per segment plus a few word operations per segment.
 
 use crate::graph::{Graph, SegmentBits, SegmentState};
-use crate::model::EdgeKind;
+use crate::model::{Attrs, EdgeKind, Stage};
 use petgraph::Direction;
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 /// A set of chain positions.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -58,7 +59,8 @@ pub struct ChainView<'g> {
     /// Transitive users (`down`) and inputs (`up`), not including the segment itself.
     pub down: Vec<Bits>,
     pub up: Vec<Bits>,
-    /// Positions in topological order (inputs before their users).
+    /// Positions in the chain's reading order (`reading_order`): a topological order, inputs
+    /// before their users.
     topo: Vec<usize>,
     /// Each position's place bitsets, from the graph.
     bits: Vec<SegmentBits<'g>>,
@@ -68,17 +70,7 @@ impl<'g> ChainView<'g> {
     pub fn new(g: &'g Graph, chain: u32) -> ChainView<'g> {
         let segs = g.chain_segments(chain).to_vec();
         let n = segs.len();
-        let pos: HashMap<u32, usize> = segs.iter().enumerate().map(|(i, &s)| (s, i)).collect();
-        let mut pred = vec![Vec::new(); n];
-        let mut succ = vec![Vec::new(); n];
-        for (i, &s) in segs.iter().enumerate() {
-            for (t, _) in g.neighbors(s, EdgeKind::Supplies, Direction::Outgoing) {
-                if let Some(&j) = pos.get(&t) {
-                    succ[i].push(j);
-                    pred[j].push(i);
-                }
-            }
-        }
+        let (pred, succ) = supplies_between(g, &segs);
         let reach = |adj: &Vec<Vec<usize>>| -> Vec<Bits> {
             (0..n)
                 .map(|i| {
@@ -96,25 +88,8 @@ impl<'g> ChainView<'g> {
         };
         let down = reach(&succ);
         let up = reach(&pred);
-        // Kahn's algorithm; chains are checked to be DAGs on import, but should one not be,
-        // the positions left on a cycle go last instead of looping.
-        let mut indegree: Vec<usize> = pred.iter().map(Vec::len).collect();
-        let mut topo: Vec<usize> = (0..n).filter(|&i| indegree[i] == 0).collect();
-        let mut head = 0;
-        while head < topo.len() {
-            let x = topo[head];
-            head += 1;
-            for &y in &succ[x] {
-                indegree[y] -= 1;
-                if indegree[y] == 0 {
-                    topo.push(y);
-                }
-            }
-        }
-        if topo.len() < n {
-            let placed: std::collections::HashSet<usize> = topo.iter().copied().collect();
-            topo.extend((0..n).filter(|i| !placed.contains(i)));
-        }
+        let stages: Vec<Stage> = segs.iter().map(|&s| segment_stage(g, s)).collect();
+        let topo = reading_order(&stages, &pred, &succ);
         let bits = segs.iter().map(|&s| g.state_bits().segment(s)).collect();
         ChainView {
             chain,
@@ -134,6 +109,12 @@ impl<'g> ChainView<'g> {
 
     pub fn is_empty(&self) -> bool {
         self.segs.is_empty()
+    }
+
+    /// Positions in the chain's reading order, from resources to applications (see
+    /// `reading_order`); computed once when the view is made.
+    pub fn order(&self) -> &[usize] {
+        &self.topo
     }
 
     /// The state of every segment in `place`, and the set of present ones.
@@ -200,6 +181,81 @@ impl<'g> ChainView<'g> {
         }
         path
     }
+}
+
+/// The SUPPLIES edges between `segs`, as each position's direct inputs (`pred`) and users
+/// (`succ`).
+fn supplies_between(g: &Graph, segs: &[u32]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+    let pos: HashMap<u32, usize> = segs.iter().enumerate().map(|(i, &s)| (s, i)).collect();
+    let mut pred = vec![Vec::new(); segs.len()];
+    let mut succ = vec![Vec::new(); segs.len()];
+    for (i, &s) in segs.iter().enumerate() {
+        for (t, _) in g.neighbors(s, EdgeKind::Supplies, Direction::Outgoing) {
+            if let Some(&j) = pos.get(&t) {
+                succ[i].push(j);
+                pred[j].push(i);
+            }
+        }
+    }
+    (pred, succ)
+}
+
+/// A segment's stage (中游 for a node that is no segment, which checked data never has).
+fn segment_stage(g: &Graph, s: u32) -> Stage {
+    match g.node(s).attrs {
+        Attrs::Segment { stage } => stage,
+        _ => Stage::Midstream,
+    }
+}
+
+/// The order in which a chain's segments are listed when nothing ranks them (`status`,
+/// `compare`, `segments of`): from resources to applications. Positions `0..n` are the chain's
+/// template order; `pred`/`succ` its SUPPLIES edges between positions.
+///
+/// A segment comes after every segment of the chain that supplies it (a topological order);
+/// among the segments whose inputs are all listed, the earlier stage (上游, 中游, 下游) comes
+/// first, then the earlier template position. Deterministic, O(n log n + edges). Chains are
+/// checked to be DAGs on import; should one not be, the positions left on a cycle follow, by
+/// stage and template position.
+pub fn reading_order(stages: &[Stage], pred: &[Vec<usize>], succ: &[Vec<usize>]) -> Vec<usize> {
+    let n = stages.len();
+    let mut indegree: Vec<usize> = pred.iter().map(Vec::len).collect();
+    let mut ready: BinaryHeap<Reverse<(Stage, usize)>> = (0..n)
+        .filter(|&i| indegree[i] == 0)
+        .map(|i| Reverse((stages[i], i)))
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    while let Some(Reverse((_, x))) = ready.pop() {
+        out.push(x);
+        for &y in &succ[x] {
+            indegree[y] -= 1;
+            if indegree[y] == 0 {
+                ready.push(Reverse((stages[y], y)));
+            }
+        }
+    }
+    if out.len() < n {
+        let mut placed = vec![false; n];
+        for &i in &out {
+            placed[i] = true;
+        }
+        let mut rest: Vec<usize> = (0..n).filter(|&i| !placed[i]).collect();
+        rest.sort_by_key(|&i| (stages[i], i));
+        out.extend(rest);
+    }
+    out
+}
+
+/// A chain's segments in its reading order (`reading_order`), for lists that need no
+/// `ChainView`.
+pub fn chain_order(g: &Graph, chain: u32) -> Vec<u32> {
+    let segs = g.chain_segments(chain);
+    let (pred, succ) = supplies_between(g, segs);
+    let stages: Vec<Stage> = segs.iter().map(|&s| segment_stage(g, s)).collect();
+    reading_order(&stages, &pred, &succ)
+        .into_iter()
+        .map(|i| segs[i])
+        .collect()
 }
 
 /// 补链: a missing segment upstream of something the place makes.
@@ -439,6 +495,37 @@ mod tests {
             Vec::<usize>::new()
         );
         assert_eq!(competition_ranks(&[1, 2], |a, b| a == b), vec![1, 2]);
+    }
+
+    fn adjacency(n: usize, edges: &[(usize, usize)]) -> (Vec<Vec<usize>>, Vec<Vec<usize>>) {
+        let mut pred = vec![Vec::new(); n];
+        let mut succ = vec![Vec::new(); n];
+        for &(a, b) in edges {
+            succ[a].push(b);
+            pred[b].push(a);
+        }
+        (pred, succ)
+    }
+
+    #[test]
+    fn reading_order_is_topological_then_by_stage_then_by_template() {
+        use Stage::{Downstream as D, Midstream as M, Upstream as U};
+        // Template: 0 下游 app, 1 中游 shared part, 2 中游 cell, 3 上游 ore, 4 上游 salt,
+        // 5 上游 equipment; ore → salt → cell → app, part → cell, equipment → cell.
+        let stages = [D, M, M, U, U, U];
+        let (pred, succ) = adjacency(6, &[(3, 4), (4, 2), (2, 0), (1, 2), (5, 2)]);
+        // The 上游 segments first (the salt as soon as the ore is listed, before the equipment
+        // that comes later in the template), then the 中游 part, the cell, the application.
+        assert_eq!(reading_order(&stages, &pred, &succ), vec![3, 4, 5, 1, 2, 0]);
+        // Equal stages: template order among the ready ones.
+        let (pred, succ) = adjacency(3, &[]);
+        assert_eq!(reading_order(&[M, M, M], &pred, &succ), vec![0, 1, 2]);
+        // A topological constraint beats the stage: a 下游 input before its 上游 user.
+        let (pred, succ) = adjacency(2, &[(0, 1)]);
+        assert_eq!(reading_order(&[D, U], &pred, &succ), vec![0, 1]);
+        // A cycle (never imported) still lists every position once: the rest by stage.
+        let (pred, succ) = adjacency(4, &[(1, 2), (2, 1), (3, 1)]);
+        assert_eq!(reading_order(&[M, D, U, U], &pred, &succ), vec![3, 0, 2, 1]);
     }
 
     #[test]

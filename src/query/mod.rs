@@ -18,13 +18,15 @@
 //! 5. **Plan.** `plan.rs` resolves every name against the graph's name index (id, name, alias,
 //!    normalized name; "did you mean" on a miss), resolves places through the PART_OF
 //!    hierarchy, checks each stage against the typed columns it receives (unknown column,
-//!    `sum` of text, a list column compared with `=`, depth −1 … named by clause), and fixes
-//!    the operators.
+//!    `sum` of text, a list column compared with `=` or on the right of `contains`, depth −1 …
+//!    named by clause; `targets` only after one chain in one place), and fixes the operators.
 //! 6. **Explain.** With `explain`, execution stops here and the plan's lines are the result.
 //! 7. **Source.** `exec.rs` runs the source. Gap queries build a `gaps::ChainView` (the chain's
 //!    reachability as bitsets) once, then read each place's segment states from the graph's
 //!    per-segment place bitsets (`graph::StateBits`) and the presence index; they never scan
-//!    enterprises. Work over every park/region runs on rayon and polls the cancel flag (Ctrl-C
+//!    enterprises. Sources that list a chain's segments unranked (status, compare, `segments
+//!    of`) use the chain's reading order (`gaps::reading_order`: inputs before users, then
+//!    stage, then template order), computed once per query. Work over every park/region runs on rayon and polls the cancel flag (Ctrl-C
 //!    in the REPL).
 //! 8. **Operators.** where / sort / limit / select / distinct / group / expand run over the
 //!    rows in pipeline order.

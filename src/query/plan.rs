@@ -813,15 +813,17 @@ fn cond(columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
                     alternatives.join(" or ")
                 )));
             }
-            Cond::In(
-                a,
-                list.iter()
-                    .map(|x| arg(columns, x, false, clause))
-                    .collect::<Result<_, _>>()?,
-            )
+            let items: Vec<Arg> = list
+                .iter()
+                .map(|x| arg(columns, x, false, clause))
+                .collect::<Result<_, _>>()?;
+            for (x_op, x) in list.iter().zip(&items) {
+                list_on_the_right(columns, e, a_op, &a, x_op, x)?;
+            }
+            Cond::In(a, items)
         }
-        Expr::Contains(a, b) => {
-            let a = arg(columns, a, true, clause)?;
+        Expr::Contains(a_op, b) => {
+            let a = arg(columns, a_op, true, clause)?;
             if let Some(t) = arg_ty(columns, &a)
                 && t.is_numeric()
             {
@@ -834,7 +836,9 @@ fn cond(columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
                     operand_span(e),
                 ));
             }
-            Cond::Contains(a, arg(columns, b, false, clause)?)
+            let b_arg = arg(columns, b, false, clause)?;
+            list_on_the_right(columns, e, a_op, &a, b, &b_arg)?;
+            Cond::Contains(a, b_arg)
         }
         Expr::IsNull(a, neg) => Cond::IsNull(arg(columns, a, true, clause)?, *neg),
     })
@@ -876,6 +880,45 @@ fn list_comparison(
         _ => err,
     };
     Err(err)
+}
+
+/// A list column on the right of `contains` or inside `in [ … ]`: the right side is one value,
+/// and a row's value never equals (nor contains, as text) a whole list, so the condition would
+/// silently hold for no row. Refused, with the condition that was probably meant: the list on
+/// the left of `contains`.
+fn list_on_the_right(
+    columns: &[Col],
+    e: &Expr,
+    a_op: &Operand,
+    a: &Arg,
+    b_op: &Operand,
+    b: &Arg,
+) -> Result<(), QueryError> {
+    if arg_ty(columns, b) != Some(Ty::List) {
+        return Ok(());
+    }
+    let span = match b_op {
+        Operand::Ident(n) => n.span,
+        _ => operand_span(e),
+    };
+    let takes = if matches!(e, Expr::In(..)) {
+        "`in [ … ]` takes single values"
+    } else {
+        "contains takes one value on its right"
+    };
+    let err = QueryError::semantic(
+        "where",
+        format!("`{e}`: `{b_op}` is a list, and {takes}: it is true for no row"),
+        span,
+    );
+    Err(if arg_ty(columns, a) == Some(Ty::List) {
+        // Two lists: one of them has to become single values first.
+        err.with_hint(format!(
+            "`expand {b_op}` first gives one row per element: `expand {b_op} | where {a_op} contains {b_op}`"
+        ))
+    } else {
+        err.with_hint(format!("`{b_op}` is a list: use `{b_op} contains {a_op}`"))
+    })
 }
 
 fn operand_span(e: &Expr) -> Span {
@@ -1061,7 +1104,8 @@ pub fn target_columns() -> Vec<Col> {
 }
 
 /// `| targets`: needs rows with a `segment` column from a source that names one chain in one
-/// place (a gap query, or `status`).
+/// place: a gap query, `status`, or an upstream/downstream walk with `chain` and `in` (whose
+/// segments, like status's, are named gaps).
 fn plan_targets(
     g: &Graph,
     source: &SourcePlan,
@@ -1083,6 +1127,55 @@ fn plan_targets(
             places: Places::One(p),
         } => (*chain, *p, Some(*kind)),
         SourcePlan::Status { chain, place } => (*chain, *place, None),
+        // A walk inside one chain, with states in one place: its segments are named gaps, as
+        // after `status` (`upstream 动力电池 chain 锂电池 in 玉溪高新区 | where state = missing`).
+        SourcePlan::Traverse {
+            chain: Some(chain),
+            place: Some(place),
+            ..
+        } => (*chain, *place, None),
+        SourcePlan::Traverse {
+            dir,
+            segment,
+            depth,
+            chain,
+            place,
+        } => {
+            let clause = match dir {
+                Direction::Upstream => "upstream",
+                Direction::Downstream => "downstream",
+            };
+            let missing = match (chain, place) {
+                (None, None) => "no chain and no place (add `chain CHAIN in PLACE`)",
+                (None, Some(_)) => "no chain (add `chain CHAIN`)",
+                _ => "no place (add `in PLACE`)",
+            };
+            // The hint repeats the walk with what it lacks: the segment's (first) chain, and
+            // the place typed or, for an example, the first park.
+            let example_chain = chain.or_else(|| g.segment_chains(*segment).first().copied());
+            let example_place = place.or_else(|| g.nodes_of(Kind::Park).first().copied());
+            let err = QueryError::semantic(
+                "targets",
+                format!(
+                    "targets after `{clause}` needs one chain and one place; this walk names {missing}"
+                ),
+                span,
+            );
+            return Err(match (example_chain, example_place) {
+                (Some(c), Some(p)) => err.with_hint(format!(
+                    "e.g. `{clause} {}{} chain {} in {} | targets`",
+                    ast::Name::new(g.node(*segment).name()),
+                    if *depth as i64 == MAX_DEPTH {
+                        String::new()
+                    } else {
+                        format!(" depth {depth}")
+                    },
+                    ast::Name::new(g.node(c).name()),
+                    ast::Name::new(g.node(p).name())
+                )),
+                _ => err,
+            });
+        }
         SourcePlan::Gaps {
             kind,
             chain,
@@ -1105,11 +1198,36 @@ fn plan_targets(
                 ast::Name::new(example)
             )));
         }
-        _ => {
+        other => {
+            let what = match other {
+                SourcePlan::Build { .. } => {
+                    "`build` lists the chains of a place, not the segments of one chain".to_string()
+                }
+                SourcePlan::Compare { .. } => "`compare` has several places, not one".to_string(),
+                SourcePlan::List {
+                    kind: ListKind::Segments,
+                    within: Some(_),
+                } => "`segments of` names a chain but no place".to_string(),
+                SourcePlan::List {
+                    kind,
+                    within: Some(_),
+                } => format!("`{} in` names a place but no chain", kind.keyword()),
+                SourcePlan::List { kind, within: None } => {
+                    format!("`{}` names no chain and no place", kind.keyword())
+                }
+                SourcePlan::Find { .. } => "`find` names no chain and no place".to_string(),
+                SourcePlan::Paths { .. } => "`paths` names no chain and no place".to_string(),
+                _ => "its rows name no chain and no place".to_string(),
+            };
             return Err(QueryError::semantic(
                 "targets",
-                "targets follows a gap query or a status of one chain in one place, e.g. `fill 锂电池 in 玉溪高新区 | targets`",
+                format!(
+                    "targets needs the segments of one chain in one place (after a gap query, a status, or an upstream/downstream walk with `chain` and `in`); {what}"
+                ),
                 span,
+            )
+            .with_hint(
+                "e.g. `fill 锂电池 in 玉溪高新区 | targets` or `upstream 动力电池 chain 锂电池 in 玉溪高新区 | where state = missing | targets`",
             ));
         }
     };
