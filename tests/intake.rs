@@ -143,7 +143,9 @@ fn a_csv_export_becomes_a_checked_candidates_file_with_every_row_reported() {
     assert_eq!(byd[col(&rows, "listing")], "深交所:002594;港交所:01211");
     assert_eq!(byd[col(&rows, "tags")], "上市");
     let enjie = row_of(&rows, "云南恩捷新材料股份有限公司");
-    assert_eq!(enjie[seg], "隔膜");
+    // 锂电池隔离膜 by keyword; BOPP薄膜 and 烟标 are template names (as in its curated row in
+    // seeds/enterprises-yuxi-hitech.csv).
+    assert_eq!(enjie[seg], "隔膜;BOPP薄膜;烟标");
     assert!(enjie[col(&rows, "aliases")].contains("Yunnan Energy New Material"));
     assert_eq!(
         row_of(&rows, "湖南裕能新能源电池材料股份有限公司")[seg],
@@ -408,4 +410,157 @@ fn with_skip_known_the_file_imports_together_with_the_repo_data() {
     // The whole data folder plus the new file: no duplicate ids, every reference resolves.
     let check = bin().args(["check", "."]).arg(&path).output().unwrap();
     assert!(check.status.success(), "{}", text(&check.stderr));
+}
+
+#[test]
+fn a_product_that_names_a_segment_maps_to_it_the_longest_name_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("export-names.csv");
+    let (out, path) = intake(&input, dir.path(), "names", &[]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let rows = read_csv(&path);
+    let (seg, notes) = (col(&rows, "segments"), col(&rows, "notes"));
+    let check = |id: &str, segments: &str, note: &str| {
+        let r = row_of(&rows, id);
+        assert_eq!(r[seg], segments, "segments of {id}");
+        assert!(r[notes].contains(note), "notes of {id}: {}", r[notes]);
+    };
+    // 隔膜 has no keyword rule (a bare 隔膜 would catch 隔膜泵): the template name maps it.
+    check(
+        "云南甲隔膜科技有限公司",
+        "隔膜",
+        "环节按模板名称: 隔膜←隔膜(主营产品)",
+    );
+    // …but a two-character name counts only as a whole item, and 隔膜泵/隔膜阀 are excluded.
+    check("乙流体设备有限公司", "", "未匹配到产业链环节");
+    // 电池PACK (6 characters) overlaps 动力电池 (4): the longer one only.
+    check(
+        "丙能源科技有限公司",
+        "电池PACK",
+        "环节按关键词: 电池PACK←电池PACK(主营产品)",
+    );
+    assert!(!row_of(&rows, "丙能源科技有限公司")[notes].contains("动力电池"));
+    // The alias 锂电池正极材料 is reported, not the 正极材料 inside it.
+    check(
+        "丁新材料有限公司",
+        "正极材料",
+        "环节按模板名称: 正极材料←锂电池正极材料(主营产品)",
+    );
+    // The 新能源汽车 rule's exclusions hold for its template name too.
+    check("戊汽车部件有限公司", "", "未匹配到产业链环节");
+    // An ASCII alias the keywords leave out (CRO) counts as a whole word.
+    check(
+        "己医药科技有限公司",
+        "新药研发服务",
+        "环节按模板名称: 新药研发服务←CRO(主营产品)",
+    );
+    // Names are searched in 主营产品 only, not in 经营范围.
+    check("庚贸易有限公司", "", "未匹配到产业链环节");
+    // Equal lengths overlapping: the earlier wins (储能系统, not the 系统集成 of 软件开发).
+    check(
+        "辛储能有限公司",
+        "动力电池;储能系统",
+        "环节按关键词: 动力电池←储能电池(主营产品) 储能系统←储能系统(主营产品)",
+    );
+    let f = input.display().to_string();
+    assert!(
+        err.contains(&format!(
+            "{f}:3: `乙流体设备有限公司`: no segment matched (no 产业链环节 column, no segment name in 主营产品, no keyword rule in 主营产品/经营范围)"
+        )),
+        "{err}"
+    );
+    assert_passes_check(&path);
+}
+
+#[test]
+fn empty_lines_are_counted_in_the_summary_and_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("export-names.csv");
+    let (out, path) = intake(&input, dir.path(), "names", &[]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let f = input.display().to_string();
+    for want in [
+        format!("{f}:6: empty line: skipped"),
+        format!("{f}:10: 2 empty lines (10–11): skipped"),
+        format!(
+            "{f}: 8 data rows, 3 empty lines skipped → 8 candidates in {}:",
+            path.display()
+        ),
+    ] {
+        assert!(err.contains(&want), "missing `{want}` in:\n{err}");
+    }
+    // Every line after the header (2..=12) is in a source or reported as empty.
+    let rows = read_csv(&path);
+    let src = col(&rows, "source");
+    let mut accounted: Vec<u32> = rows[1..]
+        .iter()
+        .map(|r| r[src].rsplit("row ").next().unwrap().parse().unwrap())
+        .collect();
+    accounted.extend([6, 10, 11]);
+    accounted.sort();
+    assert_eq!(accounted, (2..=12).collect::<Vec<u32>>());
+}
+
+#[test]
+fn an_empty_sheet_row_is_counted_and_reported() {
+    use rust_xlsxwriter::Workbook;
+    let dir = tempfile::tempdir().unwrap();
+    let xlsx = dir.path().join("export.xlsx");
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (y, name, product) in [
+        (0, "企业名称", "主营产品"),
+        (1, "甲有限公司", "隔膜"),
+        (3, "乙有限公司", "锂电池隔膜"),
+    ] {
+        ws.write_string(y, 0, name).unwrap();
+        ws.write_string(y, 1, product).unwrap();
+    }
+    wb.save(&xlsx).unwrap();
+    let (out, _) = intake(&xlsx, dir.path(), "xlsx", &[]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let f = xlsx.display().to_string();
+    for want in [
+        format!("{f}:3: empty row: skipped"),
+        format!("{f}: 2 data rows, 1 empty row skipped → 2 candidates"),
+    ] {
+        assert!(err.contains(&want), "missing `{want}` in:\n{err}");
+    }
+}
+
+#[test]
+fn counts_of_one_are_singular() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("export-plurals.csv");
+    let (out, path) = intake(&input, dir.path(), "plurals", &[]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let want = format!(
+        "{}: 3 data rows, 1 empty line skipped → 2 candidates in {}: 1 merged as a duplicate, 0 without a segment (written with empty segments and a note), 1 bad number, 1 formula-looking name neutralised, 0 without a name (not written); column not used: 法定代表人",
+        input.display(),
+        path.display()
+    );
+    assert!(err.contains(&want), "missing `{want}` in:\n{err}");
+    let one = chainkb::intake::Outcome {
+        data_rows: 1,
+        candidates: vec![Default::default()],
+        merged: 1,
+        unmapped: 1,
+        bad_numbers: 1,
+        neutralised: 1,
+        skipped: 1,
+        known: 1,
+        ..Default::default()
+    };
+    assert_eq!(
+        one.summary("x.csv", "c.csv"),
+        "x.csv: 1 data row → 1 candidate in c.csv: 1 merged as a duplicate, 1 without a segment (written with empty segments and a note), 1 bad number, 1 formula-looking name neutralised, 1 without a name (not written), 1 already in the data (written anyway, with a note)"
+    );
+    assert_eq!(
+        chainkb::intake::check_credit_code("9"),
+        Err("has 1 character, not 18".to_string())
+    );
 }

@@ -299,7 +299,10 @@ pub fn check_credit_code(code: &str) -> Result<(), String> {
     ];
     let chars: Vec<char> = code.chars().collect();
     if chars.len() != 18 {
-        return Err(format!("has {} characters, not 18", chars.len()));
+        return Err(format!(
+            "has {}, not 18",
+            super::plural(chars.len(), "character")
+        ));
     }
     let mut sum = 0;
     for (i, c) in chars.iter().enumerate() {

@@ -4,7 +4,7 @@ mod columns;
 mod keywords;
 
 pub use columns::{Field, check_credit_code, clean_header, listing_of, map_tag, revenue_yi};
-pub use keywords::{Hit, Keywords, Rule};
+pub use keywords::{Hit, Keywords, Rule, Via};
 
 use crate::data::{self, Encoding, Input, Resolver, SeedKind};
 use crate::export::neutralise;
@@ -77,6 +77,10 @@ pub struct Outcome {
     pub bad_numbers: usize,
     pub neutralised: usize,
     pub skipped: usize,
+    /// Rows with no text in any cell (anywhere in the file), skipped and reported.
+    pub empty: usize,
+    /// The input is a spreadsheet (its rows are sheet rows, not lines).
+    pub sheet: bool,
     /// Candidates already in the data, and whether they were left out.
     pub known: usize,
     pub known_skipped: bool,
@@ -93,14 +97,34 @@ impl Outcome {
     }
 
     pub fn summary(&self, file: &str, out: &str) -> String {
+        let empty = if self.empty > 0 {
+            format!(
+                ", {} skipped",
+                plural(
+                    self.empty,
+                    if self.sheet {
+                        "empty row"
+                    } else {
+                        "empty line"
+                    }
+                )
+            )
+        } else {
+            String::new()
+        };
         let mut s = format!(
-            "{file}: {} data rows → {} candidates in {out}: {} merged as duplicates, {} without a segment (written with empty segments and a note), {} bad number(s), {} formula-looking names neutralised, {} without a name (not written)",
-            self.data_rows,
-            self.candidates.len(),
+            "{file}: {}{empty} → {} in {out}: {} merged as {}, {} without a segment (written with empty segments and a note), {}, {} neutralised, {} without a name (not written)",
+            plural(self.data_rows, "data row"),
+            plural(self.candidates.len(), "candidate"),
             self.merged,
+            if self.merged == 1 {
+                "a duplicate"
+            } else {
+                "duplicates"
+            },
             self.unmapped,
-            self.bad_numbers,
-            self.neutralised,
+            plural(self.bad_numbers, "bad number"),
+            plural(self.neutralised, "formula-looking name"),
             self.skipped
         );
         if self.known > 0 {
@@ -116,7 +140,12 @@ impl Outcome {
         }
         if !self.ignored_columns.is_empty() {
             s.push_str(&format!(
-                "; columns not used: {}",
+                "; {} not used: {}",
+                if self.ignored_columns.len() == 1 {
+                    "column"
+                } else {
+                    "columns"
+                },
                 self.ignored_columns.join(", ")
             ));
         }
@@ -124,17 +153,37 @@ impl Outcome {
     }
 }
 
-/// Rows of a spreadsheet or CSV: (1-based line or row number, cells), blank rows left out.
+/// `1 data row`, `2 data rows`: a count and its noun, plural unless the count is 1.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
+/// Rows of a spreadsheet or CSV: (1-based line or row number, cells), in order. Empty lines
+/// and rows are kept, with no cell or only empty ones, so that `intake` counts and reports them.
 pub type Rows = Vec<(u32, Vec<String>)>;
 
-/// Read an export: .xlsx/.xls/.ods through calamine (`sheet` or the first), anything else as CSV.
-pub fn read_rows(path: &Path, sheet: Option<&str>, encoding: Encoding) -> Result<Rows, String> {
-    let shown = path.display();
+/// Whether a row has no text in any cell.
+pub fn is_empty_row(cells: &[String]) -> bool {
+    cells.iter().all(|c| c.trim().is_empty())
+}
+
+/// Whether `path` is read as a spreadsheet (by its extension), not as CSV.
+pub fn is_sheet(path: &Path) -> bool {
     let ext = path
         .extension()
         .map(|e| e.to_string_lossy().to_lowercase())
         .unwrap_or_default();
-    if matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods") {
+    matches!(ext.as_str(), "xlsx" | "xlsm" | "xls" | "ods")
+}
+
+/// Read an export: .xlsx/.xls/.ods through calamine (`sheet` or the first), anything else as CSV.
+pub fn read_rows(path: &Path, sheet: Option<&str>, encoding: Encoding) -> Result<Rows, String> {
+    let shown = path.display();
+    if is_sheet(path) {
         return read_workbook(path, sheet);
     }
     if sheet.is_some() {
@@ -144,11 +193,32 @@ pub fn read_rows(path: &Path, sheet: Option<&str>, encoding: Encoding) -> Result
     let text = data::text::decode(&bytes, encoding).map_err(|e| format!("{shown}: {e}"))?;
     let records = data::text::parse_csv(&text)
         .map_err(|(line, e)| format!("{shown}:{line}: CSV syntax: {e}"))?;
-    Ok(records
+    // The CSV reader drops blank lines (no comma at all); put them back, empty, so they are
+    // counted like a line of empty cells.
+    let mut rows: Rows = records
         .into_iter()
         .map(|r| (r.line, r.cells.into_iter().map(|c| c.0).collect()))
-        .filter(|(_, cells): &(u32, Vec<String>)| cells.iter().any(|c| !c.trim().is_empty()))
-        .collect())
+        .chain(blank_lines(&text).into_iter().map(|l| (l, Vec::new())))
+        .collect();
+    rows.sort_by_key(|r| r.0);
+    Ok(rows)
+}
+
+/// Lines (1-based) of CSV text that hold nothing but white space, outside quoted cells. The
+/// end of the text after a final line break is not a line.
+fn blank_lines(text: &str) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut in_quotes = false;
+    let lines: Vec<&str> = text.split('\n').collect();
+    for (i, line) in lines.iter().enumerate() {
+        let starts_outside = !in_quotes;
+        in_quotes ^= line.bytes().filter(|&b| b == b'"').count() % 2 == 1;
+        let last = i + 1 == lines.len();
+        if starts_outside && line.trim().is_empty() && !(last && line.is_empty()) {
+            out.push(i as u32 + 1);
+        }
+    }
+    out
 }
 
 fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Rows, String> {
@@ -180,9 +250,7 @@ fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Rows, String> {
         // Keep column positions: pad on the left when the used range does not start at A.
         let mut cells: Vec<String> = vec![String::new(); left as usize];
         cells.extend(row.iter().map(|c| c.to_string()));
-        if cells.iter().any(|c| !c.trim().is_empty()) {
-            rows.push((top + i as u32 + 1, cells));
-        }
+        rows.push((top + i as u32 + 1, cells));
     }
     Ok(rows)
 }
@@ -368,16 +436,21 @@ pub fn intake(
     kw: &Keywords,
 ) -> Result<Outcome, String> {
     let source = opts.source;
-    // The header is the first row (of the first ten) with a name column: exports often start
-    // with a title line or two.
-    let found = rows
+    let filled: Vec<&(u32, Vec<String>)> = rows
+        .iter()
+        .filter(|(_, cells)| !is_empty_row(cells))
+        .collect();
+    // The header is the first row (of the first ten with any text) with a name column: exports
+    // often start with a title line or two.
+    let found = filled
         .iter()
         .take(10)
         .position(|(_, cells)| Mapping::new(cells).has(Field::Name));
     let Some(h) = found else {
         // Name the row that looks most like a header.
-        let Some((line, first)) = rows
+        let Some((line, first)) = filled
             .iter()
+            .copied()
             .take(10)
             .rev()
             .max_by_key(|(_, cells)| Mapping::new(cells).fields.len())
@@ -407,19 +480,42 @@ pub fn intake(
             shown.join(", ")
         ));
     };
-    let map = Mapping::new(&rows[h].1);
+    let (header_line, header) = filled[h];
+    let map = Mapping::new(header);
     let mut out = Outcome {
         ignored_columns: map.ignored.clone(),
+        sheet: is_sheet(Path::new(file)),
         ..Outcome::default()
     };
-    for (line, cells) in &rows[..h] {
+    for (line, cells) in &filled[..h] {
         out.messages.push((
             *line,
             format!(
-                "skipped before the header row (line {}): {}",
-                rows[h].0,
+                "skipped before the header row (line {header_line}): {}",
                 cells.join(" ").trim()
             ),
+        ));
+    }
+    // Empty lines (anywhere): counted, and reported once per run of consecutive ones.
+    let unit = if out.sheet { "row" } else { "line" };
+    let empty: Vec<u32> = rows
+        .iter()
+        .filter(|(_, cells)| is_empty_row(cells))
+        .map(|r| r.0)
+        .collect();
+    out.empty = empty.len();
+    for run in empty.chunk_by(|a, b| b == &(a + 1)) {
+        let (first, last) = (run[0], run[run.len() - 1]);
+        out.messages.push((
+            first,
+            if run.len() == 1 {
+                format!("empty {unit}: skipped")
+            } else {
+                format!(
+                    "{} ({first}–{last}): skipped",
+                    plural(run.len(), &format!("empty {unit}"))
+                )
+            },
         ));
     }
     let base = Path::new(file)
@@ -427,7 +523,7 @@ pub fn intake(
         .map_or(file.to_string(), |n| n.to_string_lossy().to_string());
     let mut by_code: HashMap<String, usize> = HashMap::new();
     let mut by_name: HashMap<String, usize> = HashMap::new();
-    for (line, cells) in &rows[h + 1..] {
+    for (line, cells) in &filled[h + 1..] {
         out.data_rows += 1;
         let Some(c) = read_row(*line, cells, &map, resolver, kw, &mut out) else {
             continue;
@@ -520,7 +616,7 @@ pub fn intake(
             out.messages.push((
                 c.rows[0],
                 format!(
-                    "`{}`: no segment matched (neither a 产业链环节 column nor a keyword rule in 主营产品/经营范围): written with empty segments and a note",
+                    "`{}`: no segment matched (no 产业链环节 column, no segment name in 主营产品, no keyword rule in 主营产品/经营范围): written with empty segments and a note",
                     c.id
                 ),
             ));
@@ -674,7 +770,8 @@ fn read_row(
             push_unique(&mut c.aliases, a);
         }
     }
-    // Segments: an explicit column wins; otherwise keyword rules over 主营产品, then 经营范围.
+    // Segments: an explicit column wins; otherwise keyword rules and the templates' segment
+    // names over 主营产品, then keyword rules over 经营范围 (see `Keywords::find_products`).
     let explicit = map.joined(Field::Segments, cells);
     if !explicit.is_empty() {
         for s in split_labels(&explicit) {
@@ -687,17 +784,32 @@ fn read_row(
             }
         }
     } else {
-        let mut why = Vec::new();
+        let (mut by_keyword, mut by_name) = (Vec::new(), Vec::new());
         for (field, label) in [(Field::Products, "主营产品"), (Field::Scope, "经营范围")] {
-            for hit in kw.find(&map.joined(field, cells)) {
+            let text = map.joined(field, cells);
+            let hits = if field == Field::Products {
+                kw.find_products(&text)
+            } else {
+                kw.find(&text)
+            };
+            for hit in hits {
                 if !c.segments.contains(&hit.segment) {
-                    why.push(format!("{}←{}({label})", hit.segment, hit.keyword));
+                    let why = format!("{}←{}({label})", hit.segment, hit.keyword);
+                    match hit.via {
+                        Via::Keyword => by_keyword.push(why),
+                        Via::Name => by_name.push(why),
+                    }
                     c.segments.push(hit.segment);
                 }
             }
         }
-        if !why.is_empty() {
-            c.notes.push(format!("环节按关键词: {}", why.join(" ")));
+        if !by_keyword.is_empty() {
+            c.notes
+                .push(format!("环节按关键词: {}", by_keyword.join(" ")));
+        }
+        if !by_name.is_empty() {
+            c.notes
+                .push(format!("环节按模板名称: {}", by_name.join(" ")));
         }
     }
     Some(c)
