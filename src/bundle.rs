@@ -25,17 +25,21 @@ pub fn default_db_path() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join("chainkb").join("default-db"))
 }
 
-/// Read and check the bundled files.
-pub fn load() -> data::Loaded {
-    let inputs = FILES
+/// The bundled files as data inputs, shown as `(bundled) graphs/x.toml`.
+pub fn inputs() -> Vec<Input> {
+    FILES
         .iter()
         .map(|(name, bytes)| Input {
             name: name.to_string(),
             display: format!("(bundled) {name}"),
             bytes: Ok(bytes.to_vec()),
         })
-        .collect();
-    data::load_inputs(inputs, Encoding::Auto)
+        .collect()
+}
+
+/// Read and check the bundled files.
+pub fn load() -> data::Loaded {
+    data::load_inputs(inputs(), Encoding::Auto)
 }
 
 #[derive(Debug, thiserror::Error)]

@@ -4,6 +4,16 @@
 //! Reading runs in three passes: parse every file into nodes and *pending* edges whose ends are
 //! still text; resolve each reference by id, name, alias or normalized name; then validate the
 //! whole (duplicate ids, cycles, orphans). Problems never stop a pass: `check` must report all.
+//!
+//! One problem must not hide others nor bury them under problems it causes. A template is read
+//! key by key (an unknown key is one problem, not an unreadable file). A file that cannot be read
+//! at all (`Unreadable`) is reported first, and a reference that fails only because its target
+//! may be defined in such a file is counted there instead of being reported as unknown.
+//!
+//! `load` reads a file or a `graphs`/`seeds` folder as part of its data folder (else of the
+//! current data folder, else of the bundled data: `context_of`): the other files are read too so
+//! that references resolve, but only the problems of the files asked about are listed, with one
+//! line for the rest.
 
 mod export;
 mod resolve;
@@ -12,7 +22,7 @@ mod templates;
 pub mod text;
 
 use crate::model::{Dataset, EdgeKind, Kind, Row, SystemEntry};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
@@ -72,6 +82,53 @@ pub(crate) struct Pending {
     pub system: Option<Box<SystemEntry>>,
 }
 
+/// A problem while it is being collected: where, what, and what decides whether it is shown.
+#[derive(Clone, Debug)]
+pub(crate) struct Problem {
+    pub pos: Pos,
+    pub message: String,
+    /// The file as a whole could not be read: shown first, and always (even for a file read
+    /// only to resolve references).
+    pub fatal: bool,
+    /// Other files the problem is about (the first definition of a duplicate id, the files of a
+    /// cycle's segments): a problem is shown when any of its files was asked about.
+    pub related: Vec<u32>,
+}
+
+/// A data file whose content could not be read (not decodable, not valid TOML/CSV, no usable
+/// header, or a name that says nothing about what it holds). References that fail to resolve
+/// only because their target may be defined in it are not reported; they are counted here.
+pub(crate) struct Unreadable {
+    /// Index into `Loader::problems` of the problem that says why the file could not be read.
+    pub problem: usize,
+    /// The kinds of node the file would define.
+    pub kinds: &'static [Kind],
+    /// The words of the file (cells, quoted strings), exact and normalized, when its bytes could
+    /// be had at all: a reference counts as "possibly defined there" only if its text is one
+    /// of them. `None`: nothing is known of the content, so any name of `kinds` may be there.
+    pub words: Option<(HashSet<String>, HashSet<String>)>,
+    /// References not checked because of this file.
+    pub refs: usize,
+    /// Segments named in this file whose chain membership and links were not checked.
+    pub segments: usize,
+    /// Whether any of those references or segments is in a file asked about.
+    pub affects_asked: bool,
+}
+
+impl Unreadable {
+    /// Whether a node of `kind` named `text` may be defined in this file.
+    pub fn may_define(&self, kind: Kind, text: &str) -> bool {
+        self.kinds.contains(&kind)
+            && match &self.words {
+                None => true,
+                Some((exact, normalized)) => {
+                    exact.contains(text.trim())
+                        || normalized.contains(&crate::names::normalize(text))
+                }
+            }
+    }
+}
+
 /// Accumulates a dataset and its problems while files are read.
 #[derive(Default)]
 pub(crate) struct Loader {
@@ -79,7 +136,17 @@ pub(crate) struct Loader {
     /// Paths as the user gave them, parallel to `ds.files`, for messages.
     pub display: Vec<String>,
     pub pending: Vec<Pending>,
-    pub diags: Vec<Diag>,
+    pub problems: Vec<Problem>,
+    pub unreadable: Vec<Unreadable>,
+    /// Template files whose `[chain]` table gave no chain (its problem is reported there): their
+    /// segments are not reported again as belonging to no chain.
+    pub chainless: HashSet<u32>,
+    /// Segments with a SUPPLIES edge whose other end was not checked (see `Unreadable`): whether
+    /// they are orphans cannot be told.
+    pub unsure_links: HashSet<u32>,
+    /// Per file, whether it was asked about (rather than read only to resolve references);
+    /// files beyond its length were asked about.
+    pub asked: Vec<bool>,
     /// (kind, id) → node index, filled as nodes are added.
     pub ids: HashMap<(Kind, Box<str>), u32>,
     /// Node index → position of its id, for messages about the node.
@@ -90,17 +157,66 @@ pub(crate) struct Loader {
 
 impl Loader {
     pub fn error(&mut self, pos: Pos, message: impl Into<String>) {
-        let file = self
-            .display
-            .get(pos.file as usize)
-            .cloned()
-            .unwrap_or_default();
-        self.diags.push(Diag {
-            file,
-            line: pos.line,
-            col: pos.col,
+        self.error_about(pos, message, Vec::new());
+    }
+
+    /// A problem that also concerns `related` files (see `Problem::related`).
+    pub fn error_about(&mut self, pos: Pos, message: impl Into<String>, related: Vec<u32>) {
+        self.problems.push(Problem {
+            pos,
             message: message.into(),
+            fatal: false,
+            related,
         });
+    }
+
+    /// The file `pos.file` could not be read as a whole: report why, and remember what it would
+    /// have defined (`kinds`) and, when its bytes are known, the words in it.
+    pub fn unreadable(
+        &mut self,
+        pos: Pos,
+        message: impl Into<String>,
+        kinds: &'static [Kind],
+        bytes: Option<&[u8]>,
+    ) {
+        self.problems.push(Problem {
+            pos,
+            message: message.into(),
+            fatal: true,
+            related: Vec::new(),
+        });
+        self.unreadable.push(Unreadable {
+            problem: self.problems.len() - 1,
+            kinds,
+            words: bytes.map(text::words),
+            refs: 0,
+            segments: 0,
+            affects_asked: false,
+        });
+    }
+
+    /// If a file that could not be read may define a node of one of `kinds` named `text`,
+    /// count a check not made there (for something in file `from`) and return true.
+    pub fn not_checked(&mut self, kinds: &[Kind], text: &str, from: u32, segment: bool) -> bool {
+        let asked = self.is_asked(from);
+        let Some(u) = self
+            .unreadable
+            .iter_mut()
+            .find(|u| kinds.iter().any(|&k| u.may_define(k, text)))
+        else {
+            return false;
+        };
+        if segment {
+            u.segments += 1;
+        } else {
+            u.refs += 1;
+        }
+        u.affects_asked |= asked;
+        true
+    }
+
+    pub fn is_asked(&self, file: u32) -> bool {
+        self.asked.get(file as usize).copied().unwrap_or(true)
     }
 
     pub fn add_row(&mut self, file: u32, line: u32, source: &str, notes: &str) -> u32 {
@@ -130,12 +246,13 @@ impl Loader {
         if let Some(&first) = self.ids.get(&key) {
             let first_pos = self.node_pos[first as usize];
             let first_file = self.display[first_pos.file as usize].clone();
-            self.error(
+            self.error_about(
                 pos,
                 format!(
                     "duplicate {} id `{}` (first defined at {}:{})",
                     node.kind, node.id, first_file, first_pos.line
                 ),
+                vec![first_pos.file],
             );
             return None;
         }
@@ -158,10 +275,14 @@ impl Loader {
 }
 
 /// The result of reading a data folder: the dataset (as far as it could be built) and every
-/// problem, sorted by file and position.
+/// problem: first the files that could not be read at all, then the rest sorted by file and
+/// position.
 pub struct Loaded {
     pub dataset: Dataset,
     pub diags: Vec<Diag>,
+    /// Lines to show that are not problems: what references were resolved against when files
+    /// beyond those asked about were read (see `load`).
+    pub notes: Vec<String>,
 }
 
 impl Loaded {
@@ -183,15 +304,8 @@ pub(crate) enum FileKind {
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, String> {
     let mut out: Vec<(String, PathBuf)> = Vec::new();
     let push_file = |p: &Path, out: &mut Vec<(String, PathBuf)>| {
-        let name = p.file_name().map(|n| n.to_string_lossy().to_string());
-        let Some(name) = name else { return };
-        if name.starts_with('.') {
-            return;
-        }
-        match p.extension().and_then(|e| e.to_str()) {
-            Some("toml") => out.push((format!("graphs/{name}"), p.to_path_buf())),
-            Some("csv") => out.push((format!("seeds/{name}"), p.to_path_buf())),
-            _ => {}
+        if let Some(name) = canonical_name(p) {
+            out.push((name, p.to_path_buf()));
         }
     };
     let list_dir = |d: &Path| -> Result<Vec<PathBuf>, String> {
@@ -232,15 +346,15 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, String
 
 /// Read and check files given as (canonical name, path). `encoding` applies to CSV files.
 pub fn load_files(files: &[(String, PathBuf)], encoding: Encoding) -> Loaded {
-    let inputs = files
-        .iter()
-        .map(|(name, path)| Input {
-            name: name.clone(),
-            display: path.display().to_string(),
-            bytes: std::fs::read(path).map_err(|e| format!("cannot read the file: {e}")),
-        })
-        .collect();
-    load_inputs(inputs, encoding)
+    load_inputs(files.iter().map(read_input).collect(), encoding)
+}
+
+fn read_input((name, path): &(String, PathBuf)) -> Input {
+    Input {
+        name: name.clone(),
+        display: path.display().to_string(),
+        bytes: std::fs::read(path).map_err(|e| format!("cannot read the file: {e}")),
+    }
 }
 
 /// One data file to read: canonical name (`seeds/parks.csv`), the path shown in messages, and
@@ -251,10 +365,37 @@ pub struct Input {
     pub bytes: Result<Vec<u8>, String>,
 }
 
-/// Read and check in-memory files.
+/// Read and check in-memory files, as one whole: every reference must resolve among them.
 pub fn load_inputs(files: Vec<Input>, encoding: Encoding) -> Loaded {
-    let mut ld = Loader::default();
-    let mut seen: HashMap<String, String> = HashMap::new();
+    let ld = read_all(files, Vec::new(), encoding);
+    finish(ld, None)
+}
+
+/// The kinds of node a file of `kind` defines.
+fn kinds_of(kind: FileKind) -> &'static [Kind] {
+    match kind {
+        FileKind::Template => &[Kind::Chain, Kind::Segment],
+        FileKind::Seed(k) => k.node_kinds(),
+    }
+}
+
+/// Every kind a seed file may define, for a file whose name does not say which.
+const SEED_KINDS: &[Kind] = &[
+    Kind::Region,
+    Kind::Park,
+    Kind::Industry,
+    Kind::Enterprise,
+    Kind::Project,
+];
+
+/// The three passes over `files` (in this order; their rows keep it).
+fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
+    let mut ld = Loader {
+        asked,
+        ..Loader::default()
+    };
+    // Canonical name → the first file of that name.
+    let mut seen: HashMap<String, u32> = HashMap::new();
     let mut texts: Vec<(u32, FileKind, String)> = Vec::new();
     for Input {
         name,
@@ -264,31 +405,40 @@ pub fn load_inputs(files: Vec<Input>, encoding: Encoding) -> Loaded {
     {
         let file = ld.ds.files.len() as u32;
         ld.ds.files.push(name.clone());
-        ld.display.push(display.clone());
+        ld.display.push(display);
         let at_start = Pos {
             file,
             line: 1,
             col: 1,
         };
-        if let Some(first) = seen.insert(name.clone(), display.clone()) {
-            ld.error(
-                at_start,
-                format!(
-                    "a second file named `{name}` (the first is {first}); file names must be unique"
-                ),
-            );
-            continue;
-        }
         let kind = if name.starts_with("graphs/") {
-            FileKind::Template
+            Ok(FileKind::Template)
         } else {
             let stem = name.trim_start_matches("seeds/").trim_end_matches(".csv");
-            match seeds::SeedKind::from_file_stem(stem) {
-                Ok(k) => FileKind::Seed(k),
-                Err(msg) => {
-                    ld.error(at_start, msg);
-                    continue;
-                }
+            seeds::SeedKind::from_file_stem(stem).map(FileKind::Seed)
+        };
+        let kinds = kind.as_ref().map_or(SEED_KINDS, |k| kinds_of(*k));
+        if let Some(&first) = seen.get(&name) {
+            let shown = ld.display[first as usize].clone();
+            ld.unreadable(
+                at_start,
+                format!(
+                    "a second file named `{name}` (the first is {shown}); file names must be unique"
+                ),
+                kinds,
+                bytes.as_deref().ok(),
+            );
+            if let Some(p) = ld.problems.last_mut() {
+                p.related.push(first);
+            }
+            continue;
+        }
+        seen.insert(name.clone(), file);
+        let kind = match kind {
+            Ok(k) => k,
+            Err(msg) => {
+                ld.unreadable(at_start, msg, kinds, bytes.as_deref().ok());
+                continue;
             }
         };
         let enc = if kind == FileKind::Template {
@@ -296,9 +446,12 @@ pub fn load_inputs(files: Vec<Input>, encoding: Encoding) -> Loaded {
         } else {
             encoding
         };
-        match bytes.and_then(|b| text::decode(&b, enc)) {
-            Ok(t) => texts.push((file, kind, t)),
-            Err(msg) => ld.error(at_start, msg),
+        match &bytes {
+            Err(msg) => ld.unreadable(at_start, msg.clone(), kinds, None),
+            Ok(b) => match text::decode(b, enc) {
+                Ok(t) => texts.push((file, kind, t)),
+                Err(msg) => ld.unreadable(at_start, msg, kinds, Some(b)),
+            },
         }
     }
     // Templates first, so segment rows precede the seed rows that reference them.
@@ -314,19 +467,145 @@ pub fn load_inputs(files: Vec<Input>, encoding: Encoding) -> Loaded {
     }
     resolve::resolve(&mut ld);
     resolve::validate(&mut ld);
-    let mut diags = std::mem::take(&mut ld.diags);
-    diags.sort_by(|a, b| {
-        (&a.file, a.line, a.col, &a.message).cmp(&(&b.file, b.line, b.col, &b.message))
-    });
-    diags.dedup();
-    Loaded {
-        dataset: ld.ds,
-        diags,
+    ld
+}
+
+/// What the references of the files asked about are resolved against, when those files are
+/// not a whole: a file, or a `graphs`/`seeds` folder.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Context {
+    /// A data folder (`.` for the current directory).
+    Folder(PathBuf),
+    /// The seed data bundled into the binary.
+    Bundled,
+}
+
+impl Context {
+    /// How messages name it: `the data folder DIR` or `the bundled seed data`.
+    pub fn label(&self) -> String {
+        match self {
+            Context::Folder(d) => format!("the data folder {}", shown_dir(d)),
+            Context::Bundled => "the bundled seed data".into(),
+        }
+    }
+
+    /// Its data files as inputs, sorted by canonical name.
+    pub fn inputs(&self) -> Result<Vec<Input>, String> {
+        match self {
+            Context::Bundled => Ok(crate::bundle::inputs()),
+            Context::Folder(d) => {
+                let parts: Vec<PathBuf> = ["graphs", "seeds"]
+                    .iter()
+                    .map(|sub| under(d, sub))
+                    .filter(|p| p.is_dir())
+                    .collect();
+                Ok(collect_files(&parts)?.iter().map(read_input).collect())
+            }
+        }
     }
 }
 
-/// Read and check the data under `paths` (see `collect_files`).
-pub fn load_paths(paths: &[PathBuf], encoding: Encoding) -> Result<Loaded, String> {
+/// The context for files that lie in no data folder, shared with `intake`: the current
+/// directory if it is a data folder (has `graphs/` or `seeds/`), else the bundled seed data.
+pub fn default_context() -> Context {
+    if is_data_folder(Path::new("")) {
+        Context::Folder(PathBuf::from("."))
+    } else {
+        Context::Bundled
+    }
+}
+
+/// A folder holding `graphs/` or `seeds/` (`""` or `.` is the current directory).
+pub fn is_data_folder(dir: &Path) -> bool {
+    under(dir, "graphs").is_dir() || under(dir, "seeds").is_dir()
+}
+
+/// `dir/sub`, without a leading `./` for the current directory.
+fn under(dir: &Path, sub: &str) -> PathBuf {
+    if dir.as_os_str().is_empty() || dir == Path::new(".") {
+        PathBuf::from(sub)
+    } else {
+        dir.join(sub)
+    }
+}
+
+fn shown_dir(dir: &Path) -> String {
+    if dir.as_os_str().is_empty() {
+        ".".into()
+    } else {
+        dir.display().to_string()
+    }
+}
+
+/// `graphs/NAME.toml` or `seeds/NAME.csv` for a data file, `None` for other files.
+fn canonical_name(p: &Path) -> Option<String> {
+    let name = p.file_name()?.to_string_lossy().to_string();
+    if name.starts_with('.') {
+        return None;
+    }
+    match p.extension().and_then(|e| e.to_str()) {
+        Some("toml") => Some(format!("graphs/{name}")),
+        Some("csv") => Some(format!("seeds/{name}")),
+        _ => None,
+    }
+}
+
+/// What the files under `paths` are resolved against besides themselves (`None`: they are one
+/// whole, every reference must resolve among them).
+///
+/// Files and `graphs`/`seeds` folders are parts of the data folder they lie in (a file may also
+/// lie at its top): when every path is a part of one data folder, that folder is the context.
+/// When every path is a file that lies in no data folder, `default_context()` is. Anything else
+/// — a data folder or a folder of files among the paths, or paths from several places, such as
+/// `graphs` with a file from elsewhere — is a set chosen by hand and checked as one whole.
+pub fn context_of(paths: &[PathBuf]) -> Option<Context> {
+    let is_part_folder = |d: &Path| {
+        matches!(
+            d.file_name().and_then(|n| n.to_str()),
+            Some("graphs" | "seeds")
+        )
+    };
+    let mut folders: Vec<(PathBuf, PathBuf)> = Vec::new();
+    let mut loose = false;
+    for p in paths {
+        let parent = p.parent().unwrap_or(Path::new(""));
+        let folder = if p.is_dir() {
+            if is_data_folder(p) || !is_part_folder(p) {
+                return None;
+            }
+            parent.to_path_buf()
+        } else if is_part_folder(parent) {
+            parent.parent().unwrap_or(Path::new("")).to_path_buf()
+        } else if is_data_folder(parent) {
+            parent.to_path_buf()
+        } else {
+            loose = true;
+            continue;
+        };
+        let folder = if folder.as_os_str().is_empty() {
+            PathBuf::from(".")
+        } else {
+            folder
+        };
+        let key = std::fs::canonicalize(&folder).unwrap_or_else(|_| folder.clone());
+        if !folders.iter().any(|(_, k)| *k == key) {
+            folders.push((folder, key));
+        }
+    }
+    match (folders.as_slice(), loose) {
+        ([], true) => Some(default_context()),
+        ([(one, _)], false) => Some(Context::Folder(one.clone())),
+        _ => None,
+    }
+}
+
+/// Read and check the data under `paths` (see `collect_files`), resolving references as
+/// `context_of` says. When files beyond those asked about are read (the rest of their data
+/// folder, or the bundled data), the dataset holds them all, since it must be whole to be
+/// imported, but problems are reported only for the files asked about, plus: files that could
+/// not be read at all, and one line for the problems of the other files, if they have any. A
+/// note (`Loaded::notes`) says what references were resolved against.
+pub fn load(paths: &[PathBuf], encoding: Encoding) -> Result<Loaded, String> {
     let files = collect_files(paths)?;
     if files.is_empty() {
         let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
@@ -335,5 +614,143 @@ pub fn load_paths(paths: &[PathBuf], encoding: Encoding) -> Result<Loaded, Strin
             shown.join(", ")
         ));
     }
-    Ok(load_files(&files, encoding))
+    let Some(context) = context_of(paths) else {
+        return Ok(load_files(&files, encoding));
+    };
+    let mut others = context.inputs()?;
+    // A file asked about stands in for the file of its name in the context.
+    let mut replaced: Vec<String> = Vec::new();
+    others.retain(|o| {
+        let Some((_, path)) = files.iter().find(|(name, _)| *name == o.name) else {
+            return true;
+        };
+        let same = match &context {
+            Context::Bundled => false,
+            Context::Folder(_) => {
+                std::fs::canonicalize(path).ok() == std::fs::canonicalize(&o.display).ok()
+            }
+        };
+        if !same {
+            replaced.push(format!("{} replaces {}", path.display(), o.display));
+        }
+        false
+    });
+    let mut inputs: Vec<(Input, bool)> = files
+        .iter()
+        .map(|f| (read_input(f), true))
+        .chain(others.into_iter().map(|o| (o, false)))
+        .collect();
+    inputs.sort_by(|a, b| a.0.name.cmp(&b.0.name));
+    let asked: Vec<bool> = inputs.iter().map(|(_, a)| *a).collect();
+    let ld = read_all(
+        inputs.into_iter().map(|(i, _)| i).collect(),
+        asked,
+        encoding,
+    );
+    let mut loaded = finish(ld, Some(&context));
+    let mut note = format!("references resolved against {}", context.label());
+    if !replaced.is_empty() {
+        note.push_str(&format!(" ({})", replaced.join("; ")));
+    }
+    loaded.notes.push(note);
+    Ok(loaded)
+}
+
+/// `load`, printing its notes on stderr.
+pub fn load_paths(paths: &[PathBuf], encoding: Encoding) -> Result<Loaded, String> {
+    let loaded = load(paths, encoding)?;
+    for note in &loaded.notes {
+        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
+            // Start a clean line: a progress spinner may be drawn on the current one.
+            stderr!("\r\x1b[2K");
+        }
+        stderrln!("{note}");
+    }
+    Ok(loaded)
+}
+
+/// Turn the collected problems into the diagnostics shown: the "not checked" counts added to
+/// the files that could not be read; those first, then the rest by file and position; with a
+/// context, only the problems about files asked about, and one line for the others.
+fn finish(mut ld: Loader, context: Option<&Context>) -> Loaded {
+    // A file read only to resolve references that could not be read is shown when something
+    // asked about went unchecked because of it; otherwise it is one of the others' problems.
+    let mut unused: HashSet<usize> = HashSet::new();
+    for u in &ld.unreadable {
+        if !u.affects_asked {
+            unused.insert(u.problem);
+        }
+        let mut said = Vec::new();
+        match u.refs {
+            0 => {}
+            1 => said.push("1 reference to a name in it was not checked".to_string()),
+            n => said.push(format!("{n} references to names in it were not checked")),
+        }
+        match u.segments {
+            0 => {}
+            1 => said.push("1 segment named in it was not checked for chain links".to_string()),
+            n => said.push(format!(
+                "{n} segments named in it were not checked for chain links"
+            )),
+        }
+        if !said.is_empty() {
+            let p = &mut ld.problems[u.problem];
+            p.message = format!("{}; {}", p.message, said.join(", and "));
+        }
+    }
+    let asked = std::mem::take(&mut ld.asked);
+    let is_asked = |f: u32| asked.get(f as usize).copied().unwrap_or(true);
+    let display = ld.display;
+    let to_diag = |p: &Problem| Diag {
+        file: display
+            .get(p.pos.file as usize)
+            .cloned()
+            .unwrap_or_default(),
+        line: p.pos.line,
+        col: p.pos.col,
+        message: p.message.clone(),
+    };
+    type Numbered = Vec<(usize, Problem)>;
+    let (shown, hidden): (Numbered, Numbered) =
+        ld.problems.into_iter().enumerate().partition(|(i, p)| {
+            (p.fatal && !unused.contains(i))
+                || is_asked(p.pos.file)
+                || p.related.iter().any(|&f| is_asked(f))
+        });
+    let mut sorted: Vec<(bool, Diag)> = shown.iter().map(|(_, p)| (!p.fatal, to_diag(p))).collect();
+    sorted.sort_by(|(a_late, a), (b_late, b)| {
+        (a_late, &a.file, a.line, a.col, &a.message)
+            .cmp(&(b_late, &b.file, b.line, b.col, &b.message))
+    });
+    let mut diags: Vec<Diag> = sorted.into_iter().map(|(_, d)| d).collect();
+    diags.dedup();
+    let mut hidden: Vec<Diag> = hidden.iter().map(|(_, p)| to_diag(p)).collect();
+    hidden.sort();
+    hidden.dedup();
+    if let (Some(first), Some(context)) = (hidden.first(), context) {
+        let more = match hidden.len() - 1 {
+            0 => String::new(),
+            1 => "; 1 more problem there".to_string(),
+            n => format!("; {n} more problems there"),
+        };
+        let more = match context {
+            Context::Folder(d) if !more.is_empty() => {
+                format!("{more}, listed by `chainkb check {}`", shown_dir(d))
+            }
+            _ => more,
+        };
+        diags.push(Diag {
+            message: format!(
+                "{} (in {}, which was read only to resolve references{more})",
+                first.message,
+                context.label()
+            ),
+            ..first.clone()
+        });
+    }
+    Loaded {
+        dataset: ld.ds,
+        diags,
+        notes: Vec::new(),
+    }
 }

@@ -49,10 +49,31 @@ impl NameIndex {
     }
 }
 
+/// Why a reference did not resolve.
+enum Unresolved {
+    /// It names nothing of `kinds` (the kinds tried, after a `kind:` prefix); `message` says so
+    /// with suggestions.
+    Unknown {
+        kinds: Vec<Kind>,
+        text: String,
+        message: String,
+    },
+    /// Empty or ambiguous.
+    Bad(String),
+}
+
+impl Unresolved {
+    fn message(self) -> String {
+        match self {
+            Unresolved::Unknown { message, .. } | Unresolved::Bad(message) => message,
+        }
+    }
+}
+
 /// Resolve a reference. Kinds are tried in the order the column allows them (a `focus` of
 /// 卷烟及配套 means the industry before the chain of that name); within one kind, an id beats a
 /// name or alias, which beats a normalized name. `kind:text` (e.g. `chain:卷烟及配套`) forces the kind.
-fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, String> {
+fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, Unresolved> {
     let mut text = r.text.trim();
     let mut allowed: Vec<Kind> = r.allowed.to_vec();
     if let Some((prefix, rest)) = text.split_once(':')
@@ -67,7 +88,9 @@ fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, String> {
     let kinds: Vec<&str> = allowed.iter().map(|k| k.label_zh()).collect();
     let what = kinds.join("/");
     if text.is_empty() {
-        return Err(format!("empty reference (expected a {what})"));
+        return Err(Unresolved::Bad(format!(
+            "empty reference (expected a {what})"
+        )));
     }
     for k in &allowed {
         if let Some(&i) = ld.ids.get(&(*k, text.into())) {
@@ -88,11 +111,11 @@ fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, String> {
                         .iter()
                         .map(|&h| format!("`{}`", ld.ds.nodes[h as usize].id))
                         .collect();
-                    return Err(format!(
+                    return Err(Unresolved::Bad(format!(
                         "`{text}` is ambiguous: it names the {} {}; use the id",
                         k.label_zh(),
                         ids.join(", ")
-                    ));
+                    )));
                 }
             }
         }
@@ -102,7 +125,11 @@ fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, String> {
         .filter_map(|k| idx.suggesters.get(k))
         .collect();
     let sugg = suggest_among(text, &lists, 3);
-    Err(format!("unknown {what} `{text}`{}", did_you_mean(&sugg)))
+    Err(Unresolved::Unknown {
+        message: format!("unknown {what} `{text}`{}", did_you_mean(&sugg)),
+        kinds: allowed,
+        text: text.to_string(),
+    })
 }
 
 /// Names resolved against a checked dataset exactly as `check` resolves references (id, then
@@ -131,7 +158,7 @@ impl Resolver {
             pos: Pos::default(),
             allowed,
         };
-        resolve_ref(&self.ld, &self.idx, &r)
+        resolve_ref(&self.ld, &self.idx, &r).map_err(Unresolved::message)
     }
 
     pub fn dataset(&self) -> &crate::model::Dataset {
@@ -144,22 +171,43 @@ pub(crate) fn resolve(ld: &mut Loader) {
     let pending = std::mem::take(&mut ld.pending);
     let mut seen: HashSet<(EdgeKind, u32, u32, u32)> = HashSet::new();
     for p in pending {
-        let end = |ld: &mut Loader, e: &End| -> Option<u32> {
+        // Ok(node), or Err(true) when the reference was not checked: it names nothing known, but
+        // a file that could not be read may define it.
+        let end = |ld: &mut Loader, e: &End| -> Result<u32, bool> {
             match e {
-                End::Node(n) => Some(*n),
+                End::Node(n) => Ok(*n),
                 End::Ref(r) => match resolve_ref(ld, &idx, r) {
-                    Ok(n) => Some(n),
-                    Err(msg) => {
-                        ld.error(r.pos, msg);
-                        None
+                    Ok(n) => Ok(n),
+                    Err(Unresolved::Unknown {
+                        kinds,
+                        text,
+                        message,
+                    }) => {
+                        if ld.not_checked(&kinds, &text, r.pos.file, false) {
+                            return Err(true);
+                        }
+                        ld.error(r.pos, message);
+                        Err(false)
+                    }
+                    Err(e) => {
+                        ld.error(r.pos, e.message());
+                        Err(false)
                     }
                 },
             }
         };
         let from = end(ld, &p.from);
         let to = end(ld, &p.to);
-        let (Some(from), Some(to)) = (from, to) else {
-            continue;
+        let (from, to) = match (from, to) {
+            (Ok(from), Ok(to)) => (from, to),
+            // A segment linked to something not checked may or may not be an orphan.
+            (Ok(n), Err(true)) | (Err(true), Ok(n)) => {
+                if p.kind == EdgeKind::Supplies {
+                    ld.unsure_links.insert(n);
+                }
+                continue;
+            }
+            _ => continue,
         };
         if from == to {
             let pos = match (&p.from, &p.to) {
@@ -193,7 +241,10 @@ pub(crate) fn resolve(ld: &mut Loader) {
 
 pub(crate) fn validate(ld: &mut Loader) {
     let ds = &ld.ds;
-    let mut problems: Vec<(Pos, String)> = Vec::new();
+    let mut problems: Vec<(Pos, String, Vec<u32>)> = Vec::new();
+    // Orphans and segments without a chain: (segment, problem), reported below unless a file
+    // that could not be read may have linked the segment.
+    let mut unlinked: Vec<(u32, Pos, String)> = Vec::new();
     // Chain membership and SUPPLIES adjacency.
     let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
     let mut chains_of: HashMap<u32, Vec<u32>> = HashMap::new();
@@ -212,8 +263,13 @@ pub(crate) fn validate(ld: &mut Loader) {
         }
     }
     for (i, n) in ds.nodes.iter().enumerate() {
-        if n.kind == Kind::Segment && !chains_of.contains_key(&(i as u32)) {
-            problems.push((ld.node_pos[i], format!(
+        let pos = ld.node_pos[i];
+        if n.kind == Kind::Segment
+            && !chains_of.contains_key(&(i as u32))
+            // Its file's [chain] table is broken, and reported as such.
+            && !ld.chainless.contains(&pos.file)
+        {
+            unlinked.push((i as u32, pos, format!(
                 "segment `{}` belongs to no chain: define it in a template with a [chain] table, or list it in a chain's `shared`",
                 n.id
             )));
@@ -238,7 +294,7 @@ pub(crate) fn validate(ld: &mut Loader) {
         if segs.len() > 1 {
             for &s in segs {
                 if !touched.contains(&s) {
-                    problems.push((ld.node_pos[s as usize], format!(
+                    unlinked.push((s, ld.node_pos[s as usize], format!(
                         "segment `{}` is an orphan in chain `{}`: no SUPPLIES edge links it to another segment of the chain",
                         ds.nodes[s as usize].id, chain.id
                     )));
@@ -252,6 +308,7 @@ pub(crate) fn validate(ld: &mut Loader) {
             problems.push((
                 Pos { file: r.file, line: r.line, col: 1 },
                 format!("cycle in chain `{}`: {} (a chain must be a DAG: remove the edge that closes the loop)", chain.id, path.join(" → ")),
+                files_of(ds, &cycle),
             ));
         }
     }
@@ -272,11 +329,42 @@ pub(crate) fn validate(ld: &mut Loader) {
                 col: 1,
             },
             format!("cycle in the PART_OF hierarchy: {}", path.join(" → ")),
+            files_of(ds, &cycle),
         ));
     }
-    for (pos, msg) in problems {
+    for (pos, msg, related) in problems {
+        ld.error_about(pos, msg, related);
+    }
+    for (s, pos, msg) in unlinked {
+        // A link to a reference that was not checked may be the one it lacks.
+        if ld.unsure_links.contains(&s) {
+            continue;
+        }
+        // A template that could not be read and names the segment may link it.
+        let n = &ld.ds.nodes[s as usize];
+        let names: Vec<String> = std::iter::once(n.id.to_string())
+            .chain(n.display_name.iter().map(|s| s.to_string()))
+            .chain(n.aliases.iter().map(|s| s.to_string()))
+            .collect();
+        if names
+            .iter()
+            .any(|t| ld.not_checked(&[Kind::Segment], t, pos.file, true))
+        {
+            continue;
+        }
         ld.error(pos, msg);
     }
+}
+
+/// The files that define `nodes`.
+fn files_of(ds: &crate::model::Dataset, nodes: &[u32]) -> Vec<u32> {
+    let mut files: Vec<u32> = nodes
+        .iter()
+        .map(|&n| ds.rows[ds.nodes[n as usize].row as usize].file)
+        .collect();
+    files.sort_unstable();
+    files.dedup();
+    files
 }
 
 /// A cycle (as a node path ending where it starts) and the row of its closing edge.

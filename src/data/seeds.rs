@@ -65,6 +65,18 @@ impl SeedKind {
         ))
     }
 
+    /// The kinds of node a file of this kind defines (none for systems and relations).
+    pub fn node_kinds(self) -> &'static [Kind] {
+        match self {
+            SeedKind::Regions => &[Kind::Region],
+            SeedKind::Parks => &[Kind::Park],
+            SeedKind::Industries => &[Kind::Industry],
+            SeedKind::Enterprises | SeedKind::Candidates => &[Kind::Enterprise],
+            SeedKind::Projects => &[Kind::Project],
+            SeedKind::Systems | SeedKind::Relations => &[],
+        }
+    }
+
     /// All columns, in export order; required ones are checked on read.
     pub fn columns(self) -> &'static [&'static str] {
         match self {
@@ -250,19 +262,21 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
     let records = match parse_csv(text) {
         Ok(r) => r,
         Err((line, msg)) => {
-            ld.error(
+            ld.unreadable(
                 Pos {
                     file,
                     line: line.max(1),
                     col: 1,
                 },
                 format!("CSV syntax: {msg}"),
+                kind.node_kinds(),
+                Some(text.as_bytes()),
             );
             return;
         }
     };
     let Some((header, body)) = records.split_first() else {
-        ld.error(
+        ld.unreadable(
             Pos {
                 file,
                 line: 1,
@@ -272,6 +286,8 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
                 "empty file: expected a header row with columns {}",
                 kind.columns().join(",")
             ),
+            kind.node_kinds(),
+            Some(text.as_bytes()),
         );
         return;
     };
@@ -300,21 +316,26 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
             ),
         }
     }
-    let mut missing = false;
-    for req in kind.required() {
-        if !cols.contains_key(req) {
-            missing = true;
-            ld.error(
-                Pos {
-                    file,
-                    line: header.line,
-                    col: 1,
-                },
-                format!("missing column `{req}`"),
-            );
-        }
-    }
-    if missing {
+    let missing: Vec<&str> = kind
+        .required()
+        .iter()
+        .copied()
+        .filter(|req| !cols.contains_key(req))
+        .collect();
+    if !missing.is_empty() {
+        // Without a required column no row can be read: the file is reported as unreadable.
+        let pos = Pos {
+            file,
+            line: header.line,
+            col: 1,
+        };
+        let mut said: Vec<String> = missing.iter().map(|c| format!("`{c}`")).collect();
+        let msg = if said.len() == 1 {
+            format!("missing column {}", said.remove(0))
+        } else {
+            format!("missing columns {}", said.join(", "))
+        };
+        ld.unreadable(pos, msg, kind.node_kinds(), Some(text.as_bytes()));
         return;
     }
     for rec in body {

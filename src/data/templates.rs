@@ -1,55 +1,61 @@
 //! Chain templates: `graphs/*.toml` → Chain and Segment nodes, SUPPLIES and BELONGS_TO edges.
+//!
+//! A template is read table by table, key by key, so that one mistake (an unknown key, a value
+//! of the wrong type, a missing key) is reported where it is and the rest of the file is still
+//! read and checked. Only a file that is not TOML at all is unreadable.
 
 use super::text::line_col;
 use super::{End, Loader, Pos, Ref};
 use crate::model::{Attrs, EdgeKind, Kind, Node, Stage, TemplateFile};
-use serde::Deserialize;
+use crate::names::{did_you_mean, suggest};
+use std::ops::Range;
 use toml::Spanned;
+use toml::de::{DeTable, DeValue};
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct TemplateToml {
-    pub chain: Option<ChainToml>,
-    #[serde(default)]
-    pub segment: Vec<SegmentToml>,
-    #[serde(default)]
-    pub supplies: Vec<SuppliesToml>,
+/// The tables of a template and the keys of each.
+const TOP: &[&str] = &["chain", "segment", "supplies"];
+const CHAIN_KEYS: &[&str] = &[
+    "id",
+    "name",
+    "aliases",
+    "industries",
+    "shared",
+    "source",
+    "notes",
+];
+const SEGMENT_KEYS: &[&str] = &["id", "name", "stage", "aliases", "source", "notes"];
+const SUPPLIES_KEYS: &[&str] = &["from", "to", "source", "notes"];
+
+/// A string with the byte range of its value (quotes included) in the file.
+type Str = Spanned<String>;
+
+struct ChainToml {
+    id: Option<Str>,
+    name: Option<Str>,
+    aliases: Vec<Str>,
+    industries: Vec<Str>,
+    shared: Vec<Str>,
+    source: Option<Str>,
+    notes: Option<Str>,
+    header: Range<usize>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct ChainToml {
-    pub id: Spanned<String>,
-    pub name: Option<String>,
-    #[serde(default)]
-    pub aliases: Vec<String>,
-    #[serde(default)]
-    pub industries: Vec<Spanned<String>>,
-    #[serde(default)]
-    pub shared: Vec<Spanned<String>>,
-    pub source: Spanned<String>,
-    pub notes: Option<String>,
+struct SegmentToml {
+    id: Option<Str>,
+    name: Option<Str>,
+    stage: Option<Str>,
+    aliases: Vec<Str>,
+    source: Option<Str>,
+    notes: Option<Str>,
+    header: Range<usize>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct SegmentToml {
-    pub id: Spanned<String>,
-    pub name: Option<String>,
-    pub stage: Spanned<String>,
-    #[serde(default)]
-    pub aliases: Vec<String>,
-    pub source: Option<String>,
-    pub notes: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-pub(crate) struct SuppliesToml {
-    pub from: Spanned<String>,
-    pub to: Spanned<String>,
-    pub source: Option<String>,
-    pub notes: Option<String>,
+struct SuppliesToml {
+    from: Option<Str>,
+    to: Option<Str>,
+    source: Option<Str>,
+    notes: Option<Str>,
+    header: Range<usize>,
 }
 
 fn pos_of(text: &str, file: u32, byte: usize) -> Pos {
@@ -57,44 +63,332 @@ fn pos_of(text: &str, file: u32, byte: usize) -> Pos {
     Pos { file, line, col }
 }
 
+/// Reads the keys of one table, reporting what is wrong with them.
+struct Fields<'a, 'i> {
+    ld: &'a mut Loader,
+    text: &'a str,
+    file: u32,
+    table: &'a DeTable<'i>,
+    /// `[chain]`, `[[segment]]`, `[[supplies]]`, for messages.
+    what: &'static str,
+    header: Range<usize>,
+}
+
+impl Fields<'_, '_> {
+    fn error(&mut self, byte: usize, msg: String) {
+        let pos = pos_of(self.text, self.file, byte);
+        self.ld.error(pos, msg);
+    }
+
+    /// Report keys that are not in `known`, with a suggestion and the keys there are.
+    fn unknown_keys(&mut self, known: &[&str]) {
+        for (k, _) in self.table.iter() {
+            let key: &str = k.get_ref();
+            if !known.contains(&key) {
+                let msg = format!(
+                    "unknown key `{key}` in {}{}; its keys are {}",
+                    self.what,
+                    did_you_mean(&suggest(key, known.iter().copied(), 1)),
+                    known.join(", ")
+                );
+                self.error(k.span().start, msg);
+            }
+        }
+    }
+
+    fn value(&self, key: &str) -> Option<&Spanned<DeValue<'_>>> {
+        self.table
+            .iter()
+            .find(|(k, _)| AsRef::<str>::as_ref(k.get_ref()) == key)
+            .map(|(_, v)| v)
+    }
+
+    /// A string value; a value of another type is reported and taken as absent.
+    fn string(&mut self, key: &str) -> Option<Str> {
+        let v = self.value(key)?;
+        let span = v.span();
+        match v.get_ref() {
+            DeValue::String(s) => Some(Spanned::new(span, s.to_string())),
+            other => {
+                let ty = other.type_str();
+                self.error(
+                    span.start,
+                    format!("`{key}` in {} must be a string, not {}", self.what, a(ty)),
+                );
+                None
+            }
+        }
+    }
+
+    /// A string that must be there: its absence is reported at the table's header.
+    fn required(&mut self, key: &str, hint: &str) -> Option<Str> {
+        if self.value(key).is_none() {
+            let msg = format!("{} without `{key}`{hint}", self.what);
+            self.error(self.header.start, msg);
+            return None;
+        }
+        self.string(key)
+    }
+
+    /// An array of strings; other values are reported and left out.
+    fn strings(&mut self, key: &str) -> Vec<Str> {
+        let Some(v) = self.value(key) else {
+            return Vec::new();
+        };
+        let span = v.span();
+        let items: Vec<(Range<usize>, Result<String, &'static str>)> = match v.get_ref() {
+            DeValue::Array(items) => items
+                .iter()
+                .map(|item| match item.get_ref() {
+                    DeValue::String(s) => (item.span(), Ok(s.to_string())),
+                    other => (item.span(), Err(other.type_str())),
+                })
+                .collect(),
+            other => {
+                let ty = other.type_str();
+                self.error(
+                    span.start,
+                    format!(
+                        "`{key}` in {} must be an array of strings (`{key} = [\"…\"]`), not {}",
+                        self.what,
+                        a(ty)
+                    ),
+                );
+                return Vec::new();
+            }
+        };
+        let mut out = Vec::new();
+        for (span, item) in items {
+            match item {
+                Ok(s) => out.push(Spanned::new(span, s)),
+                Err(ty) => self.error(
+                    span.start,
+                    format!(
+                        "`{key}` in {} must hold strings only, not {}",
+                        self.what,
+                        a(ty)
+                    ),
+                ),
+            }
+        }
+        out
+    }
+}
+
+/// "an integer", "a table".
+fn a(ty: &str) -> String {
+    if ty.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {ty}")
+    } else {
+        format!("a {ty}")
+    }
+}
+
+/// The tables of one kind (`[chain]` is one table, `[[segment]]` an array of them), with their
+/// spans; a value of another shape is reported.
+fn tables<'a, 'i>(
+    ld: &mut Loader,
+    text: &str,
+    file: u32,
+    key: &Spanned<toml::de::DeString<'i>>,
+    value: &'a Spanned<DeValue<'i>>,
+    one: bool,
+) -> Vec<(Range<usize>, &'a DeTable<'i>)> {
+    let name: &str = key.get_ref();
+    match value.get_ref() {
+        DeValue::Table(t) if one => vec![(value.span(), t)],
+        DeValue::Array(items) if !one => {
+            let mut out = Vec::new();
+            for item in items.iter() {
+                match item.get_ref() {
+                    DeValue::Table(t) => out.push((item.span(), t)),
+                    other => ld.error(
+                        pos_of(text, file, item.span().start),
+                        format!(
+                            "`{name}` must hold tables, written [[{name}]], not {}",
+                            a(other.type_str())
+                        ),
+                    ),
+                }
+            }
+            out
+        }
+        other => {
+            let (want, shape) = if one {
+                ("a table", format!("[{name}]"))
+            } else {
+                ("an array of tables", format!("[[{name}]]"))
+            };
+            ld.error(
+                pos_of(text, file, key.span().start),
+                format!(
+                    "`{name}` must be {want}, written {shape}, not {}",
+                    a(other.type_str())
+                ),
+            );
+            Vec::new()
+        }
+    }
+}
+
 pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
-    let parsed: TemplateToml = match toml::from_str(text) {
+    let doc = match DeTable::parse(text) {
         Ok(t) => t,
         Err(e) => {
             let pos = pos_of(text, file, e.span().map_or(0, |s| s.start));
             let msg = e.message().trim().to_string();
-            ld.error(pos, format!("invalid chain template: {msg}"));
+            ld.unreadable(
+                pos,
+                format!("invalid chain template: {msg}"),
+                &[Kind::Chain, Kind::Segment],
+                Some(text.as_bytes()),
+            );
             return;
         }
     };
+    let mut chain = None;
+    let mut segments = Vec::new();
+    let mut supplies = Vec::new();
+    for (k, v) in doc.get_ref().iter() {
+        let key: &str = k.get_ref();
+        match key {
+            "chain" => {
+                // A [chain] of the wrong shape is reported: its segments have no chain because
+                // of it, which is not reported again.
+                ld.chainless.insert(file);
+                for (header, table) in tables(ld, text, file, k, v, true) {
+                    let mut f = Fields {
+                        ld: &mut *ld,
+                        text,
+                        file,
+                        table,
+                        what: "[chain]",
+                        header: header.clone(),
+                    };
+                    f.unknown_keys(CHAIN_KEYS);
+                    chain = Some(ChainToml {
+                        id: f.required("id", ""),
+                        name: f.string("name"),
+                        aliases: f.strings("aliases"),
+                        industries: f.strings("industries"),
+                        shared: f.strings("shared"),
+                        source: f.required(
+                            "source",
+                            ": say which document lines or public knowledge this template comes from",
+                        ),
+                        notes: f.string("notes"),
+                        header,
+                    });
+                }
+            }
+            "segment" => {
+                for (header, table) in tables(ld, text, file, k, v, false) {
+                    let mut f = Fields {
+                        ld: &mut *ld,
+                        text,
+                        file,
+                        table,
+                        what: "[[segment]]",
+                        header: header.clone(),
+                    };
+                    f.unknown_keys(SEGMENT_KEYS);
+                    segments.push(SegmentToml {
+                        id: f.required("id", ""),
+                        name: f.string("name"),
+                        stage: f.required("stage", " (上游, 中游 or 下游)"),
+                        aliases: f.strings("aliases"),
+                        source: f.string("source"),
+                        notes: f.string("notes"),
+                        header,
+                    });
+                }
+            }
+            "supplies" => {
+                for (header, table) in tables(ld, text, file, k, v, false) {
+                    let mut f = Fields {
+                        ld: &mut *ld,
+                        text,
+                        file,
+                        table,
+                        what: "[[supplies]]",
+                        header: header.clone(),
+                    };
+                    f.unknown_keys(SUPPLIES_KEYS);
+                    supplies.push(SuppliesToml {
+                        from: f.required("from", ""),
+                        to: f.required("to", ""),
+                        source: f.string("source"),
+                        notes: f.string("notes"),
+                        header,
+                    });
+                }
+            }
+            other => ld.error(
+                pos_of(text, file, k.span().start),
+                format!(
+                    "unknown key `{other}`{}: a chain template holds [chain], [[segment]] and [[supplies]] tables",
+                    did_you_mean(&suggest(other, TOP.iter().copied(), 1))
+                ),
+            ),
+        }
+    }
+    segments.sort_by_key(|s| s.header.start);
+    supplies.sort_by_key(|s| s.header.start);
+    build(ld, file, text, chain, segments, supplies);
+}
+
+fn text_of(s: &Option<Str>) -> &str {
+    s.as_ref().map_or("", |s| s.get_ref().as_str())
+}
+
+/// Nodes, rows and pending edges from the tables read.
+fn build(
+    ld: &mut Loader,
+    file: u32,
+    text: &str,
+    chain: Option<ChainToml>,
+    segments: Vec<SegmentToml>,
+    supplies: Vec<SuppliesToml>,
+) {
     let mut chain_idx = None;
     let mut chain_source = String::new();
-    if let Some(c) = &parsed.chain {
-        let pos = pos_of(text, file, c.id.span().start);
-        chain_source = c.source.get_ref().clone();
-        if chain_source.trim().is_empty() {
-            let p = pos_of(text, file, c.source.span().start);
-            ld.error(p, "chain `source` is empty: say which document lines or public knowledge this template comes from");
-        }
-        let row = ld.add_row(
+    // Whether the chain's source was reported missing or empty: segments and edges that would
+    // take it are not reported again.
+    let mut chain_source_reported = false;
+    if let Some(c) = &chain {
+        let pos = pos_of(
+            text,
             file,
-            pos.line,
-            &chain_source,
-            c.notes.as_deref().unwrap_or(""),
+            c.id.as_ref().map_or(c.header.start, |id| id.span().start),
         );
-        if let Some(node) = node_from(
-            ld,
-            Kind::Chain,
-            &c.id,
-            c.name.as_deref(),
-            &c.aliases,
-            Attrs::Chain,
-            row,
-            pos,
-        ) {
+        chain_source = text_of(&c.source).to_string();
+        match &c.source {
+            None => chain_source_reported = true,
+            Some(s) if s.get_ref().trim().is_empty() => {
+                chain_source_reported = true;
+                let p = pos_of(text, file, s.span().start);
+                ld.error(p, "chain `source` is empty: say which document lines or public knowledge this template comes from");
+            }
+            Some(_) => {}
+        }
+        let row = ld.add_row(file, pos.line, &chain_source, text_of(&c.notes));
+        if let Some(id) = &c.id
+            && let Some(node) = node_from(
+                ld,
+                Kind::Chain,
+                id,
+                c.name.as_ref(),
+                &c.aliases,
+                Attrs::Chain,
+                row,
+                pos,
+            )
+        {
             chain_idx = ld.add_node(node, pos);
         }
+        // Without a chain (its problem is reported), `chainless` stays set for the file.
         if let Some(ci) = chain_idx {
+            ld.chainless.remove(&file);
             for ind in &c.industries {
                 let r = reference(text, file, ind, &[Kind::Industry]);
                 ld.pend(EdgeKind::BelongsTo, End::Node(ci), End::Ref(r), row);
@@ -109,38 +403,43 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
         file,
         chain: chain_idx,
     });
-    for s in &parsed.segment {
-        let pos = pos_of(text, file, s.id.span().start);
-        let source = s.source.clone().unwrap_or_else(|| chain_source.clone());
-        if source.trim().is_empty() {
+    for s in &segments {
+        let Some(id) = &s.id else { continue };
+        let pos = pos_of(text, file, id.span().start);
+        let source = match &s.source {
+            Some(src) => src.get_ref().clone(),
+            None => chain_source.clone(),
+        };
+        if source.trim().is_empty() && !(s.source.is_none() && chain_source_reported) {
             ld.error(
                 pos,
                 format!(
                     "segment `{}` has no `source` and the file has no chain source",
-                    s.id.get_ref()
+                    id.get_ref()
                 ),
             );
         }
-        let row = ld.add_row(file, pos.line, &source, s.notes.as_deref().unwrap_or(""));
-        let stage = match Stage::parse(s.stage.get_ref()) {
-            Some(st) => st,
-            None => {
-                let p = pos_of(text, file, s.stage.span().start);
-                ld.error(
-                    p,
-                    format!(
-                        "stage `{}` is not one of 上游, 中游, 下游",
-                        s.stage.get_ref()
-                    ),
-                );
-                Stage::Midstream
-            }
+        let row = ld.add_row(file, pos.line, &source, text_of(&s.notes));
+        let stage = match &s.stage {
+            Some(st) => match Stage::parse(st.get_ref()) {
+                Some(st) => st,
+                None => {
+                    let p = pos_of(text, file, st.span().start);
+                    ld.error(
+                        p,
+                        format!("stage `{}` is not one of 上游, 中游, 下游", st.get_ref()),
+                    );
+                    Stage::Midstream
+                }
+            },
+            // Reported as missing; the segment is still defined, so references to it resolve.
+            None => Stage::Midstream,
         };
         let Some(node) = node_from(
             ld,
             Kind::Segment,
-            &s.id,
-            s.name.as_deref(),
+            id,
+            s.name.as_ref(),
             &s.aliases,
             Attrs::Segment { stage },
             row,
@@ -154,23 +453,29 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
             ld.pend(EdgeKind::BelongsTo, End::Node(si), End::Node(ci), row);
         }
     }
-    for e in &parsed.supplies {
-        let pos = pos_of(text, file, e.from.span().start);
-        let source = e.source.clone().unwrap_or_else(|| chain_source.clone());
-        if source.trim().is_empty() {
+    for e in &supplies {
+        let (Some(from), Some(to)) = (&e.from, &e.to) else {
+            continue;
+        };
+        let pos = pos_of(text, file, from.span().start);
+        let source = match &e.source {
+            Some(src) => src.get_ref().clone(),
+            None => chain_source.clone(),
+        };
+        if source.trim().is_empty() && !(e.source.is_none() && chain_source_reported) {
             ld.error(
                 pos,
                 "SUPPLIES edge has no `source` and the file has no chain source",
             );
         }
-        let row = ld.add_row(file, pos.line, &source, e.notes.as_deref().unwrap_or(""));
-        let from = reference(text, file, &e.from, &[Kind::Segment]);
-        let to = reference(text, file, &e.to, &[Kind::Segment]);
+        let row = ld.add_row(file, pos.line, &source, text_of(&e.notes));
+        let from = reference(text, file, from, &[Kind::Segment]);
+        let to = reference(text, file, to, &[Kind::Segment]);
         ld.pend(EdgeKind::Supplies, End::Ref(from), End::Ref(to), row);
     }
 }
 
-fn reference(text: &str, file: u32, s: &Spanned<String>, allowed: &'static [Kind]) -> Ref {
+fn reference(text: &str, file: u32, s: &Str, allowed: &'static [Kind]) -> Ref {
     Ref {
         text: s.get_ref().clone(),
         pos: pos_of(text, file, s.span().start + 1),
@@ -183,9 +488,9 @@ fn reference(text: &str, file: u32, s: &Spanned<String>, allowed: &'static [Kind
 fn node_from(
     ld: &mut Loader,
     kind: Kind,
-    id: &Spanned<String>,
-    name: Option<&str>,
-    aliases: &[String],
+    id: &Str,
+    name: Option<&Str>,
+    aliases: &[Str],
     attrs: Attrs,
     row: u32,
     pos: Pos,
@@ -196,7 +501,7 @@ fn node_from(
         return None;
     }
     let display_name = name
-        .map(str::trim)
+        .map(|n| n.get_ref().trim())
         .filter(|n| !n.is_empty() && n != id_text)
         .map(Into::into);
     Some(Node {
@@ -205,11 +510,62 @@ fn node_from(
         display_name,
         aliases: aliases
             .iter()
-            .map(|a| a.trim())
+            .map(|a| a.get_ref().trim())
             .filter(|a| !a.is_empty())
             .map(Into::into)
             .collect(),
         attrs,
         row,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::data::{Encoding, Input, load_inputs};
+
+    fn problems(files: &[(&str, &str)]) -> Vec<String> {
+        let inputs = files
+            .iter()
+            .map(|(name, text)| Input {
+                name: name.to_string(),
+                display: name.to_string(),
+                bytes: Ok(text.as_bytes().to_vec()),
+            })
+            .collect();
+        load_inputs(inputs, Encoding::Auto)
+            .diags
+            .iter()
+            .map(|d| d.to_string())
+            .collect()
+    }
+
+    #[test]
+    fn tables_of_the_wrong_shape_and_incomplete_edges_are_single_problems() {
+        let got = problems(&[(
+            "graphs/t.toml",
+            "[[chain]]\nid = \"链\"\nsource = \"s\"\n\n[[segment]]\nid = \"甲\"\nstage = \"上游\"\nsource = \"s\"\n\n[[supplies]]\nfrom = \"甲\"\n",
+        )]);
+        assert_eq!(
+            got,
+            [
+                "graphs/t.toml:1:3: `chain` must be a table, written [chain], not an array",
+                "graphs/t.toml:10:1: [[supplies]] without `to`",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_duplicate_chain_id_is_not_repeated_for_each_of_its_segments() {
+        let chain = |seg: &str| {
+            format!(
+                "[chain]\nid = \"链\"\nsource = \"s\"\n\n[[segment]]\nid = \"{seg}1\"\nstage = \"上游\"\n\n[[segment]]\nid = \"{seg}2\"\nstage = \"下游\"\n\n[[supplies]]\nfrom = \"{seg}1\"\nto = \"{seg}2\"\n"
+            )
+        };
+        let (a, b) = (chain("甲"), chain("乙"));
+        let got = problems(&[("graphs/a.toml", &a), ("graphs/b.toml", &b)]);
+        assert_eq!(
+            got,
+            ["graphs/b.toml:2:6: duplicate Chain id `链` (first defined at graphs/a.toml:2)"]
+        );
+    }
 }

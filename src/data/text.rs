@@ -1,6 +1,7 @@
 //! Decoding data files (UTF-8, UTF-8 with BOM, GBK) and CSV parsing that keeps the line and
 //! character column of every cell, so problems can be reported as `file:line:column`.
 
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -69,6 +70,23 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
             Err(_) => gbk(body),
         },
     }
+}
+
+/// The words of a file that could not be read properly, to tell whether a name may be defined
+/// in it: its text (UTF-8, else GBK, else UTF-8 with replacement characters) split at CSV and
+/// TOML punctuation (`,` `;` `；` quotes `=` brackets, line ends), trimmed; exact and
+/// normalized (`names::normalize`).
+pub fn words(bytes: &[u8]) -> (HashSet<String>, HashSet<String>) {
+    let text = decode(bytes, Encoding::Auto)
+        .unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned());
+    let exact: HashSet<String> = text
+        .split([',', ';', '；', '"', '\'', '=', '[', ']', '\n', '\r', '\t'])
+        .map(str::trim)
+        .filter(|w| !w.is_empty())
+        .map(str::to_string)
+        .collect();
+    let normalized = exact.iter().map(|w| crate::names::normalize(w)).collect();
+    (exact, normalized)
 }
 
 /// One parsed CSV record: its 1-based line and each cell with its 1-based character column.
