@@ -23,7 +23,7 @@ pub fn prepare(n: usize) -> (PathBuf, PathBuf) {
     }
     if !db.join("conf").exists() {
         let t = Instant::now();
-        let loaded = chainkb::data::load_paths(std::slice::from_ref(&data), Default::default())
+        let loaded = chainkb::data::load(std::slice::from_ref(&data), Default::default())
             .expect("read data");
         assert!(
             loaded.is_ok(),
@@ -73,7 +73,7 @@ fn import(c: &mut Criterion) {
         return;
     };
     let (data, _) = prepare(n);
-    let loaded = chainkb::data::load_paths(&[data], Default::default()).expect("read data");
+    let loaded = chainkb::data::load(&[data], Default::default()).expect("read data");
     group.bench_function(format!("store-only/{n}"), |b| {
         b.iter(|| {
             let tmp = tempfile::tempdir().expect("tempdir");

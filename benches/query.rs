@@ -27,8 +27,7 @@ fn open_synthetic() -> (tempfile::TempDir, Graph) {
     let dir = tempfile::tempdir().expect("temp dir");
     let t = Instant::now();
     chainkb::synth::generate(&dir.path().join("data"), n, 1).expect("generate");
-    let loaded =
-        chainkb::data::load_paths(&[dir.path().join("data")], Default::default()).expect("read");
+    let loaded = chainkb::data::load(&[dir.path().join("data")], Default::default()).expect("read");
     assert!(loaded.is_ok(), "synthetic data has problems");
     let (store, _) = Store::open(&dir.path().join("db"), true).expect("open db");
     store.import(&loaded.dataset, "bench").expect("import");

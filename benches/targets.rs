@@ -21,8 +21,8 @@ fn open(n: usize) -> Graph {
         chainkb::synth::generate(&data, n, 1).expect("generate");
     }
     if !db.join("conf").exists() {
-        let loaded = chainkb::data::load_paths(std::slice::from_ref(&data), Default::default())
-            .expect("read");
+        let loaded =
+            chainkb::data::load(std::slice::from_ref(&data), Default::default()).expect("read");
         let (store, _) = Store::open(&db, true).expect("open");
         store.import(&loaded.dataset, "bench").expect("import");
     }

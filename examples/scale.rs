@@ -77,7 +77,7 @@ fn main() {
     println!("gen: {n} enterprises in {:.3}s", t.elapsed().as_secs_f64());
     let t = Instant::now();
     let loaded =
-        chainkb::data::load_paths(std::slice::from_ref(&data), Default::default()).expect("read");
+        chainkb::data::load(std::slice::from_ref(&data), Default::default()).expect("read");
     assert!(loaded.is_ok(), "{:?}", &loaded.diags[..1]);
     let t_check = t.elapsed();
     let (store, _) = Store::open(&db, true).expect("open");

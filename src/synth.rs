@@ -223,8 +223,7 @@ mod tests {
         generate(b.path(), 500, 7).unwrap();
         let read = |d: &Path| std::fs::read(d.join("seeds/enterprises.csv")).unwrap();
         assert_eq!(read(a.path()), read(b.path()));
-        let loaded =
-            crate::data::load_paths(&[a.path().to_path_buf()], Default::default()).unwrap();
+        let loaded = crate::data::load(&[a.path().to_path_buf()], Default::default()).unwrap();
         assert!(
             loaded.is_ok(),
             "{:?}",

@@ -355,7 +355,7 @@ fn several_parts_of_one_data_folder_resolve_against_it_and_a_hand_picked_set_is_
 }
 
 #[test]
-fn importing_part_of_a_data_folder_imports_all_of_it_and_only_when_all_of_it_is_clean() {
+fn importing_part_of_a_data_folder_is_refused_with_the_folder_to_import() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
     let db_arg = db.display().to_string();
@@ -365,32 +365,17 @@ fn importing_part_of_a_data_folder_imports_all_of_it_and_only_when_all_of_it_is_
         "--db",
         &db_arg,
     ]);
+    assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr),
-        "references resolved against the data folder tests/fixtures/check-part\n"
+        "error: import replaces the database's data with whole data folders, and tests/fixtures/check-part/seeds/parks.csv is part of the data folder tests/fixtures/check-part: import the whole folder: chainkb import tests/fixtures/check-part --db DB\n"
     );
-    assert!(out.status.success());
+    assert!(!db.exists(), "nothing was created");
+    // The folder itself imports.
+    let out = run(&["import", "tests/fixtures/check-part", "--db", &db_arg]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
         format!("imported 8 nodes and 11 edges from 5 files into {db_arg} (generation 1)\n")
     );
-    // The rest of the folder has a problem: nothing is imported.
-    let out = run(&[
-        "import",
-        "tests/fixtures/check-part-problems/seeds/regions.csv",
-        "--db",
-        &db_arg,
-    ]);
-    assert_eq!(
-        text(&out.stderr),
-        lines(&[
-            "references resolved against the data folder tests/fixtures/check-part-problems",
-            "tests/fixtures/check-part-problems/seeds/enterprises.csv:2:14: unknown 环节 `动力电吃` (did you mean 动力电池?) (in the data folder tests/fixtures/check-part-problems, which was read only to resolve references; 1 more problem there, listed by `chainkb check tests/fixtures/check-part-problems`)",
-            "error: 1 problem(s) found; nothing was imported (the database is unchanged)",
-        ])
-    );
-    assert_eq!(out.status.code(), Some(1));
-    // The database still holds the first import.
-    let out = run(&["stats", "--db", &db_arg]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
 }

@@ -266,6 +266,23 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Import { paths, encoding } => {
+            // An import replaces everything the database holds, so it takes whole data
+            // folders; `check` may look at a part, an import of a part would be a guess.
+            if let Some(context) = data::context_of(&paths) {
+                let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                let fix = match &context {
+                    data::Context::Folder(dir) => format!(
+                        "import the whole folder: chainkb import {} --db DB",
+                        dir.display()
+                    ),
+                    data::Context::Bundled => "put it into the seeds/ of a data folder (chainkb export DIR writes one with the bundled data) and import that folder".into(),
+                };
+                return Err(Failure::user(format!(
+                    "import replaces the database's data with whole data folders, and {} is part of {}: {fix}",
+                    shown.join(", "),
+                    context.label()
+                )));
+            }
             let loaded = load_with_spinner(&paths, encoding)?;
             if !loaded.is_ok() {
                 print_diags(&loaded.diags);
@@ -495,8 +512,11 @@ fn load_with_spinner(paths: &[PathBuf], encoding: Encoding) -> Result<data::Load
     let spinner =
         indicatif::ProgressBar::new_spinner().with_message("reading and checking data files");
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let loaded = data::load_paths(paths, encoding).map_err(Failure::user);
+    let loaded = data::load(paths, encoding).map_err(Failure::user);
     spinner.finish_and_clear();
+    for note in loaded.iter().flat_map(|l| &l.notes) {
+        stderrln!("{note}");
+    }
     loaded
 }
 

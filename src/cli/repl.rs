@@ -612,7 +612,7 @@ mod completion_tests {
 
     fn helper() -> ReplHelper {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
-        let loaded = crate::data::load_paths(&[dir], Default::default()).unwrap();
+        let loaded = crate::data::load(&[dir], Default::default()).unwrap();
         assert!(loaded.is_ok());
         ReplHelper::new(&Graph::build(loaded.dataset))
     }

@@ -656,19 +656,6 @@ pub fn load(paths: &[PathBuf], encoding: Encoding) -> Result<Loaded, String> {
     Ok(loaded)
 }
 
-/// `load`, printing its notes on stderr.
-pub fn load_paths(paths: &[PathBuf], encoding: Encoding) -> Result<Loaded, String> {
-    let loaded = load(paths, encoding)?;
-    for note in &loaded.notes {
-        if std::io::IsTerminal::is_terminal(&std::io::stderr()) {
-            // Start a clean line: a progress spinner may be drawn on the current one.
-            stderr!("\r\x1b[2K");
-        }
-        stderrln!("{note}");
-    }
-    Ok(loaded)
-}
-
 /// Turn the collected problems into the diagnostics shown: the "not checked" counts added to
 /// the files that could not be read; those first, then the rest by file and position; with a
 /// context, only the problems about files asked about, and one line for the others.

@@ -1241,7 +1241,7 @@ mod tests {
 
     fn fixture() -> Graph {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
-        let loaded = crate::data::load_paths(&[dir], Default::default()).expect("fixture");
+        let loaded = crate::data::load(&[dir], Default::default()).expect("fixture");
         Graph::build(loaded.dataset)
     }
 

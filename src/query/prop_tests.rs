@@ -235,7 +235,7 @@ fn statement() -> impl Strategy<Value = Statement> {
 
 fn fixture_graph() -> crate::graph::Graph {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
-    let loaded = crate::data::load_paths(&[dir], Default::default()).expect("fixture");
+    let loaded = crate::data::load(&[dir], Default::default()).expect("fixture");
     assert!(loaded.is_ok(), "{:?}", loaded.diags);
     crate::graph::Graph::build(loaded.dataset)
 }

@@ -844,7 +844,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tempdir");
         crate::synth::generate(dir.path(), 3000, 7).expect("generate");
         let loaded =
-            crate::data::load_paths(&[dir.path().to_path_buf()], Default::default()).expect("load");
+            crate::data::load(&[dir.path().to_path_buf()], Default::default()).expect("load");
         Graph::build(loaded.dataset)
     }
 
