@@ -349,7 +349,8 @@ pub fn load_files(files: &[(String, PathBuf)], encoding: Encoding) -> Loaded {
     load_inputs(files.iter().map(read_input).collect(), encoding)
 }
 
-fn read_input((name, path): &(String, PathBuf)) -> Input {
+/// A collected file (`collect_files`) as an input, with its bytes or why they are missing.
+pub fn read_input((name, path): &(String, PathBuf)) -> Input {
     Input {
         name: name.clone(),
         display: path.display().to_string(),

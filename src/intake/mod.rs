@@ -274,29 +274,19 @@ pub fn data_inputs(dir: Option<&Path>, with_seeds: bool) -> Result<Vec<Input>, S
             {
                 paths.push(seeds);
             }
-            let files = data::collect_files(&paths)?;
-            let inputs: Vec<Input> = files
-                .into_iter()
+            let inputs: Vec<Input> = data::collect_files(&paths)?
+                .iter()
                 .filter(|(name, _)| wanted(name))
-                .map(|(name, path)| Input {
-                    name,
-                    display: path.display().to_string(),
-                    bytes: std::fs::read(&path).map_err(|e| format!("cannot read the file: {e}")),
-                })
+                .map(data::read_input)
                 .collect();
             if !inputs.iter().any(|i| i.name.starts_with("graphs/")) {
                 return Err(format!("no chain templates (.toml) in {}", d.display()));
             }
             Ok(inputs)
         }
-        None => Ok(crate::bundle::FILES
-            .iter()
-            .filter(|(name, _)| wanted(name))
-            .map(|(name, bytes)| Input {
-                name: name.to_string(),
-                display: format!("(bundled) {name}"),
-                bytes: Ok(bytes.to_vec()),
-            })
+        None => Ok(crate::bundle::inputs()
+            .into_iter()
+            .filter(|i| wanted(&i.name))
             .collect()),
     }
 }
