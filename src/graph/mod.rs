@@ -215,12 +215,13 @@ impl Graph {
                 Some((other, ei))
             })
             .collect();
-        // petgraph lists a node's edges newest first; data order reads better. A node linked
-        // by two rows (a template and a seed file) is listed once, at its first edge; its
-        // repeats need not be next to each other.
-        v.sort_by_key(|&(_, ei)| ei);
-        let mut seen = HashSet::new();
-        v.retain(|&(other, _)| seen.insert(other));
+        // A node linked by two rows (a template and a seed file) is listed once, at its first
+        // edge; its repeats need not be next to each other. Then data order (petgraph lists a
+        // node's edges newest first), which reads better. Sorting, not hashing: this runs for
+        // every segment of a chain in each gap query.
+        v.sort_unstable();
+        v.dedup_by_key(|&mut (other, _)| other);
+        v.sort_unstable_by_key(|&(_, ei)| ei);
         v
     }
 
