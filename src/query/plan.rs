@@ -764,20 +764,20 @@ fn arg_ty(columns: &[Col], a: &Arg) -> Option<Ty> {
     }
 }
 
-fn cond(columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
+fn cond(g: &Graph, columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
     let clause = "where";
     Ok(match e {
         Expr::Or(v) => Cond::Or(
             v.iter()
-                .map(|x| cond(columns, x))
+                .map(|x| cond(g, columns, x))
                 .collect::<Result<_, _>>()?,
         ),
         Expr::And(v) => Cond::And(
             v.iter()
-                .map(|x| cond(columns, x))
+                .map(|x| cond(g, columns, x))
                 .collect::<Result<_, _>>()?,
         ),
-        Expr::Not(x) => Cond::Not(Box::new(cond(columns, x)?)),
+        Expr::Not(x) => Cond::Not(Box::new(cond(g, columns, x)?)),
         Expr::Cmp(a_op, op, b_op) => {
             let (a, b) = (
                 arg(columns, a_op, true, clause)?,
@@ -838,10 +838,42 @@ fn cond(columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
             }
             let b_arg = arg(columns, b, false, clause)?;
             list_on_the_right(columns, e, a_op, &a, b, &b_arg)?;
-            Cond::Contains(a, b_arg)
+            contains_by_any_name(g, columns, a, b_arg)
         }
         Expr::IsNull(a, neg) => Cond::IsNull(arg(columns, a, true, clause)?, *neg),
     })
+}
+
+/// `list contains NAME`, where lists hold entities by their display names: staff type short
+/// names and aliases (`carriers contains 恩捷`), so the condition also holds for the display
+/// names of the entities NAME resolves to (云南恩捷新材料股份有限公司). Text columns keep plain
+/// substring matching.
+fn contains_by_any_name(g: &Graph, columns: &[Col], list: Arg, needle: Arg) -> Cond {
+    /// More entities than this under one name is a word, not a name.
+    const MAX_NAMES: usize = 8;
+    let Arg::Val(Value::Text(text)) = &needle else {
+        return Cond::Contains(list, needle);
+    };
+    if arg_ty(columns, &list) != Some(Ty::List) {
+        return Cond::Contains(list, needle);
+    }
+    let mut names: Vec<&str> = Vec::new();
+    for n in g.names.lookup(&g.ds.nodes, text, &[]) {
+        let shown = g.node(n).name();
+        if shown != &**text && !names.contains(&shown) {
+            names.push(shown);
+        }
+    }
+    if names.is_empty() || names.len() > MAX_NAMES {
+        return Cond::Contains(list, needle);
+    }
+    let mut alternatives = vec![Cond::Contains(list.clone(), needle)];
+    alternatives.extend(
+        names
+            .into_iter()
+            .map(|n| Cond::Contains(list.clone(), Arg::Val(Value::text(n)))),
+    );
+    Cond::Or(alternatives)
 }
 
 /// A list column compared with `=`, `!=` or an ordering to something that is not a list:
@@ -930,7 +962,11 @@ fn operand_span(e: &Expr) -> Span {
     }
 }
 
-fn plan_stage(columns: &[Col], st: &Stage) -> Result<(Op, String, Vec<Col>), QueryError> {
+fn plan_stage(
+    g: &Graph,
+    columns: &[Col],
+    st: &Stage,
+) -> Result<(Op, String, Vec<Col>), QueryError> {
     let kw = st.keyword();
     Ok(match st {
         // Planned by `plan_targets`, which needs the source.
@@ -940,7 +976,7 @@ fn plan_stage(columns: &[Col], st: &Stage) -> Result<(Op, String, Vec<Col>), Que
             )));
         }
         Stage::Where(e) => (
-            Op::Filter(cond(columns, e)?),
+            Op::Filter(cond(g, columns, e)?),
             format!("filter: {e}"),
             columns.to_vec(),
         ),
@@ -1275,7 +1311,7 @@ pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
                     .any(|p| matches!(p, Stage::Targets(_)));
                 plan_targets(g, &source, &columns, after_targets, *span)?
             }
-            s => plan_stage(&columns, s)?,
+            s => plan_stage(g, &columns, s)?,
         };
         ops.push((op, text));
         columns = next;
