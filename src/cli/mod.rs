@@ -455,7 +455,7 @@ pub fn resolve_one(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<u32, Fai
     match hits.as_slice() {
         [one] => Ok(*one),
         [] => {
-            if let Some(other) = other_kinds(graph, name, kinds) {
+            if let Some(other) = graph.other_kinds(name, kinds) {
                 return Err(Failure::user(format!(
                     "`{name}` is {other}, not a {}",
                     what.join("/")
@@ -479,32 +479,6 @@ pub fn resolve_one(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<u32, Fai
             )))
         }
     }
-}
-
-/// When `name` names nothing of `kinds` but names something else, what it is ("a 环节 (of
-/// 锂电池)"), so a name typed under the wrong kind is not answered with "no such name".
-pub(crate) fn other_kinds(graph: &Graph, name: &str, kinds: &[Kind]) -> Option<String> {
-    if kinds.is_empty() {
-        return None;
-    }
-    let hits = graph.names.lookup(&graph.ds.nodes, name, &[]);
-    let what: Vec<String> = hits
-        .iter()
-        .map(|&n| {
-            let node = graph.node(n);
-            let chains: Vec<&str> = graph
-                .segment_chains(n)
-                .iter()
-                .map(|&c| graph.node(c).name())
-                .collect();
-            if node.kind == Kind::Segment && !chains.is_empty() {
-                format!("a {} (of {})", node.kind.label_zh(), chains.join("、"))
-            } else {
-                format!("a {} (`{}`)", node.kind.label_zh(), node.id)
-            }
-        })
-        .collect();
-    (!what.is_empty()).then(|| what.join(" and "))
 }
 
 /// Read and check data files, with a spinner on a terminal (a million rows take seconds).

@@ -12,7 +12,7 @@ const MAX_LISTED: usize = 30;
 pub fn show(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<String, String> {
     let hits = graph.names.lookup(&graph.ds.nodes, name, kinds);
     if hits.is_empty() {
-        if let Some(other) = super::other_kinds(graph, name, kinds) {
+        if let Some(other) = graph.other_kinds(name, kinds) {
             let what: Vec<&str> = kinds.iter().map(|k| k.label_zh()).collect();
             return Err(format!(
                 "`{name}` is {other}, not a {}; drop --kind to show it",

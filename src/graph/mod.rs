@@ -305,6 +305,33 @@ impl Graph {
         &self.state_bits
     }
 
+    /// When `name` names nothing of `kinds` but names something else, what it is ("a 环节 (of
+    /// 锂电池)"), so a name typed under the wrong kind is not answered with "no such name".
+    pub fn other_kinds(&self, name: &str, kinds: &[Kind]) -> Option<String> {
+        if kinds.is_empty() {
+            return None;
+        }
+        let what: Vec<String> = self
+            .names
+            .lookup(&self.ds.nodes, name, &[])
+            .iter()
+            .map(|&n| {
+                let node = self.node(n);
+                let chains: Vec<&str> = self
+                    .segment_chains(n)
+                    .iter()
+                    .map(|&c| self.node(c).name())
+                    .collect();
+                if node.kind == Kind::Segment && !chains.is_empty() {
+                    format!("a {} (of {})", node.kind.label_zh(), chains.join("、"))
+                } else {
+                    format!("a {} (`{}`)", node.kind.label_zh(), node.id)
+                }
+            })
+            .collect();
+        (!what.is_empty()).then(|| what.join(" and "))
+    }
+
     /// Number of (place, segment) cells in the presence index.
     pub fn presence_cells(&self) -> usize {
         self.presence.len()

@@ -208,12 +208,23 @@ fn kinds_text(kinds: &[Kind]) -> String {
 fn lookup(g: &Graph, name: &Name, kinds: &[Kind], clause: &str) -> Result<Vec<u32>, QueryError> {
     let hits = g.names.lookup(&g.ds.nodes, &name.text, kinds);
     if hits.is_empty() {
-        let sugg = g.names.suggest(&g.ds.nodes, &name.text, kinds, 3);
         let what = if kinds.is_empty() {
             "entity".to_string()
         } else {
             kinds_text(kinds)
         };
+        let sugg = g.names.suggest(&g.ds.nodes, &name.text, kinds, 3);
+        if let Some(other) = g.other_kinds(&name.text, kinds) {
+            return Err(QueryError::semantic(
+                clause,
+                format!(
+                    "`{}` is {other}, not a {what}{}",
+                    name.text,
+                    did_you_mean(&sugg)
+                ),
+                name.span,
+            ));
+        }
         return Err(QueryError::semantic(
             clause,
             format!("no {what} named `{}`{}", name.text, did_you_mean(&sugg)),
