@@ -56,13 +56,14 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
-/// Distance used for suggestions: edit distance over characters, with containment counted as
-/// close (typing 动力电池 for 动力电池PACK is a near miss, not a typo of 4 characters).
+/// Distance used for suggestions: edit distance over characters where swapping two neighbours
+/// is one edit (`form` for `from`, `stgae` for `stage`), with containment counted as close
+/// (typing 动力电池 for 动力电池PACK is a near miss, not a typo of 4 characters).
 pub fn distance(typed: &str, candidate: &str) -> usize {
     if typed.is_empty() || candidate.is_empty() {
         return usize::MAX;
     }
-    let d = strsim::levenshtein(typed, candidate);
+    let d = strsim::osa_distance(typed, candidate);
     if candidate.contains(typed) || typed.contains(candidate) {
         d.min(1)
     } else {
@@ -239,6 +240,9 @@ mod tests {
             vec!["动力电池", "动力电池PACK"]
         );
         assert_eq!(suggest("正级材料", names, 1), vec!["正极材料"]);
+        // a swap of two neighbours is one edit
+        assert_eq!(suggest("form", ["from", "to", "source"], 1), vec!["from"]);
+        assert_eq!(suggest("stgae", ["stage", "name"], 1), vec!["stage"]);
         assert!(suggest("光伏组件", names, 3).is_empty());
     }
 

@@ -624,3 +624,55 @@ fn a_name_of_the_wrong_kind_says_what_it_is() {
         text(&out.stderr)
     );
 }
+
+#[test]
+fn a_script_piped_into_the_repl_exits_1_when_a_statement_fails() {
+    use std::io::Write;
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    import(&db, &fixture("small"));
+    let piped = |script: &str| {
+        let mut child = bin()
+            .args(["repl", "--db", db.to_str().unwrap()])
+            .env("XDG_DATA_HOME", tmp.path())
+            .env("HOME", tmp.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(script.as_bytes())
+            .unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let ok = piped("chains\n");
+    assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    let failed = piped("chains\nstauts 锂电池\n");
+    assert_eq!(failed.status.code(), Some(1));
+    assert!(
+        text(&failed.stderr).contains("did you mean `status`"),
+        "{}",
+        text(&failed.stderr)
+    );
+}
+
+#[test]
+fn importing_a_path_that_does_not_exist_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("nosuch");
+    let out = run(&[
+        "import",
+        missing.to_str().unwrap(),
+        "--db",
+        tmp.path().join("db").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        format!("error: {}: no such file or folder\n", missing.display())
+    );
+}

@@ -790,7 +790,7 @@ fn every_scoring_tag_is_named_in_the_reason() {
     assert_eq!(row["scale"], 14.5, "{row}");
     assert_eq!(
         row["reason"],
-        "产 正极材料; 产品全在本链; 邻接本地环节; 营收 99 亿元; \
+        "产 正极材料; 产品全在本链; 邻接本地环节 1/1; 营收 99 亿元; \
          世界500强、中国500强、上市、龙头、民营500强、专精特新; 珠三角; 本地已有规划项目",
         "{row}"
     );
@@ -904,4 +904,95 @@ fn a_list_without_revenue_figures_says_scale_comes_from_tags_only() {
     assert!(stderr.contains(note) && !stdout.contains(note), "{stderr}");
     let (stdout, _) = run(&["--origin", "长三角"]);
     assert!(stdout.contains(note), "{stdout}");
+}
+
+/// The workbook's per-gap sheets hold each gap's own best firms: with `--gaps all` and a small
+/// `--limit`, fill gaps whose firms rank below the overall top still get their sheet.
+#[test]
+fn workbook_sheets_per_gap_are_not_cut_from_the_overall_top() {
+    use calamine::Reader;
+    let tmp = tempfile::tempdir().unwrap();
+    let xlsx = tmp.path().join("all.xlsx");
+    let db = seed_db().display().to_string();
+    let out = chainkb_cmd(&[
+        "targets",
+        "锂电池",
+        "--in",
+        "玉溪高新区",
+        "--gaps",
+        "all",
+        "--limit",
+        "3",
+        "-o",
+        &xlsx.display().to_string(),
+        "--db",
+        &db,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut wb = calamine::open_workbook_auto(&xlsx).unwrap();
+    let names = wb.sheet_names();
+    // The overall sheet has the top 3; 铜箔 and 电解液 (fill gaps whose firms are not all in
+    // the overall top 3) have sheets of their own with up to 3 firms each.
+    let rows_of = |wb: &mut calamine::Sheets<_>, sheet: &str| {
+        wb.worksheet_range(sheet).unwrap().rows().count() - 1
+    };
+    assert_eq!(rows_of(&mut wb, &names[0]), 3, "{names:?}");
+    for gap in ["铜箔", "电解液"] {
+        assert!(
+            names.iter().any(|n| n == gap),
+            "no sheet for {gap}: {names:?}"
+        );
+        let n = rows_of(&mut wb, gap);
+        assert!((1..=3).contains(&n), "{gap}: {n} rows");
+    }
+    assert_eq!(
+        rows_of(&mut wb, "电解液"),
+        3,
+        "电解液 has at least 3 outside producers"
+    );
+}
+
+#[test]
+fn list_options_limits_and_amounts_are_checked_with_plain_messages() {
+    let (_tmp, db) = small_db();
+    // --segment takes a list like the other list options.
+    let out = chainkb_cmd(&[
+        "targets",
+        "锂电池",
+        "--in",
+        "测试高新区",
+        "--segment",
+        "正极材料；碳酸锂",
+        "--db",
+        &db,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    // 正极材料 has outside producers; 碳酸锂 has none, which the note names: both were read.
+    assert!(String::from_utf8_lossy(&out.stdout).contains("正极材料"));
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("produces 碳酸锂"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    // --limit 0 and a negative amount are refused with our own words, not clap's tips.
+    let out = chainkb_cmd(&["route", "正极材料", "--limit", "0", "--db", &db]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("use a whole number of at least 1"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = chainkb_cmd(&["route", "正极材料", "--investment", "-3", "--db", &db]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.contains("`-3` is not an amount in 亿元"), "{err}");
+    assert!(!err.contains("-- -3"), "{err}");
 }

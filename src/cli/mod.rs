@@ -226,7 +226,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             return repl::run(cli.db);
         }
         return Err(Failure::user(
-            "no command given (try `chainkb --help`; `chainkb repl` needs a terminal)",
+            "no command given: `chainkb` alone opens the REPL only in a terminal; to run queries from a pipe use `chainkb query -f -` (or `chainkb repl`); see `chainkb --help`",
         ));
     };
     match command {
@@ -266,6 +266,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
         }
         Command::Import { paths, encoding } => {
+            if let Some(missing) = paths.iter().find(|p| !p.exists()) {
+                return Err(Failure::user(format!(
+                    "{}: no such file or folder",
+                    missing.display()
+                )));
+            }
             // An import replaces everything the database holds, so it takes whole data
             // folders; `check` may look at a part, an import of a part would be a guess.
             if let Some(context) = data::context_of(&paths) {
@@ -278,8 +284,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     data::Context::Bundled => "put it into the seeds/ of a data folder (chainkb export DIR writes one with the bundled data) and import that folder".into(),
                 };
                 return Err(Failure::user(format!(
-                    "import replaces the database's data with whole data folders, and {} is part of {}: {fix}",
+                    "import replaces the database's data with whole data folders, and {} {} part of {}: {fix}",
                     shown.join(", "),
+                    if shown.len() == 1 { "is" } else { "are" },
                     context.label()
                 )));
             }

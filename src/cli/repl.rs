@@ -314,6 +314,8 @@ struct Session {
     format: Format,
     timing: bool,
     last: Option<(String, Table)>,
+    /// Whether a statement or meta command failed: a script piped into the REPL then exits 1.
+    failed: bool,
 }
 
 fn history_path() -> Option<PathBuf> {
@@ -393,6 +395,7 @@ impl Session {
                 }
                 Err(e) => {
                     stderr!("{}", e.render(&o.text));
+                    self.failed = true;
                     break;
                 }
             }
@@ -530,6 +533,7 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
         format: Format::Table,
         timing: false,
         last: None,
+        failed: false,
     };
     stdoutln!(
         "chainkb {} — {} nodes. Type .help for help, Ctrl-D to leave.",
@@ -551,7 +555,10 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
                     match session.meta(text, rl.history()) {
                         Ok(true) => {}
                         Ok(false) => break,
-                        Err(msg) => stderrln!("error: {msg}"),
+                        Err(msg) => {
+                            stderrln!("error: {msg}");
+                            session.failed = true;
+                        }
                     }
                 } else {
                     session.run_statements(text);
@@ -566,6 +573,13 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
     }
     if let Some(h) = &history {
         let _ = rl.save_history(h);
+    }
+    // At a terminal an error is part of the conversation; from a pipe it is a failed script.
+    if session.failed && !std::io::stdin().is_terminal() {
+        return Err(Failure {
+            code: 1,
+            message: String::new(),
+        });
     }
     Ok(())
 }

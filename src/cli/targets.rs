@@ -19,22 +19,23 @@ pub struct TargetArgs {
     /// Which gaps: fill (补链), extend (延链), strengthen (强链) or all. Ignored with --segment.
     #[arg(long, default_value = "fill")]
     pub gaps: String,
-    /// Recruit for these segments instead of computed gaps (repeatable).
+    /// Recruit for these segments instead of computed gaps (a list, e.g. 电解液,铜箔; or
+    /// repeated).
     #[arg(long = "segment", value_name = "SEGMENT")]
     pub segments: Vec<String>,
-    /// How many candidates to list.
-    #[arg(long, default_value_t = 30)]
+    /// How many candidates to list (at least 1).
+    #[arg(long, default_value_t = 30, value_parser = parse_limit)]
     pub limit: usize,
-    /// Only candidates headquartered in these regions (e.g. 长三角,珠三角; `，` and `、` separate
+    /// Only candidates headquartered in these regions (e.g. 长三角,珠三角; `，` `、` `；` separate
     /// too).
     #[arg(long)]
     pub origin: Vec<String>,
-    /// Only candidates with at least one of these tags (e.g. 上市,中国500强; `，` and `、`
+    /// Only candidates with at least one of these tags (e.g. 上市,中国500强; `，` `、` `；`
     /// separate too).
     #[arg(long)]
     pub tag: Vec<String>,
     /// Planned single-project investment in 亿元, checked against minimum-investment rules.
-    #[arg(long, value_parser = parse_yi)]
+    #[arg(long, value_parser = parse_yi, allow_negative_numbers = true)]
     pub investment: Option<f64>,
     /// Score weights (TOML; keys override config/target-weights.toml).
     #[arg(long)]
@@ -60,13 +61,14 @@ pub struct RouteArgs {
     #[arg(long)]
     pub project: Option<String>,
     /// Planned investment in 亿元 (checked against minimum-investment rules).
-    #[arg(long, value_parser = parse_yi)]
+    #[arg(long, value_parser = parse_yi, allow_negative_numbers = true)]
     pub investment: Option<f64>,
-    /// The project's classes, checked against tag rules (e.g. 限制类,严重污染环境; `，` and `、`
+    /// The project's classes, checked against tag rules (e.g. 限制类,严重污染环境; `，` `、` `；`
     /// separate too); with --project, its carriers' tags (e.g. 失信) are checked too.
     #[arg(long)]
     pub tag: Vec<String>,
-    #[arg(long, default_value_t = 10)]
+    /// How many parks to list (at least 1).
+    #[arg(long, default_value_t = 10, value_parser = parse_limit)]
     pub limit: usize,
     #[arg(long)]
     pub rules: Option<PathBuf>,
@@ -74,6 +76,16 @@ pub struct RouteArgs {
     pub format: Format,
     #[arg(short, long)]
     pub output: Option<PathBuf>,
+}
+
+/// A row count of at least 1 (an empty list from `--limit 0` would look like "nobody fits").
+fn parse_limit(text: &str) -> Result<usize, String> {
+    match text.trim().parse::<usize>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err(format!(
+            "`{text}` is not a count of rows: use a whole number of at least 1"
+        )),
+    }
 }
 
 /// An amount in 亿元: a finite, non-negative decimal (a NaN would silently pass every
@@ -162,7 +174,7 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
     let gaps = if a.segments.is_empty() {
         list::compute_gaps(g, chain, place, &a.gaps).map_err(Failure::user)?
     } else {
-        a.segments
+        list::split_list(&a.segments)
             .iter()
             .map(|s| {
                 let segment = resolve_one(g, s, &[Kind::Segment])?;
@@ -187,13 +199,20 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
         .map(|gp| g.node(gp.segment).name().to_string())
         .collect();
     let nobody = list::without_candidates_note(g, place, &gaps);
+    let is_xlsx = a
+        .output
+        .as_ref()
+        .and_then(|p| p.extension())
+        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    // The workbook's per-gap sheets take each gap's best firms from the whole ranking, not
+    // from the overall top `--limit` (where a gap whose firms rank lower would vanish).
     let mut table = list::target_list(
         g,
         &list::ListRequest {
             chain,
             place,
             gaps,
-            limit: a.limit,
+            limit: if is_xlsx { usize::MAX } else { a.limit },
             origin: list::split_list(&a.origin),
             tags: list::split_list(&a.tag),
             investment: a.investment,
@@ -205,26 +224,24 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
     .map_err(Failure::user)?;
     table.notes.splice(0..0, nobody);
     let sheet = format!("{} {}", g.node(chain).name(), g.node(place).name());
-    let is_xlsx = a
-        .output
-        .as_ref()
-        .and_then(|p| p.extension())
-        .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
     if let (true, Some(path)) = (is_xlsx, &a.output) {
-        // For the recruiting trip: the whole list, then one sheet per gap segment.
+        // For the recruiting trip: the list, then one sheet per gap segment with its own best
+        // `--limit` firms (ranks stay those of the whole list).
+        let ranked = std::mem::take(&mut table.rows);
+        table.rows = ranked.iter().take(a.limit).cloned().collect();
         let gaps_col = table.columns.iter().position(|c| c == "gaps");
         let per_gap: Vec<(String, Table)> = gap_names
             .iter()
             .map(|gap| {
                 let mut t =
                     Table::new(&table.columns.iter().map(String::as_str).collect::<Vec<_>>());
-                t.rows = table
-                    .rows
+                t.rows = ranked
                     .iter()
                     .filter(|r| match gaps_col.and_then(|i| r.get(i)) {
                         Some(Value::List(items)) => items.iter().any(|v| v.display() == *gap),
                         _ => false,
                     })
+                    .take(a.limit)
                     .cloned()
                     .collect();
                 (gap.clone(), t)

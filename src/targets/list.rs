@@ -83,7 +83,9 @@ pub fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
         cols.push("excluded_by");
     }
     let mut t = Table::new(&cols);
-    for (i, r) in rows.iter().enumerate() {
+    // Firms with equal scores share a rank (as tied gap rows do); their order is by id only.
+    let ranks = crate::query::gaps::competition_ranks(rows, |a, b| a.score == b.score);
+    for (r, rank) in rows.iter().zip(ranks) {
         let n = g.node(r.enterprise);
         let (province, city, listing) = match &n.attrs {
             Attrs::Enterprise(a) => (
@@ -94,7 +96,7 @@ pub fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
             _ => Default::default(),
         };
         let mut row = vec![
-            Value::Int(i as i64 + 1),
+            Value::Int(rank as i64),
             Value::text(n.name()),
             Value::opt_text(&province),
             Value::opt_text(&city),
@@ -142,12 +144,13 @@ pub fn without_candidates_note(g: &Graph, place: u32, gaps: &[Gap]) -> Option<St
 }
 
 /// The items of list options (`--origin 长三角,珠三角`, `--tag 上市、中国500强`): separated by
-/// `,`, the full-width `，` or `、` (as typed with a Chinese input method), trimmed, empty items
-/// dropped. Each value may itself hold a list (the option may also be repeated).
+/// `,`, `;` or the full-width `，` `；` `、` (as typed with a Chinese input method, and as data
+/// cells separate lists), trimmed, empty items dropped. Each value may itself hold a list (the
+/// option may also be repeated).
 pub fn split_list<S: AsRef<str>>(values: &[S]) -> Vec<String> {
     values
         .iter()
-        .flat_map(|v| v.as_ref().split([',', '，', '、']))
+        .flat_map(|v| v.as_ref().split([',', '，', '、', ';', '；']))
         .map(|item| item.trim_matches(|c: char| c.is_whitespace()).to_string())
         .filter(|item| !item.is_empty())
         .collect()
@@ -248,11 +251,11 @@ pub fn target_list(g: &Graph, req: &ListRequest) -> Result<Table, String> {
 #[cfg(test)]
 mod tests {
     #[test]
-    fn list_options_split_on_ascii_and_full_width_commas() {
+    fn list_options_split_on_ascii_and_full_width_commas_and_semicolons() {
         assert_eq!(
-            super::split_list(&["长三角，珠三角", " 京津冀 、成渝,", "上市"]),
-            ["长三角", "珠三角", "京津冀", "成渝", "上市"]
+            super::split_list(&["长三角，珠三角", " 京津冀 、成渝,", "上市；链主;龙头"]),
+            ["长三角", "珠三角", "京津冀", "成渝", "上市", "链主", "龙头"]
         );
-        assert!(super::split_list(&["，、 ,"]).is_empty());
+        assert!(super::split_list(&["，、 ,；"]).is_empty());
     }
 }

@@ -473,11 +473,9 @@ impl<'a> Scorer<'a> {
             });
         }
         if self.w.fit.adjacency != 0.0 && adjacent > 0 {
-            reasons.push(if adjacent == in_chain {
-                "邻接本地环节".into()
-            } else {
-                format!("邻接本地环节 {adjacent}/{in_chain}")
-            });
+            // Always as a fraction: a bare "邻接本地环节" next to another row's "1/3" reads as
+            // nothing measured.
+            reasons.push(format!("邻接本地环节 {adjacent}/{in_chain}"));
         }
         if let Attrs::Enterprise(a) = &g.node(e).attrs {
             if let Some(r) = a.revenue_yi {
