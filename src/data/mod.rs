@@ -87,19 +87,22 @@ pub(crate) struct Pending {
 pub(crate) struct Problem {
     pub pos: Pos,
     pub message: String,
-    /// The file as a whole could not be read: shown first, and always (even for a file read
-    /// only to resolve references).
+    /// The file as a whole could not be read: shown first (and, in a file read only to resolve
+    /// references, when something asked about was not checked because of it: `Unreadable`).
     pub fatal: bool,
-    /// Other files the problem is about (the first definition of a duplicate id, the files of a
+    /// Other files the problem is about (the other definition of a duplicate id, the files of a
     /// cycle's segments): a problem is shown when any of its files was asked about.
     pub related: Vec<u32>,
 }
 
 /// A data file whose content could not be read (not decodable, not valid TOML/CSV, no usable
-/// header, or a name that says nothing about what it holds). References that fail to resolve
-/// only because their target may be defined in it are not reported; they are counted here.
+/// header, or a name that says nothing about what it holds), or a template table that defines
+/// nothing because of a problem reported in it (a `[chain]` or `[[segment]]` without a usable
+/// `id`, a misspelt table name): references that fail to resolve only because their target
+/// may be defined in it are not reported; they are counted here.
 pub(crate) struct Unreadable {
-    /// Index into `Loader::problems` of the problem that says why the file could not be read.
+    /// Index into `Loader::problems` of the problem that says why the file (or table) could not
+    /// be read.
     pub problem: usize,
     /// The kinds of node the file would define.
     pub kinds: &'static [Kind],
@@ -144,6 +147,13 @@ pub(crate) struct Loader {
     /// Segments with a SUPPLIES edge whose other end was not checked (see `Unreadable`): whether
     /// they are orphans cannot be told.
     pub unsure_links: HashSet<u32>,
+    /// Names (exact and normalized) in `[[supplies]]` entries that were left out because of a
+    /// problem reported in them (`form = "甲"` for `from`): the segments they name are not
+    /// reported again as orphans.
+    pub dropped_links: HashSet<String>,
+    /// Rows of definitions left out for a duplicate id that was kept from a later file (see
+    /// `add_node`): their pending edges are dropped.
+    pub dropped_rows: HashSet<u32>,
     /// Per file, whether it was asked about (rather than read only to resolve references);
     /// files beyond its length were asked about.
     pub asked: Vec<bool>,
@@ -195,6 +205,33 @@ impl Loader {
         });
     }
 
+    /// The table a problem (`problems[problem]`) is about defines no node, but it was meant to
+    /// define a node of one of `kinds` by one of `names`: references to those names are counted
+    /// there, not reported as unknown.
+    pub fn undefined(&mut self, problem: usize, kinds: &'static [Kind], names: Vec<String>) {
+        let names: HashSet<String> = names
+            .iter()
+            .map(|n| n.trim())
+            .filter(|n| !n.is_empty())
+            .map(str::to_string)
+            .collect();
+        let normalized = names.iter().map(|n| crate::names::normalize(n)).collect();
+        self.unreadable.push(Unreadable {
+            problem,
+            kinds,
+            words: Some((names, normalized)),
+            refs: 0,
+            segments: 0,
+            affects_asked: false,
+        });
+    }
+
+    /// Whether a `[[supplies]]` entry that was left out names `name` (see `dropped_links`).
+    pub fn in_dropped_link(&self, name: &str) -> bool {
+        self.dropped_links.contains(name.trim())
+            || self.dropped_links.contains(&crate::names::normalize(name))
+    }
+
     /// If a file that could not be read may define a node of one of `kinds` named `text`,
     /// count a check not made there (for something in file `from`) and return true.
     pub fn not_checked(&mut self, kinds: &[Kind], text: &str, from: u32, segment: bool) -> bool {
@@ -240,11 +277,26 @@ impl Loader {
         (self.ds.rows.len() - 1) as u32
     }
 
-    /// Add a node unless its id is taken; returns its index either way it can be referred to.
+    /// Add a node unless its id is taken by a definition that is kept over it; returns the
+    /// node's index if this definition is kept (the caller then adds its edges).
+    ///
+    /// Of two definitions of one id the one kept is, in this order: in a file read only to
+    /// resolve references rather than in a file asked about (the data relied on stays as it
+    /// is, the new file is the one at fault); in a curated file rather than a machine-made
+    /// `candidates*` file; read first. The other is reported as the duplicate, and its aliases
+    /// and edges are left out, so that references resolve as they would without it.
     pub fn add_node(&mut self, node: crate::model::Node, pos: Pos) -> Option<u32> {
         let key = (node.kind, node.id.clone());
-        if let Some(&first) = self.ids.get(&key) {
-            let first_pos = self.node_pos[first as usize];
+        let Some(&first) = self.ids.get(&key) else {
+            let i = self.ds.nodes.len() as u32;
+            self.ids.insert(key, i);
+            self.ds.nodes.push(node);
+            self.node_pos.push(pos);
+            return Some(i);
+        };
+        let first_pos = self.node_pos[first as usize];
+        let rank = |ld: &Loader, file: u32| (ld.is_asked(file), ld.is_candidates(file));
+        if rank(self, pos.file) >= rank(self, first_pos.file) {
             let first_file = self.display[first_pos.file as usize].clone();
             self.error_about(
                 pos,
@@ -256,11 +308,49 @@ impl Loader {
             );
             return None;
         }
-        let i = self.ds.nodes.len() as u32;
-        self.ids.insert(key, i);
-        self.ds.nodes.push(node);
-        self.node_pos.push(pos);
-        Some(i)
+        // The new definition is kept in the place of the first, whose edges are dropped.
+        let why = if self.is_asked(first_pos.file) && !self.is_asked(pos.file) {
+            "in the data read to resolve references, which is kept"
+        } else {
+            "which is kept: an enterprises file takes precedence over a candidates file"
+        };
+        let old = std::mem::replace(&mut self.ds.nodes[first as usize], node);
+        self.node_pos[first as usize] = pos;
+        // Its edges are those of its row (dropped as they are resolved: a firm repeated in a
+        // large candidates file must not cost a pass over every edge)…
+        self.dropped_rows.insert(old.row);
+        if old.kind == Kind::Chain {
+            // …and, for a chain, those of the segments of its template, which is left without
+            // a chain, as reported here.
+            let is_old = |e: &End| matches!(e, End::Node(n) if *n == first);
+            self.pending.retain(|p| !is_old(&p.from) && !is_old(&p.to));
+            self.chainless.insert(first_pos.file);
+            for t in &mut self.ds.templates {
+                if t.chain == Some(first) {
+                    t.chain = None;
+                }
+            }
+        }
+        let file = self.display[pos.file as usize].clone();
+        self.error_about(
+            first_pos,
+            format!(
+                "duplicate {} id `{}` (also defined at {}:{}, {why})",
+                old.kind, old.id, file, pos.line
+            ),
+            vec![pos.file],
+        );
+        // The caller adds the kept definition's edges as those of a new node.
+        Some(first)
+    }
+
+    /// Whether `file` is a machine-made candidates file (`seeds/candidates*.csv`).
+    fn is_candidates(&self, file: u32) -> bool {
+        self.ds.files.get(file as usize).is_some_and(|name| {
+            let stem = name.trim_start_matches("seeds/").trim_end_matches(".csv");
+            name.starts_with("seeds/")
+                && seeds::SeedKind::from_file_stem(stem) == Ok(seeds::SeedKind::Candidates)
+        })
     }
 
     pub fn pend(&mut self, kind: EdgeKind, from: End, to: End, row: u32) {
@@ -283,11 +373,35 @@ pub struct Loaded {
     /// Lines to show that are not problems: what references were resolved against when files
     /// beyond those asked about were read (see `load`).
     pub notes: Vec<String>,
+    /// How many files were asked about, when files beyond them were read to resolve references
+    /// (`None`: every file read was asked about).
+    pub checked: Option<usize>,
 }
 
 impl Loaded {
     pub fn is_ok(&self) -> bool {
         self.diags.is_empty()
+    }
+
+    /// The line `check` prints when there is no problem: `ok: 65 files, 1347 nodes, 3412
+    /// edges, 0 problems`, or, when a context was read, `ok: 1 file checked (65 read), …`
+    /// (the nodes and edges are those of all files read).
+    pub fn summary(&self) -> String {
+        let ds = &self.dataset;
+        let files = match self.checked {
+            Some(n) => format!(
+                "{n} file{} checked ({} read)",
+                if n == 1 { "" } else { "s" },
+                ds.files.len()
+            ),
+            None => format!("{} files", ds.files.len()),
+        };
+        format!(
+            "ok: {files}, {} nodes, {} edges, {} problems",
+            ds.nodes.len(),
+            ds.edges.len(),
+            self.diags.len()
+        )
     }
 }
 
@@ -301,10 +415,19 @@ pub(crate) enum FileKind {
 /// Collect the data files under the given paths: a data folder (with `graphs/` and/or
 /// `seeds/`), a folder of `.toml`/`.csv` files, or single files. Returned as
 /// (canonical name `graphs/x.toml` / `seeds/x.csv`, path on disk), sorted by canonical name.
+///
+/// Everything in a folder that is named like a data file is collected, even a folder or a link
+/// to nothing: reading it (`read_input`) says why it cannot be read, rather than leaving it out
+/// unsaid. Paths that name the same file (the same file given twice, or a folder and a file in
+/// it) give it once, as first named.
 pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, String> {
     let mut out: Vec<(String, PathBuf)> = Vec::new();
-    let push_file = |p: &Path, out: &mut Vec<(String, PathBuf)>| {
-        if let Some(name) = canonical_name(p) {
+    // The files collected, by what they are on disk.
+    let mut seen: HashSet<PathBuf> = HashSet::new();
+    let mut push_file = |p: &Path, out: &mut Vec<(String, PathBuf)>| {
+        if let Some(name) = canonical_name(p)
+            && seen.insert(identity(p))
+        {
             out.push((name, p.to_path_buf()));
         }
     };
@@ -312,7 +435,6 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, String
         let mut v: Vec<PathBuf> = std::fs::read_dir(d)
             .map_err(|e| format!("cannot read folder {}: {e}", d.display()))?
             .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.is_file())
             .collect();
         v.sort();
         Ok(v)
@@ -334,7 +456,8 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, String
                     push_file(&f, &mut out);
                 }
             }
-        } else if p.is_file() {
+        } else if p.is_file() || p.is_symlink() {
+            // A link to nothing is named, so it is read, and says so.
             push_file(p, &mut out);
         } else {
             return Err(format!("{}: no such file or folder", p.display()));
@@ -342,6 +465,14 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, String
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
     Ok(out)
+}
+
+/// What a path is on disk, to tell when two paths name one file: its canonical path, else (a
+/// link to nothing) its absolute path.
+fn identity(p: &Path) -> PathBuf {
+    std::fs::canonicalize(p)
+        .or_else(|_| std::path::absolute(p))
+        .unwrap_or_else(|_| p.to_path_buf())
 }
 
 /// Read and check files given as (canonical name, path). `encoding` applies to CSV files.
@@ -354,8 +485,25 @@ pub fn read_input((name, path): &(String, PathBuf)) -> Input {
     Input {
         name: name.clone(),
         display: path.display().to_string(),
-        bytes: std::fs::read(path).map_err(|e| format!("cannot read the file: {e}")),
+        bytes: read_bytes(path),
     }
+}
+
+/// The bytes of a data file, or why it cannot be read (said after `file:1:1: `).
+fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => return Err("is a folder, not a file".into()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.is_symlink() => {
+            let target = std::fs::read_link(path)
+                .map(|t| format!(" to {}", t.display()))
+                .unwrap_or_default();
+            return Err(format!(
+                "cannot be read: it is a link{target}, which does not exist"
+            ));
+        }
+        _ => {}
+    }
+    std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))
 }
 
 /// One data file to read: canonical name (`seeds/parks.csv`), the path shown in messages, and
@@ -449,6 +597,14 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
         };
         match &bytes {
             Err(msg) => ld.unreadable(at_start, msg.clone(), kinds, None),
+            Ok(b) if b.contains(&0) => {
+                let what = if kind == FileKind::Template {
+                    "TOML"
+                } else {
+                    "CSV"
+                };
+                ld.unreadable(at_start, text::not_text(b, what), kinds, Some(b));
+            }
             Ok(b) => match text::decode(b, enc) {
                 Ok(t) => texts.push((file, kind, t)),
                 Err(msg) => ld.unreadable(at_start, msg, kinds, Some(b)),
@@ -485,7 +641,7 @@ impl Context {
     /// How messages name it: `the data folder DIR` or `the bundled seed data`.
     pub fn label(&self) -> String {
         match self {
-            Context::Folder(d) => format!("the data folder {}", shown_dir(d)),
+            Context::Folder(d) => format!("the data folder {}", absolute_if_here(d)),
             Context::Bundled => "the bundled seed data".into(),
         }
     }
@@ -527,6 +683,17 @@ fn under(dir: &Path, sub: &str) -> PathBuf {
         PathBuf::from(sub)
     } else {
         dir.join(sub)
+    }
+}
+
+/// The folder as shown, but the current directory (`.`) by its absolute path, which says more.
+fn absolute_if_here(dir: &Path) -> String {
+    if dir.as_os_str().is_empty() || dir == Path::new(".") {
+        std::env::current_dir()
+            .map(|d| d.display().to_string())
+            .unwrap_or_else(|_| ".".into())
+    } else {
+        shown_dir(dir)
     }
 }
 
@@ -661,12 +828,13 @@ pub fn load(paths: &[PathBuf], encoding: Encoding) -> Result<Loaded, String> {
 /// the files that could not be read; those first, then the rest by file and position; with a
 /// context, only the problems about files asked about, and one line for the others.
 fn finish(mut ld: Loader, context: Option<&Context>) -> Loaded {
-    // A file read only to resolve references that could not be read is shown when something
-    // asked about went unchecked because of it; otherwise it is one of the others' problems.
-    let mut unused: HashSet<usize> = HashSet::new();
+    // A file (or template table) read only to resolve references that could not be read is
+    // shown when something asked about went unchecked because of it; otherwise it is one of
+    // the others' problems.
+    let mut explains_asked: HashSet<usize> = HashSet::new();
     for u in &ld.unreadable {
-        if !u.affects_asked {
-            unused.insert(u.problem);
+        if u.affects_asked {
+            explains_asked.insert(u.problem);
         }
         let mut said = Vec::new();
         match u.refs {
@@ -701,7 +869,7 @@ fn finish(mut ld: Loader, context: Option<&Context>) -> Loaded {
     type Numbered = Vec<(usize, Problem)>;
     let (shown, hidden): (Numbered, Numbered) =
         ld.problems.into_iter().enumerate().partition(|(i, p)| {
-            (p.fatal && !unused.contains(i))
+            explains_asked.contains(i)
                 || is_asked(p.pos.file)
                 || p.related.iter().any(|&f| is_asked(f))
         });
@@ -736,9 +904,15 @@ fn finish(mut ld: Loader, context: Option<&Context>) -> Loaded {
             ..first.clone()
         });
     }
+    let checked = context.map(|_| {
+        (0..ld.ds.files.len() as u32)
+            .filter(|&f| is_asked(f))
+            .count()
+    });
     Loaded {
         dataset: ld.ds,
         diags,
         notes: Vec::new(),
+        checked,
     }
 }

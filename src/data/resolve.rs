@@ -171,6 +171,10 @@ pub(crate) fn resolve(ld: &mut Loader) {
     let pending = std::mem::take(&mut ld.pending);
     let mut seen: HashSet<(EdgeKind, u32, u32, u32)> = HashSet::new();
     for p in pending {
+        // The edges of a definition left out for a duplicate id.
+        if ld.dropped_rows.contains(&p.row) {
+            continue;
+        }
         // Ok(node), or Err(true) when the reference was not checked: it names nothing known, but
         // a file that could not be read may define it.
         let end = |ld: &mut Loader, e: &End| -> Result<u32, bool> {
@@ -242,9 +246,9 @@ pub(crate) fn resolve(ld: &mut Loader) {
 pub(crate) fn validate(ld: &mut Loader) {
     let ds = &ld.ds;
     let mut problems: Vec<(Pos, String, Vec<u32>)> = Vec::new();
-    // Orphans and segments without a chain: (segment, problem), reported below unless a file
-    // that could not be read may have linked the segment.
-    let mut unlinked: Vec<(u32, Pos, String)> = Vec::new();
+    // Orphans and segments without a chain: (segment, problem, whether it is an orphan),
+    // reported below unless a file that could not be read may have linked the segment.
+    let mut unlinked: Vec<(u32, Pos, String, bool)> = Vec::new();
     // Chain membership and SUPPLIES adjacency.
     let mut members: HashMap<u32, Vec<u32>> = HashMap::new();
     let mut chains_of: HashMap<u32, Vec<u32>> = HashMap::new();
@@ -272,7 +276,7 @@ pub(crate) fn validate(ld: &mut Loader) {
             unlinked.push((i as u32, pos, format!(
                 "segment `{}` belongs to no chain: define it in a template with a [chain] table, or list it in a chain's `shared`",
                 n.id
-            )));
+            ), false));
         }
     }
     let mut chain_ids: Vec<u32> = members.keys().copied().collect();
@@ -297,7 +301,7 @@ pub(crate) fn validate(ld: &mut Loader) {
                     unlinked.push((s, ld.node_pos[s as usize], format!(
                         "segment `{}` is an orphan in chain `{}`: no SUPPLIES edge links it to another segment of the chain",
                         ds.nodes[s as usize].id, chain.id
-                    )));
+                    ), true));
                 }
             }
         }
@@ -335,17 +339,21 @@ pub(crate) fn validate(ld: &mut Loader) {
     for (pos, msg, related) in problems {
         ld.error_about(pos, msg, related);
     }
-    for (s, pos, msg) in unlinked {
+    for (s, pos, msg, orphan) in unlinked {
         // A link to a reference that was not checked may be the one it lacks.
         if ld.unsure_links.contains(&s) {
             continue;
         }
-        // A template that could not be read and names the segment may link it.
         let n = &ld.ds.nodes[s as usize];
         let names: Vec<String> = std::iter::once(n.id.to_string())
             .chain(n.display_name.iter().map(|s| s.to_string()))
             .chain(n.aliases.iter().map(|s| s.to_string()))
             .collect();
+        // A [[supplies]] entry left out because of a problem reported in it links it.
+        if orphan && names.iter().any(|t| ld.in_dropped_link(t)) {
+            continue;
+        }
+        // A template that could not be read and names the segment may link it.
         if names
             .iter()
             .any(|t| ld.not_checked(&[Kind::Segment], t, pos.file, true))

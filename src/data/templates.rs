@@ -12,8 +12,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-/// The tables of a template and the keys of each.
-const TOP: &[&str] = &["chain", "segment", "supplies"];
+/// The keys of each table of a template.
 const CHAIN_KEYS: &[&str] = &[
     "id",
     "name",
@@ -38,6 +37,10 @@ struct ChainToml {
     source: Option<Str>,
     notes: Option<Str>,
     header: Range<usize>,
+    /// Why the table defines no chain, when `id` is missing or not a string.
+    id_problem: Option<usize>,
+    /// The names the table was meant to define (see `meant_names`).
+    names: Vec<String>,
 }
 
 struct SegmentToml {
@@ -48,6 +51,8 @@ struct SegmentToml {
     source: Option<Str>,
     notes: Option<Str>,
     header: Range<usize>,
+    id_problem: Option<usize>,
+    names: Vec<String>,
 }
 
 struct SuppliesToml {
@@ -184,6 +189,65 @@ fn a(ty: &str) -> String {
     }
 }
 
+/// Keys whose values are not names of what a table defines.
+const NOT_NAMES: &[&str] = &["source", "notes", "stage", "industries", "shared"];
+
+/// The string values in `value` (tables and arrays included), except those of `NOT_NAMES`
+/// keys: what a table that defines nothing because of a problem meant to name (`idd = "咖啡"`,
+/// `form = "甲"`).
+fn meant_names(value: &DeValue<'_>, out: &mut Vec<String>) {
+    match value {
+        DeValue::String(s) => out.push(s.to_string()),
+        DeValue::Array(items) => {
+            for item in items.iter() {
+                meant_names(item.get_ref(), out);
+            }
+        }
+        DeValue::Table(t) => meant_names_in(t, out),
+        _ => {}
+    }
+}
+
+fn meant_names_in(table: &DeTable<'_>, out: &mut Vec<String>) {
+    for (k, v) in table.iter() {
+        let key: &str = k.get_ref();
+        if !NOT_NAMES.contains(&key) {
+            meant_names(v.get_ref(), out);
+        }
+    }
+}
+
+/// The table an unknown top-level key was meant to be: one whose name, singular or plural,
+/// is close to it (`suply` → supplies).
+fn meant_table(key: &str) -> Option<&'static str> {
+    const FORMS: &[(&str, &str)] = &[
+        ("chain", "chain"),
+        ("chains", "chain"),
+        ("segment", "segment"),
+        ("segments", "segment"),
+        ("supplies", "supplies"),
+        ("supply", "supplies"),
+    ];
+    let close = suggest(key, FORMS.iter().map(|f| f.0), 1);
+    let form = close.first()?;
+    FORMS.iter().find(|f| f.0 == *form).map(|f| f.1)
+}
+
+/// Whether a value is a table, or an array of tables, with a `from` or `to` key.
+fn has_ends(value: &DeValue<'_>) -> bool {
+    let ends = |t: &DeTable<'_>| {
+        t.iter()
+            .any(|(k, _)| matches!(AsRef::<str>::as_ref(k.get_ref()), "from" | "to"))
+    };
+    match value {
+        DeValue::Table(t) => ends(t),
+        DeValue::Array(items) => items
+            .iter()
+            .any(|i| matches!(i.get_ref(), DeValue::Table(t) if ends(t))),
+        _ => false,
+    }
+}
+
 /// The tables of one kind (`[chain]` is one table, `[[segment]]` an array of them), with their
 /// spans; a value of another shape is reported.
 fn tables<'a, 'i>(
@@ -249,14 +313,23 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
     let mut chain = None;
     let mut segments = Vec::new();
     let mut supplies = Vec::new();
+    // A misspelt [chain] table (`[chains]`) was reported: what lacks its source is not.
+    let mut chain_misspelt = false;
     for (k, v) in doc.get_ref().iter() {
         let key: &str = k.get_ref();
         match key {
             "chain" => {
                 // A [chain] of the wrong shape is reported: its segments have no chain because
-                // of it, which is not reported again.
+                // of it, which is not reported again, nor are references to the chain it meant.
                 ld.chainless.insert(file);
-                for (header, table) in tables(ld, text, file, k, v, true) {
+                let before = ld.problems.len();
+                let found = tables(ld, text, file, k, v, true);
+                if found.is_empty() && ld.problems.len() > before {
+                    let mut names = vec![file_stem(ld, file)];
+                    meant_names(v.get_ref(), &mut names);
+                    ld.undefined(before, &[Kind::Chain], names);
+                }
+                for (header, table) in found {
                     let mut f = Fields {
                         ld: &mut *ld,
                         text,
@@ -266,8 +339,14 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
                         header: header.clone(),
                     };
                     f.unknown_keys(CHAIN_KEYS);
+                    let id_problem = f.ld.problems.len();
+                    let id = f.required("id", "");
+                    let mut names = Vec::new();
+                    meant_names_in(table, &mut names);
                     chain = Some(ChainToml {
-                        id: f.required("id", ""),
+                        id_problem: id.is_none().then_some(id_problem),
+                        names,
+                        id,
                         name: f.string("name"),
                         aliases: f.strings("aliases"),
                         industries: f.strings("industries"),
@@ -292,8 +371,14 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
                         header: header.clone(),
                     };
                     f.unknown_keys(SEGMENT_KEYS);
+                    let id_problem = f.ld.problems.len();
+                    let id = f.required("id", "");
+                    let mut names = Vec::new();
+                    meant_names_in(table, &mut names);
                     segments.push(SegmentToml {
-                        id: f.required("id", ""),
+                        id_problem: id.is_none().then_some(id_problem),
+                        names,
+                        id,
                         name: f.string("name"),
                         stage: f.required("stage", " (上游, 中游 or 下游)"),
                         aliases: f.strings("aliases"),
@@ -304,6 +389,14 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
                 }
             }
             "supplies" => {
+                // The segments named by an entry that is left out are not orphans because of it.
+                let all_tables = matches!(v.get_ref(), DeValue::Array(items)
+                    if items.iter().all(|i| matches!(i.get_ref(), DeValue::Table(_))));
+                if !all_tables {
+                    let mut names = Vec::new();
+                    meant_names(v.get_ref(), &mut names);
+                    drop_links(ld, names);
+                }
                 for (header, table) in tables(ld, text, file, k, v, false) {
                     let mut f = Fields {
                         ld: &mut *ld,
@@ -314,27 +407,79 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
                         header: header.clone(),
                     };
                     f.unknown_keys(SUPPLIES_KEYS);
+                    let from = f.required("from", "");
+                    let to = f.required("to", "");
+                    if from.is_none() || to.is_none() {
+                        let mut names = Vec::new();
+                        meant_names_in(table, &mut names);
+                        drop_links(f.ld, names);
+                    }
                     supplies.push(SuppliesToml {
-                        from: f.required("from", ""),
-                        to: f.required("to", ""),
+                        from,
+                        to,
                         source: f.string("source"),
                         notes: f.string("notes"),
                         header,
                     });
                 }
             }
-            other => ld.error(
-                pos_of(text, file, k.span().start),
-                format!(
-                    "unknown key `{other}`{}: a chain template holds [chain], [[segment]] and [[supplies]] tables",
-                    did_you_mean(&suggest(other, TOP.iter().copied(), 1))
-                ),
-            ),
+            other => {
+                let meant = meant_table(other);
+                let problem = ld.problems.len();
+                ld.error(
+                    pos_of(text, file, k.span().start),
+                    format!(
+                        "unknown key `{other}`{}: a chain template holds [chain], [[segment]] and [[supplies]] tables",
+                        did_you_mean(&meant.into_iter().collect::<Vec<_>>())
+                    ),
+                );
+                // What the misspelt table meant is not reported again as missing.
+                match meant {
+                    Some("chain") => {
+                        chain_misspelt = true;
+                        ld.chainless.insert(file);
+                        let mut names = vec![file_stem(ld, file)];
+                        meant_names(v.get_ref(), &mut names);
+                        ld.undefined(problem, &[Kind::Chain], names);
+                    }
+                    Some("segment") => {
+                        let mut names = Vec::new();
+                        meant_names(v.get_ref(), &mut names);
+                        ld.undefined(problem, &[Kind::Segment], names);
+                    }
+                    _ if meant == Some("supplies") || has_ends(v.get_ref()) => {
+                        let mut names = Vec::new();
+                        meant_names(v.get_ref(), &mut names);
+                        drop_links(ld, names);
+                    }
+                    _ => {}
+                }
+            }
         }
     }
     segments.sort_by_key(|s| s.header.start);
     supplies.sort_by_key(|s| s.header.start);
-    build(ld, file, text, chain, segments, supplies);
+    let chain_reported = chain.is_none() && chain_misspelt;
+    build(ld, file, text, chain, segments, supplies, chain_reported);
+}
+
+/// The names in a `[[supplies]]` entry that is left out (see `Loader::dropped_links`).
+fn drop_links(ld: &mut Loader, names: Vec<String>) {
+    for n in names {
+        let n = n.trim();
+        if !n.is_empty() {
+            ld.dropped_links.insert(crate::names::normalize(n));
+            ld.dropped_links.insert(n.to_string());
+        }
+    }
+}
+
+/// `coffee` for `graphs/coffee.toml`: what a template without a usable chain id may have meant.
+fn file_stem(ld: &Loader, file: u32) -> String {
+    let name = ld.ds.files.get(file as usize).map_or("", String::as_str);
+    name.trim_start_matches("graphs/")
+        .trim_end_matches(".toml")
+        .to_string()
 }
 
 fn text_of(s: &Option<Str>) -> &str {
@@ -349,12 +494,13 @@ fn build(
     chain: Option<ChainToml>,
     segments: Vec<SegmentToml>,
     supplies: Vec<SuppliesToml>,
+    chain_reported: bool,
 ) {
     let mut chain_idx = None;
     let mut chain_source = String::new();
     // Whether the chain's source was reported missing or empty: segments and edges that would
     // take it are not reported again.
-    let mut chain_source_reported = false;
+    let mut chain_source_reported = chain_reported;
     if let Some(c) = &chain {
         let pos = pos_of(
             text,
@@ -372,8 +518,11 @@ fn build(
             Some(_) => {}
         }
         let row = ld.add_row(file, pos.line, &chain_source, text_of(&c.notes));
-        if let Some(id) = &c.id
-            && let Some(node) = node_from(
+        // The problem that leaves the file without a chain, other than a duplicate id.
+        let mut id_problem = c.id_problem;
+        if let Some(id) = &c.id {
+            let before = ld.problems.len();
+            match node_from(
                 ld,
                 Kind::Chain,
                 id,
@@ -382,9 +531,17 @@ fn build(
                 Attrs::Chain,
                 row,
                 pos,
-            )
+            ) {
+                Some(node) => chain_idx = ld.add_node(node, pos),
+                None => id_problem = Some(before),
+            }
+        }
+        if chain_idx.is_none()
+            && let Some(p) = id_problem
         {
-            chain_idx = ld.add_node(node, pos);
+            let mut names = c.names.clone();
+            names.push(file_stem(ld, file));
+            ld.undefined(p, &[Kind::Chain], names);
         }
         // Without a chain (its problem is reported), `chainless` stays set for the file.
         if let Some(ci) = chain_idx {
@@ -404,7 +561,12 @@ fn build(
         chain: chain_idx,
     });
     for s in &segments {
-        let Some(id) = &s.id else { continue };
+        let Some(id) = &s.id else {
+            if let Some(p) = s.id_problem {
+                ld.undefined(p, &[Kind::Segment], s.names.clone());
+            }
+            continue;
+        };
         let pos = pos_of(text, file, id.span().start);
         let source = match &s.source {
             Some(src) => src.get_ref().clone(),
@@ -435,6 +597,7 @@ fn build(
             // Reported as missing; the segment is still defined, so references to it resolve.
             None => Stage::Midstream,
         };
+        let before = ld.problems.len();
         let Some(node) = node_from(
             ld,
             Kind::Segment,
@@ -445,6 +608,7 @@ fn build(
             row,
             pos,
         ) else {
+            ld.undefined(before, &[Kind::Segment], s.names.clone());
             continue;
         };
         if let Some(si) = ld.add_node(node, pos)

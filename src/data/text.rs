@@ -72,15 +72,40 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
     }
 }
 
+/// Why bytes that hold NUL bytes are not a text file (`what`: CSV, TOML): binary data, or text
+/// in UTF-16 (which `decode` does not read).
+pub fn not_text(bytes: &[u8], what: &str) -> String {
+    let hint = if utf16(bytes).is_some() {
+        " (it is UTF-16 text: save it as UTF-8, e.g. Excel's \"CSV UTF-8\")"
+    } else {
+        ""
+    };
+    format!("not a text ({what}) file: it holds NUL bytes{hint}")
+}
+
+/// The text of UTF-16 bytes with a byte-order mark.
+fn utf16(bytes: &[u8]) -> Option<String> {
+    let encoding = match bytes {
+        [0xFF, 0xFE, ..] => encoding_rs::UTF_16LE,
+        [0xFE, 0xFF, ..] => encoding_rs::UTF_16BE,
+        _ => return None,
+    };
+    let (text, _) = encoding.decode_with_bom_removal(bytes);
+    Some(text.into_owned())
+}
+
 /// The words of a file that could not be read properly, to tell whether a name may be defined
-/// in it: its text (UTF-8, else GBK, else UTF-8 with replacement characters) split at CSV and
-/// TOML punctuation (`,` `;` `；` quotes `=` brackets, line ends), trimmed; exact and
-/// normalized (`names::normalize`).
+/// in it: its text (UTF-16 with a byte-order mark, else UTF-8, else GBK, else UTF-8 with
+/// replacement characters) split at CSV and TOML punctuation (`,` `;` `；` quotes `=`
+/// brackets, line ends) and NUL, trimmed; exact and normalized (`names::normalize`).
 pub fn words(bytes: &[u8]) -> (HashSet<String>, HashSet<String>) {
-    let text = decode(bytes, Encoding::Auto)
-        .unwrap_or_else(|_| String::from_utf8_lossy(bytes).into_owned());
+    let text = utf16(bytes)
+        .or_else(|| decode(bytes, Encoding::Auto).ok())
+        .unwrap_or_else(|| String::from_utf8_lossy(bytes).into_owned());
     let exact: HashSet<String> = text
-        .split([',', ';', '；', '"', '\'', '=', '[', ']', '\n', '\r', '\t'])
+        .split([
+            ',', ';', '；', '"', '\'', '=', '[', ']', '\n', '\r', '\t', '\0',
+        ])
         .map(str::trim)
         .filter(|w| !w.is_empty())
         .map(str::to_string)
