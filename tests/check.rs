@@ -192,23 +192,9 @@ fn a_template_that_is_not_toml_hides_only_the_references_it_may_define() {
 const PART: &str = "tests/fixtures/check-part";
 const PART_OK: &str = "ok: 5 files, 8 nodes, 11 edges, 0 problems";
 
-/// Whether src/cli prints `data::Loaded::summary` as the "ok" line of `check`, which says how
-/// many files were checked and how many read (`ok: 1 file checked (5 read), 8 nodes, …`; see
-/// `the_summary_of_a_part_counts_the_files_checked_and_those_read`). Until it does, a part of
-/// check-part is "ok: 5 files, …" like the whole.
-const CLI_PRINTS_SUMMARY: bool = false;
-
-/// The "ok" line of a check of `checked` of check-part's files (against the other ones).
+/// The "ok" line of a check of `checked` of check-part's files (against the other ones): how
+/// many were checked and how many read (`data::Loaded::summary`).
 fn part_ok(checked: usize) -> String {
-    if CLI_PRINTS_SUMMARY {
-        summary_of_part(checked)
-    } else {
-        PART_OK.to_string()
-    }
-}
-
-/// `Loaded::summary` for `checked` of check-part's files.
-fn summary_of_part(checked: usize) -> String {
     let s = if checked == 1 { "" } else { "s" };
     format!("ok: {checked} file{s} checked (5 read), 8 nodes, 11 edges, 0 problems")
 }
@@ -679,10 +665,7 @@ fn the_summary_of_a_part_counts_the_files_checked_and_those_read() {
         summary("tests/fixtures/check-part/seeds"),
         "ok: 4 files checked (5 read), 8 nodes, 11 edges, 0 problems"
     );
-    assert_eq!(
-        summary("tests/fixtures/check-part/graphs"),
-        summary_of_part(1)
-    );
+    assert_eq!(summary("tests/fixtures/check-part/graphs"), part_ok(1));
     assert_eq!(summary(PART), PART_OK);
 }
 

@@ -249,13 +249,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             };
             let loaded = load_with_spinner(&paths, encoding)?;
             if loaded.is_ok() {
-                let ds = &loaded.dataset;
-                stdoutln!(
-                    "ok: {} files, {} nodes, {} edges, 0 problems",
-                    ds.files.len(),
-                    ds.nodes.len(),
-                    ds.edges.len()
-                );
+                stdoutln!("{}", loaded.summary());
                 Ok(())
             } else {
                 print_diags(&loaded.diags);
