@@ -324,3 +324,119 @@ fn cli_runs_a_script_file_and_stops_at_the_first_error() {
         "{err}"
     );
 }
+
+/// A syntax error in a later statement stops the script there: the statements before it run
+/// (their output is printed), the ones after it do not, and the exit code is 1.
+#[test]
+fn cli_runs_a_script_up_to_a_syntax_error() {
+    let (dir, db) = fixture_db();
+    let script = dir.path().join("q.ckq");
+    std::fs::write(
+        &script,
+        "chains | where name != \"x;y\" | select name; -- a comment; with semicolons\nregions | select name | limit 1;\nparks | wher name = 测试园区;\nchains\n",
+    )
+    .unwrap();
+    let out = chainkb(
+        &db,
+        &["query", "-f", script.to_str().unwrap(), "--format", "csv"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "name\n锂电池\n光伏\nname\n测试省\n"
+    );
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 3, column 9") && err.contains("did you mean `where`?"),
+        "{err}"
+    );
+}
+
+/// Notepad on Chinese Windows saves UTF-8 with a byte-order mark: skipped at the start of a
+/// script file, of standard input and of a piped REPL line; anywhere else it is named.
+#[test]
+fn cli_skips_a_leading_byte_order_mark() {
+    use std::io::Write as _;
+    use std::process::Stdio;
+    let (dir, db) = fixture_db();
+    let script = dir.path().join("bom.ckq");
+    std::fs::write(
+        &script,
+        "\u{feff}chains | select name;\nregions | select name | limit 1\n",
+    )
+    .unwrap();
+    let expected = "name\n锂电池\n光伏\nname\n测试省\n";
+
+    let out = chainkb(
+        &db,
+        &["query", "-f", script.to_str().unwrap(), "--format", "csv"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+
+    let piped = |args: &[&str], input: &[u8]| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_chainkb"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            // The REPL keeps its history under the data folder: keep it in the temp dir.
+            .env("XDG_DATA_HOME", dir.path())
+            .env("HOME", dir.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("run chainkb");
+        child
+            .stdin
+            .take()
+            .expect("stdin")
+            .write_all(input)
+            .expect("write stdin");
+        child.wait_with_output().expect("wait")
+    };
+    let out = piped(
+        &["query", "-f", "-", "--format", "csv"],
+        &std::fs::read(&script).unwrap(),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(String::from_utf8_lossy(&out.stdout), expected);
+
+    // A piped REPL: the mark before a meta command and before a statement.
+    let out = piped(
+        &["repl"],
+        "\u{feff}.format csv\n\u{feff}regions | select name | limit 1\n".as_bytes(),
+    );
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr),
+    );
+    assert!(!stderr.contains("error"), "{stderr}");
+    assert!(stdout.contains("name\n测试省\n"), "{stdout}");
+
+    // Anywhere else it is an error that says what the invisible character is.
+    std::fs::write(
+        &script,
+        "chains | select name;\nregions\u{feff} | limit 1\n",
+    )
+    .unwrap();
+    let out = chainkb(
+        &db,
+        &["query", "-f", script.to_str().unwrap(), "--format", "csv"],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "name\n锂电池\n光伏\n");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("line 2, column 8") && err.contains("U+FEFF byte-order mark"),
+        "{err}"
+    );
+}

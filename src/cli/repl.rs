@@ -543,7 +543,8 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
     loop {
         match rl.readline("chainkb> ") {
             Ok(line) => {
-                let text = line.trim();
+                // A byte-order mark (Notepad writes one) before piped input is no part of it.
+                let text = line.strip_prefix(query::parse::BOM).unwrap_or(&line).trim();
                 if text.is_empty() {
                     continue;
                 }

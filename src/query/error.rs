@@ -2,6 +2,7 @@
 //! by display width so it sits right under Chinese text), what was expected, and a hint.
 
 use super::ast::{KEYWORDS, Span, quote};
+use super::parse::BOM;
 use crate::names::suggest;
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthChar;
@@ -97,9 +98,15 @@ impl QueryError {
             }
             return out;
         };
-        let start = clamp_to_char(text, span.start);
-        let end = clamp_to_char(text, span.end.max(span.start));
-        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        // A leading byte-order mark is skipped by the parser: no column, and not shown.
+        let bom = if text.starts_with(BOM) {
+            BOM.len_utf8()
+        } else {
+            0
+        };
+        let start = clamp_to_char(text, span.start.max(bom));
+        let end = clamp_to_char(text, span.end.max(start));
+        let line_start = text[..start].rfind('\n').map_or(bom, |i| i + 1);
         let line_no = text[..start].matches('\n').count() + 1;
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = &text[line_start..line_end];
@@ -184,7 +191,12 @@ fn name_char(c: char) -> bool {
 fn glued_name(text: &str, pos: usize) -> Option<&str> {
     let pos = clamp_to_char(text, pos);
     let first = text[pos..].chars().next()?;
-    if first.is_whitespace() || name_char(first) || FULL_WIDTH_SEPARATORS.contains(&first) {
+    if first.is_whitespace()
+        || name_char(first)
+        || FULL_WIDTH_SEPARATORS.contains(&first)
+        || first == BOM
+        || path_arrow(&text[pos..])
+    {
         return None;
     }
     // Back over the bare name: word characters and inner `-`.
@@ -209,6 +221,11 @@ fn glued_name(text: &str, pos: usize) -> Option<&str> {
     let mut depth = 0usize;
     let mut end = text.len();
     for (i, c) in text[pos..].char_indices() {
+        // A path step (`锂电池 -[SUPPLIES]->`) is query syntax, never part of a name.
+        if depth == 0 && path_arrow(&text[pos + i..]) {
+            end = pos + i;
+            break;
+        }
         match c {
             '(' | '（' | '[' | '【' => depth += 1,
             ')' | '）' | ']' | '】' if depth == 0 => {
@@ -228,6 +245,79 @@ fn glued_name(text: &str, pos: usize) -> Option<&str> {
         }
     }
     (end > pos).then(|| &text[start..end])
+}
+
+/// Whether `rest` starts with the opening of a path step, `-[` or `<-[`.
+fn path_arrow(rest: &str) -> bool {
+    rest.starts_with("-[") || rest.starts_with("<-[")
+}
+
+/// The bare name that starts at `pos` as the writer meant it: word characters with single `-`
+/// between them (`in-park`, `YXGX-T4-006`).
+fn bare_run(text: &str, pos: usize) -> &str {
+    let rest = &text[pos..];
+    let mut end = 0;
+    let mut chars = rest.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        let next_is_word = chars.peek().is_some_and(|&(_, n)| name_char(n));
+        if name_char(c) || (c == '-' && i > 0 && next_is_word) {
+            end = i + c.len_utf8();
+        } else {
+            break;
+        }
+    }
+    &rest[..end]
+}
+
+/// Where a name was expected and what stands there is a name that cannot be written bare — a
+/// keyword (`in`, `in-park`), or text that begins with `-` or a digit (`-YXGX`, `3M`) — the
+/// hint that quotes it.
+fn unquoted_name(text: &str, pos: usize, found: &str, expected: &[&str]) -> Option<String> {
+    if !expected
+        .iter()
+        .any(|w| w.starts_with("a name") || w.starts_with("a place"))
+    {
+        return None;
+    }
+    let first = found.chars().next()?;
+    if first == '-' {
+        let name = bare_run(text, pos + 1);
+        return (!name.is_empty()).then(|| {
+            format!(
+                "a bare name cannot begin with `-`: write it in double quotes, {}",
+                quote(&text[pos..pos + 1 + name.len()])
+            )
+        });
+    }
+    let name = bare_run(text, pos);
+    if KEYWORDS.contains(&found) {
+        // A lone keyword followed by more of the query (`status in 玉溪高新区`) is more likely
+        // a missing name than a name spelled like a keyword: no hint then.
+        let after = text[pos + name.len()..].trim_start();
+        let ends =
+            after.is_empty() || after.starts_with(['|', ';', ',', ')']) || after.starts_with("--");
+        if name == found && !ends {
+            return None;
+        }
+        return Some(if name == found {
+            format!(
+                "`{found}` is a keyword; as a name it needs double quotes: {}",
+                quote(name)
+            )
+        } else {
+            format!(
+                "`{name}` begins with the keyword `{found}`: write the name in double quotes, {}",
+                quote(name)
+            )
+        });
+    }
+    if first.is_ascii_digit() {
+        return Some(format!(
+            "a bare name cannot begin with a digit: write it in double quotes, {}",
+            quote(name)
+        ));
+    }
+    None
 }
 
 /// The token at `pos`: a word (letters, digits, Chinese) or one other character.
@@ -262,6 +352,9 @@ pub fn expected_words(text: &str, pos: usize, words: &[&str]) -> QueryError {
     let found = token_at(text, pos);
     let found_text = if found.is_empty() {
         "the end of the query".to_string()
+    } else if found.starts_with(BOM) {
+        // Invisible between backquotes: say what it is.
+        "U+FEFF (an invisible byte-order mark)".to_string()
     } else {
         format!("`{found}`")
     };
@@ -270,12 +363,19 @@ pub fn expected_words(text: &str, pos: usize, words: &[&str]) -> QueryError {
         end: pos + found.len(),
     };
     let mut err = QueryError::syntax(format!("expected {expected}, found {found_text}"), span);
-    if let Some(name) = glued_name(text, pos) {
+    if found.starts_with(BOM) {
+        // Only a leading one is skipped; elsewhere it is a character like any other.
+        err = err.with_hint(
+            "delete the U+FEFF byte-order mark here: an editor (Notepad, for one) wrote it, and it is skipped only at the very start of a script",
+        );
+    } else if let Some(name) = glued_name(text, pos) {
         // `中国（西南）玉溪国际物流港`, `电子/通讯产业园`: the punctuation belongs to the name.
         err = err.with_hint(format!(
             "names with punctuation need double quotes: {}",
             quote(name)
         ));
+    } else if let Some(hint) = unquoted_name(text, pos, found, &uniq) {
+        err = err.with_hint(hint);
     } else if let Some(c) = found.chars().next()
         && let Some((_, ascii)) = FULL_WIDTH.iter().find(|(f, _)| *f == c)
     {
@@ -378,6 +478,12 @@ mod tests {
             ("projects | where （status = 推介）", "（", None),
             ("limit 3(", "(", None),
             ("chains | where (name = x))", "))", None),
+            // Path steps are syntax, not part of a name: no quoting across them.
+            ("find 锂电池-[SUPPLIES]->", "-", None),
+            ("find 锂电池<-[PRODUCES]-(企业)", "<", None),
+            ("find 中国(西南)-[SUPPLIES]->()", "(", Some("中国(西南)")),
+            // A byte-order mark is named, not quoted into the name.
+            ("find 锂电池\u{feff}", "\u{feff}", None),
         ];
         for (text, at, want) in cases {
             assert_eq!(glued(text, at).as_deref(), want, "{text}");
@@ -392,6 +498,26 @@ mod tests {
             ],
             "and not \"use ( instead\""
         );
+    }
+
+    #[test]
+    fn names_that_cannot_be_bare_are_shown_quoted() {
+        // The name expected after `find `.
+        let hint = |text: &str| {
+            let e = expected_words(text, "find ".len(), &["a name"]);
+            e.hints.first().cloned().unwrap_or_default()
+        };
+        assert!(hint("find in-park").ends_with("\"in-park\""));
+        assert!(hint("find in").ends_with("\"in\""));
+        assert!(hint("find -YXGX-1 | limit 1").ends_with("\"-YXGX-1\""));
+        assert!(hint("find 3M").ends_with("\"3M\""));
+        // Not where no name was expected, not a lone `-`, and not a lone keyword that more of
+        // the query follows (the name is missing, rather).
+        assert_eq!(hint("find -"), "");
+        assert_eq!(hint("find in 测试园区"), "");
+        assert!(hint("find in | limit 1").ends_with("\"in\""));
+        let e = expected_words("chains in-park", 7, &["end of query"]);
+        assert!(e.hints.is_empty(), "{:?}", e.hints);
     }
 
     #[test]

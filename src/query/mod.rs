@@ -3,23 +3,29 @@
 //! # Life of a query
 //!
 //! 1. **Text.** A statement such as `fill 锂电池 in 玉溪高新区 | where gap = 断链 | limit 5`
-//!    arrives from the CLI, a script file (statements split by `;`) or the REPL.
+//!    arrives from the CLI, a script file (statements split by `;`) or the REPL. A leading
+//!    byte-order mark is skipped (blanked, so byte spans still point into the text as given).
 //! 2. **Bounds.** `parse::precheck` refuses text over 64 KiB or nested deeper than 64 brackets,
 //!    and pest's call limit is set, so no input can make the parser run away.
 //! 3. **Grammar.** pest runs `grammar/chainkb.pest`. A syntax error becomes a `QueryError`
 //!    with the byte span of the offending token; `error.rs` turns it into line and column in
 //!    characters, an underline measured in display width (right under Chinese text), the
 //!    expected items in plain words, and hints (full-width punctuation, punctuation glued to a
-//!    bare name — shown quoted —, an invalid escape in quotes, "did you mean" for a mistyped
-//!    keyword).
+//!    bare name or a name that cannot be bare — shown quoted —, an invalid escape in quotes, a
+//!    stray byte-order mark, `contains [a, b]`, "did you mean" for a mistyped keyword). A script
+//!    is parsed as far as its first syntax error: the statements before the one holding it
+//!    still run (`parse::parse_script_until_error`).
 //! 4. **AST.** `parse.rs` builds `ast::Statement` from the pairs: Chinese keyword aliases
 //!    (补链, 上游, 现状 …) become the same nodes as the English ones, and names stay text. The
 //!    AST prints back as a query (`Display`); `parse(display(ast)) == ast`.
 //! 5. **Plan.** `plan.rs` resolves every name against the graph's name index (id, name, alias,
-//!    normalized name; "did you mean" on a miss), resolves places through the PART_OF
-//!    hierarchy, checks each stage against the typed columns it receives (unknown column,
+//!    normalized name; "did you mean" on a miss, prefix matches first), resolves places
+//!    through the PART_OF hierarchy, checks each stage against the typed columns it receives
+//!    (unknown column,
 //!    `sum` of text, a list column compared with `=` or on the right of `contains`, depth −1 …
-//!    named by clause; `targets` only after one chain in one place), and fixes the operators.
+//!    named by clause; `targets` only after one chain in one place), and fixes the operators;
+//!    a text value compared with a column also matches the display names of the entities it
+//!    names (`location = 玉溪高新区` → 玉溪高新技术产业开发区), resolved here, once.
 //! 6. **Explain.** With `explain`, execution stops here and the plan's lines are the result.
 //! 7. **Source.** `exec.rs` runs the source. Gap queries build a `gaps::ChainView` (the chain's
 //!    reachability as bitsets) once, then read each place's segment states from the graph's
@@ -108,25 +114,16 @@ pub fn run(g: &Graph, text: &str, cancel: &AtomicBool) -> Result<Table, QueryErr
     .map(|(t, ..)| t)
 }
 
-/// Run a script: statements separated by `;`. A syntax error anywhere stops before anything
-/// runs (one outcome, the error); otherwise every statement runs and has its own outcome, and
-/// `stop_on_error` stops after the first failing one.
+/// Run a script: statements separated by `;` (a leading byte-order mark is skipped). Each
+/// statement runs and has its own outcome; `stop_on_error` stops after the first failing one.
+/// A syntax error ends the script where it is: the statements before the one holding it run,
+/// then it is the last outcome (errors about the input as a whole — too long, nested too deep —
+/// come before anything runs).
 pub fn run_script(g: &Graph, text: &str, cancel: &AtomicBool, stop_on_error: bool) -> Vec<Outcome> {
     let t0 = Instant::now();
-    let parsed = match parse::parse_script(text) {
-        Ok(p) => p,
-        Err(e) => {
-            return vec![Outcome {
-                text: text.to_string(),
-                result: Err(e),
-                timing: Timing {
-                    parse: t0.elapsed(),
-                    ..Timing::default()
-                },
-            }];
-        }
-    };
-    let parse_each = t0.elapsed() / parsed.len().max(1) as u32;
+    let (parsed, syntax_error) = parse::parse_script_until_error(text);
+    let parse_each =
+        t0.elapsed() / (parsed.len() + usize::from(syntax_error.is_some())).max(1) as u32;
     let mut out = Vec::new();
     for p in parsed {
         // Spans stay relative to the whole script, so errors show the script's own line numbers.
@@ -162,8 +159,18 @@ pub fn run_script(g: &Graph, text: &str, cancel: &AtomicBool, stop_on_error: boo
             timing,
         });
         if failed && stop_on_error {
-            break;
+            return out;
         }
+    }
+    if let Some(e) = syntax_error {
+        out.push(Outcome {
+            text: text.to_string(),
+            result: Err(e),
+            timing: Timing {
+                parse: parse_each,
+                ..Timing::default()
+            },
+        });
     }
     out
 }

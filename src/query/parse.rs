@@ -28,8 +28,22 @@ pub struct Parsed {
     pub span: Span,
 }
 
-/// Parse exactly one statement (a trailing `;` is allowed).
+/// The byte-order mark some editors (Notepad on Chinese Windows) write at the start of a file.
+pub const BOM: char = '\u{FEFF}';
+
+/// `text` with a leading byte-order mark blanked out: three spaces in its three bytes, so that
+/// spans still point into the text as given (and errors render over it).
+fn without_bom(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.strip_prefix(BOM) {
+        Some(rest) => format!("{:width$}{rest}", "", width = BOM.len_utf8()).into(),
+        None => text.into(),
+    }
+}
+
+/// Parse exactly one statement (a trailing `;` is allowed; a leading byte-order mark is
+/// skipped).
 pub fn parse(text: &str) -> Result<Statement, QueryError> {
+    let text = &*without_bom(text);
     let pairs = run(Rule::query, text)?;
     let mut out = None;
     for p in pairs.into_iter().flat_map(|p| p.into_inner()) {
@@ -45,23 +59,100 @@ pub fn parse(text: &str) -> Result<Statement, QueryError> {
     })
 }
 
-/// Parse statements separated by `;`.
+/// Parse statements separated by `;` (a leading byte-order mark is skipped); any error fails
+/// the whole script.
 pub fn parse_script(text: &str) -> Result<Vec<Parsed>, QueryError> {
-    let pairs = run(Rule::script, text)?;
+    match parse_script_until_error(text) {
+        (statements, None) => Ok(statements),
+        (_, Some(e)) => Err(e),
+    }
+}
+
+/// Parse statements separated by `;` up to the first error: the statements before the one
+/// that holds the error, and the error. Spans are relative to the whole text. Errors about the
+/// input as a whole (too long, nested too deep) come with no statements.
+pub fn parse_script_until_error(text: &str) -> (Vec<Parsed>, Option<QueryError>) {
+    let text = &*without_bom(text);
+    if let Err(e) = precheck(text) {
+        return (Vec::new(), Some(e));
+    }
+    let err = match run(Rule::script, text) {
+        Ok(pairs) => match statements(pairs) {
+            (out, None) => return (out, None),
+            // An error while building the AST of a statement: the ones before it stand.
+            (out, Some(e)) => return (out, Some(e)),
+        },
+        Err(e) => e,
+    };
+    // A syntax error: the statements before the one it is in parse on their own, since no
+    // token reaches over a `;` outside quotes and comments.
+    let Some(at) = err.span.map(|s| s.start) else {
+        return (Vec::new(), Some(err));
+    };
+    let end = statement_start(text, at);
+    if end == 0 {
+        return (Vec::new(), Some(err));
+    }
+    match run(Rule::script, &text[..end]).map(statements) {
+        Ok((out, None)) => (out, Some(err)),
+        // Cannot happen (the prefix parsed as part of the whole text); be safe: run nothing.
+        _ => (Vec::new(), Some(err)),
+    }
+}
+
+/// The statements of a parsed script, up to the first one whose AST cannot be built.
+fn statements(pairs: pest::iterators::Pairs<'_, Rule>) -> (Vec<Parsed>, Option<QueryError>) {
     let mut out = Vec::new();
     for p in pairs.into_iter().flat_map(|p| p.into_inner()) {
         if p.as_rule() == Rule::statement {
             let s = p.as_span();
-            out.push(Parsed {
-                span: Span {
-                    start: s.start(),
-                    end: s.end(),
-                },
-                statement: statement(p)?,
-            });
+            let span = Span {
+                start: s.start(),
+                end: s.end(),
+            };
+            match statement(p) {
+                Ok(statement) => out.push(Parsed { statement, span }),
+                Err(e) => return (out, Some(e)),
+            }
         }
     }
-    Ok(out)
+    (out, None)
+}
+
+/// Where the statement holding byte `pos` starts: just after the last `;` before `pos` that is
+/// outside double quotes and `--` comments (0 when there is none).
+fn statement_start(text: &str, pos: usize) -> usize {
+    let mut start = 0;
+    let mut in_string = false;
+    let mut escaped = false;
+    let mut in_comment = false;
+    let mut prev_dash = false;
+    for (i, c) in text.char_indices() {
+        if i >= pos {
+            break;
+        }
+        if in_comment {
+            in_comment = c != '\n';
+            continue;
+        }
+        if in_string {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' => escaped = true,
+                '"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match c {
+            '"' => in_string = true,
+            ';' => start = i + 1,
+            '-' if prev_dash => in_comment = true,
+            _ => {}
+        }
+        prev_dash = c == '-' && !prev_dash;
+    }
+    start
 }
 
 /// A name as it must be typed in a query: bare when the grammar reads it as one name (not a
@@ -296,6 +387,8 @@ fn rule_words(r: Rule) -> Option<&'static str> {
         Rule::expr | Rule::primary | Rule::cond | Rule::not_expr | Rule::and_expr => "a condition",
         Rule::cmp_op => "a comparison (=, !=, <, <=, >, >=)",
         Rule::list => "a list in brackets, like [a, b]",
+        // Parsed only to explain that contains takes one value: never offered.
+        Rule::contains_list => return None,
         Rule::trav_opt => "`depth`, `chain` or `in`",
         Rule::step | Rule::out_arrow | Rule::in_arrow => {
             "a step such as -[SUPPLIES]->(Segment) or <-[PRODUCES]-(Enterprise)"
@@ -809,6 +902,9 @@ fn expr(p: Pair<Rule>) -> Result<Expr, QueryError> {
                         .collect::<Result<_, _>>()?;
                     Ok(Expr::In(a, list))
                 }
+                Rule::kw_contains if parts[2].as_rule() == Rule::contains_list => {
+                    Err(contains_list(&parts[0], &parts[2]))
+                }
                 Rule::kw_contains => Ok(Expr::Contains(a, operand(&parts[2])?)),
                 _ => Ok(Expr::IsNull(
                     a,
@@ -818,6 +914,36 @@ fn expr(p: Pair<Rule>) -> Result<Expr, QueryError> {
         }
         _ => Err(QueryError::internal("unexpected expression rule")),
     }
+}
+
+/// `COL contains [a, b]`: contains takes one value; the error shows the conditions joined with
+/// `or` that test for any of them (`tags contains 上市 or tags contains 链主`).
+fn contains_list(left: &Pair<Rule>, list: &Pair<Rule>) -> QueryError {
+    let items: Vec<&str> = list
+        .clone()
+        .into_inner()
+        .flat_map(|l| l.into_inner())
+        .filter(|o| o.as_rule() == Rule::operand)
+        .map(|o| o.as_str())
+        .collect();
+    let err = QueryError::syntax(
+        "contains takes one value on its right, not a list in brackets",
+        span_of(list),
+    );
+    if items.is_empty() {
+        return err;
+    }
+    let left = left.as_str();
+    let alternatives: Vec<String> = items
+        .iter()
+        .map(|x| format!("{left} contains {x}"))
+        .collect();
+    let joined = alternatives.join(" or ");
+    err.with_hint(if alternatives.len() == 1 {
+        format!("write `{joined}`")
+    } else {
+        format!("test each value and join them with `or`: `{joined}`")
+    })
 }
 
 fn operand(p: &Pair<Rule>) -> Result<Operand, QueryError> {
@@ -999,6 +1125,76 @@ mod tests {
         let e = parse(r#"find "abc"#).unwrap_err();
         assert!(e.hints[0].contains("never closed"), "{:?}", e.hints);
         assert!(parse(r#"find "a\"b\\c\n\t""#).is_ok());
+    }
+
+    #[test]
+    fn a_script_parses_up_to_its_first_error() {
+        let text = "chains; regions | where name != \"a;b\" -- c;d\n; parks | wher x; chains";
+        let (done, err) = parse_script_until_error(text);
+        assert_eq!(done.len(), 2);
+        assert_eq!(
+            done[1].statement.to_string(),
+            "regions | where name != \"a;b\""
+        );
+        let at = err.expect("an error").span.expect("a span").start;
+        assert_eq!(&text[at..at + 4], "wher");
+        // An error in the first statement, or one that the AST builder finds, runs nothing
+        // after it; a script without errors is whole.
+        assert_eq!(
+            parse_script_until_error("chains | limit; regions").0.len(),
+            0
+        );
+        let (done, err) =
+            parse_script_until_error("chains; regions | limit 99999999999999999999; parks");
+        assert_eq!((done.len(), err.is_some()), (1, true));
+        let (done, err) = parse_script_until_error("chains; regions;");
+        assert_eq!((done.len(), err.is_none()), (2, true));
+        // `;` and `"` inside comments and strings split nothing.
+        assert_eq!(statement_start("a; b \"c;\\\"d\" -- e;\"f\n g", 1000), 2);
+        assert_eq!(statement_start("a; b", 1), 0);
+        assert_eq!(statement_start("a;b", 2), 2);
+    }
+
+    #[test]
+    fn a_leading_byte_order_mark_is_skipped_and_spans_stay_put() {
+        let bom = "\u{feff}chains | where name = 锂电池";
+        assert_eq!(
+            parse(bom).unwrap(),
+            parse("chains | where name = 锂电池").unwrap()
+        );
+        assert_eq!(parse_script(bom).unwrap().len(), 1);
+        // Spans point into the text as given, and the error renders without the mark.
+        let text = "\u{feff}chains | wher";
+        let e = parse(text).unwrap_err();
+        let span = e.span.unwrap();
+        assert_eq!(&text[span.start..span.end], "wher");
+        assert!(
+            e.render(text).starts_with("error: line 1, column 10:"),
+            "{}",
+            e.render(text)
+        );
+        assert!(e.render(text).contains("\n1 | chains | wher\n"));
+        // Elsewhere it is an error that names it.
+        let e = parse("chains \u{feff}| limit 1").unwrap_err();
+        assert!(e.message.contains("U+FEFF"), "{}", e.message);
+        assert!(
+            e.hints[0].contains("U+FEFF byte-order mark"),
+            "{:?}",
+            e.hints
+        );
+    }
+
+    #[test]
+    fn contains_with_a_list_shows_the_or_meant() {
+        let e = parse("enterprises | where tags contains [上市, \"链主\"]").unwrap_err();
+        assert_eq!(e.kind, super::super::ErrorKind::Syntax);
+        assert_eq!(
+            e.hints,
+            vec!["test each value and join them with `or`: `tags contains 上市 or tags contains \"链主\"`".to_string()]
+        );
+        // Where a value is missing, a list is not offered.
+        let e = parse("enterprises | where tags contains )").unwrap_err();
+        assert_eq!(e.message, "expected a value or column, found `)`");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use super::error::QueryError;
 use super::table::Value;
 use crate::graph::Graph;
 use crate::model::{EdgeKind, Kind};
-use crate::names::{did_you_mean, suggest};
+use crate::names::{did_you_mean, distance, normalize, suggest};
 use std::fmt::Write as _;
 
 /// Deepest upstream/downstream traversal.
@@ -204,6 +204,30 @@ fn kinds_text(kinds: &[Kind]) -> String {
         .join("/")
 }
 
+/// "Did you mean" for an unknown name: the graph's closest names, and among those equally
+/// close (`names::distance`, where containing what was typed counts as one edit), first the
+/// names that begin with what was typed, then the ones nearest in plain edit distance: `锂电`
+/// suggests 锂电池 before 锂电池材料, `硅` 硅片 before 工业硅. (`crate::names::suggest` is shared
+/// with data checking, which keeps its own order.)
+fn suggest_names<'g>(g: &'g Graph, typed: &str, kinds: &[Kind], max: usize) -> Vec<&'g str> {
+    /// How many of the shared ranking's best to re-rank: enough that a prefix match is not
+    /// cut off by ties that came earlier in the data.
+    const POOL: usize = 24;
+    let pool = g.names.suggest(&g.ds.nodes, typed, kinds, POOL);
+    let typed_n = normalize(typed);
+    let mut ranked: Vec<(usize, bool, usize, usize, &str)> = pool
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let close = distance(typed, c).min(distance(&typed_n, &normalize(c)));
+            let prefix = c.starts_with(typed) || normalize(c).starts_with(&typed_n);
+            (close, !prefix, strsim::levenshtein(typed, c), i, c)
+        })
+        .collect();
+    ranked.sort_unstable();
+    ranked.into_iter().take(max).map(|r| r.4).collect()
+}
+
 /// Every node named `name` among `kinds`, or an error with "did you mean".
 fn lookup(g: &Graph, name: &Name, kinds: &[Kind], clause: &str) -> Result<Vec<u32>, QueryError> {
     let hits = g.names.lookup(&g.ds.nodes, &name.text, kinds);
@@ -213,7 +237,7 @@ fn lookup(g: &Graph, name: &Name, kinds: &[Kind], clause: &str) -> Result<Vec<u3
         } else {
             kinds_text(kinds)
         };
-        let sugg = g.names.suggest(&g.ds.nodes, &name.text, kinds, 3);
+        let sugg = suggest_names(g, &name.text, kinds, 3);
         if let Some(other) = g.other_kinds(&name.text, kinds) {
             return Err(QueryError::semantic(
                 clause,
@@ -775,20 +799,22 @@ fn arg_ty(columns: &[Col], a: &Arg) -> Option<Ty> {
     }
 }
 
-fn cond(g: &Graph, columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
+/// Plan a condition. `aka` collects, for `explain`, the values that also match other names
+/// (`测试高新区 → 测试园区`).
+fn cond(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<Cond, QueryError> {
     let clause = "where";
     Ok(match e {
         Expr::Or(v) => Cond::Or(
             v.iter()
-                .map(|x| cond(g, columns, x))
+                .map(|x| cond(g, columns, x, aka))
                 .collect::<Result<_, _>>()?,
         ),
         Expr::And(v) => Cond::And(
             v.iter()
-                .map(|x| cond(g, columns, x))
+                .map(|x| cond(g, columns, x, aka))
                 .collect::<Result<_, _>>()?,
         ),
-        Expr::Not(x) => Cond::Not(Box::new(cond(g, columns, x)?)),
+        Expr::Not(x) => Cond::Not(Box::new(cond(g, columns, x, aka)?)),
         Expr::Cmp(a_op, op, b_op) => {
             let (a, b) = (
                 arg(columns, a_op, true, clause)?,
@@ -805,7 +831,23 @@ fn cond(g: &Graph, columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
                     operand_span(e),
                 ));
             }
-            Cond::Cmp(a, *op, b)
+            // `location = 玉溪高新区` also holds for 玉溪高新技术产业开发区; `!=` for neither.
+            match (op, also_named(g, columns, &a, &b, aka)) {
+                (CmpOp::Eq | CmpOp::Ne, names) if !names.is_empty() => {
+                    let mut each = vec![Cond::Cmp(a.clone(), *op, b)];
+                    each.extend(
+                        names
+                            .into_iter()
+                            .map(|n| Cond::Cmp(a.clone(), *op, Arg::Val(Value::text(n)))),
+                    );
+                    if *op == CmpOp::Eq {
+                        Cond::Or(each)
+                    } else {
+                        Cond::And(each)
+                    }
+                }
+                _ => Cond::Cmp(a, *op, b),
+            }
         }
         Expr::In(a_op, list) => {
             let a = arg(columns, a_op, true, clause)?;
@@ -831,7 +873,16 @@ fn cond(g: &Graph, columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
             for (x_op, x) in list.iter().zip(&items) {
                 list_on_the_right(columns, e, a_op, &a, x_op, x)?;
             }
-            Cond::In(a, items)
+            let mut all = items.clone();
+            for x in &items {
+                for n in also_named(g, columns, &a, x, aka) {
+                    let n = Arg::Val(Value::text(n));
+                    if !all.contains(&n) {
+                        all.push(n);
+                    }
+                }
+            }
+            Cond::In(a, all)
         }
         Expr::Contains(a_op, b) => {
             let a = arg(columns, a_op, true, clause)?;
@@ -849,42 +900,63 @@ fn cond(g: &Graph, columns: &[Col], e: &Expr) -> Result<Cond, QueryError> {
             }
             let b_arg = arg(columns, b, false, clause)?;
             list_on_the_right(columns, e, a_op, &a, b, &b_arg)?;
-            contains_by_any_name(g, columns, a, b_arg)
+            let names = also_named(g, columns, &a, &b_arg, aka);
+            if names.is_empty() {
+                Cond::Contains(a, b_arg)
+            } else {
+                let mut any = vec![Cond::Contains(a.clone(), b_arg)];
+                any.extend(
+                    names
+                        .into_iter()
+                        .map(|n| Cond::Contains(a.clone(), Arg::Val(Value::text(n)))),
+                );
+                Cond::Or(any)
+            }
         }
         Expr::IsNull(a, neg) => Cond::IsNull(arg(columns, a, true, clause)?, *neg),
     })
 }
 
-/// `list contains NAME`, where lists hold entities by their display names: staff type short
-/// names and aliases (`carriers contains 恩捷`), so the condition also holds for the display
-/// names of the entities NAME resolves to (云南恩捷新材料股份有限公司). Text columns keep plain
-/// substring matching.
-fn contains_by_any_name(g: &Graph, columns: &[Col], list: Arg, needle: Arg) -> Cond {
-    /// More entities than this under one name is a word, not a name.
-    const MAX_NAMES: usize = 8;
-    let Arg::Val(Value::Text(text)) = &needle else {
-        return Cond::Contains(list, needle);
+/// More entities than this under one name make it a word, not a name (see `also_named`).
+const MAX_NAMES: usize = 8;
+
+/// The display names, other than itself, of the entities a text value names, when it is
+/// compared with a text or list column (`=`, `!=`, `in`, `contains`): columns hold entities by
+/// their display names, and staff type ids, aliases and short names (`location = 玉溪高新区`
+/// for 玉溪高新技术产业开发区, `carriers contains 恩捷`). Resolved once, here, through the name
+/// index. Empty when the value names no entity (`state = missing`), only entities shown by
+/// that very text, or more than `MAX_NAMES` of them.
+fn also_named<'g>(
+    g: &'g Graph,
+    columns: &[Col],
+    column: &Arg,
+    value: &Arg,
+    aka: &mut Vec<String>,
+) -> Vec<&'g str> {
+    let (Arg::Col(_), Arg::Val(Value::Text(text))) = (column, value) else {
+        return Vec::new();
     };
-    if arg_ty(columns, &list) != Some(Ty::List) {
-        return Cond::Contains(list, needle);
+    if !matches!(arg_ty(columns, column), Some(Ty::Text | Ty::List)) {
+        return Vec::new();
+    }
+    let hits = g.names.lookup(&g.ds.nodes, text, &[]);
+    if hits.len() > MAX_NAMES {
+        return Vec::new();
     }
     let mut names: Vec<&str> = Vec::new();
-    for n in g.names.lookup(&g.ds.nodes, text, &[]) {
+    for n in hits {
         let shown = g.node(n).name();
         if shown != &**text && !names.contains(&shown) {
             names.push(shown);
         }
     }
-    if names.is_empty() || names.len() > MAX_NAMES {
-        return Cond::Contains(list, needle);
+    if !names.is_empty() {
+        let note = format!("{} → {}", ast::Name::new(text.as_ref()), names.join(", "));
+        if !aka.contains(&note) {
+            aka.push(note);
+        }
     }
-    let mut alternatives = vec![Cond::Contains(list.clone(), needle)];
-    alternatives.extend(
-        names
-            .into_iter()
-            .map(|n| Cond::Contains(list.clone(), Arg::Val(Value::text(n)))),
-    );
-    Cond::Or(alternatives)
+    names
 }
 
 /// A list column compared with `=`, `!=` or an ordering to something that is not a list:
@@ -954,10 +1026,15 @@ fn list_on_the_right(
         format!("`{e}`: `{b_op}` is a list, and {takes}: it is true for no row"),
         span,
     );
-    Err(if arg_ty(columns, a) == Some(Ty::List) {
-        // Two lists: one of them has to become single values first.
+    Err(if arg_ty(columns, a) == Some(Ty::List) && a == b {
+        // One list column on both sides: after `expand` it would hold for every row.
         err.with_hint(format!(
-            "`expand {b_op}` first gives one row per element: `expand {b_op} | where {a_op} contains {b_op}`"
+            "there is no list-overlap operator, and a list compared with itself tests nothing; to keep the rows whose `{a_op}` hold a value, write the value: `{a_op} contains NAME`"
+        ))
+    } else if arg_ty(columns, a) == Some(Ty::List) {
+        // Two lists: there is no overlap operator; one of them becomes single values first.
+        err.with_hint(format!(
+            "there is no list-overlap operator; `expand {b_op}` first gives one row per element, and then `expand {b_op} | where {a_op} contains {b_op}` keeps one row per shared element"
         ))
     } else {
         err.with_hint(format!("`{b_op}` is a list: use `{b_op} contains {a_op}`"))
@@ -986,11 +1063,20 @@ fn plan_stage(
                 "targets planned without its source at {span:?}"
             )));
         }
-        Stage::Where(e) => (
-            Op::Filter(cond(g, columns, e)?),
-            format!("filter: {e}"),
-            columns.to_vec(),
-        ),
+        Stage::Where(e) => {
+            let mut aka = Vec::new();
+            let c = cond(g, columns, e, &mut aka)?;
+            let also = if aka.is_empty() {
+                String::new()
+            } else {
+                format!(" (names also matched: {})", aka.join("; "))
+            };
+            (
+                Op::Filter(c),
+                format!("filter: {e}{also}"),
+                columns.to_vec(),
+            )
+        }
         Stage::Sort(keys) => {
             let mut out = Vec::new();
             for k in keys {
@@ -1344,4 +1430,77 @@ pub fn explain_text(p: &Plan) -> String {
         let _ = writeln!(s, "{l}");
     }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::query::parse;
+
+    /// The fixture, with the alias 同名 on every enterprise and project (13 entities) and 两家
+    /// on two enterprises.
+    fn fixture_with_shared_aliases() -> Graph {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+        let mut ds = crate::data::load(&[dir], Default::default())
+            .expect("fixture")
+            .dataset;
+        let mut firms = 0;
+        for n in &mut ds.nodes {
+            if matches!(n.kind, Kind::Enterprise | Kind::Project) {
+                let mut aliases = n.aliases.to_vec();
+                aliases.push("同名".into());
+                if n.kind == Kind::Enterprise && firms < 2 {
+                    aliases.push("两家".into());
+                    firms += 1;
+                }
+                n.aliases = aliases.into();
+            }
+        }
+        Graph::build(ds)
+    }
+
+    fn filter(g: &Graph, q: &str) -> Cond {
+        let p = plan(g, &parse::parse(q).expect("parses")).expect("plans");
+        match &p.ops[0].0 {
+            Op::Filter(c) => c.clone(),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_value_naming_a_few_entities_matches_their_names_and_one_naming_many_does_not() {
+        let g = fixture_with_shared_aliases();
+        let text = |s: &str| Arg::Val(Value::text(s));
+        // 两家 names two enterprises: `=` holds for either, `!=` for neither.
+        let Cond::Or(any) = filter(&g, "enterprises | where name = 两家") else {
+            panic!("two names")
+        };
+        assert_eq!(any.len(), 3);
+        let Cond::And(none) = filter(&g, "enterprises | where name != 两家") else {
+            panic!("two names")
+        };
+        assert_eq!(none.len(), 3);
+        let Cond::In(_, items) = filter(&g, "enterprises | where name in [两家, x]") else {
+            panic!("in")
+        };
+        assert_eq!(items.len(), 4);
+        // 同名 names 13 entities: a word, compared as the text it is.
+        assert_eq!(
+            filter(&g, "enterprises | where name = 同名"),
+            Cond::Cmp(Arg::Col(0), CmpOp::Eq, text("同名"))
+        );
+        assert_eq!(
+            filter(&g, "enterprises | where segments contains 同名"),
+            Cond::Contains(Arg::Col(7), text("同名"))
+        );
+        // A value that names no entity, and a number column, are left alone.
+        assert_eq!(
+            filter(&g, "enterprises | where location = missing"),
+            Cond::Cmp(Arg::Col(3), CmpOp::Eq, text("missing"))
+        );
+        assert_eq!(
+            filter(&g, "enterprises | where revenue_yi != 两家"),
+            Cond::Cmp(Arg::Col(4), CmpOp::Ne, text("两家"))
+        );
+    }
 }
