@@ -122,37 +122,41 @@ fn statements(pairs: pest::iterators::Pairs<'_, Rule>) -> (Vec<Parsed>, Option<Q
 /// Where the statement holding byte `pos` starts: just after the last `;` before `pos` that is
 /// outside double quotes and `--` comments (0 when there is none).
 fn statement_start(text: &str, pos: usize) -> usize {
-    let mut start = 0;
+    code_chars(text)
+        .take_while(|&(i, _)| i < pos)
+        .filter(|&(_, c)| c == ';')
+        .last()
+        .map_or(0, |(i, _)| i + 1)
+}
+
+/// The characters of `text` outside double-quoted strings and `--` comments, with their byte
+/// offsets: what statement boundaries and bracket depth are counted over.
+fn code_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
     let mut in_string = false;
     let mut escaped = false;
     let mut in_comment = false;
-    let mut prev_dash = false;
-    for (i, c) in text.char_indices() {
-        if i >= pos {
-            break;
-        }
-        if in_comment {
-            in_comment = c != '\n';
-            continue;
-        }
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        while let Some((i, c)) = chars.next() {
+            if in_comment {
+                in_comment = c != '\n';
+            } else if in_string {
+                match c {
+                    _ if escaped => escaped = false,
+                    '\\' => escaped = true,
+                    '"' => in_string = false,
+                    _ => {}
+                }
+            } else if c == '"' {
+                in_string = true;
+            } else if c == '-' && chars.peek().is_some_and(|&(_, n)| n == '-') {
+                in_comment = true;
+            } else {
+                return Some((i, c));
             }
-            continue;
         }
-        match c {
-            '"' => in_string = true,
-            ';' => start = i + 1,
-            '-' if prev_dash => in_comment = true,
-            _ => {}
-        }
-        prev_dash = c == '-' && !prev_dash;
-    }
-    start
+        None
+    })
 }
 
 /// A name as it must be typed in a query: bare when the grammar reads it as one name (not a
@@ -188,20 +192,8 @@ fn precheck(text: &str) -> Result<(), QueryError> {
         ));
     }
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for (i, c) in text.char_indices() {
-        if in_string {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' => escaped = true,
-                '"' => in_string = false,
-                _ => {}
-            }
-            continue;
-        }
+    for (i, c) in code_chars(text) {
         match c {
-            '"' => in_string = true,
             '(' | '[' => {
                 depth += 1;
                 if depth > MAX_NESTING {
@@ -1125,6 +1117,20 @@ mod tests {
         let e = parse(r#"find "abc"#).unwrap_err();
         assert!(e.hints[0].contains("never closed"), "{:?}", e.hints);
         assert!(parse(r#"find "a\"b\\c\n\t""#).is_ok());
+    }
+
+    #[test]
+    fn code_is_what_lies_outside_strings_and_comments() {
+        let text = "find \"a;(b\\\"\" -- c;(\nchains; x-y";
+        let code: String = code_chars(text).map(|(_, c)| c).collect();
+        assert_eq!(code, "find  chains; x-y");
+        assert_eq!(
+            statement_start(text, text.len()),
+            text.find("; x").unwrap() + 1
+        );
+        // brackets in strings and comments do not nest
+        let deep = format!("find \"{}\" -- {}", "(".repeat(100), "[".repeat(100));
+        assert!(precheck(&deep).is_ok());
     }
 
     #[test]
