@@ -333,10 +333,14 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
         "reason",
         "excluded_by",
     ]);
-    // Admitted parks come first, so the limit counts them first.
-    for (i, r) in rows.iter().take(a.limit).enumerate() {
+    // Admitted parks come first, so the limit counts them first. Parks with equal scores (and
+    // the same admission) share a rank, as target firms and gap rows do.
+    let ranks = crate::query::gaps::competition_ranks(&rows, |a, b| {
+        a.score == b.score && a.excluded.is_some() == b.excluded.is_some()
+    });
+    for (r, rank) in rows.iter().zip(ranks).take(a.limit) {
         t.rows.push(vec![
-            Value::Int(i as i64 + 1),
+            Value::Int(rank as i64),
             Value::text(g.node(r.park).name()),
             Value::Float(r.score),
             Value::texts(r.focus.clone()),
