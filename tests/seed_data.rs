@@ -326,7 +326,6 @@ const SEGMENTS_WITHOUT_CANDIDATES: &[(&str, &str)] = &[
     ("预防接种", "public body"),
     // Firms exist, but none is named here without a public source at hand to check it against.
     ("高纯氧化铝", "not yet sourced"),
-    ("交通信号显示器", "not yet sourced"),
     ("硅石", "not yet sourced"),
     ("铝浆", "not yet sourced"),
     ("铝粉", "not yet sourced"),
@@ -336,7 +335,6 @@ const SEGMENTS_WITHOUT_CANDIDATES: &[(&str, &str)] = &[
     ("绝缘浸渍漆", "not yet sourced"),
     ("机床光机", "not yet sourced"),
     ("刀库", "not yet sourced"),
-    ("机床再制造", "not yet sourced"),
 ];
 
 #[test]
