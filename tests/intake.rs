@@ -349,6 +349,17 @@ fn an_xlsx_export_is_read_through_calamine_by_sheet_and_row() {
     }
     wb.save(&xlsx).unwrap();
 
+    // Without --sheet the first sheet (说明) is read: the error names the others.
+    let (first, _) = intake(&xlsx, dir.path(), "first", &[]);
+    assert_eq!(first.status.code(), Some(1));
+    assert!(
+        text(&first.stderr).contains(
+            "only the first sheet, `说明`, was read: choose another with --sheet NAME (sheets: 说明, 企业列表)"
+        ),
+        "{}",
+        text(&first.stderr)
+    );
+
     let (bad, _) = intake(&xlsx, dir.path(), "x", &["--sheet", "企业表"]);
     assert_eq!(bad.status.code(), Some(1));
     assert!(

@@ -157,15 +157,18 @@ impl ReplHelper {
     }
 
     /// What Tab inserts for `typed`: keywords as they are, names quoted when the grammar needs
-    /// it (中国（西南）玉溪国际物流港, YXGX-T4-006 is fine bare) — unless the user has opened a
-    /// quote already, then the name alone.
+    /// it (中国（西南）玉溪国际物流港, YXGX-T4-006 is fine bare) — and when the user has opened a
+    /// quote already, the name and the closing quote.
     fn replacements(&self, typed: &str, in_quotes: bool) -> Vec<Pair> {
         self.matches(typed)
             .into_iter()
             .map(|e| Pair {
                 display: e.text.clone(),
-                replacement: if e.rank == 0 || in_quotes {
+                replacement: if e.rank == 0 {
                     e.text.clone()
+                } else if in_quotes {
+                    // The quote is open before the word: close it after the name.
+                    format!("{}\"", e.text.replace('\\', "\\\\").replace('"', "\\\""))
                 } else {
                     crate::query::parse::quoted_if_needed(&e.text)
                 },
@@ -261,7 +264,7 @@ impl Helper for ReplHelper {}
 const META_COMMANDS: &[(&str, &str)] = &[
     (
         ".help",
-        ".help [TOPIC]           this help, or help on a topic: query, gaps, meta, export",
+        ".help [TOPIC]           this help, or help on a topic: query, gaps, meta",
     ),
     (
         ".schema",
@@ -294,7 +297,7 @@ Statements are pipelines: SOURCE | STAGE | STAGE …  (end with ; or just Enter 
   chains | segments of 锂电池 | parks …   lists with attributes
   upstream 动力电池 depth 2 in 玉溪高新区   traversal with local state
   status 锂电池 in 玉溪高新区              every segment with its state, producers, projects
-  | where state = \"missing\" | sort by x desc | limit 10 | select a, b | group by a with count()
+  | where state = \"missing\" | sort x desc | limit 10 | select a, b | group by a with count()
 Chinese keywords work too: 现状 锂电池 在 玉溪高新区 | 补链 锂电池 在 玉溪高新区 …
 The full reference is docs/QUERY.md.";
 
@@ -320,6 +323,42 @@ struct Session {
 
 fn history_path() -> Option<PathBuf> {
     dirs::data_dir().map(|d| d.join("chainkb").join("history.txt"))
+}
+
+/// The words of a meta command: split on whitespace, except inside double quotes, which are
+/// removed (`\"` is a quote inside one).
+fn meta_words(line: &str) -> Result<Vec<String>, String> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut quoted = false;
+    let mut in_word = false;
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if quoted => word.extend(chars.next()),
+            '"' => {
+                quoted = !quoted;
+                in_word = true;
+            }
+            c if c.is_whitespace() && !quoted => {
+                if in_word {
+                    words.push(std::mem::take(&mut word));
+                    in_word = false;
+                }
+            }
+            c => {
+                word.push(c);
+                in_word = true;
+            }
+        }
+    }
+    if quoted {
+        return Err("a quote is never closed: add the closing \"".into());
+    }
+    if in_word {
+        words.push(word);
+    }
+    Ok(words)
 }
 
 /// The terminal's width in columns when stdout is a terminal (comfy-table asks it), else None.
@@ -396,6 +435,8 @@ impl Session {
                 Err(e) => {
                     stderr!("{}", e.render(&o.text));
                     self.failed = true;
+                    // `.export` must not quietly write an older result after this failure.
+                    self.last = None;
                     break;
                 }
             }
@@ -404,10 +445,12 @@ impl Session {
     }
 
     /// Run a meta command; `Ok(false)` means leave the session.
+    /// Its words are split on spaces; a double-quoted word may hold spaces
+    /// (`.export "招商 名单.xlsx"`, `.draw 光电子 in "中国（西南）玉溪国际物流港" x.svg`).
     fn meta(&mut self, line: &str, history: &DefaultHistory) -> Result<bool, String> {
-        let mut words = line.split_whitespace();
-        let cmd = words.next().unwrap_or("");
-        let args: Vec<&str> = words.collect();
+        let words = meta_words(line)?;
+        let cmd = words.first().map_or("", String::as_str);
+        let args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
         match cmd {
             ".quit" | ".exit" => return Ok(false),
             ".help" => match args.first().copied() {
@@ -419,15 +462,13 @@ impl Session {
                 }
                 Some("query") => stdoutln!("{HELP_QUERY}"),
                 Some("gaps") => stdoutln!("{HELP_GAPS}"),
-                Some("meta") | Some("export") => {
+                Some("meta") => {
                     for (_, h) in META_COMMANDS {
                         stdoutln!("  {h}");
                     }
                 }
                 Some(other) => {
-                    return Err(format!(
-                        "no help on `{other}` (topics: query, gaps, meta, export)"
-                    ));
+                    return Err(format!("no help on `{other}` (topics: query, gaps, meta)"));
                 }
             },
             ".schema" => stdout!("{}", super::schema_text(&self.graph)),
@@ -473,8 +514,20 @@ impl Session {
                     ),
                     None => None,
                 };
+                let ext = Path::new(file)
+                    .extension()
+                    .map(|e| e.to_string_lossy().to_lowercase());
+                let dot = match ext.as_deref().and_then(super::draw_format) {
+                    Some("dot") => true,
+                    Some(_) => false,
+                    None => {
+                        return Err(format!(
+                            "cannot draw into `{file}`: name the file .svg, or .dot (.gv) for Graphviz"
+                        ));
+                    }
+                };
                 let picture = crate::draw::layout(&self.graph, c, p);
-                let text = if file.ends_with(".dot") {
+                let text = if dot {
                     crate::draw::to_dot(&picture)
                 } else {
                     crate::draw::to_svg(&picture)
@@ -633,6 +686,60 @@ mod completion_tests {
     }
 
     #[test]
+    fn meta_words_keep_quoted_spaces() {
+        assert_eq!(
+            meta_words(r#".export "招商 名单.xlsx""#).unwrap(),
+            [".export", "招商 名单.xlsx"]
+        );
+        assert_eq!(
+            meta_words(r#".draw 光电子 in "中国（西南）玉溪国际物流港" x.svg"#).unwrap(),
+            [
+                ".draw",
+                "光电子",
+                "in",
+                "中国（西南）玉溪国际物流港",
+                "x.svg"
+            ]
+        );
+        assert_eq!(
+            meta_words(r#".export "a\"b.csv""#).unwrap(),
+            [".export", "a\"b.csv"]
+        );
+        assert!(meta_words(r#".export "x.csv"#).is_err());
+    }
+
+    #[test]
+    fn draw_needs_a_picture_file_and_export_never_writes_a_stale_result() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+        let loaded = crate::data::load(&[dir], Default::default()).unwrap();
+        let mut s = Session {
+            graph: Graph::build(loaded.dataset),
+            db: None,
+            format: Format::Csv,
+            timing: false,
+            last: None,
+            failed: false,
+        };
+        let history = DefaultHistory::new();
+        let tmp = tempfile::tempdir().unwrap();
+        let png = tmp.path().join("x.png");
+        let err = s
+            .meta(&format!(".draw 锂电池 {}", png.display()), &history)
+            .unwrap_err();
+        assert!(err.contains("name the file .svg"), "{err}");
+        assert!(!png.exists());
+        s.run_statements("chains");
+        assert!(s.last.is_some());
+        s.run_statements("stauts 锂电池");
+        let csv = tmp.path().join("x.csv");
+        let err = s
+            .meta(&format!(".export {}", csv.display()), &history)
+            .unwrap_err();
+        assert!(err.contains("nothing to export"), "{err}");
+        assert!(!csv.exists());
+    }
+
+    #[test]
     fn names_complete_by_prefix_initials_and_full_pinyin() {
         let h = helper();
         assert_eq!(h.candidates("zjcl"), vec!["正极材料"]);
@@ -664,7 +771,7 @@ mod completion_tests {
                 .collect()
         };
         assert_eq!(insert("中国", false), ["\"中国（西南）玉溪国际物流港\""]);
-        assert_eq!(insert("中国", true), ["中国（西南）玉溪国际物流港"]);
+        assert_eq!(insert("中国", true), ["中国（西南）玉溪国际物流港\""]);
         assert_eq!(insert("YXGX", false), ["YXGX-T4-006"]);
         // keywords are never quoted
         assert!(insert("fi", false).contains(&"fill".to_string()));

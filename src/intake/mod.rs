@@ -221,6 +221,22 @@ fn blank_lines(text: &str) -> Vec<u32> {
     out
 }
 
+/// "; only the first sheet, `A`, was read: choose another with --sheet (sheets: A, B)" for a
+/// workbook of several sheets, else nothing.
+fn other_sheets_hint(path: &Path) -> String {
+    use calamine::Reader;
+    let Ok(wb) = calamine::open_workbook_auto(path) else {
+        return String::new();
+    };
+    match wb.sheet_names().as_slice() {
+        [first, _, ..] => format!(
+            "; only the first sheet, `{first}`, was read: choose another with --sheet NAME (sheets: {})",
+            wb.sheet_names().join(", ")
+        ),
+        _ => String::new(),
+    }
+}
+
 fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Rows, String> {
     use calamine::Reader;
     let shown = path.display();
@@ -936,7 +952,13 @@ pub fn run_cli(args: IntakeArgs) -> Result<(), String> {
         known: Some(&known),
         skip_known: args.skip_known,
     };
-    let outcome = intake(&rows, &file, &opts, &resolver, &kw)?;
+    let outcome = intake(&rows, &file, &opts, &resolver, &kw).map_err(|e| {
+        // Without --sheet only the first sheet was read: the firms may be on another.
+        match (is_sheet(&args.file), &args.sheet) {
+            (true, None) => format!("{e}{}", other_sheets_hint(&args.file)),
+            _ => e,
+        }
+    })?;
     for l in outcome.lines(&file) {
         stderrln!("{l}");
     }
