@@ -156,9 +156,14 @@ pub fn clean_cell(cell: &str) -> &str {
 /// An amount cell in 亿元: the unit comes from the cell (`12.5亿`, `3000万元`) or else the header
 /// (`营业收入(万元)`); a cell without a unit under a header without one is an error, not a guess.
 pub fn revenue_yi(cell: &str, header_unit: &str) -> Result<f64, String> {
+    // Full-width digits and signs (５００, －３) are what a Chinese input method types.
     let mut t: String = cell
         .chars()
         .filter(|c| !c.is_whitespace() && !matches!(c, ',' | '，'))
+        .map(|c| match c {
+            '０'..='９' | '．' | '－' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
         .collect();
     if t.contains("美元") || t.contains("港元") || t.contains("港币") {
         return Err("is not in 人民币".into());
@@ -192,6 +197,8 @@ pub fn revenue_yi(cell: &str, header_unit: &str) -> Result<f64, String> {
     };
     match t.parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v * factor),
+        // A loss is not a revenue: an export that puts 净利润 here, or a sign typed by mistake.
+        Ok(v) if v < 0.0 => Err("is negative: a revenue is never below 0".into()),
         _ => Err("is not a number".into()),
     }
 }
@@ -360,6 +367,11 @@ mod tests {
         assert!(revenue_yi("3000", "").unwrap_err().contains("no unit"));
         assert!(revenue_yi("100万美元", "").is_err());
         assert_eq!(plain_decimal(40091700.0 * 1e-4), "4009.17");
+        // full-width digits as typed with a Chinese input method
+        assert_eq!(revenue_yi("５００", "万元").unwrap(), 0.05);
+        assert_eq!(revenue_yi("１２．５亿", "").unwrap(), 12.5);
+        assert!(revenue_yi("-300", "万元").unwrap_err().contains("negative"));
+        assert!(revenue_yi("－３", "亿元").unwrap_err().contains("negative"));
     }
 
     #[test]
