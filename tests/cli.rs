@@ -346,6 +346,15 @@ fn commands_on_a_missing_database_say_how_to_create_one() {
         text(&out.stderr)
     );
     assert!(!db.exists());
+    // A data folder given as the database is named as what it is.
+    let out = run(&["stats", "--db", "tests/fixtures/small"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr)
+            .contains("tests/fixtures/small is a data folder (graphs/, seeds/), not a database"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]

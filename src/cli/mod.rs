@@ -185,7 +185,17 @@ pub fn main() -> i32 {
 /// missing database; every other command needs an existing one.
 fn open_store(db: &Option<PathBuf>, create: bool) -> Result<Store, Failure> {
     let (store, report) = match db {
-        Some(path) => Store::open(path, create)?,
+        Some(path) => match Store::open(path, create) {
+            // A data folder given where a database is wanted: say which is which.
+            Err(StoreError::NotFound(_)) if data::is_data_folder(path) => {
+                return Err(Failure::user(format!(
+                    "{} is a data folder (graphs/, seeds/), not a database: import it into a database folder of its own with chainkb import {} --db NEW_FOLDER",
+                    path.display(),
+                    path.display()
+                )));
+            }
+            other => other?,
+        },
         None => {
             let (store, report, built) = bundle::open_default()?;
             if built {
