@@ -685,3 +685,23 @@ fn importing_a_path_that_does_not_exist_says_so() {
         format!("error: {}: no such file or folder\n", missing.display())
     );
 }
+
+/// `show CHAIN` lists the segments from resources to applications, as `status` does (the
+/// bundled 锂电池 template starts with 电子元器件, a midstream part).
+#[test]
+fn show_lists_a_chains_segments_in_reading_order() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = bin()
+        .args(["show", "锂电池", "--kind", "chain"])
+        .env("XDG_DATA_HOME", tmp.path())
+        .env("HOME", tmp.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stdout = text(&out.stdout);
+    let segments = stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("segments"))
+        .unwrap_or_default();
+    assert!(segments.contains("— 锂矿、锂精矿、碳酸锂"), "{segments}");
+}

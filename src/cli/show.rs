@@ -105,8 +105,14 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
         let _ = writeln!(out, "  notes     {notes}");
     }
     if node.kind == Kind::Chain {
-        let segs = graph.chain_segments(n);
-        let names: Vec<&str> = segs.iter().map(|&s| graph.node(s).name()).collect();
+        // In reading order, resources to applications, as `status` lists them.
+        let view = crate::query::gaps::ChainView::new(graph, n);
+        let segs = &view.segs;
+        let names: Vec<&str> = view
+            .order()
+            .iter()
+            .map(|&i| graph.node(segs[i]).name())
+            .collect();
         let _ = writeln!(out, "  segments  {} — {}", segs.len(), names.join("、"));
     }
     for dir in [Direction::Outgoing, Direction::Incoming] {
