@@ -79,7 +79,38 @@ struct Fields<'a, 'i> {
     header: Range<usize>,
 }
 
-impl Fields<'_, '_> {
+impl<'a, 'i> Fields<'a, 'i> {
+    /// The fields of one table of kind `what`; keys not in `known` are reported at once.
+    fn of(
+        ld: &'a mut Loader,
+        (text, file): (&'a str, u32),
+        (what, known): (&'static str, &[&str]),
+        table: &'a DeTable<'i>,
+        header: Range<usize>,
+    ) -> Self {
+        let mut f = Fields {
+            ld,
+            text,
+            file,
+            table,
+            what,
+            header,
+        };
+        f.unknown_keys(known);
+        f
+    }
+
+    /// The required `id`; when it is missing, also the index of that problem and the names the
+    /// table meant, so references to them count as "not checked" instead of unknown.
+    fn id(&mut self) -> (Option<Str>, Option<usize>, Vec<String>) {
+        let problem = self.ld.problems.len();
+        let id = self.required("id", "");
+        let mut names = Vec::new();
+        meant_names_in(self.table, &mut names);
+        let problem = id.is_none().then_some(problem);
+        (id, problem, names)
+    }
+
     fn error(&mut self, byte: usize, msg: String) {
         let pos = pos_of(self.text, self.file, byte);
         self.ld.error(pos, msg);
@@ -330,21 +361,16 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
                     ld.undefined(before, &[Kind::Chain], names);
                 }
                 for (header, table) in found {
-                    let mut f = Fields {
-                        ld: &mut *ld,
-                        text,
-                        file,
+                    let mut f = Fields::of(
+                        ld,
+                        (text, file),
+                        ("[chain]", CHAIN_KEYS),
                         table,
-                        what: "[chain]",
-                        header: header.clone(),
-                    };
-                    f.unknown_keys(CHAIN_KEYS);
-                    let id_problem = f.ld.problems.len();
-                    let id = f.required("id", "");
-                    let mut names = Vec::new();
-                    meant_names_in(table, &mut names);
+                        header.clone(),
+                    );
+                    let (id, id_problem, names) = f.id();
                     chain = Some(ChainToml {
-                        id_problem: id.is_none().then_some(id_problem),
+                        id_problem,
                         names,
                         id,
                         name: f.string("name"),
@@ -362,21 +388,11 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
             }
             "segment" => {
                 for (header, table) in tables(ld, text, file, k, v, false) {
-                    let mut f = Fields {
-                        ld: &mut *ld,
-                        text,
-                        file,
-                        table,
-                        what: "[[segment]]",
-                        header: header.clone(),
-                    };
-                    f.unknown_keys(SEGMENT_KEYS);
-                    let id_problem = f.ld.problems.len();
-                    let id = f.required("id", "");
-                    let mut names = Vec::new();
-                    meant_names_in(table, &mut names);
+                    let what = ("[[segment]]", SEGMENT_KEYS);
+                    let mut f = Fields::of(ld, (text, file), what, table, header.clone());
+                    let (id, id_problem, names) = f.id();
                     segments.push(SegmentToml {
-                        id_problem: id.is_none().then_some(id_problem),
+                        id_problem,
                         names,
                         id,
                         name: f.string("name"),
@@ -398,15 +414,8 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
                     drop_links(ld, names);
                 }
                 for (header, table) in tables(ld, text, file, k, v, false) {
-                    let mut f = Fields {
-                        ld: &mut *ld,
-                        text,
-                        file,
-                        table,
-                        what: "[[supplies]]",
-                        header: header.clone(),
-                    };
-                    f.unknown_keys(SUPPLIES_KEYS);
+                    let what = ("[[supplies]]", SUPPLIES_KEYS);
+                    let mut f = Fields::of(ld, (text, file), what, table, header.clone());
                     let from = f.required("from", "");
                     let to = f.required("to", "");
                     if from.is_none() || to.is_none() {
