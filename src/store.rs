@@ -487,33 +487,10 @@ fn fault_injection_pause(db: &sled::Db) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Attrs, Kind, Stage};
+    use crate::model::{Attrs, Kind};
 
     fn tiny(n: usize) -> Dataset {
-        let mut ds = Dataset {
-            files: vec!["graphs/t.toml".into()],
-            sources: vec!["test".into()],
-            ..Default::default()
-        };
-        for i in 0..n {
-            ds.rows.push(Row {
-                file: 0,
-                line: i as u32 + 1,
-                source: 0,
-                notes: None,
-            });
-            ds.nodes.push(Node {
-                kind: Kind::Segment,
-                id: format!("s{i}").into(),
-                display_name: None,
-                aliases: Box::default(),
-                attrs: Attrs::Segment {
-                    stage: Stage::Upstream,
-                },
-                row: i as u32,
-            });
-        }
-        ds
+        Dataset::segments_only(n)
     }
 
     #[test]

@@ -355,35 +355,11 @@ pub fn release_free_memory() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Attrs, Row, Stage};
 
-    /// Segments s0..sn, and the given SUPPLIES edges, each on its own row.
+    /// Segments s0..sn, and the given SUPPLIES edges, edge `i` on row `i`.
     fn graph(n: usize, edges: &[(u32, u32)]) -> Graph {
-        let mut ds = Dataset {
-            files: vec!["graphs/t.toml".into()],
-            sources: vec!["test".into()],
-            ..Default::default()
-        };
-        for i in 0..n.max(edges.len()) {
-            ds.rows.push(Row {
-                file: 0,
-                line: i as u32 + 1,
-                source: 0,
-                notes: None,
-            });
-        }
-        for i in 0..n {
-            ds.nodes.push(Node {
-                kind: Kind::Segment,
-                id: format!("s{i}").into(),
-                display_name: None,
-                aliases: Box::default(),
-                attrs: Attrs::Segment {
-                    stage: Stage::Upstream,
-                },
-                row: i as u32,
-            });
-        }
+        assert!(edges.len() <= n, "one row per segment: at most n edges");
+        let mut ds = Dataset::segments_only(n);
         for (row, &(from, to)) in edges.iter().enumerate() {
             ds.edges.push(Edge {
                 kind: EdgeKind::Supplies,

@@ -401,6 +401,35 @@ pub struct Dataset {
 }
 
 impl Dataset {
+    /// Test support: segments `s0`…`s{n-1}`, each on its own row of one template file.
+    #[cfg(test)]
+    pub(crate) fn segments_only(n: usize) -> Dataset {
+        let mut ds = Dataset {
+            files: vec!["graphs/t.toml".into()],
+            sources: vec!["test".into()],
+            ..Default::default()
+        };
+        for i in 0..n {
+            ds.rows.push(Row {
+                file: 0,
+                line: i as u32 + 1,
+                source: 0,
+                notes: None,
+            });
+            ds.nodes.push(Node {
+                kind: Kind::Segment,
+                id: format!("s{i}").into(),
+                display_name: None,
+                aliases: Box::default(),
+                attrs: Attrs::Segment {
+                    stage: Stage::Upstream,
+                },
+                row: i as u32,
+            });
+        }
+        ds
+    }
+
     /// The industry-system entry an IN_SYSTEM edge carries.
     pub fn edge_system(&self, edge: u32) -> Option<&SystemEntry> {
         self.systems
