@@ -1,6 +1,8 @@
 //! Name normalization and "did you mean" suggestions, shared by data checking and the graph's
 //! name index.
 
+use std::borrow::Cow;
+
 /// Legal-form suffixes dropped by `normalize`, longest first so that 股份有限公司 wins over 有限公司.
 const SUFFIXES: &[&str] = &[
     "集团股份有限公司",
@@ -102,6 +104,7 @@ pub fn suggest<'a, I>(typed: &str, candidates: I, max: usize) -> Vec<&'a str>
 where
     I: IntoIterator<Item = &'a str>,
 {
+    // The names are borrowed, not copied: only their normalized forms are made.
     let names: Vec<&'a str> = candidates.into_iter().collect();
     let prepared = Suggester::new(names.iter().copied());
     best(prepared.scored(typed, 0), max)
@@ -127,8 +130,9 @@ fn best(mut scored: Vec<(usize, usize, &str)>, max: usize) -> Vec<usize> {
     out
 }
 
-struct Candidate {
-    raw: Box<str>,
+struct Candidate<'a> {
+    /// Borrowed for a one-off suggestion, owned by a list kept for many.
+    raw: Cow<'a, str>,
     raw_chars: usize,
     normalized: Box<str>,
     normalized_chars: usize,
@@ -136,19 +140,20 @@ struct Candidate {
 
 /// Candidate names prepared once (normalized, measured) for many suggestions: `check` on a
 /// file with thousands of unknown references asks for thousands of them over the same names.
-pub struct Suggester {
-    candidates: Vec<Candidate>,
+pub struct Suggester<'a> {
+    candidates: Vec<Candidate<'a>>,
 }
 
-impl Suggester {
-    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Suggester {
+impl<'a> Suggester<'a> {
+    pub fn new<S: Into<Cow<'a, str>>>(names: impl IntoIterator<Item = S>) -> Suggester<'a> {
         let candidates = names
             .into_iter()
             .map(|raw| {
-                let normalized = normalize(raw);
+                let raw: Cow<'a, str> = raw.into();
+                let normalized = normalize(&raw);
                 Candidate {
-                    raw: raw.into(),
                     raw_chars: raw.chars().count(),
+                    raw,
                     normalized_chars: normalized.chars().count(),
                     normalized: normalized.into(),
                 }
@@ -192,7 +197,7 @@ impl Suggester {
 }
 
 /// [`suggest`] over several prepared lists taken as one, in order (ties go to the earlier).
-pub fn suggest_among<'s>(typed: &str, lists: &[&'s Suggester], max: usize) -> Vec<&'s str> {
+pub fn suggest_among<'s>(typed: &str, lists: &[&'s Suggester<'_>], max: usize) -> Vec<&'s str> {
     let mut scored = Vec::new();
     let mut names: Vec<&'s str> = Vec::new();
     for list in lists {

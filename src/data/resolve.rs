@@ -11,7 +11,7 @@ struct NameIndex {
     exact: HashMap<(Kind, String), Vec<u32>>,
     normalized: HashMap<(Kind, String), Vec<u32>>,
     /// Every id of a kind, prepared for "did you mean".
-    suggesters: HashMap<Kind, Suggester>,
+    suggesters: HashMap<Kind, Suggester<'static>>,
 }
 
 impl NameIndex {
@@ -43,7 +43,7 @@ impl NameIndex {
             normalized,
             suggesters: names_by_kind
                 .into_iter()
-                .map(|(k, names)| (k, Suggester::new(names.iter().map(String::as_str))))
+                .map(|(k, names)| (k, Suggester::new(names)))
                 .collect(),
         }
     }
