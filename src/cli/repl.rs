@@ -402,30 +402,15 @@ impl Session {
         for o in outcomes {
             match o.result {
                 Ok(table) => {
-                    let n = table.rows.len();
-                    let word = if n == 1 { "row" } else { "rows" };
-                    let timed = format!(
-                        "({n} {word}, {:.1} ms)",
-                        started.elapsed().as_secs_f64() * 1000.0
-                    );
-                    let mut rendered = match (self.format, terminal_width()) {
-                        (Format::Table, Some(w)) => table.to_text_fitted(w),
-                        _ => table.render(self.format),
-                    };
+                    let ms = started.elapsed().as_secs_f64() * 1000.0;
                     if self.format == Format::Table {
-                        // The text table ends with its own "(N rows)" (then any notes): say it
-                        // once, with the time.
-                        let plain = format!("({n} {word})\n");
-                        if let Some(at) = rendered.rfind(&plain) {
-                            rendered.replace_range(at..at + plain.len() - 1, &timed);
-                        }
-                        page(&rendered);
+                        page(&table.to_text_in_terminal(terminal_width(), ms));
                     } else {
-                        page(&rendered);
+                        page(&table.render(self.format));
                         for note in &table.notes {
                             stderrln!("note: {note}");
                         }
-                        stdoutln!("{timed}");
+                        stdoutln!("({})", table.count_line(Some(ms)));
                     }
                     if self.timing {
                         stderrln!("{}", o.timing.line());

@@ -167,17 +167,18 @@ impl Table {
     /// An aligned table followed by "(N rows)". comfy-table measures CJK characters as two
     /// columns; wrapping is off so output does not depend on the terminal.
     pub fn to_text(&self) -> String {
-        self.text(None)
+        self.text(None, None)
     }
 
-    /// [`Table::to_text`] fitted to `width` terminal columns: long cells wrap inside their
-    /// column instead of the terminal wrapping whole rows into a jumble (the REPL on a
-    /// projector). Files and scripts keep the unwrapped form.
-    pub fn to_text_fitted(&self, width: u16) -> String {
-        self.text(Some(width))
+    /// [`Table::to_text`] for a terminal: fitted to `width` columns when known (long cells
+    /// wrap inside their column instead of the terminal wrapping whole rows into a jumble — the
+    /// REPL on a projector), and the row count with the time taken, `(N rows, T ms)`. Files
+    /// and scripts keep the unwrapped form.
+    pub fn to_text_in_terminal(&self, width: Option<u16>, elapsed_ms: f64) -> String {
+        self.text(width, Some(elapsed_ms))
     }
 
-    fn text(&self, width: Option<u16>) -> String {
+    fn text(&self, width: Option<u16>, elapsed_ms: Option<f64>) -> String {
         let mut t = Comfy::new();
         t.load_preset(presets::UTF8_FULL_CONDENSED).force_no_tty();
         match width {
@@ -190,12 +191,21 @@ impl Table {
         for r in &self.rows {
             t.add_row(r.iter().map(Value::display).collect::<Vec<_>>());
         }
-        let n = self.rows.len();
-        let mut out = format!("{t}\n({n} {})\n", if n == 1 { "row" } else { "rows" });
+        let mut out = format!("{t}\n({})\n", self.count_line(elapsed_ms));
         for note in &self.notes {
             let _ = writeln!(out, "note: {note}");
         }
         out
+    }
+
+    /// "2 rows", or with the time taken "2 rows, 0.3 ms" (the footer of a result).
+    pub fn count_line(&self, elapsed_ms: Option<f64>) -> String {
+        let n = self.rows.len();
+        let rows = if n == 1 { "row" } else { "rows" };
+        match elapsed_ms {
+            Some(ms) => format!("{n} {rows}, {ms:.1} ms"),
+            None => format!("{n} {rows}"),
+        }
     }
 
     /// An array of row objects, keys in column order, one row per line.
@@ -287,7 +297,7 @@ mod tests {
         let long = "玉溪高新区新能源电池正极材料产业化项目（年产5万吨磷酸铁锂）、负极材料一体化项目、电解液项目";
         t.rows
             .push(vec![Value::text("正极材料"), Value::text(long)]);
-        let fitted = t.to_text_fitted(40);
+        let fitted = t.to_text_in_terminal(Some(40), 0.0);
         for line in fitted.lines() {
             assert!(
                 UnicodeWidthStr::width(line) <= 40,
