@@ -202,18 +202,6 @@ impl Columns {
     pub fn has_relations(&self, i: u32) -> bool {
         self.has_relations.get(i as usize).copied().unwrap_or(false)
     }
-
-    /// Bytes held, for the memory figures in benches/README.md.
-    pub fn heap_bytes(&self) -> usize {
-        4 * (self.located.start.len()
-            + self.located.items.len()
-            + self.produces.start.len()
-            + self.produces.items.len()
-            + self.producers.start.len()
-            + self.producers.items.len())
-            + self.has_relations.len()
-            + std::mem::size_of::<Profile>() * self.profiles.len()
-    }
 }
 
 #[cfg(test)]

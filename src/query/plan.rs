@@ -10,7 +10,6 @@ use super::table::Value;
 use crate::graph::Graph;
 use crate::model::{EdgeKind, Kind};
 use crate::names::{did_you_mean, distance, normalize, suggest};
-use std::fmt::Write as _;
 
 /// Deepest upstream/downstream traversal.
 pub const MAX_DEPTH: i64 = 64;
@@ -1421,15 +1420,6 @@ pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
         ops,
         columns,
     })
-}
-
-/// `explain`'s output as text lines.
-pub fn explain_text(p: &Plan) -> String {
-    let mut s = String::new();
-    for l in p.lines() {
-        let _ = writeln!(s, "{l}");
-    }
-    s
 }
 
 #[cfg(test)]
