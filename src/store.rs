@@ -3,7 +3,8 @@
 //!
 //! Layout: tree `meta` holds `schema_version`, `generation` (the live one) and `importing` (a
 //! generation being written). Each generation lives in its own tree `g<N>`, with keys
-//! `files`, `templates`, `sources`, and chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`), each
+//! `files`, `templates`, `sources`, `public_functions` (optional: absent in databases written
+//! before it existed), and chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`), each
 //! value = CRC-32 (4 bytes, big-endian) + postcard bytes of a `Vec` of up to `CHUNK` records.
 //!
 //! An import writes a new generation tree, flushes it, then switches `generation` in one atomic
@@ -239,6 +240,7 @@ impl Store {
                 (b"files".to_vec(), encode(&ds.files)?),
                 (b"templates".to_vec(), encode(&ds.templates)?),
                 (b"sources".to_vec(), encode(&ds.sources)?),
+                (b"public_functions".to_vec(), encode(&ds.public_functions)?),
             ];
             values.extend(chunks("rows/", &ds.rows)?);
             values.extend(chunks("nodes/", &ds.nodes)?);
@@ -307,6 +309,13 @@ impl Store {
         let files: Vec<String> = self.decode("files", &get("files")?)?;
         let templates: Vec<TemplateFile> = self.decode("templates", &get("templates")?)?;
         let sources: Vec<Box<str>> = self.decode("sources", &get("sources")?)?;
+        // Added within schema 1 as a key of its own: a database written before has none (and
+        // an older chainkb ignores it), so neither needs a new schema version.
+        let public_functions: Vec<(u32, Box<str>)> =
+            match tree.get("public_functions").map_err(|e| self.sled(e))? {
+                Some(v) => self.decode("public_functions", &v)?,
+                None => Vec::new(),
+            };
         let rows: Vec<Row> = self.load_chunks(&tree, "rows/")?;
         let nodes: Vec<Node> = self.load_chunks(&tree, "nodes/")?;
         // Each chunk is split as it is decoded, so the wide stored form never exists for all
@@ -328,6 +337,7 @@ impl Store {
                 edges,
                 systems,
                 templates,
+                public_functions,
             },
             meta,
         ))
@@ -661,6 +671,29 @@ mod tests {
         let bytes = postcard::to_stdvec(&old).unwrap();
         assert_eq!(postcard::to_stdvec(&new).unwrap(), bytes);
         assert_eq!(postcard::from_bytes::<Node>(&bytes).unwrap(), new);
+    }
+
+    /// `public_functions` came after the first databases: one written without the key opens
+    /// with none, and one written with it gives them back.
+    #[test]
+    fn public_functions_round_trip_and_are_optional() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        let mut ds = tiny(3);
+        ds.public_functions = vec![(1, "疾病预防控制机构".into())];
+        store.import(&ds, "t").unwrap();
+        let (back, _) = store.load().unwrap();
+        assert_eq!(back.public_function(1), Some("疾病预防控制机构"));
+        assert_eq!(back, ds);
+        store
+            .db
+            .open_tree("g1")
+            .unwrap()
+            .remove("public_functions")
+            .unwrap();
+        let (back, _) = store.load().unwrap();
+        assert!(back.public_functions.is_empty());
+        assert_eq!(back.nodes, ds.nodes);
     }
 
     #[test]

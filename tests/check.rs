@@ -68,9 +68,9 @@ fn an_unknown_key_is_reported_where_it_is_and_the_rest_of_the_template_is_still_
     assert_problems(
         &out,
         &[
-            "tests/fixtures/check-template-keys/graphs/battery.toml:11:1: unknown key `colour` in [[segment]]; its keys are id, name, stage, aliases, source, notes",
+            "tests/fixtures/check-template-keys/graphs/battery.toml:11:1: unknown key `colour` in [[segment]]; its keys are id, name, stage, aliases, public, source, notes",
             "tests/fixtures/check-template-keys/graphs/battery.toml:13:1: [[segment]] without `stage` (上游, 中游 or 下游)",
-            "tests/fixtures/check-template-keys/graphs/battery.toml:15:1: unknown key `stge` in [[segment]] (did you mean stage?); its keys are id, name, stage, aliases, source, notes",
+            "tests/fixtures/check-template-keys/graphs/battery.toml:15:1: unknown key `stge` in [[segment]] (did you mean stage?); its keys are id, name, stage, aliases, public, source, notes",
             "tests/fixtures/check-template-keys/graphs/battery.toml:19:9: stage `上流` is not one of 上游, 中游, 下游",
             "tests/fixtures/check-template-keys/graphs/battery.toml:22:6: segment `孤立环节` is an orphan in chain `电池`: no SUPPLIES edge links it to another segment of the chain",
             "tests/fixtures/check-template-keys/graphs/battery.toml:26:6: duplicate Segment id `碳酸锂` (first defined at tests/fixtures/check-template-keys/graphs/battery.toml:9)",
@@ -612,7 +612,7 @@ to = "丙"
             "./graphs/coffee.toml:2:1: unknown key `idd` in [chain] (did you mean id?); its keys are id, name, aliases, industries, shared, source, notes",
             "./graphs/nuts.toml:1:2: unknown key `chains` (did you mean chain?): a chain template holds [chain], [[segment]] and [[supplies]] tables; 1 reference to a name in it was not checked",
             "./graphs/t.toml:17:1: [[segment]] without `id`; 1 reference to a name in it was not checked",
-            "./graphs/t.toml:18:1: unknown key `idd` in [[segment]] (did you mean id?); its keys are id, name, stage, aliases, source, notes",
+            "./graphs/t.toml:18:1: unknown key `idd` in [[segment]] (did you mean id?); its keys are id, name, stage, aliases, public, source, notes",
             "./graphs/t.toml:21:1: [[supplies]] without `from`",
             "./graphs/t.toml:22:1: unknown key `frm` in [[supplies]] (did you mean from?); its keys are from, to, source, notes",
             "./graphs/t.toml:25:3: unknown key `suply` (did you mean supplies?): a chain template holds [chain], [[segment]] and [[supplies]] tables",

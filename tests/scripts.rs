@@ -316,7 +316,7 @@ fn cli_runs_a_script_file_and_stops_at_the_first_error() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "name\n锂电池\n光伏\nname\n测试省\n"
+        "name\n锂电池\n光伏\n疫苗\nname\n测试省\n"
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -343,7 +343,7 @@ fn cli_runs_a_script_up_to_a_syntax_error() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "name\n锂电池\n光伏\nname\n测试省\n"
+        "name\n锂电池\n光伏\n疫苗\nname\n测试省\n"
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
@@ -365,7 +365,7 @@ fn cli_skips_a_leading_byte_order_mark() {
         "\u{feff}chains | select name;\nregions | select name | limit 1\n",
     )
     .unwrap();
-    let expected = "name\n锂电池\n光伏\nname\n测试省\n";
+    let expected = "name\n锂电池\n光伏\n疫苗\nname\n测试省\n";
 
     let out = chainkb(
         &db,
@@ -433,7 +433,10 @@ fn cli_skips_a_leading_byte_order_mark() {
         &["query", "-f", script.to_str().unwrap(), "--format", "csv"],
     );
     assert_eq!(out.status.code(), Some(1));
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "name\n锂电池\n光伏\n");
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout),
+        "name\n锂电池\n光伏\n疫苗\n"
+    );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains("line 2, column 8") && err.contains("U+FEFF byte-order mark"),

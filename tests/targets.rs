@@ -531,29 +531,48 @@ fn admission_classes_exclude_firms_and_projects_by_tag() {
 #[test]
 fn a_gap_nobody_outside_produces_is_named_not_left_as_an_empty_list() {
     let db = seed_db().display().to_string();
-    let out = chainkb_cmd(&[
-        "targets",
-        "疫苗",
-        "--in",
-        "玉溪高新区",
-        "--segment",
-        "预防接种",
-        "--segment",
-        "细胞培养基",
-        "--format",
-        "csv",
-        "--db",
-        &db,
-    ]);
+    let targets = |chain: &str, segments: [&str; 2]| {
+        chainkb_cmd(&[
+            "targets",
+            chain,
+            "--in",
+            "玉溪高新区",
+            "--segment",
+            segments[0],
+            "--segment",
+            segments[1],
+            "--format",
+            "csv",
+            "--db",
+            &db,
+        ])
+    };
+    // A segment firms make, but no candidate does: more candidates would help.
+    let out = targets("数控机床", ["刀库", "数控系统"]);
     assert!(out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
         err.contains(
-            "no enterprise outside 玉溪高新技术产业开发区 in the database produces 预防接种 —"
+            "no enterprise outside 玉溪高新技术产业开发区 in the database produces 刀库 — \
+             nobody to list for it (add candidates: `chainkb intake`)"
         ),
         "{err}"
     );
-    assert!(!err.contains("细胞培养基"), "{err}");
+    assert!(!err.contains("数控系统"), "{err}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("数控系统"));
+    // A segment public bodies provide (the template's `public`): no firm is recruited for
+    // it, so the note says who provides it instead of asking for candidates.
+    let out = targets("疫苗", ["预防接种", "细胞培养基"]);
+    assert!(out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains(
+            "note: 预防接种 is a public function (疾病预防控制机构和县级以上卫生健康主管部门指定的接种单位): \
+             no firm to recruit for it; plan it with them"
+        ),
+        "{err}"
+    );
+    assert!(!err.contains("add candidates"), "{err}");
     assert!(String::from_utf8_lossy(&out.stdout).contains("细胞培养基"));
     // The query stage says the same: under the table, or on stderr for CSV and JSON so the
     // data stays machine-readable.
@@ -565,9 +584,11 @@ fn a_gap_nobody_outside_produces_is_named_not_left_as_an_empty_list() {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr),
         );
-        let note = "note: no enterprise outside 玉溪高新技术产业开发区 in the database produces 菌毒种、疫苗批签发检验、预防接种";
-        assert_eq!(stdout.contains(note), on_stdout, "{format}: {stdout}");
-        assert_eq!(stderr.contains(note), !on_stdout, "{format}: {stderr}");
+        for public in ["菌毒种", "疫苗批签发检验", "预防接种"] {
+            let note = format!("note: {public} is a public function (");
+            assert_eq!(stdout.contains(&note), on_stdout, "{format}: {stdout}");
+            assert_eq!(stderr.contains(&note), !on_stdout, "{format}: {stderr}");
+        }
     }
 }
 

@@ -66,7 +66,10 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
                 attr("area", &opt(p.area_km2, " km²"));
             }
         }
-        Attrs::Segment { stage } => attr("stage", stage.as_str()),
+        Attrs::Segment { stage } => {
+            attr("stage", stage.as_str());
+            attr("public", graph.ds.public_function(n).unwrap_or(""));
+        }
         Attrs::Enterprise(a) => {
             attr("credit", &a.credit_code);
             attr("province", &a.province);

@@ -198,7 +198,7 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
         .iter()
         .map(|gp| g.node(gp.segment).name().to_string())
         .collect();
-    let nobody = list::without_candidates_note(g, place, &gaps);
+    let nobody = list::without_candidates_notes(g, place, &gaps);
     let is_xlsx = a
         .output
         .as_ref()

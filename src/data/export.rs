@@ -244,10 +244,11 @@ fn render_template(ds: &Dataset, file: u32, by_row: &HashMap<u32, Vec<&Edge>>) -
         let _ = writeln!(s, "source = {}", q(ds.source(n.row)));
         notes(n.row, &mut s);
     }
-    for n in ds
+    for (i, n) in ds
         .nodes
         .iter()
-        .filter(|n| n.kind == Kind::Segment && ds.rows[n.row as usize].file == file)
+        .enumerate()
+        .filter(|(_, n)| n.kind == Kind::Segment && ds.rows[n.row as usize].file == file)
     {
         let Attrs::Segment { stage } = n.attrs else {
             continue;
@@ -257,6 +258,9 @@ fn render_template(ds: &Dataset, file: u32, by_row: &HashMap<u32, Vec<&Edge>>) -
         let _ = writeln!(s, "name = {}", q(n.name()));
         let _ = writeln!(s, "stage = {}", q(stage.as_str()));
         let _ = writeln!(s, "aliases = {}", q_list(n.aliases.iter().map(|a| &**a)));
+        if let Some(who) = ds.public_function(i as u32) {
+            let _ = writeln!(s, "public = {}", q(who));
+        }
         let _ = writeln!(s, "source = {}", q(ds.source(n.row)));
         notes(n.row, &mut s);
     }

@@ -909,6 +909,7 @@ fn finish(mut ld: Loader, context: Option<&Context>) -> Loaded {
             .filter(|&f| is_asked(f))
             .count()
     });
+    ld.ds.public_functions.sort_unstable_by_key(|&(s, _)| s);
     Loaded {
         dataset: ld.ds,
         diags,

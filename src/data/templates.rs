@@ -22,7 +22,9 @@ const CHAIN_KEYS: &[&str] = &[
     "source",
     "notes",
 ];
-const SEGMENT_KEYS: &[&str] = &["id", "name", "stage", "aliases", "source", "notes"];
+const SEGMENT_KEYS: &[&str] = &[
+    "id", "name", "stage", "aliases", "public", "source", "notes",
+];
 const SUPPLIES_KEYS: &[&str] = &["from", "to", "source", "notes"];
 
 /// A string with the byte range of its value (quotes included) in the file.
@@ -48,6 +50,8 @@ struct SegmentToml {
     name: Option<Str>,
     stage: Option<Str>,
     aliases: Vec<Str>,
+    /// Who provides the segment when public bodies, not firms, do (批签发, 预防接种).
+    public: Option<Str>,
     source: Option<Str>,
     notes: Option<Str>,
     header: Range<usize>,
@@ -398,6 +402,7 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
                         name: f.string("name"),
                         stage: f.required("stage", " (上游, 中游 or 下游)"),
                         aliases: f.strings("aliases"),
+                        public: f.string("public"),
                         source: f.string("source"),
                         notes: f.string("notes"),
                         header,
@@ -620,9 +625,24 @@ fn build(
             ld.undefined(before, &[Kind::Segment], s.names.clone());
             continue;
         };
-        if let Some(si) = ld.add_node(node, pos)
-            && let Some(ci) = chain_idx
-        {
+        let Some(si) = ld.add_node(node, pos) else {
+            continue;
+        };
+        // A definition kept in the place of an earlier one replaces what that one said.
+        ld.ds.public_functions.retain(|&(s, _)| s != si);
+        match &s.public {
+            Some(who) if who.get_ref().trim().is_empty() => ld.error(
+                pos_of(text, file, who.span().start),
+                "`public` is empty: say who provides the segment (e.g. \"疾病预防控制机构\"), \
+                 or leave the key out",
+            ),
+            Some(who) => ld
+                .ds
+                .public_functions
+                .push((si, who.get_ref().trim().into())),
+            None => {}
+        }
+        if let Some(ci) = chain_idx {
             ld.pend(EdgeKind::BelongsTo, End::Node(si), End::Node(ci), row);
         }
     }
@@ -725,6 +745,32 @@ mod tests {
                 "graphs/t.toml:10:1: [[supplies]] without `to`",
             ]
         );
+    }
+
+    #[test]
+    fn public_names_who_provides_a_segment_and_may_not_be_empty() {
+        let text = "[chain]\nid = \"链\"\nsource = \"s\"\n\n[[segment]]\nid = \"甲\"\nstage = \"上游\"\n\n[[segment]]\nid = \"乙\"\nstage = \"下游\"\npublic = \"疾病预防控制机构\"\n\n[[segment]]\nid = \"丙\"\nstage = \"下游\"\npublic = \" \"\n\n[[supplies]]\nfrom = \"甲\"\nto = \"乙\"\n\n[[supplies]]\nfrom = \"甲\"\nto = \"丙\"\n";
+        let inputs = vec![Input {
+            name: "graphs/t.toml".into(),
+            display: "graphs/t.toml".into(),
+            bytes: Ok(text.as_bytes().to_vec()),
+        }];
+        let loaded = load_inputs(inputs, Encoding::Auto);
+        let diags: Vec<String> = loaded.diags.iter().map(|d| d.to_string()).collect();
+        assert_eq!(
+            diags,
+            [
+                "graphs/t.toml:17:10: `public` is empty: say who provides the segment (e.g. \"疾病预防控制机构\"), or leave the key out"
+            ]
+        );
+        let ds = &loaded.dataset;
+        let id = |i: u32| &*ds.nodes[i as usize].id;
+        let public: Vec<(&str, &str)> = ds
+            .public_functions
+            .iter()
+            .map(|(s, who)| (id(*s), &**who))
+            .collect();
+        assert_eq!(public, [("乙", "疾病预防控制机构")]);
     }
 
     #[test]

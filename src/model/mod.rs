@@ -398,6 +398,9 @@ pub struct Dataset {
     /// IN_SYSTEM edges' payloads, as (edge index, entry), sorted by edge index.
     pub systems: Vec<(u32, SystemEntry)>,
     pub templates: Vec<TemplateFile>,
+    /// Segments that public bodies, not firms, provide (a template's `public` key), as (segment
+    /// index, who provides it), sorted by index: nobody is recruited for them.
+    pub public_functions: Vec<(u32, Box<str>)>,
 }
 
 impl Dataset {
@@ -436,6 +439,14 @@ impl Dataset {
             .binary_search_by_key(&edge, |&(e, _)| e)
             .ok()
             .map(|i| &self.systems[i].1)
+    }
+
+    /// Who provides a segment that public bodies, not firms, provide (see `public_functions`).
+    pub fn public_function(&self, segment: u32) -> Option<&str> {
+        self.public_functions
+            .binary_search_by_key(&segment, |&(s, _)| s)
+            .ok()
+            .map(|i| &*self.public_functions[i].1)
     }
 
     pub fn row(&self, i: u32) -> &Row {

@@ -346,6 +346,7 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             names(g, g.segment_chains(i)),
             neighbor_names(g, i, EdgeKind::Supplies, Dir::Incoming, &[Kind::Segment]),
             neighbor_names(g, i, EdgeKind::Supplies, Dir::Outgoing, &[Kind::Segment]),
+            Value::opt_text(g.ds.public_function(i).unwrap_or("")),
         ],
         (Attrs::Enterprise(a), _) => vec![
             nm,
@@ -542,11 +543,19 @@ fn status(g: &Graph, chain: u32, place: u32) -> Vec<Row> {
         .collect()
 }
 
+/// The end of a gap row's reason for a segment that public bodies provide: a gap to plan with
+/// them, not one to recruit a firm for.
+pub fn public_function_reason(who: &str) -> String {
+    format!("; a public function ({who}): no firm to recruit")
+}
+
 /// Names and stages of a chain's segments as shared values, made once per query: rows over
 /// hundreds of places then share them instead of allocating each name again.
 struct Labels {
     name: Vec<Value>,
     stage: Vec<Value>,
+    /// What a gap row's reason adds for a segment that public bodies provide.
+    public: Vec<Option<String>>,
 }
 
 impl Labels {
@@ -554,6 +563,11 @@ impl Labels {
         Labels {
             name: v.segs.iter().map(|&s| Value::text(name(g, s))).collect(),
             stage: v.segs.iter().map(|&s| stage(g, s)).collect(),
+            public: v
+                .segs
+                .iter()
+                .map(|&s| g.ds.public_function(s).map(public_function_reason))
+                .collect(),
         }
     }
 
@@ -615,6 +629,9 @@ fn gap_rows(
                         lab.join(&f.needed_by, "、", &mut buf);
                         buf.push_str("; no local producer");
                     }
+                    if let Some(public) = &lab.public[f.pos] {
+                        buf.push_str(public);
+                    }
                     lead_row(
                         lead,
                         [
@@ -647,7 +664,7 @@ fn gap_rows(
                     // The density counts planned neighbours at half weight: say so, or a density
                     // of 0.5 with "0 present" reads as an error.
                     let reason = format!(
-                        "{} of {} chain neighbours present{}{}; density {}",
+                        "{} of {} chain neighbours present{}{}; density {}{}",
                         e.present_neighbours.len(),
                         e.neighbours,
                         if present_n.is_empty() {
@@ -664,7 +681,8 @@ fn gap_rows(
                                 fmt_yi(gaps::PLANNED_WEIGHT)
                             )
                         },
-                        fmt_yi(e.density)
+                        fmt_yi(e.density),
+                        lab.public[e.pos].as_deref().unwrap_or("")
                     );
                     lead_row(
                         lead,
@@ -1062,7 +1080,7 @@ fn target_rows(
             gaps.push(Gap { segment: s, kind });
         }
     }
-    notes.extend(list::without_candidates_note(g, *place, &gaps));
+    notes.extend(list::without_candidates_notes(g, *place, &gaps));
     let weights = config::Weights::defaults();
     let rules = config::parse_rules(None).map_err(QueryError::internal)?;
     let table = list::target_list(
@@ -1304,7 +1322,7 @@ mod tests {
                 r#"industries = ["新能源"]"#,
                 r#"industries = ["新能源", "绿色能源"]"#,
             ),
-            "seeds/industries.csv" => "id,chains,source\n新能源,锂电池,fixture:industries\n绿色能源,光伏,fixture:industries\n".into(),
+            "seeds/industries.csv" => "id,chains,source\n新能源,锂电池,fixture:industries\n绿色能源,光伏,fixture:industries\n生物医药,,fixture:industries\n".into(),
             "seeds/enterprises.csv" => text
                 .lines()
                 .map(|l| {

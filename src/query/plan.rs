@@ -339,6 +339,7 @@ pub fn list_columns(kind: ListKind) -> Vec<Col> {
             ("chains", List),
             ("inputs", List),
             ("users", List),
+            ("public", Text),
         ],
         ListKind::Enterprises => &[
             ("name", Text),

@@ -127,20 +127,34 @@ pub fn without_candidates(g: &Graph, place: u32, gaps: &[Gap]) -> Vec<u32> {
         .collect()
 }
 
-/// The note to show when some gap segments have nobody to list (see `without_candidates`).
-pub fn without_candidates_note(g: &Graph, place: u32, gaps: &[Gap]) -> Option<String> {
+/// The notes to show when some gap segments have nobody to list (see `without_candidates`):
+/// one for the segments firms make (more candidates would help), and one per segment that
+/// public bodies provide (no firm is recruited for it, whatever the data).
+pub fn without_candidates_notes(g: &Graph, place: u32, gaps: &[Gap]) -> Vec<String> {
     let nobody = without_candidates(g, place, gaps);
-    if nobody.is_empty() {
-        return None;
+    let (public, firms): (Vec<u32>, Vec<u32>) = nobody
+        .into_iter()
+        .partition(|&s| g.ds.public_function(s).is_some());
+    let mut notes = Vec::new();
+    if !firms.is_empty() {
+        let names: Vec<&str> = firms.iter().map(|&s| g.node(s).name()).collect();
+        notes.push(format!(
+            "no enterprise outside {} in the database produces {} — nobody to list for {} \
+             (add candidates: `chainkb intake`)",
+            g.node(place).name(),
+            names.join("、"),
+            if names.len() == 1 { "it" } else { "them" }
+        ));
     }
-    let names: Vec<&str> = nobody.iter().map(|&s| g.node(s).name()).collect();
-    Some(format!(
-        "no enterprise outside {} in the database produces {} — nobody to list for {} \
-         (add candidates: `chainkb intake`)",
-        g.node(place).name(),
-        names.join("、"),
-        if names.len() == 1 { "it" } else { "them" }
-    ))
+    for s in public {
+        if let Some(who) = g.ds.public_function(s) {
+            notes.push(format!(
+                "{} is a public function ({who}): no firm to recruit for it; plan it with them",
+                g.node(s).name()
+            ));
+        }
+    }
+    notes
 }
 
 /// The items of list options (`--origin 长三角,珠三角`, `--tag 上市、中国500强`): separated by
