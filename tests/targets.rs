@@ -640,6 +640,45 @@ fn inherited_focus_is_labelled_and_counts_less_than_a_park_s_own() {
 }
 
 #[test]
+fn route_weights_come_from_the_route_section_of_a_weights_file() {
+    let (tmp, db) = small_db_with(&ROUTING_PARKS);
+    let score = |rows: &[serde_json::Value], park: &str| park_row(rows, park).1["score"].as_f64();
+    let (before, _) = route_json(&db, &["正极材料"]);
+    // By default an inherited focus (0.4 × 3 on the segment) ranks below a park's own focus,
+    // even only on the industry (1.5).
+    assert_eq!(score(&before, "测试疫苗园"), Some(1.2), "{before:#?}");
+    assert!(park_row(&before, "测试锂电园").0 < park_row(&before, "测试疫苗园").0);
+    // Counting an inherited focus in full puts 测试疫苗园 level with the zone it inherits
+    // from, above 测试锂电园; the weights the file leaves out keep their defaults.
+    let weights = tmp.path().join("weights.toml");
+    std::fs::write(&weights, "[route]\ninherited_focus = 1.0\n").unwrap();
+    let w = weights.display().to_string();
+    let (after, _) = route_json(&db, &["正极材料", "--weights", &w]);
+    assert_eq!(score(&after, "测试疫苗园"), Some(3.0), "{after:#?}");
+    assert!(park_row(&after, "测试疫苗园").0 < park_row(&after, "测试锂电园").0);
+    for park in ["测试新区", "测试锂电园", "测试高新区"] {
+        assert_eq!(score(&after, park), score(&before, park), "{park}");
+    }
+    // A misspelt key is refused, naming the file, the key and the keys there are.
+    std::fs::write(&weights, "[route]\ninherited = 1.0\n").unwrap();
+    let out = chainkb_cmd(&["route", "正极材料", "--weights", &w, "--db", &db]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        err.contains(&format!("{w}: unknown field `inherited`")),
+        "{err}"
+    );
+    assert!(err.contains("`inherited_focus`"), "{err}");
+    // So is a weight that is not a number.
+    std::fs::write(&weights, "[route]\nneighbours = \"3\"\n").unwrap();
+    let out = chainkb_cmd(&["route", "正极材料", "--weights", &w, "--db", &db]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(err.contains(&format!("{w}: invalid type")), "{err}");
+}
+
+#[test]
 fn excluded_parks_rank_after_admitted_ones_and_a_list_of_only_excluded_parks_says_so() {
     let (tmp, db) = small_db_with(&ROUTING_PARKS);
     // A minimum investment in 测试新区 (and below) excludes its two parks for a small project.

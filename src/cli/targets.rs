@@ -70,6 +70,10 @@ pub struct RouteArgs {
     /// How many parks to list (at least 1).
     #[arg(long, default_value_t = 10, value_parser = parse_limit)]
     pub limit: usize,
+    /// Routing weights (TOML; keys of its [route] section override those of
+    /// config/target-weights.toml).
+    #[arg(long)]
+    pub weights: Option<PathBuf>,
     #[arg(long)]
     pub rules: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
@@ -106,6 +110,19 @@ fn read_opt(path: &Option<PathBuf>) -> Result<Option<String>, Failure> {
                 .map_err(|e| Failure::user(format!("cannot read {}: {e}", p.display())))
         })
         .transpose()
+}
+
+/// The weights of config/target-weights.toml, overridden key by key by a user file.
+fn weights_from(path: &Option<PathBuf>) -> Result<Weights, Failure> {
+    let text = read_opt(path)?;
+    Weights::parse(text.as_deref()).map_err(|e| {
+        let file = path
+            .as_ref()
+            .map_or("config/target-weights.toml".into(), |p| {
+                p.display().to_string()
+            });
+        Failure::user(format!("{file}: {e}"))
+    })
 }
 
 fn rules_from(path: &Option<PathBuf>) -> Result<RuleSet, Failure> {
@@ -160,16 +177,7 @@ fn emit(
 pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
     let chain = resolve_one(g, &a.chain, &[Kind::Chain])?;
     let place = resolve_one(g, &a.place, &[Kind::Park, Kind::Region])?;
-    let weights = Weights::parse(read_opt(&a.weights)?.as_deref()).map_err(|e| {
-        Failure::user(format!(
-            "{}: {e}",
-            a.weights
-                .as_ref()
-                .map_or("config/target-weights.toml".into(), |p| p
-                    .display()
-                    .to_string())
-        ))
-    })?;
+    let weights = weights_from(&a.weights)?;
     let rules = rules_from(&a.rules)?;
     let gaps = if a.segments.is_empty() {
         list::compute_gaps(g, chain, place, &a.gaps).map_err(Failure::user)?
@@ -268,6 +276,7 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
 }
 
 pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
+    let weights = weights_from(&a.weights)?;
     let rules = rules_from(&a.rules)?;
     let mut segments: Vec<u32> = a
         .segments
@@ -320,6 +329,7 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
             tags,
         },
         &rules,
+        &weights.route,
     )
     .map_err(Failure::user)?;
     let mut t = Table::new(&[

@@ -1,5 +1,6 @@
-//! Score weights and admission rules, read from TOML: the defaults in `config/` are compiled in,
-//! a user file overrides them key by key (weights) or replaces them (rules).
+//! Score weights (target companies, and project routing in `[route]`) and admission rules, read
+//! from TOML: the defaults in `config/` are compiled in, a user file overrides them key by key
+//! (weights) or replaces them (rules).
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -15,6 +16,7 @@ pub struct Weights {
     pub relation: Relation,
     pub origin: Origin,
     pub plan: Plan,
+    pub route: Route,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -53,6 +55,23 @@ pub struct Origin {
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     pub planned_project: f64,
+}
+
+/// Weights of project routing (项目流转, `chainkb route`): a park's score is its best focus
+/// points plus `neighbours` × the share of the project's neighbouring segments present in it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Route {
+    /// The park's own focus (主导产业) is one of the project's segments (环节).
+    pub focus_segment: f64,
+    /// … is a chain (产业链) one of them belongs to.
+    pub focus_chain: f64,
+    /// … is an industry (产业) of one of those chains, or above it.
+    pub focus_industry: f64,
+    /// A focus inherited from a place above the park scores this share of the points above.
+    pub inherited_focus: f64,
+    /// Points for the share of the project's neighbouring segments present in the park.
+    pub neighbours: f64,
 }
 
 /// Overlay `over` onto `base`: tables merge key by key, anything else replaces.
@@ -200,6 +219,38 @@ mod tests {
         assert!(err.contains("must be quoted"), "{err}");
         let err = Weights::parse(Some("[fit]\nper_gapp = 1\n")).unwrap_err();
         assert!(err.contains("per_gapp"), "{err}");
+    }
+
+    #[test]
+    fn route_weights_default_to_the_file_and_user_files_override_single_keys() {
+        let d = Weights::defaults().route;
+        assert_eq!(
+            (
+                d.focus_segment,
+                d.focus_chain,
+                d.focus_industry,
+                d.inherited_focus,
+                d.neighbours
+            ),
+            (3.0, 2.0, 1.5, 0.4, 3.0)
+        );
+        // Inherited focus ranks below any own focus: 1.2, 0.8, 0.6 < 1.5.
+        let own_min = d.focus_segment.min(d.focus_chain).min(d.focus_industry);
+        let inherited_max = d.focus_segment.max(d.focus_chain).max(d.focus_industry);
+        assert!(inherited_max * d.inherited_focus < own_min);
+        let w = Weights::parse(Some("[route]\ninherited_focus = 1.0\n")).unwrap();
+        assert_eq!(w.route.inherited_focus, 1.0);
+        assert_eq!(w.route.focus_segment, d.focus_segment);
+        assert_eq!(w.route.focus_chain, d.focus_chain);
+        assert_eq!(w.route.focus_industry, d.focus_industry);
+        assert_eq!(w.route.neighbours, d.neighbours);
+        // The other sections keep their defaults too.
+        assert_eq!(w.fit.per_gap, Weights::defaults().fit.per_gap);
+        let err = Weights::parse(Some("[route]\ninherited = 1.0\n")).unwrap_err();
+        assert!(err.contains("unknown field `inherited`"), "{err}");
+        assert!(err.contains("`inherited_focus`"), "{err}");
+        let err = Weights::parse(Some("[route]\nneighbours = \"3\"\n")).unwrap_err();
+        assert!(err.contains("expected f64"), "{err}");
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub mod list;
 
 use crate::graph::{Graph, Profile, SegmentState};
 use crate::model::{Attrs, EdgeKind, Kind};
-use config::{Rule, RuleKind, RuleSet, Weights};
+use config::{Route, Rule, RuleKind, RuleSet, Weights};
 use petgraph::Direction;
 use rayon::prelude::*;
 use std::cmp::Ordering;
@@ -646,19 +646,6 @@ pub struct RouteRow {
     pub excluded: Option<String>,
 }
 
-/// Focus points of a park (主导产业 covering the project's segments): its own focus scores
-/// 环节 3, 产业链 2, 产业 1.5.
-const FOCUS_SEGMENT: f64 = 3.0;
-const FOCUS_CHAIN: f64 = 2.0;
-const FOCUS_INDUSTRY: f64 = 1.5;
-/// A focus inherited from a place above the park (its zone, district, city) scores this share
-/// of those points: 1.2, 0.8, 0.6 — below any focus of the park's own (at least 1.5), so a park
-/// that focuses on the project itself ranks above one that only sits in a zone that does,
-/// unless present neighbouring segments outweigh the difference.
-const INHERITED_FOCUS: f64 = 0.4;
-/// Points for the share of the project's neighbouring segments present in the park.
-const NEIGHBOURS: f64 = 3.0;
-
 /// What routing needs to know about the project.
 #[derive(Clone, Debug, Default)]
 pub struct RouteProject<'a> {
@@ -674,23 +661,34 @@ pub struct RouteProject<'a> {
 
 /// Rank parks for a project: admitted parks first, by score, then the parks an admission rule
 /// excludes (by score too); ties by park id. Parks that score 0 are left out.
-pub fn route(g: &Graph, p: &RouteProject, rules: &RuleSet) -> Result<Vec<RouteRow>, String> {
+///
+/// A park's score is its best focus points — its own focus (主导产业) on one of the segments, on
+/// a chain of theirs or on an industry of those chains (`w.focus_segment`, `w.focus_chain`,
+/// `w.focus_industry`), or such a focus inherited from a place above it at `w.inherited_focus`
+/// of those points — plus `w.neighbours` × the share of the segments' neighbours present in it
+/// (the `[route]` section of config/target-weights.toml, which explains each weight).
+pub fn route(
+    g: &Graph,
+    p: &RouteProject,
+    rules: &RuleSet,
+    w: &Route,
+) -> Result<Vec<RouteRow>, String> {
     let rules = resolve_rules(g, rules)?;
     let segments = &p.segments[..];
     // What a park could focus on that covers the segments: the segments, their chains, and the
     // industries of those chains (with their parents).
     let mut covers: HashMap<u32, (f64, String)> = HashMap::new();
     for &s in segments {
-        covers.insert(s, (FOCUS_SEGMENT, format!("环节 {}", g.node(s).name())));
+        covers.insert(s, (w.focus_segment, format!("环节 {}", g.node(s).name())));
         for &c in g.segment_chains(s) {
             covers
                 .entry(c)
-                .or_insert((FOCUS_CHAIN, format!("产业链 {}", g.node(c).name())));
+                .or_insert((w.focus_chain, format!("产业链 {}", g.node(c).name())));
         }
         for i in segment_industries(g, s) {
             covers
                 .entry(i)
-                .or_insert((FOCUS_INDUSTRY, format!("产业 {}", g.node(i).name())));
+                .or_insert((w.focus_industry, format!("产业 {}", g.node(i).name())));
         }
     }
     let neighbours_of: Vec<u32> = {
@@ -725,7 +723,7 @@ pub fn route(g: &Graph, p: &RouteProject, rules: &RuleSet) -> Result<Vec<RouteRo
                         let pts = if place == park {
                             *pts
                         } else {
-                            pts * INHERITED_FOCUS
+                            pts * w.inherited_focus
                         };
                         focus_pts = focus_pts.max(pts);
                         if !seen.contains(&label.as_str()) {
@@ -785,7 +783,7 @@ pub fn route(g: &Graph, p: &RouteProject, rules: &RuleSet) -> Result<Vec<RouteRo
             if !projects.is_empty() {
                 reasons.push(format!("已有同类规划项目 {} 个（同质化）", projects.len()));
             }
-            let score = ((focus_pts + NEIGHBOURS * share) * 100.0).round() / 100.0;
+            let score = ((focus_pts + w.neighbours * share) * 100.0).round() / 100.0;
             RouteRow {
                 park,
                 score,
