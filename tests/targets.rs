@@ -670,12 +670,17 @@ fn route_weights_come_from_the_route_section_of_a_weights_file() {
         "{err}"
     );
     assert!(err.contains("`inherited_focus`"), "{err}");
-    // So is a weight that is not a number.
+    // So is a weight that is not a number, naming its key.
     std::fs::write(&weights, "[route]\nneighbours = \"3\"\n").unwrap();
     let out = chainkb_cmd(&["route", "正极材料", "--weights", &w, "--db", &db]);
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(err.contains(&format!("{w}: invalid type")), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{w}: `route.neighbours` must be a number, not string \"3\""
+        )),
+        "{err}"
+    );
 }
 
 #[test]

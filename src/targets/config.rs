@@ -91,6 +91,45 @@ fn merge(base: &mut toml::Value, over: toml::Value) {
     }
 }
 
+/// Where the defaults hold a number (or a table of numbers, such as `[scale.tags]`), a user
+/// file must give a finite number: a weight of `nan` or `inf` would quietly drop or reorder
+/// rows, and serde's own type error does not say which key it is about.
+fn check_numbers(default: &toml::Value, user: &toml::Value, path: &str) -> Result<(), String> {
+    let (toml::Value::Table(d), toml::Value::Table(u)) = (default, user) else {
+        return Ok(());
+    };
+    let all_numbers = !d.is_empty() && d.values().all(|v| v.is_float() || v.is_integer());
+    for (k, v) in u {
+        let key = if path.is_empty() {
+            k.clone()
+        } else {
+            format!("{path}.{k}")
+        };
+        let expects_number = match d.get(k) {
+            Some(dv) => dv.is_float() || dv.is_integer(),
+            None => all_numbers,
+        };
+        match (d.get(k), v) {
+            (Some(dv @ toml::Value::Table(_)), toml::Value::Table(_)) => {
+                check_numbers(dv, v, &key)?
+            }
+            _ if !expects_number => {}
+            (_, toml::Value::Integer(_)) => {}
+            (_, toml::Value::Float(f)) if f.is_finite() => {}
+            (_, toml::Value::Float(f)) => {
+                return Err(format!("`{key}` is {f}: a weight must be a finite number"));
+            }
+            (_, other) => {
+                return Err(format!(
+                    "`{key}` must be a number, not {} {other}",
+                    other.type_str()
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 impl Weights {
     /// The compiled-in defaults (config/target-weights.toml).
     pub fn defaults() -> Weights {
@@ -111,6 +150,7 @@ impl Weights {
                 };
                 format!("{}{hint}", e.message())
             })?;
+            check_numbers(&base, &over, "")?;
             merge(&mut base, over);
         }
         base.try_into::<Weights>()
@@ -250,7 +290,38 @@ mod tests {
         assert!(err.contains("unknown field `inherited`"), "{err}");
         assert!(err.contains("`inherited_focus`"), "{err}");
         let err = Weights::parse(Some("[route]\nneighbours = \"3\"\n")).unwrap_err();
-        assert!(err.contains("expected f64"), "{err}");
+        assert_eq!(err, "`route.neighbours` must be a number, not string \"3\"");
+    }
+
+    #[test]
+    fn a_weight_must_be_a_finite_number_and_the_error_names_its_key() {
+        for (text, want) in [
+            (
+                "[route]\nneighbours = nan\n",
+                "`route.neighbours` is NaN: a weight must be a finite number",
+            ),
+            (
+                "[fit]\nper_gap = inf\n",
+                "`fit.per_gap` is inf: a weight must be a finite number",
+            ),
+            (
+                "[scale.tags]\n\"独角兽\" = \"high\"\n",
+                "`scale.tags.独角兽` must be a number, not string \"high\"",
+            ),
+            (
+                "[scale.tags]\n\"新标签\" = true\n",
+                "`scale.tags.新标签` must be a number, not boolean true",
+            ),
+        ] {
+            assert_eq!(Weights::parse(Some(text)).unwrap_err(), want, "{text}");
+        }
+        // Whole numbers, negative ones and new tags are fine; lists of names are not numbers.
+        let w = Weights::parse(Some(
+            "[fit]\nper_gap = 2\n[scale.tags]\n\"失信\" = -3.0\n[origin]\npreferred = [\"成渝\"]\n",
+        ))
+        .unwrap();
+        assert_eq!(w.fit.per_gap, 2.0);
+        assert_eq!(w.scale.tags.get("失信"), Some(&-3.0));
     }
 
     #[test]
