@@ -136,10 +136,14 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Picture {
                 Attrs::Segment { stage } => stage,
                 _ => Stage::Midstream,
             };
-            let (mark, detail) = match place {
+            let (mark, mut detail) = match place {
                 None => (Mark::Neutral, stage.as_str().to_string()),
                 Some(p) => mark_of(graph, p, s),
             };
+            // A segment public bodies provide: a gap there is not one to recruit a firm for.
+            if graph.ds.public_function(s).is_some() {
+                detail.push_str(" · 公共职能");
+            }
             SegmentBox {
                 segment: s,
                 name: node.name().to_string(),

@@ -586,6 +586,38 @@ fn path_mistakes_are_user_errors_with_exit_1() {
     assert_eq!(files_of(&data), before);
 }
 
+/// A segment that public bodies provide says so in its box, in the panorama and in a place.
+#[test]
+fn draw_marks_a_public_function() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    import(&db, &fixture("mini"));
+    let db = db.display().to_string();
+    let out = run(&[
+        "draw",
+        "疫苗",
+        "--in",
+        "测试园区",
+        "--format",
+        "dot",
+        "--db",
+        &db,
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let dot = text(&out.stdout);
+    for segment in ["菌毒种", "疫苗批签发检验", "预防接种"] {
+        assert!(
+            dot.contains(&format!("{segment}\n缺失 · 公共职能")),
+            "{dot}"
+        );
+    }
+    assert!(dot.contains("疫苗原液\n壬生物技术有限公司\""), "{dot}");
+    let out = run(&["draw", "疫苗", "--format", "dot", "--db", &db]);
+    let dot = text(&out.stdout);
+    assert!(dot.contains("预防接种\n下游 · 公共职能"), "{dot}");
+    assert!(dot.contains("疫苗原液\n中游\""), "{dot}");
+}
+
 #[test]
 fn draw_refuses_a_format_that_contradicts_the_file_name() {
     let tmp = tempfile::tempdir().unwrap();
