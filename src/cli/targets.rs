@@ -74,10 +74,12 @@ pub struct RouteArgs {
     /// config/target-weights.toml).
     #[arg(long)]
     pub weights: Option<PathBuf>,
+    /// Admission rules (TOML; replaces config/admission-rules.toml).
     #[arg(long)]
     pub rules: Option<PathBuf>,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
+    /// Write to a file (.xlsx, .csv, .md or .json) instead of printing.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
@@ -362,6 +364,13 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
         ]);
     }
     t.notes.extend(crate::targets::all_excluded_note(&rows));
+    // Routing works for any segment, but a public function's project is one public bodies run.
+    for &s in &segments {
+        if let Some(who) = g.ds.public_function(s) {
+            t.notes
+                .push(list::public_function_note(g.node(s).name(), who));
+        }
+    }
     let names: Vec<&str> = segments.iter().map(|&s| g.node(s).name()).collect();
     emit(
         &t,

@@ -910,10 +910,49 @@ fn finish(mut ld: Loader, context: Option<&Context>) -> Loaded {
             .count()
     });
     ld.ds.public_functions.sort_unstable_by_key(|&(s, _)| s);
+    let notes = public_function_makers(&ld.ds);
     Loaded {
         dataset: ld.ds,
         diags,
-        notes: Vec::new(),
+        notes,
         checked,
     }
+}
+
+/// Enterprises recorded as producing a segment that public bodies provide: not a problem (the
+/// data may be right and the template too strict), but `targets` never lists them for it, which
+/// is worth saying once, per segment.
+fn public_function_makers(ds: &Dataset) -> Vec<String> {
+    if ds.public_functions.is_empty() {
+        return Vec::new();
+    }
+    let mut makers: Vec<(u32, u32)> = ds
+        .edges
+        .iter()
+        .filter(|e| e.kind == EdgeKind::Produces && ds.public_function(e.to).is_some())
+        .map(|e| (e.to, e.from))
+        .collect();
+    makers.sort_unstable();
+    makers.dedup();
+    makers
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|run| {
+            let segment = ds.nodes[run[0].0 as usize].name();
+            let mut firms: Vec<&str> = run
+                .iter()
+                .take(3)
+                .map(|&(_, e)| ds.nodes[e as usize].name())
+                .collect();
+            if run.len() > 3 {
+                firms.push("…");
+            }
+            format!(
+                "note: {segment} is provided by public bodies (`public` in its template), but {} \
+                 enterprise(s) are recorded as producing it ({}): targets never lists them for it \
+                 (remove the segment from them, or `public` from the template)",
+                run.len(),
+                firms.join("、")
+            )
+        })
+        .collect()
 }

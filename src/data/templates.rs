@@ -125,8 +125,19 @@ impl<'a, 'i> Fields<'a, 'i> {
         for (k, _) in self.table.iter() {
             let key: &str = k.get_ref();
             if !known.contains(&key) {
+                // A key of another table (`public` on [chain]) says where it belongs.
+                let elsewhere = [
+                    ("[chain]", CHAIN_KEYS),
+                    ("[[segment]]", SEGMENT_KEYS),
+                    ("[[supplies]]", SUPPLIES_KEYS),
+                ]
+                .iter()
+                .find(|(_, keys)| keys.contains(&key))
+                .map_or(String::new(), |(table, _)| {
+                    format!(" (`{key}` is a key of {table})")
+                });
                 let msg = format!(
-                    "unknown key `{key}` in {}{}; its keys are {}",
+                    "unknown key `{key}` in {}{}{elsewhere}; its keys are {}",
                     self.what,
                     did_you_mean(&suggest(key, known.iter().copied(), 1)),
                     known.join(", ")
@@ -630,17 +641,11 @@ fn build(
         };
         // A definition kept in the place of an earlier one replaces what that one said.
         ld.ds.public_functions.retain(|&(s, _)| s != si);
-        match &s.public {
-            Some(who) if who.get_ref().trim().is_empty() => ld.error(
-                pos_of(text, file, who.span().start),
-                "`public` is empty: say who provides the segment (e.g. \"疾病预防控制机构\"), \
-                 or leave the key out",
-            ),
-            Some(who) => ld
-                .ds
-                .public_functions
-                .push((si, who.get_ref().trim().into())),
-            None => {}
+        if let Some(who) = &s.public {
+            match public_text(who.get_ref()) {
+                Ok(text) => ld.ds.public_functions.push((si, text.into())),
+                Err(msg) => ld.error(pos_of(text, file, who.span().start), msg),
+            }
         }
         if let Some(ci) = chain_idx {
             ld.pend(EdgeKind::BelongsTo, End::Node(si), End::Node(ci), row);
@@ -665,6 +670,25 @@ fn build(
         let from = reference(text, file, from, &[Kind::Segment]);
         let to = reference(text, file, to, &[Kind::Segment]);
         ld.pend(EdgeKind::Supplies, End::Ref(from), End::Ref(to), row);
+    }
+}
+
+/// The text of a `public` key: who provides the segment, on one line (it ends notes and
+/// reasons), with something visible in it.
+fn public_text(who: &str) -> Result<&str, &'static str> {
+    let who = who.trim();
+    let invisible = |c: char| {
+        c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
+    };
+    if who.chars().all(invisible) {
+        Err(
+            "`public` is empty: say who provides the segment (e.g. \"疾病预防控制机构\"), \
+             or leave the key out",
+        )
+    } else if who.chars().any(char::is_control) {
+        Err("`public` must be one line of text, without line breaks or control characters")
+    } else {
+        Ok(who)
     }
 }
 
@@ -771,6 +795,34 @@ mod tests {
             .map(|(s, who)| (id(*s), &**who))
             .collect();
         assert_eq!(public, [("乙", "疾病预防控制机构")]);
+        for (value, want) in [
+            ("\"\\u200b\"", "`public` is empty"),
+            ("\"药品检验\\n机构\"", "`public` must be one line of text"),
+            ("\"\\u001b[31m红\"", "`public` must be one line of text"),
+        ] {
+            let got = problems(&[(
+                "graphs/t.toml",
+                &format!(
+                    "[chain]\nid = \"链\"\nsource = \"s\"\n\n[[segment]]\nid = \"甲\"\nstage = \"上游\"\npublic = {value}\n\n[[segment]]\nid = \"乙\"\nstage = \"下游\"\n\n[[supplies]]\nfrom = \"甲\"\nto = \"乙\"\n"
+                ),
+            )]);
+            assert_eq!(got.len(), 1, "{value}: {got:?}");
+            assert!(
+                got[0].starts_with("graphs/t.toml:8:10: ") && got[0].contains(want),
+                "{value}: {got:?}"
+            );
+        }
+        // On a table that has no such key, the message says where it belongs.
+        let got = problems(&[(
+            "graphs/t.toml",
+            "[chain]\nid = \"链\"\nsource = \"s\"\npublic = \"x\"\n\n[[segment]]\nid = \"甲\"\nstage = \"上游\"\n\n[[segment]]\nid = \"乙\"\nstage = \"下游\"\n\n[[supplies]]\nfrom = \"甲\"\nto = \"乙\"\n",
+        )]);
+        assert_eq!(
+            got,
+            [
+                "graphs/t.toml:4:1: unknown key `public` in [chain] (`public` is a key of [[segment]]); its keys are id, name, aliases, industries, shared, source, notes"
+            ]
+        );
     }
 
     #[test]

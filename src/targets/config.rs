@@ -91,13 +91,21 @@ fn merge(base: &mut toml::Value, over: toml::Value) {
     }
 }
 
-/// Where the defaults hold a number (or a table of numbers, such as `[scale.tags]`), a user
-/// file must give a finite number: a weight of `nan` or `inf` would quietly drop or reorder
-/// rows, and serde's own type error does not say which key it is about.
+/// Sections whose keys are names the user chooses (tags, regions), not a fixed set.
+const OPEN_SECTIONS: &[&str] = &["scale.tags", "origin.regions"];
+/// The largest weight, either way: scores add a few dozen weighted terms, so anything near
+/// f64's range would overflow to `inf` and tie every row.
+const MAX_WEIGHT: f64 = 1e6;
+
+/// Check a user file against the defaults' shape, key by key, so that every error names its
+/// key (serde's own errors do not say where): an unknown key or section, with a suggestion;
+/// and where the defaults hold a number (or a table of numbers, such as `[scale.tags]`), a
+/// finite number within ±MAX_WEIGHT — `nan` or `inf` would quietly drop or reorder rows.
 fn check_numbers(default: &toml::Value, user: &toml::Value, path: &str) -> Result<(), String> {
     let (toml::Value::Table(d), toml::Value::Table(u)) = (default, user) else {
         return Ok(());
     };
+    let open = OPEN_SECTIONS.contains(&path);
     let all_numbers = !d.is_empty() && d.values().all(|v| v.is_float() || v.is_integer());
     for (k, v) in u {
         let key = if path.is_empty() {
@@ -105,6 +113,20 @@ fn check_numbers(default: &toml::Value, user: &toml::Value, path: &str) -> Resul
         } else {
             format!("{path}.{k}")
         };
+        if !open && !d.contains_key(k) {
+            let known: Vec<&str> = d.keys().map(String::as_str).collect();
+            let what = if path.is_empty() { "section" } else { "key" };
+            return Err(format!(
+                "unknown {what} `{key}`{}; the {what}s {} are {}",
+                crate::names::did_you_mean(&crate::names::suggest(k, known.iter().copied(), 1)),
+                if path.is_empty() {
+                    "of a weights file".to_string()
+                } else {
+                    format!("of [{path}]")
+                },
+                known.join(", ")
+            ));
+        }
         let expects_number = match d.get(k) {
             Some(dv) => dv.is_float() || dv.is_integer(),
             None => all_numbers,
@@ -113,11 +135,26 @@ fn check_numbers(default: &toml::Value, user: &toml::Value, path: &str) -> Resul
             (Some(dv @ toml::Value::Table(_)), toml::Value::Table(_)) => {
                 check_numbers(dv, v, &key)?
             }
+            (Some(toml::Value::Table(_)), other) => {
+                return Err(format!(
+                    "`{key}` must be a section ([{key}]), not {} {other}",
+                    other.type_str()
+                ));
+            }
             _ if !expects_number => {}
-            (_, toml::Value::Integer(_)) => {}
-            (_, toml::Value::Float(f)) if f.is_finite() => {}
-            (_, toml::Value::Float(f)) => {
+            (_, toml::Value::Integer(i)) if (*i as f64).abs() <= MAX_WEIGHT => {}
+            (_, toml::Value::Float(f)) if f.is_finite() && f.abs() <= MAX_WEIGHT => {}
+            (_, toml::Value::Float(f)) if !f.is_finite() => {
                 return Err(format!("`{key}` is {f}: a weight must be a finite number"));
+            }
+            (_, toml::Value::Integer(_) | toml::Value::Float(_)) => {
+                let shown = match v {
+                    toml::Value::Float(f) => format!("{f:e}"),
+                    other => other.to_string(),
+                };
+                return Err(format!(
+                    "`{key}` is {shown}: a weight must be between -{MAX_WEIGHT} and {MAX_WEIGHT}"
+                ));
             }
             (_, other) => {
                 return Err(format!(
@@ -148,13 +185,31 @@ impl Weights {
                 } else {
                     ""
                 };
-                format!("{}{hint}", e.message())
+                format!("{}{hint}", toml_message(text, &e))
             })?;
             check_numbers(&base, &over, "")?;
             merge(&mut base, over);
         }
-        base.try_into::<Weights>()
-            .map_err(|e| e.message().to_string())
+        let w = base
+            .try_into::<Weights>()
+            .map_err(|e| e.message().to_string())?;
+        let r = &w.route;
+        for (key, v) in [
+            ("focus_segment", r.focus_segment),
+            ("focus_chain", r.focus_chain),
+            ("focus_industry", r.focus_industry),
+            ("inherited_focus", r.inherited_focus),
+            ("neighbours", r.neighbours),
+        ] {
+            // A park's focus points are the best of its focuses, from 0: a negative one could
+            // never count, and fewer neighbours scoring more would turn routing upside down.
+            if v < 0.0 {
+                return Err(format!(
+                    "`route.{key}` is {v}: routing weights must be 0 or more (0 ignores it)"
+                ));
+            }
+        }
+        Ok(w)
     }
 
     /// The preferred origin region a province belongs to (`江苏省` → 长三角).
@@ -218,9 +273,21 @@ pub struct RuleSet {
 
 /// Rules from TOML text (the compiled-in defaults when `None`), checked for the fields each
 /// kind needs.
+/// A TOML error as `line L, column C: message` (the parser knows where; a bare message does
+/// not say which of two `duplicate key`s it means).
+fn toml_message(text: &str, e: &toml::de::Error) -> String {
+    match e.span() {
+        Some(span) => {
+            let (line, col) = crate::data::text::line_col(text, span.start);
+            format!("line {line}, column {col}: {}", e.message())
+        }
+        None => e.message().to_string(),
+    }
+}
+
 pub fn parse_rules(user: Option<&str>) -> Result<RuleSet, String> {
-    let file: RuleFile =
-        toml::from_str(user.unwrap_or(DEFAULT_RULES)).map_err(|e| e.message().to_string())?;
+    let text = user.unwrap_or(DEFAULT_RULES);
+    let file: RuleFile = toml::from_str(text).map_err(|e| toml_message(text, &e))?;
     for r in &file.rule {
         let missing = match r.kind {
             RuleKind::ExcludeTag if r.tag.is_none() => Some("tag"),
@@ -287,10 +354,30 @@ mod tests {
         // The other sections keep their defaults too.
         assert_eq!(w.fit.per_gap, Weights::defaults().fit.per_gap);
         let err = Weights::parse(Some("[route]\ninherited = 1.0\n")).unwrap_err();
-        assert!(err.contains("unknown field `inherited`"), "{err}");
-        assert!(err.contains("`inherited_focus`"), "{err}");
+        assert_eq!(
+            err,
+            "unknown key `route.inherited` (did you mean inherited_focus?); the keys of [route] \
+             are focus_chain, focus_industry, focus_segment, inherited_focus, neighbours"
+        );
+        // Focus points are the best of a park's focuses, from 0: a negative one never counts.
+        let err = Weights::parse(Some("[route]\nfocus_chain = -1\n")).unwrap_err();
+        assert_eq!(
+            err,
+            "`route.focus_chain` is -1: routing weights must be 0 or more (0 ignores it)"
+        );
         let err = Weights::parse(Some("[route]\nneighbours = \"3\"\n")).unwrap_err();
         assert_eq!(err, "`route.neighbours` must be a number, not string \"3\"");
+    }
+
+    #[test]
+    fn a_rules_file_error_says_where_it_is() {
+        let err = parse_rules(Some(
+            "[[rule]]\nid = \"r\"\nkind = \"exclude_tag\"\ntag = \n",
+        ))
+        .unwrap_err();
+        assert!(err.starts_with("line 4, column 7: "), "{err}");
+        let err = parse_rules(Some("[[rule]]\nid = \"r\"\nkind = \"exclude_tags\"\n")).unwrap_err();
+        assert!(err.starts_with("line 3, column 8: "), "{err}");
     }
 
     #[test]
@@ -311,6 +398,31 @@ mod tests {
             (
                 "[scale.tags]\n\"新标签\" = true\n",
                 "`scale.tags.新标签` must be a number, not boolean true",
+            ),
+        ] {
+            assert_eq!(Weights::parse(Some(text)).unwrap_err(), want, "{text}");
+        }
+        for (text, want) in [
+            (
+                "[route]\nneighbours = 1e307\n",
+                "`route.neighbours` is 1e307: a weight must be between -1000000 and 1000000",
+            ),
+            (
+                "[rout]\nneighbours = 1\n",
+                "unknown section `rout` (did you mean route?); the sections of a weights file \
+                 are fit, origin, plan, relation, route, scale",
+            ),
+            (
+                "route = 5\n",
+                "`route` must be a section ([route]), not integer 5",
+            ),
+            (
+                "[route]\nfocus_chain = 1\nfocus_chain = 2\n",
+                "line 3, column 1: duplicate key",
+            ),
+            (
+                "[route]\nfocus_chain = \n",
+                "line 2, column 15: string values must be quoted, expected literal string",
             ),
         ] {
             assert_eq!(Weights::parse(Some(text)).unwrap_err(), want, "{text}");

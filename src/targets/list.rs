@@ -118,23 +118,22 @@ pub fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
     t
 }
 
-/// The gap segments that no enterprise outside `place` produces: a list has nobody for them,
-/// whatever the filters (worth saying, so an empty list is not read as "nothing to recruit").
+/// The gap segments, other than public functions, that no enterprise outside `place` produces:
+/// a list has nobody for them, whatever the filters (worth saying, so an empty list is not read
+/// as "nothing to recruit").
 pub fn without_candidates(g: &Graph, place: u32, gaps: &[Gap]) -> Vec<u32> {
     gaps.iter()
         .map(|gp| gp.segment)
+        .filter(|&s| g.ds.public_function(s).is_none())
         .filter(|&s| super::outside_producers(g, place, s).next().is_none())
         .collect()
 }
 
-/// The notes to show when some gap segments have nobody to list (see `without_candidates`):
-/// one for the segments firms make (more candidates would help), and one per segment that
-/// public bodies provide (no firm is recruited for it, whatever the data).
+/// The notes to show for gap segments a list has nobody for: one for the segments firms make
+/// but no candidate does (more candidates would help, see `without_candidates`), and one per
+/// segment that public bodies provide, which `targets` never recruits for, whatever the data.
 pub fn without_candidates_notes(g: &Graph, place: u32, gaps: &[Gap]) -> Vec<String> {
-    let nobody = without_candidates(g, place, gaps);
-    let (public, firms): (Vec<u32>, Vec<u32>) = nobody
-        .into_iter()
-        .partition(|&s| g.ds.public_function(s).is_some());
+    let firms = without_candidates(g, place, gaps);
     let mut notes = Vec::new();
     if !firms.is_empty() {
         let names: Vec<&str> = firms.iter().map(|&s| g.node(s).name()).collect();
@@ -146,15 +145,17 @@ pub fn without_candidates_notes(g: &Graph, place: u32, gaps: &[Gap]) -> Vec<Stri
             if names.len() == 1 { "it" } else { "them" }
         ));
     }
-    for s in public {
-        if let Some(who) = g.ds.public_function(s) {
-            notes.push(format!(
-                "{} is a public function ({who}): no firm to recruit for it; plan it with them",
-                g.node(s).name()
-            ));
+    for gap in gaps {
+        if let Some(who) = g.ds.public_function(gap.segment) {
+            notes.push(public_function_note(g.node(gap.segment).name(), who));
         }
     }
     notes
+}
+
+/// The note for a segment that public bodies provide (targets and route say the same).
+pub fn public_function_note(segment: &str, who: &str) -> String {
+    format!("{segment} is a public function ({who}): no firm to recruit for it; plan it with them")
 }
 
 /// The items of list options (`--origin 长三角,珠三角`, `--tag 上市、中国500强`): separated by

@@ -557,6 +557,10 @@ pub fn targets(
     // Candidate → the gaps it fills, found through PRODUCES edges of the gap segments only.
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (gi, gap) in gaps.iter().enumerate() {
+        // Public bodies provide it: no firm is recruited for it, even one recorded as making it.
+        if g.ds.public_function(gap.segment).is_some() {
+            continue;
+        }
         pairs.extend(outside_producers(g, place, gap.segment).map(|e| (e, gi as u32)));
     }
     // Grouping a sorted vector is cheaper than a hash map at tens of thousands of candidates.
