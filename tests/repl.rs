@@ -1,6 +1,7 @@
 //! The REPL driven through a real terminal emulator (tmux, on a private socket): multi-line
-//! input, completion by pinyin initials, a syntax error that does not end the session, `.export`
-//! to .xlsx and .csv, and history that persists across sessions.
+//! input with its continuation prompt, completion by pinyin initials and by context (also on a
+//! continuation line), Ctrl-C that drops an unfinished statement, a syntax error that does not
+//! end the session, `.export` to .xlsx and .csv, and history that persists across sessions.
 //!
 //! tmux is used rather than a bare pseudo-terminal because rustyline asks the terminal where the
 //! cursor is, and only a terminal emulator answers. `.ci/run` installs tmux when it is missing.
@@ -120,10 +121,16 @@ fn a_session_through_a_terminal() {
     let t = Tmux::start(&format!("{socket}-1"), &launch(tmp.path()));
     t.wait_for("chainkb>", 1);
 
-    // Multi-line: the statement is incomplete after `in`, so Enter continues it.
+    // Multi-line: the statement is incomplete after `in`, so Enter continues it, on a line
+    // prompted `    ...> `.
     t.line("status 锂电池 in");
+    t.wait_for("chainkb> status 锂电池 in\n    ...>", 1);
     t.line("测试高新区");
-    t.wait_for("(5 rows,", 1);
+    let screen = t.wait_for("(5 rows,", 1);
+    assert!(
+        screen.contains("chainkb> status 锂电池 in\n    ...> 测试高新区\n"),
+        "{screen}"
+    );
 
     // On a narrow terminal the table is fitted to it (cells wrap inside their columns) instead
     // of the terminal wrapping each row.
@@ -176,9 +183,31 @@ fn a_session_through_a_terminal() {
     t.line(&format!(".export {}", xlsx.display()));
     t.wait_for("wrote 2 rows", 2);
 
+    // Completion on a continuation line reads the lines before: after `|` only stage
+    // keywords fit, so `li` is `limit` (without context it would offer 锂电池 too).
+    t.line("chains |");
+    t.wait_for("chainkb> chains |\n    ...>", 1);
+    t.cmd(&["send-keys", "-t", "t", "-l", "li"]);
+    t.keys(&["Tab"]);
+    t.wait_for("    ...> limit", 1);
+    t.line(" 1");
+    t.wait_for("(1 row,", 2);
+
+    // Ctrl-C on a continuation line drops the unfinished statement, not the session.
+    t.line("fill 锂电池 in");
+    t.wait_for("fill 锂电池 in\n    ...>", 1);
+    t.keys(&["C-c"]);
+    t.wait_for("statement discarded", 1);
+    t.line("status 锂电池 in 江川片区 | limit 3");
+    t.wait_for("(3 rows,", 1);
+
     t.line(".history");
     let screen = t.wait_for("find 正极材料", 2);
-    assert!(screen.contains("status 锂电池 in"), "{screen}");
+    // a statement of two lines is one entry, its second line under its first
+    assert!(
+        screen.contains("  status 锂电池 in\n      测试高新区\n"),
+        "{screen}"
+    );
     t.keys(&["C-d"]);
     drop(t);
 
@@ -201,6 +230,13 @@ fn a_session_through_a_terminal() {
     // History persists into the next session.
     let history = std::fs::read_to_string(tmp.path().join("chainkb/history.txt")).unwrap();
     assert!(history.contains("chains"), "{history}");
+    // rustyline writes the newline inside an entry as `\n`
+    assert!(
+        history.contains("\nstatus 锂电池 in\\n测试高新区\n")
+            && history.contains("\nchains |\\nlimit 1\n")
+            && !history.contains("fill 锂电池"),
+        "{history}"
+    );
     let t = Tmux::start(&format!("{socket}-2"), &launch(tmp.path()));
     t.wait_for("chainkb>", 1);
     t.line(".history");

@@ -1,7 +1,9 @@
 //! `chainkb repl`: an interactive session over one open database — line editing and persistent
-//! history (rustyline), multi-line statements (complete when the parser says so), completion of
-//! keywords and entity names (also by pinyin initials or full pinyin), meta commands (`.help`),
-//! Ctrl-C that cancels the running query but not the session, and results paged when long.
+//! history (rustyline), multi-line statements (complete when the parser says so; the lines
+//! after the first are prompted with `    ...> `), completion of what fits where the cursor is
+//! (keywords, names of the kind the grammar expects there, columns; also by pinyin initials or
+//! full pinyin), meta commands (`.help`), Ctrl-C that cancels the running query or the
+//! statement being typed but not the session, and results paged when long.
 
 use super::{Failure, open_graph, resolve_one};
 use crate::graph::Graph;
@@ -12,39 +14,71 @@ use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use rustyline::history::DefaultHistory;
-use rustyline::validate::{ValidationContext, ValidationResult, Validator};
+use rustyline::validate::Validator;
 use rustyline::{Context, Editor, Helper};
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::LazyLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 /// Set by Ctrl-C while a statement runs; polled by the executor.
 static CANCEL: AtomicBool = AtomicBool::new(false);
 
-/// Keywords of the language, English and Chinese, read from the grammar so completion never
-/// drifts from what the parser accepts.
-fn keywords() -> Vec<String> {
-    let grammar = include_str!("../../grammar/chainkb.pest");
-    let mut out: Vec<String> = Vec::new();
-    for line in grammar
-        .lines()
-        .filter(|l| l.trim_start().starts_with("kw_"))
-    {
-        let mut rest = line;
+/// The prompt of a statement's first line.
+const PROMPT: &str = "chainkb> ";
+/// The prompt of the lines that continue a statement the parser finds incomplete: as wide as
+/// `PROMPT`, so the lines of a statement stay aligned.
+const CONTINUATION: &str = "    ...> ";
+
+/// Keywords of the language by grammar rule, English and Chinese (`kw_fill` → fill, 补链), read
+/// from the grammar so completion never drifts from what the parser accepts.
+static KEYWORD_RULES: LazyLock<Vec<(&'static str, Vec<&'static str>)>> = LazyLock::new(|| {
+    let grammar: &'static str = include_str!("../../grammar/chainkb.pest");
+    let mut out = Vec::new();
+    for line in grammar.lines().map(str::trim_start) {
+        let Some((rule, mut rest)) = line.split_once('=') else {
+            continue;
+        };
+        let rule = rule.trim();
+        if !rule.starts_with("kw_") {
+            continue;
+        }
+        let mut words = Vec::new();
         while let Some(start) = rest.find('"') {
             let Some(len) = rest[start + 1..].find('"') else {
                 break;
             };
             let word = &rest[start + 1..start + 1 + len];
-            if !word.is_empty() && !out.iter().any(|w| w == word) {
-                out.push(word.to_string());
+            if !word.is_empty() {
+                words.push(word);
             }
             rest = &rest[start + 2 + len..];
         }
+        out.push((rule, words));
     }
     out
+});
+
+/// The grammar rule of keyword `word` (`补链` → `kw_fill`), if it is one.
+fn rule_of(word: &str) -> Option<&'static str> {
+    KEYWORD_RULES
+        .iter()
+        .find(|(_, words)| words.contains(&word))
+        .map(|(rule, _)| *rule)
 }
+
+// What an entry names, as bits of `Entry::what`; an `Expect` offers the entries whose bits meet
+// its `names`. (Keywords are told apart by their grammar rule instead.)
+const META: u8 = 1;
+const CHAIN: u8 = 1 << 1;
+const SEGMENT: u8 = 1 << 2;
+const PLACE: u8 = 1 << 3;
+const INDUSTRY: u8 = 1 << 4;
+const ENTERPRISE: u8 = 1 << 5;
+const ANY_NAME: u8 = CHAIN | SEGMENT | PLACE | INDUSTRY | ENTERPRISE;
 
 /// A completion candidate with its pinyin spellings.
 struct Entry {
@@ -53,8 +87,13 @@ struct Entry {
     full: Vec<String>,
     /// Initials, one per reading.
     initials: Vec<String>,
-    /// Keywords first, then chains, segments, places, industries, enterprises.
+    /// Keywords first, then chains, segments, places, industries, enterprises (the best rank
+    /// of what the text names).
     rank: u8,
+    /// What the text names: bits `META`, `CHAIN` … (a text may name several kinds).
+    what: u8,
+    /// The grammar rule when the text is a keyword.
+    rule: Option<&'static str>,
 }
 
 /// Full pinyin and initials of `s` for every combination of readings (at most 8).
@@ -89,22 +128,436 @@ fn pinyin_forms(s: &str) -> (Vec<String>, Vec<String>) {
     (full, initials)
 }
 
+/// What may stand where the cursor is, as far as the grammar tells from the words before it.
+/// Where it does not tell, completion offers every keyword and name (`context` says `None`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Expect {
+    /// Names of entities of these kinds (`CHAIN | PLACE` …).
+    names: u8,
+    /// Keywords of these grammar rules.
+    keywords: &'static [&'static str],
+    /// The meta commands (`.help` …).
+    meta: bool,
+    /// The columns of the pipeline before the current stage.
+    columns: bool,
+    /// Fixed words (the argument of `.format`, `.timing`, `.help`).
+    words: &'static [&'static str],
+    /// File and folder names.
+    files: bool,
+}
+
+impl Expect {
+    /// Nothing fits (a number, or a new column name after `as`).
+    const NOTHING: Expect = Expect {
+        names: 0,
+        keywords: &[],
+        meta: false,
+        columns: false,
+        words: &[],
+        files: false,
+    };
+    const COLUMNS: Expect = Expect {
+        columns: true,
+        ..Expect::NOTHING
+    };
+    const FILES: Expect = Expect {
+        files: true,
+        ..Expect::NOTHING
+    };
+    const fn names(names: u8) -> Expect {
+        Expect {
+            names,
+            ..Expect::NOTHING
+        }
+    }
+    const fn keywords(keywords: &'static [&'static str]) -> Expect {
+        Expect {
+            keywords,
+            ..Expect::NOTHING
+        }
+    }
+    const fn words(words: &'static [&'static str]) -> Expect {
+        Expect {
+            words,
+            ..Expect::NOTHING
+        }
+    }
+}
+
+/// The keywords a statement begins with.
+const SOURCES: &[&str] = &[
+    "kw_explain",
+    "kw_find",
+    "kw_chains",
+    "kw_segments",
+    "kw_enterprises",
+    "kw_parks",
+    "kw_projects",
+    "kw_industries",
+    "kw_regions",
+    "kw_upstream",
+    "kw_downstream",
+    "kw_status",
+    "kw_fill",
+    "kw_extend",
+    "kw_strengthen",
+    "kw_build",
+    "kw_compare",
+    "kw_paths",
+];
+/// The keywords a stage begins with (after `|`).
+const STAGES: &[&str] = &[
+    "kw_where",
+    "kw_sort",
+    "kw_limit",
+    "kw_select",
+    "kw_distinct",
+    "kw_group",
+    "kw_expand",
+    "kw_targets",
+];
+const AGGREGATES: &[&str] = &[
+    "kw_count",
+    "kw_sum",
+    "kw_min",
+    "kw_max",
+    "kw_avg",
+    "kw_collect",
+];
+/// Sources whose `in` takes a `place`, which may be `all parks` / `all regions`.
+const IN_PLACE_OR_ALL: &[&str] = &[
+    "kw_upstream",
+    "kw_downstream",
+    "kw_status",
+    "kw_fill",
+    "kw_extend",
+    "kw_strengthen",
+    "kw_build",
+];
+
+/// The clause a row of `AFTER` holds in.
+#[derive(Clone, Copy, Debug)]
+enum In {
+    /// The source, whichever it is.
+    Source,
+    /// The source, when it begins with one of these keywords (after `explain`).
+    SourceOf(&'static [&'static str]),
+    /// A stage (after `|`).
+    Stage,
+}
+
+/// What follows a keyword (its grammar rule) in a clause: the first row that fits wins.
+/// `segments of|in` takes a chain, the other lists a place; a place after `in` may be
+/// `all parks` where the grammar says `place`, not where it says `name`.
+const AFTER: &[(&str, In, Expect)] = &[
+    (
+        "kw_explain",
+        In::Source,
+        Expect::keywords(SOURCES.split_at(1).1),
+    ),
+    ("kw_find", In::Source, Expect::names(ANY_NAME)),
+    ("kw_paths", In::Source, Expect::keywords(&["kw_from"])),
+    ("kw_from", In::Source, Expect::names(ANY_NAME)),
+    ("kw_status", In::Source, Expect::names(CHAIN)),
+    ("kw_fill", In::Source, Expect::names(CHAIN)),
+    ("kw_extend", In::Source, Expect::names(CHAIN)),
+    ("kw_strengthen", In::Source, Expect::names(CHAIN)),
+    ("kw_compare", In::Source, Expect::names(CHAIN)),
+    ("kw_chain", In::Source, Expect::names(CHAIN)),
+    ("kw_upstream", In::Source, Expect::names(SEGMENT)),
+    ("kw_downstream", In::Source, Expect::names(SEGMENT)),
+    (
+        "kw_in",
+        In::SourceOf(&["kw_segments"]),
+        Expect::names(CHAIN),
+    ),
+    (
+        "kw_of",
+        In::SourceOf(&["kw_segments"]),
+        Expect::names(CHAIN),
+    ),
+    (
+        "kw_in",
+        In::SourceOf(IN_PLACE_OR_ALL),
+        Expect {
+            names: PLACE,
+            keywords: &["kw_all"],
+            ..Expect::NOTHING
+        },
+    ),
+    ("kw_in", In::Source, Expect::names(PLACE)),
+    ("kw_of", In::Source, Expect::names(PLACE)),
+    (
+        "kw_all",
+        In::Source,
+        Expect::keywords(&["kw_parks", "kw_regions"]),
+    ),
+    ("kw_build", In::Source, Expect::keywords(&["kw_in"])),
+    ("kw_depth", In::Source, Expect::NOTHING),
+    ("kw_below", In::Source, Expect::NOTHING),
+    ("kw_where", In::Stage, Expect::COLUMNS),
+    ("kw_and", In::Stage, Expect::COLUMNS),
+    ("kw_or", In::Stage, Expect::COLUMNS),
+    ("kw_not", In::Stage, Expect::COLUMNS),
+    (
+        "kw_sort",
+        In::Stage,
+        Expect {
+            columns: true,
+            keywords: &["kw_by"],
+            ..Expect::NOTHING
+        },
+    ),
+    ("kw_by", In::Stage, Expect::COLUMNS),
+    ("kw_select", In::Stage, Expect::COLUMNS),
+    ("kw_expand", In::Stage, Expect::COLUMNS),
+    (
+        "kw_group",
+        In::Stage,
+        Expect::keywords(&["kw_by", "kw_with"]),
+    ),
+    ("kw_with", In::Stage, Expect::keywords(AGGREGATES)),
+    ("kw_limit", In::Stage, Expect::NOTHING),
+    ("kw_as", In::Stage, Expect::NOTHING),
+];
+
+/// What follows a `,` in a list that this keyword began (`compare C in A, B`,
+/// `select a, b`, `group … with count(), sum(x)`).
+const AFTER_COMMA: &[(&str, In, Expect)] = &[
+    ("kw_in", In::SourceOf(&["kw_compare"]), Expect::names(PLACE)),
+    ("kw_select", In::Stage, Expect::COLUMNS),
+    ("kw_sort", In::Stage, Expect::COLUMNS),
+    ("kw_by", In::Stage, Expect::COLUMNS),
+    ("kw_with", In::Stage, Expect::keywords(AGGREGATES)),
+];
+
+/// A token of the text before the cursor, as far as completion needs one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Tok<'a> {
+    /// A keyword or a bare name or number.
+    Word(&'a str),
+    /// A quoted string.
+    Str,
+    /// Any other character: `|`, `,`, `;`, `(`, `=` …
+    Punct(char),
+}
+
+/// The tokens of `text` with their byte offsets, skipping `--` comments; and where an unclosed
+/// quote opens, when the text ends inside one.
+fn lex(text: &str) -> (Vec<(usize, Tok<'_>)>, Option<usize>) {
+    let word_char = |c: char| c == '_' || pest::unicode::XID_CONTINUE(c);
+    let mut out = Vec::new();
+    let mut chars = text.char_indices().peekable();
+    while let Some((i, c)) = chars.next() {
+        if c.is_whitespace() {
+            continue;
+        }
+        if c == '-' && chars.peek().is_some_and(|&(_, n)| n == '-') {
+            for (_, c) in chars.by_ref() {
+                if c == '\n' {
+                    break;
+                }
+            }
+        } else if c == '"' {
+            let mut closed = false;
+            while let Some((_, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        chars.next();
+                    }
+                    '"' => {
+                        closed = true;
+                        break;
+                    }
+                    _ => {}
+                }
+            }
+            if !closed {
+                return (out, Some(i));
+            }
+            out.push((i, Tok::Str));
+        } else if word_char(c) {
+            let mut end = i + c.len_utf8();
+            while let Some(&(j, n)) = chars.peek() {
+                let joined = n == '-' && text[j + 1..].chars().next().is_some_and(word_char);
+                if !(word_char(n) || joined) {
+                    break;
+                }
+                end = j + n.len_utf8();
+                chars.next();
+            }
+            out.push((i, Tok::Word(&text[i..end])));
+        } else {
+            out.push((i, Tok::Punct(c)));
+        }
+    }
+    (out, None)
+}
+
+/// Where the word at the end of `text` begins, and whether it is inside an open quote (then it
+/// begins right after the quote, and may hold spaces).
+fn word_start(text: &str) -> (usize, bool) {
+    if let (_, Some(quote)) = lex(text) {
+        return (quote + 1, true);
+    }
+    let start = text
+        .char_indices()
+        .rev()
+        .find(|(_, c)| c.is_whitespace() || "|(),[];=<>!\"".contains(*c))
+        .map_or(0, |(i, c)| i + c.len_utf8());
+    (start, false)
+}
+
+/// What the grammar expects after `before` (a script up to the word being typed), and the
+/// statement up to the `|` that begins the current stage (whose columns that stage sees).
+/// `None` where the words before do not tell.
+fn context(before: &str) -> (Option<Expect>, &str) {
+    let (tokens, _) = lex(before);
+    let statement = match tokens.iter().rposition(|t| t.1 == Tok::Punct(';')) {
+        Some(i) => &tokens[i + 1..],
+        None => &tokens[..],
+    };
+    let pipe = statement.iter().rposition(|t| t.1 == Tok::Punct('|'));
+    let piped = match (statement.first(), pipe) {
+        (Some(first), Some(p)) => &before[first.0..statement[p].0],
+        _ => "",
+    };
+    let clause = &statement[pipe.map_or(0, |p| p + 1)..];
+    let Some(&(_, last)) = clause.last() else {
+        let expect = if pipe.is_some() { STAGES } else { SOURCES };
+        return (Some(Expect::keywords(expect)), piped);
+    };
+    let rules = |toks: &[(usize, Tok)]| -> Vec<Option<&'static str>> {
+        toks.iter()
+            .map(|t| match t.1 {
+                Tok::Word(w) => rule_of(w),
+                _ => None,
+            })
+            .collect()
+    };
+    let clause_rules = rules(clause);
+    let head = match clause_rules.first().copied().flatten() {
+        Some("kw_explain") => clause_rules.get(1).copied().flatten(),
+        other => other,
+    };
+    let in_stage = head.is_some_and(|h| STAGES.contains(&h));
+    let holds = |clause: In| match clause {
+        In::Source => !in_stage,
+        In::SourceOf(sources) => !in_stage && head.is_some_and(|h| sources.contains(&h)),
+        In::Stage => in_stage,
+    };
+    let lookup = |table: &[(&str, In, Expect)], rule: &str| {
+        table
+            .iter()
+            .find(|(r, clause, _)| *r == rule && holds(*clause))
+            .map(|row| row.2)
+    };
+    let expect = match last {
+        Tok::Word(_) => clause_rules
+            .last()
+            .copied()
+            .flatten()
+            .and_then(|rule| lookup(AFTER, rule)),
+        Tok::Punct(',') => {
+            // The keyword that began the list: `compare C in A, B,` → in.
+            let mut governing = None;
+            for (t, rule) in clause.iter().zip(&clause_rules).rev() {
+                if t.1 == Tok::Punct('[') {
+                    break;
+                }
+                if let Some(rule) = rule
+                    && AFTER_COMMA.iter().any(|row| row.0 == *rule)
+                {
+                    governing = Some(*rule);
+                    break;
+                }
+            }
+            governing.and_then(|rule| lookup(AFTER_COMMA, rule))
+        }
+        Tok::Punct('(') if in_stage => Some(Expect::COLUMNS),
+        _ => None,
+    };
+    (expect, piped)
+}
+
+/// File and folder names that begin with `typed` (a path as typed, unquoted), inserted as a
+/// meta command reads them: bare, or in double quotes when they hold a space or a quote (a
+/// folder's quote is left open, so that Tab goes on into it).
+fn file_candidates(typed: &str, in_quotes: bool) -> Vec<Pair> {
+    let (dir, prefix) = match typed.rfind('/') {
+        Some(i) => typed.split_at(i + 1),
+        None => ("", typed),
+    };
+    let Ok(read) = std::fs::read_dir(if dir.is_empty() { "." } else { dir }) else {
+        return Vec::new();
+    };
+    let mut out: Vec<Pair> = Vec::new();
+    for entry in read.flatten() {
+        let Ok(name) = entry.file_name().into_string() else {
+            continue;
+        };
+        if !name.starts_with(prefix) || (name.starts_with('.') && !prefix.starts_with('.')) {
+            continue;
+        }
+        let is_dir = entry.path().is_dir();
+        let path = format!("{dir}{name}{}", if is_dir { "/" } else { "" });
+        let quote = in_quotes || path.contains(|c: char| c.is_whitespace() || c == '"');
+        let replacement = if quote {
+            let escaped = path.replace('\\', "\\\\").replace('"', "\\\"");
+            format!(
+                "{}{escaped}{}",
+                if in_quotes { "" } else { "\"" },
+                if is_dir { "" } else { "\"" }
+            )
+        } else {
+            path
+        };
+        out.push(Pair {
+            display: format!("{name}{}", if is_dir { "/" } else { "" }),
+            replacement,
+        });
+    }
+    out.sort_by(|a, b| a.display.cmp(&b.display));
+    out
+}
+
+/// At most this many candidates are offered; with nothing typed yet, a kind with more names
+/// than this offers none rather than an arbitrary few.
+const MAX_CANDIDATES: usize = 50;
+
 pub struct ReplHelper {
     entries: Vec<Entry>,
+    graph: Rc<Graph>,
+    /// The lines of the statement typed so far, when the current line continues it: the words
+    /// on them are context for completion.
+    pending: String,
 }
 
 impl ReplHelper {
-    fn new(graph: &Graph) -> ReplHelper {
+    fn new(graph: Rc<Graph>) -> ReplHelper {
         let mut entries: Vec<Entry> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
         // Pinyin spellings cost a few microseconds a name: fine for the seed knowledge base,
         // seconds at a million enterprises. Beyond this many names of a kind, that kind
         // completes by its text only.
         const PINYIN_LIMIT: usize = 100_000;
-        let mut add = |text: &str, rank: u8, with_pinyin: bool, entries: &mut Vec<Entry>| {
-            if text.is_empty() || !seen.insert(text.to_string()) {
+        let mut add = |text: &str,
+                       rank: u8,
+                       what: u8,
+                       rule: Option<&'static str>,
+                       with_pinyin: bool,
+                       entries: &mut Vec<Entry>| {
+            if text.is_empty() {
                 return;
             }
+            if let Some(&i) = seen.get(text) {
+                let e: &mut Entry = &mut entries[i];
+                e.what |= what;
+                e.rank = e.rank.min(rank);
+                e.rule = e.rule.or(rule);
+                return;
+            }
+            seen.insert(text.to_string(), entries.len());
             let (full, initials) = if with_pinyin {
                 pinyin_forms(text)
             } else {
@@ -115,76 +568,119 @@ impl ReplHelper {
                 full,
                 initials,
                 rank,
+                what,
+                rule,
             });
         };
-        for k in keywords() {
-            add(&k, 0, true, &mut entries);
+        for (rule, words) in KEYWORD_RULES.iter() {
+            for w in words {
+                add(w, 0, 0, Some(rule), true, &mut entries);
+            }
         }
         for meta in META_COMMANDS {
-            add(meta.0, 0, false, &mut entries);
+            add(meta.0, 0, META, None, false, &mut entries);
         }
         let kinds = [
-            (Kind::Chain, 1),
-            (Kind::Segment, 2),
-            (Kind::Park, 3),
-            (Kind::Region, 3),
-            (Kind::Industry, 4),
-            (Kind::Enterprise, 5),
+            (Kind::Chain, 1, CHAIN),
+            (Kind::Segment, 2, SEGMENT),
+            (Kind::Park, 3, PLACE),
+            (Kind::Region, 3, PLACE),
+            (Kind::Industry, 4, INDUSTRY),
+            (Kind::Enterprise, 5, ENTERPRISE),
         ];
-        for (kind, rank) in kinds {
+        for (kind, rank, what) in kinds {
             let with_pinyin = graph.count(kind) <= PINYIN_LIMIT;
             for &n in graph.nodes_of(kind) {
                 let node = graph.node(n);
-                add(node.name(), rank, with_pinyin, &mut entries);
+                add(node.name(), rank, what, None, with_pinyin, &mut entries);
                 // The id is what staff usually type (玉溪高新区 for 玉溪高新技术产业开发区).
-                add(&node.id, rank, with_pinyin, &mut entries);
+                add(&node.id, rank, what, None, with_pinyin, &mut entries);
                 for a in &node.aliases {
-                    add(a, rank, with_pinyin, &mut entries);
+                    add(a, rank, what, None, with_pinyin, &mut entries);
                 }
             }
         }
-        ReplHelper { entries }
+        ReplHelper {
+            entries,
+            graph,
+            pending: String::new(),
+        }
     }
 
-    /// Candidates for the word `typed`: by prefix of the text, then of its pinyin initials, then
-    /// of its full pinyin; keywords and short names first.
+    /// Candidates for the word `typed` with no context: by prefix of the text, then of its
+    /// pinyin initials, then of its full pinyin; keywords and short names first.
     #[cfg(test)]
     fn candidates(&self, typed: &str) -> Vec<&str> {
-        self.matches(typed)
+        self.matches(typed, None)
             .into_iter()
             .map(|e| e.text.as_str())
             .collect()
     }
 
-    /// What Tab inserts for `typed`: keywords as they are, names quoted when the grammar needs
-    /// it (中国（西南）玉溪国际物流港, YXGX-T4-006 is fine bare) — and when the user has opened a
-    /// quote already, the name and the closing quote.
-    fn replacements(&self, typed: &str, in_quotes: bool) -> Vec<Pair> {
-        self.matches(typed)
+    /// What Tab inserts for `typed` where `expect` fits (anything when `None`): keywords as
+    /// they are, names quoted when the grammar needs it (中国（西南）玉溪国际物流港,
+    /// YXGX-T4-006 is fine bare) — and when the user has opened a quote already, the name and
+    /// the closing quote.
+    fn replacements(&self, typed: &str, in_quotes: bool, expect: Option<&Expect>) -> Vec<Pair> {
+        self.matches(typed, expect)
             .into_iter()
-            .map(|e| Pair {
-                display: e.text.clone(),
-                replacement: if e.rank == 0 {
-                    e.text.clone()
-                } else if in_quotes {
-                    // The quote is open before the word: close it after the name.
-                    format!("{}\"", e.text.replace('\\', "\\\\").replace('"', "\\\""))
-                } else {
-                    crate::query::parse::quoted_if_needed(&e.text)
-                },
+            .map(|e| {
+                let as_word = e.what & META != 0
+                    || e.rule
+                        .is_some_and(|r| expect.is_none_or(|x| x.keywords.contains(&r)));
+                Pair {
+                    display: e.text.clone(),
+                    replacement: if as_word {
+                        e.text.clone()
+                    } else if in_quotes {
+                        // The quote is open before the word: close it after the name.
+                        format!("{}\"", e.text.replace('\\', "\\\\").replace('"', "\\\""))
+                    } else {
+                        crate::query::parse::quoted_if_needed(&e.text)
+                    },
+                }
             })
             .collect()
     }
 
-    fn matches(&self, typed: &str) -> Vec<&Entry> {
+    /// The entries that begin with `typed` (or whose pinyin does) and fit `expect` (all when
+    /// `None`), best first. With nothing typed, every entry that fits, if there are few enough
+    /// to list — and none when the context is unknown.
+    fn matches(&self, typed: &str, expect: Option<&Expect>) -> Vec<&Entry> {
+        let fits = |e: &Entry| match expect {
+            None => true,
+            Some(x) => {
+                e.what & x.names != 0
+                    || (x.meta && e.what & META != 0)
+                    || e.rule.is_some_and(|r| x.keywords.contains(&r))
+            }
+        };
         if typed.is_empty() {
-            return Vec::new();
+            if expect.is_none() {
+                return Vec::new();
+            }
+            let mut all: Vec<&Entry> = Vec::new();
+            for e in self.entries.iter().filter(|e| fits(e)) {
+                if all.len() == MAX_CANDIDATES {
+                    return Vec::new();
+                }
+                all.push(e);
+            }
+            all.sort_by(|a, b| {
+                (a.rank, a.text.chars().count(), &a.text).cmp(&(
+                    b.rank,
+                    b.text.chars().count(),
+                    &b.text,
+                ))
+            });
+            return all;
         }
         let lower = typed.to_lowercase();
         let ascii = typed.is_ascii();
         let mut hits: Vec<(u8, u8, usize, &Entry)> = self
             .entries
             .iter()
+            .filter(|e| fits(e))
             .filter_map(|e| {
                 let how = if e.text.starts_with(typed) || e.text.to_lowercase().starts_with(&lower)
                 {
@@ -201,7 +697,136 @@ impl ReplHelper {
             })
             .collect();
         hits.sort_by(|a, b| (a.0, a.1, a.2, &a.3.text).cmp(&(b.0, b.1, b.2, &b.3.text)));
-        hits.into_iter().map(|h| h.3).take(50).collect()
+        hits.into_iter().map(|h| h.3).take(MAX_CANDIDATES).collect()
+    }
+
+    /// The columns the pipeline `piped` produces (planned, not run), or None when it does not
+    /// plan (a mistyped name: then completion offers everything).
+    fn columns(&self, piped: &str) -> Option<Vec<String>> {
+        let st = query::parse::parse(piped).ok()?;
+        let plan = query::plan::plan(&self.graph, &st).ok()?;
+        Some(plan.columns.into_iter().map(|c| c.name).collect())
+    }
+
+    /// Candidates for `typed` where `expect` fits, or where anything does when `None`:
+    /// columns and fixed words first, then keywords and names.
+    fn offer(
+        &self,
+        typed: &str,
+        in_quotes: bool,
+        expect: Option<Expect>,
+        piped: &str,
+    ) -> Vec<Pair> {
+        let Some(expect) = expect else {
+            return self.replacements(typed, in_quotes, None);
+        };
+        if expect.files {
+            return file_candidates(typed, in_quotes);
+        }
+        let mut out: Vec<Pair> = Vec::new();
+        if expect.columns {
+            let Some(columns) = self.columns(piped) else {
+                return self.replacements(typed, in_quotes, None);
+            };
+            let lower = typed.to_lowercase();
+            for c in columns {
+                if c.to_lowercase().starts_with(&lower) && !out.iter().any(|p| p.display == c) {
+                    let replacement = if in_quotes {
+                        format!("{}\"", c.replace('\\', "\\\\").replace('"', "\\\""))
+                    } else {
+                        crate::query::parse::column_text(&c)
+                    };
+                    out.push(Pair {
+                        display: c,
+                        replacement,
+                    });
+                }
+            }
+        }
+        for w in expect.words.iter().filter(|w| w.starts_with(typed)) {
+            out.push(Pair {
+                display: w.to_string(),
+                replacement: w.to_string(),
+            });
+        }
+        out.extend(self.replacements(typed, in_quotes, Some(&expect)));
+        out.truncate(MAX_CANDIDATES);
+        out
+    }
+
+    /// Completion in a meta command: the command itself, a chain and a place for `.draw`, a
+    /// file for `.open` and `.export` (and `.draw`'s picture), the words of `.format`,
+    /// `.timing` and `.help`.
+    fn complete_meta(&self, before: &str) -> (usize, Vec<Pair>) {
+        // The word being typed begins after the last space outside quotes, or right after an
+        // open quote (then it may hold spaces), as `meta_words` reads it.
+        let mut start = 0;
+        let mut open_quote = None;
+        let mut chars = before.char_indices();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' if open_quote.is_some() => {
+                    chars.next();
+                }
+                '"' if open_quote.is_some() => open_quote = None,
+                '"' => open_quote = Some(i),
+                c if c.is_whitespace() && open_quote.is_none() => start = i + c.len_utf8(),
+                _ => {}
+            }
+        }
+        let (start, in_quotes) = match open_quote {
+            Some(q) => (q + 1, true),
+            None => (start, false),
+        };
+        let typed = &before[start..];
+        let head = &before[..start - usize::from(in_quotes)];
+        let Ok(words) = meta_words(head) else {
+            return (start, Vec::new());
+        };
+        let args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
+        let expect = match (words.first().map(String::as_str), args.as_slice()) {
+            (None, _) => Some(Expect {
+                meta: true,
+                ..Expect::NOTHING
+            }),
+            (Some(".draw"), []) => Some(Expect::names(CHAIN)),
+            (Some(".draw"), [.., "in" | "在"]) => Some(Expect::names(PLACE)),
+            (Some(".draw"), _) | (Some(".open" | ".export"), []) => Some(Expect::FILES),
+            (Some(".format"), []) => Some(Expect::words(&["table", "json", "csv"])),
+            (Some(".timing"), []) => Some(Expect::words(&["on", "off"])),
+            (Some(".help"), []) => Some(Expect::words(&["query", "gaps", "meta"])),
+            (Some(cmd), _) if META_COMMANDS.iter().any(|m| m.0 == cmd) => Some(Expect::NOTHING),
+            _ => None,
+        };
+        (start, self.offer(typed, in_quotes, expect, ""))
+    }
+}
+
+impl ReplHelper {
+    /// Where the word before the cursor begins in the line, and what may replace it; `before`
+    /// is the line up to the cursor, `self.pending` the lines of the statement before it.
+    fn complete_at(&self, before: &str) -> (usize, Vec<Pair>) {
+        if self.pending.is_empty() && before.trim_start().starts_with('.') {
+            return self.complete_meta(before);
+        }
+        // On a continuation line the words of the lines before are context too.
+        let text = if self.pending.is_empty() {
+            before.to_string()
+        } else {
+            format!("{}\n{before}", self.pending)
+        };
+        let line_start = text.len() - before.len();
+        let (start, in_quotes) = word_start(&text);
+        if start < line_start {
+            // A quote opened on an earlier line: no name spans lines.
+            return (before.len(), Vec::new());
+        }
+        let typed = &text[start..];
+        let (expect, piped) = context(&text[..start - usize::from(in_quotes)]);
+        (
+            start - line_start,
+            self.offer(typed, in_quotes, expect, piped),
+        )
     }
 }
 
@@ -213,16 +838,7 @@ impl Completer for ReplHelper {
         pos: usize,
         _ctx: &Context<'_>,
     ) -> rustyline::Result<(usize, Vec<Pair>)> {
-        let before = &line[..pos];
-        let start = before
-            .char_indices()
-            .rev()
-            .find(|(_, c)| c.is_whitespace() || "|(),[]\"".contains(*c))
-            .map_or(0, |(i, c)| i + c.len_utf8());
-        let typed = &before[start..];
-        let in_quotes = before[..start].matches('"').count() % 2 == 1;
-        let pairs = self.replacements(typed, in_quotes);
-        Ok((start, pairs))
+        Ok(self.complete_at(&line[..pos]))
     }
 }
 
@@ -249,15 +865,9 @@ pub fn is_complete(text: &str) -> bool {
     }
 }
 
-impl Validator for ReplHelper {
-    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
-        Ok(if is_complete(ctx.input()) {
-            ValidationResult::Valid(None)
-        } else {
-            ValidationResult::Incomplete
-        })
-    }
-}
+/// Every line is accepted as typed: the session joins lines until `is_complete`, prompting the
+/// later ones with `CONTINUATION` (rustyline cannot prompt the lines of one buffer).
+impl Validator for ReplHelper {}
 
 impl Helper for ReplHelper {}
 
@@ -299,6 +909,10 @@ Statements are pipelines: SOURCE | STAGE | STAGE …  (end with ; or just Enter 
   status 锂电池 in 玉溪高新区              every segment with its state, producers, projects
   | where state = \"missing\" | sort x desc | limit 10 | select a, b | group by a with count()
 Chinese keywords work too: 现状 锂电池 在 玉溪高新区 | 补链 锂电池 在 玉溪高新区 …
+An unfinished statement goes on at the `    ...>` prompt; Ctrl-C there drops it.
+Tab completes what fits where the cursor is — a chain after fill/status, a place after in, a
+segment after upstream, a stage after |, a column after where/sort/select — also by pinyin
+(dldc → 动力电池); where the words before do not tell, any keyword or name.
 The full reference is docs/QUERY.md.";
 
 const HELP_GAPS: &str = "\
@@ -312,7 +926,7 @@ const HELP_GAPS: &str = "\
   .export targets.xlsx         the last result, for the recruiting trip";
 
 struct Session {
-    graph: Graph,
+    graph: Rc<Graph>,
     db: Option<PathBuf>,
     format: Format,
     timing: bool,
@@ -525,13 +1139,14 @@ impl Session {
                     return Err("usage: .open PATH".into());
                 };
                 let db = Some(PathBuf::from(path));
-                self.graph = open_graph(&db).map_err(|f| f.message)?;
+                self.graph = Rc::new(open_graph(&db).map_err(|f| f.message)?);
                 self.db = db;
                 stdoutln!("opened {path}");
             }
             ".history" => {
+                // The lines of a multi-line statement line up under its first.
                 for (i, entry) in history.iter().enumerate() {
-                    stdoutln!("{:>4}  {entry}", i + 1);
+                    stdoutln!("{:>4}  {}", i + 1, entry.replace('\n', "\n      "));
                 }
             }
             other => {
@@ -547,8 +1162,8 @@ impl Session {
 }
 
 pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
-    let graph = open_graph(&db)?;
-    let helper = ReplHelper::new(&graph);
+    let graph = Rc::new(open_graph(&db)?);
+    let helper = ReplHelper::new(Rc::clone(&graph));
     let config = rustyline::Config::builder()
         .auto_add_history(false)
         .completion_type(rustyline::CompletionType::List)
@@ -578,14 +1193,38 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
         env!("CARGO_PKG_VERSION"),
         session.graph.ds.nodes.len()
     );
+    // The lines of a statement typed so far, while the parser finds it incomplete. Each line is
+    // read on its own, so that the lines after the first get the continuation prompt; piped
+    // input is joined the same way (without prompts, which rustyline prints only to a terminal).
+    let mut pending = String::new();
     loop {
-        match rl.readline("chainkb> ") {
+        let prompt = if pending.is_empty() {
+            PROMPT
+        } else {
+            CONTINUATION
+        };
+        if let Some(h) = rl.helper_mut() {
+            h.pending.clone_from(&pending);
+        }
+        match rl.readline(prompt) {
             Ok(line) => {
-                // A byte-order mark (Notepad writes one) before piped input is no part of it.
-                let text = line.strip_prefix(query::parse::BOM).unwrap_or(&line).trim();
-                if text.is_empty() {
+                if pending.is_empty() {
+                    // A byte-order mark (Notepad writes one) before piped input is no part of it.
+                    let first = line.strip_prefix(query::parse::BOM).unwrap_or(&line);
+                    if first.trim().is_empty() {
+                        continue;
+                    }
+                    pending.push_str(first);
+                } else {
+                    pending.push('\n');
+                    pending.push_str(&line);
+                }
+                if !is_complete(&pending) {
                     continue;
                 }
+                let statement = std::mem::take(&mut pending);
+                let text = statement.trim();
+                // The whole statement is one history entry, its lines joined by newlines.
                 let _ = rl.add_history_entry(text);
                 if let Some(h) = &history {
                     let _ = rl.save_history(h);
@@ -599,13 +1238,27 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
                             session.failed = true;
                         }
                     }
+                    // After `.open`, completion offers the names of the new database.
+                    if rl
+                        .helper()
+                        .is_some_and(|h| !Rc::ptr_eq(&h.graph, &session.graph))
+                    {
+                        rl.set_helper(Some(ReplHelper::new(Rc::clone(&session.graph))));
+                    }
                 } else {
                     session.run_statements(text);
                 }
             }
             Err(ReadlineError::Interrupted) => {
-                stdoutln!("(Ctrl-C: line discarded; Ctrl-D leaves)");
+                if pending.is_empty() {
+                    stdoutln!("(Ctrl-C: line discarded; Ctrl-D leaves)");
+                } else {
+                    pending.clear();
+                    stdoutln!("(Ctrl-C: statement discarded; Ctrl-D leaves)");
+                }
             }
+            // Ctrl-D leaves, on a continuation line too; the end of piped input drops an
+            // unfinished last statement, as it always has.
             Err(ReadlineError::Eof) => break,
             Err(e) => return Err(Failure::internal(format!("line editor: {e}"))),
         }
@@ -629,9 +1282,29 @@ mod tests {
 
     #[test]
     fn keywords_come_from_the_grammar() {
-        let k = keywords();
-        for w in ["fill", "补链", "upstream", "上游", "status", "现状"] {
-            assert!(k.iter().any(|x| x == w), "{w} missing from {k:?}");
+        for (w, rule) in [
+            ("fill", "kw_fill"),
+            ("补链", "kw_fill"),
+            ("upstream", "kw_upstream"),
+            ("上游", "kw_upstream"),
+            ("status", "kw_status"),
+            ("现状", "kw_status"),
+            ("在", "kw_in"),
+            ("of", "kw_of"),
+        ] {
+            assert_eq!(rule_of(w), Some(rule), "{w}");
+        }
+        assert_eq!(rule_of("锂电池"), None);
+        // every rule a completion table names is a keyword rule of the grammar
+        let tables = AFTER.iter().chain(AFTER_COMMA);
+        for rule in tables
+            .flat_map(|row| std::iter::once(row.0).chain(row.2.keywords.iter().copied()))
+            .chain(SOURCES.iter().chain(STAGES).chain(AGGREGATES).copied())
+        {
+            assert!(
+                KEYWORD_RULES.iter().any(|(r, _)| *r == rule),
+                "{rule} is no rule of the grammar"
+            );
         }
     }
 
@@ -657,6 +1330,208 @@ mod tests {
         // an error before the end is shown at once instead of waiting for more input
         assert!(is_complete("chains ) | limit 3"));
     }
+
+    #[test]
+    fn the_continuation_prompt_is_as_wide_as_the_prompt() {
+        assert_eq!(
+            unicode_width::UnicodeWidthStr::width(CONTINUATION),
+            unicode_width::UnicodeWidthStr::width(PROMPT)
+        );
+        assert!(CONTINUATION.trim_start().starts_with("...>"));
+    }
+
+    fn after(before: &str) -> Option<Expect> {
+        context(before).0
+    }
+
+    const PLACE_OR_ALL: Expect = Expect {
+        names: PLACE,
+        keywords: &["kw_all"],
+        ..Expect::NOTHING
+    };
+
+    #[test]
+    fn a_statement_begins_with_a_source_and_a_stage_after_a_pipe() {
+        let sources = Some(Expect::keywords(SOURCES));
+        let stages = Some(Expect::keywords(STAGES));
+        assert_eq!(after(""), sources);
+        assert_eq!(after("chains; "), sources);
+        assert_eq!(after("chains;\n"), sources);
+        assert_eq!(after("explain "), Some(Expect::keywords(&SOURCES[1..])));
+        assert_eq!(after("解释 "), Some(Expect::keywords(&SOURCES[1..])));
+        assert_eq!(after("chains | "), stages);
+        assert_eq!(after("chains |"), stages);
+        assert_eq!(after("chains | where a = 1 | "), stages);
+        assert_eq!(after("explain fill 锂电池 in 测试高新区 | "), stages);
+        // a `|` inside quotes or a comment is no pipe
+        assert_eq!(after("find \"a | b\" "), None);
+        assert_eq!(after("chains -- a | b\n"), None);
+        assert_eq!(after("chains -- fill\n| "), stages);
+    }
+
+    #[test]
+    fn a_place_follows_in_and_a_chain_follows_the_chain_queries() {
+        for before in [
+            "parks in ",
+            "园区 在 ",
+            "enterprises of ",
+            "projects in ",
+            "regions 在 ",
+        ] {
+            assert_eq!(after(before), Some(Expect::names(PLACE)), "{before}");
+        }
+        // a list's `in` takes a name, a query's `in` a place, which may be `all parks`
+        for before in [
+            "status 锂电池 in ",
+            "现状 锂电池 在 ",
+            "fill 锂电池 in ",
+            "补链 锂电池 在 ",
+            "延链 锂电池 在 ",
+            "强链 锂电池 在 ",
+            "build in ",
+            "建链 在 ",
+            "upstream 动力电池 in ",
+            "上游 电芯 深度 2 链 锂电池 在 ",
+            "explain status 锂电池 in ",
+            "status 锂电池\nin ",
+            "fill \"a | b\" in ",
+        ] {
+            assert_eq!(after(before), Some(PLACE_OR_ALL), "{before}");
+        }
+        assert_eq!(
+            after("status 锂电池 in all "),
+            Some(Expect::keywords(&["kw_parks", "kw_regions"]))
+        );
+        assert_eq!(after("build "), Some(Expect::keywords(&["kw_in"])));
+        assert_eq!(after("建链 "), Some(Expect::keywords(&["kw_in"])));
+        for before in [
+            "status ",
+            "现状 ",
+            "fill ",
+            "补链 ",
+            "extend ",
+            "延链 ",
+            "strengthen ",
+            "强链 ",
+            "compare ",
+            "对比 ",
+            "segments of ",
+            "环节 in ",
+            "upstream 动力电池 chain ",
+            "下游 碳酸锂 深度 1 链 ",
+        ] {
+            assert_eq!(after(before), Some(Expect::names(CHAIN)), "{before}");
+        }
+        // every place of a comparison, quoted or not
+        for before in [
+            "compare 锂电池 in ",
+            "对比 锂电池 在 测试高新区, ",
+            "compare 锂电池 in \"a b\", 江川片区, ",
+        ] {
+            assert_eq!(after(before), Some(Expect::names(PLACE)), "{before}");
+        }
+    }
+
+    #[test]
+    fn a_segment_follows_upstream_and_anything_follows_find() {
+        for before in ["upstream ", "downstream ", "上游 ", "下游 "] {
+            assert_eq!(after(before), Some(Expect::names(SEGMENT)), "{before}");
+        }
+        for before in ["find ", "查找 ", "paths from ", "路径 from "] {
+            assert_eq!(after(before), Some(Expect::names(ANY_NAME)), "{before}");
+        }
+        assert_eq!(after("paths "), Some(Expect::keywords(&["kw_from"])));
+        for before in [
+            "upstream 动力电池 depth ",
+            "build in 测试市 below ",
+            "chains | limit ",
+        ] {
+            assert_eq!(after(before), Some(Expect::NOTHING), "{before}");
+        }
+    }
+
+    #[test]
+    fn columns_follow_the_stages_that_name_them() {
+        let columns = Some(Expect::COLUMNS);
+        for before in [
+            "chains | where ",
+            "chains | 筛选 ",
+            "chains | where a = 1 and ",
+            "chains | where a = 1 或 ",
+            "chains | where not ",
+            "chains | where (",
+            "chains | sort by ",
+            "chains | sort a desc, ",
+            "chains | select ",
+            "chains | 选择 a, ",
+            "chains | select a as b, ",
+            "chains | group by ",
+            "chains | group by a, ",
+            "chains | group with count(",
+            "chains | expand ",
+        ] {
+            assert_eq!(after(before), columns, "{before}");
+        }
+        assert_eq!(
+            after("chains | sort "),
+            Some(Expect {
+                columns: true,
+                keywords: &["kw_by"],
+                ..Expect::NOTHING
+            })
+        );
+        assert_eq!(
+            after("chains | group "),
+            Some(Expect::keywords(&["kw_by", "kw_with"]))
+        );
+        for before in [
+            "chains | group by a with ",
+            "chains | group by a with count() as n, ",
+        ] {
+            assert_eq!(
+                after(before),
+                Some(Expect::keywords(AGGREGATES)),
+                "{before}"
+            );
+        }
+        assert_eq!(after("chains | select a as "), Some(Expect::NOTHING));
+        // the pipeline whose columns the stage sees
+        assert_eq!(
+            context("chains; fill 锂电池 in 测试高新区 | where gap = 断链 | select ").1,
+            "fill 锂电池 in 测试高新区 | where gap = 断链 "
+        );
+        assert_eq!(context("chains | where ").1, "chains ");
+        assert_eq!(context("chains").1, "");
+    }
+
+    #[test]
+    fn where_the_grammar_does_not_tell_anything_is_offered() {
+        for before in [
+            "status 锂电池 ",
+            "chains ",
+            "chains | where state = ",
+            "chains | where state in ",
+            "chains | where tags contains ",
+            "chains | where x in [a, ",
+            "paths from 碳酸锂 -[SUPPLIES]->(",
+            "stauts 锂电池 ",
+            "chains | distinct ",
+        ] {
+            assert_eq!(after(before), None, "{before}");
+        }
+    }
+
+    #[test]
+    fn the_word_being_typed_begins_after_a_space_a_pipe_or_an_open_quote() {
+        assert_eq!(word_start("chains |li"), (8, false));
+        assert_eq!(word_start("parks in 测试"), ("parks in ".len(), false));
+        assert_eq!(
+            word_start("parks in \"中国 西"),
+            ("parks in \"".len(), true)
+        );
+        assert_eq!(word_start("find \"a\" b"), ("find \"a\" ".len(), false));
+        assert_eq!(word_start("where a=b"), ("where a=".len(), false));
+    }
 }
 
 #[cfg(test)]
@@ -667,7 +1542,7 @@ mod completion_tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
         let loaded = crate::data::load(&[dir], Default::default()).unwrap();
         assert!(loaded.is_ok());
-        ReplHelper::new(&Graph::build(loaded.dataset))
+        ReplHelper::new(Rc::new(Graph::build(loaded.dataset)))
     }
 
     #[test]
@@ -698,7 +1573,7 @@ mod completion_tests {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
         let loaded = crate::data::load(&[dir], Default::default()).unwrap();
         let mut s = Session {
-            graph: Graph::build(loaded.dataset),
+            graph: Rc::new(Graph::build(loaded.dataset)),
             db: None,
             format: Format::Csv,
             timing: false,
@@ -741,16 +1616,21 @@ mod completion_tests {
     #[test]
     fn names_that_need_quotes_are_inserted_quoted() {
         let mut h = helper();
-        for (text, rank) in [("中国（西南）玉溪国际物流港", 3), ("YXGX-T4-006", 5)] {
+        for (text, rank, what) in [
+            ("中国（西南）玉溪国际物流港", 3, PLACE),
+            ("YXGX-T4-006", 5, ENTERPRISE),
+        ] {
             h.entries.push(Entry {
                 text: text.into(),
                 full: Vec::new(),
                 initials: Vec::new(),
                 rank,
+                what,
+                rule: None,
             });
         }
         let insert = |typed: &str, in_quotes: bool| -> Vec<String> {
-            h.replacements(typed, in_quotes)
+            h.replacements(typed, in_quotes, None)
                 .into_iter()
                 .map(|p| p.replacement)
                 .collect()
@@ -760,5 +1640,193 @@ mod completion_tests {
         assert_eq!(insert("YXGX", false), ["YXGX-T4-006"]);
         // keywords are never quoted
         assert!(insert("fi", false).contains(&"fill".to_string()));
+    }
+
+    /// What Tab offers at the end of `line` (displayed), after the statement's earlier lines
+    /// `pending`.
+    fn offered(h: &mut ReplHelper, pending: &str, line: &str) -> Vec<String> {
+        h.pending = pending.to_string();
+        h.complete_at(line)
+            .1
+            .into_iter()
+            .map(|p| p.display)
+            .collect()
+    }
+
+    #[test]
+    fn a_place_is_offered_after_in_and_a_chain_after_fill() {
+        let mut h = helper();
+        // Without context 测试 would offer the enterprise 测试电池有限公司 as well.
+        assert!(h.candidates("测试").contains(&"测试电池有限公司"));
+        for line in ["parks in 测试", "园区 在 测试", "status 锂电池 in 测试"] {
+            let mut got = offered(&mut h, "", line);
+            got.sort();
+            assert_eq!(got, ["测试市", "测试省", "测试高新区"], "{line}");
+        }
+        assert_eq!(
+            offered(&mut h, "", "parks in cs"),
+            ["测市", "测试市", "测试省", "测试高新区"]
+        );
+        // `all parks` is a place where the grammar says place, not after a list's `in`
+        assert_eq!(offered(&mut h, "", "fill 锂电池 in al"), ["all"]);
+        assert_eq!(offered(&mut h, "", "补链 锂电池 在 所"), ["所有"]);
+        assert!(offered(&mut h, "", "parks in al").is_empty());
+        assert_eq!(offered(&mut h, "", "fill 锂电池 in all p"), ["parks"]);
+        // chains, not the segments 锂矿, 锂资源
+        for line in [
+            "fill 锂",
+            "补链 锂",
+            "现状 锂",
+            "强链 锂",
+            "延链 锂",
+            ".draw 锂",
+        ] {
+            assert_eq!(
+                offered(&mut h, "", line),
+                ["锂电池", "锂离子电池"],
+                "{line}"
+            );
+        }
+        // with nothing typed, every chain (there are few), shortest first
+        assert_eq!(
+            offered(&mut h, "", "fill "),
+            ["锂电池", "包装材料", "锂离子电池"]
+        );
+        // segments, not the chain 锂电池
+        assert_eq!(offered(&mut h, "", "upstream 锂"), ["锂矿", "锂资源"]);
+        assert_eq!(
+            offered(&mut h, "", "上游 动力电池 链 锂"),
+            ["锂电池", "锂离子电池"]
+        );
+        // anything after find, but no keyword
+        assert_eq!(offered(&mut h, "", "find zjcl"), ["正极材料"]);
+        let got = offered(&mut h, "", "find 测试");
+        assert!(got.contains(&"测试电池有限公司".to_string()), "{got:?}");
+        // where the grammar does not tell, everything, as before
+        let got = offered(&mut h, "", "chains | where name = 测试");
+        assert!(got.contains(&"测试电池有限公司".to_string()), "{got:?}");
+    }
+
+    #[test]
+    fn stages_follow_a_pipe_and_columns_follow_where() {
+        let mut h = helper();
+        // Without context `li` also offers 锂电池 (li-dianchi) and more.
+        assert!(h.candidates("li").len() > 1);
+        assert_eq!(offered(&mut h, "", "chains | li"), ["limit"]);
+        assert_eq!(offered(&mut h, "", "chains |li"), ["limit"]);
+        assert_eq!(offered(&mut h, "", "chains | 选"), ["选择"]);
+        // a statement begins with a source: `chain` is no source
+        let got = offered(&mut h, "", "ch");
+        assert!(got.contains(&"chains".to_string()) && !got.contains(&"chain".to_string()));
+        // the columns of the pipeline so far, planned but not run
+        assert_eq!(offered(&mut h, "", "chains | where se"), ["segments"]);
+        assert_eq!(
+            offered(&mut h, "", "chains | select name | where "),
+            ["name"]
+        );
+        assert_eq!(
+            offered(&mut h, "", "chains | sort "),
+            ["name", "aliases", "segments", "industries", "by"]
+        );
+        assert_eq!(
+            offered(
+                &mut h,
+                "",
+                "fill 锂电池 in 测试高新区 | where gap = 断链 | select segment, g"
+            ),
+            ["gap"]
+        );
+        assert_eq!(
+            offered(&mut h, "", "chains | group by name with c"),
+            ["count", "collect"]
+        );
+        // a pipeline that does not plan: everything, as before
+        let got = offered(&mut h, "", "fill 无此链 in 测试高新区 | where st");
+        assert!(got.contains(&"status".to_string()), "{got:?}");
+        assert!(offered(&mut h, "", "chains | limit ").is_empty());
+    }
+
+    #[test]
+    fn a_continuation_line_completes_in_the_context_of_the_lines_before() {
+        let mut h = helper();
+        assert_eq!(offered(&mut h, "status 锂电池 in", "csg"), ["测试高新区"]);
+        assert_eq!(offered(&mut h, "chains |", "li"), ["limit"]);
+        assert_eq!(offered(&mut h, "chains\n|", "where se"), ["segments"]);
+        // the replacement is placed within the current line
+        h.pending = "status 锂电池 in".into();
+        let (start, pairs) = h.complete_at("  测试高");
+        assert_eq!(start, 2);
+        assert_eq!(pairs[0].replacement, "测试高新区");
+        // a line that begins with `.` continues a statement: it is no meta command
+        assert!(!offered(&mut h, "chains |", ".dr").contains(&".draw".to_string()));
+    }
+
+    #[test]
+    fn a_keyword_offered_as_a_name_is_quoted() {
+        let mut h = helper();
+        // say a park were called 园区, which is also the keyword `parks`
+        if let Some(e) = h.entries.iter_mut().find(|e| e.text == "园区") {
+            e.what |= PLACE;
+        }
+        h.pending.clear();
+        let insert = |h: &ReplHelper, line: &str| -> Vec<String> {
+            h.complete_at(line)
+                .1
+                .into_iter()
+                .map(|p| p.replacement)
+                .collect()
+        };
+        assert_eq!(insert(&h, "parks in 园"), ["\"园区\""]);
+        assert_eq!(insert(&h, "园"), ["园区"]);
+        assert_eq!(insert(&h, "parks in \"测试高"), ["测试高新区\""]);
+    }
+
+    #[test]
+    fn meta_commands_complete_their_arguments() {
+        let mut h = helper();
+        assert_eq!(offered(&mut h, "", ".dr"), [".draw"]);
+        assert_eq!(offered(&mut h, "", "  .ti"), [".timing"]);
+        assert_eq!(offered(&mut h, "", ".draw 包"), ["包装材料"]);
+        let mut got = offered(&mut h, "", ".draw 锂电池 in 测试");
+        got.sort();
+        assert_eq!(got, ["测试市", "测试省", "测试高新区"]);
+        assert_eq!(offered(&mut h, "", ".format j"), ["json"]);
+        assert_eq!(offered(&mut h, "", ".timing "), ["on", "off"]);
+        assert_eq!(offered(&mut h, "", ".help g"), ["gaps"]);
+        assert!(offered(&mut h, "", ".schema x").is_empty());
+
+        let tmp = tempfile::tempdir().unwrap();
+        std::fs::create_dir(tmp.path().join("my dir")).unwrap();
+        std::fs::write(tmp.path().join("my dir").join("out.svg"), "").unwrap();
+        std::fs::write(tmp.path().join("db.txt"), "").unwrap();
+        let dir = tmp.path().display().to_string();
+        let insert = |h: &ReplHelper, line: &str| -> Vec<String> {
+            h.complete_at(line)
+                .1
+                .into_iter()
+                .map(|p| p.replacement)
+                .collect()
+        };
+        assert_eq!(
+            insert(&h, &format!(".open {dir}/d")),
+            [format!("{dir}/db.txt")]
+        );
+        assert_eq!(
+            insert(&h, &format!(".export {dir}/d")),
+            [format!("{dir}/db.txt")]
+        );
+        // a name with a space is quoted; a folder's quote stays open for the next Tab
+        assert_eq!(
+            insert(&h, &format!(".open {dir}/m")),
+            [format!("\"{dir}/my dir/")]
+        );
+        let line = format!(".draw 锂电池 \"{dir}/my dir/o");
+        let (start, pairs) = h.complete_at(&line);
+        assert_eq!(start, ".draw 锂电池 \"".len());
+        assert_eq!(pairs[0].replacement, format!("{dir}/my dir/out.svg\""));
+        assert_eq!(
+            meta_words(&format!(".draw 锂电池 \"{dir}/my dir/out.svg\"")).unwrap()[2],
+            format!("{dir}/my dir/out.svg")
+        );
     }
 }

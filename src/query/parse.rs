@@ -174,6 +174,20 @@ pub fn quoted_if_needed(name: &str) -> String {
     }
 }
 
+/// A column name as it can be typed: bare when it reads as one word (a keyword is fine where a
+/// column stands: `sort status`), else quoted.
+pub fn column_text(column: &str) -> String {
+    let bare = ChainkbParser::parse(Rule::word, column)
+        .ok()
+        .and_then(|mut p| p.next())
+        .is_some_and(|p| p.as_span().end() == column.len());
+    if bare {
+        column.to_string()
+    } else {
+        format!("\"{}\"", column.replace('\\', "\\\\").replace('"', "\\\""))
+    }
+}
+
 fn run(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, QueryError> {
     precheck(text)?;
     pest::set_call_limit(NonZeroUsize::new(CALL_LIMIT));
