@@ -1,42 +1,24 @@
-//! `chainkb repl`: an interactive session over one open database — line editing and persistent
-//! history (rustyline), multi-line statements (complete when the parser says so; the lines
-//! after the first are prompted with `    ...> `), completion of what fits where the cursor is
-//! (keywords, names of the kind the grammar expects there, columns; also by pinyin initials or
-//! full pinyin), meta commands (`.help`), Ctrl-C that cancels the running query or the
-//! statement being typed but not the session, and results paged when long.
+//! REPL completion: what fits where the cursor is — keywords of the grammar (English and
+//! Chinese), names of the kind the grammar expects there (a place after `in`, a chain after
+//! `fill`), columns of the statement so far, meta-command arguments and file names — matched by
+//! prefix, pinyin initials or full pinyin, and quoted where the grammar needs it.
 
-use super::{Failure, open_graph, resolve_one};
+use super::{META_COMMANDS, meta_words};
 use crate::graph::Graph;
 use crate::model::Kind;
-use crate::query::{self, ErrorKind, Format, Table};
+use crate::query::{self};
+use rustyline::Context;
 use rustyline::completion::{Completer, Pair};
-use rustyline::error::ReadlineError;
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
-use rustyline::history::DefaultHistory;
-use rustyline::validate::Validator;
-use rustyline::{Context, Editor, Helper};
 use std::collections::HashMap;
-use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
 use std::rc::Rc;
 use std::sync::LazyLock;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Instant;
-
-/// Set by Ctrl-C while a statement runs; polled by the executor.
-static CANCEL: AtomicBool = AtomicBool::new(false);
-
-/// The prompt of a statement's first line.
-const PROMPT: &str = "chainkb> ";
-/// The prompt of the lines that continue a statement the parser finds incomplete: as wide as
-/// `PROMPT`, so the lines of a statement stay aligned.
-const CONTINUATION: &str = "    ...> ";
 
 /// Keywords of the language by grammar rule, English and Chinese (`kw_fill` → fill, 补链), read
 /// from the grammar so completion never drifts from what the parser accepts.
 static KEYWORD_RULES: LazyLock<Vec<(&'static str, Vec<&'static str>)>> = LazyLock::new(|| {
-    let grammar: &'static str = include_str!("../../grammar/chainkb.pest");
+    let grammar: &'static str = include_str!("../../../grammar/chainkb.pest");
     let mut out = Vec::new();
     for line in grammar.lines().map(str::trim_start) {
         let Some((rule, mut rest)) = line.split_once('=') else {
@@ -527,14 +509,14 @@ const MAX_CANDIDATES: usize = 50;
 
 pub struct ReplHelper {
     entries: Vec<Entry>,
-    graph: Rc<Graph>,
+    pub(super) graph: Rc<Graph>,
     /// The lines of the statement typed so far, when the current line continues it: the words
     /// on them are context for completion.
-    pending: String,
+    pub(super) pending: String,
 }
 
 impl ReplHelper {
-    fn new(graph: Rc<Graph>) -> ReplHelper {
+    pub(super) fn new(graph: Rc<Graph>) -> ReplHelper {
         let mut entries: Vec<Entry> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         // Pinyin spellings cost a few microseconds a name: fine for the seed knowledge base,
@@ -848,434 +830,6 @@ impl Hinter for ReplHelper {
 
 impl Highlighter for ReplHelper {}
 
-/// Whether `text` is a whole statement: meta commands always are; a statement is incomplete
-/// when the parser fails at the very end of the input (it wants more), and complete otherwise
-/// (including when it fails earlier: the error is shown rather than waiting for more lines).
-pub fn is_complete(text: &str) -> bool {
-    let t = text.trim();
-    if t.is_empty() || t.starts_with('.') {
-        return true;
-    }
-    match query::parse::parse_script(t) {
-        Ok(_) => true,
-        Err(e) => match e.span {
-            Some(span) => e.kind != ErrorKind::Syntax || span.start < t.len(),
-            None => true,
-        },
-    }
-}
-
-/// Every line is accepted as typed: the session joins lines until `is_complete`, prompting the
-/// later ones with `CONTINUATION` (rustyline cannot prompt the lines of one buffer).
-impl Validator for ReplHelper {}
-
-impl Helper for ReplHelper {}
-
-const META_COMMANDS: &[(&str, &str)] = &[
-    (
-        ".help",
-        ".help [TOPIC]           this help, or help on a topic: query, gaps, meta",
-    ),
-    (
-        ".schema",
-        ".schema                 node and edge kinds with their counts",
-    ),
-    (".format", ".format table|json|csv  how results print"),
-    (
-        ".export",
-        ".export FILE            write the last result (.xlsx, .csv, .md or .json)",
-    ),
-    (
-        ".draw",
-        ".draw CHAIN [in PLACE] FILE   draw a chain (status in PLACE) as .svg or .dot",
-    ),
-    (
-        ".timing",
-        ".timing on|off          print parse/plan/execution time after each statement",
-    ),
-    (".open", ".open PATH              open another database"),
-    (
-        ".history",
-        ".history                the statements typed so far",
-    ),
-    (".quit", ".quit                   leave (or Ctrl-D)"),
-];
-
-const HELP_QUERY: &str = "\
-Statements are pipelines: SOURCE | STAGE | STAGE …  (end with ; or just Enter when complete)
-  find 恩捷股份                          look an entity up by name, alias or normalized name
-  chains | segments of 锂电池 | parks …   lists with attributes
-  upstream 动力电池 depth 2 in 玉溪高新区   traversal with local state
-  status 锂电池 in 玉溪高新区              every segment with its state, producers, projects
-  | where state = \"missing\" | sort x desc | limit 10 | select a, b | group by a with count()
-Chinese keywords work too: 现状 锂电池 在 玉溪高新区 | 补链 锂电池 在 玉溪高新区 …
-An unfinished statement goes on at the `    ...>` prompt; Ctrl-C there drops it.
-Tab completes what fits where the cursor is — a chain after fill/status, a place after in, a
-segment after upstream, a stage after |, a column after where/sort/select — also by pinyin
-(dldc → 动力电池); where the words before do not tell, any keyword or name.
-The full reference is docs/QUERY.md.";
-
-const HELP_GAPS: &str = "\
-  fill 锂电池 in 玉溪高新区        补链: missing segments a present one needs (断链 first)
-  extend 锂电池 in 玉溪高新区      延链: missing neighbours ranked by relatedness density
-  strengthen 锂电池 in 玉溪高新区  强链: single producer / no leading firm / planned only
-  build in 玉溪高新区              建链: chains of the place's industry system with low coverage
-  compare 锂电池 in 玉溪高新区, 楚雄高新区   which segments each has, overlaps (同质化)
-  fill 锂电池 in 玉溪高新区 | targets | where origin > 0 | limit 30
-                               目标企业: outside firms for the gaps, scored, with reasons
-  .export targets.xlsx         the last result, for the recruiting trip";
-
-struct Session {
-    graph: Rc<Graph>,
-    db: Option<PathBuf>,
-    format: Format,
-    timing: bool,
-    last: Option<(String, Table)>,
-    /// Whether a statement or meta command failed: a script piped into the REPL then exits 1.
-    failed: bool,
-}
-
-fn history_path() -> Option<PathBuf> {
-    dirs::data_dir().map(|d| d.join("chainkb").join("history.txt"))
-}
-
-/// The words of a meta command: split on whitespace, except inside double quotes, which are
-/// removed (`\"` is a quote inside one).
-fn meta_words(line: &str) -> Result<Vec<String>, String> {
-    let mut words = Vec::new();
-    let mut word = String::new();
-    let mut quoted = false;
-    let mut in_word = false;
-    let mut chars = line.chars();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' if quoted => word.extend(chars.next()),
-            '"' => {
-                quoted = !quoted;
-                in_word = true;
-            }
-            c if c.is_whitespace() && !quoted => {
-                if in_word {
-                    words.push(std::mem::take(&mut word));
-                    in_word = false;
-                }
-            }
-            c => {
-                word.push(c);
-                in_word = true;
-            }
-        }
-    }
-    if quoted {
-        return Err("a quote is never closed: add the closing \"".into());
-    }
-    if in_word {
-        words.push(word);
-    }
-    Ok(words)
-}
-
-/// The terminal's width in columns when stdout is a terminal (comfy-table asks it), else None.
-fn terminal_width() -> Option<u16> {
-    comfy_table::Table::new().width()
-}
-
-/// Print `text`, through a pager when it is longer than the terminal and stdout is one.
-fn page(text: &str) {
-    let stdout = std::io::stdout();
-    let lines = text.lines().count();
-    let rows = std::env::var("LINES")
-        .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(40);
-    if stdout.is_terminal() && lines + 2 > rows && std::env::var_os("CHAINKB_NO_PAGER").is_none() {
-        let pager = std::env::var("PAGER").unwrap_or_else(|_| "less -FRSX".into());
-        let mut parts = pager.split_whitespace();
-        if let Some(cmd) = parts.next()
-            && let Ok(mut child) = std::process::Command::new(cmd)
-                .args(parts)
-                .stdin(std::process::Stdio::piped())
-                .spawn()
-        {
-            if let Some(mut stdin) = child.stdin.take() {
-                let _ = stdin.write_all(text.as_bytes());
-            }
-            let _ = child.wait();
-            return;
-        }
-    }
-    stdout!("{text}");
-    let _ = stdout.lock().flush();
-}
-
-impl Session {
-    fn run_statements(&mut self, text: &str) {
-        CANCEL.store(false, Ordering::SeqCst);
-        let started = Instant::now();
-        let outcomes = query::run_script(&self.graph, text, &CANCEL, true);
-        for o in outcomes {
-            match o.result {
-                Ok(table) => {
-                    let ms = started.elapsed().as_secs_f64() * 1000.0;
-                    if self.format == Format::Table {
-                        page(&table.to_text_in_terminal(terminal_width(), ms));
-                    } else {
-                        page(&table.render(self.format));
-                        for note in &table.notes {
-                            stderrln!("note: {note}");
-                        }
-                        stdoutln!("({})", table.count_line(Some(ms)));
-                    }
-                    if self.timing {
-                        stderrln!("{}", o.timing.line());
-                    }
-                    self.last = Some((o.text.trim().to_string(), table));
-                }
-                Err(e) => {
-                    stderr!("{}", e.render(&o.text));
-                    self.failed = true;
-                    // `.export` must not quietly write an older result after this failure.
-                    self.last = None;
-                    break;
-                }
-            }
-        }
-        CANCEL.store(false, Ordering::SeqCst);
-    }
-
-    /// Run a meta command; `Ok(false)` means leave the session.
-    /// Its words are split on spaces; a double-quoted word may hold spaces
-    /// (`.export "招商 名单.xlsx"`, `.draw 光电子 in "中国（西南）玉溪国际物流港" x.svg`).
-    fn meta(&mut self, line: &str, history: &DefaultHistory) -> Result<bool, String> {
-        let words = meta_words(line)?;
-        let cmd = words.first().map_or("", String::as_str);
-        let args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
-        match cmd {
-            ".quit" | ".exit" => return Ok(false),
-            ".help" => match args.first().copied() {
-                None => {
-                    stdoutln!("{HELP_QUERY}\n\nMeta commands:");
-                    for (_, h) in META_COMMANDS {
-                        stdoutln!("  {h}");
-                    }
-                }
-                Some("query") => stdoutln!("{HELP_QUERY}"),
-                Some("gaps") => stdoutln!("{HELP_GAPS}"),
-                Some("meta") => {
-                    for (_, h) in META_COMMANDS {
-                        stdoutln!("  {h}");
-                    }
-                }
-                Some(other) => {
-                    return Err(format!("no help on `{other}` (topics: query, gaps, meta)"));
-                }
-            },
-            ".schema" => stdout!("{}", super::schema_text(&self.graph)),
-            ".format" => {
-                self.format = match args.first().copied() {
-                    Some("table") => Format::Table,
-                    Some("json") => Format::Json,
-                    Some("csv") => Format::Csv,
-                    _ => return Err("usage: .format table|json|csv".into()),
-                };
-            }
-            ".timing" => {
-                self.timing = match args.first().copied() {
-                    Some("on") => true,
-                    Some("off") => false,
-                    _ => return Err("usage: .timing on|off".into()),
-                };
-            }
-            ".export" => {
-                let [file] = args.as_slice() else {
-                    return Err("usage: .export FILE (.xlsx, .csv, .md or .json)".into());
-                };
-                let Some((query, table)) = &self.last else {
-                    return Err("nothing to export yet: run a query first".into());
-                };
-                crate::export::write_table(table, Path::new(file), query)?;
-                stdoutln!(
-                    "wrote {} to {file}",
-                    super::counted(table.rows.len(), "row", "rows")
-                );
-            }
-            ".draw" => {
-                let (chain, place, file) = match args.as_slice() {
-                    [chain, file] => (*chain, None, *file),
-                    [chain, "in" | "在", place, file] => (*chain, Some(*place), *file),
-                    _ => return Err("usage: .draw CHAIN [in PLACE] FILE.svg|FILE.dot".into()),
-                };
-                let c = resolve_one(&self.graph, chain, &[Kind::Chain]).map_err(|f| f.message)?;
-                let p = match place {
-                    Some(p) => Some(
-                        resolve_one(&self.graph, p, &[Kind::Park, Kind::Region])
-                            .map_err(|f| f.message)?,
-                    ),
-                    None => None,
-                };
-                let ext = Path::new(file)
-                    .extension()
-                    .map(|e| e.to_string_lossy().to_lowercase());
-                let dot = match ext.as_deref().and_then(super::draw_format) {
-                    Some("dot") => true,
-                    Some(_) => false,
-                    None => {
-                        return Err(format!(
-                            "cannot draw into `{file}`: name the file .svg, or .dot (.gv) for Graphviz"
-                        ));
-                    }
-                };
-                let picture = crate::draw::layout(&self.graph, c, p);
-                let text = if dot {
-                    crate::draw::to_dot(&picture)
-                } else {
-                    crate::draw::to_svg(&picture)
-                };
-                std::fs::write(file, text).map_err(|e| format!("cannot write {file}: {e}"))?;
-                stdoutln!("wrote {file} ({} segments)", picture.boxes.len());
-            }
-            ".open" => {
-                let [path] = args.as_slice() else {
-                    return Err("usage: .open PATH".into());
-                };
-                let db = Some(PathBuf::from(path));
-                self.graph = Rc::new(open_graph(&db).map_err(|f| f.message)?);
-                self.db = db;
-                stdoutln!("opened {path}");
-            }
-            ".history" => {
-                // The lines of a multi-line statement line up under its first.
-                for (i, entry) in history.iter().enumerate() {
-                    stdoutln!("{:>4}  {}", i + 1, entry.replace('\n', "\n      "));
-                }
-            }
-            other => {
-                let names: Vec<&str> = META_COMMANDS.iter().map(|m| m.0).collect();
-                return Err(format!(
-                    "unknown command `{other}`{} (.help lists them)",
-                    crate::names::did_you_mean(&crate::names::suggest(other, names, 1))
-                ));
-            }
-        }
-        Ok(true)
-    }
-}
-
-pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
-    let graph = Rc::new(open_graph(&db)?);
-    let helper = ReplHelper::new(Rc::clone(&graph));
-    let config = rustyline::Config::builder()
-        .auto_add_history(false)
-        .completion_type(rustyline::CompletionType::List)
-        .build();
-    let mut rl: Editor<ReplHelper, DefaultHistory> = Editor::with_config(config)
-        .map_err(|e| Failure::internal(format!("cannot start the line editor: {e}")))?;
-    rl.set_helper(Some(helper));
-    let history = history_path();
-    if let Some(h) = &history {
-        if let Some(dir) = h.parent() {
-            let _ = std::fs::create_dir_all(dir);
-        }
-        let _ = rl.load_history(h);
-    }
-    // Ctrl-C while a statement runs sets the flag; while typing, rustyline reads it as a key.
-    let _ = ctrlc::set_handler(|| CANCEL.store(true, Ordering::SeqCst));
-    let mut session = Session {
-        graph,
-        db,
-        format: Format::Table,
-        timing: false,
-        last: None,
-        failed: false,
-    };
-    stdoutln!(
-        "chainkb {} — {} nodes. Type .help for help, Ctrl-D to leave.",
-        env!("CARGO_PKG_VERSION"),
-        session.graph.ds.nodes.len()
-    );
-    // The lines of a statement typed so far, while the parser finds it incomplete. Each line is
-    // read on its own, so that the lines after the first get the continuation prompt; piped
-    // input is joined the same way (without prompts, which rustyline prints only to a terminal).
-    let mut pending = String::new();
-    loop {
-        let prompt = if pending.is_empty() {
-            PROMPT
-        } else {
-            CONTINUATION
-        };
-        if let Some(h) = rl.helper_mut() {
-            h.pending.clone_from(&pending);
-        }
-        match rl.readline(prompt) {
-            Ok(line) => {
-                if pending.is_empty() {
-                    // A byte-order mark (Notepad writes one) before piped input is no part of it.
-                    let first = line.strip_prefix(query::parse::BOM).unwrap_or(&line);
-                    if first.trim().is_empty() {
-                        continue;
-                    }
-                    pending.push_str(first);
-                } else {
-                    pending.push('\n');
-                    pending.push_str(&line);
-                }
-                if !is_complete(&pending) {
-                    continue;
-                }
-                let statement = std::mem::take(&mut pending);
-                let text = statement.trim();
-                // The whole statement is one history entry, its lines joined by newlines.
-                let _ = rl.add_history_entry(text);
-                if let Some(h) = &history {
-                    let _ = rl.save_history(h);
-                }
-                if text.starts_with('.') {
-                    match session.meta(text, rl.history()) {
-                        Ok(true) => {}
-                        Ok(false) => break,
-                        Err(msg) => {
-                            stderrln!("error: {msg}");
-                            session.failed = true;
-                        }
-                    }
-                    // After `.open`, completion offers the names of the new database.
-                    if rl
-                        .helper()
-                        .is_some_and(|h| !Rc::ptr_eq(&h.graph, &session.graph))
-                    {
-                        rl.set_helper(Some(ReplHelper::new(Rc::clone(&session.graph))));
-                    }
-                } else {
-                    session.run_statements(text);
-                }
-            }
-            Err(ReadlineError::Interrupted) => {
-                if pending.is_empty() {
-                    stdoutln!("(Ctrl-C: line discarded; Ctrl-D leaves)");
-                } else {
-                    pending.clear();
-                    stdoutln!("(Ctrl-C: statement discarded; Ctrl-D leaves)");
-                }
-            }
-            // Ctrl-D leaves, on a continuation line too; the end of piped input drops an
-            // unfinished last statement, as it always has.
-            Err(ReadlineError::Eof) => break,
-            Err(e) => return Err(Failure::internal(format!("line editor: {e}"))),
-        }
-    }
-    if let Some(h) = &history {
-        let _ = rl.save_history(h);
-    }
-    // At a terminal an error is part of the conversation; from a pipe it is a failed script.
-    if session.failed && !std::io::stdin().is_terminal() {
-        return Err(Failure {
-            code: 1,
-            message: String::new(),
-        });
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1319,25 +873,6 @@ mod tests {
             initials.iter().any(|i| i == "zq") && initials.iter().any(|i| i == "cq"),
             "{initials:?}"
         );
-    }
-
-    #[test]
-    fn completeness_follows_the_parser() {
-        assert!(is_complete(".help"));
-        assert!(is_complete("chains"));
-        assert!(!is_complete("status 锂电池 in"));
-        assert!(!is_complete("chains |"));
-        // an error before the end is shown at once instead of waiting for more input
-        assert!(is_complete("chains ) | limit 3"));
-    }
-
-    #[test]
-    fn the_continuation_prompt_is_as_wide_as_the_prompt() {
-        assert_eq!(
-            unicode_width::UnicodeWidthStr::width(CONTINUATION),
-            unicode_width::UnicodeWidthStr::width(PROMPT)
-        );
-        assert!(CONTINUATION.trim_start().starts_with("...>"));
     }
 
     fn after(before: &str) -> Option<Expect> {
@@ -1532,71 +1067,12 @@ mod tests {
         assert_eq!(word_start("find \"a\" b"), ("find \"a\" ".len(), false));
         assert_eq!(word_start("where a=b"), ("where a=".len(), false));
     }
-}
-
-#[cfg(test)]
-mod completion_tests {
-    use super::*;
 
     fn helper() -> ReplHelper {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
         let loaded = crate::data::load(&[dir], Default::default()).unwrap();
         assert!(loaded.is_ok());
         ReplHelper::new(Rc::new(Graph::build(loaded.dataset)))
-    }
-
-    #[test]
-    fn meta_words_keep_quoted_spaces() {
-        assert_eq!(
-            meta_words(r#".export "招商 名单.xlsx""#).unwrap(),
-            [".export", "招商 名单.xlsx"]
-        );
-        assert_eq!(
-            meta_words(r#".draw 光电子 in "中国（西南）玉溪国际物流港" x.svg"#).unwrap(),
-            [
-                ".draw",
-                "光电子",
-                "in",
-                "中国（西南）玉溪国际物流港",
-                "x.svg"
-            ]
-        );
-        assert_eq!(
-            meta_words(r#".export "a\"b.csv""#).unwrap(),
-            [".export", "a\"b.csv"]
-        );
-        assert!(meta_words(r#".export "x.csv"#).is_err());
-    }
-
-    #[test]
-    fn draw_needs_a_picture_file_and_export_never_writes_a_stale_result() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
-        let loaded = crate::data::load(&[dir], Default::default()).unwrap();
-        let mut s = Session {
-            graph: Rc::new(Graph::build(loaded.dataset)),
-            db: None,
-            format: Format::Csv,
-            timing: false,
-            last: None,
-            failed: false,
-        };
-        let history = DefaultHistory::new();
-        let tmp = tempfile::tempdir().unwrap();
-        let png = tmp.path().join("x.png");
-        let err = s
-            .meta(&format!(".draw 锂电池 {}", png.display()), &history)
-            .unwrap_err();
-        assert!(err.contains("name the file .svg"), "{err}");
-        assert!(!png.exists());
-        s.run_statements("chains");
-        assert!(s.last.is_some());
-        s.run_statements("stauts 锂电池");
-        let csv = tmp.path().join("x.csv");
-        let err = s
-            .meta(&format!(".export {}", csv.display()), &history)
-            .unwrap_err();
-        assert!(err.contains("nothing to export"), "{err}");
-        assert!(!csv.exists());
     }
 
     #[test]
