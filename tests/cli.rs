@@ -699,6 +699,15 @@ fn a_script_piped_into_the_repl_exits_1_when_a_statement_fails() {
         "{}",
         text(&failed.stderr)
     );
+    // A script that ends in the middle of a statement fails, saying what is missing (it was
+    // dropped without a word).
+    let unfinished = piped("chains\nstatus 锂电池 in\n");
+    assert_eq!(unfinished.status.code(), Some(1));
+    assert!(
+        text(&unfinished.stderr).contains("found the end of the query"),
+        "{}",
+        text(&unfinished.stderr)
+    );
 }
 
 #[test]

@@ -440,9 +440,19 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
                     stdoutln!("(Ctrl-C: statement discarded; Ctrl-D leaves)");
                 }
             }
-            // Ctrl-D leaves, on a continuation line too; the end of piped input drops an
-            // unfinished last statement, as it always has.
-            Err(ReadlineError::Eof) => break,
+            // Ctrl-D leaves, on a continuation line too, dropping the unfinished statement. At
+            // the end of piped input, an unfinished last statement is a script error: run it,
+            // so the parser says what it lacks (and the REPL exits 1).
+            Err(ReadlineError::Eof) => {
+                if !pending.trim().is_empty() {
+                    if std::io::stdin().is_terminal() {
+                        stdoutln!("(unfinished statement dropped)");
+                    } else {
+                        session.run_statements(pending.trim());
+                    }
+                }
+                break;
+            }
             Err(e) => return Err(Failure::internal(format!("line editor: {e}"))),
         }
     }
