@@ -117,9 +117,13 @@ fn write_workbook(
     let looks_like_formula = |s: &str| neutralise(s).len() != s.len();
     let mut used: Vec<String> = Vec::new();
     for (sheet, table) in sheets {
+        // One line: runs of whitespace (line breaks of a multi-line statement) become a space.
         let mut name: String = sheet
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
             .chars()
-            .filter(|c| !"[]:*?/\\".contains(*c))
+            .filter(|c| !"[]:*?/\\".contains(*c) && !c.is_control())
             .take(28)
             .collect();
         if name.is_empty() {

@@ -692,6 +692,31 @@ fn a_script_piped_into_the_repl_exits_1_when_a_statement_fails() {
     };
     let ok = piped("chains\n");
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
+    // A script's output is its results only: no banner, and with .format csv nothing but the
+    // CSV on stdout (the row count goes to stderr). The user's history is left alone.
+    assert!(
+        !text(&ok.stdout).contains("Type .help"),
+        "{}",
+        text(&ok.stdout)
+    );
+    let csv = piped(".format csv\nchains | select name\n");
+    assert_eq!(csv.status.code(), Some(0), "{}", text(&csv.stderr));
+    assert_eq!(text(&csv.stdout), "name\n包装材料\n锂电池\n");
+    assert!(
+        text(&csv.stderr).contains("(2 rows,"),
+        "{}",
+        text(&csv.stderr)
+    );
+    assert!(!tmp.path().join("chainkb/history.txt").exists());
+    // A meta command with words it does not take is refused, not half-read.
+    let extra = piped(".format json please\nchains\n");
+    assert_eq!(extra.status.code(), Some(1));
+    assert!(
+        text(&extra.stderr)
+            .contains("`.format` takes one word, not 2: usage: .format table|json|csv"),
+        "{}",
+        text(&extra.stderr)
+    );
     let failed = piped("chains\nstauts 锂电池\n");
     assert_eq!(failed.status.code(), Some(1));
     assert!(

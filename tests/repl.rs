@@ -1,7 +1,7 @@
 //! The REPL driven through a real terminal emulator (tmux, on a private socket): multi-line
 //! input with its continuation prompt, completion by pinyin initials and by context (also on a
 //! continuation line), Ctrl-C that drops an unfinished statement, a syntax error that does not
-//! end the session, `.export` to .xlsx and .csv, and history that persists across sessions.
+//! end the session, a pasted block of two statements that runs as two, `.export` to .xlsx and .csv, and history that persists across sessions.
 //!
 //! tmux is used rather than a bare pseudo-terminal because rustyline asks the terminal where the
 //! cursor is, and only a terminal emulator answers. `.ci/run` installs tmux when it is missing.
@@ -200,6 +200,17 @@ fn a_session_through_a_terminal() {
     t.wait_for("statement discarded", 1);
     t.line("status 锂电池 in 江川片区 | limit 3");
     t.wait_for("(3 rows,", 1);
+
+    // A paste arrives as one buffer (bracketed paste): each of its lines counts as typed, so
+    // two pasted statements run as two (the parser saw `chains | limit 1 regions …` before).
+    let paste = tmp.path().join("paste.txt");
+    std::fs::write(&paste, "chains | limit 1\nregions | limit 2\n").unwrap();
+    t.cmd(&["load-buffer", "-b", "p", &paste.display().to_string()]);
+    t.cmd(&["paste-buffer", "-p", "-b", "p", "-t", "t"]);
+    t.keys(&["Enter"]);
+    t.wait_for("(1 row,", 3);
+    let screen = t.wait_for("(2 rows,", 2);
+    assert!(!screen.contains("found `regions`"), "{screen}");
 
     t.line(".history");
     let screen = t.wait_for("find 正极材料", 2);

@@ -293,7 +293,7 @@ fn bad_escape(text: &str, pos: usize) -> Option<QueryError> {
 }
 
 const QUERY_WORDS: &str = "a query (find, chains, segments, enterprises, parks, projects, industries, regions, upstream, downstream, status, fill, extend, strengthen, build, compare, paths)";
-const STAGE_WORDS: &str = "a stage (where, sort, limit, select, distinct, group, expand)";
+const STAGE_WORDS: &str = "a stage (where, sort, limit, select, distinct, group, expand, targets)";
 const AGG_WORDS: &str = "an aggregate (count, sum, min, max, avg, collect)";
 
 /// What pest expected, in plain words: the keywords that start a query, a stage or an
@@ -332,6 +332,7 @@ fn expected(positives: &[Rule]) -> Vec<String> {
         Rule::kw_distinct,
         Rule::kw_group,
         Rule::kw_expand,
+        Rule::kw_targets,
         Rule::stage,
     ];
     let agg_start = [

@@ -78,7 +78,9 @@ struct Entry {
     rule: Option<&'static str>,
 }
 
-/// Full pinyin and initials of `s` for every combination of readings (at most 8).
+/// Full pinyin and initials of `s` for combinations of readings: at most 8, those that vary the
+/// earliest characters first (the beginning is what is typed: 重庆长安… keeps both 重 readings,
+/// chongqing and zhongqing, before a later character's second reading).
 fn pinyin_forms(s: &str) -> (Vec<String>, Vec<String>) {
     use pinyin::ToPinyinMulti;
     let mut full = vec![String::new()];
@@ -94,11 +96,13 @@ fn pinyin_forms(s: &str) -> (Vec<String>, Vec<String>) {
             initials.iter_mut().for_each(|f| f.push_str(&lc));
             continue;
         }
+        // Every combination so far goes on with the first reading; other readings add
+        // combinations while there is room.
         let mut nf = Vec::new();
         let mut ni = Vec::new();
-        for (f, i) in full.iter().zip(&initials) {
-            for r in &readings {
-                if nf.len() < 8 {
+        for (k, r) in readings.iter().enumerate() {
+            for (f, i) in full.iter().zip(&initials) {
+                if k == 0 || nf.len() < 8 {
                     nf.push(format!("{f}{}", r.plain()));
                     ni.push(format!("{i}{}", r.first_letter()));
                 }
@@ -322,6 +326,11 @@ enum Tok<'a> {
     Str,
     /// Any other character: `|`, `,`, `;`, `(`, `=` …
     Punct(char),
+}
+
+/// Whether `text` ends inside a string: the statement goes on on the next line.
+pub(super) fn ends_in_open_quote(text: &str) -> bool {
+    lex(text).1.is_some()
 }
 
 /// The tokens of `text` with their byte offsets, skipping `--` comments; and where an unclosed
@@ -679,7 +688,11 @@ impl ReplHelper {
             })
             .collect();
         hits.sort_by(|a, b| (a.0, a.1, a.2, &a.3.text).cmp(&(b.0, b.1, b.2, &b.3.text)));
-        hits.into_iter().map(|h| h.3).take(MAX_CANDIDATES).collect()
+        // One more than is offered: `settle` then knows the list was cut.
+        hits.into_iter()
+            .map(|h| h.3)
+            .take(MAX_CANDIDATES + 1)
+            .collect()
     }
 
     /// The columns the pipeline `piped` produces (planned, not run), or None when it does not
@@ -732,7 +745,7 @@ impl ReplHelper {
             });
         }
         out.extend(self.replacements(typed, in_quotes, Some(&expect)));
-        out.truncate(MAX_CANDIDATES);
+        out.truncate(MAX_CANDIDATES + 1);
         out
     }
 
@@ -807,9 +820,48 @@ impl ReplHelper {
         let (expect, piped) = context(&text[..start - usize::from(in_quotes)]);
         (
             start - line_start,
-            self.offer(typed, in_quotes, expect, piped),
+            settle(typed, self.offer(typed, in_quotes, expect, piped)),
         )
     }
+}
+
+/// The candidates as rustyline should get them. rustyline inserts the longest prefix the
+/// candidates share when it is longer, in bytes, than what was typed; so:
+/// - a list cut at `MAX_CANDIDATES` gets a last entry that replaces the word by itself: the
+///   first names' longer shared prefix must not narrow what was typed (`合成企业000` is not
+///   `合成企业00000` just because the first 50 of 10 000 matches say so);
+/// - pinyin whose matches share a Chinese prefix shorter in bytes (`donglidianchi`: 动力电池 is
+///   12 bytes) is replaced by that prefix, as initials (`dldc`) are.
+fn settle(typed: &str, mut pairs: Vec<Pair>) -> Vec<Pair> {
+    if pairs.len() > MAX_CANDIDATES {
+        pairs.truncate(MAX_CANDIDATES);
+        pairs.push(Pair {
+            display: "… (more: type more of it)".into(),
+            replacement: typed.to_string(),
+        });
+        return pairs;
+    }
+    if pairs.len() > 1 && !typed.is_empty() && typed.is_ascii() {
+        let shared = pairs
+            .iter()
+            .skip(1)
+            .fold(pairs[0].replacement.as_str(), |acc, p| {
+                let n = acc
+                    .char_indices()
+                    .zip(p.replacement.chars())
+                    .find(|((_, a), b)| a != b)
+                    .map_or(acc.len().min(p.replacement.len()), |((i, _), _)| i);
+                &acc[..n]
+            });
+        if !shared.is_empty() && !shared.is_ascii() && shared.len() <= typed.len() {
+            let shared = shared.to_string();
+            return vec![Pair {
+                display: shared.clone(),
+                replacement: shared,
+            }];
+        }
+    }
+    pairs
 }
 
 impl Completer for ReplHelper {
@@ -873,6 +925,66 @@ mod tests {
             initials.iter().any(|i| i == "zq") && initials.iter().any(|i| i == "cq"),
             "{initials:?}"
         );
+        // In a long name with more two-reading characters, the readings of the first ones stay
+        // (the usual chongqing, changsha, xiamen were dropped for the rarer ones).
+        for (name, full_prefix, initials_prefix) in [
+            ("重庆长安汽车股份有限公司", "chongqing", "cqca"),
+            ("重庆长安汽车股份有限公司", "zhongqing", "zq"),
+            ("长沙岱勒新材料科技股份有限公司", "changsha", "cs"),
+            ("厦门厦钨新能源材料股份有限公司", "xiamen", "xm"),
+        ] {
+            let (full, initials) = pinyin_forms(name);
+            assert!(full.len() <= 8 && initials.len() == full.len());
+            assert!(
+                full.iter().any(|f| f.starts_with(full_prefix)),
+                "{name}: {full:?}"
+            );
+            assert!(
+                initials.iter().any(|i| i.starts_with(initials_prefix)),
+                "{name}: {initials:?}"
+            );
+        }
+    }
+
+    fn pairs(texts: &[&str]) -> Vec<Pair> {
+        texts
+            .iter()
+            .map(|t| Pair {
+                display: t.to_string(),
+                replacement: t.to_string(),
+            })
+            .collect()
+    }
+
+    fn replaced(p: &[Pair]) -> Vec<&str> {
+        p.iter().map(|p| p.replacement.as_str()).collect()
+    }
+
+    #[test]
+    fn a_cut_list_never_narrows_the_word_and_pinyin_becomes_the_shared_chinese_prefix() {
+        // 51 candidates sharing 合成企业00000: the 50 offered end with one that keeps the word.
+        let many: Vec<String> = (0..=MAX_CANDIDATES)
+            .map(|i| format!("合成企业00000{i:02}"))
+            .collect();
+        let many: Vec<&str> = many.iter().map(String::as_str).collect();
+        let got = settle("合成企业000", pairs(&many));
+        assert_eq!(got.len(), MAX_CANDIDATES + 1);
+        assert_eq!(got[MAX_CANDIDATES].replacement, "合成企业000");
+        assert!(got[MAX_CANDIDATES].display.starts_with('…'));
+        // Full pinyin longer in bytes than the names' shared prefix: the prefix, alone.
+        let got = settle(
+            "donglidianchi",
+            pairs(&["动力电池", "动力电池箔", "动力电池回收"]),
+        );
+        assert_eq!(replaced(&got), ["动力电池"]);
+        // Initials are left to rustyline (动力电池 is longer than `dldc`), and so are lists
+        // with no shared prefix, or a shared prefix that is the typed text itself.
+        let list = ["动力电池", "动力电池箔"];
+        assert_eq!(replaced(&settle("dldc", pairs(&list))), list);
+        let list = ["锂矿", "动力电池"];
+        assert_eq!(replaced(&settle("ld", pairs(&list))), list);
+        let list = ["limit", "limits"];
+        assert_eq!(replaced(&settle("li", pairs(&list))), list);
     }
 
     fn after(before: &str) -> Option<Expect> {

@@ -39,6 +39,10 @@ pub fn is_complete(text: &str) -> bool {
     if t.is_empty() || t.starts_with('.') {
         return true;
     }
+    // A string may hold a line break (as in `query -f`): an open quote wants more.
+    if complete::ends_in_open_quote(t) {
+        return false;
+    }
     match query::parse::parse_script(t) {
         Ok(_) => true,
         Err(e) => match e.span {
@@ -159,6 +163,30 @@ pub(super) fn meta_words(line: &str) -> Result<Vec<String>, String> {
 }
 
 /// The terminal's width in columns when stdout is a terminal (comfy-table asks it), else None.
+/// A statement without its `--` comments, on one line: the name an export gives its sheet.
+fn without_comments(text: &str) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let (mut in_quote, mut escaped, mut cut) = (false, false, line.len());
+        let mut chars = line.char_indices().peekable();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                _ if escaped => escaped = false,
+                '\\' if in_quote => escaped = true,
+                '"' => in_quote = !in_quote,
+                '-' if !in_quote && chars.peek().is_some_and(|&(_, n)| n == '-') => {
+                    cut = i;
+                    break;
+                }
+                _ => {}
+            }
+        }
+        out.push(' ');
+        out.push_str(&line[..cut]);
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 fn terminal_width() -> Option<u16> {
     comfy_table::Table::new().width()
 }
@@ -167,10 +195,13 @@ fn terminal_width() -> Option<u16> {
 fn page(text: &str) {
     let stdout = std::io::stdout();
     let lines = text.lines().count();
-    let rows = std::env::var("LINES")
+    // The terminal's own height ($LINES is rarely exported), else $LINES, else 24.
+    let rows = crossterm::terminal::size()
         .ok()
-        .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(40);
+        .map(|(_, h)| h as usize)
+        .filter(|&h| h > 0)
+        .or_else(|| std::env::var("LINES").ok().and_then(|v| v.parse().ok()))
+        .unwrap_or(24);
     if stdout.is_terminal() && lines + 2 > rows && std::env::var_os("CHAINKB_NO_PAGER").is_none() {
         let pager = std::env::var("PAGER").unwrap_or_else(|_| "less -FRSX".into());
         let mut parts = pager.split_whitespace();
@@ -203,16 +234,18 @@ impl Session {
                     if self.format == Format::Table {
                         page(&table.to_text_in_terminal(terminal_width(), ms));
                     } else {
+                        // CSV and JSON stay machine-readable on stdout (`repl < script > out`):
+                        // notes and the row count go to stderr.
                         page(&table.render(self.format));
                         for note in &table.notes {
                             stderrln!("note: {note}");
                         }
-                        stdoutln!("({})", table.count_line(Some(ms)));
+                        stderrln!("({})", table.count_line(Some(ms)));
                     }
                     if self.timing {
                         stderrln!("{}", o.timing.line());
                     }
-                    self.last = Some((o.text.trim().to_string(), table));
+                    self.last = Some((without_comments(&o.text), table));
                 }
                 Err(e) => {
                     stderr!("{}", e.render(&o.text));
@@ -234,6 +267,20 @@ impl Session {
         let cmd = words.first().map_or("", String::as_str);
         let args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
         match cmd {
+            ".help" | ".format" | ".timing" if args.len() > 1 => {
+                let usage = META_COMMANDS
+                    .iter()
+                    .find(|m| m.0 == cmd)
+                    .and_then(|m| m.1.split("  ").next())
+                    .unwrap_or(cmd);
+                return Err(format!(
+                    "`{cmd}` takes one word, not {}: usage: {usage}",
+                    args.len()
+                ));
+            }
+            ".schema" | ".history" | ".quit" | ".exit" if !args.is_empty() => {
+                return Err(format!("`{cmd}` takes no words (got `{}`)", args.join(" ")));
+            }
             ".quit" | ".exit" => return Ok(false),
             ".help" => match args.first().copied() {
                 None => {
@@ -371,16 +418,20 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
         last: None,
         failed: false,
     };
-    stdoutln!(
-        "chainkb {} — {} nodes. Type .help for help, Ctrl-D to leave.",
-        env!("CARGO_PKG_VERSION"),
-        session.graph.ds.nodes.len()
-    );
+    // Piped input is a script: no banner, and the user's history is left alone.
+    let interactive = std::io::stdin().is_terminal();
+    if interactive {
+        stdoutln!(
+            "chainkb {} — {} nodes. Type .help for help, Ctrl-D to leave.",
+            env!("CARGO_PKG_VERSION"),
+            session.graph.ds.nodes.len()
+        );
+    }
     // The lines of a statement typed so far, while the parser finds it incomplete. Each line is
     // read on its own, so that the lines after the first get the continuation prompt; piped
     // input is joined the same way (without prompts, which rustyline prints only to a terminal).
     let mut pending = String::new();
-    loop {
+    'session: loop {
         let prompt = if pending.is_empty() {
             PROMPT
         } else {
@@ -390,46 +441,55 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
             h.pending.clone_from(&pending);
         }
         match rl.readline(prompt) {
-            Ok(line) => {
-                if pending.is_empty() {
-                    // A byte-order mark (Notepad writes one) before piped input is no part of it.
-                    let first = line.strip_prefix(query::parse::BOM).unwrap_or(&line);
-                    if first.trim().is_empty() {
+            // A paste (or a statement recalled from history) arrives as one buffer of several
+            // lines: each line is taken as if typed, so two pasted statements run as two.
+            Ok(buffer) => {
+                for line in buffer.split('\n') {
+                    let line = line.strip_suffix('\r').unwrap_or(line);
+                    if pending.is_empty() {
+                        // A byte-order mark (Notepad writes one) before piped input is no part
+                        // of it.
+                        let first = line.strip_prefix(query::parse::BOM).unwrap_or(line);
+                        if first.trim().is_empty() {
+                            continue;
+                        }
+                        pending.push_str(first);
+                    } else {
+                        pending.push('\n');
+                        pending.push_str(line);
+                    }
+                    if !is_complete(&pending) {
                         continue;
                     }
-                    pending.push_str(first);
-                } else {
-                    pending.push('\n');
-                    pending.push_str(&line);
-                }
-                if !is_complete(&pending) {
-                    continue;
-                }
-                let statement = std::mem::take(&mut pending);
-                let text = statement.trim();
-                // The whole statement is one history entry, its lines joined by newlines.
-                let _ = rl.add_history_entry(text);
-                if let Some(h) = &history {
-                    let _ = rl.save_history(h);
-                }
-                if text.starts_with('.') {
-                    match session.meta(text, rl.history()) {
-                        Ok(true) => {}
-                        Ok(false) => break,
-                        Err(msg) => {
-                            stderrln!("error: {msg}");
-                            session.failed = true;
+                    let statement = std::mem::take(&mut pending);
+                    let text = statement.trim();
+                    // The whole statement is one history entry, its lines joined by newlines,
+                    // appended to the file (another open session's entries stay).
+                    if interactive {
+                        let _ = rl.add_history_entry(text);
+                        if let Some(h) = &history {
+                            let _ = rl.append_history(h);
                         }
                     }
-                    // After `.open`, completion offers the names of the new database.
-                    if rl
-                        .helper()
-                        .is_some_and(|h| !Rc::ptr_eq(&h.graph, &session.graph))
-                    {
-                        rl.set_helper(Some(ReplHelper::new(Rc::clone(&session.graph))));
+                    if text.starts_with('.') {
+                        match session.meta(text, rl.history()) {
+                            Ok(true) => {}
+                            Ok(false) => break 'session,
+                            Err(msg) => {
+                                stderrln!("error: {msg}");
+                                session.failed = true;
+                            }
+                        }
+                        // After `.open`, completion offers the names of the new database.
+                        if rl
+                            .helper()
+                            .is_some_and(|h| !Rc::ptr_eq(&h.graph, &session.graph))
+                        {
+                            rl.set_helper(Some(ReplHelper::new(Rc::clone(&session.graph))));
+                        }
+                    } else {
+                        session.run_statements(text);
                     }
-                } else {
-                    session.run_statements(text);
                 }
             }
             Err(ReadlineError::Interrupted) => {
@@ -445,7 +505,7 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
             // so the parser says what it lacks (and the REPL exits 1).
             Err(ReadlineError::Eof) => {
                 if !pending.trim().is_empty() {
-                    if std::io::stdin().is_terminal() {
+                    if interactive {
                         stdoutln!("(unfinished statement dropped)");
                     } else {
                         session.run_statements(pending.trim());
@@ -455,9 +515,6 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
             }
             Err(e) => return Err(Failure::internal(format!("line editor: {e}"))),
         }
-    }
-    if let Some(h) = &history {
-        let _ = rl.save_history(h);
     }
     // At a terminal an error is part of the conversation; from a pipe it is a failed script.
     if session.failed && !std::io::stdin().is_terminal() {
@@ -481,6 +538,19 @@ mod tests {
         assert!(!is_complete("chains |"));
         // an error before the end is shown at once instead of waiting for more input
         assert!(is_complete("chains ) | limit 3"));
+        // an open quote goes on, even where the parser would first fail on something else
+        assert!(!is_complete("find \"锂电"));
+        assert!(is_complete("find \"锂电\n池\""));
+        assert!(is_complete("chains -- a \" in a comment"));
+    }
+
+    #[test]
+    fn an_export_names_its_sheet_after_the_statement_on_one_line_without_comments() {
+        assert_eq!(
+            without_comments("status 锂电池 in -- where?\n  测试高新区 | select segment"),
+            "status 锂电池 in 测试高新区 | select segment"
+        );
+        assert_eq!(without_comments("find \"a--b\" -- c\n"), "find \"a--b\"");
     }
 
     #[test]
