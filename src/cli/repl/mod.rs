@@ -52,6 +52,26 @@ pub fn is_complete(text: &str) -> bool {
     }
 }
 
+/// Add one line to the statement typed so far (`pending`); the whole statement, once the
+/// parser finds it complete. A byte-order mark before the first line (Notepad writes one), a
+/// CR before the line end, and blank lines (outside strings) are no part of it.
+fn feed(pending: &mut String, line: &str) -> Option<String> {
+    let line = line.strip_suffix('\r').unwrap_or(line);
+    if pending.is_empty() {
+        let first = line.strip_prefix(query::parse::BOM).unwrap_or(line);
+        if first.trim().is_empty() {
+            return None;
+        }
+        pending.push_str(first);
+    } else if line.trim().is_empty() && !complete::ends_in_open_quote(pending) {
+        return None;
+    } else {
+        pending.push('\n');
+        pending.push_str(line);
+    }
+    is_complete(pending).then(|| std::mem::take(pending))
+}
+
 /// Every line is accepted as typed: the session joins lines until `is_complete`, prompting the
 /// later ones with `CONTINUATION` (rustyline cannot prompt the lines of one buffer).
 impl Validator for ReplHelper {}
@@ -445,23 +465,9 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
             // lines: each line is taken as if typed, so two pasted statements run as two.
             Ok(buffer) => {
                 for line in buffer.split('\n') {
-                    let line = line.strip_suffix('\r').unwrap_or(line);
-                    if pending.is_empty() {
-                        // A byte-order mark (Notepad writes one) before piped input is no part
-                        // of it.
-                        let first = line.strip_prefix(query::parse::BOM).unwrap_or(line);
-                        if first.trim().is_empty() {
-                            continue;
-                        }
-                        pending.push_str(first);
-                    } else {
-                        pending.push('\n');
-                        pending.push_str(line);
-                    }
-                    if !is_complete(&pending) {
+                    let Some(statement) = feed(&mut pending, line) else {
                         continue;
-                    }
-                    let statement = std::mem::take(&mut pending);
+                    };
                     let text = statement.trim();
                     // The whole statement is one history entry, its lines joined by newlines,
                     // appended to the file (another open session's entries stay).
@@ -551,6 +557,21 @@ mod tests {
             "status 锂电池 in 测试高新区 | select segment"
         );
         assert_eq!(without_comments("find \"a--b\" -- c\n"), "find \"a--b\"");
+    }
+
+    #[test]
+    fn lines_join_into_statements() {
+        let mut pending = String::new();
+        let mut fed = |line: &str| feed(&mut pending, line);
+        assert_eq!(fed("\u{feff}chains |\r"), None);
+        // a blank line (a CRLF paste) adds nothing, inside a string it does
+        assert_eq!(fed("\r"), None);
+        assert_eq!(fed("limit 1"), Some("chains |\nlimit 1".into()));
+        assert_eq!(fed(""), None);
+        assert_eq!(fed("find \"a"), None);
+        assert_eq!(fed(""), None);
+        assert_eq!(fed("b\""), Some("find \"a\n\nb\"".into()));
+        assert_eq!(fed(".help"), Some(".help".into()));
     }
 
     #[test]
