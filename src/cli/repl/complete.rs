@@ -826,12 +826,14 @@ impl ReplHelper {
 }
 
 /// The candidates as rustyline should get them. rustyline inserts the longest prefix the
-/// candidates share when it is longer, in bytes, than what was typed; so:
+/// candidates' replacements share when it is longer, in bytes, than what was typed; so:
 /// - a list cut at `MAX_CANDIDATES` gets a last entry that replaces the word by itself: the
 ///   first names' longer shared prefix must not narrow what was typed (`合成企业000` is not
 ///   `合成企业00000` just because the first 50 of 10 000 matches say so);
-/// - pinyin whose matches share a Chinese prefix shorter in bytes (`donglidianchi`: 动力电池 is
-///   12 bytes) is replaced by that prefix, as initials (`dldc`) are.
+/// - where rustyline would insert nothing although the names share more than was typed — full
+///   pinyin longer in bytes than that Chinese (`donglidianchi`: 动力电池 is 12 bytes), or names
+///   inserted quoted and bare alike (`重庆机床`, `"重庆机床（集团）…"`) — the shared part is the
+///   one candidate, when it can stand without quotes.
 fn settle(typed: &str, mut pairs: Vec<Pair>) -> Vec<Pair> {
     if pairs.len() > MAX_CANDIDATES {
         pairs.truncate(MAX_CANDIDATES);
@@ -841,25 +843,33 @@ fn settle(typed: &str, mut pairs: Vec<Pair>) -> Vec<Pair> {
         });
         return pairs;
     }
-    if pairs.len() > 1 && !typed.is_empty() && typed.is_ascii() {
-        let shared = pairs
-            .iter()
-            .skip(1)
-            .fold(pairs[0].replacement.as_str(), |acc, p| {
-                let n = acc
-                    .char_indices()
-                    .zip(p.replacement.chars())
-                    .find(|((_, a), b)| a != b)
-                    .map_or(acc.len().min(p.replacement.len()), |((i, _), _)| i);
-                &acc[..n]
-            });
-        if !shared.is_empty() && !shared.is_ascii() && shared.len() <= typed.len() {
-            let shared = shared.to_string();
-            return vec![Pair {
-                display: shared.clone(),
-                replacement: shared,
-            }];
+    if pairs.len() < 2 || typed.is_empty() {
+        return pairs;
+    }
+    let shared = |texts: &mut dyn Iterator<Item = &str>| -> String {
+        let Some(first) = texts.next() else {
+            return String::new();
+        };
+        let mut end = first.len();
+        for t in texts {
+            end = first[..end]
+                .char_indices()
+                .zip(t.chars())
+                .find(|((_, a), b)| a != b)
+                .map_or(end.min(t.len()), |((i, _), _)| i);
         }
+        first[..end].to_string()
+    };
+    let by_replacement = shared(&mut pairs.iter().map(|p| p.replacement.as_str()));
+    let by_display = shared(&mut pairs.iter().map(|p| p.display.as_str()));
+    let rustyline_inserts = by_replacement.len() > typed.len();
+    let more_than_typed = !by_display.is_empty() && !typed.starts_with(by_display.as_str());
+    let bare = crate::query::parse::quoted_if_needed(&by_display) == by_display;
+    if !rustyline_inserts && more_than_typed && bare {
+        return vec![Pair {
+            display: by_display.clone(),
+            replacement: by_display,
+        }];
     }
     pairs
 }
@@ -985,6 +995,20 @@ mod tests {
         assert_eq!(replaced(&settle("ld", pairs(&list))), list);
         let list = ["limit", "limits"];
         assert_eq!(replaced(&settle("li", pairs(&list))), list);
+        // Names inserted quoted and bare alike share no replacement prefix, but their names do.
+        let mixed = vec![
+            Pair {
+                display: "重庆机床".into(),
+                replacement: "重庆机床".into(),
+            },
+            Pair {
+                display: "重庆机床（集团）有限责任公司".into(),
+                replacement: "\"重庆机床（集团）有限责任公司\"".into(),
+            },
+        ];
+        assert_eq!(replaced(&settle("重庆机", mixed.clone())), ["重庆机床"]);
+        // Once that much is typed, the list is left as it is.
+        assert_eq!(replaced(&settle("重庆机床", mixed)).len(), 2);
     }
 
     fn after(before: &str) -> Option<Expect> {
