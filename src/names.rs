@@ -4,13 +4,11 @@
 use std::borrow::Cow;
 
 /// Legal-form suffixes dropped by `normalize`, longest first so that 股份有限公司 wins over 有限公司.
+/// 集团 is not one: 红塔集团 is not 红塔 (红塔区), and 恩捷 is no 恩捷集团.
 const SUFFIXES: &[&str] = &[
-    "集团股份有限公司",
     "股份有限公司",
-    "集团有限公司",
     "有限责任公司",
     "有限公司",
-    "集团",
     "公司",
     // Stock short names: 比亚迪股份 is how staff write 比亚迪股份有限公司.
     "股份",
@@ -113,12 +111,15 @@ where
         .collect()
 }
 
-/// Positions of the closest `max` distinct names among scored (distance, position, name).
-fn best(mut scored: Vec<(usize, usize, &str)>, max: usize) -> Vec<usize> {
+/// Positions of the closest `max` distinct names among scored (distance, nearness, position,
+/// name): at equal distance a name that holds what was typed first (`测试园` → 测试园区 before
+/// 测试省), then the name nearer in length (`红塔` is closer to 红塔区 than to 红塔集团, though
+/// it is part of both).
+fn best(mut scored: Vec<(usize, usize, usize, &str)>, max: usize) -> Vec<usize> {
     scored.sort();
     let mut seen: Vec<&str> = Vec::new();
     let mut out = Vec::new();
-    for (_, i, name) in scored {
+    for (_, _, i, name) in scored {
         if out.len() == max {
             break;
         }
@@ -167,8 +168,9 @@ impl<'a> Suggester<'a> {
         suggest_among(typed, &[self], max)
     }
 
-    /// (distance, `offset` + position, name) of the candidates close enough to `typed`.
-    fn scored(&self, typed: &str, offset: usize) -> Vec<(usize, usize, &str)> {
+    /// (distance, nearness, `offset` + position, name) of the candidates close enough to
+    /// `typed` (see `best`).
+    fn scored(&self, typed: &str, offset: usize) -> Vec<(usize, usize, usize, &str)> {
         let typed_chars = typed.chars().count();
         let typed_n = normalize(typed);
         let typed_n_chars = typed_n.chars().count();
@@ -189,7 +191,15 @@ impl<'a> Suggester<'a> {
             .flatten()
             .min();
             if let Some(d) = d {
-                scored.push((d, offset + i, &*c.raw));
+                // A name that holds what was typed (or is held by it) before a typo at equal
+                // distance, then the name nearer in length.
+                let holds = c.raw.contains(typed)
+                    || typed.contains(&*c.raw)
+                    || (!typed_n.is_empty()
+                        && (c.normalized.contains(typed_n.as_str())
+                            || typed_n.contains(&*c.normalized)));
+                let near = usize::from(!holds) * 1000 + typed_chars.abs_diff(c.raw_chars);
+                scored.push((d, near, offset + i, &*c.raw));
             }
         }
         scored
@@ -228,13 +238,27 @@ mod tests {
         );
         assert_eq!(normalize("云南 红塔塑胶 有限公司"), "云南红塔塑胶");
         assert_eq!(normalize("ＡＢＣ股份有限公司"), "abc");
-        assert_eq!(normalize("红塔集团"), "红塔");
+        // 集团 is part of a name, not a legal form: 红塔集团 is not 红塔 (红塔区)
+        assert_eq!(normalize("红塔集团"), "红塔集团");
+        assert_eq!(normalize("红塔烟草（集团）有限责任公司"), "红塔烟草(集团)");
+        assert_eq!(normalize("云南建投集团有限公司"), "云南建投集团");
         assert_eq!(normalize("比亚迪股份"), "比亚迪");
         assert_eq!(normalize("比亚迪股份有限公司"), "比亚迪");
         // a bracket with Chinese text is part of the name
         assert_eq!(normalize("云南白药（集团）"), "云南白药(集团)");
         // never normalize a name to nothing
         assert_eq!(normalize("集团"), "集团");
+    }
+
+    #[test]
+    fn at_equal_distance_the_name_nearer_in_length_comes_first() {
+        let names = ["红塔集团", "红塔塑胶", "红塔片区", "红塔区"];
+        assert_eq!(suggest("红塔", names, 2), vec!["红塔区", "红塔集团"]);
+        // and a name that holds what was typed before a typo of it
+        assert_eq!(
+            suggest("测试园", ["测试省", "测试园区"], 2),
+            vec!["测试园区", "测试省"]
+        );
     }
 
     #[test]
@@ -270,17 +294,23 @@ mod tests {
         let plain = |typed: &str, max: usize| -> Vec<&str> {
             let typed_n = normalize(typed);
             let limit = (typed.chars().count() / 3).clamp(1, 4);
-            let mut scored: Vec<(usize, usize, &str)> = names
+            let mut scored: Vec<(usize, usize, usize, &str)> = names
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
-                    let d = distance(&typed_n, &normalize(c)).min(distance(typed, c));
-                    (d, i, *c)
+                    let c_n = normalize(c);
+                    let d = distance(&typed_n, &c_n).min(distance(typed, c));
+                    let holds = c.contains(typed)
+                        || typed.contains(c)
+                        || (!typed_n.is_empty()
+                            && (c_n.contains(&typed_n) || typed_n.contains(&c_n)));
+                    let len_diff = typed.chars().count().abs_diff(c.chars().count());
+                    (d, usize::from(!holds) * 1000 + len_diff, i, *c)
                 })
-                .filter(|&(d, _, _)| d <= limit)
+                .filter(|&(d, _, _, _)| d <= limit)
                 .collect();
             scored.sort();
-            scored.into_iter().take(max).map(|(_, _, c)| c).collect()
+            scored.into_iter().take(max).map(|(_, _, _, c)| c).collect()
         };
         let prepared = Suggester::new(names);
         for typed in [

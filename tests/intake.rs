@@ -237,7 +237,7 @@ fn a_missing_name_column_names_the_file_the_columns_and_a_guess() {
         err.contains("columns found: 企业, 统一社会信用代码, 所属省份, 所属城市, 主营产品"),
         "{err}"
     );
-    assert!(err.contains("did you mean `企业` → 企业名称?"), "{err}");
+    assert!(err.contains("did you mean `企业` → 企业名?"), "{err}");
     assert!(!path.exists(), "nothing written");
 }
 
