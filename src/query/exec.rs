@@ -1032,7 +1032,7 @@ fn eval(c: &Cond, row: &Row) -> bool {
         },
         Cond::IsNull(a, negated) => {
             let v = val(row, a);
-            let null = v.is_null() || matches!(v, Value::List(l) if l.is_empty());
+            let null = v.is_absent();
             null != *negated
         }
     }
@@ -1111,8 +1111,8 @@ fn apply(op: &Op, mut rows: Vec<Row>) -> Result<Vec<Row>, QueryError> {
             rows.sort_by(|a, b| {
                 for &(i, desc) in keys {
                     let (x, y) = (&a[i], &b[i]);
-                    // Nulls last in both directions.
-                    let o = match (x.is_null(), y.is_null()) {
+                    // Nulls (and empty lists, which count as null) last in both directions.
+                    let o = match (x.is_absent(), y.is_absent()) {
                         (true, false) => std::cmp::Ordering::Greater,
                         (false, true) => std::cmp::Ordering::Less,
                         _ if desc => y.total_cmp(x),
@@ -1193,7 +1193,7 @@ fn group(rows: &[Row], keys: &[usize], aggs: &[(AggFn, Option<usize>)]) -> Vec<R
                         .iter()
                         .map(|&m| &rows[m])
                         .filter_map(|r| col.map(|c| &r[c]))
-                        .filter(|v| !v.is_null())
+                        .filter(|v| !v.is_absent())
                 };
                 out.push(match func {
                     AggFn::Count => Value::Int(match col {

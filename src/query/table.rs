@@ -44,6 +44,15 @@ impl Value {
         matches!(self, Value::Null)
     }
 
+    /// Null, or an empty list: what `is null` matches, `count(COL)` skips and `sort` puts last.
+    pub fn is_absent(&self) -> bool {
+        match self {
+            Value::Null => true,
+            Value::List(l) => l.is_empty(),
+            _ => false,
+        }
+    }
+
     pub fn as_f64(&self) -> Option<f64> {
         match self {
             Value::Int(i) => Some(*i as f64),
