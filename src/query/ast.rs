@@ -129,8 +129,19 @@ impl GapKind {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Place {
     Named(Name),
-    AllParks,
-    AllRegions,
+    /// `all parks` / `all regions`, with where it was written (for errors).
+    AllParks(Span),
+    AllRegions(Span),
+}
+
+impl Place {
+    /// Where the place was written.
+    pub fn span(&self) -> Span {
+        match self {
+            Place::Named(n) => n.span,
+            Place::AllParks(s) | Place::AllRegions(s) => *s,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -163,7 +174,8 @@ pub enum Source {
     },
     Build {
         place: Place,
-        below: Option<f64>,
+        /// The threshold, with where it was written.
+        below: Option<(f64, Span)>,
     },
     Compare {
         chain: Name,
@@ -478,8 +490,8 @@ impl fmt::Display for Place {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Place::Named(n) => n.fmt(f),
-            Place::AllParks => f.write_str("all parks"),
-            Place::AllRegions => f.write_str("all regions"),
+            Place::AllParks(_) => f.write_str("all parks"),
+            Place::AllRegions(_) => f.write_str("all regions"),
         }
     }
 }
@@ -542,7 +554,7 @@ impl fmt::Display for Source {
             }
             Source::Build { place, below } => {
                 write!(f, "build in {place}")?;
-                if let Some(b) = below {
+                if let Some((b, _)) = below {
                     write!(f, " below {}", float_text(*b))?;
                 }
                 Ok(())

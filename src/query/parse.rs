@@ -497,11 +497,12 @@ fn number(p: Pair<Rule>) -> Result<f64, QueryError> {
 }
 
 fn place(p: Pair<Rule>) -> Place {
+    let span = span_of(&p);
     match p.into_inner().next() {
-        Some(i) if i.as_rule() == Rule::all_parks => Place::AllParks,
-        Some(i) if i.as_rule() == Rule::all_regions => Place::AllRegions,
+        Some(i) if i.as_rule() == Rule::all_parks => Place::AllParks(span_of(&i)),
+        Some(i) if i.as_rule() == Rule::all_regions => Place::AllRegions(span_of(&i)),
         Some(i) => Place::Named(name(i)),
-        None => Place::AllParks,
+        None => Place::AllParks(span),
     }
 }
 
@@ -591,7 +592,11 @@ fn source(p: Pair<Rule>) -> Result<Source, QueryError> {
         }
         Rule::build_src => {
             let below = match parts.len() {
-                5 => Some(number(parts.remove(4))?),
+                5 => {
+                    let p = parts.remove(4);
+                    let span = span_of(&p);
+                    Some((number(p)?, span))
+                }
                 _ => None,
             };
             Source::Build {

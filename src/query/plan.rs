@@ -282,22 +282,23 @@ fn lookup_one(g: &Graph, name: &Name, kinds: &[Kind], clause: &str) -> Result<u3
 
 const PLACE_KINDS: &[Kind] = &[Kind::Park, Kind::Region];
 
-fn place_one(g: &Graph, p: &Place, clause: &str, span: Span) -> Result<u32, QueryError> {
+fn place_one(g: &Graph, p: &Place, clause: &str) -> Result<u32, QueryError> {
     match p {
         Place::Named(n) => lookup_one(g, n, PLACE_KINDS, clause),
         _ => Err(QueryError::semantic(
             clause,
             format!("needs one place here, not `{p}`"),
-            span,
-        )),
+            p.span(),
+        )
+        .with_hint("name one park or region; `in all parks` / `in all regions` work for fill, extend, strengthen and build")),
     }
 }
 
 fn places(g: &Graph, p: &Place, clause: &str) -> Result<Places, QueryError> {
     Ok(match p {
         Place::Named(n) => Places::One(lookup_one(g, n, PLACE_KINDS, clause)?),
-        Place::AllParks => Places::Each(g.nodes_of(Kind::Park).to_vec(), "park"),
-        Place::AllRegions => Places::Each(g.nodes_of(Kind::Region).to_vec(), "region"),
+        Place::AllParks(_) => Places::Each(g.nodes_of(Kind::Park).to_vec(), "park"),
+        Place::AllRegions(_) => Places::Each(g.nodes_of(Kind::Region).to_vec(), "region"),
     })
 }
 
@@ -407,6 +408,18 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 Some(n) if *kind == ListKind::Segments => {
                     Some(lookup_one(g, n, &[Kind::Chain], clause)?)
                 }
+                // Chains and industries are not located anywhere: a place would filter nothing.
+                Some(n) if matches!(kind, ListKind::Chains | ListKind::Industries) => {
+                    return Err(QueryError::semantic(
+                        clause,
+                        format!("{clause} are not located in a place, so `in {}` cannot filter them", n.text),
+                        n.span,
+                    )
+                    .with_hint(format!(
+                        "a place's industry system: build in {0} below 1; a chain there: status CHAIN in {0}",
+                        n.text
+                    )));
+                }
                 Some(n) => Some(lookup_one(g, n, PLACE_KINDS, clause)?),
             };
             let text = match within_id {
@@ -471,7 +484,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
             let place = opts
                 .place
                 .as_ref()
-                .map(|p| place_one(g, p, &format!("`{clause} … in`"), Span::default()))
+                .map(|p| place_one(g, p, &format!("`{clause} … in`")))
                 .transpose()?;
             let mut c = cols(&[
                 ("segment", Text),
@@ -511,7 +524,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
         }
         Source::Status { chain, place } => {
             let c = lookup_one(g, chain, &[Kind::Chain], "status")?;
-            let p = place_one(g, place, "status", Span::default())?;
+            let p = place_one(g, place, "status")?;
             let text = format!(
                 "status of chain {} ({} segments) in {}: presence index, one lookup per segment",
                 g.node(c).name(),
@@ -592,16 +605,14 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
         }
         Source::Build { place, below } => {
             let p = places(g, place, "build")?;
-            let below = below.unwrap_or(DEFAULT_BUILD_BELOW);
+            let (below, below_span) = below.unwrap_or((DEFAULT_BUILD_BELOW, Span::default()));
             if !(0.0..=1.0).contains(&below) {
                 return Err(QueryError::semantic(
                     "`build … below`",
-                    format!(
-                        "the coverage threshold is a share between 0 and 1, got {}",
-                        ast::float_text(below)
-                    ),
-                    Span::default(),
-                ));
+                    "the coverage threshold is a share between 0 and 1",
+                    below_span,
+                )
+                .with_hint("e.g. below 0.5 for chains less than half present"));
             }
             let text = format!(
                 "build (建链): chains of the industry system (IN_SYSTEM) of {} with coverage < {}",

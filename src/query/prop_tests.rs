@@ -74,7 +74,7 @@ fn float() -> impl Strategy<Value = f64> {
 }
 
 fn place() -> impl Strategy<Value = Place> {
-    prop_oneof![4 => name().prop_map(Place::Named), 1 => Just(Place::AllParks), 1 => Just(Place::AllRegions)]
+    prop_oneof![4 => name().prop_map(Place::Named), 1 => Just(Place::AllParks(Span::default())), 1 => Just(Place::AllRegions(Span::default()))]
 }
 
 fn operand() -> impl Strategy<Value = Operand> {
@@ -211,8 +211,10 @@ fn source() -> impl Strategy<Value = Source> {
             place()
         )
             .prop_map(|(kind, chain, place)| Source::Gaps { kind, chain, place }),
-        (place(), prop::option::of(float()))
-            .prop_map(|(place, below)| Source::Build { place, below }),
+        (place(), prop::option::of(float())).prop_map(|(place, below)| Source::Build {
+            place,
+            below: below.map(|b| (b, Span::default()))
+        }),
         (name(), prop::collection::vec(name(), 2..4))
             .prop_map(|(chain, places)| Source::Compare { chain, places }),
         (name(), prop::collection::vec(step(), 1..3))
