@@ -832,15 +832,33 @@ fn cond(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                 arg(columns, b_op, false, clause)?,
             );
             list_comparison(columns, e, (a_op, &a), *op, (b_op, &b))?;
-            if !matches!(op, CmpOp::Eq | CmpOp::Ne)
-                && let (Some(ta), Some(tb)) = (arg_ty(columns, &a), arg_ty(columns, &b))
+            if let (Some(ta), Some(tb)) = (arg_ty(columns, &a), arg_ty(columns, &b))
+                && ta != Ty::List
+                && tb != Ty::List
                 && ta.is_numeric() != tb.is_numeric()
             {
-                return Err(QueryError::semantic(
-                    "where",
-                    format!("`{e}` orders {} against {}", ta.word(), tb.word()),
-                    operand_span(e),
-                ));
+                let what = match op {
+                    CmpOp::Eq => format!(
+                        "`{e}` compares {} with {}: it is true for no row",
+                        ta.word(),
+                        tb.word()
+                    ),
+                    CmpOp::Ne => format!(
+                        "`{e}` compares {} with {}: it is true for every row",
+                        ta.word(),
+                        tb.word()
+                    ),
+                    _ => format!("`{e}` orders {} against {}", ta.word(), tb.word()),
+                };
+                let err = QueryError::semantic("where", what, operand_span(e));
+                return Err(match number_as_text_hint(b_op) {
+                    Some(h) if ta.is_numeric() => err.with_hint(h),
+                    _ if tb.is_numeric() => err.with_hint(format!(
+                        "to compare text, quote the value: {a_op} {} \"{b_op}\"",
+                        op.as_str()
+                    )),
+                    _ => err,
+                });
             }
             // `location = 玉溪高新区` also holds for 玉溪高新技术产业开发区; `!=` for neither.
             match (op, also_named(g, columns, &a, &b, aka)) {
@@ -883,6 +901,25 @@ fn cond(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                 .collect::<Result<_, _>>()?;
             for (x_op, x) in list.iter().zip(&items) {
                 list_on_the_right(columns, e, a_op, &a, x_op, x)?;
+                if let (Some(ta), Some(tx)) = (arg_ty(columns, &a), arg_ty(columns, x))
+                    && ta != Ty::List
+                    && tx != Ty::List
+                    && ta.is_numeric() != tx.is_numeric()
+                {
+                    let err = QueryError::semantic(
+                        "where",
+                        format!(
+                            "`{e}`: `{x_op}` is {} and `{a_op}` holds {}: it matches no row",
+                            if tx.is_numeric() { "a number" } else { "text" },
+                            ta.word()
+                        ),
+                        operand_span(e),
+                    );
+                    return Err(match number_as_text_hint(x_op) {
+                        Some(h) if ta.is_numeric() => err.with_hint(h),
+                        _ => err,
+                    });
+                }
             }
             let mut all = items.clone();
             for x in &items {
@@ -1050,6 +1087,16 @@ fn list_on_the_right(
     } else {
         err.with_hint(format!("`{b_op}` is a list: use `{b_op} contains {a_op}`"))
     })
+}
+
+/// For a quoted number compared with a number column (`revenue_yi = "8"`): write it bare.
+fn number_as_text_hint(o: &Operand) -> Option<String> {
+    match o {
+        Operand::Text(t) if t.trim().parse::<f64>().is_ok() => {
+            Some(format!("numbers are written without quotes: {}", t.trim()))
+        }
+        _ => None,
+    }
 }
 
 fn operand_span(e: &Expr) -> Span {
@@ -1388,6 +1435,18 @@ fn plan_targets(
     let gap = columns
         .iter()
         .position(|c| c.name == "gap" && c.ty == Ty::Text);
+    // A fill row's `gap` tells a 断链 (scored higher) from a 补链: without it every row would
+    // silently score as a plain 补链.
+    if kind == Some(GapKind::Fill) && gap.is_none() {
+        return Err(QueryError::semantic(
+            "targets",
+            "after fill, the rows need their `gap` column (断链 or 补链, which scores differently)",
+            span,
+        )
+        .with_hint(
+            "keep it when you select before targets, e.g. `| select segment, gap | targets`",
+        ));
+    }
     let text = format!(
         "targets: companies outside {} that make each row's segment of {}, scored (config/target-weights.toml), admission rules applied",
         g.node(place).name(),
@@ -1495,14 +1554,18 @@ mod tests {
             filter(&g, "enterprises | where segments contains 同名"),
             Cond::Contains(Arg::Col(7), text("同名"))
         );
-        // A value that names no entity, and a number column, are left alone.
+        // A value that names no entity is left alone; a number column against a name is an
+        // error (it holds for every row).
         assert_eq!(
             filter(&g, "enterprises | where location = missing"),
             Cond::Cmp(Arg::Col(3), CmpOp::Eq, text("missing"))
         );
-        assert_eq!(
-            filter(&g, "enterprises | where revenue_yi != 两家"),
-            Cond::Cmp(Arg::Col(4), CmpOp::Ne, text("两家"))
+        let st = parse::parse("enterprises | where revenue_yi != 两家").expect("parses");
+        let err = plan(&g, &st).expect_err("numbers against text");
+        assert!(
+            err.message
+                .contains("compares numbers with text: it is true for every row"),
+            "{err:?}"
         );
     }
 }
