@@ -85,6 +85,44 @@ fn yuxi_table4_has_98_projects_with_the_documents_totals_per_field() {
     assert!((total - 820.4002).abs() < 0.0001, "{total}");
 }
 
+/// 红塔区 表4 groups its rows by 类别 (a row with an empty cell belongs to the 类别 above it),
+/// kept as written in `category`: the totals per 类别 are the table's, even where `domain`
+/// files a row by its content (序号20, 建筑工业集成制造基地, is 现代建材 by content).
+#[test]
+fn hongta_table4_totals_per_category_as_written() {
+    let g = graph();
+    let mut per: BTreeMap<String, (usize, f64)> = BTreeMap::new();
+    for &p in &projects_with_prefix("HT-T4-") {
+        let Attrs::Project(a) = &g.node(p).attrs else {
+            unreachable!()
+        };
+        let e = per.entry(a.category.to_string()).or_default();
+        e.0 += 1;
+        e.1 += a.investment_yi.unwrap_or(0.0);
+    }
+    // hongta-investment-plan-2021-2025.txt:606-628 (表4)
+    let expected = [
+        ("城市更新改造", 1, 828.0),
+        ("高原特色现代农业", 2, 27.0),
+        ("生物医药及大健康产业", 2, 59.0),
+        ("文化旅游产业", 6, 183.5),
+        ("数字经济产业", 1, 7.2),
+        ("现代物流业产业", 4, 255.69),
+        ("矿冶及装备制造制造业", 1, 0.0),
+        ("新能源、新材料产业", 3, 70.0),
+        ("产城融合", 1, 154.0),
+    ];
+    assert_eq!(per.len(), expected.len(), "{per:?}");
+    for (category, n, sum) in expected {
+        let (got_n, got_sum) = per[category];
+        assert_eq!(got_n, n, "rows of {category}");
+        assert!(
+            (got_sum - sum).abs() < 0.0001,
+            "{category}: {got_sum} ≠ {sum}"
+        );
+    }
+}
+
 #[test]
 fn hongta_table4_has_21_projects_totalling_1584_39() {
     let g = graph();

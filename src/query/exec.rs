@@ -374,6 +374,7 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
                 Value::text(&*n.id),
                 nm,
                 Value::opt_text(&a.domain),
+                Value::opt_text(&a.category),
                 if loc.is_empty() {
                     Value::Null
                 } else {

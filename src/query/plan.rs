@@ -363,6 +363,7 @@ pub fn list_columns(kind: ListKind) -> Vec<Col> {
             ("id", Text),
             ("name", Text),
             ("domain", Text),
+            ("category", Text),
             ("location", Text),
             ("investment_yi", Float),
             ("land_mu", Float),
