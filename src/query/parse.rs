@@ -129,9 +129,9 @@ fn statement_start(text: &str, pos: usize) -> usize {
         .map_or(0, |(i, _)| i + 1)
 }
 
-/// The characters of `text` outside double-quoted strings and `--` comments, with their byte
-/// offsets: what statement boundaries and bracket depth are counted over.
-fn code_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+/// The characters of `text` outside `--` comments, with their byte offsets and whether they
+/// belong to a double-quoted string (its quotes included).
+fn chars_outside_comments(text: &str) -> impl Iterator<Item = (usize, char, bool)> + '_ {
     let mut in_string = false;
     let mut escaped = false;
     let mut in_comment = false;
@@ -147,45 +147,64 @@ fn code_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
                     '"' => in_string = false,
                     _ => {}
                 }
+                return Some((i, c, true));
             } else if c == '"' {
                 in_string = true;
+                return Some((i, c, true));
             } else if c == '-' && chars.peek().is_some_and(|&(_, n)| n == '-') {
                 in_comment = true;
             } else {
-                return Some((i, c));
+                return Some((i, c, false));
             }
         }
         None
     })
 }
 
+/// The characters of `text` outside double-quoted strings and `--` comments, with their byte
+/// offsets: what statement boundaries and bracket depth are counted over.
+fn code_chars(text: &str) -> impl Iterator<Item = (usize, char)> + '_ {
+    chars_outside_comments(text)
+        .filter(|&(_, _, in_string)| !in_string)
+        .map(|(i, c, _)| (i, c))
+}
+
+/// A statement without its `--` comments, on one line (runs of whitespace become one space):
+/// the name an export gives its sheet.
+pub fn without_comments(text: &str) -> String {
+    let kept: String = chars_outside_comments(text).map(|(_, c, _)| c).collect();
+    kept.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A name as it must be typed in a query: bare when the grammar reads it as one name (not a
 /// keyword), else in double quotes (`"中国（西南）玉溪国际物流港"`), so completion inserts text
 /// that parses.
 pub fn quoted_if_needed(name: &str) -> String {
-    let bare = ChainkbParser::parse(Rule::ident, name)
-        .ok()
-        .and_then(|mut p| p.next())
-        .is_some_and(|p| p.as_span().end() == name.len());
-    if bare {
-        name.to_string()
-    } else {
-        format!("\"{}\"", name.replace('\\', "\\\\").replace('"', "\\\""))
-    }
+    quoted_unless_whole(Rule::ident, name)
 }
 
 /// A column name as it can be typed: bare when it reads as one word (a keyword is fine where a
 /// column stands: `sort status`), else quoted.
 pub fn column_text(column: &str) -> String {
-    let bare = ChainkbParser::parse(Rule::word, column)
+    quoted_unless_whole(Rule::word, column)
+}
+
+/// `text` bare when `rule` reads all of it, else as a query string.
+fn quoted_unless_whole(rule: Rule, text: &str) -> String {
+    let bare = ChainkbParser::parse(rule, text)
         .ok()
         .and_then(|mut p| p.next())
-        .is_some_and(|p| p.as_span().end() == column.len());
+        .is_some_and(|p| p.as_span().end() == text.len());
     if bare {
-        column.to_string()
+        text.to_string()
     } else {
-        format!("\"{}\"", column.replace('\\', "\\\\").replace('"', "\\\""))
+        format!("\"{}\"", string_body(text))
     }
+}
+
+/// The inside of a query string holding `text`: backslashes and double quotes escaped.
+pub fn string_body(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('"', "\\\"")
 }
 
 fn run(rule: Rule, text: &str) -> Result<pest::iterators::Pairs<'_, Rule>, QueryError> {

@@ -271,8 +271,6 @@ pub struct RuleSet {
     pub strict: bool,
 }
 
-/// Rules from TOML text (the compiled-in defaults when `None`), checked for the fields each
-/// kind needs.
 /// A TOML error as `line L, column C: message` (the parser knows where; a bare message does
 /// not say which of two `duplicate key`s it means).
 fn toml_message(text: &str, e: &toml::de::Error) -> String {
@@ -285,6 +283,8 @@ fn toml_message(text: &str, e: &toml::de::Error) -> String {
     }
 }
 
+/// Rules from TOML text (the compiled-in defaults when `None`), checked for the fields each
+/// kind needs.
 pub fn parse_rules(user: Option<&str>) -> Result<RuleSet, String> {
     let text = user.unwrap_or(DEFAULT_RULES);
     let file: RuleFile = toml::from_str(text).map_err(|e| toml_message(text, &e))?;

@@ -6,7 +6,7 @@
 use super::{META_COMMANDS, meta_words};
 use crate::graph::Graph;
 use crate::model::Kind;
-use crate::query::{self};
+use crate::query;
 use rustyline::Context;
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
@@ -494,7 +494,7 @@ fn file_candidates(typed: &str, in_quotes: bool) -> Vec<Pair> {
         let path = format!("{dir}{name}{}", if is_dir { "/" } else { "" });
         let quote = in_quotes || path.contains(|c: char| c.is_whitespace() || c == '"');
         let replacement = if quote {
-            let escaped = path.replace('\\', "\\\\").replace('"', "\\\"");
+            let escaped = query::parse::string_body(&path);
             format!(
                 "{}{escaped}{}",
                 if in_quotes { "" } else { "\"" },
@@ -625,7 +625,7 @@ impl ReplHelper {
                         e.text.clone()
                     } else if in_quotes {
                         // The quote is open before the word: close it after the name.
-                        format!("{}\"", e.text.replace('\\', "\\\\").replace('"', "\\\""))
+                        format!("{}\"", query::parse::string_body(&e.text))
                     } else {
                         crate::query::parse::quoted_if_needed(&e.text)
                     },
@@ -727,7 +727,7 @@ impl ReplHelper {
             for c in columns {
                 if c.to_lowercase().starts_with(&lower) && !out.iter().any(|p| p.display == c) {
                     let replacement = if in_quotes {
-                        format!("{}\"", c.replace('\\', "\\\\").replace('"', "\\\""))
+                        format!("{}\"", query::parse::string_body(&c))
                     } else {
                         crate::query::parse::column_text(&c)
                     };

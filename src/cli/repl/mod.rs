@@ -183,30 +183,6 @@ pub(super) fn meta_words(line: &str) -> Result<Vec<String>, String> {
 }
 
 /// The terminal's width in columns when stdout is a terminal (comfy-table asks it), else None.
-/// A statement without its `--` comments, on one line: the name an export gives its sheet.
-fn without_comments(text: &str) -> String {
-    let mut out = String::new();
-    for line in text.lines() {
-        let (mut in_quote, mut escaped, mut cut) = (false, false, line.len());
-        let mut chars = line.char_indices().peekable();
-        while let Some((i, c)) = chars.next() {
-            match c {
-                _ if escaped => escaped = false,
-                '\\' if in_quote => escaped = true,
-                '"' => in_quote = !in_quote,
-                '-' if !in_quote && chars.peek().is_some_and(|&(_, n)| n == '-') => {
-                    cut = i;
-                    break;
-                }
-                _ => {}
-            }
-        }
-        out.push(' ');
-        out.push_str(&line[..cut]);
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn terminal_width() -> Option<u16> {
     comfy_table::Table::new().width()
 }
@@ -265,7 +241,7 @@ impl Session {
                     if self.timing {
                         stderrln!("{}", o.timing.line());
                     }
-                    self.last = Some((without_comments(&o.text), table));
+                    self.last = Some((query::parse::without_comments(&o.text), table));
                 }
                 Err(e) => {
                     stderr!("{}", e.render(&o.text));
@@ -553,10 +529,15 @@ mod tests {
     #[test]
     fn an_export_names_its_sheet_after_the_statement_on_one_line_without_comments() {
         assert_eq!(
-            without_comments("status 锂电池 in -- where?\n  测试高新区 | select segment"),
+            query::parse::without_comments(
+                "status 锂电池 in -- where?\n  测试高新区 | select segment"
+            ),
             "status 锂电池 in 测试高新区 | select segment"
         );
-        assert_eq!(without_comments("find \"a--b\" -- c\n"), "find \"a--b\"");
+        assert_eq!(
+            query::parse::without_comments("find \"a--b\" -- c\n"),
+            "find \"a--b\""
+        );
     }
 
     #[test]
