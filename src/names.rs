@@ -64,11 +64,16 @@ pub fn distance(typed: &str, candidate: &str) -> usize {
         return usize::MAX;
     }
     let d = strsim::osa_distance(typed, candidate);
-    if candidate.contains(typed) || typed.contains(candidate) {
+    if one_holds_the_other(typed, candidate) {
         d.min(1)
     } else {
         d
     }
+}
+
+/// Whether either text contains the other (both non-empty, as `distance` asks).
+fn one_holds_the_other(a: &str, b: &str) -> bool {
+    !a.is_empty() && !b.is_empty() && (a.contains(b) || b.contains(a))
 }
 
 /// `distance` when it is at most `limit`, else `None` — without the edit-distance table when
@@ -85,7 +90,7 @@ fn distance_within(
     }
     let d = if typed_chars.abs_diff(c_chars) > limit {
         // Edit distance is at least the length difference: only containment can be close.
-        if c.contains(typed) || typed.contains(c) {
+        if one_holds_the_other(typed, c) {
             1
         } else {
             return None;
@@ -111,15 +116,17 @@ where
         .collect()
 }
 
-/// Positions of the closest `max` distinct names among scored (distance, nearness, position,
-/// name): at equal distance a name that holds what was typed first (`测试园` → 测试园区 before
-/// 测试省), then the name nearer in length (`红塔` is closer to 红塔区 than to 红塔集团, though
-/// it is part of both).
-fn best(mut scored: Vec<(usize, usize, usize, &str)>, max: usize) -> Vec<usize> {
+/// A candidate's rank (smaller first): its distance; at equal distance a name that holds what
+/// was typed (`测试园` → 测试园区 before 测试省), then the name nearer in length (`红塔` is closer
+/// to 红塔区 than to 红塔集团, though it is part of both); then its position.
+type Rank = (usize, bool, usize, usize);
+
+/// Positions of the closest `max` distinct names among scored (rank, name).
+fn best(mut scored: Vec<(Rank, &str)>, max: usize) -> Vec<usize> {
     scored.sort();
     let mut seen: Vec<&str> = Vec::new();
     let mut out = Vec::new();
-    for (_, _, i, name) in scored {
+    for ((_, _, _, i), name) in scored {
         if out.len() == max {
             break;
         }
@@ -168,9 +175,8 @@ impl<'a> Suggester<'a> {
         suggest_among(typed, &[self], max)
     }
 
-    /// (distance, nearness, `offset` + position, name) of the candidates close enough to
-    /// `typed` (see `best`).
-    fn scored(&self, typed: &str, offset: usize) -> Vec<(usize, usize, usize, &str)> {
+    /// The rank (with `offset` + position) and name of the candidates close enough to `typed`.
+    fn scored(&self, typed: &str, offset: usize) -> Vec<(Rank, &str)> {
         let typed_chars = typed.chars().count();
         let typed_n = normalize(typed);
         let typed_n_chars = typed_n.chars().count();
@@ -191,15 +197,10 @@ impl<'a> Suggester<'a> {
             .flatten()
             .min();
             if let Some(d) = d {
-                // A name that holds what was typed (or is held by it) before a typo at equal
-                // distance, then the name nearer in length.
-                let holds = c.raw.contains(typed)
-                    || typed.contains(&*c.raw)
-                    || (!typed_n.is_empty()
-                        && (c.normalized.contains(typed_n.as_str())
-                            || typed_n.contains(&*c.normalized)));
-                let near = usize::from(!holds) * 1000 + typed_chars.abs_diff(c.raw_chars);
-                scored.push((d, near, offset + i, &*c.raw));
+                let holds = one_holds_the_other(typed, &c.raw)
+                    || one_holds_the_other(&typed_n, &c.normalized);
+                let rank = (d, !holds, typed_chars.abs_diff(c.raw_chars), offset + i);
+                scored.push((rank, &*c.raw));
             }
         }
         scored
@@ -294,7 +295,7 @@ mod tests {
         let plain = |typed: &str, max: usize| -> Vec<&str> {
             let typed_n = normalize(typed);
             let limit = (typed.chars().count() / 3).clamp(1, 4);
-            let mut scored: Vec<(usize, usize, usize, &str)> = names
+            let mut scored: Vec<(usize, bool, usize, usize, &str)> = names
                 .iter()
                 .enumerate()
                 .map(|(i, c)| {
@@ -305,12 +306,12 @@ mod tests {
                         || (!typed_n.is_empty()
                             && (c_n.contains(&typed_n) || typed_n.contains(&c_n)));
                     let len_diff = typed.chars().count().abs_diff(c.chars().count());
-                    (d, usize::from(!holds) * 1000 + len_diff, i, *c)
+                    (d, !holds, len_diff, i, *c)
                 })
-                .filter(|&(d, _, _, _)| d <= limit)
+                .filter(|&(d, ..)| d <= limit)
                 .collect();
             scored.sort();
-            scored.into_iter().take(max).map(|(_, _, _, c)| c).collect()
+            scored.into_iter().take(max).map(|(.., c)| c).collect()
         };
         let prepared = Suggester::new(names);
         for typed in [

@@ -833,21 +833,13 @@ fn cond(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                 arg(columns, b_op, false, clause)?,
             );
             list_comparison(columns, e, (a_op, &a), *op, (b_op, &b))?;
-            if let (Some(ta), Some(tb)) = (arg_ty(columns, &a), arg_ty(columns, &b))
-                && ta != Ty::List
-                && tb != Ty::List
-                && ta.is_numeric() != tb.is_numeric()
-            {
+            if let Some((ta, tb)) = number_against_text(columns, &a, &b) {
                 let what = match op {
-                    CmpOp::Eq => format!(
-                        "`{e}` compares {} with {}: it is true for no row",
+                    CmpOp::Eq | CmpOp::Ne => format!(
+                        "`{e}` compares {} with {}: it is true for {} row",
                         ta.word(),
-                        tb.word()
-                    ),
-                    CmpOp::Ne => format!(
-                        "`{e}` compares {} with {}: it is true for every row",
-                        ta.word(),
-                        tb.word()
+                        tb.word(),
+                        if *op == CmpOp::Eq { "no" } else { "every" }
                     ),
                     _ => format!("`{e}` orders {} against {}", ta.word(), tb.word()),
                 };
@@ -902,11 +894,7 @@ fn cond(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                 .collect::<Result<_, _>>()?;
             for (x_op, x) in list.iter().zip(&items) {
                 list_on_the_right(columns, e, a_op, &a, x_op, x)?;
-                if let (Some(ta), Some(tx)) = (arg_ty(columns, &a), arg_ty(columns, x))
-                    && ta != Ty::List
-                    && tx != Ty::List
-                    && ta.is_numeric() != tx.is_numeric()
-                {
+                if let Some((ta, tx)) = number_against_text(columns, &a, x) {
                     let err = QueryError::semantic(
                         "where",
                         format!(
@@ -1088,6 +1076,13 @@ fn list_on_the_right(
     } else {
         err.with_hint(format!("`{b_op}` is a list: use `{b_op} contains {a_op}`"))
     })
+}
+
+/// The types of `a` and `b` when one is a number and the other text: a comparison that never
+/// holds (lists are checked apart, by `list_comparison`).
+fn number_against_text(columns: &[Col], a: &Arg, b: &Arg) -> Option<(Ty, Ty)> {
+    let (ta, tb) = (arg_ty(columns, a)?, arg_ty(columns, b)?);
+    (ta != Ty::List && tb != Ty::List && ta.is_numeric() != tb.is_numeric()).then_some((ta, tb))
 }
 
 /// For a quoted number compared with a number column (`revenue_yi = "8"`): write it bare.

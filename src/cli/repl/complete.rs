@@ -825,6 +825,21 @@ impl ReplHelper {
     }
 }
 
+/// The longest prefix all `texts` share (whole characters).
+fn shared_prefix<'a>(mut texts: impl Iterator<Item = &'a str>) -> &'a str {
+    let Some(first) = texts.next() else {
+        return "";
+    };
+    texts.fold(first, |acc, t| {
+        let end = acc
+            .char_indices()
+            .zip(t.chars())
+            .find(|((_, a), b)| a != b)
+            .map_or(acc.len().min(t.len()), |((i, _), _)| i);
+        &acc[..end]
+    })
+}
+
 /// The candidates as rustyline should get them. rustyline inserts the longest prefix the
 /// candidates' replacements share when it is longer, in bytes, than what was typed; so:
 /// - a list cut at `MAX_CANDIDATES` gets a last entry that replaces the word by itself: the
@@ -846,22 +861,8 @@ fn settle(typed: &str, mut pairs: Vec<Pair>) -> Vec<Pair> {
     if pairs.len() < 2 || typed.is_empty() {
         return pairs;
     }
-    let shared = |texts: &mut dyn Iterator<Item = &str>| -> String {
-        let Some(first) = texts.next() else {
-            return String::new();
-        };
-        let mut end = first.len();
-        for t in texts {
-            end = first[..end]
-                .char_indices()
-                .zip(t.chars())
-                .find(|((_, a), b)| a != b)
-                .map_or(end.min(t.len()), |((i, _), _)| i);
-        }
-        first[..end].to_string()
-    };
-    let by_replacement = shared(&mut pairs.iter().map(|p| p.replacement.as_str()));
-    let by_display = shared(&mut pairs.iter().map(|p| p.display.as_str()));
+    let by_replacement = shared_prefix(pairs.iter().map(|p| p.replacement.as_str()));
+    let by_display = shared_prefix(pairs.iter().map(|p| p.display.as_str())).to_string();
     let rustyline_inserts = by_replacement.len() > typed.len();
     let more_than_typed = !by_display.is_empty() && !typed.starts_with(by_display.as_str());
     let bare = crate::query::parse::quoted_if_needed(&by_display) == by_display;
