@@ -52,9 +52,14 @@ impl Tmux {
         self.cmd(&args);
     }
 
+    /// Type `text` literally.
+    fn typed(&self, text: &str) {
+        self.cmd(&["send-keys", "-t", "t", "-l", text]);
+    }
+
     /// Type `text` literally, then press Enter.
     fn line(&self, text: &str) {
-        self.cmd(&["send-keys", "-t", "t", "-l", text]);
+        self.typed(text);
         self.keys(&["Enter"]);
     }
 
@@ -157,7 +162,7 @@ fn a_session_through_a_terminal() {
     t.cmd(&["resize-window", "-t", "t", "-x", "160"]);
 
     // Completion by pinyin initials: zjcl → 正极材料.
-    t.cmd(&["send-keys", "-t", "t", "-l", "find zjcl"]);
+    t.typed("find zjcl");
     t.keys(&["Tab"]);
     t.wait_for("find 正极材料", 1);
     t.keys(&["Enter"]);
@@ -187,7 +192,7 @@ fn a_session_through_a_terminal() {
     // keywords fit, so `li` is `limit` (without context it would offer 锂电池 too).
     t.line("chains |");
     t.wait_for("chainkb> chains |\n    ...>", 1);
-    t.cmd(&["send-keys", "-t", "t", "-l", "li"]);
+    t.typed("li");
     t.keys(&["Tab"]);
     t.wait_for("    ...> limit", 1);
     t.line(" 1");

@@ -55,6 +55,12 @@ fn small_db() -> (tempfile::TempDir, String) {
 /// A fresh database holding tests/fixtures/small plus the seed files `extra` (name, text),
 /// written beside it: rows a test needs that the shared fixture does not hold.
 fn small_db_with(extra: &[(&str, &str)]) -> (tempfile::TempDir, String) {
+    db_with("tests/fixtures/small", extra)
+}
+
+/// A fresh database holding `fixture` plus the seed files `extra` (name, text), written in the
+/// folder `extra` of the returned directory.
+fn db_with(fixture: &str, extra: &[(&str, &str)]) -> (tempfile::TempDir, String) {
     let tmp = tempfile::tempdir().unwrap();
     let seeds = tmp.path().join("extra/seeds");
     std::fs::create_dir_all(&seeds).unwrap();
@@ -63,7 +69,7 @@ fn small_db_with(extra: &[(&str, &str)]) -> (tempfile::TempDir, String) {
     }
     let db = tmp.path().join("db").display().to_string();
     let extra_dir = tmp.path().join("extra").display().to_string();
-    let out = chainkb_cmd(&["import", "tests/fixtures/small", &extra_dir, "--db", &db]);
+    let out = chainkb_cmd(&["import", fixture, &extra_dir, "--db", &db]);
     assert!(
         out.status.success(),
         "{}",
@@ -597,17 +603,15 @@ fn a_gap_nobody_outside_produces_is_named_not_left_as_an_empty_list() {
 /// check say so once; `route` notes it too.
 #[test]
 fn a_public_function_is_never_a_target_even_where_a_firm_makes_it() {
-    let tmp = tempfile::tempdir().unwrap();
-    let seeds = tmp.path().join("extra/seeds");
-    std::fs::create_dir_all(&seeds).unwrap();
-    std::fs::write(
-        seeds.join("enterprises-public.csv"),
-        "id,province,city,location,revenue_yi,tags,listing,segments,source\n\
-         癸疾控服务有限公司,江苏省,南京市,,50,上市,,疫苗批签发检验;菌毒种,test fixture\n\
-         子接种有限公司,测试省,另一市,对手园区,5,,,预防接种;疫苗原液,test fixture\n",
-    )
-    .unwrap();
-    let db = tmp.path().join("db").display().to_string();
+    let (tmp, db) = db_with(
+        "tests/fixtures/mini",
+        &[(
+            "enterprises-public.csv",
+            "id,province,city,location,revenue_yi,tags,listing,segments,source\n\
+             癸疾控服务有限公司,江苏省,南京市,,50,上市,,疫苗批签发检验;菌毒种,test fixture\n\
+             子接种有限公司,测试省,另一市,对手园区,5,,,预防接种;疫苗原液,test fixture\n",
+        )],
+    );
     let extra = tmp.path().join("extra").display().to_string();
     let out = chainkb_cmd(&["check", "tests/fixtures/mini", &extra]);
     assert!(out.status.success());
@@ -619,8 +623,6 @@ fn a_public_function_is_never_a_target_even_where_a_firm_makes_it() {
         ),
         "{err}"
     );
-    let out = chainkb_cmd(&["import", "tests/fixtures/mini", &extra, "--db", &db]);
-    assert!(out.status.success());
     let out = chainkb_cmd(&[
         "targets",
         "疫苗",
