@@ -22,6 +22,8 @@ use std::path::{Path, PathBuf};
 pub const SCHEMA_VERSION: u32 = 1;
 /// sled's page cache: modest, since the graph keeps its own copy of everything in memory.
 pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+/// How many times, 20 ms apart, opening retries a database whose lock is held (see `open`).
+const LOCK_RETRIES: u32 = 10;
 /// Records per stored value.
 const CHUNK: usize = 4096;
 
@@ -103,28 +105,43 @@ impl Store {
                 return Err(StoreError::ForeignFolder(path.to_path_buf()));
             }
         }
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(CACHE_BYTES)
-            // Every write path flushes explicitly; without sled's background flusher no thread
-            // outlives the handle, so dropping a Store releases the file lock at once (another
-            // process may open the database right after).
-            .flush_every_ms(None)
-            .open()
-            .map_err(|e| match e {
-                // sled 0.34 wraps the failed file lock in an `Io` error whose kind is not
-                // always `WouldBlock`; its text is stable across 0.34.x.
-                sled::Error::Io(io)
-                    if io.kind() == std::io::ErrorKind::WouldBlock
-                        || io.to_string().contains("could not acquire lock") =>
-                {
-                    StoreError::InUse(path.to_path_buf())
+        let open = || {
+            sled::Config::new()
+                .path(path)
+                .cache_capacity(CACHE_BYTES)
+                // Every write path flushes explicitly; without sled's background flusher no
+                // thread outlives the handle for long, so dropping a Store releases the file
+                // lock (another process may open the database right after).
+                .flush_every_ms(None)
+                .open()
+        };
+        // sled 0.34 wraps the failed file lock in an `Io` error whose kind is not always
+        // `WouldBlock`; its text is stable across 0.34.x.
+        let is_lock = |e: &sled::Error| {
+            matches!(e, sled::Error::Io(io)
+                if io.kind() == std::io::ErrorKind::WouldBlock
+                    || io.to_string().contains("could not acquire lock"))
+        };
+        // A handle dropped in this process may keep the lock for a few milliseconds while
+        // sled's threads wind down (measured: 5 in 150 runs of the store tests failed to reopen
+        // at once), so the lock is retried briefly before the database is called in use.
+        let mut tries = 0;
+        let db = loop {
+            match open() {
+                Err(e) if is_lock(&e) && tries < LOCK_RETRIES => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
                 }
-                other => StoreError::Sled {
-                    path: path.to_path_buf(),
-                    source: other,
-                },
-            })?;
+                Err(e) if is_lock(&e) => return Err(StoreError::InUse(path.to_path_buf())),
+                Err(e) => {
+                    return Err(StoreError::Sled {
+                        path: path.to_path_buf(),
+                        source: e,
+                    });
+                }
+                Ok(db) => break db,
+            }
+        };
         let store = Store {
             db,
             path: path.to_path_buf(),
