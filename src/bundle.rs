@@ -12,6 +12,7 @@ pub fn label() -> String {
     let mut h = crc32fast::Hasher::new();
     h.update(env!("CARGO_PKG_VERSION").as_bytes());
     h.update(&crate::store::SCHEMA_VERSION.to_be_bytes());
+    h.update(&crate::store::LAYOUT_VERSION.to_be_bytes());
     for (name, bytes) in FILES {
         h.update(name.as_bytes());
         h.update(&(bytes.len() as u64).to_be_bytes());
@@ -69,10 +70,24 @@ pub fn open_default() -> Result<(Store, OpenReport, bool), BundleError> {
             source,
         })?;
     }
-    let (store, report) = Store::open(&path, true)?;
     let want = label();
-    let current = store.meta()?.map(|m| m.label);
-    if current.as_deref() == Some(want.as_str()) {
+    // Read first (readers share the database); take it for writing only to rebuild it.
+    match Store::open(&path, false) {
+        Ok((store, report)) => {
+            if store.meta()?.is_some_and(|m| m.label == want) {
+                return Ok((store, report, false));
+            }
+        }
+        Err(StoreError::NotFound(_)) => {}
+        // Damage, or a version mismatch: the default database is ours to rebuild.
+        Err(StoreError::Corrupt { .. } | StoreError::SchemaVersion { .. }) => {
+            let _ = std::fs::remove_dir_all(&path);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let (store, report) = Store::open(&path, true)?;
+    if store.meta()?.is_some_and(|m| m.label == want) {
+        // Another process rebuilt it meanwhile.
         return Ok((store, report, false));
     }
     let loaded = load();

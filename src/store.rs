@@ -1,31 +1,64 @@
-//! The store of record: a sled database holding one `Dataset` per *generation*. The only module
-//! that touches sled.
+//! The store of record: a database folder holding the live `Dataset` as one sled database per
+//! *generation*, the file `CURRENT` that names the live one, and `LOCK`. The only module that
+//! touches sled.
 //!
-//! Layout: tree `meta` holds `schema_version`, `generation` (the live one) and `importing` (a
-//! generation being written). Each generation lives in its own tree `g<N>`, with keys
-//! `files`, `templates`, `sources`, `public_functions` (optional: absent in databases written
-//! before it existed), and chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`), each
-//! value = CRC-32 (4 bytes, big-endian) + postcard bytes of a `Vec` of up to `CHUNK` records.
+//! Layout (version 2):
 //!
-//! An import writes a new generation tree, flushes it, then switches `generation` in one atomic
-//! batch and flushes again (and fsyncs the directory). A crash before the switch leaves the old
-//! generation live and the `importing` marker behind; the next open reports it and drops the
-//! partial tree.
+//! ```text
+//! DB/LOCK       flock(2): shared while a command reads, exclusive while one imports
+//! DB/CURRENT    "chainkb-store 2", schema, generation, label, and a CRC of those lines
+//! DB/g<N>/      a sled database written once by an import and only read afterwards
+//! ```
+//!
+//! A generation's sled database holds the keys `files`, `templates`, `sources`,
+//! `public_functions` (optional), chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`),
+//! each value = CRC-32 (4 bytes, big-endian) + postcard bytes of a `Vec` of up to `CHUNK`
+//! records, and last `manifest` (the generation, its label and the number of chunks of each
+//! kind), so a generation that sled recovered only in part is seen as damaged, never read as
+//! complete.
+//!
+//! An import writes `g<N+1>.partial/`, flushes it, closes it, opens it again (sled's recovery
+//! writes its snapshot then, so that later opens for reading find nothing to write) and reads
+//! every record back; then it renames the folder to `g<N+1>/`, replaces `CURRENT` (write a
+//! temporary file, fsync, rename, fsync the folder) and deletes `g<N>/`. A crash at any point
+//! leaves `CURRENT` naming a complete generation; folders it does not name are left-overs that
+//! the next open removes. So the folder holds one generation, two while an import runs, and
+//! replaced imports are reclaimed at once.
+//!
+//! Reading never changes the database: a generation is opened in place only after its import
+//! made sled's state final (opening it writes nothing; test `reading_writes_nothing`), `check
+//! --store` reads a copy, and a database on read-only media is read through a copy in the
+//! temporary folder. Damage is reported as damage; there is no fallback to older data.
+//!
+//! Databases of layout 1 (one sled database at the folder's root, with a tree per generation)
+//! are still read, and the next import converts them.
 
 use crate::model::{Dataset, Edge, EdgeKind, Node, Row, SystemEntry, TemplateFile};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::fs::File;
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
-/// Version of the on-disk layout. Bump it when the layout or a stored type changes.
+/// Version of the stored records. Bump it when a stored type changes.
 pub const SCHEMA_VERSION: u32 = 1;
+/// Version of the folder layout (see the module header).
+pub const LAYOUT_VERSION: u32 = 2;
 /// sled's page cache: modest, since the graph keeps its own copy of everything in memory.
 pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
 /// How many times, 20 ms apart, opening retries a database whose lock is held (see `open`).
 const LOCK_RETRIES: u32 = 10;
+/// How long a reader waits for sled's own lock on a generation that another reader is loading.
+const READ_LOCK_WAIT_MS: u64 = 30_000;
 /// Records per stored value.
 const CHUNK: usize = 4096;
+/// Free space an import needs besides its data: sled's segment headers, snapshot, `CURRENT`.
+const IMPORT_SPACE_MARGIN: u64 = 16 * 1024 * 1024;
+/// sled writes each value into its log and may rewrite it when segments are reclaimed; measured
+/// on the seed data and on `gen --enterprises 20000`, a generation's folder is 1.1–1.6 times the
+/// encoded values (benches/README.md), so an import asks for twice as much free space.
+const IMPORT_SPACE_FACTOR: u64 = 2;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -52,8 +85,29 @@ pub enum StoreError {
     Empty(PathBuf),
     #[error("cannot encode the data for storage: {0} (a bug in chainkb: please report it)")]
     Encode(String),
-    #[error("database {path} is damaged: {what} (re-import the data with chainkb import)")]
+    #[error(
+        "database {path} is damaged: {what}. Nothing was changed; to recover, import the data again \
+         (chainkb import DIR --db {path}), which replaces the damaged generation"
+    )]
     Corrupt { path: PathBuf, what: String },
+    #[error(
+        "not enough free space for the import into {path}: it needs about {} MB, and {} MB are free. \
+         Nothing was changed: the previous data is intact. Free some space and import again",
+        .needed / 1_000_000 + 1,
+        .free / 1_000_000
+    )]
+    NoSpace {
+        path: PathBuf,
+        needed: u64,
+        free: u64,
+    },
+    #[error(
+        "the import into {path} stopped: {what}. The previous data is intact; the partial import is \
+         removed by the next command that opens the database"
+    )]
+    ImportStalled { path: PathBuf, what: String },
+    #[error("database {path} cannot be changed: {what}")]
+    ReadOnly { path: PathBuf, what: String },
     #[error("database {path}: {source}")]
     Sled { path: PathBuf, source: sled::Error },
     #[error("database {path}: {source}")]
@@ -68,6 +122,8 @@ pub enum StoreError {
 pub struct OpenReport {
     /// An import of this generation was interrupted; its partial data was discarded.
     pub interrupted_import: Option<u64>,
+    /// The database is on media that cannot be written; it is read through a copy.
+    pub read_only: bool,
 }
 
 /// Facts about the live generation.
@@ -78,118 +134,506 @@ pub struct Meta {
     pub label: String,
 }
 
+/// How the folder is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Layout {
+    /// `CURRENT` and one sled database per generation (or nothing yet).
+    Generations,
+    /// Layout 1: one sled database at the folder's root.
+    Legacy,
+}
+
 pub struct Store {
-    db: sled::Db,
     path: PathBuf,
+    layout: Layout,
+    /// Held for the life of the store: shared for readers, exclusive for a writer.
+    _lock: Option<File>,
+    writable: bool,
+    /// What `CURRENT` says; an import through this store replaces it.
+    current: std::sync::RwLock<Option<Current>>,
+}
+
+/// The contents of `CURRENT`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Current {
+    schema: u32,
+    generation: u64,
+    label: String,
+}
+
+/// The last record of a generation: what a complete one holds.
+#[derive(Debug, Serialize, serde::Deserialize, PartialEq, Eq)]
+struct Manifest {
+    generation: u64,
+    label: String,
+    rows: u32,
+    nodes: u32,
+    edges: u32,
 }
 
 fn be_u64(v: &[u8]) -> Option<u64> {
     Some(u64::from_be_bytes(v.try_into().ok()?))
 }
 
+fn generation_dir(path: &Path, generation: u64) -> PathBuf {
+    path.join(format!("g{generation}"))
+}
+
+fn partial_dir(path: &Path, generation: u64) -> PathBuf {
+    path.join(format!("g{generation}.partial"))
+}
+
+/// `g<N>` or `g<N>.partial` → (N, partial).
+fn parse_generation_name(name: &str) -> Option<(u64, bool)> {
+    let rest = name.strip_prefix('g')?;
+    let (digits, partial) = match rest.strip_suffix(".partial") {
+        Some(d) => (d, true),
+        None => (rest, false),
+    };
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some((digits.parse().ok()?, partial))
+}
+
+impl Current {
+    fn to_text(&self) -> String {
+        let body = format!(
+            "chainkb-store {LAYOUT_VERSION}\nschema {}\ngeneration {}\nlabel {}\n",
+            self.schema,
+            self.generation,
+            self.label.replace(['\n', '\r'], " ")
+        );
+        let crc = crc32fast::hash(body.as_bytes());
+        format!("{body}crc {crc:08x}\n")
+    }
+
+    fn parse(text: &str) -> Result<Current, String> {
+        let Some(at) = text.rfind("crc ") else {
+            return Err("CURRENT has no checksum line".into());
+        };
+        let (body, crc_line) = text.split_at(at);
+        let want = u32::from_str_radix(crc_line.trim_start_matches("crc ").trim(), 16)
+            .map_err(|_| "CURRENT's checksum line is not a number".to_string())?;
+        if crc32fast::hash(body.as_bytes()) != want {
+            return Err("CURRENT fails its checksum".into());
+        }
+        let mut lines = body.lines();
+        let mut field = |name: &str| -> Result<String, String> {
+            lines
+                .next()
+                .and_then(|l| l.strip_prefix(name))
+                .and_then(|l| l.strip_prefix(' ').or(Some("")))
+                .map(str::to_string)
+                .ok_or_else(|| format!("CURRENT has no `{name}` line where one belongs"))
+        };
+        let layout: u32 = field("chainkb-store")?
+            .parse()
+            .map_err(|_| "CURRENT's layout version is not a number".to_string())?;
+        if layout != LAYOUT_VERSION {
+            return Err(format!(
+                "CURRENT has layout version {layout}, and this chainkb reads version {LAYOUT_VERSION}"
+            ));
+        }
+        let schema = field("schema")?
+            .parse()
+            .map_err(|_| "CURRENT's schema version is not a number".to_string())?;
+        let generation = field("generation")?
+            .parse()
+            .map_err(|_| "CURRENT's generation is not a number".to_string())?;
+        let label = field("label")?;
+        Ok(Current {
+            schema,
+            generation,
+            label,
+        })
+    }
+}
+
+/// Take `LOCK` shared (readers) or exclusive (a writer), retrying briefly: a handle dropped in
+/// this process, or a reader that is just finishing, may hold it for a few milliseconds.
+/// `None` when the lock file can be neither opened nor created: read-only media, where no
+/// writer can be at work either.
+fn take_lock(path: &Path, exclusive: bool) -> Result<Option<File>, StoreError> {
+    let lock_path = path.join("LOCK");
+    let file = match std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(&lock_path)
+    {
+        Ok(f) => f,
+        Err(e) if !exclusive => match File::open(&lock_path) {
+            Ok(f) => f,
+            Err(_) if is_read_only_error(&e) => return Ok(None),
+            Err(_) => {
+                return Err(StoreError::Io {
+                    path: lock_path,
+                    source: e,
+                });
+            }
+        },
+        Err(e) if is_read_only_error(&e) => {
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+                what: format!("it is on read-only media ({e})"),
+            });
+        }
+        Err(e) => {
+            return Err(StoreError::Io {
+                path: lock_path,
+                source: e,
+            });
+        }
+    };
+    let op = if exclusive {
+        libc::LOCK_EX
+    } else {
+        libc::LOCK_SH
+    } | libc::LOCK_NB;
+    for _ in 0..=LOCK_RETRIES {
+        // SAFETY: flock on a descriptor this function owns; no memory is shared.
+        let rc = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&file), op) };
+        if rc == 0 {
+            return Ok(Some(file));
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::WouldBlock {
+            return Err(StoreError::Io {
+                path: lock_path,
+                source: err,
+            });
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    Err(StoreError::InUse(path.to_path_buf()))
+}
+
+fn is_read_only_error(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::PermissionDenied
+        || e.kind() == std::io::ErrorKind::ReadOnlyFilesystem
+        || e.raw_os_error() == Some(libc::EROFS)
+}
+
+/// fsync a folder, so that files created, renamed or removed in it survive a power cut.
+fn sync_dir(path: &Path) -> std::io::Result<()> {
+    File::open(path)?.sync_all()
+}
+
+/// Free bytes for an unprivileged writer on the filesystem holding `path`.
+fn free_bytes(path: &Path) -> Option<u64> {
+    use std::os::unix::ffi::OsStrExt;
+    let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
+    let mut st = std::mem::MaybeUninit::<libc::statvfs>::uninit();
+    // SAFETY: `c` is a valid NUL-terminated path and `st` is written by statvfs on success.
+    let rc = unsafe { libc::statvfs(c.as_ptr(), st.as_mut_ptr()) };
+    if rc != 0 {
+        return None;
+    }
+    // SAFETY: statvfs returned 0, so it filled `st`.
+    let st = unsafe { st.assume_init() };
+    Some(st.f_bavail.saturating_mul(st.f_frsize))
+}
+
+/// Bytes held by the files below `path`.
+fn folder_bytes(path: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(path) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => folder_bytes(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}
+
+/// Copy a folder tree (a generation, to read it somewhere sled may write).
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// A scratch folder removed when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> std::io::Result<Scratch> {
+        let base = std::env::temp_dir();
+        for n in 0..1000u32 {
+            let dir = base.join(format!("chainkb-read-{}-{n}", std::process::id()));
+            match std::fs::create_dir(&dir) {
+                Ok(()) => return Ok(Scratch(dir)),
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(std::io::Error::other("no free name for a scratch folder"))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Run `f`, turning a panic inside sled (it panics on some damage, e.g. a deleted file:
+/// "cannot find pid … in view_for_key") into a damage report instead of a crash.
+fn catching_sled_panics<T>(
+    what: &str,
+    path: &Path,
+    f: impl FnOnce() -> Result<T, StoreError>,
+) -> Result<T, StoreError> {
+    // The default hook would print the panic as if chainkb had a bug; this one is reported.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(f));
+    std::panic::set_hook(previous);
+    match result {
+        Ok(r) => r,
+        Err(payload) => {
+            let message = payload
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| payload.downcast_ref::<&str>().copied())
+                .unwrap_or("no message");
+            Err(StoreError::Corrupt {
+                path: path.to_path_buf(),
+                what: format!("sled failed while {what} ({message})"),
+            })
+        }
+    }
+}
+
+fn sled_config(path: &Path) -> sled::Config {
+    sled::Config::new()
+        .path(path)
+        .cache_capacity(CACHE_BYTES)
+        // Every write path flushes explicitly; without sled's background flusher no thread
+        // outlives the handle, so dropping it releases sled's file lock at once.
+        .flush_every_ms(None)
+}
+
+/// sled 0.34 wraps a failed file lock in an `Io` error whose kind is not always `WouldBlock`;
+/// its text is stable across 0.34.x.
+fn is_sled_lock(e: &sled::Error) -> bool {
+    matches!(e, sled::Error::Io(io)
+        if io.kind() == std::io::ErrorKind::WouldBlock
+            || io.to_string().contains("could not acquire lock"))
+}
+
 impl Store {
-    /// Open (or with `create`, create) the database at `path`.
+    /// Open the database at `path` for reading, or with `create` for an import (creating the
+    /// folder if it is missing). Readers share the database; an import excludes everyone.
     pub fn open(path: &Path, create: bool) -> Result<(Store, OpenReport), StoreError> {
-        let is_db = path.join("conf").exists() || path.join("db").exists();
         if path.exists() && !path.is_dir() {
             return Err(StoreError::NotAFolder(path.to_path_buf()));
         }
-        if !is_db {
-            if !create {
-                return Err(StoreError::NotFound(path.to_path_buf()));
-            }
-            // sled would put its files next to whatever the folder holds (`--db .` in a data
-            // folder); a new database gets a folder of its own.
-            let holds_files = std::fs::read_dir(path).is_ok_and(|mut d| d.next().is_some());
-            if holds_files {
-                return Err(StoreError::ForeignFolder(path.to_path_buf()));
-            }
-        }
-        let open = || {
-            sled::Config::new()
-                .path(path)
-                .cache_capacity(CACHE_BYTES)
-                // Every write path flushes explicitly; without sled's background flusher no
-                // thread outlives the handle for long, so dropping a Store releases the file
-                // lock (another process may open the database right after).
-                .flush_every_ms(None)
-                .open()
-        };
-        // sled 0.34 wraps the failed file lock in an `Io` error whose kind is not always
-        // `WouldBlock`; its text is stable across 0.34.x.
-        let is_lock = |e: &sled::Error| {
-            matches!(e, sled::Error::Io(io)
-                if io.kind() == std::io::ErrorKind::WouldBlock
-                    || io.to_string().contains("could not acquire lock"))
-        };
-        // A handle dropped in this process may keep the lock for a few milliseconds while
-        // sled's threads wind down (measured: 5 in 150 runs of the store tests failed to reopen
-        // at once), so the lock is retried briefly before the database is called in use.
-        let mut tries = 0;
-        let db = loop {
-            match open() {
-                Err(e) if is_lock(&e) && tries < LOCK_RETRIES => {
-                    tries += 1;
-                    std::thread::sleep(std::time::Duration::from_millis(20));
-                }
-                Err(e) if is_lock(&e) => return Err(StoreError::InUse(path.to_path_buf())),
-                Err(e) => {
-                    return Err(StoreError::Sled {
-                        path: path.to_path_buf(),
-                        source: e,
-                    });
-                }
-                Ok(db) => break db,
-            }
-        };
-        let store = Store {
-            db,
-            path: path.to_path_buf(),
-        };
-        let meta = store.meta_tree()?;
-        match meta.get("schema_version").map_err(|e| store.sled(e))? {
-            Some(v) => {
-                let found = v
-                    .as_ref()
-                    .try_into()
-                    .map(u32::from_be_bytes)
-                    .map_err(|_| store.corrupt("meta/schema_version is not a 4-byte number"))?;
-                if found != SCHEMA_VERSION {
-                    return Err(StoreError::SchemaVersion {
-                        path: path.to_path_buf(),
-                        found,
-                        expected: SCHEMA_VERSION,
-                    });
-                }
-            }
-            None => {
-                meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())
-                    .map_err(|e| store.sled(e))?;
-                store.flush()?;
-            }
-        }
+        let layout = Self::layout_of(path, create)?;
         let mut report = OpenReport::default();
-        if let Some(g) = meta.get("importing").map_err(|e| store.sled(e))? {
-            let g = be_u64(&g).ok_or_else(|| store.corrupt("meta/importing is not a number"))?;
-            report.interrupted_import = Some(g);
-            store
-                .db
-                .drop_tree(Self::tree_name(g))
-                .map_err(|e| store.sled(e))?;
-            meta.remove("importing").map_err(|e| store.sled(e))?;
-            store.flush()?;
+        if layout == Layout::Legacy {
+            return Self::open_legacy(path, create);
+        }
+        if create {
+            std::fs::create_dir_all(path).map_err(|source| StoreError::Io {
+                path: path.to_path_buf(),
+                source,
+            })?;
+        }
+        let lock = take_lock(path, create)?;
+        report.read_only = lock.is_none();
+        let current = Self::read_current(path)?;
+        if let Some(c) = &current
+            && c.schema != SCHEMA_VERSION
+        {
+            return Err(StoreError::SchemaVersion {
+                path: path.to_path_buf(),
+                found: c.schema,
+                expected: SCHEMA_VERSION,
+            });
+        }
+        let store = Store {
+            path: path.to_path_buf(),
+            layout,
+            _lock: lock,
+            writable: create,
+            current: std::sync::RwLock::new(current),
+        };
+        report.interrupted_import = store.remove_leftovers(!report.read_only);
+        if let Some(c) = &store.current()
+            && !generation_dir(path, c.generation).is_dir()
+        {
+            return Err(store.corrupt(format!(
+                "CURRENT names generation {}, and its folder g{} is missing",
+                c.generation, c.generation
+            )));
         }
         Ok((store, report))
+    }
+
+    /// Which layout the folder at `path` has; refuses a folder that holds something else.
+    fn layout_of(path: &Path, create: bool) -> Result<Layout, StoreError> {
+        if path.join("CURRENT").exists() {
+            return Ok(Layout::Generations);
+        }
+        // Before CURRENT exists, layout 1's files win: an interrupted conversion (LOCK and a
+        // partial generation beside them) still reads the layout-1 data.
+        if path.join("conf").exists() || path.join("db").exists() {
+            return Ok(Layout::Legacy);
+        }
+        if path.join("LOCK").exists() {
+            return Ok(Layout::Generations);
+        }
+        let entries: Vec<String> = std::fs::read_dir(path)
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let ours = |n: &String| parse_generation_name(n).is_some() || n == "CURRENT.tmp";
+        if !entries.is_empty() && entries.iter().all(ours) {
+            // Generations without CURRENT: a first import that was interrupted, or damage.
+            return Ok(Layout::Generations);
+        }
+        if !create && entries.is_empty() {
+            return Err(StoreError::NotFound(path.to_path_buf()));
+        }
+        if !entries.is_empty() {
+            // sled would put its files next to whatever the folder holds (`--db .` in a data
+            // folder); a database gets a folder of its own.
+            return Err(if create {
+                StoreError::ForeignFolder(path.to_path_buf())
+            } else {
+                StoreError::NotFound(path.to_path_buf())
+            });
+        }
+        Ok(Layout::Generations)
+    }
+
+    fn read_current(path: &Path) -> Result<Option<Current>, StoreError> {
+        let file = path.join("CURRENT");
+        let text = match std::fs::read(&file) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                // Generations without CURRENT: the first import never switched (then only
+                // partial folders exist) — or CURRENT was lost, which is damage.
+                let complete = std::fs::read_dir(path)
+                    .map(|d| {
+                        d.flatten().any(|e| {
+                            parse_generation_name(&e.file_name().to_string_lossy())
+                                .is_some_and(|(_, partial)| !partial)
+                        })
+                    })
+                    .unwrap_or(false);
+                if complete {
+                    return Err(StoreError::Corrupt {
+                        path: path.to_path_buf(),
+                        what: "the file CURRENT, which names the live generation, is missing"
+                            .into(),
+                    });
+                }
+                return Ok(None);
+            }
+            Err(source) => return Err(StoreError::Io { path: file, source }),
+        };
+        let text = String::from_utf8(text).map_err(|_| StoreError::Corrupt {
+            path: path.to_path_buf(),
+            what: "CURRENT is not text".into(),
+        })?;
+        Current::parse(&text)
+            .map(Some)
+            .map_err(|what| StoreError::Corrupt {
+                path: path.to_path_buf(),
+                what,
+            })
+    }
+
+    /// Remove generation folders that `CURRENT` does not name (left by an interrupted import, or
+    /// by a crash between the switch and the removal of the replaced generation). Returns the
+    /// interrupted import's generation, if one was found. Nobody writes while any `Store` holds
+    /// the lock, so a folder not named is not being written; readers on read-only media leave
+    /// them.
+    fn remove_leftovers(&self, can_write: bool) -> Option<u64> {
+        let live = self.current().map(|c| c.generation);
+        let mut interrupted = None;
+        let Ok(entries) = std::fs::read_dir(&self.path) else {
+            return None;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name == "CURRENT.tmp" {
+                if can_write {
+                    let _ = std::fs::remove_file(entry.path());
+                }
+                continue;
+            }
+            let Some((g, partial)) = parse_generation_name(&name) else {
+                continue;
+            };
+            if Some(g) == live && !partial {
+                continue;
+            }
+            if partial || live.is_none_or(|l| g > l) {
+                interrupted = Some(interrupted.map_or(g, |i: u64| i.max(g)));
+            }
+            if can_write {
+                let _ = std::fs::remove_dir_all(entry.path());
+            }
+        }
+        if can_write && interrupted.is_some() {
+            let _ = sync_dir(&self.path);
+        }
+        interrupted
     }
 
     pub fn path(&self) -> &Path {
         &self.path
     }
 
+    /// Layout 1, until an import through this store converts it.
+    fn is_legacy(&self) -> bool {
+        self.layout == Layout::Legacy && self.current().is_none()
+    }
+
+    fn current(&self) -> Option<Current> {
+        match self.current.read() {
+            Ok(c) => c.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn set_current(&self, current: Current) {
+        match self.current.write() {
+            Ok(mut c) => *c = Some(current),
+            Err(poisoned) => *poisoned.into_inner() = Some(current),
+        }
+    }
+
     fn sled(&self, e: sled::Error) -> StoreError {
         StoreError::Sled {
             path: self.path.clone(),
             source: e,
+        }
+    }
+
+    fn io(&self, source: std::io::Error) -> StoreError {
+        StoreError::Io {
+            path: self.path.clone(),
+            source,
         }
     }
 
@@ -200,41 +644,15 @@ impl Store {
         }
     }
 
-    fn meta_tree(&self) -> Result<sled::Tree, StoreError> {
-        self.db.open_tree("meta").map_err(|e| self.sled(e))
-    }
-
-    fn tree_name(generation: u64) -> String {
-        format!("g{generation}")
-    }
-
-    /// Flush sled's files and fsync the directory, so new files survive a power cut.
-    fn flush(&self) -> Result<(), StoreError> {
-        self.db.flush().map_err(|e| self.sled(e))?;
-        let io = |source| StoreError::Io {
-            path: self.path.clone(),
-            source,
-        };
-        std::fs::File::open(&self.path)
-            .and_then(|d| d.sync_all())
-            .map_err(io)?;
-        Ok(())
-    }
-
     /// The live generation, if any data has been imported.
     pub fn meta(&self) -> Result<Option<Meta>, StoreError> {
-        let meta = self.meta_tree()?;
-        let Some(g) = meta.get("generation").map_err(|e| self.sled(e))? else {
-            return Ok(None);
-        };
-        let generation =
-            be_u64(&g).ok_or_else(|| self.corrupt("meta/generation is not a number"))?;
-        let label = meta
-            .get("label")
-            .map_err(|e| self.sled(e))?
-            .map(|v| String::from_utf8_lossy(&v).into_owned())
-            .unwrap_or_default();
-        Ok(Some(Meta { generation, label }))
+        if self.is_legacy() {
+            return self.legacy_meta();
+        }
+        Ok(self.current().map(|c| Meta {
+            generation: c.generation,
+            label: c.label.clone(),
+        }))
     }
 
     /// Replace the stored dataset with `ds`, atomically: either the whole new dataset is live
@@ -250,73 +668,312 @@ impl Store {
         label: &str,
         progress: &dyn Fn(u64, u64),
     ) -> Result<Meta, StoreError> {
+        if !self.writable {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+                what: "it was opened for reading (a bug in chainkb: please report it)".into(),
+            });
+        }
         // Encode everything before writing: a value that cannot be encoded stops the import
         // before anything is written.
-        let encoded = (|| -> Result<Values, postcard::Error> {
-            let mut values = vec![
-                (b"files".to_vec(), encode(&ds.files)?),
-                (b"templates".to_vec(), encode(&ds.templates)?),
-                (b"sources".to_vec(), encode(&ds.sources)?),
-                (b"public_functions".to_vec(), encode(&ds.public_functions)?),
-            ];
-            values.extend(chunks("rows/", &ds.rows)?);
-            values.extend(chunks("nodes/", &ds.nodes)?);
-            values.extend(chunks("edges/", &stored_edges(ds))?);
-            Ok(values)
-        })();
-        let values = encoded.map_err(|e| StoreError::Encode(e.to_string()))?;
-        let meta = self.meta_tree()?;
+        let values = encode_dataset(ds).map_err(|e| StoreError::Encode(e.to_string()))?;
         let old = self.meta()?.map(|m| m.generation);
         let generation = old.unwrap_or(0) + 1;
-        let name = Self::tree_name(generation);
-        // A stale tree of that name (from an interrupted import) must not leak into this one.
-        self.db.drop_tree(&name).map_err(|e| self.sled(e))?;
-        meta.insert("importing", &generation.to_be_bytes())
-            .map_err(|e| self.sled(e))?;
-        self.flush()?;
-
-        let tree = self.db.open_tree(&name).map_err(|e| self.sled(e))?;
-
-        let half = values.len() / 2;
-        let total = values.len() as u64;
-        for (i, (k, v)) in values.into_iter().enumerate() {
-            tree.insert(k, v).map_err(|e| self.sled(e))?;
-            progress(i as u64 + 1, total);
-            if i == half {
-                fault_injection_pause(&self.db);
-            }
+        let manifest = Manifest {
+            generation,
+            label: label.to_string(),
+            rows: ds.rows.len().div_ceil(CHUNK) as u32,
+            nodes: ds.nodes.len().div_ceil(CHUNK) as u32,
+            edges: ds.edges.len().div_ceil(CHUNK) as u32,
+        };
+        let encoded_bytes: u64 = values.iter().map(|(k, v)| (k.len() + v.len()) as u64).sum();
+        let needed = encoded_bytes * IMPORT_SPACE_FACTOR + IMPORT_SPACE_MARGIN;
+        if let Some(free) = free_bytes(&self.path)
+            && free < needed
+        {
+            return Err(StoreError::NoSpace {
+                path: self.path.clone(),
+                needed,
+                free,
+            });
         }
-        self.flush()?;
 
-        // The switch: one atomic batch on `meta`.
-        let mut batch = sled::Batch::default();
-        batch.insert("generation", &generation.to_be_bytes());
-        batch.insert("label", label.as_bytes());
-        batch.remove("importing");
-        meta.apply_batch(batch).map_err(|e| self.sled(e))?;
-        self.flush()?;
+        let partial = partial_dir(&self.path, generation);
+        let _ = std::fs::remove_dir_all(&partial);
+        let written = self.write_generation(&partial, values, &manifest, progress);
+        let verified = written.and_then(|()| {
+            // Opening it again lets sled's recovery write its snapshot now, while the import
+            // may still write; and every record is read back before it goes live.
+            catching_sled_panics("reading back the import", &self.path, || {
+                let db = self.open_sled(&partial)?;
+                self.load_from(&db, Some(&manifest)).map(|_| ())
+            })
+        });
+        if let Err(e) = verified {
+            let _ = std::fs::remove_dir_all(&partial);
+            return Err(self.explain_write_error(e, needed));
+        }
+        let live = generation_dir(&self.path, generation);
+        std::fs::rename(&partial, &live).map_err(|e| self.io(e))?;
+        sync_dir(&self.path).map_err(|e| self.io(e))?;
 
+        // The switch: CURRENT is replaced in one rename.
+        let current = Current {
+            schema: SCHEMA_VERSION,
+            generation,
+            label: label.to_string(),
+        };
+        let tmp = self.path.join("CURRENT.tmp");
+        let switched = (|| -> std::io::Result<()> {
+            let mut f = File::create(&tmp)?;
+            f.write_all(current.to_text().as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, self.path.join("CURRENT"))?;
+            sync_dir(&self.path)
+        })();
+        if let Err(e) = switched {
+            let _ = std::fs::remove_file(&tmp);
+            let _ = std::fs::remove_dir_all(&live);
+            return Err(self.explain_write_error(self.io(e), needed));
+        }
+
+        self.set_current(current);
+        // The replaced data is reclaimed at once (layout 1's files too, after a conversion).
         if let Some(old) = old {
-            self.db
-                .drop_tree(Self::tree_name(old))
-                .map_err(|e| self.sled(e))?;
-            self.flush()?;
+            let _ = std::fs::remove_dir_all(generation_dir(&self.path, old));
         }
+        if self.layout == Layout::Legacy {
+            // Idempotent: after the first conversion there is nothing left to remove.
+            self.remove_legacy_files();
+        }
+        let _ = sync_dir(&self.path);
         Ok(Meta {
             generation,
             label: label.to_string(),
         })
     }
 
-    /// Read the live dataset, verifying every record's checksum.
+    /// A write error on a full disk says so, with the space the import needs.
+    fn explain_write_error(&self, e: StoreError, needed: u64) -> StoreError {
+        let full = match &e {
+            StoreError::Io { source, .. } => source.raw_os_error() == Some(libc::ENOSPC),
+            StoreError::Sled {
+                source: sled::Error::Io(io),
+                ..
+            } => io.raw_os_error() == Some(libc::ENOSPC),
+            _ => false,
+        };
+        match (full, free_bytes(&self.path)) {
+            (true, Some(free)) => StoreError::NoSpace {
+                path: self.path.clone(),
+                needed,
+                free,
+            },
+            _ => e,
+        }
+    }
+
+    /// Write a generation's sled database at `dir`: every value, then the manifest, flushed.
+    /// sled blocks for good when the disk fills under it, so the writing runs on a thread of its
+    /// own and is given up (with `ImportStalled`) when it makes no progress while the disk is
+    /// full.
+    fn write_generation(
+        &self,
+        dir: &Path,
+        values: Values,
+        manifest: &Manifest,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<(), StoreError> {
+        let total = values.len() as u64;
+        let manifest_value = encode(manifest).map_err(|e| StoreError::Encode(e.to_string()))?;
+        let (tx, rx) = std::sync::mpsc::channel::<Result<u64, StoreError>>();
+        let dir_owned = dir.to_path_buf();
+        let store_path = self.path.clone();
+        let writer = move || {
+            let sled_err = |e| StoreError::Sled {
+                path: store_path.clone(),
+                source: e,
+            };
+            let result = (|| {
+                let db = sled_config(&dir_owned).open().map_err(sled_err)?;
+                let half = values.len() / 2;
+                for (i, (k, v)) in values.into_iter().enumerate() {
+                    db.insert(k, v).map_err(sled_err)?;
+                    let _ = tx.send(Ok(i as u64 + 1));
+                    if i == half {
+                        fault_injection_pause(&db);
+                    }
+                }
+                db.insert("manifest", manifest_value).map_err(sled_err)?;
+                db.flush().map_err(sled_err)?;
+                drop(db);
+                sync_dir(&dir_owned).map_err(|source| StoreError::Io {
+                    path: dir_owned.clone(),
+                    source,
+                })?;
+                Ok(u64::MAX)
+            })();
+            let _ = tx.send(result);
+        };
+        std::thread::Builder::new()
+            .name("chainkb-import".into())
+            .spawn(writer)
+            .map_err(|e| self.io(e))?;
+        let mut stalled_since = None::<std::time::Instant>;
+        loop {
+            match rx.recv_timeout(std::time::Duration::from_millis(500)) {
+                Ok(Ok(u64::MAX)) => return Ok(()),
+                Ok(Ok(done)) => {
+                    stalled_since = None;
+                    progress(done, total);
+                }
+                Ok(Err(e)) => return Err(e),
+                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+                    return Err(StoreError::ImportStalled {
+                        path: self.path.clone(),
+                        what: "the writing thread ended without a result".into(),
+                    });
+                }
+                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                    let full = free_bytes(&self.path).is_some_and(|f| f < IMPORT_SPACE_MARGIN / 4);
+                    if !full {
+                        stalled_since = None;
+                        continue;
+                    }
+                    let since = *stalled_since.get_or_insert_with(std::time::Instant::now);
+                    if since.elapsed() >= std::time::Duration::from_secs(3) {
+                        return Err(StoreError::ImportStalled {
+                            path: self.path.clone(),
+                            what: format!(
+                                "the disk is full ({} KB free) and the database cannot grow",
+                                free_bytes(&self.path).unwrap_or(0) / 1000
+                            ),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// Open a generation's sled database. A reader may find another reader loading it (sled
+    /// locks its files while open), and waits for it.
+    fn open_sled(&self, dir: &Path) -> Result<sled::Db, StoreError> {
+        let started = std::time::Instant::now();
+        loop {
+            match sled_config(dir).open() {
+                Ok(db) => return Ok(db),
+                Err(e)
+                    if is_sled_lock(&e)
+                        && started.elapsed().as_millis() < READ_LOCK_WAIT_MS as u128 =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) if is_sled_lock(&e) => return Err(StoreError::InUse(self.path.clone())),
+                Err(e) => return Err(self.sled(e)),
+            }
+        }
+    }
+
+    /// Read the live dataset, verifying every record's checksum and that the generation is
+    /// complete.
     pub fn load(&self) -> Result<(Dataset, Meta), StoreError> {
-        let Some(meta) = self.meta()? else {
+        self.load_live(false)
+    }
+
+    fn load_live(&self, through_copy: bool) -> Result<(Dataset, Meta), StoreError> {
+        if self.is_legacy() {
+            return self.legacy_load();
+        }
+        let Some(current) = &self.current() else {
             return Err(StoreError::Empty(self.path.clone()));
         };
-        let tree = self
-            .db
-            .open_tree(Self::tree_name(meta.generation))
-            .map_err(|e| self.sled(e))?;
+        let meta = Meta {
+            generation: current.generation,
+            label: current.label.clone(),
+        };
+        let dir = generation_dir(&self.path, current.generation);
+        let read = |dir: &Path| {
+            catching_sled_panics("reading the data", &self.path, || {
+                let db = self.open_sled(dir)?;
+                let ds = self.load_from(&db, None)?;
+                Ok(ds)
+            })
+        };
+        let ds = if through_copy {
+            self.read_through_copy(&dir, read)?
+        } else {
+            match read(&dir) {
+                Err(StoreError::Sled {
+                    source: sled::Error::Io(io),
+                    ..
+                }) if is_read_only_error(&io) => self.read_through_copy(&dir, read)?,
+                other => other?,
+            }
+        };
+        Ok((ds, meta))
+    }
+
+    /// Read a generation from a copy in the temporary folder: sled may write while it opens a
+    /// database (its recovery), which must not touch the original.
+    fn read_through_copy<T>(
+        &self,
+        dir: &Path,
+        read: impl Fn(&Path) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let scratch = Scratch::new().map_err(|e| self.io(e))?;
+        let copy = scratch.0.join("g");
+        copy_tree(dir, &copy).map_err(|e| StoreError::Io {
+            path: scratch.0.clone(),
+            source: e,
+        })?;
+        read(&copy)
+    }
+
+    /// Decode a generation's records; with `expected`, also check its manifest equals it.
+    fn load_from(&self, db: &sled::Db, expected: Option<&Manifest>) -> Result<Dataset, StoreError> {
+        let manifest: Manifest = match db.get("manifest").map_err(|e| self.sled(e))? {
+            Some(v) => self.decode("manifest", &v)?,
+            None => {
+                return Err(self.corrupt(
+                    "the live generation is incomplete (its last record, the manifest, is missing: \
+                     sled recovered only part of it)",
+                ));
+            }
+        };
+        if let Some(current) = &self.current()
+            && expected.is_none()
+            && (manifest.generation != current.generation || manifest.label != current.label)
+        {
+            return Err(self.corrupt(format!(
+                "CURRENT names generation {} ({}), and its folder holds generation {} ({})",
+                current.generation, current.label, manifest.generation, manifest.label
+            )));
+        }
+        if let Some(expected) = expected
+            && &manifest != expected
+        {
+            return Err(self.corrupt("the import's manifest reads back differently"));
+        }
+        let ds = self.load_tree(db)?;
+        let counts = [
+            ("rows", ds.rows.len(), manifest.rows),
+            ("nodes", ds.nodes.len(), manifest.nodes),
+            ("edges", ds.edges.len(), manifest.edges),
+        ];
+        for (what, records, chunks) in counts {
+            if records.div_ceil(CHUNK) != chunks as usize {
+                return Err(self.corrupt(format!(
+                    "the live generation is incomplete: {chunks} chunk(s) of {what} were written and {} read back",
+                    records.div_ceil(CHUNK)
+                )));
+            }
+        }
+        Ok(ds)
+    }
+
+    /// Decode the records of one generation from a sled tree (a generation's database, or a
+    /// layout-1 generation tree).
+    fn load_tree(&self, tree: &sled::Tree) -> Result<Dataset, StoreError> {
         let get = |key: &str| -> Result<Vec<u8>, StoreError> {
             tree.get(key)
                 .map_err(|e| self.sled(e))?
@@ -333,11 +990,11 @@ impl Store {
                 Some(v) => self.decode("public_functions", &v)?,
                 None => Vec::new(),
             };
-        let rows: Vec<Row> = self.load_chunks(&tree, "rows/")?;
-        let nodes: Vec<Node> = self.load_chunks(&tree, "nodes/")?;
+        let rows: Vec<Row> = self.load_chunks(tree, "rows/")?;
+        let nodes: Vec<Node> = self.load_chunks(tree, "nodes/")?;
         // Each chunk is split as it is decoded, so the wide stored form never exists for all
         // edges at once.
-        let parts: Vec<EdgeChunk> = self.load_chunks_with(&tree, "edges/", split_edges)?;
+        let parts: Vec<EdgeChunk> = self.load_chunks_with(tree, "edges/", split_edges)?;
         let mut edges = Vec::with_capacity(parts.iter().map(|(e, _)| e.len()).sum());
         let mut systems = Vec::new();
         for (part, part_systems) in parts {
@@ -345,19 +1002,16 @@ impl Store {
             systems.extend(part_systems.into_iter().map(|(i, s)| (offset + i, s)));
             edges.extend(part);
         }
-        Ok((
-            Dataset {
-                files,
-                rows,
-                sources,
-                nodes,
-                edges,
-                systems,
-                templates,
-                public_functions,
-            },
-            meta,
-        ))
+        Ok(Dataset {
+            files,
+            rows,
+            sources,
+            nodes,
+            edges,
+            systems,
+            templates,
+            public_functions,
+        })
     }
 
     fn load_chunks<T: DeserializeOwned + Send>(
@@ -370,7 +1024,7 @@ impl Store {
     }
 
     /// Decode the chunks under `prefix` in parallel, passing each through `convert`; the
-    /// results are in key (= record) order.
+    /// results are in key (= record) order. Chunk numbers must run 0, 1, 2 … without a hole.
     fn load_chunks_with<T: DeserializeOwned, U: Send>(
         &self,
         tree: &sled::Tree,
@@ -381,16 +1035,18 @@ impl Store {
             .scan_prefix(prefix)
             .collect::<Result<_, _>>()
             .map_err(|e| self.sled(e))?;
+        for (expected, (k, _)) in raw.iter().enumerate() {
+            let idx = k
+                .get(prefix.len()..)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_be_bytes);
+            if idx != Some(expected as u32) {
+                return Err(self.corrupt(format!("record {prefix}{expected} is missing")));
+            }
+        }
         raw.par_iter()
-            .map(|(k, v)| {
-                let key = String::from_utf8_lossy(&k[..prefix.len()]).into_owned();
-                let idx = k
-                    .get(prefix.len()..)
-                    .and_then(|b| b.try_into().ok())
-                    .map(u32::from_be_bytes)
-                    .unwrap_or(u32::MAX);
-                self.decode(&format!("{key}{idx}"), v).map(&convert)
-            })
+            .enumerate()
+            .map(|(i, (_, v))| self.decode(&format!("{prefix}{i}"), v).map(&convert))
             .collect()
     }
 
@@ -407,21 +1063,151 @@ impl Store {
             .map_err(|e| self.corrupt(format!("record {key} cannot be decoded: {e}")))
     }
 
-    /// Read every record of the live generation (for `check --db`): sled only notices damage
-    /// when damaged data is read.
+    /// Read every record of the live generation (`check --store`): sled only notices damage
+    /// when damaged data is read. It reads a copy, so that checking never changes the database
+    /// (sled's recovery truncates a damaged log where it opens it).
     pub fn verify(&self) -> Result<usize, StoreError> {
-        let (ds, _) = self.load()?;
+        let (ds, _) = self.load_live(true)?;
         Ok(ds.rows.len() + ds.nodes.len() + ds.edges.len())
     }
 
-    /// Test support: write a raw meta value (e.g. a future schema version).
-    #[doc(hidden)]
-    pub fn set_meta_raw(&self, key: &str, value: &[u8]) -> Result<(), StoreError> {
-        self.meta_tree()?
-            .insert(key, value)
-            .map_err(|e| self.sled(e))?;
-        self.flush()
+    /// The bytes the database folder holds on disk.
+    pub fn disk_bytes(&self) -> u64 {
+        folder_bytes(&self.path)
     }
+
+    /// Test support: rewrite one field of `CURRENT` (`schema`, `label`), keeping it valid.
+    #[doc(hidden)]
+    pub fn set_current_raw(&self, field: &str, value: &str) -> Result<(), StoreError> {
+        let mut current = self
+            .current()
+            .ok_or_else(|| StoreError::Empty(self.path.clone()))?;
+        match field {
+            "schema" => current.schema = value.parse().unwrap_or(u32::MAX),
+            "label" => current.label = value.to_string(),
+            other => return Err(self.corrupt(format!("no CURRENT field {other}"))),
+        }
+        std::fs::write(self.path.join("CURRENT"), current.to_text()).map_err(|e| self.io(e))?;
+        self.set_current(current);
+        Ok(())
+    }
+
+    /// Test support: run `f` on the live generation's sled database.
+    #[cfg(test)]
+    fn with_live_sled<T>(&self, f: impl FnOnce(&sled::Db) -> T) -> T {
+        let g = self.current().expect("a live generation").generation;
+        let db = self
+            .open_sled(&generation_dir(&self.path, g))
+            .expect("open the live generation");
+        f(&db)
+    }
+
+    // ---- layout 1: one sled database at the folder's root (chainkb before layout 2) ----
+
+    /// A layout-1 database is read in place as before (sled's own lock excludes a second
+    /// process), and converted by the next import.
+    fn open_legacy(path: &Path, create: bool) -> Result<(Store, OpenReport), StoreError> {
+        // Readers rely on sled's own lock, as layout 1 did (a LOCK file made by a reader would
+        // not tell a layout-1 chainkb anything); an import takes LOCK as in layout 2.
+        let lock = if create { take_lock(path, true)? } else { None };
+        let store = Store {
+            path: path.to_path_buf(),
+            layout: Layout::Legacy,
+            _lock: lock,
+            writable: create,
+            current: std::sync::RwLock::new(None),
+        };
+        // The schema version is checked on open, as layout 1 did.
+        let db = store.open_legacy_sled()?;
+        if let Some(v) = db
+            .open_tree("meta")
+            .map_err(|e| store.sled(e))?
+            .get("schema_version")
+            .map_err(|e| store.sled(e))?
+        {
+            let found = v
+                .as_ref()
+                .try_into()
+                .map(u32::from_be_bytes)
+                .map_err(|_| store.corrupt("meta/schema_version is not a 4-byte number"))?;
+            if found != SCHEMA_VERSION {
+                return Err(StoreError::SchemaVersion {
+                    path: path.to_path_buf(),
+                    found,
+                    expected: SCHEMA_VERSION,
+                });
+            }
+        }
+        Ok((store, OpenReport::default()))
+    }
+
+    fn open_legacy_sled(&self) -> Result<sled::Db, StoreError> {
+        catching_sled_panics("opening the database", &self.path, || {
+            self.open_sled(&self.path)
+        })
+    }
+
+    fn legacy_meta(&self) -> Result<Option<Meta>, StoreError> {
+        let db = self.open_legacy_sled()?;
+        let meta = db.open_tree("meta").map_err(|e| self.sled(e))?;
+        let Some(g) = meta.get("generation").map_err(|e| self.sled(e))? else {
+            return Ok(None);
+        };
+        let generation =
+            be_u64(&g).ok_or_else(|| self.corrupt("meta/generation is not a number"))?;
+        let label = meta
+            .get("label")
+            .map_err(|e| self.sled(e))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned())
+            .unwrap_or_default();
+        Ok(Some(Meta { generation, label }))
+    }
+
+    fn legacy_load(&self) -> Result<(Dataset, Meta), StoreError> {
+        let Some(meta) = self.legacy_meta()? else {
+            return Err(StoreError::Empty(self.path.clone()));
+        };
+        catching_sled_panics("reading the data", &self.path, || {
+            let db = self.open_legacy_sled()?;
+            let tree = db
+                .open_tree(format!("g{}", meta.generation))
+                .map_err(|e| self.sled(e))?;
+            Ok((self.load_tree(&tree)?, meta))
+        })
+    }
+
+    /// After a conversion, layout 1's files go (the new generation is live by then).
+    fn remove_legacy_files(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.path) else {
+            return;
+        };
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let legacy =
+                matches!(name.as_str(), "conf" | "db" | "blobs") || name.starts_with("snap.");
+            if legacy {
+                let _ = if entry.path().is_dir() {
+                    std::fs::remove_dir_all(entry.path())
+                } else {
+                    std::fs::remove_file(entry.path())
+                };
+            }
+        }
+    }
+}
+
+/// Every stored (key, value) of a dataset but the manifest.
+fn encode_dataset(ds: &Dataset) -> Result<Values, postcard::Error> {
+    let mut values = vec![
+        (b"files".to_vec(), encode(&ds.files)?),
+        (b"templates".to_vec(), encode(&ds.templates)?),
+        (b"sources".to_vec(), encode(&ds.sources)?),
+        (b"public_functions".to_vec(), encode(&ds.public_functions)?),
+    ];
+    values.extend(chunks("rows/", &ds.rows)?);
+    values.extend(chunks("nodes/", &ds.nodes)?);
+    values.extend(chunks("edges/", &stored_edges(ds))?);
+    Ok(values)
 }
 
 /// An edge as stored: the in-memory [`Edge`] with its IN_SYSTEM payload inline (the layout of
@@ -535,8 +1321,9 @@ mod tests {
         let (back, meta) = store.load().unwrap();
         assert_eq!(back, ds2);
         assert_eq!(meta.generation, 2);
-        // the old generation's tree is gone
-        assert!(!store.db.tree_names().iter().any(|n| &n[..] == b"g1"));
+        // the old generation's folder is gone
+        assert!(!dir.path().join("g1").exists());
+        assert!(dir.path().join("g2").is_dir());
     }
 
     /// Edges across chunk boundaries, a few carrying an industry-system payload: the payloads
@@ -702,12 +1489,7 @@ mod tests {
         let (back, _) = store.load().unwrap();
         assert_eq!(back.public_function(1), Some("疾病预防控制机构"));
         assert_eq!(back, ds);
-        store
-            .db
-            .open_tree("g1")
-            .unwrap()
-            .remove("public_functions")
-            .unwrap();
+        store.with_live_sled(|db| db.remove("public_functions").unwrap());
         let (back, _) = store.load().unwrap();
         assert!(back.public_functions.is_empty());
         assert_eq!(back.nodes, ds.nodes);
@@ -718,13 +1500,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let (store, _) = Store::open(dir.path(), true).unwrap();
         store.import(&tiny(10), "t").unwrap();
-        let tree = store.db.open_tree("g1").unwrap();
-        let mut k = b"nodes/".to_vec();
-        k.extend_from_slice(&0u32.to_be_bytes());
-        let mut v = tree.get(&k).unwrap().unwrap().to_vec();
-        let last = v.len() - 1;
-        v[last] ^= 0xFF;
-        tree.insert(&k, v).unwrap();
+        store.with_live_sled(|db| {
+            let mut k = b"nodes/".to_vec();
+            k.extend_from_slice(&0u32.to_be_bytes());
+            let mut v = db.get(&k).unwrap().unwrap().to_vec();
+            let last = v.len() - 1;
+            v[last] ^= 0xFF;
+            db.insert(&k, v).unwrap();
+            db.flush().unwrap();
+        });
         let err = store.load().unwrap_err().to_string();
         assert!(err.contains("fails its checksum"), "{err}");
     }
@@ -734,9 +1518,11 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         {
             let (store, _) = Store::open(dir.path(), true).unwrap();
-            store
-                .set_meta_raw("schema_version", &99u32.to_be_bytes())
-                .unwrap();
+            store.import(&tiny(2), "t").unwrap();
+        }
+        {
+            let (store, _) = Store::open(dir.path(), false).unwrap();
+            store.set_current_raw("schema", "99").unwrap();
         }
         let err = Store::open(dir.path(), false).err().unwrap().to_string();
         assert!(err.contains("schema version 99"), "{err}");
@@ -750,5 +1536,254 @@ mod tests {
         let err = Store::open(&path, false).err().unwrap().to_string();
         assert!(err.contains("no database at"), "{err}");
         assert!(!path.exists());
+    }
+    /// Every file below `dir` with its bytes, to see whether anything was written.
+    fn files_of(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut stack = vec![dir.to_path_buf()];
+        while let Some(d) = stack.pop() {
+            for e in std::fs::read_dir(&d).unwrap().flatten() {
+                if e.path().is_dir() {
+                    stack.push(e.path());
+                } else if e.file_name() != "LOCK" {
+                    out.push((e.path(), std::fs::read(e.path()).unwrap()));
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+
+    /// Opening and reading a database, and checking it, change no byte of it: so a read on a
+    /// full disk cannot destroy it.
+    #[test]
+    fn reading_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, _) = Store::open(dir.path(), true).unwrap();
+            store.import(&tiny(CHUNK + 10), "a").unwrap();
+            store.import(&tiny(50), "b").unwrap();
+        }
+        let before = files_of(dir.path());
+        for _ in 0..3 {
+            let (store, report) = Store::open(dir.path(), false).unwrap();
+            assert_eq!(report, OpenReport::default());
+            let (ds, meta) = store.load().unwrap();
+            assert_eq!(ds, tiny(50));
+            assert_eq!(meta.label, "b");
+            assert_eq!(store.verify().unwrap(), 50 + 50);
+        }
+        assert!(
+            before == files_of(dir.path()),
+            "a read changed the database"
+        );
+    }
+
+    /// Replaced imports are reclaimed: after many imports the folder holds one generation.
+    #[test]
+    fn repeated_imports_do_not_grow_the_database() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        store.import(&tiny(CHUNK * 2), "first").unwrap();
+        let first = store.disk_bytes();
+        for i in 0..12 {
+            store
+                .import(&tiny(CHUNK * 2), &format!("again {i}"))
+                .unwrap();
+        }
+        let last = store.disk_bytes();
+        assert!(
+            last <= first * 2,
+            "{first} bytes after one import, {last} after 13"
+        );
+        let gens: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .filter(|e| parse_generation_name(&e.file_name().to_string_lossy()).is_some())
+            .collect();
+        assert_eq!(gens.len(), 1);
+    }
+
+    /// A damaged byte anywhere in the live generation's files is reported as damage or read
+    /// back right; the previous data is never served instead (it is gone once the new one is
+    /// live), and checking changes nothing.
+    #[test]
+    fn damage_in_the_last_import_is_never_a_silent_rollback() {
+        let dir = tempfile::tempdir().unwrap();
+        let (new, old) = (tiny(CHUNK + 7), tiny(3));
+        {
+            let (store, _) = Store::open(dir.path(), true).unwrap();
+            store.import(&old, "old").unwrap();
+            store.import(&new, "new").unwrap();
+        }
+        let db_file = dir.path().join("g2").join("db");
+        let pristine = std::fs::read(&db_file).unwrap();
+        let mut damaged = 0;
+        for step in 1..24 {
+            let at = pristine.len() * step / 24;
+            let mut bytes = pristine.clone();
+            bytes[at] ^= 0x5A;
+            std::fs::write(&db_file, &bytes).unwrap();
+            let (store, _) = Store::open(dir.path(), false).unwrap();
+            let before = files_of(dir.path());
+            let checked = store.verify();
+            assert!(
+                before == files_of(dir.path()),
+                "check --store changed the database"
+            );
+            match store.load() {
+                Ok((ds, meta)) => {
+                    assert_eq!(ds, new, "byte {at}: other data served");
+                    assert_eq!(meta.label, "new");
+                    assert!(checked.is_ok());
+                }
+                Err(StoreError::Corrupt { .. } | StoreError::Sled { .. }) => {
+                    damaged += 1;
+                    assert!(checked.is_err(), "byte {at}: load fails, check passes");
+                }
+                Err(e) => panic!("byte {at}: {e}"),
+            }
+        }
+        // Most of the file is record data (the chunks are incompressible): damage is seen.
+        assert!(damaged > 0);
+    }
+
+    #[test]
+    fn a_lost_or_damaged_current_is_damage() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, _) = Store::open(dir.path(), true).unwrap();
+            store.import(&tiny(4), "t").unwrap();
+        }
+        let current = dir.path().join("CURRENT");
+        let text = std::fs::read_to_string(&current).unwrap();
+        std::fs::write(&current, text.replace("generation 1", "generation 7")).unwrap();
+        let err = Store::open(dir.path(), false).err().unwrap().to_string();
+        assert!(err.contains("CURRENT fails its checksum"), "{err}");
+        std::fs::remove_file(&current).unwrap();
+        let err = Store::open(dir.path(), false).err().unwrap().to_string();
+        assert!(
+            err.contains("CURRENT, which names the live generation, is missing"),
+            "{err}"
+        );
+        assert!(
+            dir.path().join("g1").is_dir(),
+            "damage is reported, not cleaned up"
+        );
+    }
+
+    #[test]
+    fn a_deleted_file_inside_a_generation_is_damage_not_a_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, _) = Store::open(dir.path(), true).unwrap();
+            store.import(&tiny(CHUNK * 3), "t").unwrap();
+        }
+        for entry in std::fs::read_dir(dir.path().join("g1")).unwrap().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with("snap.") || name == "db" {
+                std::fs::remove_file(entry.path()).unwrap();
+            }
+        }
+        let (store, _) = Store::open(dir.path(), false).unwrap();
+        assert!(store.load().is_err());
+        assert!(store.verify().is_err());
+    }
+
+    /// An import killed before its switch leaves a partial folder: the next open says so and
+    /// removes it; the previous data is live.
+    #[test]
+    fn a_partial_import_is_reported_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, _) = Store::open(dir.path(), true).unwrap();
+            store.import(&tiny(4), "t").unwrap();
+        }
+        std::fs::create_dir(dir.path().join("g2.partial")).unwrap();
+        std::fs::write(dir.path().join("g2.partial").join("db"), b"half").unwrap();
+        let (store, report) = Store::open(dir.path(), false).unwrap();
+        assert_eq!(report.interrupted_import, Some(2));
+        assert!(!dir.path().join("g2.partial").exists());
+        assert_eq!(store.load().unwrap().0, tiny(4));
+        drop(store);
+        let (_, report) = Store::open(dir.path(), false).unwrap();
+        assert_eq!(report, OpenReport::default());
+    }
+
+    /// Readers share a database; an import waits for none of them and is refused.
+    #[test]
+    fn readers_share_and_an_import_excludes() {
+        let dir = tempfile::tempdir().unwrap();
+        {
+            let (store, _) = Store::open(dir.path(), true).unwrap();
+            store.import(&tiny(4), "t").unwrap();
+        }
+        let (a, _) = Store::open(dir.path(), false).unwrap();
+        let (b, _) = Store::open(dir.path(), false).unwrap();
+        assert_eq!(a.load().unwrap().0, b.load().unwrap().0);
+        assert!(matches!(
+            Store::open(dir.path(), true),
+            Err(StoreError::InUse(_))
+        ));
+        drop((a, b));
+        let (w, _) = Store::open(dir.path(), true).unwrap();
+        assert!(matches!(
+            Store::open(dir.path(), false),
+            Err(StoreError::InUse(_))
+        ));
+        drop(w);
+    }
+
+    /// A database of layout 1 (one sled database, a tree per generation) is read, and the next
+    /// import converts it to layout 2, reclaiming its files.
+    #[test]
+    fn a_layout_1_database_is_read_and_converted_by_the_next_import() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = tiny(CHUNK + 2);
+        {
+            let db = sled_config(dir.path()).open().unwrap();
+            let meta = db.open_tree("meta").unwrap();
+            meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())
+                .unwrap();
+            meta.insert("generation", &3u64.to_be_bytes()).unwrap();
+            meta.insert("label", "legacy").unwrap();
+            let tree = db.open_tree("g3").unwrap();
+            for (k, v) in encode_dataset(&old).unwrap() {
+                tree.insert(k, v).unwrap();
+            }
+            db.flush().unwrap();
+        }
+        {
+            let (store, _) = Store::open(dir.path(), false).unwrap();
+            let (ds, meta) = store.load().unwrap();
+            assert_eq!(ds, old);
+            assert_eq!((meta.generation, meta.label.as_str()), (3, "legacy"));
+        }
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        store.import(&tiny(5), "new").unwrap();
+        drop(store);
+        assert!(!dir.path().join("db").exists() && !dir.path().join("conf").exists());
+        let (store, _) = Store::open(dir.path(), false).unwrap();
+        let (ds, meta) = store.load().unwrap();
+        assert_eq!(ds, tiny(5));
+        assert_eq!(meta.generation, 4);
+    }
+
+    #[test]
+    fn current_round_trips_and_refuses_other_layouts() {
+        let c = Current {
+            schema: 1,
+            generation: 12,
+            label: "data/a data/b".into(),
+        };
+        assert_eq!(Current::parse(&c.to_text()), Ok(c.clone()));
+        let other = c.to_text().replace("chainkb-store 2", "chainkb-store 3");
+        let body = &other[..other.rfind("crc ").unwrap()];
+        let other = format!("{body}crc {:08x}\n", crc32fast::hash(body.as_bytes()));
+        assert!(
+            Current::parse(&other)
+                .unwrap_err()
+                .contains("layout version 3")
+        );
     }
 }

@@ -261,7 +261,8 @@ fn a_second_process_gets_a_clear_in_use_message() {
     let tmp = tempfile::tempdir().unwrap();
     let db = tmp.path().join("db");
     import(&db, &fixture("small"));
-    let (_held, _) = chainkb::store::Store::open(&db, false).unwrap();
+    // An import holds the database for itself; readers share it.
+    let (_held, _) = chainkb::store::Store::open(&db, true).unwrap();
     let out = run(&["stats", "--db", &db.display().to_string()]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
@@ -280,9 +281,7 @@ fn an_unknown_schema_version_is_refused_with_exit_2() {
     import(&db, &fixture("small"));
     {
         let (store, _) = chainkb::store::Store::open(&db, false).unwrap();
-        store
-            .set_meta_raw("schema_version", &7u32.to_be_bytes())
-            .unwrap();
+        store.set_current_raw("schema", "7").unwrap();
     }
     let out = run(&["stats", "--db", &db.display().to_string()]);
     assert_eq!(out.status.code(), Some(2));
@@ -393,7 +392,7 @@ fn the_default_database_is_built_from_the_bundle_on_first_use() {
     let db = tmp.path().join("chainkb/default-db");
     {
         let (store, _) = chainkb::store::Store::open(&db, false).unwrap();
-        store.set_meta_raw("label", b"bundled:00000000").unwrap();
+        store.set_current_raw("label", "bundled:00000000").unwrap();
     }
     let out = bin()
         .arg("stats")
