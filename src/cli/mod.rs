@@ -140,6 +140,7 @@ impl From<StoreError> for Failure {
             | StoreError::NotFound(_)
             | StoreError::NotAFolder(_)
             | StoreError::ForeignFolder(_)
+            | StoreError::ReadOnly { .. }
             | StoreError::Empty(_) => 1,
             _ => 2,
         };
