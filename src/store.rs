@@ -682,9 +682,14 @@ impl Store {
                 what: "it was opened for reading (a bug in chainkb: please report it)".into(),
             });
         }
-        // Encode everything before writing: a value that cannot be encoded stops the import
-        // before anything is written.
-        let values = encode_dataset(ds).map_err(|e| StoreError::Encode(e.to_string()))?;
+        // Sized before anything is written (a value that cannot be encoded stops the import
+        // here); encoded as it is written, a few values at a time.
+        let parts = parts(ds);
+        let sizes: Vec<usize> = parts
+            .par_iter()
+            .map(|p| p.size(ds))
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Encode(e.to_string()))?;
         let old = self.meta()?.map(|m| m.generation);
         let generation = old.unwrap_or(0) + 1;
         let manifest = Manifest {
@@ -694,7 +699,7 @@ impl Store {
             nodes: ds.nodes.len().div_ceil(CHUNK) as u32,
             edges: ds.edges.len().div_ceil(CHUNK) as u32,
         };
-        let encoded_bytes: u64 = values.iter().map(|(k, v)| (k.len() + v.len()) as u64).sum();
+        let encoded_bytes: u64 = sizes.iter().map(|&n| n as u64).sum();
         let needed = encoded_bytes * IMPORT_SPACE_QUARTERS / 4 + IMPORT_SPACE_MARGIN;
         if let Some(free) = free_bytes(&self.path)
             && free < needed
@@ -708,7 +713,7 @@ impl Store {
 
         let partial = partial_dir(&self.path, generation);
         let _ = std::fs::remove_dir_all(&partial);
-        let written = self.write_generation(&partial, values, &manifest, progress);
+        let written = self.write_generation(&partial, ds, &parts, &manifest, progress);
         let verified = written.and_then(|()| {
             // Opening it again lets sled's recovery write its snapshot now, while the import
             // may still write; and every record is read back before it goes live.
@@ -781,22 +786,30 @@ impl Store {
         }
     }
 
-    /// Write a generation's sled database at `dir`: every value, then the manifest, flushed.
-    /// sled blocks for good when the disk fills under it, so the writing runs on a thread of its
-    /// own and is given up (with `ImportStalled`) when it makes no progress while the disk is
-    /// full.
+    /// Write a generation's sled database at `dir`: every part of `ds`, then the manifest,
+    /// flushed. This thread encodes the parts a few at a time and hands them to a writing
+    /// thread that owns the sled database: sled blocks for good when the disk fills under it,
+    /// so the writing is given up (with `ImportStalled`) when it makes no progress while the
+    /// disk is full.
     fn write_generation(
         &self,
         dir: &Path,
-        values: Values,
+        ds: &Dataset,
+        parts: &[Part],
         manifest: &Manifest,
         progress: &dyn Fn(u64, u64),
     ) -> Result<(), StoreError> {
-        let total = values.len() as u64;
-        let manifest_value = encode(manifest).map_err(|e| StoreError::Encode(e.to_string()))?;
-        let (tx, rx) = std::sync::mpsc::channel::<Result<u64, StoreError>>();
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::mpsc::{RecvTimeoutError, TrySendError};
+        const BATCH: usize = 16;
+        let total = parts.len() as u64;
+        let written = std::sync::Arc::new(AtomicU64::new(0));
+        let (values_tx, values_rx) = std::sync::mpsc::sync_channel::<KeyValue>(BATCH);
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<Result<(), StoreError>>();
         let dir_owned = dir.to_path_buf();
         let store_path = self.path.clone();
+        let written_by_writer = written.clone();
+        let half = parts.len() / 2;
         let writer = move || {
             let sled_err = |e| StoreError::Sled {
                 path: store_path.clone(),
@@ -804,59 +817,106 @@ impl Store {
             };
             let result = (|| {
                 let db = sled_config(&dir_owned).open().map_err(sled_err)?;
-                let half = values.len() / 2;
-                for (i, (k, v)) in values.into_iter().enumerate() {
+                for (i, (k, v)) in values_rx.into_iter().enumerate() {
                     db.insert(k, v).map_err(sled_err)?;
-                    let _ = tx.send(Ok(i as u64 + 1));
+                    written_by_writer.fetch_add(1, Ordering::Relaxed);
                     if i == half {
                         fault_injection_pause(&db);
                     }
                 }
-                db.insert("manifest", manifest_value).map_err(sled_err)?;
                 db.flush().map_err(sled_err)?;
                 drop(db);
                 sync_dir(&dir_owned).map_err(|source| StoreError::Io {
                     path: dir_owned.clone(),
                     source,
-                })?;
-                Ok(u64::MAX)
+                })
             })();
-            let _ = tx.send(result);
+            let _ = done_tx.send(result);
         };
         std::thread::Builder::new()
             .name("chainkb-import".into())
             .spawn(writer)
             .map_err(|e| self.io(e))?;
-        let mut stalled_since = None::<std::time::Instant>;
-        loop {
-            match rx.recv_timeout(std::time::Duration::from_millis(500)) {
-                Ok(Ok(u64::MAX)) => return Ok(()),
-                Ok(Ok(done)) => {
-                    stalled_since = None;
-                    progress(done, total);
+
+        // Gives up when nothing was written for a while on a full disk.
+        let mut stalled_since = None::<(u64, std::time::Instant)>;
+        let mut stalled = || -> Option<StoreError> {
+            let now = written.load(Ordering::Relaxed);
+            progress(now, total);
+            let full = free_bytes(&self.path).is_some_and(|f| f < IMPORT_SPACE_MARGIN / 4);
+            match stalled_since {
+                Some((at, since)) if at == now && full => (since.elapsed()
+                    >= std::time::Duration::from_secs(3))
+                .then(|| StoreError::ImportStalled {
+                    path: self.path.clone(),
+                    what: format!(
+                        "the disk is full ({} KB free) and the database cannot grow",
+                        free_bytes(&self.path).unwrap_or(0) / 1000
+                    ),
+                }),
+                _ => {
+                    stalled_since = Some((now, std::time::Instant::now()));
+                    None
                 }
-                Ok(Err(e)) => return Err(e),
-                Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => {
+            }
+        };
+        let manifest_value = encode(manifest).map_err(|e| StoreError::Encode(e.to_string()))?;
+        let mut pending = Vec::with_capacity(BATCH + 1);
+        for batch in parts.chunks(BATCH) {
+            let encoded: Vec<KeyValue> = batch
+                .par_iter()
+                .map(|p| Ok((p.key(), p.encode(ds)?)))
+                .collect::<Result<_, postcard::Error>>()
+                .map_err(|e| StoreError::Encode(e.to_string()))?;
+            pending.extend(encoded);
+            if std::ptr::eq(batch.as_ptr_range().end, parts.as_ptr_range().end) {
+                pending.push((b"manifest".to_vec(), manifest_value.clone()));
+            }
+            for value in pending.drain(..) {
+                let mut value = value;
+                loop {
+                    match values_tx.try_send(value) {
+                        Ok(()) => break,
+                        Err(TrySendError::Full(v)) => {
+                            value = v;
+                            if let Some(e) = stalled() {
+                                return Err(e);
+                            }
+                            std::thread::sleep(std::time::Duration::from_millis(5));
+                        }
+                        // The writer ended early: its result says why.
+                        Err(TrySendError::Disconnected(_)) => {
+                            return match done_rx.recv() {
+                                Ok(Err(e)) => Err(e),
+                                _ => Err(StoreError::ImportStalled {
+                                    path: self.path.clone(),
+                                    what: "the writing thread ended early".into(),
+                                }),
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        if parts.is_empty() {
+            let _ = values_tx.send((b"manifest".to_vec(), manifest_value));
+        }
+        drop(values_tx);
+        loop {
+            match done_rx.recv_timeout(std::time::Duration::from_millis(200)) {
+                Ok(result) => {
+                    progress(total, total);
+                    return result;
+                }
+                Err(RecvTimeoutError::Disconnected) => {
                     return Err(StoreError::ImportStalled {
                         path: self.path.clone(),
                         what: "the writing thread ended without a result".into(),
                     });
                 }
-                Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
-                    let full = free_bytes(&self.path).is_some_and(|f| f < IMPORT_SPACE_MARGIN / 4);
-                    if !full {
-                        stalled_since = None;
-                        continue;
-                    }
-                    let since = *stalled_since.get_or_insert_with(std::time::Instant::now);
-                    if since.elapsed() >= std::time::Duration::from_secs(3) {
-                        return Err(StoreError::ImportStalled {
-                            path: self.path.clone(),
-                            what: format!(
-                                "the disk is full ({} KB free) and the database cannot grow",
-                                free_bytes(&self.path).unwrap_or(0) / 1000
-                            ),
-                        });
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Some(e) = stalled() {
+                        return Err(e);
                     }
                 }
             }
@@ -1204,18 +1264,101 @@ impl Store {
     }
 }
 
-/// Every stored (key, value) of a dataset but the manifest.
-fn encode_dataset(ds: &Dataset) -> Result<Values, postcard::Error> {
-    let mut values = vec![
-        (b"files".to_vec(), encode(&ds.files)?),
-        (b"templates".to_vec(), encode(&ds.templates)?),
-        (b"sources".to_vec(), encode(&ds.sources)?),
-        (b"public_functions".to_vec(), encode(&ds.public_functions)?),
+/// A stored key and its value.
+type KeyValue = (Vec<u8>, Vec<u8>);
+
+/// One stored value of a dataset, before it is encoded: a whole small table, or one chunk of
+/// rows, nodes or edges. An import encodes them a few at a time as it writes them, so the
+/// encoded form of the whole dataset never exists in memory at once.
+#[derive(Debug, Clone, Copy)]
+enum Part {
+    Files,
+    Templates,
+    Sources,
+    PublicFunctions,
+    Rows(usize),
+    Nodes(usize),
+    Edges(usize),
+}
+
+/// Every stored value of `ds` but the manifest, in writing order.
+fn parts(ds: &Dataset) -> Vec<Part> {
+    let mut out = vec![
+        Part::Files,
+        Part::Templates,
+        Part::Sources,
+        Part::PublicFunctions,
     ];
-    values.extend(chunks("rows/", &ds.rows)?);
-    values.extend(chunks("nodes/", &ds.nodes)?);
-    values.extend(chunks("edges/", &stored_edges(ds))?);
-    Ok(values)
+    out.extend((0..ds.rows.len().div_ceil(CHUNK)).map(Part::Rows));
+    out.extend((0..ds.nodes.len().div_ceil(CHUNK)).map(Part::Nodes));
+    out.extend((0..ds.edges.len().div_ceil(CHUNK)).map(Part::Edges));
+    out
+}
+
+fn chunk_key(prefix: &str, i: usize) -> Vec<u8> {
+    let mut k = prefix.as_bytes().to_vec();
+    k.extend_from_slice(&(i as u32).to_be_bytes());
+    k
+}
+
+fn chunk_of<T>(items: &[T], i: usize) -> &[T] {
+    let start = (i * CHUNK).min(items.len());
+    &items[start..(start + CHUNK).min(items.len())]
+}
+
+impl Part {
+    fn key(self) -> Vec<u8> {
+        match self {
+            Part::Files => b"files".to_vec(),
+            Part::Templates => b"templates".to_vec(),
+            Part::Sources => b"sources".to_vec(),
+            Part::PublicFunctions => b"public_functions".to_vec(),
+            Part::Rows(i) => chunk_key("rows/", i),
+            Part::Nodes(i) => chunk_key("nodes/", i),
+            Part::Edges(i) => chunk_key("edges/", i),
+        }
+    }
+
+    /// The stored value: CRC-32 and postcard bytes.
+    fn encode(self, ds: &Dataset) -> Result<Vec<u8>, postcard::Error> {
+        match self {
+            Part::Files => encode(&ds.files),
+            Part::Templates => encode(&ds.templates),
+            Part::Sources => encode(&ds.sources),
+            Part::PublicFunctions => encode(&ds.public_functions),
+            Part::Rows(i) => encode(chunk_of(&ds.rows, i)),
+            Part::Nodes(i) => encode(chunk_of(&ds.nodes, i)),
+            Part::Edges(i) => encode(&stored_edges(ds, i * CHUNK, chunk_of(&ds.edges, i))),
+        }
+    }
+
+    /// The stored value's size in bytes, without encoding it.
+    fn size(self, ds: &Dataset) -> Result<usize, postcard::Error> {
+        let body = match self {
+            Part::Files => postcard::experimental::serialized_size(&ds.files),
+            Part::Templates => postcard::experimental::serialized_size(&ds.templates),
+            Part::Sources => postcard::experimental::serialized_size(&ds.sources),
+            Part::PublicFunctions => postcard::experimental::serialized_size(&ds.public_functions),
+            Part::Rows(i) => postcard::experimental::serialized_size(chunk_of(&ds.rows, i)),
+            Part::Nodes(i) => postcard::experimental::serialized_size(chunk_of(&ds.nodes, i)),
+            Part::Edges(i) => postcard::experimental::serialized_size(&stored_edges(
+                ds,
+                i * CHUNK,
+                chunk_of(&ds.edges, i),
+            )),
+        }?;
+        Ok(4 + body + self.key().len())
+    }
+}
+
+/// Every stored (key, value) of a dataset but the manifest (for tests that build a database by
+/// hand).
+#[cfg(test)]
+fn encode_dataset(ds: &Dataset) -> Result<Vec<KeyValue>, postcard::Error> {
+    parts(ds)
+        .into_iter()
+        .map(|p| Ok((p.key(), p.encode(ds)?)))
+        .collect()
 }
 
 /// An edge as stored: the in-memory [`Edge`] with its IN_SYSTEM payload inline (the layout of
@@ -1256,9 +1399,12 @@ fn split_edges(chunk: Vec<StoredEdgeOwned>) -> EdgeChunk {
     (edges, systems)
 }
 
-fn stored_edges(ds: &Dataset) -> Vec<StoredEdgeRef<'_>> {
-    let mut systems = ds.systems.iter().peekable();
-    ds.edges
+/// The edges `edges` of `ds`, the first at index `first`, as stored (with their payloads).
+fn stored_edges<'a>(ds: &'a Dataset, first: usize, edges: &[Edge]) -> Vec<StoredEdgeRef<'a>> {
+    // `systems` is sorted by edge index.
+    let start = ds.systems.partition_point(|(at, _)| (*at as usize) < first);
+    let mut systems = ds.systems[start..].iter().peekable();
+    edges
         .iter()
         .enumerate()
         .map(|(i, e)| StoredEdge {
@@ -1266,13 +1412,12 @@ fn stored_edges(ds: &Dataset) -> Vec<StoredEdgeRef<'_>> {
             from: e.from,
             to: e.to,
             row: e.row,
-            system: systems.next_if(|(at, _)| *at == i as u32).map(|(_, s)| s),
+            system: systems
+                .next_if(|(at, _)| *at as usize == first + i)
+                .map(|(_, s)| s),
         })
         .collect()
 }
-
-/// Stored (key, value) pairs, ready to insert.
-type Values = Vec<(Vec<u8>, Vec<u8>)>;
 
 /// CRC-32 (big-endian) followed by the postcard bytes.
 fn encode<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>, postcard::Error> {
@@ -1281,18 +1426,6 @@ fn encode<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>, postcard::Error> {
     out.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
     out.extend_from_slice(&body);
     Ok(out)
-}
-
-fn chunks<T: Serialize + Sync>(prefix: &str, items: &[T]) -> Result<Values, postcard::Error> {
-    items
-        .par_chunks(CHUNK)
-        .enumerate()
-        .map(|(i, c)| {
-            let mut k = prefix.as_bytes().to_vec();
-            k.extend_from_slice(&(i as u32).to_be_bytes());
-            Ok((k, encode(c)?))
-        })
-        .collect()
 }
 
 /// Test hook for the crash-safety test: with `CHAINKB_FAULT_PAUSE_IMPORT` set, an import
@@ -1437,7 +1570,10 @@ mod tests {
             ..Default::default()
         };
         let old_bytes = postcard::to_stdvec(&vec![&old]).unwrap();
-        assert_eq!(postcard::to_stdvec(&stored_edges(&ds)).unwrap(), old_bytes);
+        assert_eq!(
+            postcard::to_stdvec(&stored_edges(&ds, 0, &ds.edges)).unwrap(),
+            old_bytes
+        );
         let back: Vec<StoredEdgeOwned> = postcard::from_bytes(&old_bytes).unwrap();
         assert_eq!(back[0].system.as_deref(), old.system.as_deref());
 
