@@ -485,3 +485,71 @@ fn firms_named_in_the_documents_are_found_by_their_short_names() {
         );
     }
 }
+
+/// Issue 12: a zone's 片区 lie in districts too (红塔片区, 研和片区 and the 核心区 in 红塔区,
+/// 江川片区 in 江川区), so 红塔区 counts what is made there; 红塔集团, which the 红塔区 plan
+/// places in 红塔区 (hongta:304), makes 卷烟 present in 红塔区.
+#[test]
+fn districts_count_the_firms_of_the_zone_parts_that_lie_in_them() {
+    let g = graph();
+    let hongta = find("红塔区", Kind::Region);
+    let jiangchuan = find("江川区", Kind::Region);
+    let zone = find("玉溪高新区", Kind::Park);
+    for part in [
+        "红塔片区",
+        "研和片区",
+        "玉溪高新区核心区",
+        "南片区",
+        "九龙片区",
+    ] {
+        let p = find(part, Kind::Park);
+        assert!(g.is_within(p, hongta), "{part} lies in 红塔区");
+        assert!(g.is_within(p, zone), "{part} is part of 玉溪高新区");
+    }
+    let jc = find("江川片区", Kind::Park);
+    assert!(g.is_within(jc, jiangchuan) && g.is_within(jc, zone));
+    assert!(!g.is_within(jc, hongta));
+    assert!(
+        !g.is_within(zone, hongta),
+        "the zone as a whole is in no district"
+    );
+
+    let chain = find("卷烟及配套", Kind::Chain);
+    let cigarette = g
+        .chain_segments(chain)
+        .iter()
+        .copied()
+        .find(|&s| &*g.node(s).id == "卷烟")
+        .expect("卷烟 segment");
+    let p = g
+        .presence(hongta, cigarette)
+        .expect("卷烟 is present in 红塔区");
+    assert_eq!(p.producers, [find("红塔集团", Kind::Enterprise)]);
+    // 恩捷 (南片区) makes 烟标 in 红塔区 as well, and counts once in 玉溪市 along both lines.
+    let enjie = find("恩捷股份", Kind::Enterprise);
+    let yuxi = find("玉溪市", Kind::Region);
+    for s in g.chain_segments(chain) {
+        if let Some(p) = g.presence(yuxi, *s) {
+            assert!(
+                p.producers.windows(2).all(|w| w[0] < w[1]),
+                "each firm once"
+            );
+        }
+    }
+    let label = g
+        .chain_segments(chain)
+        .iter()
+        .copied()
+        .find(|&s| &*g.node(s).id == "烟标")
+        .expect("烟标 segment");
+    assert!(
+        g.presence(hongta, label)
+            .is_some_and(|p| p.producers.contains(&enjie))
+    );
+    // The zone's firms recorded at the zone itself cannot be attributed to 红塔区: said, not
+    // silently dropped.
+    let left = g.unattributed(hongta);
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].0, zone);
+    assert!(!left[0].1.contains(&find("红塔集团", Kind::Enterprise)));
+}

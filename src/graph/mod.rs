@@ -4,6 +4,7 @@
 
 mod columns;
 mod names;
+mod places;
 mod presence;
 mod state_bits;
 

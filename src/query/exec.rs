@@ -49,8 +49,8 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
             .collect();
         return Ok(t);
     }
-    let mut rows = source(g, &plan.source, ctx)?;
     let mut notes = Vec::new();
+    let mut rows = source(g, &plan.source, ctx, &mut notes)?;
     for (op, _) in &plan.ops {
         ctx.check()?;
         rows = match op {
@@ -107,6 +107,17 @@ fn linked(g: &Graph, i: u32, kind: EdgeKind, dir: Dir, of: &[Kind]) -> Vec<u32> 
 /// The names of `linked` nodes, as a list value.
 fn neighbor_names(g: &Graph, i: u32, kind: EdgeKind, dir: Dir, of: &[Kind]) -> Value {
     names(g, &linked(g, i, kind, dir, of))
+}
+
+/// Every place a node is located in or part of, joined with 、 (a 片区 lies in its zone and in
+/// its district; a firm may be located in both), or null.
+fn places_of(g: &Graph, i: u32, kind: EdgeKind) -> Value {
+    let v = linked(g, i, kind, Dir::Outgoing, PLACE_KINDS);
+    if v.is_empty() {
+        Value::Null
+    } else {
+        Value::text(v.iter().map(|&p| name(g, p)).collect::<Vec<_>>().join("、"))
+    }
 }
 
 fn first_neighbor(g: &Graph, i: u32, kind: EdgeKind, dir: Dir) -> Value {
@@ -219,7 +230,81 @@ fn places_within(g: &Graph, within: u32) -> Vec<u32> {
 
 // ------------------------------------------------------------------------------------ sources
 
-fn source(g: &Graph, src: &SourcePlan, ctx: Ctx) -> Result<Vec<Row>, QueryError> {
+/// The places a source answers for, one or each.
+fn each_place(places: &Places) -> &[u32] {
+    match places {
+        Places::One(p) => std::slice::from_ref(p),
+        Places::Each(all, _) => all,
+    }
+}
+
+/// What a place's answer leaves out, said under the table: for a district, the firms of an
+/// overlapping zone recorded at the zone only (no district known), which it cannot count;
+/// with a chain, which of them make its segments.
+fn place_notes(g: &Graph, place: u32, chain: Option<u32>, notes: &mut Vec<String>) {
+    for (zone, firms) in g.unattributed(place) {
+        let mut note = format!(
+            "{} overlaps {}: {} of its firm(s) are recorded with no {} and could not be attributed to {}",
+            name(g, zone),
+            name(g, place),
+            firms.len(),
+            g.region_level(place).unwrap_or(""),
+            name(g, place)
+        );
+        if let Some(c) = chain {
+            let segs: HashSet<u32> = g.chain_segments(c).iter().copied().collect();
+            let makers: Vec<String> = firms
+                .iter()
+                .filter_map(|&f| {
+                    let made: Vec<String> =
+                        linked(g, f, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment])
+                            .into_iter()
+                            .filter(|s| segs.contains(s))
+                            .map(|s| name(g, s))
+                            .collect();
+                    (!made.is_empty()).then(|| format!("{} ({})", name(g, f), made.join("、")))
+                })
+                .collect();
+            if makers.is_empty() {
+                note.push_str(&format!("; none of them makes a segment of {}", name(g, c)));
+            } else {
+                note.push_str(&format!(
+                    "; {} of them make(s) segments of {}, not counted here: {}",
+                    makers.len(),
+                    name(g, c),
+                    makers.join("、")
+                ));
+            }
+        }
+        notes.push(note);
+    }
+}
+
+fn source(
+    g: &Graph,
+    src: &SourcePlan,
+    ctx: Ctx,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Row>, QueryError> {
+    match src {
+        SourcePlan::Status { chain, place } => place_notes(g, *place, Some(*chain), notes),
+        SourcePlan::Gaps { chain, places, .. } => {
+            for &p in each_place(places) {
+                place_notes(g, p, Some(*chain), notes);
+            }
+        }
+        SourcePlan::Build { places, .. } => {
+            for &p in each_place(places) {
+                place_notes(g, p, None, notes);
+            }
+        }
+        SourcePlan::Compare { chain, places } => {
+            for &p in places {
+                place_notes(g, p, Some(*chain), notes);
+            }
+        }
+        _ => {}
+    }
     match src {
         SourcePlan::Find { hits } => Ok(hits.iter().map(|&h| find_row(g, h)).collect()),
         SourcePlan::List { kind, within } => list(g, *kind, *within, ctx),
@@ -255,12 +340,12 @@ fn find_row(g: &Graph, i: u32) -> Row {
     let details = match &n.attrs {
         Attrs::Region { level } => format!(
             "level={level}; parent={}",
-            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing).display()
+            places_of(g, i, EdgeKind::PartOf).display()
         ),
         Attrs::Park(p) => format!(
             "kind={}; parent={}; area_km2={}",
             p.kind,
-            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing).display(),
+            places_of(g, i, EdgeKind::PartOf).display(),
             p.area_km2.map(fmt_yi).unwrap_or_default()
         ),
         Attrs::Industry => format!(
@@ -275,7 +360,7 @@ fn find_row(g: &Graph, i: u32) -> Row {
         ),
         Attrs::Enterprise(a) => format!(
             "location={}; segments={}; tags={}",
-            first_neighbor(g, i, EdgeKind::LocatedIn, Dir::Outgoing).display(),
+            places_of(g, i, EdgeKind::LocatedIn).display(),
             neighbor_names(g, i, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment]).display(),
             a.tags.join("、")
         ),
@@ -352,7 +437,7 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             nm,
             Value::opt_text(&a.province),
             Value::opt_text(&a.city),
-            first_neighbor(g, i, EdgeKind::LocatedIn, Dir::Outgoing),
+            places_of(g, i, EdgeKind::LocatedIn),
             Value::opt_f64(a.revenue_yi),
             Value::texts(a.tags.iter().map(|t| t.to_string())),
             Value::opt_text(&a.listing),
@@ -361,7 +446,7 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
         (Attrs::Park(p), _) => vec![
             nm,
             Value::opt_text(&p.kind),
-            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
+            places_of(g, i, EdgeKind::PartOf),
             Value::opt_f64(p.area_km2),
             neighbor_names(g, i, EdgeKind::FocusesOn, Dir::Outgoing, FOCUS_KINDS),
         ],
@@ -419,7 +504,7 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
         (Attrs::Region { level }, _) => vec![
             nm,
             Value::opt_text(level),
-            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
+            places_of(g, i, EdgeKind::PartOf),
         ],
         // A node whose attributes do not match its list (cannot happen with checked data).
         _ => vec![nm],
