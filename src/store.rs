@@ -3,8 +3,8 @@
 //!
 //! Layout: tree `meta` holds `schema_version`, `generation` (the live one) and `importing` (a
 //! generation being written). Each generation lives in its own tree `g<N>`, with keys
-//! `files`, `templates`, `sources`, `public_functions` (optional: absent in databases written
-//! before it existed), and chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`), each
+//! `files`, `templates`, `sources`, `public_functions` and `coverage` (optional: absent in
+//! databases written before they existed), and chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`), each
 //! value = CRC-32 (4 bytes, big-endian) + postcard bytes of a `Vec` of up to `CHUNK` records.
 //!
 //! An import writes a new generation tree, flushes it, then switches `generation` in one atomic
@@ -12,7 +12,7 @@
 //! generation live and the `importing` marker behind; the next open reports it and drops the
 //! partial tree.
 
-use crate::model::{Dataset, Edge, EdgeKind, Node, Row, SystemEntry, TemplateFile};
+use crate::model::{Dataset, Edge, EdgeKind, Node, PlaceCoverage, Row, SystemEntry, TemplateFile};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -258,6 +258,7 @@ impl Store {
                 (b"templates".to_vec(), encode(&ds.templates)?),
                 (b"sources".to_vec(), encode(&ds.sources)?),
                 (b"public_functions".to_vec(), encode(&ds.public_functions)?),
+                (b"coverage".to_vec(), encode(&ds.coverage)?),
             ];
             values.extend(chunks("rows/", &ds.rows)?);
             values.extend(chunks("nodes/", &ds.nodes)?);
@@ -333,6 +334,13 @@ impl Store {
                 Some(v) => self.decode("public_functions", &v)?,
                 None => Vec::new(),
             };
+        // Likewise `coverage` (what each place's enterprise data covers): absent, no place
+        // states one.
+        let coverage: Vec<(u32, PlaceCoverage)> =
+            match tree.get("coverage").map_err(|e| self.sled(e))? {
+                Some(v) => self.decode("coverage", &v)?,
+                None => Vec::new(),
+            };
         let rows: Vec<Row> = self.load_chunks(&tree, "rows/")?;
         let nodes: Vec<Node> = self.load_chunks(&tree, "nodes/")?;
         // Each chunk is split as it is decoded, so the wide stored form never exists for all
@@ -355,6 +363,7 @@ impl Store {
                 systems,
                 templates,
                 public_functions,
+                coverage,
             },
             meta,
         ))
@@ -710,6 +719,33 @@ mod tests {
             .unwrap();
         let (back, _) = store.load().unwrap();
         assert!(back.public_functions.is_empty());
+        assert_eq!(back.nodes, ds.nodes);
+    }
+
+    /// `coverage` is a key of its own like `public_functions`: no schema version for it.
+    #[test]
+    fn coverage_round_trips_and_is_optional() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        let mut ds = tiny(3);
+        ds.coverage = vec![(
+            0,
+            crate::model::PlaceCoverage {
+                coverage: crate::model::Coverage::None,
+                source: "doc.txt:1".into(),
+            },
+        )];
+        store.import(&ds, "t").unwrap();
+        let (back, _) = store.load().unwrap();
+        assert_eq!(back, ds);
+        store
+            .db
+            .open_tree("g1")
+            .unwrap()
+            .remove("coverage")
+            .unwrap();
+        let (back, _) = store.load().unwrap();
+        assert!(back.coverage.is_empty());
         assert_eq!(back.nodes, ds.nodes);
     }
 

@@ -553,3 +553,43 @@ fn districts_count_the_firms_of_the_zone_parts_that_lie_in_them() {
     assert_eq!(left[0].0, zone);
     assert!(!left[0].1.contains(&find("红塔集团", Kind::Enterprise)));
 }
+
+/// Run one query on the bundled data; the table's text and notes.
+fn ask(q: &str) -> String {
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let mut out = String::new();
+    for o in chainkb::query::run_script(graph(), q, &cancel, false) {
+        match o.result {
+            Ok(t) => out.push_str(&t.render(chainkb::query::Format::Csv)),
+            Err(e) => panic!("{q}: {}", e.render(&o.text)),
+        }
+    }
+    out
+}
+
+/// Issue 12's checks: Kunming has no enterprise data, so it is never `missing`; 红塔区 is not
+/// asked to build 卷烟及配套, whose 卷烟 it makes.
+#[test]
+fn no_data_is_unknown_and_a_hosted_chain_is_not_to_build() {
+    for chain in ["锂电池", "疫苗"] {
+        let out = ask(&format!(
+            "compare {chain} in 昆明市, 玉溪市 | select segment, 昆明市"
+        ));
+        let rows: Vec<&str> = out.lines().skip(1).collect();
+        assert!(!rows.is_empty());
+        assert!(
+            rows.iter().all(|r| !r.ends_with(",missing")),
+            "{chain}: {out}"
+        );
+    }
+    let build = ask("build in 红塔区 | select chain, system");
+    assert!(!build.contains("卷烟及配套"), "{build}");
+    assert!(
+        !build.contains("云南省"),
+        "only 红塔区's own system: {build}"
+    );
+    assert!(
+        build.lines().skip(1).all(|r| r.contains("红塔区")),
+        "{build}"
+    );
+}

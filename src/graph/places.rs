@@ -5,8 +5,42 @@
 //! functions find such firms so that a district-level answer can say how many it leaves out.
 
 use super::Graph;
-use crate::model::{Attrs, EdgeKind, Kind};
+use crate::model::{Attrs, Coverage, Dataset, EdgeKind, Kind};
 use petgraph::Direction;
+use std::collections::{HashMap, HashSet};
+
+/// Each place's coverage: its own, else the weakest among the nearest places above it (by
+/// PART_OF steps, along every line) that state one, with the place that states it.
+pub(super) fn effective_coverage(
+    ds: &Dataset,
+    parents: &HashMap<u32, Vec<u32>>,
+    places: &[u32],
+) -> HashMap<u32, (Coverage, u32)> {
+    let mut out = HashMap::new();
+    if ds.coverage.is_empty() {
+        return out;
+    }
+    for &p in places {
+        let mut level = vec![p];
+        let mut seen = HashSet::from([p]);
+        while !level.is_empty() {
+            let stated = level
+                .iter()
+                .filter_map(|&q| ds.place_coverage(q).map(|c| (c.coverage, q)))
+                .min();
+            if let Some(found) = stated {
+                out.insert(p, found);
+                break;
+            }
+            level = level
+                .iter()
+                .flat_map(|q| parents.get(q).into_iter().flatten().copied())
+                .filter(|&u| seen.insert(u))
+                .collect();
+        }
+    }
+    out
+}
 
 impl Graph {
     /// The administrative level of a region (`区县`, `州市` …); `None` for a park.
