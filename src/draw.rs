@@ -16,6 +16,9 @@ pub enum Mark {
     Weak,
     Planned,
     Missing,
+    /// Neither present nor planned, in a place with no enterprise data: not known to be
+    /// missing, drawn grey and dashed, never red.
+    Unknown,
 }
 
 impl Mark {
@@ -26,6 +29,7 @@ impl Mark {
             Mark::Weak => "weak",
             Mark::Planned => "planned",
             Mark::Missing => "missing",
+            Mark::Unknown => "unknown",
         }
     }
     fn label(self) -> &'static str {
@@ -35,6 +39,7 @@ impl Mark {
             Mark::Weak => "薄弱",
             Mark::Planned => "规划/在建",
             Mark::Missing => "缺失",
+            Mark::Unknown => "未知（无企业数据）",
         }
     }
     /// (fill, stroke)
@@ -45,6 +50,7 @@ impl Mark {
             Mark::Weak => ("#ffe0b2", "#ef6c00"),
             Mark::Planned => ("#fff9c4", "#f9a825"),
             Mark::Missing => ("#ffebee", "#c62828"),
+            Mark::Unknown => ("#f5f5f5", "#9e9e9e"),
         }
     }
 }
@@ -170,7 +176,11 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Picture {
 /// State and second line of a segment in a place.
 fn mark_of(graph: &Graph, place: u32, seg: u32) -> (Mark, String) {
     let Some(p) = graph.presence(place, seg) else {
-        return (Mark::Missing, "缺失".into());
+        return if graph.uncovered(place) {
+            (Mark::Unknown, "未知".into())
+        } else {
+            (Mark::Missing, "缺失".into())
+        };
     };
     match graph.state(place, seg) {
         SegmentState::Present => {
@@ -189,6 +199,7 @@ fn mark_of(graph: &Graph, place: u32, seg: u32) -> (Mark, String) {
         }
         SegmentState::Planned => (Mark::Planned, format!("{}个项目", p.projects.len())),
         SegmentState::Missing => (Mark::Missing, "缺失".into()),
+        SegmentState::Unknown => (Mark::Unknown, "未知".into()),
     }
 }
 
@@ -268,6 +279,7 @@ pub fn to_svg(p: &Picture) -> String {
         Mark::Weak,
         Mark::Planned,
         Mark::Missing,
+        Mark::Unknown,
         Mark::Neutral,
     ] {
         let n = p.boxes.iter().filter(|b| b.mark == mark).count();
@@ -308,7 +320,7 @@ pub fn to_svg(p: &Picture) -> String {
     for b in &p.boxes {
         let (x, y) = pos(b);
         let (fill, stroke) = b.mark.colors();
-        let dash = if b.mark == Mark::Missing {
+        let dash = if matches!(b.mark, Mark::Missing | Mark::Unknown) {
             r#" stroke-dasharray="5,3""#
         } else {
             ""
@@ -368,7 +380,7 @@ pub fn to_dot(p: &Picture) -> String {
     );
     for (i, b) in p.boxes.iter().enumerate() {
         let (fill, stroke) = b.mark.colors();
-        let style = if b.mark == Mark::Missing {
+        let style = if matches!(b.mark, Mark::Missing | Mark::Unknown) {
             ", style=\"rounded,filled,dashed\""
         } else {
             ""

@@ -11,7 +11,8 @@
 //! ```
 //!
 //! A generation's sled database holds the keys `files`, `templates`, `sources`,
-//! `public_functions` (optional), chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`),
+//! `public_functions` and `coverage` (optional: absent in databases written before they
+//! existed), chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`),
 //! each value = CRC-32 (4 bytes, big-endian) + postcard bytes of a `Vec` of up to `CHUNK`
 //! records, and last `manifest` (the generation, its label and the number of chunks of each
 //! kind), so a generation that sled recovered only in part is seen as damaged, never read as
@@ -33,7 +34,7 @@
 //! Databases of layout 1 (one sled database at the folder's root, with a tree per generation)
 //! are still read, and the next import converts them.
 
-use crate::model::{Dataset, Edge, EdgeKind, Node, Row, SystemEntry, TemplateFile};
+use crate::model::{Dataset, Edge, EdgeKind, Node, PlaceCoverage, Row, SystemEntry, TemplateFile};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -1058,6 +1059,13 @@ impl Store {
                 Some(v) => self.decode("public_functions", &v)?,
                 None => Vec::new(),
             };
+        // Likewise `coverage` (what each place's enterprise data covers): absent, no place
+        // states one.
+        let coverage: Vec<(u32, PlaceCoverage)> =
+            match tree.get("coverage").map_err(|e| self.sled(e))? {
+                Some(v) => self.decode("coverage", &v)?,
+                None => Vec::new(),
+            };
         let rows: Vec<Row> = self.load_chunks(tree, "rows/")?;
         let nodes: Vec<Node> = self.load_chunks(tree, "nodes/")?;
         // Each chunk is split as it is decoded, so the wide stored form never exists for all
@@ -1079,6 +1087,7 @@ impl Store {
             systems,
             templates,
             public_functions,
+            coverage,
         })
     }
 
@@ -1276,6 +1285,7 @@ enum Part {
     Templates,
     Sources,
     PublicFunctions,
+    Coverage,
     Rows(usize),
     Nodes(usize),
     Edges(usize),
@@ -1288,6 +1298,7 @@ fn parts(ds: &Dataset) -> Vec<Part> {
         Part::Templates,
         Part::Sources,
         Part::PublicFunctions,
+        Part::Coverage,
     ];
     out.extend((0..ds.rows.len().div_ceil(CHUNK)).map(Part::Rows));
     out.extend((0..ds.nodes.len().div_ceil(CHUNK)).map(Part::Nodes));
@@ -1313,6 +1324,7 @@ impl Part {
             Part::Templates => b"templates".to_vec(),
             Part::Sources => b"sources".to_vec(),
             Part::PublicFunctions => b"public_functions".to_vec(),
+            Part::Coverage => b"coverage".to_vec(),
             Part::Rows(i) => chunk_key("rows/", i),
             Part::Nodes(i) => chunk_key("nodes/", i),
             Part::Edges(i) => chunk_key("edges/", i),
@@ -1326,6 +1338,7 @@ impl Part {
             Part::Templates => encode(&ds.templates),
             Part::Sources => encode(&ds.sources),
             Part::PublicFunctions => encode(&ds.public_functions),
+            Part::Coverage => encode(&ds.coverage),
             Part::Rows(i) => encode(chunk_of(&ds.rows, i)),
             Part::Nodes(i) => encode(chunk_of(&ds.nodes, i)),
             Part::Edges(i) => encode(&stored_edges(ds, i * CHUNK, chunk_of(&ds.edges, i))),
@@ -1339,6 +1352,7 @@ impl Part {
             Part::Templates => postcard::experimental::serialized_size(&ds.templates),
             Part::Sources => postcard::experimental::serialized_size(&ds.sources),
             Part::PublicFunctions => postcard::experimental::serialized_size(&ds.public_functions),
+            Part::Coverage => postcard::experimental::serialized_size(&ds.coverage),
             Part::Rows(i) => postcard::experimental::serialized_size(chunk_of(&ds.rows, i)),
             Part::Nodes(i) => postcard::experimental::serialized_size(chunk_of(&ds.nodes, i)),
             Part::Edges(i) => postcard::experimental::serialized_size(&stored_edges(
@@ -1636,6 +1650,28 @@ mod tests {
         store.with_live_sled(|db| db.remove("public_functions").unwrap());
         let (back, _) = store.load().unwrap();
         assert!(back.public_functions.is_empty());
+        assert_eq!(back.nodes, ds.nodes);
+    }
+
+    /// `coverage` is a key of its own like `public_functions`: no schema version for it.
+    #[test]
+    fn coverage_round_trips_and_is_optional() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        let mut ds = tiny(3);
+        ds.coverage = vec![(
+            0,
+            crate::model::PlaceCoverage {
+                coverage: crate::model::Coverage::None,
+                source: "doc.txt:1".into(),
+            },
+        )];
+        store.import(&ds, "t").unwrap();
+        let (back, _) = store.load().unwrap();
+        assert_eq!(back, ds);
+        store.with_live_sled(|db| db.remove("coverage").unwrap());
+        let (back, _) = store.load().unwrap();
+        assert!(back.coverage.is_empty());
         assert_eq!(back.nodes, ds.nodes);
     }
 

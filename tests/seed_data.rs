@@ -485,3 +485,111 @@ fn firms_named_in_the_documents_are_found_by_their_short_names() {
         );
     }
 }
+
+/// Issue 12: a zone's 片区 lie in districts too (红塔片区, 研和片区 and the 核心区 in 红塔区,
+/// 江川片区 in 江川区), so 红塔区 counts what is made there; 红塔集团, which the 红塔区 plan
+/// places in 红塔区 (hongta:304), makes 卷烟 present in 红塔区.
+#[test]
+fn districts_count_the_firms_of_the_zone_parts_that_lie_in_them() {
+    let g = graph();
+    let hongta = find("红塔区", Kind::Region);
+    let jiangchuan = find("江川区", Kind::Region);
+    let zone = find("玉溪高新区", Kind::Park);
+    for part in [
+        "红塔片区",
+        "研和片区",
+        "玉溪高新区核心区",
+        "南片区",
+        "九龙片区",
+    ] {
+        let p = find(part, Kind::Park);
+        assert!(g.is_within(p, hongta), "{part} lies in 红塔区");
+        assert!(g.is_within(p, zone), "{part} is part of 玉溪高新区");
+    }
+    let jc = find("江川片区", Kind::Park);
+    assert!(g.is_within(jc, jiangchuan) && g.is_within(jc, zone));
+    assert!(!g.is_within(jc, hongta));
+    assert!(
+        !g.is_within(zone, hongta),
+        "the zone as a whole is in no district"
+    );
+
+    let chain = find("卷烟及配套", Kind::Chain);
+    let cigarette = g
+        .chain_segments(chain)
+        .iter()
+        .copied()
+        .find(|&s| &*g.node(s).id == "卷烟")
+        .expect("卷烟 segment");
+    let p = g
+        .presence(hongta, cigarette)
+        .expect("卷烟 is present in 红塔区");
+    assert_eq!(p.producers, [find("红塔集团", Kind::Enterprise)]);
+    // 恩捷 (南片区) makes 烟标 in 红塔区 as well, and counts once in 玉溪市 along both lines.
+    let enjie = find("恩捷股份", Kind::Enterprise);
+    let yuxi = find("玉溪市", Kind::Region);
+    for s in g.chain_segments(chain) {
+        if let Some(p) = g.presence(yuxi, *s) {
+            assert!(
+                p.producers.windows(2).all(|w| w[0] < w[1]),
+                "each firm once"
+            );
+        }
+    }
+    let label = g
+        .chain_segments(chain)
+        .iter()
+        .copied()
+        .find(|&s| &*g.node(s).id == "烟标")
+        .expect("烟标 segment");
+    assert!(
+        g.presence(hongta, label)
+            .is_some_and(|p| p.producers.contains(&enjie))
+    );
+    // The zone's firms recorded at the zone itself cannot be attributed to 红塔区: said, not
+    // silently dropped.
+    let left = g.unattributed(hongta);
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0].0, zone);
+    assert!(!left[0].1.contains(&find("红塔集团", Kind::Enterprise)));
+}
+
+/// Run one query on the bundled data; the table's text and notes.
+fn ask(q: &str) -> String {
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let mut out = String::new();
+    for o in chainkb::query::run_script(graph(), q, &cancel, false) {
+        match o.result {
+            Ok(t) => out.push_str(&t.render(chainkb::query::Format::Csv)),
+            Err(e) => panic!("{q}: {}", e.render(&o.text)),
+        }
+    }
+    out
+}
+
+/// Issue 12's checks: Kunming has no enterprise data, so it is never `missing`; 红塔区 is not
+/// asked to build 卷烟及配套, whose 卷烟 it makes.
+#[test]
+fn no_data_is_unknown_and_a_hosted_chain_is_not_to_build() {
+    for chain in ["锂电池", "疫苗"] {
+        let out = ask(&format!(
+            "compare {chain} in 昆明市, 玉溪市 | select segment, 昆明市"
+        ));
+        let rows: Vec<&str> = out.lines().skip(1).collect();
+        assert!(!rows.is_empty());
+        assert!(
+            rows.iter().all(|r| !r.ends_with(",missing")),
+            "{chain}: {out}"
+        );
+    }
+    let build = ask("build in 红塔区 | select chain, system");
+    assert!(!build.contains("卷烟及配套"), "{build}");
+    assert!(
+        !build.contains("云南省"),
+        "only 红塔区's own system: {build}"
+    );
+    assert!(
+        build.lines().skip(1).all(|r| r.contains("红塔区")),
+        "{build}"
+    );
+}

@@ -71,6 +71,13 @@ fn sources(ds: &Dataset, by_row: &HashMap<u32, Vec<&Edge>>, node: u32, kind: Edg
     )
 }
 
+/// A place's `coverage` and `coverage_source` cells.
+fn coverage(ds: &Dataset, place: u32) -> (String, String) {
+    ds.place_coverage(place).map_or_else(Default::default, |c| {
+        (c.coverage.as_str().to_string(), c.source.to_string())
+    })
+}
+
 fn num(v: Option<f64>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
@@ -161,12 +168,16 @@ fn node_record(
             level.to_string(),
             t(EdgeKind::PartOf),
             t(EdgeKind::FocusesOn),
+            coverage(ds, i).0,
+            coverage(ds, i).1,
         ]),
         Attrs::Park(p) => base(vec![
             p.kind.to_string(),
             t(EdgeKind::PartOf),
             num(p.area_km2),
             t(EdgeKind::FocusesOn),
+            coverage(ds, i).0,
+            coverage(ds, i).1,
         ]),
         Attrs::Industry => base(vec![
             t(EdgeKind::PartOf),

@@ -910,6 +910,7 @@ fn finish(mut ld: Loader, context: Option<&Context>) -> Loaded {
             .count()
     });
     ld.ds.public_functions.sort_unstable_by_key(|&(s, _)| s);
+    ld.ds.coverage.sort_by_key(|&(p, _)| p);
     let notes = public_function_makers(&ld.ds);
     Loaded {
         dataset: ld.ds,

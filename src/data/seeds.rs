@@ -4,8 +4,8 @@
 use super::text::{Record, parse_csv, split_list};
 use super::{End, Loader, Pos, Ref};
 use crate::model::{
-    Attrs, EdgeKind, EnterpriseAttrs, Kind, Node, ParkAttrs, ProjectAttrs, ProjectStatus,
-    SystemEntry, check_tag,
+    Attrs, Coverage, EdgeKind, EnterpriseAttrs, Kind, Node, ParkAttrs, PlaceCoverage, ProjectAttrs,
+    ProjectStatus, SystemEntry, check_tag,
 };
 use crate::names;
 use std::collections::HashMap;
@@ -81,10 +81,29 @@ impl SeedKind {
     pub fn columns(self) -> &'static [&'static str] {
         match self {
             SeedKind::Regions => &[
-                "id", "name", "aliases", "level", "parent", "focus", "source", "notes",
+                "id",
+                "name",
+                "aliases",
+                "level",
+                "parent",
+                "focus",
+                "coverage",
+                "coverage_source",
+                "source",
+                "notes",
             ],
             SeedKind::Parks => &[
-                "id", "name", "aliases", "kind", "parent", "area_km2", "focus", "source", "notes",
+                "id",
+                "name",
+                "aliases",
+                "kind",
+                "parent",
+                "area_km2",
+                "focus",
+                "coverage",
+                "coverage_source",
+                "source",
+                "notes",
             ],
             SeedKind::Industries => &[
                 "id", "name", "aliases", "parent", "chains", "source", "notes",
@@ -422,6 +441,48 @@ fn read_relation(ld: &mut Loader, r: &RowView, row: u32) {
     ld.pend(kind, End::Ref(from), End::Ref(to), row);
 }
 
+/// A place's `coverage` and `coverage_source`: a known value, and a source whenever a value
+/// is given (what the data covers is a fact like any other).
+fn read_coverage(ld: &mut Loader, r: &RowView, place: u32) {
+    let cell = r.get("coverage");
+    let source = r.get("coverage_source");
+    if cell.is_empty() {
+        if !source.is_empty() {
+            ld.error(
+                r.pos("coverage_source"),
+                "coverage_source without a coverage: state the coverage (none, key, named or all) or leave both empty",
+            );
+        }
+        return;
+    }
+    let Some(coverage) = Coverage::parse(cell) else {
+        let known: Vec<&str> = Coverage::ALL.iter().map(|c| c.as_str()).collect();
+        ld.error(
+            r.pos("coverage"),
+            format!(
+                "coverage: `{cell}` is not one of {}{}",
+                known.join(", "),
+                names::did_you_mean(&names::suggest(cell, known.iter().copied(), 1))
+            ),
+        );
+        return;
+    };
+    if source.is_empty() {
+        ld.error(
+            r.pos("coverage"),
+            format!("coverage `{cell}` has no coverage_source: say where it comes from (a document line, or what no document lists)"),
+        );
+        return;
+    }
+    ld.ds.coverage.push((
+        place,
+        PlaceCoverage {
+            coverage,
+            source: source.into(),
+        },
+    ));
+}
+
 fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
     let id = r.get("id");
     let id_pos = r.pos("id");
@@ -534,6 +595,9 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
     let Some(n) = ld.add_node(node, id_pos) else {
         return;
     };
+    if matches!(kind, SeedKind::Regions | SeedKind::Parks) {
+        read_coverage(ld, r, n);
+    }
     let edge =
         |ld: &mut Loader, kind: EdgeKind, col: &str, allowed: &'static [Kind], outgoing: bool| {
             for target in r.refs(col, allowed) {

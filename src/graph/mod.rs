@@ -4,10 +4,11 @@
 
 mod columns;
 mod names;
+mod places;
 mod presence;
 mod state_bits;
 
-use crate::model::{Attrs, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node};
+use crate::model::{Attrs, Coverage, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -25,8 +26,10 @@ pub enum SegmentState {
     Present,
     /// Not present, but a project in the place that is not yet producing builds it.
     Planned,
-    /// Neither.
+    /// Neither, in a place whose enterprise data covers it.
     Missing,
+    /// Neither, in a place with no enterprise data (coverage `none`): never shown as missing.
+    Unknown,
 }
 
 impl SegmentState {
@@ -35,6 +38,7 @@ impl SegmentState {
             SegmentState::Present => "present",
             SegmentState::Planned => "planned",
             SegmentState::Missing => "missing",
+            SegmentState::Unknown => "unknown",
         }
     }
 
@@ -43,6 +47,7 @@ impl SegmentState {
             SegmentState::Present => "已有",
             SegmentState::Planned => "在建/规划",
             SegmentState::Missing => "缺失",
+            SegmentState::Unknown => "未知（无企业数据）",
         }
     }
 }
@@ -69,6 +74,9 @@ pub struct Graph {
     /// Per segment, the places where it is present / only planned, as bitsets (for scans of a
     /// chain over every place).
     state_bits: StateBits,
+    /// Each place's effective coverage: its own, or the weakest of the nearest places above it
+    /// that state one, with the place that states it. Absent: stated nowhere on the way up.
+    coverage: HashMap<u32, (Coverage, u32)>,
 }
 
 impl Graph {
@@ -94,7 +102,16 @@ impl Graph {
         // side by side (each is parallel inside too; this overlaps their serial parts).
         let (
             names,
-            (by_kind, ancestors, chain_members, segment_chains, cols, presence, state_bits),
+            (
+                by_kind,
+                ancestors,
+                chain_members,
+                segment_chains,
+                cols,
+                presence,
+                state_bits,
+                coverage,
+            ),
         ) = rayon::join(
             || NameIndex::build(&ds.nodes),
             || {
@@ -150,7 +167,10 @@ impl Graph {
                     .flatten()
                     .copied()
                     .collect();
-                let state_bits = StateBits::build(&places, &presence);
+                let coverage = places::effective_coverage(&ds, &parents, &places);
+                let state_bits = StateBits::build(&places, &presence, |p| {
+                    coverage.get(&p).is_some_and(|&(c, _)| c == Coverage::None)
+                });
                 (
                     by_kind,
                     ancestors,
@@ -159,6 +179,7 @@ impl Graph {
                     cols,
                     presence,
                     state_bits,
+                    coverage,
                 )
             },
         );
@@ -173,6 +194,7 @@ impl Graph {
             cols,
             by_kind,
             state_bits,
+            coverage,
         };
         // The same for the build's scratch space (presence triples, per-thread buffers).
         release_free_memory();
@@ -288,8 +310,24 @@ impl Graph {
         match self.presence(place, segment) {
             Some(p) if !p.producers.is_empty() => SegmentState::Present,
             Some(p) if !p.projects.is_empty() => SegmentState::Planned,
+            _ if self.uncovered(place) => SegmentState::Unknown,
             _ => SegmentState::Missing,
         }
+    }
+
+    /// What a place's enterprise data covers, and which place states it (the place itself, or
+    /// the nearest places above it that state one, the weakest of them). `None` when no place
+    /// on the way up states a coverage: the place is read as covered (data from before
+    /// coverage was recorded).
+    pub fn coverage(&self, place: u32) -> Option<(Coverage, u32)> {
+        self.coverage.get(&place).copied()
+    }
+
+    /// Whether a place has no enterprise data (coverage `none`): no producer there means
+    /// `unknown`, not `missing`.
+    pub fn uncovered(&self, place: u32) -> bool {
+        self.coverage(place)
+            .is_some_and(|(c, _)| c == Coverage::None)
     }
 
     /// Whether an enterprise is a leading firm (链主/龙头/500强/上市).

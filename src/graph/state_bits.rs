@@ -16,6 +16,9 @@ pub struct StateBits {
     words: usize,
     /// Segment → (present, planned-only) bitsets, `words` long each.
     by_segment: HashMap<u32, Pair>,
+    /// Places with no enterprise data (coverage `none`): neither present nor planned is
+    /// `unknown` there.
+    uncovered: Box<[u64]>,
 }
 
 /// The two bitsets of one segment.
@@ -23,6 +26,7 @@ pub struct StateBits {
 pub struct SegmentBits<'a> {
     present: &'a [u64],
     planned: &'a [u64],
+    uncovered: &'a [u64],
 }
 
 impl SegmentBits<'_> {
@@ -33,6 +37,8 @@ impl SegmentBits<'_> {
             SegmentState::Present
         } else if self.planned.get(w).is_some_and(|x| x & b != 0) {
             SegmentState::Planned
+        } else if self.uncovered.get(w).is_some_and(|x| x & b != 0) {
+            SegmentState::Unknown
         } else {
             SegmentState::Missing
         }
@@ -40,10 +46,20 @@ impl SegmentBits<'_> {
 }
 
 impl StateBits {
-    pub fn build(places: &[u32], presence: &PresenceIndex) -> StateBits {
+    pub fn build(
+        places: &[u32],
+        presence: &PresenceIndex,
+        uncovered: impl Fn(u32) -> bool,
+    ) -> StateBits {
         let place_pos: HashMap<u32, usize> =
             places.iter().enumerate().map(|(i, &p)| (p, i)).collect();
         let words = places.len().div_ceil(64).max(1);
+        let mut no_data = vec![0u64; words].into_boxed_slice();
+        for (pos, &p) in places.iter().enumerate() {
+            if uncovered(p) {
+                no_data[pos / 64] |= 1u64 << (pos % 64);
+            }
+        }
         let mut by_segment: HashMap<u32, Pair> = HashMap::new();
         for ((place, segment), cell) in presence.iter() {
             let Some(&pos) = place_pos.get(&place) else {
@@ -66,6 +82,7 @@ impl StateBits {
             place_pos,
             words,
             by_segment,
+            uncovered: no_data,
         }
     }
 
@@ -77,10 +94,15 @@ impl StateBits {
     /// A segment's bitsets (all places missing when no place has it).
     pub fn segment(&self, segment: u32) -> SegmentBits<'_> {
         match self.by_segment.get(&segment) {
-            Some((present, planned)) => SegmentBits { present, planned },
+            Some((present, planned)) => SegmentBits {
+                present,
+                planned,
+                uncovered: &self.uncovered,
+            },
             None => SegmentBits {
                 present: &[],
                 planned: &[],
+                uncovered: &self.uncovered,
             },
         }
     }

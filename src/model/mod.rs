@@ -355,6 +355,60 @@ pub struct ProjectAttrs {
     pub status: Option<ProjectStatus>,
 }
 
+/// What a place's enterprise data covers (the `coverage` column of regions and parks), weakest
+/// first. Where it is `none`, a segment without a recorded producer is `unknown`, not
+/// `missing`; `key` and `named` are partial, and answers resting on them say so.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub enum Coverage {
+    /// No enterprise data for the place.
+    None,
+    /// Key firms only (a document's list of key enterprises, e.g. 表5).
+    Key,
+    /// Every firm the documents name in the place (not a register).
+    Named,
+    /// A complete register of the place's firms.
+    All,
+}
+
+impl Coverage {
+    pub const ALL: [Coverage; 4] = [
+        Coverage::None,
+        Coverage::Key,
+        Coverage::Named,
+        Coverage::All,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Coverage::None => "none",
+            Coverage::Key => "key",
+            Coverage::Named => "named",
+            Coverage::All => "all",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Coverage> {
+        Self::ALL.into_iter().find(|c| c.as_str() == s.trim())
+    }
+
+    /// What the value means, for notes under a table.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Coverage::None => "no enterprise data",
+            Coverage::Key => "key firms only",
+            Coverage::Named => "the firms the documents name, not a register",
+            Coverage::All => "a complete register of firms",
+        }
+    }
+}
+
+/// A place's stated coverage with its source (stored under its own key, `coverage`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlaceCoverage {
+    pub coverage: Coverage,
+    pub source: Box<str>,
+}
+
 /// The system an industry belongs to in a place (an IN_SYSTEM edge's payload).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SystemEntry {
@@ -401,6 +455,9 @@ pub struct Dataset {
     /// Segments that public bodies, not firms, provide (a template's `public` key), as (segment
     /// index, who provides it), sorted by index: nobody is recruited for them.
     pub public_functions: Vec<(u32, Box<str>)>,
+    /// What each place's enterprise data covers, as (place index, coverage), sorted by index;
+    /// places that state none are absent.
+    pub coverage: Vec<(u32, PlaceCoverage)>,
 }
 
 impl Dataset {
@@ -447,6 +504,14 @@ impl Dataset {
             .binary_search_by_key(&segment, |&(s, _)| s)
             .ok()
             .map(|i| &*self.public_functions[i].1)
+    }
+
+    /// The coverage a place states itself (not inherited; see `Graph::coverage`).
+    pub fn place_coverage(&self, place: u32) -> Option<&PlaceCoverage> {
+        self.coverage
+            .binary_search_by_key(&place, |&(p, _)| p)
+            .ok()
+            .map(|i| &self.coverage[i].1)
     }
 
     pub fn row(&self, i: u32) -> &Row {

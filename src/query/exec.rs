@@ -9,7 +9,7 @@ use super::gaps::{self, ChainView};
 use super::plan::{Arg, Cond, Op, Places, Plan, SourcePlan, StepPlan};
 use super::table::{Table, Value};
 use crate::graph::{Graph, SegmentState};
-use crate::model::{Attrs, EdgeKind, Kind, Stage, fmt_yi};
+use crate::model::{Attrs, Coverage, EdgeKind, Kind, Stage, fmt_yi};
 use petgraph::Direction as Dir;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -49,8 +49,8 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
             .collect();
         return Ok(t);
     }
-    let mut rows = source(g, &plan.source, ctx)?;
     let mut notes = Vec::new();
+    let mut rows = source(g, &plan.source, ctx, &mut notes)?;
     for (op, _) in &plan.ops {
         ctx.check()?;
         rows = match op {
@@ -107,6 +107,17 @@ fn linked(g: &Graph, i: u32, kind: EdgeKind, dir: Dir, of: &[Kind]) -> Vec<u32> 
 /// The names of `linked` nodes, as a list value.
 fn neighbor_names(g: &Graph, i: u32, kind: EdgeKind, dir: Dir, of: &[Kind]) -> Value {
     names(g, &linked(g, i, kind, dir, of))
+}
+
+/// Every place a node is located in or part of, joined with 、 (a 片区 lies in its zone and in
+/// its district; a firm may be located in both), or null.
+fn places_of(g: &Graph, i: u32, kind: EdgeKind) -> Value {
+    let v = linked(g, i, kind, Dir::Outgoing, PLACE_KINDS);
+    if v.is_empty() {
+        Value::Null
+    } else {
+        Value::text(v.iter().map(|&p| name(g, p)).collect::<Vec<_>>().join("、"))
+    }
 }
 
 fn first_neighbor(g: &Graph, i: u32, kind: EdgeKind, dir: Dir) -> Value {
@@ -219,7 +230,105 @@ fn places_within(g: &Graph, within: u32) -> Vec<u32> {
 
 // ------------------------------------------------------------------------------------ sources
 
-fn source(g: &Graph, src: &SourcePlan, ctx: Ctx) -> Result<Vec<Row>, QueryError> {
+/// The places a source answers for, one or each.
+fn each_place(places: &Places) -> &[u32] {
+    match places {
+        Places::One(p) => std::slice::from_ref(p),
+        Places::Each(all, _) => all,
+    }
+}
+
+/// What a place's answer leaves out, said under the table: for a district, the firms of an
+/// overlapping zone recorded at the zone only (no district known), which it cannot count;
+/// with a chain, which of them make its segments.
+fn place_notes(g: &Graph, place: u32, chain: Option<u32>, notes: &mut Vec<String>) {
+    if let Some((coverage, holder)) = g.coverage(place) {
+        let source = g.ds.place_coverage(holder).map_or("", |c| &*c.source);
+        let stated = if holder == place {
+            String::new()
+        } else {
+            format!(", as stated for {}", name(g, holder))
+        };
+        match coverage {
+            Coverage::All => {}
+            Coverage::None => notes.push(format!(
+                "{} has no enterprise data (coverage none{stated}: {source}): a segment without a recorded producer is unknown, not missing",
+                name(g, place)
+            )),
+            partial => notes.push(format!(
+                "{}'s enterprise data is partial — {} (coverage {}{stated}: {source}): a missing segment may have a producer the data does not list",
+                name(g, place),
+                partial.describe(),
+                partial.as_str()
+            )),
+        }
+    }
+    for (zone, firms) in g.unattributed(place) {
+        let mut note = format!(
+            "{} overlaps {}: {} of its firm(s) are recorded with no {} and could not be attributed to {}",
+            name(g, zone),
+            name(g, place),
+            firms.len(),
+            g.region_level(place).unwrap_or(""),
+            name(g, place)
+        );
+        if let Some(c) = chain {
+            let segs: HashSet<u32> = g.chain_segments(c).iter().copied().collect();
+            let makers: Vec<String> = firms
+                .iter()
+                .filter_map(|&f| {
+                    let made: Vec<String> =
+                        linked(g, f, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment])
+                            .into_iter()
+                            .filter(|s| segs.contains(s))
+                            .map(|s| name(g, s))
+                            .collect();
+                    (!made.is_empty()).then(|| format!("{} ({})", name(g, f), made.join("、")))
+                })
+                .collect();
+            if makers.is_empty() {
+                note.push_str(&format!("; none of them makes a segment of {}", name(g, c)));
+            } else {
+                note.push_str(&format!(
+                    "; {} of them make(s) segments of {}, not counted here: {}",
+                    makers.len(),
+                    name(g, c),
+                    makers.join("、")
+                ));
+            }
+        }
+        notes.push(note);
+    }
+}
+
+fn source(
+    g: &Graph,
+    src: &SourcePlan,
+    ctx: Ctx,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Row>, QueryError> {
+    match src {
+        SourcePlan::Status { chain, place } => place_notes(g, *place, Some(*chain), notes),
+        SourcePlan::Gaps { chain, places, .. } => {
+            for &p in each_place(places) {
+                place_notes(g, p, Some(*chain), notes);
+            }
+        }
+        SourcePlan::Build { places, .. } => {
+            for &p in each_place(places) {
+                if matches!(places, Places::One(_)) {
+                    build_notes(g, p, notes);
+                }
+                place_notes(g, p, None, notes);
+            }
+        }
+        SourcePlan::Compare { chain, places } => {
+            for &p in places {
+                place_notes(g, p, Some(*chain), notes);
+            }
+        }
+        _ => {}
+    }
     match src {
         SourcePlan::Find { hits } => Ok(hits.iter().map(|&h| find_row(g, h)).collect()),
         SourcePlan::List { kind, within } => list(g, *kind, *within, ctx),
@@ -255,12 +364,12 @@ fn find_row(g: &Graph, i: u32) -> Row {
     let details = match &n.attrs {
         Attrs::Region { level } => format!(
             "level={level}; parent={}",
-            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing).display()
+            places_of(g, i, EdgeKind::PartOf).display()
         ),
         Attrs::Park(p) => format!(
             "kind={}; parent={}; area_km2={}",
             p.kind,
-            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing).display(),
+            places_of(g, i, EdgeKind::PartOf).display(),
             p.area_km2.map(fmt_yi).unwrap_or_default()
         ),
         Attrs::Industry => format!(
@@ -275,7 +384,7 @@ fn find_row(g: &Graph, i: u32) -> Row {
         ),
         Attrs::Enterprise(a) => format!(
             "location={}; segments={}; tags={}",
-            first_neighbor(g, i, EdgeKind::LocatedIn, Dir::Outgoing).display(),
+            places_of(g, i, EdgeKind::LocatedIn).display(),
             neighbor_names(g, i, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment]).display(),
             a.tags.join("、")
         ),
@@ -352,7 +461,7 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             nm,
             Value::opt_text(&a.province),
             Value::opt_text(&a.city),
-            first_neighbor(g, i, EdgeKind::LocatedIn, Dir::Outgoing),
+            places_of(g, i, EdgeKind::LocatedIn),
             Value::opt_f64(a.revenue_yi),
             Value::texts(a.tags.iter().map(|t| t.to_string())),
             Value::opt_text(&a.listing),
@@ -361,7 +470,7 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
         (Attrs::Park(p), _) => vec![
             nm,
             Value::opt_text(&p.kind),
-            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
+            places_of(g, i, EdgeKind::PartOf),
             Value::opt_f64(p.area_km2),
             neighbor_names(g, i, EdgeKind::FocusesOn, Dir::Outgoing, FOCUS_KINDS),
         ],
@@ -419,7 +528,7 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
         (Attrs::Region { level }, _) => vec![
             nm,
             Value::opt_text(level),
-            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
+            places_of(g, i, EdgeKind::PartOf),
         ],
         // A node whose attributes do not match its list (cannot happen with checked data).
         _ => vec![nm],
@@ -775,55 +884,126 @@ fn industry_chains(g: &Graph, industry: u32) -> Vec<u32> {
     out
 }
 
+/// The place whose industry system(s) `build in PLACE` reads: the place's own, or, when it has
+/// none, the nearest place above it that has one (inherited, and labelled so). A district
+/// with a system of its own is never asked to build the provincial catalog's chains.
+fn build_holder(g: &Graph, place: u32) -> Option<u32> {
+    let has = |p: u32| !g.neighbors(p, EdgeKind::InSystem, Dir::Incoming).is_empty();
+    std::iter::once(place)
+        .chain(g.ancestors(place).iter().copied())
+        .find(|&p| has(p))
+}
+
 fn build_rows(g: &Graph, place: u32, below: f64) -> Vec<Row> {
-    // The place's own industry system, and those of the places it belongs to (a park inside
-    // 玉溪市 carries 玉溪's "231" system), nearest first.
     let mut rows = Vec::new();
     let mut seen_chains = HashSet::new();
-    for holder in std::iter::once(place).chain(g.ancestors(place).iter().copied()) {
-        for (industry, e) in g.neighbors(holder, EdgeKind::InSystem, Dir::Incoming) {
-            let sys = g.ds.edge_system(e);
-            for c in industry_chains(g, industry) {
-                if !seen_chains.insert(c) {
-                    continue;
-                }
-                let segs = g.chain_segments(c);
-                let mut counts = [0usize; 3];
-                for &s in segs {
-                    counts[g.state(place, s) as usize] += 1;
-                }
-                let n = segs.len().max(1);
-                let coverage = counts[0] as f64 / n as f64;
-                if coverage >= below {
-                    continue;
-                }
-                let coverage = (coverage * 1000.0).round() / 1000.0;
-                rows.push(vec![
-                    Value::text(name(g, c)),
-                    Value::text(name(g, industry)),
-                    sys.map_or(Value::Null, |s| Value::text(&*s.system)),
-                    sys.map_or(Value::Null, |s| Value::opt_text(&s.class)),
-                    Value::Int(segs.len() as i64),
-                    Value::Int(counts[0] as i64),
-                    Value::Int(counts[1] as i64),
-                    Value::Int(counts[2] as i64),
-                    Value::Float(coverage),
-                    Value::text(format!(
-                        "{} of {} segments present ({}%), {} planned; system of {}; below {}%",
-                        counts[0],
-                        segs.len(),
-                        fmt_yi((coverage * 100.0 * 10.0).round() / 10.0),
-                        counts[1],
-                        name(g, holder),
-                        fmt_yi(below * 100.0)
-                    )),
-                ]);
+    let Some(holder) = build_holder(g, place) else {
+        return rows;
+    };
+    let whose = if holder == place {
+        format!("system of {}", name(g, holder))
+    } else {
+        format!("system of {}, inherited", name(g, holder))
+    };
+    for (industry, e) in g.neighbors(holder, EdgeKind::InSystem, Dir::Incoming) {
+        let sys = g.ds.edge_system(e);
+        for c in industry_chains(g, industry) {
+            if !seen_chains.insert(c) {
+                continue;
             }
+            let segs = g.chain_segments(c);
+            if !hosted_products(g, place, c).is_empty() {
+                continue; // the place hosts the chain: a fill/strengthen question, not build
+            }
+            let mut counts = [0usize; 4];
+            for &s in segs {
+                counts[g.state(place, s) as usize] += 1;
+            }
+            let n = segs.len().max(1);
+            let coverage = counts[0] as f64 / n as f64;
+            if coverage >= below {
+                continue;
+            }
+            let coverage = (coverage * 1000.0).round() / 1000.0;
+            let unknown = if counts[3] > 0 {
+                format!(", {} unknown (no enterprise data)", counts[3])
+            } else {
+                String::new()
+            };
+            rows.push(vec![
+                Value::text(name(g, c)),
+                Value::text(name(g, industry)),
+                sys.map_or(Value::Null, |s| Value::text(&*s.system)),
+                sys.map_or(Value::Null, |s| Value::opt_text(&s.class)),
+                Value::Int(segs.len() as i64),
+                Value::Int(counts[0] as i64),
+                Value::Int(counts[1] as i64),
+                Value::Int(counts[2] as i64),
+                Value::Int(counts[3] as i64),
+                Value::Float(coverage),
+                Value::text(format!(
+                    "{} of {} segments present ({}%), {} planned{unknown}; {whose}; below {}%",
+                    counts[0],
+                    segs.len(),
+                    fmt_yi((coverage * 100.0 * 10.0).round() / 10.0),
+                    counts[1],
+                    fmt_yi(below * 100.0)
+                )),
+            ]);
         }
     }
     // Least covered first: the chains that most need building.
-    rows.sort_by(|a, b| a[8].total_cmp(&b[8]));
+    rows.sort_by(|a, b| a[9].total_cmp(&b[9]));
     rows
+}
+
+/// The chain's end products (segments that feed no other segment of the chain) that are
+/// present in the place: a place that makes 卷烟 hosts 卷烟及配套, whatever share of its
+/// inputs it makes, and is not asked to build it.
+fn hosted_products(g: &Graph, place: u32, chain: u32) -> Vec<u32> {
+    let feeds: HashSet<u32> = g.chain_edges(chain).into_iter().map(|(a, _)| a).collect();
+    g.chain_segments(chain)
+        .iter()
+        .copied()
+        .filter(|s| !feeds.contains(s) && g.state(place, *s) == SegmentState::Present)
+        .collect()
+}
+
+/// For `build`: where the place has no industry system of its own, which place's system it
+/// reads (inherited), or that none above it has one.
+fn build_notes(g: &Graph, place: u32, notes: &mut Vec<String>) {
+    if let Some(h) = build_holder(g, place) {
+        let mut hosted = Vec::new();
+        let mut seen = HashSet::new();
+        for (industry, _) in g.neighbors(h, EdgeKind::InSystem, Dir::Incoming) {
+            for c in industry_chains(g, industry) {
+                let made = hosted_products(g, place, c);
+                if seen.insert(c) && !made.is_empty() {
+                    let made: Vec<String> = made.iter().map(|&s| name(g, s)).collect();
+                    hosted.push(format!("{} ({})", name(g, c), made.join("、")));
+                }
+            }
+        }
+        if !hosted.is_empty() {
+            notes.push(format!(
+                "not listed, as {} hosts them (makes an end product): {}; ask fill / strengthen for their gaps",
+                name(g, place),
+                hosted.join("、")
+            ));
+        }
+    }
+    match build_holder(g, place) {
+        Some(h) if h == place => {}
+        Some(h) => notes.push(format!(
+            "{} has no industry system of its own: the chains are those of {}'s system (inherited)",
+            name(g, place),
+            name(g, h)
+        )),
+        None => notes.push(format!(
+            "{} has no industry system of its own, nor does any place above it",
+            name(g, place)
+        )),
+    }
 }
 
 fn compare(g: &Graph, chain: u32, places: &[u32], ctx: Ctx) -> Result<Vec<Row>, QueryError> {
@@ -1557,7 +1737,7 @@ mod tests {
             .chain(g.nodes_of(Kind::Park))
             .copied()
             .collect();
-        let mut seen = [0usize; 3];
+        let mut seen = [0usize; 4];
         for &chain in g.nodes_of(Kind::Chain) {
             let v = ChainView::new(&g, chain);
             for &p in &places {
@@ -1575,7 +1755,7 @@ mod tests {
                 }
             }
         }
-        // The fixture exercises all three states.
+        // The fixture exercises all four states (空白市 has no enterprise data: unknown).
         assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
     }
 

@@ -354,7 +354,7 @@ pub fn extend(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<Ext
         let weight = |j: &usize| match states[*j] {
             SegmentState::Present => 1.0,
             SegmentState::Planned => PLANNED_WEIGHT,
-            SegmentState::Missing => 0.0,
+            SegmentState::Missing | SegmentState::Unknown => 0.0,
         };
         let score: f64 = neighbours.iter().map(weight).sum();
         if score == 0.0 {
@@ -362,7 +362,7 @@ pub fn extend(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<Ext
         }
         let downstream = v.pred[i]
             .iter()
-            .any(|j| states[*j] != SegmentState::Missing);
+            .any(|j| matches!(states[*j], SegmentState::Present | SegmentState::Planned));
         let density = (score / neighbours.len() as f64 * 1000.0).round() / 1000.0;
         out.push(ExtendGap {
             pos: i,
@@ -429,7 +429,7 @@ pub fn weakness(g: &Graph, state: SegmentState, producers: &[u32]) -> (Vec<&'sta
             }
         }
         SegmentState::Planned => out.push(PLANNED_ONLY),
-        SegmentState::Missing => {}
+        SegmentState::Missing | SegmentState::Unknown => {}
     }
     (out, leading)
 }

@@ -616,7 +616,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 .with_hint("e.g. below 0.5 for chains less than half present"));
             }
             let text = format!(
-                "build (建链): chains of the industry system (IN_SYSTEM) of {} with coverage < {}",
+                "build (建链): chains of the place's own industry system(s) (IN_SYSTEM) of {} with coverage < {}",
                 place_text(g, &p),
                 ast::float_text(below)
             );
@@ -631,6 +631,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     ("present", Int),
                     ("planned", Int),
                     ("missing", Int),
+                    ("unknown", Int),
                     ("coverage", Float),
                     ("reason", Text),
                 ]),
