@@ -720,7 +720,7 @@ impl Store {
             // may still write; and every record is read back before it goes live.
             catching_sled_panics("reading back the import", &self.path, || {
                 let db = self.open_sled(&partial)?;
-                self.load_from(&db, Some(&manifest)).map(|_| ())
+                self.verify_written(&db, &manifest)
             })
         });
         if let Err(e) = verified {
@@ -964,7 +964,7 @@ impl Store {
         let read = |dir: &Path| {
             catching_sled_panics("reading the data", &self.path, || {
                 let db = self.open_sled(dir)?;
-                let ds = self.load_from(&db, None)?;
+                let ds = self.load_from(&db)?;
                 Ok(ds)
             })
         };
@@ -998,8 +998,71 @@ impl Store {
         read(&copy)
     }
 
-    /// Decode a generation's records; with `expected`, also check its manifest equals it.
-    fn load_from(&self, db: &sled::Db, expected: Option<&Manifest>) -> Result<Dataset, StoreError> {
+    /// Decode a generation's records, checking them against its manifest.
+    fn load_from(&self, db: &sled::Db) -> Result<Dataset, StoreError> {
+        let manifest = self.read_manifest(db, None)?;
+        let ds = self.load_tree(db)?;
+        let counts = [
+            ("rows", ds.rows.len(), manifest.rows),
+            ("nodes", ds.nodes.len(), manifest.nodes),
+            ("edges", ds.edges.len(), manifest.edges),
+        ];
+        for (what, records, chunks) in counts {
+            if records.div_ceil(CHUNK) != chunks as usize {
+                return Err(self.corrupt(format!(
+                    "the live generation is incomplete: {chunks} chunk(s) of {what} were written and {} read back",
+                    records.div_ceil(CHUNK)
+                )));
+            }
+        }
+        Ok(ds)
+    }
+
+    /// An import's read-back: every value of the generation just written decodes and the
+    /// manifest matches, one chunk at a time (a second copy of the whole dataset would double
+    /// the import's memory).
+    fn verify_written(&self, db: &sled::Db, manifest: &Manifest) -> Result<(), StoreError> {
+        self.read_manifest(db, Some(manifest))?;
+        let get = |key: &str| -> Result<sled::IVec, StoreError> {
+            db.get(key)
+                .map_err(|e| self.sled(e))?
+                .ok_or_else(|| self.corrupt(format!("record {key} is missing")))
+        };
+        self.decode::<Vec<String>>("files", &get("files")?)?;
+        self.decode::<Vec<TemplateFile>>("templates", &get("templates")?)?;
+        self.decode::<Vec<Box<str>>>("sources", &get("sources")?)?;
+        self.decode::<Vec<(u32, Box<str>)>>("public_functions", &get("public_functions")?)?;
+        self.decode::<Vec<(u32, PlaceCoverage)>>("coverage", &get("coverage")?)?;
+        let check = |prefix: &str, chunks: u32, decode: &ChunkCheck| {
+            (0..chunks as usize).into_par_iter().try_for_each(|i| {
+                let key = chunk_key(prefix, i);
+                let name = format!("{prefix}{i}");
+                let v = db
+                    .get(&key)
+                    .map_err(|e| self.sled(e))?
+                    .ok_or_else(|| self.corrupt(format!("record {name} is missing")))?;
+                decode(&name, &v)
+            })
+        };
+        check("rows/", manifest.rows, &|k, v| {
+            self.decode::<Vec<Row>>(k, v).map(drop)
+        })?;
+        check("nodes/", manifest.nodes, &|k, v| {
+            self.decode::<Vec<Node>>(k, v).map(drop)
+        })?;
+        check("edges/", manifest.edges, &|k, v| {
+            self.decode::<Vec<StoredEdgeOwned>>(k, v).map(drop)
+        })?;
+        Ok(())
+    }
+
+    /// The generation's manifest, checked against `CURRENT` (reading) or against what the
+    /// import wrote (`expected`).
+    fn read_manifest(
+        &self,
+        db: &sled::Db,
+        expected: Option<&Manifest>,
+    ) -> Result<Manifest, StoreError> {
         let manifest: Manifest = match db.get("manifest").map_err(|e| self.sled(e))? {
             Some(v) => self.decode("manifest", &v)?,
             None => {
@@ -1023,21 +1086,7 @@ impl Store {
         {
             return Err(self.corrupt("the import's manifest reads back differently"));
         }
-        let ds = self.load_tree(db)?;
-        let counts = [
-            ("rows", ds.rows.len(), manifest.rows),
-            ("nodes", ds.nodes.len(), manifest.nodes),
-            ("edges", ds.edges.len(), manifest.edges),
-        ];
-        for (what, records, chunks) in counts {
-            if records.div_ceil(CHUNK) != chunks as usize {
-                return Err(self.corrupt(format!(
-                    "the live generation is incomplete: {chunks} chunk(s) of {what} were written and {} read back",
-                    records.div_ceil(CHUNK)
-                )));
-            }
-        }
-        Ok(ds)
+        Ok(manifest)
     }
 
     /// Decode the records of one generation from a sled tree (a generation's database, or a
@@ -1275,6 +1324,9 @@ impl Store {
 
 /// A stored key and its value.
 type KeyValue = (Vec<u8>, Vec<u8>);
+
+/// Decodes one stored chunk (named by its key) and drops it: an import's read-back.
+type ChunkCheck<'a> = dyn Fn(&str, &[u8]) -> Result<(), StoreError> + Sync + 'a;
 
 /// One stored value of a dataset, before it is encoded: a whole small table, or one chunk of
 /// rows, nodes or edges. An import encodes them a few at a time as it writes them, so the
