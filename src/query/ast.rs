@@ -733,8 +733,13 @@ impl fmt::Display for Expr {
                 }
                 Ok(())
             }
-            Expr::Not(e) => {
-                f.write_str("not ")?;
+            Expr::Not(_) => {
+                // A run of `not`s is a loop: printing recurses only per `and` / `or` level.
+                let mut e = self;
+                while let Expr::Not(x) = e {
+                    f.write_str("not ")?;
+                    e = x;
+                }
                 e.fmt_child(f)
             }
             Expr::Cmp(a, op, b) => write!(f, "{a} {} {b}", op.as_str()),

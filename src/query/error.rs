@@ -114,12 +114,20 @@ impl QueryError {
         let _ = writeln!(out, "error: line {line_no}, column {col}: {}", self.message);
         let gutter = line_no.to_string().len();
         let pad = " ".repeat(gutter);
-        let shown: String = line
+        let (from, to) = excerpt(line, start - line_start);
+        let cut_before = if from > 0 { "... " } else { "" };
+        let cut_after = if to < line.len() { " ..." } else { "" };
+        let shown: String = line[from..to]
             .chars()
             .map(|c| if c == '\t' { ' ' } else { c })
             .collect();
-        let lead = width(&text[line_start..start]);
-        let under = width(&text[start..end.min(line_end)]).max(1);
+        let shown = if cut_after.is_empty() {
+            format!("{cut_before}{shown}")
+        } else {
+            format!("{cut_before}{}{cut_after}", shown.trim_end())
+        };
+        let lead = width(cut_before) + width(&line[from..start - line_start]);
+        let under = width(&text[start..end.min(line_start + to)]).max(1);
         let _ = writeln!(out, "{pad} |");
         let _ = writeln!(out, "{line_no} | {shown}");
         let _ = writeln!(out, "{pad} | {}{}", " ".repeat(lead), "^".repeat(under));
@@ -137,6 +145,53 @@ impl std::fmt::Display for QueryError {
 }
 
 impl std::error::Error for QueryError {}
+
+/// Widest source line an error shows whole, in display columns.
+const MAX_SHOWN: usize = 100;
+/// Display columns shown before the error's position when a longer line is cut.
+const SHOWN_BEFORE: usize = 40;
+
+/// The byte range of `line` an error at byte `at` shows: all of it when it is at most
+/// `MAX_SHOWN` columns wide, else about `SHOWN_BEFORE` columns before `at` and the rest of
+/// `MAX_SHOWN` after (a 30 KB condition is not printed whole to point at one word of it).
+fn excerpt(line: &str, at: usize) -> (usize, usize) {
+    if width(line) <= MAX_SHOWN {
+        return (0, line.len());
+    }
+    let mut from = at;
+    let mut before = 0;
+    for (i, c) in line[..at].char_indices().rev() {
+        before += width(c.encode_utf8(&mut [0; 4]));
+        if before > SHOWN_BEFORE {
+            break;
+        }
+        from = i;
+    }
+    let mut to = from;
+    let mut shown = 0;
+    for (i, c) in line[from..].char_indices() {
+        shown += width(c.encode_utf8(&mut [0; 4]));
+        if shown > MAX_SHOWN {
+            break;
+        }
+        to = from + i + c.len_utf8();
+    }
+    // Cut at spaces where there are some, not inside a word.
+    let space_before = |i: usize| line[..i].ends_with(char::is_whitespace);
+    if from > 0
+        && !space_before(from)
+        && let Some(space) = line[from..at].find(char::is_whitespace)
+    {
+        from += space + 1;
+    }
+    if to < line.len()
+        && !line[to..].starts_with(char::is_whitespace)
+        && let Some(space) = line[at..to].rfind(char::is_whitespace)
+    {
+        to = at + space;
+    }
+    (from, to)
+}
 
 fn clamp_to_char(text: &str, mut i: usize) -> usize {
     i = i.min(text.len());
@@ -442,6 +497,44 @@ mod tests {
         );
         assert!(lines[3].ends_with("^^^^"));
         assert!(r.contains("did you mean `where`?"), "{r}");
+    }
+
+    #[test]
+    fn a_long_line_is_shown_around_the_error() {
+        let text = format!(
+            "enterprises | where {}锂电池 = 1 | wher",
+            "not ".repeat(2_000)
+        );
+        let pos = text.rfind("wher").unwrap();
+        let r = expected_words(&text, pos, &["a stage"]).render(&text);
+        let lines: Vec<&str> = r.lines().collect();
+        let column = text[..pos].chars().count() + 1;
+        assert!(
+            lines[0].starts_with(&format!("error: line 1, column {column}:")),
+            "{r}"
+        );
+        // About SHOWN_BEFORE columns before the error, cut with `...`, and the caret under it.
+        assert!(lines[2].starts_with("1 | ... not not "), "{r}");
+        assert!(lines[2].ends_with("锂电池 = 1 | wher"), "{r}");
+        assert!(width(lines[2]) <= "1 | ... ".len() + MAX_SHOWN, "{r}");
+        let caret = lines[3].find('^').unwrap();
+        assert_eq!(
+            width(&lines[3][..caret]),
+            width(&lines[2][..lines[2].rfind("wher").unwrap()])
+        );
+        assert!(lines[3].ends_with("^^^^"));
+        // Cut on both sides when the error is in the middle; short lines are shown whole.
+        let text = format!("enterprises | where {}a = 1", "not ".repeat(2_000));
+        let pos = 4_000 + text.find("not").unwrap();
+        let r = expected_words(&text, pos, &["x"]).render(&text);
+        let shown = r.lines().nth(2).unwrap();
+        assert!(
+            shown.starts_with("1 | ... ") && shown.ends_with(" ..."),
+            "{r}"
+        );
+        let text = "chains | wher";
+        let r = expected_words(text, 9, &["a stage"]).render(text);
+        assert!(r.contains("\n1 | chains | wher\n"), "{r}");
     }
 
     fn glued(text: &str, at: &str) -> Option<String> {

@@ -1181,10 +1181,36 @@ fn comparable(a: &Value, b: &Value) -> bool {
     )
 }
 
+/// Whether a row meets a condition. Recurses once per `and` / `or` level (bounded by the
+/// parser's `MAX_CONDITION_DEPTH`); a run of `not`s is a loop.
 fn eval(c: &Cond, row: &Row) -> bool {
+    let mut c = c;
+    let mut negated = false;
+    while let Cond::Not(x) = c {
+        negated = !negated;
+        c = x;
+    }
+    negated != eval_once(c, row)
+}
+
+fn eval_once(c: &Cond, row: &Row) -> bool {
     match c {
-        Cond::Or(v) => v.iter().any(|x| eval(x, row)),
-        Cond::And(v) => v.iter().all(|x| eval(x, row)),
+        Cond::Or(v) => {
+            for x in v {
+                if eval(x, row) {
+                    return true;
+                }
+            }
+            false
+        }
+        Cond::And(v) => {
+            for x in v {
+                if !eval(x, row) {
+                    return false;
+                }
+            }
+            true
+        }
         Cond::Not(x) => !eval(x, row),
         Cond::Cmp(a, op, b) => {
             let (a, b) = (val(row, a), val(row, b));

@@ -6,7 +6,9 @@
 //!    arrives from the CLI, a script file (statements split by `;`) or the REPL. A leading
 //!    byte-order mark is skipped (blanked, so byte spans still point into the text as given).
 //! 2. **Bounds.** `parse::precheck` refuses text over 64 KiB or nested deeper than 64 brackets,
-//!    and pest's call limit is set, so no input can make the parser run away.
+//!    and pest's call limit is set, so no input can make the parser run away. The AST builder
+//!    refuses a condition more than 128 levels of `not` / `and` / `or` deep (at the keyword
+//!    that goes deeper), since planning, evaluation, printing and dropping recurse per level.
 //! 3. **Grammar.** pest runs `grammar/chainkb.pest`. A syntax error becomes a `QueryError`
 //!    with the byte span of the offending token; `error.rs` turns it into line and column in
 //!    characters, an underline measured in display width (right under Chinese text), the

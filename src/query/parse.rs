@@ -18,6 +18,9 @@ struct ChainkbParser;
 pub const MAX_INPUT: usize = 64 * 1024;
 /// Deepest nesting of ( and [ accepted.
 pub const MAX_NESTING: usize = 64;
+/// Most levels of `not`, `and` and `or` inside one another in one condition (`not not a = 1` has
+/// two): the AST, its plan and their printing and evaluation recurse once per level.
+pub const MAX_CONDITION_DEPTH: usize = 128;
 /// pest's call limit: far above any real query, low enough to stop pathological input fast.
 const CALL_LIMIT: usize = 5_000_000;
 
@@ -253,6 +256,18 @@ fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
     };
     let (positives, call_limit) = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => (positives.clone(), false),
+        // pest stops short of the end of the stack (with 64 KiB left) rather than overflow it.
+        // `precheck` keeps that from happening on any thread with a normal stack, so this is
+        // reached only from a thread with very little of it.
+        pest::error::ErrorVariant::CustomError { message } if message.contains("stack limit") => {
+            return QueryError::syntax(
+                "query nested too deep to parse (the parser ran short of stack here)",
+                Span {
+                    start: pos,
+                    end: (pos + 1).min(text.len()),
+                },
+            );
+        }
         pest::error::ErrorVariant::CustomError { message } => {
             (Vec::new(), message.contains("call limit"))
         }
@@ -772,6 +787,7 @@ fn stage(p: Pair<Rule>) -> Result<Stage, QueryError> {
                 .into_iter()
                 .nth(1)
                 .ok_or_else(|| QueryError::internal("where"))?,
+            0,
         )?),
         Rule::sort_st => Stage::Sort(
             parts
@@ -861,54 +877,96 @@ fn agg(p: Pair<Rule>) -> Agg {
     }
 }
 
-fn expr(p: Pair<Rule>) -> Result<Expr, QueryError> {
+/// A condition's AST (`expr`, `and_expr`, `not_expr` or `primary` in the grammar), `depth`
+/// levels of `not` / `and` / `or` below the top of the condition. Bounded by
+/// `MAX_CONDITION_DEPTH`: the builder recurses only per bracket (bounded by `precheck`), but a
+/// run of `not`s takes no bracket, and planning, execution, printing and dropping the tree
+/// recurse once per level.
+///
+/// Each rule has a small function of its own: in a debug build one function holding them all
+/// took 5 KB of stack per call, four calls per bracket level.
+fn expr(p: Pair<Rule>, depth: usize) -> Result<Expr, QueryError> {
     match p.as_rule() {
-        Rule::expr => {
-            let mut items: Vec<Expr> = p
-                .into_inner()
-                .filter(|c| c.as_rule() == Rule::and_expr)
-                .map(expr)
-                .collect::<Result<_, _>>()?;
-            Ok(if items.len() == 1 {
-                items.remove(0)
-            } else {
-                Expr::Or(items)
-            })
-        }
-        Rule::and_expr => {
-            let mut items: Vec<Expr> = p
-                .into_inner()
-                .filter(|c| c.as_rule() == Rule::not_expr)
-                .map(expr)
-                .collect::<Result<_, _>>()?;
-            Ok(if items.len() == 1 {
-                items.remove(0)
-            } else {
-                Expr::And(items)
-            })
-        }
-        Rule::not_expr => {
-            let mut nots = 0;
-            let mut inner = None;
-            for c in p.into_inner() {
-                match c.as_rule() {
-                    Rule::kw_not => nots += 1,
-                    _ => inner = Some(expr(c)?),
-                }
-            }
-            let mut e = inner.ok_or_else(|| QueryError::internal("not without operand"))?;
-            for _ in 0..nots {
-                e = Expr::Not(Box::new(e));
-            }
-            Ok(e)
-        }
+        Rule::expr => joined(p, depth, true),
+        Rule::and_expr => joined(p, depth, false),
+        Rule::not_expr => negated(p, depth),
         Rule::primary => {
             let c = p
                 .into_inner()
                 .find(|c| matches!(c.as_rule(), Rule::expr | Rule::cond))
                 .ok_or_else(|| QueryError::internal("empty condition"))?;
-            expr(c)
+            expr(c, depth)
         }
+        Rule::cond => condition(p),
+        _ => Err(QueryError::internal("unexpected expression rule")),
+    }
+}
+
+/// Parts joined by `or` (`or` true) or by `and`.
+fn joined(p: Pair<Rule>, depth: usize, or: bool) -> Result<Expr, QueryError> {
+    let (part, joiner) = if or {
+        (Rule::and_expr, Rule::kw_or)
+    } else {
+        (Rule::not_expr, Rule::kw_and)
+    };
+    let children: Vec<Pair<Rule>> = p.into_inner().collect();
+    // An `or` / `and` of two or more parts is a level of its own, hit at its first `or` / `and`.
+    let below = match children.iter().find(|c| c.as_rule() == joiner) {
+        Some(kw) if or => deeper(depth, kw)?,
+        Some(kw) => deeper(depth, kw).map_err(|e| {
+            e.with_hint(
+                "`| where A and B` is `| where A | where B`: split the condition into stages",
+            )
+        })?,
+        None => depth,
+    };
+    // A loop, not an iterator chain: in a debug build every adapter is a stack frame of its
+    // own, per bracket level.
+    let mut items = Vec::new();
+    for c in children {
+        if c.as_rule() == part {
+            items.push(expr(c, below)?);
+        }
+    }
+    Ok(if items.len() == 1 {
+        items.remove(0)
+    } else if or {
+        Expr::Or(items)
+    } else {
+        Expr::And(items)
+    })
+}
+
+/// `not not … C`: the `not`s are counted in a loop, each one a level.
+fn negated(p: Pair<Rule>, depth: usize) -> Result<Expr, QueryError> {
+    let mut nots = 0;
+    let mut below = depth;
+    let mut inner = None;
+    for c in p.into_inner() {
+        if c.as_rule() == Rule::kw_not {
+            nots += 1;
+            below = deeper(below, &c).map_err(|e| {
+                if nots > 1 {
+                    e.with_hint("`not not C` is the same as C: drop `not`s in pairs")
+                } else {
+                    e
+                }
+            })?;
+        } else {
+            inner = Some(expr(c, below)?);
+        }
+    }
+    let mut e = inner.ok_or_else(|| QueryError::internal("not without operand"))?;
+    for _ in 0..nots {
+        e = Expr::Not(Box::new(e));
+    }
+    Ok(e)
+}
+
+/// One condition that holds no other (`cond` in the grammar): a comparison, `in`, `contains`,
+/// `is null`.
+fn condition(p: Pair<Rule>) -> Result<Expr, QueryError> {
+    match p.as_rule() {
         Rule::cond => {
             let parts: Vec<Pair<Rule>> = p.into_inner().collect();
             let a = operand(&parts[0])?;
@@ -945,6 +1003,20 @@ fn expr(p: Pair<Rule>) -> Result<Expr, QueryError> {
         }
         _ => Err(QueryError::internal("unexpected expression rule")),
     }
+}
+
+/// The level below `depth` for the `not` / `and` / `or` at `at`, or the error there when it
+/// would be deeper than `MAX_CONDITION_DEPTH`.
+fn deeper(depth: usize, at: &Pair<Rule>) -> Result<usize, QueryError> {
+    if depth < MAX_CONDITION_DEPTH {
+        return Ok(depth + 1);
+    }
+    Err(QueryError::syntax(
+        format!(
+            "condition nested too deep: more than {MAX_CONDITION_DEPTH} levels of `not`, `and` and `or` inside one another"
+        ),
+        span_of(at),
+    ))
 }
 
 /// `COL contains [a, b]`: contains takes one value; the error shows the conditions joined with
@@ -1257,5 +1329,143 @@ mod tests {
         );
         let long = format!("find {}", "长".repeat(MAX_INPUT));
         assert!(parse(&long).unwrap_err().message.contains("too long"));
+    }
+
+    /// The byte offset of the `n`th (1-based) whole word `word` in `text`.
+    fn nth_word(text: &str, word: &str, n: usize) -> usize {
+        text.match_indices(word)
+            .filter(|&(i, _)| {
+                let before = text[..i].chars().next_back();
+                let after = text[i + word.len()..].chars().next();
+                !before.is_some_and(char::is_alphanumeric)
+                    && !after.is_some_and(char::is_alphanumeric)
+            })
+            .nth(n - 1)
+            .map(|(i, _)| i)
+            .expect("word")
+    }
+
+    #[test]
+    fn a_run_of_nots_is_bounded_at_the_not_that_goes_too_deep() {
+        let nots = |n: usize| format!("enterprises | where {}name = \"x\"", "not ".repeat(n));
+        let ok = parse(&nots(MAX_CONDITION_DEPTH)).expect("the deepest condition parses");
+        assert_eq!(ok.to_string(), nots(MAX_CONDITION_DEPTH));
+        // 7,500 `not`s (30 KB, under the input cap) once overflowed the stack in planning.
+        for n in [MAX_CONDITION_DEPTH + 1, 7_500] {
+            let text = nots(n);
+            assert!(text.len() <= MAX_INPUT);
+            let e = parse(&text).unwrap_err();
+            assert!(
+                e.message.contains("condition nested too deep"),
+                "{}",
+                e.message
+            );
+            let span = e.span.expect("a span");
+            let at = nth_word(&text, "not", MAX_CONDITION_DEPTH + 1);
+            assert_eq!((span.start, span.end), (at, at + 3));
+            assert!(
+                e.hints[0].contains("`not not C` is the same as C"),
+                "{:?}",
+                e.hints
+            );
+            // The same bound in Chinese, and in a script (the statement before it stands).
+            let zh = text.replace("not ", "非 ");
+            let e = parse(&zh).unwrap_err();
+            assert_eq!(
+                e.span.map(|s| s.start),
+                Some(nth_word(&zh, "非", MAX_CONDITION_DEPTH + 1))
+            );
+            let (done, err) = parse_script_until_error(&format!("chains; {text}"));
+            assert_eq!(done.len(), 1);
+            assert!(err.expect("an error").message.contains("nested too deep"));
+        }
+    }
+
+    #[test]
+    fn and_or_levels_count_towards_the_bound_at_their_first_keyword() {
+        let d = MAX_CONDITION_DEPTH;
+        // `not`s then one `and` group: the group is a level of its own.
+        let text = |nots: usize, joiner: &str| {
+            format!(
+                "enterprises | where {}(name = \"a\" {joiner} name = \"b\" {joiner} name = \"c\")",
+                "not ".repeat(nots)
+            )
+        };
+        assert!(parse(&text(d - 1, "and")).is_ok());
+        assert!(parse(&text(d - 1, "or")).is_ok());
+        for joiner in ["and", "or"] {
+            let q = text(d, joiner);
+            let e = parse(&q).unwrap_err();
+            let at = nth_word(&q, joiner, 1);
+            assert_eq!(
+                e.span.map(|s| (s.start, s.end)),
+                Some((at, at + joiner.len())),
+                "{q}"
+            );
+            // Only an `and` can be split into stages.
+            assert_eq!(
+                e.hints.iter().any(|h| h.contains("| where A | where B")),
+                joiner == "and",
+                "{:?}",
+                e.hints
+            );
+        }
+        // Brackets alone add no level; `a or b and (…)` adds two per bracket: 63 brackets
+        // inside the top level make 128 levels, one `not` more is too deep.
+        let mut groups = String::from("name = \"z\"");
+        for i in 0..d / 2 {
+            groups = if i == 0 {
+                format!("name = \"a\" or name = \"b\" and {groups}")
+            } else {
+                format!("name = \"a\" or name = \"b\" and ({groups})")
+            };
+        }
+        let q = format!("enterprises | where {groups}");
+        assert!(parse(&q).is_ok(), "{q}");
+        let q = format!("enterprises | where not ({groups})");
+        let Err(e) = parse(&q) else {
+            panic!("a condition {} levels deep parsed", d + 1)
+        };
+        assert!(
+            e.message.contains("condition nested too deep"),
+            "{}",
+            e.message
+        );
+        // Long flat chains are one level each, however long.
+        let flat = |joiner: &str| {
+            format!(
+                "enterprises | where {}name = \"x\"",
+                format!("name = \"x\" {joiner} ").repeat(3_000)
+            )
+        };
+        for joiner in [" and", " or"] {
+            let st = parse(&flat(joiner)).expect("a flat chain parses");
+            let Stage::Where(Expr::And(v) | Expr::Or(v)) = &st.stages[0] else {
+                panic!("{st:?}")
+            };
+            assert_eq!(v.len(), 3_001);
+        }
+    }
+
+    #[test]
+    fn pest_running_short_of_stack_is_an_error_at_its_position() {
+        // pest stops with 64 KiB of stack left; on a small thread, deep brackets reach that.
+        let text = format!(
+            "enterprises | where {}name = \"x\"{}",
+            "(".repeat(MAX_NESTING),
+            ")".repeat(MAX_NESTING)
+        );
+        let e = pest::error::Error::new_from_pos(
+            pest::error::ErrorVariant::<Rule>::CustomError {
+                message: "stack limit reached".into(),
+            },
+            pest::Position::new(&text, 40).unwrap(),
+        );
+        let e = syntax_error(&text, e);
+        assert_eq!(
+            e.message,
+            "query nested too deep to parse (the parser ran short of stack here)"
+        );
+        assert_eq!(e.span.map(|s| s.start), Some(40));
     }
 }

@@ -814,20 +814,45 @@ fn arg_ty(columns: &[Col], a: &Arg) -> Option<Ty> {
 
 /// Plan a condition. `aka` collects, for `explain`, the values that also match other names
 /// (`测试高新区 → 测试园区`).
+///
+/// Recurses once per `and` / `or` level (the parser bounds the depth, `MAX_CONDITION_DEPTH`);
+/// a run of `not`s is a loop, and the large frame of a single condition (`leaf`) is not on the
+/// recursion's stack.
 fn cond(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<Cond, QueryError> {
+    let mut nots = 0;
+    let mut e = e;
+    while let Expr::Not(x) = e {
+        nots += 1;
+        e = x;
+    }
+    let mut c = match e {
+        Expr::Or(v) | Expr::And(v) => {
+            // A loop, not an iterator chain: in a debug build every adapter is a stack frame
+            // of its own, per level.
+            let mut items = Vec::with_capacity(v.len());
+            for x in v {
+                items.push(cond(g, columns, x, aka)?);
+            }
+            if matches!(e, Expr::Or(_)) {
+                Cond::Or(items)
+            } else {
+                Cond::And(items)
+            }
+        }
+        _ => leaf(g, columns, e, aka)?,
+    };
+    for _ in 0..nots {
+        c = Cond::Not(Box::new(c));
+    }
+    Ok(c)
+}
+
+/// Plan one condition that holds no other: a comparison, `in`, `contains`, `is null`.
+#[inline(never)]
+fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<Cond, QueryError> {
     let clause = "where";
     Ok(match e {
-        Expr::Or(v) => Cond::Or(
-            v.iter()
-                .map(|x| cond(g, columns, x, aka))
-                .collect::<Result<_, _>>()?,
-        ),
-        Expr::And(v) => Cond::And(
-            v.iter()
-                .map(|x| cond(g, columns, x, aka))
-                .collect::<Result<_, _>>()?,
-        ),
-        Expr::Not(x) => Cond::Not(Box::new(cond(g, columns, x, aka)?)),
+        Expr::Or(_) | Expr::And(_) | Expr::Not(_) => cond(g, columns, e, aka)?,
         Expr::Cmp(a_op, op, b_op) => {
             let (a, b) = (
                 arg(columns, a_op, true, clause)?,

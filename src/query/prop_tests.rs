@@ -1,6 +1,8 @@
 //! Property tests: random well-formed ASTs print and parse back to themselves, random bytes
 //! never panic the parser, and random queries over the fixture never panic planning or
-//! execution.
+//! execution. Deep input: the deepest accepted statements run whole on an eighth of the main
+//! thread's stack, and randomly nested conditions are refused exactly at the bound, at the
+//! bracket or keyword that crosses it.
 
 use super::ast::*;
 use super::parse::{parse, parse_script};
@@ -284,5 +286,253 @@ proptest! {
                 Err(e) => { let _ = e.render(&text); }
             }
         });
+    }
+}
+
+// ------------------------------------------------------------------------------------ deep input
+
+/// The stack the deep-input tests run on: an eighth of the 8 MiB main thread, on which the CLI
+/// and the REPL run every statement. The deepest accepted inputs need about 0.75 MiB in a debug
+/// build (64 brackets, each costing pest and the AST builder ≈ 10 KB), far less optimised.
+const SMALL_STACK: usize = 1024 * 1024;
+
+/// `f` on a thread with `SMALL_STACK` bytes of stack. A recursion that outgrows it aborts the
+/// test process, which fails the run.
+fn on_small_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(SMALL_STACK)
+            .spawn_scoped(s, f)
+            .expect("spawn a thread")
+            .join()
+            .expect("the thread does not panic")
+    })
+}
+
+fn shared_graph() -> &'static crate::graph::Graph {
+    static GRAPH: std::sync::OnceLock<crate::graph::Graph> = std::sync::OnceLock::new();
+    GRAPH.get_or_init(fixture_graph)
+}
+
+/// The whole life of a statement: parse, print, plan, run, render an error, drop. The number of
+/// rows, or the error.
+fn whole_life(text: &str) -> Result<usize, super::QueryError> {
+    let cancel = AtomicBool::new(false);
+    let outcome = (|| -> Result<usize, super::QueryError> {
+        let st = parse(text)?;
+        let printed = st.to_string();
+        // Printing adds brackets (`a or (b and c)`), so a statement at the bracket bound may
+        // print to one beyond it; whatever parses back is the same statement.
+        if let Ok(back) = parse(&printed) {
+            assert!(back == st, "`{printed}` parses to another statement");
+        }
+        let ctx = super::Ctx {
+            cancel: &cancel,
+            parallel: false,
+        };
+        let (table, ..) = super::run_statement(shared_graph(), &st, ctx)?;
+        Ok(table.rows.len())
+    })();
+    if let Err(e) = &outcome {
+        let _ = e.render(text);
+    }
+    outcome
+}
+
+/// The number of `not` / `and` / `or` levels of a condition.
+fn levels(e: &Expr) -> usize {
+    match e {
+        Expr::Not(x) => 1 + levels(x),
+        Expr::Or(v) | Expr::And(v) => 1 + v.iter().map(levels).max().unwrap_or(0),
+        _ => 0,
+    }
+}
+
+#[test]
+fn the_deepest_accepted_inputs_run_on_an_eighth_of_the_main_stack() {
+    use super::parse::{MAX_CONDITION_DEPTH, MAX_INPUT, MAX_NESTING};
+    let d = MAX_CONDITION_DEPTH;
+    let nots = |n: usize| "not ".repeat(n);
+    // `a or b and (…)`: two levels per bracket, 128 levels under 63 brackets.
+    let mut groups = String::from("name = \"z\"");
+    for i in 0..d / 2 {
+        groups = if i == 0 {
+            format!("name = \"a\" or name = \"b\" and {groups}")
+        } else {
+            format!("name = \"a\" or name = \"b\" and ({groups})")
+        };
+    }
+    let accepted = [
+        format!("enterprises | where {}name = \"x\"", nots(d)),
+        format!("enterprises | where {groups}"),
+        format!(
+            "enterprises | where {}{}name = \"x\"{}",
+            "(".repeat(MAX_NESTING),
+            nots(d),
+            ")".repeat(MAX_NESTING)
+        ),
+        format!(
+            "enterprises | where {}name = \"x\"{}",
+            "not (".repeat(MAX_NESTING),
+            ")".repeat(MAX_NESTING)
+        ),
+        format!(
+            "enterprises | where {}name = \"x\"",
+            "name = \"x\" and ".repeat(3_000)
+        ),
+        format!(
+            "enterprises | where {}name = \"x\"",
+            "name = \"x\" or ".repeat(3_000)
+        ),
+        format!("enterprises{}", " | limit 5".repeat(5_000)),
+        format!(
+            "enterprises | where {} | select name",
+            vec!["name != \"x\""; 2_000].join(" | where ")
+        ),
+    ];
+    on_small_stack(|| {
+        for text in &accepted {
+            assert!(text.len() <= MAX_INPUT);
+            let head: String = text.chars().take(60).collect();
+            let run = whole_life(text);
+            assert!(run.is_ok(), "`{head}…`: {:?}", run.err().map(|e| e.message));
+        }
+        let st = parse(&accepted[0]).unwrap();
+        let Stage::Where(e) = &st.stages[0] else {
+            panic!("a where stage")
+        };
+        assert_eq!(levels(e), d);
+    });
+    let paths = format!("paths from 锂矿{}", " -[SUPPLIES]->()".repeat(3_000));
+    let refused = [
+        (
+            format!("enterprises | where {}name = \"x\"", nots(7_500)),
+            "condition nested too deep",
+        ),
+        (
+            format!("enterprises | where {}name = \"x\"", nots(d + 1)),
+            "condition nested too deep",
+        ),
+        (
+            format!("enterprises | where not ({groups})"),
+            "condition nested too deep",
+        ),
+        (
+            format!(
+                "enterprises | where {}a = 1{}",
+                "(".repeat(20_000),
+                ")".repeat(20_000)
+            ),
+            "brackets nested too deep",
+        ),
+        (
+            format!("enterprises | where name in {}", "[".repeat(30_000)),
+            "brackets nested too deep",
+        ),
+        (
+            format!("enterprises | where name in {}", "[".repeat(MAX_NESTING)),
+            "expected",
+        ),
+        (
+            format!("chains | limit {}1", "- ".repeat(20_000)),
+            "expected",
+        ),
+        (
+            format!("enterprises | where name = {}", "-".repeat(40_000)),
+            "expected",
+        ),
+        (paths, "at most 12 are allowed"),
+        (format!("find {}", "x".repeat(MAX_INPUT)), "query too long"),
+        (format!("chains {}", "| ".repeat(20_000)), "expected"),
+    ];
+    on_small_stack(|| {
+        for (text, message) in &refused {
+            let head: String = text.chars().take(40).collect();
+            match whole_life(text) {
+                Ok(_) => panic!("`{head}…` ran"),
+                Err(e) => assert!(e.message.contains(message), "`{head}…`: {}", e.message),
+            }
+        }
+    });
+}
+
+/// Conditions built of random layers, outside in: `not`, a bracket, or a bracket that opens an
+/// `or` / `and` (`(name = "a" or …)`), then one comparison.
+#[derive(Clone, Copy, Debug)]
+enum Layer {
+    Not,
+    Bracket,
+    Or,
+    And,
+}
+
+fn layered(layers: &[Layer]) -> (String, Vec<usize>, usize) {
+    // The text, where each level starts (the `not`, `or` or `and`), and the bracket depth.
+    let mut text = String::from("enterprises | where ");
+    let mut level_at = Vec::new();
+    let mut brackets = 0;
+    for l in layers {
+        match l {
+            Layer::Not => {
+                level_at.push(text.len());
+                text.push_str("not ");
+            }
+            Layer::Bracket => {
+                brackets += 1;
+                text.push('(');
+            }
+            Layer::Or | Layer::And => {
+                brackets += 1;
+                let word = if matches!(l, Layer::Or) { "or" } else { "and" };
+                text.push_str("(name = \"a\" ");
+                level_at.push(text.len());
+                text.push_str(word);
+                text.push(' ');
+            }
+        }
+    }
+    text.push_str("name = \"x\"");
+    text.push_str(&")".repeat(brackets));
+    (text, level_at, brackets)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    /// However `not`, brackets, `or` and `and` are nested, a condition parses exactly when it is
+    /// within both bounds, the error is at the first bracket or `not` / `or` / `and` past the
+    /// bound, and what parses runs — all on a small stack.
+    #[test]
+    fn deep_random_nesting_is_refused_at_the_bound_or_runs(
+        // How many `not`s to a bracket varies, so that either bound can be the one hit.
+        (not_weight, picks) in (0u8..24, prop::collection::vec(any::<u8>(), 0..400))
+    ) {
+        use super::parse::{MAX_CONDITION_DEPTH, MAX_NESTING};
+        let layers: Vec<Layer> = picks
+            .iter()
+            .map(|&p| match p % (not_weight + 3) {
+                0 => Layer::Bracket,
+                1 => Layer::Or,
+                2 => Layer::And,
+                _ => Layer::Not,
+            })
+            .collect();
+        let (text, level_at, brackets) = layered(&layers);
+        let outcome = on_small_stack(|| whole_life(&text));
+        if brackets > MAX_NESTING {
+            let e = outcome.expect_err("too many brackets");
+            prop_assert!(e.message.contains("brackets nested too deep"), "{}", e.message);
+            let at = e.span.expect("a span").start;
+            prop_assert_eq!(text[..=at].matches('(').count(), MAX_NESTING + 1);
+        } else if level_at.len() > MAX_CONDITION_DEPTH {
+            let e = outcome.expect_err("too deep");
+            prop_assert!(e.message.contains("condition nested too deep"), "{}", e.message);
+            prop_assert_eq!(e.span.map(|s| s.start), Some(level_at[MAX_CONDITION_DEPTH]));
+        } else {
+            prop_assert!(outcome.is_ok(), "{:?}", outcome.err());
+            let st = parse(&text).expect("parses");
+            let Stage::Where(e) = &st.stages[0] else { panic!("a where stage") };
+            prop_assert_eq!(levels(e), level_at.len());
+        }
     }
 }
