@@ -191,8 +191,9 @@ pub fn read_rows(path: &Path, sheet: Option<&str>, encoding: Encoding) -> Result
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
     let text = data::text::decode(&bytes, encoding).map_err(|e| format!("{shown}: {e}"))?;
-    let records = data::text::parse_csv(&text)
-        .map_err(|(line, e)| format!("{shown}:{line}: CSV syntax: {e}"))?;
+    // Cells of an export may hold line breaks (经营范围, 简介); an unclosed quote may not.
+    let records = data::text::parse_csv(&text, data::text::LineBreaks::Anywhere)
+        .map_err(|e| format!("{shown}:{}:{}: {}", e.line, e.col, e.message))?;
     // The CSV reader drops blank lines (no comma at all); put them back, empty, so they are
     // counted like a line of empty cells.
     let mut rows: Rows = records
