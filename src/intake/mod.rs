@@ -77,6 +77,9 @@ pub struct Outcome {
     pub bad_numbers: usize,
     pub neutralised: usize,
     pub skipped: usize,
+    /// Rows with more or fewer cells than the header (an unquoted comma in a cell, a cell left
+    /// out): their cells cannot be told apart, so they are reported and not written.
+    pub miscounted: usize,
     /// Rows with no text in any cell (anywhere in the file), skipped and reported.
     pub empty: usize,
     /// The input is a spreadsheet (its rows are sheet rows, not lines).
@@ -127,6 +130,12 @@ impl Outcome {
             plural(self.neutralised, "formula-looking name"),
             self.skipped
         );
+        if self.miscounted > 0 {
+            s.push_str(&format!(
+                ", {} with more or fewer cells than the header (not written)",
+                self.miscounted
+            ));
+        }
         if self.known > 0 {
             s.push_str(&format!(
                 ", {} already in the data ({})",
@@ -532,6 +541,12 @@ pub fn intake(
     let mut by_name: HashMap<String, usize> = HashMap::new();
     for (line, cells) in &filled[h + 1..] {
         out.data_rows += 1;
+        if cells.len() != header.len() {
+            let msg = miscounted(cells, header, *header_line);
+            out.messages.push((*line, msg));
+            out.miscounted += 1;
+            continue;
+        }
         let Some(c) = read_row(*line, cells, &map, resolver, kw, &mut out) else {
             continue;
         };
@@ -647,6 +662,40 @@ pub fn intake(
     }
     out.messages.sort_by_key(|m| m.0);
     Ok(out)
+}
+
+/// Why a row with more or fewer cells than the header is not written: the counts, and the
+/// extra cells or the missing columns.
+fn miscounted(cells: &[String], header: &[String], header_line: u32) -> String {
+    let quoted = |c: &str| match c.trim() {
+        "" => "empty".to_string(),
+        c => format!("`{}`", c.chars().take(30).collect::<String>()),
+    };
+    let (have, want) = (cells.len(), header.len());
+    let detail = if have > want {
+        let extra: Vec<String> = cells[want..].iter().take(3).map(|c| quoted(c)).collect();
+        let more = if have - want > 3 { ", …" } else { "" };
+        format!(
+            "the extra {} {}{more}; a comma in a cell splits it unless the cell is quoted, which \
+             shifts every later cell: fix the cell (or re-export the file) and run intake again",
+            if have - want == 1 {
+                "cell is"
+            } else {
+                "cells are"
+            },
+            extra.join(", ")
+        )
+    } else {
+        let missing: Vec<String> = header[have..].iter().map(|c| quoted(c)).collect();
+        format!(
+            "{} {} missing; fix the row (or re-export the file) and run intake again",
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" }
+        )
+    };
+    format!(
+        "this row has {have} cells but the header (line {header_line}) has {want}: not written; {detail}"
+    )
 }
 
 /// One data row → a candidate (None for a row without a name, which is reported).
