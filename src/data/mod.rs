@@ -29,6 +29,11 @@ use std::path::{Path, PathBuf};
 pub use export::export;
 pub use resolve::Resolver;
 pub use seeds::SeedKind;
+
+/// Whether quoted cells of the seed-file column `col` may hold line breaks (`notes` only).
+pub fn seeds_multi_line(col: &str) -> bool {
+    seeds::MULTI_LINE.contains(&col)
+}
 pub use text::Encoding;
 
 /// One problem found in a data folder.

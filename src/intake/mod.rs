@@ -963,11 +963,31 @@ pub fn to_csv(candidates: &[Candidate]) -> Vec<u8> {
                 "notes" => notes.clone(),
                 _ => String::new(),
             })
-            .map(|s| neutralise(&s))
+            .zip(cols)
+            .map(|(s, col)| {
+                if data::seeds_multi_line(col) {
+                    neutralise(&s)
+                } else {
+                    neutralise(&one_line(&s))
+                }
+            })
             .collect();
         let _ = w.write_record(&row);
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// A cell of an export with line breaks (`"云南\n省"`, `"深交所\n002812"`) on one line, for a
+/// column of the candidates file that must be one line: the lines trimmed, joined by a space.
+fn one_line(s: &str) -> String {
+    if !s.contains(['\n', '\r']) {
+        return s.to_string();
+    }
+    s.split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Check the written file together with the templates as `chainkb check` would, and return
@@ -1102,6 +1122,32 @@ mod tests {
         assert!(o.candidates[3].notes.iter().any(|n| n == "第6行城市: 昭通"));
         assert_eq!(o.bad_numbers, 1);
         assert_eq!(o.merged, 1);
+    }
+
+    #[test]
+    fn line_breaks_of_an_export_stay_only_in_notes() {
+        // Before: `深交所\n002812` was written as a two-line `listing` cell, which check (and
+        // so intake's own check of what it writes) refuses: only notes may hold line breaks.
+        let c = Candidate {
+            id: "甲公司".into(),
+            city: "玉\r\n溪".into(),
+            listing: vec!["深交所\n 002812".into()],
+            notes: vec!["第一行\n第二行".into()],
+            ..Candidate::default()
+        };
+        let text = String::from_utf8(to_csv(&[c])).unwrap();
+        let recs = data::text::parse_csv(
+            text.trim_start_matches('\u{feff}'),
+            data::text::LineBreaks::In(&["notes"]),
+        )
+        .unwrap();
+        let cell = |name: &str| {
+            let i = recs[0].cells.iter().position(|c| c.0 == name).unwrap();
+            recs[1].cells[i].0.clone()
+        };
+        assert_eq!(cell("city"), "玉 溪");
+        assert_eq!(cell("listing"), "深交所 002812");
+        assert_eq!(cell("notes"), "第一行\n第二行");
     }
 
     #[test]
