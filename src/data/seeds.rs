@@ -180,14 +180,11 @@ impl RowView<'_> {
     }
 
     fn pos(&self, col: &str) -> Pos {
-        let c = self
-            .cols
-            .get(col)
-            .and_then(|&i| self.rec.cells.get(i))
-            .map_or(1, |c| c.1);
+        let i = self.cols.get(col).copied();
+        let c = i.and_then(|i| self.rec.cells.get(i)).map_or(1, |c| c.1);
         Pos {
             file: self.file,
-            line: self.rec.line,
+            line: i.map_or(self.rec.line, |i| self.rec.line_of(i)),
             col: c,
         }
     }
@@ -388,10 +385,10 @@ fn miscounted(ld: &mut Loader, file: u32, kind: SeedKind, header: &Record, rec: 
         }
         v.join(", ")
     };
-    let (col, detail) = if have > want {
+    let (at, detail) = if have > want {
         let extra = &rec.cells[want..];
         (
-            extra[0].1,
+            want,
             format!(
                 "the extra {} {}; a comma in a cell splits it unless the cell is quoted (\"a,b\"): \
                  quote that cell, or remove the extra cells",
@@ -406,7 +403,7 @@ fn miscounted(ld: &mut Loader, file: u32, kind: SeedKind, header: &Record, rec: 
     } else {
         let missing = &header.cells[have..];
         (
-            rec.cells.last().map_or(1, |c| c.1),
+            have.saturating_sub(1),
             format!(
                 "{} {} missing; write an empty cell as nothing between two commas, and keep a row \
                  on one line",
@@ -422,8 +419,8 @@ fn miscounted(ld: &mut Loader, file: u32, kind: SeedKind, header: &Record, rec: 
     ld.error(
         Pos {
             file,
-            line: rec.line,
-            col,
+            line: rec.line_of(at),
+            col: rec.cells.get(at).map_or(1, |c| c.1),
         },
         format!(
             "this row has {have} cells but the header has {want} columns: it is not read; {detail}"

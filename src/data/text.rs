@@ -114,11 +114,22 @@ pub fn words(bytes: &[u8]) -> (HashSet<String>, HashSet<String>) {
     (exact, normalized)
 }
 
-/// One parsed CSV record: its 1-based line and each cell with its 1-based character column.
+/// One parsed CSV record: its 1-based line and each cell with its 1-based character column
+/// (on its own line: `line_of`).
 #[derive(Debug)]
 pub struct Record {
     pub line: u32,
     pub cells: Vec<(String, u32)>,
+    /// Per cell, the line breaks (inside quoted cells) before it in the record.
+    breaks: Vec<u32>,
+}
+
+impl Record {
+    /// The line cell `i` starts on: the record's line, or a later one after a quoted cell that
+    /// runs over a line end.
+    pub fn line_of(&self, i: usize) -> u32 {
+        self.line + self.breaks.get(i).copied().unwrap_or(0)
+    }
 }
 
 /// A problem that makes CSV text unreadable as a whole, at the position where it starts (the
@@ -157,8 +168,10 @@ pub fn parse_csv(text: &str, breaks: LineBreaks) -> Result<Vec<Record>, CsvError
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
     // Quoted cells that span lines, checked once the records (and so the header) are known:
-    // (record index, cell index, opening quote's byte, closing quote's byte).
-    let mut spanning: Vec<(usize, usize, usize, usize)> = Vec::new();
+    // (record index, cell index, opening quote's byte, closing quote's byte, whether text
+    // follows the closing quote).
+    type Span = (usize, usize, usize, usize, bool);
+    let mut spanning: Vec<Span> = Vec::new();
     // Lines are counted from byte offsets: with CRLF line ends csv reports a record as starting
     // at the `\n` that ends the previous one (and one line too early).
     let (mut seen_byte, mut seen_line) = (0usize, 1u32);
@@ -200,7 +213,7 @@ pub fn parse_csv(text: &str, breaks: LineBreaks) -> Result<Vec<Record>, CsvError
                     });
                 }
                 Some((open, Some(close))) if text[open..close].contains(['\n', '\r']) => {
-                    spans.push((out.len(), i, open, close));
+                    spans.push((out.len(), i, open, close, f.junk));
                 }
                 _ => {}
             }
@@ -213,12 +226,20 @@ pub fn parse_csv(text: &str, breaks: LineBreaks) -> Result<Vec<Record>, CsvError
                 (cell.to_string(), col)
             })
             .collect::<Vec<_>>();
+        let breaks = match agrees {
+            true => fields.iter().map(|f| f.breaks).collect(),
+            false => Vec::new(),
+        };
         // csv yields one empty cell for a blank line; skip those silently.
         if cells.len() == 1 && cells[0].0.trim().is_empty() {
             continue;
         }
         spanning.extend(spans);
-        out.push(Record { line, cells });
+        out.push(Record {
+            line,
+            cells,
+            breaks,
+        });
     }
     if spanning.is_empty() {
         return Ok(out);
@@ -227,7 +248,7 @@ pub fn parse_csv(text: &str, breaks: LineBreaks) -> Result<Vec<Record>, CsvError
         LineBreaks::In(_) => out.first().map_or(0, |h| h.cells.len()),
         LineBreaks::Anywhere => common_width(&out),
     };
-    for (rec, cell, open, close) in spanning {
+    for (rec, cell, open, close, junk) in spanning {
         let (line, col) = line_col(text, open);
         let last = line_col(text, close).0;
         let rows: Vec<u32> = inner_lines(text, open, close)
@@ -236,22 +257,36 @@ pub fn parse_csv(text: &str, breaks: LineBreaks) -> Result<Vec<Record>, CsvError
             .collect();
         if let (Some(first), Some(end)) = (rows.first(), rows.last()) {
             let which = if first == end {
-                format!("line {first} reads")
+                format!("line {first} reads as a row")
             } else {
-                format!("lines {first}–{end} ({} of them) read", rows.len())
+                format!("lines {first}–{end} ({} of them) read as rows", rows.len())
             };
             return Err(CsvError {
                 line,
                 col,
                 message: format!(
                     "a quote opened here is not closed where its cell ends: the cell runs to \
-                     line {last}, and {which} as rows of this file ({width} cells); {CLOSE_IT}"
+                     line {last}, and {which} of this file ({width} cells); {CLOSE_IT}"
                 ),
             });
         }
         let LineBreaks::In(allowed) = breaks else {
             continue;
         };
+        // A cell that may run over lines, "closed" by a quote with text after it: the quote
+        // that closed it opened a cell of a later row.
+        if junk {
+            let cells = out.get(rec).map_or(0, |r| r.cells.len());
+            return Err(CsvError {
+                line,
+                col,
+                message: format!(
+                    "a quote opened here is not closed where its cell ends: the cell runs to \
+                     line {last}, where text follows the quote that closes it (its row has \
+                     {cells} cells, the header {width}); {CLOSE_IT}"
+                ),
+            });
+        }
         let name = (rec > 0)
             .then(|| out.first().and_then(|h| h.cells.get(cell)))
             .flatten()
@@ -322,6 +357,10 @@ fn cell_count(line: &str) -> usize {
 #[derive(Debug)]
 struct FieldScan {
     col: u32,
+    /// Line breaks (inside quotes) in the record before the field.
+    breaks: u32,
+    /// Text follows the closing quote (`"a"b`, read as `ab`).
+    junk: bool,
     quote: Option<(usize, Option<usize>)>,
 }
 
@@ -338,9 +377,12 @@ fn scan_record(text: &str, start: usize) -> Vec<FieldScan> {
     }
     let mut fields = vec![FieldScan {
         col: 1,
+        breaks: 0,
+        junk: false,
         quote: None,
     }];
     let mut col = 1u32;
+    let mut breaks = 0u32;
     let mut state = State::Start;
     let rest = text.get(start..).unwrap_or("");
     for (i, c) in rest.char_indices() {
@@ -354,7 +396,10 @@ fn scan_record(text: &str, start: usize) -> Vec<FieldScan> {
                     *close = Some(at);
                 }
             }
-            (State::Quoted, '\n') => col = 1,
+            (State::Quoted, '\n') => {
+                col = 1;
+                breaks += 1;
+            }
             (State::Quoted, _) => {}
             (State::AfterQuote, '"') => {
                 // `""`: a quote inside the cell, which goes on.
@@ -364,13 +409,22 @@ fn scan_record(text: &str, start: usize) -> Vec<FieldScan> {
                 }
             }
             (_, ',') => {
-                fields.push(FieldScan { col, quote: None });
+                fields.push(FieldScan {
+                    col,
+                    breaks,
+                    junk: false,
+                    quote: None,
+                });
                 state = State::Start;
             }
             (_, '\n' | '\r') => break,
             (State::Start, '"') => {
                 fields[field].quote = Some((at, None));
                 state = State::Quoted;
+            }
+            (State::AfterQuote, _) => {
+                fields[field].junk = true;
+                state = State::Plain;
             }
             _ => state = State::Plain,
         }
@@ -504,6 +558,44 @@ mod tests {
             err.message.contains("lines 4–5 (2 of them) read as rows"),
             "{err:?}"
         );
+        let text = "id,source,notes\nA,s,\"n1\nB,s,\"x\"\n";
+        let err = parse_csv(text, NOTES).unwrap_err();
+        assert!(
+            err.message
+                .contains("runs to line 3, and line 3 reads as a row of this file (3 cells)"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_multi_line_cell_closed_by_a_quote_with_text_after_it_is_an_error_at_its_quote() {
+        // The note's quote is left open; the quote that opens the next row's source closes it,
+        // and the rest of that row runs on: 甲's row has 6 cells, and 乙 is gone.
+        let text = "id,name,source,notes\n甲,a,s,\"n1\n乙,b,\"s, 2\",n2\n";
+        let err = parse_csv(text, NOTES).unwrap_err();
+        assert_eq!((err.line, err.col), (2, 7), "{err:?}");
+        assert!(
+            err.message.contains(
+                "the cell runs to line 3, where text follows the quote that closes it (its row has 6 cells, the header 4)"
+            ),
+            "{err:?}"
+        );
+        // On one line the same is read as csv reads it (`"q"r` is `qr`).
+        assert_eq!(
+            parse_csv("a,b\n\"q\"r,x\n", NOTES).unwrap()[1].cells[0].0,
+            "qr"
+        );
+    }
+
+    #[test]
+    fn cells_after_a_multi_line_note_are_on_its_last_line() {
+        let text = "id,notes,source\nA,\"一\n二\n三\",s\nB,,t\n";
+        let recs = parse_csv(text, NOTES).unwrap();
+        let at: Vec<(u32, u32)> = (0..3)
+            .map(|i| (recs[1].line_of(i), recs[1].cells[i].1))
+            .collect();
+        assert_eq!(at, vec![(2, 1), (2, 3), (4, 4)]);
+        assert_eq!(recs[2].line_of(0), 5);
     }
 
     #[test]
