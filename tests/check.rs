@@ -51,12 +51,41 @@ fn assert_problems(out: &Output, expected: &[&str]) {
     assert_eq!(out.status.code(), Some(1));
 }
 
-/// Exit code 0, exactly these lines on stderr, and the "ok" line on stdout.
-fn assert_clean(out: &Output, stderr: &[&str], ok: &str) {
+/// Exit code 0, exactly these lines on stderr, and on stdout the "ok" line followed by the
+/// data rows read per CSV file (`  FILE: N data rows`, see `rows`).
+fn assert_clean(out: &Output, stderr: &[&str], ok: &str, rows: &[String]) {
     assert_eq!(text(&out.stderr), lines(stderr));
     assert!(out.status.success());
-    assert_eq!(text(&out.stdout), format!("{ok}\n"));
+    let mut expected = format!("{ok}\n");
+    for r in rows {
+        expected.push_str(&format!("{r}\n"));
+    }
+    assert_eq!(text(&out.stdout), expected);
 }
+
+/// The lines `check` and `import` print for the data rows read: `  DIR/FILE: N data rows` for
+/// each (FILE, N).
+fn rows(dir: &str, files: &[(&str, usize)]) -> Vec<String> {
+    files
+        .iter()
+        .map(|(f, n)| {
+            let path = if dir.is_empty() {
+                f.to_string()
+            } else {
+                format!("{dir}/{f}")
+            };
+            format!("  {path}: {n} data row{}", if *n == 1 { "" } else { "s" })
+        })
+        .collect()
+}
+
+/// check-part's seed files and their data rows.
+const PART_SEEDS: [(&str, usize); 4] = [
+    ("seeds/enterprises.csv", 1),
+    ("seeds/industries.csv", 1),
+    ("seeds/parks.csv", 1),
+    ("seeds/regions.csv", 2),
+];
 
 const KEYS: &str = "tests/fixtures/check-template-keys";
 
@@ -202,22 +231,36 @@ fn part_ok(checked: usize) -> String {
 #[test]
 fn a_file_or_a_graphs_or_seeds_folder_resolves_against_its_data_folder() {
     // Before: every reference to another file of the folder was an error.
-    for (part, checked) in [
-        ("tests/fixtures/check-part/seeds/parks.csv", 1),
-        ("tests/fixtures/check-part/seeds/enterprises.csv", 1),
-        ("tests/fixtures/check-part/graphs/lithium.toml", 1),
-        ("tests/fixtures/check-part/graphs", 1),
-        ("tests/fixtures/check-part/seeds", 4),
+    for (part, checked, seeds) in [
+        (
+            "tests/fixtures/check-part/seeds/parks.csv",
+            1,
+            &PART_SEEDS[2..3],
+        ),
+        (
+            "tests/fixtures/check-part/seeds/enterprises.csv",
+            1,
+            &PART_SEEDS[..1],
+        ),
+        ("tests/fixtures/check-part/graphs/lithium.toml", 1, &[]),
+        ("tests/fixtures/check-part/graphs", 1, &[]),
+        ("tests/fixtures/check-part/seeds", 4, &PART_SEEDS[..]),
     ] {
         let out = run(&["check", part]);
         assert_clean(
             &out,
             &["references resolved against the data folder tests/fixtures/check-part"],
             &part_ok(checked),
+            &rows(PART, seeds),
         );
     }
     // The folder itself is a whole: no note.
-    assert_clean(&run(&["check", PART]), &[], PART_OK);
+    assert_clean(
+        &run(&["check", PART]),
+        &[],
+        PART_OK,
+        &rows(PART, &PART_SEEDS),
+    );
     // From inside the folder: the note names it by its absolute path rather than `.`.
     let out = run_in(&fixture("check-part"), &["check", "seeds"]);
     assert_clean(
@@ -227,6 +270,7 @@ fn a_file_or_a_graphs_or_seeds_folder_resolves_against_its_data_folder() {
             absolute("check-part")
         )],
         &part_ok(4),
+        &rows("", &PART_SEEDS),
     );
 }
 
@@ -344,6 +388,7 @@ fn several_parts_of_one_data_folder_resolve_against_it_and_a_hand_picked_set_is_
         ]),
         &["references resolved against the data folder tests/fixtures/check-part"],
         &part_ok(2),
+        &rows(PART, &PART_SEEDS[2..3]),
     );
     // Paths from several places (parts of two data folders, or a part with a file from
     // elsewhere, as `intake`'s tests check a candidates file against `graphs` and the industries)
@@ -397,7 +442,15 @@ fn importing_part_of_a_data_folder_is_refused_with_the_folder_to_import() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(
         text(&out.stdout),
-        format!("imported 8 nodes and 11 edges from 5 files into {db_arg} (generation 1)\n")
+        format!(
+            "imported 8 nodes and 11 edges from 5 files into {db_arg} (generation 1)\n{}",
+            lines(
+                &rows(PART, &PART_SEEDS)
+                    .iter()
+                    .map(String::as_str)
+                    .collect::<Vec<_>>()
+            )
+        )
     );
 }
 
@@ -464,11 +517,13 @@ fn paths_that_name_the_same_file_read_it_once() {
             absolute("check-part")
         )],
         &part_ok(1),
+        &rows("", &PART_SEEDS[2..3]),
     );
     assert_clean(
         &run_in(&dir, &["check", ".", "seeds/parks.csv"]),
         &[],
         PART_OK,
+        &rows(".", &PART_SEEDS),
     );
     assert_clean(
         &run_in(
@@ -480,6 +535,7 @@ fn paths_that_name_the_same_file_read_it_once() {
             absolute("check-part")
         )],
         &part_ok(1),
+        &rows("", &PART_SEEDS[2..3]),
     );
 }
 
@@ -530,6 +586,10 @@ fn a_candidates_file_repeating_a_curated_firm_is_the_duplicate_and_the_curated_a
         &run(&["check", DUP]),
         &[],
         "ok: 2 files, 2 nodes, 1 edges, 0 problems",
+        &rows(
+            DUP,
+            &[("seeds/enterprises.csv", 1), ("seeds/projects.csv", 1)],
+        ),
     );
 }
 
@@ -696,5 +756,152 @@ fn a_template_given_repeating_its_data_folders_chain_is_the_duplicate_without_ca
             ),
             "error: 3 problem(s) found",
         ],
+    );
+}
+
+/// check-part's templates and places with `enterprises` (a firm per line) and a project carried
+/// by the first firm, so that nothing refers to the later firms: a file that loses them is
+/// otherwise consistent.
+fn firms_folder(enterprises: &str) -> tempfile::TempDir {
+    let part = |f: &str| std::fs::read(fixture("check-part").join(f)).unwrap();
+    data_folder(&[
+        ("graphs/lithium.toml", &part("graphs/lithium.toml")),
+        ("seeds/regions.csv", &part("seeds/regions.csv")),
+        ("seeds/parks.csv", &part("seeds/parks.csv")),
+        ("seeds/industries.csv", &part("seeds/industries.csv")),
+        ("seeds/enterprises.csv", enterprises.as_bytes()),
+        (
+            "seeds/projects.csv",
+            "id,name,carrier,source\nP1,项目一,甲公司,test fixture\n".as_bytes(),
+        ),
+    ])
+}
+
+const FIRMS_HEADER: &str = "id,location,segments,source,notes\n";
+
+/// The rows lines of `firms_folder` run in its folder (`.`), with `firms` enterprise rows.
+fn firms_rows(firms: usize) -> Vec<String> {
+    rows(
+        ".",
+        &[
+            ("seeds/enterprises.csv", firms),
+            ("seeds/industries.csv", 1),
+            ("seeds/parks.csv", 1),
+            ("seeds/projects.csv", 1),
+            ("seeds/regions.csv", 2),
+        ],
+    )
+}
+
+#[test]
+fn an_unclosed_quote_is_an_error_at_the_quote_and_nothing_is_imported() {
+    // Before: `ok: 6 files, 9 nodes`: 乙公司 and 丙公司 became part of 甲公司's source, and
+    // import stored one firm of three.
+    let tmp = firms_folder(&format!(
+        "{FIRMS_HEADER}甲公司,测试高新区,动力电池,\"test fixture\n乙公司,测试高新区,动力电池,test fixture,\n丙公司,测试高新区,动力电池,test fixture,\n"
+    ));
+    let expected = [
+        "./seeds/enterprises.csv:2:16: a quote opened here is never closed: the rest of the file (to line 4) would be read as this one cell; close it or double it (\"\"); 1 reference to a name in it was not checked",
+    ];
+    let out = run_in(tmp.path(), &["check"]);
+    assert_problems(&out, &[expected[0], "error: 1 problem(s) found"]);
+    let db = tmp.path().join("db");
+    let db_arg = db.display().to_string();
+    let out = run_in(tmp.path(), &["import", ".", "--db", &db_arg]);
+    assert_problems(
+        &out,
+        &[
+            expected[0],
+            "error: 1 problem(s) found; nothing was imported (the database is unchanged)",
+        ],
+    );
+    assert_eq!(text(&out.stdout), "");
+    assert!(!db.exists(), "nothing was created");
+}
+
+#[test]
+fn a_quoted_note_over_several_lines_is_read_unless_it_swallows_rows() {
+    // A note may run over lines; `import` says how many rows it read from each file.
+    let good = format!(
+        "{FIRMS_HEADER}甲公司,测试高新区,动力电池,test fixture,\"第一行\n第二行，见 \"\"年报\"\"\"\n乙公司,测试高新区,动力电池,test fixture,\n"
+    );
+    let tmp = firms_folder(&good);
+    assert_clean(
+        &run_in(tmp.path(), &["check"]),
+        &[],
+        "ok: 6 files, 10 nodes, 13 edges, 0 problems",
+        &firms_rows(2),
+    );
+    let db = tmp.path().join("db");
+    let db_arg = db.display().to_string();
+    let out = run_in(tmp.path(), &["import", ".", "--db", &db_arg]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mut expected =
+        format!("imported 10 nodes and 13 edges from 6 files into {db_arg} (generation 1)\n");
+    for l in firms_rows(2) {
+        expected.push_str(&format!("{l}\n"));
+    }
+    assert_eq!(text(&out.stdout), expected);
+    // Before: ok with 9 nodes; the quote of line 2 is closed by the note of line 4, and line 3
+    // and the start of line 4 read as rows of the file.
+    let tmp = firms_folder(&format!(
+        "{FIRMS_HEADER}甲公司,测试高新区,动力电池,test fixture,\"第一行\n乙公司,测试高新区,动力电池,test fixture,\n丙公司,测试高新区,动力电池,test fixture,\"见 \"\"年报\"\"\"\n"
+    ));
+    assert_problems(
+        &run_in(tmp.path(), &["check"]),
+        &[
+            "./seeds/enterprises.csv:2:29: a quote opened here is not closed where its cell ends: the cell runs to line 4, and lines 3–4 (2 of them) read as rows of this file (5 cells); close it or double it (\"\"); 1 reference to a name in it was not checked",
+            "error: 1 problem(s) found",
+        ],
+    );
+}
+
+#[test]
+fn a_line_break_in_a_single_line_cell_is_an_error_at_its_quote() {
+    // Before: ok, with `test\nfixture` as 甲公司's source.
+    let tmp = firms_folder(&format!(
+        "{FIRMS_HEADER}甲公司,测试高新区,动力电池,\"test\nfixture\",\n乙公司,测试高新区,动力电池,test fixture,\"一行\n二行\"\n"
+    ));
+    assert_problems(
+        &run_in(tmp.path(), &["check"]),
+        &[
+            "./seeds/enterprises.csv:2:16: a quote opened here is not closed where its cell ends: the cell runs over a line end (to line 3), but a `source` cell is one line (only `notes` may hold line breaks); close it or double it (\"\"); 1 reference to a name in it was not checked",
+            "error: 1 problem(s) found",
+        ],
+    );
+}
+
+#[test]
+fn a_row_with_more_or_fewer_cells_than_its_header_is_one_problem_and_not_read() {
+    // Before: the short row was read with an empty `notes`, and the unquoted comma in the
+    // formula shifted the cells: `点我")` was read as the location, `测试高新区` as a segment.
+    let tmp = firms_folder(&format!(
+        "{FIRMS_HEADER}甲公司,测试高新区,动力电池,test fixture,\n乙公司,测试高新区,动力电池,test fixture\n=HYPERLINK(\"http://x\",\"点我\"),测试高新区,动力电池,test fixture,\n丁公司,测试高新区,动力电池,test fixture,a,b,c,d\n"
+    ));
+    assert_problems(
+        &run_in(tmp.path(), &["check"]),
+        &[
+            "./seeds/enterprises.csv:3:16: this row has 4 cells but the header has 5 columns: it is not read; `notes` is missing; write an empty cell as nothing between two commas, and keep a row on one line",
+            "./seeds/enterprises.csv:4:53: this row has 6 cells but the header has 5 columns: it is not read; the extra cell is empty; a comma in a cell splits it unless the cell is quoted (\"a,b\"): quote that cell, or remove the extra cells",
+            "./seeds/enterprises.csv:5:31: this row has 8 cells but the header has 5 columns: it is not read; the extra cells are `b`, `c`, `d`; a comma in a cell splits it unless the cell is quoted (\"a,b\"): quote that cell, or remove the extra cells",
+            "error: 3 problem(s) found",
+        ],
+    );
+    // A reference to a firm of a row not read is counted there, not reported as unknown.
+    std::fs::write(
+        tmp.path().join("seeds/projects.csv"),
+        "id,name,carrier,source\nP1,项目一,乙公司,test fixture\n",
+    )
+    .unwrap();
+    let out = run_in(tmp.path(), &["check"]);
+    assert!(
+        text(&out.stderr).starts_with("./seeds/enterprises.csv:3:16: this row has 4 cells but the header has 5 columns: it is not read; `notes` is missing; write an empty cell as nothing between two commas, and keep a row on one line; 1 reference to a name in it was not checked\n"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        !text(&out.stderr).contains("unknown"),
+        "{}",
+        text(&out.stderr)
     );
 }

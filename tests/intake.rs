@@ -575,3 +575,67 @@ fn counts_of_one_are_singular() {
         Err("has 1 character, not 18".to_string())
     );
 }
+
+#[test]
+fn a_row_with_more_or_fewer_cells_than_the_header_is_reported_and_not_written() {
+    // Before: row 3's name was cut at the comma, 点我) was read as its 统一社会信用代码 and 云南省
+    // as its city; row 4 was padded; row 6's extra cells were dropped unsaid.
+    let dir = tempfile::tempdir().unwrap();
+    let input = fixture("export-cell-counts.csv");
+    let (out, path) = intake(&input, dir.path(), "counts", &[]);
+    let err = text(&out.stderr);
+    assert!(out.status.success(), "{err}");
+    let f = input.display().to_string();
+    for want in [
+        format!(
+            "{f}:3: this row has 6 cells but the header (line 1) has 5: not written; the extra cell is `正极材料`; a comma in a cell splits it unless the cell is quoted, which shifts every later cell: fix the cell (or re-export the file) and run intake again"
+        ),
+        format!(
+            "{f}:4: this row has 3 cells but the header (line 1) has 5: not written; `城市`, `主营产品` are missing; fix the row (or re-export the file) and run intake again"
+        ),
+        format!(
+            "{f}:6: this row has 7 cells but the header (line 1) has 5: not written; the extra cells are `多余`, `再多`; a comma in a cell splits it unless the cell is quoted, which shifts every later cell: fix the cell (or re-export the file) and run intake again"
+        ),
+        format!(
+            "{f}: 6 data rows → 3 candidates in {}: 0 merged as duplicates, 0 without a segment (written with empty segments and a note), 0 bad numbers, 1 formula-looking name neutralised, 0 without a name (not written), 3 with more or fewer cells than the header (not written)",
+            path.display()
+        ),
+    ] {
+        assert!(err.contains(&want), "missing `{want}` in:\n{err}");
+    }
+    let rows = read_csv(&path);
+    let ids: Vec<&str> = rows[1..].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(
+        ids,
+        vec![
+            "'=HYPERLINK(\"https://example.com/a\",\"甲新材料有限公司\")",
+            "丁化学有限公司",
+            "己材料有限公司",
+        ]
+    );
+    let province = col(&rows, "province");
+    assert!(rows[1..].iter().all(|r| r[province] == "云南"), "{rows:?}");
+    assert_passes_check(&path);
+}
+
+#[test]
+fn an_unclosed_quote_in_an_export_is_an_error_at_the_quote() {
+    // Before: rows 3 and 4 became part of row 2's 主营产品, and intake wrote one candidate.
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("export.csv");
+    std::fs::write(
+        &input,
+        "企业名称,省份,主营产品\n甲公司,云南省,\"正极材料\n乙公司,云南省,电解液\n丙公司,云南省,隔膜\n",
+    )
+    .unwrap();
+    let (out, path) = intake(&input, dir.path(), "quote", &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr),
+        format!(
+            "error: {}:2:9: a quote opened here is never closed: the rest of the file (to line 4) would be read as this one cell; close it or double it (\"\")\n",
+            input.display()
+        )
+    );
+    assert!(!path.exists(), "nothing written");
+}

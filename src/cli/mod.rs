@@ -261,6 +261,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let loaded = load_with_spinner(&paths, encoding)?;
             if loaded.is_ok() {
                 stdoutln!("{}", loaded.summary());
+                for line in loaded.rows_lines() {
+                    stdoutln!("{line}");
+                }
                 Ok(())
             } else {
                 print_diags(&loaded.diags);
@@ -330,6 +333,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 db.display(),
                 meta.generation
             );
+            for line in loaded.rows_lines() {
+                stdoutln!("{line}");
+            }
             Ok(())
         }
         Command::Export { dir, force } => {

@@ -29,6 +29,11 @@ use std::path::{Path, PathBuf};
 pub use export::export;
 pub use resolve::Resolver;
 pub use seeds::SeedKind;
+
+/// Whether quoted cells of the seed-file column `col` may hold line breaks (`notes` only).
+pub fn seeds_multi_line(col: &str) -> bool {
+    seeds::MULTI_LINE.contains(&col)
+}
 pub use text::Encoding;
 
 /// One problem found in a data folder.
@@ -163,6 +168,8 @@ pub(crate) struct Loader {
     pub node_pos: Vec<Pos>,
     /// Source text → index into `ds.sources`.
     pub source_ids: HashMap<Box<str>, u32>,
+    /// (file, data rows read) for each CSV file whose rows could be read.
+    pub rows_read: Vec<(u32, usize)>,
 }
 
 impl Loader {
@@ -376,6 +383,9 @@ pub struct Loaded {
     /// How many files were asked about, when files beyond them were read to resolve references
     /// (`None`: every file read was asked about).
     pub checked: Option<usize>,
+    /// Data rows read per CSV file asked about (the path as given, the count), in file order,
+    /// so that `check` and `import` can show them: a file that lost rows shows it.
+    pub rows_read: Vec<(String, usize)>,
 }
 
 impl Loaded {
@@ -402,6 +412,18 @@ impl Loaded {
             ds.edges.len(),
             self.diags.len()
         )
+    }
+
+    /// One line per CSV file asked about, `  seeds/parks.csv: 41 data rows`, printed under the
+    /// summary of `check` and `import`: rows swallowed or left out show as a smaller count.
+    pub fn rows_lines(&self) -> Vec<String> {
+        self.rows_read
+            .iter()
+            .map(|(file, n)| {
+                let rows = if *n == 1 { "row" } else { "rows" };
+                format!("  {file}: {n} data {rows}")
+            })
+            .collect()
     }
 }
 
@@ -912,11 +934,18 @@ fn finish(mut ld: Loader, context: Option<&Context>) -> Loaded {
     ld.ds.public_functions.sort_unstable_by_key(|&(s, _)| s);
     ld.ds.coverage.sort_by_key(|&(p, _)| p);
     let notes = public_function_makers(&ld.ds);
+    let rows_read = ld
+        .rows_read
+        .iter()
+        .filter(|(f, _)| is_asked(*f))
+        .filter_map(|&(f, n)| Some((display.get(f as usize)?.clone(), n)))
+        .collect();
     Loaded {
         dataset: ld.ds,
         diags,
         notes,
         checked,
+        rows_read,
     }
 }
 

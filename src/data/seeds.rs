@@ -1,7 +1,7 @@
 //! Entity tables: `seeds/*.csv` → Region, Park, Industry, Enterprise and Project nodes, and the
 //! edges their reference columns declare. The file-name prefix says the kind.
 
-use super::text::{Record, parse_csv, split_list};
+use super::text::{LineBreaks, Record, parse_csv, split_list};
 use super::{End, Loader, Pos, Ref};
 use crate::model::{
     Attrs, Coverage, EdgeKind, EnterpriseAttrs, Kind, Node, ParkAttrs, PlaceCoverage, ProjectAttrs,
@@ -199,14 +199,11 @@ impl RowView<'_> {
     }
 
     fn pos(&self, col: &str) -> Pos {
-        let c = self
-            .cols
-            .get(col)
-            .and_then(|&i| self.rec.cells.get(i))
-            .map_or(1, |c| c.1);
+        let i = self.cols.get(col).copied();
+        let c = i.and_then(|i| self.rec.cells.get(i)).map_or(1, |c| c.1);
         Pos {
             file: self.file,
-            line: self.rec.line,
+            line: i.map_or(self.rec.line, |i| self.rec.line_of(i)),
             col: c,
         }
     }
@@ -277,17 +274,22 @@ fn aliases(r: &RowView) -> Box<[Box<str>]> {
         .collect()
 }
 
+/// The only column whose quoted cells may run over line ends: free text, which may quote a
+/// passage as it was written. Every other cell is one line (an id, a name, a number, a list, a
+/// citation), so a line break in it means a quote was left open.
+pub const MULTI_LINE: &[&str] = &["notes"];
+
 pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
-    let records = match parse_csv(text) {
+    let records = match parse_csv(text, LineBreaks::In(MULTI_LINE)) {
         Ok(r) => r,
-        Err((line, msg)) => {
+        Err(e) => {
             ld.unreadable(
                 Pos {
                     file,
-                    line: line.max(1),
-                    col: 1,
+                    line: e.line.max(1),
+                    col: e.col.max(1),
                 },
-                format!("CSV syntax: {msg}"),
+                e.message,
                 kind.node_kinds(),
                 Some(text.as_bytes()),
             );
@@ -357,26 +359,16 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
         ld.unreadable(pos, msg, kind.node_kinds(), Some(text.as_bytes()));
         return;
     }
+    ld.rows_read.push((file, body.len()));
     for rec in body {
         let r = RowView {
             file,
             rec,
             cols: &cols,
         };
-        if rec.cells.len() > header.cells.len() {
-            let extra = &rec.cells[header.cells.len()];
-            ld.error(
-                Pos {
-                    file,
-                    line: rec.line,
-                    col: extra.1,
-                },
-                format!(
-                    "this row has {} cells but the header has {} columns",
-                    rec.cells.len(),
-                    header.cells.len()
-                ),
-            );
+        if rec.cells.len() != header.cells.len() {
+            miscounted(ld, file, kind, header, rec);
+            continue;
         }
         if r.get("source").is_empty() {
             ld.error(
@@ -391,6 +383,75 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
             _ => read_node(ld, &r, kind, row),
         }
     }
+}
+
+/// A row with more or fewer cells than the header: its cells cannot be told apart (a comma in
+/// an unquoted cell, a cell left out), so it is reported and not read. References to any word
+/// in it are counted on that problem rather than reported as unknown.
+fn miscounted(ld: &mut Loader, file: u32, kind: SeedKind, header: &Record, rec: &Record) {
+    let (have, want) = (rec.cells.len(), header.cells.len());
+    let shown = |cells: &[(String, u32)]| {
+        let mut v: Vec<String> = cells
+            .iter()
+            .take(3)
+            .map(|(c, _)| match c.trim() {
+                "" => "empty".to_string(),
+                c => format!("`{}`", c.chars().take(30).collect::<String>()),
+            })
+            .collect();
+        if cells.len() > 3 {
+            v.push(format!("… ({} in all)", cells.len()));
+        }
+        v.join(", ")
+    };
+    let (at, detail) = if have > want {
+        let extra = &rec.cells[want..];
+        (
+            want,
+            format!(
+                "the extra {} {}; a comma in a cell splits it unless the cell is quoted (\"a,b\"): \
+                 quote that cell, or remove the extra cells",
+                if extra.len() == 1 {
+                    "cell is"
+                } else {
+                    "cells are"
+                },
+                shown(extra)
+            ),
+        )
+    } else {
+        let missing = &header.cells[have..];
+        (
+            have.saturating_sub(1),
+            format!(
+                "{} {} missing; write an empty cell as nothing between two commas, and keep a row \
+                 on one line",
+                missing
+                    .iter()
+                    .map(|(c, _)| format!("`{}`", c.trim()))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if missing.len() == 1 { "is" } else { "are" }
+            ),
+        )
+    };
+    ld.error(
+        Pos {
+            file,
+            line: rec.line_of(at),
+            col: rec.cells.get(at).map_or(1, |c| c.1),
+        },
+        format!(
+            "this row has {have} cells but the header has {want} columns: it is not read; {detail}"
+        ),
+    );
+    let words = rec
+        .cells
+        .iter()
+        .flat_map(|(c, _)| split_list(c))
+        .map(str::to_string)
+        .collect();
+    ld.undefined(ld.problems.len() - 1, kind.node_kinds(), words);
 }
 
 fn read_system(ld: &mut Loader, r: &RowView, row: u32) {

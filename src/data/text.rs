@@ -114,27 +114,72 @@ pub fn words(bytes: &[u8]) -> (HashSet<String>, HashSet<String>) {
     (exact, normalized)
 }
 
-/// One parsed CSV record: its 1-based line and each cell with its 1-based character column.
+/// One parsed CSV record: its 1-based line and each cell with its 1-based character column
+/// (on its own line: `line_of`).
 #[derive(Debug)]
 pub struct Record {
     pub line: u32,
     pub cells: Vec<(String, u32)>,
+    /// Per cell, the line breaks (inside quoted cells) before it in the record.
+    breaks: Vec<u32>,
 }
 
+impl Record {
+    /// The line cell `i` starts on: the record's line, or a later one after a quoted cell that
+    /// runs over a line end.
+    pub fn line_of(&self, i: usize) -> u32 {
+        self.line + self.breaks.get(i).copied().unwrap_or(0)
+    }
+}
+
+/// A problem that makes CSV text unreadable as a whole, at the position where it starts (the
+/// opening quote of a cell that swallowed what follows it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CsvError {
+    pub line: u32,
+    pub col: u32,
+    pub message: String,
+}
+
+/// Where a quoted cell may run over line ends. A cell that swallows lines which read as
+/// records of the file, or whose quote is never closed, is an error in any column.
+#[derive(Clone, Copy, Debug)]
+pub enum LineBreaks<'a> {
+    /// In the columns (named by the header, the first record) listed; nowhere else, not in
+    /// the header itself.
+    In(&'a [&'a str]),
+    /// In any cell (the first record is not necessarily a header, as in platform exports).
+    Anywhere,
+}
+
+/// The hint that ends every unclosed-quote message.
+const CLOSE_IT: &str = "close it or double it (\"\")";
+
 /// Parse CSV text into records (the header is the first record).
-pub fn parse_csv(text: &str) -> Result<Vec<Record>, (u32, String)> {
+///
+/// A quoted cell must be closed, must not swallow lines that read as records of the file (as
+/// many cells as the widest common record: the header's, with `LineBreaks::In`), and may run
+/// over line ends only where `breaks` allows. Otherwise the text is refused at the opening
+/// quote: the records after an unclosed quote would silently become part of one cell.
+pub fn parse_csv(text: &str, breaks: LineBreaks) -> Result<Vec<Record>, CsvError> {
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
     let mut out = Vec::new();
+    // Quoted cells that span lines, checked once the records (and so the header) are known:
+    // (record index, cell index, opening quote's byte, closing quote's byte, whether text
+    // follows the closing quote).
+    type Span = (usize, usize, usize, usize, bool);
+    let mut spanning: Vec<Span> = Vec::new();
     // Lines are counted from byte offsets: with CRLF line ends csv reports a record as starting
     // at the `\n` that ends the previous one (and one line too early).
     let (mut seen_byte, mut seen_line) = (0usize, 1u32);
     for result in reader.records() {
-        let record = result.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line() as u32);
-            (line, e.to_string())
+        let record = result.map_err(|e| CsvError {
+            line: e.position().map_or(1, |p| p.line() as u32),
+            col: 1,
+            message: format!("CSV syntax: {e}"),
         })?;
         let mut byte = record.position().map_or(0, |p| p.byte() as usize);
         while matches!(text.as_bytes().get(byte), Some(b'\r' | b'\n')) {
@@ -147,43 +192,244 @@ pub fn parse_csv(text: &str) -> Result<Vec<Record>, (u32, String)> {
             .count() as u32;
         seen_byte = byte;
         let line = seen_line;
-        let columns = field_columns(text, byte);
+        let fields = scan_record(text, byte);
+        // The scan follows csv's rules; should it ever disagree, columns fall back to 1 and
+        // the quotes are not checked, rather than misreport.
+        let agrees = fields.len() == record.len();
+        let mut spans = Vec::new();
+        for (i, f) in fields.iter().enumerate().filter(|_| agrees) {
+            match f.quote {
+                Some((open, None)) => {
+                    let (line, col) = line_col(text, open);
+                    let last = line_col(text, text.len()).0;
+                    let last = if text.ends_with('\n') { last - 1 } else { last };
+                    return Err(CsvError {
+                        line,
+                        col,
+                        message: format!(
+                            "a quote opened here is never closed: the rest of the file (to line \
+                             {last}) would be read as this one cell; {CLOSE_IT}"
+                        ),
+                    });
+                }
+                Some((open, Some(close))) if text[open..close].contains(['\n', '\r']) => {
+                    spans.push((out.len(), i, open, close, f.junk));
+                }
+                _ => {}
+            }
+        }
         let cells = record
             .iter()
             .enumerate()
-            .map(|(i, cell)| (cell.to_string(), columns.get(i).copied().unwrap_or(1)))
+            .map(|(i, cell)| {
+                let col = fields.get(i).filter(|_| agrees).map_or(1, |f| f.col);
+                (cell.to_string(), col)
+            })
             .collect::<Vec<_>>();
+        let breaks = match agrees {
+            true => fields.iter().map(|f| f.breaks).collect(),
+            false => Vec::new(),
+        };
         // csv yields one empty cell for a blank line; skip those silently.
         if cells.len() == 1 && cells[0].0.trim().is_empty() {
             continue;
         }
-        out.push(Record { line, cells });
+        spanning.extend(spans);
+        out.push(Record {
+            line,
+            cells,
+            breaks,
+        });
+    }
+    if spanning.is_empty() {
+        return Ok(out);
+    }
+    let width = match breaks {
+        LineBreaks::In(_) => out.first().map_or(0, |h| h.cells.len()),
+        LineBreaks::Anywhere => common_width(&out),
+    };
+    for (rec, cell, open, close, junk) in spanning {
+        let (line, col) = line_col(text, open);
+        let last = line_col(text, close).0;
+        let rows: Vec<u32> = inner_lines(text, open, close)
+            .filter(|(_, l)| width >= 2 && cell_count(l) >= width)
+            .map(|(n, _)| n)
+            .collect();
+        if let (Some(first), Some(end)) = (rows.first(), rows.last()) {
+            let which = if first == end {
+                format!("line {first} reads as a row")
+            } else {
+                format!("lines {first}–{end} ({} of them) read as rows", rows.len())
+            };
+            return Err(CsvError {
+                line,
+                col,
+                message: format!(
+                    "a quote opened here is not closed where its cell ends: the cell runs to \
+                     line {last}, and {which} of this file ({width} cells); {CLOSE_IT}"
+                ),
+            });
+        }
+        let LineBreaks::In(allowed) = breaks else {
+            continue;
+        };
+        // A cell that may run over lines, "closed" by a quote with text after it: the quote
+        // that closed it opened a cell of a later row.
+        if junk {
+            let cells = out.get(rec).map_or(0, |r| r.cells.len());
+            return Err(CsvError {
+                line,
+                col,
+                message: format!(
+                    "a quote opened here is not closed where its cell ends: the cell runs to \
+                     line {last}, where text follows the quote that closes it (its row has \
+                     {cells} cells, the header {width}); {CLOSE_IT}"
+                ),
+            });
+        }
+        let name = (rec > 0)
+            .then(|| out.first().and_then(|h| h.cells.get(cell)))
+            .flatten()
+            .map(|c| c.0.trim());
+        if name.is_some_and(|n| allowed.contains(&n)) {
+            continue;
+        }
+        let what = match name {
+            Some(n) => format!("`{n}` cell"),
+            None if rec == 0 => "header cell".to_string(),
+            None => "cell (beyond the header's columns)".to_string(),
+        };
+        let only = match allowed {
+            [] => "no cell may hold line breaks".to_string(),
+            [one] => format!("only `{one}` may hold line breaks"),
+            more => format!("only {} may hold line breaks", more.join(", ")),
+        };
+        return Err(CsvError {
+            line,
+            col,
+            message: format!(
+                "a quote opened here is not closed where its cell ends: the cell runs over a \
+                 line end (to line {last}), but a {what} is one line ({only}); {CLOSE_IT}"
+            ),
+        });
     }
     Ok(out)
 }
 
-/// Character columns (1-based) where each field of the record starting at `start` begins.
-fn field_columns(text: &str, start: usize) -> Vec<u32> {
-    let mut cols = vec![1];
+/// The number of cells most records have (the smallest of equally common ones), for text
+/// whose header is not known.
+fn common_width(records: &[Record]) -> usize {
+    let mut counts: std::collections::BTreeMap<usize, usize> = Default::default();
+    for r in records {
+        *counts.entry(r.cells.len()).or_default() += 1;
+    }
+    counts
+        .iter()
+        .max_by_key(|(w, n)| (**n, std::cmp::Reverse(**w)))
+        .map_or(0, |(w, _)| *w)
+}
+
+/// The lines a quoted cell holds after its first, with their 1-based numbers: whole lines,
+/// and the start of the line the cell closes on, up to the closing quote.
+fn inner_lines(text: &str, open: usize, close: usize) -> impl Iterator<Item = (u32, &str)> {
+    let first = line_col(text, open).0;
+    let body = text.get(open..close).unwrap_or("");
+    body.split('\n')
+        .enumerate()
+        .skip(1)
+        .map(move |(i, l)| (first + i as u32, l.trim_end_matches('\r')))
+}
+
+/// How many cells one line holds read as a CSV record on its own.
+fn cell_count(line: &str) -> usize {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(line.as_bytes())
+        .records()
+        .next()
+        .and_then(Result::ok)
+        .map_or(0, |r| r.len())
+}
+
+/// One field of a record as written: where it starts (1-based character column) and, for a
+/// quoted field, the byte of its opening quote and of its closing one (`None`: never closed).
+#[derive(Debug)]
+struct FieldScan {
+    col: u32,
+    /// Line breaks (inside quotes) in the record before the field.
+    breaks: u32,
+    /// Text follows the closing quote (`"a"b`, read as `ab`).
+    junk: bool,
+    quote: Option<(usize, Option<usize>)>,
+}
+
+/// The fields of the record that starts at byte `start`, read by the rules the csv crate
+/// reads by (csv-core's defaults): a quote opens a quoted field only at the start of a field
+/// and is data elsewhere; `""` in a quoted field is a quote; after the closing quote the field
+/// goes on unquoted up to `,` or a line end; line ends inside quotes are data.
+fn scan_record(text: &str, start: usize) -> Vec<FieldScan> {
+    enum State {
+        Start,
+        Plain,
+        Quoted,
+        AfterQuote,
+    }
+    let mut fields = vec![FieldScan {
+        col: 1,
+        breaks: 0,
+        junk: false,
+        quote: None,
+    }];
     let mut col = 1u32;
-    let mut in_quotes = false;
+    let mut breaks = 0u32;
+    let mut state = State::Start;
     let rest = text.get(start..).unwrap_or("");
-    let mut chars = rest.chars().peekable();
-    while let Some(c) = chars.next() {
+    for (i, c) in rest.char_indices() {
+        let at = start + i;
         col += 1;
-        match c {
-            '"' if in_quotes && chars.peek() == Some(&'"') => {
-                chars.next();
-                col += 1;
+        let field = fields.len() - 1;
+        match (&state, c) {
+            (State::Quoted, '"') => {
+                state = State::AfterQuote;
+                if let Some((_, close)) = &mut fields[field].quote {
+                    *close = Some(at);
+                }
             }
-            '"' => in_quotes = !in_quotes,
-            ',' if !in_quotes => cols.push(col),
-            '\n' if in_quotes => col = 1,
-            '\n' | '\r' => break,
-            _ => {}
+            (State::Quoted, '\n') => {
+                col = 1;
+                breaks += 1;
+            }
+            (State::Quoted, _) => {}
+            (State::AfterQuote, '"') => {
+                // `""`: a quote inside the cell, which goes on.
+                state = State::Quoted;
+                if let Some((_, close)) = &mut fields[field].quote {
+                    *close = None;
+                }
+            }
+            (_, ',') => {
+                fields.push(FieldScan {
+                    col,
+                    breaks,
+                    junk: false,
+                    quote: None,
+                });
+                state = State::Start;
+            }
+            (_, '\n' | '\r') => break,
+            (State::Start, '"') => {
+                fields[field].quote = Some((at, None));
+                state = State::Quoted;
+            }
+            (State::AfterQuote, _) => {
+                fields[field].junk = true;
+                state = State::Plain;
+            }
+            _ => state = State::Plain,
         }
     }
-    cols
+    fields
 }
 
 /// Split a list cell on `;` or `；`, trimming items and dropping empty ones.
@@ -229,7 +475,7 @@ mod tests {
     #[test]
     fn cells_know_their_character_columns() {
         let text = "id,name\n正极材料,\"a,b\",x\n";
-        let recs = parse_csv(text).unwrap();
+        let recs = parse_csv(text, NOTES).unwrap();
         assert_eq!(recs[1].line, 2);
         let cols: Vec<u32> = recs[1].cells.iter().map(|c| c.1).collect();
         // 正极材料 is four characters: the second cell starts at column 6.
@@ -239,11 +485,150 @@ mod tests {
 
     #[test]
     fn crlf_lines_and_columns() {
-        let recs = parse_csv("a b\r\nid,name\r\n\r\n正极材料,x\r\n").unwrap();
+        let recs = parse_csv("a b\r\nid,name\r\n\r\n正极材料,x\r\n", NOTES).unwrap();
         let lines: Vec<u32> = recs.iter().map(|r| r.line).collect();
         assert_eq!(lines, vec![1, 2, 4]);
         let cols: Vec<u32> = recs[2].cells.iter().map(|c| c.1).collect();
         assert_eq!(cols, vec![1, 6]);
+    }
+
+    const NOTES: LineBreaks = LineBreaks::In(&["notes"]);
+
+    #[test]
+    fn scanned_columns_follow_csvs_quote_rules() {
+        // A quote inside an unquoted cell is data (it used to toggle quoting: later columns
+        // were off), `""` inside quotes is a quote, text after a closing quote stays in the
+        // cell, and columns are characters.
+        let text = "a,b,c,d\n5\"寸,\"x\"\"y\",\"q\"r,末\n";
+        let recs = parse_csv(text, NOTES).unwrap();
+        let cells: Vec<(&str, u32)> = recs[1]
+            .cells
+            .iter()
+            .map(|(c, n)| (c.as_str(), *n))
+            .collect();
+        assert_eq!(
+            cells,
+            vec![("5\"寸", 1), ("x\"y", 5), ("qr", 12), ("末", 17)]
+        );
+    }
+
+    #[test]
+    fn a_quote_never_closed_is_an_error_at_the_quote() {
+        // Before: the rest of the file became the last cell of line 2, and no problem was said.
+        let text = "id,name,source\nA,甲,\"s1\nB,乙,s2\nC,丙,s3\n";
+        let err = parse_csv(text, NOTES).unwrap_err();
+        assert_eq!((err.line, err.col), (2, 5), "{err:?}");
+        assert!(
+            err.message
+                .starts_with("a quote opened here is never closed"),
+            "{err:?}"
+        );
+        assert!(err.message.contains("to line 4"), "{err:?}");
+        assert!(
+            err.message.ends_with("close it or double it (\"\")"),
+            "{err:?}"
+        );
+        // The same in the only column that may hold line breaks, and in an export (`Anywhere`).
+        let text = "id,source,notes\nA,s,\"n1\nB,s,n2\n";
+        assert_eq!(parse_csv(text, NOTES).unwrap_err().line, 2);
+        assert_eq!(parse_csv(text, LineBreaks::Anywhere).unwrap_err().line, 2);
+        // At the very end of a file without a final line break.
+        let err = parse_csv("id,source\nA,\"s", NOTES).unwrap_err();
+        assert_eq!((err.line, err.col), (2, 3));
+    }
+
+    #[test]
+    fn a_quoted_cell_that_swallows_records_is_an_error_even_where_line_breaks_are_allowed() {
+        // The quote opened in `notes` of line 2 is closed by the quoted cell of line 5: lines
+        // 3 and 4 are whole records of the file, and line 5 up to that quote starts one.
+        let text = "id,source,notes\nA,s,\"n1\nB,s,n2\nC,s,n3\nD,s,\"x\"\n";
+        let err = parse_csv(text, NOTES).unwrap_err();
+        assert_eq!((err.line, err.col), (2, 5), "{err:?}");
+        assert!(
+            err.message.contains(
+                "runs to line 5, and lines 3–5 (3 of them) read as rows of this file (3 cells)"
+            ),
+            "{err:?}"
+        );
+        // An export's header is not its first line: the common width counts.
+        let text = "title\nid,source,notes\nA,s,\"n1\nB,s,n2\nC,s,\"x\"\nE,s,n\nF,s,n\n";
+        let err = parse_csv(text, LineBreaks::Anywhere).unwrap_err();
+        assert_eq!((err.line, err.col), (3, 5), "{err:?}");
+        assert!(
+            err.message.contains("lines 4–5 (2 of them) read as rows"),
+            "{err:?}"
+        );
+        let text = "id,source,notes\nA,s,\"n1\nB,s,\"x\"\n";
+        let err = parse_csv(text, NOTES).unwrap_err();
+        assert!(
+            err.message
+                .contains("runs to line 3, and line 3 reads as a row of this file (3 cells)"),
+            "{err:?}"
+        );
+    }
+
+    #[test]
+    fn a_multi_line_cell_closed_by_a_quote_with_text_after_it_is_an_error_at_its_quote() {
+        // The note's quote is left open; the quote that opens the next row's source closes it,
+        // and the rest of that row runs on: 甲's row has 6 cells, and 乙 is gone.
+        let text = "id,name,source,notes\n甲,a,s,\"n1\n乙,b,\"s, 2\",n2\n";
+        let err = parse_csv(text, NOTES).unwrap_err();
+        assert_eq!((err.line, err.col), (2, 7), "{err:?}");
+        assert!(
+            err.message.contains(
+                "the cell runs to line 3, where text follows the quote that closes it (its row has 6 cells, the header 4)"
+            ),
+            "{err:?}"
+        );
+        // On one line the same is read as csv reads it (`"q"r` is `qr`).
+        assert_eq!(
+            parse_csv("a,b\n\"q\"r,x\n", NOTES).unwrap()[1].cells[0].0,
+            "qr"
+        );
+    }
+
+    #[test]
+    fn cells_after_a_multi_line_note_are_on_its_last_line() {
+        let text = "id,notes,source\nA,\"一\n二\n三\",s\nB,,t\n";
+        let recs = parse_csv(text, NOTES).unwrap();
+        let at: Vec<(u32, u32)> = (0..3)
+            .map(|i| (recs[1].line_of(i), recs[1].cells[i].1))
+            .collect();
+        assert_eq!(at, vec![(2, 1), (2, 3), (4, 4)]);
+        assert_eq!(recs[2].line_of(0), 5);
+    }
+
+    #[test]
+    fn line_breaks_are_allowed_only_in_the_columns_named() {
+        // A note written over two lines is fine, with CRLF too, and later columns and lines
+        // are still right.
+        for eol in ["\n", "\r\n"] {
+            let text = format!("id,notes,source{eol}A,\"第一行{eol}第二行，附注\",s{eol}B,,t{eol}");
+            let recs = parse_csv(&text, NOTES).unwrap();
+            assert_eq!(recs[1].cells[1].0, format!("第一行{eol}第二行，附注"));
+            assert_eq!(recs[1].cells[2], ("s".to_string(), 9));
+            assert_eq!(recs[2].line, 4);
+        }
+        // The same break in `source`, in the header, and past the header's columns.
+        let err = parse_csv("id,source\nA,\"s1\ns2\"\n", NOTES).unwrap_err();
+        assert_eq!((err.line, err.col), (2, 3));
+        assert!(
+            err.message.contains(
+                "(to line 3), but a `source` cell is one line (only `notes` may hold line breaks)"
+            ),
+            "{err:?}"
+        );
+        let err = parse_csv("id,\"so\nurce\"\nA,s\n", NOTES).unwrap_err();
+        assert!(err.message.contains("a header cell is one line"), "{err:?}");
+        let err = parse_csv("id,notes\nA,n,\"x\ny\"\n", NOTES).unwrap_err();
+        assert_eq!((err.line, err.col), (2, 5));
+        assert!(
+            err.message.contains("beyond the header's columns"),
+            "{err:?}"
+        );
+        // An export may break lines in any cell.
+        let recs = parse_csv("名称,经营范围\n甲,\"a\nb\"\n", LineBreaks::Anywhere).unwrap();
+        assert_eq!(recs[1].cells[1].0, "a\nb");
     }
 
     #[test]

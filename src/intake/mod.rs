@@ -77,6 +77,9 @@ pub struct Outcome {
     pub bad_numbers: usize,
     pub neutralised: usize,
     pub skipped: usize,
+    /// Rows with more or fewer cells than the header (an unquoted comma in a cell, a cell left
+    /// out): their cells cannot be told apart, so they are reported and not written.
+    pub miscounted: usize,
     /// Rows with no text in any cell (anywhere in the file), skipped and reported.
     pub empty: usize,
     /// The input is a spreadsheet (its rows are sheet rows, not lines).
@@ -127,6 +130,12 @@ impl Outcome {
             plural(self.neutralised, "formula-looking name"),
             self.skipped
         );
+        if self.miscounted > 0 {
+            s.push_str(&format!(
+                ", {} with more or fewer cells than the header (not written)",
+                self.miscounted
+            ));
+        }
         if self.known > 0 {
             s.push_str(&format!(
                 ", {} already in the data ({})",
@@ -191,8 +200,9 @@ pub fn read_rows(path: &Path, sheet: Option<&str>, encoding: Encoding) -> Result
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
     let text = data::text::decode(&bytes, encoding).map_err(|e| format!("{shown}: {e}"))?;
-    let records = data::text::parse_csv(&text)
-        .map_err(|(line, e)| format!("{shown}:{line}: CSV syntax: {e}"))?;
+    // Cells of an export may hold line breaks (经营范围, 简介); an unclosed quote may not.
+    let records = data::text::parse_csv(&text, data::text::LineBreaks::Anywhere)
+        .map_err(|e| format!("{shown}:{}:{}: {}", e.line, e.col, e.message))?;
     // The CSV reader drops blank lines (no comma at all); put them back, empty, so they are
     // counted like a line of empty cells.
     let mut rows: Rows = records
@@ -531,6 +541,12 @@ pub fn intake(
     let mut by_name: HashMap<String, usize> = HashMap::new();
     for (line, cells) in &filled[h + 1..] {
         out.data_rows += 1;
+        if cells.len() != header.len() {
+            let msg = miscounted(cells, header, *header_line);
+            out.messages.push((*line, msg));
+            out.miscounted += 1;
+            continue;
+        }
         let Some(c) = read_row(*line, cells, &map, resolver, kw, &mut out) else {
             continue;
         };
@@ -646,6 +662,40 @@ pub fn intake(
     }
     out.messages.sort_by_key(|m| m.0);
     Ok(out)
+}
+
+/// Why a row with more or fewer cells than the header is not written: the counts, and the
+/// extra cells or the missing columns.
+fn miscounted(cells: &[String], header: &[String], header_line: u32) -> String {
+    let quoted = |c: &str| match c.trim() {
+        "" => "empty".to_string(),
+        c => format!("`{}`", c.chars().take(30).collect::<String>()),
+    };
+    let (have, want) = (cells.len(), header.len());
+    let detail = if have > want {
+        let extra: Vec<String> = cells[want..].iter().take(3).map(|c| quoted(c)).collect();
+        let more = if have - want > 3 { ", …" } else { "" };
+        format!(
+            "the extra {} {}{more}; a comma in a cell splits it unless the cell is quoted, which \
+             shifts every later cell: fix the cell (or re-export the file) and run intake again",
+            if have - want == 1 {
+                "cell is"
+            } else {
+                "cells are"
+            },
+            extra.join(", ")
+        )
+    } else {
+        let missing: Vec<String> = header[have..].iter().map(|c| quoted(c)).collect();
+        format!(
+            "{} {} missing; fix the row (or re-export the file) and run intake again",
+            missing.join(", "),
+            if missing.len() == 1 { "is" } else { "are" }
+        )
+    };
+    format!(
+        "this row has {have} cells but the header (line {header_line}) has {want}: not written; {detail}"
+    )
 }
 
 /// One data row → a candidate (None for a row without a name, which is reported).
@@ -913,11 +963,31 @@ pub fn to_csv(candidates: &[Candidate]) -> Vec<u8> {
                 "notes" => notes.clone(),
                 _ => String::new(),
             })
-            .map(|s| neutralise(&s))
+            .zip(cols)
+            .map(|(s, col)| {
+                if data::seeds_multi_line(col) {
+                    neutralise(&s)
+                } else {
+                    neutralise(&one_line(&s))
+                }
+            })
             .collect();
         let _ = w.write_record(&row);
     }
     w.into_inner().unwrap_or_default()
+}
+
+/// A cell of an export with line breaks (`"云南\n省"`, `"深交所\n002812"`) on one line, for a
+/// column of the candidates file that must be one line: the lines trimmed, joined by a space.
+fn one_line(s: &str) -> String {
+    if !s.contains(['\n', '\r']) {
+        return s.to_string();
+    }
+    s.split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Check the written file together with the templates as `chainkb check` would, and return
@@ -1052,6 +1122,32 @@ mod tests {
         assert!(o.candidates[3].notes.iter().any(|n| n == "第6行城市: 昭通"));
         assert_eq!(o.bad_numbers, 1);
         assert_eq!(o.merged, 1);
+    }
+
+    #[test]
+    fn line_breaks_of_an_export_stay_only_in_notes() {
+        // Before: `深交所\n002812` was written as a two-line `listing` cell, which check (and
+        // so intake's own check of what it writes) refuses: only notes may hold line breaks.
+        let c = Candidate {
+            id: "甲公司".into(),
+            city: "玉\r\n溪".into(),
+            listing: vec!["深交所\n 002812".into()],
+            notes: vec!["第一行\n第二行".into()],
+            ..Candidate::default()
+        };
+        let text = String::from_utf8(to_csv(&[c])).unwrap();
+        let recs = data::text::parse_csv(
+            text.trim_start_matches('\u{feff}'),
+            data::text::LineBreaks::In(&["notes"]),
+        )
+        .unwrap();
+        let cell = |name: &str| {
+            let i = recs[0].cells.iter().position(|c| c.0 == name).unwrap();
+            recs[1].cells[i].0.clone()
+        };
+        assert_eq!(cell("city"), "玉 溪");
+        assert_eq!(cell("listing"), "深交所 002812");
+        assert_eq!(cell("notes"), "第一行\n第二行");
     }
 
     #[test]
