@@ -434,7 +434,15 @@ fn list(g: &Graph, kind: ListKind, within: Option<u32>, ctx: Ctx) -> Result<Vec<
         if n.is_multiple_of(65536) {
             ctx.check()?;
         }
-        rows.push(list_row(g, kind, i));
+        let mut row = list_row(g, kind, i);
+        let node = g.node(i);
+        if let (ListKind::Projects, Attrs::Project(a)) = (kind, &node.attrs) {
+            row.push(Value::opt_text(&a.investment_text));
+            row.push(Value::opt_text(&a.scale));
+        }
+        row.push(Value::text(g.ds.provenance(node.row)));
+        row.push(Value::opt_text(g.ds.row(node.row).notes().unwrap_or("")));
+        rows.push(row);
     }
     Ok(rows)
 }

@@ -327,7 +327,7 @@ fn with_place(p: &Places, mut c: Vec<Col>) -> Vec<Col> {
 /// Columns of each source (also listed in docs/QUERY.md).
 pub fn list_columns(kind: ListKind) -> Vec<Col> {
     use Ty::*;
-    cols(match kind {
+    let mut c = cols(match kind {
         ListKind::Chains => &[
             ("name", Text),
             ("aliases", List),
@@ -380,7 +380,13 @@ pub fn list_columns(kind: ListKind) -> Vec<Col> {
             ("systems", List),
         ],
         ListKind::Regions => &[("name", Text), ("level", Text), ("parent", Text)],
-    })
+    });
+    if kind == ListKind::Projects {
+        c.extend(cols(&[("investment_text", Text), ("scale", Text)]));
+    }
+    // Every list ends with the row's provenance: `file:line — citation`, and its anomaly notes.
+    c.extend(cols(&[("source", Text), ("notes", Text)]));
+    c
 }
 
 fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>), QueryError> {
