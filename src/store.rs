@@ -11,8 +11,8 @@
 //! ```
 //!
 //! A generation's sled database holds the keys `files`, `templates`, `sources`,
-//! `public_functions` and `coverage` (optional: absent in databases written before they
-//! existed), chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`),
+//! `public_functions`, `coverage`, `figures` and `catalog` (optional: absent in databases
+//! written before they existed), chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`),
 //! each value = CRC-32 (4 bytes, big-endian) + postcard bytes of a `Vec` of up to `CHUNK`
 //! records, and last `manifest` (the generation, its label and the number of chunks of each
 //! kind), so a generation that sled recovered only in part is seen as damaged, never read as
@@ -34,7 +34,10 @@
 //! Databases of layout 1 (one sled database at the folder's root, with a tree per generation)
 //! are still read, and the next import converts them.
 
-use crate::model::{Dataset, Edge, EdgeKind, Node, PlaceCoverage, Row, SystemEntry, TemplateFile};
+use crate::model::{
+    CatalogItem, Dataset, Edge, EdgeKind, Figure, Node, PlaceCoverage, Row, SystemEntry,
+    TemplateFile,
+};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -1115,6 +1118,16 @@ impl Store {
                 Some(v) => self.decode("coverage", &v)?,
                 None => Vec::new(),
             };
+        // Likewise `figures` and `catalog` (figures stated for places and systems; systems and
+        // catalogs item by item): absent, a document states none.
+        let figures: Vec<Figure> = match tree.get("figures").map_err(|e| self.sled(e))? {
+            Some(v) => self.decode("figures", &v)?,
+            None => Vec::new(),
+        };
+        let catalog: Vec<CatalogItem> = match tree.get("catalog").map_err(|e| self.sled(e))? {
+            Some(v) => self.decode("catalog", &v)?,
+            None => Vec::new(),
+        };
         let rows: Vec<Row> = self.load_chunks(tree, "rows/")?;
         let nodes: Vec<Node> = self.load_chunks(tree, "nodes/")?;
         // Each chunk is split as it is decoded, so the wide stored form never exists for all
@@ -1137,6 +1150,8 @@ impl Store {
             templates,
             public_functions,
             coverage,
+            figures,
+            catalog,
         })
     }
 
@@ -1338,6 +1353,8 @@ enum Part {
     Sources,
     PublicFunctions,
     Coverage,
+    Figures,
+    Catalog,
     Rows(usize),
     Nodes(usize),
     Edges(usize),
@@ -1351,6 +1368,8 @@ fn parts(ds: &Dataset) -> Vec<Part> {
         Part::Sources,
         Part::PublicFunctions,
         Part::Coverage,
+        Part::Figures,
+        Part::Catalog,
     ];
     out.extend((0..ds.rows.len().div_ceil(CHUNK)).map(Part::Rows));
     out.extend((0..ds.nodes.len().div_ceil(CHUNK)).map(Part::Nodes));
@@ -1377,6 +1396,8 @@ impl Part {
             Part::Sources => b"sources".to_vec(),
             Part::PublicFunctions => b"public_functions".to_vec(),
             Part::Coverage => b"coverage".to_vec(),
+            Part::Figures => b"figures".to_vec(),
+            Part::Catalog => b"catalog".to_vec(),
             Part::Rows(i) => chunk_key("rows/", i),
             Part::Nodes(i) => chunk_key("nodes/", i),
             Part::Edges(i) => chunk_key("edges/", i),
@@ -1391,6 +1412,8 @@ impl Part {
             Part::Sources => encode(&ds.sources),
             Part::PublicFunctions => encode(&ds.public_functions),
             Part::Coverage => encode(&ds.coverage),
+            Part::Figures => encode(&ds.figures),
+            Part::Catalog => encode(&ds.catalog),
             Part::Rows(i) => encode(chunk_of(&ds.rows, i)),
             Part::Nodes(i) => encode(chunk_of(&ds.nodes, i)),
             Part::Edges(i) => encode(&stored_edges(ds, i * CHUNK, chunk_of(&ds.edges, i))),
@@ -1405,6 +1428,8 @@ impl Part {
             Part::Sources => postcard::experimental::serialized_size(&ds.sources),
             Part::PublicFunctions => postcard::experimental::serialized_size(&ds.public_functions),
             Part::Coverage => postcard::experimental::serialized_size(&ds.coverage),
+            Part::Figures => postcard::experimental::serialized_size(&ds.figures),
+            Part::Catalog => postcard::experimental::serialized_size(&ds.catalog),
             Part::Rows(i) => postcard::experimental::serialized_size(chunk_of(&ds.rows, i)),
             Part::Nodes(i) => postcard::experimental::serialized_size(chunk_of(&ds.nodes, i)),
             Part::Edges(i) => postcard::experimental::serialized_size(&stored_edges(
@@ -1702,6 +1727,46 @@ mod tests {
         store.with_live_sled(|db| db.remove("public_functions").unwrap());
         let (back, _) = store.load().unwrap();
         assert!(back.public_functions.is_empty());
+        assert_eq!(back.nodes, ds.nodes);
+    }
+
+    /// `figures` and `catalog` are keys of their own like `coverage`: no schema version.
+    #[test]
+    fn figures_and_catalog_round_trip_and_are_optional() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        let mut ds = tiny(3);
+        ds.figures = vec![Figure {
+            place: 0,
+            system: "体系".into(),
+            industry: Some(1),
+            measure: "主营业务收入目标".into(),
+            value: Some(630.0),
+            unit: "亿元".into(),
+            year: Some(2025),
+            text: "力争到2025年，实现主营业务收入630亿元".into(),
+            row: 0,
+        }];
+        ds.catalog = vec![CatalogItem {
+            place: 0,
+            system: "目录".into(),
+            industry: 1,
+            industry_no: Some(1),
+            number: Some(2),
+            heading: "花卉".into(),
+            item: "花卉电商".into(),
+            models: vec![2].into(),
+            row: 1,
+        }];
+        store.import(&ds, "t").unwrap();
+        let (back, _) = store.load().unwrap();
+        assert_eq!(back, ds);
+        store.with_live_sled(|db| {
+            db.remove("figures").unwrap();
+            db.remove("catalog").unwrap();
+        });
+        let (back, _) = store.load().unwrap();
+        assert!(back.figures.is_empty() && back.catalog.is_empty());
         assert_eq!(back.nodes, ds.nodes);
     }
 

@@ -593,3 +593,70 @@ fn no_data_is_unknown_and_a_hosted_chain_is_not_to_build() {
         "{build}"
     );
 }
+
+/// Issue 12's spot checks, each one query over all five documents: anomalies, industry
+/// targets, figures stated for places, the catalog's structure, parks' roles.
+#[test]
+fn stored_facts_answer_as_single_queries() {
+    // 序号44 repeats 序号42: the anomaly is a row of `projects | where notes is not null`.
+    let notes = ask("projects | where notes is not null | select id");
+    assert!(notes.lines().any(|l| l == "YXGX-T4-044"), "{notes}");
+    assert!(
+        notes.lines().any(|l| l == "HT-T4-16"),
+        "表/文 72 vs 73 亿元: {notes}"
+    );
+    // An amount as written and a scale are columns.
+    let t = ask("projects | where id = HT-T4-01 | select investment_text, scale");
+    assert!(t.contains("828 亿元以上"), "{t}");
+    // The "231" system's six 2025 targets add up to 表2's 2200 亿元.
+    let t = ask(
+        "systems | where system contains \"231\" and target_revenue_yi is not null | group with count() as n, sum(target_revenue_yi) as total",
+    );
+    assert_eq!(t.lines().nth(1), Some("6,2200"), "{t}");
+    // The 片区 targets of 表3's text (yuxi:539-542): 核心区 600 = 南片区 200 + 九龙片区 400.
+    let t = ask(
+        "figures in 玉溪高新区 | where measure = 主营业务收入目标 and place != 玉溪高新区 | select place, value",
+    );
+    for row in [
+        "南片区,200",
+        "九龙片区,400",
+        "红塔片区,400",
+        "研和片区,600",
+        "江川片区,600",
+    ] {
+        assert!(t.lines().any(|l| l == row), "{row}: {t}");
+    }
+    // The province's 2024 targets, Chuxiong's counts: figures with their source.
+    let t = ask("figures in 云南省 | where year = 2024 and unit = 亿元 | select value, source");
+    assert!(
+        t.contains("8300")
+            && t.contains("3600")
+            && t.contains("yunnan-investment-guidance-and-catalog.txt:14"),
+        "{t}"
+    );
+    // The catalog reads back as written: ten industries in order, numbered segments, items.
+    let t = ask(
+        "catalog | where system = 云南省招商引资指导目录 | group by industry_no with count() as items",
+    );
+    assert_eq!(t.lines().count(), 11, "{t}");
+    let t = ask(
+        "catalog | where system = 云南省招商引资指导目录 and industry_no = 1 and number = 9 | select heading, item",
+    );
+    assert!(
+        t.lines().skip(1).all(|l| l.starts_with("乡村旅游,")) && t.lines().count() == 10,
+        "{t}"
+    );
+    // The battery-material item names 负极材料 (graphite as a battery material, not the chain).
+    let t = ask("catalog | where item contains 石墨 | select models");
+    assert!(t.contains("负极材料") && !t.contains("石墨矿"), "{t}");
+    // A shared industry node answers per document: the catalog's 新材料 lists only its own.
+    let t = ask("catalog | where industry = 新材料 | select system | distinct");
+    assert_eq!(
+        t.lines().skip(1).collect::<Vec<_>>(),
+        ["云南省招商引资指导目录"],
+        "{t}"
+    );
+    // 附件1(七)5 names three parks for the 化学药 cluster; all three focus on it.
+    let t = ask("parks | where focus contains 化学药 | select name");
+    assert_eq!(t.lines().count(), 4, "{t}");
+}

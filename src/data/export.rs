@@ -124,6 +124,48 @@ fn render_csv(
                 }
             }
         }
+        SeedKind::Figures => {
+            for f in &ds.figures {
+                if ds.rows[f.row as usize].file != file {
+                    continue;
+                }
+                let (source, notes) = row_cols(f.row);
+                write(vec![
+                    ds.nodes[f.place as usize].id.to_string(),
+                    f.system.to_string(),
+                    f.industry
+                        .map(|i| ds.nodes[i as usize].id.to_string())
+                        .unwrap_or_default(),
+                    f.measure.to_string(),
+                    num(f.value),
+                    f.unit.to_string(),
+                    f.year.map(|y| y.to_string()).unwrap_or_default(),
+                    f.text.to_string(),
+                    source,
+                    notes,
+                ]);
+            }
+        }
+        SeedKind::Catalog => {
+            for c in &ds.catalog {
+                if ds.rows[c.row as usize].file != file {
+                    continue;
+                }
+                let (source, notes) = row_cols(c.row);
+                write(vec![
+                    ds.nodes[c.place as usize].id.to_string(),
+                    c.system.to_string(),
+                    ds.nodes[c.industry as usize].id.to_string(),
+                    c.industry_no.map(|n| n.to_string()).unwrap_or_default(),
+                    c.number.map(|n| n.to_string()).unwrap_or_default(),
+                    c.heading.to_string(),
+                    c.item.to_string(),
+                    ids(ds, c.models.iter().copied()),
+                    source,
+                    notes,
+                ]);
+            }
+        }
         _ => {
             for (i, n) in ds.nodes.iter().enumerate() {
                 if ds.rows[n.row as usize].file != file {

@@ -87,6 +87,23 @@ pub(crate) struct Pending {
     pub system: Option<Box<SystemEntry>>,
 }
 
+/// A figure whose place and industry are resolved after every file has been read.
+#[derive(Clone, Debug)]
+pub(crate) struct PendingFigure {
+    pub place: Ref,
+    pub industry: Option<Ref>,
+    pub figure: crate::model::Figure,
+}
+
+/// A catalog item whose place, industry and models are resolved after every file is read.
+#[derive(Clone, Debug)]
+pub(crate) struct PendingItem {
+    pub place: Ref,
+    pub industry: Ref,
+    pub models: Vec<Ref>,
+    pub item: crate::model::CatalogItem,
+}
+
 /// A problem while it is being collected: where, what, and what decides whether it is shown.
 #[derive(Clone, Debug)]
 pub(crate) struct Problem {
@@ -144,6 +161,8 @@ pub(crate) struct Loader {
     /// Paths as the user gave them, parallel to `ds.files`, for messages.
     pub display: Vec<String>,
     pub pending: Vec<Pending>,
+    pub pending_figures: Vec<PendingFigure>,
+    pub pending_items: Vec<PendingItem>,
     pub problems: Vec<Problem>,
     pub unreadable: Vec<Unreadable>,
     /// Template files whose `[chain]` table gave no chain (its problem is reported there): their

@@ -241,6 +241,63 @@ pub(crate) fn resolve(ld: &mut Loader) {
             row: p.row,
         });
     }
+    resolve_facts(ld, &idx);
+}
+
+/// Resolve one reference of a figure or catalog item: the node, or `None` after reporting why
+/// (nothing is reported when a file that could not be read may define it).
+fn fact_ref(ld: &mut Loader, idx: &NameIndex, r: &Ref) -> Option<u32> {
+    match resolve_ref(ld, idx, r) {
+        Ok(n) => Some(n),
+        Err(Unresolved::Unknown {
+            kinds,
+            text,
+            message,
+        }) => {
+            if !ld.not_checked(&kinds, &text, r.pos.file, false) {
+                ld.error(r.pos, message);
+            }
+            None
+        }
+        Err(e) => {
+            ld.error(r.pos, e.message());
+            None
+        }
+    }
+}
+
+/// Figures and catalog items: kept when every reference resolves, in import order.
+fn resolve_facts(ld: &mut Loader, idx: &NameIndex) {
+    for p in std::mem::take(&mut ld.pending_figures) {
+        let place = fact_ref(ld, idx, &p.place);
+        let industry = p.industry.as_ref().map(|r| fact_ref(ld, idx, r));
+        if let (Some(place), None | Some(Some(_))) = (place, industry) {
+            let mut f = p.figure;
+            f.place = place;
+            f.industry = industry.flatten();
+            ld.ds.figures.push(f);
+        }
+    }
+    for p in std::mem::take(&mut ld.pending_items) {
+        let place = fact_ref(ld, idx, &p.place);
+        let industry = fact_ref(ld, idx, &p.industry);
+        let mut models = Vec::with_capacity(p.models.len());
+        let mut all = true;
+        for r in &p.models {
+            match fact_ref(ld, idx, r) {
+                Some(m) if !models.contains(&m) => models.push(m),
+                Some(_) => {}
+                None => all = false,
+            }
+        }
+        if let (Some(place), Some(industry), true) = (place, industry, all) {
+            let mut item = p.item;
+            item.place = place;
+            item.industry = industry;
+            item.models = models.into();
+            ld.ds.catalog.push(item);
+        }
+    }
 }
 
 pub(crate) fn validate(ld: &mut Loader) {

@@ -4,8 +4,8 @@
 use super::text::{LineBreaks, Record, parse_csv, split_list};
 use super::{End, Loader, Pos, Ref};
 use crate::model::{
-    Attrs, Coverage, EdgeKind, EnterpriseAttrs, Kind, Node, ParkAttrs, PlaceCoverage, ProjectAttrs,
-    ProjectStatus, SystemEntry, check_tag,
+    Attrs, CatalogItem, Coverage, EdgeKind, EnterpriseAttrs, Figure, Kind, Node, ParkAttrs,
+    PlaceCoverage, ProjectAttrs, ProjectStatus, SystemEntry, check_tag,
 };
 use crate::names;
 use std::collections::HashMap;
@@ -20,10 +20,12 @@ pub enum SeedKind {
     Candidates,
     Projects,
     Relations,
+    Figures,
+    Catalog,
 }
 
 impl SeedKind {
-    pub const ALL: [SeedKind; 8] = [
+    pub const ALL: [SeedKind; 10] = [
         SeedKind::Regions,
         SeedKind::Parks,
         SeedKind::Industries,
@@ -32,6 +34,8 @@ impl SeedKind {
         SeedKind::Candidates,
         SeedKind::Projects,
         SeedKind::Relations,
+        SeedKind::Figures,
+        SeedKind::Catalog,
     ];
 
     pub fn prefix(self) -> &'static str {
@@ -44,6 +48,8 @@ impl SeedKind {
             SeedKind::Candidates => "candidates",
             SeedKind::Projects => "projects",
             SeedKind::Relations => "relations",
+            SeedKind::Figures => "figures",
+            SeedKind::Catalog => "catalog",
         }
     }
 
@@ -73,7 +79,7 @@ impl SeedKind {
             SeedKind::Industries => &[Kind::Industry],
             SeedKind::Enterprises | SeedKind::Candidates => &[Kind::Enterprise],
             SeedKind::Projects => &[Kind::Project],
-            SeedKind::Systems | SeedKind::Relations => &[],
+            SeedKind::Systems | SeedKind::Relations | SeedKind::Figures | SeedKind::Catalog => &[],
         }
     }
 
@@ -152,6 +158,22 @@ impl SeedKind {
                 "notes",
             ],
             SeedKind::Relations => &["from", "relation", "to", "source", "notes"],
+            SeedKind::Figures => &[
+                "place", "system", "industry", "measure", "value", "unit", "year", "text",
+                "source", "notes",
+            ],
+            SeedKind::Catalog => &[
+                "place",
+                "system",
+                "industry",
+                "industry_no",
+                "number",
+                "heading",
+                "item",
+                "models",
+                "source",
+                "notes",
+            ],
         }
     }
 
@@ -160,6 +182,8 @@ impl SeedKind {
             SeedKind::Systems => &["place", "system", "industry", "source"],
             SeedKind::Projects => &["id", "name", "source"],
             SeedKind::Relations => &["from", "relation", "to", "source"],
+            SeedKind::Figures => &["place", "measure", "text", "source"],
+            SeedKind::Catalog => &["place", "system", "industry", "heading", "source"],
             _ => &["id", "source"],
         }
     }
@@ -380,6 +404,8 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
         match kind {
             SeedKind::Systems => read_system(ld, &r, row),
             SeedKind::Relations => read_relation(ld, &r, row),
+            SeedKind::Figures => read_figure(ld, &r, row),
+            SeedKind::Catalog => read_catalog_item(ld, &r, row),
             _ => read_node(ld, &r, kind, row),
         }
     }
@@ -475,6 +501,98 @@ fn read_system(ld: &mut Loader, r: &RowView, row: u32) {
             class: r.get("class").into(),
             target_revenue_yi: target,
         })),
+    });
+}
+
+/// A number under the document's numbering (（一） → 1, 1. → 1).
+fn small_number(ld: &mut Loader, r: &RowView, col: &str) -> Option<u16> {
+    let cell = r.get(col);
+    if cell.is_empty() {
+        return None;
+    }
+    match cell.parse::<u16>() {
+        Ok(n) if n > 0 => Some(n),
+        _ => {
+            ld.error(
+                r.pos(col),
+                format!("{col}: `{cell}` is not a whole number from 1 (the document's numbering: （一） → 1, 2. → 2)"),
+            );
+            None
+        }
+    }
+}
+
+/// A figure stated for a place or a system (`figures*.csv`); its references are resolved with
+/// the edges' (`resolve::resolve`).
+fn read_figure(ld: &mut Loader, r: &RowView, row: u32) {
+    let value = number(ld, r, "value");
+    let year = year(ld, r, "year");
+    for col in ["measure", "text"] {
+        if r.get(col).is_empty() {
+            ld.error(
+                r.pos(col),
+                format!(
+                    "empty `{col}`: a figure says what it measures and how the document writes it"
+                ),
+            );
+        }
+    }
+    if value.is_some() && r.get("unit").is_empty() {
+        ld.error(
+            r.pos("unit"),
+            "a value without a unit: write the unit (亿元, 个, %)",
+        );
+    }
+    let place = r.reference("place", r.get("place"), PLACES);
+    let industry = (!r.get("industry").is_empty())
+        .then(|| r.reference("industry", r.get("industry"), &[Kind::Industry]));
+    ld.pending_figures.push(super::PendingFigure {
+        place,
+        industry,
+        figure: Figure {
+            place: 0,
+            system: r.get("system").into(),
+            industry: None,
+            measure: r.get("measure").into(),
+            value,
+            unit: r.get("unit").into(),
+            year,
+            text: r.get("text").into(),
+            row,
+        },
+    });
+}
+
+/// One item of an industry system or catalog as written (`catalog*.csv`).
+fn read_catalog_item(ld: &mut Loader, r: &RowView, row: u32) {
+    let industry_no = small_number(ld, r, "industry_no");
+    let number = small_number(ld, r, "number");
+    for col in ["system", "heading"] {
+        if r.get(col).is_empty() {
+            ld.error(
+                r.pos(col),
+                format!("empty `{col}`: a catalog row names its system and the heading it is listed under"),
+            );
+        }
+    }
+    let place = r.reference("place", r.get("place"), PLACES);
+    let industry = r.reference("industry", r.get("industry"), &[Kind::Industry]);
+    let models = r.refs("models", &[Kind::Segment, Kind::Chain]);
+    ld.pending_items.push(super::PendingItem {
+        place,
+        industry,
+        models,
+        item: CatalogItem {
+            place: 0,
+            system: r.get("system").into(),
+            industry: 0,
+            industry_no,
+            number,
+            heading: r.get("heading").into(),
+            item: r.get("item").into(),
+            models: Box::default(),
+            row,
+        },
     });
 }
 
@@ -641,7 +759,7 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
             }
             (Kind::Project, Attrs::Project(Box::new(attrs)))
         }
-        SeedKind::Systems | SeedKind::Relations => return,
+        SeedKind::Systems | SeedKind::Relations | SeedKind::Figures | SeedKind::Catalog => return,
     };
     let name = r.get("name");
     let display_name = (!name.is_empty() && name != id).then(|| name.into());
@@ -705,7 +823,7 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
             edge(ld, EdgeKind::LocatedIn, "location", PLACES, true);
             edge(ld, EdgeKind::Builds, "segments", &[Kind::Segment], true);
         }
-        SeedKind::Systems | SeedKind::Relations => {}
+        SeedKind::Systems | SeedKind::Relations | SeedKind::Figures | SeedKind::Catalog => {}
     }
 }
 

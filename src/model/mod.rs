@@ -417,6 +417,53 @@ pub struct SystemEntry {
     pub target_revenue_yi: Option<f64>,
 }
 
+/// A figure a document states for a place, or for an industry system of a place, or for one
+/// industry in it: a target, a count, a year (`seeds/figures*.csv`). Stored under a key of its
+/// own (`figures`): an older database reads as stating none.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Figure {
+    /// The place it is stated for (index into `nodes`).
+    pub place: u32,
+    /// The industry system it is stated for, empty when it is the place's own figure.
+    pub system: Box<str>,
+    /// The industry it is stated for, if one (index into `nodes`).
+    pub industry: Option<u32>,
+    /// What is measured, as the document names it (`主营业务收入目标`, `签约项目数`).
+    pub measure: Box<str>,
+    pub value: Option<f64>,
+    pub unit: Box<str>,
+    /// The year the figure is for (a target's year, a count's year).
+    pub year: Option<u16>,
+    /// The figure exactly as written (`力争到2025年，实现主营业务收入630亿元`).
+    pub text: Box<str>,
+    /// Index into `Dataset::rows`: file, line, source and notes.
+    pub row: u32,
+}
+
+/// One entry of an industry system or catalog as the document writes it
+/// (`seeds/catalog*.csv`): an industry, a numbered segment under it with its heading, and one
+/// item under that heading. Stored under a key of its own (`catalog`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CatalogItem {
+    /// The place whose system it is (index into `nodes`).
+    pub place: u32,
+    pub system: Box<str>,
+    /// The industry it is listed under (index into `nodes`).
+    pub industry: u32,
+    /// The industry's number in the document (（一） → 1), if numbered.
+    pub industry_no: Option<u16>,
+    /// The segment's number under the industry (1. → 1), if numbered.
+    pub number: Option<u16>,
+    /// The segment's heading as written (`茶叶`, `建筑结构领域`).
+    pub heading: Box<str>,
+    /// One item under the heading as written; empty when the heading lists none.
+    pub item: Box<str>,
+    /// The chains or segments that model it (indices into `nodes`).
+    pub models: Box<[u32]>,
+    /// Index into `Dataset::rows`.
+    pub row: u32,
+}
+
 /// 16 bytes: there are millions. The few IN_SYSTEM edges keep their payload in
 /// [`Dataset::systems`]; the store writes both as one record (`store::StoredEdge`).
 #[derive(Clone, Debug, PartialEq)]
@@ -458,6 +505,10 @@ pub struct Dataset {
     /// What each place's enterprise data covers, as (place index, coverage), sorted by index;
     /// places that state none are absent.
     pub coverage: Vec<(u32, PlaceCoverage)>,
+    /// Figures stated for places and systems, in import order.
+    pub figures: Vec<Figure>,
+    /// Industry systems and catalogs as written, item by item, in import order.
+    pub catalog: Vec<CatalogItem>,
 }
 
 impl Dataset {

@@ -54,10 +54,16 @@ pub enum ListKind {
     Projects,
     Industries,
     Regions,
+    /// Membership rows of industry systems (seeds/systems*.csv), not nodes.
+    Systems,
+    /// Figures stated for places and systems (seeds/figures*.csv).
+    Figures,
+    /// Industry systems and catalogs item by item (seeds/catalog*.csv).
+    Catalog,
 }
 
 impl ListKind {
-    pub const ALL: [ListKind; 7] = [
+    pub const ALL: [ListKind; 10] = [
         ListKind::Chains,
         ListKind::Segments,
         ListKind::Enterprises,
@@ -65,6 +71,9 @@ impl ListKind {
         ListKind::Projects,
         ListKind::Industries,
         ListKind::Regions,
+        ListKind::Systems,
+        ListKind::Figures,
+        ListKind::Catalog,
     ];
 
     pub fn keyword(self) -> &'static str {
@@ -76,11 +85,16 @@ impl ListKind {
             ListKind::Projects => "projects",
             ListKind::Industries => "industries",
             ListKind::Regions => "regions",
+            ListKind::Systems => "systems",
+            ListKind::Figures => "figures",
+            ListKind::Catalog => "catalog",
         }
     }
 
-    pub fn kind(self) -> Kind {
-        match self {
+    /// The kind of node the list is about; `None` for lists of records that are not nodes
+    /// (systems, figures, catalog).
+    pub fn kind(self) -> Option<Kind> {
+        Some(match self {
             ListKind::Chains => Kind::Chain,
             ListKind::Segments => Kind::Segment,
             ListKind::Enterprises => Kind::Enterprise,
@@ -88,7 +102,8 @@ impl ListKind {
             ListKind::Projects => Kind::Project,
             ListKind::Industries => Kind::Industry,
             ListKind::Regions => Kind::Region,
-        }
+            ListKind::Systems | ListKind::Figures | ListKind::Catalog => return None,
+        })
     }
 }
 
@@ -358,6 +373,12 @@ pub const KEYWORDS: &[&str] = &[
     "产业",
     "regions",
     "地区",
+    "systems",
+    "产业体系",
+    "figures",
+    "指标",
+    "catalog",
+    "目录",
     "upstream",
     "上游",
     "downstream",

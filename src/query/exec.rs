@@ -406,13 +406,16 @@ fn find_row(g: &Graph, i: u32) -> Row {
 }
 
 fn list(g: &Graph, kind: ListKind, within: Option<u32>, ctx: Ctx) -> Result<Vec<Row>, QueryError> {
+    let Some(node_kind) = kind.kind() else {
+        return Ok(fact_rows(g, kind, within));
+    };
     let ids: Vec<u32> = match (kind, within) {
-        (_, None) => g.nodes_of(kind.kind()).to_vec(),
+        (_, None) => g.nodes_of(node_kind).to_vec(),
         // A chain's segments from resources to applications (its reading order).
         (ListKind::Segments, Some(c)) => gaps::chain_order(g, c),
         (ListKind::Parks | ListKind::Regions, Some(w)) => places_within(g, w)
             .into_iter()
-            .filter(|&p| g.node(p).kind == kind.kind() && p != w)
+            .filter(|&p| g.node(p).kind == node_kind && p != w)
             .collect(),
         (ListKind::Enterprises | ListKind::Projects, Some(w)) => {
             // Entities located in the place or any place below it: the place's incoming
@@ -421,22 +424,116 @@ fn list(g: &Graph, kind: ListKind, within: Option<u32>, ctx: Ctx) -> Result<Vec<
                 .into_iter()
                 .flat_map(|p| g.neighbors(p, EdgeKind::LocatedIn, Dir::Incoming))
                 .map(|(o, _)| o)
-                .filter(|&o| g.node(o).kind == kind.kind())
+                .filter(|&o| g.node(o).kind == node_kind)
                 .collect();
             v.sort_unstable();
             v.dedup();
             v
         }
-        (ListKind::Chains | ListKind::Industries, Some(_)) => g.nodes_of(kind.kind()).to_vec(),
+        // Refused by the plan (chains and industries are nowhere); the fact lists returned above.
+        (
+            ListKind::Chains
+            | ListKind::Industries
+            | ListKind::Systems
+            | ListKind::Figures
+            | ListKind::Catalog,
+            Some(_),
+        ) => g.nodes_of(node_kind).to_vec(),
     };
     let mut rows = Vec::with_capacity(ids.len());
     for (n, &i) in ids.iter().enumerate() {
         if n.is_multiple_of(65536) {
             ctx.check()?;
         }
-        rows.push(list_row(g, kind, i));
+        let mut row = list_row(g, kind, i);
+        let node = g.node(i);
+        if let (ListKind::Projects, Attrs::Project(a)) = (kind, &node.attrs) {
+            row.push(Value::opt_text(&a.investment_text));
+            row.push(Value::opt_text(&a.scale));
+        }
+        row.push(Value::text(g.ds.provenance(node.row)));
+        row.push(Value::opt_text(g.ds.row(node.row).notes().unwrap_or("")));
+        rows.push(row);
     }
     Ok(rows)
+}
+
+/// Rows of a list of records that are not nodes — industry-system memberships, figures, catalog
+/// items — in import order, each ending with its provenance and notes; `in PLACE` keeps those
+/// of the place and the places below it.
+fn fact_rows(g: &Graph, kind: ListKind, within: Option<u32>) -> Vec<Row> {
+    let keep = |place: u32| within.is_none_or(|w| g.is_within(place, w));
+    let provenance = |row: u32, mut r: Row| {
+        r.push(Value::text(g.ds.provenance(row)));
+        r.push(Value::opt_text(g.ds.row(row).notes().unwrap_or("")));
+        r
+    };
+    let num = |n: Option<u16>| n.map_or(Value::Null, |n| Value::Int(n.into()));
+    match kind {
+        ListKind::Systems => {
+            g.ds.systems
+                .iter()
+                .filter_map(|(e, s)| {
+                    let edge = &g.ds.edges[*e as usize];
+                    keep(edge.to).then(|| {
+                        provenance(
+                            edge.row,
+                            vec![
+                                Value::text(name(g, edge.to)),
+                                Value::text(&*s.system),
+                                Value::text(name(g, edge.from)),
+                                Value::opt_text(&s.class),
+                                Value::opt_f64(s.target_revenue_yi),
+                            ],
+                        )
+                    })
+                })
+                .collect()
+        }
+        ListKind::Figures => {
+            g.ds.figures
+                .iter()
+                .filter(|f| keep(f.place))
+                .map(|f| {
+                    provenance(
+                        f.row,
+                        vec![
+                            Value::text(name(g, f.place)),
+                            Value::opt_text(&f.system),
+                            f.industry.map_or(Value::Null, |i| Value::text(name(g, i))),
+                            Value::text(&*f.measure),
+                            Value::opt_f64(f.value),
+                            Value::opt_text(&f.unit),
+                            f.year.map_or(Value::Null, |y| Value::Int(y.into())),
+                            Value::text(&*f.text),
+                        ],
+                    )
+                })
+                .collect()
+        }
+        ListKind::Catalog => {
+            g.ds.catalog
+                .iter()
+                .filter(|c| keep(c.place))
+                .map(|c| {
+                    provenance(
+                        c.row,
+                        vec![
+                            Value::text(name(g, c.place)),
+                            Value::text(&*c.system),
+                            num(c.industry_no),
+                            Value::text(name(g, c.industry)),
+                            num(c.number),
+                            Value::text(&*c.heading),
+                            Value::opt_text(&c.item),
+                            names(g, &c.models),
+                        ],
+                    )
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
 }
 
 fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {

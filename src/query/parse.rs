@@ -343,6 +343,9 @@ fn expected(positives: &[Rule]) -> Vec<String> {
         Rule::kw_projects,
         Rule::kw_industries,
         Rule::kw_regions,
+        Rule::kw_systems,
+        Rule::kw_figures,
+        Rule::kw_catalog,
         Rule::kw_upstream,
         Rule::kw_downstream,
         Rule::kw_status,
@@ -559,6 +562,9 @@ fn source(p: Pair<Rule>) -> Result<Source, QueryError> {
                 Some(Rule::kw_parks) => ListKind::Parks,
                 Some(Rule::kw_projects) => ListKind::Projects,
                 Some(Rule::kw_industries) => ListKind::Industries,
+                Some(Rule::kw_systems) => ListKind::Systems,
+                Some(Rule::kw_figures) => ListKind::Figures,
+                Some(Rule::kw_catalog) => ListKind::Catalog,
                 _ => ListKind::Regions,
             };
             let within = parts

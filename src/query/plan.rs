@@ -327,7 +327,7 @@ fn with_place(p: &Places, mut c: Vec<Col>) -> Vec<Col> {
 /// Columns of each source (also listed in docs/QUERY.md).
 pub fn list_columns(kind: ListKind) -> Vec<Col> {
     use Ty::*;
-    cols(match kind {
+    let mut c = cols(match kind {
         ListKind::Chains => &[
             ("name", Text),
             ("aliases", List),
@@ -380,7 +380,50 @@ pub fn list_columns(kind: ListKind) -> Vec<Col> {
             ("systems", List),
         ],
         ListKind::Regions => &[("name", Text), ("level", Text), ("parent", Text)],
-    })
+        ListKind::Systems => &[
+            ("place", Text),
+            ("system", Text),
+            ("industry", Text),
+            ("class", Text),
+            ("target_revenue_yi", Float),
+        ],
+        ListKind::Figures => &[
+            ("place", Text),
+            ("system", Text),
+            ("industry", Text),
+            ("measure", Text),
+            ("value", Float),
+            ("unit", Text),
+            ("year", Int),
+            ("text", Text),
+        ],
+        ListKind::Catalog => &[
+            ("place", Text),
+            ("system", Text),
+            ("industry_no", Int),
+            ("industry", Text),
+            ("number", Int),
+            ("heading", Text),
+            ("item", Text),
+            ("models", List),
+        ],
+    });
+    if kind == ListKind::Projects {
+        c.extend(cols(&[("investment_text", Text), ("scale", Text)]));
+    }
+    // Every list ends with the row's provenance: `file:line — citation`, and its anomaly notes.
+    c.extend(cols(&[("source", Text), ("notes", Text)]));
+    c
+}
+
+/// How many records a list of non-node records scans.
+fn fact_records(g: &Graph, kind: ListKind) -> usize {
+    match kind {
+        ListKind::Systems => g.ds.systems.len(),
+        ListKind::Figures => g.ds.figures.len(),
+        ListKind::Catalog => g.ds.catalog.len(),
+        _ => 0,
+    }
 }
 
 fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>), QueryError> {
@@ -424,14 +467,23 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 Some(n) => Some(lookup_one(g, n, PLACE_KINDS, clause)?),
             };
             let text = match within_id {
-                None => format!(
-                    "list {}: scan of {} nodes",
-                    kind.keyword(),
-                    g.count(kind.kind())
-                ),
+                None => match kind.kind() {
+                    Some(k) => format!("list {}: scan of {} nodes", kind.keyword(), g.count(k)),
+                    None => format!(
+                        "list {}: scan of {} records",
+                        kind.keyword(),
+                        fact_records(g, *kind)
+                    ),
+                },
                 Some(w) if *kind == ListKind::Segments => {
                     format!("list segments of chain {}", g.node(w).name())
                 }
+                Some(w) if kind.kind().is_none() => format!(
+                    "list {} of {} and the places below it: a scan of {} records, places by PART_OF",
+                    kind.keyword(),
+                    g.node(w).name(),
+                    fact_records(g, *kind)
+                ),
                 Some(w) => format!(
                     "list {} in {} and the places below it: LOCATED_IN/PART_OF edges",
                     kind.keyword(),

@@ -181,6 +181,9 @@ const SOURCES: &[&str] = &[
     "kw_projects",
     "kw_industries",
     "kw_regions",
+    "kw_systems",
+    "kw_figures",
+    "kw_catalog",
     "kw_upstream",
     "kw_downstream",
     "kw_status",
@@ -1339,7 +1342,15 @@ mod tests {
         );
         assert_eq!(
             offered(&mut h, "", "chains | sort "),
-            ["name", "aliases", "segments", "industries", "by"]
+            [
+                "name",
+                "aliases",
+                "segments",
+                "industries",
+                "source",
+                "notes",
+                "by"
+            ]
         );
         assert_eq!(
             offered(
