@@ -1036,6 +1036,8 @@ impl Store {
         self.decode::<Vec<Box<str>>>("sources", &get("sources")?)?;
         self.decode::<Vec<(u32, Box<str>)>>("public_functions", &get("public_functions")?)?;
         self.decode::<Vec<(u32, PlaceCoverage)>>("coverage", &get("coverage")?)?;
+        self.decode::<Vec<Figure>>("figures", &get("figures")?)?;
+        self.decode::<Vec<CatalogItem>>("catalog", &get("catalog")?)?;
         let check = |prefix: &str, chunks: u32, decode: &ChunkCheck| {
             (0..chunks as usize).into_par_iter().try_for_each(|i| {
                 let key = chunk_key(prefix, i);
