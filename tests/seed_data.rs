@@ -592,6 +592,18 @@ fn no_data_is_unknown_and_a_hosted_chain_is_not_to_build() {
         build.lines().skip(1).all(|r| r.contains("红塔区")),
         "{build}"
     );
+    // The catalogs above (玉溪市's, the province's) only on request, labelled inherited; still
+    // never a chain the district hosts.
+    let inherited = ask("build in 红塔区 inherited | select chain, reason");
+    assert!(!inherited.contains("卷烟及配套"), "{inherited}");
+    assert!(
+        inherited.lines().any(|r| r.contains("inherited")),
+        "{inherited}"
+    );
+    assert!(
+        inherited.lines().count() > build.lines().count(),
+        "{inherited}"
+    );
 }
 
 /// Issue 12's spot checks, each one query over all five documents: anomalies, industry

@@ -191,6 +191,8 @@ pub enum Source {
         place: Place,
         /// The threshold, with where it was written.
         below: Option<(f64, Span)>,
+        /// Also the systems of the places above (`inherited`), labelled so.
+        inherited: bool,
     },
     Compare {
         chain: Name,
@@ -402,6 +404,8 @@ pub const KEYWORDS: &[&str] = &[
     "建链",
     "below",
     "低于",
+    "inherited",
+    "含上级",
     "compare",
     "对比",
     "paths",
@@ -573,10 +577,17 @@ impl fmt::Display for Source {
             Source::Gaps { kind, chain, place } => {
                 write!(f, "{} {chain} in {place}", kind.keyword())
             }
-            Source::Build { place, below } => {
+            Source::Build {
+                place,
+                below,
+                inherited,
+            } => {
                 write!(f, "build in {place}")?;
                 if let Some((b, _)) = below {
                     write!(f, " below {}", float_text(*b))?;
+                }
+                if *inherited {
+                    write!(f, " inherited")?;
                 }
                 Ok(())
             }

@@ -314,10 +314,12 @@ fn source(
                 place_notes(g, p, Some(*chain), notes);
             }
         }
-        SourcePlan::Build { places, .. } => {
+        SourcePlan::Build {
+            places, inherited, ..
+        } => {
             for &p in each_place(places) {
                 if matches!(places, Places::One(_)) {
-                    build_notes(g, p, notes);
+                    build_notes(g, p, *inherited, notes);
                 }
                 place_notes(g, p, None, notes);
             }
@@ -351,8 +353,12 @@ fn source(
                 gap_rows(g, &view, &labels, *kind, p, lead)
             })
         }
-        SourcePlan::Build { places, below } => places_rows(g, places, ctx, |p, lead| {
-            prepend(lead, build_rows(g, p, *below))
+        SourcePlan::Build {
+            places,
+            below,
+            inherited,
+        } => places_rows(g, places, ctx, |p, lead| {
+            prepend(lead, build_rows(g, p, *below, *inherited))
         }),
         SourcePlan::Compare { chain, places } => Ok(compare(g, *chain, places, ctx)?),
         SourcePlan::Paths { from, steps } => paths(g, from, steps, ctx),
@@ -981,22 +987,43 @@ fn industry_chains(g: &Graph, industry: u32) -> Vec<u32> {
     out
 }
 
-/// The place whose industry system(s) `build in PLACE` reads: the place's own, or, when it has
-/// none, the nearest place above it that has one (inherited, and labelled so). A district
-/// with a system of its own is never asked to build the provincial catalog's chains.
-fn build_holder(g: &Graph, place: u32) -> Option<u32> {
-    let has = |p: u32| !g.neighbors(p, EdgeKind::InSystem, Dir::Incoming).is_empty();
-    std::iter::once(place)
-        .chain(g.ancestors(place).iter().copied())
-        .find(|&p| has(p))
+fn has_system(g: &Graph, p: u32) -> bool {
+    !g.neighbors(p, EdgeKind::InSystem, Dir::Incoming).is_empty()
 }
 
-fn build_rows(g: &Graph, place: u32, below: f64) -> Vec<Row> {
+/// The places whose industry systems `build in PLACE` reads: the place's own; with `inherited`,
+/// also every place above it that has one, nearest first (labelled so). So a district is never
+/// asked to build the provincial catalog's chains unless the user asks for them.
+fn build_holders(g: &Graph, place: u32, inherited: bool) -> Vec<u32> {
+    let own = has_system(g, place).then_some(place);
+    let above = g
+        .ancestors(place)
+        .iter()
+        .copied()
+        .filter(|&p| inherited && p != place && has_system(g, p));
+    own.into_iter().chain(above).collect()
+}
+
+fn build_rows(g: &Graph, place: u32, below: f64, inherited: bool) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut seen_chains = HashSet::new();
-    let Some(holder) = build_holder(g, place) else {
-        return rows;
-    };
+    for holder in build_holders(g, place, inherited) {
+        build_rows_of(g, place, holder, below, &mut seen_chains, &mut rows);
+    }
+    // Least covered first: the chains that most need building.
+    rows.sort_by(|a, b| a[9].total_cmp(&b[9]));
+    rows
+}
+
+/// The rows of `holder`'s systems for `place`, skipping chains already listed.
+fn build_rows_of(
+    g: &Graph,
+    place: u32,
+    holder: u32,
+    below: f64,
+    seen_chains: &mut HashSet<u32>,
+    rows: &mut Vec<Row>,
+) {
     let whose = if holder == place {
         format!("system of {}", name(g, holder))
     } else {
@@ -1049,9 +1076,6 @@ fn build_rows(g: &Graph, place: u32, below: f64) -> Vec<Row> {
             ]);
         }
     }
-    // Least covered first: the chains that most need building.
-    rows.sort_by(|a, b| a[9].total_cmp(&b[9]));
-    rows
 }
 
 /// The chain's end products (segments that feed no other segment of the chain) that are
@@ -1066,12 +1090,13 @@ fn hosted_products(g: &Graph, place: u32, chain: u32) -> Vec<u32> {
         .collect()
 }
 
-/// For `build`: where the place has no industry system of its own, which place's system it
-/// reads (inherited), or that none above it has one.
-fn build_notes(g: &Graph, place: u32, notes: &mut Vec<String>) {
-    if let Some(h) = build_holder(g, place) {
-        let mut hosted = Vec::new();
-        let mut seen = HashSet::new();
+/// For `build`: the chains left out because the place hosts them, and where the place has no
+/// industry system of its own, which places above have one (to ask for with `inherited`).
+fn build_notes(g: &Graph, place: u32, inherited: bool, notes: &mut Vec<String>) {
+    let holders = build_holders(g, place, inherited);
+    let mut hosted = Vec::new();
+    let mut seen = HashSet::new();
+    for &h in &holders {
         for (industry, _) in g.neighbors(h, EdgeKind::InSystem, Dir::Incoming) {
             for c in industry_chains(g, industry) {
                 let made = hosted_products(g, place, c);
@@ -1081,25 +1106,44 @@ fn build_notes(g: &Graph, place: u32, notes: &mut Vec<String>) {
                 }
             }
         }
-        if !hosted.is_empty() {
-            notes.push(format!(
-                "not listed, as {} hosts them (makes an end product): {}; ask fill / strengthen for their gaps",
-                name(g, place),
-                hosted.join("、")
-            ));
-        }
     }
-    match build_holder(g, place) {
-        Some(h) if h == place => {}
-        Some(h) => notes.push(format!(
-            "{} has no industry system of its own: the chains are those of {}'s system (inherited)",
+    if !hosted.is_empty() {
+        notes.push(format!(
+            "not listed, as {} hosts them (makes an end product): {}; ask fill / strengthen for their gaps",
             name(g, place),
-            name(g, h)
-        )),
-        None => notes.push(format!(
+            hosted.join("、")
+        ));
+    }
+    let above: Vec<String> = g
+        .ancestors(place)
+        .iter()
+        .copied()
+        .filter(|&p| p != place && has_system(g, p))
+        .map(|p| name(g, p))
+        .collect();
+    let own = has_system(g, place);
+    match (own, inherited, above.is_empty()) {
+        (_, _, true) if !own => notes.push(format!(
             "{} has no industry system of its own, nor does any place above it",
             name(g, place)
         )),
+        (false, false, false) => notes.push(format!(
+            "{} has no industry system of its own; `build in {} inherited` reads the systems of the places above it ({})",
+            name(g, place),
+            name(g, place),
+            above.join("、")
+        )),
+        (false, true, false) => notes.push(format!(
+            "{} has no industry system of its own: the chains are those of the systems of {} (inherited)",
+            name(g, place),
+            above.join("、")
+        )),
+        (true, true, false) => notes.push(format!(
+            "besides {}'s own system, the chains of the systems of {} (inherited) are listed",
+            name(g, place),
+            above.join("、")
+        )),
+        _ => {}
     }
 }
 
@@ -1889,7 +1933,7 @@ mod tests {
         for q in [
             "fill 锂电池 in all parks",
             "strengthen 锂电池 in all regions",
-            "build in all parks",
+            "build in all parks inherited",
         ] {
             let p = planned(&g, q);
             let a = execute(

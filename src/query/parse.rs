@@ -631,17 +631,19 @@ fn source(p: Pair<Rule>) -> Result<Source, QueryError> {
             }
         }
         Rule::build_src => {
-            let below = match parts.len() {
-                5 => {
-                    let p = parts.remove(4);
+            let inherited = parts.last().map(|p| p.as_rule()) == Some(Rule::kw_inherited);
+            let below = match parts.iter().position(|p| p.as_rule() == Rule::number) {
+                Some(at) => {
+                    let p = parts.remove(at);
                     let span = span_of(&p);
                     Some((number(p)?, span))
                 }
-                _ => None,
+                None => None,
             };
             Source::Build {
                 place: place(parts.remove(2)),
                 below,
+                inherited,
             }
         }
         Rule::compare_src => {

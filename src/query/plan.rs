@@ -93,6 +93,8 @@ pub enum SourcePlan {
     Build {
         places: Places,
         below: f64,
+        /// Also the systems of the places above, labelled as inherited.
+        inherited: bool,
     },
     Compare {
         chain: u32,
@@ -656,7 +658,11 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 columns,
             )
         }
-        Source::Build { place, below } => {
+        Source::Build {
+            place,
+            below,
+            inherited,
+        } => {
             let p = places(g, place, "build")?;
             let (below, below_span) = below.unwrap_or((DEFAULT_BUILD_BELOW, Span::default()));
             if !(0.0..=1.0).contains(&below) {
@@ -668,7 +674,12 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 .with_hint("e.g. below 0.5 for chains less than half present"));
             }
             let text = format!(
-                "build (建链): chains of the place's own industry system(s) (IN_SYSTEM) of {} with coverage < {}",
+                "build (建链): chains of the place's own industry system(s) (IN_SYSTEM){} of {} with coverage < {}",
+                if *inherited {
+                    " and those of the places above it (inherited)"
+                } else {
+                    ""
+                },
                 place_text(g, &p),
                 ast::float_text(below)
             );
@@ -688,7 +699,15 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     ("reason", Text),
                 ]),
             );
-            (SourcePlan::Build { places: p, below }, text, columns)
+            (
+                SourcePlan::Build {
+                    places: p,
+                    below,
+                    inherited: *inherited,
+                },
+                text,
+                columns,
+            )
         }
         Source::Compare { chain, places: ps } => {
             let c = lookup_one(g, chain, &[Kind::Chain], "compare")?;

@@ -213,10 +213,13 @@ fn source() -> impl Strategy<Value = Source> {
             place()
         )
             .prop_map(|(kind, chain, place)| Source::Gaps { kind, chain, place }),
-        (place(), prop::option::of(float())).prop_map(|(place, below)| Source::Build {
-            place,
-            below: below.map(|b| (b, Span::default()))
-        }),
+        (place(), prop::option::of(float()), any::<bool>()).prop_map(
+            |(place, below, inherited)| Source::Build {
+                inherited,
+                place,
+                below: below.map(|b| (b, Span::default()))
+            }
+        ),
         (name(), prop::collection::vec(name(), 2..4))
             .prop_map(|(chain, places)| Source::Compare { chain, places }),
         (name(), prop::collection::vec(step(), 1..3))

@@ -284,6 +284,7 @@ const AFTER: &[(&str, In, Expect)] = &[
     ("kw_build", In::Source, Expect::keywords(&["kw_in"])),
     ("kw_depth", In::Source, Expect::NOTHING),
     ("kw_below", In::Source, Expect::NOTHING),
+    ("kw_inherited", In::Source, Expect::NOTHING),
     ("kw_where", In::Stage, Expect::COLUMNS),
     ("kw_and", In::Stage, Expect::COLUMNS),
     ("kw_or", In::Stage, Expect::COLUMNS),
