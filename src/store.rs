@@ -11,8 +11,8 @@
 //! ```
 //!
 //! A generation's sled database holds the keys `files`, `templates`, `sources`,
-//! `public_functions` and `coverage` (optional: absent in databases written before they
-//! existed), chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`),
+//! `public_functions`, `coverage` and `listings` (optional: absent in databases written before
+//! they existed), chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`),
 //! each value = CRC-32 (4 bytes, big-endian) + postcard bytes of a `Vec` of up to `CHUNK`
 //! records, and last `manifest` (the generation, its label and the number of chunks of each
 //! kind), so a generation that sled recovered only in part is seen as damaged, never read as
@@ -34,7 +34,9 @@
 //! Databases of layout 1 (one sled database at the folder's root, with a tree per generation)
 //! are still read, and the next import converts them.
 
-use crate::model::{Dataset, Edge, EdgeKind, Node, PlaceCoverage, Row, SystemEntry, TemplateFile};
+use crate::model::{
+    Dataset, Edge, EdgeKind, Listing, Node, PlaceCoverage, Row, SystemEntry, TemplateFile,
+};
 use rayon::prelude::*;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -1066,6 +1068,11 @@ impl Store {
                 Some(v) => self.decode("coverage", &v)?,
                 None => Vec::new(),
             };
+        // Likewise `listings` (source tables' enterprise listings): absent, there are none.
+        let listings: Vec<Listing> = match tree.get("listings").map_err(|e| self.sled(e))? {
+            Some(v) => self.decode("listings", &v)?,
+            None => Vec::new(),
+        };
         let rows: Vec<Row> = self.load_chunks(tree, "rows/")?;
         let nodes: Vec<Node> = self.load_chunks(tree, "nodes/")?;
         // Each chunk is split as it is decoded, so the wide stored form never exists for all
@@ -1088,6 +1095,7 @@ impl Store {
             templates,
             public_functions,
             coverage,
+            listings,
         })
     }
 
@@ -1286,6 +1294,7 @@ enum Part {
     Sources,
     PublicFunctions,
     Coverage,
+    Listings,
     Rows(usize),
     Nodes(usize),
     Edges(usize),
@@ -1299,6 +1308,7 @@ fn parts(ds: &Dataset) -> Vec<Part> {
         Part::Sources,
         Part::PublicFunctions,
         Part::Coverage,
+        Part::Listings,
     ];
     out.extend((0..ds.rows.len().div_ceil(CHUNK)).map(Part::Rows));
     out.extend((0..ds.nodes.len().div_ceil(CHUNK)).map(Part::Nodes));
@@ -1325,6 +1335,7 @@ impl Part {
             Part::Sources => b"sources".to_vec(),
             Part::PublicFunctions => b"public_functions".to_vec(),
             Part::Coverage => b"coverage".to_vec(),
+            Part::Listings => b"listings".to_vec(),
             Part::Rows(i) => chunk_key("rows/", i),
             Part::Nodes(i) => chunk_key("nodes/", i),
             Part::Edges(i) => chunk_key("edges/", i),
@@ -1339,6 +1350,7 @@ impl Part {
             Part::Sources => encode(&ds.sources),
             Part::PublicFunctions => encode(&ds.public_functions),
             Part::Coverage => encode(&ds.coverage),
+            Part::Listings => encode(&ds.listings),
             Part::Rows(i) => encode(chunk_of(&ds.rows, i)),
             Part::Nodes(i) => encode(chunk_of(&ds.nodes, i)),
             Part::Edges(i) => encode(&stored_edges(ds, i * CHUNK, chunk_of(&ds.edges, i))),
@@ -1353,6 +1365,7 @@ impl Part {
             Part::Sources => postcard::experimental::serialized_size(&ds.sources),
             Part::PublicFunctions => postcard::experimental::serialized_size(&ds.public_functions),
             Part::Coverage => postcard::experimental::serialized_size(&ds.coverage),
+            Part::Listings => postcard::experimental::serialized_size(&ds.listings),
             Part::Rows(i) => postcard::experimental::serialized_size(chunk_of(&ds.rows, i)),
             Part::Nodes(i) => postcard::experimental::serialized_size(chunk_of(&ds.nodes, i)),
             Part::Edges(i) => postcard::experimental::serialized_size(&stored_edges(
@@ -1672,6 +1685,29 @@ mod tests {
         store.with_live_sled(|db| db.remove("coverage").unwrap());
         let (back, _) = store.load().unwrap();
         assert!(back.coverage.is_empty());
+        assert_eq!(back.nodes, ds.nodes);
+    }
+
+    /// `listings` is a key of its own like `coverage`: no schema version for it.
+    #[test]
+    fn listings_round_trip_and_are_optional() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        let mut ds = tiny(3);
+        ds.listings = vec![Listing {
+            table: "表5".into(),
+            industry: 0,
+            field: Some(1),
+            enterprise: None,
+            written: Listing::NONE.into(),
+            row: 2,
+        }];
+        store.import(&ds, "t").unwrap();
+        let (back, _) = store.load().unwrap();
+        assert_eq!(back, ds);
+        store.with_live_sled(|db| db.remove("listings").unwrap());
+        let (back, _) = store.load().unwrap();
+        assert!(back.listings.is_empty());
         assert_eq!(back.nodes, ds.nodes);
     }
 

@@ -698,3 +698,43 @@ fn a_template_given_repeating_its_data_folders_chain_is_the_duplicate_without_ca
         ],
     );
 }
+
+/// A source table's listing: a field must lie in the industry named beside it, a `——` cell
+/// names no enterprise, any other cell names one, and references resolve like any other.
+#[test]
+fn a_listing_row_that_contradicts_itself_is_reported_where_it_is() {
+    let tmp = data_folder(&[
+        (
+            "seeds/industries.csv",
+            "id,parent,source\n新能源,,t\n储能,新能源,t\n医药,,t\n".as_bytes(),
+        ),
+        (
+            "seeds/enterprises.csv",
+            "id,aliases,source\n甲储能有限公司,甲储能,t\n".as_bytes(),
+        ),
+        (
+            "seeds/listings.csv",
+            concat!(
+                "table,industry,field,enterprise,written,source\n",
+                "表5,新能源,储能,甲储能,甲储能,t:1\n",
+                "表5,医药,储能,甲储能,甲储能,t:2\n",
+                "表5,新能源,储能,甲储能,——,t:3\n",
+                "表5,新能源,储能,,甲储能,t:4\n",
+                "表5,新能源,储存,,——,t:5\n",
+                "表5,新能源,,乙,乙,t:6\n",
+            )
+            .as_bytes(),
+        ),
+    ]);
+    assert_problems(
+        &run_in(tmp.path(), &["check"]),
+        &[
+            "./seeds/listings.csv:3:7: field `储能` is not part of the industry `医药`: give `储能` the parent `医药` in industries*.csv, or correct the `industry` cell",
+            "./seeds/listings.csv:4:11: enterprise `甲储能` on a row whose cell is ——: the table lists no enterprise there; leave `enterprise` empty",
+            "./seeds/listings.csv:5:11: empty `enterprise` for the cell `甲储能`: name the enterprise it means (id, name or alias), or write —— in `written` where the table lists none",
+            "./seeds/listings.csv:6:8: unknown 产业 `储存` (did you mean 储能?)",
+            "./seeds/listings.csv:7:9: unknown 企业 `乙`",
+            "error: 5 problem(s) found",
+        ],
+    );
+}

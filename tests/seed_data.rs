@@ -246,6 +246,64 @@ fn every_table5_enterprise_sits_under_its_field_and_empty_fields_are_recorded() 
     }
 }
 
+/// 表5 is a relation of its own: each cell as written with its industry, field and line, apart
+/// from what enterprise rows say elsewhere (表4 carriers, 专栏 text).
+#[test]
+fn table5_listing_is_its_own_relation_with_the_cells_as_written() {
+    let g = graph();
+    let cells: Vec<(String, String, u32)> =
+        g.ds.listings
+            .iter()
+            .map(|l| {
+                let src = g.ds.source(l.row);
+                let line = src
+                    .split_once(':')
+                    .and_then(|(_, r)| r.split(' ').next())
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                (
+                    g.node(l.under()).id.to_string(),
+                    l.written.to_string(),
+                    line,
+                )
+            })
+            .collect();
+    // 37 重点企业 cells (yuxi-hitech-zone-plan-2021-2025.txt:1297-1476), five of them ——.
+    assert_eq!(cells.len(), 37);
+    for expected in [
+        ("卷烟及配套", "自强集团", 1297),
+        ("卷烟及配套", "恩捷股份", 1301),
+        ("医疗器械", "——", 1406),
+        ("其他领域（仿制药、健康服务等）", "——", 1411),
+        ("电子信息制造", "——", 1416),
+        ("数字服务", "京东", 1421),
+        ("其他领域（工业互联网等）", "——", 1441),
+        ("电子商务", "——", 1461),
+        ("科技服务", "猪八戒", 1476),
+    ] {
+        let e = (expected.0.to_string(), expected.1.to_string(), expected.2);
+        assert!(
+            cells.contains(&e),
+            "表5 cell {expected:?} missing: {cells:?}"
+        );
+    }
+    let empty = ask(r#"industries | where listed contains "——" | select name"#);
+    assert_eq!(
+        empty,
+        "name\n医疗器械\n其他领域（仿制药、健康服务等）\n电子信息制造\n其他领域（工业互联网等）\n电子商务\n"
+    );
+    // What 表5 says of 恩捷: 卷烟及配套 alone, line 1301; its own row adds 新能源新材料 (表4).
+    let enjie =
+        ask("enterprises | where name = 恩捷股份 | select industries, listed_in, listed_in_source");
+    assert!(
+        enjie.contains("表5 卷烟及配套,")
+            && enjie.contains("yuxi-hitech-zone-plan-2021-2025.txt:1301 ")
+            && enjie.contains("新能源新材料")
+            && !enjie.contains("表5 新能源新材料"),
+        "{enjie}"
+    );
+}
+
 #[test]
 fn aliases_and_distinct_legal_entities() {
     let g = graph();

@@ -99,6 +99,26 @@ fn render_csv(
         )
     };
     match kind {
+        SeedKind::Listings => {
+            for l in &ds.listings {
+                if ds.rows[l.row as usize].file != file {
+                    continue;
+                }
+                let (source, notes) = row_cols(l.row);
+                let id = |n: Option<u32>| {
+                    n.map_or(String::new(), |n| ds.nodes[n as usize].id.to_string())
+                };
+                write(vec![
+                    l.table.to_string(),
+                    id(Some(l.industry)),
+                    id(l.field),
+                    id(l.enterprise),
+                    l.written.to_string(),
+                    source,
+                    notes,
+                ]);
+            }
+        }
         SeedKind::Systems | SeedKind::Relations => {
             for (ei, e) in ds.edges.iter().enumerate() {
                 if ds.rows[e.row as usize].file != file {

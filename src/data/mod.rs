@@ -82,6 +82,17 @@ pub(crate) struct Pending {
     pub system: Option<Box<SystemEntry>>,
 }
 
+/// A source table's listing whose references are resolved after every file has been read.
+#[derive(Clone, Debug)]
+pub(crate) struct PendingListing {
+    pub table: Box<str>,
+    pub industry: Ref,
+    pub field: Option<Ref>,
+    pub enterprise: Option<Ref>,
+    pub written: Box<str>,
+    pub row: u32,
+}
+
 /// A problem while it is being collected: where, what, and what decides whether it is shown.
 #[derive(Clone, Debug)]
 pub(crate) struct Problem {
@@ -139,6 +150,7 @@ pub(crate) struct Loader {
     /// Paths as the user gave them, parallel to `ds.files`, for messages.
     pub display: Vec<String>,
     pub pending: Vec<Pending>,
+    pub pending_listings: Vec<PendingListing>,
     pub problems: Vec<Problem>,
     pub unreadable: Vec<Unreadable>,
     /// Template files whose `[chain]` table gave no chain (its problem is reported there): their

@@ -241,6 +241,71 @@ pub(crate) fn resolve(ld: &mut Loader) {
             row: p.row,
         });
     }
+    resolve_listings(ld, &idx);
+}
+
+/// A listing's references, resolved like an edge's; a listing with one that does not resolve
+/// is left out (and reported, unless a file that could not be read may define the name).
+fn resolve_listings(ld: &mut Loader, idx: &NameIndex) {
+    for p in std::mem::take(&mut ld.pending_listings) {
+        let mut end = |r: &Ref| -> Option<u32> {
+            match resolve_ref(ld, idx, r) {
+                Ok(n) => Some(n),
+                Err(Unresolved::Unknown {
+                    kinds,
+                    text,
+                    message,
+                }) => {
+                    if !ld.not_checked(&kinds, &text, r.pos.file, false) {
+                        ld.error(r.pos, message);
+                    }
+                    None
+                }
+                Err(e) => {
+                    ld.error(r.pos, e.message());
+                    None
+                }
+            }
+        };
+        let industry = end(&p.industry);
+        let field = p.field.as_ref().map(&mut end);
+        let enterprise = p.enterprise.as_ref().map(&mut end);
+        let (Some(industry), Some(field), Some(enterprise)) = (
+            industry,
+            field.map_or(Some(None), |f| f.map(Some)),
+            enterprise.map_or(Some(None), |e| e.map(Some)),
+        ) else {
+            continue;
+        };
+        if let Some(f) = field {
+            let within = ld
+                .ds
+                .edges
+                .iter()
+                .any(|e| e.kind == EdgeKind::PartOf && e.from == f && e.to == industry);
+            if !within {
+                let (fid, iid) = (
+                    &ld.ds.nodes[f as usize].id,
+                    &ld.ds.nodes[industry as usize].id,
+                );
+                let msg = format!(
+                    "field `{fid}` is not part of the industry `{iid}`: give `{fid}` the parent `{iid}` in industries*.csv, or correct the `industry` cell"
+                );
+                if let Some(r) = &p.field {
+                    ld.error(r.pos, msg);
+                }
+                continue;
+            }
+        }
+        ld.ds.listings.push(crate::model::Listing {
+            table: p.table,
+            industry,
+            field,
+            enterprise,
+            written: p.written,
+            row: p.row,
+        });
+    }
 }
 
 pub(crate) fn validate(ld: &mut Loader) {

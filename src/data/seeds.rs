@@ -4,8 +4,8 @@
 use super::text::{Record, parse_csv, split_list};
 use super::{End, Loader, Pos, Ref};
 use crate::model::{
-    Attrs, Coverage, EdgeKind, EnterpriseAttrs, Kind, Node, ParkAttrs, PlaceCoverage, ProjectAttrs,
-    ProjectStatus, SystemEntry, check_tag,
+    Attrs, Coverage, EdgeKind, EnterpriseAttrs, Kind, Listing, Node, ParkAttrs, PlaceCoverage,
+    ProjectAttrs, ProjectStatus, SystemEntry, check_tag,
 };
 use crate::names;
 use std::collections::HashMap;
@@ -20,10 +20,11 @@ pub enum SeedKind {
     Candidates,
     Projects,
     Relations,
+    Listings,
 }
 
 impl SeedKind {
-    pub const ALL: [SeedKind; 8] = [
+    pub const ALL: [SeedKind; 9] = [
         SeedKind::Regions,
         SeedKind::Parks,
         SeedKind::Industries,
@@ -32,6 +33,7 @@ impl SeedKind {
         SeedKind::Candidates,
         SeedKind::Projects,
         SeedKind::Relations,
+        SeedKind::Listings,
     ];
 
     pub fn prefix(self) -> &'static str {
@@ -44,6 +46,7 @@ impl SeedKind {
             SeedKind::Candidates => "candidates",
             SeedKind::Projects => "projects",
             SeedKind::Relations => "relations",
+            SeedKind::Listings => "listings",
         }
     }
 
@@ -73,7 +76,7 @@ impl SeedKind {
             SeedKind::Industries => &[Kind::Industry],
             SeedKind::Enterprises | SeedKind::Candidates => &[Kind::Enterprise],
             SeedKind::Projects => &[Kind::Project],
-            SeedKind::Systems | SeedKind::Relations => &[],
+            SeedKind::Systems | SeedKind::Relations | SeedKind::Listings => &[],
         }
     }
 
@@ -152,6 +155,15 @@ impl SeedKind {
                 "notes",
             ],
             SeedKind::Relations => &["from", "relation", "to", "source", "notes"],
+            SeedKind::Listings => &[
+                "table",
+                "industry",
+                "field",
+                "enterprise",
+                "written",
+                "source",
+                "notes",
+            ],
         }
     }
 
@@ -160,6 +172,7 @@ impl SeedKind {
             SeedKind::Systems => &["place", "system", "industry", "source"],
             SeedKind::Projects => &["id", "name", "source"],
             SeedKind::Relations => &["from", "relation", "to", "source"],
+            SeedKind::Listings => &["table", "industry", "written", "source"],
             _ => &["id", "source"],
         }
     }
@@ -388,6 +401,7 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
         match kind {
             SeedKind::Systems => read_system(ld, &r, row),
             SeedKind::Relations => read_relation(ld, &r, row),
+            SeedKind::Listings => read_listing(ld, &r, row),
             _ => read_node(ld, &r, kind, row),
         }
     }
@@ -439,6 +453,56 @@ fn read_relation(ld: &mut Loader, r: &RowView, row: u32) {
     let from = r.reference("from", r.get("from"), &[Kind::Enterprise]);
     let to = r.reference("to", r.get("to"), &[Kind::Enterprise]);
     ld.pend(kind, End::Ref(from), End::Ref(to), row);
+}
+
+/// A source table's cell listing an enterprise (or none, `——`) under an industry and field.
+fn read_listing(ld: &mut Loader, r: &RowView, row: u32) {
+    let table = r.get("table");
+    if table.is_empty() {
+        ld.error(
+            r.pos("table"),
+            "empty `table`: name the table as the document does (e.g. 表5 主导产业重点企业梳理)",
+        );
+    }
+    let written = r.get("written");
+    let enterprise = r.get("enterprise");
+    let enterprise = match (written, enterprise) {
+        ("", _) => {
+            ld.error(
+                r.pos("written"),
+                format!("empty `written`: give the table's cell as written, or {} where it lists no enterprise", Listing::NONE),
+            );
+            None
+        }
+        (Listing::NONE, "") => None,
+        (Listing::NONE, e) => {
+            ld.error(
+                r.pos("enterprise"),
+                format!("enterprise `{e}` on a row whose cell is {}: the table lists no enterprise there; leave `enterprise` empty", Listing::NONE),
+            );
+            None
+        }
+        (w, "") => {
+            ld.error(
+                r.pos("enterprise"),
+                format!("empty `enterprise` for the cell `{w}`: name the enterprise it means (id, name or alias), or write {} in `written` where the table lists none", Listing::NONE),
+            );
+            None
+        }
+        (_, e) => Some(r.reference("enterprise", e, &[Kind::Enterprise])),
+    };
+    let field = match r.get("field") {
+        "" => None,
+        f => Some(r.reference("field", f, &[Kind::Industry])),
+    };
+    ld.pending_listings.push(super::PendingListing {
+        table: table.into(),
+        industry: r.reference("industry", r.get("industry"), &[Kind::Industry]),
+        field,
+        enterprise,
+        written: written.into(),
+        row,
+    });
 }
 
 /// A place's `coverage` and `coverage_source`: a known value, and a source whenever a value
@@ -580,7 +644,7 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
             }
             (Kind::Project, Attrs::Project(Box::new(attrs)))
         }
-        SeedKind::Systems | SeedKind::Relations => return,
+        SeedKind::Systems | SeedKind::Relations | SeedKind::Listings => return,
     };
     let name = r.get("name");
     let display_name = (!name.is_empty() && name != id).then(|| name.into());
@@ -644,7 +708,7 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
             edge(ld, EdgeKind::LocatedIn, "location", PLACES, true);
             edge(ld, EdgeKind::Builds, "segments", &[Kind::Segment], true);
         }
-        SeedKind::Systems | SeedKind::Relations => {}
+        SeedKind::Systems | SeedKind::Relations | SeedKind::Listings => {}
     }
 }
 

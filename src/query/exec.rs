@@ -466,6 +466,9 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             Value::texts(a.tags.iter().map(|t| t.to_string())),
             Value::opt_text(&a.listing),
             neighbor_names(g, i, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment]),
+            neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Outgoing, &[Kind::Industry]),
+            listing_col(g, i, ListingSide::Enterprise, false),
+            listing_col(g, i, ListingSide::Enterprise, true),
         ],
         (Attrs::Park(p), _) => vec![
             nm,
@@ -523,6 +526,8 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
                 first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
                 neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Incoming, &[Kind::Chain]),
                 Value::texts(systems),
+                listing_col(g, i, ListingSide::Industry, false),
+                listing_col(g, i, ListingSide::Industry, true),
             ]
         }
         (Attrs::Region { level }, _) => vec![
@@ -533,6 +538,37 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
         // A node whose attributes do not match its list (cannot happen with checked data).
         _ => vec![nm],
     }
+}
+
+/// Which end of a source table's listing a list row stands for.
+#[derive(Clone, Copy, PartialEq)]
+enum ListingSide {
+    /// An enterprise: where the tables list it (`表5 先进装备制造/高端数控机床`).
+    Enterprise,
+    /// An industry or field: the cells listed directly under it, as written (`——` included).
+    Industry,
+}
+
+/// The `listed_in` / `listed` column of a node, or with `sources` its `…_source` column: one
+/// item per listing, in the table's order. Listings are few (one per table cell), so a scan.
+fn listing_col(g: &Graph, node: u32, side: ListingSide, sources: bool) -> Value {
+    let items = g.ds.listings.iter().filter(|l| match side {
+        ListingSide::Enterprise => l.enterprise == Some(node),
+        ListingSide::Industry => l.under() == node,
+    });
+    Value::texts(items.map(|l| {
+        if sources {
+            g.ds.source(l.row).to_string()
+        } else if side == ListingSide::Industry {
+            l.written.to_string()
+        } else {
+            let table = l.table.split_whitespace().next().unwrap_or(&l.table);
+            match l.field {
+                Some(f) => format!("{table} {}/{}", name(g, l.industry), name(g, f)),
+                None => format!("{table} {}", name(g, l.industry)),
+            }
+        }
+    }))
 }
 
 fn presence_cols(g: &Graph, place: u32, seg: u32) -> (SegmentState, Vec<u32>, Vec<u32>) {
@@ -1504,10 +1540,12 @@ mod tests {
                 r#"industries = ["新能源", "绿色能源"]"#,
             ),
             "seeds/industries.csv" => "id,chains,source\n新能源,锂电池,fixture:industries\n绿色能源,光伏,fixture:industries\n生物医药,,fixture:industries\n".into(),
+            // The fixture's enterprises.csv has an `industries` column: 乙电池 gets 新能源.
             "seeds/enterprises.csv" => text
                 .lines()
                 .map(|l| {
                     let (head, source) = l.rsplit_once(',').unwrap();
+                    let (head, _) = head.rsplit_once(',').unwrap();
                     let industry = match l {
                         _ if l.starts_with("id,") => "industries",
                         _ if l.starts_with("乙电池") => "新能源",

@@ -351,6 +351,9 @@ pub fn list_columns(kind: ListKind) -> Vec<Col> {
             ("tags", List),
             ("listing", Text),
             ("segments", List),
+            ("industries", List),
+            ("listed_in", List),
+            ("listed_in_source", List),
         ],
         ListKind::Parks => &[
             ("name", Text),
@@ -378,6 +381,8 @@ pub fn list_columns(kind: ListKind) -> Vec<Col> {
             ("parent", Text),
             ("chains", List),
             ("systems", List),
+            ("listed", List),
+            ("listed_source", List),
         ],
         ListKind::Regions => &[("name", Text), ("level", Text), ("parent", Text)],
     })
