@@ -651,3 +651,27 @@ fn no_data_is_unknown_and_a_hosted_chain_is_not_to_build() {
         "{build}"
     );
 }
+
+/// Issue 12's rankings: in 玉溪高新区, 动力电池 — the product the local 锂电池 inputs converge
+/// on, one producer and no leading firm — is the first segment to strengthen (it was 10th,
+/// below planned-only salts, for having no present segment downstream), and fill separates the
+/// direct inputs of 动力电池 by what of the local chain they reach (电解液 reaches the planned
+/// 碳酸锂 through 六氟磷酸锂; 铝塑膜 only the batteries).
+#[test]
+fn rankings_weigh_a_segments_place_in_the_local_chain_both_ways() {
+    let strengthen = ask("strengthen 锂电池 in 玉溪高新区 | limit 1 | select segment, state");
+    assert_eq!(
+        strengthen, "segment,state\n动力电池,present\n",
+        "{strengthen}"
+    );
+    let fill = ask(
+        "fill 锂电池 in 玉溪高新区 | where segment in [电解液, 铝塑膜] | select rank, segment, reach",
+    );
+    let rows: Vec<&str> = fill.lines().collect();
+    assert_eq!(rows.len(), 3, "{fill}");
+    assert!(rows[1].starts_with("1,电解液,"), "{fill}");
+    assert!(
+        rows[2].contains(",铝塑膜,") && !rows[2].starts_with("1,"),
+        "{fill}"
+    );
+}

@@ -794,6 +794,8 @@ fn gap_rows(
                             lab.list(&f.supplied_from),
                             path,
                             Value::text(&buf),
+                            lab.list(&f.linked),
+                            Value::Float(f.reach),
                         ],
                     )
                 })
@@ -879,6 +881,11 @@ fn gap_rows(
                             deps
                         )
                     };
+                    let reason = format!(
+                        "{reason}; linked to {} local segment(s) up- and downstream (reach {})",
+                        w.linked.len(),
+                        fmt_yi(w.reach)
+                    );
                     lead_row(
                         lead,
                         [
@@ -892,6 +899,8 @@ fn gap_rows(
                             Value::texts(w.projects.iter().map(|&p| project_label(g, p))),
                             Value::Int(w.dependents.len() as i64),
                             Value::text(reason),
+                            lab.list(&w.linked),
+                            Value::Float(w.reach),
                         ],
                     )
                 })

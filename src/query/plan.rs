@@ -566,6 +566,8 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     ("supplied_from", List),
                     ("path", Text),
                     ("reason", Text),
+                    ("linked", List),
+                    ("reach", Float),
                 ]),
                 GapKind::Extend => cols(&[
                     ("rank", Int),
@@ -588,6 +590,8 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     ("projects", List),
                     ("dependents", Int),
                     ("reason", Text),
+                    ("linked", List),
+                    ("reach", Float),
                 ]),
             };
             let text = format!(
