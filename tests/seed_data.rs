@@ -427,6 +427,10 @@ const SEGMENTS_WITHOUT_CANDIDATES: &[(&str, &str)] = &[
     ("绝缘浸渍漆", "not yet sourced"),
     ("机床光机", "not yet sourced"),
     ("刀库", "not yet sourced"),
+    (
+        "无钴正极材料",
+        "no candidate's recorded source names a cobalt-free cathode: their routes stay at 正极材料",
+    ),
 ];
 
 #[test]
@@ -673,5 +677,71 @@ fn rankings_weigh_a_segments_place_in_the_local_chain_both_ways() {
     assert!(
         rows[2].contains(",铝塑膜,") && !rows[2].starts_with("1,"),
         "{fill}"
+    );
+}
+
+/// Templates follow the documents: hongta-investment-plan-2021-2025.txt:435 and :589 put
+/// 光纤预制棒 → 光纤 inside the 光电子 full chain, shared (not copied) from 光纤光缆.
+#[test]
+fn optoelectronics_holds_the_fibre_preform_and_fibre_it_shares_with_optical_fibre() {
+    let g = graph();
+    let opto = find("光电子", Kind::Chain);
+    let fibre = find("光纤光缆", Kind::Chain);
+    for seg in ["光纤预制棒", "光纤"] {
+        let s = find(seg, Kind::Segment);
+        assert!(g.chain_segments(opto).contains(&s), "{seg} not in 光电子");
+        assert!(
+            g.chain_segments(fibre).contains(&s),
+            "{seg} not in 光纤光缆"
+        );
+        assert_eq!(
+            g.nodes_of(Kind::Segment)
+                .iter()
+                .filter(|&&n| &*g.node(n).id == seg)
+                .count(),
+            1
+        );
+    }
+    let order = ask("segments of 光电子 | where name in [光纤预制棒, 光纤] | select name, users");
+    assert!(order.contains("光纤预制棒,光纤"), "{order}");
+}
+
+/// Technology routes users plan separately are segments of their own (`route_of`): 表4 序号59
+/// plans 磷酸铁锂, 序号57 三元 and 无钴 (yuxi-hitech-zone-plan-2021-2025.txt:991, :977), so
+/// 玉溪高新区's status and gaps tell them apart; the PV cell routes likewise.
+#[test]
+fn cathode_and_cell_routes_are_distinguishable() {
+    let routes = ask("segments | where route_of is not null | select name, route_of");
+    assert_eq!(
+        routes,
+        "name,route_of\n磷酸铁锂正极材料,正极材料\n三元正极材料,正极材料\n无钴正极材料,正极材料\nPERC电池,光伏电池片\nTOPCon电池,光伏电池片\nHJT电池,光伏电池片\n"
+    );
+    let status = ask(
+        "status 锂电池 in 玉溪高新区 | where segment in [正极材料, 磷酸铁锂正极材料, 三元正极材料, 无钴正极材料] | select segment, state, projects",
+    );
+    let rows: Vec<&str> = status.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{status}");
+    assert!(rows.iter().all(|r| r.contains(",planned,")), "{status}");
+    let lfp = rows
+        .iter()
+        .find(|r| r.starts_with("磷酸铁锂正极材料,"))
+        .unwrap();
+    assert!(
+        lfp.contains("磷酸铁锂") && !lfp.contains("高镍三元"),
+        "{lfp}"
+    );
+    let ncm = rows
+        .iter()
+        .find(|r| r.starts_with("三元正极材料,"))
+        .unwrap();
+    assert!(
+        ncm.contains("高镍三元") && !ncm.contains("动力型磷酸铁锂"),
+        "{ncm}"
+    );
+    // A candidate whose source names its route is listed for that route only.
+    let lfp_makers = ask("enterprises | where segments contains 磷酸铁锂正极材料 | select name");
+    assert!(
+        lfp_makers.contains("德方纳米") && !lfp_makers.contains("容百"),
+        "{lfp_makers}"
     );
 }

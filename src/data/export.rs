@@ -292,6 +292,13 @@ fn render_template(ds: &Dataset, file: u32, by_row: &HashMap<u32, Vec<&Edge>>) -
         if let Some(who) = ds.public_function(i as u32) {
             let _ = writeln!(s, "public = {}", q(who));
         }
+        if let Some(e) = ds.edges.iter().find(|e| {
+            e.kind == EdgeKind::PartOf
+                && e.from == i as u32
+                && ds.nodes[e.to as usize].kind == Kind::Segment
+        }) {
+            let _ = writeln!(s, "route_of = {}", q(&ds.nodes[e.to as usize].id));
+        }
         let _ = writeln!(s, "source = {}", q(ds.source(n.row)));
         notes(n.row, &mut s);
     }

@@ -401,6 +401,64 @@ pub(crate) fn validate(ld: &mut Loader) {
             files_of(ds, &cycle),
         ));
     }
+    // A technology route (Segment PART_OF Segment, a template's `route_of`) lies in a chain of
+    // its parent, and whoever makes or builds a route names the parent too: a route is a kind
+    // of its parent, whose status and target lists count the firm only through its own edge.
+    let mut route_parent: HashMap<u32, Vec<u32>> = HashMap::new();
+    for e in &ds.edges {
+        if e.kind == EdgeKind::PartOf && ds.nodes[e.from as usize].kind == Kind::Segment {
+            route_parent.entry(e.from).or_default().push(e.to);
+        }
+    }
+    let mut routes: Vec<(&u32, &Vec<u32>)> = route_parent.iter().collect();
+    routes.sort_unstable();
+    for (&route, parents) in routes {
+        for &parent in parents {
+            let shared = chains_of.get(&route).is_some_and(|cs| {
+                cs.iter()
+                    .any(|c| chains_of.get(&parent).is_some_and(|p| p.contains(c)))
+            });
+            if !shared {
+                problems.push((
+                    ld.node_pos[route as usize],
+                    format!(
+                        "segment `{}` is a route of `{}`, which is in none of its chains: define the route in the parent's chain, or list it in that chain's `shared`",
+                        ds.nodes[route as usize].id, ds.nodes[parent as usize].id
+                    ),
+                    files_of(ds, &[route, parent]),
+                ));
+            }
+        }
+    }
+    let mut makes: HashSet<(EdgeKind, u32, u32)> = HashSet::new();
+    for e in &ds.edges {
+        if matches!(e.kind, EdgeKind::Produces | EdgeKind::Builds) {
+            makes.insert((e.kind, e.from, e.to));
+        }
+    }
+    let mut reported: HashSet<(u32, u32)> = HashSet::new();
+    for e in &ds.edges {
+        if !matches!(e.kind, EdgeKind::Produces | EdgeKind::Builds) {
+            continue;
+        }
+        for &parent in route_parent.get(&e.to).into_iter().flatten() {
+            if makes.contains(&(e.kind, e.from, parent)) || !reported.insert((e.from, parent)) {
+                continue;
+            }
+            let (maker, route, par) = (
+                &ds.nodes[e.from as usize].id,
+                &ds.nodes[e.to as usize].id,
+                &ds.nodes[parent as usize].id,
+            );
+            problems.push((
+                ld.node_pos[e.from as usize],
+                format!(
+                    "`{maker}` makes `{route}`, a route of `{par}`: list `{par}` in its segments too (the parent's status and target lists count it only so)"
+                ),
+                files_of(ds, &[e.from, e.to]),
+            ));
+        }
+    }
     for (pos, msg, related) in problems {
         ld.error_about(pos, msg, related);
     }

@@ -79,7 +79,8 @@ pub enum EdgeKind {
     Produces,
     /// Enterprise/Project → Park/Region.
     LocatedIn,
-    /// Place → Place (片区 → 园区 → 区县 …), Industry → Industry (field → industry).
+    /// Place → Place (片区 → 园区 → 区县 …), Industry → Industry (field → industry), Segment →
+    /// Segment (a technology route → the segment it is a kind of: 磷酸铁锂正极材料 → 正极材料).
     PartOf,
     /// Place → Industry/Chain/Segment (主导产业).
     FocusesOn,

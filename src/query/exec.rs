@@ -456,6 +456,8 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             neighbor_names(g, i, EdgeKind::Supplies, Dir::Incoming, &[Kind::Segment]),
             neighbor_names(g, i, EdgeKind::Supplies, Dir::Outgoing, &[Kind::Segment]),
             Value::opt_text(g.ds.public_function(i).unwrap_or("")),
+            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
+            neighbor_names(g, i, EdgeKind::PartOf, Dir::Incoming, &[Kind::Segment]),
         ],
         (Attrs::Enterprise(a), _) => vec![
             nm,

@@ -341,6 +341,8 @@ pub fn list_columns(kind: ListKind) -> Vec<Col> {
             ("inputs", List),
             ("users", List),
             ("public", Text),
+            ("route_of", Text),
+            ("routes", List),
         ],
         ListKind::Enterprises => &[
             ("name", Text),
