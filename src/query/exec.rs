@@ -299,6 +299,61 @@ fn place_notes(g: &Graph, place: u32, chain: Option<u32>, notes: &mut Vec<String
         }
         notes.push(note);
     }
+    if let Some(c) = chain {
+        route_notes(g, place, c, notes);
+    }
+}
+
+/// A segment with technology routes (磷酸铁锂 / 三元 / 无钴 of 正极材料), made or built in the place by
+/// firms or projects that state no route: a route shown without a producer may be theirs.
+fn route_notes(g: &Graph, place: u32, chain: u32, notes: &mut Vec<String>) {
+    let segs: HashSet<u32> = g.chain_segments(chain).iter().copied().collect();
+    for &parent in g.chain_segments(chain) {
+        let routes: Vec<u32> = g
+            .neighbors(parent, EdgeKind::PartOf, Dir::Incoming)
+            .iter()
+            .map(|&(r, _)| r)
+            .filter(|r| segs.contains(r))
+            .collect();
+        if routes.is_empty() {
+            continue;
+        }
+        let Some(at_parent) = g.presence(place, parent) else {
+            continue;
+        };
+        let on_a_route: HashSet<u32> = routes
+            .iter()
+            .filter_map(|&r| g.presence(place, r))
+            .flat_map(|p| p.producers.iter().chain(p.projects).copied())
+            .collect();
+        let unstated: Vec<u32> = at_parent
+            .producers
+            .iter()
+            .chain(at_parent.projects)
+            .copied()
+            .filter(|w| !on_a_route.contains(w))
+            .collect();
+        let open: Vec<String> = routes
+            .iter()
+            .filter(|&&r| g.presence(place, r).is_none())
+            .map(|&r| name(g, r))
+            .collect();
+        if unstated.is_empty() || open.is_empty() {
+            continue;
+        }
+        // At most five named: a place with thousands of firms gets a count, not a wall of names.
+        let mut who: Vec<String> = unstated.iter().take(5).map(|&w| name(g, w)).collect();
+        if unstated.len() > 5 {
+            who.push(format!("and {} more", unstated.len() - 5));
+        }
+        notes.push(format!(
+            "{} in {}: {} make(s) or build(s) it without a stated route, so the routes shown without a producer ({}) may be theirs",
+            name(g, parent),
+            name(g, place),
+            who.join("、"),
+            open.join("、")
+        ));
+    }
 }
 
 fn source(
