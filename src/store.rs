@@ -11,8 +11,9 @@
 //! ```
 //!
 //! A generation's sled database holds the keys `files`, `templates`, `sources`,
-//! `public_functions`, `coverage`, `figures` and `catalog` (optional: absent in databases
-//! written before they existed), chunks `rows/<i>`, `nodes/<i>`, `edges/<i>` (big-endian `i`),
+//! `public_functions`, `coverage`, `figures`, `catalog` and `listings` (optional: absent in
+//! databases written before they existed), chunks `rows/<i>`, `nodes/<i>`, `edges/<i>`
+//! (big-endian `i`),
 //! each value = CRC-32 (4 bytes, big-endian) + postcard bytes of a `Vec` of up to `CHUNK`
 //! records, and last `manifest` (the generation, its label and the number of chunks of each
 //! kind), so a generation that sled recovered only in part is seen as damaged, never read as
@@ -35,7 +36,7 @@
 //! are still read, and the next import converts them.
 
 use crate::model::{
-    CatalogItem, Dataset, Edge, EdgeKind, Figure, Node, PlaceCoverage, Row, SystemEntry,
+    CatalogItem, Dataset, Edge, EdgeKind, Figure, Listing, Node, PlaceCoverage, Row, SystemEntry,
     TemplateFile,
 };
 use rayon::prelude::*;
@@ -1038,6 +1039,7 @@ impl Store {
         self.decode::<Vec<(u32, PlaceCoverage)>>("coverage", &get("coverage")?)?;
         self.decode::<Vec<Figure>>("figures", &get("figures")?)?;
         self.decode::<Vec<CatalogItem>>("catalog", &get("catalog")?)?;
+        self.decode::<Vec<Listing>>("listings", &get("listings")?)?;
         let check = |prefix: &str, chunks: u32, decode: &ChunkCheck| {
             (0..chunks as usize).into_par_iter().try_for_each(|i| {
                 let key = chunk_key(prefix, i);
@@ -1130,6 +1132,11 @@ impl Store {
             Some(v) => self.decode("catalog", &v)?,
             None => Vec::new(),
         };
+        // Likewise `listings` (source tables' enterprise listings): absent, there are none.
+        let listings: Vec<Listing> = match tree.get("listings").map_err(|e| self.sled(e))? {
+            Some(v) => self.decode("listings", &v)?,
+            None => Vec::new(),
+        };
         let rows: Vec<Row> = self.load_chunks(tree, "rows/")?;
         let nodes: Vec<Node> = self.load_chunks(tree, "nodes/")?;
         // Each chunk is split as it is decoded, so the wide stored form never exists for all
@@ -1154,6 +1161,7 @@ impl Store {
             coverage,
             figures,
             catalog,
+            listings,
         })
     }
 
@@ -1357,6 +1365,7 @@ enum Part {
     Coverage,
     Figures,
     Catalog,
+    Listings,
     Rows(usize),
     Nodes(usize),
     Edges(usize),
@@ -1372,6 +1381,7 @@ fn parts(ds: &Dataset) -> Vec<Part> {
         Part::Coverage,
         Part::Figures,
         Part::Catalog,
+        Part::Listings,
     ];
     out.extend((0..ds.rows.len().div_ceil(CHUNK)).map(Part::Rows));
     out.extend((0..ds.nodes.len().div_ceil(CHUNK)).map(Part::Nodes));
@@ -1400,6 +1410,7 @@ impl Part {
             Part::Coverage => b"coverage".to_vec(),
             Part::Figures => b"figures".to_vec(),
             Part::Catalog => b"catalog".to_vec(),
+            Part::Listings => b"listings".to_vec(),
             Part::Rows(i) => chunk_key("rows/", i),
             Part::Nodes(i) => chunk_key("nodes/", i),
             Part::Edges(i) => chunk_key("edges/", i),
@@ -1416,6 +1427,7 @@ impl Part {
             Part::Coverage => encode(&ds.coverage),
             Part::Figures => encode(&ds.figures),
             Part::Catalog => encode(&ds.catalog),
+            Part::Listings => encode(&ds.listings),
             Part::Rows(i) => encode(chunk_of(&ds.rows, i)),
             Part::Nodes(i) => encode(chunk_of(&ds.nodes, i)),
             Part::Edges(i) => encode(&stored_edges(ds, i * CHUNK, chunk_of(&ds.edges, i))),
@@ -1432,6 +1444,7 @@ impl Part {
             Part::Coverage => postcard::experimental::serialized_size(&ds.coverage),
             Part::Figures => postcard::experimental::serialized_size(&ds.figures),
             Part::Catalog => postcard::experimental::serialized_size(&ds.catalog),
+            Part::Listings => postcard::experimental::serialized_size(&ds.listings),
             Part::Rows(i) => postcard::experimental::serialized_size(chunk_of(&ds.rows, i)),
             Part::Nodes(i) => postcard::experimental::serialized_size(chunk_of(&ds.nodes, i)),
             Part::Edges(i) => postcard::experimental::serialized_size(&stored_edges(
@@ -1791,6 +1804,29 @@ mod tests {
         store.with_live_sled(|db| db.remove("coverage").unwrap());
         let (back, _) = store.load().unwrap();
         assert!(back.coverage.is_empty());
+        assert_eq!(back.nodes, ds.nodes);
+    }
+
+    /// `listings` is a key of its own like `coverage`: no schema version for it.
+    #[test]
+    fn listings_round_trip_and_are_optional() {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        let mut ds = tiny(3);
+        ds.listings = vec![Listing {
+            table: "表5".into(),
+            industry: 0,
+            field: Some(1),
+            enterprise: None,
+            written: Listing::NONE.into(),
+            row: 2,
+        }];
+        store.import(&ds, "t").unwrap();
+        let (back, _) = store.load().unwrap();
+        assert_eq!(back, ds);
+        store.with_live_sled(|db| db.remove("listings").unwrap());
+        let (back, _) = store.load().unwrap();
+        assert!(back.listings.is_empty());
         assert_eq!(back.nodes, ds.nodes);
     }
 

@@ -97,9 +97,9 @@ fn an_unknown_key_is_reported_where_it_is_and_the_rest_of_the_template_is_still_
     assert_problems(
         &out,
         &[
-            "tests/fixtures/check-template-keys/graphs/battery.toml:11:1: unknown key `colour` in [[segment]]; its keys are id, name, stage, aliases, public, source, notes",
+            "tests/fixtures/check-template-keys/graphs/battery.toml:11:1: unknown key `colour` in [[segment]]; its keys are id, name, stage, aliases, public, route_of, source, notes",
             "tests/fixtures/check-template-keys/graphs/battery.toml:13:1: [[segment]] without `stage` (上游, 中游 or 下游)",
-            "tests/fixtures/check-template-keys/graphs/battery.toml:15:1: unknown key `stge` in [[segment]] (did you mean stage?); its keys are id, name, stage, aliases, public, source, notes",
+            "tests/fixtures/check-template-keys/graphs/battery.toml:15:1: unknown key `stge` in [[segment]] (did you mean stage?); its keys are id, name, stage, aliases, public, route_of, source, notes",
             "tests/fixtures/check-template-keys/graphs/battery.toml:19:9: stage `上流` is not one of 上游, 中游, 下游",
             "tests/fixtures/check-template-keys/graphs/battery.toml:22:6: segment `孤立环节` is an orphan in chain `电池`: no SUPPLIES edge links it to another segment of the chain",
             "tests/fixtures/check-template-keys/graphs/battery.toml:26:6: duplicate Segment id `碳酸锂` (first defined at tests/fixtures/check-template-keys/graphs/battery.toml:9)",
@@ -672,7 +672,7 @@ to = "丙"
             "./graphs/coffee.toml:2:1: unknown key `idd` in [chain] (did you mean id?); its keys are id, name, aliases, industries, shared, source, notes",
             "./graphs/nuts.toml:1:2: unknown key `chains` (did you mean chain?): a chain template holds [chain], [[segment]] and [[supplies]] tables; 1 reference to a name in it was not checked",
             "./graphs/t.toml:17:1: [[segment]] without `id`; 1 reference to a name in it was not checked",
-            "./graphs/t.toml:18:1: unknown key `idd` in [[segment]] (did you mean id?); its keys are id, name, stage, aliases, public, source, notes",
+            "./graphs/t.toml:18:1: unknown key `idd` in [[segment]] (did you mean id?); its keys are id, name, stage, aliases, public, route_of, source, notes",
             "./graphs/t.toml:21:1: [[supplies]] without `from`",
             "./graphs/t.toml:22:1: unknown key `frm` in [[supplies]] (did you mean from?); its keys are from, to, source, notes",
             "./graphs/t.toml:25:3: unknown key `suply` (did you mean supplies?): a chain template holds [chain], [[segment]] and [[supplies]] tables",
@@ -903,5 +903,87 @@ fn a_row_with_more_or_fewer_cells_than_its_header_is_one_problem_and_not_read() 
         !text(&out.stderr).contains("unknown"),
         "{}",
         text(&out.stderr)
+    );
+}
+
+/// A source table's listing: a field must lie in the industry named beside it, a `——` cell
+/// names no enterprise, any other cell names one, and references resolve like any other.
+#[test]
+fn a_listing_row_that_contradicts_itself_is_reported_where_it_is() {
+    let tmp = data_folder(&[
+        (
+            "seeds/industries.csv",
+            "id,parent,source\n新能源,,t\n储能,新能源,t\n医药,,t\n".as_bytes(),
+        ),
+        (
+            "seeds/enterprises.csv",
+            "id,aliases,source\n甲储能有限公司,甲储能,t\n".as_bytes(),
+        ),
+        (
+            "seeds/listings.csv",
+            concat!(
+                "table,industry,field,enterprise,written,source\n",
+                "表5,新能源,储能,甲储能,甲储能,t:1\n",
+                "表5,医药,储能,甲储能,甲储能,t:2\n",
+                "表5,新能源,储能,甲储能,——,t:3\n",
+                "表5,新能源,储能,,甲储能,t:4\n",
+                "表5,新能源,储存,,——,t:5\n",
+                "表5,新能源,,乙,乙,t:6\n",
+            )
+            .as_bytes(),
+        ),
+    ]);
+    assert_problems(
+        &run_in(tmp.path(), &["check"]),
+        &[
+            "./seeds/listings.csv:3:7: field `储能` is not part of the industry `医药`: give `储能` the parent `医药` in industries*.csv, or correct the `industry` cell",
+            "./seeds/listings.csv:4:11: enterprise `甲储能` on a row whose cell is ——: the table lists no enterprise there; leave `enterprise` empty",
+            "./seeds/listings.csv:5:11: empty `enterprise` for the cell `甲储能`: name the enterprise it means (id, name or alias), or write —— in `written` where the table lists none",
+            "./seeds/listings.csv:6:8: unknown 产业 `储存` (did you mean 储能?)",
+            "./seeds/listings.csv:7:9: unknown 企业 `乙`",
+            "error: 5 problem(s) found",
+        ],
+    );
+}
+
+/// A technology route (`route_of`) lies in a chain of its parent, and a firm or project that
+/// makes the route names the parent too (the parent's status and target lists count it so).
+#[test]
+fn a_route_outside_its_parents_chain_or_made_without_its_parent_is_reported() {
+    let tmp = data_folder(&[
+        (
+            "graphs/a.toml",
+            concat!(
+                "[chain]\nid = \"甲链\"\nsource = \"t\"\n\n",
+                "[[segment]]\nid = \"电池片\"\nstage = \"中游\"\n\n",
+                "[[segment]]\nid = \"PERC\"\nstage = \"中游\"\nroute_of = \"电池片\"\n\n",
+                "[[segment]]\nid = \"组件\"\nstage = \"下游\"\n\n",
+                "[[supplies]]\nfrom = \"电池片\"\nto = \"组件\"\n\n",
+                "[[supplies]]\nfrom = \"PERC\"\nto = \"组件\"\n",
+            )
+            .as_bytes(),
+        ),
+        (
+            "graphs/b.toml",
+            concat!(
+                "[chain]\nid = \"乙链\"\nsource = \"t\"\n\n",
+                "[[segment]]\nid = \"HJT\"\nstage = \"中游\"\nroute_of = \"电池片\"\n\n",
+                "[[segment]]\nid = \"电站\"\nstage = \"下游\"\n\n",
+                "[[supplies]]\nfrom = \"HJT\"\nto = \"电站\"\n",
+            )
+            .as_bytes(),
+        ),
+        (
+            "seeds/enterprises.csv",
+            "id,segments,source\n甲有限公司,电池片;PERC,t\n乙有限公司,PERC,t\n".as_bytes(),
+        ),
+    ]);
+    assert_problems(
+        &run_in(tmp.path(), &["check"]),
+        &[
+            "./graphs/b.toml:6:6: segment `HJT` is a route of `电池片`, which is in none of its chains: define the route in the parent's chain, or list it in that chain's `shared`",
+            "./seeds/enterprises.csv:3:1: `乙有限公司` makes `PERC`, a route of `电池片`: list `电池片` in its segments too (the parent's status and target lists count it only so)",
+            "error: 2 problem(s) found",
+        ],
     );
 }

@@ -217,14 +217,17 @@ fn every_table5_enterprise_sits_under_its_field_and_empty_fields_are_recorded() 
         ("现代物流", &["通力物流"]),
         ("科技服务", &["展弘科技孵化公司", "中科钛领", "猪八戒"]),
     ];
+    // The listing is its own relation (seeds/listings-yuxi-table5.csv), not the enterprise's
+    // `industries`, which says what other sources (表4 领域, 专栏 text) say.
     for (field, firms) in table5 {
         let f = find(field, Kind::Industry);
         for firm in *firms {
             let e = find(firm, Kind::Enterprise);
-            let belongs = g.neighbors(e, EdgeKind::BelongsTo, Direction::Outgoing);
             assert!(
-                belongs.iter().any(|&(i, _)| i == f),
-                "表5 lists {firm} under {field}, but it does not belong to it"
+                g.ds.listings
+                    .iter()
+                    .any(|l| l.under() == f && l.enterprise == Some(e)),
+                "表5 lists {firm} under {field}, but the listing does not say so"
             );
         }
     }
@@ -244,6 +247,70 @@ fn every_table5_enterprise_sits_under_its_field_and_empty_fields_are_recorded() 
             "{field}: the empty 表5 field is not recorded: {notes:?}"
         );
     }
+}
+
+/// 表5 is a relation of its own: each cell as written with its industry, field and line, apart
+/// from what enterprise rows say elsewhere (表4 carriers, 专栏 text).
+#[test]
+fn table5_listing_is_its_own_relation_with_the_cells_as_written() {
+    let g = graph();
+    let cells: Vec<(String, String, u32)> =
+        g.ds.listings
+            .iter()
+            .map(|l| {
+                let src = g.ds.source(l.row);
+                let line = src
+                    .split_once(':')
+                    .and_then(|(_, r)| r.split(' ').next())
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(0);
+                (
+                    g.node(l.under()).id.to_string(),
+                    l.written.to_string(),
+                    line,
+                )
+            })
+            .collect();
+    // 37 重点企业 cells (yuxi-hitech-zone-plan-2021-2025.txt:1297-1476), five of them ——.
+    assert_eq!(cells.len(), 37);
+    for expected in [
+        ("卷烟及配套", "自强集团", 1297),
+        ("卷烟及配套", "恩捷股份", 1301),
+        ("医疗器械", "——", 1406),
+        ("其他领域（仿制药、健康服务等）", "——", 1411),
+        ("电子信息制造", "——", 1416),
+        ("数字服务", "京东", 1421),
+        ("其他领域（工业互联网等）", "——", 1441),
+        ("电子商务", "——", 1461),
+        ("科技服务", "猪八戒", 1476),
+    ] {
+        let e = (expected.0.to_string(), expected.1.to_string(), expected.2);
+        assert!(
+            cells.contains(&e),
+            "表5 cell {expected:?} missing: {cells:?}"
+        );
+    }
+    let empty = ask(r#"industries | where listed contains "——" | select name"#);
+    assert_eq!(
+        empty,
+        "name\n医疗器械\n其他领域（仿制药、健康服务等）\n电子信息制造\n其他领域（工业互联网等）\n电子商务\n"
+    );
+    // What 表5 says of 恩捷: 卷烟及配套, line 1301; its own row says 新能源新材料 (表4 序号60, 72
+    // carrier): the two sources disagree and both show.
+    let enjie =
+        ask("enterprises | where name = 恩捷股份 | select industries, listed_in, listed_in_source");
+    assert_eq!(
+        enjie,
+        "industries,listed_in,listed_in_source\n新能源新材料,表5 卷烟及配套,yuxi-hitech-zone-plan-2021-2025.txt:1301 表5 主导产业重点企业梳理 卷烟及配套 恩捷股份\n"
+    );
+    // 表5 puts 健坤 under 现代中药 and 京东 under 数字服务; 专栏2/3 name them under 绿色健康食品及
+    // 保健品 (line 463) and 电子商务 (line 481).
+    let both =
+        ask("enterprises | where name in [健坤生物, 京东] | select name, industries, listed_in");
+    assert_eq!(
+        both,
+        "name,industries,listed_in\n玉溪健坤生物药业有限公司,绿色健康食品及保健品,表5 生物医药及医疗器械/现代中药\n京东,电子商务;数字经济,表5 数字经济/数字服务\n"
+    );
 }
 
 #[test]
@@ -369,6 +436,10 @@ const SEGMENTS_WITHOUT_CANDIDATES: &[(&str, &str)] = &[
     ("绝缘浸渍漆", "not yet sourced"),
     ("机床光机", "not yet sourced"),
     ("刀库", "not yet sourced"),
+    (
+        "无钴正极材料",
+        "no candidate's recorded source names a cobalt-free cathode: their routes stay at 正极材料",
+    ),
 ];
 
 #[test]
@@ -671,4 +742,94 @@ fn stored_facts_answer_as_single_queries() {
     // 附件1(七)5 names three parks for the 化学药 cluster; all three focus on it.
     let t = ask("parks | where focus contains 化学药 | select name");
     assert_eq!(t.lines().count(), 4, "{t}");
+}
+
+/// Issue 12's rankings: in 玉溪高新区, 动力电池 — the product the local 锂电池 inputs converge
+/// on, one producer and no leading firm — is the first segment to strengthen (it was 10th,
+/// below planned-only salts, for having no present segment downstream), and fill separates the
+/// direct inputs of 动力电池 by what of the local chain they reach (电解液 reaches the planned
+/// 碳酸锂 through 六氟磷酸锂; 铝塑膜 only the batteries).
+#[test]
+fn rankings_weigh_a_segments_place_in_the_local_chain_both_ways() {
+    let strengthen = ask("strengthen 锂电池 in 玉溪高新区 | limit 1 | select segment, state");
+    assert_eq!(
+        strengthen, "segment,state\n动力电池,present\n",
+        "{strengthen}"
+    );
+    let fill = ask(
+        "fill 锂电池 in 玉溪高新区 | where segment in [电解液, 铝塑膜] | select rank, segment, reach",
+    );
+    let rows: Vec<&str> = fill.lines().collect();
+    assert_eq!(rows.len(), 3, "{fill}");
+    assert!(rows[1].starts_with("1,电解液,"), "{fill}");
+    assert!(
+        rows[2].contains(",铝塑膜,") && !rows[2].starts_with("1,"),
+        "{fill}"
+    );
+}
+
+/// Templates follow the documents: hongta-investment-plan-2021-2025.txt:435 and :589 put
+/// 光纤预制棒 → 光纤 inside the 光电子 full chain, shared (not copied) from 光纤光缆.
+#[test]
+fn optoelectronics_holds_the_fibre_preform_and_fibre_it_shares_with_optical_fibre() {
+    let g = graph();
+    let opto = find("光电子", Kind::Chain);
+    let fibre = find("光纤光缆", Kind::Chain);
+    for seg in ["光纤预制棒", "光纤"] {
+        let s = find(seg, Kind::Segment);
+        assert!(g.chain_segments(opto).contains(&s), "{seg} not in 光电子");
+        assert!(
+            g.chain_segments(fibre).contains(&s),
+            "{seg} not in 光纤光缆"
+        );
+        assert_eq!(
+            g.nodes_of(Kind::Segment)
+                .iter()
+                .filter(|&&n| &*g.node(n).id == seg)
+                .count(),
+            1
+        );
+    }
+    let order = ask("segments of 光电子 | where name in [光纤预制棒, 光纤] | select name, users");
+    assert!(order.contains("光纤预制棒,光纤"), "{order}");
+}
+
+/// Technology routes users plan separately are segments of their own (`route_of`): 表4 序号59
+/// plans 磷酸铁锂, 序号57 三元 and 无钴 (yuxi-hitech-zone-plan-2021-2025.txt:991, :977), so
+/// 玉溪高新区's status and gaps tell them apart; the PV cell routes likewise.
+#[test]
+fn cathode_and_cell_routes_are_distinguishable() {
+    let routes = ask("segments | where route_of is not null | select name, route_of");
+    assert_eq!(
+        routes,
+        "name,route_of\n磷酸铁锂正极材料,正极材料\n三元正极材料,正极材料\n无钴正极材料,正极材料\nPERC电池,光伏电池片\nTOPCon电池,光伏电池片\nHJT电池,光伏电池片\n"
+    );
+    let status = ask(
+        "status 锂电池 in 玉溪高新区 | where segment in [正极材料, 磷酸铁锂正极材料, 三元正极材料, 无钴正极材料] | select segment, state, projects",
+    );
+    let rows: Vec<&str> = status.lines().skip(1).collect();
+    assert_eq!(rows.len(), 4, "{status}");
+    assert!(rows.iter().all(|r| r.contains(",planned,")), "{status}");
+    let lfp = rows
+        .iter()
+        .find(|r| r.starts_with("磷酸铁锂正极材料,"))
+        .unwrap();
+    assert!(
+        lfp.contains("磷酸铁锂") && !lfp.contains("高镍三元"),
+        "{lfp}"
+    );
+    let ncm = rows
+        .iter()
+        .find(|r| r.starts_with("三元正极材料,"))
+        .unwrap();
+    assert!(
+        ncm.contains("高镍三元") && !ncm.contains("动力型磷酸铁锂"),
+        "{ncm}"
+    );
+    // A candidate whose source names its route is listed for that route only.
+    let lfp_makers = ask("enterprises | where segments contains 磷酸铁锂正极材料 | select name");
+    assert!(
+        lfp_makers.contains("德方纳米") && !lfp_makers.contains("容百"),
+        "{lfp_makers}"
+    );
 }

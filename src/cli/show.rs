@@ -118,6 +118,33 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
             .collect();
         let _ = writeln!(out, "  segments  {} — {}", segs.len(), names.join("、"));
     }
+    // A source table's listing is a relation of its own (not an edge): where the tables list
+    // an enterprise, or what they list under an industry or field, each cell with its source.
+    let listings: Vec<&crate::model::Listing> = graph
+        .ds
+        .listings
+        .iter()
+        .filter(|l| l.enterprise == Some(n) || (node.kind == Kind::Industry && l.under() == n))
+        .collect();
+    if !listings.is_empty() {
+        let _ = writeln!(out, "  listed in a source table ({})", listings.len());
+        for l in listings {
+            let under = match l.field {
+                Some(f) => format!("{}/{}", graph.node(l.industry).name(), graph.node(f).name()),
+                None => graph.node(l.industry).name().to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "      {} {under}: {}   ({})",
+                l.table,
+                l.written,
+                graph.ds.provenance(l.row)
+            );
+            if let Some(notes) = graph.ds.row(l.row).notes() {
+                let _ = writeln!(out, "        notes: {notes}");
+            }
+        }
+    }
     for dir in [Direction::Outgoing, Direction::Incoming] {
         for kind in EdgeKind::ALL {
             let edges = graph.neighbors(n, kind, dir);

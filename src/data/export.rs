@@ -99,6 +99,26 @@ fn render_csv(
         )
     };
     match kind {
+        SeedKind::Listings => {
+            for l in &ds.listings {
+                if ds.rows[l.row as usize].file != file {
+                    continue;
+                }
+                let (source, notes) = row_cols(l.row);
+                let id = |n: Option<u32>| {
+                    n.map_or(String::new(), |n| ds.nodes[n as usize].id.to_string())
+                };
+                write(vec![
+                    l.table.to_string(),
+                    id(Some(l.industry)),
+                    id(l.field),
+                    id(l.enterprise),
+                    l.written.to_string(),
+                    source,
+                    notes,
+                ]);
+            }
+        }
         SeedKind::Systems | SeedKind::Relations => {
             for (ei, e) in ds.edges.iter().enumerate() {
                 if ds.rows[e.row as usize].file != file {
@@ -313,6 +333,13 @@ fn render_template(ds: &Dataset, file: u32, by_row: &HashMap<u32, Vec<&Edge>>) -
         let _ = writeln!(s, "aliases = {}", q_list(n.aliases.iter().map(|a| &**a)));
         if let Some(who) = ds.public_function(i as u32) {
             let _ = writeln!(s, "public = {}", q(who));
+        }
+        if let Some(e) = ds.edges.iter().find(|e| {
+            e.kind == EdgeKind::PartOf
+                && e.from == i as u32
+                && ds.nodes[e.to as usize].kind == Kind::Segment
+        }) {
+            let _ = writeln!(s, "route_of = {}", q(&ds.nodes[e.to as usize].id));
         }
         let _ = writeln!(s, "source = {}", q(ds.source(n.row)));
         notes(n.row, &mut s);

@@ -104,6 +104,17 @@ pub(crate) struct PendingItem {
     pub item: crate::model::CatalogItem,
 }
 
+/// A source table's listing whose references are resolved after every file has been read.
+#[derive(Clone, Debug)]
+pub(crate) struct PendingListing {
+    pub table: Box<str>,
+    pub industry: Ref,
+    pub field: Option<Ref>,
+    pub enterprise: Option<Ref>,
+    pub written: Box<str>,
+    pub row: u32,
+}
+
 /// A problem while it is being collected: where, what, and what decides whether it is shown.
 #[derive(Clone, Debug)]
 pub(crate) struct Problem {
@@ -163,6 +174,7 @@ pub(crate) struct Loader {
     pub pending: Vec<Pending>,
     pub pending_figures: Vec<PendingFigure>,
     pub pending_items: Vec<PendingItem>,
+    pub pending_listings: Vec<PendingListing>,
     pub problems: Vec<Problem>,
     pub unreadable: Vec<Unreadable>,
     /// Template files whose `[chain]` table gave no chain (its problem is reported there): their

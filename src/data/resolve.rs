@@ -242,6 +242,7 @@ pub(crate) fn resolve(ld: &mut Loader) {
         });
     }
     resolve_facts(ld, &idx);
+    resolve_listings(ld, &idx);
 }
 
 /// Resolve one reference of a figure or catalog item: the node, or `None` after reporting why
@@ -297,6 +298,70 @@ fn resolve_facts(ld: &mut Loader, idx: &NameIndex) {
             item.models = models.into();
             ld.ds.catalog.push(item);
         }
+    }
+}
+
+/// A listing's references, resolved like an edge's; a listing with one that does not resolve
+/// is left out (and reported, unless a file that could not be read may define the name).
+fn resolve_listings(ld: &mut Loader, idx: &NameIndex) {
+    for p in std::mem::take(&mut ld.pending_listings) {
+        let mut end = |r: &Ref| -> Option<u32> {
+            match resolve_ref(ld, idx, r) {
+                Ok(n) => Some(n),
+                Err(Unresolved::Unknown {
+                    kinds,
+                    text,
+                    message,
+                }) => {
+                    if !ld.not_checked(&kinds, &text, r.pos.file, false) {
+                        ld.error(r.pos, message);
+                    }
+                    None
+                }
+                Err(e) => {
+                    ld.error(r.pos, e.message());
+                    None
+                }
+            }
+        };
+        let industry = end(&p.industry);
+        let field = p.field.as_ref().map(&mut end);
+        let enterprise = p.enterprise.as_ref().map(&mut end);
+        let (Some(industry), Some(field), Some(enterprise)) = (
+            industry,
+            field.map_or(Some(None), |f| f.map(Some)),
+            enterprise.map_or(Some(None), |e| e.map(Some)),
+        ) else {
+            continue;
+        };
+        if let Some(f) = field {
+            let within = ld
+                .ds
+                .edges
+                .iter()
+                .any(|e| e.kind == EdgeKind::PartOf && e.from == f && e.to == industry);
+            if !within {
+                let (fid, iid) = (
+                    &ld.ds.nodes[f as usize].id,
+                    &ld.ds.nodes[industry as usize].id,
+                );
+                let msg = format!(
+                    "field `{fid}` is not part of the industry `{iid}`: give `{fid}` the parent `{iid}` in industries*.csv, or correct the `industry` cell"
+                );
+                if let Some(r) = &p.field {
+                    ld.error(r.pos, msg);
+                }
+                continue;
+            }
+        }
+        ld.ds.listings.push(crate::model::Listing {
+            table: p.table,
+            industry,
+            field,
+            enterprise,
+            written: p.written,
+            row: p.row,
+        });
     }
 }
 
@@ -392,6 +457,64 @@ pub(crate) fn validate(ld: &mut Loader) {
             format!("cycle in the PART_OF hierarchy: {}", path.join(" → ")),
             files_of(ds, &cycle),
         ));
+    }
+    // A technology route (Segment PART_OF Segment, a template's `route_of`) lies in a chain of
+    // its parent, and whoever makes or builds a route names the parent too: a route is a kind
+    // of its parent, whose status and target lists count the firm only through its own edge.
+    let mut route_parent: HashMap<u32, Vec<u32>> = HashMap::new();
+    for e in &ds.edges {
+        if e.kind == EdgeKind::PartOf && ds.nodes[e.from as usize].kind == Kind::Segment {
+            route_parent.entry(e.from).or_default().push(e.to);
+        }
+    }
+    let mut routes: Vec<(&u32, &Vec<u32>)> = route_parent.iter().collect();
+    routes.sort_unstable();
+    for (&route, parents) in routes {
+        for &parent in parents {
+            let shared = chains_of.get(&route).is_some_and(|cs| {
+                cs.iter()
+                    .any(|c| chains_of.get(&parent).is_some_and(|p| p.contains(c)))
+            });
+            if !shared {
+                problems.push((
+                    ld.node_pos[route as usize],
+                    format!(
+                        "segment `{}` is a route of `{}`, which is in none of its chains: define the route in the parent's chain, or list it in that chain's `shared`",
+                        ds.nodes[route as usize].id, ds.nodes[parent as usize].id
+                    ),
+                    files_of(ds, &[route, parent]),
+                ));
+            }
+        }
+    }
+    let mut makes: HashSet<(EdgeKind, u32, u32)> = HashSet::new();
+    for e in &ds.edges {
+        if matches!(e.kind, EdgeKind::Produces | EdgeKind::Builds) {
+            makes.insert((e.kind, e.from, e.to));
+        }
+    }
+    let mut reported: HashSet<(u32, u32)> = HashSet::new();
+    for e in &ds.edges {
+        if !matches!(e.kind, EdgeKind::Produces | EdgeKind::Builds) {
+            continue;
+        }
+        for &parent in route_parent.get(&e.to).into_iter().flatten() {
+            if makes.contains(&(e.kind, e.from, parent)) || !reported.insert((e.from, parent)) {
+                continue;
+            }
+            let (maker, route, par) = (
+                &ds.nodes[e.from as usize].id,
+                &ds.nodes[e.to as usize].id,
+                &ds.nodes[parent as usize].id,
+            );
+            problems.push((
+                ld.node_pos[e.from as usize],
+                format!(
+                    "`{maker}` makes `{route}`, a route of `{par}`: list `{par}` in its segments too (the parent's status and target lists count it only so)"
+                ),
+                files_of(ds, &[e.from, e.to]),
+            ));
+        }
     }
     for (pos, msg, related) in problems {
         ld.error_about(pos, msg, related);

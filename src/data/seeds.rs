@@ -4,8 +4,8 @@
 use super::text::{LineBreaks, Record, parse_csv, split_list};
 use super::{End, Loader, Pos, Ref};
 use crate::model::{
-    Attrs, CatalogItem, Coverage, EdgeKind, EnterpriseAttrs, Figure, Kind, Node, ParkAttrs,
-    PlaceCoverage, ProjectAttrs, ProjectStatus, SystemEntry, check_tag,
+    Attrs, CatalogItem, Coverage, EdgeKind, EnterpriseAttrs, Figure, Kind, Listing, Node,
+    ParkAttrs, PlaceCoverage, ProjectAttrs, ProjectStatus, SystemEntry, check_tag,
 };
 use crate::names;
 use std::collections::HashMap;
@@ -22,10 +22,11 @@ pub enum SeedKind {
     Relations,
     Figures,
     Catalog,
+    Listings,
 }
 
 impl SeedKind {
-    pub const ALL: [SeedKind; 10] = [
+    pub const ALL: [SeedKind; 11] = [
         SeedKind::Regions,
         SeedKind::Parks,
         SeedKind::Industries,
@@ -36,6 +37,7 @@ impl SeedKind {
         SeedKind::Relations,
         SeedKind::Figures,
         SeedKind::Catalog,
+        SeedKind::Listings,
     ];
 
     pub fn prefix(self) -> &'static str {
@@ -50,6 +52,7 @@ impl SeedKind {
             SeedKind::Relations => "relations",
             SeedKind::Figures => "figures",
             SeedKind::Catalog => "catalog",
+            SeedKind::Listings => "listings",
         }
     }
 
@@ -79,7 +82,11 @@ impl SeedKind {
             SeedKind::Industries => &[Kind::Industry],
             SeedKind::Enterprises | SeedKind::Candidates => &[Kind::Enterprise],
             SeedKind::Projects => &[Kind::Project],
-            SeedKind::Systems | SeedKind::Relations | SeedKind::Figures | SeedKind::Catalog => &[],
+            SeedKind::Systems
+            | SeedKind::Relations
+            | SeedKind::Figures
+            | SeedKind::Catalog
+            | SeedKind::Listings => &[],
         }
     }
 
@@ -174,6 +181,15 @@ impl SeedKind {
                 "source",
                 "notes",
             ],
+            SeedKind::Listings => &[
+                "table",
+                "industry",
+                "field",
+                "enterprise",
+                "written",
+                "source",
+                "notes",
+            ],
         }
     }
 
@@ -184,6 +200,7 @@ impl SeedKind {
             SeedKind::Relations => &["from", "relation", "to", "source"],
             SeedKind::Figures => &["place", "measure", "text", "source"],
             SeedKind::Catalog => &["place", "system", "industry", "heading", "source"],
+            SeedKind::Listings => &["table", "industry", "written", "source"],
             _ => &["id", "source"],
         }
     }
@@ -406,6 +423,7 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
             SeedKind::Relations => read_relation(ld, &r, row),
             SeedKind::Figures => read_figure(ld, &r, row),
             SeedKind::Catalog => read_catalog_item(ld, &r, row),
+            SeedKind::Listings => read_listing(ld, &r, row),
             _ => read_node(ld, &r, kind, row),
         }
     }
@@ -620,6 +638,56 @@ fn read_relation(ld: &mut Loader, r: &RowView, row: u32) {
     ld.pend(kind, End::Ref(from), End::Ref(to), row);
 }
 
+/// A source table's cell listing an enterprise (or none, `——`) under an industry and field.
+fn read_listing(ld: &mut Loader, r: &RowView, row: u32) {
+    let table = r.get("table");
+    if table.is_empty() {
+        ld.error(
+            r.pos("table"),
+            "empty `table`: name the table as the document does (e.g. 表5 主导产业重点企业梳理)",
+        );
+    }
+    let written = r.get("written");
+    let enterprise = r.get("enterprise");
+    let enterprise = match (written, enterprise) {
+        ("", _) => {
+            ld.error(
+                r.pos("written"),
+                format!("empty `written`: give the table's cell as written, or {} where it lists no enterprise", Listing::NONE),
+            );
+            None
+        }
+        (Listing::NONE, "") => None,
+        (Listing::NONE, e) => {
+            ld.error(
+                r.pos("enterprise"),
+                format!("enterprise `{e}` on a row whose cell is {}: the table lists no enterprise there; leave `enterprise` empty", Listing::NONE),
+            );
+            None
+        }
+        (w, "") => {
+            ld.error(
+                r.pos("enterprise"),
+                format!("empty `enterprise` for the cell `{w}`: name the enterprise it means (id, name or alias), or write {} in `written` where the table lists none", Listing::NONE),
+            );
+            None
+        }
+        (_, e) => Some(r.reference("enterprise", e, &[Kind::Enterprise])),
+    };
+    let field = match r.get("field") {
+        "" => None,
+        f => Some(r.reference("field", f, &[Kind::Industry])),
+    };
+    ld.pending_listings.push(super::PendingListing {
+        table: table.into(),
+        industry: r.reference("industry", r.get("industry"), &[Kind::Industry]),
+        field,
+        enterprise,
+        written: written.into(),
+        row,
+    });
+}
+
 /// A place's `coverage` and `coverage_source`: a known value, and a source whenever a value
 /// is given (what the data covers is a fact like any other).
 fn read_coverage(ld: &mut Loader, r: &RowView, place: u32) {
@@ -759,7 +827,11 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
             }
             (Kind::Project, Attrs::Project(Box::new(attrs)))
         }
-        SeedKind::Systems | SeedKind::Relations | SeedKind::Figures | SeedKind::Catalog => return,
+        SeedKind::Systems
+        | SeedKind::Relations
+        | SeedKind::Figures
+        | SeedKind::Catalog
+        | SeedKind::Listings => return,
     };
     let name = r.get("name");
     let display_name = (!name.is_empty() && name != id).then(|| name.into());
@@ -823,7 +895,11 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
             edge(ld, EdgeKind::LocatedIn, "location", PLACES, true);
             edge(ld, EdgeKind::Builds, "segments", &[Kind::Segment], true);
         }
-        SeedKind::Systems | SeedKind::Relations | SeedKind::Figures | SeedKind::Catalog => {}
+        SeedKind::Systems
+        | SeedKind::Relations
+        | SeedKind::Figures
+        | SeedKind::Catalog
+        | SeedKind::Listings => {}
     }
 }
 

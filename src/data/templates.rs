@@ -23,7 +23,7 @@ const CHAIN_KEYS: &[&str] = &[
     "notes",
 ];
 const SEGMENT_KEYS: &[&str] = &[
-    "id", "name", "stage", "aliases", "public", "source", "notes",
+    "id", "name", "stage", "aliases", "public", "route_of", "source", "notes",
 ];
 const SUPPLIES_KEYS: &[&str] = &["from", "to", "source", "notes"];
 
@@ -52,6 +52,8 @@ struct SegmentToml {
     aliases: Vec<Str>,
     /// Who provides the segment when public bodies, not firms, do (批签发, 预防接种).
     public: Option<Str>,
+    /// The segment this one is a technology route of (磷酸铁锂正极材料 of 正极材料).
+    route_of: Option<Str>,
     source: Option<Str>,
     notes: Option<Str>,
     header: Range<usize>,
@@ -414,6 +416,7 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
                         stage: f.required("stage", " (上游, 中游 or 下游)"),
                         aliases: f.strings("aliases"),
                         public: f.string("public"),
+                        route_of: f.string("route_of"),
                         source: f.string("source"),
                         notes: f.string("notes"),
                         header,
@@ -649,6 +652,11 @@ fn build(
         }
         if let Some(ci) = chain_idx {
             ld.pend(EdgeKind::BelongsTo, End::Node(si), End::Node(ci), row);
+        }
+        // A technology route is a kind of its parent segment: Segment PART_OF Segment.
+        if let Some(parent) = &s.route_of {
+            let r = reference(text, file, parent, &[Kind::Segment]);
+            ld.pend(EdgeKind::PartOf, End::Node(si), End::Ref(r), row);
         }
     }
     for e in &supplies {

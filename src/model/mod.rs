@@ -79,7 +79,8 @@ pub enum EdgeKind {
     Produces,
     /// Enterprise/Project → Park/Region.
     LocatedIn,
-    /// Place → Place (片区 → 园区 → 区县 …), Industry → Industry (field → industry).
+    /// Place → Place (片区 → 园区 → 区县 …), Industry → Industry (field → industry), Segment →
+    /// Segment (a technology route → the segment it is a kind of: 磷酸铁锂正极材料 → 正极材料).
     PartOf,
     /// Place → Industry/Chain/Segment (主导产业).
     FocusesOn,
@@ -409,6 +410,36 @@ pub struct PlaceCoverage {
     pub source: Box<str>,
 }
 
+/// One cell of a source table that lists enterprises per industry and field (表5 主导产业重点企业梳理
+/// of the Yuxi plan): its own relation, kept apart from the industries an enterprise is said to
+/// belong to elsewhere (text, 表4 carriers), each with its row for provenance. Stored under a
+/// key of its own (`listings`), so no schema version: an older database reads as having none.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Listing {
+    /// The table as the document names it (`表5 主导产业重点企业梳理`).
+    pub table: Box<str>,
+    /// The 产业类别 (index into `Dataset::nodes`, an Industry).
+    pub industry: u32,
+    /// The 具体领域 (an Industry below `industry`); `None` where the table gives none.
+    pub field: Option<u32>,
+    /// The enterprise the cell names; `None` where the cell lists none (`——`).
+    pub enterprise: Option<u32>,
+    /// The cell exactly as written (`恩捷股份`, `——`).
+    pub written: Box<str>,
+    /// Index into `Dataset::rows`: the data row that states it.
+    pub row: u32,
+}
+
+impl Listing {
+    /// The cell a table writes for a field that lists no enterprise.
+    pub const NONE: &'static str = "——";
+
+    /// The industry the cell sits under: the field, or the category where there is none.
+    pub fn under(&self) -> u32 {
+        self.field.unwrap_or(self.industry)
+    }
+}
+
 /// The system an industry belongs to in a place (an IN_SYSTEM edge's payload).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SystemEntry {
@@ -509,6 +540,8 @@ pub struct Dataset {
     pub figures: Vec<Figure>,
     /// Industry systems and catalogs as written, item by item, in import order.
     pub catalog: Vec<CatalogItem>,
+    /// Source tables' listings of enterprises per industry and field, in import order.
+    pub listings: Vec<Listing>,
 }
 
 impl Dataset {

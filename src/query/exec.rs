@@ -299,6 +299,61 @@ fn place_notes(g: &Graph, place: u32, chain: Option<u32>, notes: &mut Vec<String
         }
         notes.push(note);
     }
+    if let Some(c) = chain {
+        route_notes(g, place, c, notes);
+    }
+}
+
+/// A segment with technology routes (磷酸铁锂 / 三元 / 无钴 of 正极材料), made or built in the place by
+/// firms or projects that state no route: a route shown without a producer may be theirs.
+fn route_notes(g: &Graph, place: u32, chain: u32, notes: &mut Vec<String>) {
+    let segs: HashSet<u32> = g.chain_segments(chain).iter().copied().collect();
+    for &parent in g.chain_segments(chain) {
+        let routes: Vec<u32> = g
+            .neighbors(parent, EdgeKind::PartOf, Dir::Incoming)
+            .iter()
+            .map(|&(r, _)| r)
+            .filter(|r| segs.contains(r))
+            .collect();
+        if routes.is_empty() {
+            continue;
+        }
+        let Some(at_parent) = g.presence(place, parent) else {
+            continue;
+        };
+        let on_a_route: HashSet<u32> = routes
+            .iter()
+            .filter_map(|&r| g.presence(place, r))
+            .flat_map(|p| p.producers.iter().chain(p.projects).copied())
+            .collect();
+        let unstated: Vec<u32> = at_parent
+            .producers
+            .iter()
+            .chain(at_parent.projects)
+            .copied()
+            .filter(|w| !on_a_route.contains(w))
+            .collect();
+        let open: Vec<String> = routes
+            .iter()
+            .filter(|&&r| g.presence(place, r).is_none())
+            .map(|&r| name(g, r))
+            .collect();
+        if unstated.is_empty() || open.is_empty() {
+            continue;
+        }
+        // At most five named: a place with thousands of firms gets a count, not a wall of names.
+        let mut who: Vec<String> = unstated.iter().take(5).map(|&w| name(g, w)).collect();
+        if unstated.len() > 5 {
+            who.push(format!("and {} more", unstated.len() - 5));
+        }
+        notes.push(format!(
+            "{} in {}: {} make(s) or build(s) it without a stated route, so the routes shown without a producer ({}) may be theirs",
+            name(g, parent),
+            name(g, place),
+            who.join("、"),
+            open.join("、")
+        ));
+    }
 }
 
 fn source(
@@ -559,6 +614,8 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             neighbor_names(g, i, EdgeKind::Supplies, Dir::Incoming, &[Kind::Segment]),
             neighbor_names(g, i, EdgeKind::Supplies, Dir::Outgoing, &[Kind::Segment]),
             Value::opt_text(g.ds.public_function(i).unwrap_or("")),
+            first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
+            neighbor_names(g, i, EdgeKind::PartOf, Dir::Incoming, &[Kind::Segment]),
         ],
         (Attrs::Enterprise(a), _) => vec![
             nm,
@@ -569,6 +626,9 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             Value::texts(a.tags.iter().map(|t| t.to_string())),
             Value::opt_text(&a.listing),
             neighbor_names(g, i, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment]),
+            neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Outgoing, &[Kind::Industry]),
+            listing_col(g, i, ListingSide::Enterprise, false),
+            listing_col(g, i, ListingSide::Enterprise, true),
         ],
         (Attrs::Park(p), _) => vec![
             nm,
@@ -626,6 +686,8 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
                 first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
                 neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Incoming, &[Kind::Chain]),
                 Value::texts(systems),
+                listing_col(g, i, ListingSide::Industry, false),
+                listing_col(g, i, ListingSide::Industry, true),
             ]
         }
         (Attrs::Region { level }, _) => vec![
@@ -636,6 +698,37 @@ fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
         // A node whose attributes do not match its list (cannot happen with checked data).
         _ => vec![nm],
     }
+}
+
+/// Which end of a source table's listing a list row stands for.
+#[derive(Clone, Copy, PartialEq)]
+enum ListingSide {
+    /// An enterprise: where the tables list it (`表5 先进装备制造/高端数控机床`).
+    Enterprise,
+    /// An industry or field: the cells listed directly under it, as written (`——` included).
+    Industry,
+}
+
+/// The `listed_in` / `listed` column of a node, or with `sources` its `…_source` column: one
+/// item per listing, in the table's order. Listings are few (one per table cell), so a scan.
+fn listing_col(g: &Graph, node: u32, side: ListingSide, sources: bool) -> Value {
+    let items = g.ds.listings.iter().filter(|l| match side {
+        ListingSide::Enterprise => l.enterprise == Some(node),
+        ListingSide::Industry => l.under() == node,
+    });
+    Value::texts(items.map(|l| {
+        if sources {
+            g.ds.source(l.row).to_string()
+        } else if side == ListingSide::Industry {
+            l.written.to_string()
+        } else {
+            let table = l.table.split_whitespace().next().unwrap_or(&l.table);
+            match l.field {
+                Some(f) => format!("{table} {}/{}", name(g, l.industry), name(g, f)),
+                None => format!("{table} {}", name(g, l.industry)),
+            }
+        }
+    }))
 }
 
 fn presence_cols(g: &Graph, place: u32, seg: u32) -> (SegmentState, Vec<u32>, Vec<u32>) {
@@ -861,6 +954,8 @@ fn gap_rows(
                             lab.list(&f.supplied_from),
                             path,
                             Value::text(&buf),
+                            lab.list(&f.linked),
+                            Value::Float(f.reach),
                         ],
                     )
                 })
@@ -946,6 +1041,11 @@ fn gap_rows(
                             deps
                         )
                     };
+                    let reason = format!(
+                        "{reason}; linked to {} local segment(s) up- and downstream (reach {})",
+                        w.linked.len(),
+                        fmt_yi(w.reach)
+                    );
                     lead_row(
                         lead,
                         [
@@ -959,6 +1059,8 @@ fn gap_rows(
                             Value::texts(w.projects.iter().map(|&p| project_label(g, p))),
                             Value::Int(w.dependents.len() as i64),
                             Value::text(reason),
+                            lab.list(&w.linked),
+                            Value::Float(w.reach),
                         ],
                     )
                 })
@@ -1671,10 +1773,12 @@ mod tests {
                 r#"industries = ["新能源", "绿色能源"]"#,
             ),
             "seeds/industries.csv" => "id,chains,source\n新能源,锂电池,fixture:industries\n绿色能源,光伏,fixture:industries\n生物医药,,fixture:industries\n".into(),
+            // The fixture's enterprises.csv has an `industries` column: 乙电池 gets 新能源.
             "seeds/enterprises.csv" => text
                 .lines()
                 .map(|l| {
                     let (head, source) = l.rsplit_once(',').unwrap();
+                    let (head, _) = head.rsplit_once(',').unwrap();
                     let industry = match l {
                         _ if l.starts_with("id,") => "industries",
                         _ if l.starts_with("乙电池") => "新能源",

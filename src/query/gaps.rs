@@ -270,6 +270,36 @@ pub struct FillGap {
     pub supplied_from: Vec<usize>,
     /// Shortest path from the gap down to the nearest present segment.
     pub path: Vec<usize>,
+    /// Local segments (present or planned) it would feed or be fed by, in chain order: how
+    /// much of the local chain filling it serves (its users, and local producers it would give
+    /// a local user).
+    pub linked: Vec<usize>,
+    /// `linked` weighed: a present segment 1, a planned one `PLANNED_WEIGHT`.
+    pub reach: f64,
+}
+
+/// The local part of a set of chain positions: (present or planned positions in chain order,
+/// their weight — 1 for present, `PLANNED_WEIGHT` for planned).
+fn local_part(
+    states: &[SegmentState],
+    positions: impl Iterator<Item = usize>,
+) -> (Vec<usize>, f64) {
+    let mut out = Vec::new();
+    let mut weight = 0.0;
+    for j in positions {
+        match states[j] {
+            SegmentState::Present => weight += 1.0,
+            SegmentState::Planned => weight += PLANNED_WEIGHT,
+            SegmentState::Missing | SegmentState::Unknown => continue,
+        }
+        out.push(j);
+    }
+    (out, weight)
+}
+
+/// The positions in `up` or `down` of `i`, in chain order.
+fn linked_positions<'a>(v: &'a ChainView<'_>, i: usize) -> impl Iterator<Item = usize> + 'a {
+    (0..v.len()).filter(move |&j| v.up[i].get(j) || v.down[i].get(j))
 }
 
 pub fn fill(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<FillGap> {
@@ -278,22 +308,28 @@ pub fn fill(v: &ChainView, states: &[SegmentState], present: &Bits) -> Vec<FillG
         .filter(|&i| states[i] == SegmentState::Missing && v.down[i].and_count(present) > 0)
         .map(|i| {
             let supplied_from: Vec<usize> = v.up[i].iter_and(present).collect();
+            let (linked, reach) = local_part(states, linked_positions(v, i));
             FillGap {
                 pos: i,
                 broken: !supplied_from.is_empty(),
                 needed_by: v.down[i].iter_and(present).collect(),
                 supplied_from,
                 path: v.path_down(i, present, &near),
+                linked,
+                reach,
             }
         })
         .collect();
     // 断链 first, then the gaps more present segments depend on, then the most direct needs
-    // (a missing input of a local segment before an input of that input), then chain order.
+    // (a missing input of a local segment before an input of that input), then the gaps that
+    // serve more of the local chain (`reach`: local segments up- and downstream, planned at
+    // half weight), then chain order.
     out.sort_by(|a, b| {
         b.broken
             .cmp(&a.broken)
             .then(b.needed_by.len().cmp(&a.needed_by.len()))
             .then(a.path.len().cmp(&b.path.len()))
+            .then(b.reach.total_cmp(&a.reach))
             .then(a.pos.cmp(&b.pos))
     });
     out
@@ -320,6 +356,7 @@ pub fn fill_ranks(gaps: &[FillGap]) -> Vec<usize> {
     competition_ranks(gaps, |a, b| {
         a.broken == b.broken
             && a.needed_by.len() == b.needed_by.len()
+            && a.reach == b.reach
             && a.path.len() == b.path.len()
     })
 }
@@ -408,6 +445,12 @@ pub struct WeakLink {
     pub projects: Vec<u32>,
     /// Present segments downstream that depend on it.
     pub dependents: Vec<usize>,
+    /// Local segments (present or planned) it feeds or is fed by, in chain order: its place in
+    /// the local chain, in both directions.
+    pub linked: Vec<usize>,
+    /// `linked` weighed (a present segment 1, a planned one `PLANNED_WEIGHT`), times
+    /// `PLANNED_WEIGHT` again when the segment itself is only planned.
+    pub reach: f64,
 }
 
 pub const SINGLE_PRODUCER: &str = "single producer";
@@ -451,6 +494,13 @@ pub fn strengthen(
         if weakness.is_empty() {
             continue;
         }
+        let (linked, reach) = local_part(states, linked_positions(v, i));
+        // A segment that is itself only planned holds its place in the chain at half weight.
+        let reach = if states[i] == SegmentState::Planned {
+            reach * PLANNED_WEIGHT
+        } else {
+            reach
+        };
         out.push(WeakLink {
             pos: i,
             state: states[i],
@@ -459,23 +509,28 @@ pub fn strengthen(
             leading,
             projects,
             dependents: v.down[i].iter_and(present).collect(),
+            linked,
+            reach,
         });
     }
-    // A chokepoint matters more: most dependents first; then present before planned.
+    // A segment matters by its place in the local chain, both ways: the local segments it
+    // feeds and those that feed it (present 1, planned half), so the product the local inputs
+    // converge on comes before an input; then present before planned; then more present
+    // dependents; then chain order.
     out.sort_by(|a, b| {
-        b.dependents
-            .len()
-            .cmp(&a.dependents.len())
+        b.reach
+            .total_cmp(&a.reach)
             .then(a.state.cmp(&b.state))
+            .then(b.dependents.len().cmp(&a.dependents.len()))
             .then(a.pos.cmp(&b.pos))
     });
     out
 }
 
-/// Ranks of `strengthen`'s rows: tied when dependents and state agree.
+/// Ranks of `strengthen`'s rows: tied when reach, state and dependents agree.
 pub fn strengthen_ranks(links: &[WeakLink]) -> Vec<usize> {
     competition_ranks(links, |a, b| {
-        a.dependents.len() == b.dependents.len() && a.state == b.state
+        a.reach == b.reach && a.state == b.state && a.dependents.len() == b.dependents.len()
     })
 }
 

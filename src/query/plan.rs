@@ -343,6 +343,8 @@ pub fn list_columns(kind: ListKind) -> Vec<Col> {
             ("inputs", List),
             ("users", List),
             ("public", Text),
+            ("route_of", Text),
+            ("routes", List),
         ],
         ListKind::Enterprises => &[
             ("name", Text),
@@ -353,6 +355,9 @@ pub fn list_columns(kind: ListKind) -> Vec<Col> {
             ("tags", List),
             ("listing", Text),
             ("segments", List),
+            ("industries", List),
+            ("listed_in", List),
+            ("listed_in_source", List),
         ],
         ListKind::Parks => &[
             ("name", Text),
@@ -380,6 +385,8 @@ pub fn list_columns(kind: ListKind) -> Vec<Col> {
             ("parent", Text),
             ("chains", List),
             ("systems", List),
+            ("listed", List),
+            ("listed_source", List),
         ],
         ListKind::Regions => &[("name", Text), ("level", Text), ("parent", Text)],
         ListKind::Systems => &[
@@ -615,6 +622,8 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     ("supplied_from", List),
                     ("path", Text),
                     ("reason", Text),
+                    ("linked", List),
+                    ("reach", Float),
                 ]),
                 GapKind::Extend => cols(&[
                     ("rank", Int),
@@ -637,6 +646,8 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     ("projects", List),
                     ("dependents", Int),
                     ("reason", Text),
+                    ("linked", List),
+                    ("reach", Float),
                 ]),
             };
             let text = format!(
