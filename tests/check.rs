@@ -987,3 +987,35 @@ fn a_route_outside_its_parents_chain_or_made_without_its_parent_is_reported() {
         ],
     );
 }
+
+/// Found by the malformed-input trial (docs/RELIABILITY.md): ids with a space at either end or
+/// a control character, a file with two byte-order marks, and a chain without segments were
+/// accepted.
+#[test]
+fn malformed_ids_a_double_bom_and_a_chain_without_segments_are_refused() {
+    let tmp = data_folder(&[
+        (
+            "seeds/industries.csv",
+            "id,source\n新能源 ,t\n\t医药,t\n数字\u{1}经济,t\n食品,t\n".as_bytes(),
+        ),
+        (
+            "seeds/regions.csv",
+            b"\xEF\xBB\xBF\xEF\xBB\xBFid,level,source\n\xE7\x94\xB2\xE5\xB8\x82,\xE5\xB8\x82,t\n",
+        ),
+        (
+            "graphs/empty.toml",
+            "[chain]\nid = \"空链\"\nsource = \"t\"\n".as_bytes(),
+        ),
+    ]);
+    assert_problems(
+        &run_in(tmp.path(), &["check"]),
+        &[
+            "./seeds/regions.csv:1:1: the file starts with two byte-order marks (EF BB BF twice): save it again as UTF-8 with one, or without",
+            "./graphs/empty.toml:2:6: chain `空链` has no segments: add [[segment]] tables, or list segments of other chains in `shared`",
+            "./seeds/industries.csv:2:1: id `新能源 ` has leading or trailing spaces: remove them",
+            "./seeds/industries.csv:3:1: id `\\t医药` has leading or trailing spaces: remove them",
+            "./seeds/industries.csv:4:1: id `数字\\u{1}经济` contains the control character \\u{1}: remove it",
+            "error: 5 problem(s) found",
+        ],
+    );
+}

@@ -209,12 +209,22 @@ impl SeedKind {
 const PLACES: &[Kind] = &[Kind::Park, Kind::Region];
 const FOCUS: &[Kind] = &[Kind::Industry, Kind::Chain, Kind::Segment];
 
-/// An id must be non-empty, trimmed, and free of the list separators.
+/// An id must be non-empty, trimmed, free of the list separators and of control characters
+/// (a tab, a stray `\x01` from a copied cell): an id is typed and compared as written.
 pub(crate) fn check_id(id: &str) -> Result<(), String> {
     if id.trim().is_empty() {
         Err("empty id".into())
     } else if id.trim() != id {
-        Err(format!("id `{id}` has leading or trailing spaces"))
+        Err(format!(
+            "id `{}` has leading or trailing spaces: remove them",
+            id.escape_debug()
+        ))
+    } else if let Some(c) = id.chars().find(|c| c.is_control()) {
+        Err(format!(
+            "id `{}` contains the control character {}: remove it",
+            id.escape_debug(),
+            c.escape_unicode()
+        ))
     } else if id.contains([';', '；']) {
         Err(format!(
             "id `{id}` contains `;`, which separates list items"
@@ -233,10 +243,15 @@ struct RowView<'a> {
 
 impl RowView<'_> {
     fn get(&self, col: &str) -> &str {
+        self.raw(col).trim()
+    }
+
+    /// The cell as written, spaces included.
+    fn raw(&self, col: &str) -> &str {
         self.cols
             .get(col)
             .and_then(|&i| self.rec.cells.get(i))
-            .map_or("", |c| c.0.trim())
+            .map_or("", |c| c.0.as_str())
     }
 
     fn pos(&self, col: &str) -> Pos {
@@ -733,7 +748,7 @@ fn read_coverage(ld: &mut Loader, r: &RowView, place: u32) {
 fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
     let id = r.get("id");
     let id_pos = r.pos("id");
-    if let Err(msg) = check_id(id) {
+    if let Err(msg) = check_id(r.raw("id")) {
         ld.error(id_pos, msg);
         return;
     }

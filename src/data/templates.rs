@@ -574,6 +574,17 @@ fn build(
         // Without a chain (its problem is reported), `chainless` stays set for the file.
         if let Some(ci) = chain_idx {
             ld.chainless.remove(&file);
+            // A segment-less segment list is always a mistake: without one the chain has no
+            // status, gaps or picture.
+            if segments.is_empty() && c.shared.is_empty() {
+                ld.error(
+                    pos,
+                    format!(
+                        "chain `{}` has no segments: add [[segment]] tables, or list segments of other chains in `shared`",
+                        ld.ds.nodes[ci as usize].id
+                    ),
+                );
+            }
             for ind in &c.industries {
                 let r = reference(text, file, ind, &[Kind::Industry]);
                 ld.pend(EdgeKind::BelongsTo, End::Node(ci), End::Ref(r), row);

@@ -42,6 +42,13 @@ impl fmt::Display for Encoding {
 /// Decode file bytes. Errors are messages without a position (the caller adds the file).
 pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if body.starts_with(b"\xEF\xBB\xBF") {
+        // Saved twice with a byte-order mark: the second would become part of the first
+        // column's name.
+        return Err(
+            "the file starts with two byte-order marks (EF BB BF twice): save it again as UTF-8 with one, or without".into(),
+        );
+    }
     let gbk = |b: &[u8]| {
         encoding_rs::GBK
             .decode_without_bom_handling_and_without_replacement(b)
