@@ -1019,3 +1019,47 @@ fn malformed_ids_a_double_bom_and_a_chain_without_segments_are_refused() {
         ],
     );
 }
+
+/// A figure or a catalog item that says too little, or names what the data does not hold, is
+/// reported where it is.
+#[test]
+fn a_figure_or_catalog_row_that_says_too_little_is_reported_where_it_is() {
+    let tmp = data_folder(&[
+        (
+            "seeds/regions.csv",
+            "id,level,source\n甲市,市,t\n".as_bytes(),
+        ),
+        ("seeds/industries.csv", "id,source\n新能源,t\n".as_bytes()),
+        (
+            "seeds/figures.csv",
+            concat!(
+                "place,system,industry,measure,value,unit,year,text,source,notes\n",
+                "甲市,,,产值目标,100,,2025,产值100,t:1,\n",
+                "甲市,,新材料,,5,个,2025,五个,t:2,\n",
+                "乙市,,,园区数,3,个,,三个园区,t:3,\n",
+            )
+            .as_bytes(),
+        ),
+        (
+            "seeds/catalog.csv",
+            concat!(
+                "place,system,industry,industry_no,number,heading,item,models,source,notes\n",
+                "甲市,甲目录,新能源,1,1,,电池,,t:4,\n",
+                "甲市,甲目录,新能源,1,2,储能,储能系统,储能电站,t:5,\n",
+            )
+            .as_bytes(),
+        ),
+    ]);
+    assert_problems(
+        &run_in(tmp.path(), &["check"]),
+        &[
+            "./seeds/catalog.csv:2:16: empty `heading`: a catalog row names its system and the heading it is listed under",
+            "./seeds/catalog.csv:3:24: unknown 环节/产业链 `储能电站`",
+            "./seeds/figures.csv:2:15: a value without a unit: write the unit (亿元, 个, %)",
+            "./seeds/figures.csv:3:5: unknown 产业 `新材料`",
+            "./seeds/figures.csv:3:9: empty `measure`: a figure says what it measures and how the document writes it",
+            "./seeds/figures.csv:4:1: unknown 园区/行政区 `乙市` (did you mean 甲市?)",
+            "error: 6 problem(s) found",
+        ],
+    );
+}
