@@ -479,7 +479,9 @@ impl Store {
             writable: create,
             current: std::sync::RwLock::new(current),
         };
-        report.interrupted_import = store.remove_leftovers(!report.read_only);
+        // Found now, removed by `remove_leftovers` once the caller has said so: an open killed
+        // in between reports it again rather than never.
+        report.interrupted_import = store.leftovers(false);
         if let Some(c) = &store.current()
             && !generation_dir(path, c.generation).is_dir()
         {
@@ -570,11 +572,17 @@ impl Store {
     }
 
     /// Remove generation folders that `CURRENT` does not name (left by an interrupted import, or
-    /// by a crash between the switch and the removal of the replaced generation). Returns the
-    /// interrupted import's generation, if one was found. Nobody writes while any `Store` holds
-    /// the lock, so a folder not named is not being written; readers on read-only media leave
-    /// them.
-    fn remove_leftovers(&self, can_write: bool) -> Option<u64> {
+    /// by a crash between the switch and the removal of the replaced generation), after `open`
+    /// reported them. Nobody writes while any `Store` holds the lock, so a folder not named is
+    /// not being written; on read-only media they stay.
+    pub fn remove_leftovers(&self) {
+        self.leftovers(true);
+    }
+
+    /// The generation folders `CURRENT` does not name: returns the interrupted import's
+    /// generation, if one is among them; with `remove`, removes them all.
+    fn leftovers(&self, remove: bool) -> Option<u64> {
+        let can_write = remove;
         let live = self.current().map(|c| c.generation);
         let mut interrupted = None;
         let Ok(entries) = std::fs::read_dir(&self.path) else {
@@ -717,7 +725,7 @@ impl Store {
         }
 
         let partial = partial_dir(&self.path, generation);
-        let _ = std::fs::remove_dir_all(&partial);
+        self.remove_leftovers();
         let written = self.write_generation(&partial, ds, &parts, &manifest, progress);
         let verified = written.and_then(|()| {
             // Opening it again lets sled's recovery write its snapshot now, while the import
@@ -2036,8 +2044,13 @@ mod tests {
         }
         std::fs::create_dir(dir.path().join("g2.partial")).unwrap();
         std::fs::write(dir.path().join("g2.partial").join("db"), b"half").unwrap();
+        // Reported until it is removed (an open killed before the removal reports it again).
         let (store, report) = Store::open(dir.path(), false).unwrap();
         assert_eq!(report.interrupted_import, Some(2));
+        drop(store);
+        let (store, report) = Store::open(dir.path(), false).unwrap();
+        assert_eq!(report.interrupted_import, Some(2));
+        store.remove_leftovers();
         assert!(!dir.path().join("g2.partial").exists());
         assert_eq!(store.load().unwrap().0, tiny(4));
         drop(store);

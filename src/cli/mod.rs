@@ -214,6 +214,8 @@ fn open_store(db: &Option<PathBuf>, create: bool) -> Result<Store, Failure> {
             store.path().display()
         );
     }
+    // Only once it has been said (a kill before this line reports it again next time).
+    store.remove_leftovers();
     Ok(store)
 }
 
