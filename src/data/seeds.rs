@@ -1,7 +1,7 @@
 //! Entity tables: `seeds/*.csv` → Region, Park, Industry, Enterprise and Project nodes, and the
 //! edges their reference columns declare. The file-name prefix says the kind.
 
-use super::text::{LineBreaks, Record, parse_csv, split_list};
+use super::text::{LineBreaks, Record, csv_records, split_list};
 use super::{End, Loader, Pos, Ref};
 use crate::model::{
     Attrs, CatalogItem, Coverage, EdgeKind, EnterpriseAttrs, Figure, Kind, Node, ParkAttrs,
@@ -304,7 +304,8 @@ fn aliases(r: &RowView) -> Box<[Box<str>]> {
 pub const MULTI_LINE: &[&str] = &["notes"];
 
 pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
-    let records = match parse_csv(text, LineBreaks::In(MULTI_LINE)) {
+    // Records one at a time, after a first pass that checks the whole file.
+    let mut records = match csv_records(text, LineBreaks::In(MULTI_LINE)) {
         Ok(r) => r,
         Err(e) => {
             ld.unreadable(
@@ -320,7 +321,7 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
             return;
         }
     };
-    let Some((header, body)) = records.split_first() else {
+    let Some(header) = records.next() else {
         ld.unreadable(
             Pos {
                 file,
@@ -383,8 +384,10 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
         ld.unreadable(pos, msg, kind.node_kinds(), Some(text.as_bytes()));
         return;
     }
-    ld.rows_read.push((file, body.len()));
-    for rec in body {
+    let header = &header;
+    ld.rows_read.push((file, records.len()));
+    for rec in records {
+        let rec = &rec;
         let r = RowView {
             file,
             rec,
