@@ -494,17 +494,17 @@ fn read_system(ld: &mut Loader, r: &RowView, row: u32) {
     }
     let industry = r.reference("industry", r.get("industry"), &[Kind::Industry]);
     let place = r.reference("place", r.get("place"), PLACES);
-    ld.pending.push(super::Pending {
-        kind: EdgeKind::InSystem,
-        from: End::Ref(industry),
-        to: End::Ref(place),
+    ld.pend_system(
+        EdgeKind::InSystem,
+        End::Ref(industry),
+        End::Ref(place),
         row,
-        system: Some(Box::new(SystemEntry {
+        Some(SystemEntry {
             system: system.into(),
             class: r.get("class").into(),
             target_revenue_yi: target,
-        })),
-    });
+        }),
+    );
 }
 
 /// A number under the document's numbering (（一） → 1, 1. → 1).

@@ -72,6 +72,23 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
     }
 }
 
+/// `decode` for bytes that are no longer needed: UTF-8 becomes the text without a copy. On
+/// failure, the message and the bytes.
+pub fn decode_vec(mut bytes: Vec<u8>, encoding: Encoding) -> Result<String, (String, Vec<u8>)> {
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let body = if bom { &bytes[3..] } else { &bytes[..] };
+    if encoding != Encoding::Gbk && std::str::from_utf8(body).is_ok() {
+        if bom {
+            bytes.drain(..3);
+        }
+        return String::from_utf8(bytes).map_err(|e| {
+            let bytes = e.into_bytes();
+            (decode(&bytes, encoding).err().unwrap_or_default(), bytes)
+        });
+    }
+    decode(&bytes, encoding).map_err(|m| (m, bytes))
+}
+
 /// Why bytes that hold NUL bytes are not a text file (`what`: CSV, TOML): binary data, or text
 /// in UTF-16 (which `decode` does not read).
 pub fn not_text(bytes: &[u8], what: &str) -> String {
@@ -549,6 +566,39 @@ mod tests {
                 .unwrap_err()
                 .contains("--encoding gbk")
         );
+    }
+
+    #[test]
+    fn decode_vec_reads_as_decode_does() {
+        for (bytes, enc) in [
+            (&b"\xEF\xBB\xBFid,x"[..], Encoding::Auto),
+            (b"id,x", Encoding::Utf8),
+            (b"\xD3\xF1\xCF\xAA", Encoding::Auto),
+            (b"\xD3\xF1\xCF\xAA", Encoding::Utf8),
+            (b"id", Encoding::Gbk),
+            (b"\xEF\xBB\xBF\xff", Encoding::Auto),
+        ] {
+            let got = decode_vec(bytes.to_vec(), enc);
+            match decode(bytes, enc) {
+                Ok(t) => assert_eq!(got, Ok(t)),
+                Err(m) => assert_eq!(got, Err((m, bytes.to_vec()))),
+            }
+        }
+    }
+
+    #[test]
+    fn records_one_at_a_time_count_what_is_left() {
+        let text = "id,notes\n\na,\"x\ny\"\nb,z\n";
+        let mut recs = csv_records(text, LineBreaks::In(&["notes"])).unwrap();
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs.next().map(|r| r.line), Some(1));
+        assert_eq!(recs.len(), 2);
+        let a = recs.next().unwrap();
+        assert_eq!((a.line, a.cells[1].0.as_str()), (3, "x\ny"));
+        let b = recs.next().unwrap();
+        assert_eq!((b.line, b.line_of(1), b.cells[1].1), (5, 5, 3));
+        assert!(recs.next().is_none());
+        assert_eq!(recs.len(), 0);
     }
 
     #[test]
