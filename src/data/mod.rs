@@ -119,6 +119,55 @@ pub(crate) struct RefAt {
     pub pos: Pos,
 }
 
+/// (kind, id) → node index, holding only the indexes (4 bytes a node rather than a copy of
+/// every id): a node's kind and id are read from the nodes it indexes, which never change
+/// either for an index once added (`Loader::add_node` replaces a node by one with its id).
+#[derive(Default)]
+pub(crate) struct Ids {
+    table: hashbrown::HashTable<u32>,
+    hasher: std::hash::RandomState,
+}
+
+impl Ids {
+    fn hash(&self, kind: Kind, id: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one((kind, id))
+    }
+
+    pub fn get(&self, nodes: &[crate::model::Node], kind: Kind, id: &str) -> Option<u32> {
+        self.table
+            .find(self.hash(kind, id), |&i| {
+                nodes
+                    .get(i as usize)
+                    .is_some_and(|n| n.kind == kind && &*n.id == id)
+            })
+            .copied()
+    }
+
+    /// Index node `i` (not necessarily in `nodes` yet) as `key`; an index already there for
+    /// the key is replaced.
+    pub fn insert(&mut self, nodes: &[crate::model::Node], key: (Kind, &str), i: u32) {
+        let (kind, id) = key;
+        let hash = self.hash(kind, id);
+        let same = |&j: &u32| {
+            nodes
+                .get(j as usize)
+                .is_some_and(|n| n.kind == kind && &*n.id == id)
+        };
+        if let Some(slot) = self.table.find_mut(hash, same) {
+            *slot = i;
+            return;
+        }
+        let hasher = &self.hasher;
+        self.table.insert_unique(hash, i, |&j| {
+            use std::hash::BuildHasher;
+            nodes
+                .get(j as usize)
+                .map_or(0, |n| hasher.hash_one((n.kind, &*n.id)))
+        });
+    }
+}
+
 /// A list kept in chunks of at most `CHUNK` items: growing it never copies (nor holds twice)
 /// what it has, and it can be consumed chunk by chunk, freeing each after use.
 pub(crate) struct Chunks<T> {
@@ -291,7 +340,7 @@ pub(crate) struct Loader {
     /// files beyond its length were asked about.
     pub asked: Vec<bool>,
     /// (kind, id) → node index, filled as nodes are added.
-    pub ids: HashMap<(Kind, Box<str>), u32>,
+    pub ids: Ids,
     /// Node index → position of its id, for messages about the node.
     pub node_pos: Vec<Pos>,
     /// Source text → index into `ds.sources`.
@@ -421,10 +470,9 @@ impl Loader {
     /// `candidates*` file; read first. The other is reported as the duplicate, and its aliases
     /// and edges are left out, so that references resolve as they would without it.
     pub fn add_node(&mut self, node: crate::model::Node, pos: Pos) -> Option<u32> {
-        let key = (node.kind, node.id.clone());
-        let Some(&first) = self.ids.get(&key) else {
+        let Some(first) = self.ids.get(&self.ds.nodes, node.kind, &node.id) else {
             let i = self.ds.nodes.len() as u32;
-            self.ids.insert(key, i);
+            self.ids.insert(&self.ds.nodes, (node.kind, &node.id), i);
             self.ds.nodes.push(node);
             self.node_pos.push(pos);
             return Some(i);

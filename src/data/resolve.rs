@@ -117,7 +117,7 @@ pub(crate) fn by_id(ld: &Loader, text: &str, allowed: &'static [Kind]) -> Option
     if text.is_empty() {
         return None;
     }
-    ld.ids.get(&(kind, text.into())).copied()
+    ld.ids.get(&ld.ds.nodes, kind, text)
 }
 
 fn resolve_text(
@@ -139,7 +139,7 @@ fn resolve_text(
         )));
     }
     for k in &allowed {
-        if let Some(&i) = ld.ids.get(&(*k, text.into())) {
+        if let Some(i) = ld.ids.get(&ld.ds.nodes, *k, text) {
             return Ok(i);
         }
         let part = idx.part(ld, *k);
@@ -191,7 +191,7 @@ impl Resolver {
     pub fn new(ds: crate::model::Dataset) -> Resolver {
         let mut ld = Loader::default();
         for (i, n) in ds.nodes.iter().enumerate() {
-            ld.ids.insert((n.kind, n.id.clone()), i as u32);
+            ld.ids.insert(&ds.nodes, (n.kind, &n.id), i as u32);
         }
         ld.ds = ds;
         let idx = NameIndex::build(&ld);
