@@ -77,14 +77,159 @@ pub(crate) enum End {
     Ref(Ref),
 }
 
-/// An edge whose ends are resolved after every file has been read.
-#[derive(Clone, Debug)]
+/// An edge whose ends are resolved after every file has been read, as stored (20 bytes: there
+/// is one per edge, millions in a large data folder).
+#[derive(Clone, Copy, Debug)]
 pub(crate) struct Pending {
     pub kind: EdgeKind,
-    pub from: End,
-    pub to: End,
+    pub from: Slot,
+    pub to: Slot,
     pub row: u32,
-    pub system: Option<Box<SystemEntry>>,
+    /// Index into `Loader::systems` plus one; 0 for none.
+    pub system: u32,
+}
+
+/// A pending edge's end as stored: a node's index, or (top bit set) an index into
+/// `Loader::refs`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Slot(u32);
+
+impl Slot {
+    const REF: u32 = 1 << 31;
+
+    fn node(n: u32) -> Slot {
+        debug_assert!(n < Slot::REF);
+        Slot(n)
+    }
+
+    pub fn as_node(self) -> Option<u32> {
+        (self.0 & Slot::REF == 0).then_some(self.0)
+    }
+
+    pub fn as_ref(self) -> Option<u32> {
+        (self.0 & Slot::REF != 0).then_some(self.0 & !Slot::REF)
+    }
+}
+
+/// A reference of a pending edge: its text and allowed kinds (an index into
+/// `Loader::ref_keys`, shared by every reference with the same text and kinds) and its position.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct RefAt {
+    pub key: u32,
+    pub pos: Pos,
+}
+
+/// (kind, id) → node index, holding only the indexes (4 bytes a node rather than a copy of
+/// every id): a node's kind and id are read from the nodes it indexes, which never change
+/// either for an index once added (`Loader::add_node` replaces a node by one with its id).
+#[derive(Default)]
+pub(crate) struct Ids {
+    table: hashbrown::HashTable<u32>,
+    hasher: std::hash::RandomState,
+}
+
+impl Ids {
+    fn hash(&self, kind: Kind, id: &str) -> u64 {
+        use std::hash::BuildHasher;
+        self.hasher.hash_one((kind, id))
+    }
+
+    pub fn get(&self, nodes: &[crate::model::Node], kind: Kind, id: &str) -> Option<u32> {
+        self.table
+            .find(self.hash(kind, id), |&i| {
+                nodes
+                    .get(i as usize)
+                    .is_some_and(|n| n.kind == kind && &*n.id == id)
+            })
+            .copied()
+    }
+
+    /// Index node `i` (not necessarily in `nodes` yet) as `key`; an index already there for
+    /// the key is replaced.
+    pub fn insert(&mut self, nodes: &[crate::model::Node], key: (Kind, &str), i: u32) {
+        let (kind, id) = key;
+        let hash = self.hash(kind, id);
+        let same = |&j: &u32| {
+            nodes
+                .get(j as usize)
+                .is_some_and(|n| n.kind == kind && &*n.id == id)
+        };
+        if let Some(slot) = self.table.find_mut(hash, same) {
+            *slot = i;
+            return;
+        }
+        let hasher = &self.hasher;
+        self.table.insert_unique(hash, i, |&j| {
+            use std::hash::BuildHasher;
+            nodes
+                .get(j as usize)
+                .map_or(0, |n| hasher.hash_one((n.kind, &*n.id)))
+        });
+    }
+}
+
+/// A list kept in chunks of at most `CHUNK` items: growing it never copies (nor holds twice)
+/// what it has, and it can be consumed chunk by chunk, freeing each after use.
+pub(crate) struct Chunks<T> {
+    chunks: Vec<Vec<T>>,
+    len: usize,
+}
+
+impl<T> Default for Chunks<T> {
+    fn default() -> Self {
+        Chunks {
+            chunks: Vec::new(),
+            len: 0,
+        }
+    }
+}
+
+impl<T> Chunks<T> {
+    /// 2 M items: 40 MB of 20-byte pending edges, beyond glibc's largest mmap threshold, so a
+    /// chunk's memory goes back to the system when it is dropped.
+    const CHUNK: usize = 1 << 21;
+
+    pub fn push(&mut self, item: T) {
+        match self.chunks.last_mut() {
+            Some(c) if c.len() < Self::CHUNK => c.push(item),
+            _ => {
+                let mut c = Vec::with_capacity(if self.chunks.is_empty() {
+                    0
+                } else {
+                    Self::CHUNK
+                });
+                c.push(item);
+                self.chunks.push(c);
+            }
+        }
+        self.len += 1;
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Item `i` (every chunk but the last holds exactly `CHUNK` items).
+    pub fn get(&self, i: usize) -> Option<&T> {
+        self.chunks.get(i / Self::CHUNK)?.get(i % Self::CHUNK)
+    }
+
+    pub fn retain(&mut self, mut keep: impl FnMut(&T) -> bool) {
+        let all: Vec<Vec<T>> = std::mem::take(&mut self.chunks);
+        self.len = 0;
+        for c in all {
+            for item in c {
+                if keep(&item) {
+                    self.push(item);
+                }
+            }
+        }
+    }
+
+    /// The chunks in order, to be consumed.
+    pub fn into_chunks(self) -> Vec<Vec<T>> {
+        self.chunks
+    }
 }
 
 /// A figure whose place and industry are resolved after every file has been read.
@@ -171,7 +316,20 @@ pub(crate) struct Loader {
     pub ds: Dataset,
     /// Paths as the user gave them, parallel to `ds.files`, for messages.
     pub display: Vec<String>,
-    pub pending: Vec<Pending>,
+    pub pending: Chunks<Pending>,
+    /// The references of pending edges (`Slot::as_ref`).
+    pub refs: Chunks<RefAt>,
+    /// Distinct (reference text, allowed kinds) of `refs`, resolved once each.
+    pub ref_keys: Vec<(Box<str>, &'static [Kind])>,
+    /// Reference text → its (allowed kinds, index into `ref_keys`).
+    pub ref_index: HashMap<Box<str>, Vec<(&'static [Kind], u32)>>,
+    /// IN_SYSTEM payloads of pending edges (`Pending::system`).
+    pub systems: Vec<SystemEntry>,
+    /// The row of the last pending edge, and whether a pending edge ever came with an earlier
+    /// row than the one before it (else the edges of a row are consecutive, and a repeated fact
+    /// is looked for among its row's edges only).
+    pub last_row: u32,
+    pub rows_unordered: bool,
     pub pending_figures: Vec<PendingFigure>,
     pub pending_items: Vec<PendingItem>,
     pub pending_listings: Vec<PendingListing>,
@@ -194,7 +352,7 @@ pub(crate) struct Loader {
     /// files beyond its length were asked about.
     pub asked: Vec<bool>,
     /// (kind, id) → node index, filled as nodes are added.
-    pub ids: HashMap<(Kind, Box<str>), u32>,
+    pub ids: Ids,
     /// Node index → position of its id, for messages about the node.
     pub node_pos: Vec<Pos>,
     /// Source text → index into `ds.sources`.
@@ -324,10 +482,9 @@ impl Loader {
     /// `candidates*` file; read first. The other is reported as the duplicate, and its aliases
     /// and edges are left out, so that references resolve as they would without it.
     pub fn add_node(&mut self, node: crate::model::Node, pos: Pos) -> Option<u32> {
-        let key = (node.kind, node.id.clone());
-        let Some(&first) = self.ids.get(&key) else {
+        let Some(first) = self.ids.get(&self.ds.nodes, node.kind, &node.id) else {
             let i = self.ds.nodes.len() as u32;
-            self.ids.insert(key, i);
+            self.ids.insert(&self.ds.nodes, (node.kind, &node.id), i);
             self.ds.nodes.push(node);
             self.node_pos.push(pos);
             return Some(i);
@@ -360,8 +517,8 @@ impl Loader {
         if old.kind == Kind::Chain {
             // …and, for a chain, those of the segments of its template, which is left without
             // a chain, as reported here.
-            let is_old = |e: &End| matches!(e, End::Node(n) if *n == first);
-            self.pending.retain(|p| !is_old(&p.from) && !is_old(&p.to));
+            let is_old = |e: Slot| e.as_node() == Some(first);
+            self.pending.retain(|p| !is_old(p.from) && !is_old(p.to));
             self.chainless.insert(first_pos.file);
             for t in &mut self.ds.templates {
                 if t.chain == Some(first) {
@@ -392,13 +549,81 @@ impl Loader {
     }
 
     pub fn pend(&mut self, kind: EdgeKind, from: End, to: End, row: u32) {
+        self.pend_system(kind, from, to, row, None);
+    }
+
+    /// A pending edge, with the IN_SYSTEM payload of a `systems` row.
+    ///
+    /// A reference that names the id of a node (of the first kind it may name) already known is
+    /// stored as that node: ids are never taken back nor moved to another index, so `resolve`
+    /// would find the same node. Not for a chain (whose edges are dropped when a later
+    /// definition replaces it, `add_node`), nor when both ends would be one node (the self-edge
+    /// is reported at the reference).
+    pub fn pend_system(
+        &mut self,
+        kind: EdgeKind,
+        from: End,
+        to: End,
+        row: u32,
+        system: Option<SystemEntry>,
+    ) {
+        let (from, to) = match (self.known(&from), self.known(&to)) {
+            (Some(a), Some(b)) if a != b => (Slot::node(a), Slot::node(b)),
+            _ => (self.slot(from), self.slot(to)),
+        };
+        let system = match system {
+            Some(s) => {
+                self.systems.push(s);
+                self.systems.len() as u32
+            }
+            None => 0,
+        };
+        if row < self.last_row {
+            self.rows_unordered = true;
+        }
+        self.last_row = row;
         self.pending.push(Pending {
             kind,
             from,
             to,
             row,
-            system: None,
+            system,
         });
+    }
+
+    /// The node an end names for certain already (see `pend_system`).
+    fn known(&self, e: &End) -> Option<u32> {
+        match e {
+            End::Node(n) => Some(*n),
+            End::Ref(r) => resolve::by_id(self, &r.text, r.allowed)
+                .filter(|&n| self.ds.nodes[n as usize].kind != Kind::Chain),
+        }
+    }
+
+    fn slot(&mut self, e: End) -> Slot {
+        match e {
+            End::Node(n) => Slot::node(n),
+            End::Ref(r) => {
+                let key = self.intern(r.text, r.allowed);
+                self.refs.push(RefAt { key, pos: r.pos });
+                Slot(Slot::REF | (self.refs.len() - 1) as u32)
+            }
+        }
+    }
+
+    fn intern(&mut self, text: String, allowed: &'static [Kind]) -> u32 {
+        if let Some(keys) = self.ref_index.get(text.as_str())
+            && let Some(&(_, k)) = keys.iter().find(|(a, _)| *a == allowed)
+        {
+            return k;
+        }
+        let k = self.ref_keys.len() as u32;
+        self.ref_keys.push((text.as_str().into(), allowed));
+        self.ref_index
+            .entry(text.into_boxed_str())
+            .or_default()
+            .push((allowed, k));
+        k
     }
 }
 
@@ -658,10 +883,14 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
                 };
                 ld.unreadable(at_start, text::not_text(b, what), kinds, Some(b));
             }
-            Ok(b) => match text::decode(b, enc) {
-                Ok(t) => texts.push((file, kind, t)),
-                Err(msg) => ld.unreadable(at_start, msg, kinds, Some(b)),
-            },
+            Ok(_) => {
+                // The text takes the place of the bytes (UTF-8 is not copied).
+                let Ok(b) = bytes else { continue };
+                match text::decode_vec(b, enc) {
+                    Ok(t) => texts.push((file, kind, t)),
+                    Err((msg, b)) => ld.unreadable(at_start, msg, kinds, Some(&b)),
+                }
+            }
         }
     }
     // Templates first, so segment rows precede the seed rows that reference them.
@@ -670,9 +899,10 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
             templates::read(&mut ld, *file, t);
         }
     }
-    for (file, kind, t) in &texts {
+    // Each seed file's text is freed once it is read.
+    for (file, kind, t) in texts {
         if let FileKind::Seed(k) = kind {
-            seeds::read(&mut ld, *file, *k, t);
+            seeds::read(&mut ld, file, k, &t);
         }
     }
     resolve::resolve(&mut ld);
@@ -1016,4 +1246,62 @@ fn public_function_makers(ds: &Dataset) -> Vec<String> {
             )
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_keep_order_and_index_across_chunk_ends() {
+        let n = Chunks::<u32>::CHUNK * 2 + 5;
+        let mut c = Chunks::default();
+        for i in 0..n as u32 {
+            c.push(i);
+        }
+        assert_eq!(c.len(), n);
+        for i in [0, 1, Chunks::<u32>::CHUNK - 1, Chunks::<u32>::CHUNK, n - 1] {
+            assert_eq!(c.get(i), Some(&(i as u32)));
+        }
+        assert_eq!(c.get(n), None);
+        c.retain(|&i| i % 3 == 0);
+        assert_eq!(c.len(), n.div_ceil(3));
+        let last = n.div_ceil(3) - 1;
+        assert_eq!(c.get(last), Some(&(3 * last as u32)));
+        let all: Vec<u32> = c.into_chunks().into_iter().flatten().collect();
+        assert!(all.iter().enumerate().all(|(k, &i)| i == 3 * k as u32));
+    }
+
+    #[test]
+    fn a_reference_to_a_known_id_is_stored_as_its_node_but_not_a_self_edge() {
+        let mut ld = Loader::default();
+        let node = |id: &str| crate::model::Node {
+            kind: Kind::Enterprise,
+            id: id.into(),
+            display_name: None,
+            aliases: Box::default(),
+            attrs: crate::model::Attrs::Industry,
+            row: 0,
+        };
+        let a = ld.add_node(node("甲"), Pos::default()).unwrap();
+        let b = ld.add_node(node("乙"), Pos::default()).unwrap();
+        let r = |t: &str| {
+            End::Ref(Ref {
+                text: t.into(),
+                pos: Pos::default(),
+                allowed: &[Kind::Enterprise],
+            })
+        };
+        ld.pend(EdgeKind::SuppliesTo, r(" 甲"), r("enterprise:乙"), 0);
+        ld.pend(EdgeKind::SuppliesTo, r("甲"), r("甲"), 1);
+        ld.pend(EdgeKind::SuppliesTo, r("甲"), r("丙"), 2);
+        ld.pend(EdgeKind::SuppliesTo, r("丙"), r("丙"), 3);
+        let p: Vec<Pending> = ld.pending.into_chunks().into_iter().flatten().collect();
+        assert_eq!((p[0].from.as_node(), p[0].to.as_node()), (Some(a), Some(b)));
+        assert!(p[1].from.as_ref().is_some() && p[1].to.as_ref().is_some());
+        assert!(p[2].from.as_ref().is_some() && p[2].to.as_ref().is_some());
+        // Texts are kept once per (text, kinds).
+        assert_eq!(ld.refs.len(), 6);
+        assert_eq!(ld.ref_keys.len(), 2);
+    }
 }

@@ -1,55 +1,74 @@
 //! Second and third passes of reading: resolve text references to nodes, then validate the
 //! whole (chains are DAGs without orphans, every segment belongs to a chain, PART_OF is acyclic).
 
-use super::{End, Loader, Pos, Ref};
+use super::{Loader, Pos, Ref, Slot};
 use crate::model::{Edge, EdgeKind, Kind};
 use crate::names::{Suggester, did_you_mean, normalize, suggest_among};
 use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
-/// Name → nodes, by exact id, exact name/alias, and normalized name.
+/// Name → nodes of each kind, by exact name/alias and normalized name, built for a kind the
+/// first time a reference needs it: a reference that names an id never does, so the names of
+/// millions of enterprises that are referred to by id are never indexed.
 struct NameIndex {
-    exact: HashMap<(Kind, String), Vec<u32>>,
-    normalized: HashMap<(Kind, String), Vec<u32>>,
-    /// Every id of a kind, prepared for "did you mean".
-    suggesters: HashMap<Kind, Suggester<'static>>,
+    parts: [OnceLock<KindNames>; Kind::ALL.len()],
+}
+
+/// The names of the nodes of one kind.
+struct KindNames {
+    exact: HashMap<String, Vec<u32>>,
+    normalized: HashMap<String, Vec<u32>>,
+    /// Every id of the kind, prepared for "did you mean" (`None`: no node of the kind).
+    suggester: Option<Suggester<'static>>,
 }
 
 impl NameIndex {
-    fn build(ld: &Loader) -> NameIndex {
-        let mut exact: HashMap<(Kind, String), Vec<u32>> = HashMap::new();
-        let mut normalized: HashMap<(Kind, String), Vec<u32>> = HashMap::new();
-        let mut names_by_kind: HashMap<Kind, Vec<String>> = HashMap::new();
+    fn build(_ld: &Loader) -> NameIndex {
+        NameIndex {
+            parts: Default::default(),
+        }
+    }
+
+    fn part(&self, ld: &Loader, kind: Kind) -> &KindNames {
+        let i = Kind::ALL.iter().position(|&k| k == kind).unwrap_or(0);
+        self.parts[i].get_or_init(|| KindNames::build(ld, kind))
+    }
+}
+
+impl KindNames {
+    fn build(ld: &Loader, kind: Kind) -> KindNames {
+        let mut exact: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut normalized: HashMap<String, Vec<u32>> = HashMap::new();
+        let mut ids: Vec<String> = Vec::new();
         for (i, n) in ld.ds.nodes.iter().enumerate() {
+            if n.kind != kind {
+                continue;
+            }
             let i = i as u32;
             let mut all: Vec<&str> = vec![n.name()];
             all.extend(n.aliases.iter().map(|a| &**a));
             for s in all {
-                let e = exact.entry((n.kind, s.to_string())).or_default();
+                let e = exact.entry(s.to_string()).or_default();
                 if !e.contains(&i) {
                     e.push(i);
                 }
-                let e = normalized.entry((n.kind, normalize(s))).or_default();
+                let e = normalized.entry(normalize(s)).or_default();
                 if !e.contains(&i) {
                     e.push(i);
                 }
             }
-            names_by_kind
-                .entry(n.kind)
-                .or_default()
-                .push(n.id.to_string());
+            ids.push(n.id.to_string());
         }
-        NameIndex {
+        KindNames {
             exact,
             normalized,
-            suggesters: names_by_kind
-                .into_iter()
-                .map(|(k, names)| (k, Suggester::new(names)))
-                .collect(),
+            suggester: (!ids.is_empty()).then(|| Suggester::new(ids)),
         }
     }
 }
 
 /// Why a reference did not resolve.
+#[derive(Clone)]
 enum Unresolved {
     /// It names nothing of `kinds` (the kinds tried, after a `kind:` prefix); `message` says so
     /// with suggestions.
@@ -74,17 +93,44 @@ impl Unresolved {
 /// 卷烟及配套 means the industry before the chain of that name); within one kind, an id beats a
 /// name or alias, which beats a normalized name. `kind:text` (e.g. `chain:卷烟及配套`) forces the kind.
 fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, Unresolved> {
-    let mut text = r.text.trim();
-    let mut allowed: Vec<Kind> = r.allowed.to_vec();
+    resolve_text(ld, idx, &r.text, r.allowed)
+}
+
+/// The text a reference names and the kind it forces with a `kind:` prefix, if it does.
+fn forced<'a>(text: &'a str, allowed: &'static [Kind]) -> (&'a str, Option<Kind>) {
+    let text = text.trim();
     if let Some((prefix, rest)) = text.split_once(':')
-        && let Some(k) = r
-            .allowed
+        && let Some(k) = allowed
             .iter()
             .find(|k| k.as_str().eq_ignore_ascii_case(prefix))
     {
-        allowed = vec![*k];
-        text = rest.trim();
+        return (rest.trim(), Some(*k));
     }
+    (text, None)
+}
+
+/// The node a reference resolves to if it is the id of a node of the first kind it may name
+/// (which `resolve_text` tries first), by the ids known so far.
+pub(crate) fn by_id(ld: &Loader, text: &str, allowed: &'static [Kind]) -> Option<u32> {
+    let (text, kind) = forced(text, allowed);
+    let kind = kind.or_else(|| allowed.first().copied())?;
+    if text.is_empty() {
+        return None;
+    }
+    ld.ids.get(&ld.ds.nodes, kind, text)
+}
+
+fn resolve_text(
+    ld: &Loader,
+    idx: &NameIndex,
+    text: &str,
+    allowed: &'static [Kind],
+) -> Result<u32, Unresolved> {
+    let (text, kind) = forced(text, allowed);
+    let allowed: Vec<Kind> = match kind {
+        Some(k) => vec![k],
+        None => allowed.to_vec(),
+    };
     let kinds: Vec<&str> = allowed.iter().map(|k| k.label_zh()).collect();
     let what = kinds.join("/");
     if text.is_empty() {
@@ -93,14 +139,15 @@ fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, Unresolved>
         )));
     }
     for k in &allowed {
-        if let Some(&i) = ld.ids.get(&(*k, text.into())) {
+        if let Some(i) = ld.ids.get(&ld.ds.nodes, *k, text) {
             return Ok(i);
         }
+        let part = idx.part(ld, *k);
         for (map, key) in [
-            (&idx.exact, text.to_string()),
-            (&idx.normalized, normalize(text)),
+            (&part.exact, text.to_string()),
+            (&part.normalized, normalize(text)),
         ] {
-            let Some(hits) = map.get(&(*k, key)) else {
+            let Some(hits) = map.get(&key) else {
                 continue;
             };
             match hits.as_slice() {
@@ -122,7 +169,7 @@ fn resolve_ref(ld: &Loader, idx: &NameIndex, r: &Ref) -> Result<u32, Unresolved>
     }
     let lists: Vec<&Suggester> = allowed
         .iter()
-        .filter_map(|k| idx.suggesters.get(k))
+        .filter_map(|k| idx.part(ld, *k).suggester.as_ref())
         .collect();
     let sugg = suggest_among(text, &lists, 3);
     Err(Unresolved::Unknown {
@@ -144,7 +191,7 @@ impl Resolver {
     pub fn new(ds: crate::model::Dataset) -> Resolver {
         let mut ld = Loader::default();
         for (i, n) in ds.nodes.iter().enumerate() {
-            ld.ids.insert((n.kind, n.id.clone()), i as u32);
+            ld.ids.insert(&ds.nodes, (n.kind, &n.id), i as u32);
         }
         ld.ds = ds;
         let idx = NameIndex::build(&ld);
@@ -169,18 +216,38 @@ impl Resolver {
 pub(crate) fn resolve(ld: &mut Loader) {
     let idx = NameIndex::build(ld);
     let pending = std::mem::take(&mut ld.pending);
+    let refs = std::mem::take(&mut ld.refs);
+    let keys = std::mem::take(&mut ld.ref_keys);
+    ld.ref_index = HashMap::new();
+    let mut systems: Vec<Option<crate::model::SystemEntry>> = std::mem::take(&mut ld.systems)
+        .into_iter()
+        .map(Some)
+        .collect();
+    // Each distinct (text, kinds) is resolved once; what a failure costs (a problem, a count)
+    // is still said for every reference.
+    let mut resolved: Vec<Option<Result<u32, Unresolved>>> = vec![None; keys.len()];
+    // The same fact stated twice in one row: with the rows in order (`Loader::rows_unordered`)
+    // only the current row's edges need be remembered.
+    let by_row = !ld.rows_unordered;
     let mut seen: HashSet<(EdgeKind, u32, u32, u32)> = HashSet::new();
-    for p in pending {
-        // The edges of a definition left out for a duplicate id.
-        if ld.dropped_rows.contains(&p.row) {
-            continue;
-        }
-        // Ok(node), or Err(true) when the reference was not checked: it names nothing known, but
-        // a file that could not be read may define it.
-        let end = |ld: &mut Loader, e: &End| -> Result<u32, bool> {
-            match e {
-                End::Node(n) => Ok(*n),
-                End::Ref(r) => match resolve_ref(ld, &idx, r) {
+    let mut seen_row = None;
+    ld.ds.edges.reserve_exact(pending.len());
+    for chunk in pending.into_chunks() {
+        for p in chunk {
+            // The edges of a definition left out for a duplicate id.
+            if ld.dropped_rows.contains(&p.row) {
+                continue;
+            }
+            // Ok(node), or Err(true) when the reference was not checked: it names nothing
+            // known, but a file that could not be read may define it.
+            let mut end = |ld: &mut Loader, e: Slot| -> Result<u32, bool> {
+                let Some(r) = e.as_ref().and_then(|i| refs.get(i as usize)) else {
+                    return Ok(e.as_node().unwrap_or(0));
+                };
+                let (text, allowed) = &keys[r.key as usize];
+                let result = resolved[r.key as usize]
+                    .get_or_insert_with(|| resolve_text(ld, &idx, text, allowed));
+                match result.clone() {
                     Ok(n) => Ok(n),
                     Err(Unresolved::Unknown {
                         kinds,
@@ -197,49 +264,60 @@ pub(crate) fn resolve(ld: &mut Loader) {
                         ld.error(r.pos, e.message());
                         Err(false)
                     }
-                },
-            }
-        };
-        let from = end(ld, &p.from);
-        let to = end(ld, &p.to);
-        let (from, to) = match (from, to) {
-            (Ok(from), Ok(to)) => (from, to),
-            // A segment linked to something not checked may or may not be an orphan.
-            (Ok(n), Err(true)) | (Err(true), Ok(n)) => {
-                if p.kind == EdgeKind::Supplies {
-                    ld.unsure_links.insert(n);
                 }
+            };
+            let from = end(ld, p.from);
+            let to = end(ld, p.to);
+            let (from, to) = match (from, to) {
+                (Ok(from), Ok(to)) => (from, to),
+                // A segment linked to something not checked may or may not be an orphan.
+                (Ok(n), Err(true)) | (Err(true), Ok(n)) => {
+                    if p.kind == EdgeKind::Supplies {
+                        ld.unsure_links.insert(n);
+                    }
+                    continue;
+                }
+                _ => continue,
+            };
+            if from == to {
+                let pos = p
+                    .from
+                    .as_ref()
+                    .or(p.to.as_ref())
+                    .and_then(|i| refs.get(i as usize))
+                    .map_or(Pos::default(), |r| r.pos);
+                ld.error(
+                    pos,
+                    format!(
+                        "{} edge from `{}` to itself",
+                        p.kind, ld.ds.nodes[from as usize].id
+                    ),
+                );
                 continue;
             }
-            _ => continue,
-        };
-        if from == to {
-            let pos = match (&p.from, &p.to) {
-                (End::Ref(r), _) | (_, End::Ref(r)) => r.pos,
-                _ => Pos::default(),
-            };
-            ld.error(
-                pos,
-                format!(
-                    "{} edge from `{}` to itself",
-                    p.kind, ld.ds.nodes[from as usize].id
-                ),
-            );
-            continue;
+            // The same fact stated twice in one row (a list naming one target twice) is kept
+            // once.
+            if by_row && seen_row != Some(p.row) {
+                seen.clear();
+                seen_row = Some(p.row);
+            }
+            if !seen.insert((p.kind, from, to, p.row)) {
+                continue;
+            }
+            if let Some(s) = (p.system as usize)
+                .checked_sub(1)
+                .and_then(|i| systems.get_mut(i))
+                .and_then(Option::take)
+            {
+                ld.ds.systems.push((ld.ds.edges.len() as u32, s));
+            }
+            ld.ds.edges.push(Edge {
+                kind: p.kind,
+                from,
+                to,
+                row: p.row,
+            });
         }
-        // The same fact stated twice in one row (a list naming one target twice) is kept once.
-        if !seen.insert((p.kind, from, to, p.row)) {
-            continue;
-        }
-        if let Some(s) = p.system {
-            ld.ds.systems.push((ld.ds.edges.len() as u32, *s));
-        }
-        ld.ds.edges.push(Edge {
-            kind: p.kind,
-            from,
-            to,
-            row: p.row,
-        });
     }
     resolve_facts(ld, &idx);
     resolve_listings(ld, &idx);

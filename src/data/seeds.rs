@@ -1,7 +1,7 @@
 //! Entity tables: `seeds/*.csv` → Region, Park, Industry, Enterprise and Project nodes, and the
 //! edges their reference columns declare. The file-name prefix says the kind.
 
-use super::text::{LineBreaks, Record, parse_csv, split_list};
+use super::text::{LineBreaks, Record, csv_records, split_list};
 use super::{End, Loader, Pos, Ref};
 use crate::model::{
     Attrs, CatalogItem, Coverage, EdgeKind, EnterpriseAttrs, Figure, Kind, Listing, Node,
@@ -336,7 +336,8 @@ fn aliases(r: &RowView) -> Box<[Box<str>]> {
 pub const MULTI_LINE: &[&str] = &["notes"];
 
 pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
-    let records = match parse_csv(text, LineBreaks::In(MULTI_LINE)) {
+    // Records one at a time, after a first pass that checks the whole file.
+    let mut records = match csv_records(text, LineBreaks::In(MULTI_LINE)) {
         Ok(r) => r,
         Err(e) => {
             ld.unreadable(
@@ -352,7 +353,7 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
             return;
         }
     };
-    let Some((header, body)) = records.split_first() else {
+    let Some(header) = records.next() else {
         ld.unreadable(
             Pos {
                 file,
@@ -415,8 +416,10 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
         ld.unreadable(pos, msg, kind.node_kinds(), Some(text.as_bytes()));
         return;
     }
-    ld.rows_read.push((file, body.len()));
-    for rec in body {
+    let header = &header;
+    ld.rows_read.push((file, records.len()));
+    for rec in records {
+        let rec = &rec;
         let r = RowView {
             file,
             rec,
@@ -524,17 +527,17 @@ fn read_system(ld: &mut Loader, r: &RowView, row: u32) {
     }
     let industry = r.reference("industry", r.get("industry"), &[Kind::Industry]);
     let place = r.reference("place", r.get("place"), PLACES);
-    ld.pending.push(super::Pending {
-        kind: EdgeKind::InSystem,
-        from: End::Ref(industry),
-        to: End::Ref(place),
+    ld.pend_system(
+        EdgeKind::InSystem,
+        End::Ref(industry),
+        End::Ref(place),
         row,
-        system: Some(Box::new(SystemEntry {
+        Some(SystemEntry {
             system: system.into(),
             class: r.get("class").into(),
             target_revenue_yi: target,
-        })),
-    });
+        }),
+    );
 }
 
 /// A number under the document's numbering (（一） → 1, 1. → 1).

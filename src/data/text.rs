@@ -79,6 +79,23 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
     }
 }
 
+/// `decode` for bytes that are no longer needed: UTF-8 becomes the text without a copy. On
+/// failure, the message and the bytes.
+pub fn decode_vec(mut bytes: Vec<u8>, encoding: Encoding) -> Result<String, (String, Vec<u8>)> {
+    let bom = bytes.starts_with(b"\xEF\xBB\xBF");
+    let body = if bom { &bytes[3..] } else { &bytes[..] };
+    if encoding != Encoding::Gbk && std::str::from_utf8(body).is_ok() {
+        if bom {
+            bytes.drain(..3);
+        }
+        return String::from_utf8(bytes).map_err(|e| {
+            let bytes = e.into_bytes();
+            (decode(&bytes, encoding).err().unwrap_or_default(), bytes)
+        });
+    }
+    decode(&bytes, encoding).map_err(|m| (m, bytes))
+}
+
 /// Why bytes that hold NUL bytes are not a text file (`what`: CSV, TOML): binary data, or text
 /// in UTF-16 (which `decode` does not read).
 pub fn not_text(bytes: &[u8], what: &str) -> String {
@@ -169,40 +186,141 @@ const CLOSE_IT: &str = "close it or double it (\"\")";
 /// over line ends only where `breaks` allows. Otherwise the text is refused at the opening
 /// quote: the records after an unclosed quote would silently become part of one cell.
 pub fn parse_csv(text: &str, breaks: LineBreaks) -> Result<Vec<Record>, CsvError> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
-    let mut out = Vec::new();
-    // Quoted cells that span lines, checked once the records (and so the header) are known:
-    // (record index, cell index, opening quote's byte, closing quote's byte, whether text
-    // follows the closing quote).
-    type Span = (usize, usize, usize, usize, bool);
-    let mut spanning: Vec<Span> = Vec::new();
+    Ok(csv_records(text, breaks)?.collect())
+}
+
+/// The records of CSV text one at a time, as `parse_csv` gives them, after the whole text was
+/// checked as `parse_csv` checks it: a first pass reads every record but keeps only the header's
+/// cells and each record's cell count, so a large file never has all its cells in memory.
+pub fn csv_records<'a>(text: &'a str, breaks: LineBreaks) -> Result<Records<'a>, CsvError> {
+    let left = check_csv(text, breaks)?;
+    Ok(Records {
+        raw: RawRecords::new(text),
+        left,
+    })
+}
+
+/// The records of checked CSV text (`csv_records`); `len()` is how many are left.
+pub struct Records<'a> {
+    raw: RawRecords<'a>,
+    left: usize,
+}
+
+impl Iterator for Records<'_> {
+    type Item = Record;
+
+    fn next(&mut self) -> Option<Record> {
+        // The text was read once already without an error, so none can come now.
+        while let Some(Ok(raw)) = self.raw.next() {
+            let (line, fields, agrees) = raw;
+            let record = &self.raw.record;
+            let cells = record
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| {
+                    let col = fields.get(i).filter(|_| agrees).map_or(1, |f| f.col);
+                    (cell.to_string(), col)
+                })
+                .collect::<Vec<_>>();
+            let breaks = match agrees {
+                true => fields.iter().map(|f| f.breaks).collect(),
+                false => Vec::new(),
+            };
+            // csv yields one empty cell for a blank line; skip those silently.
+            if cells.len() == 1 && cells[0].0.trim().is_empty() {
+                continue;
+            }
+            self.left = self.left.saturating_sub(1);
+            return Some(Record {
+                line,
+                cells,
+                breaks,
+            });
+        }
+        None
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        (self.left, Some(self.left))
+    }
+}
+
+impl ExactSizeIterator for Records<'_> {}
+
+/// The records as csv reads them, each with its line and its fields as written (`scan_record`)
+/// and whether the two agree; the record's cells are in `record` until the next call.
+struct RawRecords<'a> {
+    text: &'a str,
+    reader: csv::Reader<&'a [u8]>,
+    record: csv::StringRecord,
     // Lines are counted from byte offsets: with CRLF line ends csv reports a record as starting
     // at the `\n` that ends the previous one (and one line too early).
-    let (mut seen_byte, mut seen_line) = (0usize, 1u32);
-    for result in reader.records() {
-        let record = result.map_err(|e| CsvError {
-            line: e.position().map_or(1, |p| p.line() as u32),
-            col: 1,
-            message: format!("CSV syntax: {e}"),
-        })?;
-        let mut byte = record.position().map_or(0, |p| p.byte() as usize);
+    seen_byte: usize,
+    seen_line: u32,
+}
+
+type Raw = (u32, Vec<FieldScan>, bool);
+
+impl<'a> RawRecords<'a> {
+    fn new(text: &'a str) -> RawRecords<'a> {
+        RawRecords {
+            text,
+            reader: csv::ReaderBuilder::new()
+                .has_headers(false)
+                .flexible(true)
+                .from_reader(text.as_bytes()),
+            record: csv::StringRecord::new(),
+            seen_byte: 0,
+            seen_line: 1,
+        }
+    }
+
+    fn next(&mut self) -> Option<Result<Raw, CsvError>> {
+        let text = self.text;
+        match self.reader.read_record(&mut self.record) {
+            Ok(true) => {}
+            Ok(false) => return None,
+            Err(e) => {
+                return Some(Err(CsvError {
+                    line: e.position().map_or(1, |p| p.line() as u32),
+                    col: 1,
+                    message: format!("CSV syntax: {e}"),
+                }));
+            }
+        }
+        let mut byte = self.record.position().map_or(0, |p| p.byte() as usize);
         while matches!(text.as_bytes().get(byte), Some(b'\r' | b'\n')) {
             byte += 1;
         }
-        let byte = byte.min(text.len()).max(seen_byte);
-        seen_line += text.as_bytes()[seen_byte..byte]
+        let byte = byte.min(text.len()).max(self.seen_byte);
+        self.seen_line += text.as_bytes()[self.seen_byte..byte]
             .iter()
             .filter(|&&b| b == b'\n')
             .count() as u32;
-        seen_byte = byte;
-        let line = seen_line;
+        self.seen_byte = byte;
         let fields = scan_record(text, byte);
         // The scan follows csv's rules; should it ever disagree, columns fall back to 1 and
         // the quotes are not checked, rather than misreport.
-        let agrees = fields.len() == record.len();
+        let agrees = fields.len() == self.record.len();
+        Some(Ok((self.seen_line, fields, agrees)))
+    }
+}
+
+/// Check CSV text as `parse_csv` does (see there) and count its records.
+fn check_csv(text: &str, breaks: LineBreaks) -> Result<usize, CsvError> {
+    let mut raw = RawRecords::new(text);
+    // The header's cells, and how many records have each cell count.
+    let mut header: Option<Vec<String>> = None;
+    let mut widths: std::collections::BTreeMap<usize, usize> = Default::default();
+    let mut kept = 0usize;
+    // Quoted cells that span lines, checked once the records (and so the header) are known:
+    // (record index, cell index, opening quote's byte, closing quote's byte, whether text
+    // follows the closing quote, the record's cell count).
+    type Span = (usize, usize, usize, usize, bool, usize);
+    let mut spanning: Vec<Span> = Vec::new();
+    while let Some(next) = raw.next() {
+        let (_, fields, agrees) = next?;
+        let record = &raw.record;
         let mut spans = Vec::new();
         for (i, f) in fields.iter().enumerate().filter(|_| agrees) {
             match f.quote {
@@ -220,42 +338,31 @@ pub fn parse_csv(text: &str, breaks: LineBreaks) -> Result<Vec<Record>, CsvError
                     });
                 }
                 Some((open, Some(close))) if text[open..close].contains(['\n', '\r']) => {
-                    spans.push((out.len(), i, open, close, f.junk));
+                    spans.push((kept, i, open, close, f.junk, record.len()));
                 }
                 _ => {}
             }
         }
-        let cells = record
-            .iter()
-            .enumerate()
-            .map(|(i, cell)| {
-                let col = fields.get(i).filter(|_| agrees).map_or(1, |f| f.col);
-                (cell.to_string(), col)
-            })
-            .collect::<Vec<_>>();
-        let breaks = match agrees {
-            true => fields.iter().map(|f| f.breaks).collect(),
-            false => Vec::new(),
-        };
         // csv yields one empty cell for a blank line; skip those silently.
-        if cells.len() == 1 && cells[0].0.trim().is_empty() {
+        if record.len() == 1 && record[0].trim().is_empty() {
             continue;
         }
         spanning.extend(spans);
-        out.push(Record {
-            line,
-            cells,
-            breaks,
-        });
+        if header.is_none() {
+            header = Some(record.iter().map(str::to_string).collect());
+        }
+        *widths.entry(record.len()).or_default() += 1;
+        kept += 1;
     }
     if spanning.is_empty() {
-        return Ok(out);
+        return Ok(kept);
     }
+    let header = header.unwrap_or_default();
     let width = match breaks {
-        LineBreaks::In(_) => out.first().map_or(0, |h| h.cells.len()),
-        LineBreaks::Anywhere => common_width(&out),
+        LineBreaks::In(_) => header.len(),
+        LineBreaks::Anywhere => common_width(&widths),
     };
-    for (rec, cell, open, close, junk) in spanning {
+    for (rec, cell, open, close, junk, cells) in spanning {
         let (line, col) = line_col(text, open);
         let last = line_col(text, close).0;
         let rows: Vec<u32> = inner_lines(text, open, close)
@@ -283,7 +390,6 @@ pub fn parse_csv(text: &str, breaks: LineBreaks) -> Result<Vec<Record>, CsvError
         // A cell that may run over lines, "closed" by a quote with text after it: the quote
         // that closed it opened a cell of a later row.
         if junk {
-            let cells = out.get(rec).map_or(0, |r| r.cells.len());
             return Err(CsvError {
                 line,
                 col,
@@ -295,9 +401,9 @@ pub fn parse_csv(text: &str, breaks: LineBreaks) -> Result<Vec<Record>, CsvError
             });
         }
         let name = (rec > 0)
-            .then(|| out.first().and_then(|h| h.cells.get(cell)))
+            .then(|| header.get(cell))
             .flatten()
-            .map(|c| c.0.trim());
+            .map(|c| c.trim());
         if name.is_some_and(|n| allowed.contains(&n)) {
             continue;
         }
@@ -320,17 +426,13 @@ pub fn parse_csv(text: &str, breaks: LineBreaks) -> Result<Vec<Record>, CsvError
             ),
         });
     }
-    Ok(out)
+    Ok(kept)
 }
 
 /// The number of cells most records have (the smallest of equally common ones), for text
-/// whose header is not known.
-fn common_width(records: &[Record]) -> usize {
-    let mut counts: std::collections::BTreeMap<usize, usize> = Default::default();
-    for r in records {
-        *counts.entry(r.cells.len()).or_default() += 1;
-    }
-    counts
+/// whose header is not known; `widths` counts the records of each cell count.
+fn common_width(widths: &std::collections::BTreeMap<usize, usize>) -> usize {
+    widths
         .iter()
         .max_by_key(|(w, n)| (**n, std::cmp::Reverse(**w)))
         .map_or(0, |(w, _)| *w)
@@ -471,6 +573,39 @@ mod tests {
                 .unwrap_err()
                 .contains("--encoding gbk")
         );
+    }
+
+    #[test]
+    fn decode_vec_reads_as_decode_does() {
+        for (bytes, enc) in [
+            (&b"\xEF\xBB\xBFid,x"[..], Encoding::Auto),
+            (b"id,x", Encoding::Utf8),
+            (b"\xD3\xF1\xCF\xAA", Encoding::Auto),
+            (b"\xD3\xF1\xCF\xAA", Encoding::Utf8),
+            (b"id", Encoding::Gbk),
+            (b"\xEF\xBB\xBF\xff", Encoding::Auto),
+        ] {
+            let got = decode_vec(bytes.to_vec(), enc);
+            match decode(bytes, enc) {
+                Ok(t) => assert_eq!(got, Ok(t)),
+                Err(m) => assert_eq!(got, Err((m, bytes.to_vec()))),
+            }
+        }
+    }
+
+    #[test]
+    fn records_one_at_a_time_count_what_is_left() {
+        let text = "id,notes\n\na,\"x\ny\"\nb,z\n";
+        let mut recs = csv_records(text, LineBreaks::In(&["notes"])).unwrap();
+        assert_eq!(recs.len(), 3);
+        assert_eq!(recs.next().map(|r| r.line), Some(1));
+        assert_eq!(recs.len(), 2);
+        let a = recs.next().unwrap();
+        assert_eq!((a.line, a.cells[1].0.as_str()), (3, "x\ny"));
+        let b = recs.next().unwrap();
+        assert_eq!((b.line, b.line_of(1), b.cells[1].1), (5, 5, 3));
+        assert!(recs.next().is_none());
+        assert_eq!(recs.len(), 0);
     }
 
     #[test]
