@@ -84,7 +84,11 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
 pub fn decode_vec(mut bytes: Vec<u8>, encoding: Encoding) -> Result<String, (String, Vec<u8>)> {
     let bom = bytes.starts_with(b"\xEF\xBB\xBF");
     let body = if bom { &bytes[3..] } else { &bytes[..] };
-    if encoding != Encoding::Gbk && std::str::from_utf8(body).is_ok() {
+    // `decode` refuses a second byte-order mark; so does the copy-free path.
+    if encoding != Encoding::Gbk
+        && !body.starts_with(b"\xEF\xBB\xBF")
+        && std::str::from_utf8(body).is_ok()
+    {
         if bom {
             bytes.drain(..3);
         }
