@@ -6,7 +6,7 @@
 
 use chainkb::graph::Graph;
 use chainkb::model::Kind;
-use chainkb::query::gaps::{self, ChainView};
+use chainkb::report::gaps::{self, ChainView};
 use chainkb::store::Store;
 use chainkb::targets::config::{Weights, parse_rules};
 use chainkb::targets::{Gap, GapKind, TargetOptions, targets};

@@ -4,7 +4,7 @@
 use super::{Failure, resolve_one};
 use crate::graph::Graph;
 use crate::model::{Attrs, Kind};
-use crate::query::{Format, Table, Value};
+use crate::report::{Format, Table, Value};
 use crate::targets::config::{RuleSet, Weights, parse_rules};
 use crate::targets::{Gap, GapKind, list};
 use std::path::PathBuf;
@@ -347,7 +347,7 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
     ]);
     // Admitted parks come first, so the limit counts them first. Parks with equal scores (and
     // the same admission) share a rank, as target firms and gap rows do.
-    let ranks = crate::query::gaps::competition_ranks(&rows, |a, b| {
+    let ranks = crate::report::gaps::competition_ranks(&rows, |a, b| {
         a.score == b.score && a.excluded.is_some() == b.excluded.is_some()
     });
     for (r, rank) in rows.iter().zip(ranks).take(a.limit) {

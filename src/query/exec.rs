@@ -5,11 +5,11 @@
 
 use super::ast::{AggFn, CmpOp, Direction, GapKind, ListKind};
 use super::error::QueryError;
-use super::gaps::{self, ChainView};
 use super::plan::{Arg, Cond, Op, Places, Plan, SourcePlan, StepPlan};
-use super::table::{Table, Value};
 use crate::graph::{Graph, SegmentState};
 use crate::model::{Attrs, Coverage, EdgeKind, Kind, Stage, fmt_yi};
+use crate::report::gaps::{self, ChainView};
+use crate::report::{Table, Value};
 use petgraph::Direction as Dir;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet, VecDeque};

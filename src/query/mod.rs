@@ -29,32 +29,32 @@
 //!    a text value compared with a column also matches the display names of the entities it
 //!    names (`location = 玉溪高新区` → 玉溪高新技术产业开发区), resolved here, once.
 //! 6. **Explain.** With `explain`, execution stops here and the plan's lines are the result.
-//! 7. **Source.** `exec.rs` runs the source. Gap queries build a `gaps::ChainView` (the chain's
-//!    reachability as bitsets) once, then read each place's segment states from the graph's
-//!    per-segment place bitsets (`graph::StateBits`) and the presence index; they never scan
-//!    enterprises. Sources that list a chain's segments unranked (status, compare, `segments
-//!    of`) use the chain's reading order (`gaps::reading_order`: inputs before users, then
-//!    stage, then template order), computed once per query. Work over every park/region runs on rayon and polls the cancel flag (Ctrl-C
-//!    in the REPL).
+//! 7. **Source.** `exec.rs` runs the source over the `report` layer. Gap queries build a
+//!    `report::gaps::ChainView` (the chain's reachability as bitsets) once, then read each
+//!    place's segment states from the graph's per-segment place bitsets (`graph::StateBits`)
+//!    and the presence index; they never scan enterprises. Sources that list a chain's segments
+//!    unranked (status, compare, `segments of`) use the chain's reading order
+//!    (`report::gaps::reading_order`: inputs before users, then stage, then template order),
+//!    computed once per query. Work over every park/region runs on rayon and polls the cancel
+//!    flag (Ctrl-C in the REPL).
 //! 8. **Operators.** where / sort / limit / select / distinct / group / expand run over the
 //!    rows in pipeline order.
-//! 9. **Output.** The `table::Table` (named columns, rows of null / int / float / text / list
+//! 9. **Output.** The `report::Table` (named columns, rows of null / int / float / text / list
 //!    values; amounts in 亿元) prints as an aligned table, JSON rows or CSV.
 
 pub mod ast;
 pub mod error;
 pub mod exec;
-pub mod gaps;
 pub mod parse;
 pub mod plan;
-pub mod table;
 
 #[cfg(test)]
 mod prop_tests;
 
+/// A statement's result is a report table (`crate::report`).
+pub use crate::report::{Format, Table, Value};
 pub use error::{ErrorKind, QueryError};
 pub use exec::Ctx;
-pub use table::{Format, Table, Value};
 
 use crate::graph::Graph;
 use std::sync::atomic::AtomicBool;

@@ -6,10 +6,10 @@ use super::ast::{
     Stage, Statement,
 };
 use super::error::QueryError;
-use super::table::Value;
 use crate::graph::Graph;
 use crate::model::{EdgeKind, Kind};
 use crate::names::{did_you_mean, distance, normalize, suggest};
+use crate::report::Value;
 
 /// Deepest upstream/downstream traversal.
 pub const MAX_DEPTH: i64 = 64;

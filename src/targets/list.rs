@@ -5,8 +5,8 @@ use super::config::{RuleSet, Weights};
 use super::{Gap, GapKind, TargetOptions, TargetRow, targets};
 use crate::graph::Graph;
 use crate::model::Attrs;
-use crate::query::gaps::{self, ChainView};
-use crate::query::{Table, Value};
+use crate::report::gaps::{self, ChainView};
+use crate::report::{Table, Value};
 
 /// One target list to make.
 pub struct ListRequest<'a> {
@@ -84,7 +84,7 @@ pub fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
     }
     let mut t = Table::new(&cols);
     // Firms with equal scores share a rank (as tied gap rows do); their order is by id only.
-    let ranks = crate::query::gaps::competition_ranks(rows, |a, b| a.score == b.score);
+    let ranks = gaps::competition_ranks(rows, |a, b| a.score == b.score);
     for (r, rank) in rows.iter().zip(ranks) {
         let n = g.node(r.enterprise);
         let (province, city, listing) = match &n.attrs {

@@ -836,7 +836,7 @@ pub fn all_excluded_note(rows: &[RouteRow]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::gaps::{self, ChainView};
+    use crate::report::gaps::{self, ChainView};
 
     /// A small synthetic graph (`chainkb gen`): many candidates, few distinct scores, so the
     /// cut of a top-k list falls among ties.
