@@ -6,7 +6,7 @@ use crate::graph::Graph;
 use crate::model::{Attrs, Kind};
 use crate::report::{Format, Table, Value};
 use crate::targets::config::{RuleSet, Weights, parse_rules};
-use crate::targets::{Gap, GapKind, list};
+use crate::targets::{Gap, list};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -182,17 +182,15 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
     let weights = weights_from(&a.weights)?;
     let rules = rules_from(&a.rules)?;
     let gaps = if a.segments.is_empty() {
-        list::compute_gaps(g, chain, place, &a.gaps).map_err(Failure::user)?
+        let kinds = list::parse_gap_kinds(&a.gaps).map_err(Failure::user)?;
+        list::compute_gaps(g, chain, place, &kinds)
     } else {
         list::split_list(&a.segments)
             .iter()
             .map(|s| {
                 let segment = resolve_one(g, s, &[Kind::Segment])?;
                 list::check_chain_segment(g, chain, segment).map_err(Failure::user)?;
-                Ok(Gap {
-                    segment,
-                    kind: GapKind::Named,
-                })
+                Ok(Gap::named(segment))
             })
             .collect::<Result<_, Failure>>()?
     };

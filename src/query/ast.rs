@@ -113,32 +113,9 @@ pub enum Direction {
     Downstream,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GapKind {
-    /// 补链: missing segments that local segments need (断链 first).
-    Fill,
-    /// 延链: missing segments next to the ends of the local chain.
-    Extend,
-    /// 强链: present segments held weakly.
-    Strengthen,
-}
-
-impl GapKind {
-    pub fn keyword(self) -> &'static str {
-        match self {
-            GapKind::Fill => "fill",
-            GapKind::Extend => "extend",
-            GapKind::Strengthen => "strengthen",
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            GapKind::Fill => "补链",
-            GapKind::Extend => "延链",
-            GapKind::Strengthen => "强链",
-        }
-    }
-}
+/// The gap queries' kinds are the report layer's: one `GapKind` for the language and the
+/// target lists.
+pub use crate::report::gaps::GapKind;
 
 /// Where a chain is looked at: one place (with everything below it), or each park / region.
 #[derive(Clone, Debug, PartialEq)]

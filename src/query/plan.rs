@@ -154,7 +154,6 @@ pub enum Op {
         place: u32,
         kind: Option<GapKind>,
         segment: usize,
-        gap: Option<usize>,
     },
 }
 
@@ -1536,12 +1535,11 @@ fn plan_targets(
             span,
         ));
     };
-    let gap = columns
-        .iter()
-        .position(|c| c.name == "gap" && c.ty == Ty::Text);
-    // A fill row's `gap` tells a 断链 (scored higher) from a 补链: without it every row would
-    // silently score as a plain 补链.
-    if kind == Some(GapKind::Fill) && gap.is_none() {
+    let gap = columns.iter().any(|c| c.name == "gap" && c.ty == Ty::Text);
+    // A fill row's `gap` tells a 断链 (scored higher) from a 补链. Execution now takes 断链 from
+    // the gap analysis itself, not from this column; the requirement is kept unchanged (golden
+    // 11-errors) until `| targets` reads typed rows (issue 14).
+    if kind == Some(GapKind::Fill) && !gap {
         return Err(QueryError::semantic(
             "targets",
             "after fill, the rows need their `gap` column (断链 or 补链, which scores differently)",
@@ -1562,7 +1560,6 @@ fn plan_targets(
             place,
             kind,
             segment,
-            gap,
         },
         text,
         target_columns(),

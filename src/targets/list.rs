@@ -2,10 +2,10 @@
 //! the gaps it recruits for, the filters, and the columns.
 
 use super::config::{RuleSet, Weights};
-use super::{Gap, GapKind, TargetOptions, TargetRow, targets};
+use super::{Gap, TargetOptions, TargetRow, targets};
 use crate::graph::Graph;
 use crate::model::Attrs;
-use crate::report::gaps::{self, ChainView};
+use crate::report::gaps::{self, ChainView, GapKind};
 use crate::report::{Table, Value};
 
 /// One target list to make.
@@ -25,42 +25,53 @@ pub struct ListRequest<'a> {
     pub rules: &'a RuleSet,
 }
 
-/// The gap segments of `chain` in `place` of the requested kinds, fill gaps first.
-pub fn compute_gaps(g: &Graph, chain: u32, place: u32, which: &str) -> Result<Vec<Gap>, String> {
-    let v = ChainView::new(g, chain);
-    let (states, present) = v.states(g, place);
-    let kinds = split_list(&[which]);
-    let want = |k: &str| kinds.iter().any(|w| w == "all" || w == k);
-    if !["fill", "extend", "strengthen", "all"]
-        .iter()
-        .any(|k| want(k))
-    {
+/// The gap kinds a `--gaps` argument asks for, in the order their gaps are listed (fill,
+/// extend, strengthen): a list of fill, extend, strengthen or all.
+pub fn parse_gap_kinds(which: &str) -> Result<Vec<GapKind>, String> {
+    let words = split_list(&[which]);
+    let kinds: Vec<GapKind> = GapKind::ALL
+        .into_iter()
+        .filter(|k| words.iter().any(|w| w == "all" || w == k.keyword()))
+        .collect();
+    if kinds.is_empty() {
         return Err(format!(
             "gaps `{which}`: use fill, extend, strengthen or all (补链/延链/强链 map to fill/extend/strengthen)"
         ));
     }
+    Ok(kinds)
+}
+
+/// The gap segments of `chain` in `place` of the given kinds, in the order of `kinds`, each
+/// segment once (under the first kind that finds it).
+pub fn compute_gaps(g: &Graph, chain: u32, place: u32, kinds: &[GapKind]) -> Vec<Gap> {
+    let v = ChainView::new(g, chain);
+    let (states, present) = v.states(g, place);
     let mut out: Vec<Gap> = Vec::new();
-    let mut push = |segment: u32, kind: GapKind| {
-        if !out.iter().any(|x| x.segment == segment) {
-            out.push(Gap { segment, kind });
+    let mut push = |gap: Gap| {
+        if !out.iter().any(|x| x.segment == gap.segment) {
+            out.push(gap);
         }
     };
-    if want("fill") {
-        for f in gaps::fill(&v, &states, &present) {
-            push(v.segs[f.pos], GapKind::Fill { broken: f.broken });
+    for &kind in kinds {
+        match kind {
+            GapKind::Fill => {
+                for f in gaps::fill(&v, &states, &present) {
+                    push(Gap::fill(v.segs[f.pos], f.broken));
+                }
+            }
+            GapKind::Extend => {
+                for e in gaps::extend(&v, &states, &present) {
+                    push(Gap::of(v.segs[e.pos], kind));
+                }
+            }
+            GapKind::Strengthen => {
+                for w in gaps::strengthen(g, &v, place, &states, &present) {
+                    push(Gap::of(v.segs[w.pos], kind));
+                }
+            }
         }
     }
-    if want("extend") {
-        for e in gaps::extend(&v, &states, &present) {
-            push(v.segs[e.pos], GapKind::Extend);
-        }
-    }
-    if want("strengthen") {
-        for w in gaps::strengthen(g, &v, place, &states, &present) {
-            push(v.segs[w.pos], GapKind::Strengthen);
-        }
-    }
-    Ok(out)
+    out
 }
 
 pub fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
@@ -272,5 +283,16 @@ mod tests {
             ["长三角", "珠三角", "京津冀", "成渝", "上市", "链主", "龙头"]
         );
         assert!(super::split_list(&["，、 ,；"]).is_empty());
+    }
+
+    #[test]
+    fn gap_kinds_are_listed_fill_extend_strengthen_whatever_the_order_asked() {
+        use crate::report::gaps::GapKind::{Extend, Fill, Strengthen};
+        let kinds = |w: &str| super::parse_gap_kinds(w);
+        assert_eq!(kinds("strengthen,fill"), Ok(vec![Fill, Strengthen]));
+        assert_eq!(kinds("all"), Ok(vec![Fill, Extend, Strengthen]));
+        assert_eq!(kinds("extend"), Ok(vec![Extend]));
+        let err = kinds("补链").expect_err("Chinese words are not gap kinds here");
+        assert!(err.contains("use fill, extend, strengthen or all"), "{err}");
     }
 }
