@@ -10,6 +10,7 @@ use crate::graph::Graph;
 use crate::model::{EdgeKind, Kind};
 use crate::names::{did_you_mean, distance, normalize, suggest};
 use crate::report::Value;
+use crate::report::schema::{Col, Ty, cols};
 
 /// Deepest upstream/downstream traversal.
 pub const MAX_DEPTH: i64 = 64;
@@ -18,44 +19,6 @@ pub const MAX_STEP_HOPS: i64 = 8;
 pub const MAX_PATTERN_HOPS: i64 = 12;
 /// Default coverage threshold of `build`.
 pub const DEFAULT_BUILD_BELOW: f64 = 0.5;
-
-/// What a column holds, as far as planning can tell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ty {
-    Int,
-    Float,
-    Text,
-    List,
-}
-
-impl Ty {
-    fn is_numeric(self) -> bool {
-        matches!(self, Ty::Int | Ty::Float)
-    }
-    fn word(self) -> &'static str {
-        match self {
-            Ty::Int => "whole numbers",
-            Ty::Float => "numbers",
-            Ty::Text => "text",
-            Ty::List => "lists",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Col {
-    pub name: String,
-    pub ty: Ty,
-}
-
-fn cols(spec: &[(&str, Ty)]) -> Vec<Col> {
-    spec.iter()
-        .map(|(n, t)| Col {
-            name: n.to_string(),
-            ty: *t,
-        })
-        .collect()
-}
 
 /// Where a chain is examined.
 #[derive(Clone, Debug, PartialEq)]
@@ -1377,26 +1340,6 @@ fn plan_stage(
     })
 }
 
-/// The columns of a target list (as `targets::list::target_table` lays them out).
-pub fn target_columns() -> Vec<Col> {
-    use Ty::*;
-    cols(&[
-        ("rank", Int),
-        ("enterprise", Text),
-        ("province", Text),
-        ("city", Text),
-        ("listing", Text),
-        ("gaps", List),
-        ("score", Float),
-        ("scale", Float),
-        ("fit", Float),
-        ("relation", Float),
-        ("origin", Float),
-        ("plan", Float),
-        ("reason", Text),
-    ])
-}
-
 /// `| targets`: needs rows with a `segment` column from a source that names one chain in one
 /// place: a gap query, `status`, or an upstream/downstream walk with `chain` and `in` (whose
 /// segments, like status's, are named gaps).
@@ -1562,7 +1505,7 @@ fn plan_targets(
             segment,
         },
         text,
-        target_columns(),
+        crate::targets::list::target_columns(),
     ))
 }
 

@@ -6,6 +6,7 @@ use super::{Gap, TargetOptions, TargetRow, targets};
 use crate::graph::Graph;
 use crate::model::Attrs;
 use crate::report::gaps::{self, ChainView, GapKind};
+use crate::report::schema::{Col, Ty, cols};
 use crate::report::{Table, Value};
 
 /// One target list to make.
@@ -74,26 +75,37 @@ pub fn compute_gaps(g: &Graph, chain: u32, place: u32, kinds: &[GapKind]) -> Vec
     out
 }
 
+/// The columns of a target list, as `target_table` fills them (with `--excluded`, an
+/// `excluded_by` column follows): the one declaration the query language's `| targets` and
+/// `chainkb targets` share.
+pub fn target_columns() -> Vec<Col> {
+    use Ty::*;
+    cols(&[
+        ("rank", Int),
+        ("enterprise", Text),
+        ("province", Text),
+        ("city", Text),
+        ("listing", Text),
+        ("gaps", List),
+        ("score", Float),
+        ("scale", Float),
+        ("fit", Float),
+        ("relation", Float),
+        ("origin", Float),
+        ("plan", Float),
+        ("reason", Text),
+    ])
+}
+
 pub fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
-    let mut cols = vec![
-        "rank",
-        "enterprise",
-        "province",
-        "city",
-        "listing",
-        "gaps",
-        "score",
-        "scale",
-        "fit",
-        "relation",
-        "origin",
-        "plan",
-        "reason",
-    ];
+    let mut columns: Vec<String> = target_columns().into_iter().map(|c| c.name).collect();
     if excluded {
-        cols.push("excluded_by");
+        columns.push("excluded_by".into());
     }
-    let mut t = Table::new(&cols);
+    let mut t = Table {
+        columns,
+        ..Table::default()
+    };
     // Firms with equal scores share a rank (as tied gap rows do); their order is by id only.
     let ranks = gaps::competition_ranks(rows, |a, b| a.score == b.score);
     for (r, rank) in rows.iter().zip(ranks) {
