@@ -45,6 +45,7 @@
 pub mod ast;
 pub mod error;
 pub mod exec;
+pub mod keywords;
 pub mod parse;
 pub mod plan;
 
