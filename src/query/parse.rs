@@ -1072,6 +1072,17 @@ mod tests {
     }
 
     #[test]
+    fn a_mistyped_targets_stage_is_suggested_like_the_other_stages() {
+        // The suggestion is drawn from the keyword table, which now holds `targets`.
+        let e = parse("fill a in b | targts").expect_err("no such stage");
+        assert!(
+            e.hints.iter().any(|h| h.contains("did you mean `targets`")),
+            "{:?}",
+            e.hints
+        );
+    }
+
+    #[test]
     fn keywords_are_reserved_and_names_are_not() {
         for kw in keywords::words() {
             let q = format!("find {kw}");
