@@ -51,7 +51,7 @@ fn benches(c: &mut Criterion) {
 
     // One place: the park with the most fill gaps in the chain (the skewed generator leaves
     // the busiest parks with none), so the bench makes real rows.
-    let view = chainkb::query::gaps::ChainView::new(
+    let view = chainkb::report::gaps::ChainView::new(
         &g,
         g.names
             .lookup(&g.ds.nodes, &chain, &[chainkb::model::Kind::Chain])[0],
@@ -59,7 +59,7 @@ fn benches(c: &mut Criterion) {
     let parks = g.nodes_of(chainkb::model::Kind::Park).to_vec();
     let gaps_in = |p: u32| {
         let (states, present) = view.states(&g, p);
-        chainkb::query::gaps::fill(&view, &states, &present).len()
+        chainkb::report::gaps::fill(&view, &states, &present).len()
     };
     let park = parks
         .iter()

@@ -6,10 +6,10 @@
 
 use chainkb::graph::Graph;
 use chainkb::model::Kind;
-use chainkb::query::gaps::{self, ChainView};
+use chainkb::report::gaps::{self, ChainView};
 use chainkb::store::Store;
 use chainkb::targets::config::{Weights, parse_rules};
-use chainkb::targets::{Gap, GapKind, TargetOptions, targets};
+use chainkb::targets::{Gap, TargetOptions, targets};
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::path::PathBuf;
 
@@ -51,10 +51,7 @@ fn bench(c: &mut Criterion) {
         .expect("parks");
     let gap_list: Vec<Gap> = fill
         .iter()
-        .map(|f| Gap {
-            segment: v.segs[f.pos],
-            kind: GapKind::Fill { broken: f.broken },
-        })
+        .map(|f| Gap::fill(v.segs[f.pos], f.broken))
         .collect();
     let weights = Weights::defaults();
     let rules = parse_rules(None).expect("rules");

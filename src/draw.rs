@@ -2,7 +2,8 @@
 //! Graphviz DOT, with segments laid out upstream → downstream and coloured by local state.
 
 use crate::graph::{Graph, SegmentState};
-use crate::model::{Attrs, Stage};
+use crate::model::Stage;
+use crate::report::gaps;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
@@ -138,10 +139,7 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Picture {
         .enumerate()
         .map(|(i, &s)| {
             let node = graph.node(s);
-            let stage = match node.attrs {
-                Attrs::Segment { stage } => stage,
-                _ => Stage::Midstream,
-            };
+            let stage = graph.segment_stage(s).unwrap_or(Stage::Midstream);
             let (mark, mut detail) = match place {
                 None => (Mark::Neutral, stage.as_str().to_string()),
                 Some(p) => mark_of(graph, p, s),
@@ -190,8 +188,8 @@ fn mark_of(graph: &Graph, place: u32, seg: u32) -> (Mark, String) {
             } else {
                 format!("{first} 等{}家", p.producers.len())
             };
-            let leading = p.producers.iter().any(|&e| graph.is_leading(e));
-            if p.producers.len() == 1 || !leading {
+            let (weakness, _) = gaps::weakness(graph, SegmentState::Present, p.producers);
+            if !weakness.is_empty() {
                 (Mark::Weak, who)
             } else {
                 (Mark::Present, who)

@@ -4,7 +4,7 @@
 //! leading `'`; in .xlsx they are string cells marked "quote prefix", so the text stays exactly
 //! as it was and Excel keeps it text even when the cell is edited.
 
-use crate::query::{Table, Value};
+use crate::report::{Table, Value};
 use std::path::Path;
 use unicode_width::UnicodeWidthStr;
 

@@ -6,8 +6,9 @@
 //!    into a checked [`model::Dataset`], and writes one back (export).
 //! 2. [`store`] keeps the dataset in sled (the store of record), with atomic imports.
 //! 3. [`graph`] builds the in-memory petgraph view and its indexes from the stored dataset.
-//! 4. [`query`] parses, plans and runs the query language over the graph.
-//! 5. [`cli`] is the command-line interface over all of the above, [`draw`] renders chain
+//! 4. [`report`] holds what reports are made of: the result table and the gap analysis.
+//! 5. [`query`] parses, plans and runs the query language over the graph.
+//! 6. [`cli`] is the command-line interface over all of the above, [`draw`] renders chain
 //!    pictures (SVG, DOT), [`export`] writes results to .xlsx/.csv/.md/.json; [`bundle`] is the seed
 //!    knowledge base compiled into the binary; [`synth`] generates synthetic data at scale;
 //!    [`targets`] scores target companies for gaps and routes projects to parks.
@@ -40,6 +41,7 @@ pub mod intake;
 pub mod model;
 pub mod names;
 pub mod query;
+pub mod report;
 pub mod store;
 pub mod synth;
 pub mod targets;

@@ -2,7 +2,8 @@
 
 use super::Failure;
 use crate::graph::Graph;
-use crate::query::{self, Format};
+use crate::query;
+use crate::report::Format;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;

@@ -109,7 +109,7 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
     }
     if node.kind == Kind::Chain {
         // In reading order, resources to applications, as `status` lists them.
-        let view = crate::query::gaps::ChainView::new(graph, n);
+        let view = crate::report::gaps::ChainView::new(graph, n);
         let segs = &view.segs;
         let names: Vec<&str> = view
             .order()

@@ -4,9 +4,9 @@
 use super::{Failure, resolve_one};
 use crate::graph::Graph;
 use crate::model::{Attrs, Kind};
-use crate::query::{Format, Table, Value};
+use crate::report::{Format, Table, Value};
 use crate::targets::config::{RuleSet, Weights, parse_rules};
-use crate::targets::{Gap, GapKind, list};
+use crate::targets::{Gap, list};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -182,17 +182,15 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
     let weights = weights_from(&a.weights)?;
     let rules = rules_from(&a.rules)?;
     let gaps = if a.segments.is_empty() {
-        list::compute_gaps(g, chain, place, &a.gaps).map_err(Failure::user)?
+        let kinds = list::parse_gap_kinds(&a.gaps).map_err(Failure::user)?;
+        list::compute_gaps(g, chain, place, &kinds)
     } else {
         list::split_list(&a.segments)
             .iter()
             .map(|s| {
                 let segment = resolve_one(g, s, &[Kind::Segment])?;
                 list::check_chain_segment(g, chain, segment).map_err(Failure::user)?;
-                Ok(Gap {
-                    segment,
-                    kind: GapKind::Named,
-                })
+                Ok(Gap::named(segment))
             })
             .collect::<Result<_, Failure>>()?
     };
@@ -347,7 +345,7 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
     ]);
     // Admitted parks come first, so the limit counts them first. Parks with equal scores (and
     // the same admission) share a rank, as target firms and gap rows do.
-    let ranks = crate::query::gaps::competition_ranks(&rows, |a, b| {
+    let ranks = crate::report::gaps::competition_ranks(&rows, |a, b| {
         a.score == b.score && a.excluded.is_some() == b.excluded.is_some()
     });
     for (r, rank) in rows.iter().zip(ranks).take(a.limit) {

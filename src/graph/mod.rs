@@ -8,7 +8,7 @@ mod places;
 mod presence;
 mod state_bits;
 
-use crate::model::{Attrs, Coverage, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node};
+use crate::model::{Attrs, Coverage, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node, Stage};
 use petgraph::Direction;
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::EdgeRef;
@@ -277,9 +277,30 @@ impl Graph {
         place == within || self.ancestors(place).contains(&within)
     }
 
+    /// The places (regions and parks) at or below `within`, `within` included, by node index.
+    pub fn places_within(&self, within: u32) -> Vec<u32> {
+        let mut v: Vec<u32> = self
+            .nodes_of(Kind::Region)
+            .iter()
+            .chain(self.nodes_of(Kind::Park))
+            .copied()
+            .filter(|&p| self.is_within(p, within))
+            .collect();
+        v.sort_unstable();
+        v
+    }
+
     /// Segments of a chain, in data order.
     pub fn chain_segments(&self, chain: u32) -> &[u32] {
         self.chain_members.get(&chain).map_or(&[], Vec::as_slice)
+    }
+
+    /// A segment's stage (上游/中游/下游); `None` for a node that is no segment.
+    pub fn segment_stage(&self, segment: u32) -> Option<Stage> {
+        match self.node(segment).attrs {
+            Attrs::Segment { stage } => Some(stage),
+            _ => None,
+        }
     }
 
     /// Chains a segment belongs to.

@@ -100,11 +100,8 @@ impl Graph {
         let mut out = Vec::new();
         for zone in self.overlapping(place) {
             let mut firms: Vec<u32> = self
-                .nodes_of(Kind::Region)
-                .iter()
-                .chain(self.nodes_of(Kind::Park))
-                .copied()
-                .filter(|&q| self.is_within(q, zone))
+                .places_within(zone)
+                .into_iter()
                 .flat_map(|q| self.edges_of(q, EdgeKind::LocatedIn, Direction::Incoming))
                 .filter(|&e| self.node(e).kind == Kind::Enterprise)
                 .filter(|&e| !self.attributed_at(e, level))
@@ -220,6 +217,24 @@ mod tests {
         let mut up: Vec<&str> = g.ancestors(bei).iter().map(|&a| &*g.node(a).id).collect();
         up.sort_unstable();
         assert_eq!(up, vec!["园区", "市", "甲区", "省"]);
+    }
+
+    #[test]
+    fn places_within_a_place_are_itself_and_everything_below_it_along_either_line() {
+        let g = places();
+        let ids = |v: Vec<u32>| -> Vec<&str> { v.iter().map(|&p| &*g.node(p).id).collect() };
+        // Regions and parks together, by node index; 北片 lies in both 园区 and 甲区.
+        assert_eq!(ids(g.places_within(id(&g, "甲区"))), vec!["甲区", "北片"]);
+        assert_eq!(
+            ids(g.places_within(id(&g, "园区"))),
+            vec!["园区", "北片", "南片", "西片"]
+        );
+        assert_eq!(ids(g.places_within(id(&g, "西片"))), vec!["西片"]);
+        assert_eq!(g.places_within(id(&g, "省")).len(), 8);
+        assert!(
+            g.places_within(id(&g, "f0")).is_empty(),
+            "a firm is no place"
+        );
     }
 
     #[test]

@@ -113,32 +113,9 @@ pub enum Direction {
     Downstream,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GapKind {
-    /// 补链: missing segments that local segments need (断链 first).
-    Fill,
-    /// 延链: missing segments next to the ends of the local chain.
-    Extend,
-    /// 强链: present segments held weakly.
-    Strengthen,
-}
-
-impl GapKind {
-    pub fn keyword(self) -> &'static str {
-        match self {
-            GapKind::Fill => "fill",
-            GapKind::Extend => "extend",
-            GapKind::Strengthen => "strengthen",
-        }
-    }
-    pub fn label_zh(self) -> &'static str {
-        match self {
-            GapKind::Fill => "补链",
-            GapKind::Extend => "延链",
-            GapKind::Strengthen => "强链",
-        }
-    }
-}
+/// The gap queries' kinds are the report layer's: one `GapKind` for the language and the
+/// target lists.
+pub use crate::report::gaps::GapKind;
 
 /// Where a chain is looked at: one place (with everything below it), or each park / region.
 #[derive(Clone, Debug, PartialEq)]
@@ -353,106 +330,6 @@ pub enum Expr {
 
 // ------------------------------------------------------------------------------------ Display
 
-/// Keywords of the language in their English spelling, with the Chinese aliases; also used for
-/// "did you mean" on an unknown keyword. A unit test checks that each one is reserved by the
-/// grammar (cannot be a bare name).
-pub const KEYWORDS: &[&str] = &[
-    "explain",
-    "解释",
-    "find",
-    "查找",
-    "chains",
-    "产业链",
-    "segments",
-    "环节",
-    "enterprises",
-    "企业",
-    "parks",
-    "园区",
-    "projects",
-    "项目",
-    "industries",
-    "产业",
-    "regions",
-    "地区",
-    "systems",
-    "产业体系",
-    "figures",
-    "指标",
-    "catalog",
-    "目录",
-    "upstream",
-    "上游",
-    "downstream",
-    "下游",
-    "depth",
-    "深度",
-    "chain",
-    "链",
-    "in",
-    "在",
-    "of",
-    "status",
-    "现状",
-    "fill",
-    "补链",
-    "extend",
-    "延链",
-    "strengthen",
-    "强链",
-    "build",
-    "建链",
-    "below",
-    "低于",
-    "inherited",
-    "含上级",
-    "compare",
-    "对比",
-    "paths",
-    "路径",
-    "from",
-    "all",
-    "所有",
-    "where",
-    "筛选",
-    "sort",
-    "排序",
-    "by",
-    "asc",
-    "desc",
-    "limit",
-    "限制",
-    "select",
-    "选择",
-    "as",
-    "distinct",
-    "去重",
-    "group",
-    "分组",
-    "with",
-    "count",
-    "计数",
-    "sum",
-    "求和",
-    "min",
-    "max",
-    "avg",
-    "collect",
-    "expand",
-    "展开",
-    "and",
-    "且",
-    "or",
-    "或",
-    "not",
-    "非",
-    "contains",
-    "包含",
-    "is",
-    "null",
-    "空",
-];
-
 /// Whether `s` reads back as a bare name: an identifier (XID), possibly with `-` between two
 /// word characters (`YXGX-T4-006`), whose part before the first `-` is not a keyword. (A
 /// keyword ends where no word character follows, so `in-park` reads as the keyword `in` and
@@ -473,7 +350,7 @@ pub fn is_bare(s: &str) -> bool {
         }
     }
     let head = s.split('-').next().unwrap_or(s);
-    !KEYWORDS.contains(&head)
+    !super::keywords::is_keyword(head)
 }
 
 fn unicode_ident_start(c: char) -> bool {

@@ -1,7 +1,8 @@
 //! Query errors meant for people: where (line and column in characters, the span underlined
 //! by display width so it sits right under Chinese text), what was expected, and a hint.
 
-use super::ast::{KEYWORDS, Span, quote};
+use super::ast::{Span, quote};
+use super::keywords::is_keyword;
 use super::parse::BOM;
 use crate::names::suggest;
 use std::fmt::Write as _;
@@ -268,7 +269,7 @@ fn glued_name(text: &str, pos: usize) -> Option<&str> {
         .chars()
         .next()
         .is_some_and(|c| c == '_' || pest::unicode::XID_START(c))
-        || KEYWORDS.contains(&head)
+        || is_keyword(head)
     {
         return None;
     }
@@ -345,7 +346,7 @@ fn unquoted_name(text: &str, pos: usize, found: &str, expected: &[&str]) -> Opti
         });
     }
     let name = bare_run(text, pos);
-    if KEYWORDS.contains(&found) {
+    if is_keyword(found) {
         // A lone keyword followed by more of the query (`status in 玉溪高新区`) is more likely
         // a missing name than a name spelled like a keyword: no hint then.
         let after = text[pos + name.len()..].trim_start();
@@ -461,7 +462,7 @@ pub fn expected_words(text: &str, pos: usize, words: &[&str]) -> QueryError {
                 candidates.extend(w[open + 1..close].split(", "));
             }
         }
-        candidates.retain(|c| KEYWORDS.contains(c));
+        candidates.retain(|c| is_keyword(c));
         let sugg = suggest(found, candidates.iter().copied(), 3);
         if !sugg.is_empty() {
             let list: Vec<String> = sugg.iter().map(|s| format!("`{s}`")).collect();

@@ -5,11 +5,11 @@
 
 use super::ast::{AggFn, CmpOp, Direction, GapKind, ListKind};
 use super::error::QueryError;
-use super::gaps::{self, ChainView};
 use super::plan::{Arg, Cond, Op, Places, Plan, SourcePlan, StepPlan};
-use super::table::{Table, Value};
 use crate::graph::{Graph, SegmentState};
-use crate::model::{Attrs, Coverage, EdgeKind, Kind, Stage, fmt_yi};
+use crate::model::{Attrs, Coverage, EdgeKind, Kind, fmt_yi};
+use crate::report::gaps::{self, ChainView};
+use crate::report::{Table, Value};
 use petgraph::Direction as Dir;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -75,18 +75,9 @@ fn names(g: &Graph, v: &[u32]) -> Value {
     Value::texts(v.iter().map(|&i| name(g, i)))
 }
 
-fn segment_stage(g: &Graph, seg: u32) -> Option<Stage> {
-    match &g.node(seg).attrs {
-        Attrs::Segment { stage } => Some(*stage),
-        _ => None,
-    }
-}
-
 fn stage(g: &Graph, seg: u32) -> Value {
-    match &g.node(seg).attrs {
-        Attrs::Segment { stage } => Value::text(stage.as_str()),
-        _ => Value::Null,
-    }
+    g.segment_stage(seg)
+        .map_or(Value::Null, |stage| Value::text(stage.as_str()))
 }
 
 /// The distinct nodes of kind `of` at the other end of `kind` edges at `i`, in data order.
@@ -214,19 +205,6 @@ fn prepend(lead: Option<&Value>, rows: Vec<Row>) -> Vec<Row> {
 const FOCUS_KINDS: &[Kind] = &[Kind::Industry, Kind::Chain, Kind::Segment];
 /// Where an enterprise or project may be located (LOCATED_IN).
 const PLACE_KINDS: &[Kind] = &[Kind::Park, Kind::Region];
-
-/// Places at or below `within`.
-fn places_within(g: &Graph, within: u32) -> Vec<u32> {
-    let mut v: Vec<u32> = g
-        .nodes_of(Kind::Region)
-        .iter()
-        .chain(g.nodes_of(Kind::Park))
-        .copied()
-        .filter(|&p| g.is_within(p, within))
-        .collect();
-    v.sort_unstable();
-    v
-}
 
 // ------------------------------------------------------------------------------------ sources
 
@@ -474,14 +452,16 @@ fn list(g: &Graph, kind: ListKind, within: Option<u32>, ctx: Ctx) -> Result<Vec<
         (_, None) => g.nodes_of(node_kind).to_vec(),
         // A chain's segments from resources to applications (its reading order).
         (ListKind::Segments, Some(c)) => gaps::chain_order(g, c),
-        (ListKind::Parks | ListKind::Regions, Some(w)) => places_within(g, w)
+        (ListKind::Parks | ListKind::Regions, Some(w)) => g
+            .places_within(w)
             .into_iter()
             .filter(|&p| g.node(p).kind == node_kind && p != w)
             .collect(),
         (ListKind::Enterprises | ListKind::Projects, Some(w)) => {
             // Entities located in the place or any place below it: the place's incoming
             // LOCATED_IN edges, not a scan of every enterprise.
-            let mut v: Vec<u32> = places_within(g, w)
+            let mut v: Vec<u32> = g
+                .places_within(w)
                 .into_iter()
                 .flat_map(|p| g.neighbors(p, EdgeKind::LocatedIn, Dir::Incoming))
                 .map(|(o, _)| o)
@@ -784,7 +764,7 @@ fn traverse(
     // (上游 first), then in the order the walk reached them (the sort is stable).
     match &members {
         Some(m) => order.sort_by_key(|s| (dist[s], m[s])),
-        None => order.sort_by_key(|&s| (dist[&s], segment_stage(g, s))),
+        None => order.sort_by_key(|&s| (dist[&s], g.segment_stage(s))),
     }
     order
         .into_iter()
@@ -1500,16 +1480,28 @@ fn target_rows(
     rows: Vec<Row>,
     notes: &mut Vec<String>,
 ) -> Result<Vec<Row>, QueryError> {
-    use crate::targets::{Gap, GapKind as TKind, config, list};
+    use crate::targets::{Gap, config, list};
     let Op::Targets {
         chain,
         place,
         kind,
         segment,
-        gap,
     } = op
     else {
         return Err(QueryError::internal("target_rows on another operator"));
+    };
+    // After fill, which gaps are 断链 comes from the gap analysis of the same chain and place
+    // the rows came from, not from the rows' text.
+    let broken: Vec<u32> = if *kind == Some(GapKind::Fill) {
+        let v = ChainView::new(g, *chain);
+        let (states, present) = v.states(g, *place);
+        gaps::fill(&v, &states, &present)
+            .into_iter()
+            .filter(|f| f.broken)
+            .map(|f| v.segs[f.pos])
+            .collect()
+    } else {
+        Vec::new()
     };
     let mut gaps: Vec<Gap> = Vec::new();
     for r in &rows {
@@ -1519,15 +1511,13 @@ fn target_rows(
         let Some(&s) = g.names.lookup(&g.ds.nodes, name, &[Kind::Segment]).first() else {
             continue;
         };
-        let broken = gap.and_then(|i| r.get(i)) == Some(&Value::text("断链"));
-        let kind = match kind {
-            Some(GapKind::Fill) => TKind::Fill { broken },
-            Some(GapKind::Extend) => TKind::Extend,
-            Some(GapKind::Strengthen) => TKind::Strengthen,
-            None => TKind::Named,
+        let gap = match kind {
+            Some(GapKind::Fill) => Gap::fill(s, broken.contains(&s)),
+            Some(k) => Gap::of(s, *k),
+            None => Gap::named(s),
         };
         if !gaps.iter().any(|x| x.segment == s) {
-            gaps.push(Gap { segment: s, kind });
+            gaps.push(gap);
         }
     }
     notes.extend(list::without_candidates_notes(g, *place, &gaps));

@@ -12,49 +12,55 @@
 //! 3. **Grammar.** pest runs `grammar/chainkb.pest`. A syntax error becomes a `QueryError`
 //!    with the byte span of the offending token; `error.rs` turns it into line and column in
 //!    characters, an underline measured in display width (right under Chinese text), the
-//!    expected items in plain words, and hints (full-width punctuation, punctuation glued to a
-//!    bare name or a name that cannot be bare — shown quoted —, an invalid escape in quotes, a
-//!    stray byte-order mark, `contains [a, b]`, "did you mean" for a mistyped keyword). A script
+//!    expected items in plain words (keywords grouped by the table in `keywords.rs`: those
+//!    that begin a statement, a stage, an aggregate), and hints (full-width punctuation,
+//!    punctuation glued to a bare name or a name that cannot be bare — shown quoted —, an
+//!    invalid escape in quotes, a stray byte-order mark, `contains [a, b]`, "did you mean" for
+//!    a mistyped keyword of that table). A script
 //!    is parsed as far as its first syntax error: the statements before the one holding it
 //!    still run (`parse::parse_script_until_error`).
 //! 4. **AST.** `parse.rs` builds `ast::Statement` from the pairs: Chinese keyword aliases
 //!    (补链, 上游, 现状 …) become the same nodes as the English ones, and names stay text. The
-//!    AST prints back as a query (`Display`); `parse(display(ast)) == ast`.
+//!    AST prints back as a query (`Display`), quoting a name spelled like any keyword of the
+//!    `keywords` table (which a unit test holds equal to the grammar's `kw_*` rules);
+//!    `parse(display(ast)) == ast`.
 //! 5. **Plan.** `plan.rs` resolves every name against the graph's name index (id, name, alias,
 //!    normalized name; "did you mean" on a miss, prefix matches first), resolves places
 //!    through the PART_OF hierarchy, checks each stage against the typed columns it receives
-//!    (unknown column,
-//!    `sum` of text, a list column compared with `=` or on the right of `contains`, depth −1 …
-//!    named by clause; `targets` only after one chain in one place), and fixes the operators;
+//!    (`report::schema`: unknown column, `sum` of text, a list column compared with `=` or on
+//!    the right of `contains`, depth −1 … named by clause; `targets` only after one chain in
+//!    one place), and fixes the operators;
 //!    a text value compared with a column also matches the display names of the entities it
 //!    names (`location = 玉溪高新区` → 玉溪高新技术产业开发区), resolved here, once.
 //! 6. **Explain.** With `explain`, execution stops here and the plan's lines are the result.
-//! 7. **Source.** `exec.rs` runs the source. Gap queries build a `gaps::ChainView` (the chain's
-//!    reachability as bitsets) once, then read each place's segment states from the graph's
-//!    per-segment place bitsets (`graph::StateBits`) and the presence index; they never scan
-//!    enterprises. Sources that list a chain's segments unranked (status, compare, `segments
-//!    of`) use the chain's reading order (`gaps::reading_order`: inputs before users, then
-//!    stage, then template order), computed once per query. Work over every park/region runs on rayon and polls the cancel flag (Ctrl-C
-//!    in the REPL).
+//! 7. **Source.** `exec.rs` runs the source over the `report` layer. Gap queries build a
+//!    `report::gaps::ChainView` (the chain's reachability as bitsets) once, then read each
+//!    place's segment states from the graph's per-segment place bitsets (`graph::StateBits`)
+//!    and the presence index; they never scan enterprises. Sources that list a chain's segments
+//!    unranked (status, compare, `segments of`) use the chain's reading order
+//!    (`report::gaps::reading_order`: inputs before users, then stage, then template order),
+//!    computed once per query. Work over every park/region runs on rayon and polls the cancel
+//!    flag (Ctrl-C in the REPL).
 //! 8. **Operators.** where / sort / limit / select / distinct / group / expand run over the
-//!    rows in pipeline order.
-//! 9. **Output.** The `table::Table` (named columns, rows of null / int / float / text / list
+//!    rows in pipeline order; `targets` makes the target list (`crate::targets::list`) for the
+//!    rows' segments, taking which fill gaps are 断链 from the gap analysis, not the rows.
+//! 9. **Output.** The `report::Table` (named columns, rows of null / int / float / text / list
 //!    values; amounts in 亿元) prints as an aligned table, JSON rows or CSV.
 
 pub mod ast;
 pub mod error;
 pub mod exec;
-pub mod gaps;
+pub mod keywords;
 pub mod parse;
 pub mod plan;
-pub mod table;
 
 #[cfg(test)]
 mod prop_tests;
 
+/// A statement's result is a report table (`crate::report`).
+pub use crate::report::{Format, Table, Value};
 pub use error::{ErrorKind, QueryError};
 pub use exec::Ctx;
-pub use table::{Format, Table, Value};
 
 use crate::graph::Graph;
 use std::sync::atomic::AtomicBool;

@@ -6,6 +6,7 @@
 
 use super::ast::*;
 use super::error::{QueryError, expected_words};
+use super::keywords;
 use pest::Parser;
 use pest::iterators::Pair;
 use std::num::NonZeroUsize;
@@ -333,56 +334,21 @@ const AGG_WORDS: &str = "an aggregate (count, sum, min, max, avg, collect)";
 /// What pest expected, in plain words: the keywords that start a query, a stage or an
 /// aggregate collapse into one phrase each; other keywords print as themselves.
 fn expected(positives: &[Rule]) -> Vec<String> {
-    let query_start = [
-        Rule::kw_explain,
-        Rule::kw_find,
-        Rule::kw_chains,
-        Rule::kw_segments,
-        Rule::kw_enterprises,
-        Rule::kw_parks,
-        Rule::kw_projects,
-        Rule::kw_industries,
-        Rule::kw_regions,
-        Rule::kw_systems,
-        Rule::kw_figures,
-        Rule::kw_catalog,
-        Rule::kw_upstream,
-        Rule::kw_downstream,
-        Rule::kw_status,
-        Rule::kw_fill,
-        Rule::kw_extend,
-        Rule::kw_strengthen,
-        Rule::kw_build,
-        Rule::kw_compare,
-        Rule::kw_paths,
-        Rule::statement,
-        Rule::source,
-        Rule::list_kind,
-        Rule::query,
-        Rule::script,
-    ];
-    let stage_start = [
-        Rule::kw_where,
-        Rule::kw_sort,
-        Rule::kw_limit,
-        Rule::kw_select,
-        Rule::kw_distinct,
-        Rule::kw_group,
-        Rule::kw_expand,
-        Rule::kw_targets,
-        Rule::stage,
-    ];
-    let agg_start = [
-        Rule::kw_count,
-        Rule::kw_sum,
-        Rule::kw_min,
-        Rule::kw_max,
-        Rule::kw_avg,
-        Rule::kw_collect,
-        Rule::agg,
-        Rule::aggs,
-        Rule::agg_fn,
-    ];
+    // Keyword rules are told apart by name, through the keyword table; the other rules that
+    // stand for the start of a query, a stage or an aggregate are listed here.
+    let rule_name = |r: &Rule| format!("{r:?}");
+    let query_start = |r: &Rule| {
+        matches!(
+            r,
+            Rule::statement | Rule::source | Rule::list_kind | Rule::query | Rule::script
+        ) || keywords::SOURCES.contains(&rule_name(r).as_str())
+    };
+    let stage_start =
+        |r: &Rule| *r == Rule::stage || keywords::STAGES.contains(&rule_name(r).as_str());
+    let agg_start = |r: &Rule| {
+        matches!(r, Rule::agg | Rule::aggs | Rule::agg_fn)
+            || keywords::AGGREGATES.contains(&rule_name(r).as_str())
+    };
     let mut out: Vec<String> = Vec::new();
     let mut push = |w: String| {
         if !out.contains(&w) {
@@ -390,7 +356,7 @@ fn expected(positives: &[Rule]) -> Vec<String> {
         }
     };
     for r in positives {
-        if query_start.contains(r) {
+        if query_start(r) {
             // `parks` after `all` is not the start of a query.
             if *r == Rule::kw_parks && !positives.contains(&Rule::kw_find) {
                 push("`parks`".into());
@@ -399,9 +365,9 @@ fn expected(positives: &[Rule]) -> Vec<String> {
             } else {
                 push(QUERY_WORDS.into());
             }
-        } else if stage_start.contains(r) {
+        } else if stage_start(r) {
             push(STAGE_WORDS.into());
-        } else if agg_start.contains(r) {
+        } else if agg_start(r) {
             push(AGG_WORDS.into());
         } else if let Some(w) = rule_words(*r) {
             push(w.into());
@@ -1095,8 +1061,30 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_name_spelled_like_any_keyword_prints_quoted_and_reads_back() {
+        // `targets` / 目标企业 were missing from the printer's keyword list, so a name spelled
+        // like them printed bare and did not read back.
+        for kw in keywords::words() {
+            let st = parse(&format!("find {}", quote(kw))).expect(kw);
+            let printed = st.to_string();
+            assert_eq!(parse(&printed).ok(), Some(st), "{kw}: {printed}");
+        }
+    }
+
+    #[test]
+    fn a_mistyped_targets_stage_is_suggested_like_the_other_stages() {
+        // The suggestion is drawn from the keyword table, which now holds `targets`.
+        let e = parse("fill a in b | targts").expect_err("no such stage");
+        assert!(
+            e.hints.iter().any(|h| h.contains("did you mean `targets`")),
+            "{:?}",
+            e.hints
+        );
+    }
+
+    #[test]
     fn keywords_are_reserved_and_names_are_not() {
-        for kw in KEYWORDS {
+        for kw in keywords::words() {
             let q = format!("find {kw}");
             assert!(parse(&q).is_err(), "`{kw}` should be reserved");
             let quoted = format!("find {}", quote(kw));

@@ -6,10 +6,11 @@ use super::ast::{
     Stage, Statement,
 };
 use super::error::QueryError;
-use super::table::Value;
 use crate::graph::Graph;
 use crate::model::{EdgeKind, Kind};
 use crate::names::{did_you_mean, distance, normalize, suggest};
+use crate::report::Value;
+use crate::report::schema::{Col, Ty, cols};
 
 /// Deepest upstream/downstream traversal.
 pub const MAX_DEPTH: i64 = 64;
@@ -18,44 +19,6 @@ pub const MAX_STEP_HOPS: i64 = 8;
 pub const MAX_PATTERN_HOPS: i64 = 12;
 /// Default coverage threshold of `build`.
 pub const DEFAULT_BUILD_BELOW: f64 = 0.5;
-
-/// What a column holds, as far as planning can tell.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Ty {
-    Int,
-    Float,
-    Text,
-    List,
-}
-
-impl Ty {
-    fn is_numeric(self) -> bool {
-        matches!(self, Ty::Int | Ty::Float)
-    }
-    fn word(self) -> &'static str {
-        match self {
-            Ty::Int => "whole numbers",
-            Ty::Float => "numbers",
-            Ty::Text => "text",
-            Ty::List => "lists",
-        }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Col {
-    pub name: String,
-    pub ty: Ty,
-}
-
-fn cols(spec: &[(&str, Ty)]) -> Vec<Col> {
-    spec.iter()
-        .map(|(n, t)| Col {
-            name: n.to_string(),
-            ty: *t,
-        })
-        .collect()
-}
 
 /// Where a chain is examined.
 #[derive(Clone, Debug, PartialEq)]
@@ -154,7 +117,6 @@ pub enum Op {
         place: u32,
         kind: Option<GapKind>,
         segment: usize,
-        gap: Option<usize>,
     },
 }
 
@@ -1378,26 +1340,6 @@ fn plan_stage(
     })
 }
 
-/// The columns of a target list (as `targets::list::target_table` lays them out).
-pub fn target_columns() -> Vec<Col> {
-    use Ty::*;
-    cols(&[
-        ("rank", Int),
-        ("enterprise", Text),
-        ("province", Text),
-        ("city", Text),
-        ("listing", Text),
-        ("gaps", List),
-        ("score", Float),
-        ("scale", Float),
-        ("fit", Float),
-        ("relation", Float),
-        ("origin", Float),
-        ("plan", Float),
-        ("reason", Text),
-    ])
-}
-
 /// `| targets`: needs rows with a `segment` column from a source that names one chain in one
 /// place: a gap query, `status`, or an upstream/downstream walk with `chain` and `in` (whose
 /// segments, like status's, are named gaps).
@@ -1536,12 +1478,11 @@ fn plan_targets(
             span,
         ));
     };
-    let gap = columns
-        .iter()
-        .position(|c| c.name == "gap" && c.ty == Ty::Text);
-    // A fill row's `gap` tells a 断链 (scored higher) from a 补链: without it every row would
-    // silently score as a plain 补链.
-    if kind == Some(GapKind::Fill) && gap.is_none() {
+    let gap = columns.iter().any(|c| c.name == "gap" && c.ty == Ty::Text);
+    // A fill row's `gap` tells a 断链 (scored higher) from a 补链. Execution now takes 断链 from
+    // the gap analysis itself, not from this column; the requirement is kept unchanged (golden
+    // 11-errors) until `| targets` reads typed rows (issue 14).
+    if kind == Some(GapKind::Fill) && !gap {
         return Err(QueryError::semantic(
             "targets",
             "after fill, the rows need their `gap` column (断链 or 补链, which scores differently)",
@@ -1562,10 +1503,9 @@ fn plan_targets(
             place,
             kind,
             segment,
-            gap,
         },
         text,
-        target_columns(),
+        crate::targets::list::target_columns(),
     ))
 }
 

@@ -2,11 +2,12 @@
 //! the gaps it recruits for, the filters, and the columns.
 
 use super::config::{RuleSet, Weights};
-use super::{Gap, GapKind, TargetOptions, TargetRow, targets};
+use super::{Gap, TargetOptions, TargetRow, targets};
 use crate::graph::Graph;
 use crate::model::Attrs;
-use crate::query::gaps::{self, ChainView};
-use crate::query::{Table, Value};
+use crate::report::gaps::{self, ChainView, GapKind};
+use crate::report::schema::{Col, Ty, cols};
+use crate::report::{Table, Value};
 
 /// One target list to make.
 pub struct ListRequest<'a> {
@@ -25,66 +26,88 @@ pub struct ListRequest<'a> {
     pub rules: &'a RuleSet,
 }
 
-/// The gap segments of `chain` in `place` of the requested kinds, fill gaps first.
-pub fn compute_gaps(g: &Graph, chain: u32, place: u32, which: &str) -> Result<Vec<Gap>, String> {
-    let v = ChainView::new(g, chain);
-    let (states, present) = v.states(g, place);
-    let kinds = split_list(&[which]);
-    let want = |k: &str| kinds.iter().any(|w| w == "all" || w == k);
-    if !["fill", "extend", "strengthen", "all"]
-        .iter()
-        .any(|k| want(k))
-    {
+/// The gap kinds a `--gaps` argument asks for, in the order their gaps are listed (fill,
+/// extend, strengthen): a list of fill, extend, strengthen or all.
+pub fn parse_gap_kinds(which: &str) -> Result<Vec<GapKind>, String> {
+    let words = split_list(&[which]);
+    let kinds: Vec<GapKind> = GapKind::ALL
+        .into_iter()
+        .filter(|k| words.iter().any(|w| w == "all" || w == k.keyword()))
+        .collect();
+    if kinds.is_empty() {
         return Err(format!(
             "gaps `{which}`: use fill, extend, strengthen or all (补链/延链/强链 map to fill/extend/strengthen)"
         ));
     }
+    Ok(kinds)
+}
+
+/// The gap segments of `chain` in `place` of the given kinds, in the order of `kinds`, each
+/// segment once (under the first kind that finds it).
+pub fn compute_gaps(g: &Graph, chain: u32, place: u32, kinds: &[GapKind]) -> Vec<Gap> {
+    let v = ChainView::new(g, chain);
+    let (states, present) = v.states(g, place);
     let mut out: Vec<Gap> = Vec::new();
-    let mut push = |segment: u32, kind: GapKind| {
-        if !out.iter().any(|x| x.segment == segment) {
-            out.push(Gap { segment, kind });
+    let mut push = |gap: Gap| {
+        if !out.iter().any(|x| x.segment == gap.segment) {
+            out.push(gap);
         }
     };
-    if want("fill") {
-        for f in gaps::fill(&v, &states, &present) {
-            push(v.segs[f.pos], GapKind::Fill { broken: f.broken });
+    for &kind in kinds {
+        match kind {
+            GapKind::Fill => {
+                for f in gaps::fill(&v, &states, &present) {
+                    push(Gap::fill(v.segs[f.pos], f.broken));
+                }
+            }
+            GapKind::Extend => {
+                for e in gaps::extend(&v, &states, &present) {
+                    push(Gap::of(v.segs[e.pos], kind));
+                }
+            }
+            GapKind::Strengthen => {
+                for w in gaps::strengthen(g, &v, place, &states, &present) {
+                    push(Gap::of(v.segs[w.pos], kind));
+                }
+            }
         }
     }
-    if want("extend") {
-        for e in gaps::extend(&v, &states, &present) {
-            push(v.segs[e.pos], GapKind::Extend);
-        }
-    }
-    if want("strengthen") {
-        for w in gaps::strengthen(g, &v, place, &states, &present) {
-            push(v.segs[w.pos], GapKind::Strengthen);
-        }
-    }
-    Ok(out)
+    out
+}
+
+/// The columns of a target list, as `target_table` fills them (with `--excluded`, an
+/// `excluded_by` column follows): the one declaration the query language's `| targets` and
+/// `chainkb targets` share.
+pub fn target_columns() -> Vec<Col> {
+    use Ty::*;
+    cols(&[
+        ("rank", Int),
+        ("enterprise", Text),
+        ("province", Text),
+        ("city", Text),
+        ("listing", Text),
+        ("gaps", List),
+        ("score", Float),
+        ("scale", Float),
+        ("fit", Float),
+        ("relation", Float),
+        ("origin", Float),
+        ("plan", Float),
+        ("reason", Text),
+    ])
 }
 
 pub fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
-    let mut cols = vec![
-        "rank",
-        "enterprise",
-        "province",
-        "city",
-        "listing",
-        "gaps",
-        "score",
-        "scale",
-        "fit",
-        "relation",
-        "origin",
-        "plan",
-        "reason",
-    ];
+    let mut columns: Vec<String> = target_columns().into_iter().map(|c| c.name).collect();
     if excluded {
-        cols.push("excluded_by");
+        columns.push("excluded_by".into());
     }
-    let mut t = Table::new(&cols);
+    let mut t = Table {
+        columns,
+        ..Table::default()
+    };
     // Firms with equal scores share a rank (as tied gap rows do); their order is by id only.
-    let ranks = crate::query::gaps::competition_ranks(rows, |a, b| a.score == b.score);
+    let ranks = gaps::competition_ranks(rows, |a, b| a.score == b.score);
     for (r, rank) in rows.iter().zip(ranks) {
         let n = g.node(r.enterprise);
         let (province, city, listing) = match &n.attrs {
@@ -272,5 +295,16 @@ mod tests {
             ["长三角", "珠三角", "京津冀", "成渝", "上市", "链主", "龙头"]
         );
         assert!(super::split_list(&["，、 ,；"]).is_empty());
+    }
+
+    #[test]
+    fn gap_kinds_are_listed_fill_extend_strengthen_whatever_the_order_asked() {
+        use crate::report::gaps::GapKind::{Extend, Fill, Strengthen};
+        let kinds = |w: &str| super::parse_gap_kinds(w);
+        assert_eq!(kinds("strengthen,fill"), Ok(vec![Fill, Strengthen]));
+        assert_eq!(kinds("all"), Ok(vec![Fill, Extend, Strengthen]));
+        assert_eq!(kinds("extend"), Ok(vec![Extend]));
+        let err = kinds("补链").expect_err("Chinese words are not gap kinds here");
+        assert!(err.contains("use fill, extend, strengthen or all"), "{err}");
     }
 }

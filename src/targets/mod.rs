@@ -11,29 +11,51 @@ pub mod list;
 
 use crate::graph::{Graph, Profile, SegmentState};
 use crate::model::{Attrs, EdgeKind, Kind};
+use crate::report::gaps::GapKind;
 use config::{Route, Rule, RuleKind, RuleSet, Weights};
 use petgraph::Direction;
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::collections::{HashMap, HashSet};
 
-/// Why a segment is on the list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum GapKind {
-    /// 补链; `broken` = 断链 (present segments above and below).
-    Fill { broken: bool },
-    /// 延链.
-    Extend,
-    /// 强链.
-    Strengthen,
-    /// Named by the user.
-    Named,
-}
-
+/// A segment a target list recruits for, and why it is on the list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Gap {
     pub segment: u32,
-    pub kind: GapKind,
+    /// The gap analysis that found it; `None`: named by the user (`--segment`, or the rows of
+    /// a status or a walk before `| targets`).
+    pub kind: Option<GapKind>,
+    /// 断链: a 补链 with present segments above and below it (scored higher).
+    pub broken: bool,
+}
+
+impl Gap {
+    /// A segment the user named.
+    pub fn named(segment: u32) -> Gap {
+        Gap {
+            segment,
+            kind: None,
+            broken: false,
+        }
+    }
+
+    /// A 补链 gap, `broken` when it is a 断链.
+    pub fn fill(segment: u32, broken: bool) -> Gap {
+        Gap {
+            segment,
+            kind: Some(GapKind::Fill),
+            broken,
+        }
+    }
+
+    /// A gap of `kind` (a 补链 that is no 断链, when `kind` is fill).
+    pub fn of(segment: u32, kind: GapKind) -> Gap {
+        Gap {
+            segment,
+            kind: Some(kind),
+            broken: false,
+        }
+    }
 }
 
 /// One scored candidate.
@@ -273,14 +295,7 @@ impl<'a> Scorer<'a> {
         }
         adjacent.sort_unstable();
         adjacent.dedup();
-        let mut within: Vec<u32> = g
-            .nodes_of(Kind::Park)
-            .iter()
-            .chain(g.nodes_of(Kind::Region))
-            .copied()
-            .filter(|&p| g.is_within(p, place))
-            .collect();
-        within.sort_unstable();
+        let within = g.places_within(place);
         let planned = gaps
             .iter()
             .map(|gp| g.state(place, gp.segment) == SegmentState::Planned)
@@ -377,7 +392,7 @@ impl<'a> Scorer<'a> {
         for &gi in gap_idx {
             let gi = gi as usize;
             p.fit += w.fit.per_gap;
-            if self.gaps[gi].kind == (GapKind::Fill { broken: true }) {
+            if self.gaps[gi].broken {
                 p.fit += w.fit.broken_link;
             }
             if self.planned[gi] {
@@ -449,17 +464,13 @@ impl<'a> Scorer<'a> {
         let mut reasons: Vec<String> = Vec::new();
         for &s in &row.gaps {
             let name = g.node(s).name();
-            let kind = self
-                .gaps
-                .iter()
-                .find(|gp| gp.segment == s)
-                .map(|gp| gp.kind);
-            reasons.push(match kind {
-                Some(GapKind::Fill { broken: true }) => format!("补 {name} 断链"),
-                Some(GapKind::Fill { broken: false }) => format!("补 {name}"),
-                Some(GapKind::Extend) => format!("延 {name}"),
-                Some(GapKind::Strengthen) => format!("强 {name}"),
-                Some(GapKind::Named) | None => format!("产 {name}"),
+            let gap = self.gaps.iter().find(|gp| gp.segment == s);
+            reasons.push(match gap.map(|gp| (gp.kind, gp.broken)) {
+                Some((Some(GapKind::Fill), true)) => format!("补 {name} 断链"),
+                Some((Some(GapKind::Fill), false)) => format!("补 {name}"),
+                Some((Some(GapKind::Extend), _)) => format!("延 {name}"),
+                Some((Some(GapKind::Strengthen), _)) => format!("强 {name}"),
+                Some((None, _)) | None => format!("产 {name}"),
             });
         }
         // The fit beyond the gaps themselves: how much of what it makes lies in this chain,
@@ -836,7 +847,7 @@ pub fn all_excluded_note(rows: &[RouteRow]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::query::gaps::{self, ChainView};
+    use crate::report::gaps::{self, ChainView};
 
     /// A small synthetic graph (`chainkb gen`): many candidates, few distinct scores, so the
     /// cut of a top-k list falls among ties.
@@ -853,10 +864,7 @@ mod tests {
         let (states, present) = v.states(g, place);
         gaps::fill(&v, &states, &present)
             .iter()
-            .map(|f| Gap {
-                segment: v.segs[f.pos],
-                kind: GapKind::Fill { broken: f.broken },
-            })
+            .map(|f| Gap::fill(v.segs[f.pos], f.broken))
             .collect()
     }
 

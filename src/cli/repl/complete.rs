@@ -7,50 +7,13 @@ use super::{META_COMMANDS, meta_words};
 use crate::graph::Graph;
 use crate::model::Kind;
 use crate::query;
+use crate::query::keywords::{self, AGGREGATES, SOURCES, STAGES, rule_of};
 use rustyline::Context;
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::Highlighter;
 use rustyline::hint::Hinter;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::LazyLock;
-
-/// Keywords of the language by grammar rule, English and Chinese (`kw_fill` → fill, 补链), read
-/// from the grammar so completion never drifts from what the parser accepts.
-static KEYWORD_RULES: LazyLock<Vec<(&'static str, Vec<&'static str>)>> = LazyLock::new(|| {
-    let grammar: &'static str = include_str!("../../../grammar/chainkb.pest");
-    let mut out = Vec::new();
-    for line in grammar.lines().map(str::trim_start) {
-        let Some((rule, mut rest)) = line.split_once('=') else {
-            continue;
-        };
-        let rule = rule.trim();
-        if !rule.starts_with("kw_") {
-            continue;
-        }
-        let mut words = Vec::new();
-        while let Some(start) = rest.find('"') {
-            let Some(len) = rest[start + 1..].find('"') else {
-                break;
-            };
-            let word = &rest[start + 1..start + 1 + len];
-            if !word.is_empty() {
-                words.push(word);
-            }
-            rest = &rest[start + 2 + len..];
-        }
-        out.push((rule, words));
-    }
-    out
-});
-
-/// The grammar rule of keyword `word` (`补链` → `kw_fill`), if it is one.
-fn rule_of(word: &str) -> Option<&'static str> {
-    KEYWORD_RULES
-        .iter()
-        .find(|(_, words)| words.contains(&word))
-        .map(|(rule, _)| *rule)
-}
 
 // What an entry names, as bits of `Entry::what`; an `Expect` offers the entries whose bits meet
 // its `names`. (Keywords are told apart by their grammar rule instead.)
@@ -170,49 +133,6 @@ impl Expect {
     }
 }
 
-/// The keywords a statement begins with.
-const SOURCES: &[&str] = &[
-    "kw_explain",
-    "kw_find",
-    "kw_chains",
-    "kw_segments",
-    "kw_enterprises",
-    "kw_parks",
-    "kw_projects",
-    "kw_industries",
-    "kw_regions",
-    "kw_systems",
-    "kw_figures",
-    "kw_catalog",
-    "kw_upstream",
-    "kw_downstream",
-    "kw_status",
-    "kw_fill",
-    "kw_extend",
-    "kw_strengthen",
-    "kw_build",
-    "kw_compare",
-    "kw_paths",
-];
-/// The keywords a stage begins with (after `|`).
-const STAGES: &[&str] = &[
-    "kw_where",
-    "kw_sort",
-    "kw_limit",
-    "kw_select",
-    "kw_distinct",
-    "kw_group",
-    "kw_expand",
-    "kw_targets",
-];
-const AGGREGATES: &[&str] = &[
-    "kw_count",
-    "kw_sum",
-    "kw_min",
-    "kw_max",
-    "kw_avg",
-    "kw_collect",
-];
 /// Sources whose `in` takes a `place`, which may be `all parks` / `all regions`.
 const IN_PLACE_OR_ALL: &[&str] = &[
     "kw_upstream",
@@ -567,8 +487,8 @@ impl ReplHelper {
                 rule,
             });
         };
-        for (rule, words) in KEYWORD_RULES.iter() {
-            for w in words {
+        for (rule, words) in keywords::TABLE {
+            for w in words.iter() {
                 add(w, 0, 0, Some(rule), true, &mut entries);
             }
         }
@@ -902,7 +822,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keywords_come_from_the_grammar() {
+    fn keywords_come_from_the_keyword_table() {
         for (w, rule) in [
             ("fill", "kw_fill"),
             ("补链", "kw_fill"),
@@ -923,8 +843,8 @@ mod tests {
             .chain(SOURCES.iter().chain(STAGES).chain(AGGREGATES).copied())
         {
             assert!(
-                KEYWORD_RULES.iter().any(|(r, _)| *r == rule),
-                "{rule} is no rule of the grammar"
+                keywords::TABLE.iter().any(|(r, _)| *r == rule),
+                "{rule} is no keyword rule"
             );
         }
     }

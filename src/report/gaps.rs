@@ -3,10 +3,42 @@
 //! then costs one presence-index lookup per segment plus a few word operations per segment.
 
 use crate::graph::{Graph, SegmentBits, SegmentState};
-use crate::model::{Attrs, EdgeKind, Stage};
+use crate::model::{EdgeKind, Stage};
 use petgraph::Direction;
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
+
+/// The three gap analyses of a chain in a place: what the query language's `fill` / `extend` /
+/// `strengthen` (补链/延链/强链) list, and why a target list recruits for a segment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum GapKind {
+    /// 补链: missing segments that local segments need (断链 first).
+    Fill,
+    /// 延链: missing segments next to the ends of the local chain.
+    Extend,
+    /// 强链: present segments held weakly.
+    Strengthen,
+}
+
+impl GapKind {
+    pub const ALL: [GapKind; 3] = [GapKind::Fill, GapKind::Extend, GapKind::Strengthen];
+
+    pub fn keyword(self) -> &'static str {
+        match self {
+            GapKind::Fill => "fill",
+            GapKind::Extend => "extend",
+            GapKind::Strengthen => "strengthen",
+        }
+    }
+
+    pub fn label_zh(self) -> &'static str {
+        match self {
+            GapKind::Fill => "补链",
+            GapKind::Extend => "延链",
+            GapKind::Strengthen => "强链",
+        }
+    }
+}
 
 /// A set of chain positions.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -202,10 +234,7 @@ fn supplies_between(g: &Graph, segs: &[u32]) -> (Vec<Vec<usize>>, Vec<Vec<usize>
 
 /// A segment's stage (中游 for a node that is no segment, which checked data never has).
 fn segment_stage(g: &Graph, s: u32) -> Stage {
-    match g.node(s).attrs {
-        Attrs::Segment { stage } => stage,
-        _ => Stage::Midstream,
-    }
+    g.segment_stage(s).unwrap_or(Stage::Midstream)
 }
 
 /// The order in which a chain's segments are listed when nothing ranks them (`status`,

@@ -294,7 +294,7 @@ mod tests {
     fn text_table_aligns_chinese() {
         let t = sample().to_text();
         let lines: Vec<&str> = t.lines().collect();
-        let w = |s: &str| super::super::error::width(s);
+        let w = UnicodeWidthStr::width;
         assert_eq!(w(lines[0]), w(lines[1]));
         assert_eq!(w(lines[1]), w(lines[3]));
         assert!(t.ends_with("(2 rows)\n"));

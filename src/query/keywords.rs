@@ -1,0 +1,191 @@
+//! The language's keywords in one table: each grammar rule `kw_*` with its words (English,
+//! then the Chinese alias), and the keywords that begin a statement, a stage or an aggregate.
+//! The pest grammar (`grammar/chainkb.pest`) must spell the same rules with the same words; a
+//! unit test compares the two. The AST's printer (which names need quotes), the parser's
+//! "expected …" messages and "did you mean", and REPL completion all read this table.
+
+/// Every keyword rule of the grammar, in the grammar's order, with its words.
+pub const TABLE: &[(&str, &[&str])] = &[
+    ("kw_explain", &["explain", "解释"]),
+    ("kw_find", &["find", "查找"]),
+    ("kw_chains", &["chains", "产业链"]),
+    ("kw_segments", &["segments", "环节"]),
+    ("kw_enterprises", &["enterprises", "企业"]),
+    ("kw_parks", &["parks", "园区"]),
+    ("kw_projects", &["projects", "项目"]),
+    ("kw_industries", &["industries", "产业"]),
+    ("kw_regions", &["regions", "地区"]),
+    ("kw_systems", &["systems", "产业体系"]),
+    ("kw_figures", &["figures", "指标"]),
+    ("kw_catalog", &["catalog", "目录"]),
+    ("kw_upstream", &["upstream", "上游"]),
+    ("kw_downstream", &["downstream", "下游"]),
+    ("kw_depth", &["depth", "深度"]),
+    ("kw_chain", &["chain", "链"]),
+    ("kw_in", &["in", "在"]),
+    ("kw_of", &["of"]),
+    ("kw_status", &["status", "现状"]),
+    ("kw_fill", &["fill", "补链"]),
+    ("kw_extend", &["extend", "延链"]),
+    ("kw_strengthen", &["strengthen", "强链"]),
+    ("kw_build", &["build", "建链"]),
+    ("kw_below", &["below", "低于"]),
+    ("kw_inherited", &["inherited", "含上级"]),
+    ("kw_compare", &["compare", "对比"]),
+    ("kw_paths", &["paths", "路径"]),
+    ("kw_from", &["from"]),
+    ("kw_all", &["all", "所有"]),
+    ("kw_where", &["where", "筛选"]),
+    ("kw_sort", &["sort", "排序"]),
+    ("kw_by", &["by"]),
+    ("kw_asc", &["asc"]),
+    ("kw_desc", &["desc"]),
+    ("kw_limit", &["limit", "限制"]),
+    ("kw_select", &["select", "选择"]),
+    ("kw_as", &["as"]),
+    ("kw_distinct", &["distinct", "去重"]),
+    ("kw_group", &["group", "分组"]),
+    ("kw_with", &["with"]),
+    ("kw_count", &["count", "计数"]),
+    ("kw_sum", &["sum", "求和"]),
+    ("kw_min", &["min"]),
+    ("kw_max", &["max"]),
+    ("kw_avg", &["avg"]),
+    ("kw_collect", &["collect"]),
+    ("kw_expand", &["expand", "展开"]),
+    ("kw_targets", &["targets", "目标企业"]),
+    ("kw_and", &["and", "且"]),
+    ("kw_or", &["or", "或"]),
+    ("kw_not", &["not", "非"]),
+    ("kw_contains", &["contains", "包含"]),
+    ("kw_is", &["is"]),
+    ("kw_null", &["null", "空"]),
+];
+
+/// The keywords a statement begins with.
+pub const SOURCES: &[&str] = &[
+    "kw_explain",
+    "kw_find",
+    "kw_chains",
+    "kw_segments",
+    "kw_enterprises",
+    "kw_parks",
+    "kw_projects",
+    "kw_industries",
+    "kw_regions",
+    "kw_systems",
+    "kw_figures",
+    "kw_catalog",
+    "kw_upstream",
+    "kw_downstream",
+    "kw_status",
+    "kw_fill",
+    "kw_extend",
+    "kw_strengthen",
+    "kw_build",
+    "kw_compare",
+    "kw_paths",
+];
+
+/// The keywords a stage begins with (after `|`).
+pub const STAGES: &[&str] = &[
+    "kw_where",
+    "kw_sort",
+    "kw_limit",
+    "kw_select",
+    "kw_distinct",
+    "kw_group",
+    "kw_expand",
+    "kw_targets",
+];
+
+/// The aggregate functions of `group … with`.
+pub const AGGREGATES: &[&str] = &[
+    "kw_count",
+    "kw_sum",
+    "kw_min",
+    "kw_max",
+    "kw_avg",
+    "kw_collect",
+];
+
+/// Every keyword, English and Chinese, in table order.
+pub fn words() -> impl Iterator<Item = &'static str> {
+    TABLE.iter().flat_map(|(_, words)| words.iter().copied())
+}
+
+/// Whether `word` is a keyword (and so cannot be a bare name).
+pub fn is_keyword(word: &str) -> bool {
+    words().any(|w| w == word)
+}
+
+/// The grammar rule of keyword `word` (`补链` → `kw_fill`), if it is one.
+pub fn rule_of(word: &str) -> Option<&'static str> {
+    TABLE
+        .iter()
+        .find(|(_, words)| words.contains(&word))
+        .map(|(rule, _)| *rule)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GRAMMAR: &str = include_str!("../../grammar/chainkb.pest");
+
+    /// The grammar's `kw_*` rules with the words each accepts, in the grammar's order.
+    fn grammar_keywords() -> Vec<(String, Vec<String>)> {
+        let mut out = Vec::new();
+        for line in GRAMMAR.lines().map(str::trim_start) {
+            let Some((rule, body)) = line.split_once('=') else {
+                continue;
+            };
+            let rule = rule.trim();
+            if !rule.starts_with("kw_") {
+                continue;
+            }
+            let words = body
+                .split('"')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect();
+            out.push((rule.to_string(), words));
+        }
+        out
+    }
+
+    #[test]
+    fn the_table_spells_the_grammars_keyword_rules_and_words() {
+        let table: Vec<(String, Vec<String>)> = TABLE
+            .iter()
+            .map(|(r, w)| (r.to_string(), w.iter().map(|s| s.to_string()).collect()))
+            .collect();
+        assert_eq!(table, grammar_keywords());
+    }
+
+    #[test]
+    fn the_grammars_keyword_rule_reserves_every_keyword_rule() {
+        let start = GRAMMAR.find("keyword = _{").expect("keyword rule");
+        let body = &GRAMMAR[start..];
+        let body = &body[..body.find('}').expect("end of the keyword rule")];
+        let mut reserved: Vec<&str> = body
+            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .filter(|w| w.starts_with("kw_"))
+            .collect();
+        reserved.sort_unstable();
+        let mut rules: Vec<&str> = TABLE.iter().map(|(r, _)| *r).collect();
+        rules.sort_unstable();
+        assert_eq!(reserved, rules);
+    }
+
+    #[test]
+    fn statement_stage_and_aggregate_keywords_are_keyword_rules() {
+        for rule in SOURCES.iter().chain(STAGES).chain(AGGREGATES) {
+            assert!(TABLE.iter().any(|(r, _)| r == rule), "{rule}");
+        }
+        assert_eq!(rule_of("补链"), Some("kw_fill"));
+        assert_eq!(rule_of("目标企业"), Some("kw_targets"));
+        assert_eq!(rule_of("锂电池"), None);
+    }
+}

@@ -1,0 +1,7 @@
+//! What reports are made of, below the language: result tables, column schema, gap analysis.
+
+pub mod gaps;
+pub mod schema;
+pub mod table;
+
+pub use table::{Format, Table, Value};
