@@ -323,7 +323,7 @@ pub(crate) fn resolve(ld: &mut Loader) {
     resolve_listings(ld, &idx);
 }
 
-/// Resolve one reference of a figure or catalog item: the node, or `None` after reporting why
+/// Resolve one reference of a figure, catalog item or listing: the node, or `None` after reporting why
 /// (nothing is reported when a file that could not be read may define it).
 fn fact_ref(ld: &mut Loader, idx: &NameIndex, r: &Ref) -> Option<u32> {
     match resolve_ref(ld, idx, r) {
@@ -383,25 +383,7 @@ fn resolve_facts(ld: &mut Loader, idx: &NameIndex) {
 /// is left out (and reported, unless a file that could not be read may define the name).
 fn resolve_listings(ld: &mut Loader, idx: &NameIndex) {
     for p in std::mem::take(&mut ld.pending_listings) {
-        let mut end = |r: &Ref| -> Option<u32> {
-            match resolve_ref(ld, idx, r) {
-                Ok(n) => Some(n),
-                Err(Unresolved::Unknown {
-                    kinds,
-                    text,
-                    message,
-                }) => {
-                    if !ld.not_checked(&kinds, &text, r.pos.file, false) {
-                        ld.error(r.pos, message);
-                    }
-                    None
-                }
-                Err(e) => {
-                    ld.error(r.pos, e.message());
-                    None
-                }
-            }
-        };
+        let mut end = |r: &Ref| fact_ref(ld, idx, r);
         let industry = end(&p.industry);
         let field = p.field.as_ref().map(&mut end);
         let enterprise = p.enterprise.as_ref().map(&mut end);
