@@ -1170,7 +1170,11 @@ mod tests {
         // UTF-16 (Excel's "Unicode text") is named as such, with what to do.
         let utf16: Vec<u8> = [0xFF, 0xFE]
             .into_iter()
-            .chain("企业名称\n甲公司\n".encode_utf16().flat_map(u16::to_le_bytes))
+            .chain(
+                "企业名称\n甲公司\n"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
             .collect();
         std::fs::write(&path, utf16).unwrap();
         let e = read_rows(&path, None, Encoding::Auto).unwrap_err();
