@@ -199,6 +199,11 @@ pub fn read_rows(path: &Path, sheet: Option<&str>, encoding: Encoding) -> Result
         return Err(format!("{shown}: --sheet applies to .xlsx files only"));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    // `check` refuses a CSV file with NUL bytes (binary, or UTF-16), so a NUL taken into a
+    // cell made intake refuse its own candidates file as an internal error.
+    if bytes.contains(&0) {
+        return Err(format!("{shown}: {}", data::text::not_text(&bytes, "CSV")));
+    }
     let text = data::text::decode(&bytes, encoding).map_err(|e| format!("{shown}: {e}"))?;
     // Cells of an export may hold line breaks (经营范围, 简介); an unclosed quote may not.
     let records = data::text::parse_csv(&text, data::text::LineBreaks::Anywhere)
@@ -1148,6 +1153,32 @@ mod tests {
         assert_eq!(cell("city"), "玉 溪");
         assert_eq!(cell("listing"), "深交所 002812");
         assert_eq!(cell("notes"), "第一行\n第二行");
+    }
+
+    #[test]
+    fn an_export_with_nul_bytes_is_not_text() {
+        // Found by the `intake` fuzz target: a NUL in a name cell went into the candidates
+        // file, which check refuses, and intake stopped with "internal error".
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("export.csv");
+        std::fs::write(&path, "企业名称,城市\n甲\0公司,玉溪\n").unwrap();
+        let e = read_rows(&path, None, Encoding::Auto).unwrap_err();
+        assert!(
+            e.ends_with("export.csv: not a text (CSV) file: it holds NUL bytes"),
+            "{e}"
+        );
+        // UTF-16 (Excel's "Unicode text") is named as such, with what to do.
+        let utf16: Vec<u8> = [0xFF, 0xFE]
+            .into_iter()
+            .chain(
+                "企业名称\n甲公司\n"
+                    .encode_utf16()
+                    .flat_map(u16::to_le_bytes),
+            )
+            .collect();
+        std::fs::write(&path, utf16).unwrap();
+        let e = read_rows(&path, None, Encoding::Auto).unwrap_err();
+        assert!(e.contains("it is UTF-16 text: save it as UTF-8"), "{e}");
     }
 
     #[test]

@@ -177,13 +177,16 @@ fn excerpt(line: &str, at: usize) -> (usize, usize) {
         }
         to = from + i + c.len_utf8();
     }
-    // Cut at spaces where there are some, not inside a word.
+    // Cut at spaces where there are some, not inside a word. A space may be wider than a
+    // byte (U+3000, the full-width space of Chinese input methods): cut after all of it.
     let space_before = |i: usize| line[..i].ends_with(char::is_whitespace);
     if from > 0
         && !space_before(from)
-        && let Some(space) = line[from..at].find(char::is_whitespace)
+        && let Some((space, c)) = line[from..at]
+            .char_indices()
+            .find(|(_, c)| c.is_whitespace())
     {
-        from += space + 1;
+        from += space + c.len_utf8();
     }
     if to < line.len()
         && !line[to..].starts_with(char::is_whitespace)
@@ -536,6 +539,32 @@ mod tests {
         let text = "chains | wher";
         let r = expected_words(text, 9, &["a stage"]).render(text);
         assert!(r.contains("\n1 | chains | wher\n"), "{r}");
+    }
+
+    #[test]
+    fn a_long_line_is_cut_after_a_full_width_space() {
+        // Found by the `query` fuzz target: the cut went one byte past a space of three bytes
+        // (U+3000, U+2000), into the middle of it, and rendering the error panicked.
+        for space in ['\u{3000}', '\u{2000}'] {
+            let text = format!(
+                "enterprises | where {}{space}{} = 1 | wher {}",
+                "a".repeat(60),
+                "b".repeat(20),
+                "c".repeat(60)
+            );
+            let pos = text.rfind("wher").unwrap();
+            let r = expected_words(&text, pos, &["a stage"]).render(&text);
+            let lines: Vec<&str> = r.lines().collect();
+            assert!(
+                lines[2].starts_with(&format!("1 | ... {}", "b".repeat(20))),
+                "{r}"
+            );
+            let caret = lines[3].find('^').unwrap();
+            assert_eq!(
+                width(&lines[3][..caret]),
+                width(&lines[2][..lines[2].rfind("wher").unwrap()])
+            );
+        }
     }
 
     fn glued(text: &str, at: &str) -> Option<String> {
