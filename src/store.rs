@@ -129,8 +129,6 @@ pub enum StoreError {
 pub struct OpenReport {
     /// An import of this generation was interrupted; its partial data was discarded.
     pub interrupted_import: Option<u64>,
-    /// The database is on media that cannot be written; it is read through a copy.
-    pub read_only: bool,
 }
 
 /// Facts about the live generation.
@@ -344,6 +342,7 @@ fn free_bytes(path: &Path) -> Option<u64> {
 }
 
 /// Bytes held by the files below `path`.
+#[cfg(test)]
 fn folder_bytes(path: &Path) -> u64 {
     let Ok(entries) = std::fs::read_dir(path) else {
         return 0;
@@ -461,7 +460,6 @@ impl Store {
             })?;
         }
         let lock = take_lock(path, create)?;
-        report.read_only = lock.is_none();
         let current = Self::read_current(path)?;
         if let Some(c) = &current
             && c.schema != SCHEMA_VERSION
@@ -582,7 +580,6 @@ impl Store {
     /// The generation folders `CURRENT` does not name: returns the interrupted import's
     /// generation, if one is among them; with `remove`, removes them all.
     fn leftovers(&self, remove: bool) -> Option<u64> {
-        let can_write = remove;
         let live = self.current().map(|c| c.generation);
         let mut interrupted = None;
         let Ok(entries) = std::fs::read_dir(&self.path) else {
@@ -591,7 +588,7 @@ impl Store {
         for entry in entries.flatten() {
             let name = entry.file_name().to_string_lossy().into_owned();
             if name == "CURRENT.tmp" {
-                if can_write {
+                if remove {
                     let _ = std::fs::remove_file(entry.path());
                 }
                 continue;
@@ -605,11 +602,11 @@ impl Store {
             if partial || live.is_none_or(|l| g > l) {
                 interrupted = Some(interrupted.map_or(g, |i: u64| i.max(g)));
             }
-            if can_write {
+            if remove {
                 let _ = std::fs::remove_dir_all(entry.path());
             }
         }
-        if can_write && interrupted.is_some() {
+        if remove && interrupted.is_some() {
             let _ = sync_dir(&self.path);
         }
         interrupted
@@ -1231,7 +1228,8 @@ impl Store {
     }
 
     /// The bytes the database folder holds on disk.
-    pub fn disk_bytes(&self) -> u64 {
+    #[cfg(test)]
+    fn disk_bytes(&self) -> u64 {
         folder_bytes(&self.path)
     }
 
