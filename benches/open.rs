@@ -4,7 +4,6 @@
 //!
 //! Sizes: CHAINKB_BENCH_SIZES=100000,1000000 (default). See benches/README.md.
 
-use chainkb::graph::Graph;
 use chainkb::store::Store;
 use criterion::{Criterion, criterion_group, criterion_main};
 use std::path::PathBuf;
@@ -52,11 +51,7 @@ fn open(c: &mut Criterion) {
     for n in sizes() {
         let (_, db) = prepare(n);
         group.bench_function(format!("{n}"), |b| {
-            b.iter(|| {
-                let (store, _) = Store::open(&db, false).expect("open");
-                let (ds, _) = store.load().expect("load");
-                Graph::build(ds)
-            })
+            b.iter(|| chainkb::open::open_graph(Some(&db), &mut |_| {}).expect("open"))
         });
     }
     group.finish();

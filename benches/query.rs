@@ -32,8 +32,7 @@ fn open_synthetic() -> (tempfile::TempDir, Graph) {
     let (store, _) = Store::open(&dir.path().join("db"), true).expect("open db");
     store.import(&loaded.dataset, "bench").expect("import");
     drop(loaded);
-    let (ds, _) = store.load().expect("load");
-    let g = Graph::build(ds);
+    let (g, _) = chainkb::open::load_graph(store).expect("load");
     eprintln!(
         "synthetic set: {n} enterprises, {} nodes, {} presence cells, ready in {:.1}s",
         g.ds.nodes.len(),

@@ -26,9 +26,7 @@ fn open(n: usize) -> Graph {
         let (store, _) = Store::open(&db, true).expect("open");
         store.import(&loaded.dataset, "bench").expect("import");
     }
-    let (store, _) = Store::open(&db, false).expect("open");
-    let (ds, _) = store.load().expect("load");
-    Graph::build(ds)
+    chainkb::open::open_graph(Some(&db), &mut |_| {}).expect("open")
 }
 
 fn bench(c: &mut Criterion) {

@@ -40,6 +40,7 @@ pub mod graph;
 pub mod intake;
 pub mod model;
 pub mod names;
+pub mod open;
 pub mod query;
 pub mod report;
 pub mod store;

@@ -17,7 +17,6 @@
 
 use chainkb::graph::Graph;
 use chainkb::query::{self, Format};
-use chainkb::store::Store;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::AtomicBool;
@@ -53,10 +52,8 @@ fn fixture_db() -> (tempfile::TempDir, PathBuf) {
 
 fn fixture_graph() -> (tempfile::TempDir, Graph) {
     let (dir, db) = fixture_db();
-    let (store, _) = Store::open(&db, false).expect("open db");
-    let (ds, _) = store.load().expect("load");
-    drop(store);
-    (dir, Graph::build(ds))
+    let graph = chainkb::open::open_graph(Some(&db), &mut |_| {}).expect("open db");
+    (dir, graph)
 }
 
 struct Case {

@@ -151,6 +151,16 @@ impl From<StoreError> for Failure {
     }
 }
 
+impl From<crate::open::OpenError> for Failure {
+    fn from(e: crate::open::OpenError) -> Failure {
+        match e {
+            crate::open::OpenError::Store(s) => s.into(),
+            crate::open::OpenError::Bundle(b) => b.into(),
+            other => Failure::user(other.to_string()),
+        }
+    }
+}
+
 impl From<bundle::BundleError> for Failure {
     fn from(e: bundle::BundleError) -> Failure {
         match e {
@@ -182,49 +192,19 @@ pub fn main() -> i32 {
     }
 }
 
-/// Open the database chosen by `--db` / `CHAINKB_DB`, or the default one. Import creates a
-/// missing database; every other command needs an existing one.
+/// Open the database chosen by `--db` / `CHAINKB_DB`, or the default one, saying on stderr what
+/// opening found. Import creates a missing database; every other command needs an existing one.
 fn open_store(db: &Option<PathBuf>, create: bool) -> Result<Store, Failure> {
-    let (store, report) = match db {
-        Some(path) => match Store::open(path, create) {
-            // A data folder given where a database is wanted: say which is which.
-            Err(StoreError::NotFound(_)) if data::is_data_folder(path) => {
-                return Err(Failure::user(format!(
-                    "{} is a data folder (graphs/, seeds/), not a database: import it into a database folder of its own with chainkb import {} --db NEW_FOLDER",
-                    path.display(),
-                    path.display()
-                )));
-            }
-            other => other?,
-        },
-        None => {
-            let (store, report, built) = bundle::open_default()?;
-            if built {
-                stderrln!(
-                    "chainkb: built the default database at {} from the bundled seed data",
-                    store.path().display()
-                );
-            }
-            (store, report)
-        }
-    };
-    if let Some(g) = report.interrupted_import {
-        stderrln!(
-            "warning: an import into {} was interrupted (generation {g}); it was discarded and the previous data is intact",
-            store.path().display()
-        );
-    }
-    // Only once it has been said (a kill before this line reports it again next time).
-    store.remove_leftovers();
-    Ok(store)
+    Ok(crate::open::open_store(db.as_deref(), create, &mut |n| {
+        stderrln!("{n}")
+    })?)
 }
 
+/// The graph over the database chosen by `--db` / `CHAINKB_DB`, or the default one.
 fn open_graph(db: &Option<PathBuf>) -> Result<Graph, Failure> {
-    let store = open_store(db, false)?;
-    let (ds, _) = store.load()?;
-    // Close sled (and free its cache) before the graph doubles the memory in use.
-    drop(store);
-    Ok(Graph::build(ds))
+    Ok(crate::open::open_graph(db.as_deref(), &mut |n| {
+        stderrln!("{n}")
+    })?)
 }
 
 fn print_diags(diags: &[data::Diag]) {
@@ -351,11 +331,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Stats => {
             let store = open_store(&cli.db, false)?;
-            let (ds, meta) = store.load()?;
-            let graph = Graph::build(ds);
+            let path = store.path().to_path_buf();
+            let (graph, meta) = crate::open::load_graph(store)?;
             stdout!(
                 "{}",
-                stats_text(&graph, &store, &meta.label, meta.generation)
+                stats_text(&graph, &path, &meta.label, meta.generation)
             );
             Ok(())
         }
@@ -595,10 +575,10 @@ pub fn schema_text(graph: &Graph) -> String {
     s
 }
 
-fn stats_text(graph: &Graph, store: &Store, label: &str, generation: u64) -> String {
+fn stats_text(graph: &Graph, db: &std::path::Path, label: &str, generation: u64) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(s, "database   {}", store.path().display());
+    let _ = writeln!(s, "database   {}", db.display());
     let _ = writeln!(s, "data       {label} (generation {generation})");
     let _ = writeln!(s, "files      {}", graph.ds.files.len());
     s.push('\n');

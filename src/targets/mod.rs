@@ -854,9 +854,7 @@ mod tests {
     fn synthetic() -> Graph {
         let dir = tempfile::tempdir().expect("tempdir");
         crate::synth::generate(dir.path(), 3000, 7).expect("generate");
-        let loaded =
-            crate::data::load(&[dir.path().to_path_buf()], Default::default()).expect("load");
-        Graph::build(loaded.dataset)
+        crate::open::graph_from_folder(&[dir.path().to_path_buf()]).expect("load")
     }
 
     fn fill_gaps(g: &Graph, chain: u32, place: u32) -> Vec<Gap> {

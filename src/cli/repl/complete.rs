@@ -1131,9 +1131,7 @@ mod tests {
 
     fn helper() -> ReplHelper {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
-        let loaded = crate::data::load(&[dir], Default::default()).unwrap();
-        assert!(loaded.is_ok());
-        ReplHelper::new(Rc::new(Graph::build(loaded.dataset)))
+        ReplHelper::new(Rc::new(crate::open::graph_from_folder(&[dir]).unwrap()))
     }
 
     #[test]

@@ -591,9 +591,8 @@ mod tests {
     #[test]
     fn draw_needs_a_picture_file_and_export_never_writes_a_stale_result() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
-        let loaded = crate::data::load(&[dir], Default::default()).unwrap();
         let mut s = Session {
-            graph: Rc::new(Graph::build(loaded.dataset)),
+            graph: Rc::new(crate::open::graph_from_folder(&[dir]).unwrap()),
             db: None,
             format: Format::Csv,
             timing: false,

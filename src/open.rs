@@ -1,0 +1,156 @@
+//! Opening a database for reading — store → dataset → graph — in one place, shared by the
+//! command line, the REPL, benches and tests; and a data folder read straight into a graph.
+
+use crate::bundle::{self, BundleError};
+use crate::data::{self, Encoding};
+use crate::graph::Graph;
+use crate::store::{Meta, OpenReport, Store, StoreError};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+/// Why a database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Bundle(#[from] BundleError),
+    /// A data folder given where a database is wanted: say which is which.
+    #[error(
+        "{} is a data folder (graphs/, seeds/), not a database: import it into a database folder of its own with chainkb import {} --db NEW_FOLDER",
+        .0.display(),
+        .0.display()
+    )]
+    DataFolder(PathBuf),
+}
+
+/// What opening found that the user should hear about, in the order it happened.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Notice {
+    /// The default database was (re)built from the bundled seed data.
+    BuiltDefault(PathBuf),
+    /// An import was interrupted; its partial generation is discarded.
+    InterruptedImport { path: PathBuf, generation: u64 },
+}
+
+impl fmt::Display for Notice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notice::BuiltDefault(path) => write!(
+                f,
+                "chainkb: built the default database at {} from the bundled seed data",
+                path.display()
+            ),
+            Notice::InterruptedImport { path, generation } => write!(
+                f,
+                "warning: an import into {} was interrupted (generation {generation}); it was discarded and the previous data is intact",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// Open the database at `db`, or the default one (built from the bundle when missing or
+/// stale) when `db` is `None`. `create` makes a missing database (import); every other use
+/// needs an existing one. Each notice is handed to `notify` before the left-overs it speaks of
+/// are removed, so a kill in between reports them again next time.
+pub fn open_store(
+    db: Option<&Path>,
+    create: bool,
+    notify: &mut dyn FnMut(Notice),
+) -> Result<Store, OpenError> {
+    let (store, report): (Store, OpenReport) = match db {
+        Some(path) => match Store::open(path, create) {
+            Err(StoreError::NotFound(_)) if data::is_data_folder(path) => {
+                return Err(OpenError::DataFolder(path.to_path_buf()));
+            }
+            other => other?,
+        },
+        None => {
+            let (store, report, built) = bundle::open_default()?;
+            if built {
+                notify(Notice::BuiltDefault(store.path().to_path_buf()));
+            }
+            (store, report)
+        }
+    };
+    if let Some(generation) = report.interrupted_import {
+        notify(Notice::InterruptedImport {
+            path: store.path().to_path_buf(),
+            generation,
+        });
+    }
+    store.remove_leftovers();
+    Ok(store)
+}
+
+/// Read a store's live generation and build the graph over it. The store is closed (and sled's
+/// cache freed) before the graph doubles the memory in use.
+pub fn load_graph(store: Store) -> Result<(Graph, Meta), StoreError> {
+    let (ds, meta) = store.load()?;
+    drop(store);
+    Ok((Graph::build(ds), meta))
+}
+
+/// [`open_store`] then [`load_graph`]: what every reading command, the REPL's `.open`, the
+/// benches and the tests do.
+pub fn open_graph(db: Option<&Path>, notify: &mut dyn FnMut(Notice)) -> Result<Graph, OpenError> {
+    let store = open_store(db, false, notify)?;
+    Ok(load_graph(store)?.0)
+}
+
+/// Read data folders (or files) and build the graph over them without a database, for tests
+/// and benches. Fails with every problem `check` would report, one per line.
+pub fn graph_from_folder(paths: &[PathBuf]) -> Result<Graph, String> {
+    let loaded = data::load(paths, Encoding::Auto).map_err(|e| e.to_string())?;
+    if !loaded.is_ok() {
+        let lines: Vec<String> = loaded.diags.iter().map(|d| d.to_string()).collect();
+        return Err(lines.join("\n"));
+    }
+    Ok(Graph::build(loaded.dataset))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name)
+    }
+
+    #[test]
+    fn a_data_folder_given_as_a_database_is_named_as_such() {
+        let err = open_graph(Some(&fixture("small")), &mut |_| {})
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("is a data folder"), "{err}");
+    }
+
+    #[test]
+    fn an_imported_folder_opens_as_the_same_graph_as_read_directly() {
+        let direct = graph_from_folder(&[fixture("small")]).unwrap();
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("db");
+        let mut notices = Vec::new();
+        let store = open_store(Some(&db), true, &mut |n| notices.push(n)).unwrap();
+        let loaded = data::load(&[fixture("small")], Encoding::Auto).unwrap();
+        store.import(&loaded.dataset, "test").unwrap();
+        drop(store);
+        let opened = open_graph(Some(&db), &mut |n| notices.push(n)).unwrap();
+        assert!(notices.is_empty(), "{notices:?}");
+        assert_eq!(opened.ds.nodes.len(), direct.ds.nodes.len());
+        assert_eq!(opened.ds.edges.len(), direct.ds.edges.len());
+        assert_eq!(opened.presence_cells(), direct.presence_cells());
+    }
+
+    #[test]
+    fn a_broken_data_folder_fails_with_its_problems() {
+        let err = graph_from_folder(&[fixture("malformed")])
+            .err()
+            .unwrap_or_default();
+        assert!(err.contains(':'), "{err}");
+    }
+}
