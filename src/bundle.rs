@@ -60,6 +60,18 @@ pub enum BundleError {
     },
 }
 
+impl crate::error::Blamed for BundleError {
+    fn blame(&self) -> crate::error::Blame {
+        use crate::error::Blame;
+        match self {
+            BundleError::Store(e) => crate::error::Blamed::blame(e),
+            // The bundled data is compiled in and checked by a unit test.
+            BundleError::Invalid(_) => Blame::Bug,
+            BundleError::NoDataDir | BundleError::Create { .. } => Blame::Environment,
+        }
+    }
+}
+
 /// Open the default database, (re)building it from the bundle when it is missing or stale.
 /// Returns the store, its open report, and whether it was (re)built now.
 pub fn open_default() -> Result<(Store, OpenReport, bool), BundleError> {

@@ -35,6 +35,7 @@ pub mod bundle;
 pub mod cli;
 pub mod data;
 pub mod draw;
+pub mod error;
 pub mod export;
 pub mod graph;
 pub mod intake;

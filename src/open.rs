@@ -3,6 +3,7 @@
 
 use crate::bundle::{self, BundleError};
 use crate::data::{self, Encoding};
+use crate::error::{Blame, Blamed};
 use crate::graph::Graph;
 use crate::store::{Meta, OpenReport, Store, StoreError};
 use std::fmt;
@@ -22,6 +23,16 @@ pub enum OpenError {
         .0.display()
     )]
     DataFolder(PathBuf),
+}
+
+impl Blamed for OpenError {
+    fn blame(&self) -> Blame {
+        match self {
+            OpenError::Store(e) => e.blame(),
+            OpenError::Bundle(e) => e.blame(),
+            OpenError::DataFolder(_) => Blame::Input,
+        }
+    }
 }
 
 /// What opening found that the user should hear about, in the order it happened.

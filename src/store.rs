@@ -124,6 +124,30 @@ pub enum StoreError {
     },
 }
 
+impl crate::error::Blamed for StoreError {
+    fn blame(&self) -> crate::error::Blame {
+        use crate::error::Blame;
+        match self {
+            // A path that is no database (yet), or one that holds nothing to read.
+            StoreError::NotFound(_)
+            | StoreError::NotAFolder(_)
+            | StoreError::ForeignFolder(_)
+            | StoreError::Empty(_) => Blame::Input,
+            StoreError::InUse(_)
+            | StoreError::ReadOnly { .. }
+            | StoreError::NoSpace { .. }
+            | StoreError::ImportStalled { .. } => Blame::Environment,
+            // sled and I/O errors inside the database folder: its files cannot be trusted
+            // (a file deleted or damaged under it), as with a failed checksum.
+            StoreError::SchemaVersion { .. }
+            | StoreError::Corrupt { .. }
+            | StoreError::Sled { .. }
+            | StoreError::Io { .. } => Blame::Data,
+            StoreError::Encode(_) => Blame::Bug,
+        }
+    }
+}
+
 /// What `open` found that the user should hear about.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct OpenReport {

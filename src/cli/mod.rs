@@ -2,6 +2,7 @@
 //! and maps every failure to a message on stderr and an exit code (0 ok, 1 user error,
 //! 2 internal or data error).
 
+mod failure;
 mod query;
 mod repl;
 mod show;
@@ -9,10 +10,12 @@ mod targets;
 
 use crate::bundle;
 use crate::data::{self, Encoding};
+use crate::error::Blamed;
 use crate::graph::Graph;
 use crate::model::{EdgeKind, Kind};
 use crate::store::{Store, StoreError};
 use clap::{Parser, Subcommand};
+pub use failure::{Failure, exit_code};
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
@@ -111,65 +114,6 @@ pub enum Command {
     },
 }
 
-/// A failure with its exit code.
-#[derive(Debug)]
-pub struct Failure {
-    pub code: i32,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn user(message: impl Into<String>) -> Failure {
-        Failure {
-            code: 1,
-            message: message.into(),
-        }
-    }
-    pub fn internal(message: impl Into<String>) -> Failure {
-        Failure {
-            code: 2,
-            message: message.into(),
-        }
-    }
-}
-
-impl From<StoreError> for Failure {
-    fn from(e: StoreError) -> Failure {
-        let code = match e {
-            StoreError::InUse(_)
-            | StoreError::NotFound(_)
-            | StoreError::NotAFolder(_)
-            | StoreError::ForeignFolder(_)
-            | StoreError::ReadOnly { .. }
-            | StoreError::Empty(_) => 1,
-            _ => 2,
-        };
-        Failure {
-            code,
-            message: e.to_string(),
-        }
-    }
-}
-
-impl From<crate::open::OpenError> for Failure {
-    fn from(e: crate::open::OpenError) -> Failure {
-        match e {
-            crate::open::OpenError::Store(s) => s.into(),
-            crate::open::OpenError::Bundle(b) => b.into(),
-            other => Failure::user(other.to_string()),
-        }
-    }
-}
-
-impl From<bundle::BundleError> for Failure {
-    fn from(e: bundle::BundleError) -> Failure {
-        match e {
-            bundle::BundleError::Store(s) => s.into(),
-            other => Failure::internal(other.to_string()),
-        }
-    }
-}
-
 /// Entry point used by the binary; returns the exit code.
 pub fn main() -> i32 {
     let cli = match Cli::try_parse() {
@@ -183,11 +127,10 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(()) => 0,
         Err(f) => {
-            // An empty message means the error has already been printed in full.
-            if !f.message.is_empty() {
-                stderrln!("error: {}", f.message);
+            if !matches!(f, Failure::Printed(_)) {
+                stderrln!("error: {f}");
             }
-            f.code
+            exit_code(f.blame())
         }
     }
 }
@@ -324,8 +267,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let store = open_store(&cli.db, false)?;
             let (ds, _) = store.load()?;
             prepare_export_dir(&dir, force)?;
-            let n = data::export(&ds, &dir)
-                .map_err(|e| Failure::user(format!("cannot write to {}: {e}", dir.display())))?;
+            let n = data::export(&ds, &dir).map_err(|e| {
+                Failure::environment(format!("cannot write to {}: {e}", dir.display()))
+            })?;
             stdoutln!("exported {n} files to {}", dir.display());
             Ok(())
         }
@@ -395,7 +339,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             match output {
                 Some(path) => {
                     std::fs::write(&path, text).map_err(|e| {
-                        Failure::user(format!("cannot write {}: {e}", path.display()))
+                        Failure::environment(format!("cannot write {}: {e}", path.display()))
                     })?;
                     stderrln!(
                         "wrote {} ({} segments)",
@@ -410,7 +354,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Repl => repl::run(cli.db),
         Command::Targets(args) => targets::run_targets(&open_graph(&cli.db)?, args),
         Command::Route(args) => targets::run_route(&open_graph(&cli.db)?, args),
-        Command::Intake(args) => crate::intake::run_cli(args).map_err(Failure::user),
+        Command::Intake(args) => Ok(crate::intake::run_cli(args)?),
         Command::Query(args) => {
             let graph = open_graph(&cli.db)?;
             query::run(&graph, args)
@@ -423,8 +367,9 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         } => {
             // A data folder's curated seeds must not be replaced by synthetic ones by a slip.
             prepare_export_dir(&dir, force)?;
-            crate::synth::generate(&dir, enterprises, seed)
-                .map_err(|e| Failure::user(format!("cannot write {}: {e}", dir.display())))?;
+            crate::synth::generate(&dir, enterprises, seed).map_err(|e| {
+                Failure::environment(format!("cannot write {}: {e}", dir.display()))
+            })?;
             stdoutln!(
                 "wrote a synthetic data folder with {enterprises} enterprises to {}",
                 dir.display()
@@ -486,7 +431,7 @@ fn load_with_spinner(paths: &[PathBuf], encoding: Encoding) -> Result<data::Load
     let spinner =
         indicatif::ProgressBar::new_spinner().with_message("reading and checking data files");
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
-    let loaded = data::load(paths, encoding).map_err(Failure::user);
+    let loaded = data::load(paths, encoding).map_err(Failure::from);
     spinner.finish_and_clear();
     for note in loaded.iter().flat_map(|l| &l.notes) {
         stderrln!("{note}");
@@ -540,7 +485,7 @@ fn prepare_export_dir(dir: &std::path::Path, force: bool) -> Result<(), Failure>
         }
         for f in files {
             std::fs::remove_file(&f)
-                .map_err(|e| Failure::user(format!("cannot remove {}: {e}", f.display())))?;
+                .map_err(|e| Failure::environment(format!("cannot remove {}: {e}", f.display())))?;
         }
     }
     Ok(())

@@ -71,10 +71,7 @@ pub fn run(graph: &Graph, args: QueryArgs) -> Result<(), Failure> {
             Err(e) => {
                 let _ = out.flush();
                 stderr!("{}", e.render(&o.text));
-                return Err(Failure {
-                    code: 1,
-                    message: String::new(),
-                });
+                return Err(Failure::Printed(crate::error::Blamed::blame(e)));
             }
         }
     }

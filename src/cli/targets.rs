@@ -330,8 +330,7 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
         },
         &rules,
         &weights.route,
-    )
-    .map_err(Failure::user)?;
+    )?;
     let mut t = Table::new(&[
         "rank",
         "park",

@@ -15,6 +15,7 @@
 //! that references resolve, but only the problems of the files asked about are listed, with one
 //! line for the rest.
 
+mod error;
 mod export;
 mod resolve;
 mod seeds;
@@ -26,6 +27,7 @@ use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+pub use error::DataError;
 pub use export::export;
 pub use resolve::Resolver;
 pub use seeds::SeedKind;
@@ -698,7 +700,7 @@ pub(crate) enum FileKind {
 /// to nothing: reading it (`read_input`) says why it cannot be read, rather than leaving it out
 /// unsaid. Paths that name the same file (the same file given twice, or a folder and a file in
 /// it) give it once, as first named.
-pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, String> {
+pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, DataError> {
     let mut out: Vec<(String, PathBuf)> = Vec::new();
     // The files collected, by what they are on disk.
     let mut seen: HashSet<PathBuf> = HashSet::new();
@@ -709,9 +711,12 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, String
             out.push((name, p.to_path_buf()));
         }
     };
-    let list_dir = |d: &Path| -> Result<Vec<PathBuf>, String> {
+    let list_dir = |d: &Path| -> Result<Vec<PathBuf>, DataError> {
         let mut v: Vec<PathBuf> = std::fs::read_dir(d)
-            .map_err(|e| format!("cannot read folder {}: {e}", d.display()))?
+            .map_err(|source| DataError::Folder {
+                path: d.to_path_buf(),
+                source,
+            })?
             .filter_map(|e| e.ok().map(|e| e.path()))
             .collect();
         v.sort();
@@ -738,7 +743,7 @@ pub fn collect_files(paths: &[PathBuf]) -> Result<Vec<(String, PathBuf)>, String
             // A link to nothing is named, so it is read, and says so.
             push_file(p, &mut out);
         } else {
-            return Err(format!("{}: no such file or folder", p.display()));
+            return Err(DataError::NoSuchPath(p.clone()));
         }
     }
     out.sort_by(|a, b| a.0.cmp(&b.0));
@@ -930,7 +935,7 @@ impl Context {
     }
 
     /// Its data files as inputs, sorted by canonical name.
-    pub fn inputs(&self) -> Result<Vec<Input>, String> {
+    pub fn inputs(&self) -> Result<Vec<Input>, DataError> {
         match self {
             Context::Bundled => Ok(crate::bundle::inputs()),
             Context::Folder(d) => {
@@ -1056,14 +1061,10 @@ pub fn context_of(paths: &[PathBuf]) -> Option<Context> {
 /// imported, but problems are reported only for the files asked about, plus: files that could
 /// not be read at all, and one line for the problems of the other files, if they have any. A
 /// note (`Loaded::notes`) says what references were resolved against.
-pub fn load(paths: &[PathBuf], encoding: Encoding) -> Result<Loaded, String> {
+pub fn load(paths: &[PathBuf], encoding: Encoding) -> Result<Loaded, DataError> {
     let files = collect_files(paths)?;
     if files.is_empty() {
-        let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-        return Err(format!(
-            "no data files (graphs/*.toml, seeds/*.csv) under {}",
-            shown.join(", ")
-        ));
+        return Err(DataError::NoDataFiles(paths.to_vec()));
     }
     let Some(context) = context_of(paths) else {
         return Ok(load_files(&files, encoding));

@@ -1,9 +1,11 @@
 //! `chainkb intake`: an enterprise-platform export (企查查 / 天眼查 / 启信宝; CSV or .xlsx) → a candidates file `check` accepts, every row reported.
 
 mod columns;
+mod error;
 mod keywords;
 
 pub use columns::{Field, check_credit_code, clean_header, listing_of, map_tag, revenue_yi};
+pub use error::IntakeError;
 pub use keywords::{Hit, Keywords, Rule, Via};
 
 use crate::data::{self, Encoding, Input, Resolver, SeedKind};
@@ -190,19 +192,23 @@ pub fn is_sheet(path: &Path) -> bool {
 }
 
 /// Read an export: .xlsx/.xls/.ods through calamine (`sheet` or the first), anything else as CSV.
-pub fn read_rows(path: &Path, sheet: Option<&str>, encoding: Encoding) -> Result<Rows, String> {
+pub fn read_rows(
+    path: &Path,
+    sheet: Option<&str>,
+    encoding: Encoding,
+) -> Result<Rows, IntakeError> {
     let shown = path.display();
     if is_sheet(path) {
         return read_workbook(path, sheet);
     }
     if sheet.is_some() {
-        return Err(format!("{shown}: --sheet applies to .xlsx files only"));
+        return Err(format!("{shown}: --sheet applies to .xlsx files only").into());
     }
     let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
     // `check` refuses a CSV file with NUL bytes (binary, or UTF-16), so a NUL taken into a
     // cell made intake refuse its own candidates file as an internal error.
     if bytes.contains(&0) {
-        return Err(format!("{shown}: {}", data::text::not_text(&bytes, "CSV")));
+        return Err(format!("{shown}: {}", data::text::not_text(&bytes, "CSV")).into());
     }
     let text = data::text::decode(&bytes, encoding).map_err(|e| format!("{shown}: {e}"))?;
     // Cells of an export may hold line breaks (经营范围, 简介); an unclosed quote may not.
@@ -252,7 +258,7 @@ fn other_sheets_hint(path: &Path) -> String {
     }
 }
 
-fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Rows, String> {
+fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Rows, IntakeError> {
     use calamine::Reader;
     let shown = path.display();
     let mut wb =
@@ -265,7 +271,8 @@ fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Rows, String> {
                 "{shown}: no sheet named `{s}`{} (sheets: {})",
                 names::did_you_mean(&names::suggest(s, names.iter().map(String::as_str), 1)),
                 names.join(", ")
-            ));
+            )
+            .into());
         }
         None => names
             .first()
@@ -288,7 +295,7 @@ fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Rows, String> {
 
 /// Chain templates as data inputs: from `dir`, else ./graphs, else the bundled ones; with
 /// `with_seeds`, also the entity tables beside them (`DIR/../seeds`, or the bundled seeds).
-pub fn data_inputs(dir: Option<&Path>, with_seeds: bool) -> Result<Vec<Input>, String> {
+pub fn data_inputs(dir: Option<&Path>, with_seeds: bool) -> Result<Vec<Input>, IntakeError> {
     let local = Path::new("graphs");
     let dir = match dir {
         Some(d) => Some(d),
@@ -311,7 +318,7 @@ pub fn data_inputs(dir: Option<&Path>, with_seeds: bool) -> Result<Vec<Input>, S
                 .map(data::read_input)
                 .collect();
             if !inputs.iter().any(|i| i.name.starts_with("graphs/")) {
-                return Err(format!("no chain templates (.toml) in {}", d.display()));
+                return Err(format!("no chain templates (.toml) in {}", d.display()).into());
             }
             Ok(inputs)
         }
@@ -325,7 +332,7 @@ pub fn data_inputs(dir: Option<&Path>, with_seeds: bool) -> Result<Vec<Input>, S
 /// The chain templates and the entity tables beside them, for resolving segment names (as
 /// `check` does) and for spotting firms already in the data. Problems in that data are
 /// `check`'s business, not ours.
-pub fn load_graphs(dir: Option<&Path>) -> Result<Resolver, String> {
+pub fn load_graphs(dir: Option<&Path>) -> Result<Resolver, IntakeError> {
     let loaded = data::load_inputs(data_inputs(dir, true)?, Encoding::Auto);
     let segments = loaded
         .dataset
@@ -341,7 +348,8 @@ pub fn load_graphs(dir: Option<&Path>) -> Result<Resolver, String> {
                 .first()
                 .map(|d| format!(" (first problem: {d})"))
                 .unwrap_or_default()
-        ));
+        )
+        .into());
     }
     Ok(Resolver::new(loaded.dataset))
 }
@@ -409,7 +417,7 @@ impl Known {
 }
 
 /// Keyword rules from `path`, else ./config/segment-keywords.toml, else the built-in copy.
-pub fn load_keywords(path: Option<&Path>, resolver: &Resolver) -> Result<Keywords, String> {
+pub fn load_keywords(path: Option<&Path>, resolver: &Resolver) -> Result<Keywords, IntakeError> {
     let local = Path::new("config/segment-keywords.toml");
     let (text, display) = match path {
         Some(p) => (
@@ -426,7 +434,7 @@ pub fn load_keywords(path: Option<&Path>, resolver: &Resolver) -> Result<Keyword
             "(built-in) config/segment-keywords.toml".to_string(),
         ),
     };
-    Keywords::parse(&text, &display, resolver).map_err(|errs| errs.join("\n"))
+    Keywords::parse(&text, &display, resolver).map_err(|errs| IntakeError::Input(errs.join("\n")))
 }
 
 /// Every header spelling chainkb knows for the name column.
@@ -455,7 +463,7 @@ pub fn intake(
     opts: &Options,
     resolver: &Resolver,
     kw: &Keywords,
-) -> Result<Outcome, String> {
+) -> Result<Outcome, IntakeError> {
     let source = opts.source;
     let filled: Vec<&(u32, Vec<String>)> = rows
         .iter()
@@ -476,7 +484,7 @@ pub fn intake(
             .rev()
             .max_by_key(|(_, cells)| Mapping::new(cells).fields.len())
         else {
-            return Err(format!("{file}: empty file: no header row"));
+            return Err(format!("{file}: empty file: no header row").into());
         };
         let shown: Vec<&str> = first
             .iter()
@@ -499,7 +507,8 @@ pub fn intake(
             "{file}:{line}: no company-name column ({}); columns found: {}{hint}",
             name_headers().join(" / "),
             shown.join(", ")
-        ));
+        )
+        .into());
     };
     let (header_line, header) = filled[h];
     let map = Mapping::new(header);
@@ -999,7 +1008,7 @@ fn one_line(s: &str) -> String {
 /// the problems found in the written file (the templates' own are not ours to report).
 pub fn verify(graphs: Option<&Path>, csv: &[u8]) -> Result<(), Vec<String>> {
     const SHOWN: &str = "(written) candidates";
-    let mut inputs = data_inputs(graphs, false).map_err(|e| vec![e])?;
+    let mut inputs = data_inputs(graphs, false).map_err(|e| vec![e.to_string()])?;
     inputs.push(Input {
         name: "seeds/candidates-intake.csv".into(),
         display: SHOWN.into(),
@@ -1016,7 +1025,7 @@ pub fn verify(graphs: Option<&Path>, csv: &[u8]) -> Result<(), Vec<String>> {
 }
 
 /// The command: read, map, deduplicate, write, verify; messages and the summary on stderr.
-pub fn run_cli(args: IntakeArgs) -> Result<(), String> {
+pub fn run_cli(args: IntakeArgs) -> Result<(), IntakeError> {
     let resolver = load_graphs(args.graphs.as_deref())?;
     let kw = load_keywords(args.keywords.as_deref(), &resolver)?;
     let rows = read_rows(&args.file, args.sheet.as_deref(), args.encoding)?;
@@ -1029,9 +1038,11 @@ pub fn run_cli(args: IntakeArgs) -> Result<(), String> {
     };
     let outcome = intake(&rows, &file, &opts, &resolver, &kw).map_err(|e| {
         // Without --sheet only the first sheet was read: the firms may be on another.
-        match (is_sheet(&args.file), &args.sheet) {
-            (true, None) => format!("{e}{}", other_sheets_hint(&args.file)),
-            _ => e,
+        match (is_sheet(&args.file), &args.sheet, e) {
+            (true, None, IntakeError::Input(e)) => {
+                IntakeError::Input(format!("{e}{}", other_sheets_hint(&args.file)))
+            }
+            (_, _, e) => e,
         }
     })?;
     for l in outcome.lines(&file) {
@@ -1039,13 +1050,12 @@ pub fn run_cli(args: IntakeArgs) -> Result<(), String> {
     }
     let bytes = to_csv(&outcome.candidates);
     if let Err(problems) = verify(args.graphs.as_deref(), &bytes) {
-        return Err(format!(
-            "internal error: the candidates file would not pass check; nothing written:\n{}",
-            problems.join("\n")
-        ));
+        return Err(IntakeError::Unverified(problems));
     }
-    std::fs::write(&args.output, &bytes)
-        .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
+    std::fs::write(&args.output, &bytes).map_err(|source| IntakeError::Write {
+        path: args.output.clone(),
+        source,
+    })?;
     let out = args.output.display().to_string();
     stderrln!("{}", outcome.summary(&file, &out));
     let stem = args
@@ -1162,7 +1172,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("export.csv");
         std::fs::write(&path, "企业名称,城市\n甲\0公司,玉溪\n").unwrap();
-        let e = read_rows(&path, None, Encoding::Auto).unwrap_err();
+        let e = read_rows(&path, None, Encoding::Auto)
+            .unwrap_err()
+            .to_string();
         assert!(
             e.ends_with("export.csv: not a text (CSV) file: it holds NUL bytes"),
             "{e}"
@@ -1177,7 +1189,9 @@ mod tests {
             )
             .collect();
         std::fs::write(&path, utf16).unwrap();
-        let e = read_rows(&path, None, Encoding::Auto).unwrap_err();
+        let e = read_rows(&path, None, Encoding::Auto)
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("it is UTF-16 text: save it as UTF-8"), "{e}");
     }
 

@@ -20,6 +20,18 @@ pub enum ErrorKind {
     Internal,
 }
 
+impl crate::error::Blamed for QueryError {
+    fn blame(&self) -> crate::error::Blame {
+        match self.kind {
+            // Ctrl-C is the user's choice: the statement did not finish.
+            ErrorKind::Syntax | ErrorKind::Semantic | ErrorKind::Cancelled => {
+                crate::error::Blame::Input
+            }
+            ErrorKind::Internal => crate::error::Blame::Bug,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct QueryError {
     pub kind: ErrorKind,

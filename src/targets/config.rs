@@ -2,6 +2,7 @@
 //! from TOML: the defaults in `config/` are compiled in, a user file overrides them key by key
 //! (weights) or replaces them (rules).
 
+use super::TargetsError;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -176,7 +177,11 @@ impl Weights {
     }
 
     /// Defaults overlaid with the TOML text of a user file, if any.
-    pub fn parse(user: Option<&str>) -> Result<Weights, String> {
+    pub fn parse(user: Option<&str>) -> Result<Weights, TargetsError> {
+        Weights::parse_text(user).map_err(TargetsError::Weights)
+    }
+
+    fn parse_text(user: Option<&str>) -> Result<Weights, String> {
         let mut base: toml::Value = toml::from_str(DEFAULT_WEIGHTS).map_err(|e| e.to_string())?;
         if let Some(text) = user {
             let over: toml::Value = toml::from_str(text).map_err(|e| {
@@ -285,7 +290,11 @@ fn toml_message(text: &str, e: &toml::de::Error) -> String {
 
 /// Rules from TOML text (the compiled-in defaults when `None`), checked for the fields each
 /// kind needs.
-pub fn parse_rules(user: Option<&str>) -> Result<RuleSet, String> {
+pub fn parse_rules(user: Option<&str>) -> Result<RuleSet, TargetsError> {
+    parse_rules_text(user).map_err(TargetsError::Rules)
+}
+
+fn parse_rules_text(user: Option<&str>) -> Result<RuleSet, String> {
     let text = user.unwrap_or(DEFAULT_RULES);
     let file: RuleFile = toml::from_str(text).map_err(|e| toml_message(text, &e))?;
     for r in &file.rule {
@@ -322,9 +331,13 @@ mod tests {
         assert_eq!(w.scale.tags["链主"], d.scale.tags["链主"]);
         assert_eq!(w.origin.points, 3.0);
         assert_eq!(w.fit.per_gap, d.fit.per_gap);
-        let err = Weights::parse(Some("[scale.tags]\n上市 = 5.0\n")).unwrap_err();
+        let err = Weights::parse(Some("[scale.tags]\n上市 = 5.0\n"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("must be quoted"), "{err}");
-        let err = Weights::parse(Some("[fit]\nper_gapp = 1\n")).unwrap_err();
+        let err = Weights::parse(Some("[fit]\nper_gapp = 1\n"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("per_gapp"), "{err}");
     }
 
@@ -353,19 +366,25 @@ mod tests {
         assert_eq!(w.route.neighbours, d.neighbours);
         // The other sections keep their defaults too.
         assert_eq!(w.fit.per_gap, Weights::defaults().fit.per_gap);
-        let err = Weights::parse(Some("[route]\ninherited = 1.0\n")).unwrap_err();
+        let err = Weights::parse(Some("[route]\ninherited = 1.0\n"))
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "unknown key `route.inherited` (did you mean inherited_focus?); the keys of [route] \
              are focus_chain, focus_industry, focus_segment, inherited_focus, neighbours"
         );
         // Focus points are the best of a park's focuses, from 0: a negative one never counts.
-        let err = Weights::parse(Some("[route]\nfocus_chain = -1\n")).unwrap_err();
+        let err = Weights::parse(Some("[route]\nfocus_chain = -1\n"))
+            .unwrap_err()
+            .to_string();
         assert_eq!(
             err,
             "`route.focus_chain` is -1: routing weights must be 0 or more (0 ignores it)"
         );
-        let err = Weights::parse(Some("[route]\nneighbours = \"3\"\n")).unwrap_err();
+        let err = Weights::parse(Some("[route]\nneighbours = \"3\"\n"))
+            .unwrap_err()
+            .to_string();
         assert_eq!(err, "`route.neighbours` must be a number, not string \"3\"");
     }
 
@@ -374,9 +393,12 @@ mod tests {
         let err = parse_rules(Some(
             "[[rule]]\nid = \"r\"\nkind = \"exclude_tag\"\ntag = \n",
         ))
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(err.starts_with("line 4, column 7: "), "{err}");
-        let err = parse_rules(Some("[[rule]]\nid = \"r\"\nkind = \"exclude_tags\"\n")).unwrap_err();
+        let err = parse_rules(Some("[[rule]]\nid = \"r\"\nkind = \"exclude_tags\"\n"))
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("line 3, column 8: "), "{err}");
     }
 
@@ -400,7 +422,11 @@ mod tests {
                 "`scale.tags.新标签` must be a number, not boolean true",
             ),
         ] {
-            assert_eq!(Weights::parse(Some(text)).unwrap_err(), want, "{text}");
+            assert_eq!(
+                Weights::parse(Some(text)).unwrap_err().to_string(),
+                want,
+                "{text}"
+            );
         }
         for (text, want) in [
             (
@@ -425,7 +451,11 @@ mod tests {
                 "line 2, column 15: string values must be quoted, expected literal string",
             ),
         ] {
-            assert_eq!(Weights::parse(Some(text)).unwrap_err(), want, "{text}");
+            assert_eq!(
+                Weights::parse(Some(text)).unwrap_err().to_string(),
+                want,
+                "{text}"
+            );
         }
         // Whole numbers, negative ones and new tags are fine; lists of names are not numbers.
         let w = Weights::parse(Some(
@@ -462,7 +492,8 @@ mod tests {
         let err = parse_rules(Some(
             "[[rule]]\nid='x'\nkind='min_investment'\ntext=''\nsource=''\n",
         ))
-        .unwrap_err();
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("min_yi"), "{err}");
     }
 }

@@ -7,7 +7,10 @@
 //! rayon and the top k are selected without sorting the rest.
 
 pub mod config;
+mod error;
 pub mod list;
+
+pub use error::TargetsError;
 
 use crate::graph::{Graph, Profile, SegmentState};
 use crate::model::{Attrs, EdgeKind, Kind};
@@ -124,28 +127,36 @@ struct Resolved<'r> {
     place: Option<u32>,
 }
 
-fn resolve_rules<'r>(g: &Graph, set: &'r RuleSet) -> Result<Vec<Resolved<'r>>, String> {
-    let one = |name: &str, kinds: &[Kind], rule: &Rule| -> Result<u32, String> {
+/// Resolve the names in the rules. A rule of a strict set naming something the database does
+/// not hold is an error; a default rule that does is left out (`Err(None)` below: the rule is
+/// about places or industries this database does not hold).
+fn resolve_rules<'r>(g: &Graph, set: &'r RuleSet) -> Result<Vec<Resolved<'r>>, TargetsError> {
+    let one = |name: &str, kinds: &[Kind], rule: &Rule| -> Result<u32, Option<TargetsError>> {
         match g.names.lookup(&g.ds.nodes, name, kinds).as_slice() {
             [i] => Ok(*i),
             // Suggestions scan every name: only worth it when the error will be shown.
-            _ if !set.strict => Err(String::new()),
-            _ => Err(format!(
-                "admission rule `{}` names `{name}`, which is not one {}{}",
-                rule.id,
-                kinds
+            _ if !set.strict => Err(None),
+            _ => Err(Some(TargetsError::RuleName {
+                rule: rule.id.clone(),
+                name: name.to_string(),
+                kinds: kinds
                     .iter()
                     .map(|k| k.label_zh())
                     .collect::<Vec<_>>()
                     .join("/"),
-                crate::names::did_you_mean(&g.names.suggest(&g.ds.nodes, name, kinds, 3))
-            )),
+                did_you_mean: crate::names::did_you_mean(&g.names.suggest(
+                    &g.ds.nodes,
+                    name,
+                    kinds,
+                    3,
+                )),
+            })),
         }
     };
     let mut out = Vec::new();
     for rule in &set.rules {
         let resolved = (|| {
-            Ok::<_, String>(Resolved {
+            Ok::<_, Option<TargetsError>>(Resolved {
                 rule,
                 segments: {
                     let mut segs: HashSet<u32> = rule
@@ -170,8 +181,8 @@ fn resolve_rules<'r>(g: &Graph, set: &'r RuleSet) -> Result<Vec<Resolved<'r>>, S
         })();
         match resolved {
             Ok(r) => out.push(r),
-            Err(e) if set.strict => return Err(e),
-            Err(_) => {} // a default rule for places or industries this database does not hold
+            Err(Some(e)) => return Err(e),
+            Err(None) => {} // a default rule for places or industries this database does not hold
         }
     }
     Ok(out)
@@ -562,7 +573,7 @@ pub fn targets(
     weights: &Weights,
     rules: &RuleSet,
     opts: &TargetOptions,
-) -> Result<(Vec<TargetRow>, Vec<TargetRow>), String> {
+) -> Result<(Vec<TargetRow>, Vec<TargetRow>), TargetsError> {
     let rules = resolve_rules(g, rules)?;
     let scorer = Scorer::new(g, chain, place, gaps, weights, &rules, opts.investment);
     // Candidate → the gaps it fills, found through PRODUCES edges of the gap segments only.
@@ -687,7 +698,7 @@ pub fn route(
     p: &RouteProject,
     rules: &RuleSet,
     w: &Route,
-) -> Result<Vec<RouteRow>, String> {
+) -> Result<Vec<RouteRow>, TargetsError> {
     let rules = resolve_rules(g, rules)?;
     let segments = &p.segments[..];
     // What a park could focus on that covers the segments: the segments, their chains, and the

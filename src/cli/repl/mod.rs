@@ -332,11 +332,12 @@ impl Session {
                     [chain, "in" | "在", place, file] => (*chain, Some(*place), *file),
                     _ => return Err("usage: .draw CHAIN [in PLACE] FILE.svg|FILE.dot".into()),
                 };
-                let c = resolve_one(&self.graph, chain, &[Kind::Chain]).map_err(|f| f.message)?;
+                let c =
+                    resolve_one(&self.graph, chain, &[Kind::Chain]).map_err(|f| f.to_string())?;
                 let p = match place {
                     Some(p) => Some(
                         resolve_one(&self.graph, p, &[Kind::Park, Kind::Region])
-                            .map_err(|f| f.message)?,
+                            .map_err(|f| f.to_string())?,
                     ),
                     None => None,
                 };
@@ -366,7 +367,7 @@ impl Session {
                     return Err("usage: .open PATH".into());
                 };
                 let db = Some(PathBuf::from(path));
-                self.graph = Rc::new(open_graph(&db).map_err(|f| f.message)?);
+                self.graph = Rc::new(open_graph(&db).map_err(|f| f.to_string())?);
                 self.db = db;
                 stdoutln!("opened {path}");
             }
@@ -501,10 +502,7 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
     }
     // At a terminal an error is part of the conversation; from a pipe it is a failed script.
     if session.failed && !std::io::stdin().is_terminal() {
-        return Err(Failure {
-            code: 1,
-            message: String::new(),
-        });
+        return Err(Failure::Printed(crate::error::Blame::Input));
     }
     Ok(())
 }

@@ -1,0 +1,41 @@
+//! Why `intake` stopped: the export, the keyword rules or the templates given cannot be used
+//! (the message names the file), the output cannot be written, or — a bug — what it would
+//! write does not pass `check`.
+
+use crate::data::DataError;
+use crate::error::{Blame, Blamed};
+use std::path::PathBuf;
+
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    /// The export, the keyword rules or the chain templates: the message says which and why.
+    #[error("{0}")]
+    Input(String),
+    #[error(transparent)]
+    Data(#[from] DataError),
+    #[error("cannot write {}: {source}", .path.display())]
+    Write {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// The candidates file made would not pass `check`: nothing is written.
+    #[error("internal error: the candidates file would not pass check; nothing written:\n{}", .0.join("\n"))]
+    Unverified(Vec<String>),
+}
+
+impl From<String> for IntakeError {
+    fn from(message: String) -> IntakeError {
+        IntakeError::Input(message)
+    }
+}
+
+impl Blamed for IntakeError {
+    fn blame(&self) -> Blame {
+        match self {
+            IntakeError::Input(_) => Blame::Input,
+            IntakeError::Data(e) => e.blame(),
+            IntakeError::Write { .. } => Blame::Environment,
+            IntakeError::Unverified(_) => Blame::Bug,
+        }
+    }
+}
