@@ -3,17 +3,17 @@
 //! 2 internal or data error).
 
 mod failure;
+mod intake;
 mod query;
 mod repl;
 mod show;
 mod targets;
 
-use crate::bundle;
 use crate::data::{self, Encoding};
 use crate::error::Blamed;
 use crate::graph::Graph;
 use crate::model::{EdgeKind, Kind};
-use crate::store::{Store, StoreError};
+use crate::store::Store;
 use clap::{Parser, Subcommand};
 pub use failure::{Failure, exit_code};
 use std::path::PathBuf;
@@ -93,7 +93,7 @@ pub enum Command {
     /// Run query-language statements (docs/QUERY.md), e.g. `chainkb query "fill 锂电池 in 玉溪高新区"`.
     Query(query::QueryArgs),
     /// Turn an enterprise-platform export (企查查/天眼查/启信宝 CSV or .xlsx) into a candidates file.
-    Intake(crate::intake::IntakeArgs),
+    Intake(intake::IntakeArgs),
     /// Interactive session: line editing, history, completion (also by pinyin), meta commands.
     Repl,
     /// Target companies (精准招商目标企业) for a chain's gaps in a place: outside firms that make
@@ -354,7 +354,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Repl => repl::run(cli.db),
         Command::Targets(args) => targets::run_targets(&open_graph(&cli.db)?, args),
         Command::Route(args) => targets::run_route(&open_graph(&cli.db)?, args),
-        Command::Intake(args) => Ok(crate::intake::run_cli(args)?),
+        Command::Intake(args) => intake::run(args),
         Command::Query(args) => {
             let graph = open_graph(&cli.db)?;
             query::run(&graph, args)

@@ -14,37 +14,7 @@ use crate::model::Kind;
 use crate::names;
 use columns::{Mapping, plain_decimal, split_labels};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
-
-/// `chainkb intake FILE -o OUT.csv`.
-#[derive(clap::Args, Debug)]
-pub struct IntakeArgs {
-    /// The export: .csv (UTF-8, UTF-8 with BOM, or GBK) or .xlsx.
-    pub file: PathBuf,
-    /// The worksheet of an .xlsx file (default: the first).
-    #[arg(long)]
-    pub sheet: Option<String>,
-    /// Text encoding of a CSV export: auto (UTF-8, with or without BOM, else GBK), utf-8, gbk.
-    #[arg(long, default_value = "auto")]
-    pub encoding: Encoding,
-    /// Keyword rules (default: ./config/segment-keywords.toml, else the copy built into chainkb).
-    #[arg(long, value_name = "FILE")]
-    pub keywords: Option<PathBuf>,
-    /// Chain templates that segment names are resolved against (default: ./graphs, else the
-    /// bundled ones).
-    #[arg(long, value_name = "DIR")]
-    pub graphs: Option<PathBuf>,
-    /// Provenance text put before the file and row in every `source`, e.g. "企查查导出 2026-11".
-    #[arg(long, value_name = "TEXT")]
-    pub source: Option<String>,
-    /// Leave out firms already in the data beside the templates (matched by credit code or
-    /// normalized name; each is reported), so the file imports together with that data.
-    #[arg(long)]
-    pub skip_known: bool,
-    /// The candidates file to write (name it candidates-….csv so check/import read it as such).
-    #[arg(short, long, value_name = "OUT.csv")]
-    pub output: PathBuf,
-}
+use std::path::Path;
 
 /// One candidate enterprise, possibly merged from several rows.
 #[derive(Debug, Clone, Default)]
@@ -244,7 +214,7 @@ fn blank_lines(text: &str) -> Vec<u32> {
 
 /// "; only the first sheet, `A`, was read: choose another with --sheet (sheets: A, B)" for a
 /// workbook of several sheets, else nothing.
-fn other_sheets_hint(path: &Path) -> String {
+pub fn other_sheets_hint(path: &Path) -> String {
     use calamine::Reader;
     let Ok(wb) = calamine::open_workbook_auto(path) else {
         return String::new();
@@ -1022,53 +992,6 @@ pub fn verify(graphs: Option<&Path>, csv: &[u8]) -> Result<(), Vec<String>> {
         .map(|d| d.to_string())
         .collect();
     if ours.is_empty() { Ok(()) } else { Err(ours) }
-}
-
-/// The command: read, map, deduplicate, write, verify; messages and the summary on stderr.
-pub fn run_cli(args: IntakeArgs) -> Result<(), IntakeError> {
-    let resolver = load_graphs(args.graphs.as_deref())?;
-    let kw = load_keywords(args.keywords.as_deref(), &resolver)?;
-    let rows = read_rows(&args.file, args.sheet.as_deref(), args.encoding)?;
-    let file = args.file.display().to_string();
-    let known = Known::new(resolver.dataset());
-    let opts = Options {
-        source: args.source.as_deref(),
-        known: Some(&known),
-        skip_known: args.skip_known,
-    };
-    let outcome = intake(&rows, &file, &opts, &resolver, &kw).map_err(|e| {
-        // Without --sheet only the first sheet was read: the firms may be on another.
-        match (is_sheet(&args.file), &args.sheet, e) {
-            (true, None, IntakeError::Input(e)) => {
-                IntakeError::Input(format!("{e}{}", other_sheets_hint(&args.file)))
-            }
-            (_, _, e) => e,
-        }
-    })?;
-    for l in outcome.lines(&file) {
-        stderrln!("{l}");
-    }
-    let bytes = to_csv(&outcome.candidates);
-    if let Err(problems) = verify(args.graphs.as_deref(), &bytes) {
-        return Err(IntakeError::Unverified(problems));
-    }
-    std::fs::write(&args.output, &bytes).map_err(|source| IntakeError::Write {
-        path: args.output.clone(),
-        source,
-    })?;
-    let out = args.output.display().to_string();
-    stderrln!("{}", outcome.summary(&file, &out));
-    let stem = args
-        .output
-        .file_stem()
-        .map(|s| s.to_string_lossy().to_string())
-        .unwrap_or_default();
-    if SeedKind::from_file_stem(&stem) != Ok(SeedKind::Candidates) {
-        stderrln!(
-            "note: `chainkb check`/`import` read a file as candidates only if its name starts with `candidates` (e.g. seeds/candidates-{stem}.csv)"
-        );
-    }
-    Ok(())
 }
 
 #[cfg(test)]
