@@ -87,31 +87,6 @@ const PART_SEEDS: [(&str, usize); 4] = [
     ("seeds/regions.csv", 2),
 ];
 
-const KEYS: &str = "tests/fixtures/check-template-keys";
-
-#[test]
-fn an_unknown_key_is_reported_where_it_is_and_the_rest_of_the_template_is_still_checked() {
-    // Before: `invalid chain template: unknown field colour`, the cycle, orphan, duplicate id
-    // and bad stage unreported, and every reference to the template's segments "unknown".
-    let out = run(&["check", KEYS]);
-    assert_problems(
-        &out,
-        &[
-            "tests/fixtures/check-template-keys/graphs/battery.toml:11:1: unknown key `colour` in [[segment]]; its keys are id, name, stage, aliases, public, route_of, source, notes",
-            "tests/fixtures/check-template-keys/graphs/battery.toml:13:1: [[segment]] without `stage` (上游, 中游 or 下游)",
-            "tests/fixtures/check-template-keys/graphs/battery.toml:15:1: unknown key `stge` in [[segment]] (did you mean stage?); its keys are id, name, stage, aliases, public, route_of, source, notes",
-            "tests/fixtures/check-template-keys/graphs/battery.toml:19:9: stage `上流` is not one of 上游, 中游, 下游",
-            "tests/fixtures/check-template-keys/graphs/battery.toml:22:6: segment `孤立环节` is an orphan in chain `电池`: no SUPPLIES edge links it to another segment of the chain",
-            "tests/fixtures/check-template-keys/graphs/battery.toml:26:6: duplicate Segment id `碳酸锂` (first defined at tests/fixtures/check-template-keys/graphs/battery.toml:9)",
-            "tests/fixtures/check-template-keys/graphs/battery.toml:38:1: cycle in chain `电池`: 碳酸锂 → 正极材料 → 电芯 → 碳酸锂 (a chain must be a DAG: remove the edge that closes the loop)",
-            // No "belongs to no chain" for its segments, no "has no source" for each of them.
-            "tests/fixtures/check-template-keys/graphs/nameless.toml:3:1: [chain] without `id`",
-            "tests/fixtures/check-template-keys/graphs/nameless.toml:3:1: [chain] without `source`: say which document lines or public knowledge this template comes from",
-            "error: 9 problem(s) found",
-        ],
-    );
-}
-
 #[test]
 fn values_of_the_wrong_type_and_unknown_tables_are_reported_and_the_rest_is_read() {
     let tmp = tempfile::tempdir().unwrap();
@@ -156,35 +131,6 @@ to = "丙"
             "./graphs/t.toml:13:17: `aliases` in [[segment]] must hold strings only, not an integer",
             "./graphs/t.toml:23:3: unknown key `suplies` (did you mean supplies?): a chain template holds [chain], [[segment]] and [[supplies]] tables",
             "error: 4 problem(s) found",
-        ],
-    );
-}
-
-const GBK: &str = "tests/fixtures/check-gbk";
-
-#[test]
-fn files_that_cannot_be_read_come_first_and_references_into_them_are_counted_not_listed() {
-    // The seeds are GBK. Before: `unknown 产业 新能源` (a cascade) listed before the causes.
-    let out = run(&["check", GBK, "--encoding", "utf-8"]);
-    assert_problems(
-        &out,
-        &[
-            "tests/fixtures/check-gbk/seeds/enterprises.csv:1:1: the file is not valid UTF-8 (first bad byte at offset 28); if it was saved by Excel in Chinese Windows, try --encoding gbk",
-            "tests/fixtures/check-gbk/seeds/industries.csv:1:1: the file is not valid UTF-8 (first bad byte at offset 10); if it was saved by Excel in Chinese Windows, try --encoding gbk; 1 reference to a name in it was not checked",
-            "tests/fixtures/check-gbk/seeds/parks.csv:1:1: the file is not valid UTF-8 (first bad byte at offset 16); if it was saved by Excel in Chinese Windows, try --encoding gbk",
-            // a genuine typo is still reported: 新能原材料 is in no file
-            "tests/fixtures/check-gbk/graphs/lithium.toml:6:23: unknown 产业 `新能原材料`",
-            "error: 4 problem(s) found",
-        ],
-    );
-    // Read as they are, the same files have exactly their two genuine problems.
-    let out = run(&["check", GBK]);
-    assert_problems(
-        &out,
-        &[
-            "tests/fixtures/check-gbk/graphs/lithium.toml:6:23: unknown 产业 `新能原材料`",
-            "tests/fixtures/check-gbk/seeds/enterprises.csv:3:10: unknown 环节 `负级材料`",
-            "error: 2 problem(s) found",
         ],
     );
 }
@@ -280,40 +226,6 @@ fn absolute(name: &str) -> String {
         .unwrap()
         .display()
         .to_string()
-}
-
-const PROBLEMS: &str = "tests/fixtures/check-part-problems";
-
-#[test]
-fn only_the_files_given_have_their_problems_listed_and_the_rest_is_one_line() {
-    assert_problems(
-        &run(&["check", PROBLEMS]),
-        &[
-            "tests/fixtures/check-part-problems/seeds/enterprises.csv:2:14: unknown 环节 `动力电吃` (did you mean 动力电池?)",
-            "tests/fixtures/check-part-problems/seeds/parks.csv:2:14: area_km2: `十二` is not a number (a plain non-negative decimal, e.g. 110)",
-            "error: 2 problem(s) found",
-        ],
-    );
-    assert_problems(
-        &run(&[
-            "check",
-            "tests/fixtures/check-part-problems/seeds/parks.csv",
-        ]),
-        &[
-            "references resolved against the data folder tests/fixtures/check-part-problems",
-            "tests/fixtures/check-part-problems/seeds/parks.csv:2:14: area_km2: `十二` is not a number (a plain non-negative decimal, e.g. 110)",
-            "tests/fixtures/check-part-problems/seeds/enterprises.csv:2:14: unknown 环节 `动力电吃` (did you mean 动力电池?) (in the data folder tests/fixtures/check-part-problems, which was read only to resolve references)",
-            "error: 2 problem(s) found",
-        ],
-    );
-    assert_problems(
-        &run(&["check", "tests/fixtures/check-part-problems/graphs"]),
-        &[
-            "references resolved against the data folder tests/fixtures/check-part-problems",
-            "tests/fixtures/check-part-problems/seeds/enterprises.csv:2:14: unknown 环节 `动力电吃` (did you mean 动力电池?) (in the data folder tests/fixtures/check-part-problems, which was read only to resolve references; 1 more problem there, listed by `chainkb check tests/fixtures/check-part-problems`)",
-            "error: 1 problem(s) found",
-        ],
-    );
 }
 
 #[test]
