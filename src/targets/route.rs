@@ -1,0 +1,214 @@
+//! Project routing (项目流转): the parks that fit a project's segments best, with the focus,
+//! neighbours and competition that make each score, and the admission rules that exclude some.
+
+use super::TargetsError;
+use super::config::{Route, RuleSet};
+use super::rules::{excluded_by, resolve_rules};
+use super::segment_industries;
+use crate::graph::{Graph, SegmentState};
+use crate::model::{EdgeKind, Kind};
+use petgraph::Direction;
+use rayon::prelude::*;
+use std::collections::HashMap;
+
+/// One park's fit for a project (项目流转).
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteRow {
+    pub park: u32,
+    pub score: f64,
+    /// What of the park's focus (主导产业) covers the segments: its own first, then what it
+    /// inherits from the places above it, labelled `（所属 PLACE）`.
+    pub focus: Vec<String>,
+    /// Present neighbouring segments (inputs available, customers nearby).
+    pub neighbours: Vec<String>,
+    /// Enterprises in the park (or below it) that already produce one of the segments (同质化).
+    pub competitor_firms: usize,
+    /// Projects in the park (or below it), not yet producing, that build one of the segments
+    /// (同质化), other than the project being routed.
+    pub competitor_projects: usize,
+    pub reason: String,
+    pub excluded: Option<String>,
+}
+
+/// What routing needs to know about the project.
+#[derive(Clone, Debug, Default)]
+pub struct RouteProject<'a> {
+    /// Segments the project builds.
+    pub segments: Vec<u32>,
+    /// The project being routed (`--project`), which is not its own competitor.
+    pub project: Option<u32>,
+    /// Investment in 亿元, checked against minimum-investment rules.
+    pub investment: Option<f64>,
+    /// Tags tag rules check: its classes such as 限制类, and its carrier's tags such as 失信.
+    pub tags: Vec<&'a str>,
+}
+
+/// Rank parks for a project: admitted parks first, by score, then the parks an admission rule
+/// excludes (by score too); ties by park id. Parks that score 0 are left out.
+///
+/// A park's score is its best focus points — its own focus (主导产业) on one of the segments, on
+/// a chain of theirs or on an industry of those chains (`w.focus_segment`, `w.focus_chain`,
+/// `w.focus_industry`), or such a focus inherited from a place above it at `w.inherited_focus`
+/// of those points — plus `w.neighbours` × the share of the segments' neighbours present in it
+/// (the `[route]` section of config/target-weights.toml, which explains each weight).
+pub fn route(
+    g: &Graph,
+    p: &RouteProject,
+    rules: &RuleSet,
+    w: &Route,
+) -> Result<Vec<RouteRow>, TargetsError> {
+    let rules = resolve_rules(g, rules)?;
+    let segments = &p.segments[..];
+    // What a park could focus on that covers the segments: the segments, their chains, and the
+    // industries of those chains (with their parents).
+    let mut covers: HashMap<u32, (f64, String)> = HashMap::new();
+    for &s in segments {
+        covers.insert(s, (w.focus_segment, format!("环节 {}", g.node(s).name())));
+        for &c in g.segment_chains(s) {
+            covers
+                .entry(c)
+                .or_insert((w.focus_chain, format!("产业链 {}", g.node(c).name())));
+        }
+        for i in segment_industries(g, s) {
+            covers
+                .entry(i)
+                .or_insert((w.focus_industry, format!("产业 {}", g.node(i).name())));
+        }
+    }
+    let neighbours_of: Vec<u32> = {
+        let mut v: Vec<u32> = Vec::new();
+        for &s in segments {
+            for (n, _) in g
+                .neighbors(s, EdgeKind::Supplies, Direction::Incoming)
+                .into_iter()
+                .chain(g.neighbors(s, EdgeKind::Supplies, Direction::Outgoing))
+            {
+                if !segments.contains(&n) && !v.contains(&n) {
+                    v.push(n);
+                }
+            }
+        }
+        v
+    };
+    let mut rows: Vec<RouteRow> = g
+        .nodes_of(Kind::Park)
+        .par_iter()
+        .map(|&park| {
+            // Focus stated on the park itself, then on the places above it (nearest first):
+            // each label once, where it is stated nearest.
+            let mut focus_pts = 0.0f64;
+            let mut seen: Vec<&str> = Vec::new();
+            let mut own: Vec<&str> = Vec::new();
+            let mut inherited: Vec<(u32, Vec<&str>)> = Vec::new();
+            for place in std::iter::once(park).chain(g.ancestors(park).iter().copied()) {
+                let mut here: Vec<&str> = Vec::new();
+                for (f, _) in g.neighbors(place, EdgeKind::FocusesOn, Direction::Outgoing) {
+                    if let Some((pts, label)) = covers.get(&f) {
+                        let pts = if place == park {
+                            *pts
+                        } else {
+                            pts * w.inherited_focus
+                        };
+                        focus_pts = focus_pts.max(pts);
+                        if !seen.contains(&label.as_str()) {
+                            seen.push(label);
+                            here.push(label);
+                        }
+                    }
+                }
+                if place == park {
+                    own = here;
+                } else if !here.is_empty() {
+                    inherited.push((place, here));
+                }
+            }
+            let mut focus: Vec<String> = own.iter().map(|l| l.to_string()).collect();
+            for (place, labels) in &inherited {
+                let name = g.node(*place).name();
+                focus.extend(labels.iter().map(|l| format!("{l}（所属 {name}）")));
+            }
+            let present: Vec<String> = neighbours_of
+                .iter()
+                .filter(|&&n| g.state(park, n) == SegmentState::Present)
+                .map(|&n| g.node(n).name().to_string())
+                .collect();
+            let share = if neighbours_of.is_empty() {
+                0.0
+            } else {
+                present.len() as f64 / neighbours_of.len() as f64
+            };
+            // A firm or project for several of the segments counts once.
+            let (mut firms, mut projects): (Vec<u32>, Vec<u32>) = (Vec::new(), Vec::new());
+            for cell in segments.iter().filter_map(|&s| g.presence(park, s)) {
+                firms.extend(cell.producers);
+                projects.extend(cell.projects.iter().filter(|&&x| Some(x) != p.project));
+            }
+            for v in [&mut firms, &mut projects] {
+                v.sort_unstable();
+                v.dedup();
+            }
+            let mut reasons = Vec::new();
+            if !own.is_empty() {
+                reasons.push(format!("主导产业含 {}", own.join("、")));
+            }
+            for (place, labels) in &inherited {
+                reasons.push(format!(
+                    "所属 {} 主导产业含 {}",
+                    g.node(*place).name(),
+                    labels.join("、")
+                ));
+            }
+            if !present.is_empty() {
+                reasons.push(format!("已有相邻环节 {}", present.join("、")));
+            }
+            if !firms.is_empty() {
+                reasons.push(format!("已有同类企业 {} 家（同质化）", firms.len()));
+            }
+            if !projects.is_empty() {
+                reasons.push(format!("已有同类规划项目 {} 个（同质化）", projects.len()));
+            }
+            let score = ((focus_pts + w.neighbours * share) * 100.0).round() / 100.0;
+            RouteRow {
+                park,
+                score,
+                focus,
+                neighbours: present,
+                competitor_firms: firms.len(),
+                competitor_projects: projects.len(),
+                reason: reasons.join("; "),
+                excluded: excluded_by(g, &rules, &p.tags, segments, park, p.investment),
+            }
+        })
+        .filter(|r| r.score > 0.0)
+        .collect();
+    rows.sort_by(|a, b| {
+        a.excluded
+            .is_some()
+            .cmp(&b.excluded.is_some())
+            .then_with(|| b.score.total_cmp(&a.score))
+            .then_with(|| g.node(a.park).id.cmp(&g.node(b.park).id))
+    });
+    Ok(rows)
+}
+
+/// The note to show when admission rules exclude every park that fits the project: the list
+/// is then no recommendation, and the note says which rules stand in the way.
+pub fn all_excluded_note(rows: &[RouteRow]) -> Option<String> {
+    if rows.is_empty() || rows.iter().any(|r| r.excluded.is_none()) {
+        return None;
+    }
+    let mut rules: Vec<&str> = Vec::new();
+    for r in rows.iter().filter_map(|r| r.excluded.as_deref()) {
+        if !rules.contains(&r) {
+            rules.push(r);
+        }
+    }
+    let parks = match rows.len() {
+        1 => "the only park that fits".to_string(),
+        n => format!("all {n} parks that fit"),
+    };
+    Some(format!(
+        "admission rules exclude {parks} — no park can take the project as it stands ({})",
+        rules.join("; ")
+    ))
+}
