@@ -266,89 +266,10 @@ fn routing_a_cathode_project() {
 }
 
 #[test]
-fn relations_tags_and_origin_explain_the_score_on_the_fixture() {
+fn a_target_list_exports_to_a_workbook_with_a_sheet_per_gap_segment() {
+    // What the list holds, and the errors of its options and rules files, are golden in
+    // tests/commands/targets-small.txt; a golden file cannot open a workbook.
     let (tmp, db) = small_db();
-    let out = chainkb_cmd(&[
-        "targets",
-        "锂电池",
-        "--in",
-        "测试高新区",
-        "--segment",
-        "正极材料",
-        "--format",
-        "json",
-        "--db",
-        &db,
-    ]);
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    // 外地正极 supplies the local 测试电池 (以商招商), is in 江苏 (长三角), and a project for
-    // 正极材料 is planned locally.
-    assert!(
-        text.contains("\"enterprise\": \"外地正极材料股份有限公司\""),
-        "{text}"
-    );
-    assert!(text.contains("已向 测试电池有限公司 供货"), "{text}");
-    assert!(text.contains("长三角"), "{text}");
-    assert!(text.contains("本地已有规划项目"), "{text}");
-    assert!(text.contains("\"relation\": 2"), "{text}");
-    // Unknown names and bad options are user errors with suggestions.
-    let out = chainkb_cmd(&["targets", "锂电", "--in", "测试高新区", "--db", &db]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("did you mean 锂电池"));
-    let out = chainkb_cmd(&[
-        "targets",
-        "锂电池",
-        "--in",
-        "测试高新区",
-        "--origin",
-        "西北",
-        "--db",
-        &db,
-    ]);
-    assert!(String::from_utf8_lossy(&out.stderr).contains("origin `西北` is not one of"));
-    // A user's rules file: an exclude_segment rule excludes, and names must resolve.
-    let rules = tmp.path().join("rules.toml");
-    std::fs::write(&rules, "[[rule]]\nid = \"测试-淘汰\"\nkind = \"exclude_segment\"\nsegments = [\"正极材料\"]\ntext = \"淘汰类（测试）\"\nsource = \"test\"\n").unwrap();
-    let r = rules.display().to_string();
-    let out = chainkb_cmd(&[
-        "targets",
-        "锂电池",
-        "--in",
-        "测试高新区",
-        "--segment",
-        "正极材料",
-        "--rules",
-        &r,
-        "--excluded",
-        "--format",
-        "csv",
-        "--db",
-        &db,
-    ]);
-    let text = String::from_utf8_lossy(&out.stdout).to_string();
-    assert!(
-        text.contains("外地正极材料股份有限公司") && text.contains("测试-淘汰: 淘汰类（测试）"),
-        "{text}"
-    );
-    std::fs::write(&rules, "[[rule]]\nid = \"x\"\nkind = \"exclude_segment\"\nsegments = [\"正级材料\"]\ntext = \"\"\nsource = \"\"\n").unwrap();
-    let out = chainkb_cmd(&[
-        "targets",
-        "锂电池",
-        "--in",
-        "测试高新区",
-        "--segment",
-        "正极材料",
-        "--rules",
-        &r,
-        "--db",
-        &db,
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(
-        String::from_utf8_lossy(&out.stderr).contains("did you mean 正极材料"),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
     // Export to Excel.
     let xlsx = tmp.path().join("t.xlsx");
     let out = chainkb_cmd(&[
@@ -463,70 +384,6 @@ fn admission_classes_exclude_firms_and_projects_by_tag() {
         err.contains("unknown tag `限制` (did you mean 限制类"),
         "{err}"
     );
-}
-
-#[test]
-fn a_gap_nobody_outside_produces_is_named_not_left_as_an_empty_list() {
-    let db = seed_db().display().to_string();
-    let targets = |chain: &str, segments: [&str; 2]| {
-        chainkb_cmd(&[
-            "targets",
-            chain,
-            "--in",
-            "玉溪高新区",
-            "--segment",
-            segments[0],
-            "--segment",
-            segments[1],
-            "--format",
-            "csv",
-            "--db",
-            &db,
-        ])
-    };
-    // A segment firms make, but no candidate does: more candidates would help.
-    let out = targets("数控机床", ["刀库", "数控系统"]);
-    assert!(out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains(
-            "no enterprise outside 玉溪高新技术产业开发区 in the database produces 刀库 — \
-             nobody to list for it (add candidates: `chainkb intake`)"
-        ),
-        "{err}"
-    );
-    assert!(!err.contains("数控系统"), "{err}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("数控系统"));
-    // A segment public bodies provide (the template's `public`): no firm is recruited for
-    // it, so the note says who provides it instead of asking for candidates.
-    let out = targets("疫苗", ["预防接种", "细胞培养基"]);
-    assert!(out.status.success());
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains(
-            "note: 预防接种 is a public function (疾病预防控制机构和县级以上卫生健康主管部门指定的接种单位): \
-             no firm to recruit for it; plan it with them"
-        ),
-        "{err}"
-    );
-    assert!(!err.contains("add candidates"), "{err}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("细胞培养基"));
-    // The query stage says the same: under the table, or on stderr for CSV and JSON so the
-    // data stays machine-readable.
-    let q = "status 疫苗 in 玉溪高新区 | where state = \"missing\" | targets | limit 2";
-    for (format, on_stdout) in [("table", true), ("csv", false), ("json", false)] {
-        let out = chainkb_cmd(&["query", q, "--format", format, "--db", &db]);
-        assert!(out.status.success());
-        let (stdout, stderr) = (
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr),
-        );
-        for public in ["菌毒种", "疫苗批签发检验", "预防接种"] {
-            let note = format!("note: {public} is a public function (");
-            assert_eq!(stdout.contains(&note), on_stdout, "{format}: {stdout}");
-            assert_eq!(stderr.contains(&note), !on_stdout, "{format}: {stderr}");
-        }
-    }
 }
 
 /// A firm recorded as making a segment that public bodies provide is never a target for it:
