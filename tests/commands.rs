@@ -12,7 +12,9 @@
 //! @db small                              <- the database the commands below use: `small`,
 //!                                           `mini` (tests/fixtures/…) or `seed` (the repository's
 //!                                           graphs/ and seeds/), imported once per run; `none`
-//!                                           for no --db (HOME is a fresh folder then)
+//!                                           for no --db (HOME is a fresh folder then); after
+//!                                           the name, more data folders to import with it:
+//!                                           `@db small tests/fixtures/routing`
 //! $ chainkb targets 锂电池 --in 测试高新区   <- a command line; words split at spaces, "…" quotes
 //! standard output, as is
 //! ! a line of standard error
@@ -35,16 +37,19 @@ fn root() -> &'static Path {
 }
 
 /// The fixture databases, imported once per run (by a child process each, so no sled lock
-/// of this process outlives it).
-fn database(name: &str) -> PathBuf {
+/// of this process outlives it). `spec` is a fixture's name, then any further data folders
+/// (paths from the repository's root) imported with it.
+fn database(spec: &str) -> PathBuf {
     static DBS: OnceLock<Mutex<HashMap<String, (tempfile::TempDir, PathBuf)>>> = OnceLock::new();
     let mut dbs = DBS
         .get_or_init(Default::default)
         .lock()
         .unwrap_or_else(|e| e.into_inner());
-    if let Some((_, db)) = dbs.get(name) {
+    if let Some((_, db)) = dbs.get(spec) {
         return db.clone();
     }
+    let mut words = spec.split_whitespace();
+    let name = words.next().unwrap_or_default();
     let data = match name {
         "seed" => root().to_path_buf(),
         "small" | "mini" => root().join("tests/fixtures").join(name),
@@ -57,6 +62,7 @@ fn database(name: &str) -> PathBuf {
         .arg(&db)
         .arg("import")
         .arg(&data)
+        .args(words.map(|w| root().join(w)))
         .env_remove("CHAINKB_DB")
         .output()
         .expect("run chainkb import");
@@ -65,7 +71,7 @@ fn database(name: &str) -> PathBuf {
         "import {name}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    dbs.insert(name.to_string(), (dir, db.clone()));
+    dbs.insert(spec.to_string(), (dir, db.clone()));
     db
 }
 

@@ -77,23 +77,25 @@ fn db_with(fixture: &str, extra: &[(&str, &str)]) -> (tempfile::TempDir, String)
     (tmp, db)
 }
 
-/// Parks for routing tests, beside the fixture's 测试高新区 (focus 锂电池, 新能源) and its
-/// 江川片区 (no focus of its own, 动力电池 present): 测试新区 focuses on 正极材料 itself; its
-/// 测试疫苗园 focuses on 生物医药 only and inherits 正极材料; 测试锂电园 focuses on 新能源
-/// (the industry of 正极材料's chain) itself.
-const ROUTING_PARKS: [(&str, &str); 2] = [
-    (
-        "industries-routing.csv",
-        "id,aliases,parent,chains,source\n生物医药,,,,test fixture: routing\n",
-    ),
-    (
-        "parks-routing.csv",
-        "id,kind,parent,area_km2,focus,source,notes\n\
-         测试新区,园区,测试省,,正极材料,test fixture: routing,\n\
-         测试疫苗园,园区,测试新区,,生物医药,test fixture: routing,\n\
-         测试锂电园,园区,测试省,,新能源,test fixture: routing,\n",
-    ),
-];
+/// tests/fixtures/small with the parks of tests/fixtures/routing beside it (described in
+/// tests/commands/route.txt), in a fresh database.
+fn routing_db() -> (tempfile::TempDir, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db").display().to_string();
+    let out = chainkb_cmd(&[
+        "import",
+        "tests/fixtures/small",
+        "tests/fixtures/routing",
+        "--db",
+        &db,
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    (tmp, db)
+}
 
 /// `chainkb route … --format json` rows, with stderr.
 fn route_json(db: &str, args: &[&str]) -> (Vec<serde_json::Value>, String) {
@@ -105,14 +107,6 @@ fn route_json(db: &str, args: &[&str]) -> (Vec<serde_json::Value>, String) {
     assert!(out.status.success(), "{args:?}: {stderr}");
     let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
     (rows, stderr)
-}
-
-/// The row of `park` in route output, and its position.
-fn park_row<'a>(rows: &'a [serde_json::Value], park: &str) -> (usize, &'a serde_json::Value) {
-    rows.iter()
-        .enumerate()
-        .find(|(_, r)| r["park"] == park)
-        .unwrap_or_else(|| panic!("no row for {park}: {rows:#?}"))
 }
 
 /// Run chainkb on the seed database; its stdout, after the command line. The bytes are held
@@ -450,100 +444,8 @@ fn a_public_function_is_never_a_target_even_where_a_firm_makes_it() {
 }
 
 #[test]
-fn inherited_focus_is_labelled_and_counts_less_than_a_park_s_own() {
-    let (_tmp, db) = small_db_with(&ROUTING_PARKS);
-    let (rows, _) = route_json(&db, &["正极材料"]);
-    // 测试疫苗园 focuses on 生物医药: 正极材料 is its zone's focus, and says so.
-    let (vaccine_at, vaccine) = park_row(&rows, "测试疫苗园");
-    assert_eq!(
-        vaccine["focus"],
-        serde_json::json!(["环节 正极材料（所属 测试新区）"]),
-        "{vaccine}"
-    );
-    assert_eq!(
-        vaccine["reason"], "所属 测试新区 主导产业含 环节 正极材料",
-        "{vaccine}"
-    );
-    let (zone_at, zone) = park_row(&rows, "测试新区");
-    assert_eq!(
-        zone["focus"],
-        serde_json::json!(["环节 正极材料"]),
-        "{zone}"
-    );
-    assert!(
-        zone["reason"]
-            .as_str()
-            .unwrap()
-            .starts_with("主导产业含 环节 正极材料"),
-        "{zone}"
-    );
-    // A park's own focus, even only on the industry, outranks an inherited one, even on the
-    // segment itself (the tie-break by id would put 测试疫苗园 first) …
-    let (own_at, own) = park_row(&rows, "测试锂电园");
-    assert!(zone_at < vaccine_at && own_at < vaccine_at, "{rows:#?}");
-    assert!(
-        own["score"].as_f64() > vaccine["score"].as_f64(),
-        "{own} {vaccine}"
-    );
-    // … unless other evidence outweighs it: 江川片区 inherits 锂电池 from 测试高新区 but has
-    // 动力电池 (the customer segment) present.
-    let (jc_at, jc) = park_row(&rows, "江川片区");
-    assert!(jc_at < own_at, "{rows:#?}");
-    assert_eq!(
-        jc["reason"],
-        "所属 测试高新区 主导产业含 产业链 锂电池、产业 新能源; 已有相邻环节 动力电池",
-        "{jc}"
-    );
-}
-
-#[test]
-fn route_weights_come_from_the_route_section_of_a_weights_file() {
-    let (tmp, db) = small_db_with(&ROUTING_PARKS);
-    let score = |rows: &[serde_json::Value], park: &str| park_row(rows, park).1["score"].as_f64();
-    let (before, _) = route_json(&db, &["正极材料"]);
-    // By default an inherited focus (0.4 × 3 on the segment) ranks below a park's own focus,
-    // even only on the industry (1.5).
-    assert_eq!(score(&before, "测试疫苗园"), Some(1.2), "{before:#?}");
-    assert!(park_row(&before, "测试锂电园").0 < park_row(&before, "测试疫苗园").0);
-    // Counting an inherited focus in full puts 测试疫苗园 level with the zone it inherits
-    // from, above 测试锂电园; the weights the file leaves out keep their defaults.
-    let weights = tmp.path().join("weights.toml");
-    std::fs::write(&weights, "[route]\ninherited_focus = 1.0\n").unwrap();
-    let w = weights.display().to_string();
-    let (after, _) = route_json(&db, &["正极材料", "--weights", &w]);
-    assert_eq!(score(&after, "测试疫苗园"), Some(3.0), "{after:#?}");
-    assert!(park_row(&after, "测试疫苗园").0 < park_row(&after, "测试锂电园").0);
-    for park in ["测试新区", "测试锂电园", "测试高新区"] {
-        assert_eq!(score(&after, park), score(&before, park), "{park}");
-    }
-    // A misspelt key is refused, naming the file, the key and the keys there are.
-    std::fs::write(&weights, "[route]\ninherited = 1.0\n").unwrap();
-    let out = chainkb_cmd(&["route", "正极材料", "--weights", &w, "--db", &db]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(out.stdout.is_empty());
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        err.contains(&format!(
-            "{w}: unknown key `route.inherited` (did you mean inherited_focus?)"
-        )),
-        "{err}"
-    );
-    // So is a weight that is not a number, naming its key.
-    std::fs::write(&weights, "[route]\nneighbours = \"3\"\n").unwrap();
-    let out = chainkb_cmd(&["route", "正极材料", "--weights", &w, "--db", &db]);
-    assert_eq!(out.status.code(), Some(1));
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
-    assert!(
-        err.contains(&format!(
-            "{w}: `route.neighbours` must be a number, not string \"3\""
-        )),
-        "{err}"
-    );
-}
-
-#[test]
 fn excluded_parks_rank_after_admitted_ones_and_a_list_of_only_excluded_parks_says_so() {
-    let (tmp, db) = small_db_with(&ROUTING_PARKS);
+    let (tmp, db) = routing_db();
     // A minimum investment in 测试新区 (and below) excludes its two parks for a small project.
     let rules = tmp.path().join("rules.toml");
     std::fs::write(
@@ -601,45 +503,6 @@ fn excluded_parks_rank_after_admitted_ones_and_a_list_of_only_excluded_parks_say
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains(note), "{stdout}");
     assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
-}
-
-#[test]
-fn route_counts_competing_firms_and_planned_projects_in_the_columns_the_reason_names() {
-    let (_tmp, db) = small_db_with(&ROUTING_PARKS);
-    // T-1, a 正极材料 project, is planned in 测试高新区: a competing project, not a firm.
-    let (rows, _) = route_json(&db, &["正极材料"]);
-    let (_, zone) = park_row(&rows, "测试高新区");
-    assert_eq!(zone["competitor_firms"], 0, "{zone}");
-    assert_eq!(zone["competitor_projects"], 1, "{zone}");
-    assert!(
-        zone["reason"]
-            .as_str()
-            .unwrap()
-            .ends_with("已有同类规划项目 1 个（同质化）"),
-        "{zone}"
-    );
-    assert!(zone.get("competitors").is_none(), "{zone}");
-    // Routing T-1 itself: it does not compete with itself.
-    let (rows, _) = route_json(&db, &["--project", "T-1"]);
-    let (_, zone) = park_row(&rows, "测试高新区");
-    assert_eq!(zone["competitor_projects"], 0, "{zone}");
-    assert!(
-        !zone["reason"].as_str().unwrap().contains("同质化"),
-        "{zone}"
-    );
-    // 测试电池 makes 动力电池 in 江川片区: a competing firm there and in 测试高新区 above it.
-    let (rows, _) = route_json(&db, &["动力电池"]);
-    for park in ["测试高新区", "江川片区"] {
-        let (_, row) = park_row(&rows, park);
-        assert_eq!(row["competitor_firms"], 1, "{row}");
-        assert!(
-            row["reason"]
-                .as_str()
-                .unwrap()
-                .contains("已有同类企业 1 家（同质化）"),
-            "{row}"
-        );
-    }
 }
 
 /// A candidate with many scoring tags and a revenue figure, for the fixture.
