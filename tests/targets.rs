@@ -51,12 +51,6 @@ fn small_db() -> (tempfile::TempDir, String) {
     (tmp, db)
 }
 
-/// A fresh database holding tests/fixtures/small plus the seed files `extra` (name, text),
-/// written beside it: rows a test needs that the shared fixture does not hold.
-fn small_db_with(extra: &[(&str, &str)]) -> (tempfile::TempDir, String) {
-    db_with("tests/fixtures/small", extra)
-}
-
 /// A fresh database holding `fixture` plus the seed files `extra` (name, text), written in the
 /// folder `extra` of the returned directory.
 fn db_with(fixture: &str, extra: &[(&str, &str)]) -> (tempfile::TempDir, String) {
@@ -69,26 +63,6 @@ fn db_with(fixture: &str, extra: &[(&str, &str)]) -> (tempfile::TempDir, String)
     let db = tmp.path().join("db").display().to_string();
     let extra_dir = tmp.path().join("extra").display().to_string();
     let out = chainkb_cmd(&["import", fixture, &extra_dir, "--db", &db]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    (tmp, db)
-}
-
-/// tests/fixtures/small with the parks of tests/fixtures/routing beside it (described in
-/// tests/commands/route.txt), in a fresh database.
-fn routing_db() -> (tempfile::TempDir, String) {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("db").display().to_string();
-    let out = chainkb_cmd(&[
-        "import",
-        "tests/fixtures/small",
-        "tests/fixtures/routing",
-        "--db",
-        &db,
-    ]);
     assert!(
         out.status.success(),
         "{}",
@@ -444,102 +418,8 @@ fn a_public_function_is_never_a_target_even_where_a_firm_makes_it() {
 }
 
 #[test]
-fn excluded_parks_rank_after_admitted_ones_and_a_list_of_only_excluded_parks_says_so() {
-    let (tmp, db) = routing_db();
-    // A minimum investment in 测试新区 (and below) excludes its two parks for a small project.
-    let rules = tmp.path().join("rules.toml");
-    std::fs::write(
-        &rules,
-        "[[rule]]\nid = \"测试-最低投资\"\nkind = \"min_investment\"\nplace = \"测试新区\"\n\
-         industries = [\"新能源\"]\nmin_yi = 1.0\ntext = \"1 亿元以上\"\nsource = \"test\"\n",
-    )
-    .unwrap();
-    let r = rules.display().to_string();
-    let (rows, stderr) = route_json(&db, &["正极材料", "--investment", "0.1", "--rules", &r]);
-    let parks: Vec<&str> = rows.iter().map(|r| r["park"].as_str().unwrap()).collect();
-    assert_eq!(
-        parks,
-        [
-            "测试高新区",
-            "江川片区",
-            "测试锂电园",
-            "测试新区",
-            "测试疫苗园"
-        ],
-        "{rows:#?}"
-    );
-    assert!(rows[..3].iter().all(|r| r["excluded_by"].is_null()));
-    assert!(
-        rows[3..]
-            .iter()
-            .all(|r| r["excluded_by"] == "测试-最低投资: 1 亿元以上")
-    );
-    assert!(!stderr.contains("note:"), "{stderr}");
-    // The limit counts admitted parks first.
-    let (rows, _) = route_json(
-        &db,
-        &[
-            "正极材料",
-            "--investment",
-            "0.1",
-            "--rules",
-            &r,
-            "--limit",
-            "3",
-        ],
-    );
-    assert!(
-        rows.len() == 3 && rows.iter().all(|r| r["excluded_by"].is_null()),
-        "{rows:#?}"
-    );
-    // Every park excluded: the rows are no recommendation, and a note says so and why — on
-    // stderr for CSV and JSON, under the table otherwise.
-    let note = "note: admission rules exclude all 5 parks that fit — no park can take the project \
-                as it stands (云南-准入-限制类: 国家、省有关规定中限制类的项目一律不招";
-    let (rows, stderr) = route_json(&db, &["正极材料", "--tag", "限制类"]);
-    assert_eq!(rows.len(), 5);
-    assert!(stderr.contains(note), "{stderr}");
-    let out = chainkb_cmd(&["route", "正极材料", "--tag", "限制类", "--db", &db]);
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    assert!(stdout.contains(note), "{stdout}");
-    assert!(!String::from_utf8_lossy(&out.stderr).contains("note:"));
-}
-
-/// A candidate with many scoring tags and a revenue figure, for the fixture.
-const TAGGED_CANDIDATE: (&str, &str) = (
-    "candidates-tags.csv",
-    "id,name,aliases,credit_code,province,city,location,revenue_yi,tags,listing,segments,industries,source,notes\n\
-     外地多标签正极有限公司,,,,广东省,深圳市,,99,上市;龙头;民营500强;世界500强;中国500强;专精特新,,正极材料,,test fixture: tags,\n",
-);
-
-#[test]
 fn every_scoring_tag_is_named_in_the_reason() {
-    let (_tmp, db) = small_db_with(&[TAGGED_CANDIDATE]);
-    let out = chainkb_cmd(&[
-        "targets",
-        "锂电池",
-        "--in",
-        "测试高新区",
-        "--segment",
-        "正极材料",
-        "--format",
-        "json",
-        "--db",
-        &db,
-    ]);
-    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
-    let row = rows
-        .iter()
-        .find(|r| r["enterprise"] == "外地多标签正极有限公司")
-        .unwrap();
-    // 3 + 2.5 + 2 + 2 + 2 + 1 for the tags, 2 for 99 亿元.
-    assert_eq!(row["scale"], 14.5, "{row}");
-    assert_eq!(
-        row["reason"],
-        "产 正极材料; 产品全在本链; 邻接本地环节 1/1; 营收 99 亿元; \
-         世界500强、中国500强、上市、龙头、民营500强、专精特新; 珠三角; 本地已有规划项目",
-        "{row}"
-    );
+    // A candidate with every scoring tag is golden in tests/commands/targets-small.txt.
     // On the seed data (no revenue figures), a row's scale is the points of the tags its
     // reason names.
     let weights = chainkb::targets::config::Weights::defaults();
@@ -616,40 +496,6 @@ fn full_width_commas_and_enumeration_commas_separate_list_options() {
         !rows.is_empty() && rows.iter().all(|r| !r["excluded_by"].is_null()),
         "{rows:#?}"
     );
-}
-
-#[test]
-fn a_list_without_revenue_figures_says_scale_comes_from_tags_only() {
-    let (_tmp, db) = small_db_with(&[TAGGED_CANDIDATE]);
-    let note =
-        "note: no candidate listed has a 营业收入 figure (revenue_yi); scale comes from tags only";
-    let run = |extra: &[&str]| {
-        let mut args = vec![
-            "targets",
-            "锂电池",
-            "--in",
-            "测试高新区",
-            "--segment",
-            "正极材料",
-            "--db",
-            &db,
-        ];
-        args.extend(extra);
-        let out = chainkb_cmd(&args);
-        assert!(out.status.success());
-        (
-            String::from_utf8_lossy(&out.stdout).to_string(),
-            String::from_utf8_lossy(&out.stderr).to_string(),
-        )
-    };
-    // 外地多标签正极 (广东) has a revenue figure; 外地正极材料 (江苏) has none.
-    let (stdout, stderr) = run(&["--format", "csv"]);
-    assert!(!stdout.contains(note) && !stderr.contains(note), "{stderr}");
-    let (stdout, stderr) = run(&["--format", "csv", "--origin", "长三角"]);
-    assert!(stdout.contains("外地正极材料股份有限公司"), "{stdout}");
-    assert!(stderr.contains(note) && !stdout.contains(note), "{stderr}");
-    let (stdout, _) = run(&["--origin", "长三角"]);
-    assert!(stdout.contains(note), "{stdout}");
 }
 
 /// The workbook's per-gap sheets hold each gap's own best firms: with `--gaps all` and a small
