@@ -359,79 +359,6 @@ fn check_store_reads_every_record() {
 }
 
 #[test]
-fn draw_colours_every_segment_of_a_chain_by_its_state_in_a_place() {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("db");
-    import(&db, &fixture("small"));
-    let svg_path = tmp.path().join("lithium.svg");
-    let out = run(&[
-        "draw",
-        "锂离子电池",
-        "--in",
-        "测试市",
-        "-o",
-        &svg_path.display().to_string(),
-        "--db",
-        &db.display().to_string(),
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let svg = std::fs::read_to_string(&svg_path).unwrap();
-    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
-    assert!(svg.contains("锂电池 产业链现状图 · 测试市"));
-    // 动力电池: one local producer (listed, so leading, but alone) → weak; 正极材料: a 推介 project
-    // in 测试高新区 → planned; 锂矿, 碳酸锂, 铝箔: nobody → missing.
-    for (segment, class) in [
-        ("动力电池", "weak"),
-        ("正极材料", "planned"),
-        ("锂矿", "missing"),
-        ("碳酸锂", "missing"),
-        ("铝箔", "missing"),
-    ] {
-        let needle = format!("<g class=\"segment {class}\" data-segment=\"{segment}\">");
-        assert!(
-            svg.contains(&needle),
-            "{segment} should be drawn as {class}:\n{svg}"
-        );
-    }
-    assert_eq!(svg.matches("<g class=\"segment ").count(), 5);
-    assert_eq!(
-        svg.matches("marker-end=").count(),
-        4,
-        "one arrow per SUPPLIES edge"
-    );
-    // DOT output, and a clear error for an unknown format or chain
-    let out = run(&[
-        "draw",
-        "锂电池",
-        "--format",
-        "dot",
-        "--db",
-        &db.display().to_string(),
-    ]);
-    assert!(
-        text(&out.stdout).starts_with("digraph chain {"),
-        "{}",
-        text(&out.stdout)
-    );
-    let out = run(&[
-        "draw",
-        "锂电池",
-        "--format",
-        "png",
-        "--db",
-        &db.display().to_string(),
-    ]);
-    assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("use svg or dot"));
-    let out = run(&["draw", "锂电", "--db", &db.display().to_string()]);
-    assert!(
-        text(&out.stderr).contains("did you mean 锂电池"),
-        "{}",
-        text(&out.stderr)
-    );
-}
-
-#[test]
 fn gen_refuses_a_folder_that_holds_data_unless_forced() {
     let tmp = tempfile::tempdir().unwrap();
     let data = tmp.path().join("data");
@@ -518,38 +445,6 @@ fn path_mistakes_are_user_errors_with_exit_1() {
     );
     assert!(!data.join("conf").exists() && !data.join("db").exists());
     assert_eq!(files_of(&data), before);
-}
-
-/// A segment that public bodies provide says so in its box, in the panorama and in a place.
-#[test]
-fn draw_marks_a_public_function() {
-    let tmp = tempfile::tempdir().unwrap();
-    let db = tmp.path().join("db");
-    import(&db, &fixture("mini"));
-    let db = db.display().to_string();
-    let out = run(&[
-        "draw",
-        "疫苗",
-        "--in",
-        "测试园区",
-        "--format",
-        "dot",
-        "--db",
-        &db,
-    ]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
-    let dot = text(&out.stdout);
-    for segment in ["菌毒种", "疫苗批签发检验", "预防接种"] {
-        assert!(
-            dot.contains(&format!("{segment}\n缺失 · 公共职能")),
-            "{dot}"
-        );
-    }
-    assert!(dot.contains("疫苗原液\n壬生物技术有限公司\""), "{dot}");
-    let out = run(&["draw", "疫苗", "--format", "dot", "--db", &db]);
-    let dot = text(&out.stdout);
-    assert!(dot.contains("预防接种\n下游 · 公共职能"), "{dot}");
-    assert!(dot.contains("疫苗原液\n中游\""), "{dot}");
 }
 
 #[test]
