@@ -1,6 +1,6 @@
 //! The command-line interface (clap): parses arguments, opens the database, runs one command,
-//! and maps every failure to a message on stderr and an exit code (0 ok, 1 user error,
-//! 2 internal or data error).
+//! and turns a failure into a message on stderr and the exit code its blame gives
+//! (`failure::exit_code`: 0 ok, 1 the user's input or environment, 2 damaged data or a bug).
 
 mod failure;
 mod intake;

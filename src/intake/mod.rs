@@ -1,4 +1,6 @@
 //! `chainkb intake`: an enterprise-platform export (企查查 / 天眼查 / 启信宝; CSV or .xlsx) → a candidates file `check` accepts, every row reported.
+//! The library: `read` (exports → rows), `known` (what candidates are checked against),
+//! mapping and deduplication here, `write` (the file); the command line is `cli::intake`.
 
 mod columns;
 mod error;

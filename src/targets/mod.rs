@@ -1,6 +1,7 @@
 //! Target-company lists (精准招商目标企业清单) and project routing (项目流转): candidates outside
 //! a place that produce its gap segments, scored with transparent weights and admission rules,
-//! and the parks that fit a project best.
+//! and the parks that fit a project best. Scoring is here; admission rules are `rules`, routing
+//! `route`.
 //!
 //! Cost: candidates are found through the gap segments' PRODUCES edges, so a list costs the
 //! number of producers of those segments, never a scan of every enterprise; scoring runs on
