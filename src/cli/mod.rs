@@ -220,11 +220,17 @@ fn open_store(db: &Option<PathBuf>, create: bool) -> Result<Store, Failure> {
 }
 
 fn open_graph(db: &Option<PathBuf>) -> Result<Graph, Failure> {
+    open_graph_labelled(db).map(|(g, _)| g)
+}
+
+/// The graph, and the data version it was built from (`LABEL（第 N 代）`) for hand-outs.
+fn open_graph_labelled(db: &Option<PathBuf>) -> Result<(Graph, String), Failure> {
     let store = open_store(db, false)?;
-    let (ds, _) = store.load()?;
+    let (ds, meta) = store.load()?;
     // Close sled (and free its cache) before the graph doubles the memory in use.
     drop(store);
-    Ok(Graph::build(ds))
+    let data = format!("{}（第 {} 代）", meta.label, meta.generation);
+    Ok((Graph::build(ds), data))
 }
 
 fn print_diags(diags: &[data::Diag]) {
@@ -428,12 +434,18 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Repl => repl::run(cli.db),
-        Command::Targets(args) => targets::run_targets(&open_graph(&cli.db)?, args),
-        Command::Route(args) => targets::run_route(&open_graph(&cli.db)?, args),
+        Command::Targets(args) => {
+            let (graph, data) = open_graph_labelled(&cli.db)?;
+            targets::run_targets(&graph, args, &data)
+        }
+        Command::Route(args) => {
+            let (graph, data) = open_graph_labelled(&cli.db)?;
+            targets::run_route(&graph, args, &data)
+        }
         Command::Intake(args) => crate::intake::run_cli(args).map_err(Failure::user),
         Command::Query(args) => {
-            let graph = open_graph(&cli.db)?;
-            query::run(&graph, args)
+            let (graph, data) = open_graph_labelled(&cli.db)?;
+            query::run(&graph, args, &data)
         }
         Command::Gen {
             enterprises,

@@ -58,11 +58,14 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
             op => apply(op, rows)?,
         };
     }
-    Ok(Table {
+    let mut table = Table {
         columns: plan.columns.iter().map(|c| c.name.clone()).collect(),
         rows,
         notes,
-    })
+    };
+    // 序号 (`no`) numbers the rows shown, after every filter and sort: no holes.
+    crate::targets::list::renumber(&mut table);
+    Ok(table)
 }
 
 // ------------------------------------------------------------------------------------ helpers
