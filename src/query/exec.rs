@@ -948,6 +948,8 @@ fn gap_rows(
                     lead_row(
                         lead,
                         [
+                            // `no` (序号), numbered when the rows are final.
+                            Value::Int(0),
                             Value::Int(rank as i64),
                             lab.name[f.pos].clone(),
                             lab.stage[f.pos].clone(),
@@ -1002,6 +1004,8 @@ fn gap_rows(
                     lead_row(
                         lead,
                         [
+                            // `no` (序号), numbered when the rows are final.
+                            Value::Int(0),
                             Value::Int(rank as i64),
                             lab.name[e.pos].clone(),
                             lab.stage[e.pos].clone(),
@@ -1056,6 +1060,8 @@ fn gap_rows(
                     lead_row(
                         lead,
                         [
+                            // `no` (序号), numbered when the rows are final.
+                            Value::Int(0),
                             Value::Int(rank as i64),
                             lab.name[w.pos].clone(),
                             lab.stage[w.pos].clone(),
