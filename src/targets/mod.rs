@@ -960,6 +960,15 @@ mod tests {
     }
 
     #[test]
+    fn the_neutral_revenue_points_are_the_median_and_zero_without_figures() {
+        assert_eq!(median(vec![]), 0.0);
+        assert_eq!(median(vec![2.0]), 2.0);
+        assert_eq!(median(vec![3.0, 1.0]), 2.0);
+        assert_eq!(median(vec![5.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
+    }
+
+    #[test]
     fn presence_lists_a_producer_exactly_when_it_is_located_within_the_place() {
         // `targets` decides "local" from the place's presence cells instead of the firm's
         // locations; the two must agree for every place and every producer.
