@@ -365,12 +365,16 @@ fn build_workbook(sheets: &[Sheet], about: &About) -> Result<Vec<u8>, rust_xlsxw
             ws.autofilter(0, 0, table.rows.len() as u32, last_col)?;
         }
         // Print: A4 landscape, one page wide (as many pages down as it takes), the header row
-        // on every page, the title and page numbers in the margins.
+        // on every page, the title, the sheet name and page numbers in the margins.
         ws.set_paper_size(9)
             .set_landscape()
             .set_print_fit_to_pages(1, 0)
             .set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3)
-            .set_header(format!("&L{}", header_footer_text(&about.title)))
+            .set_header(format!(
+                "&L{}&R{}",
+                header_footer_text(&about.title),
+                header_footer_text(&name)
+            ))
             .set_footer("&C第 &P 页，共 &N 页");
         ws.set_repeat_rows(0, 0)?;
     }

@@ -7,6 +7,15 @@
 #   - no data sheet of the 20-firm list takes more than one page.
 # It leaves page images (PNG, 60 dpi) beside the PDFs to look at.
 #
+# Recorded 2026-12-06 (LibreOffice 7.4.7, seed data, `chainkb targets 锂电池 --in 玉溪高新区
+# --limit 20 -o …xlsx`):
+#   before (commit 0f27def): 16 sheets → 56 pages; page 1 shows only rank, enterprise, province,
+#     city (pdftotext -f 1 -l 1), later pages without the header row.
+#   after:  16 data sheets + 说明 → 18 pages: one page per data sheet (16), 说明 2; every data
+#     page carries the header row with its last column (reason).
+#   query 'fill 锂电池 in 玉溪高新区 | targets | where origin > 0' → 1 data page + 1 说明;
+#   query 'status 锂电池 in 玉溪高新区' → 2 data pages, both with the header row, + 1 说明.
+#
 # Needs: libreoffice-calc (soffice), poppler-utils (pdfinfo, pdftotext, pdftoppm), unzip.
 #   apt-get install -y --no-install-recommends libreoffice-calc poppler-utils unzip
 # Usage: tools/check-print.sh [OUT_DIR]   (CHAINKB=path/to/chainkb, CHAINKB_DB=… as usual)
@@ -40,7 +49,9 @@ for name in targets-20 query-targets status; do
   about_pages=$((pages - data_pages))
   missing=0
   for ((p = 1; p <= data_pages; p++)); do
-    if ! pdftotext -f "$p" -l "$p" "$pdf" - | grep -qF -- "$last"; then
+    # (The page's text first: `grep -q` closing the pipe early would fail pdftotext.)
+    page=$(pdftotext -f "$p" -l "$p" "$pdf" -)
+    if ! grep -qF -- "$last" <<<"$page"; then
       missing=$((missing + 1))
       echo "  page $p has no '$last' header" >&2
     fi
