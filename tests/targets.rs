@@ -52,6 +52,17 @@ fn small_db() -> (tempfile::TempDir, String) {
 }
 
 /// A fresh database holding `fixture` plus the seed files `extra` (name, text), written in the
+/// A fresh database holding tests/fixtures/small plus the seed files `extra` (name, text).
+fn small_db_with(extra: &[(&str, &str)]) -> (tempfile::TempDir, String) {
+    db_with("tests/fixtures/small", extra)
+}
+
+/// A candidate with many scoring tags and a revenue figure (the fixture `tagged`).
+const TAGGED_CANDIDATE: (&str, &str) = (
+    "candidates-tags.csv",
+    include_str!("fixtures/tagged/seeds/candidates-tags.csv"),
+);
+
 /// folder `extra` of the returned directory.
 fn db_with(fixture: &str, extra: &[(&str, &str)]) -> (tempfile::TempDir, String) {
     let tmp = tempfile::tempdir().unwrap();
@@ -258,12 +269,16 @@ fn a_target_list_exports_to_a_workbook_with_a_sheet_per_gap_segment() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert_eq!(&std::fs::read(&xlsx).unwrap()[..2], b"PK");
-    // A sheet for the whole list, then one per gap segment.
+    // A sheet for the whole list, then one per gap segment, then 说明.
     use calamine::Reader;
     let wb = calamine::open_workbook_auto(&xlsx).unwrap();
     assert_eq!(
         wb.sheet_names(),
-        vec!["锂电池 测试高新区".to_string(), "正极材料".to_string()]
+        vec![
+            "锂电池 测试高新区".to_string(),
+            "正极材料".to_string(),
+            "说明".to_string()
+        ]
     );
 }
 
@@ -546,4 +561,158 @@ fn workbook_sheets_per_gap_are_not_cut_from_the_overall_top() {
         3,
         "电解液 has at least 3 outside producers"
     );
+}
+
+#[test]
+fn a_firm_without_revenue_gets_the_median_revenue_points_and_the_note_counts_them() {
+    const NINE: (&str, &str) = (
+        "candidates-nine.csv",
+        "id,name,aliases,credit_code,province,city,location,revenue_yi,tags,listing,segments,industries,source,notes\n\
+         外地九亿正极有限公司,,,91110000TEST00001X,广东省,深圳市,,9,,深交所:000001;港交所:00001,正极材料,,test fixture: revenue,\n",
+    );
+    let scales = |db: &str, weights: Option<&str>| -> (Vec<(String, f64)>, String) {
+        let mut args = vec![
+            "targets",
+            "锂电池",
+            "--in",
+            "测试高新区",
+            "--segment",
+            "正极材料",
+            "--format",
+            "json",
+            "--db",
+            db,
+        ];
+        if let Some(w) = weights {
+            args.extend(["--weights", w]);
+        }
+        let out = chainkb_cmd(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        let named = rows
+            .iter()
+            .map(|r| {
+                (
+                    r["enterprise"].as_str().unwrap().to_string(),
+                    r["scale"].as_f64().unwrap(),
+                )
+            })
+            .collect();
+        (named, String::from_utf8_lossy(&out.stderr).to_string())
+    };
+    let scale_of = |rows: &[(String, f64)], who: &str| {
+        rows.iter()
+            .find(|(n, _)| n == who)
+            .map(|(_, s)| *s)
+            .unwrap()
+    };
+    let no_revenue = "外地正极材料股份有限公司";
+    // 99 亿 → 2 points, 9 亿 → 1 point: the median of the two is 1.5.
+    for (extra, points, with) in [
+        (vec![TAGGED_CANDIDATE], 2.0, 1),
+        (vec![TAGGED_CANDIDATE, NINE], 1.5, 2),
+    ] {
+        let (tmp, db) = small_db_with(&extra);
+        let zero = tmp.path().join("zero.toml");
+        std::fs::write(&zero, "[scale]\nrevenue = 0\n").unwrap();
+        let (with_revenue, note) = scales(&db, None);
+        let (tags_only, _) = scales(&db, Some(&zero.display().to_string()));
+        let neutral = scale_of(&with_revenue, no_revenue) - scale_of(&tags_only, no_revenue);
+        assert!((neutral - points).abs() < 1e-9, "{neutral} ≠ {points}");
+        let n = with_revenue.len();
+        assert!(
+            note.contains(&format!("所列 {n} 家企业中 {} 家无营业收入数据", n - with))
+                && note.contains(&format!("中位数 {points} 计")),
+            "{note}"
+        );
+    }
+    // The new columns: credit code, listing (markets joined with 、), tags, revenue.
+    let (_tmp, db) = small_db_with(&[NINE]);
+    let out = chainkb_cmd(&[
+        "targets",
+        "锂电池",
+        "--in",
+        "测试高新区",
+        "--segment",
+        "正极材料",
+        "--format",
+        "json",
+        "--db",
+        &db,
+    ]);
+    let rows: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    let nine = rows
+        .iter()
+        .find(|r| r["enterprise"] == "外地九亿正极有限公司")
+        .unwrap();
+    assert_eq!(nine["credit_code"], "91110000TEST00001X");
+    assert_eq!(nine["listing"], "深交所:000001、港交所:00001");
+    assert_eq!(nine["revenue_yi"], 9);
+    let other = rows.iter().find(|r| r["enterprise"] == no_revenue).unwrap();
+    assert!(other["revenue_yi"].is_null());
+    assert!(
+        other["reason"]
+            .as_str()
+            .unwrap()
+            .contains("营收未知按中位数计"),
+        "{other}"
+    );
+}
+
+/// `targets --origin` (every preferred region) and `| targets | where origin > 0` list the same
+/// firms in the same order with the same rank (from the whole ranking) and 序号 1..n.
+#[test]
+fn origin_option_and_where_origin_agree_on_firms_order_rank_and_number() {
+    let db = seed_db().display().to_string();
+    let cli = chainkb_cmd(&[
+        "targets",
+        "锂电池",
+        "--in",
+        "玉溪高新区",
+        "--origin",
+        "长三角,珠三角,京津冀,成渝",
+        "--limit",
+        "1000",
+        "--format",
+        "json",
+        "--db",
+        &db,
+    ]);
+    let query = chainkb_cmd(&[
+        "query",
+        "fill 锂电池 in 玉溪高新区 | targets | where origin > 0",
+        "--format",
+        "json",
+        "--db",
+        &db,
+    ]);
+    let rows = |out: &std::process::Output| -> Vec<(String, i64, i64)> {
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let v: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+        v.iter()
+            .map(|r| {
+                (
+                    r["enterprise"].as_str().unwrap().to_string(),
+                    r["rank"].as_i64().unwrap(),
+                    r["no"].as_i64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let (a, b) = (rows(&cli), rows(&query));
+    assert!(a.len() > 5, "{a:?}");
+    assert_eq!(a, b);
+    let no: Vec<i64> = a.iter().map(|r| r.2).collect();
+    assert_eq!(no, (1..=a.len() as i64).collect::<Vec<_>>());
+    // The filter dropped firms: ranks have holes, 序号 has none.
+    let ranks: Vec<i64> = a.iter().map(|r| r.1).collect();
+    assert!(ranks.iter().zip(&no).any(|(r, n)| r != n), "{ranks:?}");
 }

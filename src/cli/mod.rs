@@ -145,9 +145,15 @@ fn open_store(db: &Option<PathBuf>, create: bool) -> Result<Store, Failure> {
 
 /// The graph over the database chosen by `--db` / `CHAINKB_DB`, or the default one.
 fn open_graph(db: &Option<PathBuf>) -> Result<Graph, Failure> {
-    Ok(crate::open::open_graph(db.as_deref(), &mut |n| {
-        stderrln!("{n}")
-    })?)
+    open_graph_labelled(db).map(|(g, _)| g)
+}
+
+/// The graph, and the data version it was built from (`LABEL（第 N 代）`) for hand-outs.
+fn open_graph_labelled(db: &Option<PathBuf>) -> Result<(Graph, String), Failure> {
+    let store = open_store(db, false)?;
+    let (graph, meta) = crate::open::load_graph(store)?;
+    let data = format!("{}（第 {} 代）", meta.label, meta.generation);
+    Ok((graph, data))
 }
 
 fn print_diags(diags: &[data::Diag]) {
@@ -352,12 +358,18 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Repl => repl::run(cli.db),
-        Command::Targets(args) => targets::run_targets(&open_graph(&cli.db)?, args),
-        Command::Route(args) => targets::run_route(&open_graph(&cli.db)?, args),
+        Command::Targets(args) => {
+            let (graph, data) = open_graph_labelled(&cli.db)?;
+            targets::run_targets(&graph, args, &data)
+        }
+        Command::Route(args) => {
+            let (graph, data) = open_graph_labelled(&cli.db)?;
+            targets::run_route(&graph, args, &data)
+        }
         Command::Intake(args) => intake::run(args),
         Command::Query(args) => {
-            let graph = open_graph(&cli.db)?;
-            query::run(&graph, args)
+            let (graph, data) = open_graph_labelled(&cli.db)?;
+            query::run(&graph, args, &data)
         }
         Command::Gen {
             enterprises,

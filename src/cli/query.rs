@@ -1,9 +1,14 @@
-//! `chainkb query "…"` / `chainkb query -f FILE`: run statements and print their tables.
+//! `chainkb query "…"` / `chainkb query -f FILE`: run statements and print their tables, or
+//! write them as a hand-out (`-o FILE.xlsx|.csv|.md|.json`), its sheets named after the chain
+//! and place each statement is about (`handout_names`).
 
 use super::Failure;
+use crate::export::{About, ExportFormat, Sheet};
 use crate::graph::Graph;
 use crate::query;
-use crate::report::Format;
+use crate::query::ast::{Direction, ListKind};
+use crate::query::plan::{Op, Places, SourcePlan};
+use crate::report::{Format, Table};
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -23,11 +28,170 @@ pub struct QueryArgs {
     /// `timing: parse=0.012ms plan=0.003ms exec=0.210ms`.
     #[arg(long)]
     pub timing: bool,
+    /// Write the result to a file instead of printing: .xlsx (a workbook: one sheet per
+    /// statement and a 说明 sheet), .csv (UTF-8 with BOM, for Excel), .md or .json — the format
+    /// follows the extension. Several statements need .xlsx.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+/// A sheet name and a title for the result of `statement`: from the chain and place it is
+/// about (never the statement's text), e.g. `补链 锂电池 玉溪高新区` and `锂电池 · 玉溪高新区 补链`;
+/// a `| targets` list says 招商目标. `None` when the statement does not plan.
+pub fn handout_names(g: &Graph, st: &query::ast::Statement) -> Option<(String, String)> {
+    let plan = query::plan::plan(g, st).ok()?;
+    let name = |i: u32| g.node(i).name().to_string();
+    let places = |p: &Places| match p {
+        Places::One(i) => name(*i),
+        Places::Each(_, what) => format!("各{what}"),
+    };
+    let (what, subject): (String, Vec<String>) = match &plan.source {
+        SourcePlan::Find { hits } => (
+            "查找".into(),
+            hits.iter().take(2).map(|&i| name(i)).collect(),
+        ),
+        SourcePlan::List { kind, within } => (
+            list_label(*kind).into(),
+            within.iter().map(|&i| name(i)).collect(),
+        ),
+        SourcePlan::Traverse {
+            dir,
+            segment,
+            chain,
+            place,
+            ..
+        } => (
+            match dir {
+                Direction::Upstream => "上游".into(),
+                Direction::Downstream => "下游".into(),
+            },
+            std::iter::once(*segment)
+                .chain(*chain)
+                .chain(*place)
+                .map(name)
+                .collect(),
+        ),
+        SourcePlan::Status { chain, place } => ("现状".into(), vec![name(*chain), name(*place)]),
+        SourcePlan::Gaps {
+            kind,
+            chain,
+            places: p,
+        } => (kind.label_zh().into(), vec![name(*chain), places(p)]),
+        SourcePlan::Build { places: p, .. } => ("产业体系".into(), vec![places(p)]),
+        SourcePlan::Compare { chain, places } => (
+            "对比".into(),
+            std::iter::once(*chain)
+                .chain(places.iter().copied())
+                .map(name)
+                .collect(),
+        ),
+        SourcePlan::Paths { from, .. } => (
+            "路径".into(),
+            from.iter().take(2).map(|&i| name(i)).collect(),
+        ),
+    };
+    let targets = plan
+        .ops
+        .iter()
+        .any(|(op, _)| matches!(op, Op::Targets { .. }));
+    let what = if targets {
+        "招商目标".to_string()
+    } else {
+        what
+    };
+    let sheet = format!("{what} {}", subject.join(" "));
+    let title = if targets {
+        format!("{} 招商目标企业清单", subject.join(" · "))
+    } else {
+        format!("{} {what}", subject.join(" · "))
+    };
+    Some((sheet.trim().to_string(), title.trim().to_string()))
+}
+
+fn list_label(kind: ListKind) -> &'static str {
+    match kind {
+        ListKind::Chains => "产业链",
+        ListKind::Segments => "环节",
+        ListKind::Enterprises => "企业",
+        ListKind::Parks => "园区",
+        ListKind::Projects => "项目",
+        ListKind::Industries => "产业",
+        ListKind::Regions => "地区",
+        ListKind::Systems => "产业体系",
+        ListKind::Figures => "指标",
+        ListKind::Catalog => "目录",
+    }
+}
+
+/// Write the results of a script's statements to `path` as a hand-out: `script` is the text
+/// that ran, `tables` the results of its statements in order. A workbook has one sheet per
+/// statement and the 说明 sheet; other formats take one statement.
+pub fn write_handout(
+    g: &Graph,
+    script: &str,
+    tables: &[&Table],
+    path: &std::path::Path,
+    data: &str,
+) -> Result<(), String> {
+    let format = ExportFormat::from_path(path)?;
+    // The statements again, with their place in the script (outcomes hold the whole text).
+    let (parsed, _) = query::parse::parse_script_until_error(script);
+    let statements: Vec<String> = (0..tables.len())
+        .map(|i| match parsed.get(i) {
+            Some(p) => script
+                .get(p.span.start..p.span.end)
+                .map_or_else(|| script.trim().to_string(), |t| t.trim().to_string()),
+            None => script.trim().to_string(),
+        })
+        .collect();
+    let names: Vec<(String, String)> = (0..tables.len())
+        .map(|i| {
+            parsed
+                .get(i)
+                .and_then(|p| handout_names(g, &p.statement))
+                .unwrap_or_else(|| (format!("结果{}", i + 1), "查询结果".into()))
+        })
+        .collect();
+    let results: Vec<(&str, &Table)> = statements
+        .iter()
+        .map(String::as_str)
+        .zip(tables.iter().copied())
+        .collect();
+    let about = About {
+        title: names
+            .iter()
+            .map(|(_, t)| t.as_str())
+            .collect::<Vec<_>>()
+            .join("；"),
+        statement: statements.join(";\n"),
+        data: data.to_string(),
+        rows: Vec::new(),
+    };
+    match (format, results.as_slice()) {
+        (ExportFormat::Xlsx, _) => {
+            let sheets: Vec<Sheet> = results
+                .iter()
+                .zip(&names)
+                .map(|((_, table), (sheet, _))| Sheet {
+                    name: sheet.clone(),
+                    table,
+                })
+                .collect();
+            crate::export::write_xlsx_sheets(&sheets, &about, path)
+        }
+        (_, [(_, table)]) => crate::export::write_table(table, path, &names[0].0, &about),
+        _ => Err(format!(
+            "{} 条语句的结果写不进一个 {} 文件：请用 .xlsx（每条语句一张工作表），或一次只写一条语句",
+            results.len(),
+            path.extension()
+                .map_or(String::new(), |e| format!(".{}", e.to_string_lossy()))
+        )),
+    }
 }
 
 /// Run the statements; a failing statement prints its error on stderr and makes the exit code
 /// 1, and statements after it do not run (a script stops at its first error).
-pub fn run(graph: &Graph, args: QueryArgs) -> Result<(), Failure> {
+pub fn run(graph: &Graph, args: QueryArgs, data: &str) -> Result<(), Failure> {
     let text = match (&args.text, &args.file) {
         (Some(t), _) => t.clone(),
         (None, Some(f)) if f.as_os_str() == "-" => {
@@ -40,6 +204,10 @@ pub fn run(graph: &Graph, args: QueryArgs) -> Result<(), Failure> {
             .map_err(|e| Failure::user(format!("cannot read {}: {e}", f.display())))?,
         (None, None) => return Err(Failure::user("give a query, or -f FILE")),
     };
+    // An unknown extension is refused before any work.
+    if let Some(path) = &args.output {
+        ExportFormat::from_path(path).map_err(Failure::user)?;
+    }
     // The REPL will set this from Ctrl-C; a one-shot command is simply interrupted.
     let cancel = AtomicBool::new(false);
     let outcomes = query::run_script(graph, &text, &cancel, true);
@@ -47,6 +215,35 @@ pub fn run(graph: &Graph, args: QueryArgs) -> Result<(), Failure> {
         return Err(Failure::user(
             "no statement to run (only spaces, `;` or comments); try `chains`",
         ));
+    }
+    if let Some(path) = &args.output {
+        let mut results: Vec<&Table> = Vec::new();
+        for o in &outcomes {
+            if args.timing {
+                stderrln!("{}", o.timing.line());
+            }
+            match &o.result {
+                Ok(table) => results.push(table),
+                Err(e) => {
+                    // Nothing is written when a statement fails.
+                    stderr!("{}", e.render(&o.text));
+                    return Err(Failure::Printed(crate::error::Blamed::blame(e)));
+                }
+            }
+        }
+        write_handout(graph, &text, &results, path, data).map_err(Failure::user)?;
+        let rows: usize = results.iter().map(|t| t.rows.len()).sum();
+        stderrln!(
+            "wrote {} to {}",
+            super::counted(rows, "row", "rows"),
+            path.display()
+        );
+        for t in &results {
+            for note in &t.notes {
+                stderrln!("note: {note}");
+            }
+        }
+        return Ok(());
     }
     let stdout = std::io::stdout();
     let mut out = stdout.lock();

@@ -2,6 +2,7 @@
 //! (which parks fit a project), printed as tables or written to .xlsx/.csv/.md/.json.
 
 use super::{Failure, resolve_one};
+use crate::export::{About, Sheet};
 use crate::graph::Graph;
 use crate::model::{Attrs, Kind};
 use crate::report::{Format, Table, Value};
@@ -146,6 +147,21 @@ fn notes_to_stderr(table: &Table) {
     }
 }
 
+/// The command line as typed, for a hand-out's 说明 sheet (arguments with spaces quoted).
+pub(crate) fn command_line() -> String {
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .map(|a| {
+            if a.is_empty() || a.chars().any(char::is_whitespace) {
+                format!("\"{a}\"")
+            } else {
+                a
+            }
+        })
+        .collect();
+    format!("chainkb {}", args.join(" "))
+}
+
 /// Print or write a table, with its notes: under the table, or on stderr for CSV, JSON and
 /// files, so the data stays machine-readable.
 fn emit(
@@ -153,10 +169,11 @@ fn emit(
     format: Format,
     output: &Option<PathBuf>,
     sheet: &str,
+    about: &About,
 ) -> Result<(), Failure> {
     match output {
         Some(path) => {
-            crate::export::write_table(table, path, sheet).map_err(Failure::user)?;
+            crate::export::write_table(table, path, sheet, about).map_err(Failure::user)?;
             stderrln!(
                 "wrote {} to {}",
                 super::counted(table.rows.len(), "row", "rows"),
@@ -176,7 +193,41 @@ fn emit(
     Ok(())
 }
 
-pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
+/// The rows of `ranked` (a target list's rows, best first) that fill `gap`, at most `limit`,
+/// ranked among themselves by score (ties share a rank) and numbered 1..n: a per-gap sheet
+/// never shows the rank of the whole list.
+pub fn per_gap_rows(
+    columns: &[String],
+    ranked: &[Vec<Value>],
+    gap: &str,
+    limit: usize,
+) -> Vec<Vec<Value>> {
+    let col = |name: &str| columns.iter().position(|c| c == name);
+    let (gaps_col, score_col, rank_col) = (col("gaps"), col("score"), col("rank"));
+    let mut rows: Vec<Vec<Value>> = ranked
+        .iter()
+        .filter(|r| match gaps_col.and_then(|i| r.get(i)) {
+            Some(Value::List(items)) => items.iter().any(|v| v.display() == gap),
+            _ => false,
+        })
+        .take(limit)
+        .cloned()
+        .collect();
+    if let (Some(rc), Some(sc)) = (rank_col, score_col) {
+        let ranks = crate::report::gaps::competition_ranks(&rows, |a, b| a.get(sc) == b.get(sc));
+        for (row, rank) in rows.iter_mut().zip(ranks) {
+            if let Some(v) = row.get_mut(rc) {
+                *v = Value::Int(rank as i64);
+            }
+        }
+    }
+    if let Some(i) = col(list::NO) {
+        list::renumber_rows(&mut rows, i);
+    }
+    rows
+}
+
+pub fn run_targets(g: &Graph, a: TargetArgs, data: &str) -> Result<(), Failure> {
     let chain = resolve_one(g, &a.chain, &[Kind::Chain])?;
     let place = resolve_one(g, &a.place, &[Kind::Park, Kind::Region])?;
     let weights = weights_from(&a.weights)?;
@@ -207,11 +258,17 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
         .map(|gp| g.node(gp.segment).name().to_string())
         .collect();
     let nobody = list::without_candidates_notes(g, place, &gaps);
+    // An unknown extension is refused before any work.
+    if let Some(path) = &a.output {
+        crate::export::ExportFormat::from_path(path).map_err(Failure::user)?;
+    }
     let is_xlsx = a
         .output
         .as_ref()
         .and_then(|p| p.extension())
         .is_some_and(|e| e.eq_ignore_ascii_case("xlsx"));
+    let origin = list::split_list(&a.origin);
+    let tags = list::split_list(&a.tag);
     // The workbook's per-gap sheets take each gap's best firms from the whole ranking, not
     // from the overall top `--limit` (where a gap whose firms rank lower would vanish).
     let mut table = list::target_list(
@@ -221,8 +278,8 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
             place,
             gaps,
             limit: if is_xlsx { usize::MAX } else { a.limit },
-            origin: list::split_list(&a.origin),
-            tags: list::split_list(&a.tag),
+            origin: origin.clone(),
+            tags: tags.clone(),
             investment: a.investment,
             excluded: a.excluded,
             weights: &weights,
@@ -231,51 +288,86 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
     )
     .map_err(Failure::user)?;
     table.notes.splice(0..0, nobody);
-    let sheet = format!("{} {}", g.node(chain).name(), g.node(place).name());
+    let (chain_name, place_name) = (g.node(chain).name(), g.node(place).name());
+    let sheet = format!("{chain_name} {place_name}");
+    let mut filters = vec![
+        format!("环节 {}", gap_names.join("、")),
+        format!("每表至多 {} 家", a.limit),
+    ];
+    if !origin.is_empty() {
+        filters.push(format!("来源地 {}", origin.join("、")));
+    }
+    if !tags.is_empty() {
+        filters.push(format!("标签 {}", tags.join("、")));
+    }
+    if let Some(inv) = a.investment {
+        filters.push(format!("拟投资 {} 亿元", crate::model::fmt_yi(inv)));
+    }
+    if a.excluded {
+        filters.push("只列被准入规则排除的企业".into());
+    }
+    let about = About {
+        title: format!(
+            "{chain_name} · {place_name} 招商目标企业清单{}",
+            if a.excluded { "（被排除者）" } else { "" }
+        ),
+        statement: command_line(),
+        data: data.to_string(),
+        rows: vec![
+            ("筛选".into(), filters.join("；")),
+            (
+                "排名与序号".into(),
+                "排名(rank)：按得分在全部候选企业中的名次（同分同名次，筛选不改变名次）；\
+                 序号(no)：本表行号 1..n。分环节工作表中排名为该环节内的名次。"
+                    .into(),
+            ),
+            ("评分权重".into(), list::weights_summary(&weights)),
+            ("准入规则".into(), list::rules_summary(&rules)),
+        ],
+    };
     if let (true, Some(path)) = (is_xlsx, &a.output) {
         // For the recruiting trip: the list, then one sheet per gap segment with its own best
-        // `--limit` firms (ranks stay those of the whole list).
+        // `--limit` firms, ranked and numbered within the sheet.
         let ranked = std::mem::take(&mut table.rows);
         table.rows = ranked.iter().take(a.limit).cloned().collect();
-        let gaps_col = table.columns.iter().position(|c| c == "gaps");
         let per_gap: Vec<(String, Table)> = gap_names
             .iter()
             .map(|gap| {
-                let mut t =
-                    Table::new(&table.columns.iter().map(String::as_str).collect::<Vec<_>>());
-                t.rows = ranked
-                    .iter()
-                    .filter(|r| match gaps_col.and_then(|i| r.get(i)) {
-                        Some(Value::List(items)) => items.iter().any(|v| v.display() == *gap),
-                        _ => false,
-                    })
-                    .take(a.limit)
-                    .cloned()
-                    .collect();
+                let t = Table {
+                    columns: table.columns.clone(),
+                    rows: per_gap_rows(&table.columns, &ranked, gap, a.limit),
+                    notes: Vec::new(),
+                };
                 (gap.clone(), t)
             })
             .filter(|(_, t)| !t.rows.is_empty())
             .collect();
-        let mut sheets: Vec<(String, &Table)> = vec![(sheet, &table)];
-        sheets.extend(per_gap.iter().map(|(n, t)| (n.clone(), t)));
-        crate::export::write_xlsx_sheets(&sheets, path).map_err(Failure::user)?;
+        let mut sheets = vec![Sheet {
+            name: sheet,
+            table: &table,
+        }];
+        sheets.extend(per_gap.iter().map(|(n, t)| Sheet {
+            name: n.clone(),
+            table: t,
+        }));
+        crate::export::write_xlsx_sheets(&sheets, &about, path).map_err(Failure::user)?;
         let what = if sheets.len() == 1 {
             "1 sheet".to_string()
         } else {
             format!("{} sheets: all, then one per gap", sheets.len())
         };
         stderrln!(
-            "wrote {} to {} ({what})",
+            "wrote {} to {} ({what}, and 说明)",
             super::counted(table.rows.len(), "row", "rows"),
             path.display(),
         );
         notes_to_stderr(&table);
         return Ok(());
     }
-    emit(&table, a.format, &a.output, &sheet)
+    emit(&table, a.format, &a.output, &sheet, &about)
 }
 
-pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
+pub fn run_route(g: &Graph, a: RouteArgs, data: &str) -> Result<(), Failure> {
     let weights = weights_from(&a.weights)?;
     let rules = rules_from(&a.rules)?;
     let mut segments: Vec<u32> = a
@@ -332,6 +424,7 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
         &weights.route,
     )?;
     let mut t = Table::new(&[
+        list::NO,
         "rank",
         "park",
         "score",
@@ -347,8 +440,9 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
     let ranks = crate::report::gaps::competition_ranks(&rows, |a, b| {
         a.score == b.score && a.excluded.is_some() == b.excluded.is_some()
     });
-    for (r, rank) in rows.iter().zip(ranks).take(a.limit) {
+    for (i, (r, rank)) in rows.iter().zip(ranks).take(a.limit).enumerate() {
         t.rows.push(vec![
+            Value::Int(i as i64 + 1),
             Value::Int(rank as i64),
             Value::text(g.node(r.park).name()),
             Value::Float(r.score),
@@ -369,11 +463,34 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
         }
     }
     let names: Vec<&str> = segments.iter().map(|&s| g.node(s).name()).collect();
+    let w = &weights.route;
+    let f = crate::model::fmt_yi;
+    let about = About {
+        title: format!("项目流转 {}", names.join("、")),
+        statement: command_line(),
+        data: data.to_string(),
+        rows: vec![
+            (
+                "评分权重".into(),
+                format!(
+                    "得分 = 主导产业契合分 + {} × 相邻环节在园占比。主导产业：园区自身主导产业为所建环节 {}、\
+                     其产业链 {}、其产业 {}；所属上级地区的主导产业按 {} 倍计。",
+                    f(w.neighbours),
+                    f(w.focus_segment),
+                    f(w.focus_chain),
+                    f(w.focus_industry),
+                    f(w.inherited_focus)
+                ),
+            ),
+            ("准入规则".into(), list::rules_summary(&rules)),
+        ],
+    };
     emit(
         &t,
         a.format,
         &a.output,
         &format!("项目流转 {}", names.join(" ")),
+        &about,
     )
 }
 

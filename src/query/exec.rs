@@ -58,11 +58,14 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
             op => apply(op, rows)?,
         };
     }
-    Ok(Table {
+    let mut table = Table {
         columns: plan.columns.iter().map(|c| c.name.clone()).collect(),
         rows,
         notes,
-    })
+    };
+    // 序号 (`no`) numbers the rows shown, after every filter and sort: no holes.
+    crate::targets::list::renumber(&mut table);
+    Ok(table)
 }
 
 // ------------------------------------------------------------------------------------ helpers
@@ -945,6 +948,8 @@ fn gap_rows(
                     lead_row(
                         lead,
                         [
+                            // `no` (序号), numbered when the rows are final.
+                            Value::Int(0),
                             Value::Int(rank as i64),
                             lab.name[f.pos].clone(),
                             lab.stage[f.pos].clone(),
@@ -999,6 +1004,8 @@ fn gap_rows(
                     lead_row(
                         lead,
                         [
+                            // `no` (序号), numbered when the rows are final.
+                            Value::Int(0),
                             Value::Int(rank as i64),
                             lab.name[e.pos].clone(),
                             lab.stage[e.pos].clone(),
@@ -1053,6 +1060,8 @@ fn gap_rows(
                     lead_row(
                         lead,
                         [
+                            // `no` (序号), numbered when the rows are final.
+                            Value::Int(0),
                             Value::Int(rank as i64),
                             lab.name[w.pos].clone(),
                             lab.stage[w.pos].clone(),

@@ -575,6 +575,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
             let p = places(g, place, clause)?;
             let columns = match kind {
                 GapKind::Fill => cols(&[
+                    ("no", Int),
                     ("rank", Int),
                     ("segment", Text),
                     ("stage", Text),
@@ -588,6 +589,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     ("reach", Float),
                 ]),
                 GapKind::Extend => cols(&[
+                    ("no", Int),
                     ("rank", Int),
                     ("segment", Text),
                     ("stage", Text),
@@ -598,6 +600,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     ("reason", Text),
                 ]),
                 GapKind::Strengthen => cols(&[
+                    ("no", Int),
                     ("rank", Int),
                     ("segment", Text),
                     ("stage", Text),

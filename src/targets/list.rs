@@ -2,7 +2,7 @@
 //! the gaps it recruits for, the filters, and the columns.
 
 use super::config::{RuleSet, Weights};
-use super::{Gap, TargetOptions, TargetRow, targets};
+use super::{Gap, TargetOptions, TargetRow};
 use crate::graph::Graph;
 use crate::model::Attrs;
 use crate::report::gaps::{self, ChainView, GapKind};
@@ -77,15 +77,20 @@ pub fn compute_gaps(g: &Graph, chain: u32, place: u32, kinds: &[GapKind]) -> Vec
 
 /// The columns of a target list, as `target_table` fills them (with `--excluded`, an
 /// `excluded_by` column follows): the one declaration the query language's `| targets` and
-/// `chainkb targets` share.
+/// `chainkb targets` share. `no` (序号) numbers the rows shown 1..n without holes; `rank` is the
+/// firm's place in the whole ranking by score, whatever filter follows.
 pub fn target_columns() -> Vec<Col> {
     use Ty::*;
     cols(&[
+        (NO, Int),
         ("rank", Int),
         ("enterprise", Text),
         ("province", Text),
         ("city", Text),
+        ("credit_code", Text),
         ("listing", Text),
+        ("tags", List),
+        ("revenue_yi", Float),
         ("gaps", List),
         ("score", Float),
         ("scale", Float),
@@ -97,7 +102,29 @@ pub fn target_columns() -> Vec<Col> {
     ])
 }
 
-pub fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
+/// The column that numbers the rows of a shown list 1..n (序号).
+pub const NO: &str = "no";
+
+/// Number the rows 1..n in column `no` (序号) of `table`, if it has one: after a filter, a
+/// sort or a split into sheets, the numbers have no holes.
+pub fn renumber(table: &mut Table) {
+    if let Some(i) = table.columns.iter().position(|c| c == NO) {
+        renumber_rows(&mut table.rows, i);
+    }
+}
+
+/// Number column `i` of `rows` 1..n.
+pub fn renumber_rows(rows: &mut [Vec<Value>], i: usize) {
+    for (n, row) in rows.iter_mut().enumerate() {
+        if let Some(v) = row.get_mut(i) {
+            *v = Value::Int(n as i64 + 1);
+        }
+    }
+}
+
+/// A target list as a table: `ranked` holds each firm with its rank in the whole ranking (ties
+/// share a rank), in the order shown; `no` numbers them 1..n.
+pub fn target_table(g: &Graph, ranked: &[(usize, &TargetRow)], excluded: bool) -> Table {
     let mut columns: Vec<String> = target_columns().into_iter().map(|c| c.name).collect();
     if excluded {
         columns.push("excluded_by".into());
@@ -106,24 +133,44 @@ pub fn target_table(g: &Graph, rows: &[TargetRow], excluded: bool) -> Table {
         columns,
         ..Table::default()
     };
-    // Firms with equal scores share a rank (as tied gap rows do); their order is by id only.
-    let ranks = gaps::competition_ranks(rows, |a, b| a.score == b.score);
-    for (r, rank) in rows.iter().zip(ranks) {
+    for (i, &(rank, r)) in ranked.iter().enumerate() {
         let n = g.node(r.enterprise);
-        let (province, city, listing) = match &n.attrs {
+        let (province, city, credit_code, listing, tags, revenue) = match &n.attrs {
             Attrs::Enterprise(a) => (
-                a.province.to_string(),
-                a.city.to_string(),
-                a.listing.to_string(),
+                Value::opt_text(&a.province),
+                Value::opt_text(&a.city),
+                Value::opt_text(&a.credit_code),
+                // `上交所:601012;港交所:…` in the data: shown as a list is, joined with 、.
+                Value::opt_text(
+                    &a.listing
+                        .split(';')
+                        .map(str::trim)
+                        .filter(|m| !m.is_empty())
+                        .collect::<Vec<_>>()
+                        .join("、"),
+                ),
+                Value::texts(a.tags.iter()),
+                Value::opt_f64(a.revenue_yi),
             ),
-            _ => Default::default(),
+            _ => (
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::Null,
+                Value::List(Vec::new()),
+                Value::Null,
+            ),
         };
         let mut row = vec![
+            Value::Int(i as i64 + 1),
             Value::Int(rank as i64),
             Value::text(n.name()),
-            Value::opt_text(&province),
-            Value::opt_text(&city),
-            Value::opt_text(&listing),
+            province,
+            city,
+            credit_code,
+            listing,
+            tags,
+            revenue,
             Value::texts(r.gaps.iter().map(|&s| g.node(s).name().to_string())),
             Value::Float(r.score),
             Value::Float(r.scale),
@@ -211,17 +258,83 @@ pub fn check_chain_segment(g: &Graph, chain: u32, segment: u32) -> Result<(), St
     ))
 }
 
-/// The note to show when none of the listed candidates has a revenue figure: their `scale`
-/// is then their tags' points only (revenues are never guessed).
-pub fn no_revenue_note(g: &Graph, rows: &[TargetRow], weights: &Weights) -> Option<String> {
-    let has_revenue = |r: &TargetRow| match &g.node(r.enterprise).attrs {
+/// The notes on revenue figures of the listed candidates: when none has one, their `scale` is
+/// their tags' points only (revenues are never guessed); when some lack one, how many, and that
+/// their revenue points are the neutral value (the median of the candidates with a figure), not
+/// zero.
+pub fn revenue_notes(
+    g: &Graph,
+    rows: &[TargetRow],
+    weights: &Weights,
+    neutral: f64,
+) -> Vec<String> {
+    let has_revenue = |r: &&TargetRow| match &g.node(r.enterprise).attrs {
         Attrs::Enterprise(a) => a.revenue_yi.is_some(),
         _ => false,
     };
-    (weights.scale.revenue != 0.0 && !rows.is_empty() && !rows.iter().any(has_revenue)).then(|| {
-        "no candidate listed has a 营业收入 figure (revenue_yi); scale comes from tags only"
-            .to_string()
-    })
+    let with = rows.iter().filter(has_revenue).count();
+    if weights.scale.revenue == 0.0 || rows.is_empty() || with == rows.len() {
+        return Vec::new();
+    }
+    if with == 0 {
+        return vec![
+            "no candidate listed has a 营业收入 figure (revenue_yi); scale comes from tags only"
+                .to_string(),
+        ];
+    }
+    vec![format!(
+        "所列 {} 家企业中 {} 家无营业收入数据（revenue_yi）：其规模分中的营收部分按有数据候选企业的中位数 {} 计，不按 0 计",
+        rows.len(),
+        rows.len() - with,
+        crate::model::fmt_yi(round2(neutral))
+    )]
+}
+
+fn round2(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The weights a target list was scored with, in one paragraph for a hand-out's 说明 sheet.
+pub fn weights_summary(w: &Weights) -> String {
+    let f = crate::model::fmt_yi;
+    let mut tags: Vec<(&String, &f64)> = w.scale.tags.iter().collect();
+    tags.sort_by(|a, b| b.1.total_cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    let tags: Vec<String> = tags
+        .iter()
+        .map(|(t, p)| format!("{t} {}", f(**p)))
+        .collect();
+    format!(
+        "得分 = 规模 + 契合 + 关系 + 来源地 + 规划。规模(scale)：营收每 log10(1+营收亿元) 计 {} 分，\
+         无营收数据的企业按本清单有营收候选企业的中位数计（都没有时为 0）；标签分 {}。\
+         契合(fit)：每个所补环节 {} 分，断链另加 {}，本链产品占比 × {}，邻接本地环节占比 × {}。\
+         关系(relation)：向本地企业供货 {}，采购本地企业产品 {}，本地有关联企业 {}。\
+         来源地(origin)：总部在 {} 计 {} 分。规划(plan)：本地已有规划项目 {} 分。",
+        f(w.scale.revenue),
+        tags.join("、"),
+        f(w.fit.per_gap),
+        f(w.fit.broken_link),
+        f(w.fit.chain_share),
+        f(w.fit.adjacency),
+        f(w.relation.supplies_local),
+        f(w.relation.buys_local),
+        f(w.relation.group_local),
+        w.origin.preferred.join("、"),
+        f(w.origin.points),
+        f(w.plan.planned_project),
+    )
+}
+
+/// The admission rules applied, one `id：text` per rule, joined with `；`.
+pub fn rules_summary(rules: &RuleSet) -> String {
+    if rules.rules.is_empty() {
+        return "无".into();
+    }
+    rules
+        .rules
+        .iter()
+        .map(|r| format!("{}：{}", r.id, r.text))
+        .collect::<Vec<_>>()
+        .join("；")
 }
 
 /// Refuse a tag the data cannot hold (a filter on it would silently match nothing).
@@ -250,7 +363,7 @@ pub fn target_list(g: &Graph, req: &ListRequest) -> Result<Table, String> {
         investment: req.investment,
         serial: false,
     };
-    let (admitted, excluded) = targets(
+    let (admitted, excluded, neutral) = super::targets_with_neutral(
         g,
         req.chain,
         req.place,
@@ -276,13 +389,21 @@ pub fn target_list(g: &Graph, req: &ListRequest) -> Result<Table, String> {
             req.tags.is_empty() || at.tags.iter().any(|t| req.tags.iter().any(|x| x == &**t));
         origin_ok && tag_ok
     };
-    let rows: Vec<TargetRow> = if req.excluded { excluded } else { admitted }
+    // Ranks come from the whole ranking, before the filters: `--origin X` shows the same rank
+    // as `| targets | where …` does; `no` numbers what is shown.
+    let all = if req.excluded { excluded } else { admitted };
+    let ranks = gaps::competition_ranks(&all, |a, b| a.score == b.score);
+    let ranked: Vec<(usize, &TargetRow)> = ranks
         .into_iter()
-        .filter(keep)
+        .zip(&all)
+        .filter(|(_, r)| keep(r))
         .take(req.limit)
         .collect();
-    let mut table = target_table(g, &rows, req.excluded);
-    table.notes.extend(no_revenue_note(g, &rows, req.weights));
+    let shown: Vec<TargetRow> = ranked.iter().map(|(_, r)| (*r).clone()).collect();
+    let mut table = target_table(g, &ranked, req.excluded);
+    table
+        .notes
+        .extend(revenue_notes(g, &shown, req.weights, neutral));
     Ok(table)
 }
 

@@ -171,6 +171,10 @@ struct Scorer<'a> {
     tag_excluded: Vec<bool>,
     /// Per distinct province of the graph (`Profile::province`): its preferred origin region.
     province_region: Vec<Option<&'a str>>,
+    /// The revenue points of a candidate without a revenue figure: the median of those of the
+    /// list's candidates with one (0 when none has one), so missing data is neither punished
+    /// as zero nor guessed high (`neutral_revenue_points`).
+    revenue_neutral: f64,
 }
 
 impl<'a> Scorer<'a> {
@@ -252,6 +256,15 @@ impl<'a> Scorer<'a> {
             tag_points,
             tag_excluded,
             province_region,
+            revenue_neutral: 0.0,
+        }
+    }
+
+    /// The revenue points of firm `e`: from its figure, or the neutral value without one.
+    fn revenue_points(&self, e: u32) -> f64 {
+        match self.g.cols.profile(e).revenue_yi() {
+            Some(r) => self.w.scale.revenue * (1.0 + r).log10(),
+            None => self.revenue_neutral,
         }
     }
 
@@ -313,9 +326,7 @@ impl<'a> Scorer<'a> {
             p.fit += w.fit.adjacency * adjacent as f64 / in_chain as f64;
         }
         let profile = g.cols.profile(e);
-        if let Some(r) = profile.revenue_yi() {
-            p.scale += w.scale.revenue * (1.0 + r).log10();
-        }
+        p.scale += self.revenue_points(e);
         p.scale += self
             .tag_points
             .get(profile.tag_set as usize)
@@ -395,8 +406,10 @@ impl<'a> Scorer<'a> {
             reasons.push(format!("邻接本地环节 {adjacent}/{in_chain}"));
         }
         if let Attrs::Enterprise(a) = &g.node(e).attrs {
-            if let Some(r) = a.revenue_yi {
-                reasons.push(format!("营收 {} 亿元", crate::model::fmt_yi(r)));
+            match a.revenue_yi {
+                Some(r) => reasons.push(format!("营收 {} 亿元", crate::model::fmt_yi(r))),
+                None if self.revenue_neutral != 0.0 => reasons.push("营收未知按中位数计".into()),
+                None => {}
             }
             // Every tag that scores, most points first (ties in the firm's own order).
             let mut tagged: Vec<(&str, f64)> = a
@@ -456,6 +469,20 @@ struct Scored {
     excluded: bool,
 }
 
+/// The median of `points` (the mean of the middle two for an even count), 0 for none.
+fn median(mut points: Vec<f64>) -> f64 {
+    if points.is_empty() {
+        return 0.0;
+    }
+    points.sort_by(f64::total_cmp);
+    let n = points.len();
+    if n % 2 == 1 {
+        points[n / 2]
+    } else {
+        (points[n / 2 - 1] + points[n / 2]) / 2.0
+    }
+}
+
 /// Candidates for `gaps` of `chain` in `place`: (admitted, top `limit` by score; excluded, all).
 ///
 /// The scoring pass keeps 24-byte [`Scored`] records only; full rows, with components, rule
@@ -469,8 +496,22 @@ pub fn targets(
     rules: &RuleSet,
     opts: &TargetOptions,
 ) -> Result<(Vec<TargetRow>, Vec<TargetRow>), TargetsError> {
+    targets_with_neutral(g, chain, place, gaps, weights, rules, opts).map(|(a, e, _)| (a, e))
+}
+
+/// [`targets`], and the revenue points a candidate without a revenue figure got: the median of
+/// the revenue points of every candidate (admitted or not) with one, 0 when none has one.
+pub fn targets_with_neutral(
+    g: &Graph,
+    chain: u32,
+    place: u32,
+    gaps: &[Gap],
+    weights: &Weights,
+    rules: &RuleSet,
+    opts: &TargetOptions,
+) -> Result<(Vec<TargetRow>, Vec<TargetRow>, f64), TargetsError> {
     let rules = resolve_rules(g, rules)?;
-    let scorer = Scorer::new(g, chain, place, gaps, weights, &rules, opts.investment);
+    let mut scorer = Scorer::new(g, chain, place, gaps, weights, &rules, opts.investment);
     // Candidate → the gaps it fills, found through PRODUCES edges of the gap segments only.
     let mut pairs: Vec<(u32, u32)> = Vec::new();
     for (gi, gap) in gaps.iter().enumerate() {
@@ -491,6 +532,14 @@ pub fn targets(
             _ => firms.push((e, (i as u32, i as u32 + 1))),
         }
     }
+    scorer.revenue_neutral = median(
+        firms
+            .iter()
+            .filter_map(|&(e, _)| g.cols.profile(e).revenue_yi())
+            .map(|r| weights.scale.revenue * (1.0 + r).log10())
+            .collect(),
+    );
+    let scorer = scorer;
     let gaps_of = |(a, b): (u32, u32)| &gap_idx[a as usize..b as usize];
     let one = |&(e, run): &(u32, (u32, u32))| Scored {
         e,
@@ -522,7 +571,7 @@ pub fn targets(
     for row in admitted.iter_mut().chain(excluded.iter_mut()) {
         scorer.explain(row);
     }
-    Ok((admitted, excluded))
+    Ok((admitted, excluded, scorer.revenue_neutral))
 }
 
 /// The `k` best by score, ties broken by enterprise id — without sorting the rest, and reading
@@ -610,6 +659,15 @@ mod tests {
             checked > 0,
             "no list had tied scores: the tie-break went untested"
         );
+    }
+
+    #[test]
+    fn the_neutral_revenue_points_are_the_median_and_zero_without_figures() {
+        assert_eq!(median(vec![]), 0.0);
+        assert_eq!(median(vec![2.0]), 2.0);
+        assert_eq!(median(vec![3.0, 1.0]), 2.0);
+        assert_eq!(median(vec![5.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(vec![4.0, 1.0, 3.0, 2.0]), 2.5);
     }
 
     #[test]

@@ -320,7 +320,8 @@ impl Session {
                 let Some((query, table)) = &self.last else {
                     return Err("nothing to export yet: run a query first".into());
                 };
-                crate::export::write_table(table, Path::new(file), query)?;
+                // Sheet named after the statement's chain and place, never its text.
+                super::query::write_handout(&self.graph, query, &[table], Path::new(file), "")?;
                 stdoutln!(
                     "wrote {} to {file}",
                     super::counted(table.rows.len(), "row", "rows")
