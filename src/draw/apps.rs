@@ -19,9 +19,13 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Result<Picture, 
         .copied()
         .filter(|&s| stage(s) == Stage::Downstream)
         .collect();
+    // A segment the chain borrows from another graph file (`shared`) is that chain's product:
+    // its users elsewhere belong to that chain's picture.
+    let file = |n: u32| graph.ds.row(graph.node(n).row).file;
+    let own = |s: u32| file(s) == file(chain);
     let mut outside: Vec<u32> = Vec::new();
     let mut raw_edges: Vec<(u32, u32)> = graph.chain_edges(chain);
-    for &s in segs {
+    for &s in segs.iter().filter(|&&s| own(s)) {
         for (t, _) in graph.neighbors(s, EdgeKind::Supplies, Direction::Outgoing) {
             if !in_chain(t) {
                 if !outside.contains(&t) {
@@ -109,7 +113,7 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Result<Picture, 
         .iter()
         .enumerate()
         .map(|(i, &s)| {
-            let (mark, mut status, who) = match place {
+            let (mark, status, who) = match place {
                 None => {
                     let n = graph.cols.producers(s).len();
                     let status = if n == 0 {
@@ -121,16 +125,14 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Result<Picture, 
                 }
                 Some(p) => mark_of(graph, p, s),
             };
-            if band_of(i) == 2 {
+            let note = (band_of(i) == 2).then(|| {
                 let chains: Vec<&str> = graph
                     .segment_chains(s)
                     .iter()
                     .map(|&c| graph.node(c).name())
                     .collect();
-                if !chains.is_empty() {
-                    status = format!("属{}；{status}", chains.join("、"));
-                }
-            }
+                format!("属{}", chains.join("、"))
+            });
             SegmentBox {
                 segment: s,
                 name: graph.node(s).name().to_string(),
@@ -138,6 +140,7 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Result<Picture, 
                 mark,
                 status,
                 who,
+                note,
                 public: graph.ds.public_function(s).is_some(),
                 column: column[i],
                 row: row[i],

@@ -84,6 +84,8 @@ pub struct SegmentBox {
     /// Who makes it (full names, leading firms first) or what is planned; `另有N家` last when
     /// more than `NAMED`.
     pub who: Vec<String>,
+    /// A line under the name, in grey (the chains an application belongs to).
+    pub note: Option<String>,
     /// Public bodies provide it (公共职能).
     pub public: bool,
     /// Global column (bands left to right, layers inside a band) and row.
@@ -180,6 +182,7 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Picture {
                 mark,
                 status,
                 who,
+                note: None,
                 public: graph.ds.public_function(s).is_some(),
                 column: column[i],
                 row: row[i],
@@ -358,13 +361,16 @@ impl Rect {
     }
 }
 
+/// The wrapped lines of a box: name, note, status, and each firm or project.
+pub type BoxText = (Vec<String>, Vec<String>, Vec<String>, Vec<Vec<String>>);
+
 /// Where every box, band and edge goes.
 pub struct Geometry {
     pub width: f64,
     pub height: f64,
     pub boxes: Vec<Rect>,
     /// Lines of each box: name, status, who.
-    pub text: Vec<(Vec<String>, Vec<String>, Vec<Vec<String>>)>,
+    pub text: Vec<BoxText>,
     pub bands: Vec<Rect>,
     /// Polyline of each edge, from the source box's right side to the target's left side.
     pub edges: Vec<Vec<(f64, f64)>>,
@@ -383,21 +389,25 @@ pub fn geometry(p: &Picture) -> Geometry {
         .iter()
         .map(|b| {
             let name = wrap(&b.name, inner, NAME_PX);
+            let note = b
+                .note
+                .as_ref()
+                .map_or_else(Vec::new, |n| wrap(n, inner, STATUS_PX));
             let mut status = wrap(&b.status, inner, STATUS_PX);
             if b.public {
                 status.push("公共职能".into());
             }
             let who: Vec<Vec<String>> = b.who.iter().map(|w| wrap(w, inner, WHO_PX)).collect();
-            (name, status, who)
+            (name, note, status, who)
         })
         .collect();
     let heights: Vec<f64> = text
         .iter()
-        .map(|(n, s, w)| {
+        .map(|(n, o, s, w)| {
             let who_lines: usize = w.iter().map(Vec::len).sum();
             PAD * 2.0
                 + n.len() as f64 * NAME_LH
-                + (s.len() + who_lines) as f64 * LINE_LH
+                + (o.len() + s.len() + who_lines) as f64 * LINE_LH
                 + if who_lines > 0 { 3.0 } else { 0.0 }
         })
         .collect();
@@ -650,7 +660,7 @@ pub fn to_svg(p: &Picture) -> String {
         );
     }
     let _ = writeln!(s, "</g>");
-    for ((b, r), (name, status, who)) in p.boxes.iter().zip(&geo.boxes).zip(&geo.text) {
+    for ((b, r), (name, note, status, who)) in p.boxes.iter().zip(&geo.boxes).zip(&geo.text) {
         let (fill, stroke) = b.mark.colors();
         let dash = if matches!(b.mark, Mark::Missing | Mark::Unknown) {
             r#" stroke-dasharray="5,3""#
@@ -682,6 +692,19 @@ pub fn to_svg(p: &Picture) -> String {
             true,
         );
         y += name.len() as f64 * NAME_LH - NAME_LH + LINE_LH;
+        if !note.is_empty() {
+            text_lines(
+                &mut s,
+                "note",
+                note,
+                cx,
+                y,
+                (STATUS_PX, LINE_LH),
+                "#607d8b",
+                true,
+            );
+            y += note.len() as f64 * LINE_LH;
+        }
         text_lines(
             &mut s,
             "status",
@@ -784,6 +807,7 @@ mod tests {
             mark: Mark::Neutral,
             status: String::new(),
             who: Vec::new(),
+            note: None,
             public: false,
             column,
             row,
