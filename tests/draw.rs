@@ -395,4 +395,17 @@ fn draw_writes_png_files_at_twice_the_svg_size() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/no/such.ttf"));
     assert!(!tmp.path().join("f.png").exists());
+    // A font file that exists is used (here the bundled subset itself, by path).
+    let out = bin()
+        .args(["draw", "锂电池", "--db", &db.display().to_string(), "-o"])
+        .arg(tmp.path().join("g.png"))
+        .args(["--font", "assets/fonts/wqy-microhei-subset.ttf"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    png_size(&std::fs::read(tmp.path().join("g.png")).unwrap());
 }

@@ -161,3 +161,56 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Result<Picture, 
             .into(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn graph_of(toml: &str) -> Graph {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("graphs")).unwrap();
+        std::fs::write(dir.path().join("graphs/t.toml"), toml).unwrap();
+        let loaded = crate::data::load(&[dir.path().to_path_buf()], Default::default()).unwrap();
+        assert!(loaded.diags.is_empty(), "{:?}", loaded.diags);
+        Graph::build(loaded.dataset)
+    }
+
+    #[test]
+    fn a_chain_without_applications_is_an_error_naming_it() {
+        let g = graph_of(
+            "[chain]\nid = \"矿\"\nsource = \"t\"\n\n[[segment]]\nid = \"矿石\"\nstage = \"上游\"\n\n[[segment]]\nid = \"精矿\"\nstage = \"上游\"\n\n[[supplies]]\nfrom = \"矿石\"\nto = \"精矿\"\n",
+        );
+        let chain = g.nodes_of(crate::model::Kind::Chain)[0];
+        let err = layout(&g, chain, None).err().unwrap();
+        assert!(err.contains("矿") && err.contains("下游"), "{err}");
+    }
+
+    #[test]
+    fn applications_are_downstream_segments_fed_by_the_chain_s_products() {
+        let g = graph_of(
+            "[chain]\nid = \"箔\"\nsource = \"t\"\n\n[[segment]]\nid = \"铝锭\"\nstage = \"上游\"\n\n[[segment]]\nid = \"铝箔\"\nstage = \"中游\"\n\n[[segment]]\nid = \"软包装\"\nstage = \"下游\"\n\n[[supplies]]\nfrom = \"铝锭\"\nto = \"铝箔\"\n\n[[supplies]]\nfrom = \"铝箔\"\nto = \"软包装\"\n",
+        );
+        let chain = g.nodes_of(crate::model::Kind::Chain)[0];
+        let p = layout(&g, chain, None).unwrap();
+        let names: Vec<(&str, &str)> = p
+            .boxes
+            .iter()
+            .map(|b| {
+                (
+                    b.name.as_str(),
+                    p.bands
+                        .iter()
+                        .find(|band| (band.first..band.first + band.width).contains(&b.column))
+                        .unwrap()
+                        .label,
+                )
+            })
+            .collect();
+        // 铝锭 feeds no application directly: not drawn.
+        assert_eq!(
+            names,
+            [("铝箔", "本链产品"), ("软包装", "本链应用环节（下游）")]
+        );
+        assert_eq!(p.edges, [(0, 1)]);
+    }
+}
