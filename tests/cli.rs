@@ -452,7 +452,7 @@ fn draw_colours_every_segment_of_a_chain_by_its_state_in_a_place() {
         ("碳酸锂", "missing"),
         ("铝箔", "missing"),
     ] {
-        let needle = format!("<g class=\"segment {class}\" data-segment=\"{segment}\">");
+        let needle = format!("<g class=\"segment {class}\" data-segment=\"{segment}\" ");
         assert!(
             svg.contains(&needle),
             "{segment} should be drawn as {class}:\n{svg}"
@@ -487,7 +487,25 @@ fn draw_colours_every_segment_of_a_chain_by_its_state_in_a_place() {
         &db.display().to_string(),
     ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("use svg or dot"));
+    assert!(
+        text(&out.stderr).contains("PNG 需要输出文件"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&[
+        "draw",
+        "锂电池",
+        "--format",
+        "gif",
+        "--db",
+        &db.display().to_string(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("svg、png 或 dot"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = run(&["draw", "锂电", "--db", &db.display().to_string()]);
     assert!(
         text(&out.stderr).contains("did you mean 锂电池"),
@@ -606,15 +624,18 @@ fn draw_marks_a_public_function() {
     let dot = text(&out.stdout);
     for segment in ["菌毒种", "疫苗批签发检验", "预防接种"] {
         assert!(
-            dot.contains(&format!("{segment}\n缺失 · 公共职能")),
+            dot.contains(&format!("{segment}\\n缺失\\n公共职能")),
             "{dot}"
         );
     }
-    assert!(dot.contains("疫苗原液\n壬生物技术有限公司\""), "{dot}");
+    assert!(
+        dot.contains("疫苗原液\\n薄弱：单一企业、无龙头企业\\n壬生物技术有限公司\""),
+        "{dot}"
+    );
     let out = run(&["draw", "疫苗", "--format", "dot", "--db", &db]);
     let dot = text(&out.stdout);
-    assert!(dot.contains("预防接种\n下游 · 公共职能"), "{dot}");
-    assert!(dot.contains("疫苗原液\n中游\""), "{dot}");
+    assert!(dot.contains("预防接种\\n库内暂无企业\\n公共职能"), "{dot}");
+    assert!(dot.contains("疫苗原液\\n库内企业 1 家\""), "{dot}");
 }
 
 #[test]
@@ -630,7 +651,7 @@ fn draw_refuses_a_format_that_contradicts_the_file_name() {
     };
     let out = draw(&["--format", "dot", "-o", svg.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("does not match the output file's extension .svg"));
+    assert!(text(&out.stderr).contains("与输出文件的扩展名 .svg 不符"));
     assert!(!svg.exists());
     // agreeing spellings are fine: .gv is DOT
     let gv = tmp.path().join("x.gv");

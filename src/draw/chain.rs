@@ -618,7 +618,7 @@ pub fn to_svg(p: &Picture) -> String {
         let label = format!("{} {n}", mark.label());
         let _ = writeln!(
             s,
-            r##"<g class="legend-entry" data-mark="{}"><rect x="{x}" y="56" width="18" height="18" rx="3" fill="{fill}" stroke="{stroke}" stroke-width="1.5"/><text x="{}" y="70" font-size="14" fill="#424242">{}</text></g>"##,
+            r##"<g class="legend-entry" data-mark="{}"><rect x="{x:.1}" y="56" width="18" height="18" rx="3" fill="{fill}" stroke="{stroke}" stroke-width="1.5"/><text x="{:.1}" y="70" font-size="14" fill="#424242">{}</text></g>"##,
             mark.class(),
             x + 24.0,
             esc(&label)
@@ -741,6 +741,18 @@ fn dot_quote(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
+/// A multi-line DOT label: each line quoted, joined by DOT's centred line break `\n`.
+fn dot_label(lines: &[String]) -> String {
+    let quoted: Vec<String> = lines
+        .iter()
+        .map(|l| {
+            let q = dot_quote(l);
+            q[1..q.len() - 1].to_string()
+        })
+        .collect();
+    format!("\"{}\"", quoted.join("\\n"))
+}
+
 /// Render as Graphviz DOT (left to right, a cluster per stage band, same colours).
 pub fn to_dot(p: &Picture) -> String {
     let mut s = String::new();
@@ -778,7 +790,7 @@ pub fn to_dot(p: &Picture) -> String {
             let _ = writeln!(
                 s,
                 "    n{i} [label={}, fillcolor=\"{fill}\", color=\"{stroke}\", class=\"{}\"{style}];",
-                dot_quote(&label.join("\n")),
+                dot_label(&label),
                 b.mark.class()
             );
         }
@@ -826,6 +838,10 @@ mod tests {
     #[test]
     fn escaping() {
         assert_eq!(dot_quote("a\"b"), "\"a\\\"b\"");
+        assert_eq!(
+            dot_label(&["铝箔".into(), "a\"b".into()]),
+            "\"铝箔\\na\\\"b\""
+        );
     }
 
     #[test]

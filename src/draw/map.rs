@@ -259,7 +259,7 @@ pub fn to_svg(m: &MapPicture) -> String {
     for series in &m.series {
         let _ = writeln!(
             s,
-            r##"<g class="legend-entry"><rect x="{lx}" y="56" width="18" height="18" rx="3" fill="{}"/><text x="{}" y="70" font-size="14" fill="#424242">{}</text></g>"##,
+            r##"<g class="legend-entry"><rect x="{lx:.1}" y="56" width="18" height="18" rx="3" fill="{}"/><text x="{:.1}" y="70" font-size="14" fill="#424242">{}</text></g>"##,
             series.colour,
             lx + 24.0,
             esc(&series.label)
@@ -270,7 +270,7 @@ pub fn to_svg(m: &MapPicture) -> String {
         let label = format!("本地：{home}");
         let _ = writeln!(
             s,
-            r##"<g class="legend-entry"><rect x="{lx}" y="56" width="18" height="18" rx="3" fill="none" stroke="#c62828" stroke-width="3"/><text x="{}" y="70" font-size="14" fill="#424242">{}</text></g>"##,
+            r##"<g class="legend-entry"><rect x="{lx:.1}" y="56" width="18" height="18" rx="3" fill="none" stroke="#c62828" stroke-width="3"/><text x="{:.1}" y="70" font-size="14" fill="#424242">{}</text></g>"##,
             lx + 24.0,
             esc(&label)
         );
