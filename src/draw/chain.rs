@@ -237,37 +237,48 @@ pub(super) fn band_layers(stage: &[Stage], edges: &[(usize, usize)]) -> Vec<usiz
     layer
 }
 
-/// Rows inside each column: ordered by the mean row of the inputs already placed (fewer
-/// crossings), then data order.
+/// Rows inside each column (fewer crossings, the barycentre heuristic): a sweep left to right
+/// orders each column by the mean row of the inputs already placed (data order for none), a
+/// sweep right to left by the mean row of the users, and a last sweep left to right again; a
+/// segment with no neighbour on the side swept from keeps its row.
 pub(super) fn order_rows(column: &[usize], edges: &[(usize, usize)]) -> Vec<usize> {
     let n = column.len();
     let columns = column.iter().copied().max().map_or(0, |m| m + 1);
-    let mut row = vec![0usize; n];
-    let mut placed = vec![false; n];
-    for c in 0..columns {
-        let mut keyed: Vec<(f64, usize)> = (0..n)
-            .filter(|&i| column[i] == c)
-            .map(|i| {
-                let preds: Vec<usize> = edges
-                    .iter()
-                    .filter(|e| e.1 == i && placed[e.0])
-                    .map(|e| row[e.0])
-                    .collect();
-                let key = if preds.is_empty() {
-                    i as f64 / n.max(1) as f64
-                } else {
-                    preds.iter().sum::<usize>() as f64 / preds.len() as f64
-                };
-                (key, i)
-            })
-            .collect();
-        keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-        for (r, &(_, i)) in keyed.iter().enumerate() {
-            row[i] = r;
-            placed[i] = true;
+    let mut row: Vec<f64> = (0..n).map(|i| i as f64 / n.max(1) as f64).collect();
+    let mut done = vec![false; n];
+    let mut sweep = |order: Vec<usize>, forward: bool, row: &mut Vec<f64>| {
+        done.iter_mut().for_each(|d| *d = false);
+        for c in order {
+            let mut keyed: Vec<(f64, usize)> = (0..n)
+                .filter(|&i| column[i] == c)
+                .map(|i| {
+                    let near: Vec<f64> = edges
+                        .iter()
+                        .filter_map(|&(a, b)| match forward {
+                            true if b == i && done[a] => Some(row[a]),
+                            false if a == i && done[b] => Some(row[b]),
+                            _ => None,
+                        })
+                        .collect();
+                    let key = if near.is_empty() {
+                        row[i]
+                    } else {
+                        near.iter().sum::<f64>() / near.len() as f64
+                    };
+                    (key, i)
+                })
+                .collect();
+            keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            for (r, &(_, i)) in keyed.iter().enumerate() {
+                row[i] = r as f64;
+                done[i] = true;
+            }
         }
-    }
-    row
+    };
+    sweep((0..columns).collect(), true, &mut row);
+    sweep((0..columns).rev().collect(), false, &mut row);
+    sweep((0..columns).collect(), true, &mut row);
+    row.into_iter().map(|r| r as usize).collect()
 }
 
 /// State, status line and the firms or projects behind a segment in a place.
