@@ -9,7 +9,7 @@
 //! 4. [`report`] holds what reports are made of: the result table and the gap analysis.
 //! 5. [`query`] parses, plans and runs the query language over the graph.
 //! 6. [`cli`] is the command-line interface over all of the above, [`draw`] renders chain
-//!    pictures (SVG, DOT), [`export`] writes results to .xlsx/.csv/.md/.json; [`bundle`] is the seed
+//!    pictures (SVG, DOT, PNG), [`export`] writes results to .xlsx/.csv/.md/.json; [`bundle`] is the seed
 //!    knowledge base compiled into the binary; [`synth`] generates synthetic data at scale;
 //!    [`targets`] scores target companies for gaps and routes projects to parks.
 //!

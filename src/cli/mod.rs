@@ -75,20 +75,34 @@ pub enum Command {
         #[arg(long)]
         kind: Option<String>,
     },
-    /// Draw a chain as SVG or Graphviz DOT: its panorama, or with --in its status in a place
-    /// (present / weak / planned / missing coloured).
+    /// Draw a chain (SVG, PNG or Graphviz DOT): its panorama (全景图), with --in its status in a
+    /// place (现状图); --map its firms by province and city (区域分布图); --applications its
+    /// application fields (应用领域图).
     Draw {
         /// The chain (id, name or alias).
         chain: String,
-        /// A park or region: colour each segment by its state there.
+        /// A park or region: colour each segment by its state there (with --map: outline its
+        /// province).
         #[arg(long = "in", value_name = "PLACE")]
         place: Option<String>,
-        /// Output file (.svg or .dot); without it, SVG on standard output.
+        /// 区域分布图: where the chain's firms are, by province and city.
+        #[arg(long, conflicts_with = "applications")]
+        map: bool,
+        /// With --map and --in: also the firms of the chain's target list for PLACE (top 20).
+        #[arg(long, requires = "map", requires = "place")]
+        targets: bool,
+        /// 应用领域图: the chain's downstream segments and the other chains its products supply.
+        #[arg(long)]
+        applications: bool,
+        /// Output file (.svg, .png, or .dot for a chain picture); without it, SVG on standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// svg or dot (default: from the output file's extension, else svg).
+        /// svg, png or dot (default: from the output file's extension, else svg).
         #[arg(long)]
         format: Option<String>,
+        /// A font file (.ttf/.otf/.ttc) for PNG text instead of the bundled one.
+        #[arg(long, env = "CHAINKB_FONT", value_name = "FILE")]
+        font: Option<PathBuf>,
     },
     /// Run query-language statements (docs/QUERY.md), e.g. `chainkb query "fill 锂电池 in 玉溪高新区"`.
     Query(query::QueryArgs),
@@ -304,8 +318,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Draw {
             chain,
             place,
+            map,
+            targets,
+            applications,
             output,
             format,
+            font,
         } => {
             let graph = open_graph(&cli.db)?;
             let chain = resolve_one(&graph, &chain, &[Kind::Chain])?;
@@ -313,49 +331,14 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 Some(p) => Some(resolve_one(&graph, &p, &[Kind::Park, Kind::Region])?),
                 None => None,
             };
-            let ext = output
-                .as_ref()
-                .and_then(|o| o.extension())
-                .map(|e| e.to_string_lossy().to_lowercase());
-            let format = match (format.map(|f| f.to_lowercase()), ext) {
-                // DOT text in a file named .svg opens as a broken picture.
-                (Some(f), Some(ext))
-                    if draw_format(&f)
-                        .zip(draw_format(&ext))
-                        .is_some_and(|(a, b)| a != b) =>
-                {
-                    return Err(Failure::user(format!(
-                        "--format {f} does not match the output file's extension .{ext}: drop --format, or name the file .{f}"
-                    )));
-                }
-                (Some(f), _) => f,
-                (None, Some(ext)) => ext,
-                (None, None) => "svg".into(),
+            let kind = if map {
+                DrawKind::Map { targets }
+            } else if applications {
+                DrawKind::Applications
+            } else {
+                DrawKind::Chain
             };
-            let picture = crate::draw::layout(&graph, chain, place);
-            let text = match format.as_str() {
-                "svg" => crate::draw::to_svg(&picture),
-                "dot" | "gv" => crate::draw::to_dot(&picture),
-                other => {
-                    return Err(Failure::user(format!(
-                        "cannot draw as `{other}`: use svg or dot (--format, or an output file ending in .svg or .dot)"
-                    )));
-                }
-            };
-            match output {
-                Some(path) => {
-                    std::fs::write(&path, text).map_err(|e| {
-                        Failure::environment(format!("cannot write {}: {e}", path.display()))
-                    })?;
-                    stderrln!(
-                        "wrote {} ({} segments)",
-                        path.display(),
-                        picture.boxes.len()
-                    );
-                }
-                None => stdout!("{text}"),
-            }
-            Ok(())
+            draw(&graph, chain, place, kind, output, format, font)
         }
         Command::Repl => repl::run(cli.db),
         Command::Targets(args) => {
@@ -391,13 +374,126 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
     }
 }
 
-/// What `draw` writes for a --format or file extension: SVG, or Graphviz DOT (`.dot`, `.gv`).
+/// What `draw` writes for a --format or file extension: SVG, PNG, or Graphviz DOT (`.dot`,
+/// `.gv`).
 fn draw_format(name: &str) -> Option<&'static str> {
     match name {
         "svg" => Some("svg"),
+        "png" => Some("png"),
         "dot" | "gv" => Some("dot"),
         _ => None,
     }
+}
+
+/// Which picture `draw` makes.
+enum DrawKind {
+    Chain,
+    Map { targets: bool },
+    Applications,
+}
+
+/// `chainkb draw`: make the picture, in the format asked for, into the file or standard output.
+fn draw(
+    graph: &Graph,
+    chain: u32,
+    place: Option<u32>,
+    kind: DrawKind,
+    output: Option<PathBuf>,
+    format: Option<String>,
+    font: Option<PathBuf>,
+) -> Result<(), Failure> {
+    let ext = output
+        .as_ref()
+        .and_then(|o| o.extension())
+        .map(|e| e.to_string_lossy().to_lowercase());
+    let format = match (format.map(|f| f.to_lowercase()), ext) {
+        // DOT text in a file named .svg opens as a broken picture.
+        (Some(f), Some(ext))
+            if draw_format(&f)
+                .zip(draw_format(&ext))
+                .is_some_and(|(a, b)| a != b) =>
+        {
+            return Err(Failure::user(format!(
+                "--format {f} 与输出文件的扩展名 .{ext} 不符：去掉 --format，或把文件命名为 .{f}"
+            )));
+        }
+        (Some(f), _) => f,
+        (None, Some(ext)) => ext,
+        (None, None) => "svg".into(),
+    };
+    let Some(format) = draw_format(&format) else {
+        return Err(Failure::user(format!(
+            "无法输出为 `{format}`：请用 svg、png 或 dot（--format，或以 .svg/.png/.dot 结尾的输出文件）"
+        )));
+    };
+    if format == "png" && output.is_none() {
+        return Err(Failure::user(
+            "PNG 需要输出文件：加上 -o 图片.png".to_string(),
+        ));
+    }
+    let (svg, dot, what) = match kind {
+        DrawKind::Chain => {
+            let picture = crate::draw::layout(graph, chain, place);
+            let n = picture.boxes.len();
+            (
+                crate::draw::to_svg(&picture),
+                Some(crate::draw::to_dot(&picture)),
+                format!("{n} 个环节"),
+            )
+        }
+        DrawKind::Applications => {
+            let picture = crate::draw::apps::layout(graph, chain, place).map_err(Failure::user)?;
+            let n = picture.boxes.len();
+            (crate::draw::to_svg(&picture), None, format!("{n} 个环节"))
+        }
+        DrawKind::Map { targets } => {
+            let firms = match (targets, place) {
+                (true, Some(p)) => Some(draw_targets(graph, chain, p)?),
+                _ => None,
+            };
+            let m = crate::draw::map::layout(graph, chain, place, firms.as_deref());
+            let n: usize = m.series.iter().map(|s| s.firms.len()).sum();
+            (crate::draw::map::to_svg(&m), None, format!("{n} 家企业"))
+        }
+    };
+    let bytes = match format {
+        "svg" => svg.into_bytes(),
+        "png" => crate::draw::png::render(&svg, font.as_deref()).map_err(Failure::user)?,
+        _ => match dot {
+            Some(dot) => dot.into_bytes(),
+            None => {
+                return Err(Failure::user(
+                    "区域分布图和应用领域图没有 DOT 格式：请用 .svg 或 .png".to_string(),
+                ));
+            }
+        },
+    };
+    match output {
+        Some(path) => {
+            std::fs::write(&path, bytes)
+                .map_err(|e| Failure::user(format!("无法写入 {}：{e}", path.display())))?;
+            stderrln!("已写入 {}（{what}）", path.display());
+        }
+        None => stdout!("{}", String::from_utf8_lossy(&bytes)),
+    }
+    Ok(())
+}
+
+/// The firms of the chain's default target list in `place` (all gap kinds, top 20, default
+/// weights and rules), for the map.
+fn draw_targets(graph: &Graph, chain: u32, place: u32) -> Result<Vec<u32>, Failure> {
+    use crate::report::gaps::GapKind;
+    use crate::targets::{self, TargetOptions, config};
+    let gaps = targets::list::compute_gaps(graph, chain, place, &GapKind::ALL);
+    let weights = config::Weights::defaults();
+    let rules = config::parse_rules(None).map_err(Failure::user)?;
+    let opts = TargetOptions {
+        limit: 20,
+        ..Default::default()
+    };
+    let (rows, _) = targets::targets(graph, chain, place, &gaps, &weights, &rules, &opts)
+        .map_err(Failure::user)?;
+    Ok(rows.into_iter().map(|r| r.enterprise).collect())
 }
 
 /// "1 row", "2 rows": a count with its noun.

@@ -95,7 +95,7 @@ pub(super) const META_COMMANDS: &[(&str, &str)] = &[
     ),
     (
         ".draw",
-        ".draw CHAIN [in PLACE] FILE   draw a chain (status in PLACE) as .svg or .dot",
+        ".draw CHAIN [in PLACE] FILE   draw a chain (status in PLACE) as .svg, .png or .dot",
     ),
     (
         ".timing",
@@ -331,7 +331,11 @@ impl Session {
                 let (chain, place, file) = match args.as_slice() {
                     [chain, file] => (*chain, None, *file),
                     [chain, "in" | "在", place, file] => (*chain, Some(*place), *file),
-                    _ => return Err("usage: .draw CHAIN [in PLACE] FILE.svg|FILE.dot".into()),
+                    _ => {
+                        return Err(
+                            "usage: .draw CHAIN [in PLACE] FILE.svg|FILE.png|FILE.dot".into()
+                        );
+                    }
                 };
                 let c =
                     resolve_one(&self.graph, chain, &[Kind::Chain]).map_err(|f| f.to_string())?;
@@ -345,22 +349,24 @@ impl Session {
                 let ext = Path::new(file)
                     .extension()
                     .map(|e| e.to_string_lossy().to_lowercase());
-                let dot = match ext.as_deref().and_then(super::draw_format) {
-                    Some("dot") => true,
-                    Some(_) => false,
+                let format = match ext.as_deref().and_then(super::draw_format) {
+                    Some(f) => f,
                     None => {
                         return Err(format!(
-                            "cannot draw into `{file}`: name the file .svg, or .dot (.gv) for Graphviz"
+                            "cannot draw into `{file}`: name the file .svg or .png, or .dot (.gv) for Graphviz"
                         ));
                     }
                 };
                 let picture = crate::draw::layout(&self.graph, c, p);
-                let text = if dot {
-                    crate::draw::to_dot(&picture)
-                } else {
-                    crate::draw::to_svg(&picture)
+                let bytes = match format {
+                    "dot" => crate::draw::to_dot(&picture).into_bytes(),
+                    "png" => crate::draw::png::render(
+                        &crate::draw::to_svg(&picture),
+                        crate::draw::png::font_from_env().as_deref(),
+                    )?,
+                    _ => crate::draw::to_svg(&picture).into_bytes(),
                 };
-                std::fs::write(file, text).map_err(|e| format!("cannot write {file}: {e}"))?;
+                std::fs::write(file, bytes).map_err(|e| format!("cannot write {file}: {e}"))?;
                 stdoutln!("wrote {file} ({} segments)", picture.boxes.len());
             }
             ".open" => {
@@ -600,12 +606,17 @@ mod tests {
         };
         let history = DefaultHistory::new();
         let tmp = tempfile::tempdir().unwrap();
-        let png = tmp.path().join("x.png");
+        let txt = tmp.path().join("x.txt");
         let err = s
-            .meta(&format!(".draw 锂电池 {}", png.display()), &history)
+            .meta(&format!(".draw 锂电池 {}", txt.display()), &history)
             .unwrap_err();
-        assert!(err.contains("name the file .svg"), "{err}");
-        assert!(!png.exists());
+        assert!(err.contains("name the file .svg or .png"), "{err}");
+        assert!(!txt.exists());
+        // A .png is drawn in-process.
+        let png = tmp.path().join("x.png");
+        s.meta(&format!(".draw 锂电池 {}", png.display()), &history)
+            .unwrap();
+        assert_eq!(&std::fs::read(&png).unwrap()[1..4], b"PNG");
         s.run_statements("chains");
         assert!(s.last.is_some());
         s.run_statements("stauts 锂电池");
