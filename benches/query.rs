@@ -91,6 +91,7 @@ fn benches(c: &mut Criterion) {
         Ctx {
             cancel: &cancel,
             parallel: true,
+            lang: Default::default(),
         },
     )
     .expect("runs")
@@ -109,6 +110,7 @@ fn benches(c: &mut Criterion) {
                 Ctx {
                     cancel: &cancel,
                     parallel: false,
+                    lang: Default::default(),
                 },
             )
         })
@@ -121,6 +123,7 @@ fn benches(c: &mut Criterion) {
                 Ctx {
                     cancel: &cancel,
                     parallel: true,
+                    lang: Default::default(),
                 },
             )
         })

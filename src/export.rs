@@ -62,11 +62,11 @@ pub fn write_table(table: &Table, path: &Path, sheet: &str) -> Result<(), String
 /// CSV for Excel: UTF-8 with BOM, CRLF line ends, formula-looking text neutralised.
 pub fn to_excel_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
-    w.write_record(table.columns.iter().map(|c| neutralise(c)))?;
+    w.write_record(table.headers().iter().map(|c| neutralise(c)))?;
     for row in &table.rows {
-        w.write_record(row.iter().map(|v| match v {
+        w.write_record(row.iter().enumerate().map(|(j, v)| match v {
             Value::Int(_) | Value::Float(_) | Value::Null => v.cell(),
-            _ => neutralise(&v.cell()),
+            _ => neutralise(&table.shown(j, v).cell()),
         }))?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
@@ -79,7 +79,7 @@ pub fn to_markdown(table: &Table) -> String {
     out.push_str(&format!(
         "| {} |\n",
         table
-            .columns
+            .headers()
             .iter()
             .map(|c| esc(c))
             .collect::<Vec<_>>()
@@ -90,7 +90,8 @@ pub fn to_markdown(table: &Table) -> String {
         out.push_str(&format!(
             "| {} |\n",
             row.iter()
-                .map(|v| esc(&v.cell()))
+                .enumerate()
+                .map(|(j, v)| esc(&table.shown(j, v).cell()))
                 .collect::<Vec<_>>()
                 .join(" | ")
         ));
@@ -138,12 +139,12 @@ fn write_workbook(
         used.push(name.clone());
         let ws = wb.add_worksheet();
         ws.set_name(&name)?;
-        let mut widths: Vec<f64> = table
-            .columns
+        let headers = table.headers();
+        let mut widths: Vec<f64> = headers
             .iter()
             .map(|c| UnicodeWidthStr::width(c.as_str()) as f64)
             .collect();
-        for (j, c) in table.columns.iter().enumerate() {
+        for (j, c) in headers.iter().enumerate() {
             let format = if looks_like_formula(c) {
                 &bold_text
             } else {
@@ -164,7 +165,7 @@ fn write_workbook(
                         ws.write_number(r, c, *f)?;
                     }
                     v => {
-                        let text = v.cell();
+                        let text = table.shown(j, v).cell();
                         if let Some(w) = widths.get_mut(j) {
                             *w = w.max(UnicodeWidthStr::width(text.as_str()) as f64);
                         }

@@ -9,6 +9,7 @@ fn bin() -> Command {
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
     c.env_remove("CHAINKB_DB");
     c.env_remove("CHAINKB_FAULT_PAUSE_IMPORT");
+    c.env_remove("CHAINKB_LANG");
     c
 }
 
@@ -700,11 +701,29 @@ fn a_script_piped_into_the_repl_exits_1_when_a_statement_fails() {
     );
     let csv = piped(".format csv\nchains | select name\n");
     assert_eq!(csv.status.code(), Some(0), "{}", text(&csv.stderr));
-    assert_eq!(text(&csv.stdout), "name\n包装材料\n锂电池\n");
+    assert_eq!(text(&csv.stdout), "名称\n包装材料\n锂电池\n");
     assert!(
-        text(&csv.stderr).contains("(2 rows,"),
+        text(&csv.stderr).contains("(2 行，"),
         "{}",
         text(&csv.stderr)
+    );
+    // `.lang en` switches the session to English; a language it does not know is refused.
+    let en = piped(
+        ".lang en\n.format csv\nstatus 锂电池 in 测试高新区 | where 状态 = 缺失 | select segment, state | limit 1\n",
+    );
+    assert_eq!(en.status.code(), Some(0), "{}", text(&en.stderr));
+    assert!(
+        text(&en.stdout).starts_with("segment,state\n") && text(&en.stdout).contains(",missing\n"),
+        "{}",
+        text(&en.stdout)
+    );
+    assert!(text(&en.stderr).contains(" rows,") || text(&en.stderr).contains(" row,"));
+    let bad = piped(".lang fr\n");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("usage: .lang zh|en"),
+        "{}",
+        text(&bad.stderr)
     );
     assert!(!tmp.path().join("chainkb/history.txt").exists());
     // A meta command with words it does not take is refused, not half-read.

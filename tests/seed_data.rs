@@ -629,7 +629,7 @@ fn districts_count_the_firms_of_the_zone_parts_that_lie_in_them() {
 fn ask(q: &str) -> String {
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let mut out = String::new();
-    for o in chainkb::query::run_script(graph(), q, &cancel, false) {
+    for o in chainkb::query::run_script(graph(), q, &cancel, false, Default::default()) {
         match o.result {
             Ok(t) => out.push_str(&t.render(chainkb::query::Format::Csv)),
             Err(e) => panic!("{q}: {}", e.render(&o.text)),

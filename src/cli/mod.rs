@@ -10,6 +10,7 @@ mod targets;
 use crate::bundle;
 use crate::data::{self, Encoding};
 use crate::graph::Graph;
+use crate::lang::Lang;
 use crate::model::{EdgeKind, Kind};
 use crate::store::{Store, StoreError};
 use clap::{Parser, Subcommand};
@@ -27,6 +28,10 @@ pub struct Cli {
     /// your data directory, built from the seed knowledge base bundled into chainkb.
     #[arg(long, global = true, env = "CHAINKB_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
+
+    /// 输出语言 / output language: zh (中文, the default) or en; without it, CHAINKB_LANG.
+    #[arg(long, global = true, value_enum, value_name = "zh|en")]
+    pub lang: Option<Lang>,
 
     #[command(subcommand)]
     /// Without a command, an interactive session (repl) when standard input is a terminal.
@@ -234,9 +239,10 @@ fn print_diags(diags: &[data::Diag]) {
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
+    let lang = Lang::choose(cli.lang);
     let Some(command) = cli.command else {
         if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-            return repl::run(cli.db);
+            return repl::run(cli.db, lang);
         }
         return Err(Failure::user(
             "no command given: `chainkb` alone opens the REPL only in a terminal; to run queries from a pipe use `chainkb query -f -` (or `chainkb repl`); see `chainkb --help`",
@@ -427,13 +433,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             }
             Ok(())
         }
-        Command::Repl => repl::run(cli.db),
-        Command::Targets(args) => targets::run_targets(&open_graph(&cli.db)?, args),
-        Command::Route(args) => targets::run_route(&open_graph(&cli.db)?, args),
+        Command::Repl => repl::run(cli.db, lang),
+        Command::Targets(args) => targets::run_targets(&open_graph(&cli.db)?, args, lang),
+        Command::Route(args) => targets::run_route(&open_graph(&cli.db)?, args, lang),
         Command::Intake(args) => crate::intake::run_cli(args).map_err(Failure::user),
         Command::Query(args) => {
             let graph = open_graph(&cli.db)?;
-            query::run(&graph, args)
+            query::run(&graph, args, lang)
         }
         Command::Gen {
             enterprises,

@@ -2,6 +2,7 @@
 
 use super::Failure;
 use crate::graph::Graph;
+use crate::lang::Lang;
 use crate::query;
 use crate::report::Format;
 use std::io::Write as _;
@@ -27,7 +28,7 @@ pub struct QueryArgs {
 
 /// Run the statements; a failing statement prints its error on stderr and makes the exit code
 /// 1, and statements after it do not run (a script stops at its first error).
-pub fn run(graph: &Graph, args: QueryArgs) -> Result<(), Failure> {
+pub fn run(graph: &Graph, args: QueryArgs, lang: Lang) -> Result<(), Failure> {
     let text = match (&args.text, &args.file) {
         (Some(t), _) => t.clone(),
         (None, Some(f)) if f.as_os_str() == "-" => {
@@ -42,7 +43,7 @@ pub fn run(graph: &Graph, args: QueryArgs) -> Result<(), Failure> {
     };
     // The REPL will set this from Ctrl-C; a one-shot command is simply interrupted.
     let cancel = AtomicBool::new(false);
-    let outcomes = query::run_script(graph, &text, &cancel, true);
+    let outcomes = query::run_script(graph, &text, &cancel, true, lang);
     if outcomes.is_empty() {
         return Err(Failure::user(
             "no statement to run (only spaces, `;` or comments); try `chains`",
@@ -64,13 +65,13 @@ pub fn run(graph: &Graph, args: QueryArgs) -> Result<(), Failure> {
                 if args.format != Format::Table {
                     let _ = out.flush();
                     for note in &table.notes {
-                        stderrln!("note: {note}");
+                        stderrln!("{}{note}", table.note_prefix());
                     }
                 }
             }
             Err(e) => {
                 let _ = out.flush();
-                stderr!("{}", e.render(&o.text));
+                stderr!("{}", e.render_in(&o.text, lang));
                 return Err(Failure {
                     code: 1,
                     message: String::new(),

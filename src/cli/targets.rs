@@ -3,6 +3,7 @@
 
 use super::{Failure, resolve_one};
 use crate::graph::Graph;
+use crate::lang::Lang;
 use crate::model::{Attrs, Kind};
 use crate::report::{Format, Table, Value};
 use crate::targets::config::{RuleSet, Weights, parse_rules};
@@ -142,7 +143,7 @@ fn rules_from(path: &Option<PathBuf>) -> Result<RuleSet, Failure> {
 /// Print the table's notes on stderr (the text form prints them under the table itself).
 fn notes_to_stderr(table: &Table) {
     for note in &table.notes {
-        stderrln!("note: {note}");
+        stderrln!("{}{note}", table.note_prefix());
     }
 }
 
@@ -153,7 +154,9 @@ fn emit(
     format: Format,
     output: &Option<PathBuf>,
     sheet: &str,
+    lang: Lang,
 ) -> Result<(), Failure> {
+    let table = &table.clone().in_lang(lang);
     match output {
         Some(path) => {
             crate::export::write_table(table, path, sheet).map_err(Failure::user)?;
@@ -176,7 +179,7 @@ fn emit(
     Ok(())
 }
 
-pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
+pub fn run_targets(g: &Graph, a: TargetArgs, lang: Lang) -> Result<(), Failure> {
     let chain = resolve_one(g, &a.chain, &[Kind::Chain])?;
     let place = resolve_one(g, &a.place, &[Kind::Park, Kind::Region])?;
     let weights = weights_from(&a.weights)?;
@@ -272,10 +275,10 @@ pub fn run_targets(g: &Graph, a: TargetArgs) -> Result<(), Failure> {
         notes_to_stderr(&table);
         return Ok(());
     }
-    emit(&table, a.format, &a.output, &sheet)
+    emit(&table, a.format, &a.output, &sheet, lang)
 }
 
-pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
+pub fn run_route(g: &Graph, a: RouteArgs, lang: Lang) -> Result<(), Failure> {
     let weights = weights_from(&a.weights)?;
     let rules = rules_from(&a.rules)?;
     let mut segments: Vec<u32> = a
@@ -375,6 +378,7 @@ pub fn run_route(g: &Graph, a: RouteArgs) -> Result<(), Failure> {
         a.format,
         &a.output,
         &format!("项目流转 {}", names.join(" ")),
+        lang,
     )
 }
 

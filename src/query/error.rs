@@ -4,6 +4,7 @@
 use super::ast::{Span, quote};
 use super::keywords::is_keyword;
 use super::parse::BOM;
+use crate::lang::Lang;
 use crate::names::suggest;
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthChar;
@@ -28,6 +29,10 @@ pub struct QueryError {
     pub span: Option<Span>,
     /// Extra lines: "did you mean", full-width punctuation, …
     pub hints: Vec<String>,
+    /// The message in Chinese, where one is written (else the English one shows in both).
+    pub zh: Option<String>,
+    /// The hints in Chinese, where written: shown instead of `hints` in Chinese.
+    pub hints_zh: Vec<String>,
 }
 
 impl QueryError {
@@ -37,6 +42,8 @@ impl QueryError {
             message: message.into(),
             span: Some(span),
             hints: Vec::new(),
+            zh: None,
+            hints_zh: Vec::new(),
         }
     }
 
@@ -52,6 +59,8 @@ impl QueryError {
                 Some(span)
             },
             hints: Vec::new(),
+            zh: None,
+            hints_zh: Vec::new(),
         }
     }
 
@@ -61,6 +70,8 @@ impl QueryError {
             message: "cancelled".into(),
             span: None,
             hints: Vec::new(),
+            zh: None,
+            hints_zh: Vec::new(),
         }
     }
 
@@ -70,12 +81,31 @@ impl QueryError {
             message: format!("internal error: {}", message.into()),
             span: None,
             hints: Vec::new(),
+            zh: None,
+            hints_zh: Vec::new(),
         }
+    }
+
+    /// The same error's message in Chinese (the whole line after the position).
+    pub fn with_zh(mut self, message: impl Into<String>) -> QueryError {
+        self.zh = Some(message.into());
+        self
+    }
+
+    /// A hint in both languages.
+    pub fn with_hints(mut self, en: impl Into<String>, zh: impl Into<String>) -> QueryError {
+        let (en, zh) = (en.into(), zh.into());
+        if !en.is_empty() {
+            self.hints.push(en);
+            self.hints_zh.push(zh);
+        }
+        self
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> QueryError {
         let h = hint.into();
         if !h.is_empty() {
+            self.hints_zh.push(h.clone());
             self.hints.push(h);
         }
         self
@@ -91,11 +121,22 @@ impl QueryError {
     ///   = hint: did you mean `where`?
     /// ```
     pub fn render(&self, text: &str) -> String {
+        self.render_in(text, Lang::En)
+    }
+
+    /// [`QueryError::render`] in `lang`: in Chinese the frame (错误：第 1 行第 20 列：… /
+    /// 提示：…) and, where written, the message and hints.
+    pub fn render_in(&self, text: &str, lang: Lang) -> String {
         let mut out = String::new();
+        let (message, hints) = match lang {
+            Lang::Zh => (self.zh.as_deref().unwrap_or(&self.message), &self.hints_zh),
+            Lang::En => (self.message.as_str(), &self.hints),
+        };
+        let (error, hint) = lang.pick(("错误：", "提示："), ("error: ", "hint: "));
         let Some(span) = self.span else {
-            let _ = writeln!(out, "error: {}", self.message);
-            for h in &self.hints {
-                let _ = writeln!(out, "  = hint: {h}");
+            let _ = writeln!(out, "{error}{message}");
+            for h in hints {
+                let _ = writeln!(out, "  = {hint}{h}");
             }
             return out;
         };
@@ -112,7 +153,10 @@ impl QueryError {
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = &text[line_start..line_end];
         let col = text[line_start..start].chars().count() + 1;
-        let _ = writeln!(out, "error: line {line_no}, column {col}: {}", self.message);
+        let _ = match lang {
+            Lang::Zh => writeln!(out, "错误：第 {line_no} 行第 {col} 列：{message}"),
+            Lang::En => writeln!(out, "error: line {line_no}, column {col}: {message}"),
+        };
         let gutter = line_no.to_string().len();
         let pad = " ".repeat(gutter);
         let (from, to) = excerpt(line, start - line_start);
@@ -132,8 +176,8 @@ impl QueryError {
         let _ = writeln!(out, "{pad} |");
         let _ = writeln!(out, "{line_no} | {shown}");
         let _ = writeln!(out, "{pad} | {}{}", " ".repeat(lead), "^".repeat(under));
-        for h in &self.hints {
-            let _ = writeln!(out, "{pad} = hint: {h}");
+        for h in hints {
+            let _ = writeln!(out, "{pad} = {hint}{h}");
         }
         out
     }

@@ -7,6 +7,7 @@ use super::ast::{AggFn, CmpOp, Direction, GapKind, ListKind};
 use super::error::QueryError;
 use super::plan::{Arg, Cond, Op, Places, Plan, SourcePlan, StepPlan};
 use crate::graph::{Graph, SegmentState};
+use crate::lang::Lang;
 use crate::model::{Attrs, Coverage, EdgeKind, Kind, fmt_yi};
 use crate::report::gaps::{self, ChainView};
 use crate::report::{Table, Value};
@@ -25,6 +26,8 @@ pub const MAX_PATH_WORK: usize = 2_000_000;
 pub struct Ctx<'a> {
     pub cancel: &'a AtomicBool,
     pub parallel: bool,
+    /// The language of the reasons and notes written, and of the table shown.
+    pub lang: Lang,
 }
 
 impl Ctx<'_> {
@@ -41,7 +44,7 @@ type Row = Vec<Value>;
 
 pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
     if plan.explain {
-        let mut t = Table::new(&["plan"]);
+        let mut t = Table::new(&["plan"]).in_lang(ctx.lang);
         t.rows = plan
             .lines()
             .into_iter()
@@ -60,8 +63,10 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
     }
     Ok(Table {
         columns: plan.columns.iter().map(|c| c.name.clone()).collect(),
+        domains: plan.columns.iter().map(|c| c.domain).collect(),
         rows,
         notes,
+        lang: ctx.lang,
     })
 }
 
@@ -1739,6 +1744,7 @@ mod tests {
             Ctx {
                 cancel: &cancel,
                 parallel: false,
+                lang: Default::default(),
             },
         )
         .expect("runs")
@@ -2006,6 +2012,7 @@ mod tests {
                 Ctx {
                     cancel: &cancel,
                     parallel,
+                    lang: Lang::Zh,
                 },
             )
             .unwrap_err();
@@ -2060,6 +2067,7 @@ mod tests {
                 Ctx {
                     cancel: &cancel,
                     parallel: false,
+                    lang: Default::default(),
                 },
             )
             .unwrap();
@@ -2069,6 +2077,7 @@ mod tests {
                 Ctx {
                     cancel: &cancel,
                     parallel: true,
+                    lang: Default::default(),
                 },
             )
             .unwrap();
@@ -2091,6 +2100,7 @@ mod tests {
             Ctx {
                 cancel: &cancel,
                 parallel: false,
+                lang: Default::default(),
             },
         )
         .unwrap();

@@ -7,6 +7,7 @@ use super::ast::{
 };
 use super::error::QueryError;
 use crate::graph::Graph;
+use crate::lang::{Domain, Lang};
 use crate::model::{EdgeKind, Kind};
 use crate::names::{did_you_mean, distance, normalize, suggest};
 use crate::report::Value;
@@ -275,13 +276,15 @@ fn place_text(g: &Graph, p: &Places) -> String {
 
 fn with_place(p: &Places, mut c: Vec<Col>) -> Vec<Col> {
     if matches!(p, Places::Each(..)) {
-        c.insert(
-            0,
-            Col {
-                name: "place".into(),
-                ty: Ty::Text,
-            },
-        );
+        c.insert(0, Col::new("place", Ty::Text));
+    }
+    c
+}
+
+/// `c` with the named column's values from `domain` (node kinds, which no column name says).
+fn with_domain(mut c: Vec<Col>, name: &str, domain: Domain) -> Vec<Col> {
+    for col in c.iter_mut().filter(|col| col.name == name) {
+        col.domain = Some(domain);
     }
     c
 }
@@ -406,14 +409,18 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
             (
                 SourcePlan::Find { hits },
                 text,
-                cols(&[
-                    ("kind", Text),
-                    ("id", Text),
-                    ("name", Text),
-                    ("aliases", List),
-                    ("details", Text),
-                    ("source", Text),
-                ]),
+                with_domain(
+                    cols(&[
+                        ("kind", Text),
+                        ("id", Text),
+                        ("name", Text),
+                        ("aliases", List),
+                        ("details", Text),
+                        ("source", Text),
+                    ]),
+                    "kind",
+                    Domain::Kind,
+                ),
             )
         }
         Source::List { kind, within } => {
@@ -699,6 +706,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 columns.push(Col {
                     name: g.node(p).name().to_string(),
                     ty: Text,
+                    domain: Some(Domain::State),
                 });
             }
             columns.extend(cols(&[("overlap", List), ("could_supply", List)]));
@@ -771,13 +779,17 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     steps: planned,
                 },
                 text,
-                cols(&[
-                    ("start", Text),
-                    ("end", Text),
-                    ("end_kind", Text),
-                    ("hops", Int),
-                    ("path", Text),
-                ]),
+                with_domain(
+                    cols(&[
+                        ("start", Text),
+                        ("end", Text),
+                        ("end_kind", Text),
+                        ("hops", Int),
+                        ("path", Text),
+                    ]),
+                    "end_kind",
+                    Domain::Kind,
+                ),
             )
         }
     })
@@ -785,30 +797,64 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
 
 // ------------------------------------------------------------------------------------ stages
 
-fn col_index(columns: &[Col], n: &Name, clause: &str) -> Result<usize, QueryError> {
-    columns
-        .iter()
-        .position(|c| c.name == n.text)
-        .ok_or_else(|| {
-            let sugg = column_suggestions(&n.text, columns);
-            let all: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-            QueryError::semantic(
-                clause,
-                format!(
-                    "no column `{}`{} (columns: {})",
-                    n.text,
-                    did_you_mean(&sugg),
-                    all.join(", ")
-                ),
-                n.span,
-            )
-        })
+/// The column `typed` names: by its id (`state`) or its Chinese label (`状态`).
+fn col_pos(columns: &[Col], typed: &str) -> Option<usize> {
+    columns.iter().position(|c| c.name == typed).or_else(|| {
+        columns
+            .iter()
+            .position(|c| Lang::Zh.label(&c.name) == typed)
+    })
 }
 
-/// Closest column names: `suggest`, plus swapped letters (`nmae` → `name`), which plain edit
-/// distance counts as two edits and short column names cannot afford.
+fn col_index(columns: &[Col], n: &Name, clause: &str) -> Result<usize, QueryError> {
+    col_pos(columns, &n.text).ok_or_else(|| {
+        let sugg = column_suggestions(&n.text, columns);
+        let all: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        let all_zh: Vec<String> = columns.iter().map(|c| shown_both(&c.name)).collect();
+        QueryError::semantic(
+            clause,
+            format!(
+                "no column `{}`{} (columns: {})",
+                n.text,
+                did_you_mean(&sugg),
+                all.join(", ")
+            ),
+            n.span,
+        )
+        .with_zh(format!(
+            "{clause}：没有 `{}` 这一列{}（各列：{}）",
+            n.text,
+            if sugg.is_empty() {
+                String::new()
+            } else {
+                format!("，是不是 {}？", sugg.join("、"))
+            },
+            all_zh.join("、")
+        ))
+    })
+}
+
+/// A column as Chinese readers see it and scripts name it: `状态 state`, or the name alone when
+/// it has no label.
+fn shown_both(id: &str) -> String {
+    match Lang::Zh.label(id) {
+        zh if zh == id => id.to_string(),
+        zh => format!("{zh} {id}"),
+    }
+}
+
+/// Closest column names (ids and Chinese labels): `suggest`, plus swapped letters (`nmae` →
+/// `name`), which plain edit distance counts as two edits and short column names cannot afford.
 fn column_suggestions<'a>(typed: &str, columns: &'a [Col]) -> Vec<&'a str> {
-    let mut out = suggest(typed, columns.iter().map(|c| c.name.as_str()), 2);
+    let mut names: Vec<&str> = Vec::new();
+    for c in columns {
+        for n in [c.name.as_str(), Lang::Zh.label(&c.name)] {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    let mut out = suggest(typed, names, 2);
     if out.is_empty() {
         out.extend(
             columns
@@ -834,7 +880,7 @@ fn arg(
         Operand::Int(i) => Arg::Val(Value::Int(*i)),
         Operand::Float(f) => Arg::Val(Value::Float(*f)),
         Operand::Text(s) => Arg::Val(Value::text(s.as_str())),
-        Operand::Ident(n) => match columns.iter().position(|c| c.name == n.text) {
+        Operand::Ident(n) => match col_pos(columns, &n.text) {
             Some(i) => Arg::Col(i),
             None if must_be_column => {
                 return Err(col_index(columns, n, clause)
@@ -902,6 +948,10 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                 arg(columns, a_op, true, clause)?,
                 arg(columns, b_op, false, clause)?,
             );
+            let b = match op {
+                CmpOp::Eq | CmpOp::Ne => known_value(columns, e, &a, b, b_op, true)?,
+                _ => b,
+            };
             list_comparison(columns, e, (a_op, &a), *op, (b_op, &b))?;
             if let Some((ta, tb)) = number_against_text(columns, &a, &b) {
                 let what = match op {
@@ -960,7 +1010,10 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
             }
             let items: Vec<Arg> = list
                 .iter()
-                .map(|x| arg(columns, x, false, clause))
+                .map(|x| {
+                    let v = arg(columns, x, false, clause)?;
+                    known_value(columns, e, &a, v, x, true)
+                })
                 .collect::<Result<_, _>>()?;
             for (x_op, x) in list.iter().zip(&items) {
                 list_on_the_right(columns, e, a_op, &a, x_op, x)?;
@@ -1006,6 +1059,9 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                 ));
             }
             let b_arg = arg(columns, b, false, clause)?;
+            // A list of known values holds whole values; text may hold part of one.
+            let whole = arg_ty(columns, &a) == Some(Ty::List);
+            let b_arg = known_value(columns, e, &a, b_arg, b, whole)?;
             list_on_the_right(columns, e, a_op, &a, b, &b_arg)?;
             let names = also_named(g, columns, &a, &b_arg, aka);
             if names.is_empty() {
@@ -1024,6 +1080,60 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
     })
 }
 
+/// A text value compared with a column of known values (`state = 缺失`, `state = missing`,
+/// `weakness contains 单一企业`): the id the rows hold, whichever language it was typed in. A
+/// word the column can never hold would silently match no row: with `strict` it is an error
+/// that lists the values it can hold (both languages), with the closest as "did you mean".
+fn known_value(
+    columns: &[Col],
+    e: &Expr,
+    column: &Arg,
+    value: Arg,
+    v_op: &Operand,
+    strict: bool,
+) -> Result<Arg, QueryError> {
+    let (Arg::Col(i), Arg::Val(Value::Text(typed))) = (column, &value) else {
+        return Ok(value);
+    };
+    let Some(domain) = columns[*i].domain else {
+        return Ok(value);
+    };
+    if let Some(id) = domain.id_of(typed) {
+        return Ok(Arg::Val(Value::text(id)));
+    }
+    if !strict {
+        return Ok(value);
+    }
+    let span = match v_op {
+        Operand::Ident(n) => n.span,
+        _ => operand_span(e),
+    };
+    let col = &columns[*i].name;
+    let (zh, en) = (domain.shown(Lang::Zh), domain.shown(Lang::En));
+    let close = suggest(typed, domain.spellings(), 2);
+    let mut err = QueryError::semantic(
+        "where",
+        format!(
+            "`{e}`: `{col}` holds only {}, never `{typed}`: it would match no row",
+            en.join(", ")
+        ),
+        span,
+    )
+    .with_zh(format!(
+        "where：`{e}`：{}（{col}）只有 {}（英文 {}），没有 `{typed}`，筛选不到任何行",
+        Lang::Zh.label(col),
+        zh.join("、"),
+        en.join("、")
+    ));
+    if !close.is_empty() {
+        err = err.with_hints(
+            format!("did you mean {}?", close.join(", ")),
+            format!("是不是 {}？", close.join("、")),
+        );
+    }
+    Err(err)
+}
+
 /// More entities than this under one name make it a word, not a name (see `also_named`).
 const MAX_NAMES: usize = 8;
 
@@ -1040,9 +1150,13 @@ fn also_named<'g>(
     value: &Arg,
     aka: &mut Vec<String>,
 ) -> Vec<&'g str> {
-    let (Arg::Col(_), Arg::Val(Value::Text(text))) = (column, value) else {
+    let (Arg::Col(i), Arg::Val(Value::Text(text))) = (column, value) else {
         return Vec::new();
     };
+    // A column of known values (`state`) holds no entity names.
+    if columns[*i].domain.is_some() {
+        return Vec::new();
+    }
     if !matches!(arg_ty(columns, column), Some(Ty::Text | Ty::List)) {
         return Vec::new();
     }
@@ -1242,6 +1356,7 @@ fn plan_stage(
                 out.push(Col {
                     name,
                     ty: columns[i].ty,
+                    domain: columns[i].domain,
                 });
             }
             (Op::Project(idx), st.to_string(), out)
@@ -1308,7 +1423,13 @@ fn plan_stage(
                         a.span,
                     ));
                 }
-                out.push(Col { name, ty });
+                // min, max and collect keep the values (and so their domain); count, sum
+                // and avg make numbers.
+                let domain = match (a.func, col) {
+                    (AggFn::Min | AggFn::Max | AggFn::Collect, Some(i)) => columns[i].domain,
+                    _ => None,
+                };
+                out.push(Col { name, ty, domain });
                 planned.push((a.func, col));
             }
             (

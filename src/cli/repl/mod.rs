@@ -9,6 +9,7 @@ mod complete;
 
 use super::{Failure, open_graph, resolve_one};
 use crate::graph::Graph;
+use crate::lang::Lang;
 use crate::model::Kind;
 use crate::query::{self, ErrorKind};
 use crate::report::{Format, Table};
@@ -90,6 +91,10 @@ pub(super) const META_COMMANDS: &[(&str, &str)] = &[
     ),
     (".format", ".format table|json|csv  how results print"),
     (
+        ".lang",
+        ".lang zh|en             中文 or English labels, values, reasons and notes",
+    ),
+    (
         ".export",
         ".export FILE            write the last result (.xlsx, .csv, .md or .json)",
     ),
@@ -137,6 +142,8 @@ struct Session {
     graph: Rc<Graph>,
     db: Option<PathBuf>,
     format: Format,
+    /// The language results are shown in (`--lang`, `CHAINKB_LANG`, `.lang`).
+    lang: Lang,
     timing: bool,
     last: Option<(String, Table)>,
     /// Whether a statement or meta command failed: a script piped into the REPL then exits 1.
@@ -223,7 +230,7 @@ impl Session {
     fn run_statements(&mut self, text: &str) {
         CANCEL.store(false, Ordering::SeqCst);
         let started = Instant::now();
-        let outcomes = query::run_script(&self.graph, text, &CANCEL, true);
+        let outcomes = query::run_script(&self.graph, text, &CANCEL, true, self.lang);
         for o in outcomes {
             match o.result {
                 Ok(table) => {
@@ -235,7 +242,7 @@ impl Session {
                         // notes and the row count go to stderr.
                         page(&table.render(self.format));
                         for note in &table.notes {
-                            stderrln!("note: {note}");
+                            stderrln!("{}{note}", table.note_prefix());
                         }
                         stderrln!("({})", table.count_line(Some(ms)));
                     }
@@ -245,7 +252,7 @@ impl Session {
                     self.last = Some((query::parse::without_comments(&o.text), table));
                 }
                 Err(e) => {
-                    stderr!("{}", e.render(&o.text));
+                    stderr!("{}", e.render_in(&o.text, self.lang));
                     self.failed = true;
                     // `.export` must not quietly write an older result after this failure.
                     self.last = None;
@@ -264,7 +271,7 @@ impl Session {
         let cmd = words.first().map_or("", String::as_str);
         let args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
         match cmd {
-            ".help" | ".format" | ".timing" if args.len() > 1 => {
+            ".help" | ".format" | ".timing" | ".lang" if args.len() > 1 => {
                 let usage = META_COMMANDS
                     .iter()
                     .find(|m| m.0 == cmd)
@@ -306,6 +313,15 @@ impl Session {
                     _ => return Err("usage: .format table|json|csv".into()),
                 };
             }
+            ".lang" => match args.first().copied() {
+                None => stdoutln!("{}", self.lang),
+                Some(word) => {
+                    self.lang = Lang::parse(word).ok_or("usage: .lang zh|en (中文 or English)")?;
+                    if let Some((_, table)) = &mut self.last {
+                        table.lang = self.lang;
+                    }
+                }
+            },
             ".timing" => {
                 self.timing = match args.first().copied() {
                     Some("on") => true,
@@ -388,7 +404,7 @@ impl Session {
     }
 }
 
-pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
+pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
     let graph = Rc::new(open_graph(&db)?);
     let helper = ReplHelper::new(Rc::clone(&graph));
     let config = rustyline::Config::builder()
@@ -411,6 +427,7 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
         graph,
         db,
         format: Format::Table,
+        lang,
         timing: false,
         last: None,
         failed: false,
@@ -596,6 +613,7 @@ mod tests {
             graph: Rc::new(Graph::build(loaded.dataset)),
             db: None,
             format: Format::Csv,
+            lang: Lang::Zh,
             timing: false,
             last: None,
             failed: false,
