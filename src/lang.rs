@@ -325,6 +325,28 @@ mod tests {
     }
 
     #[test]
+    fn every_list_and_target_column_has_a_label_and_the_docs_list_them() {
+        use crate::query::ast::ListKind;
+        let mut ids: Vec<String> = ListKind::ALL
+            .into_iter()
+            .flat_map(crate::query::plan::list_columns)
+            .chain(crate::targets::list::target_columns())
+            .map(|c| c.name)
+            .collect();
+        ids.push("excluded_by".into());
+        for id in &ids {
+            assert_ne!(Lang::Zh.label(id), id, "column `{id}` has no Chinese label");
+        }
+        let doc = include_str!("../docs/QUERY.md");
+        for (id, zh) in COLUMNS {
+            assert!(
+                doc.contains(&format!("| `{id}` | {zh} |")),
+                "docs/QUERY.md does not list `{id}` ({zh})"
+            );
+        }
+    }
+
+    #[test]
     fn columns_are_named_by_id_or_label() {
         let cols = ["segment", "state", "weakness"];
         assert_eq!(column_index(&cols, "state"), Some(1));
