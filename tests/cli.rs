@@ -694,11 +694,7 @@ fn a_script_piped_into_the_repl_exits_1_when_a_statement_fails() {
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
     // A script's output is its results only: no banner, and with .format csv nothing but the
     // CSV on stdout (the row count goes to stderr). The user's history is left alone.
-    assert!(
-        !text(&ok.stdout).contains("Type .help"),
-        "{}",
-        text(&ok.stdout)
-    );
+    assert!(!text(&ok.stdout).contains(".help"), "{}", text(&ok.stdout));
     let csv = piped(".format csv\nchains | select name\n");
     assert_eq!(csv.status.code(), Some(0), "{}", text(&csv.stderr));
     assert_eq!(text(&csv.stdout), "名称\n包装材料\n锂电池\n");
@@ -788,4 +784,50 @@ fn show_lists_a_chains_segments_in_reading_order() {
         .find(|l| l.trim_start().starts_with("segments"))
         .unwrap_or_default();
     assert!(segments.contains("— 锂矿、锂精矿、碳酸锂"), "{segments}");
+}
+
+/// `--help` is Chinese-first on every command (issue 15), and the flags still work.
+#[test]
+fn help_is_chinese_first() {
+    let out = bin().arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    for want in [
+        "用法 / Usage",
+        "命令 / Commands",
+        "查询 / Run query",
+        "--lang",
+        "帮助 / Print help",
+    ] {
+        assert!(help.contains(want), "`{want}` not in:\n{help}");
+    }
+    let out = bin().args(["query", "--help"]).output().unwrap();
+    let help = text(&out.stdout);
+    for want in [
+        "用法 / Usage: chainkb query",
+        "参数 / Arguments",
+        "选项 / Options",
+        "输出格式",
+    ] {
+        assert!(help.contains(want), "`{want}` not in:\n{help}");
+    }
+    let out = bin().args(["stats", "-h"]).output().unwrap();
+    assert!(
+        !text(&out.stdout).contains("参数 / Arguments"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = bin().arg("-V").output().unwrap();
+    assert!(
+        text(&out.stdout).starts_with("chainkb "),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = bin().args(["--lang", "fr", "stats"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("zh, en"),
+        "{}",
+        text(&out.stderr)
+    );
 }

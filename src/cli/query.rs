@@ -11,16 +11,16 @@ use std::sync::atomic::AtomicBool;
 
 #[derive(clap::Args, Debug)]
 pub struct QueryArgs {
-    /// Statements to run, separated by `;` (e.g. "fill 锂电池 in 玉溪高新区").
+    /// 查询语句，多条用 ; 分隔 / Statements to run, separated by `;` (e.g. "补链 锂电池 在 玉溪高新区").
     #[arg(conflicts_with = "file", required_unless_present = "file")]
     pub text: Option<String>,
-    /// Read the statements from a file (`-` for standard input).
+    /// 从文件读语句（- 为标准输入）/ Read the statements from a file (`-` for standard input).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: Option<PathBuf>,
-    /// Output format.
+    /// 输出格式 / Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
-    /// Print each statement's parse, plan and execution time on stderr, one line each:
+    /// 在 stderr 打印各阶段用时 / Print each statement's parse, plan and execution time on stderr, one line each:
     /// `timing: parse=0.012ms plan=0.003ms exec=0.210ms`.
     #[arg(long)]
     pub timing: bool,

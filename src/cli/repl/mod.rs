@@ -13,6 +13,7 @@ use crate::lang::Lang;
 use crate::model::Kind;
 use crate::query::{self, ErrorKind};
 use crate::report::{Format, Table};
+use crate::tr;
 use complete::ReplHelper;
 use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
@@ -113,6 +114,60 @@ pub(super) const META_COMMANDS: &[(&str, &str)] = &[
     ),
     (".quit", ".quit                   leave (or Ctrl-D)"),
 ];
+
+/// The meta commands' help lines in Chinese, in the order of `META_COMMANDS` (a unit test holds
+/// them to the same commands).
+const META_HELP_ZH: &[(&str, &str)] = &[
+    (
+        ".help",
+        ".help [主题]            本帮助，或某一主题的帮助：query、gaps、meta",
+    ),
+    (".schema", ".schema                 节点与边的种类及数量"),
+    (".format", ".format table|json|csv  结果的输出格式"),
+    (
+        ".lang",
+        ".lang zh|en             中文或英文显示列名、取值、理由和注释",
+    ),
+    (
+        ".export",
+        ".export 文件            把上一个结果写入文件（.xlsx、.csv、.md 或 .json）",
+    ),
+    (
+        ".draw",
+        ".draw 产业链 [in 地方] 文件   画产业链（在某地的现状）为 .svg 或 .dot",
+    ),
+    (
+        ".timing",
+        ".timing on|off          每条语句后打印解析、计划、执行用时",
+    ),
+    (".open", ".open 路径              打开另一个数据库"),
+    (".history", ".history                已输入的语句"),
+    (".quit", ".quit                   退出（或 Ctrl-D）"),
+];
+
+const HELP_QUERY_ZH: &str = "\
+语句是管道：来源 | 步骤 | 步骤 …（以 ; 结束，或语句完整时直接回车）
+  查找 恩捷股份                          按名称、别名或规范化名称查实体
+  产业链 | 环节 of 锂电池 | 园区 …          带属性的列表
+  上游 动力电池 深度 2 在 玉溪高新区        沿链追溯，并显示本地状态
+  现状 锂电池 在 玉溪高新区                每个环节的状态、生产企业、项目
+  | 筛选 状态 = 缺失 | 排序 x desc | 限制 10 | 选择 a, b | 分组 by a with 计数()
+英文关键字同样可用：status 锂电池 in 玉溪高新区 | where state = missing …
+列名可用中文或英文（状态 / state），取值也一样（缺失 / missing）。
+未写完的语句在 `    ...>` 提示符下继续；在那里按 Ctrl-C 放弃。
+Tab 补全光标处合适的内容——fill/现状 后的产业链、in/在 后的地方、上游 后的环节、| 后的步骤、
+where/sort/select 后的列——也可用拼音（dldc → 动力电池）。
+完整说明见 docs/QUERY.md。";
+
+const HELP_GAPS_ZH: &str = "\
+  补链 锂电池 在 玉溪高新区        补链：本地已有环节需要而缺失的环节（断链在前）
+  延链 锂电池 在 玉溪高新区        延链：与本地链相邻的缺失环节，按关联密度排序
+  强链 锂电池 在 玉溪高新区        强链：单一企业 / 无龙头企业 / 仅有规划
+  建链 在 玉溪高新区               建链：本地产业体系中覆盖率低的产业链
+  对比 锂电池 在 玉溪高新区, 楚雄高新区   各地有哪些环节、哪些重合（同质化）
+  补链 锂电池 在 玉溪高新区 | 目标企业 | 筛选 origin > 0 | 限制 30
+                               目标企业：为缺口招引的外地企业，带得分和理由
+  .export 招商名单.xlsx          把上一个结果存成文件，带去招商";
 
 const HELP_QUERY: &str = "\
 Statements are pipelines: SOURCE | STAGE | STAGE …  (end with ; or just Enter when complete)
@@ -286,24 +341,35 @@ impl Session {
                 return Err(format!("`{cmd}` takes no words (got `{}`)", args.join(" ")));
             }
             ".quit" | ".exit" => return Ok(false),
-            ".help" => match args.first().copied() {
-                None => {
-                    stdoutln!("{HELP_QUERY}\n\nMeta commands:");
-                    for (_, h) in META_COMMANDS {
-                        stdoutln!("  {h}");
+            ".help" => {
+                let lang = self.lang;
+                let (query, gaps, meta) = lang.pick(
+                    (HELP_QUERY_ZH, HELP_GAPS_ZH, META_HELP_ZH),
+                    (HELP_QUERY, HELP_GAPS, META_COMMANDS),
+                );
+                match args.first().copied() {
+                    None => {
+                        stdoutln!("{query}\n\n{}", lang.pick("元命令：", "Meta commands:"));
+                        for (_, h) in meta {
+                            stdoutln!("  {h}");
+                        }
+                    }
+                    Some("query" | "查询") => stdoutln!("{query}"),
+                    Some("gaps" | "缺口") => stdoutln!("{gaps}"),
+                    Some("meta" | "元命令") => {
+                        for (_, h) in meta {
+                            stdoutln!("  {h}");
+                        }
+                    }
+                    Some(other) => {
+                        return Err(tr!(
+                            lang,
+                            "没有 `{other}` 的帮助（主题：query、gaps、meta）",
+                            "no help on `{other}` (topics: query, gaps, meta)"
+                        ));
                     }
                 }
-                Some("query") => stdoutln!("{HELP_QUERY}"),
-                Some("gaps") => stdoutln!("{HELP_GAPS}"),
-                Some("meta") => {
-                    for (_, h) in META_COMMANDS {
-                        stdoutln!("  {h}");
-                    }
-                }
-                Some(other) => {
-                    return Err(format!("no help on `{other}` (topics: query, gaps, meta)"));
-                }
-            },
+            }
             ".schema" => stdout!("{}", super::schema_text(&self.graph)),
             ".format" => {
                 self.format = match args.first().copied() {
@@ -435,10 +501,14 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
     // Piped input is a script: no banner, and the user's history is left alone.
     let interactive = std::io::stdin().is_terminal();
     if interactive {
+        let (version, nodes) = (env!("CARGO_PKG_VERSION"), session.graph.ds.nodes.len());
         stdoutln!(
-            "chainkb {} — {} nodes. Type .help for help, Ctrl-D to leave.",
-            env!("CARGO_PKG_VERSION"),
-            session.graph.ds.nodes.len()
+            "{}",
+            tr!(
+                session.lang,
+                "chainkb {version} — {nodes} 个节点。输入 .help 查看帮助，.lang en 切换英文，Ctrl-D 退出。",
+                "chainkb {version} — {nodes} nodes. Type .help for help, .lang zh for Chinese, Ctrl-D to leave."
+            )
         );
     }
     // The lines of a statement typed so far, while the parser finds it incomplete. Each line is
@@ -580,6 +650,16 @@ mod tests {
             unicode_width::UnicodeWidthStr::width(PROMPT)
         );
         assert!(CONTINUATION.trim_start().starts_with("...>"));
+    }
+
+    #[test]
+    fn chinese_meta_help_names_the_same_commands() {
+        let en: Vec<&str> = META_COMMANDS.iter().map(|m| m.0).collect();
+        let zh: Vec<&str> = META_HELP_ZH.iter().map(|m| m.0).collect();
+        assert_eq!(en, zh);
+        for (cmd, help) in META_HELP_ZH {
+            assert!(help.starts_with(cmd), "{help}");
+        }
     }
 
     #[test]
