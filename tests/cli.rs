@@ -734,7 +734,7 @@ fn a_script_piped_into_the_repl_exits_1_when_a_statement_fails() {
     let failed = piped("chains\nstauts 锂电池\n");
     assert_eq!(failed.status.code(), Some(1));
     assert!(
-        text(&failed.stderr).contains("did you mean `status`"),
+        text(&failed.stderr).contains("是不是 `status`"),
         "{}",
         text(&failed.stderr)
     );
@@ -743,7 +743,7 @@ fn a_script_piped_into_the_repl_exits_1_when_a_statement_fails() {
     let unfinished = piped("chains\nstatus 锂电池 in\n");
     assert_eq!(unfinished.status.code(), Some(1));
     assert!(
-        text(&unfinished.stderr).contains("found the end of the query"),
+        text(&unfinished.stderr).contains("语句却已结束"),
         "{}",
         text(&unfinished.stderr)
     );

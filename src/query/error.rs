@@ -2,7 +2,7 @@
 //! by display width so it sits right under Chinese text), what was expected, and a hint.
 
 use super::ast::{Span, quote};
-use super::keywords::is_keyword;
+use super::keywords::{self, is_keyword};
 use super::parse::BOM;
 use crate::lang::Lang;
 use crate::names::suggest;
@@ -70,7 +70,7 @@ impl QueryError {
             message: "cancelled".into(),
             span: None,
             hints: Vec::new(),
-            zh: None,
+            zh: Some("已取消".into()),
             hints_zh: Vec::new(),
         }
     }
@@ -465,33 +465,52 @@ pub fn expected_words(text: &str, pos: usize, words: &[&str]) -> QueryError {
         start: pos,
         end: pos + found.len(),
     };
-    let mut err = QueryError::syntax(format!("expected {expected}, found {found_text}"), span);
+    let zh_words: Vec<String> = uniq.iter().map(|w| expected_zh(w)).collect();
+    let expected_zh = match zh_words.len() {
+        0 => "别的内容".to_string(),
+        1 => zh_words[0].clone(),
+        n => format!("{} 或 {}", zh_words[..n - 1].join("、"), zh_words[n - 1]),
+    };
+    let found_zh = if found.is_empty() {
+        "语句却已结束".to_string()
+    } else if found.starts_with(BOM) {
+        "却是 U+FEFF（看不见的字节顺序标记）".to_string()
+    } else {
+        format!("却是 `{found}`")
+    };
+    let mut err = QueryError::syntax(format!("expected {expected}, found {found_text}"), span)
+        .with_zh(format!("这里应为 {expected_zh}，{found_zh}"));
     if found.starts_with(BOM) {
         // Only a leading one is skipped; elsewhere it is a character like any other.
-        err = err.with_hint(
+        err = err.with_hints(
             "delete the U+FEFF byte-order mark here: an editor (Notepad, for one) wrote it, and it is skipped only at the very start of a script",
+            "删除这里的 U+FEFF 字节顺序标记：它是编辑器（例如记事本）写入的，只在脚本最开头才会被跳过",
         );
     } else if let Some(name) = glued_name(text, pos) {
         // `中国（西南）玉溪国际物流港`, `电子/通讯产业园`: the punctuation belongs to the name.
-        err = err.with_hint(format!(
-            "names with punctuation need double quotes: {}",
-            quote(name)
-        ));
+        err = err.with_hints(
+            format!("names with punctuation need double quotes: {}", quote(name)),
+            format!("带标点的名称要加双引号：{}", quote(name)),
+        );
     } else if let Some(hint) = unquoted_name(text, pos, found, &uniq) {
         err = err.with_hint(hint);
     } else if let Some(c) = found.chars().next()
         && let Some((_, ascii)) = FULL_WIDTH.iter().find(|(f, _)| *f == c)
     {
-        err = err.with_hint(format!(
-            "`{c}` is full-width punctuation (Chinese input method); use {} instead",
-            if ascii.len() == 1 {
-                format!("`{ascii}`")
-            } else {
-                ascii.to_string()
-            }
-        ));
+        let ascii = if ascii.len() == 1 {
+            format!("`{ascii}`")
+        } else {
+            ascii.to_string()
+        };
+        err = err.with_hints(
+            format!("`{c}` is full-width punctuation (Chinese input method); use {ascii} instead"),
+            format!("`{c}` 是全角标点（中文输入法）；请改用 {ascii}"),
+        );
     } else if found == "\"" && !text[pos + 1..].contains('"') {
-        err = err.with_hint("this string is never closed: add the closing `\"`");
+        err = err.with_hints(
+            "this string is never closed: add the closing `\"`",
+            "这个字符串没有结束：补上右引号 `\"`",
+        );
     } else if found.chars().next().is_some_and(pest::unicode::XID_START) {
         // A word where a keyword was expected: a mistyped keyword? (Names are suggested later,
         // when the query is resolved against the graph.)
@@ -513,10 +532,78 @@ pub fn expected_words(text: &str, pos: usize, words: &[&str]) -> QueryError {
         let sugg = suggest(found, candidates.iter().copied(), 3);
         if !sugg.is_empty() {
             let list: Vec<String> = sugg.iter().map(|s| format!("`{s}`")).collect();
-            err = err.with_hint(format!("did you mean {}?", list.join(" or ")));
+            err = err.with_hints(
+                format!("did you mean {}?", list.join(" or ")),
+                format!("是不是 {}？", list.join(" 或 ")),
+            );
         }
     }
     err
+}
+
+/// An English keyword with its Chinese spelling, if it has one: `where`/`筛选`.
+fn keyword_both(kw: &str) -> String {
+    match keywords::TABLE
+        .iter()
+        .find(|(_, words)| words.first() == Some(&kw))
+        .and_then(|(_, words)| words.get(1))
+    {
+        Some(zh) => format!("`{kw}`/`{zh}`"),
+        None => format!("`{kw}`"),
+    }
+}
+
+/// One item of "expected …" (the phrases of `parse::expected`) in Chinese.
+fn expected_zh(w: &str) -> String {
+    if let Some(kw) = w.strip_prefix('`').and_then(|r| r.strip_suffix('`'))
+        && is_keyword(kw)
+    {
+        return keyword_both(kw);
+    }
+    for (prefix, zh) in [
+        ("a query (", "查询来源"),
+        ("a stage (", "步骤"),
+        ("an aggregate (", "聚合"),
+    ] {
+        if let Some(list) = w.strip_prefix(prefix).and_then(|r| r.strip_suffix(')')) {
+            let words: Vec<String> = list.split(", ").map(keyword_both).collect();
+            return format!("{zh}（{}）", words.join("、"));
+        }
+    }
+    match w {
+        "end of query" => "语句结束",
+        "a name" => "名称",
+        "a column" => "列名",
+        "a place (a name, `all parks` or `all regions`)" => {
+            "地方（名称、`all parks`/`所有 园区` 或 `all regions`/`所有 地区`）"
+        }
+        "a whole number" => "整数",
+        "a number" => "数字",
+        "a value or column" => "值或列名",
+        "a condition" => "条件",
+        "a comparison (=, !=, <, <=, >, >=)" => "比较符（=、!=、<、<=、>、>=）",
+        "a list in brackets, like [a, b]" => "方括号里的列表，如 [a, b]",
+        "`depth`, `chain` or `in`" => "`depth`/`深度`、`chain`/`链` 或 `in`/`在`",
+        "a step such as -[SUPPLIES]->(Segment) or <-[PRODUCES]-(Enterprise)" => {
+            "路径的一步，如 -[SUPPLIES]->(Segment) 或 <-[PRODUCES]-(Enterprise)"
+        }
+        "a node pattern in parentheses, like (Segment) or ()" => {
+            "括号里的节点模式，如 (Segment) 或 ()"
+        }
+        "an edge kind such as SUPPLIES" => "边的种类，如 SUPPLIES",
+        "a hop count like *2 or *1..3" => "跳数，如 *2 或 *1..3",
+        other => other,
+    }
+    .to_string()
+}
+
+/// "did you mean" in Chinese: "，是不是 A、B？", or nothing without suggestions.
+pub fn did_you_mean_zh(suggestions: &[&str]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!("，是不是 {}？", suggestions.join("、"))
+    }
 }
 
 #[cfg(test)]

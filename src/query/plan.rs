@@ -5,7 +5,7 @@ use super::ast::{
     self, AggFn, CmpOp, Direction, Expr, GapKind, ListKind, Name, Operand, Place, Source, Span,
     Stage, Statement,
 };
-use super::error::QueryError;
+use super::error::{QueryError, did_you_mean_zh};
 use crate::graph::Graph;
 use crate::lang::{Domain, Lang};
 use crate::model::{EdgeKind, Kind};
@@ -201,23 +201,34 @@ fn lookup(g: &Graph, name: &Name, kinds: &[Kind], clause: &str) -> Result<Vec<u3
         } else {
             kinds_text(kinds)
         };
+        let what_zh = if kinds.is_empty() {
+            "实体".to_string()
+        } else {
+            kinds_text(kinds)
+        };
         let sugg = suggest_names(g, &name.text, kinds, 3);
+        let n = &name.text;
         if let Some(other) = g.other_kinds(&name.text, kinds) {
+            let other_zh = other.strip_prefix("a ").unwrap_or(&other);
             return Err(QueryError::semantic(
                 clause,
-                format!(
-                    "`{}` is {other}, not a {what}{}",
-                    name.text,
-                    did_you_mean(&sugg)
-                ),
+                format!("`{n}` is {other}, not a {what}{}", did_you_mean(&sugg)),
                 name.span,
-            ));
+            )
+            .with_zh(format!(
+                "{clause}：`{n}` 是{other_zh}，不是{what_zh}{}",
+                did_you_mean_zh(&sugg)
+            )));
         }
         return Err(QueryError::semantic(
             clause,
-            format!("no {what} named `{}`{}", name.text, did_you_mean(&sugg)),
+            format!("no {what} named `{n}`{}", did_you_mean(&sugg)),
             name.span,
-        ));
+        )
+        .with_zh(format!(
+            "{clause}：没有名为 `{n}` 的{what_zh}{}",
+            did_you_mean_zh(&sugg)
+        )));
     }
     Ok(hits)
 }
@@ -240,7 +251,13 @@ fn lookup_one(g: &Graph, name: &Name, kinds: &[Kind], clause: &str) -> Result<u3
                 ids.join(", ")
             ),
             name.span,
-        ));
+        )
+        .with_zh(format!(
+            "{clause}：`{}` 对应 {} 个实体：{}；请用编号（id）",
+            name.text,
+            hits.len(),
+            ids.join("、")
+        )));
     }
     Ok(hits[0])
 }
@@ -1207,12 +1224,22 @@ fn list_comparison(
         CmpOp::Ne => format!("`{e}` compares a list with {what}: it is true for every row"),
         _ => format!("`{e}` orders a list against {what}: it is true for no row"),
     };
-    let mut err = QueryError::semantic("where", message, operand_span(e));
+    let message_zh = match op {
+        CmpOp::Eq => format!("`{e}` 把列表与单个值比较：没有一行成立"),
+        CmpOp::Ne => format!("`{e}` 把列表与单个值比较：每一行都成立"),
+        _ => format!("`{e}` 把列表与单个值比大小：没有一行成立"),
+    };
+    let mut err = QueryError::semantic("where", message, operand_span(e))
+        .with_zh(format!("where：{message_zh}"));
     err = match op {
-        CmpOp::Eq => err.with_hint(format!("`{list}` is a list: use `{list} contains {other}`")),
-        CmpOp::Ne => err.with_hint(format!(
-            "`{list}` is a list: use `not {list} contains {other}`"
-        )),
+        CmpOp::Eq => err.with_hints(
+            format!("`{list}` is a list: use `{list} contains {other}`"),
+            format!("`{list}` 是列表：请用 `{list} contains {other}`（包含）"),
+        ),
+        CmpOp::Ne => err.with_hints(
+            format!("`{list}` is a list: use `not {list} contains {other}`"),
+            format!("`{list}` 是列表：请用 `not {list} contains {other}`"),
+        ),
         _ => err,
     };
     Err(err)
