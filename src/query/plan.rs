@@ -272,7 +272,11 @@ fn place_one(g: &Graph, p: &Place, clause: &str) -> Result<u32, QueryError> {
             format!("needs one place here, not `{p}`"),
             p.span(),
         )
-        .with_hint("name one park or region; `in all parks` / `in all regions` work for fill, extend, strengthen and build")),
+        .with_zh(format!("{clause}：这里要一个地方，不能是 `{p}`"))
+        .with_hints(
+            "name one park or region; `in all parks` / `in all regions` work for fill, extend, strengthen and build",
+            "请写一个园区或行政区；`in all parks` / `in all regions`（所有园区 / 所有地区）只用于 补链、延链、强链 和 建链",
+        )),
     }
 }
 
@@ -507,7 +511,10 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                         &format!("`{clause} … depth`"),
                         format!("depth must be between 1 and {MAX_DEPTH}, got {d}"),
                         span,
-                    ));
+                    )
+                    .with_zh(format!(
+                        "`{clause} … depth`：深度要在 1 到 {MAX_DEPTH} 之间，这里是 {d}"
+                    )));
                 }
                 Some((d, _)) => d,
             };
@@ -668,7 +675,11 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     "the coverage threshold is a share between 0 and 1",
                     below_span,
                 )
-                .with_hint("e.g. below 0.5 for chains less than half present"));
+                .with_zh("`build … below`：覆盖率门槛是 0 到 1 之间的比例")
+                .with_hints(
+                    "e.g. below 0.5 for chains less than half present",
+                    "例如 below 0.5（低于 0.5）列出已有环节不到一半的产业链",
+                ));
             }
             let text = format!(
                 "build (建链): chains of the place's own industry system(s) (IN_SYSTEM){} of {} with coverage < {}",
@@ -980,13 +991,26 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                     ),
                     _ => format!("`{e}` orders {} against {}", ta.word(), tb.word()),
                 };
-                let err = QueryError::semantic("where", what, operand_span(e));
+                let (za, zb) = (ta.word_zh(), tb.word_zh());
+                let what_zh = match op {
+                    CmpOp::Eq => format!("`{e}` 把{za}与{zb}比较：没有一行成立"),
+                    CmpOp::Ne => format!("`{e}` 把{za}与{zb}比较：每一行都成立"),
+                    _ => format!("`{e}` 把{za}与{zb}比大小"),
+                };
+                let err = QueryError::semantic("where", what, operand_span(e))
+                    .with_zh(format!("where：{what_zh}"));
                 return Err(match number_as_text_hint(b_op) {
                     Some(h) if ta.is_numeric() => err.with_hint(h),
-                    _ if tb.is_numeric() => err.with_hint(format!(
-                        "to compare text, quote the value: {a_op} {} \"{b_op}\"",
-                        op.as_str()
-                    )),
+                    _ if tb.is_numeric() => err.with_hints(
+                        format!(
+                            "to compare text, quote the value: {a_op} {} \"{b_op}\"",
+                            op.as_str()
+                        ),
+                        format!(
+                            "要按文本比较，请给值加引号：{a_op} {} \"{b_op}\"",
+                            op.as_str()
+                        ),
+                    ),
                     _ => err,
                 });
             }
@@ -1020,10 +1044,11 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                     format!("`{e}` compares a list with single values: it is true for no row"),
                     operand_span(e),
                 )
-                .with_hint(format!(
-                    "`{a_op}` is a list: use `{}`",
-                    alternatives.join(" or ")
-                )));
+                .with_zh(format!("where：`{e}` 把列表与单个值比较：没有一行成立"))
+                .with_hints(
+                    format!("`{a_op}` is a list: use `{}`", alternatives.join(" or ")),
+                    format!("`{a_op}` 是列表：请用 `{}`", alternatives.join(" or ")),
+                ));
             }
             let items: Vec<Arg> = list
                 .iter()
@@ -1043,7 +1068,12 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                             ta.word()
                         ),
                         operand_span(e),
-                    );
+                    )
+                    .with_zh(format!(
+                        "where：`{e}`：`{x_op}` 是{}，而 `{a_op}` 存的是{}：筛选不到任何行",
+                        if tx.is_numeric() { "数字" } else { "文本" },
+                        ta.word_zh()
+                    ));
                     return Err(match number_as_text_hint(x_op) {
                         Some(h) if ta.is_numeric() => err.with_hint(h),
                         _ => err,
@@ -1073,7 +1103,11 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                         t.word()
                     ),
                     operand_span(e),
-                ));
+                )
+                .with_zh(format!(
+                    "where：`{e}`：contains（包含）要用于文本或列表列，不能用于{}",
+                    t.word_zh()
+                )));
             }
             let b_arg = arg(columns, b, false, clause)?;
             // A list of known values holds whole values; text may hold part of one.
@@ -1355,7 +1389,8 @@ fn plan_stage(
                     "limit",
                     format!("the row count must be 0 or more, got {n}"),
                     *span,
-                ));
+                )
+                .with_zh(format!("limit：行数不能小于 0，这里是 {n}")));
             }
             (
                 Op::Limit(*n as usize),
@@ -1377,7 +1412,10 @@ fn plan_stage(
                         "select",
                         format!("column `{name}` selected twice; rename one with `as`"),
                         it.column.span,
-                    ));
+                    )
+                    .with_zh(format!(
+                        "select：`{name}` 这一列选了两次；用 `as` 给其中一个改名"
+                    )));
                 }
                 idx.push(i);
                 out.push(Col {
@@ -1433,7 +1471,13 @@ fn plan_stage(
                                 columns[i].ty.word()
                             ),
                             a.column.as_ref().map_or(a.span, |c| c.span),
-                        ));
+                        )
+                        .with_zh(format!(
+                            "{clause}：{} 要用于数字列；`{}` 存的是{}",
+                            a.func.as_str(),
+                            columns[i].name,
+                            columns[i].ty.word_zh()
+                        )));
                     }
                     (AggFn::Avg, _) => Ty::Float,
                     (_, Some(i)) => columns[i].ty,
@@ -1475,7 +1519,12 @@ fn plan_stage(
                     "expand",
                     format!("`{}` holds {}, not lists", c.text, columns[i].ty.word()),
                     c.span,
-                ));
+                )
+                .with_zh(format!(
+                    "expand：`{}` 存的是{}，不是列表",
+                    c.text,
+                    columns[i].ty.word_zh()
+                )));
             }
             let mut out = columns.to_vec();
             out[i].ty = Ty::Text;
@@ -1503,7 +1552,8 @@ fn plan_targets(
             "targets",
             "targets cannot follow targets: the rows are already target companies, not gap segments",
             span,
-        ));
+        )
+        .with_zh("targets：目标企业 之后不能再接 目标企业：这些行已经是目标企业，不是缺口环节"));
     }
     let (chain, place, kind) = match source {
         SourcePlan::Gaps {
@@ -1539,13 +1589,21 @@ fn plan_targets(
             // the place typed or, for an example, the first park.
             let example_chain = chain.or_else(|| g.segment_chains(*segment).first().copied());
             let example_place = place.or_else(|| g.nodes_of(Kind::Park).first().copied());
+            let missing_zh = match (chain, place) {
+                (None, None) => "没有指定产业链和地方（加上 `chain 产业链 in 地方`）",
+                (None, Some(_)) => "没有指定产业链（加上 `chain 产业链`）",
+                _ => "没有指定地方（加上 `in 地方`）",
+            };
             let err = QueryError::semantic(
                 "targets",
                 format!(
                     "targets after `{clause}` needs one chain and one place; this walk names {missing}"
                 ),
                 span,
-            );
+            )
+            .with_zh(format!(
+                "targets：`{clause}` 之后的 目标企业 需要一条产业链和一个地方；这次追溯{missing_zh}"
+            ));
             return Err(match (example_chain, example_place) {
                 (Some(c), Some(p)) => err.with_hint(format!(
                     "e.g. `{clause} {}{} chain {} in {} | targets`",
@@ -1576,6 +1634,9 @@ fn plan_targets(
                 ),
                 span,
             )
+            .with_zh(format!(
+                "targets：目标企业 需要一个地方的缺口，不能是 `all {what}s`（每个地方一份缺口表）"
+            ))
             .with_hint(format!(
                 "name one {what}, e.g. `{} {} in {} | targets`",
                 kind.keyword(),
@@ -1611,6 +1672,9 @@ fn plan_targets(
                 ),
                 span,
             )
+            .with_zh(format!(
+                "targets：目标企业 需要一条产业链在一个地方的环节（接在缺口查询、现状，或带 `chain` 和 `in` 的上游/下游追溯之后）；{what}"
+            ))
             .with_hint(
                 "e.g. `fill 锂电池 in 玉溪高新区 | targets` or `upstream 动力电池 chain 锂电池 in 玉溪高新区 | where state = missing | targets`",
             ));
@@ -1624,6 +1688,9 @@ fn plan_targets(
             "targets",
             "the rows have no `segment` column (keep it when you select before targets)",
             span,
+        )
+        .with_zh(
+            "targets：这些行没有 `segment`（环节名称）列（在 目标企业 之前 select 时请保留它）",
         ));
     };
     let gap = columns.iter().any(|c| c.name == "gap" && c.ty == Ty::Text);
@@ -1636,6 +1703,7 @@ fn plan_targets(
             "after fill, the rows need their `gap` column (断链 or 补链, which scores differently)",
             span,
         )
+        .with_zh("targets：补链 之后的行需要保留 `gap`（缺口类型）列（断链与补链的得分不同）")
         .with_hint(
             "keep it when you select before targets, e.g. `| select segment, gap | targets`",
         ));

@@ -25,6 +25,15 @@ impl Ty {
             Ty::List => "lists",
         }
     }
+    /// [`Ty::word`] in Chinese ("文本", "列表").
+    pub fn word_zh(self) -> &'static str {
+        match self {
+            Ty::Int => "整数",
+            Ty::Float => "数字",
+            Ty::Text => "文本",
+            Ty::List => "列表",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
