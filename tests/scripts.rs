@@ -321,7 +321,7 @@ fn cli_formats_timing_and_exit_codes() {
     assert_eq!(bad.status.code(), Some(1));
     let msg = String::from_utf8_lossy(&bad.stderr);
     assert!(
-        msg.contains("第 1 行第 20 列") && msg.contains("did you mean `where`?"),
+        msg.contains("第 1 行第 20 列") && msg.contains("是不是 `where`？"),
         "{msg}"
     );
     let bad = chainkb(
@@ -342,7 +342,7 @@ fn cli_formats_timing_and_exit_codes() {
 
     let unknown = chainkb(&db, &["query", "status 锂电 in 测试园区"]);
     assert_eq!(unknown.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean 锂电池"));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("是不是 锂电池"));
 }
 
 #[test]
@@ -385,7 +385,7 @@ fn cli_runs_a_script_up_to_a_syntax_error() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("第 3 行第 9 列") && err.contains("did you mean `where`?"),
+        err.contains("第 3 行第 9 列") && err.contains("是不是 `where`？"),
         "{err}"
     );
 }
@@ -478,7 +478,7 @@ fn cli_skips_a_leading_byte_order_mark() {
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("第 2 行第 8 列") && err.contains("U+FEFF byte-order mark"),
+        err.contains("第 2 行第 8 列") && err.contains("U+FEFF（看不见的字节顺序标记）"),
         "{err}"
     );
 }
