@@ -35,6 +35,9 @@ fn chainkb_cmd(args: &[&str]) -> std::process::Output {
         .current_dir(root())
         .args(args)
         .env_remove("CHAINKB_DB")
+        // These goldens and notes are held in English (column ids, `note:`); the Chinese
+        // labels of the same table code are checked by tests/scripts.rs and tests/cli.rs.
+        .env("CHAINKB_LANG", "en")
         .output()
         .unwrap()
 }
@@ -1130,4 +1133,42 @@ fn list_options_limits_and_amounts_are_checked_with_plain_messages() {
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(err.contains("`-3` is not an amount in 亿元"), "{err}");
     assert!(!err.contains("-- -3"), "{err}");
+}
+
+/// `--lang zh` (the default outside these tests) shows the target list with Chinese headers; the
+/// ids stay in JSON.
+#[test]
+fn a_target_list_has_chinese_headers_by_default_and_ids_in_json() {
+    let db = seed_db().display().to_string();
+    let base = [
+        "targets",
+        "锂电池",
+        "--in",
+        "玉溪高新区",
+        "--limit",
+        "2",
+        "--db",
+        &db,
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--lang", "zh", "--format", "csv"]);
+    let out = chainkb_cmd(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.starts_with("排名,企业,省份,城市,上市情况,对应缺口,得分,"),
+        "{csv}"
+    );
+    let mut args = base.to_vec();
+    args.extend(["--lang", "zh", "--format", "json"]);
+    let out = chainkb_cmd(&args);
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        json.contains(r#""enterprise": "#) && json.contains(r#""score": "#),
+        "{json}"
+    );
 }
