@@ -29,10 +29,18 @@ pub struct QueryError {
     pub span: Option<Span>,
     /// Extra lines: "did you mean", full-width punctuation, …
     pub hints: Vec<String>,
-    /// The message in Chinese, where one is written (else the English one shows in both).
-    pub zh: Option<String>,
-    /// The hints in Chinese, where written: shown instead of `hints` in Chinese.
-    pub hints_zh: Vec<String>,
+    /// The message and hints in Chinese, where written (else the English ones show in both).
+    /// Boxed: a query error is returned through every layer of planning and execution.
+    pub zh: Option<Box<Zh>>,
+}
+
+/// The Chinese wording of an error.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Zh {
+    /// The message (None: the English one).
+    pub message: Option<String>,
+    /// The hints, one for each of the English ones (those written only in English repeated).
+    pub hints: Vec<String>,
 }
 
 impl QueryError {
@@ -43,7 +51,6 @@ impl QueryError {
             span: Some(span),
             hints: Vec::new(),
             zh: None,
-            hints_zh: Vec::new(),
         }
     }
 
@@ -60,7 +67,6 @@ impl QueryError {
             },
             hints: Vec::new(),
             zh: None,
-            hints_zh: Vec::new(),
         }
     }
 
@@ -70,8 +76,10 @@ impl QueryError {
             message: "cancelled".into(),
             span: None,
             hints: Vec::new(),
-            zh: Some("已取消".into()),
-            hints_zh: Vec::new(),
+            zh: Some(Box::new(Zh {
+                message: Some("已取消".into()),
+                hints: Vec::new(),
+            })),
         }
     }
 
@@ -82,22 +90,32 @@ impl QueryError {
             span: None,
             hints: Vec::new(),
             zh: None,
-            hints_zh: Vec::new(),
         }
     }
 
     /// The same error's message in Chinese (the whole line after the position).
     pub fn with_zh(mut self, message: impl Into<String>) -> QueryError {
-        self.zh = Some(message.into());
+        self.zh_mut().message = Some(message.into());
         self
+    }
+
+    /// The Chinese wording, made on first use with the hints so far (in English).
+    fn zh_mut(&mut self) -> &mut Zh {
+        let hints = &self.hints;
+        self.zh.get_or_insert_with(|| {
+            Box::new(Zh {
+                message: None,
+                hints: hints.clone(),
+            })
+        })
     }
 
     /// A hint in both languages.
     pub fn with_hints(mut self, en: impl Into<String>, zh: impl Into<String>) -> QueryError {
         let (en, zh) = (en.into(), zh.into());
         if !en.is_empty() {
+            self.zh_mut().hints.push(zh);
             self.hints.push(en);
-            self.hints_zh.push(zh);
         }
         self
     }
@@ -105,7 +123,9 @@ impl QueryError {
     pub fn with_hint(mut self, hint: impl Into<String>) -> QueryError {
         let h = hint.into();
         if !h.is_empty() {
-            self.hints_zh.push(h.clone());
+            if let Some(zh) = &mut self.zh {
+                zh.hints.push(h.clone());
+            }
             self.hints.push(h);
         }
         self
@@ -128,9 +148,9 @@ impl QueryError {
     /// 提示：…) and, where written, the message and hints.
     pub fn render_in(&self, text: &str, lang: Lang) -> String {
         let mut out = String::new();
-        let (message, hints) = match lang {
-            Lang::Zh => (self.zh.as_deref().unwrap_or(&self.message), &self.hints_zh),
-            Lang::En => (self.message.as_str(), &self.hints),
+        let (message, hints) = match (lang, self.zh.as_deref()) {
+            (Lang::Zh, Some(zh)) => (zh.message.as_deref().unwrap_or(&self.message), &zh.hints),
+            _ => (self.message.as_str(), &self.hints),
         };
         let (error, hint) = lang.pick(("错误：", "提示："), ("error: ", "hint: "));
         let Some(span) = self.span else {
@@ -609,6 +629,37 @@ pub fn did_you_mean_zh(suggestions: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_wording_falls_back_to_english_hint_by_hint() {
+        let text = "chains | where x = 1";
+        let e = QueryError::semantic("where", "english message", Span { start: 15, end: 16 })
+            .with_hint("first")
+            .with_hints("second", "第二")
+            .with_hint("third");
+        let zh = e.render_in(text, Lang::Zh);
+        assert!(
+            zh.starts_with("错误：第 1 行第 16 列：in where: english message"),
+            "{zh}"
+        );
+        assert!(
+            zh.contains("= 提示：first\n") && zh.contains("= 提示：第二\n"),
+            "{zh}"
+        );
+        assert!(zh.contains("= 提示：third\n"), "{zh}");
+        let en = e.clone().with_zh("中文消息").render_in(text, Lang::En);
+        assert!(
+            en.starts_with("error: line 1, column 16: in where: english message"),
+            "{en}"
+        );
+        assert!(en.contains("= hint: second\n"), "{en}");
+        let zh = e.with_zh("中文消息").render_in(text, Lang::Zh);
+        assert!(zh.starts_with("错误：第 1 行第 16 列：中文消息"), "{zh}");
+        assert_eq!(
+            QueryError::cancelled().render_in("", Lang::Zh),
+            "错误：已取消\n"
+        );
+    }
 
     #[test]
     fn underline_sits_under_chinese_text() {
