@@ -209,7 +209,7 @@ pub fn run_targets(g: &Graph, a: TargetArgs, lang: Lang) -> Result<(), Failure> 
         .iter()
         .map(|gp| g.node(gp.segment).name().to_string())
         .collect();
-    let nobody = list::without_candidates_notes(g, place, &gaps);
+    let nobody = list::without_candidates_notes(g, place, &gaps, lang);
     let is_xlsx = a
         .output
         .as_ref()
@@ -364,12 +364,13 @@ pub fn run_route(g: &Graph, a: RouteArgs, lang: Lang) -> Result<(), Failure> {
             Value::opt_text(r.excluded.as_deref().unwrap_or("")),
         ]);
     }
-    t.notes.extend(crate::targets::all_excluded_note(&rows));
+    t.notes
+        .extend(crate::targets::all_excluded_note(&rows, lang));
     // Routing works for any segment, but a public function's project is one public bodies run.
     for &s in &segments {
         if let Some(who) = g.ds.public_function(s) {
             t.notes
-                .push(list::public_function_note(g.node(s).name(), who));
+                .push(list::public_function_note(g.node(s).name(), who, lang));
         }
     }
     let names: Vec<&str> = segments.iter().map(|&s| g.node(s).name()).collect();

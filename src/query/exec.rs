@@ -58,7 +58,7 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
     for (op, _) in &plan.ops {
         ctx.check()?;
         rows = match op {
-            Op::Targets { .. } => target_rows(g, op, rows, &mut notes)?,
+            Op::Targets { .. } => target_rows(g, op, rows, ctx.lang, &mut notes)?,
             op => apply(op, rows)?,
         };
     }
@@ -1597,6 +1597,7 @@ fn target_rows(
     g: &Graph,
     op: &Op,
     rows: Vec<Row>,
+    lang: Lang,
     notes: &mut Vec<String>,
 ) -> Result<Vec<Row>, QueryError> {
     use crate::targets::{Gap, config, list};
@@ -1639,7 +1640,7 @@ fn target_rows(
             gaps.push(gap);
         }
     }
-    notes.extend(list::without_candidates_notes(g, *place, &gaps));
+    notes.extend(list::without_candidates_notes(g, *place, &gaps, lang));
     let weights = config::Weights::defaults();
     let rules = config::parse_rules(None).map_err(QueryError::internal)?;
     let table = list::target_list(

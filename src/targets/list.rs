@@ -4,10 +4,12 @@
 use super::config::{RuleSet, Weights};
 use super::{Gap, TargetOptions, TargetRow, targets};
 use crate::graph::Graph;
+use crate::lang::Lang;
 use crate::model::Attrs;
 use crate::report::gaps::{self, ChainView, GapKind};
 use crate::report::schema::{Col, Ty, cols};
 use crate::report::{Table, Value};
+use crate::tr;
 
 /// One target list to make.
 pub struct ListRequest<'a> {
@@ -155,30 +157,37 @@ pub fn without_candidates(g: &Graph, place: u32, gaps: &[Gap]) -> Vec<u32> {
 /// The notes to show for gap segments a list has nobody for: one for the segments firms make
 /// but no candidate does (more candidates would help, see `without_candidates`), and one per
 /// segment that public bodies provide, which `targets` never recruits for, whatever the data.
-pub fn without_candidates_notes(g: &Graph, place: u32, gaps: &[Gap]) -> Vec<String> {
+pub fn without_candidates_notes(g: &Graph, place: u32, gaps: &[Gap], lang: Lang) -> Vec<String> {
     let firms = without_candidates(g, place, gaps);
     let mut notes = Vec::new();
     if !firms.is_empty() {
         let names: Vec<&str> = firms.iter().map(|&s| g.node(s).name()).collect();
-        notes.push(format!(
-            "no enterprise outside {} in the database produces {} — nobody to list for {} \
-             (add candidates: `chainkb intake`)",
+        let (place, names, them) = (
             g.node(place).name(),
             names.join("、"),
-            if names.len() == 1 { "it" } else { "them" }
+            if names.len() == 1 { "it" } else { "them" },
+        );
+        notes.push(tr!(
+            lang,
+            "数据库里 {place} 以外没有企业生产 {names}——没有可列的目标企业（补充候选企业：`chainkb intake`）",
+            "no enterprise outside {place} in the database produces {names} — nobody to list for {them} (add candidates: `chainkb intake`)"
         ));
     }
     for gap in gaps {
         if let Some(who) = g.ds.public_function(gap.segment) {
-            notes.push(public_function_note(g.node(gap.segment).name(), who));
+            notes.push(public_function_note(g.node(gap.segment).name(), who, lang));
         }
     }
     notes
 }
 
 /// The note for a segment that public bodies provide (targets and route say the same).
-pub fn public_function_note(segment: &str, who: &str) -> String {
-    format!("{segment} is a public function ({who}): no firm to recruit for it; plan it with them")
+pub fn public_function_note(segment: &str, who: &str, lang: Lang) -> String {
+    tr!(
+        lang,
+        "{segment} 属公共职能（{who}）：没有企业可招；请与他们一起规划",
+        "{segment} is a public function ({who}): no firm to recruit for it; plan it with them"
+    )
 }
 
 /// The items of list options (`--origin 长三角,珠三角`, `--tag 上市、中国500强`): separated by
