@@ -1000,7 +1000,7 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                 let err = QueryError::semantic("where", what, operand_span(e))
                     .with_zh(format!("where：{what_zh}"));
                 return Err(match number_as_text_hint(b_op) {
-                    Some(h) if ta.is_numeric() => err.with_hint(h),
+                    Some((en, zh)) if ta.is_numeric() => err.with_hints(en, zh),
                     _ if tb.is_numeric() => err.with_hints(
                         format!(
                             "to compare text, quote the value: {a_op} {} \"{b_op}\"",
@@ -1075,7 +1075,7 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                         ta.word_zh()
                     ));
                     return Err(match number_as_text_hint(x_op) {
-                        Some(h) if ta.is_numeric() => err.with_hint(h),
+                        Some((en, zh)) if ta.is_numeric() => err.with_hints(en, zh),
                         _ => err,
                     });
                 }
@@ -1303,11 +1303,19 @@ fn list_on_the_right(
     } else {
         "contains takes one value on its right"
     };
+    let takes_zh = if matches!(e, Expr::In(..)) {
+        "`in [ … ]` 只接单个值"
+    } else {
+        "contains（包含）右边只接一个值"
+    };
     let err = QueryError::semantic(
         "where",
         format!("`{e}`: `{b_op}` is a list, and {takes}: it is true for no row"),
         span,
-    );
+    )
+    .with_zh(format!(
+        "where：`{e}`：`{b_op}` 是列表，而 {takes_zh}：没有一行成立"
+    ));
     Err(if arg_ty(columns, a) == Some(Ty::List) && a == b {
         // One list column on both sides: after `expand` it would hold for every row.
         err.with_hint(format!(
@@ -1331,11 +1339,12 @@ fn number_against_text(columns: &[Col], a: &Arg, b: &Arg) -> Option<(Ty, Ty)> {
 }
 
 /// For a quoted number compared with a number column (`revenue_yi = "8"`): write it bare.
-fn number_as_text_hint(o: &Operand) -> Option<String> {
+fn number_as_text_hint(o: &Operand) -> Option<(String, String)> {
     match o {
-        Operand::Text(t) if t.trim().parse::<f64>().is_ok() => {
-            Some(format!("numbers are written without quotes: {}", t.trim()))
-        }
+        Operand::Text(t) if t.trim().parse::<f64>().is_ok() => Some((
+            format!("numbers are written without quotes: {}", t.trim()),
+            format!("数字不加引号：{}", t.trim()),
+        )),
         _ => None,
     }
 }
@@ -1645,25 +1654,46 @@ fn plan_targets(
             )));
         }
         other => {
-            let what = match other {
-                SourcePlan::Build { .. } => {
-                    "`build` lists the chains of a place, not the segments of one chain".to_string()
-                }
-                SourcePlan::Compare { .. } => "`compare` has several places, not one".to_string(),
+            let (what, what_zh) = match other {
+                SourcePlan::Build { .. } => (
+                    "`build` lists the chains of a place, not the segments of one chain"
+                        .to_string(),
+                    "`build`（建链）列的是一个地方的产业链，不是一条链的环节".to_string(),
+                ),
+                SourcePlan::Compare { .. } => (
+                    "`compare` has several places, not one".to_string(),
+                    "`compare`（对比）有多个地方，不是一个".to_string(),
+                ),
                 SourcePlan::List {
                     kind: ListKind::Segments,
                     within: Some(_),
-                } => "`segments of` names a chain but no place".to_string(),
+                } => (
+                    "`segments of` names a chain but no place".to_string(),
+                    "`segments of` 指定了产业链，没有指定地方".to_string(),
+                ),
                 SourcePlan::List {
                     kind,
                     within: Some(_),
-                } => format!("`{} in` names a place but no chain", kind.keyword()),
-                SourcePlan::List { kind, within: None } => {
-                    format!("`{}` names no chain and no place", kind.keyword())
-                }
-                SourcePlan::Find { .. } => "`find` names no chain and no place".to_string(),
-                SourcePlan::Paths { .. } => "`paths` names no chain and no place".to_string(),
-                _ => "its rows name no chain and no place".to_string(),
+                } => (
+                    format!("`{} in` names a place but no chain", kind.keyword()),
+                    format!("`{} in` 指定了地方，没有指定产业链", kind.keyword()),
+                ),
+                SourcePlan::List { kind, within: None } => (
+                    format!("`{}` names no chain and no place", kind.keyword()),
+                    format!("`{}` 没有指定产业链和地方", kind.keyword()),
+                ),
+                SourcePlan::Find { .. } => (
+                    "`find` names no chain and no place".to_string(),
+                    "`find`（查找）没有指定产业链和地方".to_string(),
+                ),
+                SourcePlan::Paths { .. } => (
+                    "`paths` names no chain and no place".to_string(),
+                    "`paths`（路径）没有指定产业链和地方".to_string(),
+                ),
+                _ => (
+                    "its rows name no chain and no place".to_string(),
+                    "这些行没有指定产业链和地方".to_string(),
+                ),
             };
             return Err(QueryError::semantic(
                 "targets",
@@ -1673,7 +1703,7 @@ fn plan_targets(
                 span,
             )
             .with_zh(format!(
-                "targets：目标企业 需要一条产业链在一个地方的环节（接在缺口查询、现状，或带 `chain` 和 `in` 的上游/下游追溯之后）；{what}"
+                "targets：目标企业 需要一条产业链在一个地方的环节（接在缺口查询、现状，或带 `chain` 和 `in` 的上游/下游追溯之后）；{what_zh}"
             ))
             .with_hint(
                 "e.g. `fill 锂电池 in 玉溪高新区 | targets` or `upstream 动力电池 chain 锂电池 in 玉溪高新区 | where state = missing | targets`",
