@@ -181,6 +181,7 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("relation", "关联"),
     ("origin", "地缘"),
     ("plan", "规划"),
+    ("query_plan", "执行计划"),
     ("excluded_by", "排除规则"),
     ("park", "园区"),
     ("competitor_firms", "竞争企业"),
@@ -333,7 +334,7 @@ mod tests {
             .chain(crate::targets::list::target_columns())
             .map(|c| c.name)
             .collect();
-        ids.push("excluded_by".into());
+        ids.extend(["excluded_by".into(), "query_plan".into()]);
         for id in &ids {
             assert_ne!(Lang::Zh.label(id), id, "column `{id}` has no Chinese label");
         }

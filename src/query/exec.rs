@@ -45,7 +45,7 @@ type Row = Vec<Value>;
 
 pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
     if plan.explain {
-        let mut t = Table::new(&["plan"]).in_lang(ctx.lang);
+        let mut t = Table::new(&["query_plan"]).in_lang(ctx.lang);
         t.rows = plan
             .lines()
             .into_iter()
