@@ -727,7 +727,7 @@ fn a_script_piped_into_the_repl_exits_1_when_a_statement_fails() {
     assert_eq!(extra.status.code(), Some(1));
     assert!(
         text(&extra.stderr)
-            .contains("`.format` takes one word, not 2: usage: .format table|json|csv"),
+            .contains("`.format` 只接一个词，这里有 2 个：用法：.format table|json|csv"),
         "{}",
         text(&extra.stderr)
     );

@@ -332,13 +332,20 @@ impl Session {
                     .find(|m| m.0 == cmd)
                     .and_then(|m| m.1.split("  ").next())
                     .unwrap_or(cmd);
-                return Err(format!(
-                    "`{cmd}` takes one word, not {}: usage: {usage}",
-                    args.len()
+                let n = args.len();
+                return Err(tr!(
+                    self.lang,
+                    "`{cmd}` 只接一个词，这里有 {n} 个：用法：{usage}",
+                    "`{cmd}` takes one word, not {n}: usage: {usage}"
                 ));
             }
             ".schema" | ".history" | ".quit" | ".exit" if !args.is_empty() => {
-                return Err(format!("`{cmd}` takes no words (got `{}`)", args.join(" ")));
+                let got = args.join(" ");
+                return Err(tr!(
+                    self.lang,
+                    "`{cmd}` 不接参数（却有 `{got}`）",
+                    "`{cmd}` takes no words (got `{got}`)"
+                ));
             }
             ".quit" | ".exit" => return Ok(false),
             ".help" => {
@@ -376,7 +383,15 @@ impl Session {
                     Some("table") => Format::Table,
                     Some("json") => Format::Json,
                     Some("csv") => Format::Csv,
-                    _ => return Err("usage: .format table|json|csv".into()),
+                    _ => {
+                        return Err(self
+                            .lang
+                            .pick(
+                                "用法：.format table|json|csv",
+                                "usage: .format table|json|csv",
+                            )
+                            .into());
+                    }
                 };
             }
             ".lang" => match args.first().copied() {
@@ -392,21 +407,38 @@ impl Session {
                 self.timing = match args.first().copied() {
                     Some("on") => true,
                     Some("off") => false,
-                    _ => return Err("usage: .timing on|off".into()),
+                    _ => {
+                        return Err(self
+                            .lang
+                            .pick("用法：.timing on|off", "usage: .timing on|off")
+                            .into());
+                    }
                 };
             }
             ".export" => {
+                let lang = self.lang;
                 let [file] = args.as_slice() else {
-                    return Err("usage: .export FILE (.xlsx, .csv, .md or .json)".into());
+                    return Err(lang
+                        .pick(
+                            "用法：.export 文件（.xlsx、.csv、.md 或 .json）",
+                            "usage: .export FILE (.xlsx, .csv, .md or .json)",
+                        )
+                        .into());
                 };
                 let Some((query, table)) = &self.last else {
-                    return Err("nothing to export yet: run a query first".into());
+                    return Err(lang
+                        .pick(
+                            "还没有可导出的结果：先运行一条查询",
+                            "nothing to export yet: run a query first",
+                        )
+                        .into());
                 };
                 crate::export::write_table(table, Path::new(file), query)?;
-                stdoutln!(
-                    "wrote {} to {file}",
-                    super::counted(table.rows.len(), "row", "rows")
-                );
+                let n = table.rows.len();
+                match lang {
+                    Lang::Zh => stdoutln!("已把 {n} 行写入 {file}"),
+                    Lang::En => stdoutln!("wrote {} to {file}", super::counted(n, "row", "rows")),
+                }
             }
             ".draw" => {
                 let (chain, place, file) = match args.as_slice() {
@@ -460,10 +492,17 @@ impl Session {
             }
             other => {
                 let names: Vec<&str> = META_COMMANDS.iter().map(|m| m.0).collect();
-                return Err(format!(
-                    "unknown command `{other}`{} (.help lists them)",
-                    crate::names::did_you_mean(&crate::names::suggest(other, names, 1))
-                ));
+                let close = crate::names::suggest(other, names, 1);
+                return Err(match self.lang {
+                    Lang::Zh => format!(
+                        "没有 `{other}` 这个命令{}（.help 列出全部命令）",
+                        crate::query::error::did_you_mean_zh(&close)
+                    ),
+                    Lang::En => format!(
+                        "unknown command `{other}`{} (.help lists them)",
+                        crate::names::did_you_mean(&close)
+                    ),
+                });
             }
         }
         Ok(true)
@@ -546,7 +585,7 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
                             Ok(true) => {}
                             Ok(false) => break 'session,
                             Err(msg) => {
-                                stderrln!("error: {msg}");
+                                stderrln!("{}{msg}", session.lang.pick("错误：", "error: "));
                                 session.failed = true;
                             }
                         }
@@ -563,11 +602,24 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
                 }
             }
             Err(ReadlineError::Interrupted) => {
+                let lang = session.lang;
                 if pending.is_empty() {
-                    stdoutln!("(Ctrl-C: line discarded; Ctrl-D leaves)");
+                    stdoutln!(
+                        "{}",
+                        lang.pick(
+                            "（Ctrl-C：已放弃这一行；Ctrl-D 退出）",
+                            "(Ctrl-C: line discarded; Ctrl-D leaves)"
+                        )
+                    );
                 } else {
                     pending.clear();
-                    stdoutln!("(Ctrl-C: statement discarded; Ctrl-D leaves)");
+                    stdoutln!(
+                        "{}",
+                        lang.pick(
+                            "（Ctrl-C：已放弃这条语句；Ctrl-D 退出）",
+                            "(Ctrl-C: statement discarded; Ctrl-D leaves)"
+                        )
+                    );
                 }
             }
             // Ctrl-D leaves, on a continuation line too, dropping the unfinished statement. At
@@ -713,7 +765,23 @@ mod tests {
         let err = s
             .meta(&format!(".export {}", csv.display()), &history)
             .unwrap_err();
+        assert!(err.contains("还没有可导出的结果"), "{err}");
+        s.meta(".lang en", &history).unwrap();
+        let err = s
+            .meta(&format!(".export {}", csv.display()), &history)
+            .unwrap_err();
         assert!(err.contains("nothing to export"), "{err}");
         assert!(!csv.exists());
+        let err = s.meta(".formt csv", &history).unwrap_err();
+        assert!(
+            err.contains("unknown command `.formt` (did you mean .format?)"),
+            "{err}"
+        );
+        s.meta(".lang zh", &history).unwrap();
+        let err = s.meta(".formt csv", &history).unwrap_err();
+        assert!(
+            err.contains("没有 `.formt` 这个命令，是不是 .format？"),
+            "{err}"
+        );
     }
 }
