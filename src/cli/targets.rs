@@ -230,6 +230,7 @@ pub fn run_targets(g: &Graph, a: TargetArgs, lang: Lang) -> Result<(), Failure> 
             excluded: a.excluded,
             weights: &weights,
             rules: &rules,
+            lang,
         },
     )
     .map_err(Failure::user)?;

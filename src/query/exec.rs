@@ -1656,6 +1656,7 @@ fn target_rows(
             excluded: false,
             weights: &weights,
             rules: &rules,
+            lang,
         },
     )
     .map_err(QueryError::internal)?;

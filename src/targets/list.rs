@@ -26,6 +26,8 @@ pub struct ListRequest<'a> {
     pub excluded: bool,
     pub weights: &'a Weights,
     pub rules: &'a RuleSet,
+    /// The language of the list's notes.
+    pub lang: Lang,
 }
 
 /// The gap kinds a `--gaps` argument asks for, in the order their gaps are listed (fill,
@@ -222,14 +224,22 @@ pub fn check_chain_segment(g: &Graph, chain: u32, segment: u32) -> Result<(), St
 
 /// The note to show when none of the listed candidates has a revenue figure: their `scale`
 /// is then their tags' points only (revenues are never guessed).
-pub fn no_revenue_note(g: &Graph, rows: &[TargetRow], weights: &Weights) -> Option<String> {
+pub fn no_revenue_note(
+    g: &Graph,
+    rows: &[TargetRow],
+    weights: &Weights,
+    lang: Lang,
+) -> Option<String> {
     let has_revenue = |r: &TargetRow| match &g.node(r.enterprise).attrs {
         Attrs::Enterprise(a) => a.revenue_yi.is_some(),
         _ => false,
     };
     (weights.scale.revenue != 0.0 && !rows.is_empty() && !rows.iter().any(has_revenue)).then(|| {
-        "no candidate listed has a 营业收入 figure (revenue_yi); scale comes from tags only"
-            .to_string()
+        lang.pick(
+            "所列候选企业都没有营业收入数据（revenue_yi）；规模分只来自标签",
+            "no candidate listed has a 营业收入 figure (revenue_yi); scale comes from tags only",
+        )
+        .to_string()
     })
 }
 
@@ -291,7 +301,9 @@ pub fn target_list(g: &Graph, req: &ListRequest) -> Result<Table, String> {
         .take(req.limit)
         .collect();
     let mut table = target_table(g, &rows, req.excluded);
-    table.notes.extend(no_revenue_note(g, &rows, req.weights));
+    table
+        .notes
+        .extend(no_revenue_note(g, &rows, req.weights, req.lang));
     Ok(table)
 }
 
