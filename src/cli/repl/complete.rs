@@ -648,7 +648,13 @@ impl ReplHelper {
                 return self.replacements(typed, in_quotes, None);
             };
             let lower = typed.to_lowercase();
-            for c in columns {
+            // A column by its id, or once something is typed, by its Chinese label (`状` → 状态).
+            let labels = columns.iter().filter_map(|c| {
+                let label = crate::lang::Lang::Zh.label(c);
+                (!typed.is_empty() && label != c).then(|| label.to_string())
+            });
+            let all: Vec<String> = columns.iter().cloned().chain(labels).collect();
+            for c in all {
                 if c.to_lowercase().starts_with(&lower) && !out.iter().any(|p| p.display == c) {
                     let replacement = if in_quotes {
                         format!("{}\"", query::parse::string_body(&c))
@@ -1257,6 +1263,11 @@ mod tests {
         assert!(got.contains(&"chains".to_string()) && !got.contains(&"chain".to_string()));
         // the columns of the pipeline so far, planned but not run
         assert_eq!(offered(&mut h, "", "chains | where se"), ["segments"]);
+        // or by its Chinese label, once something is typed
+        assert_eq!(
+            offered(&mut h, "", "status 锂电池 in 测试高新区 | where 状"),
+            ["状态"]
+        );
         assert_eq!(
             offered(&mut h, "", "chains | select name | where "),
             ["name"]
