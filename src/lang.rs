@@ -291,6 +291,18 @@ impl Domain {
             .map(|(id, _, _)| *id)
     }
 
+    /// The order of two ids of this domain: the values' own order (present, planned, missing,
+    /// unknown; 上游, 中游, 下游 …), an id outside the domain after them, by text.
+    pub fn cmp_ids(self, a: &str, b: &str) -> std::cmp::Ordering {
+        let pos = |id: &str| {
+            self.values()
+                .iter()
+                .position(|(i, _, _)| *i == id)
+                .unwrap_or(usize::MAX)
+        };
+        pos(a).cmp(&pos(b)).then_with(|| a.cmp(b))
+    }
+
     /// Every value in `lang`, in order.
     pub fn shown(self, lang: Lang) -> Vec<&'static str> {
         self.values()
@@ -377,6 +389,11 @@ mod tests {
             }
         }
         assert_eq!(Domain::State.id_of("Missing"), Some("missing"));
+        use std::cmp::Ordering::*;
+        assert_eq!(Domain::State.cmp_ids("present", "missing"), Less);
+        assert_eq!(Domain::State.cmp_ids("unknown", "planned"), Greater);
+        assert_eq!(Domain::Stage.cmp_ids("下游", "中游"), Greater);
+        assert_eq!(Domain::State.cmp_ids("other", "unknown"), Greater);
         assert_eq!(Domain::State.id_of("缺"), None);
         assert_eq!(Domain::Weakness.id_of("单一企业"), Some("single producer"));
     }

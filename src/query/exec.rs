@@ -1670,14 +1670,19 @@ fn apply(op: &Op, mut rows: Vec<Row>) -> Result<Vec<Row>, QueryError> {
         Op::Filter(c) => rows.into_iter().filter(|r| eval(c, r)).collect(),
         Op::Sort(keys) => {
             rows.sort_by(|a, b| {
-                for &(i, desc) in keys {
+                for &(i, desc, domain) in keys {
                     let (x, y) = (&a[i], &b[i]);
                     // Nulls (and empty lists, which count as null) last in both directions.
                     let o = match (x.is_absent(), y.is_absent()) {
                         (true, false) => std::cmp::Ordering::Greater,
                         (false, true) => std::cmp::Ordering::Less,
-                        _ if desc => y.total_cmp(x),
-                        _ => x.total_cmp(y),
+                        _ => {
+                            let o = match (domain, x, y) {
+                                (Some(d), Value::Text(p), Value::Text(q)) => d.cmp_ids(p, q),
+                                _ => x.total_cmp(y),
+                            };
+                            if desc { o.reverse() } else { o }
+                        }
                     };
                     if o.is_ne() {
                         return o;

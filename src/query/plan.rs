@@ -101,8 +101,9 @@ pub enum Cond {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
     Filter(Cond),
-    /// (column, descending)
-    Sort(Vec<(usize, bool)>),
+    /// Column, descending, and the column's known values (sorted in their own order:
+    /// 已有, 规划在建, 缺失, 未知 — not alphabetically by id).
+    Sort(Vec<(usize, bool, Option<Domain>)>),
     Limit(usize),
     Project(Vec<usize>),
     Distinct,
@@ -1388,7 +1389,8 @@ fn plan_stage(
         Stage::Sort(keys) => {
             let mut out = Vec::new();
             for k in keys {
-                out.push((col_index(columns, &k.column, kw)?, k.desc.unwrap_or(false)));
+                let i = col_index(columns, &k.column, kw)?;
+                out.push((i, k.desc.unwrap_or(false), columns[i].domain));
             }
             (Op::Sort(out), format!("{st} (stable)"), columns.to_vec())
         }
