@@ -90,6 +90,7 @@ fn benches(c: &mut Criterion) {
         Ctx {
             cancel: &cancel,
             parallel: true,
+            lang: Default::default(),
         },
     )
     .expect("runs")
@@ -108,6 +109,7 @@ fn benches(c: &mut Criterion) {
                 Ctx {
                     cancel: &cancel,
                     parallel: false,
+                    lang: Default::default(),
                 },
             )
         })
@@ -120,6 +122,7 @@ fn benches(c: &mut Criterion) {
                 Ctx {
                     cancel: &cancel,
                     parallel: true,
+                    lang: Default::default(),
                 },
             )
         })

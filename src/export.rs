@@ -66,7 +66,7 @@ pub struct Sheet<'a> {
 /// The header texts of a table as a hand-out shows them (the one place headers are taken from,
 /// so a language layer can translate them here).
 pub fn headers(table: &Table) -> Vec<String> {
-    table.columns.clone()
+    table.headers()
 }
 
 /// Text as it should appear in a spreadsheet cell: formula-looking text gets a leading `'`.
@@ -126,9 +126,9 @@ pub fn to_excel_csv(table: &Table) -> Result<Vec<u8>, csv::Error> {
     let mut w = csv::WriterBuilder::new().from_writer(b"\xEF\xBB\xBF".to_vec());
     w.write_record(headers(table).iter().map(|c| neutralise(c)))?;
     for row in &table.rows {
-        w.write_record(row.iter().map(|v| match v {
+        w.write_record(row.iter().enumerate().map(|(j, v)| match v {
             Value::Int(_) | Value::Float(_) | Value::Null => v.cell(),
-            _ => neutralise(&v.cell()),
+            _ => neutralise(&table.shown(j, v).cell()),
         }))?;
     }
     w.into_inner().map_err(|e| e.into_error().into())
@@ -152,7 +152,8 @@ pub fn to_markdown(table: &Table) -> String {
         out.push_str(&format!(
             "| {} |\n",
             row.iter()
-                .map(|v| esc(&v.display()))
+                .enumerate()
+                .map(|(j, v)| esc(&table.shown(j, v).display()))
                 .collect::<Vec<_>>()
                 .join(" | ")
         ));
@@ -280,7 +281,7 @@ fn build_workbook(sheets: &[Sheet], about: &About) -> Result<Vec<u8>, rust_xlsxw
         for row in &table.rows {
             for (j, v) in row.iter().enumerate() {
                 if let Some(w) = widths.get_mut(j) {
-                    *w = w.max(UnicodeWidthStr::width(v.display().as_str()) as f64);
+                    *w = w.max(UnicodeWidthStr::width(table.shown(j, v).display().as_str()) as f64);
                 }
             }
         }
@@ -332,7 +333,7 @@ fn build_workbook(sheets: &[Sheet], about: &About) -> Result<Vec<u8>, rust_xlsxw
                     }
                     v if !v.is_absent() => {
                         // Lists joined with 、 as on screen.
-                        let text = v.display();
+                        let text = table.shown(j, v).display();
                         let f = match (looks_like_formula(&text), wrapped) {
                             (true, true) => &wrap_text,
                             (true, false) => &cell_text,

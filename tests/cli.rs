@@ -9,6 +9,7 @@ fn bin() -> Command {
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
     c.env_remove("CHAINKB_DB");
     c.env_remove("CHAINKB_FAULT_PAUSE_IMPORT");
+    c.env_remove("CHAINKB_LANG");
     c
 }
 
@@ -461,18 +462,32 @@ fn a_script_piped_into_the_repl_exits_1_when_a_statement_fails() {
     assert_eq!(ok.status.code(), Some(0), "{}", text(&ok.stderr));
     // A script's output is its results only: no banner, and with .format csv nothing but the
     // CSV on stdout (the row count goes to stderr). The user's history is left alone.
-    assert!(
-        !text(&ok.stdout).contains("Type .help"),
-        "{}",
-        text(&ok.stdout)
-    );
+    assert!(!text(&ok.stdout).contains(".help"), "{}", text(&ok.stdout));
     let csv = piped(".format csv\nchains | select name\n");
     assert_eq!(csv.status.code(), Some(0), "{}", text(&csv.stderr));
-    assert_eq!(text(&csv.stdout), "name\n包装材料\n锂电池\n");
+    assert_eq!(text(&csv.stdout), "名称\n包装材料\n锂电池\n");
     assert!(
-        text(&csv.stderr).contains("(2 rows,"),
+        text(&csv.stderr).contains("(2 行，"),
         "{}",
         text(&csv.stderr)
+    );
+    // `.lang en` switches the session to English; a language it does not know is refused.
+    let en = piped(
+        ".lang en\n.format csv\nstatus 锂电池 in 测试高新区 | where 状态 = 缺失 | select segment, state | limit 1\n",
+    );
+    assert_eq!(en.status.code(), Some(0), "{}", text(&en.stderr));
+    assert!(
+        text(&en.stdout).starts_with("segment,state\n") && text(&en.stdout).contains(",missing\n"),
+        "{}",
+        text(&en.stdout)
+    );
+    assert!(text(&en.stderr).contains(" rows,") || text(&en.stderr).contains(" row,"));
+    let bad = piped(".lang fr\n");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        text(&bad.stderr).contains("usage: .lang zh|en"),
+        "{}",
+        text(&bad.stderr)
     );
     assert!(!tmp.path().join("chainkb/history.txt").exists());
     // A meta command with words it does not take is refused, not half-read.
@@ -480,14 +495,14 @@ fn a_script_piped_into_the_repl_exits_1_when_a_statement_fails() {
     assert_eq!(extra.status.code(), Some(1));
     assert!(
         text(&extra.stderr)
-            .contains("`.format` takes one word, not 2: usage: .format table|json|csv"),
+            .contains("`.format` 只接一个词，这里有 2 个：用法：.format table|json|csv"),
         "{}",
         text(&extra.stderr)
     );
     let failed = piped("chains\nstauts 锂电池\n");
     assert_eq!(failed.status.code(), Some(1));
     assert!(
-        text(&failed.stderr).contains("did you mean `status`"),
+        text(&failed.stderr).contains("是不是 `status`"),
         "{}",
         text(&failed.stderr)
     );
@@ -496,7 +511,7 @@ fn a_script_piped_into_the_repl_exits_1_when_a_statement_fails() {
     let unfinished = piped("chains\nstatus 锂电池 in\n");
     assert_eq!(unfinished.status.code(), Some(1));
     assert!(
-        text(&unfinished.stderr).contains("found the end of the query"),
+        text(&unfinished.stderr).contains("语句却已结束"),
         "{}",
         text(&unfinished.stderr)
     );
@@ -520,4 +535,50 @@ fn show_lists_a_chains_segments_in_reading_order() {
         .find(|l| l.trim_start().starts_with("segments"))
         .unwrap_or_default();
     assert!(segments.contains("— 锂矿、锂精矿、碳酸锂"), "{segments}");
+}
+
+/// `--help` is Chinese-first on every command (issue 15), and the flags still work.
+#[test]
+fn help_is_chinese_first() {
+    let out = bin().arg("--help").output().unwrap();
+    assert_eq!(out.status.code(), Some(0));
+    let help = text(&out.stdout);
+    for want in [
+        "用法 / Usage",
+        "命令 / Commands",
+        "查询 / Run query",
+        "--lang",
+        "帮助 / Print help",
+    ] {
+        assert!(help.contains(want), "`{want}` not in:\n{help}");
+    }
+    let out = bin().args(["query", "--help"]).output().unwrap();
+    let help = text(&out.stdout);
+    for want in [
+        "用法 / Usage: chainkb query",
+        "参数 / Arguments",
+        "选项 / Options",
+        "输出格式",
+    ] {
+        assert!(help.contains(want), "`{want}` not in:\n{help}");
+    }
+    let out = bin().args(["stats", "-h"]).output().unwrap();
+    assert!(
+        !text(&out.stdout).contains("参数 / Arguments"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = bin().arg("-V").output().unwrap();
+    assert!(
+        text(&out.stdout).starts_with("chainkb "),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = bin().args(["--lang", "fr", "stats"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("zh, en"),
+        "{}",
+        text(&out.stderr)
+    );
 }

@@ -13,6 +13,9 @@ fn bin(home: &Path) -> Command {
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
     c.env_remove("CHAINKB_DB");
     c.env_remove("CHAINKB_FAULT_PAUSE_IMPORT");
+    // The messages checked here are the English ones (the Chinese wording of the same errors
+    // is held by the golden scripts).
+    c.env("CHAINKB_LANG", "en");
     c.env("HOME", home).env("XDG_DATA_HOME", home);
     c
 }

@@ -54,7 +54,7 @@ fn numbers(range: &calamine::Range<Data>, name: &str) -> Vec<f64> {
     let head = rows.next().unwrap();
     let j = head
         .iter()
-        .position(|c| matches!(c, Data::String(s) if s == name))
+        .position(|c| matches!(c, Data::String(s) if s == chainkb::lang::Lang::Zh.label(name)))
         .unwrap_or_else(|| panic!("no column {name} in {head:?}"));
     rows.map(|r| match &r[j] {
         Data::Float(f) => *f,

@@ -116,7 +116,7 @@ fn a_session_through_a_terminal() {
     );
     let launch = |home: &Path| {
         format!(
-            "env -u CHAINKB_DB XDG_DATA_HOME={home} HOME={home} CHAINKB_NO_PAGER=1 {bin} repl --db {db}",
+            "env -u CHAINKB_DB -u CHAINKB_LANG XDG_DATA_HOME={home} HOME={home} CHAINKB_NO_PAGER=1 {bin} repl --db {db}",
             home = home.display(),
             bin = env!("CARGO_BIN_EXE_chainkb"),
             db = db.display()
@@ -125,6 +125,11 @@ fn a_session_through_a_terminal() {
     let socket = format!("chainkb-test-{}", std::process::id());
     let t = Tmux::start(&format!("{socket}-1"), &launch(tmp.path()));
     t.wait_for("chainkb>", 1);
+    // Chinese by default: the banner and .help; `.lang en` switches the session to English.
+    t.wait_for("输入 .help 查看帮助", 1);
+    t.line(".help");
+    t.wait_for("元命令：", 1);
+    t.line(".lang en");
 
     // Multi-line: the statement is incomplete after `in`, so Enter continues it, on a line
     // prompted `    ...> `.

@@ -11,11 +11,13 @@
 //! >json fill 锂电池 in 测试园区        <- `>json ` / `>csv ` choose the output format
 //! > … continued on the next line      <- further `>` lines continue the same query
 //! expected output …                   <- until the next `#` or `>` line
+//! # lang: en                          <- the queries below show English (default: 中文)
 //! ```
 //!
 //! Also here: the `chainkb query` command line (exit codes, formats, `--timing`, `-f`).
 
 use chainkb::graph::Graph;
+use chainkb::lang::Lang;
 use chainkb::query::{self, Format};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -59,6 +61,8 @@ fn fixture_graph() -> (tempfile::TempDir, Graph) {
 struct Case {
     comments: Vec<String>,
     format: Format,
+    /// The language of the output: 中文 unless a `# lang: en` line above says otherwise.
+    lang: Lang,
     query: Vec<String>,
     expected: String,
 }
@@ -67,7 +71,11 @@ fn parse_script(text: &str) -> Vec<Case> {
     let mut cases: Vec<Case> = Vec::new();
     let mut comments = Vec::new();
     let mut in_query = false;
+    let mut lang = Lang::Zh;
     for line in text.lines() {
+        if let Some(word) = line.strip_prefix("# lang:") {
+            lang = Lang::parse(word).unwrap_or_else(|| panic!("unknown language in `{line}`"));
+        }
         if line.starts_with('#') {
             comments.push(line.to_string());
             in_query = false;
@@ -88,6 +96,7 @@ fn parse_script(text: &str) -> Vec<Case> {
                 cases.push(Case {
                     comments: std::mem::take(&mut comments),
                     format,
+                    lang,
                     query: vec![rest.to_string()],
                     expected: String::new(),
                 });
@@ -114,10 +123,10 @@ fn run_case(g: &Graph, c: &Case) -> String {
     let text = c.query.join("\n");
     let cancel = AtomicBool::new(false);
     let mut out = String::new();
-    for o in query::run_script(g, &text, &cancel, true) {
+    for o in query::run_script(g, &text, &cancel, true, c.lang) {
         match o.result {
             Ok(t) => out.push_str(&t.render(c.format)),
-            Err(e) => out.push_str(&e.render(&o.text)),
+            Err(e) => out.push_str(&e.render_in(&o.text, c.lang)),
         }
     }
     out.trim_end().to_string()
@@ -225,6 +234,7 @@ fn every_documented_example_is_tested() {
 
 fn chainkb(db: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_chainkb"))
+        .env_remove("CHAINKB_LANG")
         .arg("--db")
         .arg(db)
         .args(args)
@@ -267,7 +277,27 @@ fn cli_formats_timing_and_exit_codes() {
     );
     assert_eq!(
         String::from_utf8_lossy(&csv.stdout),
-        "segment,dependents\n电解液,1\n负极材料,1\n铜箔,1\n"
+        "环节名称,依赖环节数\n电解液,1\n负极材料,1\n铜箔,1\n"
+    );
+    // English on request, by flag or by CHAINKB_LANG; known values follow the language.
+    let q = "status 锂电池 in 测试园区 | where 状态 = 缺失 | select segment, state | limit 1";
+    let en = chainkb(&db, &["query", q, "--format", "csv", "--lang", "en"]);
+    assert_eq!(
+        String::from_utf8_lossy(&en.stdout),
+        "segment,state\n负极材料,missing\n"
+    );
+    let by_env = Command::new(env!("CARGO_BIN_EXE_chainkb"))
+        .env("CHAINKB_LANG", "en_US.UTF-8")
+        .arg("--db")
+        .arg(&db)
+        .args(["query", q, "--format", "csv"])
+        .output()
+        .expect("run chainkb");
+    assert_eq!(by_env.stdout, en.stdout);
+    let zh = chainkb(&db, &["query", q, "--format", "csv"]);
+    assert_eq!(
+        String::from_utf8_lossy(&zh.stdout),
+        "环节名称,状态\n负极材料,缺失\n"
     );
 
     let timed = chainkb(&db, &["query", "chains; regions", "--timing"]);
@@ -288,9 +318,20 @@ fn cli_formats_timing_and_exit_codes() {
     assert_eq!(bad.status.code(), Some(1));
     let msg = String::from_utf8_lossy(&bad.stderr);
     assert!(
-        msg.contains("line 1, column 20") && msg.contains("did you mean `where`?"),
+        msg.contains("第 1 行第 20 列") && msg.contains("是不是 `where`？"),
         "{msg}"
     );
+    let bad = chainkb(
+        &db,
+        &[
+            "--lang",
+            "en",
+            "query",
+            "fill 锂电池 in 测试园区 | wher gap = 断链",
+        ],
+    );
+    let msg = String::from_utf8_lossy(&bad.stderr);
+    assert!(msg.contains("error: line 1, column 20"), "{msg}");
 
     let empty = chainkb(&db, &["query", " ; -- nothing"]);
     assert_eq!(empty.status.code(), Some(1));
@@ -298,7 +339,7 @@ fn cli_formats_timing_and_exit_codes() {
 
     let unknown = chainkb(&db, &["query", "status 锂电 in 测试园区"]);
     assert_eq!(unknown.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean 锂电池"));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("是不是 锂电池"));
 }
 
 #[test]
@@ -313,13 +354,10 @@ fn cli_runs_a_script_file_and_stops_at_the_first_error() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "name\n锂电池\n光伏\n疫苗\nname\n测试省\n"
+        "名称\n锂电池\n光伏\n疫苗\n名称\n测试省\n"
     );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("no column `nmae` (did you mean name?"),
-        "{err}"
-    );
+    assert!(err.contains("没有 `nmae` 这一列，是不是 name？"), "{err}");
 }
 
 /// A syntax error in a later statement stops the script there: the statements before it run
@@ -340,11 +378,11 @@ fn cli_runs_a_script_up_to_a_syntax_error() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "name\n锂电池\n光伏\n疫苗\nname\n测试省\n"
+        "名称\n锂电池\n光伏\n疫苗\n名称\n测试省\n"
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("line 3, column 9") && err.contains("did you mean `where`?"),
+        err.contains("第 3 行第 9 列") && err.contains("是不是 `where`？"),
         "{err}"
     );
 }
@@ -362,7 +400,7 @@ fn cli_skips_a_leading_byte_order_mark() {
         "\u{feff}chains | select name;\nregions | select name | limit 1\n",
     )
     .unwrap();
-    let expected = "name\n锂电池\n光伏\n疫苗\nname\n测试省\n";
+    let expected = "名称\n锂电池\n光伏\n疫苗\n名称\n测试省\n";
 
     let out = chainkb(
         &db,
@@ -377,6 +415,7 @@ fn cli_skips_a_leading_byte_order_mark() {
 
     let piped = |args: &[&str], input: &[u8]| {
         let mut child = Command::new(env!("CARGO_BIN_EXE_chainkb"))
+            .env_remove("CHAINKB_LANG")
             .arg("--db")
             .arg(&db)
             .args(args)
@@ -417,7 +456,7 @@ fn cli_skips_a_leading_byte_order_mark() {
         String::from_utf8_lossy(&out.stderr),
     );
     assert!(!stderr.contains("error"), "{stderr}");
-    assert!(stdout.contains("name\n测试省\n"), "{stdout}");
+    assert!(stdout.contains("名称\n测试省\n"), "{stdout}");
 
     // Anywhere else it is an error that says what the invisible character is.
     std::fs::write(
@@ -432,11 +471,11 @@ fn cli_skips_a_leading_byte_order_mark() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         String::from_utf8_lossy(&out.stdout),
-        "name\n锂电池\n光伏\n疫苗\n"
+        "名称\n锂电池\n光伏\n疫苗\n"
     );
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("line 2, column 8") && err.contains("U+FEFF byte-order mark"),
+        err.contains("第 2 行第 8 列") && err.contains("U+FEFF（看不见的字节顺序标记）"),
         "{err}"
     );
 }

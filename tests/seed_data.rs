@@ -625,11 +625,12 @@ fn districts_count_the_firms_of_the_zone_parts_that_lie_in_them() {
     assert!(!left[0].1.contains(&find("红塔集团", Kind::Enterprise)));
 }
 
-/// Run one query on the bundled data; the table's text and notes.
+/// Run one query on the bundled data; the table as CSV in English (column ids and the ids of
+/// known values: `state` is `missing`, not 缺失).
 fn ask(q: &str) -> String {
     let cancel = std::sync::atomic::AtomicBool::new(false);
     let mut out = String::new();
-    for o in chainkb::query::run_script(graph(), q, &cancel, false) {
+    for o in chainkb::query::run_script(graph(), q, &cancel, false, chainkb::lang::Lang::En) {
         match o.result {
             Ok(t) => out.push_str(&t.render(chainkb::query::Format::Csv)),
             Err(e) => panic!("{q}: {}", e.render(&o.text)),

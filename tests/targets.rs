@@ -34,6 +34,9 @@ fn chainkb_cmd(args: &[&str]) -> std::process::Output {
         .current_dir(root())
         .args(args)
         .env_remove("CHAINKB_DB")
+        // These goldens and notes are held in English (column ids, `note:`); the Chinese
+        // labels of the same table code are checked by tests/scripts.rs and tests/cli.rs.
+        .env("CHAINKB_LANG", "en")
         .output()
         .unwrap()
 }
@@ -625,8 +628,12 @@ fn a_firm_without_revenue_gets_the_median_revenue_points_and_the_note_counts_the
         assert!((neutral - points).abs() < 1e-9, "{neutral} ≠ {points}");
         let n = with_revenue.len();
         assert!(
-            note.contains(&format!("所列 {n} 家企业中 {} 家无营业收入数据", n - with))
-                && note.contains(&format!("中位数 {points} 计")),
+            note.contains(&format!(
+                "{} of the {n} firms listed have no 营业收入 figure",
+                n - with
+            )) && note.contains(&format!(
+                "the median of the candidates with one, {points}, not as 0"
+            )),
             "{note}"
         );
     }
@@ -715,4 +722,44 @@ fn origin_option_and_where_origin_agree_on_firms_order_rank_and_number() {
     // The filter dropped firms: ranks have holes, 序号 has none.
     let ranks: Vec<i64> = a.iter().map(|r| r.1).collect();
     assert!(ranks.iter().zip(&no).any(|(r, n)| r != n), "{ranks:?}");
+}
+
+/// `--lang zh` (the default outside these tests) shows the target list with Chinese headers; the
+/// ids stay in JSON.
+#[test]
+fn a_target_list_has_chinese_headers_by_default_and_ids_in_json() {
+    let db = seed_db().display().to_string();
+    let base = [
+        "targets",
+        "锂电池",
+        "--in",
+        "玉溪高新区",
+        "--limit",
+        "2",
+        "--db",
+        &db,
+    ];
+    let mut args = base.to_vec();
+    args.extend(["--lang", "zh", "--format", "csv"]);
+    let out = chainkb_cmd(&args);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let csv = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        csv.starts_with(
+            "序号,排名,企业,省份,城市,统一社会信用代码,上市情况,标签,营收（亿元）,对应缺口,得分,"
+        ),
+        "{csv}"
+    );
+    let mut args = base.to_vec();
+    args.extend(["--lang", "zh", "--format", "json"]);
+    let out = chainkb_cmd(&args);
+    let json = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        json.contains(r#""enterprise": "#) && json.contains(r#""score": "#),
+        "{json}"
+    );
 }

@@ -38,6 +38,7 @@ fuzz_target!(|data: &[u8]| {
         let ctx = Ctx {
             cancel: &cancel,
             parallel: false,
+            lang: Default::default(),
         };
         match query::run_statement(g, st, ctx) {
             Ok((table, ..)) => {

@@ -12,6 +12,7 @@ mod targets;
 use crate::data::{self, Encoding};
 use crate::error::Blamed;
 use crate::graph::Graph;
+use crate::lang::Lang;
 use crate::model::{EdgeKind, Kind};
 use crate::store::Store;
 use clap::{Parser, Subcommand};
@@ -22,23 +23,33 @@ use std::path::PathBuf;
 #[command(
     name = "chainkb",
     version,
-    about = "Industry-chain graph knowledge base: chains, segments, enterprises, parks and projects, and the gaps between them",
-    long_about = None
+    about = "产业链图谱知识库：产业链、环节、企业、园区、项目及其缺口（补链/延链/强链）\nIndustry-chain graph knowledge base: chains, segments, enterprises, parks and projects, and the gaps between them",
+    long_about = None,
+    help_template = "{about-with-newline}\n用法 / Usage: {usage}\n\n命令 / Commands:\n{subcommands}\n\n选项 / Options:\n{options}{after-help}",
+    after_help = "默认输出中文；--lang en 或 CHAINKB_LANG=en 输出英文。Output is Chinese by default; --lang en or CHAINKB_LANG=en for English.",
+    subcommand_help_heading = "命令 / Commands",
+    disable_help_subcommand = true
 )]
 pub struct Cli {
-    /// Database folder. Without it (and without CHAINKB_DB), the embedded default database in
-    /// your data directory, built from the seed knowledge base bundled into chainkb.
+    /// 数据库文件夹；不给时用内置默认数据库 / Database folder. Without it (and without
+    /// CHAINKB_DB), the embedded default database in your data directory, built from the seed
+    /// knowledge base bundled into chainkb.
     #[arg(long, global = true, env = "CHAINKB_DB", value_name = "PATH")]
     pub db: Option<PathBuf>,
 
+    /// 输出语言 / output language: zh (中文, the default) or en; without it, CHAINKB_LANG.
+    #[arg(long, global = true, value_enum, value_name = "zh|en")]
+    pub lang: Option<Lang>,
+
     #[command(subcommand)]
-    /// Without a command, an interactive session (repl) when standard input is a terminal.
+    /// 不给命令时在终端里进入交互会话 / Without a command, an interactive session (repl) when
+    /// standard input is a terminal.
     pub command: Option<Command>,
 }
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Check a data folder and load it into the database, replacing what it held (atomically).
+    /// 导入 / Check a data folder and load it into the database, replacing what it held (atomically).
     Import {
         /// Data folders (with graphs/ and seeds/), folders of .toml/.csv files, or files.
         #[arg(required = true)]
@@ -47,14 +58,14 @@ pub enum Command {
         #[arg(long, default_value = "auto")]
         encoding: Encoding,
     },
-    /// Write the database's data as a data folder (graphs/*.toml, seeds/*.csv).
+    /// 导出 / Write the database's data as a data folder (graphs/*.toml, seeds/*.csv).
     Export {
         dir: PathBuf,
         /// Replace the .toml/.csv files of an existing data folder.
         #[arg(long)]
         force: bool,
     },
-    /// Check a data folder and report every problem as file:line:column: message.
+    /// 检查 / Check a data folder and report every problem as file:line:column: message.
     Check {
         /// Data folders, folders of .toml/.csv files, or files (default: the current folder).
         paths: Vec<PathBuf>,
@@ -65,9 +76,9 @@ pub enum Command {
         #[arg(long, conflicts_with = "paths")]
         store: bool,
     },
-    /// Counts of nodes and edges in the database.
+    /// 统计 / Counts of nodes and edges in the database.
     Stats,
-    /// An entity: its attributes, its edges and where every fact came from.
+    /// 查看实体 / An entity: its attributes, its edges and where every fact came from.
     Show {
         /// Id, name, alias or normalized name.
         name: String,
@@ -75,9 +86,9 @@ pub enum Command {
         #[arg(long)]
         kind: Option<String>,
     },
-    /// Draw a chain (SVG, PNG or Graphviz DOT): its panorama (全景图), with --in its status in a
-    /// place (现状图); --map its firms by province and city (区域分布图); --applications its
-    /// application fields (应用领域图).
+    /// 画图（全景图 / 现状图 / 区域分布图 / 应用领域图）/ Draw a chain (SVG, PNG or Graphviz DOT):
+    /// its panorama, with --in its status in a place; --map its firms by province and city;
+    /// --applications its application fields.
     Draw {
         /// The chain (id, name or alias).
         chain: String,
@@ -104,18 +115,18 @@ pub enum Command {
         #[arg(long, env = "CHAINKB_FONT", value_name = "FILE")]
         font: Option<PathBuf>,
     },
-    /// Run query-language statements (docs/QUERY.md), e.g. `chainkb query "fill 锂电池 in 玉溪高新区"`.
+    /// 查询 / Run query-language statements (docs/QUERY.md), e.g. `chainkb query "补链 锂电池 在 玉溪高新区"`.
     Query(query::QueryArgs),
-    /// Turn an enterprise-platform export (企查查/天眼查/启信宝 CSV or .xlsx) into a candidates file.
+    /// 企业名单导入 / Turn an enterprise-platform export (企查查/天眼查/启信宝 CSV or .xlsx) into a candidates file.
     Intake(intake::IntakeArgs),
-    /// Interactive session: line editing, history, completion (also by pinyin), meta commands.
+    /// 交互会话 / Interactive session: line editing, history, completion (also by pinyin), meta commands.
     Repl,
-    /// Target companies (精准招商目标企业) for a chain's gaps in a place: outside firms that make
-    /// the gap segments, scored with explained components and admission rules.
+    /// 招商目标企业 / Target companies (精准招商) for a chain's gaps in a place: outside firms that
+    /// make the gap segments, scored with explained components and admission rules.
     Targets(targets::TargetArgs),
-    /// Project routing (项目流转): which parks fit a project's segments best, with reasons.
+    /// 项目流转 / Project routing: which parks fit a project's segments best, with reasons.
     Route(targets::RouteArgs),
-    /// Write a deterministic synthetic data folder (for scale tests and benches).
+    /// 生成测试数据 / Write a deterministic synthetic data folder (for scale tests and benches).
     Gen {
         #[arg(long, default_value_t = 10_000)]
         enterprises: usize,
@@ -130,7 +141,10 @@ pub enum Command {
 
 /// Entry point used by the binary; returns the exit code.
 pub fn main() -> i32 {
-    let cli = match Cli::try_parse() {
+    let parsed = command()
+        .try_get_matches()
+        .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
@@ -147,6 +161,38 @@ pub fn main() -> i32 {
             exit_code(f.blame())
         }
     }
+}
+
+/// The clap command with help headings and the help/version flags Chinese-first ("用法 /
+/// Usage"), on every subcommand too (clap does not pass templates down).
+pub fn command() -> clap::Command {
+    use clap::{Arg, ArgAction, CommandFactory};
+    let help = |c: clap::Command| {
+        c.disable_help_flag(true).arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("帮助 / Print help"),
+        )
+    };
+    help(Cli::command())
+        .disable_version_flag(true)
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("版本 / Print version"),
+        )
+        .mut_subcommands(|sc| {
+            let template = if sc.get_positionals().next().is_some() {
+                "{about-with-newline}\n用法 / Usage: {usage}\n\n参数 / Arguments:\n{positionals}\n\n选项 / Options:\n{options}{after-help}"
+            } else {
+                "{about-with-newline}\n用法 / Usage: {usage}\n\n选项 / Options:\n{options}{after-help}"
+            };
+            help(sc.help_template(template))
+        })
 }
 
 /// Open the database chosen by `--db` / `CHAINKB_DB`, or the default one, saying on stderr what
@@ -177,9 +223,10 @@ fn print_diags(diags: &[data::Diag]) {
 }
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
+    let lang = Lang::choose(cli.lang);
     let Some(command) = cli.command else {
         if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
-            return repl::run(cli.db);
+            return repl::run(cli.db, lang);
         }
         return Err(Failure::user(
             "no command given: `chainkb` alone opens the REPL only in a terminal; to run queries from a pipe use `chainkb query -f -` (or `chainkb repl`); see `chainkb --help`",
@@ -340,19 +387,19 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             };
             draw(&graph, chain, place, kind, output, format, font)
         }
-        Command::Repl => repl::run(cli.db),
+        Command::Repl => repl::run(cli.db, lang),
         Command::Targets(args) => {
             let (graph, data) = open_graph_labelled(&cli.db)?;
-            targets::run_targets(&graph, args, &data)
+            targets::run_targets(&graph, args, &data, lang)
         }
         Command::Route(args) => {
             let (graph, data) = open_graph_labelled(&cli.db)?;
-            targets::run_route(&graph, args, &data)
+            targets::run_route(&graph, args, &data, lang)
         }
         Command::Intake(args) => intake::run(args),
         Command::Query(args) => {
             let (graph, data) = open_graph_labelled(&cli.db)?;
-            query::run(&graph, args, &data)
+            query::run(&graph, args, &data, lang)
         }
         Command::Gen {
             enterprises,

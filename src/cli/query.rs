@@ -5,6 +5,7 @@
 use super::Failure;
 use crate::export::{About, ExportFormat, Sheet};
 use crate::graph::Graph;
+use crate::lang::Lang;
 use crate::query;
 use crate::query::ast::{Direction, ListKind};
 use crate::query::plan::{Op, Places, SourcePlan};
@@ -15,16 +16,16 @@ use std::sync::atomic::AtomicBool;
 
 #[derive(clap::Args, Debug)]
 pub struct QueryArgs {
-    /// Statements to run, separated by `;` (e.g. "fill 锂电池 in 玉溪高新区").
+    /// 查询语句，多条用 ; 分隔 / Statements to run, separated by `;` (e.g. "补链 锂电池 在 玉溪高新区").
     #[arg(conflicts_with = "file", required_unless_present = "file")]
     pub text: Option<String>,
-    /// Read the statements from a file (`-` for standard input).
+    /// 从文件读语句（- 为标准输入）/ Read the statements from a file (`-` for standard input).
     #[arg(short = 'f', long = "file", value_name = "FILE")]
     pub file: Option<PathBuf>,
-    /// Output format.
+    /// 输出格式 / Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
-    /// Print each statement's parse, plan and execution time on stderr, one line each:
+    /// 在 stderr 打印各阶段用时 / Print each statement's parse, plan and execution time on stderr, one line each:
     /// `timing: parse=0.012ms plan=0.003ms exec=0.210ms`.
     #[arg(long)]
     pub timing: bool,
@@ -191,7 +192,7 @@ pub fn write_handout(
 
 /// Run the statements; a failing statement prints its error on stderr and makes the exit code
 /// 1, and statements after it do not run (a script stops at its first error).
-pub fn run(graph: &Graph, args: QueryArgs, data: &str) -> Result<(), Failure> {
+pub fn run(graph: &Graph, args: QueryArgs, data: &str, lang: Lang) -> Result<(), Failure> {
     let text = match (&args.text, &args.file) {
         (Some(t), _) => t.clone(),
         (None, Some(f)) if f.as_os_str() == "-" => {
@@ -210,7 +211,7 @@ pub fn run(graph: &Graph, args: QueryArgs, data: &str) -> Result<(), Failure> {
     }
     // The REPL will set this from Ctrl-C; a one-shot command is simply interrupted.
     let cancel = AtomicBool::new(false);
-    let outcomes = query::run_script(graph, &text, &cancel, true);
+    let outcomes = query::run_script(graph, &text, &cancel, true, lang);
     if outcomes.is_empty() {
         return Err(Failure::user(
             "no statement to run (only spaces, `;` or comments); try `chains`",
@@ -261,13 +262,13 @@ pub fn run(graph: &Graph, args: QueryArgs, data: &str) -> Result<(), Failure> {
                 if args.format != Format::Table {
                     let _ = out.flush();
                     for note in &table.notes {
-                        stderrln!("note: {note}");
+                        stderrln!("{}{note}", table.note_prefix());
                     }
                 }
             }
             Err(e) => {
                 let _ = out.flush();
-                stderr!("{}", e.render(&o.text));
+                stderr!("{}", e.render_in(&o.text, lang));
                 return Err(Failure::Printed(crate::error::Blamed::blame(e)));
             }
         }

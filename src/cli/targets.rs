@@ -4,6 +4,7 @@
 use super::{Failure, resolve_one};
 use crate::export::{About, Sheet};
 use crate::graph::Graph;
+use crate::lang::Lang;
 use crate::model::{Attrs, Kind};
 use crate::report::{Format, Table, Value};
 use crate::targets::config::{RuleSet, Weights, parse_rules};
@@ -143,7 +144,7 @@ fn rules_from(path: &Option<PathBuf>) -> Result<RuleSet, Failure> {
 /// Print the table's notes on stderr (the text form prints them under the table itself).
 fn notes_to_stderr(table: &Table) {
     for note in &table.notes {
-        stderrln!("note: {note}");
+        stderrln!("{}{note}", table.note_prefix());
     }
 }
 
@@ -170,7 +171,9 @@ fn emit(
     output: &Option<PathBuf>,
     sheet: &str,
     about: &About,
+    lang: Lang,
 ) -> Result<(), Failure> {
+    let table = &table.clone().in_lang(lang);
     match output {
         Some(path) => {
             crate::export::write_table(table, path, sheet, about).map_err(Failure::user)?;
@@ -227,7 +230,7 @@ pub fn per_gap_rows(
     rows
 }
 
-pub fn run_targets(g: &Graph, a: TargetArgs, data: &str) -> Result<(), Failure> {
+pub fn run_targets(g: &Graph, a: TargetArgs, data: &str, lang: Lang) -> Result<(), Failure> {
     let chain = resolve_one(g, &a.chain, &[Kind::Chain])?;
     let place = resolve_one(g, &a.place, &[Kind::Park, Kind::Region])?;
     let weights = weights_from(&a.weights)?;
@@ -257,7 +260,7 @@ pub fn run_targets(g: &Graph, a: TargetArgs, data: &str) -> Result<(), Failure> 
         .iter()
         .map(|gp| g.node(gp.segment).name().to_string())
         .collect();
-    let nobody = list::without_candidates_notes(g, place, &gaps);
+    let nobody = list::without_candidates_notes(g, place, &gaps, lang);
     // An unknown extension is refused before any work.
     if let Some(path) = &a.output {
         crate::export::ExportFormat::from_path(path).map_err(Failure::user)?;
@@ -284,6 +287,7 @@ pub fn run_targets(g: &Graph, a: TargetArgs, data: &str) -> Result<(), Failure> 
             excluded: a.excluded,
             weights: &weights,
             rules: &rules,
+            lang,
         },
     )
     .map_err(Failure::user)?;
@@ -337,6 +341,8 @@ pub fn run_targets(g: &Graph, a: TargetArgs, data: &str) -> Result<(), Failure> 
                     columns: table.columns.clone(),
                     rows: per_gap_rows(&table.columns, &ranked, gap, a.limit),
                     notes: Vec::new(),
+                    lang: table.lang,
+                    domains: table.domains.clone(),
                 };
                 (gap.clone(), t)
             })
@@ -364,10 +370,10 @@ pub fn run_targets(g: &Graph, a: TargetArgs, data: &str) -> Result<(), Failure> 
         notes_to_stderr(&table);
         return Ok(());
     }
-    emit(&table, a.format, &a.output, &sheet, &about)
+    emit(&table, a.format, &a.output, &sheet, &about, lang)
 }
 
-pub fn run_route(g: &Graph, a: RouteArgs, data: &str) -> Result<(), Failure> {
+pub fn run_route(g: &Graph, a: RouteArgs, data: &str, lang: Lang) -> Result<(), Failure> {
     let weights = weights_from(&a.weights)?;
     let rules = rules_from(&a.rules)?;
     let mut segments: Vec<u32> = a
@@ -454,12 +460,13 @@ pub fn run_route(g: &Graph, a: RouteArgs, data: &str) -> Result<(), Failure> {
             Value::opt_text(r.excluded.as_deref().unwrap_or("")),
         ]);
     }
-    t.notes.extend(crate::targets::all_excluded_note(&rows));
+    t.notes
+        .extend(crate::targets::all_excluded_note(&rows, lang));
     // Routing works for any segment, but a public function's project is one public bodies run.
     for &s in &segments {
         if let Some(who) = g.ds.public_function(s) {
             t.notes
-                .push(list::public_function_note(g.node(s).name(), who));
+                .push(list::public_function_note(g.node(s).name(), who, lang));
         }
     }
     let names: Vec<&str> = segments.iter().map(|&s| g.node(s).name()).collect();
@@ -491,6 +498,7 @@ pub fn run_route(g: &Graph, a: RouteArgs, data: &str) -> Result<(), Failure> {
         &a.output,
         &format!("项目流转 {}", names.join(" ")),
         &about,
+        lang,
     )
 }
 

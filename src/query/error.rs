@@ -2,8 +2,9 @@
 //! by display width so it sits right under Chinese text), what was expected, and a hint.
 
 use super::ast::{Span, quote};
-use super::keywords::is_keyword;
+use super::keywords::{self, is_keyword};
 use super::parse::BOM;
+use crate::lang::Lang;
 use crate::names::suggest;
 use std::fmt::Write as _;
 use unicode_width::UnicodeWidthChar;
@@ -40,6 +41,18 @@ pub struct QueryError {
     pub span: Option<Span>,
     /// Extra lines: "did you mean", full-width punctuation, …
     pub hints: Vec<String>,
+    /// The message and hints in Chinese, where written (else the English ones show in both).
+    /// Boxed: a query error is returned through every layer of planning and execution.
+    pub zh: Option<Box<Zh>>,
+}
+
+/// The Chinese wording of an error.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct Zh {
+    /// The message (None: the English one).
+    pub message: Option<String>,
+    /// The hints, one for each of the English ones (those written only in English repeated).
+    pub hints: Vec<String>,
 }
 
 impl QueryError {
@@ -49,6 +62,7 @@ impl QueryError {
             message: message.into(),
             span: Some(span),
             hints: Vec::new(),
+            zh: None,
         }
     }
 
@@ -64,6 +78,7 @@ impl QueryError {
                 Some(span)
             },
             hints: Vec::new(),
+            zh: None,
         }
     }
 
@@ -73,6 +88,10 @@ impl QueryError {
             message: "cancelled".into(),
             span: None,
             hints: Vec::new(),
+            zh: Some(Box::new(Zh {
+                message: Some("已取消".into()),
+                hints: Vec::new(),
+            })),
         }
     }
 
@@ -82,12 +101,43 @@ impl QueryError {
             message: format!("internal error: {}", message.into()),
             span: None,
             hints: Vec::new(),
+            zh: None,
         }
+    }
+
+    /// The same error's message in Chinese (the whole line after the position).
+    pub fn with_zh(mut self, message: impl Into<String>) -> QueryError {
+        self.zh_mut().message = Some(message.into());
+        self
+    }
+
+    /// The Chinese wording, made on first use with the hints so far (in English).
+    fn zh_mut(&mut self) -> &mut Zh {
+        let hints = &self.hints;
+        self.zh.get_or_insert_with(|| {
+            Box::new(Zh {
+                message: None,
+                hints: hints.clone(),
+            })
+        })
+    }
+
+    /// A hint in both languages.
+    pub fn with_hints(mut self, en: impl Into<String>, zh: impl Into<String>) -> QueryError {
+        let (en, zh) = (en.into(), zh.into());
+        if !en.is_empty() {
+            self.zh_mut().hints.push(zh);
+            self.hints.push(en);
+        }
+        self
     }
 
     pub fn with_hint(mut self, hint: impl Into<String>) -> QueryError {
         let h = hint.into();
         if !h.is_empty() {
+            if let Some(zh) = &mut self.zh {
+                zh.hints.push(h.clone());
+            }
             self.hints.push(h);
         }
         self
@@ -103,11 +153,22 @@ impl QueryError {
     ///   = hint: did you mean `where`?
     /// ```
     pub fn render(&self, text: &str) -> String {
+        self.render_in(text, Lang::En)
+    }
+
+    /// [`QueryError::render`] in `lang`: in Chinese the frame (错误：第 1 行第 20 列：… /
+    /// 提示：…) and, where written, the message and hints.
+    pub fn render_in(&self, text: &str, lang: Lang) -> String {
         let mut out = String::new();
+        let (message, hints) = match (lang, self.zh.as_deref()) {
+            (Lang::Zh, Some(zh)) => (zh.message.as_deref().unwrap_or(&self.message), &zh.hints),
+            _ => (self.message.as_str(), &self.hints),
+        };
+        let (error, hint) = lang.pick(("错误：", "提示："), ("error: ", "hint: "));
         let Some(span) = self.span else {
-            let _ = writeln!(out, "error: {}", self.message);
-            for h in &self.hints {
-                let _ = writeln!(out, "  = hint: {h}");
+            let _ = writeln!(out, "{error}{message}");
+            for h in hints {
+                let _ = writeln!(out, "  = {hint}{h}");
             }
             return out;
         };
@@ -124,7 +185,10 @@ impl QueryError {
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let line = &text[line_start..line_end];
         let col = text[line_start..start].chars().count() + 1;
-        let _ = writeln!(out, "error: line {line_no}, column {col}: {}", self.message);
+        let _ = match lang {
+            Lang::Zh => writeln!(out, "错误：第 {line_no} 行第 {col} 列：{message}"),
+            Lang::En => writeln!(out, "error: line {line_no}, column {col}: {message}"),
+        };
         let gutter = line_no.to_string().len();
         let pad = " ".repeat(gutter);
         let (from, to) = excerpt(line, start - line_start);
@@ -144,8 +208,8 @@ impl QueryError {
         let _ = writeln!(out, "{pad} |");
         let _ = writeln!(out, "{line_no} | {shown}");
         let _ = writeln!(out, "{pad} | {}{}", " ".repeat(lead), "^".repeat(under));
-        for h in &self.hints {
-            let _ = writeln!(out, "{pad} = hint: {h}");
+        for h in hints {
+            let _ = writeln!(out, "{pad} = {hint}{h}");
         }
         out
     }
@@ -433,33 +497,52 @@ pub fn expected_words(text: &str, pos: usize, words: &[&str]) -> QueryError {
         start: pos,
         end: pos + found.len(),
     };
-    let mut err = QueryError::syntax(format!("expected {expected}, found {found_text}"), span);
+    let zh_words: Vec<String> = uniq.iter().map(|w| expected_zh(w)).collect();
+    let expected_zh = match zh_words.len() {
+        0 => "别的内容".to_string(),
+        1 => zh_words[0].clone(),
+        n => format!("{} 或 {}", zh_words[..n - 1].join("、"), zh_words[n - 1]),
+    };
+    let found_zh = if found.is_empty() {
+        "语句却已结束".to_string()
+    } else if found.starts_with(BOM) {
+        "却是 U+FEFF（看不见的字节顺序标记）".to_string()
+    } else {
+        format!("却是 `{found}`")
+    };
+    let mut err = QueryError::syntax(format!("expected {expected}, found {found_text}"), span)
+        .with_zh(format!("这里应为 {expected_zh}，{found_zh}"));
     if found.starts_with(BOM) {
         // Only a leading one is skipped; elsewhere it is a character like any other.
-        err = err.with_hint(
+        err = err.with_hints(
             "delete the U+FEFF byte-order mark here: an editor (Notepad, for one) wrote it, and it is skipped only at the very start of a script",
+            "删除这里的 U+FEFF 字节顺序标记：它是编辑器（例如记事本）写入的，只在脚本最开头才会被跳过",
         );
     } else if let Some(name) = glued_name(text, pos) {
         // `中国（西南）玉溪国际物流港`, `电子/通讯产业园`: the punctuation belongs to the name.
-        err = err.with_hint(format!(
-            "names with punctuation need double quotes: {}",
-            quote(name)
-        ));
+        err = err.with_hints(
+            format!("names with punctuation need double quotes: {}", quote(name)),
+            format!("带标点的名称要加双引号：{}", quote(name)),
+        );
     } else if let Some(hint) = unquoted_name(text, pos, found, &uniq) {
         err = err.with_hint(hint);
     } else if let Some(c) = found.chars().next()
         && let Some((_, ascii)) = FULL_WIDTH.iter().find(|(f, _)| *f == c)
     {
-        err = err.with_hint(format!(
-            "`{c}` is full-width punctuation (Chinese input method); use {} instead",
-            if ascii.len() == 1 {
-                format!("`{ascii}`")
-            } else {
-                ascii.to_string()
-            }
-        ));
+        let ascii = if ascii.len() == 1 {
+            format!("`{ascii}`")
+        } else {
+            ascii.to_string()
+        };
+        err = err.with_hints(
+            format!("`{c}` is full-width punctuation (Chinese input method); use {ascii} instead"),
+            format!("`{c}` 是全角标点（中文输入法）；请改用 {ascii}"),
+        );
     } else if found == "\"" && !text[pos + 1..].contains('"') {
-        err = err.with_hint("this string is never closed: add the closing `\"`");
+        err = err.with_hints(
+            "this string is never closed: add the closing `\"`",
+            "这个字符串没有结束：补上右引号 `\"`",
+        );
     } else if found.chars().next().is_some_and(pest::unicode::XID_START) {
         // A word where a keyword was expected: a mistyped keyword? (Names are suggested later,
         // when the query is resolved against the graph.)
@@ -481,15 +564,114 @@ pub fn expected_words(text: &str, pos: usize, words: &[&str]) -> QueryError {
         let sugg = suggest(found, candidates.iter().copied(), 3);
         if !sugg.is_empty() {
             let list: Vec<String> = sugg.iter().map(|s| format!("`{s}`")).collect();
-            err = err.with_hint(format!("did you mean {}?", list.join(" or ")));
+            err = err.with_hints(
+                format!("did you mean {}?", list.join(" or ")),
+                format!("是不是 {}？", list.join(" 或 ")),
+            );
         }
     }
     err
 }
 
+/// An English keyword with its Chinese spelling, if it has one: `where`/`筛选`.
+fn keyword_both(kw: &str) -> String {
+    match keywords::TABLE
+        .iter()
+        .find(|(_, words)| words.first() == Some(&kw))
+        .and_then(|(_, words)| words.get(1))
+    {
+        Some(zh) => format!("`{kw}`/`{zh}`"),
+        None => format!("`{kw}`"),
+    }
+}
+
+/// One item of "expected …" (the phrases of `parse::expected`) in Chinese.
+fn expected_zh(w: &str) -> String {
+    if let Some(kw) = w.strip_prefix('`').and_then(|r| r.strip_suffix('`'))
+        && is_keyword(kw)
+    {
+        return keyword_both(kw);
+    }
+    for (prefix, zh) in [
+        ("a query (", "查询来源"),
+        ("a stage (", "步骤"),
+        ("an aggregate (", "聚合"),
+    ] {
+        if let Some(list) = w.strip_prefix(prefix).and_then(|r| r.strip_suffix(')')) {
+            let words: Vec<String> = list.split(", ").map(keyword_both).collect();
+            return format!("{zh}（{}）", words.join("、"));
+        }
+    }
+    match w {
+        "end of query" => "语句结束",
+        "a name" => "名称",
+        "a column" => "列名",
+        "a place (a name, `all parks` or `all regions`)" => {
+            "地方（名称、`all parks`/`所有 园区` 或 `all regions`/`所有 地区`）"
+        }
+        "a whole number" => "整数",
+        "a number" => "数字",
+        "a value or column" => "值或列名",
+        "a condition" => "条件",
+        "a comparison (=, !=, <, <=, >, >=)" => "比较符（=、!=、<、<=、>、>=）",
+        "a list in brackets, like [a, b]" => "方括号里的列表，如 [a, b]",
+        "`depth`, `chain` or `in`" => "`depth`/`深度`、`chain`/`链` 或 `in`/`在`",
+        "a step such as -[SUPPLIES]->(Segment) or <-[PRODUCES]-(Enterprise)" => {
+            "路径的一步，如 -[SUPPLIES]->(Segment) 或 <-[PRODUCES]-(Enterprise)"
+        }
+        "a node pattern in parentheses, like (Segment) or ()" => {
+            "括号里的节点模式，如 (Segment) 或 ()"
+        }
+        "an edge kind such as SUPPLIES" => "边的种类，如 SUPPLIES",
+        "a hop count like *2 or *1..3" => "跳数，如 *2 或 *1..3",
+        other => other,
+    }
+    .to_string()
+}
+
+/// "did you mean" in Chinese: "，是不是 A、B？", or nothing without suggestions.
+pub fn did_you_mean_zh(suggestions: &[&str]) -> String {
+    if suggestions.is_empty() {
+        String::new()
+    } else {
+        format!("，是不是 {}？", suggestions.join("、"))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chinese_wording_falls_back_to_english_hint_by_hint() {
+        let text = "chains | where x = 1";
+        let e = QueryError::semantic("where", "english message", Span { start: 15, end: 16 })
+            .with_hint("first")
+            .with_hints("second", "第二")
+            .with_hint("third");
+        let zh = e.render_in(text, Lang::Zh);
+        assert!(
+            zh.starts_with("错误：第 1 行第 16 列：in where: english message"),
+            "{zh}"
+        );
+        assert!(
+            zh.contains("= 提示：first\n") && zh.contains("= 提示：第二\n"),
+            "{zh}"
+        );
+        assert!(zh.contains("= 提示：third\n"), "{zh}");
+        let en = e.clone().with_zh("中文消息").render_in(text, Lang::En);
+        assert!(
+            en.starts_with("error: line 1, column 16: in where: english message"),
+            "{en}"
+        );
+        assert!(en.contains("= hint: second\n"), "{en}");
+        let zh = e.with_zh("中文消息").render_in(text, Lang::Zh);
+        assert!(zh.starts_with("错误：第 1 行第 16 列：中文消息"), "{zh}");
+        assert_eq!(
+            QueryError::cancelled().render_in("", Lang::Zh),
+            "错误：已取消\n"
+        );
+    }
 
     #[test]
     fn underline_sits_under_chinese_text() {

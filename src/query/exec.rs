@@ -7,9 +7,11 @@ use super::ast::{AggFn, CmpOp, Direction, GapKind, ListKind};
 use super::error::QueryError;
 use super::plan::{Arg, Cond, Op, Places, Plan, SourcePlan, StepPlan};
 use crate::graph::{Graph, SegmentState};
+use crate::lang::Lang;
 use crate::model::{Attrs, Coverage, EdgeKind, Kind, fmt_yi};
 use crate::report::gaps::{self, ChainView};
 use crate::report::{Table, Value};
+use crate::tr;
 use petgraph::Direction as Dir;
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet, VecDeque};
@@ -25,6 +27,8 @@ pub const MAX_PATH_WORK: usize = 2_000_000;
 pub struct Ctx<'a> {
     pub cancel: &'a AtomicBool,
     pub parallel: bool,
+    /// The language of the reasons and notes written, and of the table shown.
+    pub lang: Lang,
 }
 
 impl Ctx<'_> {
@@ -41,7 +45,7 @@ type Row = Vec<Value>;
 
 pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
     if plan.explain {
-        let mut t = Table::new(&["plan"]);
+        let mut t = Table::new(&["query_plan"]).in_lang(ctx.lang);
         t.rows = plan
             .lines()
             .into_iter()
@@ -54,14 +58,16 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
     for (op, _) in &plan.ops {
         ctx.check()?;
         rows = match op {
-            Op::Targets { .. } => target_rows(g, op, rows, &mut notes)?,
+            Op::Targets { .. } => target_rows(g, op, rows, ctx.lang, &mut notes)?,
             op => apply(op, rows)?,
         };
     }
     let mut table = Table {
         columns: plan.columns.iter().map(|c| c.name.clone()).collect(),
+        domains: plan.columns.iter().map(|c| c.domain).collect(),
         rows,
         notes,
+        lang: ctx.lang,
     };
     // 序号 (`no`) numbers the rows shown, after every filter and sort: no holes.
     crate::targets::list::renumber(&mut table);
@@ -222,36 +228,48 @@ fn each_place(places: &Places) -> &[u32] {
 /// What a place's answer leaves out, said under the table: for a district, the firms of an
 /// overlapping zone recorded at the zone only (no district known), which it cannot count;
 /// with a chain, which of them make its segments.
-fn place_notes(g: &Graph, place: u32, chain: Option<&ChainRoutes>, notes: &mut Vec<String>) {
+fn place_notes(
+    g: &Graph,
+    place: u32,
+    chain: Option<&ChainRoutes>,
+    lang: Lang,
+    notes: &mut Vec<String>,
+) {
     if let Some((coverage, holder)) = g.coverage(place) {
         let source = g.ds.place_coverage(holder).map_or("", |c| &*c.source);
         let stated = if holder == place {
             String::new()
         } else {
-            format!(", as stated for {}", name(g, holder))
+            tr!(
+                lang,
+                "，按 {} 的说明",
+                ", as stated for {}",
+                name(g, holder)
+            )
         };
+        let (p, level) = (name(g, place), coverage.as_str());
         match coverage {
             Coverage::All => {}
-            Coverage::None => notes.push(format!(
-                "{} has no enterprise data (coverage none{stated}: {source}): a segment without a recorded producer is unknown, not missing",
-                name(g, place)
+            Coverage::None => notes.push(tr!(
+                lang,
+                "{p} 没有企业数据（覆盖 none{stated}：{source}）：没有记录生产企业的环节为「未知」，不算缺失",
+                "{p} has no enterprise data (coverage none{stated}: {source}): a segment without a recorded producer is unknown, not missing"
             )),
-            partial => notes.push(format!(
-                "{}'s enterprise data is partial — {} (coverage {}{stated}: {source}): a missing segment may have a producer the data does not list",
-                name(g, place),
-                partial.describe(),
-                partial.as_str()
+            partial => notes.push(tr!(
+                lang,
+                "{p} 的企业数据不全——{}（覆盖 {level}{stated}：{source}）：标为缺失的环节可能有数据未列出的生产企业",
+                "{p}'s enterprise data is partial — {} (coverage {level}{stated}: {source}): a missing segment may have a producer the data does not list",
+                lang.pick(coverage_zh(partial), partial.describe())
             )),
         }
     }
     for (zone, firms) in g.unattributed(place) {
-        let mut note = format!(
-            "{} overlaps {}: {} of its firm(s) are recorded with no {} and could not be attributed to {}",
-            name(g, zone),
-            name(g, place),
-            firms.len(),
-            g.region_level(place).unwrap_or(""),
-            name(g, place)
+        let (z, p, n) = (name(g, zone), name(g, place), firms.len());
+        let level = g.region_level(place).unwrap_or("");
+        let mut note = tr!(
+            lang,
+            "{z} 与 {p} 有重叠：其中 {n} 家企业没有记录{level}，无法归入 {p}",
+            "{z} overlaps {p}: {n} of its firm(s) are recorded with no {level} and could not be attributed to {p}"
         );
         if let Some(c) = chain.map(|c| c.chain) {
             let segs: HashSet<u32> = g.chain_segments(c).iter().copied().collect();
@@ -267,13 +285,18 @@ fn place_notes(g: &Graph, place: u32, chain: Option<&ChainRoutes>, notes: &mut V
                     (!made.is_empty()).then(|| format!("{} ({})", name(g, f), made.join("、")))
                 })
                 .collect();
+            let (c, k) = (name(g, c), makers.len());
             if makers.is_empty() {
-                note.push_str(&format!("; none of them makes a segment of {}", name(g, c)));
+                note.push_str(&tr!(
+                    lang,
+                    "；它们都不生产 {c} 的环节",
+                    "; none of them makes a segment of {c}"
+                ));
             } else {
-                note.push_str(&format!(
-                    "; {} of them make(s) segments of {}, not counted here: {}",
-                    makers.len(),
-                    name(g, c),
+                note.push_str(&tr!(
+                    lang,
+                    "；其中 {k} 家生产 {c} 的环节，未计入本表：{}",
+                    "; {k} of them make(s) segments of {c}, not counted here: {}",
                     makers.join("、")
                 ));
             }
@@ -281,7 +304,17 @@ fn place_notes(g: &Graph, place: u32, chain: Option<&ChainRoutes>, notes: &mut V
         notes.push(note);
     }
     if let Some(c) = chain {
-        route_notes(g, place, c, notes);
+        route_notes(g, place, c, lang, notes);
+    }
+}
+
+/// [`Coverage::describe`] in Chinese.
+fn coverage_zh(c: Coverage) -> &'static str {
+    match c {
+        Coverage::None => "没有企业数据",
+        Coverage::Key => "仅有重点企业",
+        Coverage::Named => "仅有文件点名的企业，不是企业名录",
+        Coverage::All => "完整的企业名录",
     }
 }
 
@@ -316,7 +349,7 @@ impl ChainRoutes {
 
 /// A segment with technology routes (磷酸铁锂 / 三元 / 无钴 of 正极材料), made or built in the place by
 /// firms or projects that state no route: a route shown without a producer may be theirs.
-fn route_notes(g: &Graph, place: u32, chain: &ChainRoutes, notes: &mut Vec<String>) {
+fn route_notes(g: &Graph, place: u32, chain: &ChainRoutes, lang: Lang, notes: &mut Vec<String>) {
     for (parent, routes) in &chain.routes {
         let parent = *parent;
         let Some(at_parent) = g.presence(place, parent) else {
@@ -345,14 +378,19 @@ fn route_notes(g: &Graph, place: u32, chain: &ChainRoutes, notes: &mut Vec<Strin
         // At most five named: a place with thousands of firms gets a count, not a wall of names.
         let mut who: Vec<String> = unstated.iter().take(5).map(|&w| name(g, w)).collect();
         if unstated.len() > 5 {
-            who.push(format!("and {} more", unstated.len() - 5));
+            let more = unstated.len() - 5;
+            who.push(tr!(lang, "等另外 {more} 家", "and {more} more"));
         }
-        notes.push(format!(
-            "{} in {}: {} make(s) or build(s) it without a stated route, so the routes shown without a producer ({}) may be theirs",
+        let (parent, place, who, open) = (
             name(g, parent),
             name(g, place),
             who.join("、"),
-            open.join("、")
+            open.join("、"),
+        );
+        notes.push(tr!(
+            lang,
+            "{place} 的 {parent}：{who} 生产或在建该环节但未注明技术路线，所以显示为没有生产企业的路线（{open}）可能就是它们的",
+            "{parent} in {place}: {who} make(s) or build(s) it without a stated route, so the routes shown without a producer ({open}) may be theirs"
         ));
     }
 }
@@ -364,13 +402,17 @@ fn source(
     notes: &mut Vec<String>,
 ) -> Result<Vec<Row>, QueryError> {
     match src {
-        SourcePlan::Status { chain, place } => {
-            place_notes(g, *place, Some(&ChainRoutes::of(g, *chain)), notes)
-        }
+        SourcePlan::Status { chain, place } => place_notes(
+            g,
+            *place,
+            Some(&ChainRoutes::of(g, *chain)),
+            ctx.lang,
+            notes,
+        ),
         SourcePlan::Gaps { chain, places, .. } => {
             let routes = ChainRoutes::of(g, *chain);
             for &p in each_place(places) {
-                place_notes(g, p, Some(&routes), notes);
+                place_notes(g, p, Some(&routes), ctx.lang, notes);
             }
         }
         SourcePlan::Build {
@@ -378,15 +420,15 @@ fn source(
         } => {
             for &p in each_place(places) {
                 if matches!(places, Places::One(_)) {
-                    build_notes(g, p, *inherited, notes);
+                    build_notes(g, p, *inherited, ctx.lang, notes);
                 }
-                place_notes(g, p, None, notes);
+                place_notes(g, p, None, ctx.lang, notes);
             }
         }
         SourcePlan::Compare { chain, places } => {
             let routes = ChainRoutes::of(g, *chain);
             for &p in places {
-                place_notes(g, p, Some(&routes), notes);
+                place_notes(g, p, Some(&routes), ctx.lang, notes);
             }
         }
         _ => {}
@@ -408,7 +450,7 @@ fn source(
             places,
         } => {
             let view = ChainView::new(g, *chain);
-            let labels = Labels::new(g, &view);
+            let labels = Labels::new(g, &view, ctx.lang);
             places_rows(g, places, ctx, |p, lead| {
                 gap_rows(g, &view, &labels, *kind, p, lead)
             })
@@ -418,7 +460,7 @@ fn source(
             below,
             inherited,
         } => places_rows(g, places, ctx, |p, lead| {
-            prepend(lead, build_rows(g, p, *below, *inherited))
+            prepend(lead, build_rows(g, p, *below, *inherited, ctx.lang))
         }),
         SourcePlan::Compare { chain, places } => Ok(compare(g, *chain, places, ctx)?),
         SourcePlan::Paths { from, steps } => paths(g, from, steps, ctx),
@@ -858,8 +900,12 @@ fn status(g: &Graph, chain: u32, place: u32) -> Vec<Row> {
 
 /// The end of a gap row's reason for a segment that public bodies provide: a gap to plan with
 /// them, not one to recruit a firm for.
-pub fn public_function_reason(who: &str) -> String {
-    format!("; a public function ({who}): no firm to recruit")
+pub fn public_function_reason(who: &str, lang: Lang) -> String {
+    tr!(
+        lang,
+        "；属公共职能（{who}）：没有企业可招",
+        "; a public function ({who}): no firm to recruit"
+    )
 }
 
 /// Names and stages of a chain's segments as shared values, made once per query: rows over
@@ -869,18 +915,24 @@ struct Labels {
     stage: Vec<Value>,
     /// What a gap row's reason adds for a segment that public bodies provide.
     public: Vec<Option<String>>,
+    /// The language of the reasons.
+    lang: Lang,
 }
 
 impl Labels {
-    fn new(g: &Graph, v: &ChainView) -> Labels {
+    fn new(g: &Graph, v: &ChainView, lang: Lang) -> Labels {
         Labels {
             name: v.segs.iter().map(|&s| Value::text(name(g, s))).collect(),
             stage: v.segs.iter().map(|&s| stage(g, s)).collect(),
             public: v
                 .segs
                 .iter()
-                .map(|&s| g.ds.public_function(s).map(public_function_reason))
+                .map(|&s| {
+                    g.ds.public_function(s)
+                        .map(|who| public_function_reason(who, lang))
+                })
                 .collect(),
+            lang,
         }
     }
 
@@ -931,16 +983,31 @@ fn gap_rows(
                     lab.join(&f.path, " → ", &mut buf);
                     let path = Value::text(&buf);
                     buf.clear();
-                    if f.broken {
-                        buf.push_str("断链: missing between present ");
-                        lab.join(&f.supplied_from, "、", &mut buf);
-                        buf.push_str(" (above) and ");
-                        lab.join(&f.needed_by, "、", &mut buf);
-                        buf.push_str(" (below)");
-                    } else {
-                        buf.push_str("needed by present ");
-                        lab.join(&f.needed_by, "、", &mut buf);
-                        buf.push_str("; no local producer");
+                    match (f.broken, lab.lang) {
+                        (true, Lang::Zh) => {
+                            buf.push_str("断链：上游已有 ");
+                            lab.join(&f.supplied_from, "、", &mut buf);
+                            buf.push_str("，下游已有 ");
+                            lab.join(&f.needed_by, "、", &mut buf);
+                            buf.push_str("，中间缺失");
+                        }
+                        (true, Lang::En) => {
+                            buf.push_str("断链: missing between present ");
+                            lab.join(&f.supplied_from, "、", &mut buf);
+                            buf.push_str(" (above) and ");
+                            lab.join(&f.needed_by, "、", &mut buf);
+                            buf.push_str(" (below)");
+                        }
+                        (false, Lang::Zh) => {
+                            buf.push_str("本地已有的 ");
+                            lab.join(&f.needed_by, "、", &mut buf);
+                            buf.push_str(" 需要它；本地没有生产企业");
+                        }
+                        (false, Lang::En) => {
+                            buf.push_str("needed by present ");
+                            lab.join(&f.needed_by, "、", &mut buf);
+                            buf.push_str("; no local producer");
+                        }
                     }
                     if let Some(public) = &lab.public[f.pos] {
                         buf.push_str(public);
@@ -980,26 +1047,33 @@ fn gap_rows(
                     let planned_n = lab.joined(&e.planned_neighbours, "、");
                     // The density counts planned neighbours at half weight: say so, or a density
                     // of 0.5 with "0 present" reads as an error.
-                    let reason = format!(
-                        "{} of {} chain neighbours present{}{}; density {}{}",
+                    let lang = lab.lang;
+                    let (p, n, k) = (
                         e.present_neighbours.len(),
                         e.neighbours,
-                        if present_n.is_empty() {
-                            String::new()
-                        } else {
-                            format!(" ({present_n})")
-                        },
-                        if planned_n.is_empty() {
-                            String::new()
-                        } else {
-                            format!(
-                                ", {} planned ({planned_n}; each counts {})",
-                                e.planned_neighbours.len(),
-                                fmt_yi(gaps::PLANNED_WEIGHT)
-                            )
-                        },
-                        fmt_yi(e.density),
-                        lab.public[e.pos].as_deref().unwrap_or("")
+                        e.planned_neighbours.len(),
+                    );
+                    let (weight, density) =
+                        (fmt_yi(gaps::PLANNED_WEIGHT), fmt_yi(e.density));
+                    let present_n = if present_n.is_empty() {
+                        String::new()
+                    } else {
+                        tr!(lang, "（{present_n}）", " ({present_n})")
+                    };
+                    let planned_n = if planned_n.is_empty() {
+                        String::new()
+                    } else {
+                        tr!(
+                            lang,
+                            "，规划在建 {k} 个（{planned_n}；每个按 {weight} 计）",
+                            ", {k} planned ({planned_n}; each counts {weight})"
+                        )
+                    };
+                    let public = lab.public[e.pos].as_deref().unwrap_or("");
+                    let reason = tr!(
+                        lang,
+                        "{n} 个相邻环节中本地已有 {p} 个{present_n}{planned_n}；密度 {density}{public}",
+                        "{p} of {n} chain neighbours present{present_n}{planned_n}; density {density}{public}"
                     );
                     lead_row(
                         lead,
@@ -1031,31 +1105,42 @@ fn gap_rows(
                 .zip(ranks)
                 .map(|(w, rank)| {
                     let deps = lab.joined(&w.dependents, "、");
+                    let lang = lab.lang;
                     let who = if w.state == SegmentState::Planned {
-                        format!(
-                            "only planned: {}",
-                            w.projects
-                                .iter()
-                                .map(|&p| project_label(g, p))
-                                .collect::<Vec<_>>()
-                                .join("、")
-                        )
+                        let projects = w
+                            .projects
+                            .iter()
+                            .map(|&p| project_label(g, p))
+                            .collect::<Vec<_>>()
+                            .join("、");
+                        tr!(lang, "仅有规划：{projects}", "only planned: {projects}")
                     } else {
-                        format!("{} producer(s), {} leading", w.producers.len(), w.leading)
+                        let (n, l) = (w.producers.len(), w.leading);
+                        tr!(
+                            lang,
+                            "{n} 家生产企业，其中龙头 {l} 家",
+                            "{n} producer(s), {l} leading"
+                        )
                     };
+                    let k = w.dependents.len();
                     let reason = if deps.is_empty() {
-                        format!("{who}; no present segment depends on it")
+                        tr!(
+                            lang,
+                            "{who}；本地没有已有环节依赖它",
+                            "{who}; no present segment depends on it"
+                        )
                     } else {
-                        format!(
-                            "{who}; {} present segment(s) depend on it: {}",
-                            w.dependents.len(),
-                            deps
+                        tr!(
+                            lang,
+                            "{who}；本地 {k} 个已有环节依赖它：{deps}",
+                            "{who}; {k} present segment(s) depend on it: {deps}"
                         )
                     };
-                    let reason = format!(
-                        "{reason}; linked to {} local segment(s) up- and downstream (reach {})",
-                        w.linked.len(),
-                        fmt_yi(w.reach)
+                    let (linked, reach) = (w.linked.len(), fmt_yi(w.reach));
+                    let reason = tr!(
+                        lang,
+                        "{reason}；与上下游 {linked} 个本地环节相连（关联度 {reach}）",
+                        "{reason}; linked to {linked} local segment(s) up- and downstream (reach {reach})"
                     );
                     lead_row(
                         lead,
@@ -1119,11 +1204,11 @@ fn build_holders(g: &Graph, place: u32, inherited: bool) -> Vec<u32> {
     own.into_iter().chain(above).collect()
 }
 
-fn build_rows(g: &Graph, place: u32, below: f64, inherited: bool) -> Vec<Row> {
+fn build_rows(g: &Graph, place: u32, below: f64, inherited: bool, lang: Lang) -> Vec<Row> {
     let mut rows = Vec::new();
     let mut seen_chains = HashSet::new();
     for holder in build_holders(g, place, inherited) {
-        build_rows_of(g, place, holder, below, &mut seen_chains, &mut rows);
+        build_rows_of(g, place, holder, below, lang, &mut seen_chains, &mut rows);
     }
     // Least covered first: the chains that most need building.
     rows.sort_by(|a, b| a[9].total_cmp(&b[9]));
@@ -1136,13 +1221,15 @@ fn build_rows_of(
     place: u32,
     holder: u32,
     below: f64,
+    lang: Lang,
     seen_chains: &mut HashSet<u32>,
     rows: &mut Vec<Row>,
 ) {
+    let h = name(g, holder);
     let whose = if holder == place {
-        format!("system of {}", name(g, holder))
+        tr!(lang, "{h} 的产业体系", "system of {h}")
     } else {
-        format!("system of {}, inherited", name(g, holder))
+        tr!(lang, "上级 {h} 的产业体系", "system of {h}, inherited")
     };
     for (industry, e) in g.neighbors(holder, EdgeKind::InSystem, Dir::Incoming) {
         let sys = g.ds.edge_system(e);
@@ -1165,10 +1252,18 @@ fn build_rows_of(
             }
             let coverage = (coverage * 1000.0).round() / 1000.0;
             let unknown = if counts[3] > 0 {
-                format!(", {} unknown (no enterprise data)", counts[3])
+                let k = counts[3];
+                tr!(
+                    lang,
+                    "，未知 {k} 个（无企业数据）",
+                    ", {k} unknown (no enterprise data)"
+                )
             } else {
                 String::new()
             };
+            let (p, n, planned) = (counts[0], segs.len(), counts[1]);
+            let pct = fmt_yi((coverage * 100.0 * 10.0).round() / 10.0);
+            let threshold = fmt_yi(below * 100.0);
             rows.push(vec![
                 Value::text(name(g, c)),
                 Value::text(name(g, industry)),
@@ -1180,13 +1275,10 @@ fn build_rows_of(
                 Value::Int(counts[2] as i64),
                 Value::Int(counts[3] as i64),
                 Value::Float(coverage),
-                Value::text(format!(
-                    "{} of {} segments present ({}%), {} planned{unknown}; {whose}; below {}%",
-                    counts[0],
-                    segs.len(),
-                    fmt_yi((coverage * 100.0 * 10.0).round() / 10.0),
-                    counts[1],
-                    fmt_yi(below * 100.0)
+                Value::text(tr!(
+                    lang,
+                    "{n} 个环节中已有 {p} 个（{pct}%），规划在建 {planned} 个{unknown}；{whose}；低于 {threshold}%",
+                    "{p} of {n} segments present ({pct}%), {planned} planned{unknown}; {whose}; below {threshold}%"
                 )),
             ]);
         }
@@ -1207,7 +1299,7 @@ fn hosted_products(g: &Graph, place: u32, chain: u32) -> Vec<u32> {
 
 /// For `build`: the chains left out because the place hosts them, and where the place has no
 /// industry system of its own, which places above have one (to ask for with `inherited`).
-fn build_notes(g: &Graph, place: u32, inherited: bool, notes: &mut Vec<String>) {
+fn build_notes(g: &Graph, place: u32, inherited: bool, lang: Lang, notes: &mut Vec<String>) {
     let holders = build_holders(g, place, inherited);
     let mut hosted = Vec::new();
     let mut seen = HashSet::new();
@@ -1222,11 +1314,13 @@ fn build_notes(g: &Graph, place: u32, inherited: bool, notes: &mut Vec<String>) 
             }
         }
     }
+    let p = name(g, place);
     if !hosted.is_empty() {
-        notes.push(format!(
-            "not listed, as {} hosts them (makes an end product): {}; ask fill / strengthen for their gaps",
-            name(g, place),
-            hosted.join("、")
+        let hosted = hosted.join("、");
+        notes.push(tr!(
+            lang,
+            "{p} 已承载这些产业链（生产其终端产品），未列出：{hosted}；它们的缺口请用 补链 / 强链 查",
+            "not listed, as {p} hosts them (makes an end product): {hosted}; ask fill / strengthen for their gaps"
         ));
     }
     let above: Vec<String> = g
@@ -1237,26 +1331,27 @@ fn build_notes(g: &Graph, place: u32, inherited: bool, notes: &mut Vec<String>) 
         .map(|p| name(g, p))
         .collect();
     let own = has_system(g, place);
+    let above = above.join("、");
     match (own, inherited, above.is_empty()) {
-        (_, _, true) if !own => notes.push(format!(
-            "{} has no industry system of its own, nor does any place above it",
-            name(g, place)
+        (_, _, true) if !own => notes.push(tr!(
+            lang,
+            "{p} 及其上级都没有产业体系",
+            "{p} has no industry system of its own, nor does any place above it"
         )),
-        (false, false, false) => notes.push(format!(
-            "{} has no industry system of its own; `build in {} inherited` reads the systems of the places above it ({})",
-            name(g, place),
-            name(g, place),
-            above.join("、")
+        (false, false, false) => notes.push(tr!(
+            lang,
+            "{p} 没有自己的产业体系；`build in {p} inherited`（建链 在 {p} 含上级）读取上级（{above}）的产业体系",
+            "{p} has no industry system of its own; `build in {p} inherited` reads the systems of the places above it ({above})"
         )),
-        (false, true, false) => notes.push(format!(
-            "{} has no industry system of its own: the chains are those of the systems of {} (inherited)",
-            name(g, place),
-            above.join("、")
+        (false, true, false) => notes.push(tr!(
+            lang,
+            "{p} 没有自己的产业体系：所列产业链来自上级 {above} 的产业体系",
+            "{p} has no industry system of its own: the chains are those of the systems of {above} (inherited)"
         )),
-        (true, true, false) => notes.push(format!(
-            "besides {}'s own system, the chains of the systems of {} (inherited) are listed",
-            name(g, place),
-            above.join("、")
+        (true, true, false) => notes.push(tr!(
+            lang,
+            "除 {p} 自己的产业体系外，也列出上级 {above} 产业体系中的产业链",
+            "besides {p}'s own system, the chains of the systems of {above} (inherited) are listed"
         )),
         _ => {}
     }
@@ -1511,6 +1606,7 @@ fn target_rows(
     g: &Graph,
     op: &Op,
     rows: Vec<Row>,
+    lang: Lang,
     notes: &mut Vec<String>,
 ) -> Result<Vec<Row>, QueryError> {
     use crate::targets::{Gap, config, list};
@@ -1553,7 +1649,7 @@ fn target_rows(
             gaps.push(gap);
         }
     }
-    notes.extend(list::without_candidates_notes(g, *place, &gaps));
+    notes.extend(list::without_candidates_notes(g, *place, &gaps, lang));
     let weights = config::Weights::defaults();
     let rules = config::parse_rules(None).map_err(QueryError::internal)?;
     let table = list::target_list(
@@ -1569,6 +1665,7 @@ fn target_rows(
             excluded: false,
             weights: &weights,
             rules: &rules,
+            lang,
         },
     )
     .map_err(QueryError::internal)?;
@@ -1582,14 +1679,19 @@ fn apply(op: &Op, mut rows: Vec<Row>) -> Result<Vec<Row>, QueryError> {
         Op::Filter(c) => rows.into_iter().filter(|r| eval(c, r)).collect(),
         Op::Sort(keys) => {
             rows.sort_by(|a, b| {
-                for &(i, desc) in keys {
+                for &(i, desc, domain) in keys {
                     let (x, y) = (&a[i], &b[i]);
                     // Nulls (and empty lists, which count as null) last in both directions.
                     let o = match (x.is_absent(), y.is_absent()) {
                         (true, false) => std::cmp::Ordering::Greater,
                         (false, true) => std::cmp::Ordering::Less,
-                        _ if desc => y.total_cmp(x),
-                        _ => x.total_cmp(y),
+                        _ => {
+                            let o = match (domain, x, y) {
+                                (Some(d), Value::Text(p), Value::Text(q)) => d.cmp_ids(p, q),
+                                _ => x.total_cmp(y),
+                            };
+                            if desc { o.reverse() } else { o }
+                        }
                     };
                     if o.is_ne() {
                         return o;
@@ -1748,6 +1850,7 @@ mod tests {
             Ctx {
                 cancel: &cancel,
                 parallel: false,
+                lang: Default::default(),
             },
         )
         .expect("runs")
@@ -2015,6 +2118,7 @@ mod tests {
                 Ctx {
                     cancel: &cancel,
                     parallel,
+                    lang: Lang::Zh,
                 },
             )
             .unwrap_err();
@@ -2069,6 +2173,7 @@ mod tests {
                 Ctx {
                     cancel: &cancel,
                     parallel: false,
+                    lang: Default::default(),
                 },
             )
             .unwrap();
@@ -2078,6 +2183,7 @@ mod tests {
                 Ctx {
                     cancel: &cancel,
                     parallel: true,
+                    lang: Default::default(),
                 },
             )
             .unwrap();
@@ -2100,6 +2206,7 @@ mod tests {
             Ctx {
                 cancel: &cancel,
                 parallel: false,
+                lang: Default::default(),
             },
         )
         .unwrap();

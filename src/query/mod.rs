@@ -63,6 +63,7 @@ pub use error::{ErrorKind, QueryError};
 pub use exec::Ctx;
 
 use crate::graph::Graph;
+use crate::lang::Lang;
 use std::sync::atomic::AtomicBool;
 use std::time::{Duration, Instant};
 
@@ -117,6 +118,7 @@ pub fn run(g: &Graph, text: &str, cancel: &AtomicBool) -> Result<Table, QueryErr
         Ctx {
             cancel,
             parallel: true,
+            lang: Lang::default(),
         },
     )
     .map(|(t, ..)| t)
@@ -127,7 +129,14 @@ pub fn run(g: &Graph, text: &str, cancel: &AtomicBool) -> Result<Table, QueryErr
 /// A syntax error ends the script where it is: the statements before the one holding it run,
 /// then it is the last outcome (errors about the input as a whole — too long, nested too deep —
 /// come before anything runs).
-pub fn run_script(g: &Graph, text: &str, cancel: &AtomicBool, stop_on_error: bool) -> Vec<Outcome> {
+/// Reasons, notes and the tables' labels are in `lang`.
+pub fn run_script(
+    g: &Graph,
+    text: &str,
+    cancel: &AtomicBool,
+    stop_on_error: bool,
+    lang: Lang,
+) -> Vec<Outcome> {
     let t0 = Instant::now();
     let (parsed, syntax_error) = parse::parse_script_until_error(text);
     let parse_each =
@@ -141,6 +150,7 @@ pub fn run_script(g: &Graph, text: &str, cancel: &AtomicBool, stop_on_error: boo
             Ctx {
                 cancel,
                 parallel: true,
+                lang,
             },
         );
         let (result, timing) = match res {

@@ -5,8 +5,9 @@ use super::ast::{
     self, AggFn, CmpOp, Direction, Expr, GapKind, ListKind, Name, Operand, Place, Source, Span,
     Stage, Statement,
 };
-use super::error::QueryError;
+use super::error::{QueryError, did_you_mean_zh};
 use crate::graph::Graph;
+use crate::lang::{Domain, Lang};
 use crate::model::{EdgeKind, Kind};
 use crate::names::{did_you_mean, distance, normalize, suggest};
 use crate::report::Value;
@@ -100,8 +101,9 @@ pub enum Cond {
 #[derive(Clone, Debug, PartialEq)]
 pub enum Op {
     Filter(Cond),
-    /// (column, descending)
-    Sort(Vec<(usize, bool)>),
+    /// Column, descending, and the column's known values (sorted in their own order:
+    /// 已有, 规划在建, 缺失, 未知 — not alphabetically by id).
+    Sort(Vec<(usize, bool, Option<Domain>)>),
     Limit(usize),
     Project(Vec<usize>),
     Distinct,
@@ -200,23 +202,34 @@ fn lookup(g: &Graph, name: &Name, kinds: &[Kind], clause: &str) -> Result<Vec<u3
         } else {
             kinds_text(kinds)
         };
+        let what_zh = if kinds.is_empty() {
+            "实体".to_string()
+        } else {
+            kinds_text(kinds)
+        };
         let sugg = suggest_names(g, &name.text, kinds, 3);
+        let n = &name.text;
         if let Some(other) = g.other_kinds(&name.text, kinds) {
+            let other_zh = other.strip_prefix("a ").unwrap_or(&other);
             return Err(QueryError::semantic(
                 clause,
-                format!(
-                    "`{}` is {other}, not a {what}{}",
-                    name.text,
-                    did_you_mean(&sugg)
-                ),
+                format!("`{n}` is {other}, not a {what}{}", did_you_mean(&sugg)),
                 name.span,
-            ));
+            )
+            .with_zh(format!(
+                "{clause}：`{n}` 是{other_zh}，不是{what_zh}{}",
+                did_you_mean_zh(&sugg)
+            )));
         }
         return Err(QueryError::semantic(
             clause,
-            format!("no {what} named `{}`{}", name.text, did_you_mean(&sugg)),
+            format!("no {what} named `{n}`{}", did_you_mean(&sugg)),
             name.span,
-        ));
+        )
+        .with_zh(format!(
+            "{clause}：没有名为 `{n}` 的{what_zh}{}",
+            did_you_mean_zh(&sugg)
+        )));
     }
     Ok(hits)
 }
@@ -239,7 +252,13 @@ fn lookup_one(g: &Graph, name: &Name, kinds: &[Kind], clause: &str) -> Result<u3
                 ids.join(", ")
             ),
             name.span,
-        ));
+        )
+        .with_zh(format!(
+            "{clause}：`{}` 对应 {} 个实体：{}；请用编号（id）",
+            name.text,
+            hits.len(),
+            ids.join("、")
+        )));
     }
     Ok(hits[0])
 }
@@ -254,7 +273,11 @@ fn place_one(g: &Graph, p: &Place, clause: &str) -> Result<u32, QueryError> {
             format!("needs one place here, not `{p}`"),
             p.span(),
         )
-        .with_hint("name one park or region; `in all parks` / `in all regions` work for fill, extend, strengthen and build")),
+        .with_zh(format!("{clause}：这里要一个地方，不能是 `{p}`"))
+        .with_hints(
+            "name one park or region; `in all parks` / `in all regions` work for fill, extend, strengthen and build",
+            "请写一个园区或行政区；`in all parks` / `in all regions`（所有园区 / 所有地区）只用于 补链、延链、强链 和 建链",
+        )),
     }
 }
 
@@ -275,13 +298,15 @@ fn place_text(g: &Graph, p: &Places) -> String {
 
 fn with_place(p: &Places, mut c: Vec<Col>) -> Vec<Col> {
     if matches!(p, Places::Each(..)) {
-        c.insert(
-            0,
-            Col {
-                name: "place".into(),
-                ty: Ty::Text,
-            },
-        );
+        c.insert(0, Col::new("place", Ty::Text));
+    }
+    c
+}
+
+/// `c` with the named column's values from `domain` (node kinds, which no column name says).
+fn with_domain(mut c: Vec<Col>, name: &str, domain: Domain) -> Vec<Col> {
+    for col in c.iter_mut().filter(|col| col.name == name) {
+        col.domain = Some(domain);
     }
     c
 }
@@ -406,14 +431,18 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
             (
                 SourcePlan::Find { hits },
                 text,
-                cols(&[
-                    ("kind", Text),
-                    ("id", Text),
-                    ("name", Text),
-                    ("aliases", List),
-                    ("details", Text),
-                    ("source", Text),
-                ]),
+                with_domain(
+                    cols(&[
+                        ("kind", Text),
+                        ("id", Text),
+                        ("name", Text),
+                        ("aliases", List),
+                        ("details", Text),
+                        ("source", Text),
+                    ]),
+                    "kind",
+                    Domain::Kind,
+                ),
             )
         }
         Source::List { kind, within } => {
@@ -483,7 +512,10 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                         &format!("`{clause} … depth`"),
                         format!("depth must be between 1 and {MAX_DEPTH}, got {d}"),
                         span,
-                    ));
+                    )
+                    .with_zh(format!(
+                        "`{clause} … depth`：深度要在 1 到 {MAX_DEPTH} 之间，这里是 {d}"
+                    )));
                 }
                 Some((d, _)) => d,
             };
@@ -647,7 +679,11 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     "the coverage threshold is a share between 0 and 1",
                     below_span,
                 )
-                .with_hint("e.g. below 0.5 for chains less than half present"));
+                .with_zh("`build … below`：覆盖率门槛是 0 到 1 之间的比例")
+                .with_hints(
+                    "e.g. below 0.5 for chains less than half present",
+                    "例如 below 0.5（低于 0.5）列出已有环节不到一半的产业链",
+                ));
             }
             let text = format!(
                 "build (建链): chains of the place's own industry system(s) (IN_SYSTEM){} of {} with coverage < {}",
@@ -702,6 +738,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 columns.push(Col {
                     name: g.node(p).name().to_string(),
                     ty: Text,
+                    domain: Some(Domain::State),
                 });
             }
             columns.extend(cols(&[("overlap", List), ("could_supply", List)]));
@@ -774,13 +811,17 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     steps: planned,
                 },
                 text,
-                cols(&[
-                    ("start", Text),
-                    ("end", Text),
-                    ("end_kind", Text),
-                    ("hops", Int),
-                    ("path", Text),
-                ]),
+                with_domain(
+                    cols(&[
+                        ("start", Text),
+                        ("end", Text),
+                        ("end_kind", Text),
+                        ("hops", Int),
+                        ("path", Text),
+                    ]),
+                    "end_kind",
+                    Domain::Kind,
+                ),
             )
         }
     })
@@ -788,30 +829,64 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
 
 // ------------------------------------------------------------------------------------ stages
 
-fn col_index(columns: &[Col], n: &Name, clause: &str) -> Result<usize, QueryError> {
-    columns
-        .iter()
-        .position(|c| c.name == n.text)
-        .ok_or_else(|| {
-            let sugg = column_suggestions(&n.text, columns);
-            let all: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
-            QueryError::semantic(
-                clause,
-                format!(
-                    "no column `{}`{} (columns: {})",
-                    n.text,
-                    did_you_mean(&sugg),
-                    all.join(", ")
-                ),
-                n.span,
-            )
-        })
+/// The column `typed` names: by its id (`state`) or its Chinese label (`状态`).
+fn col_pos(columns: &[Col], typed: &str) -> Option<usize> {
+    columns.iter().position(|c| c.name == typed).or_else(|| {
+        columns
+            .iter()
+            .position(|c| Lang::Zh.label(&c.name) == typed)
+    })
 }
 
-/// Closest column names: `suggest`, plus swapped letters (`nmae` → `name`), which plain edit
-/// distance counts as two edits and short column names cannot afford.
+fn col_index(columns: &[Col], n: &Name, clause: &str) -> Result<usize, QueryError> {
+    col_pos(columns, &n.text).ok_or_else(|| {
+        let sugg = column_suggestions(&n.text, columns);
+        let all: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        let all_zh: Vec<String> = columns.iter().map(|c| shown_both(&c.name)).collect();
+        QueryError::semantic(
+            clause,
+            format!(
+                "no column `{}`{} (columns: {})",
+                n.text,
+                did_you_mean(&sugg),
+                all.join(", ")
+            ),
+            n.span,
+        )
+        .with_zh(format!(
+            "{clause}：没有 `{}` 这一列{}（各列：{}）",
+            n.text,
+            if sugg.is_empty() {
+                String::new()
+            } else {
+                format!("，是不是 {}？", sugg.join("、"))
+            },
+            all_zh.join("、")
+        ))
+    })
+}
+
+/// A column as Chinese readers see it and scripts name it: `状态 state`, or the name alone when
+/// it has no label.
+fn shown_both(id: &str) -> String {
+    match Lang::Zh.label(id) {
+        zh if zh == id => id.to_string(),
+        zh => format!("{zh} {id}"),
+    }
+}
+
+/// Closest column names (ids and Chinese labels): `suggest`, plus swapped letters (`nmae` →
+/// `name`), which plain edit distance counts as two edits and short column names cannot afford.
 fn column_suggestions<'a>(typed: &str, columns: &'a [Col]) -> Vec<&'a str> {
-    let mut out = suggest(typed, columns.iter().map(|c| c.name.as_str()), 2);
+    let mut names: Vec<&str> = Vec::new();
+    for c in columns {
+        for n in [c.name.as_str(), Lang::Zh.label(&c.name)] {
+            if !names.contains(&n) {
+                names.push(n);
+            }
+        }
+    }
+    let mut out = suggest(typed, names, 2);
     if out.is_empty() {
         out.extend(
             columns
@@ -837,7 +912,7 @@ fn arg(
         Operand::Int(i) => Arg::Val(Value::Int(*i)),
         Operand::Float(f) => Arg::Val(Value::Float(*f)),
         Operand::Text(s) => Arg::Val(Value::text(s.as_str())),
-        Operand::Ident(n) => match columns.iter().position(|c| c.name == n.text) {
+        Operand::Ident(n) => match col_pos(columns, &n.text) {
             Some(i) => Arg::Col(i),
             None if must_be_column => {
                 return Err(col_index(columns, n, clause)
@@ -905,6 +980,10 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                 arg(columns, a_op, true, clause)?,
                 arg(columns, b_op, false, clause)?,
             );
+            let b = match op {
+                CmpOp::Eq | CmpOp::Ne => known_value(columns, e, &a, b, b_op, true)?,
+                _ => b,
+            };
             list_comparison(columns, e, (a_op, &a), *op, (b_op, &b))?;
             if let Some((ta, tb)) = number_against_text(columns, &a, &b) {
                 let what = match op {
@@ -916,13 +995,26 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                     ),
                     _ => format!("`{e}` orders {} against {}", ta.word(), tb.word()),
                 };
-                let err = QueryError::semantic("where", what, operand_span(e));
+                let (za, zb) = (ta.word_zh(), tb.word_zh());
+                let what_zh = match op {
+                    CmpOp::Eq => format!("`{e}` 把{za}与{zb}比较：没有一行成立"),
+                    CmpOp::Ne => format!("`{e}` 把{za}与{zb}比较：每一行都成立"),
+                    _ => format!("`{e}` 把{za}与{zb}比大小"),
+                };
+                let err = QueryError::semantic("where", what, operand_span(e))
+                    .with_zh(format!("where：{what_zh}"));
                 return Err(match number_as_text_hint(b_op) {
-                    Some(h) if ta.is_numeric() => err.with_hint(h),
-                    _ if tb.is_numeric() => err.with_hint(format!(
-                        "to compare text, quote the value: {a_op} {} \"{b_op}\"",
-                        op.as_str()
-                    )),
+                    Some((en, zh)) if ta.is_numeric() => err.with_hints(en, zh),
+                    _ if tb.is_numeric() => err.with_hints(
+                        format!(
+                            "to compare text, quote the value: {a_op} {} \"{b_op}\"",
+                            op.as_str()
+                        ),
+                        format!(
+                            "要按文本比较，请给值加引号：{a_op} {} \"{b_op}\"",
+                            op.as_str()
+                        ),
+                    ),
                     _ => err,
                 });
             }
@@ -956,14 +1048,18 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                     format!("`{e}` compares a list with single values: it is true for no row"),
                     operand_span(e),
                 )
-                .with_hint(format!(
-                    "`{a_op}` is a list: use `{}`",
-                    alternatives.join(" or ")
-                )));
+                .with_zh(format!("where：`{e}` 把列表与单个值比较：没有一行成立"))
+                .with_hints(
+                    format!("`{a_op}` is a list: use `{}`", alternatives.join(" or ")),
+                    format!("`{a_op}` 是列表：请用 `{}`", alternatives.join(" or ")),
+                ));
             }
             let items: Vec<Arg> = list
                 .iter()
-                .map(|x| arg(columns, x, false, clause))
+                .map(|x| {
+                    let v = arg(columns, x, false, clause)?;
+                    known_value(columns, e, &a, v, x, true)
+                })
                 .collect::<Result<_, _>>()?;
             for (x_op, x) in list.iter().zip(&items) {
                 list_on_the_right(columns, e, a_op, &a, x_op, x)?;
@@ -976,9 +1072,14 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                             ta.word()
                         ),
                         operand_span(e),
-                    );
+                    )
+                    .with_zh(format!(
+                        "where：`{e}`：`{x_op}` 是{}，而 `{a_op}` 存的是{}：筛选不到任何行",
+                        if tx.is_numeric() { "数字" } else { "文本" },
+                        ta.word_zh()
+                    ));
                     return Err(match number_as_text_hint(x_op) {
-                        Some(h) if ta.is_numeric() => err.with_hint(h),
+                        Some((en, zh)) if ta.is_numeric() => err.with_hints(en, zh),
                         _ => err,
                     });
                 }
@@ -1006,9 +1107,16 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
                         t.word()
                     ),
                     operand_span(e),
-                ));
+                )
+                .with_zh(format!(
+                    "where：`{e}`：contains（包含）要用于文本或列表列，不能用于{}",
+                    t.word_zh()
+                )));
             }
             let b_arg = arg(columns, b, false, clause)?;
+            // A list of known values holds whole values; text may hold part of one.
+            let whole = arg_ty(columns, &a) == Some(Ty::List);
+            let b_arg = known_value(columns, e, &a, b_arg, b, whole)?;
             list_on_the_right(columns, e, a_op, &a, b, &b_arg)?;
             let names = also_named(g, columns, &a, &b_arg, aka);
             if names.is_empty() {
@@ -1027,6 +1135,60 @@ fn leaf(g: &Graph, columns: &[Col], e: &Expr, aka: &mut Vec<String>) -> Result<C
     })
 }
 
+/// A text value compared with a column of known values (`state = 缺失`, `state = missing`,
+/// `weakness contains 单一企业`): the id the rows hold, whichever language it was typed in. A
+/// word the column can never hold would silently match no row: with `strict` it is an error
+/// that lists the values it can hold (both languages), with the closest as "did you mean".
+fn known_value(
+    columns: &[Col],
+    e: &Expr,
+    column: &Arg,
+    value: Arg,
+    v_op: &Operand,
+    strict: bool,
+) -> Result<Arg, QueryError> {
+    let (Arg::Col(i), Arg::Val(Value::Text(typed))) = (column, &value) else {
+        return Ok(value);
+    };
+    let Some(domain) = columns[*i].domain else {
+        return Ok(value);
+    };
+    if let Some(id) = domain.id_of(typed) {
+        return Ok(Arg::Val(Value::text(id)));
+    }
+    if !strict {
+        return Ok(value);
+    }
+    let span = match v_op {
+        Operand::Ident(n) => n.span,
+        _ => operand_span(e),
+    };
+    let col = &columns[*i].name;
+    let (zh, en) = (domain.shown(Lang::Zh), domain.shown(Lang::En));
+    let close = suggest(typed, domain.spellings(), 2);
+    let mut err = QueryError::semantic(
+        "where",
+        format!(
+            "`{e}`: `{col}` holds only {}, never `{typed}`: it would match no row",
+            en.join(", ")
+        ),
+        span,
+    )
+    .with_zh(format!(
+        "where：`{e}`：{}（{col}）只有 {}（英文 {}），没有 `{typed}`，筛选不到任何行",
+        Lang::Zh.label(col),
+        zh.join("、"),
+        en.join("、")
+    ));
+    if !close.is_empty() {
+        err = err.with_hints(
+            format!("did you mean {}?", close.join(", ")),
+            format!("是不是 {}？", close.join("、")),
+        );
+    }
+    Err(err)
+}
+
 /// More entities than this under one name make it a word, not a name (see `also_named`).
 const MAX_NAMES: usize = 8;
 
@@ -1043,9 +1205,13 @@ fn also_named<'g>(
     value: &Arg,
     aka: &mut Vec<String>,
 ) -> Vec<&'g str> {
-    let (Arg::Col(_), Arg::Val(Value::Text(text))) = (column, value) else {
+    let (Arg::Col(i), Arg::Val(Value::Text(text))) = (column, value) else {
         return Vec::new();
     };
+    // A column of known values (`state`) holds no entity names.
+    if columns[*i].domain.is_some() {
+        return Vec::new();
+    }
     if !matches!(arg_ty(columns, column), Some(Ty::Text | Ty::List)) {
         return Vec::new();
     }
@@ -1096,12 +1262,22 @@ fn list_comparison(
         CmpOp::Ne => format!("`{e}` compares a list with {what}: it is true for every row"),
         _ => format!("`{e}` orders a list against {what}: it is true for no row"),
     };
-    let mut err = QueryError::semantic("where", message, operand_span(e));
+    let message_zh = match op {
+        CmpOp::Eq => format!("`{e}` 把列表与单个值比较：没有一行成立"),
+        CmpOp::Ne => format!("`{e}` 把列表与单个值比较：每一行都成立"),
+        _ => format!("`{e}` 把列表与单个值比大小：没有一行成立"),
+    };
+    let mut err = QueryError::semantic("where", message, operand_span(e))
+        .with_zh(format!("where：{message_zh}"));
     err = match op {
-        CmpOp::Eq => err.with_hint(format!("`{list}` is a list: use `{list} contains {other}`")),
-        CmpOp::Ne => err.with_hint(format!(
-            "`{list}` is a list: use `not {list} contains {other}`"
-        )),
+        CmpOp::Eq => err.with_hints(
+            format!("`{list}` is a list: use `{list} contains {other}`"),
+            format!("`{list}` 是列表：请用 `{list} contains {other}`（包含）"),
+        ),
+        CmpOp::Ne => err.with_hints(
+            format!("`{list}` is a list: use `not {list} contains {other}`"),
+            format!("`{list}` 是列表：请用 `not {list} contains {other}`"),
+        ),
         _ => err,
     };
     Err(err)
@@ -1131,11 +1307,19 @@ fn list_on_the_right(
     } else {
         "contains takes one value on its right"
     };
+    let takes_zh = if matches!(e, Expr::In(..)) {
+        "`in [ … ]` 只接单个值"
+    } else {
+        "contains（包含）右边只接一个值"
+    };
     let err = QueryError::semantic(
         "where",
         format!("`{e}`: `{b_op}` is a list, and {takes}: it is true for no row"),
         span,
-    );
+    )
+    .with_zh(format!(
+        "where：`{e}`：`{b_op}` 是列表，而 {takes_zh}：没有一行成立"
+    ));
     Err(if arg_ty(columns, a) == Some(Ty::List) && a == b {
         // One list column on both sides: after `expand` it would hold for every row.
         err.with_hint(format!(
@@ -1159,11 +1343,12 @@ fn number_against_text(columns: &[Col], a: &Arg, b: &Arg) -> Option<(Ty, Ty)> {
 }
 
 /// For a quoted number compared with a number column (`revenue_yi = "8"`): write it bare.
-fn number_as_text_hint(o: &Operand) -> Option<String> {
+fn number_as_text_hint(o: &Operand) -> Option<(String, String)> {
     match o {
-        Operand::Text(t) if t.trim().parse::<f64>().is_ok() => {
-            Some(format!("numbers are written without quotes: {}", t.trim()))
-        }
+        Operand::Text(t) if t.trim().parse::<f64>().is_ok() => Some((
+            format!("numbers are written without quotes: {}", t.trim()),
+            format!("数字不加引号：{}", t.trim()),
+        )),
         _ => None,
     }
 }
@@ -1207,7 +1392,8 @@ fn plan_stage(
         Stage::Sort(keys) => {
             let mut out = Vec::new();
             for k in keys {
-                out.push((col_index(columns, &k.column, kw)?, k.desc.unwrap_or(false)));
+                let i = col_index(columns, &k.column, kw)?;
+                out.push((i, k.desc.unwrap_or(false), columns[i].domain));
             }
             (Op::Sort(out), format!("{st} (stable)"), columns.to_vec())
         }
@@ -1217,7 +1403,8 @@ fn plan_stage(
                     "limit",
                     format!("the row count must be 0 or more, got {n}"),
                     *span,
-                ));
+                )
+                .with_zh(format!("limit：行数不能小于 0，这里是 {n}")));
             }
             (
                 Op::Limit(*n as usize),
@@ -1239,12 +1426,16 @@ fn plan_stage(
                         "select",
                         format!("column `{name}` selected twice; rename one with `as`"),
                         it.column.span,
-                    ));
+                    )
+                    .with_zh(format!(
+                        "select：`{name}` 这一列选了两次；用 `as` 给其中一个改名"
+                    )));
                 }
                 idx.push(i);
                 out.push(Col {
                     name,
                     ty: columns[i].ty,
+                    domain: columns[i].domain,
                 });
             }
             (Op::Project(idx), st.to_string(), out)
@@ -1294,7 +1485,13 @@ fn plan_stage(
                                 columns[i].ty.word()
                             ),
                             a.column.as_ref().map_or(a.span, |c| c.span),
-                        ));
+                        )
+                        .with_zh(format!(
+                            "{clause}：{} 要用于数字列；`{}` 存的是{}",
+                            a.func.as_str(),
+                            columns[i].name,
+                            columns[i].ty.word_zh()
+                        )));
                     }
                     (AggFn::Avg, _) => Ty::Float,
                     (_, Some(i)) => columns[i].ty,
@@ -1311,7 +1508,13 @@ fn plan_stage(
                         a.span,
                     ));
                 }
-                out.push(Col { name, ty });
+                // min, max and collect keep the values (and so their domain); count, sum
+                // and avg make numbers.
+                let domain = match (a.func, col) {
+                    (AggFn::Min | AggFn::Max | AggFn::Collect, Some(i)) => columns[i].domain,
+                    _ => None,
+                };
+                out.push(Col { name, ty, domain });
                 planned.push((a.func, col));
             }
             (
@@ -1330,7 +1533,12 @@ fn plan_stage(
                     "expand",
                     format!("`{}` holds {}, not lists", c.text, columns[i].ty.word()),
                     c.span,
-                ));
+                )
+                .with_zh(format!(
+                    "expand：`{}` 存的是{}，不是列表",
+                    c.text,
+                    columns[i].ty.word_zh()
+                )));
             }
             let mut out = columns.to_vec();
             out[i].ty = Ty::Text;
@@ -1358,7 +1566,8 @@ fn plan_targets(
             "targets",
             "targets cannot follow targets: the rows are already target companies, not gap segments",
             span,
-        ));
+        )
+        .with_zh("targets：目标企业 之后不能再接 目标企业：这些行已经是目标企业，不是缺口环节"));
     }
     let (chain, place, kind) = match source {
         SourcePlan::Gaps {
@@ -1394,13 +1603,21 @@ fn plan_targets(
             // the place typed or, for an example, the first park.
             let example_chain = chain.or_else(|| g.segment_chains(*segment).first().copied());
             let example_place = place.or_else(|| g.nodes_of(Kind::Park).first().copied());
+            let missing_zh = match (chain, place) {
+                (None, None) => "没有指定产业链和地方（加上 `chain 产业链 in 地方`）",
+                (None, Some(_)) => "没有指定产业链（加上 `chain 产业链`）",
+                _ => "没有指定地方（加上 `in 地方`）",
+            };
             let err = QueryError::semantic(
                 "targets",
                 format!(
                     "targets after `{clause}` needs one chain and one place; this walk names {missing}"
                 ),
                 span,
-            );
+            )
+            .with_zh(format!(
+                "targets：`{clause}` 之后的 目标企业 需要一条产业链和一个地方；这次追溯{missing_zh}"
+            ));
             return Err(match (example_chain, example_place) {
                 (Some(c), Some(p)) => err.with_hint(format!(
                     "e.g. `{clause} {}{} chain {} in {} | targets`",
@@ -1431,6 +1648,9 @@ fn plan_targets(
                 ),
                 span,
             )
+            .with_zh(format!(
+                "targets：目标企业 需要一个地方的缺口，不能是 `all {what}s`（每个地方一份缺口表）"
+            ))
             .with_hint(format!(
                 "name one {what}, e.g. `{} {} in {} | targets`",
                 kind.keyword(),
@@ -1439,25 +1659,46 @@ fn plan_targets(
             )));
         }
         other => {
-            let what = match other {
-                SourcePlan::Build { .. } => {
-                    "`build` lists the chains of a place, not the segments of one chain".to_string()
-                }
-                SourcePlan::Compare { .. } => "`compare` has several places, not one".to_string(),
+            let (what, what_zh) = match other {
+                SourcePlan::Build { .. } => (
+                    "`build` lists the chains of a place, not the segments of one chain"
+                        .to_string(),
+                    "`build`（建链）列的是一个地方的产业链，不是一条链的环节".to_string(),
+                ),
+                SourcePlan::Compare { .. } => (
+                    "`compare` has several places, not one".to_string(),
+                    "`compare`（对比）有多个地方，不是一个".to_string(),
+                ),
                 SourcePlan::List {
                     kind: ListKind::Segments,
                     within: Some(_),
-                } => "`segments of` names a chain but no place".to_string(),
+                } => (
+                    "`segments of` names a chain but no place".to_string(),
+                    "`segments of` 指定了产业链，没有指定地方".to_string(),
+                ),
                 SourcePlan::List {
                     kind,
                     within: Some(_),
-                } => format!("`{} in` names a place but no chain", kind.keyword()),
-                SourcePlan::List { kind, within: None } => {
-                    format!("`{}` names no chain and no place", kind.keyword())
-                }
-                SourcePlan::Find { .. } => "`find` names no chain and no place".to_string(),
-                SourcePlan::Paths { .. } => "`paths` names no chain and no place".to_string(),
-                _ => "its rows name no chain and no place".to_string(),
+                } => (
+                    format!("`{} in` names a place but no chain", kind.keyword()),
+                    format!("`{} in` 指定了地方，没有指定产业链", kind.keyword()),
+                ),
+                SourcePlan::List { kind, within: None } => (
+                    format!("`{}` names no chain and no place", kind.keyword()),
+                    format!("`{}` 没有指定产业链和地方", kind.keyword()),
+                ),
+                SourcePlan::Find { .. } => (
+                    "`find` names no chain and no place".to_string(),
+                    "`find`（查找）没有指定产业链和地方".to_string(),
+                ),
+                SourcePlan::Paths { .. } => (
+                    "`paths` names no chain and no place".to_string(),
+                    "`paths`（路径）没有指定产业链和地方".to_string(),
+                ),
+                _ => (
+                    "its rows name no chain and no place".to_string(),
+                    "这些行没有指定产业链和地方".to_string(),
+                ),
             };
             return Err(QueryError::semantic(
                 "targets",
@@ -1466,6 +1707,9 @@ fn plan_targets(
                 ),
                 span,
             )
+            .with_zh(format!(
+                "targets：目标企业 需要一条产业链在一个地方的环节（接在缺口查询、现状，或带 `chain` 和 `in` 的上游/下游追溯之后）；{what_zh}"
+            ))
             .with_hint(
                 "e.g. `fill 锂电池 in 玉溪高新区 | targets` or `upstream 动力电池 chain 锂电池 in 玉溪高新区 | where state = missing | targets`",
             ));
@@ -1479,6 +1723,9 @@ fn plan_targets(
             "targets",
             "the rows have no `segment` column (keep it when you select before targets)",
             span,
+        )
+        .with_zh(
+            "targets：这些行没有 `segment`（环节名称）列（在 目标企业 之前 select 时请保留它）",
         ));
     };
     let gap = columns.iter().any(|c| c.name == "gap" && c.ty == Ty::Text);
@@ -1491,6 +1738,7 @@ fn plan_targets(
             "after fill, the rows need their `gap` column (断链 or 补链, which scores differently)",
             span,
         )
+        .with_zh("targets：补链 之后的行需要保留 `gap`（缺口类型）列（断链与补链的得分不同）")
         .with_hint(
             "keep it when you select before targets, e.g. `| select segment, gap | targets`",
         ));

@@ -284,7 +284,7 @@ proptest! {
         let cancel = AtomicBool::new(false);
         GRAPH.with(|g| {
             let text = st.to_string();
-            match super::run_statement(g, &st, super::Ctx { cancel: &cancel, parallel: false }) {
+            match super::run_statement(g, &st, super::Ctx { cancel: &cancel, parallel: false, lang: Default::default() }) {
                 Ok(_) => {}
                 Err(e) => { let _ = e.render(&text); }
             }
@@ -332,6 +332,7 @@ fn whole_life(text: &str) -> Result<usize, super::QueryError> {
         let ctx = super::Ctx {
             cancel: &cancel,
             parallel: false,
+            lang: Default::default(),
         };
         let (table, ..) = super::run_statement(shared_graph(), &st, ctx)?;
         Ok(table.rows.len())

@@ -1,6 +1,8 @@
 //! The column schema of a report: each column's name and what it holds, which the query
 //! language checks its stages against.
 
+use crate::lang::Domain;
+
 /// What a column holds, as far as planning can tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Ty {
@@ -23,20 +25,36 @@ impl Ty {
             Ty::List => "lists",
         }
     }
+    /// [`Ty::word`] in Chinese ("文本", "列表").
+    pub fn word_zh(self) -> &'static str {
+        match self {
+            Ty::Int => "整数",
+            Ty::Float => "数字",
+            Ty::Text => "文本",
+            Ty::List => "列表",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Col {
     pub name: String,
     pub ty: Ty,
+    /// The fixed set of values the column holds (`state`: present / planned / …), if any:
+    /// shown in the user's language and compared in either.
+    pub domain: Option<Domain>,
+}
+
+impl Col {
+    /// A column; its domain is the one its name says (`Domain::of_column`).
+    pub fn new(name: impl Into<String>, ty: Ty) -> Col {
+        let name = name.into();
+        let domain = Domain::of_column(&name);
+        Col { name, ty, domain }
+    }
 }
 
 /// Columns from (name, type) pairs.
 pub fn cols(spec: &[(&str, Ty)]) -> Vec<Col> {
-    spec.iter()
-        .map(|(n, t)| Col {
-            name: n.to_string(),
-            ty: *t,
-        })
-        .collect()
+    spec.iter().map(|(n, t)| Col::new(*n, *t)).collect()
 }

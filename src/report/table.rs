@@ -1,8 +1,12 @@
 //! Query results: named columns and rows of values, and their three printed forms (an aligned
-//! table that measures Chinese text by display width, JSON rows, CSV).
+//! table that measures Chinese text by display width, JSON rows, CSV). Rows hold stable ids;
+//! the table and CSV forms show column labels and known values in the table's language, JSON
+//! keeps the ids (keys and values) for scripts.
 
+use crate::lang::{Domain, Lang};
 use crate::model::fmt_yi;
 use comfy_table::{ContentArrangement, Table as Comfy, presets};
+use std::borrow::Cow;
 use std::cmp::Ordering;
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -147,6 +151,12 @@ pub struct Table {
     /// The text form prints them under the table; callers of the CSV and JSON forms print
     /// them on stderr so the data stays machine-readable.
     pub notes: Vec<String>,
+    /// The language the text and CSV forms show labels and known values in.
+    pub lang: Lang,
+    /// Per column, the fixed set its values come from, where the plan knows one that the
+    /// column's id does not say (`compare`'s place columns hold states); otherwise
+    /// `Domain::of_column` of the id.
+    pub domains: Vec<Option<Domain>>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -162,7 +172,58 @@ impl Table {
             columns: columns.iter().map(|c| c.to_string()).collect(),
             rows: Vec::new(),
             notes: Vec::new(),
+            lang: Lang::default(),
+            domains: Vec::new(),
         }
+    }
+
+    /// The table to be shown in `lang` (rows, notes and ids unchanged).
+    pub fn in_lang(mut self, lang: Lang) -> Table {
+        self.lang = lang;
+        self
+    }
+
+    /// The fixed set column `j`'s values come from, if any.
+    pub fn domain(&self, j: usize) -> Option<Domain> {
+        self.domains
+            .get(j)
+            .copied()
+            .flatten()
+            .or_else(|| self.columns.get(j).and_then(|c| Domain::of_column(c)))
+    }
+
+    /// Column `j`'s header in the table's language.
+    pub fn header(&self, j: usize) -> &str {
+        self.columns.get(j).map_or("", |c| self.lang.label(c))
+    }
+
+    /// Every header in the table's language (text, CSV, spreadsheets, Markdown).
+    pub fn headers(&self) -> Vec<String> {
+        (0..self.columns.len())
+            .map(|j| self.header(j).to_string())
+            .collect()
+    }
+
+    /// A value of column `j` as shown in the table's language: known values (a state, a
+    /// weakness …) translated from their ids, everything else as it is.
+    pub fn shown<'v>(&self, j: usize, v: &'v Value) -> Cow<'v, Value> {
+        let Some(d) = self.domain(j) else {
+            return Cow::Borrowed(v);
+        };
+        let one = |x: &Value| match x {
+            Value::Text(t) => Value::text(d.show(t, self.lang)),
+            x => x.clone(),
+        };
+        match v {
+            Value::Text(_) => Cow::Owned(one(v)),
+            Value::List(items) => Cow::Owned(Value::List(items.iter().map(one).collect())),
+            v => Cow::Borrowed(v),
+        }
+    }
+
+    /// The note prefix of the text form: "注：" / "note: ".
+    pub fn note_prefix(&self) -> &'static str {
+        self.lang.pick("注：", "note: ")
     }
 
     pub fn render(&self, format: Format) -> String {
@@ -196,23 +257,33 @@ impl Table {
                 .set_width(w),
             None => t.set_content_arrangement(ContentArrangement::Disabled),
         };
-        t.set_header(self.columns.clone());
+        t.set_header(self.headers());
         for r in &self.rows {
-            t.add_row(r.iter().map(Value::display).collect::<Vec<_>>());
+            t.add_row(
+                r.iter()
+                    .enumerate()
+                    .map(|(j, v)| self.shown(j, v).display())
+                    .collect::<Vec<_>>(),
+            );
         }
         let mut out = format!("{t}\n({})\n", self.count_line(elapsed_ms));
         for note in &self.notes {
-            let _ = writeln!(out, "note: {note}");
+            let _ = writeln!(out, "{}{note}", self.note_prefix());
         }
         out
     }
 
-    /// "2 rows", or with the time taken "2 rows, 0.3 ms" (the footer of a result).
+    /// "2 行" / "2 rows", or with the time taken "2 行，0.3 ms" / "2 rows, 0.3 ms" (the footer
+    /// of a result).
     pub fn count_line(&self, elapsed_ms: Option<f64>) -> String {
         let n = self.rows.len();
-        let rows = if n == 1 { "row" } else { "rows" };
+        let rows = match self.lang {
+            Lang::Zh => "行",
+            Lang::En if n == 1 => "row",
+            Lang::En => "rows",
+        };
         match elapsed_ms {
-            Some(ms) => format!("{n} {rows}, {ms:.1} ms"),
+            Some(ms) => format!("{n} {rows}{}{ms:.1} ms", self.lang.pick("，", ", ")),
             None => format!("{n} {rows}"),
         }
     }
@@ -242,12 +313,13 @@ impl Table {
         out
     }
 
-    /// CSV with a header row; lists are joined with `;` (the data folder's list separator).
+    /// CSV with a header row of labels in the table's language (the ids with `--lang en`);
+    /// lists are joined with `;` (the data folder's list separator).
     pub fn to_csv(&self) -> String {
         let mut w = csv::Writer::from_writer(Vec::new());
-        let _ = w.write_record(&self.columns);
+        let _ = w.write_record(self.headers());
         for r in &self.rows {
-            let _ = w.write_record(r.iter().map(Value::cell));
+            let _ = w.write_record(r.iter().enumerate().map(|(j, v)| self.shown(j, v).cell()));
         }
         String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
     }
@@ -286,7 +358,46 @@ mod tests {
     fn csv_has_header_and_joined_lists() {
         assert_eq!(
             sample().to_csv(),
+            "环节名称,投资额（亿元）,生产企业\n正极材料,80,甲;乙\n隔膜,,\n"
+        );
+        assert_eq!(
+            sample().in_lang(Lang::En).to_csv(),
             "segment,investment_yi,producers\n正极材料,80,甲;乙\n隔膜,,\n"
+        );
+    }
+
+    #[test]
+    fn known_values_show_in_the_language_and_json_keeps_ids() {
+        let mut t = Table::new(&["segment", "state", "weakness", "玉溪高新区"]);
+        t.domains = vec![None, None, None, Some(Domain::State)];
+        t.rows.push(vec![
+            Value::text("隔膜"),
+            Value::text("present"),
+            Value::texts(["single producer", "no leading firm"]),
+            Value::text("missing"),
+        ]);
+        t.notes.push("n".into());
+        let zh = t.to_text();
+        assert!(zh.contains("状态"), "{zh}");
+        assert!(
+            zh.contains("已有") && zh.contains("单一企业、无龙头企业"),
+            "{zh}"
+        );
+        assert!(
+            zh.contains("缺失") && zh.ends_with("(1 行)\n注：n\n"),
+            "{zh}"
+        );
+        let en = t.clone().in_lang(Lang::En).to_text();
+        assert!(en.contains("single producer、no leading firm"), "{en}");
+        assert!(en.ends_with("(1 row)\nnote: n\n"), "{en}");
+        for j in [t.to_json(), t.clone().in_lang(Lang::En).to_json()] {
+            assert!(j.contains(r#""state": "present""#), "{j}");
+            assert!(j.contains(r#""玉溪高新区": "missing""#), "{j}");
+        }
+        assert!(
+            t.to_csv().starts_with(
+                "环节名称,状态,薄弱原因,玉溪高新区\n隔膜,已有,单一企业;无龙头企业,缺失"
+            )
         );
     }
 
@@ -297,7 +408,7 @@ mod tests {
         let w = UnicodeWidthStr::width;
         assert_eq!(w(lines[0]), w(lines[1]));
         assert_eq!(w(lines[1]), w(lines[3]));
-        assert!(t.ends_with("(2 rows)\n"));
+        assert!(t.ends_with("(2 行)\n"));
     }
 
     #[test]

@@ -4,10 +4,12 @@
 use super::config::{RuleSet, Weights};
 use super::{Gap, TargetOptions, TargetRow};
 use crate::graph::Graph;
+use crate::lang::Lang;
 use crate::model::Attrs;
 use crate::report::gaps::{self, ChainView, GapKind};
 use crate::report::schema::{Col, Ty, cols};
 use crate::report::{Table, Value};
+use crate::tr;
 
 /// One target list to make.
 pub struct ListRequest<'a> {
@@ -24,6 +26,8 @@ pub struct ListRequest<'a> {
     pub excluded: bool,
     pub weights: &'a Weights,
     pub rules: &'a RuleSet,
+    /// The language of the list's notes.
+    pub lang: Lang,
 }
 
 /// The gap kinds a `--gaps` argument asks for, in the order their gaps are listed (fill,
@@ -202,30 +206,37 @@ pub fn without_candidates(g: &Graph, place: u32, gaps: &[Gap]) -> Vec<u32> {
 /// The notes to show for gap segments a list has nobody for: one for the segments firms make
 /// but no candidate does (more candidates would help, see `without_candidates`), and one per
 /// segment that public bodies provide, which `targets` never recruits for, whatever the data.
-pub fn without_candidates_notes(g: &Graph, place: u32, gaps: &[Gap]) -> Vec<String> {
+pub fn without_candidates_notes(g: &Graph, place: u32, gaps: &[Gap], lang: Lang) -> Vec<String> {
     let firms = without_candidates(g, place, gaps);
     let mut notes = Vec::new();
     if !firms.is_empty() {
         let names: Vec<&str> = firms.iter().map(|&s| g.node(s).name()).collect();
-        notes.push(format!(
-            "no enterprise outside {} in the database produces {} — nobody to list for {} \
-             (add candidates: `chainkb intake`)",
+        let (place, names, them) = (
             g.node(place).name(),
             names.join("、"),
-            if names.len() == 1 { "it" } else { "them" }
+            if names.len() == 1 { "it" } else { "them" },
+        );
+        notes.push(tr!(
+            lang,
+            "数据库里 {place} 以外没有企业生产 {names}——没有可列的目标企业（补充候选企业：`chainkb intake`）",
+            "no enterprise outside {place} in the database produces {names} — nobody to list for {them} (add candidates: `chainkb intake`)"
         ));
     }
     for gap in gaps {
         if let Some(who) = g.ds.public_function(gap.segment) {
-            notes.push(public_function_note(g.node(gap.segment).name(), who));
+            notes.push(public_function_note(g.node(gap.segment).name(), who, lang));
         }
     }
     notes
 }
 
 /// The note for a segment that public bodies provide (targets and route say the same).
-pub fn public_function_note(segment: &str, who: &str) -> String {
-    format!("{segment} is a public function ({who}): no firm to recruit for it; plan it with them")
+pub fn public_function_note(segment: &str, who: &str, lang: Lang) -> String {
+    tr!(
+        lang,
+        "{segment} 属公共职能（{who}）：没有企业可招；请与他们一起规划",
+        "{segment} is a public function ({who}): no firm to recruit for it; plan it with them"
+    )
 }
 
 /// The items of list options (`--origin 长三角,珠三角`, `--tag 上市、中国500强`): separated by
@@ -267,6 +278,7 @@ pub fn revenue_notes(
     rows: &[TargetRow],
     weights: &Weights,
     neutral: f64,
+    lang: Lang,
 ) -> Vec<String> {
     let has_revenue = |r: &&TargetRow| match &g.node(r.enterprise).attrs {
         Attrs::Enterprise(a) => a.revenue_yi.is_some(),
@@ -278,15 +290,22 @@ pub fn revenue_notes(
     }
     if with == 0 {
         return vec![
-            "no candidate listed has a 营业收入 figure (revenue_yi); scale comes from tags only"
-                .to_string(),
+            lang.pick(
+                "所列候选企业都没有营业收入数据（revenue_yi）；规模分只来自标签",
+                "no candidate listed has a 营业收入 figure (revenue_yi); scale comes from tags only",
+            )
+            .to_string(),
         ];
     }
-    vec![format!(
-        "所列 {} 家企业中 {} 家无营业收入数据（revenue_yi）：其规模分中的营收部分按有数据候选企业的中位数 {} 计，不按 0 计",
+    let (n, without, median) = (
         rows.len(),
         rows.len() - with,
-        crate::model::fmt_yi(round2(neutral))
+        crate::model::fmt_yi(round2(neutral)),
+    );
+    vec![crate::tr!(
+        lang,
+        "所列 {n} 家企业中 {without} 家无营业收入数据（revenue_yi）：其规模分中的营收部分按有数据候选企业的中位数 {median} 计，不按 0 计",
+        "{without} of the {n} firms listed have no 营业收入 figure (revenue_yi): the revenue part of their scale counts as the median of the candidates with one, {median}, not as 0"
     )]
 }
 
@@ -403,7 +422,7 @@ pub fn target_list(g: &Graph, req: &ListRequest) -> Result<Table, String> {
     let mut table = target_table(g, &ranked, req.excluded);
     table
         .notes
-        .extend(revenue_notes(g, &shown, req.weights, neutral));
+        .extend(revenue_notes(g, &shown, req.weights, neutral, req.lang));
     Ok(table)
 }
 

@@ -193,7 +193,7 @@ pub fn route(
 
 /// The note to show when admission rules exclude every park that fits the project: the list
 /// is then no recommendation, and the note says which rules stand in the way.
-pub fn all_excluded_note(rows: &[RouteRow]) -> Option<String> {
+pub fn all_excluded_note(rows: &[RouteRow], lang: crate::lang::Lang) -> Option<String> {
     if rows.is_empty() || rows.iter().any(|r| r.excluded.is_none()) {
         return None;
     }
@@ -203,12 +203,16 @@ pub fn all_excluded_note(rows: &[RouteRow]) -> Option<String> {
             rules.push(r);
         }
     }
-    let parks = match rows.len() {
-        1 => "the only park that fits".to_string(),
-        n => format!("all {n} parks that fit"),
+    let rules = rules.join("; ");
+    let parks = match (rows.len(), lang) {
+        (1, crate::lang::Lang::Zh) => "唯一合适的园区".to_string(),
+        (n, crate::lang::Lang::Zh) => format!("全部 {n} 个合适的园区"),
+        (1, crate::lang::Lang::En) => "the only park that fits".to_string(),
+        (n, crate::lang::Lang::En) => format!("all {n} parks that fit"),
     };
-    Some(format!(
-        "admission rules exclude {parks} — no park can take the project as it stands ({})",
-        rules.join("; ")
+    Some(crate::tr!(
+        lang,
+        "准入规则排除了{parks}——按项目现状没有园区能承接（{rules}）",
+        "admission rules exclude {parks} — no park can take the project as it stands ({rules})"
     ))
 }

@@ -648,7 +648,13 @@ impl ReplHelper {
                 return self.replacements(typed, in_quotes, None);
             };
             let lower = typed.to_lowercase();
-            for c in columns {
+            // A column by its id, or once something is typed, by its Chinese label (`状` → 状态).
+            let labels = columns.iter().filter_map(|c| {
+                let label = crate::lang::Lang::Zh.label(c);
+                (!typed.is_empty() && label != c).then(|| label.to_string())
+            });
+            let all: Vec<String> = columns.iter().cloned().chain(labels).collect();
+            for c in all {
                 if c.to_lowercase().starts_with(&lower) && !out.iter().any(|p| p.display == c) {
                     let replacement = if in_quotes {
                         format!("{}\"", query::parse::string_body(&c))

@@ -437,6 +437,11 @@ fn stages_follow_a_pipe_and_columns_follow_where() {
     assert!(got.contains(&"chains".to_string()) && !got.contains(&"chain".to_string()));
     // the columns of the pipeline so far, planned but not run
     assert_eq!(offered(&mut h, "", "chains | where se"), ["segments"]);
+    // or by its Chinese label, once something is typed
+    assert_eq!(
+        offered(&mut h, "", "status 锂电池 in 测试高新区 | where 状"),
+        ["状态"]
+    );
     assert_eq!(
         offered(&mut h, "", "chains | select name | where "),
         ["name"]

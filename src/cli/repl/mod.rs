@@ -9,9 +9,11 @@ mod complete;
 
 use super::{Failure, open_graph, resolve_one};
 use crate::graph::Graph;
+use crate::lang::Lang;
 use crate::model::Kind;
 use crate::query::{self, ErrorKind};
 use crate::report::{Format, Table};
+use crate::tr;
 use complete::ReplHelper;
 use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
@@ -90,6 +92,10 @@ pub(super) const META_COMMANDS: &[(&str, &str)] = &[
     ),
     (".format", ".format table|json|csv  how results print"),
     (
+        ".lang",
+        ".lang zh|en             中文 or English labels, values, reasons and notes",
+    ),
+    (
         ".export",
         ".export FILE            write the last result (.xlsx, .csv, .md or .json)",
     ),
@@ -108,6 +114,60 @@ pub(super) const META_COMMANDS: &[(&str, &str)] = &[
     ),
     (".quit", ".quit                   leave (or Ctrl-D)"),
 ];
+
+/// The meta commands' help lines in Chinese, in the order of `META_COMMANDS` (a unit test holds
+/// them to the same commands).
+const META_HELP_ZH: &[(&str, &str)] = &[
+    (
+        ".help",
+        ".help [主题]            本帮助，或某一主题的帮助：query、gaps、meta",
+    ),
+    (".schema", ".schema                 节点与边的种类及数量"),
+    (".format", ".format table|json|csv  结果的输出格式"),
+    (
+        ".lang",
+        ".lang zh|en             中文或英文显示列名、取值、理由和注释",
+    ),
+    (
+        ".export",
+        ".export 文件            把上一个结果写入文件（.xlsx、.csv、.md 或 .json）",
+    ),
+    (
+        ".draw",
+        ".draw 产业链 [in 地方] 文件   画产业链（在某地的现状）为 .svg 或 .dot",
+    ),
+    (
+        ".timing",
+        ".timing on|off          每条语句后打印解析、计划、执行用时",
+    ),
+    (".open", ".open 路径              打开另一个数据库"),
+    (".history", ".history                已输入的语句"),
+    (".quit", ".quit                   退出（或 Ctrl-D）"),
+];
+
+const HELP_QUERY_ZH: &str = "\
+语句是管道：来源 | 步骤 | 步骤 …（以 ; 结束，或语句完整时直接回车）
+  查找 恩捷股份                          按名称、别名或规范化名称查实体
+  产业链 | 环节 of 锂电池 | 园区 …          带属性的列表
+  上游 动力电池 深度 2 在 玉溪高新区        沿链追溯，并显示本地状态
+  现状 锂电池 在 玉溪高新区                每个环节的状态、生产企业、项目
+  | 筛选 状态 = 缺失 | 排序 x desc | 限制 10 | 选择 a, b | 分组 by a with 计数()
+英文关键字同样可用：status 锂电池 in 玉溪高新区 | where state = missing …
+列名可用中文或英文（状态 / state），取值也一样（缺失 / missing）。
+未写完的语句在 `    ...>` 提示符下继续；在那里按 Ctrl-C 放弃。
+Tab 补全光标处合适的内容——fill/现状 后的产业链、in/在 后的地方、上游 后的环节、| 后的步骤、
+where/sort/select 后的列——也可用拼音（dldc → 动力电池）。
+完整说明见 docs/QUERY.md。";
+
+const HELP_GAPS_ZH: &str = "\
+  补链 锂电池 在 玉溪高新区        补链：本地已有环节需要而缺失的环节（断链在前）
+  延链 锂电池 在 玉溪高新区        延链：与本地链相邻的缺失环节，按关联密度排序
+  强链 锂电池 在 玉溪高新区        强链：单一企业 / 无龙头企业 / 仅有规划
+  建链 在 玉溪高新区               建链：本地产业体系中覆盖率低的产业链
+  对比 锂电池 在 玉溪高新区, 楚雄高新区   各地有哪些环节、哪些重合（同质化）
+  补链 锂电池 在 玉溪高新区 | 目标企业 | 筛选 origin > 0 | 限制 30
+                               目标企业：为缺口招引的外地企业，带得分和理由
+  .export 招商名单.xlsx          把上一个结果存成文件，带去招商";
 
 const HELP_QUERY: &str = "\
 Statements are pipelines: SOURCE | STAGE | STAGE …  (end with ; or just Enter when complete)
@@ -137,6 +197,8 @@ struct Session {
     graph: Rc<Graph>,
     db: Option<PathBuf>,
     format: Format,
+    /// The language results are shown in (`--lang`, `CHAINKB_LANG`, `.lang`).
+    lang: Lang,
     timing: bool,
     last: Option<(String, Table)>,
     /// Whether a statement or meta command failed: a script piped into the REPL then exits 1.
@@ -223,7 +285,7 @@ impl Session {
     fn run_statements(&mut self, text: &str) {
         CANCEL.store(false, Ordering::SeqCst);
         let started = Instant::now();
-        let outcomes = query::run_script(&self.graph, text, &CANCEL, true);
+        let outcomes = query::run_script(&self.graph, text, &CANCEL, true, self.lang);
         for o in outcomes {
             match o.result {
                 Ok(table) => {
@@ -235,7 +297,7 @@ impl Session {
                         // notes and the row count go to stderr.
                         page(&table.render(self.format));
                         for note in &table.notes {
-                            stderrln!("note: {note}");
+                            stderrln!("{}{note}", table.note_prefix());
                         }
                         stderrln!("({})", table.count_line(Some(ms)));
                     }
@@ -245,7 +307,7 @@ impl Session {
                     self.last = Some((query::parse::without_comments(&o.text), table));
                 }
                 Err(e) => {
-                    stderr!("{}", e.render(&o.text));
+                    stderr!("{}", e.render_in(&o.text, self.lang));
                     self.failed = true;
                     // `.export` must not quietly write an older result after this failure.
                     self.last = None;
@@ -264,68 +326,120 @@ impl Session {
         let cmd = words.first().map_or("", String::as_str);
         let args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
         match cmd {
-            ".help" | ".format" | ".timing" if args.len() > 1 => {
+            ".help" | ".format" | ".timing" | ".lang" if args.len() > 1 => {
                 let usage = META_COMMANDS
                     .iter()
                     .find(|m| m.0 == cmd)
                     .and_then(|m| m.1.split("  ").next())
                     .unwrap_or(cmd);
-                return Err(format!(
-                    "`{cmd}` takes one word, not {}: usage: {usage}",
-                    args.len()
+                let n = args.len();
+                return Err(tr!(
+                    self.lang,
+                    "`{cmd}` 只接一个词，这里有 {n} 个：用法：{usage}",
+                    "`{cmd}` takes one word, not {n}: usage: {usage}"
                 ));
             }
             ".schema" | ".history" | ".quit" | ".exit" if !args.is_empty() => {
-                return Err(format!("`{cmd}` takes no words (got `{}`)", args.join(" ")));
+                let got = args.join(" ");
+                return Err(tr!(
+                    self.lang,
+                    "`{cmd}` 不接参数（却有 `{got}`）",
+                    "`{cmd}` takes no words (got `{got}`)"
+                ));
             }
             ".quit" | ".exit" => return Ok(false),
-            ".help" => match args.first().copied() {
-                None => {
-                    stdoutln!("{HELP_QUERY}\n\nMeta commands:");
-                    for (_, h) in META_COMMANDS {
-                        stdoutln!("  {h}");
+            ".help" => {
+                let lang = self.lang;
+                let (query, gaps, meta) = lang.pick(
+                    (HELP_QUERY_ZH, HELP_GAPS_ZH, META_HELP_ZH),
+                    (HELP_QUERY, HELP_GAPS, META_COMMANDS),
+                );
+                match args.first().copied() {
+                    None => {
+                        stdoutln!("{query}\n\n{}", lang.pick("元命令：", "Meta commands:"));
+                        for (_, h) in meta {
+                            stdoutln!("  {h}");
+                        }
+                    }
+                    Some("query" | "查询") => stdoutln!("{query}"),
+                    Some("gaps" | "缺口") => stdoutln!("{gaps}"),
+                    Some("meta" | "元命令") => {
+                        for (_, h) in meta {
+                            stdoutln!("  {h}");
+                        }
+                    }
+                    Some(other) => {
+                        return Err(tr!(
+                            lang,
+                            "没有 `{other}` 的帮助（主题：query、gaps、meta）",
+                            "no help on `{other}` (topics: query, gaps, meta)"
+                        ));
                     }
                 }
-                Some("query") => stdoutln!("{HELP_QUERY}"),
-                Some("gaps") => stdoutln!("{HELP_GAPS}"),
-                Some("meta") => {
-                    for (_, h) in META_COMMANDS {
-                        stdoutln!("  {h}");
-                    }
-                }
-                Some(other) => {
-                    return Err(format!("no help on `{other}` (topics: query, gaps, meta)"));
-                }
-            },
+            }
             ".schema" => stdout!("{}", super::schema_text(&self.graph)),
             ".format" => {
                 self.format = match args.first().copied() {
                     Some("table") => Format::Table,
                     Some("json") => Format::Json,
                     Some("csv") => Format::Csv,
-                    _ => return Err("usage: .format table|json|csv".into()),
+                    _ => {
+                        return Err(self
+                            .lang
+                            .pick(
+                                "用法：.format table|json|csv",
+                                "usage: .format table|json|csv",
+                            )
+                            .into());
+                    }
                 };
             }
+            ".lang" => match args.first().copied() {
+                None => stdoutln!("{}", self.lang),
+                Some(word) => {
+                    self.lang = Lang::parse(word).ok_or("usage: .lang zh|en (中文 or English)")?;
+                    if let Some((_, table)) = &mut self.last {
+                        table.lang = self.lang;
+                    }
+                }
+            },
             ".timing" => {
                 self.timing = match args.first().copied() {
                     Some("on") => true,
                     Some("off") => false,
-                    _ => return Err("usage: .timing on|off".into()),
+                    _ => {
+                        return Err(self
+                            .lang
+                            .pick("用法：.timing on|off", "usage: .timing on|off")
+                            .into());
+                    }
                 };
             }
             ".export" => {
+                let lang = self.lang;
                 let [file] = args.as_slice() else {
-                    return Err("usage: .export FILE (.xlsx, .csv, .md or .json)".into());
+                    return Err(lang
+                        .pick(
+                            "用法：.export 文件（.xlsx、.csv、.md 或 .json）",
+                            "usage: .export FILE (.xlsx, .csv, .md or .json)",
+                        )
+                        .into());
                 };
                 let Some((query, table)) = &self.last else {
-                    return Err("nothing to export yet: run a query first".into());
+                    return Err(lang
+                        .pick(
+                            "还没有可导出的结果：先运行一条查询",
+                            "nothing to export yet: run a query first",
+                        )
+                        .into());
                 };
                 // Sheet named after the statement's chain and place, never its text.
                 super::query::write_handout(&self.graph, query, &[table], Path::new(file), "")?;
-                stdoutln!(
-                    "wrote {} to {file}",
-                    super::counted(table.rows.len(), "row", "rows")
-                );
+                let n = table.rows.len();
+                match lang {
+                    Lang::Zh => stdoutln!("已把 {n} 行写入 {file}"),
+                    Lang::En => stdoutln!("wrote {} to {file}", super::counted(n, "row", "rows")),
+                }
             }
             ".draw" => {
                 let (chain, place, file) = match args.as_slice() {
@@ -386,17 +500,24 @@ impl Session {
             }
             other => {
                 let names: Vec<&str> = META_COMMANDS.iter().map(|m| m.0).collect();
-                return Err(format!(
-                    "unknown command `{other}`{} (.help lists them)",
-                    crate::names::did_you_mean(&crate::names::suggest(other, names, 1))
-                ));
+                let close = crate::names::suggest(other, names, 1);
+                return Err(match self.lang {
+                    Lang::Zh => format!(
+                        "没有 `{other}` 这个命令{}（.help 列出全部命令）",
+                        crate::query::error::did_you_mean_zh(&close)
+                    ),
+                    Lang::En => format!(
+                        "unknown command `{other}`{} (.help lists them)",
+                        crate::names::did_you_mean(&close)
+                    ),
+                });
             }
         }
         Ok(true)
     }
 }
 
-pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
+pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
     let graph = Rc::new(open_graph(&db)?);
     let helper = ReplHelper::new(Rc::clone(&graph));
     let config = rustyline::Config::builder()
@@ -419,6 +540,7 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
         graph,
         db,
         format: Format::Table,
+        lang,
         timing: false,
         last: None,
         failed: false,
@@ -426,10 +548,14 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
     // Piped input is a script: no banner, and the user's history is left alone.
     let interactive = std::io::stdin().is_terminal();
     if interactive {
+        let (version, nodes) = (env!("CARGO_PKG_VERSION"), session.graph.ds.nodes.len());
         stdoutln!(
-            "chainkb {} — {} nodes. Type .help for help, Ctrl-D to leave.",
-            env!("CARGO_PKG_VERSION"),
-            session.graph.ds.nodes.len()
+            "{}",
+            tr!(
+                session.lang,
+                "chainkb {version} — {nodes} 个节点。输入 .help 查看帮助，.lang en 切换英文，Ctrl-D 退出。",
+                "chainkb {version} — {nodes} nodes. Type .help for help, .lang zh for Chinese, Ctrl-D to leave."
+            )
         );
     }
     // The lines of a statement typed so far, while the parser finds it incomplete. Each line is
@@ -467,7 +593,7 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
                             Ok(true) => {}
                             Ok(false) => break 'session,
                             Err(msg) => {
-                                stderrln!("error: {msg}");
+                                stderrln!("{}{msg}", session.lang.pick("错误：", "error: "));
                                 session.failed = true;
                             }
                         }
@@ -484,11 +610,24 @@ pub fn run(db: Option<PathBuf>) -> Result<(), Failure> {
                 }
             }
             Err(ReadlineError::Interrupted) => {
+                let lang = session.lang;
                 if pending.is_empty() {
-                    stdoutln!("(Ctrl-C: line discarded; Ctrl-D leaves)");
+                    stdoutln!(
+                        "{}",
+                        lang.pick(
+                            "（Ctrl-C：已放弃这一行；Ctrl-D 退出）",
+                            "(Ctrl-C: line discarded; Ctrl-D leaves)"
+                        )
+                    );
                 } else {
                     pending.clear();
-                    stdoutln!("(Ctrl-C: statement discarded; Ctrl-D leaves)");
+                    stdoutln!(
+                        "{}",
+                        lang.pick(
+                            "（Ctrl-C：已放弃这条语句；Ctrl-D 退出）",
+                            "(Ctrl-C: statement discarded; Ctrl-D leaves)"
+                        )
+                    );
                 }
             }
             // Ctrl-D leaves, on a continuation line too, dropping the unfinished statement. At
@@ -571,6 +710,16 @@ mod tests {
     }
 
     #[test]
+    fn chinese_meta_help_names_the_same_commands() {
+        let en: Vec<&str> = META_COMMANDS.iter().map(|m| m.0).collect();
+        let zh: Vec<&str> = META_HELP_ZH.iter().map(|m| m.0).collect();
+        assert_eq!(en, zh);
+        for (cmd, help) in META_HELP_ZH {
+            assert!(help.starts_with(cmd), "{help}");
+        }
+    }
+
+    #[test]
     fn meta_words_keep_quoted_spaces() {
         assert_eq!(
             meta_words(r#".export "招商 名单.xlsx""#).unwrap(),
@@ -600,6 +749,7 @@ mod tests {
             graph: Rc::new(crate::open::graph_from_folder(&[dir]).unwrap()),
             db: None,
             format: Format::Csv,
+            lang: Lang::Zh,
             timing: false,
             last: None,
             failed: false,
@@ -624,7 +774,23 @@ mod tests {
         let err = s
             .meta(&format!(".export {}", csv.display()), &history)
             .unwrap_err();
+        assert!(err.contains("还没有可导出的结果"), "{err}");
+        s.meta(".lang en", &history).unwrap();
+        let err = s
+            .meta(&format!(".export {}", csv.display()), &history)
+            .unwrap_err();
         assert!(err.contains("nothing to export"), "{err}");
         assert!(!csv.exists());
+        let err = s.meta(".formt csv", &history).unwrap_err();
+        assert!(
+            err.contains("unknown command `.formt` (did you mean .format?)"),
+            "{err}"
+        );
+        s.meta(".lang zh", &history).unwrap();
+        let err = s.meta(".formt csv", &history).unwrap_err();
+        assert!(
+            err.contains("没有 `.formt` 这个命令，是不是 .format？"),
+            "{err}"
+        );
     }
 }
