@@ -34,6 +34,7 @@ pub use seeds::SeedKind;
 pub fn seeds_multi_line(col: &str) -> bool {
     seeds::MULTI_LINE.contains(&col)
 }
+use text::CsvText;
 pub use text::Encoding;
 
 /// One problem found in a data folder.
@@ -758,29 +759,46 @@ pub fn load_files(files: &[(String, PathBuf)], encoding: Encoding) -> Loaded {
     load_inputs(files.iter().map(read_input).collect(), encoding)
 }
 
-/// A collected file (`collect_files`) as an input, with its bytes or why they are missing.
+/// A collected file (`collect_files`) as an input. A CSV file is left on disk to be read as
+/// it is parsed (`Input::path`); any other file is read now, or says why it cannot be.
 pub fn read_input((name, path): &(String, PathBuf)) -> Input {
+    let display = path.display().to_string();
+    let bytes = unreadable_file(path);
+    if name.starts_with("seeds/") && bytes.is_ok() {
+        return Input {
+            name: name.clone(),
+            display,
+            bytes: Ok(Vec::new()),
+            path: Some(path.clone()),
+        };
+    }
     Input {
         name: name.clone(),
-        display: path.display().to_string(),
-        bytes: read_bytes(path),
+        display,
+        bytes: bytes.and_then(|()| read_bytes(path)),
+        path: None,
+    }
+}
+
+/// Why a path is no file that can be read, if it is a folder or a link to nothing.
+fn unreadable_file(path: &Path) -> Result<(), String> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Err("is a folder, not a file".into()),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.is_symlink() => {
+            let target = std::fs::read_link(path)
+                .map(|t| format!(" to {}", t.display()))
+                .unwrap_or_default();
+            Err(format!(
+                "cannot be read: it is a link{target}, which does not exist"
+            ))
+        }
+        _ => Ok(()),
     }
 }
 
 /// The bytes of a data file, or why it cannot be read (said after `file:1:1: `).
 fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
-    match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => return Err("is a folder, not a file".into()),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.is_symlink() => {
-            let target = std::fs::read_link(path)
-                .map(|t| format!(" to {}", t.display()))
-                .unwrap_or_default();
-            return Err(format!(
-                "cannot be read: it is a link{target}, which does not exist"
-            ));
-        }
-        _ => {}
-    }
+    unreadable_file(path)?;
     std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))
 }
 
@@ -790,6 +808,10 @@ pub struct Input {
     pub name: String,
     pub display: String,
     pub bytes: Result<Vec<u8>, String>,
+    /// A file on disk that is read while it is loaded rather than before (`bytes` is then
+    /// empty): a seed CSV file in UTF-8 is parsed as it is read, never held whole, so a large
+    /// one costs no more memory than its records (issue 13.7).
+    pub path: Option<PathBuf>,
 }
 
 /// Read and check in-memory files, as one whole: every reference must resolve among them.
@@ -823,11 +845,12 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
     };
     // Canonical name → the first file of that name.
     let mut seen: HashMap<String, u32> = HashMap::new();
-    let mut texts: Vec<(u32, FileKind, String)> = Vec::new();
+    let mut texts: Vec<(u32, FileKind, CsvText)> = Vec::new();
     for Input {
         name,
         display,
         bytes,
+        path,
     } in files
     {
         let file = ld.ds.files.len() as u32;
@@ -845,6 +868,19 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
             seeds::SeedKind::from_file_stem(stem).map(FileKind::Seed)
         };
         let kinds = kind.as_ref().map_or(SEED_KINDS, |k| kinds_of(*k));
+        // A seed file on disk in UTF-8 is read as it is parsed; any other is read whole now.
+        let streamed = match (&path, &kind) {
+            (Some(p), Ok(FileKind::Seed(_)))
+                if encoding != Encoding::Gbk && !seen.contains_key(&name) =>
+            {
+                text::utf8_file(p).ok().flatten()
+            }
+            _ => None,
+        };
+        let bytes = match (&streamed, &path) {
+            (None, Some(p)) => read_bytes(p),
+            _ => bytes,
+        };
         if let Some(&first) = seen.get(&name) {
             let shown = ld.display[first as usize].clone();
             ld.unreadable(
@@ -868,6 +904,10 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
                 continue;
             }
         };
+        if let Some(t) = streamed {
+            texts.push((file, kind, t));
+            continue;
+        }
         let enc = if kind == FileKind::Template {
             Encoding::Utf8
         } else {
@@ -887,7 +927,7 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
                 // The text takes the place of the bytes (UTF-8 is not copied).
                 let Ok(b) = bytes else { continue };
                 match text::decode_vec(b, enc) {
-                    Ok(t) => texts.push((file, kind, t)),
+                    Ok(t) => texts.push((file, kind, CsvText::Text(t))),
                     Err((msg, b)) => ld.unreadable(at_start, msg, kinds, Some(&b)),
                 }
             }
@@ -895,7 +935,7 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
     }
     // Templates first, so segment rows precede the seed rows that reference them.
     for (file, kind, t) in &texts {
-        if *kind == FileKind::Template {
+        if let (FileKind::Template, CsvText::Text(t)) = (kind, t) {
             templates::read(&mut ld, *file, t);
         }
     }

@@ -1768,6 +1768,7 @@ mod tests {
                     display: name.clone(),
                     name,
                     bytes: Ok(text.into_bytes()),
+                    path: None,
                 });
             }
         }
