@@ -211,8 +211,9 @@ pub fn csv_records<'a>(text: &'a str, breaks: LineBreaks) -> Result<Records<'a>,
 #[derive(Debug)]
 pub enum CsvText {
     Text(String),
+    /// Opened for each reading, so that a folder of many files holds no file open.
     File {
-        file: std::fs::File,
+        path: std::path::PathBuf,
         /// The file starts with a byte-order mark, which is not part of the text.
         bom: bool,
     },
@@ -235,8 +236,8 @@ impl CsvText {
     fn reader(&self) -> io::Result<Box<dyn Read + '_>> {
         match self {
             CsvText::Text(t) => Ok(Box::new(t.as_bytes())),
-            CsvText::File { file, bom } => {
-                let mut f = file;
+            CsvText::File { path, bom } => {
+                let mut f = std::fs::File::open(path)?;
                 f.seek(SeekFrom::Start(if *bom { 3 } else { 0 }))?;
                 Ok(Box::new(f))
             }
@@ -314,7 +315,7 @@ fn utf8_file_in(path: &std::path::Path, block: usize) -> io::Result<Option<CsvTe
         }
     }
     Ok(Some(CsvText::File {
-        file,
+        path: path.to_path_buf(),
         bom: bom.unwrap_or(false),
     }))
 }
