@@ -34,6 +34,7 @@ pub fn inputs() -> Vec<Input> {
             name: name.to_string(),
             display: format!("(bundled) {name}"),
             bytes: Ok(bytes.to_vec()),
+            path: None,
         })
         .collect()
 }

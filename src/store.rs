@@ -52,6 +52,18 @@ pub const SCHEMA_VERSION: u32 = 1;
 pub const LAYOUT_VERSION: u32 = 2;
 /// sled's page cache: modest, since the graph keeps its own copy of everything in memory.
 pub const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How many bytes an import writes before it closes and reopens the database. sled keeps a
+/// value it stores as a blob (a chunk over 128 KiB: most node chunks) in its cache but counts
+/// it there as a few bytes, so `CACHE_BYTES` never pages such values out: without reopening,
+/// the whole generation stayed in memory until the import ended (≈ 380 MB over the loading's
+/// peak at 2 M enterprises with a 10 M-edge supply network; issue 13.7). Small in unit tests, so
+/// that their imports reopen it many times.
+const RELEASE_BYTES: u64 = if cfg!(test) { 16 * 1024 } else { CACHE_BYTES };
+
+/// How many chunks an import's read-back reads before it reopens the database, for the same
+/// reason (a chunk is at most about 1 MB).
+const RELEASE_CHUNKS: usize = if cfg!(test) { 2 } else { 64 };
 /// How many times, 20 ms apart, opening retries a database whose lock is held (see `open`).
 const LOCK_RETRIES: u32 = 10;
 /// How long a reader waits for sled's own lock on a generation that another reader is loading.
@@ -752,8 +764,7 @@ impl Store {
             // Opening it again lets sled's recovery write its snapshot now, while the import
             // may still write; and every record is read back before it goes live.
             catching_sled_panics("reading back the import", &self.path, || {
-                let db = self.open_sled(&partial)?;
-                self.verify_written(&db, &manifest)
+                self.verify_written(&partial, &manifest)
             })
         });
         if let Err(e) = verified {
@@ -850,12 +861,21 @@ impl Store {
                 source: e,
             };
             let result = (|| {
-                let db = sled_config(&dir_owned).open().map_err(sled_err)?;
+                let mut db = sled_config(&dir_owned).open().map_err(sled_err)?;
+                // Bytes written since the database was opened (see `RELEASE_BYTES`).
+                let mut held = 0u64;
                 for (i, (k, v)) in values_rx.into_iter().enumerate() {
+                    held += (k.len() + v.len()) as u64;
                     db.insert(k, v).map_err(sled_err)?;
                     written_by_writer.fetch_add(1, Ordering::Relaxed);
                     if i == half {
                         fault_injection_pause(&db);
+                    }
+                    if held >= RELEASE_BYTES {
+                        db.flush().map_err(sled_err)?;
+                        drop(db);
+                        db = sled_config(&dir_owned).open().map_err(sled_err)?;
+                        held = 0;
                     }
                 }
                 db.flush().map_err(sled_err)?;
@@ -1051,34 +1071,45 @@ impl Store {
         Ok(ds)
     }
 
-    /// An import's read-back: every value of the generation just written decodes and the
-    /// manifest matches, one chunk at a time (a second copy of the whole dataset would double
-    /// the import's memory).
-    fn verify_written(&self, db: &sled::Db, manifest: &Manifest) -> Result<(), StoreError> {
-        self.read_manifest(db, Some(manifest))?;
-        let get = |key: &str| -> Result<sled::IVec, StoreError> {
-            db.get(key)
-                .map_err(|e| self.sled(e))?
-                .ok_or_else(|| self.corrupt(format!("record {key} is missing")))
-        };
-        self.decode::<Vec<String>>("files", &get("files")?)?;
-        self.decode::<Vec<TemplateFile>>("templates", &get("templates")?)?;
-        self.decode::<Vec<Box<str>>>("sources", &get("sources")?)?;
-        self.decode::<Vec<(u32, Box<str>)>>("public_functions", &get("public_functions")?)?;
-        self.decode::<Vec<(u32, PlaceCoverage)>>("coverage", &get("coverage")?)?;
-        self.decode::<Vec<Figure>>("figures", &get("figures")?)?;
-        self.decode::<Vec<CatalogItem>>("catalog", &get("catalog")?)?;
-        self.decode::<Vec<Listing>>("listings", &get("listings")?)?;
-        let check = |prefix: &str, chunks: u32, decode: &ChunkCheck| {
-            (0..chunks as usize).into_par_iter().try_for_each(|i| {
-                let key = chunk_key(prefix, i);
-                let name = format!("{prefix}{i}");
-                let v = db
-                    .get(&key)
+    /// An import's read-back of the generation at `dir`: every value decodes and the manifest
+    /// matches, one chunk at a time (a second copy of the whole dataset would double the
+    /// import's memory), with the database opened again for every `RELEASE_CHUNKS` chunks
+    /// (see `RELEASE_BYTES`: else every value read stays in memory).
+    fn verify_written(&self, dir: &Path, manifest: &Manifest) -> Result<(), StoreError> {
+        {
+            // One handle at a time: sled locks its files while one is open.
+            let db = &self.open_sled(dir)?;
+            self.read_manifest(db, Some(manifest))?;
+            let get = |key: &str| -> Result<sled::IVec, StoreError> {
+                db.get(key)
                     .map_err(|e| self.sled(e))?
-                    .ok_or_else(|| self.corrupt(format!("record {name} is missing")))?;
-                decode(&name, &v)
-            })
+                    .ok_or_else(|| self.corrupt(format!("record {key} is missing")))
+            };
+            self.decode::<Vec<String>>("files", &get("files")?)?;
+            self.decode::<Vec<TemplateFile>>("templates", &get("templates")?)?;
+            self.decode::<Vec<Box<str>>>("sources", &get("sources")?)?;
+            self.decode::<Vec<(u32, Box<str>)>>("public_functions", &get("public_functions")?)?;
+            self.decode::<Vec<(u32, PlaceCoverage)>>("coverage", &get("coverage")?)?;
+            self.decode::<Vec<Figure>>("figures", &get("figures")?)?;
+            self.decode::<Vec<CatalogItem>>("catalog", &get("catalog")?)?;
+            self.decode::<Vec<Listing>>("listings", &get("listings")?)?;
+        }
+        let check = |prefix: &str, chunks: u32, decode: &ChunkCheck| {
+            (0..chunks as usize)
+                .step_by(RELEASE_CHUNKS)
+                .try_for_each(|first| {
+                    let db = &self.open_sled(dir)?;
+                    let last = (first + RELEASE_CHUNKS).min(chunks as usize);
+                    (first..last).into_par_iter().try_for_each(|i| {
+                        let key = chunk_key(prefix, i);
+                        let name = format!("{prefix}{i}");
+                        let v = db
+                            .get(&key)
+                            .map_err(|e| self.sled(e))?
+                            .ok_or_else(|| self.corrupt(format!("record {name} is missing")))?;
+                        decode(&name, &v)
+                    })
+                })
         };
         check("rows/", manifest.rows, &|k, v| {
             self.decode::<Vec<Row>>(k, v).map(drop)

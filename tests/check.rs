@@ -784,6 +784,38 @@ fn a_line_break_in_a_single_line_cell_is_an_error_at_its_quote() {
 }
 
 #[test]
+fn a_large_file_read_in_blocks_reports_as_a_small_one() {
+    // About 1.3 MB with a byte-order mark, read in blocks and never whole: every firm's note
+    // runs over two lines, so notes straddle the blocks' ends, and all rows are read.
+    let mut firms = format!("\u{FEFF}{FIRMS_HEADER}甲公司,测试高新区,动力电池,test fixture,\n");
+    for i in 0..20_000 {
+        firms.push_str(&format!(
+            "企业{i:05},测试高新区,动力电池,test fixture,\"附注，\n第二行\"\n"
+        ));
+    }
+    assert!(firms.len() > 1 << 20);
+    let tmp = firms_folder(&firms);
+    assert_clean(
+        &run_in(tmp.path(), &["check"]),
+        &[],
+        "ok: 6 files, 20009 nodes, 40011 edges, 0 problems",
+        &firms_rows(20_001),
+    );
+    // A quote left open on line 40,003, near the end: at that quote, the BOM not counted.
+    firms.push_str(
+        "乙公司,测试高新区,动力电池,\"test fixture,\n丙公司,测试高新区,动力电池,test fixture,\n",
+    );
+    std::fs::write(tmp.path().join("seeds/enterprises.csv"), &firms).unwrap();
+    assert_problems(
+        &run_in(tmp.path(), &["check"]),
+        &[
+            "./seeds/enterprises.csv:40003:16: a quote opened here is never closed: the rest of the file (to line 40004) would be read as this one cell; close it or double it (\"\"); 1 reference to a name in it was not checked",
+            "error: 1 problem(s) found",
+        ],
+    );
+}
+
+#[test]
 fn a_row_with_more_or_fewer_cells_than_its_header_is_one_problem_and_not_read() {
     // Before: the short row was read with an empty `notes`, and the unquoted comma in the
     // formula shifted the cells: `点我")` was read as the location, `测试高新区` as a segment.

@@ -87,12 +87,14 @@ fuzz_target!(|data: &[u8]| {
             name: n.clone(),
             display: n.clone(),
             bytes: Ok(b.clone()),
+            path: None,
         })
         .collect();
     inputs.push(Input {
         name: "seeds/candidates-intake.csv".into(),
         display: "(written) candidates".into(),
         bytes: Ok(csv.clone()),
+        path: None,
     });
     let loaded = data::load_inputs(inputs, Encoding::Auto);
     let ours: Vec<String> = loaded

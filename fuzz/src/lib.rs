@@ -58,12 +58,14 @@ pub fn mini_with(name: &str, bytes: &[u8]) -> Vec<Input> {
             name: n.to_string(),
             display: n.to_string(),
             bytes: Ok(b.to_vec()),
+            path: None,
         })
         .collect();
     inputs.push(Input {
         name: name.to_string(),
         display: name.to_string(),
         bytes: Ok(bytes.to_vec()),
+        path: None,
     });
     inputs.sort_by(|a, b| a.name.cmp(&b.name));
     inputs
@@ -77,6 +79,7 @@ pub fn mini() -> Loaded {
             name: n.to_string(),
             display: n.to_string(),
             bytes: Ok(b.to_vec()),
+            path: None,
         })
         .collect();
     data::load_inputs(inputs, Encoding::Auto)

@@ -77,29 +77,46 @@ pub fn load_files(files: &[(String, PathBuf)], encoding: Encoding) -> Loaded {
     load_inputs(files.iter().map(read_input).collect(), encoding)
 }
 
-/// A collected file (`collect_files`) as an input, with its bytes or why they are missing.
+/// A collected file (`collect_files`) as an input. A CSV file is left on disk to be read as
+/// it is parsed (`Input::path`); any other file is read now, or says why it cannot be.
 pub fn read_input((name, path): &(String, PathBuf)) -> Input {
+    let display = path.display().to_string();
+    let bytes = unreadable_file(path);
+    if name.starts_with("seeds/") && bytes.is_ok() {
+        return Input {
+            name: name.clone(),
+            display,
+            bytes: Ok(Vec::new()),
+            path: Some(path.clone()),
+        };
+    }
     Input {
         name: name.clone(),
-        display: path.display().to_string(),
-        bytes: read_bytes(path),
+        display,
+        bytes: bytes.and_then(|()| read_bytes(path)),
+        path: None,
     }
 }
 
-/// The bytes of a data file, or why it cannot be read (said after `file:1:1: `).
-fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+/// Why a path is no file that can be read, if it is a folder or a link to nothing.
+fn unreadable_file(path: &Path) -> Result<(), String> {
     match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => return Err("is a folder, not a file".into()),
+        Ok(m) if m.is_dir() => Err("is a folder, not a file".into()),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.is_symlink() => {
             let target = std::fs::read_link(path)
                 .map(|t| format!(" to {}", t.display()))
                 .unwrap_or_default();
-            return Err(format!(
+            Err(format!(
                 "cannot be read: it is a link{target}, which does not exist"
-            ));
+            ))
         }
-        _ => {}
+        _ => Ok(()),
     }
+}
+
+/// The bytes of a data file, or why it cannot be read (said after `file:1:1: `).
+pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
+    unreadable_file(path)?;
     std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))
 }
 
@@ -109,6 +126,10 @@ pub struct Input {
     pub name: String,
     pub display: String,
     pub bytes: Result<Vec<u8>, String>,
+    /// A file on disk that is read while it is loaded rather than before (`bytes` is then
+    /// empty): a seed CSV file in UTF-8 is parsed as it is read, never held whole, so a large
+    /// one costs no more memory than its records (issue 13.7).
+    pub path: Option<PathBuf>,
 }
 
 /// What the references of the files asked about are resolved against, when those files are

@@ -35,11 +35,11 @@ use std::path::PathBuf;
 
 pub use error::DataError;
 pub use export::export;
-use files::shown_dir;
 pub use files::{
     Context, Input, collect_files, context_of, default_context, is_data_folder, load_files,
     read_input,
 };
+use files::{read_bytes, shown_dir};
 pub use resolve::Resolver;
 pub use seeds::SeedKind;
 
@@ -47,6 +47,7 @@ pub use seeds::SeedKind;
 pub fn seeds_multi_line(col: &str) -> bool {
     seeds::MULTI_LINE.contains(&col)
 }
+use text::CsvText;
 pub use text::Encoding;
 
 /// One problem found in a data folder.
@@ -734,11 +735,12 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
     };
     // Canonical name → the first file of that name.
     let mut seen: HashMap<String, u32> = HashMap::new();
-    let mut texts: Vec<(u32, FileKind, String)> = Vec::new();
+    let mut texts: Vec<(u32, FileKind, CsvText)> = Vec::new();
     for Input {
         name,
         display,
         bytes,
+        path,
     } in files
     {
         let file = ld.ds.files.len() as u32;
@@ -756,6 +758,19 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
             seeds::SeedKind::from_file_stem(stem).map(FileKind::Seed)
         };
         let kinds = kind.as_ref().map_or(SEED_KINDS, |k| kinds_of(*k));
+        // A seed file on disk in UTF-8 is read as it is parsed; any other is read whole now.
+        let streamed = match (&path, &kind) {
+            (Some(p), Ok(FileKind::Seed(_)))
+                if encoding != Encoding::Gbk && !seen.contains_key(&name) =>
+            {
+                text::utf8_file(p).ok().flatten()
+            }
+            _ => None,
+        };
+        let bytes = match (&streamed, &path) {
+            (None, Some(p)) => read_bytes(p),
+            _ => bytes,
+        };
         if let Some(&first) = seen.get(&name) {
             let shown = ld.display[first as usize].clone();
             ld.unreadable(
@@ -779,6 +794,10 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
                 continue;
             }
         };
+        if let Some(t) = streamed {
+            texts.push((file, kind, t));
+            continue;
+        }
         let enc = if kind == FileKind::Template {
             Encoding::Utf8
         } else {
@@ -798,7 +817,7 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
                 // The text takes the place of the bytes (UTF-8 is not copied).
                 let Ok(b) = bytes else { continue };
                 match text::decode_vec(b, enc) {
-                    Ok(t) => texts.push((file, kind, t)),
+                    Ok(t) => texts.push((file, kind, CsvText::Text(t))),
                     Err((msg, b)) => ld.unreadable(at_start, msg, kinds, Some(&b)),
                 }
             }
@@ -806,7 +825,7 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
     }
     // Templates first, so segment rows precede the seed rows that reference them.
     for (file, kind, t) in &texts {
-        if *kind == FileKind::Template {
+        if let (FileKind::Template, CsvText::Text(t)) = (kind, t) {
             templates::read(&mut ld, *file, t);
         }
     }

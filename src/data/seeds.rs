@@ -1,7 +1,7 @@
 //! Entity tables: `seeds/*.csv` → Region, Park, Industry, Enterprise and Project nodes, and the
 //! edges their reference columns declare. The file-name prefix says the kind.
 
-use super::text::{LineBreaks, Record, csv_records, split_list};
+use super::text::{CsvText, LineBreaks, Record, split_list};
 use super::{End, Loader, Pos, Ref};
 use crate::model::{
     Attrs, CatalogItem, Coverage, EdgeKind, EnterpriseAttrs, Figure, Kind, Listing, Node,
@@ -335,9 +335,9 @@ fn aliases(r: &RowView) -> Box<[Box<str>]> {
 /// citation), so a line break in it means a quote was left open.
 pub const MULTI_LINE: &[&str] = &["notes"];
 
-pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
+pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &CsvText) {
     // Records one at a time, after a first pass that checks the whole file.
-    let mut records = match csv_records(text, LineBreaks::In(MULTI_LINE)) {
+    let mut records = match text.records(LineBreaks::In(MULTI_LINE)) {
         Ok(r) => r,
         Err(e) => {
             ld.unreadable(
@@ -348,7 +348,7 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
                 },
                 e.message,
                 kind.node_kinds(),
-                Some(text.as_bytes()),
+                text.bytes().as_deref(),
             );
             return;
         }
@@ -365,7 +365,7 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
                 kind.columns().join(",")
             ),
             kind.node_kinds(),
-            Some(text.as_bytes()),
+            text.bytes().as_deref(),
         );
         return;
     };
@@ -413,12 +413,12 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
         } else {
             format!("missing columns {}", said.join(", "))
         };
-        ld.unreadable(pos, msg, kind.node_kinds(), Some(text.as_bytes()));
+        ld.unreadable(pos, msg, kind.node_kinds(), text.bytes().as_deref());
         return;
     }
     let header = &header;
     ld.rows_read.push((file, records.len()));
-    for rec in records {
+    for rec in records.by_ref() {
         let rec = &rec;
         let r = RowView {
             file,
@@ -444,6 +444,16 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &str) {
             SeedKind::Listings => read_listing(ld, &r, row),
             _ => read_node(ld, &r, kind, row),
         }
+    }
+    // The second reading of the file differed from the first (it changed in between, or could
+    // no longer be read): what was read may not be what was checked.
+    if let Some(e) = records.trouble() {
+        let pos = Pos {
+            file,
+            line: e.line.max(1),
+            col: e.col.max(1),
+        };
+        ld.error(pos, e.message.clone());
     }
 }
 

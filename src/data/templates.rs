@@ -766,6 +766,7 @@ mod tests {
                 name: name.to_string(),
                 display: name.to_string(),
                 bytes: Ok(text.as_bytes().to_vec()),
+                path: None,
             })
             .collect();
         load_inputs(inputs, Encoding::Auto)
@@ -797,6 +798,7 @@ mod tests {
             name: "graphs/t.toml".into(),
             display: "graphs/t.toml".into(),
             bytes: Ok(text.as_bytes().to_vec()),
+            path: None,
         }];
         let loaded = load_inputs(inputs, Encoding::Auto);
         let diags: Vec<String> = loaded.diags.iter().map(|d| d.to_string()).collect();

@@ -67,6 +67,7 @@ pub fn verify(graphs: Option<&Path>, csv: &[u8]) -> Result<(), Vec<String>> {
         name: "seeds/candidates-intake.csv".into(),
         display: SHOWN.into(),
         bytes: Ok(csv.to_vec()),
+        path: None,
     });
     let loaded = data::load_inputs(inputs, Encoding::Auto);
     let ours: Vec<String> = loaded

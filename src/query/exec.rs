@@ -1880,6 +1880,7 @@ mod tests {
                     display: name.clone(),
                     name,
                     bytes: Ok(text.into_bytes()),
+                    path: None,
                 });
             }
         }
