@@ -113,9 +113,28 @@ if [ "$windows" = 1 ]; then
       echo "$exe: smoke test SKIPPED: wine is not installed (Debian: apt-get install wine64)"
     else
       scratch=$(mktemp -d)
-      mkdir "$scratch/empty"
+      mkdir "$scratch/empty" "$scratch/bin"
+      # Rust's standard library takes random bytes from ProcessPrng in bcryptprimitives.dll,
+      # which every Windows 10 has but wine 8.0 (Debian 12) lacks ("Library bcryptprimitives.dll
+      # ... not found", status c0000135). For the test only, a stand-in beside the exe supplies
+      # ProcessPrng from RtlGenRandom; the shipped exe is unchanged.
+      cat >"$scratch/prng.c" <<'EOF'
+#include <windows.h>
+BOOLEAN WINAPI SystemFunction036(PVOID buffer, ULONG length); /* RtlGenRandom */
+BOOL WINAPI ProcessPrng(PBYTE data, SIZE_T len) {
+  while (len > 0) {
+    ULONG n = len > 0x10000000 ? 0x10000000 : (ULONG)len;
+    if (!SystemFunction036(data, n)) return FALSE;
+    data += n;
+    len -= n;
+  }
+  return TRUE;
+}
+EOF
+      x86_64-w64-mingw32-gcc -O2 -shared -o "$scratch/bin/bcryptprimitives.dll" "$scratch/prng.c" -ladvapi32
+      cp "$exe" "$scratch/bin/chainkb.exe"
       (cd "$scratch/empty" && WINEPREFIX="$scratch/prefix" WINEDEBUG=-all \
-        "$wine" "$exe" query "$QUESTION") >"$scratch/out.txt" 2>"$scratch/err.txt" ||
+        "$wine" "$scratch/bin/chainkb.exe" query "$QUESTION") >"$scratch/out.txt" 2>"$scratch/err.txt" ||
         fail "$exe under $wine failed: $(tail -20 "$scratch/err.txt")"
       smoke_check "$exe (wine)" "$scratch/out.txt"
       echo "$exe: smoke test under $wine passed"
