@@ -5,7 +5,7 @@
 //! Layout (version 2):
 //!
 //! ```text
-//! DB/LOCK       flock(2): shared while a command reads, exclusive while one imports
+//! DB/LOCK       file lock (flock(2); LockFileEx on Windows): shared while a command reads, exclusive while one imports
 //! DB/CURRENT    "chainkb-store 2", schema, generation, label, and a CRC of those lines
 //! DB/g<N>/      a sled database written once by an import and only read afterwards
 //! ```
@@ -328,23 +328,22 @@ fn take_lock(path: &Path, exclusive: bool) -> Result<Option<File>, StoreError> {
             });
         }
     };
-    let op = if exclusive {
-        libc::LOCK_EX
-    } else {
-        libc::LOCK_SH
-    } | libc::LOCK_NB;
     for _ in 0..=LOCK_RETRIES {
-        // SAFETY: flock on a descriptor this function owns; no memory is shared.
-        let rc = unsafe { libc::flock(std::os::fd::AsRawFd::as_raw_fd(&file), op) };
-        if rc == 0 {
-            return Ok(Some(file));
-        }
-        let err = std::io::Error::last_os_error();
-        if err.kind() != std::io::ErrorKind::WouldBlock {
-            return Err(StoreError::Io {
-                path: lock_path,
-                source: err,
-            });
+        // std's file locks: flock(2) on Linux (as before), LockFileEx on Windows.
+        let taken = if exclusive {
+            file.try_lock()
+        } else {
+            file.try_lock_shared()
+        };
+        match taken {
+            Ok(()) => return Ok(Some(file)),
+            Err(std::fs::TryLockError::WouldBlock) => {}
+            Err(std::fs::TryLockError::Error(err)) => {
+                return Err(StoreError::Io {
+                    path: lock_path,
+                    source: err,
+                });
+            }
         }
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -354,15 +353,31 @@ fn take_lock(path: &Path, exclusive: bool) -> Result<Option<File>, StoreError> {
 fn is_read_only_error(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::PermissionDenied
         || e.kind() == std::io::ErrorKind::ReadOnlyFilesystem
-        || e.raw_os_error() == Some(libc::EROFS)
+        || (cfg!(unix) && e.raw_os_error() == Some(libc::EROFS))
 }
 
 /// fsync a folder, so that files created, renamed or removed in it survive a power cut.
+#[cfg(not(windows))]
 fn sync_dir(path: &Path) -> std::io::Result<()> {
     File::open(path)?.sync_all()
 }
 
+/// On Windows a folder cannot be opened as a file (`File::open` is refused with "Access
+/// denied"); NTFS journals its metadata, and the files in it are synced one by one.
+#[cfg(windows)]
+fn sync_dir(_path: &Path) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Free bytes for an unprivileged writer on the filesystem holding `path` (not measured on
+/// Windows: the free-space check before an import is skipped there).
+#[cfg(not(unix))]
+fn free_bytes(_path: &Path) -> Option<u64> {
+    None
+}
+
 /// Free bytes for an unprivileged writer on the filesystem holding `path`.
+#[cfg(unix)]
 fn free_bytes(path: &Path) -> Option<u64> {
     use std::os::unix::ffi::OsStrExt;
     let c = std::ffi::CString::new(path.as_os_str().as_bytes()).ok()?;
@@ -814,11 +829,11 @@ impl Store {
     /// A write error on a full disk says so, with the space the import needs.
     fn explain_write_error(&self, e: StoreError, needed: u64) -> StoreError {
         let full = match &e {
-            StoreError::Io { source, .. } => source.raw_os_error() == Some(libc::ENOSPC),
+            StoreError::Io { source, .. } => source.kind() == std::io::ErrorKind::StorageFull,
             StoreError::Sled {
                 source: sled::Error::Io(io),
                 ..
-            } => io.raw_os_error() == Some(libc::ENOSPC),
+            } => io.kind() == std::io::ErrorKind::StorageFull,
             _ => false,
         };
         match (full, free_bytes(&self.path)) {

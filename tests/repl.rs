@@ -116,7 +116,7 @@ fn a_session_through_a_terminal() {
     );
     let launch = |home: &Path| {
         format!(
-            "env -u CHAINKB_DB -u CHAINKB_LANG XDG_DATA_HOME={home} HOME={home} CHAINKB_NO_PAGER=1 {bin} repl --db {db}",
+            "env -u CHAINKB_DB -u CHAINKB_LANG XDG_DATA_HOME={home} HOME={home} CHAINKB_PAGER=off {bin} repl --db {db}",
             home = home.display(),
             bin = env!("CARGO_BIN_EXE_chainkb"),
             db = db.display()
@@ -262,4 +262,87 @@ fn a_session_through_a_terminal() {
     t.wait_for("chainkb>", 1);
     t.line(".history");
     t.wait_for("find 正极材料", 1);
+}
+
+/// A database of the small fixture in a fresh temporary folder.
+fn small_db(tmp: &Path) -> std::path::PathBuf {
+    let db = tmp.join("db");
+    let out = Command::new(env!("CARGO_BIN_EXE_chainkb"))
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args([
+            "import",
+            "tests/fixtures/small",
+            "--db",
+            &db.display().to_string(),
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    db
+}
+
+#[test]
+fn a_long_result_pages_and_says_so_and_typed_ahead_commands_still_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = small_db(tmp.path());
+    // Paging on (the default): neither CHAINKB_PAGER nor CHAINKB_NO_PAGER, on a terminal 12
+    // rows high, where the 13 lines of `status 锂电池 in 测试高新区` do not fit.
+    let launch = format!(
+        "env -u CHAINKB_DB -u CHAINKB_LANG -u CHAINKB_PAGER -u CHAINKB_NO_PAGER XDG_DATA_HOME={home} HOME={home} {bin} repl --db {db}",
+        home = tmp.path().display(),
+        bin = env!("CARGO_BIN_EXE_chainkb"),
+        db = db.display()
+    );
+    let t = Tmux::start(&format!("chainkb-pager-{}", std::process::id()), &launch);
+    t.cmd(&["resize-window", "-t", "t", "-x", "100", "-y", "12"]);
+    t.wait_for("chainkb>", 1);
+    let notice = "分页显示；空格 下一页，回车 下一行，q 退出；.pager off 关闭分页）";
+    let status = "-- 第 ";
+
+    // The result pages, saying so first; space goes on to the end.
+    t.line("status 锂电池 in 测试高新区");
+    let screen = t.wait_for(status, 1);
+    assert!(screen.contains(notice), "{screen}");
+    assert!(
+        !screen.contains("(5 行，"),
+        "the first screen is not all of it:\n{screen}"
+    );
+    t.keys(&["Space"]);
+    t.wait_for("(5 行，", 1);
+
+    // A command typed while the result pages ends paging (the rest is printed) and runs: the
+    // keys are not taken as paging keys.
+    t.line("status 锂电池 in 测试高新区");
+    t.wait_for(notice, 2);
+    t.line("chains");
+    let screen = t.wait_for("(2 行，", 1);
+    assert!(screen.contains("收到键入的内容"), "{screen}");
+    assert_eq!(screen.matches("(5 行，").count(), 2, "{screen}");
+    assert!(screen.contains("chainkb> chains\n"), "{screen}");
+
+    // q leaves a paged result, saying how much was left unshown.
+    t.line("status 锂电池 in 测试高新区");
+    t.wait_for(notice, 3);
+    t.keys(&["q"]);
+    t.wait_for("行未显示", 1);
+
+    // .pager off: the whole result, without a notice; .pager on pages again.
+    t.line(".pager off");
+    t.wait_for("分页已关闭", 1);
+    t.line("status 锂电池 in 测试高新区");
+    let screen = t.wait_for("(5 行，", 3);
+    assert_eq!(screen.matches(notice).count(), 3, "{screen}");
+    t.line(".help meta");
+    t.wait_for(".pager on|off", 1);
+    t.line(".pager on");
+    t.wait_for("分页已开启", 1);
+    t.line("status 锂电池 in 测试高新区");
+    t.wait_for(notice, 4);
+    t.keys(&["q"]);
+    t.wait_for("行未显示", 2);
+    t.keys(&["C-d"]);
 }

@@ -3,9 +3,10 @@
 //! after the first are prompted with `    ...> `), completion of what fits where the cursor is
 //! (keywords, names of the kind the grammar expects there, columns; also by pinyin initials or
 //! full pinyin), meta commands (`.help`), Ctrl-C that cancels the running query or the
-//! statement being typed but not the session, and results paged when long.
+//! statement being typed but not the session, and results paged when long (`pager`).
 
 mod complete;
+mod pager;
 
 use super::{Failure, open_graph, resolve_one};
 use crate::graph::Graph;
@@ -107,6 +108,10 @@ pub(super) const META_COMMANDS: &[(&str, &str)] = &[
         ".timing",
         ".timing on|off          print parse/plan/execution time after each statement",
     ),
+    (
+        ".pager",
+        ".pager on|off           page long results (on by default; CHAINKB_PAGER=off turns it off)",
+    ),
     (".open", ".open PATH              open another database"),
     (
         ".history",
@@ -134,11 +139,15 @@ const META_HELP_ZH: &[(&str, &str)] = &[
     ),
     (
         ".draw",
-        ".draw 产业链 [in 地方] 文件   画产业链（在某地的现状）为 .svg 或 .dot",
+        ".draw 产业链 [in 地方] 文件   画产业链（在某地的现状）为 .svg、.png 或 .dot",
     ),
     (
         ".timing",
         ".timing on|off          每条语句后打印解析、计划、执行用时",
+    ),
+    (
+        ".pager",
+        ".pager on|off           分页显示长结果（默认开；环境变量 CHAINKB_PAGER=off 关闭）",
     ),
     (".open", ".open 路径              打开另一个数据库"),
     (".history", ".history                已输入的语句"),
@@ -203,6 +212,11 @@ struct Session {
     last: Option<(String, Table)>,
     /// Whether a statement or meta command failed: a script piped into the REPL then exits 1.
     failed: bool,
+    /// Whether a result taller than the terminal is paged (`.pager`, `CHAINKB_PAGER`).
+    pager: bool,
+    /// What was typed while the pager waited, for the next prompt (a line ended by Enter runs
+    /// as typed; the rest starts the next line).
+    typed_ahead: String,
 }
 
 fn history_path() -> Option<PathBuf> {
@@ -250,38 +264,35 @@ fn terminal_width() -> Option<u16> {
     comfy_table::Table::new().width()
 }
 
-/// Print `text`, through a pager when it is longer than the terminal and stdout is one.
-fn page(text: &str) {
-    let stdout = std::io::stdout();
-    let lines = text.lines().count();
-    // The terminal's own height ($LINES is rarely exported), else $LINES, else 24.
-    let rows = crossterm::terminal::size()
-        .ok()
-        .map(|(_, h)| h as usize)
-        .filter(|&h| h > 0)
-        .or_else(|| std::env::var("LINES").ok().and_then(|v| v.parse().ok()))
-        .unwrap_or(24);
-    if stdout.is_terminal() && lines + 2 > rows && std::env::var_os("CHAINKB_NO_PAGER").is_none() {
-        let pager = std::env::var("PAGER").unwrap_or_else(|_| "less -FRSX".into());
-        let mut parts = pager.split_whitespace();
-        if let Some(cmd) = parts.next()
-            && let Ok(mut child) = std::process::Command::new(cmd)
-                .args(parts)
-                .stdin(std::process::Stdio::piped())
-                .spawn()
+impl Session {
+    /// Print `text`, a screen at a time (the built-in pager) when paging is on, it is taller
+    /// than the terminal, and both input and output are a terminal; whole otherwise.
+    fn page(&mut self, text: &str) {
+        let stdout = std::io::stdout();
+        let size = crossterm::terminal::size()
+            .ok()
+            .filter(|&(w, h)| w > 0 && h > 0);
+        if let Some((cols, rows)) = size
+            && self.pager
+            && stdout.is_terminal()
+            && std::io::stdin().is_terminal()
         {
-            if let Some(mut stdin) = child.stdin.take() {
-                let _ = stdin.write_all(text.as_bytes());
+            let mut out = stdout.lock();
+            if let Ok(typed) = pager::page(
+                text,
+                rows as usize,
+                cols as usize,
+                &mut out,
+                &mut pager::terminal_key,
+            ) {
+                self.typed_ahead.push_str(&typed);
             }
-            let _ = child.wait();
             return;
         }
+        stdout!("{text}");
+        let _ = stdout.lock().flush();
     }
-    stdout!("{text}");
-    let _ = stdout.lock().flush();
-}
 
-impl Session {
     fn run_statements(&mut self, text: &str) {
         CANCEL.store(false, Ordering::SeqCst);
         let started = Instant::now();
@@ -291,11 +302,11 @@ impl Session {
                 Ok(table) => {
                     let ms = started.elapsed().as_secs_f64() * 1000.0;
                     if self.format == Format::Table {
-                        page(&table.to_text_in_terminal(terminal_width(), ms));
+                        self.page(&table.to_text_in_terminal(terminal_width(), ms));
                     } else {
                         // CSV and JSON stay machine-readable on stdout (`repl < script > out`):
                         // notes and the row count go to stderr.
-                        page(&table.render(self.format));
+                        self.page(&table.render(self.format));
                         for note in &table.notes {
                             stderrln!("{}{note}", table.note_prefix());
                         }
@@ -326,7 +337,7 @@ impl Session {
         let cmd = words.first().map_or("", String::as_str);
         let args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
         match cmd {
-            ".help" | ".format" | ".timing" | ".lang" if args.len() > 1 => {
+            ".help" | ".format" | ".timing" | ".lang" | ".pager" if args.len() > 1 => {
                 let usage = META_COMMANDS
                     .iter()
                     .find(|m| m.0 == cmd)
@@ -414,6 +425,25 @@ impl Session {
                             .into());
                     }
                 };
+            }
+            ".pager" => {
+                self.pager = match args.first().copied() {
+                    Some("on") => true,
+                    Some("off") => false,
+                    None => {
+                        stdoutln!("分页{}", if self.pager { "已开启" } else { "已关闭" });
+                        return Ok(true);
+                    }
+                    _ => return Err("usage: .pager on|off".into()),
+                };
+                stdoutln!(
+                    "{}",
+                    if self.pager {
+                        "分页已开启：比终端高的结果分屏显示"
+                    } else {
+                        "分页已关闭：结果一次全部打印"
+                    }
+                );
             }
             ".export" => {
                 let lang = self.lang;
@@ -544,6 +574,8 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
         timing: false,
         last: None,
         failed: false,
+        pager: pager::enabled_by_env(),
+        typed_ahead: String::new(),
     };
     // Piped input is a script: no banner, and the user's history is left alone.
     let interactive = std::io::stdin().is_terminal();
@@ -571,7 +603,19 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
         if let Some(h) = rl.helper_mut() {
             h.pending.clone_from(&pending);
         }
-        match rl.readline(prompt) {
+        // What was typed while the pager waited comes first: a whole line runs as typed (shown
+        // after its prompt), an unfinished one is the start of the next line to edit.
+        let typed = std::mem::take(&mut session.typed_ahead);
+        let read = if let Some((line, rest)) = typed.split_once('\n') {
+            stdoutln!("{prompt}{line}");
+            session.typed_ahead = rest.to_string();
+            Ok(line.to_string())
+        } else if typed.is_empty() {
+            rl.readline(prompt)
+        } else {
+            rl.readline_with_initial(prompt, (&typed, ""))
+        };
+        match read {
             // A paste (or a statement recalled from history) arrives as one buffer of several
             // lines: each line is taken as if typed, so two pasted statements run as two.
             Ok(buffer) => {
@@ -753,6 +797,8 @@ mod tests {
             timing: false,
             last: None,
             failed: false,
+            pager: false,
+            typed_ahead: String::new(),
         };
         let history = DefaultHistory::new();
         let tmp = tempfile::tempdir().unwrap();
