@@ -38,6 +38,7 @@ pub mod draw;
 pub mod export;
 pub mod graph;
 pub mod intake;
+pub mod journal;
 pub mod model;
 pub mod names;
 pub mod query;

@@ -616,6 +616,43 @@ impl Store {
         &self.path
     }
 
+    /// A folder of the database for what outlives imports (`journal/`, `snapshots/`): its name
+    /// is never a generation's, so the removal of left-overs never touches it. Opened for
+    /// writing (the exclusive lock), the store creates it; a reader gets the path, which may
+    /// not exist. Only the module that owns the folder reads or writes inside it.
+    pub fn side_dir(&self, name: &str) -> Result<PathBuf, StoreError> {
+        let reserved = [
+            "LOCK",
+            "CURRENT",
+            "CURRENT.tmp",
+            "conf",
+            "db",
+            "blobs",
+            "snap",
+        ];
+        if name.is_empty()
+            || name.contains(['/', '\\', '.'])
+            || reserved.contains(&name)
+            || name.starts_with("snap.")
+            || parse_generation_name(name).is_some()
+        {
+            return Err(StoreError::Encode(format!(
+                "`{name}` cannot name a folder of the database"
+            )));
+        }
+        let dir = self.path.join(name);
+        if self.writable && !dir.is_dir() {
+            std::fs::create_dir_all(&dir).map_err(|e| self.io(e))?;
+            sync_dir(&self.path).map_err(|e| self.io(e))?;
+        }
+        Ok(dir)
+    }
+
+    /// Whether this store was opened for writing (it holds the exclusive lock).
+    pub fn is_writable(&self) -> bool {
+        self.writable
+    }
+
     /// Layout 1, until an import through this store converts it.
     fn is_legacy(&self) -> bool {
         self.layout == Layout::Legacy && self.current().is_none()

@@ -2,6 +2,7 @@
 //! and maps every failure to a message on stderr and an exit code (0 ok, 1 user error,
 //! 2 internal or data error).
 
+mod journal;
 mod query;
 mod repl;
 mod show;
@@ -98,6 +99,8 @@ pub enum Command {
     Targets(targets::TargetArgs),
     /// Project routing (项目流转): which parks fit a project's segments best, with reasons.
     Route(targets::RouteArgs),
+    #[command(flatten)]
+    Journal(journal::JournalCommand),
     /// Write a deterministic synthetic data folder (for scale tests and benches).
     Gen {
         #[arg(long, default_value_t = 10_000)]
@@ -219,12 +222,9 @@ fn open_store(db: &Option<PathBuf>, create: bool) -> Result<Store, Failure> {
     Ok(store)
 }
 
+/// The current state: the live generation with the planning journal applied.
 fn open_graph(db: &Option<PathBuf>) -> Result<Graph, Failure> {
-    let store = open_store(db, false)?;
-    let (ds, _) = store.load()?;
-    // Close sled (and free its cache) before the graph doubles the memory in use.
-    drop(store);
-    Ok(Graph::build(ds))
+    Ok(journal::open_current(db)?.graph)
 }
 
 fn print_diags(diags: &[data::Diag]) {
@@ -250,7 +250,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 "ok: {n} records of {} read and verified",
                 store.path().display()
             );
-            Ok(())
+            journal::check_store(&store)
         }
         Command::Check {
             paths, encoding, ..
@@ -314,6 +314,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 ));
             };
             let store = open_store(&cli.db, true)?;
+            let pending = journal::before_import(&store, &paths)?;
             let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             // A bar only when stderr is a terminal (indicatif hides itself otherwise).
             let bar = indicatif::ProgressBar::new(0).with_style(
@@ -338,7 +339,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             for line in loaded.rows_lines() {
                 stdoutln!("{line}");
             }
-            Ok(())
+            journal::after_import(&store, &pending, ds)
         }
         Command::Export { dir, force } => {
             let store = open_store(&cli.db, false)?;
@@ -347,6 +348,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let n = data::export(&ds, &dir)
                 .map_err(|e| Failure::user(format!("cannot write to {}: {e}", dir.display())))?;
             stdoutln!("exported {n} files to {}", dir.display());
+            let events = journal::export(&store, &dir)?;
+            if events > 0 {
+                stdoutln!(
+                    "日志 {events} 条事件写入 {}",
+                    dir.join("journal.csv").display()
+                );
+            }
             Ok(())
         }
         Command::Stats => {
@@ -428,6 +436,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             Ok(())
         }
         Command::Repl => repl::run(cli.db),
+        Command::Journal(cmd) => journal::run(&cli.db, cmd),
         Command::Targets(args) => targets::run_targets(&open_graph(&cli.db)?, args),
         Command::Route(args) => targets::run_route(&open_graph(&cli.db)?, args),
         Command::Intake(args) => crate::intake::run_cli(args).map_err(Failure::user),
