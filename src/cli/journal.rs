@@ -304,9 +304,16 @@ fn date_arg(d: &Option<String>, now: &str) -> Result<String, Failure> {
     }
 }
 
+thread_local! {
+    /// The words of a REPL meta command being run (the process's arguments are not).
+    static REPL_WORDS: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
+}
+
 /// The command line a write was asked with, as recorded in the journal.
 fn statement() -> String {
-    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<String> = REPL_WORDS
+        .with(|w| w.borrow().clone())
+        .unwrap_or_else(|| std::env::args().skip(1).collect());
     let mut out = Vec::new();
     let mut skip = false;
     for a in args {
@@ -1020,4 +1027,56 @@ pub fn export(store: &Store, dir: &Path) -> Result<usize, Failure> {
     std::fs::write(&path, log::to_csv(&events)?)
         .map_err(|e| Failure::user(format!("无法写入 {}：{e}", path.display())))?;
     Ok(events.len())
+}
+
+/// The planning commands as REPL meta commands, with the command line's words: `.project move
+/// P S`, `.prospect add …`, `.firm add …`, `.note X TEXT`, `.changes X` (an entity's history),
+/// `.journal`, `.snapshot NAME` (or `.snapshot save|list`), `.diff NAME [NAME2] [-o FILE]`.
+/// `None` when `cmd` is none of them; `Some(Ok(true))` after a write (the REPL reloads).
+pub(super) fn repl_meta(
+    db: &Option<PathBuf>,
+    cmd: &str,
+    args: &[&str],
+) -> Option<Result<bool, String>> {
+    let sub = match cmd {
+        ".project" => "project",
+        ".prospect" => "prospect",
+        ".firm" => "firm",
+        ".note" => "note",
+        ".changes" => "history",
+        ".journal" => "journal",
+        ".snapshot" => "snapshot",
+        ".diff" => "diff",
+        _ => return None,
+    };
+    let mut words: Vec<String> = vec![sub.to_string()];
+    if sub == "snapshot" && args.len() == 1 && !matches!(args[0], "save" | "list") {
+        words.push("save".into());
+    }
+    words.extend(args.iter().map(|a| a.to_string()));
+    #[derive(clap::Parser)]
+    #[command(name = "chainkb")]
+    struct Words {
+        #[command(subcommand)]
+        cmd: JournalCommand,
+    }
+    let parsed = match <Words as clap::Parser>::try_parse_from(
+        std::iter::once("chainkb".to_string()).chain(words.iter().cloned()),
+    ) {
+        Ok(p) => p.cmd,
+        Err(e) => return Some(Err(e.to_string().trim_end().to_string())),
+    };
+    let writes = matches!(
+        parsed,
+        JournalCommand::Project {
+            cmd: ProjectCmd::Move { .. } | ProjectCmd::Add { .. }
+        } | JournalCommand::Prospect {
+            cmd: ProspectCmd::Add { .. } | ProspectCmd::Move { .. }
+        } | JournalCommand::Firm { .. }
+            | JournalCommand::Note { .. }
+    );
+    REPL_WORDS.with(|w| *w.borrow_mut() = Some(words));
+    let result = run(db, parsed);
+    REPL_WORDS.with(|w| *w.borrow_mut() = None);
+    Some(result.map(|()| writes).map_err(|f| f.message))
 }

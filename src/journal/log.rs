@@ -255,6 +255,7 @@ pub fn merge(store: &Store, file: &[Event]) -> Result<usize, JournalError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::Kind;
 
     fn event(text: &str) -> Event {
         Event {
@@ -264,7 +265,7 @@ mod tests {
             statement: "note X \"引号\",逗号".into(),
             reason: "会上决定；第二句".into(),
             change: Change::Note {
-                entity_kind: "segment".into(),
+                entity_kind: Kind::Segment.as_str().into(),
                 id: "s1".into(),
                 text: text.into(),
             },

@@ -712,7 +712,7 @@ mod tests {
             ev(
                 2,
                 Change::Note {
-                    entity_kind: "segment".into(),
+                    entity_kind: Kind::Segment.as_str().into(),
                     id: "s1".into(),
                     text: "x".into(),
                 },

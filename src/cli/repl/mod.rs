@@ -103,6 +103,26 @@ pub(super) const META_COMMANDS: &[(&str, &str)] = &[
     ),
     (".open", ".open PATH              open another database"),
     (
+        ".snapshot",
+        ".snapshot NAME          keep the current state as snapshot NAME (.snapshot list)",
+    ),
+    (
+        ".diff",
+        ".diff NAME [NAME2] [-o brief.md]  what changed since snapshot NAME",
+    ),
+    (
+        ".project",
+        ".project move P STATUS | add | list   the project closed loop (as chainkb project)",
+    ),
+    (
+        ".prospect",
+        ".prospect add|move|list  the 客商库 (as chainkb prospect)",
+    ),
+    (".firm", ".firm add NAME --in PLACE --segments S  a firm met in a meeting"),
+    (".note", ".note ENTITY TEXT       attach a note to an entity"),
+    (".changes", ".changes ENTITY         an entity's recorded history"),
+    (".journal", ".journal                every recorded change"),
+    (
         ".history",
         ".history                the statements typed so far",
     ),
@@ -374,6 +394,12 @@ impl Session {
                 // The lines of a multi-line statement line up under its first.
                 for (i, entry) in history.iter().enumerate() {
                     stdoutln!("{:>4}  {}", i + 1, entry.replace('\n', "\n      "));
+                }
+            }
+            other if let Some(done) = super::journal::repl_meta(&self.db, other, &args) => {
+                // A write changed the state: read it again.
+                if done? {
+                    self.graph = Rc::new(open_graph(&self.db).map_err(|f| f.message)?);
                 }
             }
             other => {
