@@ -8,6 +8,8 @@
 //! DB/LOCK       flock(2): shared while a command reads, exclusive while one imports
 //! DB/CURRENT    "chainkb-store 2", schema, generation, label, and a CRC of those lines
 //! DB/g<N>/      a sled database written once by an import and only read afterwards
+//! DB/journal/  the planning journal, DB/snapshots/ its snapshots: side folders (`side_dir`) that
+//!               imports keep and the removal of left-overs never touches (module `journal`)
 //! ```
 //!
 //! A generation's sled database holds the keys `files`, `templates`, `sources`,
