@@ -382,3 +382,50 @@ fn writes_need_an_existing_database() {
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("写操作需要 --db"));
 }
+
+/// The same commands as REPL meta commands (`.snapshot NAME`, `.note`, `.changes`, `.diff`): a
+/// write is recorded with the words typed, and the session sees it at once (the note's project
+/// moves, and a query after it shows the new status).
+#[test]
+fn planning_commands_in_the_repl() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = Session::new(tmp.path());
+    s.ok(T0, &["import", &root().join("tests/fixtures/mini").display().to_string()]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chainkb"))
+        .env("CHAINKB_NOW", T1)
+        .env("USER", "测试员")
+        .env("CHAINKB_NO_PAGER", "1")
+        .arg("--db")
+        .arg(&s.db)
+        .arg("repl")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    {
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin
+            .write_all(
+                ".snapshot 周一\n.note 锂电池 \"会上：补正极\" --as 赵六\n.changes 锂电池\n.snapshot 坏/名\n.journal\n"
+                    .as_bytes(),
+            )
+            .unwrap();
+    }
+    let out = child.wait_with_output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stdout.contains("已保存快照 周一"), "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("已记录 #1（赵六，2026-12-06 10:00:00）：产业链 锂电池 备注：会上：补正极"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("#1 2026-12-06 10:00:00 赵六"), "{stdout}");
+    assert!(stderr.contains("快照名 `坏/名` 不可用"), "{stderr}");
+    // The statement recorded is what was typed, not `chainkb repl`.
+    let csv_dir = tmp.path().join("out");
+    s.ok(T1, &["export", &csv_dir.display().to_string()]);
+    let csv = std::fs::read_to_string(csv_dir.join("journal.csv")).unwrap();
+    assert!(csv.contains("chainkb note 锂电池 会上：补正极 --as 赵六"), "{csv}");
+}

@@ -697,6 +697,86 @@ mod tests {
         }
     }
 
+    /// Two segments, one region `r`, one project `p` (推介) building s0.
+    fn small() -> Dataset {
+        let mut ds = Dataset::segments_only(2);
+        for (kind, id, attrs) in [
+            (
+                Kind::Region,
+                "r",
+                Attrs::Region {
+                    level: "区县".into(),
+                },
+            ),
+            (
+                Kind::Project,
+                "p",
+                Attrs::Project(Box::new(ProjectAttrs {
+                    status: Some(ProjectStatus::Promoted),
+                    ..Default::default()
+                })),
+            ),
+        ] {
+            ds.nodes.push(Node {
+                kind,
+                id: id.into(),
+                display_name: None,
+                aliases: Box::default(),
+                attrs,
+                row: 0,
+            });
+        }
+        ds
+    }
+
+    #[test]
+    fn status_moves_and_meeting_firms_change_the_dataset() {
+        let mut ds = small();
+        let n = ds.nodes.len();
+        let events = vec![
+            ev(
+                1,
+                Change::ProjectStatus {
+                    project: "p".into(),
+                    from: "推介".into(),
+                    to: "在谈".into(),
+                },
+            ),
+            ev(
+                2,
+                Change::AddFirm {
+                    id: "新企业".into(),
+                    place: "r".into(),
+                    segments: vec!["s1".into()],
+                    meeting: "2026-12-06".into(),
+                },
+            ),
+            ev(
+                3,
+                Change::AddFirm {
+                    id: "另一家".into(),
+                    place: "r".into(),
+                    segments: vec!["不存在".into()],
+                    meeting: "2026-12-06".into(),
+                },
+            ),
+        ];
+        let applied = apply(&mut ds, &events);
+        let p = ds.nodes.iter().position(|n| &*n.id == "p").unwrap() as u32;
+        assert!(matches!(&ds.node(p).attrs, Attrs::Project(a) if a.status == Some(ProjectStatus::Negotiating)));
+        assert_eq!(applied.status_of(&ds, p), "在谈");
+        // The firm is added with its place and segment, provenance journal.csv:<seq + 1>.
+        assert_eq!(ds.nodes.len(), n + 1);
+        let firm = ds.nodes.last().unwrap();
+        assert_eq!((&*firm.id, firm.kind), ("新企业", Kind::Enterprise));
+        assert_eq!(ds.provenance(firm.row), "journal.csv:3 — 会议 2026-12-06（日志 #2）");
+        let kinds: Vec<EdgeKind> = ds.edges.iter().map(|e| e.kind).collect();
+        assert_eq!(kinds, vec![EdgeKind::LocatedIn, EdgeKind::Produces]);
+        // A segment that is gone makes the event an orphan, named.
+        assert_eq!(applied.orphans.len(), 1);
+        assert!(applied.orphans[0].what.contains("不存在"), "{:?}", applied.orphans);
+    }
+
     #[test]
     fn an_event_whose_entity_is_gone_is_reported_not_applied() {
         let mut ds = Dataset::segments_only(2);
