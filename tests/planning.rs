@@ -390,7 +390,13 @@ fn writes_need_an_existing_database() {
 fn planning_commands_in_the_repl() {
     let tmp = tempfile::tempdir().unwrap();
     let mut s = Session::new(tmp.path());
-    s.ok(T0, &["import", &root().join("tests/fixtures/mini").display().to_string()]);
+    s.ok(
+        T0,
+        &[
+            "import",
+            &root().join("tests/fixtures/mini").display().to_string(),
+        ],
+    );
     let mut child = Command::new(env!("CARGO_BIN_EXE_chainkb"))
         .env("CHAINKB_NOW", T1)
         .env("USER", "测试员")
@@ -427,5 +433,73 @@ fn planning_commands_in_the_repl() {
     let csv_dir = tmp.path().join("out");
     s.ok(T1, &["export", &csv_dir.display().to_string()]);
     let csv = std::fs::read_to_string(csv_dir.join("journal.csv")).unwrap();
-    assert!(csv.contains("chainkb note 锂电池 会上：补正极 --as 赵六"), "{csv}");
+    assert!(
+        csv.contains("chainkb note 锂电池 会上：补正极 --as 赵六"),
+        "{csv}"
+    );
+}
+
+/// A target list shows each firm's 客商库 stage for the place and chain, and
+/// `--exclude-signed` leaves out the firms already signed, saying how many.
+#[test]
+fn target_lists_show_the_prospect_stage_and_can_leave_out_signed_firms() {
+    let tmp = tempfile::tempdir().unwrap();
+    let data = shipped_copy(tmp.path());
+    let mut s = Session::new(tmp.path());
+    s.ok(T0, &["import", &data.display().to_string()]);
+    let list = [
+        "targets",
+        "锂电池",
+        "--in",
+        "玉溪高新区",
+        "--limit",
+        "3",
+        "--format",
+        "csv",
+    ];
+    let before = s.ok(T1, &list);
+    assert!(!before.contains("客商库"), "{before}");
+    let top = before
+        .lines()
+        .nth(1)
+        .unwrap()
+        .split(',')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    s.ok(
+        T1,
+        &[
+            "prospect",
+            "add",
+            &top,
+            "--in",
+            "玉溪高新区",
+            "--chain",
+            "锂电池",
+            "--stage",
+            "已签约",
+        ],
+    );
+    let marked = s.ok(T1, &list);
+    assert!(
+        marked.lines().next().unwrap().ends_with(",客商库"),
+        "{marked}"
+    );
+    let row = marked.lines().nth(1).unwrap();
+    assert!(row.contains(&top) && row.ends_with(",已签约"), "{marked}");
+    let mut without = list.to_vec();
+    without.push("--exclude-signed");
+    let out = s.ok(T1, &without);
+    let rows: Vec<&str> = out
+        .lines()
+        .skip(1)
+        .filter(|l| !l.starts_with("note:"))
+        .collect();
+    assert_eq!(rows.len(), 3, "{out}");
+    assert!(
+        !out.lines().skip(1).any(|l| l.contains(&format!(",{top},"))),
+        "{out}"
+    );
+    assert!(out.contains("已签约或已落地的 1 家企业未列出"), "{out}");
 }

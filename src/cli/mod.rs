@@ -437,7 +437,11 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         }
         Command::Repl => repl::run(cli.db),
         Command::Journal(cmd) => journal::run(&cli.db, cmd),
-        Command::Targets(args) => targets::run_targets(&open_graph(&cli.db)?, args),
+        Command::Targets(args) => {
+            let cur = journal::open_current(&cli.db)?;
+            let prospects: Vec<_> = cur.applied.prospects.values().cloned().collect();
+            targets::run_targets(&cur.graph, &prospects, args)
+        }
         Command::Route(args) => targets::run_route(&open_graph(&cli.db)?, args),
         Command::Intake(args) => crate::intake::run_cli(args).map_err(Failure::user),
         Command::Query(args) => {

@@ -763,18 +763,27 @@ mod tests {
         ];
         let applied = apply(&mut ds, &events);
         let p = ds.nodes.iter().position(|n| &*n.id == "p").unwrap() as u32;
-        assert!(matches!(&ds.node(p).attrs, Attrs::Project(a) if a.status == Some(ProjectStatus::Negotiating)));
+        assert!(
+            matches!(&ds.node(p).attrs, Attrs::Project(a) if a.status == Some(ProjectStatus::Negotiating))
+        );
         assert_eq!(applied.status_of(&ds, p), "在谈");
         // The firm is added with its place and segment, provenance journal.csv:<seq + 1>.
         assert_eq!(ds.nodes.len(), n + 1);
         let firm = ds.nodes.last().unwrap();
         assert_eq!((&*firm.id, firm.kind), ("新企业", Kind::Enterprise));
-        assert_eq!(ds.provenance(firm.row), "journal.csv:3 — 会议 2026-12-06（日志 #2）");
+        assert_eq!(
+            ds.provenance(firm.row),
+            "journal.csv:3 — 会议 2026-12-06（日志 #2）"
+        );
         let kinds: Vec<EdgeKind> = ds.edges.iter().map(|e| e.kind).collect();
         assert_eq!(kinds, vec![EdgeKind::LocatedIn, EdgeKind::Produces]);
         // A segment that is gone makes the event an orphan, named.
         assert_eq!(applied.orphans.len(), 1);
-        assert!(applied.orphans[0].what.contains("不存在"), "{:?}", applied.orphans);
+        assert!(
+            applied.orphans[0].what.contains("不存在"),
+            "{:?}",
+            applied.orphans
+        );
     }
 
     #[test]

@@ -118,9 +118,18 @@ pub(super) const META_COMMANDS: &[(&str, &str)] = &[
         ".prospect",
         ".prospect add|move|list  the 客商库 (as chainkb prospect)",
     ),
-    (".firm", ".firm add NAME --in PLACE --segments S  a firm met in a meeting"),
-    (".note", ".note ENTITY TEXT       attach a note to an entity"),
-    (".changes", ".changes ENTITY         an entity's recorded history"),
+    (
+        ".firm",
+        ".firm add NAME --in PLACE --segments S  a firm met in a meeting",
+    ),
+    (
+        ".note",
+        ".note ENTITY TEXT       attach a note to an entity",
+    ),
+    (
+        ".changes",
+        ".changes ENTITY         an entity's recorded history",
+    ),
     (".journal", ".journal                every recorded change"),
     (
         ".history",
