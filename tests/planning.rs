@@ -32,11 +32,7 @@ fn set_status(data: &Path, file: &str, id: &str, from: &str, to: &str) {
         .map(|l| {
             if l.starts_with(&format!("{id},")) {
                 let needle = format!(",{from},");
-                let pos = l
-                    .match_indices(&needle)
-                    .nth(0)
-                    .map(|(p, _)| p)
-                    .expect("status in the row");
+                let pos = l.find(&needle).expect("status in the row");
                 hit += 1;
                 format!("{},{to},{}", &l[..pos], &l[pos + needle.len()..])
             } else {

@@ -10,9 +10,7 @@
 pub mod log;
 pub mod snapshot;
 
-use crate::model::{
-    Attrs, Dataset, Edge, EdgeKind, EnterpriseAttrs, Kind, Node, ProjectAttrs, ProjectStatus, Row,
-};
+use crate::model::{Attrs, Dataset, Edge, EdgeKind, Kind, Node, ProjectAttrs, ProjectStatus, Row};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 
@@ -481,10 +479,7 @@ pub fn apply(ds: &mut Dataset, events: &[Event]) -> Applied {
                         })),
                         EdgeKind::Builds,
                     ),
-                    _ => (
-                        Attrs::Enterprise(Box::new(EnterpriseAttrs::default())),
-                        EdgeKind::Produces,
-                    ),
+                    _ => (Attrs::Enterprise(Box::default()), EdgeKind::Produces),
                 };
                 ds.nodes.push(Node {
                     kind,

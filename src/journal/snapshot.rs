@@ -399,7 +399,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, events: &[Event], graph: &Graph) -> Vec<
             provenance,
         });
     }
-    out.sort_by(|x, y| x.section.cmp(&y.section));
+    out.sort_by_key(|x| x.section);
     out
 }
 
