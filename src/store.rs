@@ -619,9 +619,9 @@ impl Store {
     }
 
     /// A folder of the database for what outlives imports (`journal/`, `snapshots/`): its name
-    /// is never a generation's, so the removal of left-overs never touches it. Opened for
-    /// writing (the exclusive lock), the store creates it; a reader gets the path, which may
-    /// not exist. Only the module that owns the folder reads or writes inside it.
+    /// is never a generation's, so the removal of left-overs never touches it. The path only
+    /// (the folder may not exist; `make_side_dir` creates it). Only the module that owns the
+    /// folder reads or writes inside it.
     pub fn side_dir(&self, name: &str) -> Result<PathBuf, StoreError> {
         let reserved = [
             "LOCK",
@@ -642,8 +642,20 @@ impl Store {
                 "`{name}` cannot name a folder of the database"
             )));
         }
-        let dir = self.path.join(name);
-        if self.writable && !dir.is_dir() {
+        Ok(self.path.join(name))
+    }
+
+    /// `side_dir`, created if missing (and the database folder fsynced); only for a store opened
+    /// for writing, which holds the exclusive lock.
+    pub fn make_side_dir(&self, name: &str) -> Result<PathBuf, StoreError> {
+        let dir = self.side_dir(name)?;
+        if !self.writable {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+                what: "it was opened for reading (a bug in chainkb: please report it)".into(),
+            });
+        }
+        if !dir.is_dir() {
             std::fs::create_dir_all(&dir).map_err(|e| self.io(e))?;
             sync_dir(&self.path).map_err(|e| self.io(e))?;
         }

@@ -368,6 +368,13 @@ fn writes_need_an_existing_database() {
         !tmp.path().join("db").exists(),
         "a write created the database"
     );
+    // Imports and reads create no journal (a bug once: every import made an empty one).
+    let mini = root().join("tests/fixtures/mini").display().to_string();
+    s.ok(T0, &["import", &mini]);
+    s.ok(T0, &["import", &mini]);
+    s.ok(T0, &["journal"]);
+    s.ok(T0, &["check", "--store"]);
+    assert!(!s.db.join("journal").exists() && !s.db.join("snapshots").exists());
     let out = Command::new(env!("CARGO_BIN_EXE_chainkb"))
         .env_remove("CHAINKB_DB")
         .env("XDG_DATA_HOME", tmp.path())

@@ -107,16 +107,56 @@ pub fn read(store: &Store) -> Result<Vec<Event>, JournalError> {
     if !dir.is_dir() {
         return Ok(Vec::new());
     }
-    let db = open(&dir)?;
+    let db = match open(&dir) {
+        Ok(db) => db,
+        // Read-only media or a full disk, where sled cannot open the database in place: read
+        // a copy (and report the first error if that fails too).
+        Err(e @ JournalError::Sled { .. }) => return read_copy(&dir).map_err(|_| e),
+        Err(e) => return Err(e),
+    };
+    read_db(&dir, &db)
+}
+
+fn read_db(dir: &Path, db: &sled::Db) -> Result<Vec<Event>, JournalError> {
     let mut out = Vec::new();
     for kv in db.iter() {
         let (k, v) = kv.map_err(|e| JournalError::Corrupt {
-            path: dir.clone(),
+            path: dir.to_path_buf(),
             what: e.to_string(),
         })?;
-        out.push(decode(&dir, &k, &v)?);
+        out.push(decode(dir, &k, &v)?);
     }
     Ok(out)
+}
+
+/// Read the journal through a copy in the temporary folder (removed afterwards).
+fn read_copy(dir: &Path) -> Result<Vec<Event>, JournalError> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    let copy = std::env::temp_dir().join(format!("chainkb-journal-{}-{nanos}", std::process::id()));
+    let io = |e: std::io::Error| JournalError::Sled {
+        path: dir.to_path_buf(),
+        what: format!("无法把日志复制到 {} 来读取：{e}", copy.display()),
+    };
+    copy_tree(dir, &copy).map_err(io)?;
+    let result = open(&copy).and_then(|db| read_db(dir, &db));
+    let _ = std::fs::remove_dir_all(&copy);
+    result
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let target = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            copy_tree(&e.path(), &target)?;
+        } else {
+            std::fs::copy(e.path(), &target)?;
+        }
+    }
+    Ok(())
 }
 
 /// Append events (their `seq` is set here, after the last stored one) and make them durable;
@@ -125,7 +165,7 @@ pub fn append(store: &Store, events: Vec<Event>) -> Result<Vec<Event>, JournalEr
     if !store.is_writable() {
         return Err(JournalError::NotWritable);
     }
-    let dir = store.side_dir(DIR)?;
+    let dir = store.make_side_dir(DIR)?;
     let sled_err = |e: sled::Error| JournalError::Sled {
         path: dir.clone(),
         what: e.to_string(),
@@ -320,6 +360,22 @@ mod tests {
             append(&store, vec![event("x")]),
             Err(JournalError::NotWritable)
         ));
+    }
+
+    #[test]
+    fn a_journal_read_through_a_copy_is_the_journal() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("db");
+        let (store, _) = Store::open(&db, true).unwrap();
+        store
+            .import(&crate::model::Dataset::segments_only(2), "t")
+            .unwrap();
+        append(&store, vec![event("一"), event("二")]).unwrap();
+        let direct = read(&store).unwrap();
+        drop(store);
+        let before = files(&db);
+        assert_eq!(read_copy(&db.join(DIR)).unwrap(), direct);
+        assert_eq!(files(&db), before);
     }
 
     #[test]

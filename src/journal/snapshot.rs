@@ -137,7 +137,7 @@ pub fn take(
 /// renamed, and the folder fsynced. The store must be open for writing.
 pub fn save(store: &Store, snap: &Snapshot) -> Result<PathBuf, SnapshotError> {
     check_name(&snap.name)?;
-    let dir = store.side_dir(DIR)?;
+    let dir = store.make_side_dir(DIR)?;
     let path = dir.join(format!("{}.json", snap.name));
     let io = |what: std::io::Error| SnapshotError::Io {
         path: path.clone(),
