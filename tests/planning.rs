@@ -344,6 +344,16 @@ fn the_journal_survives_imports_round_trips_and_reports_orphans() {
             && out.contains("日志 #1：项目 HT-T4-02 已不在数据中"),
         "{out}"
     );
+    // `check` of the data folder with the exported journal.csv says the same before an import.
+    std::fs::copy(e2.join("journal.csv"), data.join("journal.csv")).unwrap();
+    let (code, text) = s.run(T1, &["check", &data.display().to_string()]);
+    assert_eq!(code, 1, "{text}");
+    assert!(
+        text.contains("2 条日志事件，1 条的实体不在数据中")
+            && text.contains("日志 #1：项目 HT-T4-02 已不在数据中"),
+        "{text}"
+    );
+    std::fs::remove_file(data.join("journal.csv")).unwrap();
     let (code, text) = s.run(T1, &["check", "--store"]);
     assert_eq!(code, 1, "{text}");
     assert!(

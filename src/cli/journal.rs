@@ -1017,6 +1017,34 @@ pub fn check_store(store: &Store) -> Result<(), Failure> {
     }
 }
 
+/// `check DIR`: a data folder's `journal.csv` is read, and its events applied to the folder's
+/// data; those whose entity is not in it are listed (exit 1), as an import would report them.
+pub fn check_folders(paths: &[PathBuf], ds: &Dataset) -> Result<(), Failure> {
+    let mut orphans = 0;
+    for p in paths {
+        let file = p.join(log::CSV);
+        if !(p.is_dir() && file.is_file()) {
+            continue;
+        }
+        let events = log::from_csv(&file)?;
+        let applied = journal::apply(&mut ds.clone(), &events);
+        stdoutln!(
+            "{}：{} 条日志事件，{} 条的实体不在数据中",
+            file.display(),
+            events.len(),
+            applied.orphans.len()
+        );
+        print_orphans(&applied);
+        orphans += applied.orphans.len();
+    }
+    if orphans > 0 {
+        return Err(Failure::user(format!(
+            "journal.csv 中有 {orphans} 条事件的实体不在数据中（导入时会保留它们，但不应用）"
+        )));
+    }
+    Ok(())
+}
+
 /// `export`: the journal as `journal.csv` beside graphs/ and seeds/ (none without events).
 pub fn export(store: &Store, dir: &Path) -> Result<usize, Failure> {
     let events = log::read(store)?;

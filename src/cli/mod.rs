@@ -266,7 +266,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 for line in loaded.rows_lines() {
                     stdoutln!("{line}");
                 }
-                Ok(())
+                journal::check_folders(&paths, &loaded.dataset)
             } else {
                 print_diags(&loaded.diags);
                 Err(Failure::user(format!(
