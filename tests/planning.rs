@@ -277,6 +277,16 @@ fn a_planning_session_from_import_to_brief() {
     s.transcript.push_str(&text.replace(&s.tmp.clone(), "TMP"));
     s.ok(T2, &["journal"]);
     golden("planning.txt", &s.transcript);
+    // The same changes as a table (.csv here; .xlsx and .json go through the same writer).
+    let table = tmp.path().join("changes.csv");
+    s.ok(T2, &["diff", "会前", "-o", &table.display().to_string()]);
+    let csv = std::fs::read_to_string(&table).unwrap();
+    assert!(csv.contains("类别,对象,原,新,来源"), "{csv}");
+    assert!(
+        csv.contains("项目状态变化,城市更新改造项目（HT-T4-01）,推介,在谈,日志 #1"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 8, "{csv}");
 }
 
 /// export → import → export is byte-identical, journal.csv included; a re-import of the

@@ -545,10 +545,20 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
                 Some(path) => {
                     let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
                     if ext.as_deref() != Some("md") {
-                        return Err(Failure::user(format!(
-                            "会前简报写成 Markdown：请把输出文件命名为 .md（{}）",
-                            path.display()
-                        )));
+                        // The changes as a table (.xlsx, .csv, .json).
+                        let table = changes_table(&changes);
+                        crate::export::write_table(
+                            &table,
+                            &path,
+                            &format!("{} 以来的变化", a.name),
+                        )
+                        .map_err(|e| {
+                            Failure::user(format!(
+                                "{e}（会前简报写成 .md；变化表可写成 .xlsx、.csv 或 .json）"
+                            ))
+                        })?;
+                        stdoutln!("已写变化表 {}（{} 项变化）", path.display(), changes.len());
+                        return Ok(());
                     }
                     std::fs::write(&path, snapshot::to_brief(&a, &b, &changes))
                         .map_err(|e| Failure::user(format!("无法写入 {}：{e}", path.display())))?;
@@ -563,6 +573,22 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
             Ok(())
         }
     }
+}
+
+/// The changes of a diff as a table: 类别, 对象, 原, 新, 来源.
+fn changes_table(changes: &[snapshot::Change]) -> crate::report::Table {
+    use crate::report::{Table, Value};
+    let mut t = Table::new(&["类别", "对象", "原", "新", "来源"]);
+    for c in changes {
+        t.rows.push(vec![
+            Value::text(c.section.title()),
+            Value::text(&c.what),
+            Value::text(&c.old),
+            Value::text(&c.new),
+            Value::text(&c.provenance),
+        ]);
+    }
+    t
 }
 
 fn print_event(cur: &Current, e: &Event) {
