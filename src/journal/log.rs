@@ -22,7 +22,7 @@ pub enum JournalError {
     #[error("日志 {path}：{what}")]
     Sled { path: PathBuf, what: String },
     #[error(
-        "日志 {path} 已损坏：{what}（其余数据未受影响；可用 chainkb export 导出后检查 journal.csv）"
+        "日志 {path} 已损坏：{what}。整理数据未受影响；要继续使用，把这个 journal 目录移出数据库目录，再导入数据目录（连同最近一次 chainkb export 写出的 journal.csv，可找回导出时为止的改动）"
     )]
     Corrupt { path: PathBuf, what: String },
     #[error("写日志需要以写方式打开数据库（chainkb 的缺陷，请报告）")]
@@ -55,6 +55,12 @@ fn open(dir: &Path) -> Result<sled::Db, JournalError> {
                     && start.elapsed() < std::time::Duration::from_secs(30) =>
             {
                 std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(sled::Error::Corruption { .. }) => {
+                return Err(JournalError::Corrupt {
+                    path: dir.to_path_buf(),
+                    what: "sled 在其日志中发现损坏的数据".into(),
+                });
             }
             Err(e) => {
                 return Err(JournalError::Sled {
@@ -376,6 +382,32 @@ mod tests {
         let before = files(&db);
         assert_eq!(read_copy(&db.join(DIR)).unwrap(), direct);
         assert_eq!(files(&db), before);
+    }
+
+    #[test]
+    fn a_damaged_journal_is_reported_as_damage() {
+        let tmp = tempfile::tempdir().unwrap();
+        let db = tmp.path().join("db");
+        {
+            let (store, _) = Store::open(&db, true).unwrap();
+            store
+                .import(&crate::model::Dataset::segments_only(2), "t")
+                .unwrap();
+            append(&store, vec![event("损坏测试")]).unwrap();
+        }
+        let log = db.join(DIR).join("db");
+        let mut bytes = std::fs::read(&log).unwrap();
+        let needle = "损坏测试".as_bytes();
+        let at = bytes
+            .windows(needle.len())
+            .position(|w| w == needle)
+            .expect("the event in sled's log");
+        bytes[at] ^= 0xff;
+        std::fs::write(&log, bytes).unwrap();
+        let (store, _) = Store::open(&db, false).unwrap();
+        let err = read(&store).unwrap_err();
+        assert!(matches!(err, JournalError::Corrupt { .. }), "{err}");
+        assert!(err.to_string().contains("把这个 journal 目录移出"), "{err}");
     }
 
     #[test]
