@@ -151,6 +151,7 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("weakness", "薄弱原因"),
     ("rank", "排名"),
     ("no", "序号"),
+    ("prospect", "客商库"),
     ("credit_code", "统一社会信用代码"),
     ("gap", "缺口类型"),
     ("needed_by", "需求环节"),

@@ -39,6 +39,7 @@ pub mod error;
 pub mod export;
 pub mod graph;
 pub mod intake;
+pub mod journal;
 pub mod lang;
 pub mod model;
 pub mod names;

@@ -8,6 +8,8 @@
 //! DB/LOCK       file lock (flock(2); LockFileEx on Windows): shared while a command reads, exclusive while one imports
 //! DB/CURRENT    "chainkb-store 2", schema, generation, label, and a CRC of those lines
 //! DB/g<N>/      a sled database written once by an import and only read afterwards
+//! DB/journal/  the planning journal, DB/snapshots/ its snapshots: side folders (`side_dir`) that
+//!               imports keep and the removal of left-overs never touches (module `journal`)
 //! ```
 //!
 //! A generation's sled database holds the keys `files`, `templates`, `sources`,
@@ -665,6 +667,55 @@ impl Store {
 
     pub fn path(&self) -> &Path {
         &self.path
+    }
+
+    /// A folder of the database for what outlives imports (`journal/`, `snapshots/`): its name
+    /// is never a generation's, so the removal of left-overs never touches it. The path only
+    /// (the folder may not exist; `make_side_dir` creates it). Only the module that owns the
+    /// folder reads or writes inside it.
+    pub fn side_dir(&self, name: &str) -> Result<PathBuf, StoreError> {
+        let reserved = [
+            "LOCK",
+            "CURRENT",
+            "CURRENT.tmp",
+            "conf",
+            "db",
+            "blobs",
+            "snap",
+        ];
+        if name.is_empty()
+            || name.contains(['/', '\\', '.'])
+            || reserved.contains(&name)
+            || name.starts_with("snap.")
+            || parse_generation_name(name).is_some()
+        {
+            return Err(StoreError::Encode(format!(
+                "`{name}` cannot name a folder of the database"
+            )));
+        }
+        Ok(self.path.join(name))
+    }
+
+    /// `side_dir`, created if missing (and the database folder fsynced); only for a store opened
+    /// for writing, which holds the exclusive lock.
+    pub fn make_side_dir(&self, name: &str) -> Result<PathBuf, StoreError> {
+        let dir = self.side_dir(name)?;
+        if !self.writable {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+                what: "it was opened for reading (a bug in chainkb: please report it)".into(),
+            });
+        }
+        if !dir.is_dir() {
+            std::fs::create_dir_all(&dir).map_err(|e| self.io(e))?;
+            sync_dir(&self.path).map_err(|e| self.io(e))?;
+        }
+        Ok(dir)
+    }
+
+    /// Whether this store was opened for writing (it holds the exclusive lock).
+    pub fn is_writable(&self) -> bool {
+        self.writable
     }
 
     /// Layout 1, until an import through this store converts it.

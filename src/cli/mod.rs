@@ -4,6 +4,7 @@
 
 mod failure;
 mod intake;
+mod journal;
 mod query;
 mod repl;
 mod show;
@@ -126,6 +127,8 @@ pub enum Command {
     Targets(targets::TargetArgs),
     /// 项目流转 / Project routing: which parks fit a project's segments best, with reasons.
     Route(targets::RouteArgs),
+    #[command(flatten)]
+    Journal(journal::JournalCommand),
     /// 生成测试数据 / Write a deterministic synthetic data folder (for scale tests and benches).
     Gen {
         #[arg(long, default_value_t = 10_000)]
@@ -203,17 +206,16 @@ fn open_store(db: &Option<PathBuf>, create: bool) -> Result<Store, Failure> {
     })?)
 }
 
-/// The graph over the database chosen by `--db` / `CHAINKB_DB`, or the default one.
+/// The current state: the live generation with the planning journal applied.
 fn open_graph(db: &Option<PathBuf>) -> Result<Graph, Failure> {
-    open_graph_labelled(db).map(|(g, _)| g)
+    Ok(journal::open_current(db)?.graph)
 }
 
-/// The graph, and the data version it was built from (`LABEL（第 N 代）`) for hand-outs.
+/// The current state, and the data version it was built from (`LABEL（第 N 代）`) for hand-outs.
 fn open_graph_labelled(db: &Option<PathBuf>) -> Result<(Graph, String), Failure> {
-    let store = open_store(db, false)?;
-    let (graph, meta) = crate::open::load_graph(store)?;
-    let data = format!("{}（第 {} 代）", meta.label, meta.generation);
-    Ok((graph, data))
+    let cur = journal::open_current(db)?;
+    let data = format!("{}（第 {} 代）", cur.meta.label, cur.meta.generation);
+    Ok((cur.graph, data))
 }
 
 fn print_diags(diags: &[data::Diag]) {
@@ -240,7 +242,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 "ok: {n} records of {} read and verified",
                 store.path().display()
             );
-            Ok(())
+            journal::check_store(&store)
         }
         Command::Check {
             paths, encoding, ..
@@ -256,7 +258,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 for line in loaded.rows_lines() {
                     stdoutln!("{line}");
                 }
-                Ok(())
+                journal::check_folders(&paths, &loaded.dataset)
             } else {
                 print_diags(&loaded.diags);
                 Err(Failure::user(format!(
@@ -304,6 +306,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 ));
             };
             let store = open_store(&cli.db, true)?;
+            let pending = journal::before_import(&store, &paths)?;
             let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             // A bar only when stderr is a terminal (indicatif hides itself otherwise).
             let bar = indicatif::ProgressBar::new(0).with_style(
@@ -328,7 +331,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             for line in loaded.rows_lines() {
                 stdoutln!("{line}");
             }
-            Ok(())
+            journal::after_import(&store, &pending, ds)
         }
         Command::Export { dir, force } => {
             let store = open_store(&cli.db, false)?;
@@ -338,6 +341,13 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 Failure::environment(format!("cannot write to {}: {e}", dir.display()))
             })?;
             stdoutln!("exported {n} files to {}", dir.display());
+            let events = journal::export(&store, &dir)?;
+            if events > 0 {
+                stdoutln!(
+                    "日志 {events} 条事件写入 {}",
+                    dir.join("journal.csv").display()
+                );
+            }
             Ok(())
         }
         Command::Stats => {
@@ -388,9 +398,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             draw(&graph, chain, place, kind, output, format, font)
         }
         Command::Repl => repl::run(cli.db, lang),
+        Command::Journal(cmd) => journal::run(&cli.db, cmd),
         Command::Targets(args) => {
-            let (graph, data) = open_graph_labelled(&cli.db)?;
-            targets::run_targets(&graph, args, &data, lang)
+            let cur = journal::open_current(&cli.db)?;
+            let data = format!("{}（第 {} 代）", cur.meta.label, cur.meta.generation);
+            let prospects: Vec<_> = cur.applied.prospects.values().cloned().collect();
+            targets::run_targets(&cur.graph, &prospects, args, &data, lang)
         }
         Command::Route(args) => {
             let (graph, data) = open_graph_labelled(&cli.db)?;

@@ -48,6 +48,9 @@ pub struct TargetArgs {
     /// List the candidates that admission rules exclude, with the rule, instead.
     #[arg(long)]
     pub excluded: bool,
+    /// 不列客商库中（此地此链）已签约或已落地的企业。
+    #[arg(long)]
+    pub exclude_signed: bool,
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// Write to a file (.xlsx, .csv, .md or .json) instead of printing.
@@ -230,7 +233,15 @@ pub fn per_gap_rows(
     rows
 }
 
-pub fn run_targets(g: &Graph, a: TargetArgs, data: &str, lang: Lang) -> Result<(), Failure> {
+/// `prospects`: the 客商库 (from the journal), shown as a column and, with `--exclude-signed`,
+/// leaving out firms already signed.
+pub fn run_targets(
+    g: &Graph,
+    prospects: &[crate::journal::Prospect],
+    a: TargetArgs,
+    data: &str,
+    lang: Lang,
+) -> Result<(), Failure> {
     let chain = resolve_one(g, &a.chain, &[Kind::Chain])?;
     let place = resolve_one(g, &a.place, &[Kind::Park, Kind::Region])?;
     let weights = weights_from(&a.weights)?;
@@ -280,7 +291,12 @@ pub fn run_targets(g: &Graph, a: TargetArgs, data: &str, lang: Lang) -> Result<(
             chain,
             place,
             gaps,
-            limit: if is_xlsx { usize::MAX } else { a.limit },
+            limit: if is_xlsx {
+                usize::MAX
+            } else {
+                // Room for the signed firms that are left out below.
+                a.limit.saturating_add(prospects.len())
+            },
             origin: origin.clone(),
             tags: tags.clone(),
             investment: a.investment,
@@ -291,6 +307,10 @@ pub fn run_targets(g: &Graph, a: TargetArgs, data: &str, lang: Lang) -> Result<(
         },
     )
     .map_err(Failure::user)?;
+    super::journal::mark_prospects(&mut table, g, prospects, chain, place, a.exclude_signed);
+    if !is_xlsx {
+        table.rows.truncate(a.limit);
+    }
     table.notes.splice(0..0, nobody);
     let (chain_name, place_name) = (g.node(chain).name(), g.node(place).name());
     let sheet = format!("{chain_name} {place_name}");

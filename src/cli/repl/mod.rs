@@ -114,6 +114,35 @@ pub(super) const META_COMMANDS: &[(&str, &str)] = &[
     ),
     (".open", ".open PATH              open another database"),
     (
+        ".snapshot",
+        ".snapshot NAME          keep the current state as snapshot NAME (.snapshot list)",
+    ),
+    (
+        ".diff",
+        ".diff NAME [NAME2] [-o brief.md]  what changed since snapshot NAME",
+    ),
+    (
+        ".project",
+        ".project move P STATUS | add | list   the project closed loop (as chainkb project)",
+    ),
+    (
+        ".prospect",
+        ".prospect add|move|list  the 客商库 (as chainkb prospect)",
+    ),
+    (
+        ".firm",
+        ".firm add NAME --in PLACE --segments S  a firm met in a meeting",
+    ),
+    (
+        ".note",
+        ".note ENTITY TEXT       attach a note to an entity",
+    ),
+    (
+        ".changes",
+        ".changes ENTITY         an entity's recorded history",
+    ),
+    (".journal", ".journal                every recorded change"),
+    (
         ".history",
         ".history                the statements typed so far",
     ),
@@ -150,6 +179,29 @@ const META_HELP_ZH: &[(&str, &str)] = &[
         ".pager on|off           分页显示长结果（默认开；环境变量 CHAINKB_PAGER=off 关闭）",
     ),
     (".open", ".open 路径              打开另一个数据库"),
+    (
+        ".snapshot",
+        ".snapshot 名称          把当前状态存为快照（.snapshot list 列出快照）",
+    ),
+    (
+        ".diff",
+        ".diff 名称 [名称2] [-o brief.md]  快照以来的变化（会前简报）",
+    ),
+    (
+        ".project",
+        ".project move 项目 状态 | add | list   项目闭环（同 chainkb project）",
+    ),
+    (
+        ".prospect",
+        ".prospect add|move|list  客商库（同 chainkb prospect）",
+    ),
+    (
+        ".firm",
+        ".firm add 名称 --in 地方 --segments 环节  会上新知的企业",
+    ),
+    (".note", ".note 实体 文字         给实体加备注"),
+    (".changes", ".changes 实体           实体的变更记录"),
+    (".journal", ".journal                全部变更记录"),
     (".history", ".history                已输入的语句"),
     (".quit", ".quit                   退出（或 Ctrl-D）"),
 ];
@@ -526,6 +578,12 @@ impl Session {
                 // The lines of a multi-line statement line up under its first.
                 for (i, entry) in history.iter().enumerate() {
                     stdoutln!("{:>4}  {}", i + 1, entry.replace('\n', "\n      "));
+                }
+            }
+            other if let Some(done) = super::journal::repl_meta(&self.db, other, &args) => {
+                // A write changed the state: read it again.
+                if done? {
+                    self.graph = Rc::new(open_graph(&self.db).map_err(|f| f.to_string())?);
                 }
             }
             other => {

@@ -1,0 +1,551 @@
+//! Named snapshots and "what changed since": a snapshot is what a planning session compares —
+//! segment states per place, firms, projects with their closed-loop status, the 客商库 — taken
+//! from the current state (live generation + journal) and kept as `DB/snapshots/NAME.json`
+//! with the import label and journal position it was taken at. It does not depend on any
+//! generation, so it survives later imports; the disk it takes is what is kept (one file per
+//! snapshot). `diff` compares two of them (or one with now), each change with its provenance.
+
+use super::{Applied, Event, Prospect};
+use crate::graph::{Graph, SegmentState};
+use crate::model::Kind;
+use crate::store::Store;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write as _;
+use std::path::PathBuf;
+
+/// The folder of the snapshots in the database folder.
+pub const DIR: &str = "snapshots";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub name: String,
+    pub time: String,
+    /// The import label and generation of the curated data.
+    pub label: String,
+    pub generation: u64,
+    /// The last journal event included.
+    pub journal_seq: u64,
+    /// Id → name of every place, segment, firm and project named below.
+    pub names: BTreeMap<String, String>,
+    /// (place id, segment id, 已有 / 规划): every cell that is not missing.
+    pub cells: Vec<(String, String, String)>,
+    /// Enterprise ids.
+    pub firms: BTreeSet<String>,
+    /// Project id → loop status ("" when none).
+    pub projects: BTreeMap<String, String>,
+    pub prospects: Vec<Prospect>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    #[error("{0}")]
+    Store(#[from] crate::store::StoreError),
+    #[error(
+        "快照名 `{0}` 不可用：请用 1–64 个字符，不含 / \\ 与开头的点（例如 会前、2026-12月会）"
+    )]
+    BadName(String),
+    #[error("没有名为 `{name}` 的快照{hint}")]
+    NotFound { name: String, hint: String },
+    #[error("快照 {path}：{what}")]
+    Io { path: PathBuf, what: String },
+}
+
+fn check_name(name: &str) -> Result<(), SnapshotError> {
+    let n = name.chars().count();
+    if n == 0
+        || n > 64
+        || name.starts_with('.')
+        || name.contains(['/', '\\', '\0'])
+        || name.chars().any(char::is_control)
+    {
+        return Err(SnapshotError::BadName(name.into()));
+    }
+    Ok(())
+}
+
+/// The snapshot of the current state.
+pub fn take(
+    name: &str,
+    time: &str,
+    label: &str,
+    generation: u64,
+    graph: &Graph,
+    applied: &Applied,
+) -> Snapshot {
+    let ds = &graph.ds;
+    let mut names = BTreeMap::new();
+    let mut name_of = |i: u32| {
+        let n = graph.node(i);
+        names.insert(n.id.to_string(), n.name().to_string());
+        n.id.to_string()
+    };
+    let mut places: Vec<u32> = graph.nodes_of(Kind::Region).to_vec();
+    places.extend_from_slice(graph.nodes_of(Kind::Park));
+    let segments = graph.nodes_of(Kind::Segment);
+    let mut cells = Vec::new();
+    for &p in &places {
+        for &s in segments {
+            let state = match graph.state(p, s) {
+                SegmentState::Present => "已有",
+                SegmentState::Planned => "规划",
+                _ => continue,
+            };
+            cells.push((name_of(p), name_of(s), state.to_string()));
+        }
+    }
+    cells.sort();
+    let firms = graph
+        .nodes_of(Kind::Enterprise)
+        .iter()
+        .map(|&i| name_of(i))
+        .collect();
+    let projects = graph
+        .nodes_of(Kind::Project)
+        .iter()
+        .map(|&i| (name_of(i), applied.status_of(ds, i)))
+        .collect();
+    for p in applied.prospects.values() {
+        for (k, id) in [(Kind::Enterprise, &p.firm), (Kind::Chain, &p.chain)] {
+            if let Some(&i) = graph.names.lookup(&ds.nodes, id, &[k]).first() {
+                name_of(i);
+            }
+        }
+        if let Some(&i) = graph
+            .names
+            .lookup(&ds.nodes, &p.place, &[Kind::Region, Kind::Park])
+            .first()
+        {
+            name_of(i);
+        }
+    }
+    Snapshot {
+        name: name.into(),
+        time: time.into(),
+        label: label.into(),
+        generation,
+        journal_seq: applied.last_seq,
+        names,
+        cells,
+        firms,
+        projects,
+        prospects: applied.prospects.values().cloned().collect(),
+    }
+}
+
+/// Keep a snapshot (replacing one of the same name): written to a temporary file, fsynced,
+/// renamed, and the folder fsynced. The store must be open for writing.
+pub fn save(store: &Store, snap: &Snapshot) -> Result<PathBuf, SnapshotError> {
+    check_name(&snap.name)?;
+    let dir = store.make_side_dir(DIR)?;
+    let path = dir.join(format!("{}.json", snap.name));
+    let io = |what: std::io::Error| SnapshotError::Io {
+        path: path.clone(),
+        what: what.to_string(),
+    };
+    let json = serde_json::to_vec(snap).map_err(|e| SnapshotError::Io {
+        path: path.clone(),
+        what: e.to_string(),
+    })?;
+    let tmp = dir.join(format!(".{}.json.tmp", snap.name));
+    let mut f = std::fs::File::create(&tmp).map_err(io)?;
+    f.write_all(&json).map_err(io)?;
+    f.sync_all().map_err(io)?;
+    drop(f);
+    std::fs::rename(&tmp, &path).map_err(io)?;
+    std::fs::File::open(&dir)
+        .and_then(|d| d.sync_all())
+        .map_err(io)?;
+    Ok(path)
+}
+
+/// The kept snapshots, oldest first: (name, time, label, journal position).
+pub fn list(store: &Store) -> Result<Vec<Snapshot>, SnapshotError> {
+    let dir = store.side_dir(DIR)?;
+    let Ok(entries) = std::fs::read_dir(&dir) else {
+        return Ok(Vec::new());
+    };
+    let mut out = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.starts_with('.') {
+            continue;
+        }
+        if let Some(stem) = name.strip_suffix(".json") {
+            out.push(load(store, stem)?);
+        }
+    }
+    out.sort_by(|a, b| (&a.time, &a.name).cmp(&(&b.time, &b.name)));
+    Ok(out)
+}
+
+pub fn load(store: &Store, name: &str) -> Result<Snapshot, SnapshotError> {
+    check_name(name)?;
+    let dir = store.side_dir(DIR)?;
+    let path = dir.join(format!("{name}.json"));
+    let bytes = match std::fs::read(&path) {
+        Ok(b) => b,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let known: Vec<String> = std::fs::read_dir(&dir)
+                .map(|d| {
+                    d.flatten()
+                        .filter_map(|e| {
+                            let n = e.file_name().to_string_lossy().into_owned();
+                            n.strip_suffix(".json")
+                                .filter(|_| !n.starts_with('.'))
+                                .map(str::to_string)
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let hint = if known.is_empty() {
+                "（还没有快照：chainkb snapshot save NAME）".to_string()
+            } else {
+                format!("（已有：{}）", known.join("、"))
+            };
+            return Err(SnapshotError::NotFound {
+                name: name.into(),
+                hint,
+            });
+        }
+        Err(e) => {
+            return Err(SnapshotError::Io {
+                path,
+                what: e.to_string(),
+            });
+        }
+    };
+    serde_json::from_slice(&bytes).map_err(|e| SnapshotError::Io {
+        path,
+        what: format!("无法解读（已损坏？）：{e}"),
+    })
+}
+
+/// What a change is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Section {
+    ProjectStatus,
+    Projects,
+    Firms,
+    Prospects,
+    Segments,
+}
+
+impl Section {
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::ProjectStatus => "项目状态变化",
+            Section::Projects => "项目增减",
+            Section::Firms => "企业增减",
+            Section::Prospects => "客商库变化",
+            Section::Segments => "环节状态变化（按地点）",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Change {
+    pub section: Section,
+    /// What changed: a project, a firm, "place · segment", "place · chain · firm".
+    pub what: String,
+    pub old: String,
+    pub new: String,
+    pub provenance: String,
+}
+
+/// The changes from `a` to `b`. `events` is the journal (for provenance); `graph` the current
+/// state, used to tell which recorded events moved a segment's state.
+pub fn diff(a: &Snapshot, b: &Snapshot, events: &[Event], graph: &Graph) -> Vec<Change> {
+    let range: Vec<&Event> = events
+        .iter()
+        .filter(|e| e.seq > a.journal_seq && e.seq <= b.journal_seq)
+        .collect();
+    let import = if a.label != b.label || a.generation != b.generation {
+        format!("导入 第{}代（{}）", b.generation, b.label)
+    } else {
+        "—".to_string()
+    };
+    // The last event in range that changes the entity's state (notes and 客商库 entries never
+    // add or move a firm or project).
+    let prov = |id: &str| -> String {
+        range
+            .iter()
+            .rev()
+            .find(|e| changes_state(&e.change) && e.change.subject().1 == id)
+            .map_or_else(|| import.clone(), |e| event_provenance(e))
+    };
+    let name = |id: &str| -> String {
+        match b.names.get(id).or_else(|| a.names.get(id)) {
+            Some(n) if n != id => format!("{n}（{id}）"),
+            _ => id.to_string(),
+        }
+    };
+    let mut out = Vec::new();
+    // Projects: status moves, added, removed.
+    for (id, new) in &b.projects {
+        match a.projects.get(id) {
+            Some(old) if old != new => out.push(Change {
+                section: Section::ProjectStatus,
+                what: name(id),
+                old: or_none(old),
+                new: or_none(new),
+                provenance: prov(id),
+            }),
+            Some(_) => {}
+            None => out.push(Change {
+                section: Section::Projects,
+                what: name(id),
+                old: "—".into(),
+                new: format!("新增（{}）", or_none(new)),
+                provenance: prov(id),
+            }),
+        }
+    }
+    for (id, old) in &a.projects {
+        if !b.projects.contains_key(id) {
+            out.push(Change {
+                section: Section::Projects,
+                what: name(id),
+                old: or_none(old),
+                new: "移除".into(),
+                provenance: prov(id),
+            });
+        }
+    }
+    for id in b.firms.difference(&a.firms) {
+        out.push(Change {
+            section: Section::Firms,
+            what: name(id),
+            old: "—".into(),
+            new: "新增".into(),
+            provenance: prov(id),
+        });
+    }
+    for id in a.firms.difference(&b.firms) {
+        out.push(Change {
+            section: Section::Firms,
+            what: name(id),
+            old: "在库".into(),
+            new: "移除".into(),
+            provenance: prov(id),
+        });
+    }
+    // 客商库.
+    let key = |p: &Prospect| (p.place.clone(), p.chain.clone(), p.firm.clone());
+    let old_p: HashMap<_, &Prospect> = a.prospects.iter().map(|p| (key(p), p)).collect();
+    let new_p: HashMap<_, &Prospect> = b.prospects.iter().map(|p| (key(p), p)).collect();
+    let mut keys: BTreeSet<_> = old_p.keys().cloned().collect();
+    keys.extend(new_p.keys().cloned());
+    for k in keys {
+        let (o, n) = (old_p.get(&k), new_p.get(&k));
+        let (old, new) = (
+            o.map_or("—".to_string(), |p| p.stage.clone()),
+            n.map_or("移出".to_string(), |p| p.stage.clone()),
+        );
+        let contact_only =
+            matches!((o, n), (Some(o), Some(n)) if o.stage == n.stage && o.seq != n.seq);
+        if old == new && !contact_only {
+            continue;
+        }
+        let provenance = n
+            .and_then(|p| events.iter().find(|e| e.seq == p.seq))
+            .filter(|e| e.seq > a.journal_seq)
+            .map_or_else(|| import.clone(), event_provenance);
+        out.push(Change {
+            section: Section::Prospects,
+            what: format!("{} · {} · {}", name(&k.0), name(&k.1), name(&k.2)),
+            old,
+            new: if contact_only {
+                format!("{new}（新联系）")
+            } else {
+                new
+            },
+            provenance,
+        });
+    }
+    // Segment states per place.
+    let cell_map = |s: &Snapshot| -> HashMap<(String, String), String> {
+        s.cells
+            .iter()
+            .map(|(p, g, st)| ((p.clone(), g.clone()), st.clone()))
+            .collect()
+    };
+    let (ca, cb) = (cell_map(a), cell_map(b));
+    let mut cells: BTreeSet<&(String, String)> = ca.keys().collect();
+    cells.extend(cb.keys());
+    let touched: Vec<(&Event, String)> = range
+        .iter()
+        .filter(|e| changes_state(&e.change))
+        .map(|e| (*e, e.change.subject().1.to_string()))
+        .collect();
+    for k in cells {
+        let old = ca.get(k).map_or("缺失", String::as_str);
+        let new = cb.get(k).map_or("缺失", String::as_str);
+        if old == new {
+            continue;
+        }
+        // A recorded event moved it when its firm or project is a member of the cell now.
+        let members: Vec<String> = cell_members(graph, &k.0, &k.1);
+        let provenance = touched
+            .iter()
+            .rev()
+            .find(|(_, id)| members.contains(id))
+            .map_or_else(|| import.clone(), |(e, _)| event_provenance(e));
+        out.push(Change {
+            section: Section::Segments,
+            what: format!("{} · {}", name(&k.0), name(&k.1)),
+            old: old.into(),
+            new: new.into(),
+            provenance,
+        });
+    }
+    out.sort_by_key(|x| x.section);
+    out
+}
+
+/// Whether an event changes a project or firm (not a note, not the 客商库).
+fn changes_state(c: &super::Change) -> bool {
+    use super::Change as C;
+    matches!(
+        c,
+        C::ProjectStatus { .. } | C::AddFirm { .. } | C::AddProject { .. }
+    )
+}
+
+fn cell_members(graph: &Graph, place: &str, segment: &str) -> Vec<String> {
+    let ds = &graph.ds;
+    let p = graph
+        .names
+        .lookup(&ds.nodes, place, &[Kind::Region, Kind::Park]);
+    let s = graph.names.lookup(&ds.nodes, segment, &[Kind::Segment]);
+    let (Some(&p), Some(&s)) = (p.iter().find(|&&i| &*graph.node(i).id == place), s.first()) else {
+        return Vec::new();
+    };
+    graph
+        .presence(p, s)
+        .map(|c| {
+            c.producers
+                .iter()
+                .chain(c.projects)
+                .map(|&i| graph.node(i).id.to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn or_none(s: &str) -> String {
+    if s.is_empty() {
+        "（无）".into()
+    } else {
+        s.into()
+    }
+}
+
+/// "日志 #N（who time：reason）".
+pub fn event_provenance(e: &Event) -> String {
+    if e.reason.is_empty() {
+        format!("日志 #{}（{} {}）", e.seq, e.who, e.time)
+    } else {
+        format!("日志 #{}（{} {}：{}）", e.seq, e.who, e.time, e.reason)
+    }
+}
+
+/// The changes as text: one block per section, one line per change.
+pub fn to_text(a: &Snapshot, b: &Snapshot, changes: &[Change]) -> String {
+    let mut s = format!("{} → {}：{} 项变化\n", header(a), header(b), changes.len());
+    let mut section = None;
+    for c in changes {
+        if section != Some(c.section) {
+            section = Some(c.section);
+            let n = changes.iter().filter(|x| x.section == c.section).count();
+            s.push_str(&format!("\n{}（{n}）\n", c.section.title()));
+        }
+        s.push_str(&format!(
+            "  {}：{} → {}　〔{}〕\n",
+            c.what, c.old, c.new, c.provenance
+        ));
+    }
+    if changes.is_empty() {
+        s.push_str("没有变化\n");
+    }
+    s
+}
+
+fn header(s: &Snapshot) -> String {
+    format!("{}（{}）", s.name, s.time)
+}
+
+/// At most this many lines per section in the brief (the rest counted).
+const BRIEF_LINES: usize = 12;
+
+/// The one-page 会前简报 (Markdown).
+pub fn to_brief(a: &Snapshot, b: &Snapshot, changes: &[Change]) -> String {
+    let mut s = format!("# 会前简报：{} 以来的变化\n\n", a.name);
+    s.push_str(&format!(
+        "比较：{} → {}。数据：{}（第{}代）。\n\n",
+        header(a),
+        header(b),
+        b.label,
+        b.generation
+    ));
+    let count = |sec: Section| changes.iter().filter(|c| c.section == sec).count();
+    let moved_up = changes
+        .iter()
+        .filter(|c| c.section == Section::Segments && c.old == "缺失")
+        .count();
+    s.push_str("## 要点\n\n");
+    s.push_str(&format!(
+        "- 项目状态变化 {} 项；项目增减 {} 项；企业增减 {} 项\n- 客商库变化 {} 项\n- 环节状态变化 {} 处（其中由缺失补上 {} 处）\n",
+        count(Section::ProjectStatus),
+        count(Section::Projects),
+        count(Section::Firms),
+        count(Section::Prospects),
+        count(Section::Segments),
+        moved_up
+    ));
+    for sec in [
+        Section::ProjectStatus,
+        Section::Prospects,
+        Section::Projects,
+        Section::Firms,
+        Section::Segments,
+    ] {
+        let items: Vec<&Change> = changes.iter().filter(|c| c.section == sec).collect();
+        if items.is_empty() {
+            continue;
+        }
+        s.push_str(&format!("\n## {}（{}）\n\n", sec.title(), items.len()));
+        for c in items.iter().take(BRIEF_LINES) {
+            s.push_str(&format!(
+                "- {}：{} → {}（{}）\n",
+                c.what, c.old, c.new, c.provenance
+            ));
+        }
+        if items.len() > BRIEF_LINES {
+            s.push_str(&format!(
+                "- ……另有 {} 项，见 chainkb diff {}\n",
+                items.len() - BRIEF_LINES,
+                a.name
+            ));
+        }
+    }
+    if changes.is_empty() {
+        s.push_str("\n没有变化。\n");
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_would_leave_the_folder_are_refused() {
+        for bad in ["", "../x", "a/b", ".hidden", "a\\b"] {
+            assert!(check_name(bad).is_err(), "{bad}");
+        }
+        for ok in ["会前", "2026-12 月度会", "v1.2"] {
+            assert!(check_name(ok).is_ok(), "{ok}");
+        }
+    }
+}
