@@ -477,6 +477,24 @@ fn catching_sled_panics<T>(
     }
 }
 
+/// Open a sled database this process has just closed: sled drops its file lock when the last of
+/// its internal handles goes, which can be a moment after `drop(db)` returns, so a lock error
+/// here is waited out (up to `READ_LOCK_WAIT_MS`) rather than failing the import.
+fn reopen_sled(path: &Path) -> Result<sled::Db, sled::Error> {
+    let started = std::time::Instant::now();
+    loop {
+        match sled_config(path).open() {
+            Err(e)
+                if is_sled_lock(&e)
+                    && started.elapsed().as_millis() < READ_LOCK_WAIT_MS as u128 =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            other => return other,
+        }
+    }
+}
+
 fn sled_config(path: &Path) -> sled::Config {
     sled::Config::new()
         .path(path)
@@ -940,7 +958,7 @@ impl Store {
                     if held >= RELEASE_BYTES {
                         db.flush().map_err(sled_err)?;
                         drop(db);
-                        db = sled_config(&dir_owned).open().map_err(sled_err)?;
+                        db = reopen_sled(&dir_owned).map_err(sled_err)?;
                         held = 0;
                     }
                 }
