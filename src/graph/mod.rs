@@ -1,7 +1,8 @@
-//! The in-memory graph: a petgraph view of a `Dataset`, rebuilt on every open and never written
-//! back, plus the indexes queries need (names; chains; the place hierarchy; presence per
-//! place × segment).
+//! The in-memory graph: a `Dataset` with adjacency per edge kind, rebuilt on every open and
+//! never written back, plus the indexes queries need (names; chains; the place hierarchy;
+//! presence per place × segment).
 
+mod adjacency;
 mod columns;
 mod names;
 mod places;
@@ -10,10 +11,9 @@ mod state_bits;
 
 use crate::model::{Attrs, Coverage, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node, Stage};
 use petgraph::Direction;
-use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::EdgeRef;
 use std::collections::{HashMap, HashSet};
 
+pub use adjacency::Adjacency;
 pub use columns::{Columns, Profile};
 pub use names::NameIndex;
 pub use presence::{Presence, PresenceIndex};
@@ -54,10 +54,9 @@ impl SegmentState {
 
 pub struct Graph {
     pub ds: Dataset,
-    /// Node and edge weights are unit: node `i` of the dataset is `NodeIndex::new(i)` and edge
-    /// `i` is `EdgeIndex::new(i)` (edges are added in dataset order and never removed), so the
-    /// graph stores no copy of what `ds` holds.
-    pub g: DiGraph<(), ()>,
+    /// Per edge kind and direction, each node's (other end, edge index) in data order: node
+    /// `i` and edge `i` are the dataset's, so the graph stores no copy of what `ds` holds.
+    adj: Adjacency,
     pub names: NameIndex,
     /// Place → its ancestors (PART_OF, transitively), nearest first, not including itself.
     ancestors: HashMap<u32, Vec<u32>>,
@@ -85,23 +84,11 @@ impl Graph {
         // Decoding the store leaves its buffers free but held by the allocator; hand them
         // back before the indexes are built, so the peak is the dataset plus the indexes.
         release_free_memory();
-        let n = ds.nodes.len();
-        let mut g: DiGraph<(), ()> = DiGraph::with_capacity(n, ds.edges.len());
-        for _ in 0..n {
-            g.add_node(());
-        }
-        for (i, e) in ds.edges.iter().enumerate() {
-            let added = g.add_edge(
-                NodeIndex::new(e.from as usize),
-                NodeIndex::new(e.to as usize),
-                (),
-            );
-            debug_assert_eq!(added.index(), i, "edge index = dataset edge index");
-        }
-        // The name index and the structural indexes do not depend on each other: build them
-        // side by side (each is parallel inside too; this overlaps their serial parts).
+        // The adjacency, the name index and the structural indexes do not depend on each
+        // other: build them side by side (each is parallel inside too; this overlaps their
+        // serial parts).
         let (
-            names,
+            (adj, names),
             (
                 by_kind,
                 ancestors,
@@ -113,7 +100,12 @@ impl Graph {
                 coverage,
             ),
         ) = rayon::join(
-            || NameIndex::build(&ds.nodes),
+            || {
+                rayon::join(
+                    || Adjacency::build(ds.nodes.len(), &ds.edges),
+                    || NameIndex::build(&ds.nodes),
+                )
+            },
             || {
                 let mut by_kind: HashMap<Kind, Vec<u32>> = HashMap::new();
                 for (i, node) in ds.nodes.iter().enumerate() {
@@ -185,7 +177,7 @@ impl Graph {
         );
         let graph = Graph {
             ds,
-            g,
+            adj,
             names,
             ancestors,
             chain_members,
@@ -218,29 +210,26 @@ impl Graph {
     }
 
     /// Edges of `kind` leaving (`Outgoing`) or entering (`Incoming`) node `i`, as
-    /// (other end, edge index), in data order.
+    /// (other end, edge index), in data order, each other end once (at its first edge).
+    /// Reads only `kind`'s adjacency list.
     pub fn neighbors(&self, i: u32, kind: EdgeKind, dir: Direction) -> Vec<(u32, u32)> {
-        let mut v: Vec<(u32, u32)> = self
-            .g
-            .edges_directed(NodeIndex::new(i as usize), dir)
-            .filter_map(|er| {
-                let ei = er.id().index() as u32;
-                let e = &self.ds.edges[ei as usize];
-                if e.kind != kind {
-                    return None;
-                }
-                let other = if dir == Direction::Outgoing {
-                    e.to
-                } else {
-                    e.from
-                };
-                Some((other, ei))
-            })
-            .collect();
+        let list = self.adj.get(i, kind, dir);
         // A node linked by two rows (a template and a seed file) is listed once, at its first
-        // edge; its repeats need not be next to each other. Then data order (petgraph lists a
-        // node's edges newest first), which reads better. Sorting, not hashing: this runs for
-        // every segment of a chain in each gap query.
+        // edge; its repeats need not be next to each other. The list is in data order already;
+        // most lists have no repeat, and short ones are checked pairwise without allocating.
+        let repeats = if list.len() <= 16 {
+            list.iter()
+                .enumerate()
+                .any(|(k, &(o, _))| list[..k].iter().any(|&(p, _)| p == o))
+        } else {
+            let mut others: Vec<u32> = list.iter().map(|&(o, _)| o).collect();
+            others.sort_unstable();
+            others.windows(2).any(|w| w[0] == w[1])
+        };
+        if !repeats {
+            return list.to_vec();
+        }
+        let mut v = list.to_vec();
         v.sort_unstable();
         v.dedup_by_key(|&mut (other, _)| other);
         v.sort_unstable_by_key(|&(_, ei)| ei);
@@ -248,23 +237,25 @@ impl Graph {
     }
 
     /// The other ends of `kind` edges at node `i`, without allocating (for hot loops; may
-    /// repeat a node that two rows link twice).
+    /// repeat a node that two rows link twice), in data order.
     pub fn edges_of(
         &self,
         i: u32,
         kind: EdgeKind,
         dir: Direction,
     ) -> impl Iterator<Item = u32> + '_ {
-        self.g
-            .edges_directed(NodeIndex::new(i as usize), dir)
-            .filter_map(move |er| {
-                let e = &self.ds.edges[er.id().index()];
-                (e.kind == kind).then_some(if dir == Direction::Outgoing {
-                    e.to
-                } else {
-                    e.from
-                })
-            })
+        self.adj.get(i, kind, dir).iter().map(|&(other, _)| other)
+    }
+
+    /// (other end, edge index) of every `kind` edge at node `i`, in data order, repeats
+    /// included: a slice of the adjacency, no allocation.
+    pub fn adjacent(&self, i: u32, kind: EdgeKind, dir: Direction) -> &[(u32, u32)] {
+        self.adj.get(i, kind, dir)
+    }
+
+    /// Heap bytes of the per-kind adjacency lists.
+    pub fn adjacency_bytes(&self) -> usize {
+        self.adj.heap_bytes()
     }
 
     /// Ancestors of a place (nearest first), not including itself.
@@ -442,7 +433,33 @@ mod tests {
             g.neighbors(1, EdgeKind::Supplies, Direction::Incoming),
             vec![(0, 0)]
         );
-        // edge i is petgraph's EdgeIndex(i): the edge index names the stating row
+        // edge i is the dataset's edge i: the edge index names the stating row
         assert_eq!(g.edge(2).row, 2);
+    }
+
+    #[test]
+    fn neighbors_drops_repeats_in_long_lists_too() {
+        // s0 → s1..s20 (rows 0..19), then s0 → s5 again (row 20): past the pairwise check.
+        let mut edges: Vec<(u32, u32)> = (1..=20).map(|t| (0, t)).collect();
+        edges.push((0, 5));
+        let g = graph(25, &edges);
+        let want: Vec<(u32, u32)> = (1..=20).map(|t| (t, t - 1)).collect();
+        assert_eq!(
+            g.neighbors(0, EdgeKind::Supplies, Direction::Outgoing),
+            want
+        );
+        assert_eq!(
+            g.adjacent(0, EdgeKind::Supplies, Direction::Outgoing).len(),
+            21
+        );
+        assert_eq!(
+            g.neighbors(5, EdgeKind::Supplies, Direction::Incoming),
+            vec![(0, 4)]
+        );
+        // No PRODUCES edge anywhere: the SUPPLIES lists are all there is.
+        assert!(
+            g.neighbors(5, EdgeKind::Produces, Direction::Incoming)
+                .is_empty()
+        );
     }
 }
