@@ -7,6 +7,7 @@ mod columns;
 mod names;
 mod places;
 mod presence;
+mod ranked;
 mod state_bits;
 
 use crate::model::{Attrs, Coverage, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node, Stage};
@@ -17,6 +18,7 @@ pub use adjacency::Adjacency;
 pub use columns::{Columns, Profile};
 pub use names::NameIndex;
 pub use presence::{Presence, PresenceIndex};
+pub use ranked::RankedProducers;
 pub use state_bits::{SegmentBits, StateBits};
 
 /// Local state of a segment in a place (the brief's gap semantics).
@@ -76,6 +78,8 @@ pub struct Graph {
     /// Each place's effective coverage: its own, or the weakest of the nearest places above it
     /// that state one, with the place that states it. Absent: stated nowhere on the way up.
     coverage: HashMap<u32, (Coverage, u32)>,
+    /// Per segment, its producers in the order of `sort revenue_yi desc, name`.
+    ranked: RankedProducers,
 }
 
 impl Graph {
@@ -98,6 +102,7 @@ impl Graph {
                 presence,
                 state_bits,
                 coverage,
+                ranked,
             ),
         ) = rayon::join(
             || {
@@ -160,6 +165,11 @@ impl Graph {
                     .copied()
                     .collect();
                 let coverage = places::effective_coverage(&ds, &parents, &places);
+                let ranked = RankedProducers::build(
+                    by_kind.get(&Kind::Segment).map_or(&[], Vec::as_slice),
+                    |s| cols.producers(s),
+                    producer_order(&ds, &cols),
+                );
                 let state_bits = StateBits::build(&places, &presence, |p| {
                     coverage.get(&p).is_some_and(|&(c, _)| c == Coverage::None)
                 });
@@ -172,6 +182,7 @@ impl Graph {
                     presence,
                     state_bits,
                     coverage,
+                    ranked,
                 )
             },
         );
@@ -187,6 +198,7 @@ impl Graph {
             by_kind,
             state_bits,
             coverage,
+            ranked,
         };
         // The same for the build's scratch space (presence triples, per-thread buffers).
         release_free_memory();
@@ -382,10 +394,40 @@ impl Graph {
         (!what.is_empty()).then(|| what.join(" and "))
     }
 
+    /// The first `k` enterprises, in the order of `sort revenue_yi desc, name` (unknown revenue
+    /// last; ties in node order), that produce any of `segments` and that `keep` accepts, each
+    /// once. Merges the segments' revenue-ordered producer lists and stops at the k-th kept
+    /// firm: the cost follows k and the firms skipped, not the number of enterprises.
+    pub fn top_producers(
+        &self,
+        segments: &[u32],
+        k: usize,
+        keep: impl FnMut(u32) -> bool,
+    ) -> Vec<u32> {
+        self.ranked
+            .top(segments, k, producer_order(&self.ds, &self.cols), keep)
+    }
+
+    /// A segment's producers in the order of `sort revenue_yi desc, name`.
+    pub fn ranked_producers(&self, segment: u32) -> &[u32] {
+        self.ranked.of(segment)
+    }
+
     /// Number of (place, segment) cells in the presence index.
     pub fn presence_cells(&self) -> usize {
         self.presence.len()
     }
+}
+
+/// The order of `sort revenue_yi desc, name` over enterprises (see `ranked`).
+fn producer_order<'a>(
+    ds: &'a Dataset,
+    cols: &'a Columns,
+) -> impl Fn(u32, u32) -> std::cmp::Ordering + Sync + 'a {
+    ranked::revenue_then_name(
+        move |i| cols.profile(i).revenue_yi,
+        move |i| ds.nodes[i as usize].name(),
+    )
 }
 
 /// Return memory that is free but still held by the allocator to the operating system.
