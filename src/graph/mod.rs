@@ -168,6 +168,7 @@ impl Graph {
                 let ranked = RankedProducers::build(
                     by_kind.get(&Kind::Segment).map_or(&[], Vec::as_slice),
                     |s| cols.producers(s),
+                    |i| cols.profile(i).revenue_yi,
                     producer_order(&ds, &cols),
                 );
                 let state_bits = StateBits::build(&places, &presence, |p| {

@@ -12,23 +12,39 @@ pub struct RankedProducers {
 }
 
 impl RankedProducers {
-    /// Sort each segment's producers by `order` (a total order: it must tell any two distinct
-    /// producers apart), in parallel over the segments.
+    /// Sort each segment's producers by `order` (a total order that compares `revenue` first
+    /// as [`by_revenue`] does, then tells any two distinct producers apart), in parallel over
+    /// the segments. Producers are sorted on their revenue read once each; `order` (which
+    /// reads names) only breaks ties of equal revenue.
     pub fn build<'a>(
         segments: &[u32],
         producers: impl Fn(u32) -> &'a [u32] + Sync,
+        revenue: impl Fn(u32) -> f64 + Sync,
         order: impl Fn(u32, u32) -> Ordering + Sync,
     ) -> RankedProducers {
         let lists = segments
             .par_iter()
             .filter_map(|&s| {
-                let mut v = producers(s).to_vec();
-                if v.is_empty() {
+                let mut keyed: Vec<(f64, u32)> =
+                    producers(s).iter().map(|&i| (revenue(i), i)).collect();
+                if keyed.is_empty() {
                     return None;
                 }
-                v.sort_unstable();
-                v.dedup();
-                v.sort_unstable_by(|&a, &b| order(a, b));
+                keyed.sort_unstable_by_key(|k| k.1);
+                keyed.dedup_by_key(|k| k.1);
+                keyed.sort_unstable_by(|a, b| by_revenue(a.0, b.0).then(a.1.cmp(&b.1)));
+                let mut v: Vec<u32> = keyed.iter().map(|k| k.1).collect();
+                let mut i = 0;
+                while i < keyed.len() {
+                    let j = i + keyed[i..]
+                        .iter()
+                        .take_while(|k| by_revenue(k.0, keyed[i].0).is_eq())
+                        .count();
+                    if j - i > 1 {
+                        v[i..j].sort_unstable_by(|&a, &b| order(a, b));
+                    }
+                    i = j;
+                }
                 Some((s, v.into_boxed_slice()))
             })
             .collect();
@@ -100,16 +116,19 @@ pub fn revenue_then_name<'a>(
     name: impl Fn(u32) -> &'a str,
 ) -> impl Fn(u32, u32) -> Ordering {
     move |a, b| {
-        let (ra, rb) = (revenue(a), revenue(b));
-        let by_revenue = match (ra.is_nan(), rb.is_nan()) {
-            (true, false) => Ordering::Greater,
-            (false, true) => Ordering::Less,
-            (true, true) => Ordering::Equal,
-            (false, false) => rb.total_cmp(&ra),
-        };
-        by_revenue
+        by_revenue(revenue(a), revenue(b))
             .then_with(|| name(a).cmp(name(b)))
             .then(a.cmp(&b))
+    }
+}
+
+/// Revenue descending by `f64::total_cmp`, unknown (NaN) last.
+pub fn by_revenue(a: f64, b: f64) -> Ordering {
+    match (a.is_nan(), b.is_nan()) {
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        (true, true) => Ordering::Equal,
+        (false, false) => b.total_cmp(&a),
     }
 }
 
@@ -163,7 +182,12 @@ mod tests {
         fn top_equals_filter_sort_limit_of_all_producers(c in arb_case()) {
             let order = revenue_then_name(|i| c.revenue[i as usize], |i| c.names[i as usize].as_str());
             let segments: Vec<u32> = (0..c.produces.len() as u32).collect();
-            let ranked = RankedProducers::build(&segments, |s| &c.produces[s as usize][..], &order);
+            let ranked = RankedProducers::build(
+                &segments,
+                |s| &c.produces[s as usize][..],
+                |i| c.revenue[i as usize],
+                &order,
+            );
             let got = ranked.top(&c.query, c.k, &order, |i| !c.excluded[i as usize]);
 
             let mut all: Vec<u32> = c
@@ -198,7 +222,12 @@ mod tests {
         let names = ["a", "b", "c"];
         let order = revenue_then_name(|i| revenue[i as usize], |i| names[i as usize]);
         let produces = [vec![0, 1], vec![1, 2], vec![]];
-        let ranked = RankedProducers::build(&[0, 1, 2], |s| &produces[s as usize][..], &order);
+        let ranked = RankedProducers::build(
+            &[0, 1, 2],
+            |s| &produces[s as usize][..],
+            |i| revenue[i as usize],
+            &order,
+        );
         assert_eq!(ranked.top(&[0, 1, 2], 10, &order, |_| true), vec![0, 1, 2]);
         assert_eq!(ranked.top(&[1, 0], 2, &order, |i| i != 0), vec![1, 2]);
         assert!(ranked.of(2).is_empty());
