@@ -5,7 +5,7 @@
 //! 1. [`data`] reads a data folder (`graphs/*.toml` chain templates, `seeds/*.csv` entities)
 //!    into a checked [`model::Dataset`], and writes one back (export).
 //! 2. [`store`] keeps the dataset in sled (the store of record), with atomic imports.
-//! 3. [`graph`] builds the in-memory petgraph view and its indexes from the stored dataset.
+//! 3. [`graph`] builds the in-memory graph (adjacency per edge kind) and its indexes from the stored dataset.
 //! 4. [`report`] holds what reports are made of: the result table and the gap analysis.
 //! 5. [`query`] parses, plans and runs the query language over the graph.
 //! 6. [`cli`] is the command-line interface over all of the above, [`draw`] renders chain

@@ -1,7 +1,7 @@
 //! Dense per-node columns for loops over many enterprises (target scoring, presence): where a
 //! node is located, what it produces, who produces a segment, whether it has firm-to-firm
 //! relations, and an enterprise's scoring profile. Reading them touches a few cache lines per
-//! node instead of walking petgraph's adjacency lists into the edge array.
+//! node instead of walking the adjacency lists (`adjacency`) into the edge array.
 
 use crate::model::{Attrs, Dataset, EdgeKind};
 use std::collections::HashMap;

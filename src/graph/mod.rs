@@ -1,22 +1,24 @@
-//! The in-memory graph: a petgraph view of a `Dataset`, rebuilt on every open and never written
-//! back, plus the indexes queries need (names; chains; the place hierarchy; presence per
-//! place × segment).
+//! The in-memory graph: a `Dataset` with adjacency per edge kind, rebuilt on every open and
+//! never written back, plus the indexes queries need (names; chains; the place hierarchy;
+//! presence per place × segment).
 
+mod adjacency;
 mod columns;
 mod names;
 mod places;
 mod presence;
+mod ranked;
 mod state_bits;
 
 use crate::model::{Attrs, Coverage, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node, Stage};
 use petgraph::Direction;
-use petgraph::graph::{DiGraph, NodeIndex};
-use petgraph::visit::EdgeRef;
 use std::collections::{HashMap, HashSet};
 
+pub use adjacency::Adjacency;
 pub use columns::{Columns, Profile};
 pub use names::NameIndex;
 pub use presence::{Presence, PresenceIndex};
+pub use ranked::RankedProducers;
 pub use state_bits::{SegmentBits, StateBits};
 
 /// Local state of a segment in a place (the brief's gap semantics).
@@ -54,10 +56,9 @@ impl SegmentState {
 
 pub struct Graph {
     pub ds: Dataset,
-    /// Node and edge weights are unit: node `i` of the dataset is `NodeIndex::new(i)` and edge
-    /// `i` is `EdgeIndex::new(i)` (edges are added in dataset order and never removed), so the
-    /// graph stores no copy of what `ds` holds.
-    pub g: DiGraph<(), ()>,
+    /// Per edge kind and direction, each node's (other end, edge index) in data order: node
+    /// `i` and edge `i` are the dataset's, so the graph stores no copy of what `ds` holds.
+    adj: Adjacency,
     pub names: NameIndex,
     /// Place → its ancestors (PART_OF, transitively), nearest first, not including itself.
     ancestors: HashMap<u32, Vec<u32>>,
@@ -77,6 +78,8 @@ pub struct Graph {
     /// Each place's effective coverage: its own, or the weakest of the nearest places above it
     /// that state one, with the place that states it. Absent: stated nowhere on the way up.
     coverage: HashMap<u32, (Coverage, u32)>,
+    /// Per segment, its producers in the order of `sort revenue_yi desc, name`.
+    ranked: RankedProducers,
 }
 
 impl Graph {
@@ -85,23 +88,11 @@ impl Graph {
         // Decoding the store leaves its buffers free but held by the allocator; hand them
         // back before the indexes are built, so the peak is the dataset plus the indexes.
         release_free_memory();
-        let n = ds.nodes.len();
-        let mut g: DiGraph<(), ()> = DiGraph::with_capacity(n, ds.edges.len());
-        for _ in 0..n {
-            g.add_node(());
-        }
-        for (i, e) in ds.edges.iter().enumerate() {
-            let added = g.add_edge(
-                NodeIndex::new(e.from as usize),
-                NodeIndex::new(e.to as usize),
-                (),
-            );
-            debug_assert_eq!(added.index(), i, "edge index = dataset edge index");
-        }
-        // The name index and the structural indexes do not depend on each other: build them
-        // side by side (each is parallel inside too; this overlaps their serial parts).
+        // The adjacency, the name index and the structural indexes do not depend on each
+        // other: build them side by side (each is parallel inside too; this overlaps their
+        // serial parts).
         let (
-            names,
+            (adj, names),
             (
                 by_kind,
                 ancestors,
@@ -111,9 +102,15 @@ impl Graph {
                 presence,
                 state_bits,
                 coverage,
+                ranked,
             ),
         ) = rayon::join(
-            || NameIndex::build(&ds.nodes),
+            || {
+                rayon::join(
+                    || Adjacency::build(ds.nodes.len(), &ds.edges),
+                    || NameIndex::build(&ds.nodes),
+                )
+            },
             || {
                 let mut by_kind: HashMap<Kind, Vec<u32>> = HashMap::new();
                 for (i, node) in ds.nodes.iter().enumerate() {
@@ -168,6 +165,12 @@ impl Graph {
                     .copied()
                     .collect();
                 let coverage = places::effective_coverage(&ds, &parents, &places);
+                let ranked = RankedProducers::build(
+                    by_kind.get(&Kind::Segment).map_or(&[], Vec::as_slice),
+                    |s| cols.producers(s),
+                    |i| cols.profile(i).revenue_yi,
+                    producer_order(&ds, &cols),
+                );
                 let state_bits = StateBits::build(&places, &presence, |p| {
                     coverage.get(&p).is_some_and(|&(c, _)| c == Coverage::None)
                 });
@@ -180,12 +183,13 @@ impl Graph {
                     presence,
                     state_bits,
                     coverage,
+                    ranked,
                 )
             },
         );
         let graph = Graph {
             ds,
-            g,
+            adj,
             names,
             ancestors,
             chain_members,
@@ -195,6 +199,7 @@ impl Graph {
             by_kind,
             state_bits,
             coverage,
+            ranked,
         };
         // The same for the build's scratch space (presence triples, per-thread buffers).
         release_free_memory();
@@ -218,29 +223,26 @@ impl Graph {
     }
 
     /// Edges of `kind` leaving (`Outgoing`) or entering (`Incoming`) node `i`, as
-    /// (other end, edge index), in data order.
+    /// (other end, edge index), in data order, each other end once (at its first edge).
+    /// Reads only `kind`'s adjacency list.
     pub fn neighbors(&self, i: u32, kind: EdgeKind, dir: Direction) -> Vec<(u32, u32)> {
-        let mut v: Vec<(u32, u32)> = self
-            .g
-            .edges_directed(NodeIndex::new(i as usize), dir)
-            .filter_map(|er| {
-                let ei = er.id().index() as u32;
-                let e = &self.ds.edges[ei as usize];
-                if e.kind != kind {
-                    return None;
-                }
-                let other = if dir == Direction::Outgoing {
-                    e.to
-                } else {
-                    e.from
-                };
-                Some((other, ei))
-            })
-            .collect();
+        let list = self.adj.get(i, kind, dir);
         // A node linked by two rows (a template and a seed file) is listed once, at its first
-        // edge; its repeats need not be next to each other. Then data order (petgraph lists a
-        // node's edges newest first), which reads better. Sorting, not hashing: this runs for
-        // every segment of a chain in each gap query.
+        // edge; its repeats need not be next to each other. The list is in data order already;
+        // most lists have no repeat, and short ones are checked pairwise without allocating.
+        let repeats = if list.len() <= 16 {
+            list.iter()
+                .enumerate()
+                .any(|(k, &(o, _))| list[..k].iter().any(|&(p, _)| p == o))
+        } else {
+            let mut others: Vec<u32> = list.iter().map(|&(o, _)| o).collect();
+            others.sort_unstable();
+            others.windows(2).any(|w| w[0] == w[1])
+        };
+        if !repeats {
+            return list.to_vec();
+        }
+        let mut v = list.to_vec();
         v.sort_unstable();
         v.dedup_by_key(|&mut (other, _)| other);
         v.sort_unstable_by_key(|&(_, ei)| ei);
@@ -248,23 +250,25 @@ impl Graph {
     }
 
     /// The other ends of `kind` edges at node `i`, without allocating (for hot loops; may
-    /// repeat a node that two rows link twice).
+    /// repeat a node that two rows link twice), in data order.
     pub fn edges_of(
         &self,
         i: u32,
         kind: EdgeKind,
         dir: Direction,
     ) -> impl Iterator<Item = u32> + '_ {
-        self.g
-            .edges_directed(NodeIndex::new(i as usize), dir)
-            .filter_map(move |er| {
-                let e = &self.ds.edges[er.id().index()];
-                (e.kind == kind).then_some(if dir == Direction::Outgoing {
-                    e.to
-                } else {
-                    e.from
-                })
-            })
+        self.adj.get(i, kind, dir).iter().map(|&(other, _)| other)
+    }
+
+    /// (other end, edge index) of every `kind` edge at node `i`, in data order, repeats
+    /// included: a slice of the adjacency, no allocation.
+    pub fn adjacent(&self, i: u32, kind: EdgeKind, dir: Direction) -> &[(u32, u32)] {
+        self.adj.get(i, kind, dir)
+    }
+
+    /// Heap bytes of the per-kind adjacency lists.
+    pub fn adjacency_bytes(&self) -> usize {
+        self.adj.heap_bytes()
     }
 
     /// Ancestors of a place (nearest first), not including itself.
@@ -391,10 +395,40 @@ impl Graph {
         (!what.is_empty()).then(|| what.join(" and "))
     }
 
+    /// The first `k` enterprises, in the order of `sort revenue_yi desc, name` (unknown revenue
+    /// last; ties in node order), that produce any of `segments` and that `keep` accepts, each
+    /// once. Merges the segments' revenue-ordered producer lists and stops at the k-th kept
+    /// firm: the cost follows k and the firms skipped, not the number of enterprises.
+    pub fn top_producers(
+        &self,
+        segments: &[u32],
+        k: usize,
+        keep: impl FnMut(u32) -> bool,
+    ) -> Vec<u32> {
+        self.ranked
+            .top(segments, k, producer_order(&self.ds, &self.cols), keep)
+    }
+
+    /// A segment's producers in the order of `sort revenue_yi desc, name`.
+    pub fn ranked_producers(&self, segment: u32) -> &[u32] {
+        self.ranked.of(segment)
+    }
+
     /// Number of (place, segment) cells in the presence index.
     pub fn presence_cells(&self) -> usize {
         self.presence.len()
     }
+}
+
+/// The order of `sort revenue_yi desc, name` over enterprises (see `ranked`).
+fn producer_order<'a>(
+    ds: &'a Dataset,
+    cols: &'a Columns,
+) -> impl Fn(u32, u32) -> std::cmp::Ordering + Sync + 'a {
+    ranked::revenue_then_name(
+        move |i| cols.profile(i).revenue_yi,
+        move |i| ds.nodes[i as usize].name(),
+    )
 }
 
 /// Return memory that is free but still held by the allocator to the operating system.
@@ -442,7 +476,89 @@ mod tests {
             g.neighbors(1, EdgeKind::Supplies, Direction::Incoming),
             vec![(0, 0)]
         );
-        // edge i is petgraph's EdgeIndex(i): the edge index names the stating row
+        // edge i is the dataset's edge i: the edge index names the stating row
         assert_eq!(g.edge(2).row, 2);
+    }
+
+    /// `top_producers` answers what the statement `enterprises | where (segments contains …)
+    /// and location != P | sort revenue_yi desc, name | limit k` answers, on synthetic data.
+    #[test]
+    fn top_producers_equals_the_statement_it_replaces() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        crate::synth::generate(dir.path(), 3000, 7).expect("generate");
+        let loaded =
+            crate::data::load(&[dir.path().to_path_buf()], Default::default()).expect("load");
+        assert!(loaded.is_ok(), "synthetic data has problems");
+        let g = Graph::build(loaded.dataset);
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let lookup = |name: &str, kind: Kind| g.names.lookup(&g.ds.nodes, name, &[kind])[0];
+        for (segs, park, k) in [
+            (vec![(0, 1), (0, 2)], 0, 20),
+            (vec![(3, 0)], 5, 7),
+            (vec![(1, 4), (2, 4), (1, 4)], 1, 500),
+        ] {
+            let names: Vec<String> = segs
+                .iter()
+                .map(|&(c, s)| crate::synth::segment_id(c, s))
+                .collect();
+            let p = lookup(&crate::synth::park_id(park), Kind::Park);
+            let cond: Vec<String> = names
+                .iter()
+                .map(|n| {
+                    format!(
+                        "segments contains {}",
+                        crate::query::ast::Name::new(n.clone())
+                    )
+                })
+                .collect();
+            let stmt = format!(
+                "enterprises | where ({}) and location != {} | sort revenue_yi desc, name | limit {k} | select name",
+                cond.join(" or "),
+                crate::query::ast::Name::new(g.node(p).id.to_string())
+            );
+            let want: Vec<String> = crate::query::run(&g, &stmt, &cancel)
+                .expect("runs")
+                .rows
+                .iter()
+                .map(|r| r[0].display())
+                .collect();
+            let ids: Vec<u32> = names.iter().map(|n| lookup(n, Kind::Segment)).collect();
+            let got: Vec<String> = g
+                .top_producers(&ids, k, |e| {
+                    !g.edges_of(e, EdgeKind::LocatedIn, Direction::Outgoing)
+                        .any(|l| l == p)
+                })
+                .iter()
+                .map(|&e| g.node(e).name().to_string())
+                .collect();
+            assert!(!want.is_empty(), "`{stmt}` finds firms");
+            assert_eq!(got, want, "`{stmt}`");
+        }
+    }
+
+    #[test]
+    fn neighbors_drops_repeats_in_long_lists_too() {
+        // s0 → s1..s20 (rows 0..19), then s0 → s5 again (row 20): past the pairwise check.
+        let mut edges: Vec<(u32, u32)> = (1..=20).map(|t| (0, t)).collect();
+        edges.push((0, 5));
+        let g = graph(25, &edges);
+        let want: Vec<(u32, u32)> = (1..=20).map(|t| (t, t - 1)).collect();
+        assert_eq!(
+            g.neighbors(0, EdgeKind::Supplies, Direction::Outgoing),
+            want
+        );
+        assert_eq!(
+            g.adjacent(0, EdgeKind::Supplies, Direction::Outgoing).len(),
+            21
+        );
+        assert_eq!(
+            g.neighbors(5, EdgeKind::Supplies, Direction::Incoming),
+            vec![(0, 4)]
+        );
+        // No PRODUCES edge anywhere: the SUPPLIES lists are all there is.
+        assert!(
+            g.neighbors(5, EdgeKind::Produces, Direction::Incoming)
+                .is_empty()
+        );
     }
 }
