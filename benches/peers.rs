@@ -165,6 +165,7 @@ fn benches(c: &mut Criterion) {
                     Ctx {
                         cancel: &cancel,
                         parallel: true,
+                        lang: Default::default(),
                     },
                 )
             })
