@@ -227,21 +227,24 @@ pub fn run(graph: &Graph, args: QueryArgs, data: &str, lang: Lang) -> Result<(),
                 Ok(table) => results.push(table),
                 Err(e) => {
                     // Nothing is written when a statement fails.
-                    stderr!("{}", e.render(&o.text));
+                    stderr!("{}", e.render_in(&o.text, lang));
                     return Err(Failure::Printed(crate::error::Blamed::blame(e)));
                 }
             }
         }
         write_handout(graph, &text, &results, path, data).map_err(Failure::user)?;
         let rows: usize = results.iter().map(|t| t.rows.len()).sum();
-        stderrln!(
-            "wrote {} to {}",
-            super::counted(rows, "row", "rows"),
-            path.display()
-        );
+        match lang {
+            Lang::Zh => stderrln!("已把 {rows} 行写入 {}", path.display()),
+            Lang::En => stderrln!(
+                "wrote {} to {}",
+                super::counted(rows, "row", "rows"),
+                path.display()
+            ),
+        }
         for t in &results {
             for note in &t.notes {
-                stderrln!("note: {note}");
+                stderrln!("{}{note}", lang.pick("注：", "note: "));
             }
         }
         return Ok(());

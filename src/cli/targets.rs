@@ -180,11 +180,15 @@ fn emit(
     match output {
         Some(path) => {
             crate::export::write_table(table, path, sheet, about).map_err(Failure::user)?;
-            stderrln!(
-                "wrote {} to {}",
-                super::counted(table.rows.len(), "row", "rows"),
-                path.display()
-            );
+            let n = table.rows.len();
+            match lang {
+                Lang::Zh => stderrln!("已把 {n} 行写入 {}", path.display()),
+                Lang::En => stderrln!(
+                    "wrote {} to {}",
+                    super::counted(n, "row", "rows"),
+                    path.display()
+                ),
+            }
             notes_to_stderr(table);
         }
         None => {
@@ -377,16 +381,28 @@ pub fn run_targets(
             table: t,
         }));
         crate::export::write_xlsx_sheets(&sheets, &about, path).map_err(Failure::user)?;
-        let what = if sheets.len() == 1 {
-            "1 sheet".to_string()
-        } else {
-            format!("{} sheets: all, then one per gap", sheets.len())
-        };
-        stderrln!(
-            "wrote {} to {} ({what}, and 说明)",
-            super::counted(table.rows.len(), "row", "rows"),
-            path.display(),
-        );
+        let (n, k) = (table.rows.len(), sheets.len());
+        match lang {
+            Lang::Zh if k == 1 => {
+                stderrln!("已把 {n} 行写入 {}（1 张工作表，另有说明）", path.display())
+            }
+            Lang::Zh => stderrln!(
+                "已把 {n} 行写入 {}（{k} 张工作表：全部，然后每个缺口一张；另有说明）",
+                path.display()
+            ),
+            Lang::En => {
+                let what = if k == 1 {
+                    "1 sheet".to_string()
+                } else {
+                    format!("{k} sheets: all, then one per gap")
+                };
+                stderrln!(
+                    "wrote {} to {} ({what}, and 说明)",
+                    super::counted(n, "row", "rows"),
+                    path.display(),
+                )
+            }
+        }
         notes_to_stderr(&table);
         return Ok(());
     }
