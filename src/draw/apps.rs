@@ -1,7 +1,7 @@
 //! A chain's 应用领域图: its products that reach applications, its downstream (应用) segments,
 //! and the segments of other chains its products supply, from the SUPPLIES edges on record.
 
-use super::chain::{Band, Mark, Picture, SegmentBox, band_layers, mark_of, order_rows};
+use super::chain::{Band, Picture, SegmentBox, band_layers, box_mark, order_rows};
 use crate::graph::Graph;
 use crate::model::{EdgeKind, Stage};
 use petgraph::Direction;
@@ -113,18 +113,7 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Result<Picture, 
         .iter()
         .enumerate()
         .map(|(i, &s)| {
-            let (mark, status, who) = match place {
-                None => {
-                    let n = graph.cols.producers(s).len();
-                    let status = if n == 0 {
-                        "库内暂无企业".to_string()
-                    } else {
-                        format!("库内企业 {n} 家")
-                    };
-                    (Mark::Neutral, status, Vec::new())
-                }
-                Some(p) => mark_of(graph, p, s),
-            };
+            let (mark, status, who) = box_mark(graph, place, s);
             let note = (band_of(i) == 2).then(|| {
                 let chains: Vec<&str> = graph
                     .segment_chains(s)

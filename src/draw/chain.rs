@@ -163,18 +163,7 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Picture {
         .iter()
         .enumerate()
         .map(|(i, &s)| {
-            let (mark, status, who) = match place {
-                None => {
-                    let n = graph.cols.producers(s).len();
-                    let status = if n == 0 {
-                        "库内暂无企业".to_string()
-                    } else {
-                        format!("库内企业 {n} 家")
-                    };
-                    (Mark::Neutral, status, Vec::new())
-                }
-                Some(p) => mark_of(graph, p, s),
-            };
+            let (mark, status, who) = box_mark(graph, place, s);
             SegmentBox {
                 segment: s,
                 name: graph.node(s).name().to_string(),
@@ -279,6 +268,23 @@ pub(super) fn order_rows(column: &[usize], edges: &[(usize, usize)]) -> Vec<usiz
     sweep((0..columns).rev().collect(), false, &mut row);
     sweep((0..columns).collect(), true, &mut row);
     row.into_iter().map(|r| r as usize).collect()
+}
+
+/// A box's state, status line and firms: in a place, `mark_of`; in the panorama (no place),
+/// neutral with the number of firms in the database that make the segment.
+pub(super) fn box_mark(graph: &Graph, place: Option<u32>, seg: u32) -> (Mark, String, Vec<String>) {
+    match place {
+        None => {
+            let n = graph.cols.producers(seg).len();
+            let status = if n == 0 {
+                "库内暂无企业".to_string()
+            } else {
+                format!("库内企业 {n} 家")
+            };
+            (Mark::Neutral, status, Vec::new())
+        }
+        Some(p) => mark_of(graph, p, seg),
+    }
 }
 
 /// State, status line and the firms or projects behind a segment in a place.
