@@ -44,6 +44,23 @@ pub enum Notice {
     InterruptedImport { path: PathBuf, generation: u64 },
 }
 
+impl Notice {
+    /// The notice in the user's language (`Display` is the English text).
+    pub fn render(&self, lang: crate::lang::Lang) -> String {
+        match (self, lang) {
+            (Notice::BuiltDefault(path), crate::lang::Lang::Zh) => format!(
+                "chainkb：已用内置种子数据在 {} 建好默认数据库",
+                path.display()
+            ),
+            (Notice::InterruptedImport { path, generation }, crate::lang::Lang::Zh) => format!(
+                "警告：向 {} 的一次导入被中断（第 {generation} 代），已丢弃；原有数据完好",
+                path.display()
+            ),
+            (n, crate::lang::Lang::En) => n.to_string(),
+        }
+    }
+}
+
 impl fmt::Display for Notice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -163,5 +180,24 @@ mod tests {
             .err()
             .unwrap_or_default();
         assert!(err.contains(':'), "{err}");
+    }
+
+    #[test]
+    fn notices_speak_the_users_language() {
+        use crate::lang::Lang;
+        let n = Notice::InterruptedImport {
+            path: PathBuf::from("db"),
+            generation: 3,
+        };
+        assert_eq!(
+            n.render(Lang::Zh),
+            "警告：向 db 的一次导入被中断（第 3 代），已丢弃；原有数据完好"
+        );
+        assert_eq!(n.render(Lang::En), n.to_string());
+        assert!(
+            Notice::BuiltDefault(PathBuf::from("d"))
+                .render(Lang::Zh)
+                .contains("建好默认数据库")
+        );
     }
 }

@@ -230,11 +230,11 @@ fn an_import_killed_part_way_leaves_the_previous_data_and_is_reported() {
     let out = run(&["stats", "--db", &db.display().to_string()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stderr).contains("was interrupted"),
+        text(&out.stderr).contains("导入被中断"),
         "{}",
         text(&out.stderr)
     );
-    assert!(text(&out.stderr).contains("previous data is intact"));
+    assert!(text(&out.stderr).contains("原有数据完好"));
     let after = text(&out.stdout);
     assert_eq!(before, after, "the previous data must be fully intact");
     // Only the first open after the crash reports it.
@@ -303,7 +303,7 @@ fn the_default_database_is_built_from_the_bundle_on_first_use() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stderr).contains("built the default database"),
+        text(&out.stderr).contains("建好默认数据库"),
         "{}",
         text(&out.stderr)
     );
@@ -338,7 +338,7 @@ fn the_default_database_is_built_from_the_bundle_on_first_use() {
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stderr).contains("built the default database"),
+        text(&out.stderr).contains("建好默认数据库"),
         "{}",
         text(&out.stderr)
     );

@@ -201,10 +201,15 @@ pub fn command() -> clap::Command {
 /// Open the database chosen by `--db` / `CHAINKB_DB`, or the default one, saying on stderr what
 /// opening found. Import creates a missing database; every other command needs an existing one.
 fn open_store(db: &Option<PathBuf>, create: bool) -> Result<Store, Failure> {
+    let lang = NOTICE_LANG.get().copied().unwrap_or_default();
     Ok(crate::open::open_store(db.as_deref(), create, &mut |n| {
-        stderrln!("{n}")
+        stderrln!("{}", n.render(lang))
     })?)
 }
+
+/// The language of the command being run, for what opening a database says on stderr (set once
+/// in `run`, so the many callers of `open_store` need not pass it).
+static NOTICE_LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
 
 /// The current state: the live generation with the planning journal applied.
 fn open_graph(db: &Option<PathBuf>) -> Result<Graph, Failure> {
@@ -226,6 +231,7 @@ fn print_diags(diags: &[data::Diag]) {
 
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let lang = Lang::choose(cli.lang);
+    let _ = NOTICE_LANG.set(lang);
     let Some(command) = cli.command else {
         if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
             return repl::run(cli.db, lang);
