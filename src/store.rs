@@ -177,6 +177,13 @@ pub struct Meta {
     pub label: String,
 }
 
+impl Meta {
+    /// The data version as hand-outs show it: `LABEL（第 N 代）`.
+    pub fn version(&self) -> String {
+        format!("{}（第 {} 代）", self.label, self.generation)
+    }
+}
+
 /// How the folder is laid out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Layout {

@@ -551,7 +551,7 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
                         let about = crate::export::About {
                             title: title.clone(),
                             statement: format!("chainkb diff {}", a.name),
-                            data: format!("{}（第 {} 代）", cur.meta.label, cur.meta.generation),
+                            data: cur.meta.version(),
                             rows: Vec::new(),
                         };
                         crate::export::write_table(&table, &path, &title, &about).map_err(|e| {

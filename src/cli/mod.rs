@@ -219,7 +219,7 @@ fn open_graph(db: &Option<PathBuf>) -> Result<Graph, Failure> {
 /// The current state, and the data version it was built from (`LABEL（第 N 代）`) for hand-outs.
 fn open_graph_labelled(db: &Option<PathBuf>) -> Result<(Graph, String), Failure> {
     let cur = journal::open_current(db)?;
-    let data = format!("{}（第 {} 代）", cur.meta.label, cur.meta.generation);
+    let data = cur.meta.version();
     Ok((cur.graph, data))
 }
 
@@ -407,7 +407,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Journal(cmd) => journal::run(&cli.db, cmd),
         Command::Targets(args) => {
             let cur = journal::open_current(&cli.db)?;
-            let data = format!("{}（第 {} 代）", cur.meta.label, cur.meta.generation);
+            let data = cur.meta.version();
             let prospects: Vec<_> = cur.applied.prospects.values().cloned().collect();
             targets::run_targets(&cur.graph, &prospects, args, &data, lang)
         }

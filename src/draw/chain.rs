@@ -270,6 +270,18 @@ pub(super) fn order_rows(column: &[usize], edges: &[(usize, usize)]) -> Vec<usiz
     row.into_iter().map(|r| r as usize).collect()
 }
 
+/// Where lane `l` of `lanes` lanes lies in a channel starting at `start`, `span` wide: spread
+/// evenly end to end, or in the middle when it is alone.
+fn lane_at(start: f64, span: f64, lanes: usize, l: usize) -> f64 {
+    let n = lanes.max(1) as f64;
+    start
+        + if n > 1.0 {
+            span * l as f64 / (n - 1.0)
+        } else {
+            span / 2.0
+        }
+}
+
 /// A box's state, status line and firms: in a place, `mark_of`; in the panorama (no place),
 /// neutral with the number of firms in the database that make the segment.
 pub(super) fn box_mark(graph: &Graph, place: Option<u32>, seg: u32) -> (Mark, String, Vec<String>) {
@@ -547,28 +559,8 @@ pub fn geometry(p: &Picture) -> Geometry {
             }
         })
         .collect();
-    let lane_x = |c: usize, l: usize| {
-        let n = v_count[c].max(1) as f64;
-        let span = chan_w[c] - 20.0;
-        chan_x[c]
-            + 10.0
-            + if n > 1.0 {
-                span * l as f64 / (n - 1.0)
-            } else {
-                span / 2.0
-            }
-    };
-    let lane_y = |g: usize, l: usize| {
-        let n = h_count[g].max(1) as f64;
-        let span = gap_h[g] - 12.0;
-        gap_y[g]
-            + 6.0
-            + if n > 1.0 {
-                span * l as f64 / (n - 1.0)
-            } else {
-                span / 2.0
-            }
-    };
+    let lane_x = |c: usize, l: usize| lane_at(chan_x[c] + 10.0, chan_w[c] - 20.0, v_count[c], l);
+    let lane_y = |g: usize, l: usize| lane_at(gap_y[g] + 6.0, gap_h[g] - 12.0, h_count[g], l);
     let edges = p
         .edges
         .iter()
