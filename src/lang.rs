@@ -342,10 +342,10 @@ mod tests {
 
     #[test]
     fn every_list_and_target_column_has_a_label_and_the_docs_list_them() {
-        use crate::query::ast::ListKind;
+        use crate::report::lists::ListKind;
         let mut ids: Vec<String> = ListKind::ALL
             .into_iter()
-            .flat_map(crate::query::plan::list_columns)
+            .flat_map(crate::report::lists::columns)
             .chain(crate::targets::list::target_columns())
             .map(|c| c.name)
             .collect();

@@ -8,7 +8,8 @@ use crate::graph::Graph;
 use crate::lang::Lang;
 use crate::query;
 use crate::query::ast::{Direction, ListKind};
-use crate::query::plan::{Op, Places, SourcePlan};
+use crate::query::plan::{Op, SourcePlan};
+use crate::report::common::Places;
 use crate::report::{Format, Table};
 use std::io::Write as _;
 use std::path::PathBuf;
@@ -47,21 +48,21 @@ pub fn handout_names(g: &Graph, st: &query::ast::Statement) -> Option<(String, S
         Places::Each(_, what) => format!("各{what}"),
     };
     let (what, subject): (String, Vec<String>) = match &plan.source {
-        SourcePlan::Find { hits } => (
+        SourcePlan::Find(crate::report::lists::FindInput { hits, .. }) => (
             "查找".into(),
             hits.iter().take(2).map(|&i| name(i)).collect(),
         ),
-        SourcePlan::List { kind, within } => (
+        SourcePlan::List(crate::report::lists::ListInput { kind, within }) => (
             list_label(*kind).into(),
             within.iter().map(|&i| name(i)).collect(),
         ),
-        SourcePlan::Traverse {
+        SourcePlan::Walk(crate::report::walk::Input {
             dir,
             segment,
             chain,
             place,
             ..
-        } => (
+        }) => (
             match dir {
                 Direction::Upstream => "上游".into(),
                 Direction::Downstream => "下游".into(),
@@ -72,21 +73,25 @@ pub fn handout_names(g: &Graph, st: &query::ast::Statement) -> Option<(String, S
                 .map(name)
                 .collect(),
         ),
-        SourcePlan::Status { chain, place } => ("现状".into(), vec![name(*chain), name(*place)]),
-        SourcePlan::Gaps {
+        SourcePlan::Status(crate::report::status::Input { chain, place }) => {
+            ("现状".into(), vec![name(*chain), name(*place)])
+        }
+        SourcePlan::Gaps(crate::report::gap_rows::Input {
             kind,
             chain,
             places: p,
-        } => (kind.label_zh().into(), vec![name(*chain), places(p)]),
-        SourcePlan::Build { places: p, .. } => ("产业体系".into(), vec![places(p)]),
-        SourcePlan::Compare { chain, places } => (
+        }) => (kind.label_zh().into(), vec![name(*chain), places(p)]),
+        SourcePlan::Build(crate::report::build::Input { places: p, .. }) => {
+            ("产业体系".into(), vec![places(p)])
+        }
+        SourcePlan::Compare(crate::report::compare::Input { chain, places }) => (
             "对比".into(),
             std::iter::once(*chain)
                 .chain(places.iter().copied())
                 .map(name)
                 .collect(),
         ),
-        SourcePlan::Paths { from, .. } => (
+        SourcePlan::Paths(crate::report::paths::Input { from, .. }) => (
             "路径".into(),
             from.iter().take(2).map(|&i| name(i)).collect(),
         ),
@@ -110,18 +115,7 @@ pub fn handout_names(g: &Graph, st: &query::ast::Statement) -> Option<(String, S
 }
 
 fn list_label(kind: ListKind) -> &'static str {
-    match kind {
-        ListKind::Chains => "产业链",
-        ListKind::Segments => "环节",
-        ListKind::Enterprises => "企业",
-        ListKind::Parks => "园区",
-        ListKind::Projects => "项目",
-        ListKind::Industries => "产业",
-        ListKind::Regions => "地区",
-        ListKind::Systems => "产业体系",
-        ListKind::Figures => "指标",
-        ListKind::Catalog => "目录",
-    }
+    kind.label_zh()
 }
 
 /// Write the results of a script's statements to `path` as a hand-out: `script` is the text

@@ -45,73 +45,9 @@ pub struct Statement {
     pub stages: Vec<Stage>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ListKind {
-    Chains,
-    Segments,
-    Enterprises,
-    Parks,
-    Projects,
-    Industries,
-    Regions,
-    /// Membership rows of industry systems (seeds/systems*.csv), not nodes.
-    Systems,
-    /// Figures stated for places and systems (seeds/figures*.csv).
-    Figures,
-    /// Industry systems and catalogs item by item (seeds/catalog*.csv).
-    Catalog,
-}
-
-impl ListKind {
-    pub const ALL: [ListKind; 10] = [
-        ListKind::Chains,
-        ListKind::Segments,
-        ListKind::Enterprises,
-        ListKind::Parks,
-        ListKind::Projects,
-        ListKind::Industries,
-        ListKind::Regions,
-        ListKind::Systems,
-        ListKind::Figures,
-        ListKind::Catalog,
-    ];
-
-    pub fn keyword(self) -> &'static str {
-        match self {
-            ListKind::Chains => "chains",
-            ListKind::Segments => "segments",
-            ListKind::Enterprises => "enterprises",
-            ListKind::Parks => "parks",
-            ListKind::Projects => "projects",
-            ListKind::Industries => "industries",
-            ListKind::Regions => "regions",
-            ListKind::Systems => "systems",
-            ListKind::Figures => "figures",
-            ListKind::Catalog => "catalog",
-        }
-    }
-
-    /// The kind of node the list is about; `None` for lists of records that are not nodes
-    /// (systems, figures, catalog).
-    pub fn kind(self) -> Option<Kind> {
-        Some(match self {
-            ListKind::Chains => Kind::Chain,
-            ListKind::Segments => Kind::Segment,
-            ListKind::Enterprises => Kind::Enterprise,
-            ListKind::Parks => Kind::Park,
-            ListKind::Projects => Kind::Project,
-            ListKind::Industries => Kind::Industry,
-            ListKind::Regions => Kind::Region,
-            ListKind::Systems | ListKind::Figures | ListKind::Catalog => return None,
-        })
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Direction {
-    Upstream,
-    Downstream,
-}
+/// The lists and the walk directions are the report layer's (`report::lists`, `report::walk`).
+pub use crate::report::lists::ListKind;
+pub use crate::report::walk::Direction;
 
 /// The gap queries' kinds are the report layer's: one `GapKind` for the language and the
 /// target lists.

@@ -2,83 +2,90 @@
 //! receives (with their types), and fixes the operators execution will run. `explain` prints it.
 
 use super::ast::{
-    self, AggFn, CmpOp, Direction, Expr, GapKind, ListKind, Name, Operand, Place, Source, Span,
-    Stage, Statement,
+    self, AggFn, CmpOp, Expr, GapKind, ListKind, Name, Operand, Place, Source, Span, Stage,
+    Statement,
 };
 use super::error::{QueryError, did_you_mean_zh};
 use crate::graph::Graph;
 use crate::lang::{Domain, Lang};
-use crate::model::{EdgeKind, Kind};
+use crate::model::Kind;
 use crate::names::{did_you_mean, distance, normalize, suggest};
-use crate::report::Value;
-use crate::report::schema::{Col, Ty, cols};
+use crate::report::common::Places;
+use crate::report::schema::{Col, Ty};
+use crate::report::{Value, build, compare, gap_rows, lists, paths, status, walk};
+use crate::tr;
 
 /// Deepest upstream/downstream traversal.
 pub const MAX_DEPTH: i64 = 64;
 /// Most hops one path step may take, and a whole path pattern.
 pub const MAX_STEP_HOPS: i64 = 8;
 pub const MAX_PATTERN_HOPS: i64 = 12;
-/// Default coverage threshold of `build`.
-pub const DEFAULT_BUILD_BELOW: f64 = 0.5;
 
-/// Where a chain is examined.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Places {
-    One(u32),
-    /// Every park (or region), each on its own row group; run in parallel.
-    Each(Vec<u32>, &'static str),
-}
-
+/// The report a statement's source asks for, with its input resolved: one variant per report
+/// unit of `crate::report`, which declares the columns, writes the explain line and makes the
+/// rows (`exec::source`).
 #[derive(Clone, Debug, PartialEq)]
 pub enum SourcePlan {
-    Find {
-        hits: Vec<u32>,
-    },
-    List {
-        kind: ListKind,
-        within: Option<u32>,
-    },
-    Traverse {
-        dir: Direction,
-        segment: u32,
-        depth: u32,
-        chain: Option<u32>,
-        place: Option<u32>,
-    },
-    Status {
-        chain: u32,
-        place: u32,
-    },
-    Gaps {
-        kind: GapKind,
-        chain: u32,
-        places: Places,
-    },
-    Build {
-        places: Places,
-        below: f64,
-        /// Also the systems of the places above, labelled as inherited.
-        inherited: bool,
-    },
-    Compare {
-        chain: u32,
-        places: Vec<u32>,
-    },
-    Paths {
-        from: Vec<u32>,
-        steps: Vec<StepPlan>,
-    },
+    Find(lists::FindInput),
+    List(lists::ListInput),
+    Walk(walk::Input),
+    Status(status::Input),
+    Gaps(gap_rows::Input),
+    Build(build::Input),
+    Compare(compare::Input),
+    Paths(paths::Input),
 }
 
+impl SourcePlan {
+    /// The columns the report produces (its unit's one declaration).
+    pub fn columns(&self, g: &Graph) -> Vec<Col> {
+        match self {
+            SourcePlan::Find(_) => lists::find_columns(),
+            SourcePlan::List(i) => lists::columns(i.kind),
+            SourcePlan::Walk(i) => walk::columns(i),
+            SourcePlan::Status(_) => status::columns(),
+            SourcePlan::Gaps(i) => gap_rows::columns(i),
+            SourcePlan::Build(i) => build::columns(i),
+            SourcePlan::Compare(i) => compare::columns(g, i),
+            SourcePlan::Paths(_) => paths::columns(),
+        }
+    }
+
+    /// What the report does, for `explain`, in `lang`.
+    pub fn explain(&self, g: &Graph, lang: Lang) -> String {
+        match self {
+            SourcePlan::Find(i) => lists::find_explain(g, i, lang),
+            SourcePlan::List(i) => lists::list_explain(g, i, lang),
+            SourcePlan::Walk(i) => walk::explain(g, i, lang),
+            SourcePlan::Status(i) => status::explain(g, i, lang),
+            SourcePlan::Gaps(i) => gap_rows::explain(g, i, lang),
+            SourcePlan::Build(i) => build::explain(g, i, lang),
+            SourcePlan::Compare(i) => compare::explain(g, i, lang),
+            SourcePlan::Paths(i) => paths::explain(g, i, lang),
+        }
+    }
+}
+
+/// A line of `explain` in both languages.
 #[derive(Clone, Debug, PartialEq)]
-pub struct StepPlan {
-    pub edge: EdgeKind,
-    pub forward: bool,
-    pub min: u32,
-    pub max: u32,
-    pub kind: Option<Kind>,
-    /// Nodes the step must end on, when the pattern names one.
-    pub nodes: Option<Vec<u32>>,
+pub struct Said {
+    pub zh: String,
+    pub en: String,
+}
+
+impl Said {
+    /// The same text in both languages (a stage printed back as the query language).
+    fn both(text: impl Into<String>) -> Said {
+        let text = text.into();
+        Said {
+            zh: text.clone(),
+            en: text,
+        }
+    }
+
+    pub fn get(&self, lang: Lang) -> &str {
+        lang.pick(&self.zh, &self.en)
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -126,35 +133,35 @@ pub enum Op {
 pub struct Plan {
     pub explain: bool,
     pub source: SourcePlan,
-    /// Human description of the source, for `explain`.
-    pub source_text: String,
     /// Columns the source produces.
     pub source_columns: Vec<Col>,
     /// Operators with their `explain` line.
-    pub ops: Vec<(Op, String)>,
+    pub ops: Vec<(Op, Said)>,
     /// Columns of the final result.
     pub columns: Vec<Col>,
 }
 
 impl Plan {
-    /// The plan as numbered lines (what `explain` prints).
-    pub fn lines(&self) -> Vec<String> {
+    /// The plan as numbered lines (what `explain` prints), in `lang`: column names as the
+    /// table shows them (`环节名称` / `segment`).
+    pub fn lines(&self, g: &Graph, lang: Lang) -> Vec<String> {
         let mut out = Vec::new();
         let names = |c: &[Col]| {
             c.iter()
-                .map(|c| c.name.as_str())
+                .map(|c| lang.label(&c.name))
                 .collect::<Vec<_>>()
-                .join(", ")
+                .join(lang.pick("、", ", "))
         };
         out.push(format!(
             "1. {} → [{}]",
-            self.source_text,
+            self.source.explain(g, lang),
             names(&self.source_columns)
         ));
         for (i, (_, text)) in self.ops.iter().enumerate() {
-            out.push(format!("{}. {text}", i + 2));
+            out.push(format!("{}. {}", i + 2, text.get(lang)));
         }
-        out.push(format!("result columns: {}", names(&self.columns)));
+        let columns = names(&self.columns);
+        out.push(tr!(lang, "结果列：{columns}", "result columns: {columns}"));
         out
     }
 }
@@ -289,165 +296,18 @@ fn places(g: &Graph, p: &Place, clause: &str) -> Result<Places, QueryError> {
     })
 }
 
-fn place_text(g: &Graph, p: &Places) -> String {
-    match p {
-        Places::One(p) => g.node(*p).name().to_string(),
-        Places::Each(v, what) => format!("each of {} {what}s (parallel)", v.len()),
-    }
-}
-
-fn with_place(p: &Places, mut c: Vec<Col>) -> Vec<Col> {
-    if matches!(p, Places::Each(..)) {
-        c.insert(0, Col::new("place", Ty::Text));
-    }
-    c
-}
-
-/// `c` with the named column's values from `domain` (node kinds, which no column name says).
-fn with_domain(mut c: Vec<Col>, name: &str, domain: Domain) -> Vec<Col> {
-    for col in c.iter_mut().filter(|col| col.name == name) {
-        col.domain = Some(domain);
-    }
-    c
-}
-
 // ------------------------------------------------------------------------------------ sources
 
-/// Columns of each source (also listed in docs/QUERY.md).
-pub fn list_columns(kind: ListKind) -> Vec<Col> {
-    use Ty::*;
-    let mut c = cols(match kind {
-        ListKind::Chains => &[
-            ("name", Text),
-            ("aliases", List),
-            ("segments", Int),
-            ("industries", List),
-        ],
-        ListKind::Segments => &[
-            ("name", Text),
-            ("stage", Text),
-            ("chains", List),
-            ("inputs", List),
-            ("users", List),
-            ("public", Text),
-            ("route_of", Text),
-            ("routes", List),
-        ],
-        ListKind::Enterprises => &[
-            ("name", Text),
-            ("province", Text),
-            ("city", Text),
-            ("location", Text),
-            ("revenue_yi", Float),
-            ("tags", List),
-            ("listing", Text),
-            ("segments", List),
-            ("industries", List),
-            ("listed_in", List),
-            ("listed_in_source", List),
-        ],
-        ListKind::Parks => &[
-            ("name", Text),
-            ("kind", Text),
-            ("parent", Text),
-            ("area_km2", Float),
-            ("focus", List),
-        ],
-        ListKind::Projects => &[
-            ("id", Text),
-            ("name", Text),
-            ("domain", Text),
-            ("category", Text),
-            ("location", Text),
-            ("investment_yi", Float),
-            ("land_mu", Float),
-            ("start_year", Int),
-            ("end_year", Int),
-            ("status", Text),
-            ("segments", List),
-            ("carriers", List),
-        ],
-        ListKind::Industries => &[
-            ("name", Text),
-            ("parent", Text),
-            ("chains", List),
-            ("systems", List),
-            ("listed", List),
-            ("listed_source", List),
-        ],
-        ListKind::Regions => &[("name", Text), ("level", Text), ("parent", Text)],
-        ListKind::Systems => &[
-            ("place", Text),
-            ("system", Text),
-            ("industry", Text),
-            ("class", Text),
-            ("target_revenue_yi", Float),
-        ],
-        ListKind::Figures => &[
-            ("place", Text),
-            ("system", Text),
-            ("industry", Text),
-            ("measure", Text),
-            ("value", Float),
-            ("unit", Text),
-            ("year", Int),
-            ("text", Text),
-        ],
-        ListKind::Catalog => &[
-            ("place", Text),
-            ("system", Text),
-            ("industry_no", Int),
-            ("industry", Text),
-            ("number", Int),
-            ("heading", Text),
-            ("item", Text),
-            ("models", List),
-        ],
-    });
-    if kind == ListKind::Projects {
-        c.extend(cols(&[("investment_text", Text), ("scale", Text)]));
-    }
-    // Every list ends with the row's provenance: `file:line — citation`, and its anomaly notes.
-    c.extend(cols(&[("source", Text), ("notes", Text)]));
-    c
-}
-
-/// How many records a list of non-node records scans.
-fn fact_records(g: &Graph, kind: ListKind) -> usize {
-    match kind {
-        ListKind::Systems => g.ds.systems.len(),
-        ListKind::Figures => g.ds.figures.len(),
-        ListKind::Catalog => g.ds.catalog.len(),
-        _ => 0,
-    }
-}
-
-fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>), QueryError> {
-    use Ty::*;
+/// Resolve the source's names and options into its report's input; its columns follow.
+fn plan_source(g: &Graph, src: &Source) -> Result<SourcePlan, QueryError> {
     Ok(match src {
-        Source::Find(n) => {
-            let hits = lookup(g, n, &[], "find")?;
-            let text = format!("find `{}`: name index ({} match)", n.text, hits.len());
-            (
-                SourcePlan::Find { hits },
-                text,
-                with_domain(
-                    cols(&[
-                        ("kind", Text),
-                        ("id", Text),
-                        ("name", Text),
-                        ("aliases", List),
-                        ("details", Text),
-                        ("source", Text),
-                    ]),
-                    "kind",
-                    Domain::Kind,
-                ),
-            )
-        }
+        Source::Find(n) => SourcePlan::Find(lists::FindInput {
+            typed: n.text.clone(),
+            hits: lookup(g, n, &[], "find")?,
+        }),
         Source::List { kind, within } => {
             let clause = kind.keyword();
-            let within_id = match within {
+            let within = match within {
                 None => None,
                 Some(n) if *kind == ListKind::Segments => {
                     Some(lookup_one(g, n, &[Kind::Chain], clause)?)
@@ -466,44 +326,13 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 }
                 Some(n) => Some(lookup_one(g, n, PLACE_KINDS, clause)?),
             };
-            let text = match within_id {
-                None => match kind.kind() {
-                    Some(k) => format!("list {}: scan of {} nodes", kind.keyword(), g.count(k)),
-                    None => format!(
-                        "list {}: scan of {} records",
-                        kind.keyword(),
-                        fact_records(g, *kind)
-                    ),
-                },
-                Some(w) if *kind == ListKind::Segments => {
-                    format!("list segments of chain {}", g.node(w).name())
-                }
-                Some(w) if kind.kind().is_none() => format!(
-                    "list {} of {} and the places below it: a scan of {} records, places by PART_OF",
-                    kind.keyword(),
-                    g.node(w).name(),
-                    fact_records(g, *kind)
-                ),
-                Some(w) => format!(
-                    "list {} in {} and the places below it: LOCATED_IN/PART_OF edges",
-                    kind.keyword(),
-                    g.node(w).name()
-                ),
-            };
-            (
-                SourcePlan::List {
-                    kind: *kind,
-                    within: within_id,
-                },
-                text,
-                list_columns(*kind),
-            )
+            SourcePlan::List(lists::ListInput {
+                kind: *kind,
+                within,
+            })
         }
         Source::Traverse { dir, segment, opts } => {
-            let clause = match dir {
-                Direction::Upstream => "upstream",
-                Direction::Downstream => "downstream",
-            };
+            let clause = dir.keyword();
             let seg = lookup_one(g, segment, &[Kind::Segment], clause)?;
             let depth = match opts.depth {
                 None => MAX_DEPTH,
@@ -542,137 +371,33 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 .as_ref()
                 .map(|p| place_one(g, p, &format!("`{clause} … in`")))
                 .transpose()?;
-            let mut c = cols(&[
-                ("segment", Text),
-                ("stage", Text),
-                ("distance", Int),
-                ("path", Text),
-            ]);
-            if place.is_some() {
-                c.extend(cols(&[
-                    ("state", Text),
-                    ("producers", List),
-                    ("projects", List),
-                    ("weakness", List),
-                ]));
-            }
-            let text = format!(
-                "{clause} of {} over SUPPLIES, breadth-first, depth ≤ {depth}{}{}",
-                g.node(seg).name(),
-                chain
-                    .map(|c| format!(", within chain {}", g.node(c).name()))
-                    .unwrap_or_default(),
-                place
-                    .map(|p| format!(", state in {} from the presence index", g.node(p).name()))
-                    .unwrap_or_default()
-            );
-            (
-                SourcePlan::Traverse {
-                    dir: *dir,
-                    segment: seg,
-                    depth: depth as u32,
-                    chain,
-                    place,
-                },
-                text,
-                c,
-            )
+            SourcePlan::Walk(walk::Input {
+                dir: *dir,
+                segment: seg,
+                depth: depth as u32,
+                chain,
+                place,
+            })
         }
-        Source::Status { chain, place } => {
-            let c = lookup_one(g, chain, &[Kind::Chain], "status")?;
-            let p = place_one(g, place, "status")?;
-            let text = format!(
-                "status of chain {} ({} segments) in {}: presence index, one lookup per segment",
-                g.node(c).name(),
-                g.chain_segments(c).len(),
-                g.node(p).name()
-            );
-            (
-                SourcePlan::Status { chain: c, place: p },
-                text,
-                cols(&[
-                    ("segment", Text),
-                    ("stage", Text),
-                    ("state", Text),
-                    ("producers", List),
-                    ("projects", List),
-                    ("investment_yi", Float),
-                    ("weakness", List),
-                ]),
-            )
-        }
+        Source::Status { chain, place } => SourcePlan::Status(status::Input {
+            chain: lookup_one(g, chain, &[Kind::Chain], "status")?,
+            place: place_one(g, place, "status")?,
+        }),
         Source::Gaps { kind, chain, place } => {
             let clause = kind.keyword();
-            let c = lookup_one(g, chain, &[Kind::Chain], clause)?;
-            let p = places(g, place, clause)?;
-            let columns = match kind {
-                GapKind::Fill => cols(&[
-                    ("no", Int),
-                    ("rank", Int),
-                    ("segment", Text),
-                    ("stage", Text),
-                    ("gap", Text),
-                    ("needed_by", List),
-                    ("dependents", Int),
-                    ("supplied_from", List),
-                    ("path", Text),
-                    ("reason", Text),
-                    ("linked", List),
-                    ("reach", Float),
-                ]),
-                GapKind::Extend => cols(&[
-                    ("no", Int),
-                    ("rank", Int),
-                    ("segment", Text),
-                    ("stage", Text),
-                    ("direction", Text),
-                    ("density", Float),
-                    ("present_neighbours", List),
-                    ("neighbours", Int),
-                    ("reason", Text),
-                ]),
-                GapKind::Strengthen => cols(&[
-                    ("no", Int),
-                    ("rank", Int),
-                    ("segment", Text),
-                    ("stage", Text),
-                    ("state", Text),
-                    ("weakness", List),
-                    ("producers", List),
-                    ("leading", Int),
-                    ("projects", List),
-                    ("dependents", Int),
-                    ("reason", Text),
-                    ("linked", List),
-                    ("reach", Float),
-                ]),
-            };
-            let text = format!(
-                "{} ({}) gaps of chain {} ({} segments) in {}: chain reachability bitsets × presence index",
-                kind.keyword(),
-                kind.label_zh(),
-                g.node(c).name(),
-                g.chain_segments(c).len(),
-                place_text(g, &p)
-            );
-            let columns = with_place(&p, columns);
-            (
-                SourcePlan::Gaps {
-                    kind: *kind,
-                    chain: c,
-                    places: p,
-                },
-                text,
-                columns,
-            )
+            SourcePlan::Gaps(gap_rows::Input {
+                kind: *kind,
+                chain: lookup_one(g, chain, &[Kind::Chain], clause)?,
+                places: places(g, place, clause)?,
+            })
         }
         Source::Build {
             place,
             below,
             inherited,
         } => {
-            let p = places(g, place, "build")?;
-            let (below, below_span) = below.unwrap_or((DEFAULT_BUILD_BELOW, Span::default()));
+            let places = places(g, place, "build")?;
+            let (below, below_span) = below.unwrap_or((build::DEFAULT_BELOW, Span::default()));
             if !(0.0..=1.0).contains(&below) {
                 return Err(QueryError::semantic(
                     "`build … below`",
@@ -685,76 +410,27 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     "例如 below 0.5（低于 0.5）列出已有环节不到一半的产业链",
                 ));
             }
-            let text = format!(
-                "build (建链): chains of the place's own industry system(s) (IN_SYSTEM){} of {} with coverage < {}",
-                if *inherited {
-                    " and those of the places above it (inherited)"
-                } else {
-                    ""
-                },
-                place_text(g, &p),
-                ast::float_text(below)
-            );
-            let columns = with_place(
-                &p,
-                cols(&[
-                    ("chain", Text),
-                    ("industry", Text),
-                    ("system", Text),
-                    ("class", Text),
-                    ("segments", Int),
-                    ("present", Int),
-                    ("planned", Int),
-                    ("missing", Int),
-                    ("unknown", Int),
-                    ("coverage", Float),
-                    ("reason", Text),
-                ]),
-            );
-            (
-                SourcePlan::Build {
-                    places: p,
-                    below,
-                    inherited: *inherited,
-                },
-                text,
-                columns,
-            )
+            SourcePlan::Build(build::Input {
+                places,
+                below,
+                inherited: *inherited,
+            })
         }
         Source::Compare { chain, places: ps } => {
-            let c = lookup_one(g, chain, &[Kind::Chain], "compare")?;
-            let mut ids = Vec::new();
-            let mut columns = cols(&[("segment", Text), ("stage", Text)]);
+            let chain = lookup_one(g, chain, &[Kind::Chain], "compare")?;
+            let mut places = Vec::new();
             for n in ps {
                 let p = lookup_one(g, n, PLACE_KINDS, "compare")?;
-                if ids.contains(&p) {
+                if places.contains(&p) {
                     return Err(QueryError::semantic(
                         "compare",
                         format!("{} is listed twice", g.node(p).name()),
                         n.span,
                     ));
                 }
-                ids.push(p);
-                columns.push(Col {
-                    name: g.node(p).name().to_string(),
-                    ty: Text,
-                    domain: Some(Domain::State),
-                });
+                places.push(p);
             }
-            columns.extend(cols(&[("overlap", List), ("could_supply", List)]));
-            let text = format!(
-                "compare chain {} in {} places: presence index per place (parallel)",
-                g.node(c).name(),
-                ids.len()
-            );
-            (
-                SourcePlan::Compare {
-                    chain: c,
-                    places: ids,
-                },
-                text,
-                columns,
-            )
+            SourcePlan::Compare(compare::Input { chain, places })
         }
         Source::Paths { from, steps } => {
             let start = lookup(g, from, &[], "paths")?;
@@ -781,7 +457,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     None => None,
                     Some(n) => Some(lookup(g, n, s.to.kind.as_slice(), &clause)?),
                 };
-                planned.push(StepPlan {
+                planned.push(paths::Step {
                     edge: s.edge,
                     forward: s.forward,
                     min: min as u32,
@@ -799,30 +475,11 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     from.span,
                 ));
             }
-            let text = format!(
-                "paths from `{}` ({} start node(s)): depth-first enumeration of simple paths, at most {} paths",
-                from.text,
-                start.len(),
-                super::exec::MAX_PATHS
-            );
-            (
-                SourcePlan::Paths {
-                    from: start,
-                    steps: planned,
-                },
-                text,
-                with_domain(
-                    cols(&[
-                        ("start", Text),
-                        ("end", Text),
-                        ("end_kind", Text),
-                        ("hops", Int),
-                        ("path", Text),
-                    ]),
-                    "end_kind",
-                    Domain::Kind,
-                ),
-            )
+            SourcePlan::Paths(paths::Input {
+                typed: from.text.clone(),
+                from: start,
+                steps: planned,
+            })
         }
     })
 }
@@ -1362,11 +1019,7 @@ fn operand_span(e: &Expr) -> Span {
     }
 }
 
-fn plan_stage(
-    g: &Graph,
-    columns: &[Col],
-    st: &Stage,
-) -> Result<(Op, String, Vec<Col>), QueryError> {
+fn plan_stage(g: &Graph, columns: &[Col], st: &Stage) -> Result<(Op, Said, Vec<Col>), QueryError> {
     let kw = st.keyword();
     Ok(match st {
         // Planned by `plan_targets`, which needs the source.
@@ -1378,14 +1031,20 @@ fn plan_stage(
         Stage::Where(e) => {
             let mut aka = Vec::new();
             let c = cond(g, columns, e, &mut aka)?;
-            let also = if aka.is_empty() {
-                String::new()
+            let (also, also_zh) = if aka.is_empty() {
+                (String::new(), String::new())
             } else {
-                format!(" (names also matched: {})", aka.join("; "))
+                (
+                    format!(" (names also matched: {})", aka.join("; ")),
+                    format!("（同时匹配的名称：{}）", aka.join("；")),
+                )
             };
             (
                 Op::Filter(c),
-                format!("filter: {e}{also}"),
+                Said {
+                    zh: format!("筛选：{e}{also_zh}"),
+                    en: format!("filter: {e}{also}"),
+                },
                 columns.to_vec(),
             )
         }
@@ -1395,7 +1054,14 @@ fn plan_stage(
                 let i = col_index(columns, &k.column, kw)?;
                 out.push((i, k.desc.unwrap_or(false), columns[i].domain));
             }
-            (Op::Sort(out), format!("{st} (stable)"), columns.to_vec())
+            (
+                Op::Sort(out),
+                Said {
+                    zh: format!("{st}（稳定排序）"),
+                    en: format!("{st} (stable)"),
+                },
+                columns.to_vec(),
+            )
         }
         Stage::Limit(n, span) => {
             if *n < 0 {
@@ -1408,7 +1074,10 @@ fn plan_stage(
             }
             (
                 Op::Limit(*n as usize),
-                format!("limit: first {n} rows"),
+                Said {
+                    zh: format!("限制：前 {n} 行"),
+                    en: format!("limit: first {n} rows"),
+                },
                 columns.to_vec(),
             )
         }
@@ -1438,11 +1107,14 @@ fn plan_stage(
                     domain: columns[i].domain,
                 });
             }
-            (Op::Project(idx), st.to_string(), out)
+            (Op::Project(idx), Said::both(st.to_string()), out)
         }
         Stage::Distinct => (
             Op::Distinct,
-            "distinct: drop repeated rows".into(),
+            Said {
+                zh: "去重：删除重复的行".into(),
+                en: "distinct: drop repeated rows".into(),
+            },
             columns.to_vec(),
         ),
         Stage::Group { by, aggs } => {
@@ -1522,7 +1194,10 @@ fn plan_stage(
                     keys,
                     aggs: planned,
                 },
-                format!("{st} (hash grouping, groups in order of first row)"),
+                Said {
+                    zh: format!("{st}（哈希分组，各组按首行出现的顺序）"),
+                    en: format!("{st} (hash grouping, groups in order of first row)"),
+                },
                 out,
             )
         }
@@ -1544,7 +1219,10 @@ fn plan_stage(
             out[i].ty = Ty::Text;
             (
                 Op::Expand(i),
-                format!("expand: one row per element of {}", c.text),
+                Said {
+                    zh: format!("展开：{} 的每个元素各占一行", c.text),
+                    en: format!("expand: one row per element of {}", c.text),
+                },
                 out,
             )
         }
@@ -1560,7 +1238,7 @@ fn plan_targets(
     columns: &[Col],
     after_targets: bool,
     span: Span,
-) -> Result<(Op, String, Vec<Col>), QueryError> {
+) -> Result<(Op, Said, Vec<Col>), QueryError> {
     if after_targets {
         return Err(QueryError::semantic(
             "targets",
@@ -1570,30 +1248,27 @@ fn plan_targets(
         .with_zh("targets：目标企业 之后不能再接 目标企业：这些行已经是目标企业，不是缺口环节"));
     }
     let (chain, place, kind) = match source {
-        SourcePlan::Gaps {
+        SourcePlan::Gaps(gap_rows::Input {
             kind,
             chain,
             places: Places::One(p),
-        } => (*chain, *p, Some(*kind)),
-        SourcePlan::Status { chain, place } => (*chain, *place, None),
+        }) => (*chain, *p, Some(*kind)),
+        SourcePlan::Status(status::Input { chain, place }) => (*chain, *place, None),
         // A walk inside one chain, with states in one place: its segments are named gaps, as
         // after `status` (`upstream 动力电池 chain 锂电池 in 玉溪高新区 | where state = missing`).
-        SourcePlan::Traverse {
+        SourcePlan::Walk(walk::Input {
             chain: Some(chain),
             place: Some(place),
             ..
-        } => (*chain, *place, None),
-        SourcePlan::Traverse {
+        }) => (*chain, *place, None),
+        SourcePlan::Walk(walk::Input {
             dir,
             segment,
             depth,
             chain,
             place,
-        } => {
-            let clause = match dir {
-                Direction::Upstream => "upstream",
-                Direction::Downstream => "downstream",
-            };
+        }) => {
+            let clause = dir.keyword();
             let missing = match (chain, place) {
                 (None, None) => "no chain and no place (add `chain CHAIN in PLACE`)",
                 (None, Some(_)) => "no chain (add `chain CHAIN`)",
@@ -1633,11 +1308,11 @@ fn plan_targets(
                 _ => err,
             });
         }
-        SourcePlan::Gaps {
+        SourcePlan::Gaps(gap_rows::Input {
             kind,
             chain,
             places: Places::Each(all, what),
-        } => {
+        }) => {
             let example = all
                 .first()
                 .map_or_else(|| format!("a {what}"), |&p| g.node(p).name().to_string());
@@ -1660,38 +1335,38 @@ fn plan_targets(
         }
         other => {
             let (what, what_zh) = match other {
-                SourcePlan::Build { .. } => (
+                SourcePlan::Build(_) => (
                     "`build` lists the chains of a place, not the segments of one chain"
                         .to_string(),
                     "`build`（建链）列的是一个地方的产业链，不是一条链的环节".to_string(),
                 ),
-                SourcePlan::Compare { .. } => (
+                SourcePlan::Compare(_) => (
                     "`compare` has several places, not one".to_string(),
                     "`compare`（对比）有多个地方，不是一个".to_string(),
                 ),
-                SourcePlan::List {
+                SourcePlan::List(lists::ListInput {
                     kind: ListKind::Segments,
                     within: Some(_),
-                } => (
+                }) => (
                     "`segments of` names a chain but no place".to_string(),
                     "`segments of` 指定了产业链，没有指定地方".to_string(),
                 ),
-                SourcePlan::List {
+                SourcePlan::List(lists::ListInput {
                     kind,
                     within: Some(_),
-                } => (
+                }) => (
                     format!("`{} in` names a place but no chain", kind.keyword()),
                     format!("`{} in` 指定了地方，没有指定产业链", kind.keyword()),
                 ),
-                SourcePlan::List { kind, within: None } => (
+                SourcePlan::List(lists::ListInput { kind, within: None }) => (
                     format!("`{}` names no chain and no place", kind.keyword()),
                     format!("`{}` 没有指定产业链和地方", kind.keyword()),
                 ),
-                SourcePlan::Find { .. } => (
+                SourcePlan::Find(_) => (
                     "`find` names no chain and no place".to_string(),
                     "`find`（查找）没有指定产业链和地方".to_string(),
                 ),
-                SourcePlan::Paths { .. } => (
+                SourcePlan::Paths(_) => (
                     "`paths` names no chain and no place".to_string(),
                     "`paths`（路径）没有指定产业链和地方".to_string(),
                 ),
@@ -1743,11 +1418,15 @@ fn plan_targets(
             "keep it when you select before targets, e.g. `| select segment, gap | targets`",
         ));
     }
-    let text = format!(
-        "targets: companies outside {} that make each row's segment of {}, scored (config/target-weights.toml), admission rules applied",
-        g.node(place).name(),
-        g.node(chain).name()
-    );
+    let (p, c) = (g.node(place).name(), g.node(chain).name());
+    let text = Said {
+        zh: format!(
+            "目标企业：{p} 以外生产各行 {c} 环节的企业，按 config/target-weights.toml 打分，并应用准入规则"
+        ),
+        en: format!(
+            "targets: companies outside {p} that make each row's segment of {c}, scored (config/target-weights.toml), admission rules applied"
+        ),
+    };
     Ok((
         Op::Targets {
             chain,
@@ -1762,7 +1441,8 @@ fn plan_targets(
 
 /// Plan a statement over `g`.
 pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
-    let (source, source_text, source_columns) = plan_source(g, &st.source)?;
+    let source = plan_source(g, &st.source)?;
+    let source_columns = source.columns(g);
     let mut columns = source_columns.clone();
     let mut ops = Vec::new();
     for (i, s) in st.stages.iter().enumerate() {
@@ -1781,7 +1461,6 @@ pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
     Ok(Plan {
         explain: st.explain,
         source,
-        source_text,
         source_columns,
         ops,
         columns,

@@ -1,0 +1,398 @@
+//! Unit tests of `query::exec`: reports run through plan and exec over the fixture.
+
+use super::*;
+use crate::graph::SegmentState;
+use crate::query::{ErrorKind, parse, plan};
+use crate::report::common::{name, names};
+use crate::report::lists::ListKind;
+use crate::report::paths::MAX_PATHS;
+use std::sync::atomic::AtomicBool;
+
+fn fixture() -> Graph {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+    let loaded = crate::data::load(&[dir], Default::default()).expect("fixture");
+    Graph::build(loaded.dataset)
+}
+
+fn planned(g: &Graph, q: &str) -> Plan {
+    plan::plan(g, &parse::parse(q).expect("parses")).expect("plans")
+}
+
+fn run(g: &Graph, q: &str) -> Table {
+    let cancel = AtomicBool::new(false);
+    execute(
+        g,
+        &planned(g, q),
+        Ctx {
+            cancel: &cancel,
+            parallel: false,
+            lang: Default::default(),
+        },
+    )
+    .expect("runs")
+}
+
+fn column<'t>(t: &'t Table, row: usize, col: &str) -> &'t Value {
+    let i = t.columns.iter().position(|c| c == col).expect("column");
+    &t.rows[row][i]
+}
+
+/// The fixture with its files' texts passed through `edit(name, text)` (`graphs/…`,
+/// `seeds/…`).
+fn fixture_edited(edit: impl Fn(&str, String) -> String) -> Graph {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+    let mut inputs = Vec::new();
+    for sub in ["graphs", "seeds"] {
+        let mut files: Vec<_> = std::fs::read_dir(dir.join(sub))
+            .expect("fixture")
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        files.sort();
+        for f in files {
+            let name = format!("{sub}/{}", f.file_name().unwrap().to_string_lossy());
+            let text = edit(&name, std::fs::read_to_string(&f).expect("read fixture"));
+            inputs.push(crate::data::Input {
+                display: name.clone(),
+                name,
+                bytes: Ok(text.into_bytes()),
+                path: None,
+            });
+        }
+    }
+    let loaded = crate::data::load_inputs(inputs, Default::default());
+    assert!(loaded.is_ok(), "{:?}", loaded.diags);
+    Graph::build(loaded.dataset)
+}
+
+/// The fixture with an edge stated twice, apart (锂电池 BELONGS_TO 新能源 and 绿色能源 in the
+/// chain's template, then 新能源 again in industries.csv), and an enterprise that BELONGS_TO
+/// an industry.
+fn fixture_with_repeated_edges() -> Graph {
+    fixture_edited(|name, text| {
+        match name {
+        "graphs/lithium.toml" => text.replace(
+            r#"industries = ["新能源"]"#,
+            r#"industries = ["新能源", "绿色能源"]"#,
+        ),
+        "seeds/industries.csv" => "id,chains,source\n新能源,锂电池,fixture:industries\n绿色能源,光伏,fixture:industries\n生物医药,,fixture:industries\n".into(),
+        // The fixture's enterprises.csv has an `industries` column: 乙电池 gets 新能源.
+        "seeds/enterprises.csv" => text
+            .lines()
+            .map(|l| {
+                let (head, source) = l.rsplit_once(',').unwrap();
+                let (head, _) = head.rsplit_once(',').unwrap();
+                let industry = match l {
+                    _ if l.starts_with("id,") => "industries",
+                    _ if l.starts_with("乙电池") => "新能源",
+                    _ => "",
+                };
+                format!("{head},{industry},{source}\n")
+            })
+            .collect(),
+        _ => text,
+    }
+    })
+}
+
+/// The fixture with the 锂电池 template's segments listed in reverse (新能源汽车 first, 锂矿
+/// last); its SUPPLIES edges stay as they are.
+fn fixture_with_reversed_template() -> Graph {
+    fixture_edited(|name, text| {
+        if name != "graphs/lithium.toml" {
+            return text;
+        }
+        let first = text.find("[[segment]]").expect("segments");
+        let edges = text.find("[[supplies]]").expect("edges");
+        let mut blocks: Vec<&str> = text[first..edges]
+            .split("[[segment]]")
+            .filter(|b| !b.trim().is_empty())
+            .collect();
+        blocks.reverse();
+        let mut out = text[..first].to_string();
+        for b in blocks {
+            out.push_str("[[segment]]");
+            out.push_str(b.trim_end());
+            out.push_str("\n\n");
+        }
+        out.push_str(&text[edges..]);
+        out
+    })
+}
+
+fn texts(t: &Table, col: &str) -> Vec<String> {
+    (0..t.rows.len())
+        .map(|r| column(t, r, col).display())
+        .collect()
+}
+
+/// Status, compare and `segments of` list a chain from resources to applications, whatever
+/// the template's order: inputs before users, then 上游 before 中游 before 下游, then
+/// template order. A walk inside the chain keeps that order at equal distance.
+#[test]
+fn a_chains_segments_read_from_resources_to_applications() {
+    let g = fixture_with_reversed_template();
+    let chain = g.names.lookup(&g.ds.nodes, "锂电池", &[Kind::Chain])[0];
+    assert_eq!(
+        names(&g, g.chain_segments(chain)).display(),
+        "新能源汽车、储能系统、动力电池、铜箔、隔膜、电解液、负极材料、正极材料、碳酸锂、锂矿",
+        "the template is reversed"
+    );
+    // 锂矿 and 碳酸锂 (上游) before the 中游 sources 铜箔, 隔膜, 负极材料 that the template lists
+    // earlier; 动力电池 after all its inputs; 新能源汽车 before 储能系统 as in the template.
+    let reading = [
+        "锂矿",
+        "碳酸锂",
+        "铜箔",
+        "隔膜",
+        "电解液",
+        "负极材料",
+        "正极材料",
+        "动力电池",
+        "新能源汽车",
+        "储能系统",
+    ];
+    assert_eq!(
+        texts(&run(&g, "status 锂电池 in 测试园区"), "segment"),
+        reading
+    );
+    assert_eq!(texts(&run(&g, "segments of 锂电池"), "name"), reading);
+    assert_eq!(
+        texts(&run(&g, "compare 锂电池 in 测试园区, 对手园区"), "segment"),
+        reading
+    );
+    let walk = run(&g, "upstream 动力电池 chain 锂电池 in 测试园区");
+    assert_eq!(
+        texts(&walk, "segment"),
+        [
+            "铜箔",
+            "隔膜",
+            "电解液",
+            "负极材料",
+            "正极材料",
+            "碳酸锂",
+            "锂矿"
+        ],
+        "by distance, then in reading order"
+    );
+    assert_eq!(
+        texts(&walk, "distance"),
+        ["1", "1", "1", "1", "1", "2", "3"]
+    );
+}
+
+/// The QA case: `status 锂电池 in 玉溪高新区` on the bundled data listed 电子元器件 (中游, a
+/// segment shared from another template) first, 锂矿 sixth and 锂电设备 (上游) 33rd.
+#[test]
+fn bundled_status_lists_the_lithium_chain_from_resources_to_applications() {
+    let loaded = crate::bundle::load();
+    assert!(loaded.is_ok(), "{:?}", loaded.diags.first());
+    let g = Graph::build(loaded.dataset);
+    let chain = g.names.lookup(&g.ds.nodes, "锂电池", &[Kind::Chain])[0];
+    let t = run(&g, "status 锂电池 in 玉溪高新区");
+    let rows = texts(&t, "segment");
+    assert_eq!(rows.len(), g.chain_segments(chain).len());
+    assert_eq!(rows[0], "锂矿");
+    let at = |n: &str| rows.iter().position(|r| r == n).expect(n);
+    assert!(
+        at("锂电设备") < at("电子元器件"),
+        "上游 before 中游: {rows:?}"
+    );
+    for (a, b) in g.chain_edges(chain) {
+        assert!(
+            at(g.node(a).name()) < at(g.node(b).name()),
+            "{} supplies {} but is listed after it: {rows:?}",
+            g.node(a).name(),
+            g.node(b).name()
+        );
+    }
+    assert_eq!(texts(&run(&g, "segments of 锂电池"), "name"), rows);
+}
+
+#[test]
+fn list_columns_hold_each_node_once_and_only_nodes_of_their_kind() {
+    let g = fixture_with_repeated_edges();
+    let chains = run(&g, "chains | where name = 锂电池");
+    assert_eq!(
+        column(&chains, 0, "industries"),
+        &Value::texts(["新能源", "绿色能源"]),
+        "the edge stated twice is listed once"
+    );
+    let industries = run(&g, "industries | where name = 新能源");
+    assert_eq!(
+        column(&industries, 0, "chains"),
+        &Value::texts(["锂电池"]),
+        "neither twice nor with the enterprise that BELONGS_TO the industry"
+    );
+    let found = run(&g, "find 新能源");
+    assert_eq!(
+        column(&found, 0, "details"),
+        &Value::text("产业链：锂电池"),
+        "find's details list the chains alike"
+    );
+}
+
+/// The bundled seed data states many edges twice (a chain's industries in its template and
+/// in industries.csv) and links enterprises to industries: every list column of every list
+/// source names each node once, and only nodes of the column's kind.
+#[test]
+fn bundled_list_columns_have_no_repeats_and_no_foreign_kinds() {
+    let loaded = crate::bundle::load();
+    assert!(loaded.is_ok(), "{:?}", loaded.diags.first());
+    let g = Graph::build(loaded.dataset);
+    let kinds: &[(&str, &[Kind])] = &[
+        ("industries", &[Kind::Industry]),
+        ("chains", &[Kind::Chain]),
+        ("inputs", &[Kind::Segment]),
+        ("users", &[Kind::Segment]),
+        ("segments", &[Kind::Segment]),
+        ("carriers", &[Kind::Enterprise]),
+        ("focus", &[Kind::Industry, Kind::Chain, Kind::Segment]),
+    ];
+    for kind in ListKind::ALL {
+        let t = run(&g, kind.keyword());
+        assert!(!t.rows.is_empty(), "{}", kind.keyword());
+        for (c, col) in t.columns.iter().enumerate() {
+            for row in &t.rows {
+                let Value::List(items) = &row[c] else {
+                    continue;
+                };
+                let mut seen = HashSet::new();
+                for v in items {
+                    assert!(
+                        seen.insert(v.display()),
+                        "{} `{}`: {col} repeats {}",
+                        kind.keyword(),
+                        row[0].display(),
+                        v.display()
+                    );
+                }
+                if let Some((_, of)) = kinds.iter().find(|(n, _)| n == col) {
+                    for v in items {
+                        assert!(
+                            !g.names.lookup(&g.ds.nodes, &v.display(), of).is_empty(),
+                            "{} `{}`: {col} holds {}, which is no {of:?}",
+                            kind.keyword(),
+                            row[0].display(),
+                            v.display()
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_set_cancel_flag_stops_work_over_many_places() {
+    let g = fixture();
+    let p = planned(&g, "fill 锂电池 in all parks");
+    let cancel = AtomicBool::new(true);
+    for parallel in [false, true] {
+        let err = execute(
+            &g,
+            &p,
+            Ctx {
+                cancel: &cancel,
+                parallel,
+                lang: Lang::Zh,
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Cancelled);
+    }
+}
+
+#[test]
+fn place_bitsets_agree_with_the_presence_index() {
+    let g = fixture();
+    let places: Vec<u32> = g
+        .nodes_of(Kind::Region)
+        .iter()
+        .chain(g.nodes_of(Kind::Park))
+        .copied()
+        .collect();
+    let mut seen = [0usize; 4];
+    for &chain in g.nodes_of(Kind::Chain) {
+        let v = ChainView::new(&g, chain);
+        for &p in &places {
+            let (states, present) = v.states(&g, p);
+            for (i, &s) in v.segs.iter().enumerate() {
+                assert_eq!(
+                    states[i],
+                    g.state(p, s),
+                    "{} in {}",
+                    name(&g, s),
+                    name(&g, p)
+                );
+                assert_eq!(present.get(i), g.state(p, s) == SegmentState::Present);
+                seen[states[i] as usize] += 1;
+            }
+        }
+    }
+    // The fixture exercises all four states (空白市 has no enterprise data: unknown).
+    assert!(seen.iter().all(|&n| n > 0), "{seen:?}");
+}
+
+#[test]
+fn serial_and_parallel_runs_agree() {
+    let g = fixture();
+    let cancel = AtomicBool::new(false);
+    for q in [
+        "fill 锂电池 in all parks",
+        "strengthen 锂电池 in all regions",
+        "build in all parks inherited",
+    ] {
+        let p = planned(&g, q);
+        let a = execute(
+            &g,
+            &p,
+            Ctx {
+                cancel: &cancel,
+                parallel: false,
+                lang: Default::default(),
+            },
+        )
+        .unwrap();
+        let b = execute(
+            &g,
+            &p,
+            Ctx {
+                cancel: &cancel,
+                parallel: true,
+                lang: Default::default(),
+            },
+        )
+        .unwrap();
+        assert_eq!(a, b, "{q}");
+        assert!(!a.rows.is_empty(), "{q}");
+    }
+}
+
+#[test]
+fn path_enumeration_is_bounded() {
+    let g = fixture();
+    let cancel = AtomicBool::new(false);
+    let p = planned(
+        &g,
+        "paths from 动力电池 <-[SUPPLIES*1..8]-() -[SUPPLIES*1..4]->()",
+    );
+    let t = execute(
+        &g,
+        &p,
+        Ctx {
+            cancel: &cancel,
+            parallel: false,
+            lang: Default::default(),
+        },
+    )
+    .unwrap();
+    assert!(t.rows.len() <= MAX_PATHS);
+    // Every path is simple: no node twice.
+    for r in &t.rows {
+        let Value::Text(path) = &r[4] else { panic!() };
+        let nodes: Vec<&str> = path.split(" → ").collect();
+        let set: HashSet<&&str> = nodes.iter().collect();
+        assert_eq!(set.len(), nodes.len(), "{path}");
+    }
+}

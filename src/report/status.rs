@@ -1,0 +1,83 @@
+//! `status CHAIN in PLACE` (现状): every segment of a chain in one place, in the chain's reading
+//! order, with its state, producers, projects and weakness.
+
+use super::common::{investment, name, names, presence_cols, project_label, stage};
+use super::gaps::{self, ChainView};
+use super::notes::{ChainRoutes, place_notes};
+use super::schema::{Col, Ty, cols};
+use super::{Ctx, ReportError, Row, Value};
+use crate::graph::Graph;
+use crate::lang::Lang;
+use crate::tr;
+use std::collections::HashMap;
+
+/// A chain in one place.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Input {
+    pub chain: u32,
+    pub place: u32,
+}
+
+pub fn columns() -> Vec<Col> {
+    use Ty::*;
+    cols(&[
+        ("segment", Text),
+        ("stage", Text),
+        ("state", Text),
+        ("producers", List),
+        ("projects", List),
+        ("investment_yi", Float),
+        ("weakness", List),
+    ])
+}
+
+pub fn explain(g: &Graph, input: &Input, lang: Lang) -> String {
+    let (c, n, p) = (
+        g.node(input.chain).name(),
+        g.chain_segments(input.chain).len(),
+        g.node(input.place).name(),
+    );
+    tr!(
+        lang,
+        "产业链 {c}（{n} 个环节）在 {p} 的现状：在地索引，每个环节查一次",
+        "status of chain {c} ({n} segments) in {p}: presence index, one lookup per segment"
+    )
+}
+
+/// The rows, and the place's notes.
+pub fn rows(
+    g: &Graph,
+    input: &Input,
+    ctx: Ctx,
+    notes: &mut Vec<String>,
+) -> Result<Vec<Row>, ReportError> {
+    let &Input { chain, place } = input;
+    place_notes(g, place, Some(&ChainRoutes::of(g, chain)), ctx.lang, notes);
+    Ok(status(g, chain, place))
+}
+
+fn status(g: &Graph, chain: u32, place: u32) -> Vec<Row> {
+    let view = ChainView::new(g, chain);
+    let (states, present) = view.states(g, place);
+    let weak: HashMap<usize, Vec<&str>> = gaps::strengthen(g, &view, place, &states, &present)
+        .into_iter()
+        .map(|w| (w.pos, w.weakness))
+        .collect();
+    // From resources to applications: the chain's reading order, made once by the view.
+    view.order()
+        .iter()
+        .map(|&i| {
+            let s = view.segs[i];
+            let (st, producers, projects) = presence_cols(g, place, s);
+            vec![
+                Value::text(name(g, s)),
+                stage(g, s),
+                Value::text(st.as_str()),
+                names(g, &producers),
+                Value::texts(projects.iter().map(|&x| project_label(g, x))),
+                investment(g, &projects),
+                Value::texts(weak.get(&i).into_iter().flatten()),
+            ]
+        })
+        .collect()
+}
