@@ -53,6 +53,7 @@ pub mod exec;
 pub mod keywords;
 pub mod parse;
 pub mod plan;
+mod stages;
 
 #[cfg(test)]
 mod prop_tests;
