@@ -8,10 +8,9 @@ use super::error::QueryError;
 use super::plan::{Arg, Cond, Op, Plan, SourcePlan};
 use crate::graph::Graph;
 use crate::lang::Lang;
-use crate::model::Kind;
 use crate::report::gaps::{self, ChainView};
 use crate::report::{
-    ReportError, Row, Table, Value, build, compare, gap_rows, lists, paths, status, walk,
+    ReportError, Row, Rows, Table, Value, build, compare, gap_rows, lists, paths, status, walk,
 };
 use std::collections::{HashMap, HashSet};
 
@@ -40,18 +39,32 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
         return Ok(t);
     }
     let mut notes = Vec::new();
-    let mut rows = source(g, &plan.source, ctx, &mut notes)?;
+    let Rows { rows, subjects } = source(g, &plan.source, ctx, &mut notes)?;
+    let mut rows: Vec<Keyed> = match subjects {
+        Some(subjects) => rows
+            .into_iter()
+            .zip(subjects)
+            .map(|(row, s)| Keyed {
+                row,
+                subject: Some(s),
+            })
+            .collect(),
+        None => rows.into_iter().map(Keyed::plain).collect(),
+    };
     for (op, _) in &plan.ops {
         ctx.check()?;
         rows = match op {
-            Op::Targets { .. } => target_rows(g, op, rows, ctx.lang, &mut notes)?,
+            Op::Targets { .. } => target_rows(g, op, &rows, ctx.lang, &mut notes)?
+                .into_iter()
+                .map(Keyed::plain)
+                .collect(),
             op => apply(op, rows)?,
         };
     }
     let mut table = Table {
         columns: plan.columns.iter().map(|c| c.name.clone()).collect(),
         domains: plan.columns.iter().map(|c| c.domain).collect(),
-        rows,
+        rows: rows.into_iter().map(|k| k.row).collect(),
         notes,
         lang: ctx.lang,
     };
@@ -60,13 +73,26 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
     Ok(table)
 }
 
+/// A row in the pipeline, with the node it is about when its report says (a segment, for
+/// status, the gap lists and walks): the stages carry it along, so `| targets` reads ids.
+struct Keyed {
+    row: Row,
+    subject: Option<u32>,
+}
+
+impl Keyed {
+    fn plain(row: Row) -> Keyed {
+        Keyed { row, subject: None }
+    }
+}
+
 /// The rows of the plan's report, and its notes: one unit of `crate::report` per source.
 fn source(
     g: &Graph,
     src: &SourcePlan,
     ctx: Ctx,
     notes: &mut Vec<String>,
-) -> Result<Vec<Row>, ReportError> {
+) -> Result<Rows, ReportError> {
     match src {
         SourcePlan::Find(i) => lists::find_rows(g, i, ctx, notes),
         SourcePlan::List(i) => lists::list_rows(g, i, ctx, notes),
@@ -177,22 +203,17 @@ fn key(values: impl Iterator<Item = Value>) -> String {
     format!("{:?}", values.collect::<Vec<_>>())
 }
 
-/// `| targets`: the target list for the segments of the incoming rows.
+/// `| targets`: the target list for the segments the incoming rows are about (their ids, kept
+/// from the report's rows through the stages; never their names, resolved again).
 fn target_rows(
     g: &Graph,
     op: &Op,
-    rows: Vec<Row>,
+    rows: &[Keyed],
     lang: Lang,
     notes: &mut Vec<String>,
 ) -> Result<Vec<Row>, QueryError> {
     use crate::targets::{Gap, config, list};
-    let Op::Targets {
-        chain,
-        place,
-        kind,
-        segment,
-    } = op
-    else {
+    let Op::Targets { chain, place, kind } = op else {
         return Err(QueryError::internal("target_rows on another operator"));
     };
     // After fill, which gaps are 断链 comes from the gap analysis of the same chain and place
@@ -209,13 +230,8 @@ fn target_rows(
         Vec::new()
     };
     let mut gaps: Vec<Gap> = Vec::new();
-    for r in &rows {
-        let Some(Value::Text(name)) = r.get(*segment) else {
-            continue;
-        };
-        let Some(&s) = g.names.lookup(&g.ds.nodes, name, &[Kind::Segment]).first() else {
-            continue;
-        };
+    // A row about no one segment (a group of several) names no gap.
+    for s in rows.iter().filter_map(|k| k.subject) {
         let gap = match kind {
             Some(GapKind::Fill) => Gap::fill(s, broken.contains(&s)),
             Some(k) => Gap::of(s, *k),
@@ -249,14 +265,16 @@ fn target_rows(
     Ok(table.rows)
 }
 
-fn apply(op: &Op, mut rows: Vec<Row>) -> Result<Vec<Row>, QueryError> {
+/// One generic stage over the rows; each row keeps the node it is about (a group's row, the one
+/// its members share).
+fn apply(op: &Op, mut rows: Vec<Keyed>) -> Result<Vec<Keyed>, QueryError> {
     Ok(match op {
         Op::Targets { .. } => return Err(QueryError::internal("targets needs the graph")),
-        Op::Filter(c) => rows.into_iter().filter(|r| eval(c, r)).collect(),
+        Op::Filter(c) => rows.into_iter().filter(|k| eval(c, &k.row)).collect(),
         Op::Sort(keys) => {
             rows.sort_by(|a, b| {
                 for &(i, desc, domain) in keys {
-                    let (x, y) = (&a[i], &b[i]);
+                    let (x, y) = (&a.row[i], &b.row[i]);
                     // Nulls (and empty lists, which count as null) last in both directions.
                     let o = match (x.is_absent(), y.is_absent()) {
                         (true, false) => std::cmp::Ordering::Greater,
@@ -283,31 +301,37 @@ fn apply(op: &Op, mut rows: Vec<Row>) -> Result<Vec<Row>, QueryError> {
         }
         Op::Project(idx) => rows
             .into_iter()
-            .map(|r| idx.iter().map(|&i| r[i].clone()).collect())
+            .map(|k| Keyed {
+                row: idx.iter().map(|&i| k.row[i].clone()).collect(),
+                subject: k.subject,
+            })
             .collect(),
         Op::Distinct => {
             let mut seen = HashSet::new();
             rows.into_iter()
-                .filter(|r| seen.insert(key(r.iter().cloned())))
+                .filter(|k| seen.insert(key(k.row.iter().cloned())))
                 .collect()
         }
         Op::Expand(i) => {
             let mut out = Vec::with_capacity(rows.len());
-            for r in rows {
-                match &r[*i] {
+            for k in rows {
+                match &k.row[*i] {
                     Value::List(items) if !items.is_empty() => {
                         for it in items {
-                            let mut nr = r.clone();
-                            nr[*i] = it.clone();
-                            out.push(nr);
+                            let mut row = k.row.clone();
+                            row[*i] = it.clone();
+                            out.push(Keyed {
+                                row,
+                                subject: k.subject,
+                            });
                         }
                     }
                     Value::List(_) => {
-                        let mut nr = r;
-                        nr[*i] = Value::Null;
-                        out.push(nr);
+                        let mut k = k;
+                        k.row[*i] = Value::Null;
+                        out.push(k);
                     }
-                    _ => out.push(r),
+                    _ => out.push(k),
                 }
             }
             out
@@ -316,11 +340,11 @@ fn apply(op: &Op, mut rows: Vec<Row>) -> Result<Vec<Row>, QueryError> {
     })
 }
 
-fn group(rows: &[Row], keys: &[usize], aggs: &[(AggFn, Option<usize>)]) -> Vec<Row> {
+fn group(rows: &[Keyed], keys: &[usize], aggs: &[(AggFn, Option<usize>)]) -> Vec<Keyed> {
     let mut order: Vec<Vec<usize>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
-    for (ri, r) in rows.iter().enumerate() {
-        let k = key(keys.iter().map(|&i| r[i].clone()));
+    for (ri, k) in rows.iter().enumerate() {
+        let k = key(keys.iter().map(|&i| k.row[i].clone()));
         let gi = *index.entry(k).or_insert_with(|| {
             order.push(Vec::new());
             order.len() - 1
@@ -335,14 +359,19 @@ fn group(rows: &[Row], keys: &[usize], aggs: &[(AggFn, Option<usize>)]) -> Vec<R
         .into_iter()
         .map(|members| {
             let mut out: Row = match members.first() {
-                Some(&f) => keys.iter().map(|&i| rows[f][i].clone()).collect(),
+                Some(&f) => keys.iter().map(|&i| rows[f].row[i].clone()).collect(),
                 None => Vec::new(),
             };
+            // The node the group is about: the one all its members are about, if they are.
+            let subject = members
+                .first()
+                .and_then(|&f| rows[f].subject)
+                .filter(|s| members.iter().all(|&m| rows[m].subject == Some(*s)));
             for &(func, col) in aggs {
                 let vals = || {
                     members
                         .iter()
-                        .map(|&m| &rows[m])
+                        .map(|&m| &rows[m].row)
                         .filter_map(|r| col.map(|c| &r[c]))
                         .filter(|v| !v.is_absent())
                 };
@@ -398,7 +427,7 @@ fn group(rows: &[Row], keys: &[usize], aggs: &[(AggFn, Option<usize>)]) -> Vec<R
                     }
                 });
             }
-            out
+            Keyed { row: out, subject }
         })
         .collect()
 }

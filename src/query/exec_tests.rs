@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::graph::SegmentState;
+use crate::model::Kind;
 use crate::query::{ErrorKind, parse, plan};
 use crate::report::common::{name, names};
 use crate::report::lists::ListKind;
@@ -395,4 +396,62 @@ fn path_enumeration_is_bounded() {
         let set: HashSet<&&str> = nodes.iter().collect();
         assert_eq!(set.len(), nodes.len(), "{path}");
     }
+}
+
+/// The stages carry the node each row is about, so `| targets` reads ids: through a filter, a
+/// sort, a select, distinct and expand each row keeps its own; a group's row keeps the one its
+/// members share, and none when they are about different nodes.
+#[test]
+fn rows_keep_the_node_they_are_about_through_the_stages() {
+    let keyed = |name: &str, n: i64, subject: u32| Keyed {
+        row: vec![Value::text(name), Value::Int(n), Value::texts(["a", "b"])],
+        subject: Some(subject),
+    };
+    let rows = || vec![keyed("x", 2, 10), keyed("y", 1, 20), keyed("x", 3, 10)];
+    let subjects = |k: &[Keyed]| k.iter().map(|k| k.subject).collect::<Vec<_>>();
+    let sorted = apply(&Op::Sort(vec![(1, false, None)]), rows()).expect("sorts");
+    assert_eq!(subjects(&sorted), [Some(20), Some(10), Some(10)]);
+    let filtered = apply(
+        &Op::Filter(Cond::Cmp(
+            Arg::Col(0),
+            CmpOp::Eq,
+            Arg::Val(Value::text("y")),
+        )),
+        rows(),
+    )
+    .expect("filters");
+    assert_eq!(subjects(&filtered), [Some(20)]);
+    let selected = apply(&Op::Project(vec![1]), rows()).expect("selects");
+    assert_eq!(subjects(&selected), [Some(10), Some(20), Some(10)]);
+    let expanded = apply(&Op::Expand(2), rows()).expect("expands");
+    assert_eq!(expanded.len(), 6);
+    assert_eq!(subjects(&expanded)[..2], [Some(10), Some(10)]);
+    let distinct = apply(
+        &Op::Distinct,
+        apply(&Op::Project(vec![0]), rows()).expect("selects"),
+    )
+    .expect("distinct");
+    assert_eq!(subjects(&distinct), [Some(10), Some(20)]);
+    let by_name = apply(
+        &Op::Group {
+            keys: vec![0],
+            aggs: vec![(AggFn::Count, None)],
+        },
+        rows(),
+    )
+    .expect("groups");
+    assert_eq!(subjects(&by_name), [Some(10), Some(20)]);
+    let all = apply(
+        &Op::Group {
+            keys: vec![],
+            aggs: vec![(AggFn::Count, None)],
+        },
+        rows(),
+    )
+    .expect("groups");
+    assert_eq!(
+        subjects(&all),
+        [None],
+        "a group of rows about two nodes is about none"
+    );
 }

@@ -118,13 +118,13 @@ pub enum Op {
         aggs: Vec<(AggFn, Option<usize>)>,
     },
     Expand(usize),
-    /// Replace gap rows by target companies for their segments (`segment` column), for the
-    /// source's chain in one place; `gap` marks 断链 rows, `kind` the source's gap kind.
+    /// Replace gap rows by target companies for their segments (the node each row is about,
+    /// `report::Rows::subjects`), for the source's chain in one place; `kind` is the source's
+    /// gap kind (after fill, 断链 comes from the gap analysis).
     Targets {
         chain: u32,
         place: u32,
         kind: Option<GapKind>,
-        segment: usize,
     },
 }
 
@@ -644,10 +644,12 @@ fn plan_targets(
             ));
         }
     };
-    let Some(segment) = columns
+    // Execution reads the segment each row is about, not this column; the requirement is kept
+    // so that a query's meaning does not change (golden 11-errors).
+    if !columns
         .iter()
-        .position(|c| c.name == "segment" && c.ty == Ty::Text)
-    else {
+        .any(|c| c.name == "segment" && c.ty == Ty::Text)
+    {
         return Err(QueryError::semantic(
             "targets",
             "the rows have no `segment` column (keep it when you select before targets)",
@@ -656,11 +658,10 @@ fn plan_targets(
         .with_zh(
             "targets：这些行没有 `segment`（环节名称）列（在 目标企业 之前 select 时请保留它）",
         ));
-    };
+    }
     let gap = columns.iter().any(|c| c.name == "gap" && c.ty == Ty::Text);
-    // A fill row's `gap` tells a 断链 (scored higher) from a 补链. Execution now takes 断链 from
-    // the gap analysis itself, not from this column; the requirement is kept unchanged (golden
-    // 11-errors) until `| targets` reads typed rows (issue 14).
+    // A fill row's `gap` tells a 断链 (scored higher) from a 补链. Execution takes 断链 from the
+    // gap analysis itself, not from this column; the requirement is kept, like `segment`'s.
     if kind == Some(GapKind::Fill) && !gap {
         return Err(QueryError::semantic(
             "targets",
@@ -682,12 +683,7 @@ fn plan_targets(
         ),
     };
     Ok((
-        Op::Targets {
-            chain,
-            place,
-            kind,
-            segment,
-        },
+        Op::Targets { chain, place, kind },
         text,
         crate::targets::list::target_columns(),
     ))

@@ -4,7 +4,7 @@
 use super::common::{Places, name, places_rows, prepend};
 use super::notes::place_notes;
 use super::schema::{Col, Ty, cols};
-use super::{Ctx, ReportError, Row, Value};
+use super::{Ctx, ReportError, Row, Rows, Value};
 use crate::graph::{Graph, SegmentState};
 use crate::lang::Lang;
 use crate::model::{EdgeKind, Kind, fmt_yi};
@@ -71,7 +71,7 @@ pub fn rows(
     input: &Input,
     ctx: Ctx,
     notes: &mut Vec<String>,
-) -> Result<Vec<Row>, ReportError> {
+) -> Result<Rows, ReportError> {
     let Input {
         places,
         below,
@@ -86,6 +86,7 @@ pub fn rows(
     places_rows(g, places, ctx, |p, lead| {
         prepend(lead, build_rows(g, p, *below, *inherited, ctx.lang))
     })
+    .map(Rows::plain)
 }
 
 /// Chains of an industry and of the industries below it (PART_OF), in data order.

@@ -137,15 +137,16 @@ pub fn investment(g: &Graph, projects: &[u32]) -> Value {
 }
 
 /// Run `f` for every place, in parallel when asked, keeping the places' order.
-pub fn per_place<F>(places: &[u32], ctx: Ctx, f: F) -> Result<Vec<Row>, ReportError>
+pub fn per_place<T, F>(places: &[u32], ctx: Ctx, f: F) -> Result<Vec<T>, ReportError>
 where
-    F: Fn(u32) -> Vec<Row> + Sync,
+    T: Send,
+    F: Fn(u32) -> Vec<T> + Sync,
 {
-    let run = |&p: &u32| -> Result<Vec<Row>, ReportError> {
+    let run = |&p: &u32| -> Result<Vec<T>, ReportError> {
         ctx.check()?;
         Ok(f(p))
     };
-    let chunks: Vec<Vec<Row>> = if ctx.parallel {
+    let chunks: Vec<Vec<T>> = if ctx.parallel {
         places.par_iter().map(run).collect::<Result<_, _>>()?
     } else {
         places.iter().map(run).collect::<Result<_, _>>()?
@@ -155,9 +156,10 @@ where
 
 /// Rows for one place, or for each place with the place's name as the first column: `f` gets
 /// that leading value and puts it first itself, so rows are not copied to prepend it.
-pub fn places_rows<F>(g: &Graph, places: &Places, ctx: Ctx, f: F) -> Result<Vec<Row>, ReportError>
+pub fn places_rows<T, F>(g: &Graph, places: &Places, ctx: Ctx, f: F) -> Result<Vec<T>, ReportError>
 where
-    F: Fn(u32, Option<&Value>) -> Vec<Row> + Sync,
+    T: Send,
+    F: Fn(u32, Option<&Value>) -> Vec<T> + Sync,
 {
     match places {
         Places::One(p) => Ok(f(*p, None)),

@@ -5,7 +5,7 @@ use super::common::{name, stage};
 use super::gaps::ChainView;
 use super::notes::{ChainRoutes, place_notes};
 use super::schema::{Col, Ty, cols};
-use super::{Ctx, ReportError, Row, Value};
+use super::{Ctx, ReportError, Row, Rows, Value};
 use crate::graph::{Graph, SegmentState};
 use crate::lang::{Domain, Lang};
 use crate::tr;
@@ -48,12 +48,12 @@ pub fn rows(
     input: &Input,
     ctx: Ctx,
     notes: &mut Vec<String>,
-) -> Result<Vec<Row>, ReportError> {
+) -> Result<Rows, ReportError> {
     let routes = ChainRoutes::of(g, input.chain);
     for &p in &input.places {
         place_notes(g, p, Some(&routes), ctx.lang, notes);
     }
-    compare(g, input.chain, &input.places, ctx)
+    compare(g, input.chain, &input.places, ctx).map(Rows::plain)
 }
 
 fn compare(g: &Graph, chain: u32, places: &[u32], ctx: Ctx) -> Result<Vec<Row>, ReportError> {

@@ -5,7 +5,7 @@ use super::common::{Places, lead_row, name, names, places_rows, project_label, s
 use super::gaps::{self, ChainView, GapKind};
 use super::notes::{ChainRoutes, place_notes};
 use super::schema::{Col, Ty, cols};
-use super::{Ctx, ReportError, Row, Value};
+use super::{Ctx, ReportError, Row, Rows, Value};
 use crate::graph::{Graph, SegmentState};
 use crate::lang::Lang;
 use crate::model::fmt_yi;
@@ -80,22 +80,25 @@ pub fn explain(g: &Graph, input: &Input, lang: Lang) -> String {
     )
 }
 
-/// The rows, and each place's notes.
+/// The rows, each about its segment, and each place's notes.
 pub fn rows(
     g: &Graph,
     input: &Input,
     ctx: Ctx,
     notes: &mut Vec<String>,
-) -> Result<Vec<Row>, ReportError> {
+) -> Result<Rows, ReportError> {
     let routes = ChainRoutes::of(g, input.chain);
     for &p in input.places.each() {
         place_notes(g, p, Some(&routes), ctx.lang, notes);
     }
     let view = ChainView::new(g, input.chain);
     let labels = Labels::new(g, &view, ctx.lang);
-    places_rows(g, &input.places, ctx, |p, lead| {
+    let (rows, segments) = places_rows(g, &input.places, ctx, |p, lead| {
         gap_rows(g, &view, &labels, input.kind, p, lead)
-    })
+    })?
+    .into_iter()
+    .unzip();
+    Ok(Rows::about(rows, segments))
 }
 
 /// The end of a gap row's reason for a segment that public bodies provide: a gap to plan with
@@ -166,7 +169,7 @@ fn gap_rows(
     kind: GapKind,
     place: u32,
     lead: Option<&Value>,
-) -> Vec<Row> {
+) -> Vec<(Row, u32)> {
     let (states, present) = v.states(g, place);
     match kind {
         GapKind::Fill => {
@@ -212,7 +215,7 @@ fn gap_rows(
                     if let Some(public) = &lab.public[f.pos] {
                         buf.push_str(public);
                     }
-                    lead_row(
+                    let row = lead_row(
                         lead,
                         [
                             // `no` (序号), numbered when the rows are final.
@@ -233,7 +236,8 @@ fn gap_rows(
                             lab.list(&f.linked),
                             Value::Float(f.reach),
                         ],
-                    )
+                    );
+                    (row, v.segs[f.pos])
                 })
                 .collect()
         }
@@ -275,7 +279,7 @@ fn gap_rows(
                         "{n} 个相邻环节中本地已有 {p} 个{present_n}{planned_n}；密度 {density}{public}",
                         "{p} of {n} chain neighbours present{present_n}{planned_n}; density {density}{public}"
                     );
-                    lead_row(
+                    let row = lead_row(
                         lead,
                         [
                             // `no` (序号), numbered when the rows are final.
@@ -293,7 +297,8 @@ fn gap_rows(
                             Value::Int(e.neighbours as i64),
                             Value::text(reason),
                         ],
-                    )
+                    );
+                    (row, v.segs[e.pos])
                 })
                 .collect()
         }
@@ -342,7 +347,7 @@ fn gap_rows(
                         "{reason}；与上下游 {linked} 个本地环节相连（关联度 {reach}）",
                         "{reason}; linked to {linked} local segment(s) up- and downstream (reach {reach})"
                     );
-                    lead_row(
+                    let row = lead_row(
                         lead,
                         [
                             // `no` (序号), numbered when the rows are final.
@@ -360,7 +365,8 @@ fn gap_rows(
                             lab.list(&w.linked),
                             Value::Float(w.reach),
                         ],
-                    )
+                    );
+                    (row, v.segs[w.pos])
                 })
                 .collect()
         }

@@ -7,7 +7,7 @@ use super::common::{
 };
 use super::gaps;
 use super::schema::{Col, Ty, cols};
-use super::{Ctx, ReportError, Row, Value};
+use super::{Ctx, ReportError, Row, Rows, Value};
 use crate::graph::Graph;
 use crate::lang::{Domain, Lang};
 use crate::model::{Attrs, EdgeKind, Kind, fmt_yi};
@@ -132,12 +132,14 @@ pub fn find_rows(
     input: &FindInput,
     ctx: Ctx,
     _notes: &mut Vec<String>,
-) -> Result<Vec<Row>, ReportError> {
-    Ok(input
-        .hits
-        .iter()
-        .map(|&h| find_row(g, h, ctx.lang))
-        .collect())
+) -> Result<Rows, ReportError> {
+    Ok(Rows::plain(
+        input
+            .hits
+            .iter()
+            .map(|&h| find_row(g, h, ctx.lang))
+            .collect(),
+    ))
 }
 
 /// The 详情 (`details`) of a found node: its main attributes as `key：value`, `；`-separated in
@@ -397,8 +399,8 @@ pub fn list_rows(
     input: &ListInput,
     ctx: Ctx,
     _notes: &mut Vec<String>,
-) -> Result<Vec<Row>, ReportError> {
-    list(g, input.kind, input.within, ctx)
+) -> Result<Rows, ReportError> {
+    list(g, input.kind, input.within, ctx).map(Rows::plain)
 }
 
 fn list(g: &Graph, kind: ListKind, within: Option<u32>, ctx: Ctx) -> Result<Vec<Row>, ReportError> {

@@ -4,7 +4,7 @@
 //!
 //! Every report unit has the same shape: an `Input` struct (resolved node ids and options,
 //! built by the query planner), `columns(..) -> Vec<Col>`, `explain(g, &input, lang) -> String`
-//! and `rows(g, &input, ctx, notes) -> Result<Vec<Row>, ReportError>`.
+//! and `rows(g, &input, ctx, notes) -> Result<Rows, ReportError>`.
 
 pub mod build;
 pub mod common;
@@ -26,6 +26,35 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// One row of a report: its values, in the order of the report's columns.
 pub type Row = Vec<Value>;
+
+/// A report's rows and, for a report whose every row is about one segment (status, the gap
+/// lists, a walk), that segment's node id per row: a later stage (`| targets`) reads these ids,
+/// never the names shown.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Rows {
+    pub rows: Vec<Row>,
+    /// `subjects[i]` is the node row `i` is about; `None` when the rows are about no one node.
+    pub subjects: Option<Vec<u32>>,
+}
+
+impl Rows {
+    /// Rows about no one node each.
+    pub fn plain(rows: Vec<Row>) -> Rows {
+        Rows {
+            rows,
+            subjects: None,
+        }
+    }
+
+    /// Rows, row `i` about node `subjects[i]`.
+    pub fn about(rows: Vec<Row>, subjects: Vec<u32>) -> Rows {
+        debug_assert_eq!(rows.len(), subjects.len());
+        Rows {
+            rows,
+            subjects: Some(subjects),
+        }
+    }
+}
 
 /// How a report runs: the cancel flag (set by Ctrl-C) and whether to use rayon.
 #[derive(Clone, Copy)]

@@ -3,7 +3,7 @@
 
 use super::common::name;
 use super::schema::{Col, Ty, cols};
-use super::{Ctx, ReportError, Row, Value};
+use super::{Ctx, ReportError, Row, Rows, Value};
 use crate::graph::Graph;
 use crate::lang::{Domain, Lang};
 use crate::model::{EdgeKind, Kind};
@@ -66,8 +66,8 @@ pub fn rows(
     input: &Input,
     ctx: Ctx,
     _notes: &mut Vec<String>,
-) -> Result<Vec<Row>, ReportError> {
-    paths(g, &input.from, &input.steps, ctx)
+) -> Result<Rows, ReportError> {
+    paths(g, &input.from, &input.steps, ctx).map(Rows::plain)
 }
 
 fn node_matches(g: &Graph, n: u32, step: &Step) -> bool {

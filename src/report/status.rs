@@ -5,7 +5,7 @@ use super::common::{investment, name, names, presence_cols, project_label, stage
 use super::gaps::{self, ChainView};
 use super::notes::{ChainRoutes, place_notes};
 use super::schema::{Col, Ty, cols};
-use super::{Ctx, ReportError, Row, Value};
+use super::{Ctx, ReportError, Rows, Value};
 use crate::graph::Graph;
 use crate::lang::Lang;
 use crate::tr;
@@ -44,19 +44,19 @@ pub fn explain(g: &Graph, input: &Input, lang: Lang) -> String {
     )
 }
 
-/// The rows, and the place's notes.
+/// The rows, each about its segment, and the place's notes.
 pub fn rows(
     g: &Graph,
     input: &Input,
     ctx: Ctx,
     notes: &mut Vec<String>,
-) -> Result<Vec<Row>, ReportError> {
+) -> Result<Rows, ReportError> {
     let &Input { chain, place } = input;
     place_notes(g, place, Some(&ChainRoutes::of(g, chain)), ctx.lang, notes);
     Ok(status(g, chain, place))
 }
 
-fn status(g: &Graph, chain: u32, place: u32) -> Vec<Row> {
+fn status(g: &Graph, chain: u32, place: u32) -> Rows {
     let view = ChainView::new(g, chain);
     let (states, present) = view.states(g, place);
     let weak: HashMap<usize, Vec<&str>> = gaps::strengthen(g, &view, place, &states, &present)
@@ -64,7 +64,9 @@ fn status(g: &Graph, chain: u32, place: u32) -> Vec<Row> {
         .map(|w| (w.pos, w.weakness))
         .collect();
     // From resources to applications: the chain's reading order, made once by the view.
-    view.order()
+    let segments: Vec<u32> = view.order().iter().map(|&i| view.segs[i]).collect();
+    let rows = view
+        .order()
         .iter()
         .map(|&i| {
             let s = view.segs[i];
@@ -79,5 +81,6 @@ fn status(g: &Graph, chain: u32, place: u32) -> Vec<Row> {
                 Value::texts(weak.get(&i).into_iter().flatten()),
             ]
         })
-        .collect()
+        .collect();
+    Rows::about(rows, segments)
 }

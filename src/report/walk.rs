@@ -4,7 +4,7 @@
 use super::common::{name, names, presence_cols, project_label, stage};
 use super::gaps;
 use super::schema::{Col, Ty, cols};
-use super::{Ctx, ReportError, Row, Value};
+use super::{Ctx, ReportError, Rows, Value};
 use crate::graph::Graph;
 use crate::lang::Lang;
 use crate::model::EdgeKind;
@@ -89,13 +89,13 @@ pub fn explain(g: &Graph, input: &Input, lang: Lang) -> String {
     )
 }
 
-/// The rows (a walk has no notes).
+/// The rows, each about the segment reached (a walk has no notes).
 pub fn rows(
     g: &Graph,
     input: &Input,
     _ctx: Ctx,
     _notes: &mut Vec<String>,
-) -> Result<Vec<Row>, ReportError> {
+) -> Result<Rows, ReportError> {
     let &Input {
         dir,
         segment,
@@ -113,7 +113,7 @@ fn traverse(
     depth: u32,
     chain: Option<u32>,
     place: Option<u32>,
-) -> Vec<Row> {
+) -> Rows {
     // With a chain: each member's place in the chain's reading order (ties of distance follow
     // it); the walk stays on the members.
     let members: Option<HashMap<u32, usize>> = chain.map(|c| {
@@ -153,9 +153,9 @@ fn traverse(
         Some(m) => order.sort_by_key(|s| (dist[s], m[s])),
         None => order.sort_by_key(|&s| (dist[&s], g.segment_stage(s))),
     }
-    order
-        .into_iter()
-        .map(|s| {
+    let rows = order
+        .iter()
+        .map(|&s| {
             // The path in the direction material flows.
             let mut path = vec![s];
             let mut cur = s;
@@ -187,5 +187,6 @@ fn traverse(
             }
             row
         })
-        .collect()
+        .collect();
+    Rows::about(rows, order)
 }
