@@ -25,25 +25,31 @@
 //!    `keywords` table (which a unit test holds equal to the grammar's `kw_*` rules);
 //!    `parse(display(ast)) == ast`.
 //! 5. **Plan.** `plan.rs` resolves every name against the graph's name index (id, name, alias,
-//!    normalized name; "did you mean" on a miss, prefix matches first), resolves places
-//!    through the PART_OF hierarchy, checks each stage against the typed columns it receives
-//!    (`report::schema`: unknown column, `sum` of text, a list column compared with `=` or on
-//!    the right of `contains`, depth −1 … named by clause; `targets` only after one chain in
-//!    one place), and fixes the operators;
-//!    a text value compared with a column also matches the display names of the entities it
-//!    names (`location = 玉溪高新区` → 玉溪高新技术产业开发区), resolved here, once.
-//! 6. **Explain.** With `explain`, execution stops here and the plan's lines are the result.
-//! 7. **Source.** `exec.rs` runs the source over the `report` layer. Gap queries build a
-//!    `report::gaps::ChainView` (the chain's reachability as bitsets) once, then read each
-//!    place's segment states from the graph's per-segment place bitsets (`graph::StateBits`)
-//!    and the presence index; they never scan enterprises. Sources that list a chain's segments
-//!    unranked (status, compare, `segments of`) use the chain's reading order
-//!    (`report::gaps::reading_order`: inputs before users, then stage, then template order),
-//!    computed once per query. Work over every park/region runs on rayon and polls the cancel
-//!    flag (Ctrl-C in the REPL).
+//!    normalized name; "did you mean" on a miss, prefix matches first) and places through the
+//!    PART_OF hierarchy, into the typed input of one report unit of `crate::report` (one
+//!    `SourcePlan` variant per unit: `status`, `gap_rows`, `build`, `compare`, `walk`, `paths`,
+//!    `lists`), and takes that unit's one column declaration. `stages.rs` then checks each stage
+//!    against the typed columns it receives (`report::schema`: unknown column, `sum` of text, a
+//!    list column compared with `=` or on the right of `contains`, depth −1 … named by clause)
+//!    and fixes the operators; `targets` (only after one chain in one place) is planned against
+//!    the source in `plan.rs`. A text value compared with a column also matches the display
+//!    names of the entities it names (`location = 玉溪高新区` → 玉溪高新技术产业开发区), resolved
+//!    here, once.
+//! 6. **Explain.** With `explain`, execution stops here and the plan's lines are the result: the
+//!    unit's explain line, each stage's, and the columns, in the user's language (`Ctx::lang`).
+//! 7. **Source.** `exec.rs` asks the unit for its rows (`report::Rows`) and notes. Gap reports
+//!    build a `report::gaps::ChainView` (the chain's reachability as bitsets) once, then read
+//!    each place's segment states from the graph's per-segment place bitsets
+//!    (`graph::StateBits`) and the presence index; they never scan enterprises. Reports that
+//!    list a chain's segments unranked (status, compare, `segments of`) use the chain's reading
+//!    order (`report::gaps::reading_order`: inputs before users, then stage, then template
+//!    order), computed once per query. Work over every park/region runs on rayon and polls the
+//!    cancel flag (Ctrl-C in the REPL); a report's `ReportError` becomes a `QueryError`.
 //! 8. **Operators.** where / sort / limit / select / distinct / group / expand run over the
-//!    rows in pipeline order; `targets` makes the target list (`crate::targets::list`) for the
-//!    rows' segments, taking which fill gaps are 断链 from the gap analysis, not the rows.
+//!    rows in pipeline order, each row keeping the node it is about (status, gap lists and walks
+//!    say which segment; a group's row keeps the one its members share); `targets` makes the
+//!    target list (`crate::targets::list`) for those segments' ids, taking which fill gaps are
+//!    断链 from the gap analysis, never from the rows' names.
 //! 9. **Output.** The `report::Table` (named columns, rows of null / int / float / text / list
 //!    values; amounts in 亿元) prints as an aligned table, JSON rows or CSV.
 
