@@ -21,9 +21,12 @@ impl From<ReportError> for QueryError {
     fn from(e: ReportError) -> QueryError {
         match e {
             ReportError::Cancelled => QueryError::cancelled(),
-            ReportError::TooLarge { clause, message } => {
-                QueryError::semantic(clause, message, super::ast::Span::default())
-            }
+            ReportError::TooLarge {
+                clause,
+                message,
+                zh,
+            } => QueryError::semantic(clause, message, super::ast::Span::default())
+                .with_zh(format!("{clause}：{zh}")),
         }
     }
 }

@@ -24,6 +24,7 @@ pub struct Input {
     pub inherited: bool,
 }
 
+/// The report's columns, declared once (also listed in docs/QUERY.md).
 pub fn columns(input: &Input) -> Vec<Col> {
     use Ty::*;
     input.places.with_place(cols(&[
@@ -41,6 +42,7 @@ pub fn columns(input: &Input) -> Vec<Col> {
     ]))
 }
 
+/// The `explain` line: what the report reads and how, in `lang`.
 pub fn explain(g: &Graph, input: &Input, lang: Lang) -> String {
     // A share as the query language writes it: always with a decimal point.
     let below = format!("{}", input.below);

@@ -50,14 +50,17 @@ impl Places {
     }
 }
 
+/// A node's display name.
 pub fn name(g: &Graph, i: u32) -> String {
     g.node(i).name().to_string()
 }
 
+/// The nodes' names, as a list value.
 pub fn names(g: &Graph, v: &[u32]) -> Value {
     Value::texts(v.iter().map(|&i| name(g, i)))
 }
 
+/// A segment's stage (上游 / 中游 / 下游), or null.
 pub fn stage(g: &Graph, seg: u32) -> Value {
     g.segment_stage(seg)
         .map_or(Value::Null, |stage| Value::text(stage.as_str()))
@@ -94,6 +97,7 @@ pub fn places_of(g: &Graph, i: u32, kind: EdgeKind) -> Value {
     }
 }
 
+/// The name of the first node at the other end of a `kind` edge, or null.
 pub fn first_neighbor(g: &Graph, i: u32, kind: EdgeKind, dir: Dir) -> Value {
     g.neighbors(i, kind, dir)
         .first()
@@ -121,6 +125,7 @@ pub fn project_label(g: &Graph, p: u32) -> String {
     }
 }
 
+/// The projects' total investment (亿元), or null when none states one.
 pub fn investment(g: &Graph, projects: &[u32]) -> Value {
     let vals: Vec<f64> = projects
         .iter()
@@ -191,6 +196,7 @@ pub const FOCUS_KINDS: &[Kind] = &[Kind::Industry, Kind::Chain, Kind::Segment];
 /// Where an enterprise or project may be located (LOCATED_IN).
 pub const PLACE_KINDS: &[Kind] = &[Kind::Park, Kind::Region];
 
+/// A segment's state in a place, with its producers and projects there.
 pub fn presence_cols(g: &Graph, place: u32, seg: u32) -> (SegmentState, Vec<u32>, Vec<u32>) {
     let st = g.state(place, seg);
     match g.presence(place, seg) {

@@ -33,6 +33,7 @@ pub fn columns(g: &Graph, input: &Input) -> Vec<Col> {
     columns
 }
 
+/// The `explain` line: what the report reads and how, in `lang`.
 pub fn explain(g: &Graph, input: &Input, lang: Lang) -> String {
     let (c, n) = (g.node(input.chain).name(), input.places.len());
     tr!(

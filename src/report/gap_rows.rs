@@ -19,6 +19,7 @@ pub struct Input {
     pub places: Places,
 }
 
+/// The report's columns, declared once (also listed in docs/QUERY.md).
 pub fn columns(input: &Input) -> Vec<Col> {
     use Ty::*;
     let columns = match input.kind {
@@ -66,6 +67,7 @@ pub fn columns(input: &Input) -> Vec<Col> {
     input.places.with_place(columns)
 }
 
+/// The `explain` line: what the report reads and how, in `lang`.
 pub fn explain(g: &Graph, input: &Input, lang: Lang) -> String {
     let (kw, zh) = (input.kind.keyword(), input.kind.label_zh());
     let (c, n, p) = (

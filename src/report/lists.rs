@@ -101,6 +101,7 @@ pub struct FindInput {
     pub hits: Vec<u32>,
 }
 
+/// The report's columns, declared once (also listed in docs/QUERY.md).
 pub fn find_columns() -> Vec<Col> {
     use Ty::*;
     let mut c = cols(&[
@@ -117,6 +118,7 @@ pub fn find_columns() -> Vec<Col> {
     c
 }
 
+/// The `explain` line: what the report reads and how, in `lang`.
 pub fn find_explain(_g: &Graph, input: &FindInput, lang: Lang) -> String {
     let (typed, n) = (&input.typed, input.hits.len());
     tr!(
@@ -349,6 +351,7 @@ fn fact_records(g: &Graph, kind: ListKind) -> usize {
     }
 }
 
+/// The `explain` line: what the report reads and how, in `lang`.
 pub fn list_explain(g: &Graph, input: &ListInput, lang: Lang) -> String {
     let (kind, kw, zh) = (input.kind, input.kind.keyword(), input.kind.label_zh());
     match input.within {

@@ -82,9 +82,11 @@ pub enum ReportError {
     /// The cancel flag was set (Ctrl-C in the REPL).
     Cancelled,
     /// The report would grow past a bound (`paths`: too many paths or edges walked); `clause`
-    /// names the statement's part to narrow, `message` says what was exceeded and how.
+    /// names the statement's part to narrow, `message` (English) and `zh` (中文) say what was
+    /// exceeded and how to narrow it.
     TooLarge {
         clause: &'static str,
         message: String,
+        zh: String,
     },
 }

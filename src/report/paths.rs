@@ -36,6 +36,7 @@ pub struct Input {
     pub steps: Vec<Step>,
 }
 
+/// The report's columns, declared once (also listed in docs/QUERY.md).
 pub fn columns() -> Vec<Col> {
     use Ty::*;
     let mut c = cols(&[
@@ -51,6 +52,7 @@ pub fn columns() -> Vec<Col> {
     c
 }
 
+/// The `explain` line: what the report reads and how, in `lang`.
 pub fn explain(_g: &Graph, input: &Input, lang: Lang) -> String {
     let (typed, n) = (&input.typed, input.from.len());
     tr!(
@@ -114,6 +116,9 @@ impl PathSearch<'_> {
                     message: format!(
                         "the pattern walked more than {MAX_PATH_WORK} edges; narrow it (fewer hops, a kind or a name in the node patterns)"
                     ),
+                    zh: format!(
+                        "这个模式走过的边超过 {MAX_PATH_WORK} 条；请缩小范围（减少跳数，或在节点模式中写上类型或名称）"
+                    ),
                 });
             }
             if path.contains(&next) {
@@ -133,6 +138,9 @@ impl PathSearch<'_> {
                 clause: "paths",
                 message: format!(
                     "the pattern matches more than {MAX_PATHS} paths; narrow it (fewer hops, a kind or a name in the node patterns)"
+                ),
+                zh: format!(
+                    "这个模式匹配的路径超过 {MAX_PATHS} 条；请缩小范围（减少跳数，或在节点模式中写上类型或名称）"
                 ),
             });
         }
@@ -170,4 +178,46 @@ fn paths(g: &Graph, from: &[u32], steps: &[Step], ctx: Ctx) -> Result<Vec<Row>, 
         search.walk(&mut path, 0, 0)?;
     }
     Ok(search.rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+
+    fn fixture() -> Graph {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+        let loaded = crate::data::load(&[dir], Default::default()).expect("fixture");
+        Graph::build(loaded.dataset)
+    }
+
+    #[test]
+    fn a_pattern_with_more_paths_than_the_bound_stops_with_what_to_narrow() {
+        let g = fixture();
+        let cancel = AtomicBool::new(false);
+        let mut search = PathSearch {
+            g: &g,
+            steps: &[],
+            ctx: Ctx {
+                cancel: &cancel,
+                parallel: false,
+                lang: Lang::Zh,
+            },
+            work: 0,
+            rows: vec![Vec::new(); MAX_PATHS],
+        };
+        match search.emit(&[0, 1]) {
+            Err(ReportError::TooLarge {
+                clause,
+                message,
+                zh,
+            }) => {
+                assert_eq!(clause, "paths");
+                assert!(message.contains(&MAX_PATHS.to_string()), "{message}");
+                assert!(zh.contains("路径超过 10000 条"), "{zh}");
+            }
+            other => panic!("expected TooLarge, got {other:?}"),
+        }
+        assert_eq!(search.rows.len(), MAX_PATHS, "nothing added past the bound");
+    }
 }

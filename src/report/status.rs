@@ -18,6 +18,7 @@ pub struct Input {
     pub place: u32,
 }
 
+/// The report's columns, declared once (also listed in docs/QUERY.md).
 pub fn columns() -> Vec<Col> {
     use Ty::*;
     cols(&[
@@ -31,6 +32,7 @@ pub fn columns() -> Vec<Col> {
     ])
 }
 
+/// The `explain` line: what the report reads and how, in `lang`.
 pub fn explain(g: &Graph, input: &Input, lang: Lang) -> String {
     let (c, n, p) = (
         g.node(input.chain).name(),

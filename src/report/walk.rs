@@ -41,6 +41,7 @@ pub struct Input {
     pub place: Option<u32>,
 }
 
+/// The report's columns, declared once (also listed in docs/QUERY.md).
 pub fn columns(input: &Input) -> Vec<Col> {
     use Ty::*;
     let mut c = cols(&[
@@ -60,6 +61,7 @@ pub fn columns(input: &Input) -> Vec<Col> {
     c
 }
 
+/// The `explain` line: what the report reads and how, in `lang`.
 pub fn explain(g: &Graph, input: &Input, lang: Lang) -> String {
     let (kw, s, depth) = (
         input.dir.keyword(),
