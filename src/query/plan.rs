@@ -1,5 +1,7 @@
-//! AST → plan: resolves names against the graph, checks every stage against the columns it
-//! receives (with their types), and fixes the operators execution will run. `explain` prints it.
+//! AST → plan: resolves the source's names into the input of one report unit
+//! (`crate::report`; one `SourcePlan` variant per unit, which declares the columns and writes
+//! the explain line), plans `targets` against that source, and has `stages.rs` check every
+//! other stage against the columns it receives. `explain` prints the plan.
 
 use super::ast::{
     self, AggFn, CmpOp, GapKind, ListKind, Name, Place, Source, Span, Stage, Statement,

@@ -5,6 +5,11 @@
 //! Every report unit has the same shape: an `Input` struct (resolved node ids and options,
 //! built by the query planner), `columns(..) -> Vec<Col>`, `explain(g, &input, lang) -> String`
 //! and `rows(g, &input, ctx, notes) -> Result<Rows, ReportError>`.
+//!
+//! Adding a report: a unit file here with those four; in `query::plan`, a `SourcePlan` variant
+//! holding its `Input`, its arms in `SourcePlan::columns` / `SourcePlan::explain`, and the
+//! source's arm in `plan_source` (names resolved into the `Input`); in `query::exec`, its arm in
+//! `source`. Nothing in this layer imports `crate::query`.
 
 pub mod build;
 pub mod common;
