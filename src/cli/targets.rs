@@ -8,7 +8,7 @@ use crate::lang::Lang;
 use crate::model::{Attrs, Kind};
 use crate::report::{Format, Table, Value};
 use crate::targets::config::{RuleSet, Weights, parse_rules};
-use crate::targets::{Gap, list};
+use crate::targets::{Gap, list, route};
 use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
@@ -251,14 +251,14 @@ pub fn run_targets(
     let weights = weights_from(&a.weights)?;
     let rules = rules_from(&a.rules)?;
     let gaps = if a.segments.is_empty() {
-        let kinds = list::parse_gap_kinds(&a.gaps).map_err(Failure::user)?;
+        let kinds = list::parse_gap_kinds(&a.gaps)?;
         list::compute_gaps(g, chain, place, &kinds)
     } else {
         list::split_list(&a.segments)
             .iter()
             .map(|s| {
                 let segment = resolve_one(g, s, &[Kind::Segment])?;
-                list::check_chain_segment(g, chain, segment).map_err(Failure::user)?;
+                list::check_chain_segment(g, chain, segment)?;
                 Ok(Gap::named(segment))
             })
             .collect::<Result<_, Failure>>()?
@@ -275,7 +275,6 @@ pub fn run_targets(
         .iter()
         .map(|gp| g.node(gp.segment).name().to_string())
         .collect();
-    let nobody = list::without_candidates_notes(g, place, &gaps, lang);
     // An unknown extension is refused before any work.
     if let Some(path) = &a.output {
         crate::export::ExportFormat::from_path(path).map_err(Failure::user)?;
@@ -289,33 +288,29 @@ pub fn run_targets(
     let tags = list::split_list(&a.tag);
     // The workbook's per-gap sheets take each gap's best firms from the whole ranking, not
     // from the overall top `--limit` (where a gap whose firms rank lower would vanish).
-    let mut table = list::target_list(
-        g,
-        &list::ListRequest {
-            chain,
-            place,
-            gaps,
-            limit: if is_xlsx {
-                usize::MAX
-            } else {
-                // Room for the signed firms that are left out below.
-                a.limit.saturating_add(prospects.len())
-            },
-            origin: origin.clone(),
-            tags: tags.clone(),
-            investment: a.investment,
-            excluded: a.excluded,
-            weights: &weights,
-            rules: &rules,
-            lang,
+    let input = list::Input {
+        chain,
+        place,
+        gaps,
+        limit: if is_xlsx {
+            usize::MAX
+        } else {
+            // Room for the signed firms that are left out below.
+            a.limit.saturating_add(prospects.len())
         },
-    )
-    .map_err(Failure::user)?;
+        origin: origin.clone(),
+        tags: tags.clone(),
+        investment: a.investment,
+        excluded: a.excluded,
+        weights,
+        rules,
+    };
+    let (weights, rules) = (&input.weights, &input.rules);
+    let mut table = list::table(g, &input, lang)?;
     super::journal::mark_prospects(&mut table, g, prospects, chain, place, a.exclude_signed);
     if !is_xlsx {
         table.rows.truncate(a.limit);
     }
-    table.notes.splice(0..0, nobody);
     let (chain_name, place_name) = (g.node(chain).name(), g.node(place).name());
     let sheet = format!("{chain_name} {place_name}");
     let mut filters = vec![
@@ -349,8 +344,8 @@ pub fn run_targets(
                  序号(no)：本表行号 1..n。分环节工作表中排名为该环节内的名次。"
                     .into(),
             ),
-            ("评分权重".into(), list::weights_summary(&weights)),
-            ("准入规则".into(), list::rules_summary(&rules)),
+            ("评分权重".into(), list::weights_summary(weights)),
+            ("准入规则".into(), list::rules_summary(rules)),
         ],
     };
     if let (true, Some(path)) = (is_xlsx, &a.output) {
@@ -419,7 +414,7 @@ pub fn run_route(g: &Graph, a: RouteArgs, data: &str, lang: Lang) -> Result<(), 
         .collect::<Result<_, _>>()?;
     let mut investment = a.investment;
     let classes = list::split_list(&a.tag);
-    list::check_tags(&classes).map_err(Failure::user)?;
+    list::check_tags(&classes)?;
     let mut tags: Vec<&str> = classes.iter().map(String::as_str).collect();
     let mut project = None;
     if let Some(p) = &a.project {
@@ -454,59 +449,18 @@ pub fn run_route(g: &Graph, a: RouteArgs, data: &str, lang: Lang) -> Result<(), 
             "name the segments the project builds, or --project ID",
         ));
     }
-    let rows = crate::targets::route(
-        g,
-        &crate::targets::RouteProject {
-            segments: segments.clone(),
-            project,
-            investment,
-            tags,
-        },
-        &rules,
-        &weights.route,
-    )?;
-    let mut t = Table::new(&[
-        list::NO,
-        "rank",
-        "park",
-        "score",
-        "focus",
-        "neighbours",
-        "competitor_firms",
-        "competitor_projects",
-        "reason",
-        "excluded_by",
-    ]);
-    // Admitted parks come first, so the limit counts them first. Parks with equal scores (and
-    // the same admission) share a rank, as target firms and gap rows do.
-    let ranks = crate::report::gaps::competition_ranks(&rows, |a, b| {
-        a.score == b.score && a.excluded.is_some() == b.excluded.is_some()
-    });
-    for (i, (r, rank)) in rows.iter().zip(ranks).take(a.limit).enumerate() {
-        t.rows.push(vec![
-            Value::Int(i as i64 + 1),
-            Value::Int(rank as i64),
-            Value::text(g.node(r.park).name()),
-            Value::Float(r.score),
-            Value::texts(r.focus.clone()),
-            Value::texts(r.neighbours.clone()),
-            Value::Int(r.competitor_firms as i64),
-            Value::Int(r.competitor_projects as i64),
-            Value::text(&r.reason),
-            Value::opt_text(r.excluded.as_deref().unwrap_or("")),
-        ]);
-    }
-    t.notes
-        .extend(crate::targets::all_excluded_note(&rows, lang));
-    // Routing works for any segment, but a public function's project is one public bodies run.
-    for &s in &segments {
-        if let Some(who) = g.ds.public_function(s) {
-            t.notes
-                .push(list::public_function_note(g.node(s).name(), who, lang));
-        }
-    }
+    let input = route::Input {
+        segments,
+        project,
+        investment,
+        tags: tags.into_iter().map(String::from).collect(),
+        limit: a.limit,
+        weights: weights.route,
+        rules,
+    };
+    let t = route::table(g, &input, lang)?;
+    let (segments, w, rules) = (&input.segments, &input.weights, &input.rules);
     let names: Vec<&str> = segments.iter().map(|&s| g.node(s).name()).collect();
-    let w = &weights.route;
     let f = crate::model::fmt_yi;
     let about = About {
         title: format!("项目流转 {}", names.join("、")),
@@ -525,7 +479,7 @@ pub fn run_route(g: &Graph, a: RouteArgs, data: &str, lang: Lang) -> Result<(), 
                     f(w.inherited_focus)
                 ),
             ),
-            ("准入规则".into(), list::rules_summary(&rules)),
+            ("准入规则".into(), list::rules_summary(rules)),
         ],
     };
     emit(

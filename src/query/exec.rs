@@ -7,7 +7,6 @@ use super::ast::{AggFn, CmpOp, GapKind};
 use super::error::QueryError;
 use super::plan::{Arg, Cond, Op, Plan, SourcePlan};
 use crate::graph::Graph;
-use crate::lang::Lang;
 use crate::report::gaps::{self, ChainView};
 use crate::report::{
     ReportError, Row, Rows, Table, Value, build, compare, gap_rows, lists, paths, status, walk,
@@ -57,7 +56,7 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
     for (op, _) in &plan.ops {
         ctx.check()?;
         rows = match op {
-            Op::Targets { .. } => target_rows(g, op, &rows, ctx.lang, &mut notes)?
+            Op::Targets { .. } => target_rows(g, op, &rows, ctx, &mut notes)?
                 .into_iter()
                 .map(Keyed::plain)
                 .collect(),
@@ -212,10 +211,10 @@ fn target_rows(
     g: &Graph,
     op: &Op,
     rows: &[Keyed],
-    lang: Lang,
+    ctx: Ctx,
     notes: &mut Vec<String>,
 ) -> Result<Vec<Row>, QueryError> {
-    use crate::targets::{Gap, config, list};
+    use crate::targets::{Gap, list};
     let Op::Targets { chain, place, kind } = op else {
         return Err(QueryError::internal("target_rows on another operator"));
     };
@@ -244,28 +243,11 @@ fn target_rows(
             gaps.push(gap);
         }
     }
-    notes.extend(list::without_candidates_notes(g, *place, &gaps, lang));
-    let weights = config::Weights::defaults();
-    let rules = config::parse_rules(None).map_err(QueryError::internal)?;
-    let table = list::target_list(
-        g,
-        &list::ListRequest {
-            chain: *chain,
-            place: *place,
-            gaps,
-            limit: usize::MAX,
-            origin: Vec::new(),
-            tags: Vec::new(),
-            investment: None,
-            excluded: false,
-            weights: &weights,
-            rules: &rules,
-            lang,
-        },
-    )
-    .map_err(QueryError::internal)?;
-    notes.extend(table.notes);
-    Ok(table.rows)
+    // The compiled-in weights and rules, no filter: a failure is a bug, not the user's.
+    let listed = list::Input::with_defaults(*chain, *place, gaps)
+        .and_then(|input| list::rows(g, &input, ctx, notes))
+        .map_err(|e| QueryError::internal(e.to_string()))?;
+    Ok(listed.rows)
 }
 
 /// One generic stage over the rows; each row keeps the node it is about (a group's row, the one

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::graph::SegmentState;
+use crate::lang::Lang;
 use crate::model::Kind;
 use crate::query::{ErrorKind, parse, plan};
 use crate::report::common::{name, names};

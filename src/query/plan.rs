@@ -675,19 +675,18 @@ fn plan_targets(
             "keep it when you select before targets, e.g. `| select segment, gap | targets`",
         ));
     }
-    let (p, c) = (g.node(place).name(), g.node(chain).name());
+    // The list's own explain line and columns (the gaps are the rows', known when it runs).
+    use crate::targets::list;
+    let input = list::Input::with_defaults(chain, place, Vec::new())
+        .map_err(|e| QueryError::internal(e.to_string()))?;
     let text = Said {
-        zh: format!(
-            "目标企业：{p} 以外生产各行 {c} 环节的企业，按 config/target-weights.toml 打分，并应用准入规则"
-        ),
-        en: format!(
-            "targets: companies outside {p} that make each row's segment of {c}, scored (config/target-weights.toml), admission rules applied"
-        ),
+        zh: list::explain(g, &input, Lang::Zh),
+        en: list::explain(g, &input, Lang::En),
     };
     Ok((
         Op::Targets { chain, place, kind },
         text,
-        crate::targets::list::target_columns(),
+        list::columns(input.excluded),
     ))
 }
 

@@ -1,18 +1,21 @@
-//! A target list as a table: the request shared by `chainkb targets` and the query language,
-//! the gaps it recruits for, the filters, and the columns.
+//! The target-list report (招商目标企业清单), shared by `chainkb targets`, the query language's
+//! `| targets` stage and the REPL: its typed input, its one column declaration, its explain
+//! line and its rows; and the helpers around it (the gaps it recruits for, the filters, notes).
 
-use super::config::{RuleSet, Weights};
-use super::{Gap, TargetOptions, TargetRow};
+use super::config::{self, RuleSet, Weights};
+use super::{Gap, TargetOptions, TargetRow, TargetsError};
 use crate::graph::Graph;
 use crate::lang::Lang;
 use crate::model::Attrs;
 use crate::report::gaps::{self, ChainView, GapKind};
 use crate::report::schema::{Col, Ty, cols};
-use crate::report::{Table, Value};
+use crate::report::{Ctx, Rows, Table, Value};
 use crate::tr;
 
-/// One target list to make.
-pub struct ListRequest<'a> {
+/// One target list to make: for `gaps` of `chain` in `place`, scored with `weights`, admitted
+/// by `rules`, filtered, the top `limit` shown.
+#[derive(Clone, Debug)]
+pub struct Input {
     pub chain: u32,
     pub place: u32,
     pub gaps: Vec<Gap>,
@@ -24,24 +27,41 @@ pub struct ListRequest<'a> {
     pub investment: Option<f64>,
     /// List the excluded candidates (with their rule) instead of the admitted ones.
     pub excluded: bool,
-    pub weights: &'a Weights,
-    pub rules: &'a RuleSet,
-    /// The language of the list's notes.
-    pub lang: Lang,
+    pub weights: Weights,
+    pub rules: RuleSet,
+}
+
+impl Input {
+    /// The list for `gaps` with the compiled-in weights and rules, every candidate, no filter:
+    /// what the query language's `| targets` makes.
+    pub fn with_defaults(chain: u32, place: u32, gaps: Vec<Gap>) -> Result<Input, TargetsError> {
+        Ok(Input {
+            chain,
+            place,
+            gaps,
+            limit: usize::MAX,
+            origin: Vec::new(),
+            tags: Vec::new(),
+            investment: None,
+            excluded: false,
+            weights: Weights::defaults(),
+            rules: config::parse_rules(None)?,
+        })
+    }
 }
 
 /// The gap kinds a `--gaps` argument asks for, in the order their gaps are listed (fill,
 /// extend, strengthen): a list of fill, extend, strengthen or all.
-pub fn parse_gap_kinds(which: &str) -> Result<Vec<GapKind>, String> {
+pub fn parse_gap_kinds(which: &str) -> Result<Vec<GapKind>, TargetsError> {
     let words = split_list(&[which]);
     let kinds: Vec<GapKind> = GapKind::ALL
         .into_iter()
         .filter(|k| words.iter().any(|w| w == "all" || w == k.keyword()))
         .collect();
     if kinds.is_empty() {
-        return Err(format!(
-            "gaps `{which}`: use fill, extend, strengthen or all (补链/延链/强链 map to fill/extend/strengthen)"
-        ));
+        return Err(TargetsError::GapKinds {
+            typed: which.to_string(),
+        });
     }
     Ok(kinds)
 }
@@ -79,8 +99,8 @@ pub fn compute_gaps(g: &Graph, chain: u32, place: u32, kinds: &[GapKind]) -> Vec
     out
 }
 
-/// The columns of a target list, as `target_table` fills them (with `--excluded`, an
-/// `excluded_by` column follows): the one declaration the query language's `| targets` and
+/// The columns of a target list, as `rows` fills them (with `--excluded`, an `excluded_by`
+/// column follows, see [`columns`]): the one declaration the query language's `| targets` and
 /// `chainkb targets` share. `no` (序号) numbers the rows shown 1..n without holes; `rank` is the
 /// firm's place in the whole ranking by score, whatever filter follows.
 pub fn target_columns() -> Vec<Col> {
@@ -106,6 +126,28 @@ pub fn target_columns() -> Vec<Col> {
     ])
 }
 
+/// The report's columns: [`target_columns`], and `excluded_by` when the list is of the
+/// excluded candidates.
+pub fn columns(excluded: bool) -> Vec<Col> {
+    let mut c = target_columns();
+    if excluded {
+        c.push(Col::new("excluded_by", Ty::Text));
+    }
+    c
+}
+
+/// The `explain` line of the list, in `lang`: where candidates come from and how they are
+/// scored (the segments are the rows' before `| targets`, the named or computed gaps in
+/// `chainkb targets`).
+pub fn explain(g: &Graph, input: &Input, lang: Lang) -> String {
+    let (p, c) = (g.node(input.place).name(), g.node(input.chain).name());
+    tr!(
+        lang,
+        "目标企业：{p} 以外生产各行 {c} 环节的企业，按 config/target-weights.toml 打分，并应用准入规则",
+        "targets: companies outside {p} that make each row's segment of {c}, scored (config/target-weights.toml), admission rules applied"
+    )
+}
+
 /// The column that numbers the rows of a shown list 1..n (序号).
 pub const NO: &str = "no";
 
@@ -126,17 +168,11 @@ pub fn renumber_rows(rows: &mut [Vec<Value>], i: usize) {
     }
 }
 
-/// A target list as a table: `ranked` holds each firm with its rank in the whole ranking (ties
-/// share a rank), in the order shown; `no` numbers them 1..n.
-pub fn target_table(g: &Graph, ranked: &[(usize, &TargetRow)], excluded: bool) -> Table {
-    let mut columns: Vec<String> = target_columns().into_iter().map(|c| c.name).collect();
-    if excluded {
-        columns.push("excluded_by".into());
-    }
-    let mut t = Table {
-        columns,
-        ..Table::default()
-    };
+/// The rows of a target list, in the order of [`columns`]: `ranked` holds each firm with its
+/// rank in the whole ranking (ties share a rank), in the order shown; `no` numbers them 1..n.
+/// Each row is about its firm.
+fn table_rows(g: &Graph, ranked: &[(usize, &TargetRow)], excluded: bool) -> Rows {
+    let mut rows = Vec::with_capacity(ranked.len());
     for (i, &(rank, r)) in ranked.iter().enumerate() {
         let n = g.node(r.enterprise);
         let (province, city, credit_code, listing, tags, revenue) = match &n.attrs {
@@ -187,9 +223,9 @@ pub fn target_table(g: &Graph, ranked: &[(usize, &TargetRow)], excluded: bool) -
         if excluded {
             row.push(Value::opt_text(r.excluded.as_deref().unwrap_or("")));
         }
-        t.rows.push(row);
+        rows.push(row);
     }
-    t
+    Rows::about(rows, ranked.iter().map(|(_, r)| r.enterprise).collect())
 }
 
 /// The gap segments, other than public functions, that no enterprise outside `place` produces:
@@ -254,19 +290,23 @@ pub fn split_list<S: AsRef<str>>(values: &[S]) -> Vec<String> {
 
 /// Refuse a segment that is not in the chain: its producers would be ranked for a chain they
 /// do not belong to (the query language refuses the same).
-pub fn check_chain_segment(g: &Graph, chain: u32, segment: u32) -> Result<(), String> {
+pub fn check_chain_segment(g: &Graph, chain: u32, segment: u32) -> Result<(), TargetsError> {
     let segs = g.chain_segments(chain);
     if segs.contains(&segment) {
         return Ok(());
     }
     let names: Vec<&str> = segs.iter().map(|&s| g.node(s).name()).collect();
     let typed = g.node(segment).name();
-    Err(format!(
-        "{typed} is not a segment of chain {}{} (its segments: {})",
-        g.node(chain).name(),
-        crate::names::did_you_mean(&crate::names::suggest(typed, names.iter().copied(), 3)),
-        names.join("、")
-    ))
+    Err(TargetsError::NotInChain {
+        segment: typed.to_string(),
+        chain: g.node(chain).name().to_string(),
+        did_you_mean: crate::names::did_you_mean(&crate::names::suggest(
+            typed,
+            names.iter().copied(),
+            3,
+        )),
+        segments: names.join("、"),
+    })
 }
 
 /// The notes on revenue figures of the listed candidates: when none has one, their `scale` is
@@ -357,38 +397,49 @@ pub fn rules_summary(rules: &RuleSet) -> String {
 }
 
 /// Refuse a tag the data cannot hold (a filter on it would silently match nothing).
-pub fn check_tags(tags: &[String]) -> Result<(), String> {
-    tags.iter().try_for_each(|t| crate::model::check_tag(t))
+pub fn check_tags(tags: &[String]) -> Result<(), TargetsError> {
+    tags.iter()
+        .try_for_each(|t| crate::model::check_tag(t))
+        .map_err(TargetsError::Tag)
 }
 
-/// Run a request: score, filter, keep the top `limit`, and lay the rows out as a table.
-pub fn target_list(g: &Graph, req: &ListRequest) -> Result<Table, String> {
-    for r in &req.origin {
-        if !req.weights.origin.regions.contains_key(r) {
-            let known: Vec<&str> = req
+/// The rows of the list: score, filter, keep the top `limit`; the notes (gaps nobody is
+/// listed for, then revenue figures) go to `notes` in `ctx.lang`.
+pub fn rows(
+    g: &Graph,
+    input: &Input,
+    ctx: Ctx,
+    notes: &mut Vec<String>,
+) -> Result<Rows, TargetsError> {
+    for r in &input.origin {
+        if !input.weights.origin.regions.contains_key(r) {
+            let known: Vec<&str> = input
                 .weights
                 .origin
                 .regions
                 .keys()
                 .map(String::as_str)
                 .collect();
-            return Err(format!("origin `{r}` is not one of {}", known.join(", ")));
+            return Err(TargetsError::Origin {
+                origin: r.clone(),
+                known: known.join(", "),
+            });
         }
     }
-    check_tags(&req.tags)?;
+    check_tags(&input.tags)?;
     // The filters apply before the top k are taken, so all admitted rows are scored.
     let opts = TargetOptions {
         limit: usize::MAX,
-        investment: req.investment,
-        serial: false,
+        investment: input.investment,
+        serial: !ctx.parallel,
     };
     let (admitted, excluded, neutral) = super::targets_with_neutral(
         g,
-        req.chain,
-        req.place,
-        &req.gaps,
-        req.weights,
-        req.rules,
+        input.chain,
+        input.place,
+        &input.gaps,
+        &input.weights,
+        &input.rules,
         &opts,
     )?;
     let keep = |r: &TargetRow| {
@@ -396,38 +447,56 @@ pub fn target_list(g: &Graph, req: &ListRequest) -> Result<Table, String> {
             return false;
         };
         let province = at.province.trim_end_matches(['省', '市']);
-        let origin_ok = req.origin.is_empty()
-            || req.origin.iter().any(|o| {
-                req.weights.origin.regions.get(o).is_some_and(|ps| {
+        let origin_ok = input.origin.is_empty()
+            || input.origin.iter().any(|o| {
+                input.weights.origin.regions.get(o).is_some_and(|ps| {
                     ps.iter().any(|p| {
                         !province.is_empty() && p.trim_end_matches(['省', '市']) == province
                     })
                 })
             });
         let tag_ok =
-            req.tags.is_empty() || at.tags.iter().any(|t| req.tags.iter().any(|x| x == &**t));
+            input.tags.is_empty() || at.tags.iter().any(|t| input.tags.iter().any(|x| x == &**t));
         origin_ok && tag_ok
     };
     // Ranks come from the whole ranking, before the filters: `--origin X` shows the same rank
     // as `| targets | where …` does; `no` numbers what is shown.
-    let all = if req.excluded { excluded } else { admitted };
+    let all = if input.excluded { excluded } else { admitted };
     let ranks = gaps::competition_ranks(&all, |a, b| a.score == b.score);
     let ranked: Vec<(usize, &TargetRow)> = ranks
         .into_iter()
         .zip(&all)
         .filter(|(_, r)| keep(r))
-        .take(req.limit)
+        .take(input.limit)
         .collect();
     let shown: Vec<TargetRow> = ranked.iter().map(|(_, r)| (*r).clone()).collect();
-    let mut table = target_table(g, &ranked, req.excluded);
-    table
-        .notes
-        .extend(revenue_notes(g, &shown, req.weights, neutral, req.lang));
-    Ok(table)
+    notes.extend(without_candidates_notes(
+        g,
+        input.place,
+        &input.gaps,
+        ctx.lang,
+    ));
+    notes.extend(revenue_notes(g, &shown, &input.weights, neutral, ctx.lang));
+    Ok(table_rows(g, &ranked, input.excluded))
+}
+
+/// The list as a table for the command line: [`columns`], [`rows`] and the notes. Labels are
+/// shown in the table's default language until the caller sets one (`Table::in_lang`); the
+/// notes are in `lang`.
+pub fn table(g: &Graph, input: &Input, lang: Lang) -> Result<Table, TargetsError> {
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let ctx = Ctx {
+        cancel: &cancel,
+        parallel: true,
+        lang,
+    };
+    let mut notes = Vec::new();
+    let rows = rows(g, input, ctx, &mut notes)?;
+    Ok(super::table_of(columns(input.excluded), rows, notes))
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     #[test]
     fn list_options_split_on_ascii_and_full_width_commas_and_semicolons() {
         assert_eq!(
@@ -444,7 +513,75 @@ mod tests {
         assert_eq!(kinds("strengthen,fill"), Ok(vec![Fill, Strengthen]));
         assert_eq!(kinds("all"), Ok(vec![Fill, Extend, Strengthen]));
         assert_eq!(kinds("extend"), Ok(vec![Extend]));
-        let err = kinds("补链").expect_err("Chinese words are not gap kinds here");
+        let err = kinds("补链")
+            .expect_err("Chinese words are not gap kinds here")
+            .to_string();
         assert!(err.contains("use fill, extend, strengthen or all"), "{err}");
+    }
+
+    /// tests/fixtures/small, and the node named `name` of `kind` there.
+    pub(crate) fn small() -> crate::graph::Graph {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+        crate::open::graph_from_folder(&[dir]).expect("load tests/fixtures/small")
+    }
+
+    pub(crate) fn node(g: &crate::graph::Graph, name: &str, kind: crate::model::Kind) -> u32 {
+        g.names.lookup(&g.ds.nodes, name, &[kind])[0]
+    }
+
+    fn ctx(cancel: &std::sync::atomic::AtomicBool) -> crate::report::Ctx<'_> {
+        crate::report::Ctx {
+            cancel,
+            parallel: false,
+            lang: crate::lang::Lang::En,
+        }
+    }
+
+    #[test]
+    fn the_rows_fill_the_declared_columns_and_are_about_the_firms_they_name() {
+        use crate::model::Kind;
+        let g = small();
+        let (chain, place) = (
+            node(&g, "锂电池", Kind::Chain),
+            node(&g, "测试高新区", Kind::Park),
+        );
+        let gaps = vec![super::Gap::named(node(&g, "正极材料", Kind::Segment))];
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        for excluded in [false, true] {
+            let mut input = super::Input::with_defaults(chain, place, gaps.clone()).expect("input");
+            input.excluded = excluded;
+            let mut notes = Vec::new();
+            let rows = super::rows(&g, &input, ctx(&cancel), &mut notes).expect("rows");
+            assert!(!rows.rows.is_empty(), "excluded: {excluded}");
+            let width = super::columns(excluded).len();
+            let firms = rows.subjects.clone().expect("rows about firms");
+            let at = super::columns(excluded)
+                .iter()
+                .position(|c| c.name == "enterprise")
+                .expect("an enterprise column");
+            for (row, firm) in rows.rows.iter().zip(&firms) {
+                assert_eq!(row.len(), width, "{row:?}");
+                assert_eq!(row[at].display(), g.node(*firm).name());
+            }
+        }
+    }
+
+    #[test]
+    fn an_origin_the_weights_do_not_define_is_a_typed_error_naming_the_regions() {
+        use crate::model::Kind;
+        let g = small();
+        let mut input = super::Input::with_defaults(
+            node(&g, "锂电池", Kind::Chain),
+            node(&g, "测试高新区", Kind::Park),
+            Vec::new(),
+        )
+        .expect("input");
+        input.origin = vec!["西北".into()];
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let err = super::rows(&g, &input, ctx(&cancel), &mut Vec::new()).expect_err("西北");
+        assert!(
+            matches!(&err, super::TargetsError::Origin { origin, known } if origin == "西北" && known.contains("长三角")),
+            "{err:?}"
+        );
     }
 }

@@ -1,7 +1,9 @@
 //! Target-company lists (精准招商目标企业清单) and project routing (项目流转): candidates outside
 //! a place that produce its gap segments, scored with transparent weights and admission rules,
-//! and the parks that fit a project best. Scoring is here; admission rules are `rules`, routing
-//! `route`.
+//! and the parks that fit a project best. Scoring is here; admission rules are `rules`. The two
+//! reports are units shaped like `crate::report`'s (an `Input`, one `columns`, an `explain`
+//! line, `rows`): the target list in `list`, routing in `route`; `chainkb targets`, `chainkb
+//! route`, the query language's `| targets` and the REPL build their tables through them.
 //!
 //! Cost: candidates are found through the gap segments' PRODUCES edges, so a list costs the
 //! number of producers of those segments, never a scan of every enterprise; scoring runs on
@@ -10,7 +12,7 @@
 pub mod config;
 mod error;
 pub mod list;
-mod route;
+pub mod route;
 mod rules;
 
 pub use error::TargetsError;
@@ -20,6 +22,8 @@ use rules::{Resolved, excluded_by, resolve_rules, rule_hits};
 use crate::graph::{Graph, Profile, SegmentState};
 use crate::model::{Attrs, EdgeKind, Kind};
 use crate::report::gaps::GapKind;
+use crate::report::schema::Col;
+use crate::report::{Rows, Table};
 use config::{RuleKind, RuleSet, Weights};
 use petgraph::Direction;
 use rayon::prelude::*;
@@ -480,6 +484,18 @@ fn median(mut points: Vec<f64>) -> f64 {
         points[n / 2]
     } else {
         (points[n / 2 - 1] + points[n / 2]) / 2.0
+    }
+}
+
+/// A report unit's table for the command line: its columns, rows and notes (labels in the
+/// table's default language until the caller sets one with `Table::in_lang`).
+fn table_of(columns: Vec<Col>, rows: Rows, notes: Vec<String>) -> Table {
+    Table {
+        domains: columns.iter().map(|c| c.domain).collect(),
+        columns: columns.into_iter().map(|c| c.name).collect(),
+        rows: rows.rows,
+        notes,
+        ..Table::default()
     }
 }
 

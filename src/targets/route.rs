@@ -1,12 +1,18 @@
 //! Project routing (项目流转): the parks that fit a project's segments best, with the focus,
-//! neighbours and competition that make each score, and the admission rules that exclude some.
+//! neighbours and competition that make each score, and the admission rules that exclude some;
+//! the routing report (`chainkb route`) as a unit: its input, columns, explain line and rows.
 
 use super::TargetsError;
 use super::config::{Route, RuleSet};
+use super::list::{NO, public_function_note};
 use super::rules::{excluded_by, resolve_rules};
 use super::segment_industries;
 use crate::graph::{Graph, SegmentState};
+use crate::lang::Lang;
 use crate::model::{EdgeKind, Kind};
+use crate::report::schema::{Col, Ty, cols};
+use crate::report::{Ctx, Rows, Table, Value};
+use crate::tr;
 use petgraph::Direction;
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -215,4 +221,183 @@ pub fn all_excluded_note(rows: &[RouteRow], lang: crate::lang::Lang) -> Option<S
         "准入规则排除了{parks}——按项目现状没有园区能承接（{rules}）",
         "admission rules exclude {parks} — no park can take the project as it stands ({rules})"
     ))
+}
+
+/// One routing to make: the project (its segments, the project itself when routing one of the
+/// database's, its investment and tags), how many parks to show, the `[route]` weights and the
+/// admission rules.
+#[derive(Clone, Debug)]
+pub struct Input {
+    /// Segments the project builds.
+    pub segments: Vec<u32>,
+    /// The project being routed (`--project`), which is not its own competitor.
+    pub project: Option<u32>,
+    /// Investment in 亿元, checked against minimum-investment rules.
+    pub investment: Option<f64>,
+    /// Tags tag rules check: its classes (限制类 …) and its carriers' tags (失信 …).
+    pub tags: Vec<String>,
+    /// How many parks to show, admitted ones first.
+    pub limit: usize,
+    pub weights: Route,
+    pub rules: RuleSet,
+}
+
+/// The report's columns, declared once.
+pub fn columns() -> Vec<Col> {
+    use Ty::*;
+    cols(&[
+        (NO, Int),
+        ("rank", Int),
+        ("park", Text),
+        ("score", Float),
+        ("focus", List),
+        ("neighbours", List),
+        ("competitor_firms", Int),
+        ("competitor_projects", Int),
+        ("reason", Text),
+        ("excluded_by", Text),
+    ])
+}
+
+/// The `explain` line: what routing reads and how, in `lang`.
+pub fn explain(g: &Graph, input: &Input, lang: Lang) -> String {
+    let names: Vec<&str> = input.segments.iter().map(|&s| g.node(s).name()).collect();
+    let (names, n) = (names.join("、"), input.limit);
+    tr!(
+        lang,
+        "项目流转：为建设 {names} 的项目给每个园区打分（主导产业与相邻环节，config/target-weights.toml 的 [route]），应用准入规则，列出前 {n} 个",
+        "routing: every park scored for a project building {names} (focus and neighbouring segments, [route] of config/target-weights.toml), admission rules applied, the first {n} listed"
+    )
+}
+
+/// The rows, each about its park: admitted parks first, by score (equal scores with the same
+/// admission share a rank), at most `limit`; the notes (every fitting park excluded, segments
+/// public bodies provide) go to `notes` in `ctx.lang`.
+pub fn rows(
+    g: &Graph,
+    input: &Input,
+    ctx: Ctx,
+    notes: &mut Vec<String>,
+) -> Result<Rows, TargetsError> {
+    let routed = route(
+        g,
+        &RouteProject {
+            segments: input.segments.clone(),
+            project: input.project,
+            investment: input.investment,
+            tags: input.tags.iter().map(String::as_str).collect(),
+        },
+        &input.rules,
+        &input.weights,
+    )?;
+    // Admitted parks come first, so the limit counts them first. Parks with equal scores (and
+    // the same admission) share a rank, as target firms and gap rows do.
+    let ranks = crate::report::gaps::competition_ranks(&routed, |a, b| {
+        a.score == b.score && a.excluded.is_some() == b.excluded.is_some()
+    });
+    let shown: Vec<(usize, &RouteRow)> = routed
+        .iter()
+        .zip(ranks)
+        .take(input.limit)
+        .map(|(r, k)| (k, r))
+        .collect();
+    let rows = shown
+        .iter()
+        .enumerate()
+        .map(|(i, &(rank, r))| {
+            vec![
+                Value::Int(i as i64 + 1),
+                Value::Int(rank as i64),
+                Value::text(g.node(r.park).name()),
+                Value::Float(r.score),
+                Value::texts(r.focus.clone()),
+                Value::texts(r.neighbours.clone()),
+                Value::Int(r.competitor_firms as i64),
+                Value::Int(r.competitor_projects as i64),
+                Value::text(&r.reason),
+                Value::opt_text(r.excluded.as_deref().unwrap_or("")),
+            ]
+        })
+        .collect();
+    notes.extend(all_excluded_note(&routed, ctx.lang));
+    // Routing works for any segment, but a public function's project is one public bodies run.
+    for &s in &input.segments {
+        if let Some(who) = g.ds.public_function(s) {
+            notes.push(public_function_note(g.node(s).name(), who, ctx.lang));
+        }
+    }
+    Ok(Rows::about(
+        rows,
+        shown.iter().map(|(_, r)| r.park).collect(),
+    ))
+}
+
+/// The routing as a table for the command line: [`columns`], [`rows`] and the notes (labels in
+/// the table's default language until the caller sets one; the notes in `lang`).
+pub fn table(g: &Graph, input: &Input, lang: Lang) -> Result<Table, TargetsError> {
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let ctx = Ctx {
+        cancel: &cancel,
+        parallel: true,
+        lang,
+    };
+    let mut notes = Vec::new();
+    let rows = rows(g, input, ctx, &mut notes)?;
+    Ok(super::table_of(columns(), rows, notes))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::lang::Lang;
+    use crate::model::Kind;
+    use crate::targets::list::tests::{node, small};
+
+    fn input(g: &crate::graph::Graph, limit: usize) -> super::Input {
+        let w = crate::targets::config::Weights::defaults();
+        super::Input {
+            segments: vec![node(g, "正极材料", Kind::Segment)],
+            project: None,
+            investment: None,
+            tags: Vec::new(),
+            limit,
+            weights: w.route,
+            rules: crate::targets::config::parse_rules(None).expect("rules"),
+        }
+    }
+
+    #[test]
+    fn the_rows_fill_the_declared_columns_are_about_their_parks_and_stop_at_the_limit() {
+        let g = small();
+        let cancel = std::sync::atomic::AtomicBool::new(false);
+        let ctx = crate::report::Ctx {
+            cancel: &cancel,
+            parallel: true,
+            lang: Lang::En,
+        };
+        let all = super::rows(&g, &input(&g, 100), ctx, &mut Vec::new()).expect("rows");
+        assert!(all.rows.len() > 1, "{all:?}");
+        let parks = all.subjects.clone().expect("rows about parks");
+        for (row, park) in all.rows.iter().zip(&parks) {
+            assert_eq!(row.len(), super::columns().len(), "{row:?}");
+            assert_eq!(row[2].display(), g.node(*park).name());
+        }
+        let one = super::rows(&g, &input(&g, 1), ctx, &mut Vec::new()).expect("rows");
+        assert_eq!(one.rows, all.rows[..1].to_vec());
+    }
+
+    #[test]
+    fn the_explain_line_names_the_segments_in_either_language() {
+        let g = small();
+        let i = input(&g, 3);
+        let zh = super::explain(&g, &i, Lang::Zh);
+        assert!(
+            zh.starts_with("项目流转：为建设 正极材料 的项目") && zh.ends_with("列出前 3 个"),
+            "{zh}"
+        );
+        let en = super::explain(&g, &i, Lang::En);
+        assert!(
+            en.starts_with("routing: every park scored for a project building 正极材料"),
+            "{en}"
+        );
+    }
 }
