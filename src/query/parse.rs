@@ -340,7 +340,17 @@ fn expected(positives: &[Rule]) -> Vec<String> {
     let query_start = |r: &Rule| {
         matches!(
             r,
-            Rule::statement | Rule::source | Rule::list_kind | Rule::query | Rule::script
+            Rule::statement
+                | Rule::source
+                | Rule::list_kind
+                | Rule::query
+                | Rule::script
+                | Rule::write_stmt
+                | Rule::move_project
+                | Rule::move_prospect
+                | Rule::add_prospect
+                | Rule::add_entity
+                | Rule::note_write
         ) || keywords::SOURCES.contains(&rule_name(r).as_str())
     };
     let stage_start =
@@ -357,11 +367,18 @@ fn expected(positives: &[Rule]) -> Vec<String> {
     };
     for r in positives {
         if query_start(r) {
-            // `parks` after `all` is not the start of a query.
-            if *r == Rule::kw_parks && !positives.contains(&Rule::kw_find) {
-                push("`parks`".into());
-            } else if *r == Rule::kw_regions && !positives.contains(&Rule::kw_find) {
-                push("`regions`".into());
+            // `parks` after `all`, `project` after `move` are not the start of a statement:
+            // a keyword expected where `find` is not is named as itself.
+            let name = rule_name(r);
+            if let Some(word) = name.strip_prefix("kw_")
+                && !positives.contains(&Rule::kw_find)
+            {
+                let word = keywords::TABLE
+                    .iter()
+                    .find(|(rule, _)| *rule == name)
+                    .and_then(|(_, words)| words.first().copied())
+                    .unwrap_or(word);
+                push(format!("`{word}`"));
             } else {
                 push(QUERY_WORDS.into());
             }
@@ -420,7 +437,7 @@ fn rule_words(r: Rule) -> Option<&'static str> {
 
 // ------------------------------------------------------------------------------------ AST building
 
-fn span_of(p: &Pair<Rule>) -> Span {
+pub(super) fn span_of(p: &Pair<Rule>) -> Span {
     let s = p.as_span();
     Span {
         start: s.start(),
@@ -435,6 +452,10 @@ fn statement(p: Pair<Rule>) -> Result<Statement, QueryError> {
     for c in p.into_inner() {
         match c.as_rule() {
             Rule::kw_explain => explain = true,
+            // A write is a statement of its own (the grammar gives it no explain, no stages).
+            Rule::write_stmt => {
+                source_ast = Some(Source::Write(Box::new(super::parse_write::write(c)?)))
+            }
             Rule::source => source_ast = Some(source(c)?),
             Rule::stage => stages.push(stage(c)?),
             _ => {}
@@ -448,7 +469,7 @@ fn statement(p: Pair<Rule>) -> Result<Statement, QueryError> {
     })
 }
 
-fn name(p: Pair<Rule>) -> Name {
+pub(super) fn name(p: Pair<Rule>) -> Name {
     // name = { string | ident }, column = { string | word }, node_name = { string | node_word }
     let span = span_of(&p);
     let inner = p.into_inner().next();

@@ -425,6 +425,8 @@ fn fact_records(g: &Graph, kind: ListKind) -> usize {
 fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>), QueryError> {
     use Ty::*;
     Ok(match src {
+        // Writes run through `query::Writer` before planning (`query::run_script_with`).
+        Source::Write(w) => return Err(super::no_writer(w)),
         Source::Find(n) => {
             let hits = lookup(g, n, &[], "find")?;
             let text = format!("find `{}`: name index ({} match)", n.text, hits.len());
