@@ -418,7 +418,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Intake(args) => intake::run(args),
         Command::Query(args) => {
             let (graph, data) = open_graph_labelled(&cli.db)?;
-            query::run(&graph, args, &data, lang)
+            query::run(&graph, args, &data, lang, &cli.db)
         }
         Command::Gen {
             enterprises,

@@ -386,6 +386,16 @@ fn expected(positives: &[Rule]) -> Vec<String> {
             push(STAGE_WORDS.into());
         } else if agg_start(r) {
             push(AGG_WORDS.into());
+        } else if let Some(kws) = option_keywords(*r) {
+            // A write's options are named by their keywords (`reason`, `as`, …).
+            for kw in kws {
+                let word = keywords::TABLE
+                    .iter()
+                    .find(|(rule, _)| rule == kw)
+                    .and_then(|(_, words)| words.first())
+                    .unwrap_or(kw);
+                push(format!("`{word}`"));
+            }
         } else if let Some(w) = rule_words(*r) {
             push(w.into());
         } else {
@@ -398,6 +408,29 @@ fn expected(positives: &[Rule]) -> Vec<String> {
     out
 }
 
+/// The keywords that begin the options of a write (and its words for a kind), for
+/// "expected …".
+fn option_keywords(r: Rule) -> Option<&'static [&'static str]> {
+    const COMMON: [&str; 2] = ["kw_reason", "kw_as"];
+    Some(match r {
+        Rule::write_opt | Rule::reason_opt | Rule::who_opt => &COMMON,
+        Rule::prospect_opt => &[
+            "kw_chain",
+            "kw_in",
+            "kw_stage",
+            "kw_on",
+            "kw_contact",
+            "kw_by",
+            "kw_reason",
+            "kw_as",
+        ],
+        Rule::add_opt => &["kw_status", "kw_meeting", "kw_reason", "kw_as"],
+        Rule::project_kw => &["kw_project", "kw_projects"],
+        Rule::entity_kw => &["kw_firm", "kw_enterprises", "kw_project", "kw_projects"],
+        _ => return None,
+    })
+}
+
 /// Grammar rules in plain words, for "expected …". `None` for keywords (named by `expected`)
 /// and for rules that are never expected on their own.
 fn rule_words(r: Rule) -> Option<&'static str> {
@@ -408,6 +441,9 @@ fn rule_words(r: Rule) -> Option<&'static str> {
         Rule::place | Rule::all_parks | Rule::all_regions => {
             "a place (a name, `all parks` or `all regions`)"
         }
+        Rule::value => "a status or stage",
+        Rule::text => "a text (one word, or in quotes)",
+        Rule::date_val | Rule::date => "a date like 2026-12-06",
         Rule::int => "a whole number",
         Rule::number | Rule::float => "a number",
         Rule::operand => "a value or column",
