@@ -4,7 +4,7 @@
 
 mod failure;
 mod intake;
-mod journal;
+pub mod journal;
 mod query;
 mod repl;
 mod show;
