@@ -437,7 +437,8 @@ fn planning_commands_in_the_repl() {
         let mut stdin = child.stdin.take().unwrap();
         stdin
             .write_all(
-                ".snapshot 周一\n.note 锂电池 \"会上：补正极\" --as 赵六\n.changes 锂电池\n.snapshot 坏/名\n.journal\n"
+                ".snapshot 周一\n.note 锂电池 \"会上：补正极\" --as 赵六\n.changes 锂电池\n.snapshot 坏/名\n.journal\n\
+                 推进 项目 P1 到 在谈 记录人 钱七\nprojects | where id = P1 | select id, status\n"
                     .as_bytes(),
             )
             .unwrap();
@@ -452,6 +453,16 @@ fn planning_commands_in_the_repl() {
     );
     assert!(stdout.contains("#1 2026-12-06 10:00:00 赵六"), "{stdout}");
     assert!(stderr.contains("快照名 `坏/名` 不可用"), "{stderr}");
+    // A write statement is recorded, and the next statement sees it.
+    assert!(
+        stdout.contains("项目 正极材料一期项目（P1） 状态 推介 → 在谈"),
+        "{stdout}\n{stderr}"
+    );
+    let after = stdout.split("状态 推介 → 在谈").nth(1).unwrap_or("");
+    assert!(
+        after.contains("P1") && after.contains("在谈"),
+        "{stdout}"
+    );
     // The statement recorded is what was typed, not `chainkb repl`.
     let csv_dir = tmp.path().join("out");
     s.ok(T1, &["export", &csv_dir.display().to_string()]);
@@ -460,6 +471,7 @@ fn planning_commands_in_the_repl() {
         csv.contains("chainkb note 锂电池 会上：补正极 --as 赵六"),
         "{csv}"
     );
+    assert!(csv.contains("move project P1 to 在谈 as 钱七"), "{csv}");
 }
 
 /// A target list shows each firm's 客商库 stage for the place and chain, and
