@@ -138,7 +138,21 @@ fn a_planning_session_from_import_to_brief() {
     let data = shipped_copy(tmp.path());
     let mut s = Session::new(tmp.path());
     s.ok(T0, &["import", &data.display().to_string()]);
-    s.ok(T0, &["snapshot", "save", "会前"]);
+    // The snapshot keeps the top 5 of the 锂电池 target list of 玉溪高新区 too.
+    s.ok(
+        T0,
+        &[
+            "snapshot",
+            "save",
+            "会前",
+            "--targets",
+            "锂电池",
+            "--in",
+            "玉溪高新区",
+            "--top",
+            "5",
+        ],
+    );
     s.ok(T0, &["snapshot", "list"]);
 
     // In the data files: 卷烟厂技改 goes from 规划 to 在建, and the data is imported again.
@@ -250,6 +264,15 @@ fn a_planning_session_from_import_to_brief() {
             "张三",
         ],
     );
+    // The same kind of writes as statements of the query language.
+    s.ok(
+        T2,
+        &[
+            "query",
+            "推进 项目 HT-T4-02 到 在谈 理由 会上确认意向 记录人 张三; \
+             新增 企业 滇中铝塑膜 在 玉溪高新区 生产 铝塑膜 会议 2026-12-06 记录人 王五",
+        ],
+    );
     s.ok(T2, &["history", "HT-T4-01"]);
     s.ok(T2, &["show", "滇中正极材料科技"]);
     s.ok(
@@ -266,6 +289,17 @@ fn a_planning_session_from_import_to_brief() {
     );
     assert!(
         diff.contains("城市更新改造项目（HT-T4-01）：推介 → 在谈　〔日志 #1（张三"),
+        "{diff}"
+    );
+    // … and the one moved by a write statement.
+    assert!(
+        diff.contains("推介 → 在谈　〔日志 #6（张三 2026-12-06 10:05:00：会上确认意向）〕"),
+        "{diff}"
+    );
+    // A firm that closes a gap (铝塑膜) moves firms in and out of the target list's top 5.
+    assert!(diff.contains("目标名单前列进出"), "{diff}");
+    assert!(
+        diff.contains("上海璞泰来新能源科技股份有限公司：第5名 → 移出前5名"),
         "{diff}"
     );
     let brief = tmp.path().join("brief.md");
@@ -286,7 +320,7 @@ fn a_planning_session_from_import_to_brief() {
         csv.contains("项目状态变化,城市更新改造项目（HT-T4-01）,推介,在谈,日志 #1"),
         "{csv}"
     );
-    assert_eq!(csv.lines().count(), 8, "{csv}");
+    assert_eq!(csv.lines().count(), 15, "{csv}");
 }
 
 /// export → import → export is byte-identical, journal.csv included; a re-import of the
@@ -459,10 +493,7 @@ fn planning_commands_in_the_repl() {
         "{stdout}\n{stderr}"
     );
     let after = stdout.split("状态 推介 → 在谈").nth(1).unwrap_or("");
-    assert!(
-        after.contains("P1") && after.contains("在谈"),
-        "{stdout}"
-    );
+    assert!(after.contains("P1") && after.contains("在谈"), "{stdout}");
     // The statement recorded is what was typed, not `chainkb repl`.
     let csv_dir = tmp.path().join("out");
     s.ok(T1, &["export", &csv_dir.display().to_string()]);

@@ -9,12 +9,12 @@ use crate::journal::log::{self, JournalError};
 use crate::journal::snapshot::{self, SnapshotError};
 use crate::journal::{self, Applied, Change, Event};
 use crate::lang::Lang;
-use crate::tr;
 use crate::model::{Attrs, Dataset, Kind};
 use crate::query::QueryError;
 use crate::query::ast::{self, AddKind, WriteAction};
 use crate::report::{Table, Value};
 use crate::store::{Meta, Store};
+use crate::tr;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 
@@ -188,8 +188,19 @@ pub enum FirmCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum SnapshotCmd {
-    /// 保存当前状态为快照 NAME（同名则替换）。
-    Save { name: String },
+    /// 保存当前状态为快照 NAME（同名则替换）。快照记下客商库所涉各地各链目标名单的前 N 名，
+    /// 以及 --targets CHAIN --in PLACE 指定的名单，供 diff 比较进出。
+    Save {
+        name: String,
+        /// 另记这条产业链的目标名单（与 --in 同用）。
+        #[arg(long, value_name = "CHAIN", requires = "place")]
+        targets: Option<String>,
+        #[arg(long = "in", value_name = "PLACE", requires = "targets")]
+        place: Option<String>,
+        /// 目标名单记前几名。
+        #[arg(long, default_value_t = snapshot::DEFAULT_TOP)]
+        top: usize,
+    },
     /// 列出已保存的快照。
     List,
 }
@@ -457,7 +468,11 @@ fn resolve(g: &Graph, name: &str, kinds: &[Kind], arg: Arg, lang: Lang) -> Resul
                 let zh = zh.join("、");
                 return Err(werr(
                     arg,
-                    tr!(lang, "`{name}` 是{zh}，不是{what}", "`{name}` is {other}, not a {what}"),
+                    tr!(
+                        lang,
+                        "`{name}` 是{zh}，不是{what}",
+                        "`{name}` is {other}, not a {what}"
+                    ),
                 ));
             }
             let sugg = g.names.suggest(&g.ds.nodes, name, kinds, 5);
@@ -476,11 +491,18 @@ fn resolve(g: &Graph, name: &str, kinds: &[Kind], arg: Arg, lang: Lang) -> Resul
             ))
         }
         many => {
-            let ids: Vec<String> = many.iter().map(|&i| format!("`{}`", g.node(i).id)).collect();
+            let ids: Vec<String> = many
+                .iter()
+                .map(|&i| format!("`{}`", g.node(i).id))
+                .collect();
             let ids = ids.join("、");
             Err(werr(
                 arg,
-                tr!(lang, "`{name}` 指多个：{ids}；请用 id", "`{name}` names several: {ids}; use the id"),
+                tr!(
+                    lang,
+                    "`{name}` 指多个：{ids}；请用 id",
+                    "`{name}` names several: {ids}; use the id"
+                ),
             ))
         }
     }
@@ -840,12 +862,20 @@ pub fn prepare(
                 responsible: one_line(&c.responsible),
             }
         }
-        Write::Note { entity, kinds, text } => {
+        Write::Note {
+            entity,
+            kinds,
+            text,
+        } => {
             let text = one_line(text);
             if text.is_empty() {
                 return Err(werr(
                     Arg::Other,
-                    tr!(lang, "备注是空的：请写下备注内容", "the note is empty: write what it says"),
+                    tr!(
+                        lang,
+                        "备注是空的：请写下备注内容",
+                        "the note is empty: write what it says"
+                    ),
                 ));
             }
             let node = resolve(g, entity, kinds, Arg::Subject, lang)?;
@@ -935,9 +965,9 @@ fn perform_cli(db: &Option<PathBuf>, w: Write, args: &WriteArgs) -> Result<(), F
         args.as_name.as_deref(),
         &args.reason,
         statement(),
-        super::NOTICE_LANG.get().copied().unwrap_or_default(),
+        lang(),
     )?;
-    let lang = super::NOTICE_LANG.get().copied().unwrap_or_default();
+    let lang = lang();
     for n in &done.notes {
         stderrln!("{}{n}", tr!(lang, "注意：", "note: "));
     }
@@ -1019,9 +1049,10 @@ fn span_of_arg(w: &ast::Write, arg: Arg) -> ast::Span {
     let found = match (&w.action, arg) {
         (WriteAction::MoveProject { project, .. }, Arg::Subject) => Some(name(project)),
         (WriteAction::MoveProject { to, .. }, Arg::Value) => Some(name(to)),
-        (WriteAction::AddProspect { firm, .. } | WriteAction::MoveProspect { firm, .. }, Arg::Subject) => {
-            Some(name(firm))
-        }
+        (
+            WriteAction::AddProspect { firm, .. } | WriteAction::MoveProspect { firm, .. },
+            Arg::Subject,
+        ) => Some(name(firm)),
         (WriteAction::MoveProspect { to, .. }, Arg::Value) => Some(name(to)),
         (WriteAction::AddProspect { opts, .. }, Arg::Value) => opt(&opts.stage),
         (WriteAction::AddProspect { opts, .. } | WriteAction::MoveProspect { opts, .. }, a) => {
@@ -1115,6 +1146,11 @@ fn describe(graph: &Graph, c: &Change) -> String {
     s
 }
 
+/// The language of the command being run.
+fn lang() -> Lang {
+    super::NOTICE_LANG.get().copied().unwrap_or_default()
+}
+
 fn now() -> Result<String, Failure> {
     journal::now().map_err(Failure::user)
 }
@@ -1151,7 +1187,15 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
             w,
         } => {
             let kinds = kinds(&kind)?;
-            perform_cli(db, Write::Note { entity, kinds, text }, &w)
+            perform_cli(
+                db,
+                Write::Note {
+                    entity,
+                    kinds,
+                    text,
+                },
+                &w,
+            )
         }
         JournalCommand::History { entity, kind } => {
             let kinds = kinds(&kind)?;
@@ -1198,10 +1242,25 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
             Ok(())
         }
         JournalCommand::Snapshot {
-            cmd: SnapshotCmd::Save { name },
+            cmd:
+                SnapshotCmd::Save {
+                    name,
+                    targets,
+                    place,
+                    top,
+                },
         } => {
+            if top == 0 {
+                return Err(Failure::user("--top 至少为 1"));
+            }
             let store = open_for_write(db)?;
             let cur = load_current(&store)?;
+            let mut lists = Vec::new();
+            if let (Some(c), Some(p)) = (&targets, &place) {
+                let c = resolve(&cur.graph, c, &[Kind::Chain], Arg::Chain, lang())?;
+                let p = resolve(&cur.graph, p, &PLACES, Arg::Place, lang())?;
+                lists.push((c, p, top));
+            }
             let snap = snapshot::take(
                 &name,
                 &now()?,
@@ -1209,6 +1268,8 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
                 cur.meta.generation,
                 &cur.graph,
                 &cur.applied,
+                &lists,
+                top,
             );
             snapshot::save(&store, &snap)?;
             stdoutln!(
@@ -1258,15 +1319,53 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
             drop(store);
             let b = match named_b {
                 Some(b) => b,
-                None => snapshot::take(
-                    "现在",
-                    &now()?,
-                    &cur.meta.label,
-                    cur.meta.generation,
-                    &cur.graph,
-                    &cur.applied,
-                ),
+                None => {
+                    // The target lists `a` kept, made again now.
+                    let g = &cur.graph;
+                    let node = |id: &str, kinds: &[Kind]| {
+                        g.names
+                            .lookup(&g.ds.nodes, id, kinds)
+                            .into_iter()
+                            .find(|&i| &*g.node(i).id == id)
+                    };
+                    let lists: Vec<(u32, u32, usize)> = a
+                        .targets
+                        .iter()
+                        .filter_map(|t| {
+                            Some((
+                                node(&t.chain, &[Kind::Chain])?,
+                                node(&t.place, &PLACES)?,
+                                t.top,
+                            ))
+                        })
+                        .collect();
+                    snapshot::take(
+                        "现在",
+                        &now()?,
+                        &cur.meta.label,
+                        cur.meta.generation,
+                        g,
+                        &cur.applied,
+                        &lists,
+                        snapshot::DEFAULT_TOP,
+                    )
+                }
             };
+            for t in &a.targets {
+                if !b
+                    .targets
+                    .iter()
+                    .any(|x| (&x.place, &x.chain, x.top) == (&t.place, &t.chain, t.top))
+                {
+                    stderrln!(
+                        "注意：{} 没有 {} 在 {} 的目标名单（前{}名），这张名单的进出未比较",
+                        b.name,
+                        t.chain,
+                        t.place,
+                        t.top
+                    );
+                }
+            }
             let changes = snapshot::diff(&a, &b, &cur.events, &cur.graph);
             match output {
                 Some(path) => {

@@ -764,9 +764,13 @@ impl fmt::Display for DateText<'_> {
         let t = &self.0.text;
         let b = t.as_bytes();
         let shaped = b.len() == 10
-            && b.iter()
-                .enumerate()
-                .all(|(i, c)| if i == 4 || i == 7 { *c == b'-' } else { c.is_ascii_digit() });
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
         if shaped {
             f.write_str(t)
         } else {
@@ -802,7 +806,9 @@ impl fmt::Display for ProspectOpts {
 impl fmt::Display for Write {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.action {
-            WriteAction::MoveProject { project, to } => write!(f, "move project {project} to {to}")?,
+            WriteAction::MoveProject { project, to } => {
+                write!(f, "move project {project} to {to}")?
+            }
             WriteAction::AddProspect { firm, opts } => write!(f, "add prospect {firm}{opts}")?,
             WriteAction::MoveProspect { firm, to, opts } => {
                 write!(f, "move prospect {firm} to {to}{opts}")?

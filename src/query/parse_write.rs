@@ -164,10 +164,8 @@ fn set_once(
     at: Span,
 ) -> Result<(), QueryError> {
     if slot.is_some() {
-        return Err(
-            QueryError::syntax(format!("`{word}` is given twice"), at)
-                .with_zh(format!("`{word}` 写了两次：每个选项只能写一次")),
-        );
+        return Err(QueryError::syntax(format!("`{word}` is given twice"), at)
+            .with_zh(format!("`{word}` 写了两次：每个选项只能写一次")));
     }
     *slot = value;
     Ok(())
@@ -179,7 +177,10 @@ mod tests {
     use super::*;
 
     fn write_of(text: &str) -> Write {
-        match parse(text).unwrap_or_else(|e| panic!("{text}: {}", e.render(text))).source {
+        match parse(text)
+            .unwrap_or_else(|e| panic!("{text}: {}", e.render(text)))
+            .source
+        {
             Source::Write(w) => *w,
             other => panic!("{text}: not a write: {other:?}"),
         }
@@ -197,12 +198,15 @@ mod tests {
             let w = write_of(text);
             assert_eq!(w.to_string(), canonical, "{text}");
         }
-        let w = write_of("新增 客商 恩捷股份 链 锂电池 在 玉溪高新区 责任单位 市工信局 日期 2026-11-20 联系 \"电话 联系董办\"");
+        let w = write_of(
+            "新增 客商 恩捷股份 链 锂电池 在 玉溪高新区 责任单位 市工信局 日期 2026-11-20 联系 \"电话 联系董办\"",
+        );
         assert_eq!(
             w.to_string(),
             "add prospect 恩捷股份 chain 锂电池 in 玉溪高新区 on 2026-11-20 contact \"电话 联系董办\" by 市工信局"
         );
-        let w = write_of("新增 企业 滇中正极 在 玉溪高新区 生产 正极材料, 负极材料 会议 2026-12-06");
+        let w =
+            write_of("新增 企业 滇中正极 在 玉溪高新区 生产 正极材料, 负极材料 会议 2026-12-06");
         assert_eq!(
             w.to_string(),
             "add firm 滇中正极 in 玉溪高新区 makes 正极材料, 负极材料 meeting 2026-12-06"
@@ -230,7 +234,10 @@ mod tests {
         let text = "add prospect 恩捷股份 in 玉溪高新区";
         let e = parse(text).unwrap_err();
         assert!(e.message.contains("chain CHAIN"), "{}", e.message);
-        assert_eq!(&text[e.span.unwrap().start..e.span.unwrap().end], "恩捷股份");
+        assert_eq!(
+            &text[e.span.unwrap().start..e.span.unwrap().end],
+            "恩捷股份"
+        );
         let text = "note X y reason a reason b";
         let e = parse(text).unwrap_err();
         assert!(e.message.contains("twice"), "{}", e.message);
