@@ -311,6 +311,59 @@ fn a_planning_session_from_import_to_brief() {
     s.transcript.push_str(&text.replace(&s.tmp.clone(), "TMP"));
     s.ok(T2, &["journal"]);
     golden("planning.txt", &s.transcript);
+    // The brief as a workbook: 会前简报, 全部变化 and 说明 (with the 要点), through the
+    // hand-out writer (frozen header, autofilter).
+    let xlsx = tmp.path().join("brief.xlsx");
+    let said = s.ok(T2, &["diff", "会前", "-o", &xlsx.display().to_string()]);
+    assert!(said.contains("已写会前简报"), "{said}");
+    {
+        use calamine::Reader;
+        let mut wb = calamine::open_workbook_auto(&xlsx).unwrap();
+        assert_eq!(wb.sheet_names(), ["会前简报", "全部变化", "说明"]);
+        let cells = |r: &calamine::Range<calamine::Data>| -> Vec<String> {
+            r.rows()
+                .map(|row| {
+                    row.iter()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join("|")
+                })
+                .collect()
+        };
+        let brief = cells(&wb.worksheet_range("会前简报").unwrap());
+        assert_eq!(brief[0], "类别|对象|原|新|来源");
+        assert!(
+            brief[1].starts_with("项目状态变化|城市更新改造项目（HT-T4-01）|推介|在谈|日志 #1"),
+            "{brief:?}"
+        );
+        assert!(
+            brief
+                .iter()
+                .any(|r| r.contains("上海璞泰来新能源科技股份有限公司|第5名|移出前5名")),
+            "{brief:?}"
+        );
+        assert_eq!(brief.len(), 15, "{brief:?}");
+        let about = cells(&wb.worksheet_range("说明").unwrap());
+        assert!(
+            about
+                .iter()
+                .any(|r| r == "要点|客商库变化 1 项；目标名单前列进出 2 项"),
+            "{about:?}"
+        );
+        assert!(
+            about.iter().any(|r| r == "标题|会前简报：会前 以来的变化"),
+            "{about:?}"
+        );
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
+        let mut sheet = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+            &mut sheet,
+        )
+        .unwrap();
+        assert!(sheet.contains("<autoFilter ref=\"A1:E15\""), "{sheet}");
+        assert!(sheet.contains("state=\"frozen\""), "{sheet}");
+    }
     // The same changes as a table (.csv here; .xlsx and .json go through the same writer).
     let table = tmp.path().join("changes.csv");
     s.ok(T2, &["diff", "会前", "-o", &table.display().to_string()]);

@@ -76,7 +76,7 @@ pub enum JournalCommand {
     Diff {
         name: String,
         name2: Option<String>,
-        /// 写一页会前简报（.md）。
+        /// 写会前简报（.md：一页；.xlsx：简报、全部变化与说明三张表），或把全部变化写成 .csv / .json。
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
@@ -1370,53 +1370,67 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
             match output {
                 Some(path) => {
                     let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
-                    if ext.as_deref() != Some("md") {
-                        // The changes as a table (.xlsx, .csv, .json).
-                        let table = changes_table(&changes);
-                        let title = format!("{} 以来的变化", a.name);
-                        let about = crate::export::About {
-                            title: title.clone(),
-                            statement: format!("chainkb diff {}", a.name),
-                            data: cur.meta.version(),
-                            rows: Vec::new(),
-                        };
-                        crate::export::write_table(&table, &path, &title, &about).map_err(|e| {
-                            Failure::user(format!(
-                                "{e}（会前简报写成 .md；变化表可写成 .xlsx、.csv 或 .json）"
-                            ))
-                        })?;
+                    let (brief, all) = snapshot::brief_tables(&a, &changes);
+                    let about = crate::export::About {
+                        title: snapshot::brief_title(&a),
+                        statement: statement(),
+                        data: cur.meta.version(),
+                        rows: std::iter::once((
+                            "比较".to_string(),
+                            snapshot::brief_compared(&a, &b),
+                        ))
+                        .chain(
+                            snapshot::brief_points(&changes)
+                                .into_iter()
+                                .map(|p| ("要点".to_string(), p)),
+                        )
+                        .collect(),
+                    };
+                    let written = match ext.as_deref() {
+                        // The one-page brief.
+                        Some("md") => crate::export::write_atomically(
+                            &path,
+                            snapshot::to_brief(&a, &b, &changes).as_bytes(),
+                        ),
+                        // The brief as a workbook: 会前简报 (each kind's first changes), 全部变化,
+                        // and the 说明 sheet with the 要点.
+                        Some("xlsx") => crate::export::write_xlsx_sheets(
+                            &[
+                                crate::export::Sheet {
+                                    name: "会前简报".into(),
+                                    table: &brief,
+                                },
+                                crate::export::Sheet {
+                                    name: "全部变化".into(),
+                                    table: &all,
+                                },
+                            ],
+                            &about,
+                            &path,
+                        ),
+                        // Every change as one table (.csv, .json).
+                        _ => crate::export::write_table(&all, &path, "全部变化", &about),
+                    };
+                    written.map_err(|e| {
+                        Failure::user(format!(
+                            "{e}（会前简报写成 .md 或 .xlsx；变化表可写成 .csv 或 .json）"
+                        ))
+                    })?;
+                    if matches!(ext.as_deref(), Some("md" | "xlsx")) {
+                        stdoutln!(
+                            "已写会前简报 {}（{} 项变化）",
+                            path.display(),
+                            changes.len()
+                        );
+                    } else {
                         stdoutln!("已写变化表 {}（{} 项变化）", path.display(), changes.len());
-                        return Ok(());
                     }
-                    std::fs::write(&path, snapshot::to_brief(&a, &b, &changes))
-                        .map_err(|e| Failure::user(format!("无法写入 {}：{e}", path.display())))?;
-                    stdoutln!(
-                        "已写会前简报 {}（{} 项变化）",
-                        path.display(),
-                        changes.len()
-                    );
                 }
                 None => stdout!("{}", snapshot::to_text(&a, &b, &changes)),
             }
             Ok(())
         }
     }
-}
-
-/// The changes of a diff as a table: 类别, 对象, 原, 新, 来源.
-fn changes_table(changes: &[snapshot::Change]) -> crate::report::Table {
-    use crate::report::{Table, Value};
-    let mut t = Table::new(&["类别", "对象", "原", "新", "来源"]);
-    for c in changes {
-        t.rows.push(vec![
-            Value::text(c.section.title()),
-            Value::text(&c.what),
-            Value::text(&c.old),
-            Value::text(&c.new),
-            Value::text(&c.provenance),
-        ]);
-    }
-    t
 }
 
 fn print_event(cur: &Current, e: &Event) {

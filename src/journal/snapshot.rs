@@ -676,44 +676,83 @@ fn header(s: &Snapshot) -> String {
 /// At most this many lines per section in the brief (the rest counted).
 const BRIEF_LINES: usize = 12;
 
-/// The one-page 会前简报 (Markdown).
-pub fn to_brief(a: &Snapshot, b: &Snapshot, changes: &[Change]) -> String {
-    let mut s = format!("# 会前简报：{} 以来的变化\n\n", a.name);
-    s.push_str(&format!(
-        "比较：{} → {}。数据：{}（第{}代）。\n\n",
+/// The order of the brief's sections (what a leader reads first).
+pub const BRIEF_ORDER: [Section; 6] = [
+    Section::ProjectStatus,
+    Section::Prospects,
+    Section::Targets,
+    Section::Projects,
+    Section::Firms,
+    Section::Segments,
+];
+
+/// The brief's title.
+pub fn brief_title(a: &Snapshot) -> String {
+    format!("会前简报：{} 以来的变化", a.name)
+}
+
+/// What is compared: the two snapshots and the data.
+pub fn brief_compared(a: &Snapshot, b: &Snapshot) -> String {
+    format!(
+        "{} → {}。数据：{}（第{}代）",
         header(a),
         header(b),
         b.label,
         b.generation
-    ));
+    )
+}
+
+/// The brief's 要点: how many changes of each kind.
+pub fn brief_points(changes: &[Change]) -> Vec<String> {
     let count = |sec: Section| changes.iter().filter(|c| c.section == sec).count();
     let moved_up = changes
         .iter()
         .filter(|c| c.section == Section::Segments && c.old == "缺失")
         .count();
+    vec![
+        format!(
+            "项目状态变化 {} 项；项目增减 {} 项；企业增减 {} 项",
+            count(Section::ProjectStatus),
+            count(Section::Projects),
+            count(Section::Firms)
+        ),
+        format!(
+            "客商库变化 {} 项；目标名单前列进出 {} 项",
+            count(Section::Prospects),
+            count(Section::Targets)
+        ),
+        format!(
+            "环节状态变化 {} 处（其中由缺失补上 {} 处）",
+            count(Section::Segments),
+            moved_up
+        ),
+    ]
+}
+
+/// The brief's sections in `BRIEF_ORDER`: each with its changes (all of them), only those that
+/// have any.
+pub fn brief_sections(changes: &[Change]) -> Vec<(Section, Vec<&Change>)> {
+    BRIEF_ORDER
+        .iter()
+        .map(|&sec| (sec, changes.iter().filter(|c| c.section == sec).collect()))
+        .filter(|(_, items): &(Section, Vec<&Change>)| !items.is_empty())
+        .collect()
+}
+
+/// The line that stands for the changes of a section past the brief's `BRIEF_LINES`.
+pub fn brief_more(a: &Snapshot, more: usize) -> String {
+    format!("……另有 {more} 项，见 chainkb diff {}", a.name)
+}
+
+/// The one-page 会前简报 (Markdown).
+pub fn to_brief(a: &Snapshot, b: &Snapshot, changes: &[Change]) -> String {
+    let mut s = format!("# {}\n\n", brief_title(a));
+    s.push_str(&format!("比较：{}。\n\n", brief_compared(a, b)));
     s.push_str("## 要点\n\n");
-    s.push_str(&format!(
-        "- 项目状态变化 {} 项；项目增减 {} 项；企业增减 {} 项\n- 客商库变化 {} 项；目标名单前列进出 {} 项\n- 环节状态变化 {} 处（其中由缺失补上 {} 处）\n",
-        count(Section::ProjectStatus),
-        count(Section::Projects),
-        count(Section::Firms),
-        count(Section::Prospects),
-        count(Section::Targets),
-        count(Section::Segments),
-        moved_up
-    ));
-    for sec in [
-        Section::ProjectStatus,
-        Section::Prospects,
-        Section::Targets,
-        Section::Projects,
-        Section::Firms,
-        Section::Segments,
-    ] {
-        let items: Vec<&Change> = changes.iter().filter(|c| c.section == sec).collect();
-        if items.is_empty() {
-            continue;
-        }
+    for p in brief_points(changes) {
+        s.push_str(&format!("- {p}\n"));
+    }
+    for (sec, items) in brief_sections(changes) {
         s.push_str(&format!("\n## {}（{}）\n\n", sec.title(), items.len()));
         for c in items.iter().take(BRIEF_LINES) {
             s.push_str(&format!(
@@ -722,17 +761,51 @@ pub fn to_brief(a: &Snapshot, b: &Snapshot, changes: &[Change]) -> String {
             ));
         }
         if items.len() > BRIEF_LINES {
-            s.push_str(&format!(
-                "- ……另有 {} 项，见 chainkb diff {}\n",
-                items.len() - BRIEF_LINES,
-                a.name
-            ));
+            s.push_str(&format!("- {}\n", brief_more(a, items.len() - BRIEF_LINES)));
         }
     }
     if changes.is_empty() {
         s.push_str("\n没有变化。\n");
     }
     s
+}
+
+/// The 会前简报 as tables for a workbook: the brief (each section's first `BRIEF_LINES`
+/// changes, the rest counted on a line of their own) and every change. Columns: 类别, 对象,
+/// 原, 新, 来源.
+pub fn brief_tables(
+    a: &Snapshot,
+    changes: &[Change],
+) -> (crate::report::Table, crate::report::Table) {
+    use crate::report::{Table, Value};
+    let columns = ["类别", "对象", "原", "新", "来源"];
+    let row = |c: &Change| {
+        vec![
+            Value::text(c.section.title()),
+            Value::text(&c.what),
+            Value::text(&c.old),
+            Value::text(&c.new),
+            Value::text(&c.provenance),
+        ]
+    };
+    let mut brief = Table::new(&columns);
+    let mut all = Table::new(&columns);
+    for (sec, items) in brief_sections(changes) {
+        for c in items.iter().take(BRIEF_LINES) {
+            brief.rows.push(row(c));
+        }
+        if items.len() > BRIEF_LINES {
+            brief.rows.push(vec![
+                Value::text(sec.title()),
+                Value::text(brief_more(a, items.len() - BRIEF_LINES)),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ]);
+        }
+        all.rows.extend(items.iter().map(|c| row(c)));
+    }
+    (brief, all)
 }
 
 #[cfg(test)]
