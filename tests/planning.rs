@@ -622,3 +622,101 @@ fn target_lists_show_the_prospect_stage_and_can_leave_out_signed_firms() {
     );
     assert!(out.contains("已签约或已落地的 1 家企业未列出"), "{out}");
 }
+
+/// Two processes writing to the journal at the same time: the second waits for the first, and
+/// every write is recorded once and whole (sequence numbers 1..=n, each text once). A writer
+/// kept out longer than it waits fails with a Chinese error and records nothing; one kept out
+/// briefly waits and succeeds.
+#[test]
+fn concurrent_writers_wait_for_each_other_and_lose_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = Session::new(tmp.path());
+    s.ok(
+        T0,
+        &[
+            "import",
+            &root().join("tests/fixtures/mini").display().to_string(),
+        ],
+    );
+    let db = s.db.clone();
+    let note = |db: &Path, text: &str, wait_ms: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_chainkb"));
+        c.env("CHAINKB_NOW", T1).env("USER", "测试员");
+        if let Some(ms) = wait_ms {
+            c.env("CHAINKB_WRITE_WAIT_MS", ms);
+        }
+        c.arg("--db")
+            .arg(db)
+            .args(["note", "锂电池", text])
+            .output()
+            .expect("run chainkb")
+    };
+    const EACH: usize = 6;
+    let writers: Vec<_> = ["甲", "乙"]
+        .into_iter()
+        .map(|who| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                (0..EACH)
+                    .map(|i| note(&db, &format!("{who}{i}"), None))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for w in writers {
+        for out in w.join().unwrap() {
+            assert!(
+                out.status.success(),
+                "a concurrent write failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    let journal = |s: &mut Session| s.ok(T1, &["journal"]);
+    let text = journal(&mut s);
+    assert!(
+        text.starts_with(&format!("日志：{} 条事件", 2 * EACH)),
+        "{text}"
+    );
+    for seq in 1..=2 * EACH {
+        assert!(
+            text.contains(&format!("  #{seq} ")),
+            "#{seq} missing:\n{text}"
+        );
+    }
+    for who in ["甲", "乙"] {
+        for i in 0..EACH {
+            let needle = format!("备注：{who}{i}\n");
+            assert_eq!(text.matches(&needle).count(), 1, "{needle}\n{text}");
+        }
+    }
+    // Another process holds the database (here: this one) longer than the writer waits.
+    let held = chainkb::store::Store::open(&db, true).unwrap();
+    let out = note(&db, "等不到", Some("300"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("正被另一个 chainkb 进程使用") && stderr.contains("本次改动没有记录"),
+        "{stderr}"
+    );
+    drop(held);
+    assert!(!journal(&mut s).contains("等不到"));
+    // Held briefly: the writer waits and succeeds.
+    let held = chainkb::store::Store::open(&db, true).unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        drop(held);
+    });
+    let out = note(&db, "等到了", None);
+    release.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = journal(&mut s);
+    assert!(
+        text.contains(&format!("#{} ", 2 * EACH + 1)) && text.contains("备注：等到了"),
+        "{text}"
+    );
+}

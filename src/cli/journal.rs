@@ -259,17 +259,61 @@ pub fn open_current(db: &Option<PathBuf>) -> Result<Current, Failure> {
     load_current(&store)
 }
 
+/// How long a write waits for another process to release the database: 10 s, or
+/// `CHAINKB_WRITE_WAIT_MS` (milliseconds).
+fn write_wait() -> std::time::Duration {
+    let ms = std::env::var("CHAINKB_WRITE_WAIT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(10_000);
+    std::time::Duration::from_millis(ms)
+}
+
+/// Whether opening failed because another chainkb process holds the database.
+fn in_use(f: &Failure) -> bool {
+    use crate::store::StoreError::InUse;
+    matches!(
+        f,
+        Failure::Store(InUse(_)) | Failure::Open(crate::open::OpenError::Store(InUse(_)))
+    )
+}
+
 /// Open the database for a write: it must exist and hold data (the default database is rebuilt
-/// from the bundled data and takes no writes).
+/// from the bundled data and takes no writes). Two writers never interleave: the second waits
+/// for the first's exclusive lock (`write_wait`), and gives up with a clear error after that.
 fn open_for_write(db: &Option<PathBuf>) -> Result<Store, Failure> {
     if db.is_none() {
         return Err(Failure::user(
             "写操作需要 --db PATH（或 CHAINKB_DB）：默认数据库总是内置的种子数据，不记录改动",
         ));
     }
-    // Opened for reading first: a missing database is an error here, not created.
-    drop(open_store(db, false)?);
-    let store = open_store(db, true)?;
+    // Another write or an import holds the database: wait for it (a write takes well under a
+    // second), then say so and record nothing.
+    let wait = write_wait();
+    let start = std::time::Instant::now();
+    let store = loop {
+        // Opened for reading first: a missing database is an error here, not created.
+        let attempt = open_store(db, false).and_then(|s| {
+            drop(s);
+            open_store(db, true)
+        });
+        match attempt {
+            Ok(s) => break s,
+            Err(f) if in_use(&f) && start.elapsed() < wait => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(f) if in_use(&f) => {
+                let path = db.as_deref().unwrap_or(Path::new("")).display().to_string();
+                let secs = wait.as_secs_f64();
+                return Err(Failure::environment(tr!(
+                    lang(),
+                    "数据库 {path} 正被另一个 chainkb 进程使用（另一次写入、导入或查询），等了 {secs} 秒仍未释放：本次改动没有记录，请稍后再试",
+                    "database {path} is in use by another chainkb process (a write, an import or a query), still after waiting {secs} s: nothing was recorded; try again shortly"
+                )));
+            }
+            Err(f) => return Err(f),
+        }
+    };
     if store.meta()?.is_none() {
         return Err(Failure::user(format!(
             "数据库 {} 还没有数据：先 chainkb import DIR --db {}",
