@@ -120,6 +120,7 @@ fn check_name(name: &str) -> Result<(), SnapshotError> {
 
 /// The snapshot of the current state, with the top of the target lists of `lists` ((chain,
 /// place, how many)) and the top `top` of those of every place and chain that has a 客商库.
+#[allow(clippy::too_many_arguments)]
 pub fn take(
     name: &str,
     time: &str,

@@ -50,7 +50,7 @@
 //!    same functions as the command line (`cli::journal`) and returns what changed as a table
 //!    and the new current state, on which the rest of the script runs.
 //! 10. **Output.** The `report::Table` (named columns, rows of null / int / float / text / list
-//!    values; amounts in 亿元) prints as an aligned table, JSON rows or CSV.
+//!     values; amounts in 亿元) prints as an aligned table, JSON rows or CSV.
 
 pub mod ast;
 pub mod error;

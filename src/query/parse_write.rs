@@ -28,13 +28,12 @@ pub(super) fn write(p: Pair<Rule>) -> Result<Write, QueryError> {
         match c.as_rule() {
             Rule::name => names.push(name(c)),
             Rule::value | Rule::text => values.push(name(c)),
-            Rule::entity_kw => {
-                if c.into_inner()
-                    .next()
-                    .is_some_and(|k| matches!(k.as_rule(), Rule::kw_project | Rule::kw_projects))
-                {
-                    kind = AddKind::Project;
-                }
+            Rule::entity_kw
+                if c.clone().into_inner().next().is_some_and(|k| {
+                    matches!(k.as_rule(), Rule::kw_project | Rule::kw_projects)
+                }) =>
+            {
+                kind = AddKind::Project;
             }
             Rule::write_opt => common(c, &mut reason, &mut who)?,
             Rule::prospect_opt | Rule::add_opt => {
