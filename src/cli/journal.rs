@@ -1,7 +1,9 @@
 //! The planning-session commands: writes to the journal (`project move|add`, `prospect
 //! add|move`, `firm add`, `note`), the queries over it (`project list`, `prospect list`,
 //! `history`, `journal`), and `snapshot save|list` and `diff`. Also what `import`, `export` and
-//! `check --store` do with the journal.
+//! `check --store` do with the journal. Every write — from the command line, a REPL dot-command
+//! or a write statement of the query language (`LangWriter`, the `query::Writer`) — is checked
+//! by `prepare` and recorded by `perform`.
 
 use super::{Failure, open_store, resolve_one};
 use crate::graph::Graph;
