@@ -1161,11 +1161,8 @@ impl crate::query::Writer for LangWriter<'_> {
             }
         })?;
         let cur = load_current(&done.store).map_err(|f| QueryError::internal(f.to_string()))?;
-        let cols: [&str; 4] = match lang {
-            Lang::Zh => ["日志", "时间", "记录人", "改动"],
-            Lang::En => ["seq", "time", "who", "change"],
-        };
-        let mut table = Table::new(&cols);
+        // Column ids (labelled 日志号, 记录时间, 记录人, 改动 in Chinese by `lang`).
+        let mut table = Table::new(&["journal_seq", "recorded_at", "recorded_by", "change"]);
         for e in &done.stored {
             table.rows.push(vec![
                 Value::Int(e.seq as i64),
