@@ -525,7 +525,8 @@ fn planning_commands_in_the_repl() {
         stdin
             .write_all(
                 ".snapshot 周一\n.note 锂电池 \"会上：补正极\" --as 赵六\n.changes 锂电池\n.snapshot 坏/名\n.journal\n\
-                 推进 项目 P1 到 在谈 记录人 钱七\nprojects | where id = P1 | select id, status\n"
+                 推进 项目 P1 到 在谈 记录人 钱七\nprojects | where id = P1 | select id, status\n\
+                 .snapshot 周二 --targets 锂电池 --in 测试园区 --top 3\n"
                     .as_bytes(),
             )
             .unwrap();
@@ -534,6 +535,7 @@ fn planning_commands_in_the_repl() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stdout.contains("已保存快照 周一"), "{stdout}\n{stderr}");
+    assert!(stdout.contains("已保存快照 周二"), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("已记录 #1（赵六，2026-12-06 10:00:00）：产业链 锂电池 备注：会上：补正极"),
         "{stdout}\n{stderr}"

@@ -1826,7 +1826,7 @@ pub(super) fn repl_meta(
         _ => return None,
     };
     let mut words: Vec<String> = vec![sub.to_string()];
-    if sub == "snapshot" && args.len() == 1 && !matches!(args[0], "save" | "list") {
+    if sub == "snapshot" && args.first().is_some_and(|a| !matches!(*a, "save" | "list")) {
         words.push("save".into());
     }
     words.extend(args.iter().map(|a| a.to_string()));
