@@ -1080,9 +1080,9 @@ fn from_ast(w: &ast::Write) -> Write {
             status: opt(status).unwrap_or_default(),
             meeting: opt(meeting),
         },
-        WriteAction::Note { entity, text } => Write::Note {
+        WriteAction::Note { kind, entity, text } => Write::Note {
             entity: t(entity),
-            kinds: Kind::ALL.to_vec(),
+            kinds: kind.map_or(Kind::ALL.to_vec(), |k| vec![k]),
             text: t(text),
         },
     }

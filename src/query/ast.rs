@@ -714,8 +714,12 @@ pub enum WriteAction {
         status: Option<Name>,
         meeting: Option<Name>,
     },
-    /// `note ENTITY TEXT`.
-    Note { entity: Name, text: Name },
+    /// `note [KIND] ENTITY TEXT`.
+    Note {
+        kind: Option<Kind>,
+        entity: Name,
+        text: Name,
+    },
 }
 
 /// What `add` adds.
@@ -753,6 +757,19 @@ impl WriteAction {
             } => "add project",
             WriteAction::Note { .. } => "note",
         }
+    }
+}
+
+/// The keyword a note's kind is written with (`note chain 锂电池 …`).
+pub fn note_kind_word(k: Kind) -> &'static str {
+    match k {
+        Kind::Chain => "chain",
+        Kind::Segment => "segments",
+        Kind::Enterprise => "firm",
+        Kind::Project => "project",
+        Kind::Park => "parks",
+        Kind::Region => "regions",
+        Kind::Industry => "industries",
     }
 }
 
@@ -839,7 +856,13 @@ impl fmt::Display for Write {
                     write!(f, " meeting {}", DateText(m))?;
                 }
             }
-            WriteAction::Note { entity, text } => write!(f, "note {entity} {text}")?,
+            WriteAction::Note { kind, entity, text } => {
+                f.write_str("note ")?;
+                if let Some(k) = kind {
+                    write!(f, "{} ", note_kind_word(*k))?;
+                }
+                write!(f, "{entity} {text}")?
+            }
         }
         if let Some(r) = &self.reason {
             write!(f, " reason {r}")?;

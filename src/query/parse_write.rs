@@ -6,6 +6,7 @@
 use super::ast::*;
 use super::error::QueryError;
 use super::parse::{Rule, name, span_of};
+use crate::model::Kind;
 use pest::iterators::Pair;
 
 /// The `write_stmt` pair as a `Write`.
@@ -24,6 +25,7 @@ pub(super) fn write(p: Pair<Rule>) -> Result<Write, QueryError> {
     let mut status = None;
     let mut meeting = None;
     let mut kind = AddKind::Firm;
+    let mut note_kind = None;
     for c in inner.into_inner() {
         match c.as_rule() {
             Rule::name => names.push(name(c)),
@@ -34,6 +36,18 @@ pub(super) fn write(p: Pair<Rule>) -> Result<Write, QueryError> {
                 }) =>
             {
                 kind = AddKind::Project;
+            }
+            Rule::note_kind => {
+                note_kind = c.into_inner().next().and_then(|k| match k.as_rule() {
+                    Rule::kw_chain | Rule::kw_chains => Some(Kind::Chain),
+                    Rule::kw_segments => Some(Kind::Segment),
+                    Rule::kw_firm | Rule::kw_enterprises => Some(Kind::Enterprise),
+                    Rule::kw_project | Rule::kw_projects => Some(Kind::Project),
+                    Rule::kw_parks => Some(Kind::Park),
+                    Rule::kw_regions => Some(Kind::Region),
+                    Rule::kw_industries => Some(Kind::Industry),
+                    _ => None,
+                });
             }
             Rule::write_opt => common(c, &mut reason, &mut who)?,
             Rule::prospect_opt | Rule::add_opt => {
@@ -120,6 +134,7 @@ pub(super) fn write(p: Pair<Rule>) -> Result<Write, QueryError> {
             }
         }
         Rule::note_write => WriteAction::Note {
+            kind: note_kind,
             entity: next_name()?,
             text: next_value()?,
         },
@@ -221,6 +236,8 @@ mod tests {
             "add project 新项目 in 红塔区 builds 卷烟 status 在谈 meeting \"下周\"",
             "prospect move 恩捷股份 to 在谈",
             "note \"to\" x",
+            "备注 产业链 锂电池 \"补正极\"",
+            "note project P1 x",
         ] {
             let w = write_of(text);
             let again = write_of(&w.to_string());

@@ -276,41 +276,48 @@ fn prospect_opts() -> impl Strategy<Value = ProspectOpts> {
 
 /// A write statement (as a `Source::Write` statement, which takes no explain and no stages).
 fn write_statement() -> impl Strategy<Value = Statement> {
-    let action =
-        prop_oneof![
-            (name(), name()).prop_map(|(project, to)| WriteAction::MoveProject { project, to }),
-            (name(), name(), name(), prospect_opts()).prop_map(|(firm, chain, place, mut opts)| {
-                // A new 客商库 entry names its chain and place.
-                opts.chain = Some(chain);
-                opts.place = Some(place);
-                WriteAction::AddProspect { firm, opts }
+    let action = prop_oneof![
+        (name(), name()).prop_map(|(project, to)| WriteAction::MoveProject { project, to }),
+        (name(), name(), name(), prospect_opts()).prop_map(|(firm, chain, place, mut opts)| {
+            // A new 客商库 entry names its chain and place.
+            opts.chain = Some(chain);
+            opts.place = Some(place);
+            WriteAction::AddProspect { firm, opts }
+        }),
+        (name(), name(), prospect_opts()).prop_map(|(firm, to, opts)| WriteAction::MoveProspect {
+            firm,
+            to,
+            opts
+        }),
+        (
+            any::<bool>(),
+            name(),
+            name(),
+            prop::collection::vec(name(), 1..3),
+            prop::option::of(name()),
+            prop::option::of(date()),
+        )
+            .prop_map(|(firm, name, place, segments, status, meeting)| {
+                WriteAction::Add {
+                    kind: if firm {
+                        AddKind::Firm
+                    } else {
+                        AddKind::Project
+                    },
+                    name,
+                    place,
+                    segments,
+                    status,
+                    meeting,
+                }
             }),
-            (name(), name(), prospect_opts())
-                .prop_map(|(firm, to, opts)| WriteAction::MoveProspect { firm, to, opts }),
-            (
-                any::<bool>(),
-                name(),
-                name(),
-                prop::collection::vec(name(), 1..3),
-                prop::option::of(name()),
-                prop::option::of(date()),
-            )
-                .prop_map(|(firm, name, place, segments, status, meeting)| {
-                    WriteAction::Add {
-                        kind: if firm {
-                            AddKind::Firm
-                        } else {
-                            AddKind::Project
-                        },
-                        name,
-                        place,
-                        segments,
-                        status,
-                        meeting,
-                    }
-                }),
-            (name(), name()).prop_map(|(entity, text)| WriteAction::Note { entity, text }),
-        ];
+        (
+            prop::option::of(prop::sample::select(Kind::ALL.to_vec())),
+            name(),
+            name()
+        )
+            .prop_map(|(kind, entity, text)| WriteAction::Note { kind, entity, text }),
+    ];
     (action, prop::option::of(name()), prop::option::of(name())).prop_map(
         |(action, reason, who)| Statement {
             explain: false,
