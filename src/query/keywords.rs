@@ -79,6 +79,7 @@ pub const TABLE: &[(&str, &[&str])] = &[
     ("kw_reason", &["reason", "理由"]),
     ("kw_who", &["who", "记录人"]),
     ("kw_for", &["for"]),
+    ("kw_source", &["source", "来源"]),
 ];
 
 /// The keywords a statement begins with.

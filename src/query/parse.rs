@@ -424,7 +424,7 @@ fn option_keywords(r: Rule) -> Option<&'static [&'static str]> {
             "kw_reason",
             "kw_as",
         ],
-        Rule::add_opt => &["kw_status", "kw_meeting", "kw_reason", "kw_as"],
+        Rule::add_opt => &["kw_status", "kw_meeting", "kw_source", "kw_reason", "kw_as"],
         Rule::project_kw => &["kw_project", "kw_projects"],
         Rule::entity_kw => &["kw_firm", "kw_enterprises", "kw_project", "kw_projects"],
         _ => return None,

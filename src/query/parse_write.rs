@@ -71,7 +71,18 @@ pub(super) fn write(p: Pair<Rule>) -> Result<Write, QueryError> {
                     Rule::meeting_opt => ("meeting", &mut meeting),
                     _ => continue,
                 };
-                let v = o.into_inner().last().map(last_value);
+                // `source "会议 2026-12-06"` is the meeting of that date.
+                let source = o
+                    .clone()
+                    .into_inner()
+                    .next()
+                    .is_some_and(|k| k.as_rule() == Rule::kw_source);
+                let v = o.into_inner().last().map(last_value).map(|mut v| {
+                    if source {
+                        v.text = meeting_date(&v.text);
+                    }
+                    v
+                });
                 set_once(slot, v, word, at)?;
             }
             _ => {}
@@ -146,6 +157,15 @@ pub(super) fn write(p: Pair<Rule>) -> Result<Write, QueryError> {
         who,
         span,
     })
+}
+
+/// The date in the provenance of a meeting: `会议 2026-12-06` (or `会议2026-12-06`) → the date;
+/// anything else stays as written (and is checked as a date when the write runs).
+fn meeting_date(text: &str) -> String {
+    let t = text.trim();
+    t.strip_prefix("会议")
+        .map_or(t, str::trim_start)
+        .to_string()
 }
 
 /// The value of an option: its last pair (a name, value, text or date).
@@ -224,6 +244,19 @@ mod tests {
         assert_eq!(
             w.to_string(),
             "add firm 滇中正极 in 玉溪高新区 makes 正极材料, 负极材料 meeting 2026-12-06"
+        );
+        // The brief's spelling: the meeting as a source; a 客商库 entry's note is its contact.
+        let w =
+            write_of("add firm 滇中正极 in 玉溪高新区 makes 正极材料 source \"会议 2026-12-06\"");
+        assert_eq!(
+            w.to_string(),
+            "add firm 滇中正极 in 玉溪高新区 makes 正极材料 meeting 2026-12-06"
+        );
+        let w =
+            write_of("prospect add 恩捷股份 for 锂电池 in 玉溪高新区 by 市工信局 note \"董办\"");
+        assert_eq!(
+            w.to_string(),
+            "add prospect 恩捷股份 chain 锂电池 in 玉溪高新区 contact 董办 by 市工信局"
         );
         let w = write_of("备注 HT-T4-01 \"意向方要求 2027 年供地\";");
         assert_eq!(w.to_string(), "note HT-T4-01 \"意向方要求 2027 年供地\"");
