@@ -189,6 +189,11 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("park", "园区"),
     ("competitor_firms", "竞争企业"),
     ("competitor_projects", "竞争项目"),
+    // What a write statement recorded (the planning journal).
+    ("journal_seq", "日志号"),
+    ("recorded_at", "记录时间"),
+    ("recorded_by", "记录人"),
+    ("change", "改动"),
 ];
 
 /// The index of the column `typed` names among `columns` (ids): by id, else by Chinese label.

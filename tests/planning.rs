@@ -138,7 +138,21 @@ fn a_planning_session_from_import_to_brief() {
     let data = shipped_copy(tmp.path());
     let mut s = Session::new(tmp.path());
     s.ok(T0, &["import", &data.display().to_string()]);
-    s.ok(T0, &["snapshot", "save", "会前"]);
+    // The snapshot keeps the top 5 of the 锂电池 target list of 玉溪高新区 too.
+    s.ok(
+        T0,
+        &[
+            "snapshot",
+            "save",
+            "会前",
+            "--targets",
+            "锂电池",
+            "--in",
+            "玉溪高新区",
+            "--top",
+            "5",
+        ],
+    );
     s.ok(T0, &["snapshot", "list"]);
 
     // In the data files: 卷烟厂技改 goes from 规划 to 在建, and the data is imported again.
@@ -250,6 +264,15 @@ fn a_planning_session_from_import_to_brief() {
             "张三",
         ],
     );
+    // The same kind of writes as statements of the query language.
+    s.ok(
+        T2,
+        &[
+            "query",
+            "推进 项目 HT-T4-02 到 在谈 理由 会上确认意向 记录人 张三; \
+             新增 企业 滇中铝塑膜 在 玉溪高新区 生产 铝塑膜 会议 2026-12-06 记录人 王五",
+        ],
+    );
     s.ok(T2, &["history", "HT-T4-01"]);
     s.ok(T2, &["show", "滇中正极材料科技"]);
     s.ok(
@@ -268,6 +291,17 @@ fn a_planning_session_from_import_to_brief() {
         diff.contains("城市更新改造项目（HT-T4-01）：推介 → 在谈　〔日志 #1（张三"),
         "{diff}"
     );
+    // … and the one moved by a write statement.
+    assert!(
+        diff.contains("推介 → 在谈　〔日志 #6（张三 2026-12-06 10:05:00：会上确认意向）〕"),
+        "{diff}"
+    );
+    // A firm that closes a gap (铝塑膜) moves firms in and out of the target list's top 5.
+    assert!(diff.contains("目标名单前列进出"), "{diff}");
+    assert!(
+        diff.contains("上海璞泰来新能源科技股份有限公司：第5名 → 移出前5名"),
+        "{diff}"
+    );
     let brief = tmp.path().join("brief.md");
     s.ok(T2, &["diff", "会前", "-o", &brief.display().to_string()]);
     let text = std::fs::read_to_string(&brief).unwrap();
@@ -277,6 +311,59 @@ fn a_planning_session_from_import_to_brief() {
     s.transcript.push_str(&text.replace(&s.tmp.clone(), "TMP"));
     s.ok(T2, &["journal"]);
     golden("planning.txt", &s.transcript);
+    // The brief as a workbook: 会前简报, 全部变化 and 说明 (with the 要点), through the
+    // hand-out writer (frozen header, autofilter).
+    let xlsx = tmp.path().join("brief.xlsx");
+    let said = s.ok(T2, &["diff", "会前", "-o", &xlsx.display().to_string()]);
+    assert!(said.contains("已写会前简报"), "{said}");
+    {
+        use calamine::Reader;
+        let mut wb = calamine::open_workbook_auto(&xlsx).unwrap();
+        assert_eq!(wb.sheet_names(), ["会前简报", "全部变化", "说明"]);
+        let cells = |r: &calamine::Range<calamine::Data>| -> Vec<String> {
+            r.rows()
+                .map(|row| {
+                    row.iter()
+                        .map(|c| c.to_string())
+                        .collect::<Vec<_>>()
+                        .join("|")
+                })
+                .collect()
+        };
+        let brief = cells(&wb.worksheet_range("会前简报").unwrap());
+        assert_eq!(brief[0], "类别|对象|原|新|来源");
+        assert!(
+            brief[1].starts_with("项目状态变化|城市更新改造项目（HT-T4-01）|推介|在谈|日志 #1"),
+            "{brief:?}"
+        );
+        assert!(
+            brief
+                .iter()
+                .any(|r| r.contains("上海璞泰来新能源科技股份有限公司|第5名|移出前5名")),
+            "{brief:?}"
+        );
+        assert_eq!(brief.len(), 15, "{brief:?}");
+        let about = cells(&wb.worksheet_range("说明").unwrap());
+        assert!(
+            about
+                .iter()
+                .any(|r| r == "要点|客商库变化 1 项；目标名单前列进出 2 项"),
+            "{about:?}"
+        );
+        assert!(
+            about.iter().any(|r| r == "标题|会前简报：会前 以来的变化"),
+            "{about:?}"
+        );
+        let mut zip = zip::ZipArchive::new(std::fs::File::open(&xlsx).unwrap()).unwrap();
+        let mut sheet = String::new();
+        std::io::Read::read_to_string(
+            &mut zip.by_name("xl/worksheets/sheet1.xml").unwrap(),
+            &mut sheet,
+        )
+        .unwrap();
+        assert!(sheet.contains("<autoFilter ref=\"A1:E15\""), "{sheet}");
+        assert!(sheet.contains("state=\"frozen\""), "{sheet}");
+    }
     // The same changes as a table (.csv here; .xlsx and .json go through the same writer).
     let table = tmp.path().join("changes.csv");
     s.ok(T2, &["diff", "会前", "-o", &table.display().to_string()]);
@@ -286,7 +373,7 @@ fn a_planning_session_from_import_to_brief() {
         csv.contains("项目状态变化,城市更新改造项目（HT-T4-01）,推介,在谈,日志 #1"),
         "{csv}"
     );
-    assert_eq!(csv.lines().count(), 8, "{csv}");
+    assert_eq!(csv.lines().count(), 15, "{csv}");
 }
 
 /// export → import → export is byte-identical, journal.csv included; a re-import of the
@@ -437,7 +524,9 @@ fn planning_commands_in_the_repl() {
         let mut stdin = child.stdin.take().unwrap();
         stdin
             .write_all(
-                ".snapshot 周一\n.note 锂电池 \"会上：补正极\" --as 赵六\n.changes 锂电池\n.snapshot 坏/名\n.journal\n"
+                ".snapshot 周一\n.note 锂电池 \"会上：补正极\" --as 赵六\n.changes 锂电池\n.snapshot 坏/名\n.journal\n\
+                 推进 项目 P1 到 在谈 记录人 钱七\nprojects | where id = P1 | select id, status\n\
+                 .snapshot 周二 --targets 锂电池 --in 测试园区 --top 3\n"
                     .as_bytes(),
             )
             .unwrap();
@@ -446,12 +535,20 @@ fn planning_commands_in_the_repl() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stdout.contains("已保存快照 周一"), "{stdout}\n{stderr}");
+    assert!(stdout.contains("已保存快照 周二"), "{stdout}\n{stderr}");
     assert!(
         stdout.contains("已记录 #1（赵六，2026-12-06 10:00:00）：产业链 锂电池 备注：会上：补正极"),
         "{stdout}\n{stderr}"
     );
     assert!(stdout.contains("#1 2026-12-06 10:00:00 赵六"), "{stdout}");
     assert!(stderr.contains("快照名 `坏/名` 不可用"), "{stderr}");
+    // A write statement is recorded, and the next statement sees it.
+    assert!(
+        stdout.contains("项目 正极材料一期项目（P1） 状态 推介 → 在谈"),
+        "{stdout}\n{stderr}"
+    );
+    let after = stdout.split("状态 推介 → 在谈").nth(1).unwrap_or("");
+    assert!(after.contains("P1") && after.contains("在谈"), "{stdout}");
     // The statement recorded is what was typed, not `chainkb repl`.
     let csv_dir = tmp.path().join("out");
     s.ok(T1, &["export", &csv_dir.display().to_string()]);
@@ -460,6 +557,7 @@ fn planning_commands_in_the_repl() {
         csv.contains("chainkb note 锂电池 会上：补正极 --as 赵六"),
         "{csv}"
     );
+    assert!(csv.contains("move project P1 to 在谈 as 钱七"), "{csv}");
 }
 
 /// A target list shows each firm's 客商库 stage for the place and chain, and
@@ -525,4 +623,102 @@ fn target_lists_show_the_prospect_stage_and_can_leave_out_signed_firms() {
         "{out}"
     );
     assert!(out.contains("已签约或已落地的 1 家企业未列出"), "{out}");
+}
+
+/// Two processes writing to the journal at the same time: the second waits for the first, and
+/// every write is recorded once and whole (sequence numbers 1..=n, each text once). A writer
+/// kept out longer than it waits fails with a Chinese error and records nothing; one kept out
+/// briefly waits and succeeds.
+#[test]
+fn concurrent_writers_wait_for_each_other_and_lose_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = Session::new(tmp.path());
+    s.ok(
+        T0,
+        &[
+            "import",
+            &root().join("tests/fixtures/mini").display().to_string(),
+        ],
+    );
+    let db = s.db.clone();
+    let note = |db: &Path, text: &str, wait_ms: Option<&str>| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_chainkb"));
+        c.env("CHAINKB_NOW", T1).env("USER", "测试员");
+        if let Some(ms) = wait_ms {
+            c.env("CHAINKB_WRITE_WAIT_MS", ms);
+        }
+        c.arg("--db")
+            .arg(db)
+            .args(["note", "锂电池", text])
+            .output()
+            .expect("run chainkb")
+    };
+    const EACH: usize = 6;
+    let writers: Vec<_> = ["甲", "乙"]
+        .into_iter()
+        .map(|who| {
+            let db = db.clone();
+            std::thread::spawn(move || {
+                (0..EACH)
+                    .map(|i| note(&db, &format!("{who}{i}"), None))
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for w in writers {
+        for out in w.join().unwrap() {
+            assert!(
+                out.status.success(),
+                "a concurrent write failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+    let journal = |s: &mut Session| s.ok(T1, &["journal"]);
+    let text = journal(&mut s);
+    assert!(
+        text.starts_with(&format!("日志：{} 条事件", 2 * EACH)),
+        "{text}"
+    );
+    for seq in 1..=2 * EACH {
+        assert!(
+            text.contains(&format!("  #{seq} ")),
+            "#{seq} missing:\n{text}"
+        );
+    }
+    for who in ["甲", "乙"] {
+        for i in 0..EACH {
+            let needle = format!("备注：{who}{i}\n");
+            assert_eq!(text.matches(&needle).count(), 1, "{needle}\n{text}");
+        }
+    }
+    // Another process holds the database (here: this one) longer than the writer waits.
+    let held = chainkb::store::Store::open(&db, true).unwrap();
+    let out = note(&db, "等不到", Some("300"));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("正被另一个 chainkb 进程使用") && stderr.contains("本次改动没有记录"),
+        "{stderr}"
+    );
+    drop(held);
+    assert!(!journal(&mut s).contains("等不到"));
+    // Held briefly: the writer waits and succeeds.
+    let held = chainkb::store::Store::open(&db, true).unwrap();
+    let release = std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        drop(held);
+    });
+    let out = note(&db, "等到了", None);
+    release.join().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = journal(&mut s);
+    assert!(
+        text.contains(&format!("#{} ", 2 * EACH + 1)) && text.contains("备注：等到了"),
+        "{text}"
+    );
 }

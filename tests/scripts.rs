@@ -12,6 +12,8 @@
 //! > … continued on the next line      <- further `>` lines continue the same query
 //! expected output …                   <- until the next `#` or `>` line
 //! # lang: en                          <- the queries below show English (default: 中文)
+//! # db: fresh                         <- (anywhere) the script runs on a database of its
+//!                                        own and may write (`move project …`)
 //! ```
 //!
 //! Also here: the `chainkb query` command line (exit codes, formats, `--timing`, `-f`).
@@ -120,16 +122,54 @@ fn parse_script(text: &str) -> Vec<Case> {
 }
 
 fn run_case(g: &Graph, c: &Case) -> String {
+    run_case_with(g, c, None).0
+}
+
+/// A case with a writer for its write statements; also the state after its last write.
+fn run_case_with(
+    g: &Graph,
+    c: &Case,
+    writer: Option<&mut dyn query::Writer>,
+) -> (String, Option<Graph>) {
     let text = c.query.join("\n");
     let cancel = AtomicBool::new(false);
     let mut out = String::new();
-    for o in query::run_script(g, &text, &cancel, true, c.lang) {
+    let (outcomes, written) = query::run_script_with(g, &text, &cancel, true, c.lang, writer);
+    for o in outcomes {
         match o.result {
             Ok(t) => out.push_str(&t.render(c.format)),
             Err(e) => out.push_str(&e.render_in(&o.text, c.lang)),
         }
     }
-    out.trim_end().to_string()
+    (out.trim_end().to_string(), written)
+}
+
+/// The line that gives a script a database of its own, written to through the planning
+/// journal (`cli::journal::LangWriter`), so that it may hold write statements; the cases after
+/// a write see it.
+const FRESH_DB: &str = "# db: fresh";
+
+fn run_writing(cases: &[Case]) -> Vec<String> {
+    // The journal's time and user, fixed (read by `journal::now` and `journal::who`).
+    // SAFETY: set before anything in this test reads them; no other test of this binary does.
+    unsafe {
+        std::env::set_var("CHAINKB_NOW", "2026-12-06 10:00:00");
+        std::env::set_var("USER", "测试员");
+    }
+    let (_dir, db) = fixture_db();
+    let db = Some(db);
+    let mut g = chainkb::open::open_graph(db.as_deref(), &mut |_| {}).expect("open db");
+    let mut writer = chainkb::cli::journal::LangWriter::new(&db);
+    cases
+        .iter()
+        .map(|c| {
+            let (out, written) = run_case_with(&g, c, Some(&mut writer));
+            if let Some(now) = written {
+                g = now;
+            }
+            out
+        })
+        .collect()
 }
 
 fn write_script(path: &Path, cases: &[Case], actual: &[String]) {
@@ -173,7 +213,11 @@ fn golden_scripts() {
         let text = std::fs::read_to_string(f).expect("read script");
         let cases = parse_script(&text);
         assert!(!cases.is_empty(), "{} holds no queries", f.display());
-        let actual: Vec<String> = cases.iter().map(|c| run_case(&g, c)).collect();
+        let actual: Vec<String> = if text.lines().any(|l| l == FRESH_DB) {
+            run_writing(&cases)
+        } else {
+            cases.iter().map(|c| run_case(&g, c)).collect()
+        };
         total += cases.len();
         if update {
             write_script(f, &cases, &actual);

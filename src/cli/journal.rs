@@ -1,15 +1,22 @@
 //! The planning-session commands: writes to the journal (`project move|add`, `prospect
 //! add|move`, `firm add`, `note`), the queries over it (`project list`, `prospect list`,
 //! `history`, `journal`), and `snapshot save|list` and `diff`. Also what `import`, `export` and
-//! `check --store` do with the journal.
+//! `check --store` do with the journal. Every write — from the command line, a REPL dot-command
+//! or a write statement of the query language (`LangWriter`, the `query::Writer`) — is checked
+//! by `prepare` and recorded by `perform`.
 
 use super::{Failure, open_store, resolve_one};
 use crate::graph::Graph;
 use crate::journal::log::{self, JournalError};
 use crate::journal::snapshot::{self, SnapshotError};
 use crate::journal::{self, Applied, Change, Event};
+use crate::lang::Lang;
 use crate::model::{Attrs, Dataset, Kind};
+use crate::query::QueryError;
+use crate::query::ast::{self, AddKind, WriteAction};
+use crate::report::{Table, Value};
 use crate::store::{Meta, Store};
+use crate::tr;
 use clap::Subcommand;
 use std::path::{Path, PathBuf};
 
@@ -71,7 +78,7 @@ pub enum JournalCommand {
     Diff {
         name: String,
         name2: Option<String>,
-        /// 写一页会前简报（.md）。
+        /// 写会前简报（.md：一页；.xlsx：简报、全部变化与说明三张表），或把全部变化写成 .csv / .json。
         #[arg(short, long)]
         output: Option<PathBuf>,
     },
@@ -131,10 +138,12 @@ pub enum ProspectCmd {
     Move {
         firm: String,
         stage: String,
+        /// 地点（企业只在一处客商库中时可不写）。
         #[arg(long = "in", value_name = "PLACE")]
-        place: String,
+        place: Option<String>,
+        /// 产业链（企业只在一处客商库中时可不写）。
         #[arg(long)]
-        chain: String,
+        chain: Option<String>,
         #[command(flatten)]
         c: ContactArgs,
         #[command(flatten)]
@@ -181,8 +190,19 @@ pub enum FirmCmd {
 
 #[derive(Subcommand, Debug)]
 pub enum SnapshotCmd {
-    /// 保存当前状态为快照 NAME（同名则替换）。
-    Save { name: String },
+    /// 保存当前状态为快照 NAME（同名则替换）。快照记下客商库所涉各地各链目标名单的前 N 名，
+    /// 以及 --targets CHAIN --in PLACE 指定的名单，供 diff 比较进出。
+    Save {
+        name: String,
+        /// 另记这条产业链的目标名单（与 --in 同用）。
+        #[arg(long, value_name = "CHAIN", requires = "place")]
+        targets: Option<String>,
+        #[arg(long = "in", value_name = "PLACE", requires = "targets")]
+        place: Option<String>,
+        /// 目标名单记前几名。
+        #[arg(long, default_value_t = snapshot::DEFAULT_TOP)]
+        top: usize,
+    },
     /// 列出已保存的快照。
     List,
 }
@@ -241,17 +261,61 @@ pub fn open_current(db: &Option<PathBuf>) -> Result<Current, Failure> {
     load_current(&store)
 }
 
+/// How long a write waits for another process to release the database: 10 s, or
+/// `CHAINKB_WRITE_WAIT_MS` (milliseconds).
+fn write_wait() -> std::time::Duration {
+    let ms = std::env::var("CHAINKB_WRITE_WAIT_MS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(10_000);
+    std::time::Duration::from_millis(ms)
+}
+
+/// Whether opening failed because another chainkb process holds the database.
+fn in_use(f: &Failure) -> bool {
+    use crate::store::StoreError::InUse;
+    matches!(
+        f,
+        Failure::Store(InUse(_)) | Failure::Open(crate::open::OpenError::Store(InUse(_)))
+    )
+}
+
 /// Open the database for a write: it must exist and hold data (the default database is rebuilt
-/// from the bundled data and takes no writes).
+/// from the bundled data and takes no writes). Two writers never interleave: the second waits
+/// for the first's exclusive lock (`write_wait`), and gives up with a clear error after that.
 fn open_for_write(db: &Option<PathBuf>) -> Result<Store, Failure> {
     if db.is_none() {
         return Err(Failure::user(
             "写操作需要 --db PATH（或 CHAINKB_DB）：默认数据库总是内置的种子数据，不记录改动",
         ));
     }
-    // Opened for reading first: a missing database is an error here, not created.
-    drop(open_store(db, false)?);
-    let store = open_store(db, true)?;
+    // Another write or an import holds the database: wait for it (a write takes well under a
+    // second), then say so and record nothing.
+    let wait = write_wait();
+    let start = std::time::Instant::now();
+    let store = loop {
+        // Opened for reading first: a missing database is an error here, not created.
+        let attempt = open_store(db, false).and_then(|s| {
+            drop(s);
+            open_store(db, true)
+        });
+        match attempt {
+            Ok(s) => break s,
+            Err(f) if in_use(&f) && start.elapsed() < wait => {
+                std::thread::sleep(std::time::Duration::from_millis(50));
+            }
+            Err(f) if in_use(&f) => {
+                let path = db.as_deref().unwrap_or(Path::new("")).display().to_string();
+                let secs = wait.as_secs_f64();
+                return Err(Failure::environment(tr!(
+                    lang(),
+                    "数据库 {path} 正被另一个 chainkb 进程使用（另一次写入、导入或查询），等了 {secs} 秒仍未释放：本次改动没有记录，请稍后再试",
+                    "database {path} is in use by another chainkb process (a write, an import or a query), still after waiting {secs} s: nothing was recorded; try again shortly"
+                )));
+            }
+            Err(f) => return Err(f),
+        }
+    };
     if store.meta()?.is_none() {
         return Err(Failure::user(format!(
             "数据库 {} 还没有数据：先 chainkb import DIR --db {}",
@@ -294,16 +358,6 @@ fn one_line(s: &str) -> String {
     s.replace(['\r', '\n'], " ").trim().to_string()
 }
 
-fn date_arg(d: &Option<String>, now: &str) -> Result<String, Failure> {
-    match d {
-        None => Ok(now.get(..10).unwrap_or("").to_string()),
-        Some(d) if journal::parse_date(d.trim()).is_some() => Ok(d.trim().to_string()),
-        Some(d) => Err(Failure::user(format!(
-            "日期 `{d}` 无效：应为 YYYY-MM-DD，例如 2026-12-06"
-        ))),
-    }
-}
-
 thread_local! {
     /// The words of a REPL meta command being run (the process's arguments are not).
     static REPL_WORDS: std::cell::RefCell<Option<Vec<String>>> = const { std::cell::RefCell::new(None) };
@@ -338,30 +392,788 @@ fn statement() -> String {
     format!("chainkb {}", one_line(&out.join(" ")))
 }
 
-fn event(w: &WriteArgs, now: &str, change: Change) -> Event {
+fn event(who: Option<&str>, reason: &str, statement: String, now: &str, change: Change) -> Event {
     Event {
         seq: 0,
         time: now.to_string(),
-        who: journal::who(w.as_name.as_deref()),
-        statement: statement(),
-        reason: one_line(&w.reason),
+        who: journal::who(who),
+        statement,
+        reason: one_line(reason),
         change,
     }
 }
 
-/// Append and say what was recorded.
-fn record(store: &Store, events: Vec<Event>, graph: &Graph) -> Result<(), Failure> {
-    let stored = log::append(store, events)?;
-    for e in &stored {
-        stdoutln!(
-            "已记录 #{}（{}，{}）：{}",
-            e.seq,
-            e.who,
-            e.time,
-            describe(graph, &e.change)
-        );
+/// The line that says what an event recorded (`已记录 #N（who，time）：…`).
+fn recorded_line(graph: &Graph, e: &Event, lang: Lang) -> String {
+    tr!(
+        lang,
+        "已记录 #{}（{}，{}）：{}",
+        "recorded #{} ({}, {}): {}",
+        e.seq,
+        e.who,
+        e.time,
+        describe(graph, &e.change)
+    )
+}
+
+// ------------------------------------------------------------------------------------ writes
+
+/// A write, as the command line (`project move`, `prospect add|move`, `firm add`, `project add`,
+/// `note`) and the query language (`move project …`, `add prospect …`, …) both say it. Both go
+/// through `prepare` (checked against the current state) and `perform` (recorded), so the two
+/// cannot drift.
+#[derive(Clone, Debug)]
+pub enum Write {
+    /// Move a project along its closed loop.
+    ProjectMove { project: String, status: String },
+    /// A firm (`Kind::Enterprise`) or a project met in a meeting.
+    Add {
+        kind: Kind,
+        name: String,
+        place: String,
+        segments: Vec<String>,
+        status: String,
+        meeting: Option<String>,
+    },
+    /// Put a firm into a 客商库 (`adding`), or move its entry on. A move may leave out the place
+    /// and chain when the firm is in one 客商库 only.
+    Prospect {
+        firm: String,
+        place: Option<String>,
+        chain: Option<String>,
+        stage: Option<String>,
+        c: ContactArgs,
+        adding: bool,
+    },
+    Note {
+        entity: String,
+        kinds: Vec<Kind>,
+        text: String,
+    },
+}
+
+/// What part of a write an error is about (the language underlines it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arg {
+    /// The project, firm, entity or new name.
+    Subject,
+    Place,
+    Chain,
+    /// The n-th segment of `add`.
+    Segment(usize),
+    /// The status or stage.
+    Value,
+    Date,
+    Other,
+}
+
+/// A write the current state does not allow, or a name it does not know.
+#[derive(Debug)]
+pub struct WriteError {
+    pub arg: Arg,
+    pub message: String,
+}
+
+impl From<WriteError> for Failure {
+    fn from(e: WriteError) -> Failure {
+        Failure::user(e.message)
+    }
+}
+
+fn werr(arg: Arg, message: String) -> WriteError {
+    WriteError { arg, message }
+}
+
+/// Look `name` up among `kinds`: one node, or an error in `lang` with "did you mean".
+fn resolve(g: &Graph, name: &str, kinds: &[Kind], arg: Arg, lang: Lang) -> Result<u32, WriteError> {
+    let hits = g.names.lookup(&g.ds.nodes, name, kinds);
+    let what: Vec<&str> = kinds.iter().map(|k| k.label_zh()).collect();
+    let what = what.join("/");
+    match hits.as_slice() {
+        [one] => Ok(*one),
+        [] => {
+            if let Some(other) = g.other_kinds(name, kinds) {
+                // What the name is, in Chinese: 环节 (锂电池、…) / 园区 (id).
+                let zh: Vec<String> = g
+                    .names
+                    .lookup(&g.ds.nodes, name, &[])
+                    .iter()
+                    .map(|&n| {
+                        let chains: Vec<&str> = g
+                            .segment_chains(n)
+                            .iter()
+                            .map(|&c| g.node(c).name())
+                            .collect();
+                        if g.node(n).kind == Kind::Segment && !chains.is_empty() {
+                            format!("环节（属于 {}）", chains.join("、"))
+                        } else {
+                            format!("{}（{}）", g.node(n).kind.label_zh(), g.node(n).id)
+                        }
+                    })
+                    .collect();
+                let zh = zh.join("、");
+                return Err(werr(
+                    arg,
+                    tr!(
+                        lang,
+                        "`{name}` 是{zh}，不是{what}",
+                        "`{name}` is {other}, not a {what}"
+                    ),
+                ));
+            }
+            let sugg = g.names.suggest(&g.ds.nodes, name, kinds, 5);
+            Err(werr(
+                arg,
+                match lang {
+                    Lang::Zh => format!(
+                        "没有名为 `{name}` 的{what}{}",
+                        crate::query::error::did_you_mean_zh(&sugg)
+                    ),
+                    Lang::En => format!(
+                        "no {what} named `{name}`{}",
+                        crate::names::did_you_mean(&sugg)
+                    ),
+                },
+            ))
+        }
+        many => {
+            let ids: Vec<String> = many
+                .iter()
+                .map(|&i| format!("`{}`", g.node(i).id))
+                .collect();
+            let ids = ids.join("、");
+            Err(werr(
+                arg,
+                tr!(
+                    lang,
+                    "`{name}` 指多个：{ids}；请用 id",
+                    "`{name}` names several: {ids}; use the id"
+                ),
+            ))
+        }
+    }
+}
+
+fn loop_list() -> String {
+    journal::loop_statuses().collect::<Vec<_>>().join("、")
+}
+
+fn date_of(d: &Option<String>, now: &str, lang: Lang) -> Result<String, WriteError> {
+    match d {
+        None => Ok(now.get(..10).unwrap_or("").to_string()),
+        Some(d) if journal::parse_date(d.trim()).is_some() => Ok(d.trim().to_string()),
+        Some(d) => Err(werr(
+            Arg::Date,
+            tr!(
+                lang,
+                "日期 `{d}` 无效：应为 YYYY-MM-DD，例如 2026-12-06",
+                "date `{d}` is not valid: write YYYY-MM-DD, e.g. 2026-12-06"
+            ),
+        )),
+    }
+}
+
+/// A chain by name; a segment of exactly one chain stands for that chain (with a note).
+fn resolve_chain(
+    g: &Graph,
+    name: &str,
+    lang: Lang,
+    notes: &mut Vec<String>,
+) -> Result<u32, WriteError> {
+    match resolve(g, name, &[Kind::Chain], Arg::Chain, lang) {
+        Ok(c) => Ok(c),
+        Err(e) => {
+            let seg = g.names.lookup(&g.ds.nodes, name, &[Kind::Segment]);
+            match (seg.as_slice(), seg.first().map(|&s| g.segment_chains(s))) {
+                ([s], Some([c])) => {
+                    notes.push(tr!(
+                        lang,
+                        "环节 {} 属于产业链 {}：记入该链的客商库",
+                        "segment {} is in chain {}: the 客商库 of that chain is meant",
+                        label(g, *s),
+                        label(g, *c)
+                    ));
+                    Ok(*c)
+                }
+                _ => Err(e),
+            }
+        }
+    }
+}
+
+/// Check `w` against the current state: the change to record, and what to point out.
+pub fn prepare(
+    cur: &Current,
+    w: &Write,
+    now: &str,
+    lang: Lang,
+) -> Result<(Change, Vec<String>), WriteError> {
+    let g = &cur.graph;
+    let mut notes = Vec::new();
+    let change = match w {
+        Write::ProjectMove { project, status } => {
+            let node = resolve(g, project, &[Kind::Project], Arg::Subject, lang)?;
+            let from = cur.applied.status_of(&g.ds, node);
+            let allowed = journal::allowed_moves(&from);
+            let Some(to) = journal::parse_loop_status(status) else {
+                let all = loop_list();
+                return Err(werr(
+                    Arg::Value,
+                    tr!(
+                        lang,
+                        "`{status}` 不是闭环状态；状态有：{all}",
+                        "`{status}` is not a status of the closed loop; the statuses are: {all}"
+                    ),
+                ));
+            };
+            if !allowed.contains(&to) {
+                let (p, allowed) = (label(g, node), allowed.join("、"));
+                return Err(werr(
+                    Arg::Value,
+                    match (lang, allowed.is_empty()) {
+                        (Lang::Zh, true) => format!(
+                            "项目 {p} 现为 {from}，闭环不允许直接改为 {to}；可改为：无（已是终点）"
+                        ),
+                        (Lang::Zh, false) => format!(
+                            "项目 {p} 现为 {from}，闭环不允许直接改为 {to}；可改为：{allowed}"
+                        ),
+                        (Lang::En, true) => format!(
+                            "project {p} is at {from}, the end of the closed loop: it cannot move to {to}"
+                        ),
+                        (Lang::En, false) => format!(
+                            "project {p} is at {from}; the closed loop does not go straight to {to}; it may move to: {allowed}"
+                        ),
+                    },
+                ));
+            }
+            Change::ProjectStatus {
+                project: g.node(node).id.to_string(),
+                from,
+                to: to.to_string(),
+            }
+        }
+        Write::Add {
+            kind,
+            name,
+            place,
+            segments,
+            status,
+            meeting,
+        } => {
+            let name = one_line(name);
+            if name.is_empty() {
+                return Err(werr(
+                    Arg::Subject,
+                    tr!(lang, "名称是空的", "the name is empty"),
+                ));
+            }
+            let status = if status.is_empty() {
+                ""
+            } else {
+                journal::parse_loop_status(status).ok_or_else(|| {
+                    let all = loop_list();
+                    werr(
+                        Arg::Value,
+                        tr!(
+                            lang,
+                            "`{status}` 不是闭环状态；状态有：{all}",
+                            "`{status}` is not a status of the closed loop; the statuses are: {all}"
+                        ),
+                    )
+                })?
+            };
+            let meeting = date_of(meeting, now, lang)?;
+            if let Some(&e) = g.names.lookup(&g.ds.nodes, &name, &[*kind]).first() {
+                let (k, l) = (kind.label_zh(), label(g, e));
+                return Err(werr(
+                    Arg::Subject,
+                    tr!(
+                        lang,
+                        "已有{k} {l}：不必新增（可用备注给它加备注：chainkb note 或 备注 …）",
+                        "there is already a {k} {l}: nothing to add (a note can be attached to it)"
+                    ),
+                ));
+            }
+            let place = resolve(g, place, &PLACES, Arg::Place, lang)?;
+            let mut segs = Vec::new();
+            for (i, s) in segments
+                .iter()
+                .flat_map(|s| s.split([',', '，', '、']))
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .enumerate()
+            {
+                segs.push(
+                    g.node(resolve(g, s, &[Kind::Segment], Arg::Segment(i), lang)?)
+                        .id
+                        .to_string(),
+                );
+            }
+            if segs.is_empty() {
+                return Err(werr(
+                    Arg::Other,
+                    tr!(
+                        lang,
+                        "请写明环节，例如 --segments 正极材料（语句中：生产 正极材料）",
+                        "name the segments, e.g. --segments 正极材料 (in a statement: makes 正极材料)"
+                    ),
+                ));
+            }
+            let place = g.node(place).id.to_string();
+            if *kind == Kind::Project {
+                Change::AddProject {
+                    id: name,
+                    place,
+                    segments: segs,
+                    status: status.to_string(),
+                    meeting,
+                }
+            } else {
+                Change::AddFirm {
+                    id: name,
+                    place,
+                    segments: segs,
+                    meeting,
+                }
+            }
+        }
+        Write::Prospect {
+            firm,
+            place,
+            chain,
+            stage,
+            c,
+            adding,
+        } => {
+            let stage_text = stage.as_deref().unwrap_or("目标");
+            let Some(stage) = journal::parse_stage(stage_text) else {
+                let all = journal::PROSPECT_STAGES.join(" → ");
+                return Err(werr(
+                    Arg::Value,
+                    tr!(
+                        lang,
+                        "`{stage_text}` 不是客商库阶段；阶段有：{all}",
+                        "`{stage_text}` is not a stage of the 客商库; the stages are: {all}"
+                    ),
+                ));
+            };
+            let date = date_of(&c.date, now, lang)?;
+            let firm_n = resolve(g, firm, &[Kind::Enterprise], Arg::Subject, lang)?;
+            let place_n = match place {
+                Some(p) => Some(resolve(g, p, &PLACES, Arg::Place, lang)?),
+                None => None,
+            };
+            let chain_n = match chain {
+                Some(c) => Some(resolve_chain(g, c, lang, &mut notes)?),
+                None => None,
+            };
+            let firm_id = g.node(firm_n).id.to_string();
+            // The entry meant: the one with the place and chain given, or the firm's only one.
+            let (place_n, chain_n) = match (place_n, chain_n, adding) {
+                (Some(p), Some(c), _) => (p, c),
+                (None, _, true) | (_, None, true) => {
+                    return Err(werr(
+                        Arg::Other,
+                        tr!(
+                            lang,
+                            "加入客商库要写明地点和产业链（--in PLACE --chain CHAIN；语句中：在 PLACE 链 CHAIN）",
+                            "a 客商库 entry needs a place and a chain (--in PLACE --chain CHAIN; in a statement: in PLACE chain CHAIN)"
+                        ),
+                    ));
+                }
+                (p, c, false) => {
+                    let theirs: Vec<&journal::Prospect> = cur
+                        .applied
+                        .prospects
+                        .values()
+                        .filter(|e| e.firm == firm_id)
+                        .filter(|e| p.is_none_or(|p| *g.node(p).id == *e.place))
+                        .filter(|e| c.is_none_or(|c| *g.node(c).id == *e.chain))
+                        .collect();
+                    let at = |e: &journal::Prospect| {
+                        format!(
+                            "{} · {}",
+                            label_id(g, &PLACES, &e.place),
+                            label_id(g, &[Kind::Chain], &e.chain)
+                        )
+                    };
+                    match theirs.as_slice() {
+                        [one] => (
+                            resolve(g, &one.place, &PLACES, Arg::Place, lang)?,
+                            resolve(g, &one.chain, &[Kind::Chain], Arg::Chain, lang)?,
+                        ),
+                        [] => {
+                            let f = label(g, firm_n);
+                            return Err(werr(
+                                Arg::Subject,
+                                tr!(
+                                    lang,
+                                    "{f} 不在{}客商库中：先加入（chainkb prospect add，或 新增 客商 …）",
+                                    "{f} is not in the 客商库{}: add it first (chainkb prospect add, or add prospect …)",
+                                    match (p, c) {
+                                        (None, None) => String::new(),
+                                        _ => format!(
+                                            " {} {} ",
+                                            p.map_or(String::new(), |p| label(g, p)),
+                                            c.map_or(String::new(), |c| label(g, c))
+                                        ),
+                                    }
+                                ),
+                            ));
+                        }
+                        many => {
+                            let f = label(g, firm_n);
+                            let list: Vec<String> = many.iter().map(|e| at(e)).collect();
+                            let list = list.join("、");
+                            return Err(werr(
+                                Arg::Subject,
+                                tr!(
+                                    lang,
+                                    "{f} 在多处客商库中（{list}）：请写明地点和产业链",
+                                    "{f} is in several 客商库 ({list}): name the place and the chain"
+                                ),
+                            ));
+                        }
+                    }
+                }
+            };
+            let (place_id, chain_id) = (
+                g.node(place_n).id.to_string(),
+                g.node(chain_n).id.to_string(),
+            );
+            let key = (place_id.clone(), chain_id.clone(), firm_id.clone());
+            let old = cur.applied.prospects.get(&key);
+            let (f, p, ch) = (label(g, firm_n), label(g, place_n), label(g, chain_n));
+            let from = match (old, adding) {
+                (Some(o), true) => {
+                    let st = &o.stage;
+                    return Err(werr(
+                        Arg::Subject,
+                        tr!(
+                            lang,
+                            "{f} 已在 {p} {ch} 的客商库中（阶段 {st}）：推进阶段用 chainkb prospect move（或 推进 客商 …）",
+                            "{f} is already in the 客商库 of {p} {ch} (stage {st}): move it on with chainkb prospect move (or move prospect …)"
+                        ),
+                    ));
+                }
+                (None, false) => {
+                    return Err(werr(
+                        Arg::Subject,
+                        tr!(
+                            lang,
+                            "{f} 不在 {p} {ch} 的客商库中：先加入（chainkb prospect add，或 新增 客商 …）",
+                            "{f} is not in the 客商库 of {p} {ch}: add it first (chainkb prospect add, or add prospect …)"
+                        ),
+                    ));
+                }
+                (Some(o), false) => {
+                    let allowed = journal::allowed_stages(&o.stage);
+                    if !allowed.contains(&stage) {
+                        let (st, allowed) = (&o.stage, allowed.join("、"));
+                        return Err(werr(
+                            Arg::Value,
+                            tr!(
+                                lang,
+                                "{f} 现为 {st}，客商库阶段只能向前：可改为 {allowed}",
+                                "{f} is at {st}; a 客商库 entry only moves forward: to {allowed}"
+                            ),
+                        ));
+                    }
+                    o.stage.clone()
+                }
+                (None, true) => String::new(),
+            };
+            if *adding {
+                // A 客商库 is kept for a chain's gaps: say so when the firm makes none of them here.
+                let gap_made = g.chain_segments(chain_n).iter().any(|&s| {
+                    g.state(place_n, s) != crate::graph::SegmentState::Present
+                        && g.cols.produced(firm_n).contains(&s)
+                });
+                if !gap_made {
+                    notes.push(tr!(
+                        lang,
+                        "{f} 不生产 {ch} 在 {p} 缺失或规划中的环节（仍已加入客商库）",
+                        "{f} makes none of the segments of {ch} missing or planned in {p} (added to the 客商库 all the same)"
+                    ));
+                }
+            }
+            Change::Prospect {
+                firm: firm_id,
+                place: place_id,
+                chain: chain_id,
+                from,
+                stage: stage.to_string(),
+                date,
+                contact: one_line(&c.contact),
+                responsible: one_line(&c.responsible),
+            }
+        }
+        Write::Note {
+            entity,
+            kinds,
+            text,
+        } => {
+            let text = one_line(text);
+            if text.is_empty() {
+                return Err(werr(
+                    Arg::Other,
+                    tr!(
+                        lang,
+                        "备注是空的：请写下备注内容",
+                        "the note is empty: write what it says"
+                    ),
+                ));
+            }
+            let node = resolve(g, entity, kinds, Arg::Subject, lang)?;
+            let n = g.node(node);
+            Change::Note {
+                entity_kind: n.kind.as_str().to_string(),
+                id: n.id.to_string(),
+                text,
+            }
+        }
+    };
+    Ok((change, notes))
+}
+
+/// Why a write was not recorded.
+#[derive(Debug)]
+pub enum PerformError {
+    /// The write itself (a name, a status, a move the loop does not allow).
+    Write(WriteError),
+    /// Opening the database or the journal.
+    Failure(Failure),
+}
+
+impl From<Failure> for PerformError {
+    fn from(f: Failure) -> PerformError {
+        PerformError::Failure(f)
+    }
+}
+
+impl From<JournalError> for PerformError {
+    fn from(e: JournalError) -> PerformError {
+        PerformError::Failure(e.into())
+    }
+}
+
+impl From<PerformError> for Failure {
+    fn from(e: PerformError) -> Failure {
+        match e {
+            PerformError::Write(w) => w.into(),
+            PerformError::Failure(f) => f,
+        }
+    }
+}
+
+/// A recorded write: the events as stored, what to point out, and the store (still open for
+/// writing), to read the new state from.
+pub struct Done {
+    pub stored: Vec<Event>,
+    pub lines: Vec<String>,
+    pub notes: Vec<String>,
+    pub store: Store,
+}
+
+/// Check and record a write: open the database for writing (waiting for another writer, see
+/// `open_for_write`), load the current state, `prepare`, append to the journal (durable before
+/// this returns).
+pub fn perform(
+    db: &Option<PathBuf>,
+    w: &Write,
+    who: Option<&str>,
+    reason: &str,
+    statement: String,
+    lang: Lang,
+) -> Result<Done, PerformError> {
+    let now = now()?;
+    let store = open_for_write(db)?;
+    let cur = load_current(&store)?;
+    let (change, notes) = prepare(&cur, w, &now, lang).map_err(PerformError::Write)?;
+    let stored = log::append(&store, vec![event(who, reason, statement, &now, change)])?;
+    let lines = stored
+        .iter()
+        .map(|e| recorded_line(&cur.graph, e, lang))
+        .collect();
+    Ok(Done {
+        stored,
+        lines,
+        notes,
+        store,
+    })
+}
+
+/// A write from the command line: recorded, and said on stdout (notes on stderr).
+fn perform_cli(db: &Option<PathBuf>, w: Write, args: &WriteArgs) -> Result<(), Failure> {
+    let done = perform(
+        db,
+        &w,
+        args.as_name.as_deref(),
+        &args.reason,
+        statement(),
+        lang(),
+    )?;
+    let lang = lang();
+    for n in &done.notes {
+        stderrln!("{}{n}", tr!(lang, "注意：", "note: "));
+    }
+    for l in &done.lines {
+        stdoutln!("{l}");
     }
     Ok(())
+}
+
+/// The query language's writes (`move project …`, `add prospect …`, `add firm …`, `note …`)
+/// recorded in the journal of `db`, through `perform` like the command line's.
+pub struct LangWriter<'a> {
+    db: &'a Option<PathBuf>,
+}
+
+impl<'a> LangWriter<'a> {
+    pub fn new(db: &'a Option<PathBuf>) -> LangWriter<'a> {
+        LangWriter { db }
+    }
+}
+
+/// The write the language's `w` says.
+fn from_ast(w: &ast::Write) -> Write {
+    let t = |n: &ast::Name| n.text.clone();
+    let opt = |n: &Option<ast::Name>| n.as_ref().map(t);
+    match &w.action {
+        WriteAction::MoveProject { project, to } => Write::ProjectMove {
+            project: t(project),
+            status: t(to),
+        },
+        WriteAction::AddProspect { firm, opts } | WriteAction::MoveProspect { firm, opts, .. } => {
+            let (stage, adding) = match &w.action {
+                WriteAction::MoveProspect { to, .. } => (Some(t(to)), false),
+                _ => (opt(&opts.stage), true),
+            };
+            Write::Prospect {
+                firm: t(firm),
+                place: opt(&opts.place),
+                chain: opt(&opts.chain),
+                stage,
+                c: ContactArgs {
+                    date: opt(&opts.date),
+                    contact: opt(&opts.contact).unwrap_or_default(),
+                    responsible: opt(&opts.responsible).unwrap_or_default(),
+                },
+                adding,
+            }
+        }
+        WriteAction::Add {
+            kind,
+            name,
+            place,
+            segments,
+            status,
+            meeting,
+        } => Write::Add {
+            kind: match kind {
+                AddKind::Firm => Kind::Enterprise,
+                AddKind::Project => Kind::Project,
+            },
+            name: t(name),
+            place: t(place),
+            segments: segments.iter().map(t).collect(),
+            status: opt(status).unwrap_or_default(),
+            meeting: opt(meeting),
+        },
+        WriteAction::Note { kind, entity, text } => Write::Note {
+            entity: t(entity),
+            kinds: kind.map_or(Kind::ALL.to_vec(), |k| vec![k]),
+            text: t(text),
+        },
+    }
+}
+
+/// Where in the statement `arg` was written.
+fn span_of_arg(w: &ast::Write, arg: Arg) -> ast::Span {
+    let name = |n: &ast::Name| n.span;
+    let opt = |n: &Option<ast::Name>| n.as_ref().map(|n| n.span);
+    let found = match (&w.action, arg) {
+        (WriteAction::MoveProject { project, .. }, Arg::Subject) => Some(name(project)),
+        (WriteAction::MoveProject { to, .. }, Arg::Value) => Some(name(to)),
+        (
+            WriteAction::AddProspect { firm, .. } | WriteAction::MoveProspect { firm, .. },
+            Arg::Subject,
+        ) => Some(name(firm)),
+        (WriteAction::MoveProspect { to, .. }, Arg::Value) => Some(name(to)),
+        (WriteAction::AddProspect { opts, .. }, Arg::Value) => opt(&opts.stage),
+        (WriteAction::AddProspect { opts, .. } | WriteAction::MoveProspect { opts, .. }, a) => {
+            match a {
+                Arg::Place => opt(&opts.place),
+                Arg::Chain => opt(&opts.chain),
+                Arg::Date => opt(&opts.date),
+                _ => None,
+            }
+        }
+        (
+            WriteAction::Add {
+                name: n,
+                place,
+                segments,
+                status,
+                meeting,
+                ..
+            },
+            a,
+        ) => match a {
+            Arg::Subject => Some(name(n)),
+            Arg::Place => Some(name(place)),
+            Arg::Segment(i) => segments.get(i).map(name),
+            Arg::Value => opt(status),
+            Arg::Date => opt(meeting),
+            _ => None,
+        },
+        (WriteAction::Note { entity, .. }, Arg::Subject) => Some(name(entity)),
+        (WriteAction::Note { text, .. }, _) => Some(name(text)),
+        _ => None,
+    };
+    found.unwrap_or(w.span)
+}
+
+impl crate::query::Writer for LangWriter<'_> {
+    fn write(&mut self, w: &ast::Write, lang: Lang) -> Result<(Table, Graph), QueryError> {
+        let clause = w.action.keyword();
+        let done = perform(
+            self.db,
+            &from_ast(w),
+            w.who.as_ref().map(|n| n.text.as_str()),
+            w.reason.as_ref().map_or("", |n| n.text.as_str()),
+            w.to_string(),
+            lang,
+        )
+        .map_err(|e| match e {
+            PerformError::Write(e) => {
+                QueryError::semantic(clause, e.message.clone(), span_of_arg(w, e.arg))
+                    .with_zh(format!("{clause}：{}", e.message))
+            }
+            PerformError::Failure(f) => {
+                let message = f.to_string();
+                let e = if crate::error::Blamed::blame(&f) == crate::error::Blame::Bug {
+                    QueryError::internal(message.clone())
+                } else {
+                    QueryError::semantic(clause, message.clone(), ast::Span::default())
+                };
+                e.with_zh(message)
+            }
+        })?;
+        let cur = load_current(&done.store).map_err(|f| QueryError::internal(f.to_string()))?;
+        // Column ids (labelled 日志号, 记录时间, 记录人, 改动 in Chinese by `lang`).
+        let mut table = Table::new(&["journal_seq", "recorded_at", "recorded_by", "change"]);
+        for e in &done.stored {
+            table.rows.push(vec![
+                Value::Int(e.seq as i64),
+                Value::text(&e.time),
+                Value::text(&e.who),
+                Value::text(describe(&cur.graph, &e.change)),
+            ]);
+        }
+        table.notes = done.notes;
+        Ok((table, cur.graph))
+    }
 }
 
 /// `Change::describe` with names beside ids.
@@ -375,6 +1187,11 @@ fn describe(graph: &Graph, c: &Change) -> String {
         }
     }
     s
+}
+
+/// The language of the command being run.
+fn lang() -> Lang {
+    super::NOTICE_LANG.get().copied().unwrap_or_default()
 }
 
 fn now() -> Result<String, Failure> {
@@ -394,15 +1211,17 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
                     meeting,
                     w,
                 },
-        } => add_entity(
+        } => perform_cli(
             db,
-            Kind::Enterprise,
-            name,
-            place,
-            segments,
-            String::new(),
-            meeting,
-            w,
+            Write::Add {
+                kind: Kind::Enterprise,
+                name,
+                place,
+                segments,
+                status: String::new(),
+                meeting,
+            },
+            &w,
         ),
         JournalCommand::Note {
             entity,
@@ -410,21 +1229,16 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
             kind,
             w,
         } => {
-            let text = one_line(&text);
-            if text.is_empty() {
-                return Err(Failure::user("备注是空的：请写下备注内容"));
-            }
             let kinds = kinds(&kind)?;
-            let store = open_for_write(db)?;
-            let cur = load_current(&store)?;
-            let node = resolve_one(&cur.graph, &entity, &kinds)?;
-            let n = cur.graph.node(node);
-            let change = Change::Note {
-                entity_kind: n.kind.as_str().to_string(),
-                id: n.id.to_string(),
-                text,
-            };
-            record(&store, vec![event(&w, &now()?, change)], &cur.graph)
+            perform_cli(
+                db,
+                Write::Note {
+                    entity,
+                    kinds,
+                    text,
+                },
+                &w,
+            )
         }
         JournalCommand::History { entity, kind } => {
             let kinds = kinds(&kind)?;
@@ -471,10 +1285,25 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
             Ok(())
         }
         JournalCommand::Snapshot {
-            cmd: SnapshotCmd::Save { name },
+            cmd:
+                SnapshotCmd::Save {
+                    name,
+                    targets,
+                    place,
+                    top,
+                },
         } => {
+            if top == 0 {
+                return Err(Failure::user("--top 至少为 1"));
+            }
             let store = open_for_write(db)?;
             let cur = load_current(&store)?;
+            let mut lists = Vec::new();
+            if let (Some(c), Some(p)) = (&targets, &place) {
+                let c = resolve(&cur.graph, c, &[Kind::Chain], Arg::Chain, lang())?;
+                let p = resolve(&cur.graph, p, &PLACES, Arg::Place, lang())?;
+                lists.push((c, p, top));
+            }
             let snap = snapshot::take(
                 &name,
                 &now()?,
@@ -482,6 +1311,8 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
                 cur.meta.generation,
                 &cur.graph,
                 &cur.applied,
+                &lists,
+                top,
             );
             snapshot::save(&store, &snap)?;
             stdoutln!(
@@ -531,66 +1362,118 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
             drop(store);
             let b = match named_b {
                 Some(b) => b,
-                None => snapshot::take(
-                    "现在",
-                    &now()?,
-                    &cur.meta.label,
-                    cur.meta.generation,
-                    &cur.graph,
-                    &cur.applied,
-                ),
+                None => {
+                    // The target lists `a` kept, made again now.
+                    let g = &cur.graph;
+                    let node = |id: &str, kinds: &[Kind]| {
+                        g.names
+                            .lookup(&g.ds.nodes, id, kinds)
+                            .into_iter()
+                            .find(|&i| &*g.node(i).id == id)
+                    };
+                    let lists: Vec<(u32, u32, usize)> = a
+                        .targets
+                        .iter()
+                        .filter_map(|t| {
+                            Some((
+                                node(&t.chain, &[Kind::Chain])?,
+                                node(&t.place, &PLACES)?,
+                                t.top,
+                            ))
+                        })
+                        .collect();
+                    snapshot::take(
+                        "现在",
+                        &now()?,
+                        &cur.meta.label,
+                        cur.meta.generation,
+                        g,
+                        &cur.applied,
+                        &lists,
+                        snapshot::DEFAULT_TOP,
+                    )
+                }
             };
+            for t in &a.targets {
+                if !b
+                    .targets
+                    .iter()
+                    .any(|x| (&x.place, &x.chain, x.top) == (&t.place, &t.chain, t.top))
+                {
+                    stderrln!(
+                        "注意：{} 没有 {} 在 {} 的目标名单（前{}名），这张名单的进出未比较",
+                        b.name,
+                        t.chain,
+                        t.place,
+                        t.top
+                    );
+                }
+            }
             let changes = snapshot::diff(&a, &b, &cur.events, &cur.graph);
             match output {
                 Some(path) => {
                     let ext = path.extension().map(|e| e.to_string_lossy().to_lowercase());
-                    if ext.as_deref() != Some("md") {
-                        // The changes as a table (.xlsx, .csv, .json).
-                        let table = changes_table(&changes);
-                        let title = format!("{} 以来的变化", a.name);
-                        let about = crate::export::About {
-                            title: title.clone(),
-                            statement: format!("chainkb diff {}", a.name),
-                            data: cur.meta.version(),
-                            rows: Vec::new(),
-                        };
-                        crate::export::write_table(&table, &path, &title, &about).map_err(|e| {
-                            Failure::user(format!(
-                                "{e}（会前简报写成 .md；变化表可写成 .xlsx、.csv 或 .json）"
-                            ))
-                        })?;
+                    let (brief, all) = snapshot::brief_tables(&a, &changes);
+                    let about = crate::export::About {
+                        title: snapshot::brief_title(&a),
+                        statement: statement(),
+                        data: cur.meta.version(),
+                        rows: std::iter::once((
+                            "比较".to_string(),
+                            snapshot::brief_compared(&a, &b),
+                        ))
+                        .chain(
+                            snapshot::brief_points(&changes)
+                                .into_iter()
+                                .map(|p| ("要点".to_string(), p)),
+                        )
+                        .collect(),
+                    };
+                    let written = match ext.as_deref() {
+                        // The one-page brief.
+                        Some("md") => crate::export::write_atomically(
+                            &path,
+                            snapshot::to_brief(&a, &b, &changes).as_bytes(),
+                        ),
+                        // The brief as a workbook: 会前简报 (each kind's first changes), 全部变化,
+                        // and the 说明 sheet with the 要点.
+                        Some("xlsx") => crate::export::write_xlsx_sheets(
+                            &[
+                                crate::export::Sheet {
+                                    name: "会前简报".into(),
+                                    table: &brief,
+                                },
+                                crate::export::Sheet {
+                                    name: "全部变化".into(),
+                                    table: &all,
+                                },
+                            ],
+                            &about,
+                            &path,
+                        ),
+                        // Every change as one table (.csv, .json).
+                        _ => crate::export::write_table(&all, &path, "全部变化", &about),
+                    };
+                    written.map_err(|e| {
+                        Failure::user(format!(
+                            "{e}（会前简报写成 .md 或 .xlsx；变化表可写成 .csv 或 .json）"
+                        ))
+                    })?;
+                    if matches!(ext.as_deref(), Some("md" | "xlsx")) {
+                        stdoutln!(
+                            "已写会前简报 {}（{} 项变化）",
+                            path.display(),
+                            changes.len()
+                        );
+                    } else {
                         stdoutln!("已写变化表 {}（{} 项变化）", path.display(), changes.len());
-                        return Ok(());
                     }
-                    std::fs::write(&path, snapshot::to_brief(&a, &b, &changes))
-                        .map_err(|e| Failure::user(format!("无法写入 {}：{e}", path.display())))?;
-                    stdoutln!(
-                        "已写会前简报 {}（{} 项变化）",
-                        path.display(),
-                        changes.len()
-                    );
                 }
                 None => stdout!("{}", snapshot::to_text(&a, &b, &changes)),
             }
             Ok(())
         }
     }
-}
-
-/// The changes of a diff as a table: 类别, 对象, 原, 新, 来源.
-fn changes_table(changes: &[snapshot::Change]) -> crate::report::Table {
-    use crate::report::{Table, Value};
-    let mut t = Table::new(&["类别", "对象", "原", "新", "来源"]);
-    for c in changes {
-        t.rows.push(vec![
-            Value::text(c.section.title()),
-            Value::text(&c.what),
-            Value::text(&c.old),
-            Value::text(&c.new),
-            Value::text(&c.provenance),
-        ]);
-    }
-    t
 }
 
 fn print_event(cur: &Current, e: &Event) {
@@ -612,34 +1495,7 @@ fn print_event(cur: &Current, e: &Event) {
 fn project(db: &Option<PathBuf>, cmd: ProjectCmd) -> Result<(), Failure> {
     match cmd {
         ProjectCmd::Move { project, status, w } => {
-            let store = open_for_write(db)?;
-            let cur = load_current(&store)?;
-            let node = resolve_one(&cur.graph, &project, &[Kind::Project])?;
-            let from = cur.applied.status_of(&cur.graph.ds, node);
-            let allowed = journal::allowed_moves(&from);
-            let Some(to) = journal::parse_loop_status(&status) else {
-                return Err(Failure::user(format!(
-                    "`{status}` 不是闭环状态；状态有：{}",
-                    journal::loop_statuses().collect::<Vec<_>>().join("、")
-                )));
-            };
-            if !allowed.contains(&to) {
-                let allowed = if allowed.is_empty() {
-                    "无（已是终点）".to_string()
-                } else {
-                    allowed.join("、")
-                };
-                return Err(Failure::user(format!(
-                    "项目 {} 现为 {from}，闭环不允许直接改为 {to}；可改为：{allowed}",
-                    label(&cur.graph, node)
-                )));
-            }
-            let change = Change::ProjectStatus {
-                project: cur.graph.node(node).id.to_string(),
-                from,
-                to: to.to_string(),
-            };
-            record(&store, vec![event(&w, &now()?, change)], &cur.graph)
+            perform_cli(db, Write::ProjectMove { project, status }, &w)
         }
         ProjectCmd::Add {
             name,
@@ -648,18 +1504,18 @@ fn project(db: &Option<PathBuf>, cmd: ProjectCmd) -> Result<(), Failure> {
             status,
             meeting,
             w,
-        } => {
-            if !status.is_empty() && journal::parse_loop_status(&status).is_none() {
-                return Err(Failure::user(format!(
-                    "`{status}` 不是闭环状态；状态有：{}",
-                    journal::loop_statuses().collect::<Vec<_>>().join("、")
-                )));
-            }
-            let status = journal::parse_loop_status(&status)
-                .unwrap_or("")
-                .to_string();
-            add_entity(db, Kind::Project, name, place, segments, status, meeting, w)
-        }
+        } => perform_cli(
+            db,
+            Write::Add {
+                kind: Kind::Project,
+                name,
+                place,
+                segments,
+                status,
+                meeting,
+            },
+            &w,
+        ),
         ProjectCmd::List { place, status } => {
             let cur = open_current(db)?;
             let g = &cur.graph;
@@ -741,72 +1597,6 @@ fn fmt_yi(v: f64) -> String {
     s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn add_entity(
-    db: &Option<PathBuf>,
-    kind: Kind,
-    name: String,
-    place: String,
-    segments: Vec<String>,
-    status: String,
-    meeting: Option<String>,
-    w: WriteArgs,
-) -> Result<(), Failure> {
-    let name = one_line(&name);
-    if name.is_empty() {
-        return Err(Failure::user("名称是空的"));
-    }
-    let now = now()?;
-    let meeting = date_arg(&meeting, &now)?;
-    let store = open_for_write(db)?;
-    let cur = load_current(&store)?;
-    let g = &cur.graph;
-    let existing = g.names.lookup(&g.ds.nodes, &name, &[kind]);
-    if let Some(&e) = existing.first() {
-        return Err(Failure::user(format!(
-            "已有{} {}：不必新增（可用 chainkb note 给它加备注）",
-            kind.label_zh(),
-            label(g, e)
-        )));
-    }
-    let place = resolve_one(g, &place, &PLACES)?;
-    let mut segs = Vec::new();
-    for s in segments.iter().flat_map(|s| s.split([',', '，'])) {
-        let s = s.trim();
-        if !s.is_empty() {
-            segs.push(g.node(resolve_one(g, s, &[Kind::Segment])?).id.to_string());
-        }
-    }
-    if segs.is_empty() {
-        return Err(Failure::user(format!(
-            "请用 --segments 写明{}的环节（以 ; 分隔），例如 --segments 正极材料",
-            if kind == Kind::Project {
-                "项目建设"
-            } else {
-                "企业生产"
-            }
-        )));
-    }
-    let place = g.node(place).id.to_string();
-    let change = if kind == Kind::Project {
-        Change::AddProject {
-            id: name,
-            place,
-            segments: segs,
-            status,
-            meeting,
-        }
-    } else {
-        Change::AddFirm {
-            id: name,
-            place,
-            segments: segs,
-            meeting,
-        }
-    };
-    record(&store, vec![event(&w, &now, change)], g)
-}
-
 fn prospect(db: &Option<PathBuf>, cmd: ProspectCmd) -> Result<(), Failure> {
     match cmd {
         ProspectCmd::Add {
@@ -816,7 +1606,18 @@ fn prospect(db: &Option<PathBuf>, cmd: ProspectCmd) -> Result<(), Failure> {
             stage,
             c,
             w,
-        } => prospect_write(db, firm, place, chain, stage, c, w, true),
+        } => perform_cli(
+            db,
+            Write::Prospect {
+                firm,
+                place: Some(place),
+                chain: Some(chain),
+                stage: Some(stage),
+                c,
+                adding: true,
+            },
+            &w,
+        ),
         ProspectCmd::Move {
             firm,
             stage,
@@ -824,7 +1625,18 @@ fn prospect(db: &Option<PathBuf>, cmd: ProspectCmd) -> Result<(), Failure> {
             chain,
             c,
             w,
-        } => prospect_write(db, firm, place, chain, stage, c, w, false),
+        } => perform_cli(
+            db,
+            Write::Prospect {
+                firm,
+                place,
+                chain,
+                stage: Some(stage),
+                c,
+                adding: false,
+            },
+            &w,
+        ),
         ProspectCmd::List { place, chain } => {
             let cur = open_current(db)?;
             let g = &cur.graph;
@@ -870,98 +1682,6 @@ fn prospect(db: &Option<PathBuf>, cmd: ProspectCmd) -> Result<(), Failure> {
             Ok(())
         }
     }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn prospect_write(
-    db: &Option<PathBuf>,
-    firm: String,
-    place: String,
-    chain: String,
-    stage: String,
-    c: ContactArgs,
-    w: WriteArgs,
-    adding: bool,
-) -> Result<(), Failure> {
-    let Some(stage) = journal::parse_stage(&stage) else {
-        return Err(Failure::user(format!(
-            "`{stage}` 不是客商库阶段；阶段有：{}",
-            journal::PROSPECT_STAGES.join(" → ")
-        )));
-    };
-    let now = now()?;
-    let date = date_arg(&c.date, &now)?;
-    let store = open_for_write(db)?;
-    let cur = load_current(&store)?;
-    let g = &cur.graph;
-    let firm_n = resolve_one(g, &firm, &[Kind::Enterprise])?;
-    let place_n = resolve_one(g, &place, &PLACES)?;
-    let chain_n = resolve_one(g, &chain, &[Kind::Chain])?;
-    let (firm_id, place_id, chain_id) = (
-        g.node(firm_n).id.to_string(),
-        g.node(place_n).id.to_string(),
-        g.node(chain_n).id.to_string(),
-    );
-    let key = (place_id.clone(), chain_id.clone(), firm_id.clone());
-    let old = cur.applied.prospects.get(&key);
-    let from = match (old, adding) {
-        (Some(o), true) => {
-            return Err(Failure::user(format!(
-                "{} 已在 {} {} 的客商库中（阶段 {}）：推进阶段用 chainkb prospect move",
-                label(g, firm_n),
-                label(g, place_n),
-                label(g, chain_n),
-                o.stage
-            )));
-        }
-        (None, false) => {
-            return Err(Failure::user(format!(
-                "{} 不在 {} {} 的客商库中：先用 chainkb prospect add 加入",
-                label(g, firm_n),
-                label(g, place_n),
-                label(g, chain_n)
-            )));
-        }
-        (Some(o), false) => {
-            let allowed = journal::allowed_stages(&o.stage);
-            if !allowed.contains(&stage) {
-                return Err(Failure::user(format!(
-                    "{} 现为 {}，客商库阶段只能向前：可改为 {}",
-                    label(g, firm_n),
-                    o.stage,
-                    allowed.join("、")
-                )));
-            }
-            o.stage.clone()
-        }
-        (None, true) => String::new(),
-    };
-    if adding {
-        // A 客商库 is kept for a chain's gaps: say so when the firm makes none of them here.
-        let gap_made = g.chain_segments(chain_n).iter().any(|&s| {
-            g.state(place_n, s) != crate::graph::SegmentState::Present
-                && g.cols.produced(firm_n).contains(&s)
-        });
-        if !gap_made {
-            stderrln!(
-                "注意：{} 不生产 {} 在 {} 缺失或规划中的环节（仍已加入客商库）",
-                label(g, firm_n),
-                label(g, chain_n),
-                label(g, place_n)
-            );
-        }
-    }
-    let change = Change::Prospect {
-        firm: firm_id,
-        place: place_id,
-        chain: chain_id,
-        from,
-        stage: stage.to_string(),
-        date,
-        contact: one_line(&c.contact),
-        responsible: one_line(&c.responsible),
-    };
-    record(&store, vec![event(&w, &now, change)], g)
 }
 
 /// Before an import: read the data folders' `journal.csv` and check that each continues the
@@ -1106,7 +1826,7 @@ pub(super) fn repl_meta(
         _ => return None,
     };
     let mut words: Vec<String> = vec![sub.to_string()];
-    if sub == "snapshot" && args.len() == 1 && !matches!(args[0], "save" | "list") {
+    if sub == "snapshot" && args.first().is_some_and(|a| !matches!(*a, "save" | "list")) {
         words.push("save".into());
     }
     words.extend(args.iter().map(|a| a.to_string()));

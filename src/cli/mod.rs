@@ -4,7 +4,7 @@
 
 mod failure;
 mod intake;
-mod journal;
+pub mod journal;
 mod query;
 mod repl;
 mod show;
@@ -418,7 +418,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Intake(args) => intake::run(args),
         Command::Query(args) => {
             let (graph, data) = open_graph_labelled(&cli.db)?;
-            query::run(&graph, args, &data, lang)
+            query::run(&graph, args, &data, lang, &cli.db)
         }
         Command::Gen {
             enterprises,

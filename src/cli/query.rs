@@ -186,7 +186,14 @@ pub fn write_handout(
 
 /// Run the statements; a failing statement prints its error on stderr and makes the exit code
 /// 1, and statements after it do not run (a script stops at its first error).
-pub fn run(graph: &Graph, args: QueryArgs, data: &str, lang: Lang) -> Result<(), Failure> {
+/// Write statements are recorded in the journal of `db` (`cli::journal::LangWriter`).
+pub fn run(
+    graph: &Graph,
+    args: QueryArgs,
+    data: &str,
+    lang: Lang,
+    db: &Option<PathBuf>,
+) -> Result<(), Failure> {
     let text = match (&args.text, &args.file) {
         (Some(t), _) => t.clone(),
         (None, Some(f)) if f.as_os_str() == "-" => {
@@ -205,7 +212,9 @@ pub fn run(graph: &Graph, args: QueryArgs, data: &str, lang: Lang) -> Result<(),
     }
     // The REPL will set this from Ctrl-C; a one-shot command is simply interrupted.
     let cancel = AtomicBool::new(false);
-    let outcomes = query::run_script(graph, &text, &cancel, true, lang);
+    let mut writer = super::journal::LangWriter::new(db);
+    let (outcomes, _) =
+        query::run_script_with(graph, &text, &cancel, true, lang, Some(&mut writer));
     if outcomes.is_empty() {
         return Err(Failure::user(
             "no statement to run (only spaces, `;` or comments); try `chains`",

@@ -35,6 +35,60 @@ pub struct Snapshot {
     /// Project id → loop status ("" when none).
     pub projects: BTreeMap<String, String>,
     pub prospects: Vec<Prospect>,
+    /// The top of target lists (fill gaps, default weights and rules) kept with the snapshot,
+    /// so that `diff` can tell which firms entered or left them (none in snapshots saved before
+    /// target lists were kept).
+    #[serde(default)]
+    pub targets: Vec<TargetTop>,
+}
+
+/// The first `top` firms of the target list of `chain` in `place`, best first (ids).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TargetTop {
+    pub place: String,
+    pub chain: String,
+    pub top: usize,
+    pub firms: Vec<String>,
+}
+
+/// How many firms of a target list a snapshot keeps unless told.
+pub const DEFAULT_TOP: usize = 10;
+
+/// The top `top` firms of the target list of `chain` in `place` (`chainkb targets CHAIN --in
+/// PLACE`: fill gaps, default weights and admission rules). Empty when the list cannot be made.
+pub fn target_top(graph: &Graph, chain: u32, place: u32, top: usize) -> TargetTop {
+    use crate::targets::{TargetOptions, config, list};
+    let gaps = list::compute_gaps(graph, chain, place, &[crate::report::gaps::GapKind::Fill]);
+    let firms = match (config::Weights::parse(None), config::parse_rules(None)) {
+        (Ok(w), Ok(r)) => crate::targets::targets(
+            graph,
+            chain,
+            place,
+            &gaps,
+            &w,
+            &r,
+            &TargetOptions {
+                limit: top,
+                investment: None,
+                serial: false,
+            },
+        )
+        .map(|(admitted, _)| {
+            admitted
+                .iter()
+                .take(top)
+                .map(|r| graph.node(r.enterprise).id.to_string())
+                .collect()
+        })
+        .unwrap_or_default(),
+        _ => Vec::new(),
+    };
+    TargetTop {
+        place: graph.node(place).id.to_string(),
+        chain: graph.node(chain).id.to_string(),
+        top,
+        firms,
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -64,7 +118,9 @@ fn check_name(name: &str) -> Result<(), SnapshotError> {
     Ok(())
 }
 
-/// The snapshot of the current state.
+/// The snapshot of the current state, with the top of the target lists of `lists` ((chain,
+/// place, how many)) and the top `top` of those of every place and chain that has a 客商库.
+#[allow(clippy::too_many_arguments)]
 pub fn take(
     name: &str,
     time: &str,
@@ -72,6 +128,8 @@ pub fn take(
     generation: u64,
     graph: &Graph,
     applied: &Applied,
+    lists: &[(u32, u32, usize)],
+    top: usize,
 ) -> Snapshot {
     let ds = &graph.ds;
     let mut names = BTreeMap::new();
@@ -119,7 +177,44 @@ pub fn take(
             name_of(i);
         }
     }
+    // The target lists: those asked for, then each place and chain of the 客商库, once each.
+    let mut pairs: Vec<(u32, u32, usize)> = lists.to_vec();
+    for p in applied.prospects.values() {
+        let one = |id: &str, kinds: &[Kind]| {
+            graph
+                .names
+                .lookup(&ds.nodes, id, kinds)
+                .into_iter()
+                .find(|&i| &*graph.node(i).id == id)
+        };
+        if let (Some(c), Some(pl)) = (
+            one(&p.chain, &[Kind::Chain]),
+            one(&p.place, &[Kind::Region, Kind::Park]),
+        ) && !pairs.iter().any(|&(c2, p2, _)| (c2, p2) == (c, pl))
+        {
+            pairs.push((c, pl, top));
+        }
+    }
+    let targets: Vec<TargetTop> = pairs
+        .iter()
+        .map(|&(c, pl, n)| {
+            name_of(c);
+            name_of(pl);
+            let t = target_top(graph, c, pl, n);
+            for f in &t.firms {
+                if let Some(&i) = graph
+                    .names
+                    .lookup(&ds.nodes, f, &[Kind::Enterprise])
+                    .first()
+                {
+                    name_of(i);
+                }
+            }
+            t
+        })
+        .collect();
     Snapshot {
+        targets,
         name: name.into(),
         time: time.into(),
         label: label.into(),
@@ -228,6 +323,7 @@ pub enum Section {
     Projects,
     Firms,
     Prospects,
+    Targets,
     Segments,
 }
 
@@ -238,6 +334,7 @@ impl Section {
             Section::Projects => "项目增减",
             Section::Firms => "企业增减",
             Section::Prospects => "客商库变化",
+            Section::Targets => "目标名单前列进出",
             Section::Segments => "环节状态变化（按地点）",
         }
     }
@@ -273,6 +370,65 @@ pub fn diff(a: &Snapshot, b: &Snapshot, events: &[Event], graph: &Graph) -> Vec<
             .rev()
             .find(|e| changes_state(&e.change) && e.change.subject().1 == id)
             .map_or_else(|| import.clone(), |e| event_provenance(e))
+    };
+    // A firm entering or leaving a target list of `chain`: the event that added it; else the
+    // last event that changed the state of a segment it makes (a gap it fills opened or
+    // closed); else the last that changed a segment of the chain (the others moved); else the
+    // import.
+    let node_of = |id: &str, kinds: &[Kind]| {
+        graph
+            .names
+            .lookup(&graph.ds.nodes, id, kinds)
+            .into_iter()
+            .find(|&i| &*graph.node(i).id == id)
+    };
+    let segments_of = |c: &super::Change| -> Vec<u32> {
+        use super::Change as C;
+        match c {
+            C::AddFirm { segments, .. } | C::AddProject { segments, .. } => segments
+                .iter()
+                .filter_map(|s| node_of(s, &[Kind::Segment]))
+                .collect(),
+            C::ProjectStatus { project, .. } => node_of(project, &[Kind::Project])
+                .map(|p| {
+                    graph
+                        .neighbors(
+                            p,
+                            crate::model::EdgeKind::Builds,
+                            petgraph::Direction::Outgoing,
+                        )
+                        .into_iter()
+                        .map(|(s, _)| s)
+                        .collect()
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        }
+    };
+    let target_provenance = |id: &str, chain: &str| -> String {
+        let last = |pred: &dyn Fn(&Event) -> bool| {
+            range
+                .iter()
+                .rev()
+                .find(|e| changes_state(&e.change) && pred(e))
+                .map(|e| event_provenance(e))
+        };
+        let made: Vec<u32> = node_of(id, &[Kind::Enterprise])
+            .map(|f| graph.cols.produced(f).to_vec())
+            .unwrap_or_default();
+        let chain_segs: Vec<u32> = node_of(chain, &[Kind::Chain])
+            .map(|c| graph.chain_segments(c).to_vec())
+            .unwrap_or_default();
+        last(&|e| e.change.subject().1 == id)
+            .or_else(|| last(&|e| segments_of(&e.change).iter().any(|s| made.contains(s))))
+            .or_else(|| {
+                last(&|e| {
+                    segments_of(&e.change)
+                        .iter()
+                        .any(|s| chain_segs.contains(s))
+                })
+            })
+            .unwrap_or_else(|| import.clone())
     };
     let name = |id: &str| -> String {
         match b.names.get(id).or_else(|| a.names.get(id)) {
@@ -362,6 +518,49 @@ pub fn diff(a: &Snapshot, b: &Snapshot, events: &[Event], graph: &Graph) -> Vec<
             },
             provenance,
         });
+    }
+    // Firms entering or leaving the top of a target list kept in `a` (and in `b`).
+    for ta in &a.targets {
+        let Some(tb) = b
+            .targets
+            .iter()
+            .find(|t| t.place == ta.place && t.chain == ta.chain && t.top == ta.top)
+        else {
+            continue;
+        };
+        let list = format!(
+            "{} · {}（前{}名）",
+            name(&ta.place),
+            name(&ta.chain),
+            ta.top
+        );
+        let rank = |t: &TargetTop, f: &String| t.firms.iter().position(|x| x == f);
+        for (i, f) in tb.firms.iter().enumerate() {
+            if rank(ta, f).is_none() {
+                out.push(Change {
+                    section: Section::Targets,
+                    what: format!("{list} · {}", name(f)),
+                    old: "—".into(),
+                    new: format!("第{}名", i + 1),
+                    provenance: target_provenance(f, &ta.chain),
+                });
+            }
+        }
+        for (i, f) in ta.firms.iter().enumerate() {
+            if rank(tb, f).is_none() {
+                out.push(Change {
+                    section: Section::Targets,
+                    what: format!("{list} · {}", name(f)),
+                    old: format!("第{}名", i + 1),
+                    new: if b.firms.contains(f) {
+                        format!("移出前{}名", ta.top)
+                    } else {
+                        "移出（企业已不在库）".into()
+                    },
+                    provenance: target_provenance(f, &ta.chain),
+                });
+            }
+        }
     }
     // Segment states per place.
     let cell_map = |s: &Snapshot| -> HashMap<(String, String), String> {
@@ -478,42 +677,83 @@ fn header(s: &Snapshot) -> String {
 /// At most this many lines per section in the brief (the rest counted).
 const BRIEF_LINES: usize = 12;
 
-/// The one-page 会前简报 (Markdown).
-pub fn to_brief(a: &Snapshot, b: &Snapshot, changes: &[Change]) -> String {
-    let mut s = format!("# 会前简报：{} 以来的变化\n\n", a.name);
-    s.push_str(&format!(
-        "比较：{} → {}。数据：{}（第{}代）。\n\n",
+/// The order of the brief's sections (what a leader reads first).
+pub const BRIEF_ORDER: [Section; 6] = [
+    Section::ProjectStatus,
+    Section::Prospects,
+    Section::Targets,
+    Section::Projects,
+    Section::Firms,
+    Section::Segments,
+];
+
+/// The brief's title.
+pub fn brief_title(a: &Snapshot) -> String {
+    format!("会前简报：{} 以来的变化", a.name)
+}
+
+/// What is compared: the two snapshots and the data.
+pub fn brief_compared(a: &Snapshot, b: &Snapshot) -> String {
+    format!(
+        "{} → {}。数据：{}（第{}代）",
         header(a),
         header(b),
         b.label,
         b.generation
-    ));
+    )
+}
+
+/// The brief's 要点: how many changes of each kind.
+pub fn brief_points(changes: &[Change]) -> Vec<String> {
     let count = |sec: Section| changes.iter().filter(|c| c.section == sec).count();
     let moved_up = changes
         .iter()
         .filter(|c| c.section == Section::Segments && c.old == "缺失")
         .count();
+    vec![
+        format!(
+            "项目状态变化 {} 项；项目增减 {} 项；企业增减 {} 项",
+            count(Section::ProjectStatus),
+            count(Section::Projects),
+            count(Section::Firms)
+        ),
+        format!(
+            "客商库变化 {} 项；目标名单前列进出 {} 项",
+            count(Section::Prospects),
+            count(Section::Targets)
+        ),
+        format!(
+            "环节状态变化 {} 处（其中由缺失补上 {} 处）",
+            count(Section::Segments),
+            moved_up
+        ),
+    ]
+}
+
+/// The brief's sections in `BRIEF_ORDER`: each with its changes (all of them), only those that
+/// have any.
+pub fn brief_sections(changes: &[Change]) -> Vec<(Section, Vec<&Change>)> {
+    BRIEF_ORDER
+        .iter()
+        .map(|&sec| (sec, changes.iter().filter(|c| c.section == sec).collect()))
+        .filter(|(_, items): &(Section, Vec<&Change>)| !items.is_empty())
+        .collect()
+}
+
+/// The line that stands for the changes of a section past the brief's `BRIEF_LINES`.
+pub fn brief_more(a: &Snapshot, more: usize) -> String {
+    format!("……另有 {more} 项，见 chainkb diff {}", a.name)
+}
+
+/// The one-page 会前简报 (Markdown).
+pub fn to_brief(a: &Snapshot, b: &Snapshot, changes: &[Change]) -> String {
+    let mut s = format!("# {}\n\n", brief_title(a));
+    s.push_str(&format!("比较：{}。\n\n", brief_compared(a, b)));
     s.push_str("## 要点\n\n");
-    s.push_str(&format!(
-        "- 项目状态变化 {} 项；项目增减 {} 项；企业增减 {} 项\n- 客商库变化 {} 项\n- 环节状态变化 {} 处（其中由缺失补上 {} 处）\n",
-        count(Section::ProjectStatus),
-        count(Section::Projects),
-        count(Section::Firms),
-        count(Section::Prospects),
-        count(Section::Segments),
-        moved_up
-    ));
-    for sec in [
-        Section::ProjectStatus,
-        Section::Prospects,
-        Section::Projects,
-        Section::Firms,
-        Section::Segments,
-    ] {
-        let items: Vec<&Change> = changes.iter().filter(|c| c.section == sec).collect();
-        if items.is_empty() {
-            continue;
-        }
+    for p in brief_points(changes) {
+        s.push_str(&format!("- {p}\n"));
+    }
+    for (sec, items) in brief_sections(changes) {
         s.push_str(&format!("\n## {}（{}）\n\n", sec.title(), items.len()));
         for c in items.iter().take(BRIEF_LINES) {
             s.push_str(&format!(
@@ -522,11 +762,7 @@ pub fn to_brief(a: &Snapshot, b: &Snapshot, changes: &[Change]) -> String {
             ));
         }
         if items.len() > BRIEF_LINES {
-            s.push_str(&format!(
-                "- ……另有 {} 项，见 chainkb diff {}\n",
-                items.len() - BRIEF_LINES,
-                a.name
-            ));
+            s.push_str(&format!("- {}\n", brief_more(a, items.len() - BRIEF_LINES)));
         }
     }
     if changes.is_empty() {
@@ -535,9 +771,97 @@ pub fn to_brief(a: &Snapshot, b: &Snapshot, changes: &[Change]) -> String {
     s
 }
 
+/// The 会前简报 as tables for a workbook: the brief (each section's first `BRIEF_LINES`
+/// changes, the rest counted on a line of their own) and every change. Columns: 类别, 对象,
+/// 原, 新, 来源.
+pub fn brief_tables(
+    a: &Snapshot,
+    changes: &[Change],
+) -> (crate::report::Table, crate::report::Table) {
+    use crate::report::{Table, Value};
+    let columns = ["类别", "对象", "原", "新", "来源"];
+    let row = |c: &Change| {
+        vec![
+            Value::text(c.section.title()),
+            Value::text(&c.what),
+            Value::text(&c.old),
+            Value::text(&c.new),
+            Value::text(&c.provenance),
+        ]
+    };
+    let mut brief = Table::new(&columns);
+    let mut all = Table::new(&columns);
+    for (sec, items) in brief_sections(changes) {
+        for c in items.iter().take(BRIEF_LINES) {
+            brief.rows.push(row(c));
+        }
+        if items.len() > BRIEF_LINES {
+            brief.rows.push(vec![
+                Value::text(sec.title()),
+                Value::text(brief_more(a, items.len() - BRIEF_LINES)),
+                Value::Null,
+                Value::Null,
+                Value::Null,
+            ]);
+        }
+        all.rows.extend(items.iter().map(|c| row(c)));
+    }
+    (brief, all)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn snap(name: &str, firms: &[&str], journal_seq: u64) -> Snapshot {
+        Snapshot {
+            name: name.into(),
+            time: "2026-12-01 09:00:00".into(),
+            label: "data".into(),
+            generation: 1,
+            journal_seq,
+            names: BTreeMap::new(),
+            cells: Vec::new(),
+            firms: firms.iter().map(|f| f.to_string()).collect(),
+            projects: BTreeMap::new(),
+            prospects: Vec::new(),
+            targets: vec![TargetTop {
+                place: "p".into(),
+                chain: "c".into(),
+                top: 2,
+                firms: firms.iter().take(2).map(|f| f.to_string()).collect(),
+            }],
+        }
+    }
+
+    #[test]
+    fn firms_entering_and_leaving_a_target_lists_top_are_changes() {
+        let g = Graph::build(crate::model::Dataset::segments_only(1));
+        let a = snap("a", &["甲", "乙", "丙"], 0);
+        let mut b = snap("b", &["丙", "甲"], 0);
+        // 乙 left the data too.
+        b.firms.remove("乙");
+        let changes = diff(&a, &b, &[], &g);
+        let t: Vec<(&str, &str, &str)> = changes
+            .iter()
+            .filter(|c| c.section == Section::Targets)
+            .map(|c| (c.what.as_str(), c.old.as_str(), c.new.as_str()))
+            .collect();
+        assert_eq!(
+            t,
+            vec![
+                ("p · c（前2名） · 丙", "—", "第1名"),
+                ("p · c（前2名） · 乙", "第2名", "移出（企业已不在库）"),
+            ]
+        );
+        // A list kept with another length is not compared.
+        b.targets[0].top = 3;
+        assert!(
+            diff(&a, &b, &[], &g)
+                .iter()
+                .all(|c| c.section != Section::Targets)
+        );
+    }
 
     #[test]
     fn names_that_would_leave_the_folder_are_refused() {

@@ -115,6 +115,9 @@ pub enum Source {
         from: Name,
         steps: Vec<Step>,
     },
+    /// A write to the planning journal: a statement of its own (no `explain`, no stages), run
+    /// by the caller's `query::Writer`, never planned.
+    Write(Box<Write>),
 }
 
 /// One hop pattern of `paths`: an edge kind walked forwards (`-[K]->`) or backwards (`<-[K]-`)
@@ -421,6 +424,7 @@ impl fmt::Display for Source {
                 }
                 Ok(())
             }
+            Source::Write(w) => write!(f, "{w}"),
         }
     }
 }
@@ -607,5 +611,201 @@ impl fmt::Display for Expr {
                 }
             }
         }
+    }
+}
+
+// ------------------------------------------------------------------------------------ writes
+
+/// A write statement (docs/PLANNING.md): what to record in the journal, and the options every
+/// write takes (`reason …`, `as …`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Write {
+    pub action: WriteAction,
+    /// Why (`reason` / `理由`).
+    pub reason: Option<Name>,
+    /// Who (`as` / `记录人`; else the user of the operating system).
+    pub who: Option<Name>,
+    pub span: Span,
+}
+
+/// What a write records.
+#[derive(Clone, Debug, PartialEq)]
+pub enum WriteAction {
+    /// `move project P to STATUS`: along the closed loop.
+    MoveProject { project: Name, to: Name },
+    /// `add prospect FIRM chain C in PLACE …`: a firm enters the 客商库.
+    AddProspect { firm: Name, opts: ProspectOpts },
+    /// `move prospect FIRM to STAGE …`: a 客商库 entry moves on (or a contact is recorded).
+    MoveProspect {
+        firm: Name,
+        to: Name,
+        opts: ProspectOpts,
+    },
+    /// `add firm|project NAME in PLACE makes|builds SEG, … [status S] [meeting DATE]`.
+    Add {
+        kind: AddKind,
+        name: Name,
+        place: Name,
+        segments: Vec<Name>,
+        status: Option<Name>,
+        meeting: Option<Name>,
+    },
+    /// `note [KIND] ENTITY TEXT`.
+    Note {
+        kind: Option<Kind>,
+        entity: Name,
+        text: Name,
+    },
+}
+
+/// What `add` adds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AddKind {
+    Firm,
+    Project,
+}
+
+/// The options of a 客商库 write, each at most once.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ProspectOpts {
+    pub chain: Option<Name>,
+    pub place: Option<Name>,
+    pub stage: Option<Name>,
+    pub date: Option<Name>,
+    pub contact: Option<Name>,
+    pub responsible: Option<Name>,
+}
+
+impl WriteAction {
+    /// The statement's words in English, naming the clause in errors (`move project`).
+    pub fn keyword(&self) -> &'static str {
+        match self {
+            WriteAction::MoveProject { .. } => "move project",
+            WriteAction::AddProspect { .. } => "add prospect",
+            WriteAction::MoveProspect { .. } => "move prospect",
+            WriteAction::Add {
+                kind: AddKind::Firm,
+                ..
+            } => "add firm",
+            WriteAction::Add {
+                kind: AddKind::Project,
+                ..
+            } => "add project",
+            WriteAction::Note { .. } => "note",
+        }
+    }
+}
+
+/// The keyword a note's kind is written with (`note chain 锂电池 …`).
+pub fn note_kind_word(k: Kind) -> &'static str {
+    match k {
+        Kind::Chain => "chain",
+        Kind::Segment => "segments",
+        Kind::Enterprise => "firm",
+        Kind::Project => "project",
+        Kind::Park => "parks",
+        Kind::Region => "regions",
+        Kind::Industry => "industries",
+    }
+}
+
+/// A date as written: bare when it is `YYYY-MM-DD`, else quoted.
+struct DateText<'a>(&'a Name);
+
+impl fmt::Display for DateText<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let t = &self.0.text;
+        let b = t.as_bytes();
+        let shaped = b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            });
+        if shaped {
+            f.write_str(t)
+        } else {
+            f.write_str(&quote(t))
+        }
+    }
+}
+
+impl fmt::Display for ProspectOpts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(c) = &self.chain {
+            write!(f, " chain {c}")?;
+        }
+        if let Some(p) = &self.place {
+            write!(f, " in {p}")?;
+        }
+        if let Some(s) = &self.stage {
+            write!(f, " stage {s}")?;
+        }
+        if let Some(d) = &self.date {
+            write!(f, " on {}", DateText(d))?;
+        }
+        if let Some(c) = &self.contact {
+            write!(f, " contact {c}")?;
+        }
+        if let Some(r) = &self.responsible {
+            write!(f, " by {r}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Display for Write {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.action {
+            WriteAction::MoveProject { project, to } => {
+                write!(f, "move project {project} to {to}")?
+            }
+            WriteAction::AddProspect { firm, opts } => write!(f, "add prospect {firm}{opts}")?,
+            WriteAction::MoveProspect { firm, to, opts } => {
+                write!(f, "move prospect {firm} to {to}{opts}")?
+            }
+            WriteAction::Add {
+                kind,
+                name,
+                place,
+                segments,
+                status,
+                meeting,
+            } => {
+                let (what, verb) = match kind {
+                    AddKind::Firm => ("firm", "makes"),
+                    AddKind::Project => ("project", "builds"),
+                };
+                write!(f, "add {what} {name} in {place} {verb} ")?;
+                for (i, s) in segments.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{s}")?;
+                }
+                if let Some(s) = status {
+                    write!(f, " status {s}")?;
+                }
+                if let Some(m) = meeting {
+                    write!(f, " meeting {}", DateText(m))?;
+                }
+            }
+            WriteAction::Note { kind, entity, text } => {
+                f.write_str("note ")?;
+                if let Some(k) = kind {
+                    write!(f, "{} ", note_kind_word(*k))?;
+                }
+                write!(f, "{entity} {text}")?
+            }
+        }
+        if let Some(r) = &self.reason {
+            write!(f, " reason {r}")?;
+        }
+        if let Some(w) = &self.who {
+            write!(f, " as {w}")?;
+        }
+        Ok(())
     }
 }

@@ -609,6 +609,9 @@ fn expected_zh(w: &str) -> String {
         "a place (a name, `all parks` or `all regions`)" => {
             "地方（名称、`all parks`/`所有 园区` 或 `all regions`/`所有 地区`）"
         }
+        "a status or stage" => "状态或阶段",
+        "a text (one word, or in quotes)" => "文字（一个词，或加引号）",
+        "a date like 2026-12-06" => "日期，如 2026-12-06",
         "a whole number" => "整数",
         "a number" => "数字",
         "a value or column" => "值或列名",

@@ -1,5 +1,6 @@
 //! The language's keywords in one table: each grammar rule `kw_*` with its words (English,
-//! then the Chinese alias), and the keywords that begin a statement, a stage or an aggregate.
+//! then the Chinese aliases), and the keywords that begin a statement (a query or a write), a
+//! stage or an aggregate.
 //! The pest grammar (`grammar/chainkb.pest`) must spell the same rules with the same words; a
 //! unit test compares the two. The AST's printer (which names need quotes), the parser's
 //! "expected …" messages and "did you mean", and REPL completion all read this table.
@@ -60,6 +61,25 @@ pub const TABLE: &[(&str, &[&str])] = &[
     ("kw_contains", &["contains", "包含"]),
     ("kw_is", &["is"]),
     ("kw_null", &["null", "空"]),
+    // The words of the write statements (the planning journal).
+    ("kw_move", &["move", "推进"]),
+    ("kw_add", &["add", "新增"]),
+    ("kw_note", &["note", "备注"]),
+    ("kw_to", &["to", "推进到", "到"]),
+    ("kw_project", &["project"]),
+    ("kw_firm", &["firm"]),
+    ("kw_prospect", &["prospect", "客商库", "客商"]),
+    ("kw_makes", &["makes", "生产"]),
+    ("kw_builds", &["builds", "建设"]),
+    ("kw_meeting", &["meeting", "会议"]),
+    ("kw_stage", &["stage", "阶段"]),
+    ("kw_on", &["on", "日期"]),
+    ("kw_contact", &["contact", "联系"]),
+    ("kw_responsible", &["responsible", "责任单位"]),
+    ("kw_reason", &["reason", "理由"]),
+    ("kw_who", &["who", "记录人"]),
+    ("kw_for", &["for"]),
+    ("kw_source", &["source", "来源"]),
 ];
 
 /// The keywords a statement begins with.
@@ -85,6 +105,24 @@ pub const SOURCES: &[&str] = &[
     "kw_build",
     "kw_compare",
     "kw_paths",
+    // Writes: `move project …`, `add firm …`, `note …`, and the command line's order
+    // (`project move …`, `prospect add …`, `firm add …`).
+    "kw_move",
+    "kw_add",
+    "kw_note",
+    "kw_prospect",
+    "kw_project",
+    "kw_firm",
+];
+
+/// The keywords a write statement begins with (a subset of `SOURCES`).
+pub const WRITES: &[&str] = &[
+    "kw_move",
+    "kw_add",
+    "kw_note",
+    "kw_prospect",
+    "kw_project",
+    "kw_firm",
 ];
 
 /// The keywords a stage begins with (after `|`).

@@ -50,14 +50,20 @@
 //!    say which segment; a group's row keeps the one its members share); `targets` makes the
 //!    target list (`crate::targets::list`) for those segments' ids, taking which fill gaps are
 //!    断链 from the gap analysis, never from the rows' names.
-//! 9. **Output.** The `report::Table` (named columns, rows of null / int / float / text / list
-//!    values; amounts in 亿元) prints as an aligned table, JSON rows or CSV.
+//! 9. **Writes.** A write statement (`move project P to 签约`, `add prospect …`, `add firm …`,
+//!    `note …`; `parse_write.rs`) is `Source::Write`: it is never planned, but handed to the
+//!    caller's `Writer` (`run_script_with`), which records it in the planning journal through the
+//!    same functions as the command line (`cli::journal`) and returns what changed as a table
+//!    and the new current state, on which the rest of the script runs.
+//! 10. **Output.** The `report::Table` (named columns, rows of null / int / float / text / list
+//!     values; amounts in 亿元) prints as an aligned table, JSON rows or CSV.
 
 pub mod ast;
 pub mod error;
 pub mod exec;
 pub mod keywords;
 pub mod parse;
+mod parse_write;
 pub mod plan;
 mod stages;
 
@@ -131,12 +137,34 @@ pub fn run(g: &Graph, text: &str, cancel: &AtomicBool) -> Result<Table, QueryErr
     .map(|(t, ..)| t)
 }
 
+/// Where write statements go (`move project …`, `add prospect …`, `note …`: the planning
+/// journal, docs/PLANNING.md). The command line and the REPL hand one in (`cli::journal`); the
+/// query layer parses writes but does not know where the journal is.
+pub trait Writer {
+    /// Record `write`. The table says what changed (its notes: anything to look at); the graph
+    /// is the current state after the write, for the statements that follow it.
+    fn write(&mut self, write: &ast::Write, lang: Lang) -> Result<(Table, Graph), QueryError>;
+}
+
+/// The error of a write where nothing can record it.
+pub fn no_writer(w: &ast::Write) -> QueryError {
+    QueryError::semantic(
+        w.action.keyword(),
+        "a write needs a database to record it: run it with `chainkb query --db PATH` or in `chainkb repl --db PATH`",
+        w.span,
+    )
+    .with_zh(format!(
+        "{}：写语句要记入数据库的日志：请用 chainkb query --db PATH 或在 chainkb repl --db PATH 中运行",
+        w.action.keyword()
+    ))
+}
+
 /// Run a script: statements separated by `;` (a leading byte-order mark is skipped). Each
 /// statement runs and has its own outcome; `stop_on_error` stops after the first failing one.
 /// A syntax error ends the script where it is: the statements before the one holding it run,
 /// then it is the last outcome (errors about the input as a whole — too long, nested too deep —
 /// come before anything runs).
-/// Reasons, notes and the tables' labels are in `lang`.
+/// Reasons, notes and the tables' labels are in `lang`. Writes are refused (no `Writer`).
 pub fn run_script(
     g: &Graph,
     text: &str,
@@ -144,22 +172,47 @@ pub fn run_script(
     stop_on_error: bool,
     lang: Lang,
 ) -> Vec<Outcome> {
+    run_script_with(g, text, cancel, stop_on_error, lang, None).0
+}
+
+/// [`run_script`] with a `Writer` for the write statements: a write goes to it, and the
+/// statements after it run on the state it returns. Also returns that state, after the last
+/// write (`None` when nothing was written).
+pub fn run_script_with(
+    g: &Graph,
+    text: &str,
+    cancel: &AtomicBool,
+    stop_on_error: bool,
+    lang: Lang,
+    mut writer: Option<&mut dyn Writer>,
+) -> (Vec<Outcome>, Option<Graph>) {
     let t0 = Instant::now();
     let (parsed, syntax_error) = parse::parse_script_until_error(text);
     let parse_each =
         t0.elapsed() / (parsed.len() + usize::from(syntax_error.is_some())).max(1) as u32;
     let mut out = Vec::new();
+    let mut written: Option<Graph> = None;
     for p in parsed {
+        let g = written.as_ref().unwrap_or(g);
         // Spans stay relative to the whole script, so errors show the script's own line numbers.
-        let res = run_statement(
-            g,
-            &p.statement,
-            Ctx {
-                cancel,
-                parallel: true,
-                lang,
-            },
-        );
+        let res = match (&p.statement.source, writer.as_deref_mut()) {
+            (ast::Source::Write(w), Some(writer)) => {
+                let t1 = Instant::now();
+                writer.write(w, lang).map(|(table, now)| {
+                    written = Some(now);
+                    (table, Duration::ZERO, t1.elapsed())
+                })
+            }
+            _ => run_statement(
+                g,
+                &p.statement,
+                Ctx {
+                    cancel,
+                    parallel: true,
+                    lang,
+                },
+            ),
+        };
         let (result, timing) = match res {
             Ok((t, plan, exec)) => (
                 Ok(t),
@@ -184,7 +237,7 @@ pub fn run_script(
             timing,
         });
         if failed && stop_on_error {
-            return out;
+            return (out, written);
         }
     }
     if let Some(e) = syntax_error {
@@ -197,5 +250,5 @@ pub fn run_script(
             },
         });
     }
-    out
+    (out, written)
 }

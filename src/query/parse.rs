@@ -340,7 +340,17 @@ fn expected(positives: &[Rule]) -> Vec<String> {
     let query_start = |r: &Rule| {
         matches!(
             r,
-            Rule::statement | Rule::source | Rule::list_kind | Rule::query | Rule::script
+            Rule::statement
+                | Rule::source
+                | Rule::list_kind
+                | Rule::query
+                | Rule::script
+                | Rule::write_stmt
+                | Rule::move_project
+                | Rule::move_prospect
+                | Rule::add_prospect
+                | Rule::add_entity
+                | Rule::note_write
         ) || keywords::SOURCES.contains(&rule_name(r).as_str())
     };
     let stage_start =
@@ -357,11 +367,18 @@ fn expected(positives: &[Rule]) -> Vec<String> {
     };
     for r in positives {
         if query_start(r) {
-            // `parks` after `all` is not the start of a query.
-            if *r == Rule::kw_parks && !positives.contains(&Rule::kw_find) {
-                push("`parks`".into());
-            } else if *r == Rule::kw_regions && !positives.contains(&Rule::kw_find) {
-                push("`regions`".into());
+            // `parks` after `all`, `project` after `move` are not the start of a statement:
+            // a keyword expected where `find` is not is named as itself.
+            let name = rule_name(r);
+            if let Some(word) = name.strip_prefix("kw_")
+                && !positives.contains(&Rule::kw_find)
+            {
+                let word = keywords::TABLE
+                    .iter()
+                    .find(|(rule, _)| *rule == name)
+                    .and_then(|(_, words)| words.first().copied())
+                    .unwrap_or(word);
+                push(format!("`{word}`"));
             } else {
                 push(QUERY_WORDS.into());
             }
@@ -369,6 +386,16 @@ fn expected(positives: &[Rule]) -> Vec<String> {
             push(STAGE_WORDS.into());
         } else if agg_start(r) {
             push(AGG_WORDS.into());
+        } else if let Some(kws) = option_keywords(*r) {
+            // A write's options are named by their keywords (`reason`, `as`, …).
+            for kw in kws {
+                let word = keywords::TABLE
+                    .iter()
+                    .find(|(rule, _)| rule == kw)
+                    .and_then(|(_, words)| words.first())
+                    .unwrap_or(kw);
+                push(format!("`{word}`"));
+            }
         } else if let Some(w) = rule_words(*r) {
             push(w.into());
         } else {
@@ -381,6 +408,29 @@ fn expected(positives: &[Rule]) -> Vec<String> {
     out
 }
 
+/// The keywords that begin the options of a write (and its words for a kind), for
+/// "expected …".
+fn option_keywords(r: Rule) -> Option<&'static [&'static str]> {
+    const COMMON: [&str; 2] = ["kw_reason", "kw_as"];
+    Some(match r {
+        Rule::write_opt | Rule::reason_opt | Rule::who_opt => &COMMON,
+        Rule::prospect_opt => &[
+            "kw_chain",
+            "kw_in",
+            "kw_stage",
+            "kw_on",
+            "kw_contact",
+            "kw_by",
+            "kw_reason",
+            "kw_as",
+        ],
+        Rule::add_opt => &["kw_status", "kw_meeting", "kw_source", "kw_reason", "kw_as"],
+        Rule::project_kw => &["kw_project", "kw_projects"],
+        Rule::entity_kw => &["kw_firm", "kw_enterprises", "kw_project", "kw_projects"],
+        _ => return None,
+    })
+}
+
 /// Grammar rules in plain words, for "expected …". `None` for keywords (named by `expected`)
 /// and for rules that are never expected on their own.
 fn rule_words(r: Rule) -> Option<&'static str> {
@@ -391,6 +441,9 @@ fn rule_words(r: Rule) -> Option<&'static str> {
         Rule::place | Rule::all_parks | Rule::all_regions => {
             "a place (a name, `all parks` or `all regions`)"
         }
+        Rule::value => "a status or stage",
+        Rule::text => "a text (one word, or in quotes)",
+        Rule::date_val | Rule::date => "a date like 2026-12-06",
         Rule::int => "a whole number",
         Rule::number | Rule::float => "a number",
         Rule::operand => "a value or column",
@@ -420,7 +473,7 @@ fn rule_words(r: Rule) -> Option<&'static str> {
 
 // ------------------------------------------------------------------------------------ AST building
 
-fn span_of(p: &Pair<Rule>) -> Span {
+pub(super) fn span_of(p: &Pair<Rule>) -> Span {
     let s = p.as_span();
     Span {
         start: s.start(),
@@ -435,6 +488,10 @@ fn statement(p: Pair<Rule>) -> Result<Statement, QueryError> {
     for c in p.into_inner() {
         match c.as_rule() {
             Rule::kw_explain => explain = true,
+            // A write is a statement of its own (the grammar gives it no explain, no stages).
+            Rule::write_stmt => {
+                source_ast = Some(Source::Write(Box::new(super::parse_write::write(c)?)))
+            }
             Rule::source => source_ast = Some(source(c)?),
             Rule::stage => stages.push(stage(c)?),
             _ => {}
@@ -448,7 +505,7 @@ fn statement(p: Pair<Rule>) -> Result<Statement, QueryError> {
     })
 }
 
-fn name(p: Pair<Rule>) -> Name {
+pub(super) fn name(p: Pair<Rule>) -> Name {
     // name = { string | ident }, column = { string | word }, node_name = { string | node_word }
     let span = span_of(&p);
     let inner = p.into_inner().next();

@@ -302,6 +302,8 @@ fn places(g: &Graph, p: &Place, clause: &str) -> Result<Places, QueryError> {
 /// Resolve the source's names and options into its report's input; its columns follow.
 fn plan_source(g: &Graph, src: &Source) -> Result<SourcePlan, QueryError> {
     Ok(match src {
+        // Writes run through `query::Writer` before planning (`query::run_script_with`).
+        Source::Write(w) => return Err(super::no_writer(w)),
         Source::Find(n) => SourcePlan::Find(lists::FindInput {
             typed: n.text.clone(),
             hits: lookup(g, n, &[], "find")?,

@@ -44,6 +44,11 @@ const NAMES: &[&str] = &[
     "123",
     "",
     "x y",
+    // Words of the write statements, and a date.
+    "to",
+    "推进到",
+    "理由",
+    "2026-12-06",
 ];
 
 fn text() -> impl Strategy<Value = String> {
@@ -240,6 +245,93 @@ fn statement() -> impl Strategy<Value = Statement> {
         })
 }
 
+fn date() -> impl Strategy<Value = Name> {
+    prop_oneof![
+        (2000u32..2100, 1u32..13, 1u32..29)
+            .prop_map(|(y, m, d)| Name::new(format!("{y:04}-{m:02}-{d:02}"))),
+        name(),
+    ]
+}
+
+fn prospect_opts() -> impl Strategy<Value = ProspectOpts> {
+    (
+        prop::option::of(name()),
+        prop::option::of(name()),
+        prop::option::of(name()),
+        prop::option::of(date()),
+        prop::option::of(name()),
+        prop::option::of(name()),
+    )
+        .prop_map(
+            |(chain, place, stage, date, contact, responsible)| ProspectOpts {
+                chain,
+                place,
+                stage,
+                date,
+                contact,
+                responsible,
+            },
+        )
+}
+
+/// A write statement (as a `Source::Write` statement, which takes no explain and no stages).
+fn write_statement() -> impl Strategy<Value = Statement> {
+    let action = prop_oneof![
+        (name(), name()).prop_map(|(project, to)| WriteAction::MoveProject { project, to }),
+        (name(), name(), name(), prospect_opts()).prop_map(|(firm, chain, place, mut opts)| {
+            // A new 客商库 entry names its chain and place.
+            opts.chain = Some(chain);
+            opts.place = Some(place);
+            WriteAction::AddProspect { firm, opts }
+        }),
+        (name(), name(), prospect_opts()).prop_map(|(firm, to, opts)| WriteAction::MoveProspect {
+            firm,
+            to,
+            opts
+        }),
+        (
+            any::<bool>(),
+            name(),
+            name(),
+            prop::collection::vec(name(), 1..3),
+            prop::option::of(name()),
+            prop::option::of(date()),
+        )
+            .prop_map(|(firm, name, place, segments, status, meeting)| {
+                WriteAction::Add {
+                    kind: if firm {
+                        AddKind::Firm
+                    } else {
+                        AddKind::Project
+                    },
+                    name,
+                    place,
+                    segments,
+                    status,
+                    meeting,
+                }
+            }),
+        (
+            prop::option::of(prop::sample::select(Kind::ALL.to_vec())),
+            name(),
+            name()
+        )
+            .prop_map(|(kind, entity, text)| WriteAction::Note { kind, entity, text }),
+    ];
+    (action, prop::option::of(name()), prop::option::of(name())).prop_map(
+        |(action, reason, who)| Statement {
+            explain: false,
+            source: Source::Write(Box::new(Write {
+                action,
+                reason,
+                who,
+                span: Span::default(),
+            })),
+            stages: Vec::new(),
+        },
+    )
+}
+
 fn fixture_graph() -> crate::graph::Graph {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
     let loaded = crate::data::load(&[dir], Default::default()).expect("fixture");
@@ -252,6 +344,14 @@ proptest! {
 
     #[test]
     fn display_round_trips(st in statement()) {
+        let text = st.to_string();
+        let back = parse(&text);
+        prop_assert!(back.is_ok(), "`{}` does not parse: {:?}", text, back.err());
+        prop_assert_eq!(back.ok(), Some(st), "text: {}", text);
+    }
+
+    #[test]
+    fn writes_print_back_to_themselves(st in write_statement()) {
         let text = st.to_string();
         let back = parse(&text);
         prop_assert!(back.is_ok(), "`{}` does not parse: {:?}", text, back.err());

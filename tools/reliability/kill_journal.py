@@ -14,7 +14,12 @@ checks that
   - the database still opens (`check --store` exits 0) — sled recovering a killed write never
     turns into damage.
 
+With `--via query` the notes are write statements of the query language instead
+(`chainkb query '备注 ENTITY "n-<i>" 理由 "trial <i>" 记录人 kill'`), acknowledged when the
+process exited 0 and printed the recorded row (`│ N ┆ …`).
+
 Usage: kill_journal.py --bin CHAINKB --data DIR --entity NAME --work W [--trials N] [--seed S]
+                       [--via cli|query]
 Prints one RESULT line; exits 1 if any acknowledged write was lost or the journal broke.
 """
 import argparse, os, random, re, shutil, signal, subprocess, sys, time
@@ -34,6 +39,7 @@ def main():
     ap.add_argument('--trials', type=int, default=200)
     ap.add_argument('--seed', type=int, default=1)
     ap.add_argument('--check-every', type=int, default=1)
+    ap.add_argument('--via', choices=['cli', 'query'], default='cli')
     a = ap.parse_args()
     rng = random.Random(a.seed)
     shutil.rmtree(a.work, ignore_errors=True)
@@ -45,6 +51,9 @@ def main():
 
     def write(i, kill_after=None):
         args = [a.bin, '--db', db, 'note', a.entity, f'n-{i}', '--as', 'kill', '--reason', f'trial {i}']
+        if a.via == 'query':
+            args = [a.bin, '--db', db, 'query',
+                    f'备注 "{a.entity}" "n-{i}" 理由 "trial {i}" 记录人 kill']
         if i % 3 == 2:
             args = [a.bin, '--db', db, 'snapshot', 'save', f's{i % 5}']
         p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
@@ -75,7 +84,7 @@ def main():
     for i in range(a.trials):
         rc, out, err, killed, args = write(i, kill_after=rng.uniform(0, 2.0 * dur))
         killed_n += killed
-        m = re.search(r'已记录 #(\d+)', out)
+        m = re.search(r'已记录 #(\d+)', out) or re.search(r'│\s*(\d+)\s*┆', out)
         if rc == 0 and m:
             acked[f'n-{i}'] = int(m.group(1))
             acked_n += 1

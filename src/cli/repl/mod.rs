@@ -348,7 +348,19 @@ impl Session {
     fn run_statements(&mut self, text: &str) {
         CANCEL.store(false, Ordering::SeqCst);
         let started = Instant::now();
-        let outcomes = query::run_script(&self.graph, text, &CANCEL, true, self.lang);
+        // Writes go to the journal; the statements after a write see its state.
+        let mut writer = super::journal::LangWriter::new(&self.db);
+        let (outcomes, written) = query::run_script_with(
+            &self.graph,
+            text,
+            &CANCEL,
+            true,
+            self.lang,
+            Some(&mut writer),
+        );
+        if let Some(g) = written {
+            self.graph = Rc::new(g);
+        }
         for o in outcomes {
             match o.result {
                 Ok(table) => {
