@@ -407,7 +407,12 @@ fn bare_run(text: &str, pos: usize) -> &str {
 /// Where a name was expected and what stands there is a name that cannot be written bare — a
 /// keyword (`in`, `in-park`), or text that begins with `-` or a digit (`-YXGX`, `3M`) — the
 /// hint that quotes it.
-fn unquoted_name(text: &str, pos: usize, found: &str, expected: &[&str]) -> Option<String> {
+fn unquoted_name(
+    text: &str,
+    pos: usize,
+    found: &str,
+    expected: &[&str],
+) -> Option<(String, String)> {
     if !expected
         .iter()
         .any(|w| w.starts_with("a name") || w.starts_with("a place"))
@@ -418,9 +423,10 @@ fn unquoted_name(text: &str, pos: usize, found: &str, expected: &[&str]) -> Opti
     if first == '-' {
         let name = bare_run(text, pos + 1);
         return (!name.is_empty()).then(|| {
-            format!(
-                "a bare name cannot begin with `-`: write it in double quotes, {}",
-                quote(&text[pos..pos + 1 + name.len()])
+            let quoted = quote(&text[pos..pos + 1 + name.len()]);
+            (
+                format!("a bare name cannot begin with `-`: write it in double quotes, {quoted}"),
+                format!("不加引号的名称不能以 `-` 开头：请加双引号，{quoted}"),
             )
         });
     }
@@ -434,22 +440,26 @@ fn unquoted_name(text: &str, pos: usize, found: &str, expected: &[&str]) -> Opti
         if name == found && !ends {
             return None;
         }
+        let quoted = quote(name);
         return Some(if name == found {
-            format!(
-                "`{found}` is a keyword; as a name it needs double quotes: {}",
-                quote(name)
+            (
+                format!("`{found}` is a keyword; as a name it needs double quotes: {quoted}"),
+                format!("`{found}` 是关键字；作名称时要加双引号：{quoted}"),
             )
         } else {
-            format!(
-                "`{name}` begins with the keyword `{found}`: write the name in double quotes, {}",
-                quote(name)
+            (
+                format!(
+                    "`{name}` begins with the keyword `{found}`: write the name in double quotes, {quoted}"
+                ),
+                format!("`{name}` 以关键字 `{found}` 开头：请给名称加双引号，{quoted}"),
             )
         });
     }
     if first.is_ascii_digit() {
-        return Some(format!(
-            "a bare name cannot begin with a digit: write it in double quotes, {}",
-            quote(name)
+        let quoted = quote(name);
+        return Some((
+            format!("a bare name cannot begin with a digit: write it in double quotes, {quoted}"),
+            format!("不加引号的名称不能以数字开头：请加双引号，{quoted}"),
         ));
     }
     None
@@ -524,8 +534,8 @@ pub fn expected_words(text: &str, pos: usize, words: &[&str]) -> QueryError {
             format!("names with punctuation need double quotes: {}", quote(name)),
             format!("带标点的名称要加双引号：{}", quote(name)),
         );
-    } else if let Some(hint) = unquoted_name(text, pos, found, &uniq) {
-        err = err.with_hint(hint);
+    } else if let Some((en, zh)) = unquoted_name(text, pos, found, &uniq) {
+        err = err.with_hints(en, zh);
     } else if let Some(c) = found.chars().next()
         && let Some((_, ascii)) = FULL_WIDTH.iter().find(|(f, _)| *f == c)
     {
