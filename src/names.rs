@@ -227,6 +227,15 @@ pub fn did_you_mean(suggestions: &[&str]) -> String {
     }
 }
 
+/// [`did_you_mean`] in `lang`: `，是不是 X？` in Chinese.
+pub fn did_you_mean_in(suggestions: &[&str], lang: crate::lang::Lang) -> String {
+    match lang {
+        crate::lang::Lang::En => did_you_mean(suggestions),
+        crate::lang::Lang::Zh if suggestions.is_empty() => String::new(),
+        crate::lang::Lang::Zh => format!("，是不是 {}？", suggestions.join("、")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

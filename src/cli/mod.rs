@@ -16,6 +16,7 @@ use crate::graph::Graph;
 use crate::lang::Lang;
 use crate::model::{EdgeKind, Kind};
 use crate::store::Store;
+use crate::tr;
 use clap::{Parser, Subcommand};
 pub use failure::{Failure, exit_code};
 use std::path::PathBuf;
@@ -155,11 +156,12 @@ pub fn main() -> i32 {
             return code;
         }
     };
+    let lang = Lang::choose(cli.lang);
     match run(cli) {
         Ok(()) => 0,
         Err(f) => {
             if !matches!(f, Failure::Printed(_)) {
-                stderrln!("error: {f}");
+                stderrln!("{}{}", failure::prefix(lang), f.render(lang));
             }
             exit_code(f.blame())
         }
@@ -232,21 +234,29 @@ fn print_diags(diags: &[data::Diag]) {
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let lang = Lang::choose(cli.lang);
     let _ = NOTICE_LANG.set(lang);
+    crate::lang::set_messages(lang);
     let Some(command) = cli.command else {
         if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
             return repl::run(cli.db, lang);
         }
-        return Err(Failure::user(
-            "no command given: `chainkb` alone opens the REPL only in a terminal; to run queries from a pipe use `chainkb query -f -` (or `chainkb repl`); see `chainkb --help`",
-        ));
+        return Err(Failure::user(tr!(
+            lang,
+            "没有给出命令：只有在终端里 `chainkb` 才会进入交互会话；从管道运行查询请用 `chainkb query -f -`（或 `chainkb repl`）；见 `chainkb --help`",
+            "no command given: `chainkb` alone opens the REPL only in a terminal; to run queries from a pipe use `chainkb query -f -` (or `chainkb repl`); see `chainkb --help`"
+        )));
     };
     match command {
         Command::Check { store: true, .. } => {
             let store = open_store(&cli.db, false)?;
             let n = store.verify()?;
+            let path = store.path().display();
             stdoutln!(
-                "ok: {n} records of {} read and verified",
-                store.path().display()
+                "{}",
+                tr!(
+                    lang,
+                    "正常：{path} 的 {n} 条记录已读出并校验",
+                    "ok: {n} records of {path} read and verified"
+                )
             );
             journal::check_store(&store)
         }
@@ -258,7 +268,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 paths
             };
-            let loaded = load_with_spinner(&paths, encoding)?;
+            let loaded = load_with_spinner(&paths, encoding, lang)?;
             if loaded.is_ok() {
                 stdoutln!("{}", loaded.summary());
                 for line in loaded.rows_lines() {
@@ -267,56 +277,77 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 journal::check_folders(&paths, &loaded.dataset)
             } else {
                 print_diags(&loaded.diags);
-                Err(Failure::user(format!(
-                    "{} problem(s) found",
-                    loaded.diags.len()
+                let n = loaded.diags.len();
+                Err(Failure::user(tr!(
+                    lang,
+                    "发现 {n} 个问题",
+                    "{n} problem(s) found"
                 )))
             }
         }
         Command::Import { paths, encoding } => {
             if let Some(missing) = paths.iter().find(|p| !p.exists()) {
-                return Err(Failure::user(format!(
-                    "{}: no such file or folder",
-                    missing.display()
-                )));
+                return Err(data::DataError::NoSuchPath(missing.clone()).into());
             }
             // An import replaces everything the database holds, so it takes whole data
             // folders; `check` may look at a part, an import of a part would be a guess.
             if let Some(context) = data::context_of(&paths) {
                 let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 let fix = match &context {
-                    data::Context::Folder(dir) => format!(
-                        "import the whole folder: chainkb import {} --db DB",
-                        dir.display()
+                    data::Context::Folder(dir) => {
+                        let dir = dir.display();
+                        tr!(
+                            lang,
+                            "请导入整个文件夹：chainkb import {dir} --db DB",
+                            "import the whole folder: chainkb import {dir} --db DB"
+                        )
+                    }
+                    data::Context::Bundled => tr!(
+                        lang,
+                        "请把它放进一个数据文件夹的 seeds/（chainkb export DIR 会写出带内置数据的文件夹），再导入那个文件夹",
+                        "put it into the seeds/ of a data folder (chainkb export DIR writes one with the bundled data) and import that folder"
                     ),
-                    data::Context::Bundled => "put it into the seeds/ of a data folder (chainkb export DIR writes one with the bundled data) and import that folder".into(),
                 };
-                return Err(Failure::user(format!(
-                    "import replaces the database's data with whole data folders, and {} {} part of {}: {fix}",
-                    shown.join(", "),
-                    if shown.len() == 1 { "is" } else { "are" },
-                    context.label()
-                )));
+                return Err(Failure::user(match lang {
+                    Lang::Zh => format!(
+                        "导入会用整个数据文件夹替换数据库里的数据，而 {} 只是{} 的一部分：{fix}",
+                        shown.join("、"),
+                        context.label()
+                    ),
+                    Lang::En => format!(
+                        "import replaces the database's data with whole data folders, and {} {} part of {}: {fix}",
+                        shown.join(", "),
+                        if shown.len() == 1 { "is" } else { "are" },
+                        context.label()
+                    ),
+                }));
             }
-            let loaded = load_with_spinner(&paths, encoding)?;
+            let loaded = load_with_spinner(&paths, encoding, lang)?;
             if !loaded.is_ok() {
                 print_diags(&loaded.diags);
-                return Err(Failure::user(format!(
-                    "{} problem(s) found; nothing was imported (the database is unchanged)",
-                    loaded.diags.len()
+                let n = loaded.diags.len();
+                return Err(Failure::user(tr!(
+                    lang,
+                    "发现 {n} 个问题；没有导入任何数据（数据库未改变）",
+                    "{n} problem(s) found; nothing was imported (the database is unchanged)"
                 )));
             }
             let Some(db) = &cli.db else {
-                return Err(Failure::user(
-                    "import needs --db PATH (or CHAINKB_DB): the default database always holds the bundled seed data",
-                ));
+                return Err(Failure::user(tr!(
+                    lang,
+                    "导入需要 --db PATH（或 CHAINKB_DB）：默认数据库总是装着内置的种子数据",
+                    "import needs --db PATH (or CHAINKB_DB): the default database always holds the bundled seed data"
+                )));
             };
             let store = open_store(&cli.db, true)?;
             let pending = journal::before_import(&store, &paths)?;
             let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             // A bar only when stderr is a terminal (indicatif hides itself otherwise).
             let bar = indicatif::ProgressBar::new(0).with_style(
-                indicatif::ProgressStyle::with_template("importing {bar:30} {pos}/{len} records")
+                indicatif::ProgressStyle::with_template(lang.pick(
+                    "正在导入 {bar:30} {pos}/{len} 条记录",
+                    "importing {bar:30} {pos}/{len} records",
+                ))
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             let progress = |done: u64, total: u64| {
@@ -326,13 +357,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let meta = store.import_with_progress(&loaded.dataset, &shown.join(" "), &progress)?;
             bar.finish_and_clear();
             let ds = &loaded.dataset;
+            let (nodes, edges, files) = (ds.nodes.len(), ds.edges.len(), ds.files.len());
+            let (db, generation) = (db.display(), meta.generation);
             stdoutln!(
-                "imported {} nodes and {} edges from {} files into {} (generation {})",
-                ds.nodes.len(),
-                ds.edges.len(),
-                ds.files.len(),
-                db.display(),
-                meta.generation
+                "{}",
+                tr!(
+                    lang,
+                    "已从 {files} 个文件导入 {nodes} 个节点和 {edges} 条边到 {db}（第 {generation} 代）",
+                    "imported {nodes} nodes and {edges} edges from {files} files into {db} (generation {generation})"
+                )
             );
             for line in loaded.rows_lines() {
                 stdoutln!("{line}");
@@ -342,16 +375,34 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export { dir, force } => {
             let store = open_store(&cli.db, false)?;
             let (ds, _) = store.load()?;
-            prepare_export_dir(&dir, force)?;
+            prepare_export_dir(&dir, force, lang)?;
+            let shown = dir.display();
             let n = data::export(&ds, &dir).map_err(|e| {
-                Failure::environment(format!("cannot write to {}: {e}", dir.display()))
+                Failure::environment(tr!(
+                    lang,
+                    "无法写入 {shown}：{e}",
+                    "cannot write to {shown}: {e}"
+                ))
             })?;
-            stdoutln!("exported {n} files to {}", dir.display());
+            stdoutln!(
+                "{}",
+                tr!(
+                    lang,
+                    "已导出 {n} 个文件到 {shown}",
+                    "exported {n} files to {shown}"
+                )
+            );
             let events = journal::export(&store, &dir)?;
             if events > 0 {
+                let file = dir.join("journal.csv");
+                let file = file.display();
                 stdoutln!(
-                    "日志 {events} 条事件写入 {}",
-                    dir.join("journal.csv").display()
+                    "{}",
+                    tr!(
+                        lang,
+                        "日志 {events} 条事件写入 {file}",
+                        "wrote {events} journal events to {file}"
+                    )
                 );
             }
             Ok(())
@@ -374,7 +425,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let graph = open_graph(&cli.db)?;
             stdout!(
                 "{}",
-                show::show(&graph, &name, &kinds).map_err(Failure::user)?
+                show::show(&graph, &name, &kinds, lang).map_err(Failure::user)?
             );
             Ok(())
         }
@@ -401,7 +452,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 DrawKind::Chain
             };
-            draw(&graph, chain, place, kind, output, format, font)
+            let out = DrawOutput {
+                path: output,
+                format,
+                font,
+            };
+            draw(&graph, chain, place, kind, out, lang)
         }
         Command::Repl => repl::run(cli.db, lang),
         Command::Journal(cmd) => journal::run(&cli.db, cmd),
@@ -427,13 +483,22 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             force,
         } => {
             // A data folder's curated seeds must not be replaced by synthetic ones by a slip.
-            prepare_export_dir(&dir, force)?;
+            prepare_export_dir(&dir, force, lang)?;
+            let shown = dir.display();
             crate::synth::generate(&dir, enterprises, seed).map_err(|e| {
-                Failure::environment(format!("cannot write {}: {e}", dir.display()))
+                Failure::environment(tr!(
+                    lang,
+                    "无法写入 {shown}：{e}",
+                    "cannot write {shown}: {e}"
+                ))
             })?;
             stdoutln!(
-                "wrote a synthetic data folder with {enterprises} enterprises to {}",
-                dir.display()
+                "{}",
+                tr!(
+                    lang,
+                    "已把含 {enterprises} 家企业的合成数据文件夹写到 {shown}",
+                    "wrote a synthetic data folder with {enterprises} enterprises to {shown}"
+                )
             );
             Ok(())
         }
@@ -458,16 +523,27 @@ enum DrawKind {
     Applications,
 }
 
+/// Where and how `draw` writes: `-o`, `--format`, `--font`.
+struct DrawOutput {
+    path: Option<PathBuf>,
+    format: Option<String>,
+    font: Option<PathBuf>,
+}
+
 /// `chainkb draw`: make the picture, in the format asked for, into the file or standard output.
 fn draw(
     graph: &Graph,
     chain: u32,
     place: Option<u32>,
     kind: DrawKind,
-    output: Option<PathBuf>,
-    format: Option<String>,
-    font: Option<PathBuf>,
+    out: DrawOutput,
+    lang: Lang,
 ) -> Result<(), Failure> {
+    let DrawOutput {
+        path: output,
+        format,
+        font,
+    } = out;
     let ext = output
         .as_ref()
         .and_then(|o| o.extension())
@@ -479,8 +555,10 @@ fn draw(
                 .zip(draw_format(&ext))
                 .is_some_and(|(a, b)| a != b) =>
         {
-            return Err(Failure::user(format!(
-                "--format {f} 与输出文件的扩展名 .{ext} 不符：去掉 --format，或把文件命名为 .{f}"
+            return Err(Failure::user(tr!(
+                lang,
+                "--format {f} 与输出文件的扩展名 .{ext} 不符：去掉 --format，或把文件命名为 .{f}",
+                "--format {f} does not match the output file's extension .{ext}: drop --format, or name the file .{f}"
             )));
         }
         (Some(f), _) => f,
@@ -488,14 +566,18 @@ fn draw(
         (None, None) => "svg".into(),
     };
     let Some(format) = draw_format(&format) else {
-        return Err(Failure::user(format!(
-            "无法输出为 `{format}`：请用 svg、png 或 dot（--format，或以 .svg/.png/.dot 结尾的输出文件）"
+        return Err(Failure::user(tr!(
+            lang,
+            "无法输出为 `{format}`：请用 svg、png 或 dot（--format，或以 .svg/.png/.dot 结尾的输出文件）",
+            "cannot write `{format}`: use svg, png or dot (--format, or an output file ending in .svg/.png/.dot)"
         )));
     };
     if format == "png" && output.is_none() {
-        return Err(Failure::user(
-            "PNG 需要输出文件：加上 -o 图片.png".to_string(),
-        ));
+        return Err(Failure::user(tr!(
+            lang,
+            "PNG 需要输出文件：加上 -o 图片.png",
+            "PNG needs an output file: add -o picture.png"
+        )));
     }
     let (svg, dot, what) = match kind {
         DrawKind::Chain => {
@@ -504,13 +586,14 @@ fn draw(
             (
                 crate::draw::to_svg(&picture),
                 Some(crate::draw::to_dot(&picture)),
-                format!("{n} 个环节"),
+                tr!(lang, "{n} 个环节", "{n} segments"),
             )
         }
         DrawKind::Applications => {
             let picture = crate::draw::apps::layout(graph, chain, place).map_err(Failure::user)?;
             let n = picture.boxes.len();
-            (crate::draw::to_svg(&picture), None, format!("{n} 个环节"))
+            let what = tr!(lang, "{n} 个环节", "{n} segments");
+            (crate::draw::to_svg(&picture), None, what)
         }
         DrawKind::Map { targets } => {
             let firms = match (targets, place) {
@@ -519,7 +602,8 @@ fn draw(
             };
             let m = crate::draw::map::layout(graph, chain, place, firms.as_deref());
             let n: usize = m.series.iter().map(|s| s.firms.len()).sum();
-            (crate::draw::map::to_svg(&m), None, format!("{n} 家企业"))
+            let what = tr!(lang, "{n} 家企业", "{n} enterprises");
+            (crate::draw::map::to_svg(&m), None, what)
         }
     };
     let bytes = match format {
@@ -528,17 +612,28 @@ fn draw(
         _ => match dot {
             Some(dot) => dot.into_bytes(),
             None => {
-                return Err(Failure::user(
-                    "区域分布图和应用领域图没有 DOT 格式：请用 .svg 或 .png".to_string(),
-                ));
+                return Err(Failure::user(tr!(
+                    lang,
+                    "区域分布图和应用领域图没有 DOT 格式：请用 .svg 或 .png",
+                    "maps and application pictures have no DOT form: use .svg or .png"
+                )));
             }
         },
     };
     match output {
         Some(path) => {
-            std::fs::write(&path, bytes)
-                .map_err(|e| Failure::user(format!("无法写入 {}：{e}", path.display())))?;
-            stderrln!("已写入 {}（{what}）", path.display());
+            let shown = path.display();
+            std::fs::write(&path, bytes).map_err(|e| {
+                Failure::user(tr!(
+                    lang,
+                    "无法写入 {shown}：{e}",
+                    "cannot write {shown}: {e}"
+                ))
+            })?;
+            stderrln!(
+                "{}",
+                tr!(lang, "已写入 {shown}（{what}）", "wrote {shown} ({what})")
+            );
         }
         None => stdout!("{}", String::from_utf8_lossy(&bytes)),
     }
@@ -567,24 +662,29 @@ pub(crate) fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Resolve a name to exactly one node of the given kinds, or fail with suggestions.
+/// Resolve a name to exactly one node of the given kinds, or fail with suggestions (in the
+/// language of messages).
 pub fn resolve_one(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<u32, Failure> {
+    let lang = crate::lang::messages();
     let hits = graph.names.lookup(&graph.ds.nodes, name, kinds);
     let what: Vec<&str> = kinds.iter().map(|k| k.label_zh()).collect();
+    let what = what.join("/");
     match hits.as_slice() {
         [one] => Ok(*one),
         [] => {
-            if let Some(other) = graph.other_kinds(name, kinds) {
-                return Err(Failure::user(format!(
-                    "`{name}` is {other}, not a {}",
-                    what.join("/")
+            if let Some(other) = graph.other_kinds_in(name, kinds, lang) {
+                return Err(Failure::user(tr!(
+                    lang,
+                    "`{name}` 是{other}，不是{what}",
+                    "`{name}` is {other}, not a {what}"
                 )));
             }
             let sugg = graph.names.suggest(&graph.ds.nodes, name, kinds, 5);
-            Err(Failure::user(format!(
-                "no {} named `{name}`{}",
-                what.join("/"),
-                crate::names::did_you_mean(&sugg)
+            let dym = crate::names::did_you_mean_in(&sugg, lang);
+            Err(Failure::user(tr!(
+                lang,
+                "没有名为 `{name}` 的{what}{dym}",
+                "no {what} named `{name}`{dym}"
             )))
         }
         many => {
@@ -592,18 +692,24 @@ pub fn resolve_one(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<u32, Fai
                 .iter()
                 .map(|&i| format!("`{}`", graph.node(i).id))
                 .collect();
-            Err(Failure::user(format!(
-                "`{name}` names several: {}; use the id",
-                ids.join(", ")
-            )))
+            Err(Failure::user(match lang {
+                Lang::Zh => format!("`{name}` 可指多个：{}；请用编号", ids.join("、")),
+                Lang::En => format!("`{name}` names several: {}; use the id", ids.join(", ")),
+            }))
         }
     }
 }
 
 /// Read and check data files, with a spinner on a terminal (a million rows take seconds).
-fn load_with_spinner(paths: &[PathBuf], encoding: Encoding) -> Result<data::Loaded, Failure> {
-    let spinner =
-        indicatif::ProgressBar::new_spinner().with_message("reading and checking data files");
+fn load_with_spinner(
+    paths: &[PathBuf],
+    encoding: Encoding,
+    lang: Lang,
+) -> Result<data::Loaded, Failure> {
+    let spinner = indicatif::ProgressBar::new_spinner().with_message(lang.pick(
+        "正在读取并检查数据文件",
+        "reading and checking data files",
+    ));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let loaded = data::load(paths, encoding).map_err(Failure::from);
     spinner.finish_and_clear();
@@ -613,7 +719,9 @@ fn load_with_spinner(paths: &[PathBuf], encoding: Encoding) -> Result<data::Load
     loaded
 }
 
+/// A node kind by its English or Chinese name, or fail listing the kinds.
 pub fn parse_kind(k: &str) -> Result<Kind, Failure> {
+    let lang = crate::lang::messages();
     let lower = k.to_lowercase();
     Kind::ALL
         .into_iter()
@@ -623,21 +731,24 @@ pub fn parse_kind(k: &str) -> Result<Kind, Failure> {
                 .iter()
                 .map(|k| k.as_str().to_lowercase())
                 .collect();
-            Failure::user(format!(
-                "unknown kind `{k}`{} (kinds: {})",
-                crate::names::did_you_mean(&crate::names::suggest(
-                    &lower,
-                    all.iter().map(String::as_str),
-                    1
-                )),
-                all.join(", ")
-            ))
+            let dym = crate::names::did_you_mean_in(
+                &crate::names::suggest(&lower, all.iter().map(String::as_str), 1),
+                lang,
+            );
+            let zh: Vec<String> = Kind::ALL
+                .iter()
+                .map(|k| format!("{} {}", k.label_zh(), k.as_str().to_lowercase()))
+                .collect();
+            Failure::user(match lang {
+                Lang::Zh => format!("没有 `{k}` 这一类型{dym}（类型：{}）", zh.join("、")),
+                Lang::En => format!("unknown kind `{k}`{dym} (kinds: {})", all.join(", ")),
+            })
         })
 }
 
 /// Refuse to mix an export into an existing data folder unless `force`, which first removes
 /// the old .toml/.csv files so the folder holds exactly the export.
-fn prepare_export_dir(dir: &std::path::Path, force: bool) -> Result<(), Failure> {
+fn prepare_export_dir(dir: &std::path::Path, force: bool, lang: Lang) -> Result<(), Failure> {
     for sub in ["graphs", "seeds"] {
         let d = dir.join(sub);
         let Ok(entries) = std::fs::read_dir(&d) else {
@@ -652,14 +763,18 @@ fn prepare_export_dir(dir: &std::path::Path, force: bool) -> Result<(), Failure>
             continue;
         }
         if !force {
-            return Err(Failure::user(format!(
-                "{} already holds data files; write into an empty folder, or pass --force to replace them",
-                d.display()
+            let d = d.display();
+            return Err(Failure::user(tr!(
+                lang,
+                "{d} 里已有数据文件：请写到空文件夹，或加 --force 替换它们",
+                "{d} already holds data files; write into an empty folder, or pass --force to replace them"
             )));
         }
         for f in files {
-            std::fs::remove_file(&f)
-                .map_err(|e| Failure::environment(format!("cannot remove {}: {e}", f.display())))?;
+            std::fs::remove_file(&f).map_err(|e| {
+                let f = f.display();
+                Failure::environment(tr!(lang, "无法删除 {f}：{e}", "cannot remove {f}: {e}"))
+            })?;
         }
     }
     Ok(())

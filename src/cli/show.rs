@@ -2,29 +2,43 @@
 
 use crate::graph::Graph;
 use crate::model::{Attrs, EdgeKind, Kind, fmt_yi};
-use crate::names::did_you_mean;
+use crate::lang::Lang;
+use crate::names::did_you_mean_in;
+use crate::tr;
 use petgraph::Direction;
 use std::fmt::Write as _;
 
 /// Edges listed per kind and direction before "… and N more".
 const MAX_LISTED: usize = 30;
 
-pub fn show(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<String, String> {
+pub fn show(graph: &Graph, name: &str, kinds: &[Kind], lang: Lang) -> Result<String, String> {
     let hits = graph.names.lookup(&graph.ds.nodes, name, kinds);
     if hits.is_empty() {
-        if let Some(other) = graph.other_kinds(name, kinds) {
+        if let Some(other) = graph.other_kinds_in(name, kinds, lang) {
             let what: Vec<&str> = kinds.iter().map(|k| k.label_zh()).collect();
-            return Err(format!(
-                "`{name}` is {other}, not a {}; drop --kind to show it",
-                what.join("/")
+            let what = what.join("/");
+            return Err(tr!(
+                lang,
+                "`{name}` 是{other}，不是{what}；去掉 --kind 即可显示它",
+                "`{name}` is {other}, not a {what}; drop --kind to show it"
             ));
         }
         let sugg = graph.names.suggest(&graph.ds.nodes, name, kinds, 5);
-        return Err(format!("no entity named `{name}`{}", did_you_mean(&sugg)));
+        let dym = did_you_mean_in(&sugg, lang);
+        return Err(tr!(
+            lang,
+            "没有名为 `{name}` 的实体{dym}",
+            "no entity named `{name}`{dym}"
+        ));
     }
     let mut out = String::new();
     if hits.len() > 1 {
-        let _ = writeln!(out, "`{name}` names {} entities:\n", hits.len());
+        let n = hits.len();
+        let _ = writeln!(
+            out,
+            "{}\n",
+            tr!(lang, "`{name}` 可指 {n} 个实体：", "`{name}` names {n} entities:")
+        );
     }
     for (i, &n) in hits.iter().enumerate() {
         if i > 0 {

@@ -2,6 +2,7 @@
 //! used, or an admission rule naming something the database does not hold.
 
 use crate::error::{Blame, Blamed};
+use crate::lang::Lang;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TargetsError {
@@ -20,6 +21,25 @@ pub enum TargetsError {
         kinds: String,
         did_you_mean: String,
     },
+}
+
+impl TargetsError {
+    /// The message in `lang` (`Display` is the English one; a weights or rules message is made
+    /// in the user's language where it is raised).
+    pub fn render(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (
+                TargetsError::RuleName {
+                    rule,
+                    name,
+                    kinds,
+                    did_you_mean,
+                },
+                Lang::Zh,
+            ) => format!("准入规则 `{rule}` 提到的 `{name}` 不是{kinds}{did_you_mean}"),
+            _ => self.to_string(),
+        }
+    }
 }
 
 impl Blamed for TargetsError {

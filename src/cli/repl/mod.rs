@@ -303,7 +303,10 @@ pub(super) fn meta_words(line: &str) -> Result<Vec<String>, String> {
         }
     }
     if quoted {
-        return Err("a quote is never closed: add the closing \"".into());
+        return Err(crate::msg!(
+            "有引号没有配对：请补上结尾的 \"",
+            "a quote is never closed: add the closing \""
+        ));
     }
     if in_word {
         words.push(word);
@@ -460,7 +463,12 @@ impl Session {
             ".lang" => match args.first().copied() {
                 None => stdoutln!("{}", self.lang),
                 Some(word) => {
-                    self.lang = Lang::parse(word).ok_or("usage: .lang zh|en (中文 or English)")?;
+                    self.lang = Lang::parse(word).ok_or_else(|| {
+                        self.lang
+                            .pick("用法：.lang zh|en（中文或英文）", "usage: .lang zh|en (中文 or English)")
+                            .to_string()
+                    })?;
+                    crate::lang::set_messages(self.lang);
                     if let Some((_, table)) = &mut self.last {
                         table.lang = self.lang;
                     }
@@ -483,17 +491,32 @@ impl Session {
                     Some("on") => true,
                     Some("off") => false,
                     None => {
-                        stdoutln!("分页{}", if self.pager { "已开启" } else { "已关闭" });
+                        stdoutln!(
+                            "{}",
+                            match (self.pager, self.lang) {
+                                (true, Lang::Zh) => "分页已开启",
+                                (false, Lang::Zh) => "分页已关闭",
+                                (true, Lang::En) => "paging is on",
+                                (false, Lang::En) => "paging is off",
+                            }
+                        );
                         return Ok(true);
                     }
-                    _ => return Err("usage: .pager on|off".into()),
+                    _ => {
+                        return Err(self
+                            .lang
+                            .pick("用法：.pager on|off", "usage: .pager on|off")
+                            .into());
+                    }
                 };
                 stdoutln!(
                     "{}",
-                    if self.pager {
-                        "分页已开启：比终端高的结果分屏显示"
-                    } else {
-                        "分页已关闭：结果一次全部打印"
+                    match (self.pager, self.lang) {
+                        (true, Lang::Zh) => "分页已开启：比终端高的结果分屏显示",
+                        (false, Lang::Zh) => "分页已关闭：结果一次全部打印",
+                        (true, Lang::En) =>
+                            "paging is on: results taller than the terminal are shown a screen at a time",
+                        (false, Lang::En) => "paging is off: results are printed whole",
                     }
                 );
             }
@@ -528,17 +551,21 @@ impl Session {
                     [chain, file] => (*chain, None, *file),
                     [chain, "in" | "在", place, file] => (*chain, Some(*place), *file),
                     _ => {
-                        return Err(
-                            "usage: .draw CHAIN [in PLACE] FILE.svg|FILE.png|FILE.dot".into()
-                        );
+                        return Err(self
+                            .lang
+                            .pick(
+                                "用法：.draw 产业链 [在 地方] 文件.svg|文件.png|文件.dot",
+                                "usage: .draw CHAIN [in PLACE] FILE.svg|FILE.png|FILE.dot",
+                            )
+                            .into());
                     }
                 };
                 let c =
-                    resolve_one(&self.graph, chain, &[Kind::Chain]).map_err(|f| f.to_string())?;
+                    resolve_one(&self.graph, chain, &[Kind::Chain]).map_err(|f| f.render(self.lang))?;
                 let p = match place {
                     Some(p) => Some(
                         resolve_one(&self.graph, p, &[Kind::Park, Kind::Region])
-                            .map_err(|f| f.to_string())?,
+                            .map_err(|f| f.render(self.lang))?,
                     ),
                     None => None,
                 };
@@ -548,7 +575,9 @@ impl Session {
                 let format = match ext.as_deref().and_then(super::draw_format) {
                     Some(f) => f,
                     None => {
-                        return Err(format!(
+                        return Err(tr!(
+                            self.lang,
+                            "无法画到 `{file}`：文件请以 .svg 或 .png 结尾，Graphviz 用 .dot（.gv）",
                             "cannot draw into `{file}`: name the file .svg or .png, or .dot (.gv) for Graphviz"
                         ));
                     }
@@ -562,17 +591,30 @@ impl Session {
                     )?,
                     _ => crate::draw::to_svg(&picture).into_bytes(),
                 };
-                std::fs::write(file, bytes).map_err(|e| format!("cannot write {file}: {e}"))?;
-                stdoutln!("wrote {file} ({} segments)", picture.boxes.len());
+                let lang = self.lang;
+                std::fs::write(file, bytes)
+                    .map_err(|e| tr!(lang, "无法写入 {file}：{e}", "cannot write {file}: {e}"))?;
+                let n = picture.boxes.len();
+                stdoutln!(
+                    "{}",
+                    tr!(
+                        lang,
+                        "已写入 {file}（{n} 个环节）",
+                        "wrote {file} ({n} segments)"
+                    )
+                );
             }
             ".open" => {
                 let [path] = args.as_slice() else {
-                    return Err("usage: .open PATH".into());
+                    return Err(self
+                        .lang
+                        .pick("用法：.open 数据库路径", "usage: .open PATH")
+                        .into());
                 };
                 let db = Some(PathBuf::from(path));
-                self.graph = Rc::new(open_graph(&db).map_err(|f| f.to_string())?);
+                self.graph = Rc::new(open_graph(&db).map_err(|f| f.render(self.lang))?);
                 self.db = db;
-                stdoutln!("opened {path}");
+                stdoutln!("{}", tr!(self.lang, "已打开 {path}", "opened {path}"));
             }
             ".history" => {
                 // The lines of a multi-line statement line up under its first.
@@ -583,7 +625,7 @@ impl Session {
             other if let Some(done) = super::journal::repl_meta(&self.db, other, &args) => {
                 // A write changed the state: read it again.
                 if done? {
-                    self.graph = Rc::new(open_graph(&self.db).map_err(|f| f.to_string())?);
+                    self.graph = Rc::new(open_graph(&self.db).map_err(|f| f.render(self.lang))?);
                 }
             }
             other => {
@@ -613,7 +655,13 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
         .completion_type(rustyline::CompletionType::List)
         .build();
     let mut rl: Editor<ReplHelper, DefaultHistory> = Editor::with_config(config)
-        .map_err(|e| Failure::internal(format!("cannot start the line editor: {e}")))?;
+        .map_err(|e| {
+            Failure::internal(tr!(
+                lang,
+                "无法启动行编辑器：{e}",
+                "cannot start the line editor: {e}"
+            ))
+        })?;
     rl.set_helper(Some(helper));
     let history = history_path();
     if let Some(h) = &history {
@@ -738,14 +786,26 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
             Err(ReadlineError::Eof) => {
                 if !pending.trim().is_empty() {
                     if interactive {
-                        stdoutln!("(unfinished statement dropped)");
+                        stdoutln!(
+                            "{}",
+                            session.lang.pick(
+                                "（未写完的语句已放弃）",
+                                "(unfinished statement dropped)"
+                            )
+                        );
                     } else {
                         session.run_statements(pending.trim());
                     }
                 }
                 break;
             }
-            Err(e) => return Err(Failure::internal(format!("line editor: {e}"))),
+            Err(e) => {
+                return Err(Failure::internal(tr!(
+                    session.lang,
+                    "行编辑器出错：{e}",
+                    "line editor: {e}"
+                )));
+            }
         }
     }
     // At a terminal an error is part of the conversation; from a pipe it is a failed script.
