@@ -53,28 +53,35 @@ pub struct Cli {
 pub enum Command {
     /// 导入 / Check a data folder and load it into the database, replacing what it held (atomically).
     Import {
-        /// Data folders (with graphs/ and seeds/), folders of .toml/.csv files, or files.
+        /// 数据文件夹（含 graphs/ 和 seeds/）、.toml/.csv 文件的文件夹或文件 / Data folders (with
+        /// graphs/ and seeds/), folders of .toml/.csv files, or files.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Text encoding of CSV files: auto (UTF-8, with or without BOM, else GBK), utf-8, gbk.
+        /// CSV 文件的文本编码：auto（UTF-8，带或不带 BOM，否则 GBK）、utf-8、gbk / Text encoding of
+        /// CSV files: auto (UTF-8, with or without BOM, else GBK), utf-8, gbk.
         #[arg(long, default_value = "auto")]
         encoding: Encoding,
     },
     /// 导出 / Write the database's data as a data folder (graphs/*.toml, seeds/*.csv).
     Export {
+        /// 要写入的文件夹 / The folder to write.
         dir: PathBuf,
-        /// Replace the .toml/.csv files of an existing data folder.
+        /// 替换已有数据文件夹里的 .toml/.csv 文件 / Replace the .toml/.csv files of an existing
+        /// data folder.
         #[arg(long)]
         force: bool,
     },
     /// 检查 / Check a data folder and report every problem as file:line:column: message.
     Check {
-        /// Data folders, folders of .toml/.csv files, or files (default: the current folder).
+        /// 数据文件夹、.toml/.csv 文件的文件夹或文件（默认当前文件夹）/ Data folders, folders of
+        /// .toml/.csv files, or files (default: the current folder).
         paths: Vec<PathBuf>,
+        /// CSV 文件的文本编码：auto、utf-8、gbk / Text encoding of CSV files: auto, utf-8, gbk.
         #[arg(long, default_value = "auto")]
         encoding: Encoding,
-        /// Instead, read every record of the database and verify its checksum (sled notices
-        /// damage only when damaged data is read).
+        /// 改为读出数据库的每条记录并校验（sled 只在读到损坏数据时才发现损坏）/ Instead, read every
+        /// record of the database and verify its checksum (sled notices damage only when
+        /// damaged data is read).
         #[arg(long, conflicts_with = "paths")]
         store: bool,
     },
@@ -82,9 +89,10 @@ pub enum Command {
     Stats,
     /// 查看实体 / An entity: its attributes, its edges and where every fact came from.
     Show {
-        /// Id, name, alias or normalized name.
+        /// 编号、名称、别名或规范化名称 / Id, name, alias or normalized name.
         name: String,
-        /// Only consider nodes of this kind (region, park, industry, chain, segment, enterprise, project).
+        /// 只找这一类型（行政区 region、园区 park、产业 industry、产业链 chain、环节 segment、企业
+        /// enterprise、项目 project）/ Only consider nodes of this kind.
         #[arg(long)]
         kind: Option<String>,
     },
@@ -92,28 +100,33 @@ pub enum Command {
     /// its panorama, with --in its status in a place; --map its firms by province and city;
     /// --applications its application fields.
     Draw {
-        /// The chain (id, name or alias).
+        /// 产业链（编号、名称或别名）/ The chain (id, name or alias).
         chain: String,
-        /// A park or region: colour each segment by its state there (with --map: outline its
-        /// province).
+        /// 园区或行政区：按各环节在此地的状态上色（与 --map 同用时勾出其所在省份）/ A park or
+        /// region: colour each segment by its state there (with --map: outline its province).
         #[arg(long = "in", value_name = "PLACE")]
         place: Option<String>,
-        /// 区域分布图: where the chain's firms are, by province and city.
+        /// 区域分布图：本链企业按省份、城市的分布 / Where the chain's firms are, by province and city.
         #[arg(long, conflicts_with = "applications")]
         map: bool,
-        /// With --map and --in: also the firms of the chain's target list for PLACE (top 20).
+        /// 与 --map、--in 同用：再标出此地本链招商目标企业（前 20 家）/ With --map and --in: also
+        /// the firms of the chain's target list for PLACE (top 20).
         #[arg(long, requires = "map", requires = "place")]
         targets: bool,
-        /// 应用领域图: the chain's downstream segments and the other chains its products supply.
+        /// 应用领域图：本链下游环节及其产品供给的其他产业链 / The chain's downstream segments and
+        /// the other chains its products supply.
         #[arg(long)]
         applications: bool,
-        /// Output file (.svg, .png, or .dot for a chain picture); without it, SVG on standard output.
+        /// 输出文件（.svg、.png，产业链图还可 .dot）；不给时 SVG 写到标准输出 / Output file (.svg,
+        /// .png, or .dot for a chain picture); without it, SVG on standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// svg, png or dot (default: from the output file's extension, else svg).
+        /// svg、png 或 dot（默认按输出文件扩展名，否则 svg）/ svg, png or dot (default: from the
+        /// output file's extension, else svg).
         #[arg(long)]
         format: Option<String>,
-        /// A font file (.ttf/.otf/.ttc) for PNG text instead of the bundled one.
+        /// PNG 文字用的字体文件（.ttf/.otf/.ttc），代替内置字体 / A font file (.ttf/.otf/.ttc) for
+        /// PNG text instead of the bundled one.
         #[arg(long, env = "CHAINKB_FONT", value_name = "FILE")]
         font: Option<PathBuf>,
     },
@@ -132,12 +145,16 @@ pub enum Command {
     Journal(journal::JournalCommand),
     /// 生成测试数据 / Write a deterministic synthetic data folder (for scale tests and benches).
     Gen {
+        /// 企业数 / Number of enterprises.
         #[arg(long, default_value_t = 10_000)]
         enterprises: usize,
+        /// 随机种子 / Random seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// 要写入的文件夹 / The folder to write.
         dir: PathBuf,
-        /// Replace the .toml/.csv files of a folder that already holds data (as for export).
+        /// 替换已有数据的文件夹里的 .toml/.csv 文件（同 export）/ Replace the .toml/.csv files of
+        /// a folder that already holds data (as for export).
         #[arg(long)]
         force: bool,
     },
@@ -348,7 +365,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                     "正在导入 {bar:30} {pos}/{len} 条记录",
                     "importing {bar:30} {pos}/{len} records",
                 ))
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             let progress = |done: u64, total: u64| {
                 bar.set_length(total);
@@ -706,10 +723,8 @@ fn load_with_spinner(
     encoding: Encoding,
     lang: Lang,
 ) -> Result<data::Loaded, Failure> {
-    let spinner = indicatif::ProgressBar::new_spinner().with_message(lang.pick(
-        "正在读取并检查数据文件",
-        "reading and checking data files",
-    ));
+    let spinner = indicatif::ProgressBar::new_spinner()
+        .with_message(lang.pick("正在读取并检查数据文件", "reading and checking data files"));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let loaded = data::load(paths, encoding).map_err(Failure::from);
     spinner.finish_and_clear();

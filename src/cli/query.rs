@@ -29,7 +29,8 @@ pub struct QueryArgs {
     /// `timing: parse=0.012ms plan=0.003ms exec=0.210ms`.
     #[arg(long)]
     pub timing: bool,
-    /// Write the result to a file instead of printing: .xlsx (a workbook: one sheet per
+    /// 把结果写入文件（按扩展名：.xlsx 工作簿每条语句一张表另有说明表，.csv、.md、.json；多条语句需
+    /// .xlsx）/ Write the result to a file instead of printing: .xlsx (a workbook: one sheet per
     /// statement and a 说明 sheet), .csv (UTF-8 with BOM, for Excel), .md or .json — the format
     /// follows the extension. Several statements need .xlsx.
     #[arg(short, long, value_name = "FILE")]

@@ -1,8 +1,8 @@
 //! `chainkb show NAME`: one entity with its attributes, edges and provenance.
 
 use crate::graph::Graph;
-use crate::model::{Attrs, EdgeKind, Kind, fmt_yi};
 use crate::lang::Lang;
+use crate::model::{Attrs, EdgeKind, Kind, fmt_yi};
 use crate::names::did_you_mean_in;
 use crate::tr;
 use petgraph::Direction;
@@ -37,7 +37,11 @@ pub fn show(graph: &Graph, name: &str, kinds: &[Kind], lang: Lang) -> Result<Str
         let _ = writeln!(
             out,
             "{}\n",
-            tr!(lang, "`{name}` 可指 {n} 个实体：", "`{name}` names {n} entities:")
+            tr!(
+                lang,
+                "`{name}` 可指 {n} 个实体：",
+                "`{name}` names {n} entities:"
+            )
         );
     }
     for (i, &n) in hits.iter().enumerate() {

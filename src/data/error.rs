@@ -23,7 +23,9 @@ impl DataError {
     pub fn render(&self, lang: Lang) -> String {
         match (self, lang) {
             (_, Lang::En) => self.to_string(),
-            (DataError::NoSuchPath(p), Lang::Zh) => format!("{}：没有这个文件或文件夹", p.display()),
+            (DataError::NoSuchPath(p), Lang::Zh) => {
+                format!("{}：没有这个文件或文件夹", p.display())
+            }
             (DataError::Folder { path, source }, Lang::Zh) => {
                 format!("无法读取文件夹 {}：{source}", path.display())
             }

@@ -465,7 +465,10 @@ impl Session {
                 Some(word) => {
                     self.lang = Lang::parse(word).ok_or_else(|| {
                         self.lang
-                            .pick("用法：.lang zh|en（中文或英文）", "usage: .lang zh|en (中文 or English)")
+                            .pick(
+                                "用法：.lang zh|en（中文或英文）",
+                                "usage: .lang zh|en (中文 or English)",
+                            )
                             .to_string()
                     })?;
                     crate::lang::set_messages(self.lang);
@@ -560,8 +563,8 @@ impl Session {
                             .into());
                     }
                 };
-                let c =
-                    resolve_one(&self.graph, chain, &[Kind::Chain]).map_err(|f| f.render(self.lang))?;
+                let c = resolve_one(&self.graph, chain, &[Kind::Chain])
+                    .map_err(|f| f.render(self.lang))?;
                 let p = match place {
                     Some(p) => Some(
                         resolve_one(&self.graph, p, &[Kind::Park, Kind::Region])
@@ -654,14 +657,13 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
         .auto_add_history(false)
         .completion_type(rustyline::CompletionType::List)
         .build();
-    let mut rl: Editor<ReplHelper, DefaultHistory> = Editor::with_config(config)
-        .map_err(|e| {
-            Failure::internal(tr!(
-                lang,
-                "无法启动行编辑器：{e}",
-                "cannot start the line editor: {e}"
-            ))
-        })?;
+    let mut rl: Editor<ReplHelper, DefaultHistory> = Editor::with_config(config).map_err(|e| {
+        Failure::internal(tr!(
+            lang,
+            "无法启动行编辑器：{e}",
+            "cannot start the line editor: {e}"
+        ))
+    })?;
     rl.set_helper(Some(helper));
     let history = history_path();
     if let Some(h) = &history {
@@ -788,10 +790,9 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
                     if interactive {
                         stdoutln!(
                             "{}",
-                            session.lang.pick(
-                                "（未写完的语句已放弃）",
-                                "(unfinished statement dropped)"
-                            )
+                            session
+                                .lang
+                                .pick("（未写完的语句已放弃）", "(unfinished statement dropped)")
                         );
                     } else {
                         session.run_statements(pending.trim());
