@@ -507,21 +507,26 @@ impl Loader {
         let rank = |ld: &Loader, file: u32| (ld.is_asked(file), ld.is_candidates(file));
         if rank(self, pos.file) >= rank(self, first_pos.file) {
             let first_file = self.display[first_pos.file as usize].clone();
-            self.error_about(
-                pos,
-                format!(
-                    "duplicate {} id `{}` (first defined at {}:{})",
-                    node.kind, node.id, first_file, first_pos.line
-                ),
-                vec![first_pos.file],
+            let (kind, id, line) = (node.kind, &node.id, first_pos.line);
+            let zh = kind.label_zh();
+            let message = crate::msg!(
+                "{zh}编号 `{id}` 重复（首次定义于 {first_file}:{line}）",
+                "duplicate {kind} id `{id}` (first defined at {first_file}:{line})"
             );
+            self.error_about(pos, message, vec![first_pos.file]);
             return None;
         }
         // The new definition is kept in the place of the first, whose edges are dropped.
         let why = if self.is_asked(first_pos.file) && !self.is_asked(pos.file) {
-            "in the data read to resolve references, which is kept"
+            crate::msg!(
+                "在为解析引用而读的数据里，保留的是那一处",
+                "in the data read to resolve references, which is kept"
+            )
         } else {
-            "which is kept: an enterprises file takes precedence over a candidates file"
+            crate::msg!(
+                "保留的是那一处：企业文件优先于候选企业文件",
+                "which is kept: an enterprises file takes precedence over a candidates file"
+            )
         };
         let old = std::mem::replace(&mut self.ds.nodes[first as usize], node);
         self.node_pos[first as usize] = pos;
@@ -541,14 +546,13 @@ impl Loader {
             }
         }
         let file = self.display[pos.file as usize].clone();
-        self.error_about(
-            first_pos,
-            format!(
-                "duplicate {} id `{}` (also defined at {}:{}, {why})",
-                old.kind, old.id, file, pos.line
-            ),
-            vec![pos.file],
+        let (kind, id, line) = (old.kind, &old.id, pos.line);
+        let zh = kind.label_zh();
+        let message = crate::msg!(
+            "{zh}编号 `{id}` 重复（{file}:{line} 也有定义，{why}）",
+            "duplicate {kind} id `{id}` (also defined at {file}:{line}, {why})"
         );
+        self.error_about(first_pos, message, vec![pos.file]);
         // The caller adds the kept definition's edges as those of a new node.
         Some(first)
     }
@@ -668,19 +672,20 @@ impl Loaded {
     /// (the nodes and edges are those of all files read).
     pub fn summary(&self) -> String {
         let ds = &self.dataset;
-        let files = match self.checked {
-            Some(n) => format!(
-                "{n} file{} checked ({} read)",
-                if n == 1 { "" } else { "s" },
-                ds.files.len()
-            ),
-            None => format!("{} files", ds.files.len()),
+        let lang = crate::lang::messages();
+        let read = ds.files.len();
+        let files = match (self.checked, lang) {
+            (Some(n), crate::lang::Lang::Zh) => format!("检查了 {n} 个文件（读了 {read} 个）"),
+            (Some(n), crate::lang::Lang::En) => {
+                format!("{n} file{} checked ({read} read)", if n == 1 { "" } else { "s" })
+            }
+            (None, _) => crate::tr!(lang, "{read} 个文件", "{read} files"),
         };
-        format!(
-            "ok: {files}, {} nodes, {} edges, {} problems",
-            ds.nodes.len(),
-            ds.edges.len(),
-            self.diags.len()
+        let (nodes, edges, problems) = (ds.nodes.len(), ds.edges.len(), self.diags.len());
+        crate::tr!(
+            lang,
+            "正常：{files}，{nodes} 个节点，{edges} 条边，{problems} 个问题",
+            "ok: {files}, {nodes} nodes, {edges} edges, {problems} problems"
         )
     }
 
@@ -691,7 +696,7 @@ impl Loaded {
             .iter()
             .map(|(file, n)| {
                 let rows = if *n == 1 { "row" } else { "rows" };
-                format!("  {file}: {n} data {rows}")
+                crate::msg!("  {file}：{n} 行数据", "  {file}: {n} data {rows}")
             })
             .collect()
     }
@@ -775,7 +780,8 @@ fn read_all(files: Vec<Input>, asked: Vec<bool>, encoding: Encoding) -> Loader {
             let shown = ld.display[first as usize].clone();
             ld.unreadable(
                 at_start,
-                format!(
+                crate::msg!(
+                    "又一个名为 `{name}` 的文件（第一个是 {shown}）；文件名必须唯一",
                     "a second file named `{name}` (the first is {shown}); file names must be unique"
                 ),
                 kinds,
@@ -868,7 +874,8 @@ pub fn load(paths: &[PathBuf], encoding: Encoding) -> Result<Loaded, DataError> 
             }
         };
         if !same {
-            replaced.push(format!("{} replaces {}", path.display(), o.display));
+            let (p, o) = (path.display(), &o.display);
+            replaced.push(crate::msg!("{p} 代替 {o}", "{p} replaces {o}"));
         }
         false
     });
@@ -885,9 +892,16 @@ pub fn load(paths: &[PathBuf], encoding: Encoding) -> Result<Loaded, DataError> 
         encoding,
     );
     let mut loaded = finish(ld, Some(&context));
-    let mut note = format!("references resolved against {}", context.label());
+    let lang = crate::lang::messages();
+    let label = context.label();
+    let mut note = crate::tr!(
+        lang,
+        "引用按{label}解析",
+        "references resolved against {label}"
+    );
     if !replaced.is_empty() {
-        note.push_str(&format!(" ({})", replaced.join("; ")));
+        let r = replaced.join(lang.pick("；", "; "));
+        note.push_str(&crate::tr!(lang, "（{r}）", " ({r})"));
     }
     loaded.notes.push(note);
     Ok(loaded)
@@ -906,21 +920,38 @@ fn finish(mut ld: Loader, context: Option<&Context>) -> Loaded {
             explains_asked.insert(u.problem);
         }
         let mut said = Vec::new();
+        let lang = crate::lang::messages();
         match u.refs {
             0 => {}
-            1 => said.push("1 reference to a name in it was not checked".to_string()),
-            n => said.push(format!("{n} references to names in it were not checked")),
+            1 => said.push(crate::tr!(
+                lang,
+                "对其中 1 个名称的引用没有检查",
+                "1 reference to a name in it was not checked"
+            )),
+            n => said.push(crate::tr!(
+                lang,
+                "对其中名称的 {n} 处引用没有检查",
+                "{n} references to names in it were not checked"
+            )),
         }
         match u.segments {
             0 => {}
-            1 => said.push("1 segment named in it was not checked for chain links".to_string()),
-            n => said.push(format!(
+            1 => said.push(crate::tr!(
+                lang,
+                "其中提到的 1 个环节没有检查链上连接",
+                "1 segment named in it was not checked for chain links"
+            )),
+            n => said.push(crate::tr!(
+                lang,
+                "其中提到的 {n} 个环节没有检查链上连接",
                 "{n} segments named in it were not checked for chain links"
             )),
         }
         if !said.is_empty() {
             let p = &mut ld.problems[u.problem];
-            p.message = format!("{}; {}", p.message, said.join(", and "));
+            let sep = lang.pick("；", "; ");
+            let said = said.join(lang.pick("，", ", and "));
+            p.message = format!("{}{sep}{said}", p.message);
         }
     }
     let asked = std::mem::take(&mut ld.asked);
@@ -953,22 +984,26 @@ fn finish(mut ld: Loader, context: Option<&Context>) -> Loaded {
     hidden.sort();
     hidden.dedup();
     if let (Some(first), Some(context)) = (hidden.first(), context) {
+        let lang = crate::lang::messages();
         let more = match hidden.len() - 1 {
             0 => String::new(),
-            1 => "; 1 more problem there".to_string(),
-            n => format!("; {n} more problems there"),
+            1 => crate::tr!(lang, "；那里还有 1 个问题", "; 1 more problem there"),
+            n => crate::tr!(lang, "；那里还有 {n} 个问题", "; {n} more problems there"),
         };
         let more = match context {
             Context::Folder(d) if !more.is_empty() => {
-                format!("{more}, listed by `chainkb check {}`", shown_dir(d))
+                let d = shown_dir(d);
+                crate::tr!(lang, "{more}，`chainkb check {d}` 会列出", "{more}, listed by `chainkb check {d}`")
             }
             _ => more,
         };
+        let label = context.label();
         diags.push(Diag {
-            message: format!(
-                "{} (in {}, which was read only to resolve references{more})",
-                first.message,
-                context.label()
+            message: crate::tr!(
+                lang,
+                "{}（在{label}里，它只为解析引用而读{more}）",
+                "{} (in {label}, which was read only to resolve references{more})",
+                first.message
             ),
             ..first.clone()
         });
@@ -1023,12 +1058,13 @@ fn public_function_makers(ds: &Dataset) -> Vec<String> {
             if run.len() > 3 {
                 firms.push("…");
             }
-            format!(
-                "note: {segment} is provided by public bodies (`public` in its template), but {} \
-                 enterprise(s) are recorded as producing it ({}): targets never lists them for it \
-                 (remove the segment from them, or `public` from the template)",
-                run.len(),
-                firms.join("、")
+            let (n, firms) = (run.len(), firms.join("、"));
+            crate::msg!(
+                "注意：{segment} 由公共机构提供（模板里的 `public`），却记有 {n} 家企业生产它（{firms}）：\
+                 招商名单从不为它列出这些企业（请从企业里删去这个环节，或从模板删去 `public`）",
+                "note: {segment} is provided by public bodies (`public` in its template), but {n} \
+                 enterprise(s) are recorded as producing it ({firms}): targets never lists them for it \
+                 (remove the segment from them, or `public` from the template)"
             )
         })
         .collect()

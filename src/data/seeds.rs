@@ -67,10 +67,13 @@ impl SeedKind {
         }
         let prefixes: Vec<&str> = SeedKind::ALL.iter().map(|k| k.prefix()).collect();
         let word = stem.split(['-', '_']).next().unwrap_or(stem);
-        Err(format!(
-            "cannot tell what `{stem}.csv` holds: a seed file name must start with one of {}{}",
-            prefixes.join(", "),
-            names::did_you_mean(&names::suggest(word, prefixes.iter().copied(), 1))
+        let lang = crate::lang::messages();
+        let dym = names::did_you_mean_in(&names::suggest(word, prefixes.iter().copied(), 1), lang);
+        let prefixes = prefixes.join(lang.pick("、", ", "));
+        Err(crate::tr!(
+            lang,
+            "看不出 `{stem}.csv` 装的是什么：种子文件名必须以下列之一开头：{prefixes}{dym}",
+            "cannot tell what `{stem}.csv` holds: a seed file name must start with one of {prefixes}{dym}"
         ))
     }
 
@@ -213,20 +216,22 @@ const FOCUS: &[Kind] = &[Kind::Industry, Kind::Chain, Kind::Segment];
 /// (a tab, a stray `\x01` from a copied cell): an id is typed and compared as written.
 pub(crate) fn check_id(id: &str) -> Result<(), String> {
     if id.trim().is_empty() {
-        Err("empty id".into())
+        Err(crate::msg!("编号为空", "empty id"))
     } else if id.trim() != id {
-        Err(format!(
-            "id `{}` has leading or trailing spaces: remove them",
-            id.escape_debug()
+        let id = id.escape_debug();
+        Err(crate::msg!(
+            "编号 `{id}` 首尾有空格：请删去",
+            "id `{id}` has leading or trailing spaces: remove them"
         ))
     } else if let Some(c) = id.chars().find(|c| c.is_control()) {
-        Err(format!(
-            "id `{}` contains the control character {}: remove it",
-            id.escape_debug(),
-            c.escape_unicode()
+        let (id, c) = (id.escape_debug(), c.escape_unicode());
+        Err(crate::msg!(
+            "编号 `{id}` 含控制字符 {c}：请删去",
+            "id `{id}` contains the control character {c}: remove it"
         ))
     } else if id.contains([';', '；']) {
-        Err(format!(
+        Err(crate::msg!(
+            "编号 `{id}` 含 `;`，而 `;` 用来分隔列表项",
             "id `{id}` contains `;`, which separates list items"
         ))
     } else {
@@ -290,17 +295,32 @@ fn number(ld: &mut Loader, r: &RowView, col: &str) -> Option<f64> {
         Ok(v) if v < 0.0 => {
             ld.error(
                 r.pos(col),
-                format!("{col}: `{cell}` is negative; amounts and areas are never below 0"),
+                crate::msg!(
+                    "{col}：`{cell}` 是负数；金额和面积不会小于 0",
+                    "{col}: `{cell}` is negative; amounts and areas are never below 0"
+                ),
             );
             None
         }
         _ => {
             let hint = if col.ends_with("_yi") {
-                " (a plain decimal in 亿元, e.g. 3.6; 万元 ÷ 10000; keep the original wording in investment_text or notes)"
+                crate::msg!(
+                    "（以亿元计的普通小数，如 3.6；万元 ÷ 10000；原文写进 investment_text 或 notes）",
+                    " (a plain decimal in 亿元, e.g. 3.6; 万元 ÷ 10000; keep the original wording in investment_text or notes)"
+                )
             } else {
-                " (a plain non-negative decimal, e.g. 110)"
+                crate::msg!(
+                    "（非负的普通小数，如 110）",
+                    " (a plain non-negative decimal, e.g. 110)"
+                )
             };
-            ld.error(r.pos(col), format!("{col}: `{cell}` is not a number{hint}"));
+            ld.error(
+                r.pos(col),
+                crate::msg!(
+                    "{col}：`{cell}` 不是数字{hint}",
+                    "{col}: `{cell}` is not a number{hint}"
+                ),
+            );
             None
         }
     }
@@ -316,7 +336,10 @@ fn year(ld: &mut Loader, r: &RowView, col: &str) -> Option<u16> {
         _ => {
             ld.error(
                 r.pos(col),
-                format!("{col}: `{cell}` is not a year (e.g. 2025)"),
+                crate::msg!(
+                    "{col}：`{cell}` 不是年份（如 2025）",
+                    "{col}: `{cell}` is not a year (e.g. 2025)"
+                ),
             );
             None
         }
@@ -360,10 +383,13 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &CsvText) {
                 line: 1,
                 col: 1,
             },
-            format!(
-                "empty file: expected a header row with columns {}",
-                kind.columns().join(",")
-            ),
+            {
+                let cols = kind.columns().join(",");
+                crate::msg!(
+                    "空文件：应有表头行，列为 {cols}",
+                    "empty file: expected a header row with columns {cols}"
+                )
+            },
             kind.node_kinds(),
             text.bytes().as_deref(),
         );
@@ -381,17 +407,26 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &CsvText) {
         match known.iter().find(|k| **k == name) {
             Some(k) => {
                 if cols.insert(k, i).is_some() {
-                    ld.error(pos, format!("column `{name}` appears twice"));
+                    ld.error(
+                        pos,
+                        crate::msg!("`{name}` 列出现了两次", "column `{name}` appears twice"),
+                    );
                 }
             }
-            None => ld.error(
-                pos,
-                format!(
-                    "unknown column `{name}` for {} files{}",
-                    kind.prefix(),
-                    names::did_you_mean(&names::suggest(name, known.iter().copied(), 1))
-                ),
-            ),
+            None => {
+                let lang = crate::lang::messages();
+                let prefix = kind.prefix();
+                let dym =
+                    names::did_you_mean_in(&names::suggest(name, known.iter().copied(), 1), lang);
+                ld.error(
+                    pos,
+                    crate::tr!(
+                        lang,
+                        "{prefix} 文件没有 `{name}` 这一列{dym}",
+                        "unknown column `{name}` for {prefix} files{dym}"
+                    ),
+                )
+            }
         }
     }
     let missing: Vec<&str> = kind
@@ -409,9 +444,12 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &CsvText) {
         };
         let mut said: Vec<String> = missing.iter().map(|c| format!("`{c}`")).collect();
         let msg = if said.len() == 1 {
-            format!("missing column {}", said.remove(0))
+            let c = said.remove(0);
+            crate::msg!("缺少 {c} 列", "missing column {c}")
         } else {
-            format!("missing columns {}", said.join(", "))
+            let lang = crate::lang::messages();
+            let cs = said.join(lang.pick("、", ", "));
+            crate::tr!(lang, "缺少 {cs} 列", "missing columns {cs}")
         };
         ld.unreadable(pos, msg, kind.node_kinds(), text.bytes().as_deref());
         return;
@@ -432,7 +470,10 @@ pub(crate) fn read(ld: &mut Loader, file: u32, kind: SeedKind, text: &CsvText) {
         if r.get("source").is_empty() {
             ld.error(
                 r.pos("source"),
-                "empty `source`: every row must say where its facts come from",
+                crate::msg!(
+                    "`source` 为空：每一行都要说明事实出自哪里",
+                    "empty `source`: every row must say where its facts come from"
+                ),
             );
         }
         let row = ld.add_row(file, rec.line, r.get("source"), r.get("notes"));
@@ -467,44 +508,57 @@ fn miscounted(ld: &mut Loader, file: u32, kind: SeedKind, header: &Record, rec: 
             .iter()
             .take(3)
             .map(|(c, _)| match c.trim() {
-                "" => "empty".to_string(),
+                "" => crate::msg!("空", "empty"),
                 c => format!("`{}`", c.chars().take(30).collect::<String>()),
             })
             .collect();
         if cells.len() > 3 {
-            v.push(format!("… ({} in all)", cells.len()));
+            let n = cells.len();
+            v.push(crate::msg!("…（共 {n} 格）", "… ({n} in all)"));
         }
-        v.join(", ")
+        v.join(crate::lang::messages().pick("、", ", "))
     };
+    let lang = crate::lang::messages();
     let (at, detail) = if have > want {
         let extra = &rec.cells[want..];
+        let cells = shown(extra);
         (
             want,
-            format!(
-                "the extra {} {}; a comma in a cell splits it unless the cell is quoted (\"a,b\"): \
-                 quote that cell, or remove the extra cells",
-                if extra.len() == 1 {
-                    "cell is"
-                } else {
-                    "cells are"
-                },
-                shown(extra)
-            ),
+            match lang {
+                crate::lang::Lang::Zh => format!(
+                    "多出的格是 {cells}；格里的逗号会把它分开，除非给这一格加引号（\"a,b\"）：\
+                     请给那一格加引号，或删去多出的格"
+                ),
+                crate::lang::Lang::En => format!(
+                    "the extra {} {cells}; a comma in a cell splits it unless the cell is quoted (\"a,b\"): \
+                     quote that cell, or remove the extra cells",
+                    if extra.len() == 1 {
+                        "cell is"
+                    } else {
+                        "cells are"
+                    },
+                ),
+            },
         )
     } else {
         let missing = &header.cells[have..];
+        let cols = missing
+            .iter()
+            .map(|(c, _)| format!("`{}`", c.trim()))
+            .collect::<Vec<_>>()
+            .join(lang.pick("、", ", "));
         (
             have.saturating_sub(1),
-            format!(
-                "{} {} missing; write an empty cell as nothing between two commas, and keep a row \
-                 on one line",
-                missing
-                    .iter()
-                    .map(|(c, _)| format!("`{}`", c.trim()))
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                if missing.len() == 1 { "is" } else { "are" }
-            ),
+            match lang {
+                crate::lang::Lang::Zh => format!(
+                    "缺少 {cols}；空格子写成两个逗号之间什么也没有，并且一行不要折行"
+                ),
+                crate::lang::Lang::En => format!(
+                    "{cols} {} missing; write an empty cell as nothing between two commas, and keep a row \
+                     on one line",
+                    if missing.len() == 1 { "is" } else { "are" }
+                ),
+            },
         )
     };
     ld.error(
@@ -513,7 +567,9 @@ fn miscounted(ld: &mut Loader, file: u32, kind: SeedKind, header: &Record, rec: 
             line: rec.line_of(at),
             col: rec.cells.get(at).map_or(1, |c| c.1),
         },
-        format!(
+        crate::tr!(
+            lang,
+            "这一行有 {have} 格，而表头有 {want} 列：这一行没有读入；{detail}",
             "this row has {have} cells but the header has {want} columns: it is not read; {detail}"
         ),
     );
@@ -532,7 +588,10 @@ fn read_system(ld: &mut Loader, r: &RowView, row: u32) {
     if system.is_empty() {
         ld.error(
             r.pos("system"),
-            "empty `system` (the name of the industry system)",
+            crate::msg!(
+                "`system` 为空（应为产业体系的名称）",
+                "empty `system` (the name of the industry system)"
+            ),
         );
     }
     let industry = r.reference("industry", r.get("industry"), &[Kind::Industry]);
@@ -561,7 +620,10 @@ fn small_number(ld: &mut Loader, r: &RowView, col: &str) -> Option<u16> {
         _ => {
             ld.error(
                 r.pos(col),
-                format!("{col}: `{cell}` is not a whole number from 1 (the document's numbering: （一） → 1, 2. → 2)"),
+                crate::msg!(
+                    "{col}：`{cell}` 不是从 1 起的整数（按文件的编号：（一） → 1，2. → 2）",
+                    "{col}: `{cell}` is not a whole number from 1 (the document's numbering: （一） → 1, 2. → 2)"
+                ),
             );
             None
         }
@@ -577,7 +639,8 @@ fn read_figure(ld: &mut Loader, r: &RowView, row: u32) {
         if r.get(col).is_empty() {
             ld.error(
                 r.pos(col),
-                format!(
+                crate::msg!(
+                    "`{col}` 为空：指标要说明量的是什么、文件里怎么写的",
                     "empty `{col}`: a figure says what it measures and how the document writes it"
                 ),
             );
@@ -586,7 +649,10 @@ fn read_figure(ld: &mut Loader, r: &RowView, row: u32) {
     if value.is_some() && r.get("unit").is_empty() {
         ld.error(
             r.pos("unit"),
-            "a value without a unit: write the unit (亿元, 个, %)",
+            crate::msg!(
+                "有数值却没有单位：请写上单位（亿元、个、%）",
+                "a value without a unit: write the unit (亿元, 个, %)"
+            ),
         );
     }
     let place = r.reference("place", r.get("place"), PLACES);
@@ -617,7 +683,10 @@ fn read_catalog_item(ld: &mut Loader, r: &RowView, row: u32) {
         if r.get(col).is_empty() {
             ld.error(
                 r.pos(col),
-                format!("empty `{col}`: a catalog row names its system and the heading it is listed under"),
+                crate::msg!(
+                    "`{col}` 为空：目录行要写明所属体系和所列的标题",
+                    "empty `{col}`: a catalog row names its system and the heading it is listed under"
+                ),
             );
         }
     }
@@ -649,14 +718,16 @@ fn read_relation(ld: &mut Loader, r: &RowView, row: u32) {
         other => {
             ld.error(
                 r.pos("relation"),
-                format!(
-                    "relation `{other}` is not SUPPLIES_TO or SUBSIDIARY_OF{}",
-                    names::did_you_mean(&names::suggest(
-                        other,
-                        ["SUPPLIES_TO", "SUBSIDIARY_OF"],
-                        1
-                    ))
-                ),
+                {
+                    let dym = names::did_you_mean_in(
+                        &names::suggest(other, ["SUPPLIES_TO", "SUBSIDIARY_OF"], 1),
+                        crate::lang::messages(),
+                    );
+                    crate::msg!(
+                        "关系 `{other}` 不是 SUPPLIES_TO（供货）或 SUBSIDIARY_OF（子公司）{dym}",
+                        "relation `{other}` is not SUPPLIES_TO or SUBSIDIARY_OF{dym}"
+                    )
+                },
             );
             return;
         }
@@ -672,7 +743,10 @@ fn read_listing(ld: &mut Loader, r: &RowView, row: u32) {
     if table.is_empty() {
         ld.error(
             r.pos("table"),
-            "empty `table`: name the table as the document does (e.g. 表5 主导产业重点企业梳理)",
+            crate::msg!(
+                "`table` 为空：请按文件的写法写出表名（如 表5 主导产业重点企业梳理）",
+                "empty `table`: name the table as the document does (e.g. 表5 主导产业重点企业梳理)"
+            ),
         );
     }
     let written = r.get("written");
@@ -681,7 +755,13 @@ fn read_listing(ld: &mut Loader, r: &RowView, row: u32) {
         ("", _) => {
             ld.error(
                 r.pos("written"),
-                format!("empty `written`: give the table's cell as written, or {} where it lists no enterprise", Listing::NONE),
+                {
+                    let none = Listing::NONE;
+                    crate::msg!(
+                        "`written` 为空：请照录表格里的这一格，表里没有列企业处写 {none}",
+                        "empty `written`: give the table's cell as written, or {none} where it lists no enterprise"
+                    )
+                },
             );
             None
         }
@@ -689,14 +769,26 @@ fn read_listing(ld: &mut Loader, r: &RowView, row: u32) {
         (Listing::NONE, e) => {
             ld.error(
                 r.pos("enterprise"),
-                format!("enterprise `{e}` on a row whose cell is {}: the table lists no enterprise there; leave `enterprise` empty", Listing::NONE),
+                {
+                    let none = Listing::NONE;
+                    crate::msg!(
+                        "这一行的格子是 {none}，却写了企业 `{e}`：表里那里没有列企业；请让 `enterprise` 留空",
+                        "enterprise `{e}` on a row whose cell is {none}: the table lists no enterprise there; leave `enterprise` empty"
+                    )
+                },
             );
             None
         }
         (w, "") => {
             ld.error(
                 r.pos("enterprise"),
-                format!("empty `enterprise` for the cell `{w}`: name the enterprise it means (id, name or alias), or write {} in `written` where the table lists none", Listing::NONE),
+                {
+                    let none = Listing::NONE;
+                    crate::msg!(
+                        "格子 `{w}` 的 `enterprise` 为空：请写出它指的企业（编号、名称或别名），表里没有列企业处在 `written` 写 {none}",
+                        "empty `enterprise` for the cell `{w}`: name the enterprise it means (id, name or alias), or write {none} in `written` where the table lists none"
+                    )
+                },
             );
             None
         }
@@ -725,7 +817,10 @@ fn read_coverage(ld: &mut Loader, r: &RowView, place: u32) {
         if !source.is_empty() {
             ld.error(
                 r.pos("coverage_source"),
-                "coverage_source without a coverage: state the coverage (none, key, named or all) or leave both empty",
+                crate::msg!(
+                    "有 coverage_source 却没有 coverage：请写明覆盖范围（none、key、named 或 all），或两者都留空",
+                    "coverage_source without a coverage: state the coverage (none, key, named or all) or leave both empty"
+                ),
             );
         }
         return;
@@ -734,18 +829,26 @@ fn read_coverage(ld: &mut Loader, r: &RowView, place: u32) {
         let known: Vec<&str> = Coverage::ALL.iter().map(|c| c.as_str()).collect();
         ld.error(
             r.pos("coverage"),
-            format!(
-                "coverage: `{cell}` is not one of {}{}",
-                known.join(", "),
-                names::did_you_mean(&names::suggest(cell, known.iter().copied(), 1))
-            ),
+            {
+                let lang = crate::lang::messages();
+                let dym = names::did_you_mean_in(&names::suggest(cell, known.iter().copied(), 1), lang);
+                let known = known.join(", ");
+                crate::tr!(
+                    lang,
+                    "coverage：`{cell}` 不是 {known} 之一{dym}",
+                    "coverage: `{cell}` is not one of {known}{dym}"
+                )
+            },
         );
         return;
     };
     if source.is_empty() {
         ld.error(
             r.pos("coverage"),
-            format!("coverage `{cell}` has no coverage_source: say where it comes from (a document line, or what no document lists)"),
+            crate::msg!(
+                "coverage `{cell}` 没有 coverage_source：请说明它出自哪里（文件的某一行，或哪些文件都没有列出）",
+                "coverage `{cell}` has no coverage_source: say where it comes from (a document line, or what no document lists)"
+            ),
         );
         return;
     }
@@ -806,7 +909,10 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
             {
                 ld.error(
                     r.pos("credit_code"),
-                    format!("credit_code `{code}` is not an 18-character 统一社会信用代码"),
+                    crate::msg!(
+                        "credit_code `{code}` 不是 18 位的统一社会信用代码",
+                        "credit_code `{code}` is not an 18-character 统一社会信用代码"
+                    ),
                 );
             }
             (Kind::Enterprise, Attrs::Enterprise(Box::new(attrs)))
@@ -821,11 +927,19 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
                             ProjectStatus::ALL.iter().map(|s| s.as_str()).collect();
                         ld.error(
                             r.pos("status"),
-                            format!(
-                                "status `{s}` is not one of {}{}",
-                                all.join(" "),
-                                names::did_you_mean(&names::suggest(s, all.iter().copied(), 1))
-                            ),
+                            {
+                                let lang = crate::lang::messages();
+                                let dym = names::did_you_mean_in(
+                                    &names::suggest(s, all.iter().copied(), 1),
+                                    lang,
+                                );
+                                let all = all.join(" ");
+                                crate::tr!(
+                                    lang,
+                                    "状态 `{s}` 不是 {all} 之一{dym}",
+                                    "status `{s}` is not one of {all}{dym}"
+                                )
+                            },
                         );
                         None
                     }
@@ -847,11 +961,17 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
             {
                 ld.error(
                     r.pos("end_year"),
-                    format!("end_year {b} is before start_year {a}"),
+                    crate::msg!(
+                        "完工年份 end_year {b} 早于开工年份 start_year {a}",
+                        "end_year {b} is before start_year {a}"
+                    ),
                 );
             }
             if r.get("name").is_empty() {
-                ld.error(r.pos("name"), "empty project `name`");
+                ld.error(
+                    r.pos("name"),
+                    crate::msg!("项目的 `name` 为空", "empty project `name`"),
+                );
             }
             (Kind::Project, Attrs::Project(Box::new(attrs)))
         }
@@ -946,7 +1066,7 @@ mod tests {
             SeedKind::Candidates
         );
         let err = SeedKind::from_file_stem("project-yuxi").unwrap_err();
-        assert!(err.contains("did you mean projects"), "{err}");
+        assert!(err.contains("，是不是 projects？"), "{err}");
         assert!(SeedKind::from_file_stem("parksx").is_err());
     }
 }

@@ -7,7 +7,9 @@
 use super::text::line_col;
 use super::{End, Loader, Pos, Ref};
 use crate::model::{Attrs, EdgeKind, Kind, Node, Stage, TemplateFile};
-use crate::names::{did_you_mean, suggest};
+use crate::lang::{Lang, messages};
+use crate::msg;
+use crate::names::{did_you_mean_in, suggest};
 use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
@@ -136,13 +138,15 @@ impl<'a, 'i> Fields<'a, 'i> {
                 .iter()
                 .find(|(_, keys)| keys.contains(&key))
                 .map_or(String::new(), |(table, _)| {
-                    format!(" (`{key}` is a key of {table})")
+                    msg!("（`{key}` 是 {table} 的键）", " (`{key}` is a key of {table})")
                 });
-                let msg = format!(
-                    "unknown key `{key}` in {}{}{elsewhere}; its keys are {}",
-                    self.what,
-                    did_you_mean(&suggest(key, known.iter().copied(), 1)),
-                    known.join(", ")
+                let lang = messages();
+                let dym = did_you_mean_in(&suggest(key, known.iter().copied(), 1), lang);
+                let (what, keys) = (self.what, known.join(", "));
+                let msg = crate::tr!(
+                    lang,
+                    "{what} 里没有 `{key}` 这个键{dym}{elsewhere}；它的键是 {keys}",
+                    "unknown key `{key}` in {what}{dym}{elsewhere}; its keys are {keys}"
                 );
                 self.error(k.span().start, msg);
             }
@@ -163,10 +167,13 @@ impl<'a, 'i> Fields<'a, 'i> {
         match v.get_ref() {
             DeValue::String(s) => Some(Spanned::new(span, s.to_string())),
             other => {
-                let ty = other.type_str();
+                let (what, ty) = (self.what, a(other.type_str()));
                 self.error(
                     span.start,
-                    format!("`{key}` in {} must be a string, not {}", self.what, a(ty)),
+                    msg!(
+                        "{what} 里的 `{key}` 必须是字符串，而不是{ty}",
+                        "`{key}` in {what} must be a string, not {ty}"
+                    ),
                 );
                 None
             }
@@ -176,7 +183,8 @@ impl<'a, 'i> Fields<'a, 'i> {
     /// A string that must be there: its absence is reported at the table's header.
     fn required(&mut self, key: &str, hint: &str) -> Option<Str> {
         if self.value(key).is_none() {
-            let msg = format!("{} without `{key}`{hint}", self.what);
+            let what = self.what;
+            let msg = msg!("{what} 缺少 `{key}`{hint}", "{what} without `{key}`{hint}");
             self.error(self.header.start, msg);
             return None;
         }
@@ -198,13 +206,12 @@ impl<'a, 'i> Fields<'a, 'i> {
                 })
                 .collect(),
             other => {
-                let ty = other.type_str();
+                let (what, ty) = (self.what, a(other.type_str()));
                 self.error(
                     span.start,
-                    format!(
-                        "`{key}` in {} must be an array of strings (`{key} = [\"…\"]`), not {}",
-                        self.what,
-                        a(ty)
+                    msg!(
+                        "{what} 里的 `{key}` 必须是字符串数组（`{key} = [\"…\"]`），而不是{ty}",
+                        "`{key}` in {what} must be an array of strings (`{key} = [\"…\"]`), not {ty}"
                     ),
                 );
                 return Vec::new();
@@ -214,22 +221,37 @@ impl<'a, 'i> Fields<'a, 'i> {
         for (span, item) in items {
             match item {
                 Ok(s) => out.push(Spanned::new(span, s)),
-                Err(ty) => self.error(
-                    span.start,
-                    format!(
-                        "`{key}` in {} must hold strings only, not {}",
-                        self.what,
-                        a(ty)
-                    ),
-                ),
+                Err(ty) => {
+                    let (what, ty) = (self.what, a(ty));
+                    self.error(
+                        span.start,
+                        msg!(
+                            "{what} 里的 `{key}` 只能装字符串，不能装{ty}",
+                            "`{key}` in {what} must hold strings only, not {ty}"
+                        ),
+                    )
+                }
             }
         }
         out
     }
 }
 
-/// "an integer", "a table".
+/// "an integer", "a table" (in Chinese: 整数, 表 …).
 fn a(ty: &str) -> String {
+    if messages() == Lang::Zh {
+        return match ty {
+            "string" => "字符串",
+            "integer" => "整数",
+            "float" => "小数",
+            "boolean" => "布尔值",
+            "datetime" => "日期时间",
+            "array" => "数组",
+            "table" => "表",
+            other => other,
+        }
+        .to_string();
+    }
     if ty.starts_with(['a', 'e', 'i', 'o', 'u']) {
         format!("an {ty}")
     } else {
@@ -314,28 +336,32 @@ fn tables<'a, 'i>(
             for item in items.iter() {
                 match item.get_ref() {
                     DeValue::Table(t) => out.push((item.span(), t)),
-                    other => ld.error(
-                        pos_of(text, file, item.span().start),
-                        format!(
-                            "`{name}` must hold tables, written [[{name}]], not {}",
-                            a(other.type_str())
-                        ),
-                    ),
+                    other => {
+                        let ty = a(other.type_str());
+                        ld.error(
+                            pos_of(text, file, item.span().start),
+                            msg!(
+                                "`{name}` 只能装表（写作 [[{name}]]），不能装{ty}",
+                                "`{name}` must hold tables, written [[{name}]], not {ty}"
+                            ),
+                        )
+                    }
                 }
             }
             out
         }
         other => {
             let (want, shape) = if one {
-                ("a table", format!("[{name}]"))
+                (msg!("表", "a table"), format!("[{name}]"))
             } else {
-                ("an array of tables", format!("[[{name}]]"))
+                (msg!("表数组", "an array of tables"), format!("[[{name}]]"))
             };
+            let ty = a(other.type_str());
             ld.error(
                 pos_of(text, file, key.span().start),
-                format!(
-                    "`{name}` must be {want}, written {shape}, not {}",
-                    a(other.type_str())
+                msg!(
+                    "`{name}` 必须是{want}（写作 {shape}），而不是{ty}",
+                    "`{name}` must be {want}, written {shape}, not {ty}"
                 ),
             );
             Vec::new()
@@ -351,7 +377,7 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
             let msg = e.message().trim().to_string();
             ld.unreadable(
                 pos,
-                format!("invalid chain template: {msg}"),
+                msg!("产业链模板无效：{msg}", "invalid chain template: {msg}"),
                 &[Kind::Chain, Kind::Segment],
                 Some(text.as_bytes()),
             );
@@ -396,7 +422,10 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
                         shared: f.strings("shared"),
                         source: f.required(
                             "source",
-                            ": say which document lines or public knowledge this template comes from",
+                            &msg!(
+                                "：请说明这个模板出自哪些文件内容或公开知识",
+                                ": say which document lines or public knowledge this template comes from"
+                            ),
                         ),
                         notes: f.string("notes"),
                         header,
@@ -413,7 +442,10 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
                         names,
                         id,
                         name: f.string("name"),
-                        stage: f.required("stage", " (上游, 中游 or 下游)"),
+                        stage: f.required(
+                            "stage",
+                            &msg!("（上游、中游或下游）", " (上游, 中游 or 下游)"),
+                        ),
                         aliases: f.strings("aliases"),
                         public: f.string("public"),
                         route_of: f.string("route_of"),
@@ -456,10 +488,13 @@ pub(crate) fn read(ld: &mut Loader, file: u32, text: &str) {
                 let problem = ld.problems.len();
                 ld.error(
                     pos_of(text, file, k.span().start),
-                    format!(
-                        "unknown key `{other}`{}: a chain template holds [chain], [[segment]] and [[supplies]] tables",
-                        did_you_mean(&meant.into_iter().collect::<Vec<_>>())
-                    ),
+                    {
+                        let dym = did_you_mean_in(&meant.into_iter().collect::<Vec<_>>(), messages());
+                        msg!(
+                            "没有 `{other}` 这个键{dym}：产业链模板由 [chain]、[[segment]] 和 [[supplies]] 表组成",
+                            "unknown key `{other}`{dym}: a chain template holds [chain], [[segment]] and [[supplies]] tables"
+                        )
+                    },
                 );
                 // What the misspelt table meant is not reported again as missing.
                 match meant {
@@ -541,7 +576,10 @@ fn build(
             Some(s) if s.get_ref().trim().is_empty() => {
                 chain_source_reported = true;
                 let p = pos_of(text, file, s.span().start);
-                ld.error(p, "chain `source` is empty: say which document lines or public knowledge this template comes from");
+                ld.error(p, msg!(
+                    "产业链的 `source` 为空：请说明这个模板出自哪些文件内容或公开知识",
+                    "chain `source` is empty: say which document lines or public knowledge this template comes from"
+                ));
             }
             Some(_) => {}
         }
@@ -579,10 +617,13 @@ fn build(
             if segments.is_empty() && c.shared.is_empty() {
                 ld.error(
                     pos,
-                    format!(
-                        "chain `{}` has no segments: add [[segment]] tables, or list segments of other chains in `shared`",
-                        ld.ds.nodes[ci as usize].id
-                    ),
+                    {
+                        let id = &ld.ds.nodes[ci as usize].id;
+                        msg!(
+                            "产业链 `{id}` 没有环节：请加上 [[segment]] 表，或在 `shared` 里列出其他链的环节",
+                            "chain `{id}` has no segments: add [[segment]] tables, or list segments of other chains in `shared`"
+                        )
+                    },
                 );
             }
             for ind in &c.industries {
@@ -614,10 +655,13 @@ fn build(
         if source.trim().is_empty() && !(s.source.is_none() && chain_source_reported) {
             ld.error(
                 pos,
-                format!(
-                    "segment `{}` has no `source` and the file has no chain source",
-                    id.get_ref()
-                ),
+                {
+                    let id = id.get_ref();
+                    msg!(
+                        "环节 `{id}` 没有 `source`，文件里也没有产业链的来源",
+                        "segment `{id}` has no `source` and the file has no chain source"
+                    )
+                },
             );
         }
         let row = ld.add_row(file, pos.line, &source, text_of(&s.notes));
@@ -628,7 +672,13 @@ fn build(
                     let p = pos_of(text, file, st.span().start);
                     ld.error(
                         p,
-                        format!("stage `{}` is not one of 上游, 中游, 下游", st.get_ref()),
+                        {
+                            let st = st.get_ref();
+                            msg!(
+                                "阶段 `{st}` 不是上游、中游、下游之一",
+                                "stage `{st}` is not one of 上游, 中游, 下游"
+                            )
+                        },
                     );
                     Stage::Midstream
                 }
@@ -682,7 +732,10 @@ fn build(
         if source.trim().is_empty() && !(e.source.is_none() && chain_source_reported) {
             ld.error(
                 pos,
-                "SUPPLIES edge has no `source` and the file has no chain source",
+                msg!(
+                    "SUPPLIES 边没有 `source`，文件里也没有产业链的来源",
+                    "SUPPLIES edge has no `source` and the file has no chain source"
+                ),
             );
         }
         let row = ld.add_row(file, pos.line, &source, text_of(&e.notes));
@@ -694,18 +747,22 @@ fn build(
 
 /// The text of a `public` key: who provides the segment, on one line (it ends notes and
 /// reasons), with something visible in it.
-fn public_text(who: &str) -> Result<&str, &'static str> {
+fn public_text(who: &str) -> Result<&str, String> {
     let who = who.trim();
     let invisible = |c: char| {
         c.is_whitespace() || matches!(c, '\u{200b}'..='\u{200d}' | '\u{2060}' | '\u{feff}')
     };
     if who.chars().all(invisible) {
-        Err(
+        Err(msg!(
+            "`public` 为空：请写明谁提供这个环节（如 \"疾病预防控制机构\"），或去掉这个键",
             "`public` is empty: say who provides the segment (e.g. \"疾病预防控制机构\"), \
-             or leave the key out",
-        )
+             or leave the key out"
+        ))
     } else if who.chars().any(char::is_control) {
-        Err("`public` must be one line of text, without line breaks or control characters")
+        Err(msg!(
+            "`public` 必须是一行文字，不能有换行或控制字符",
+            "`public` must be one line of text, without line breaks or control characters"
+        ))
     } else {
         Ok(who)
     }
@@ -785,8 +842,8 @@ mod tests {
         assert_eq!(
             got,
             [
-                "graphs/t.toml:1:3: `chain` must be a table, written [chain], not an array",
-                "graphs/t.toml:10:1: [[supplies]] without `to`",
+                "graphs/t.toml:1:3: `chain` 必须是表（写作 [chain]），而不是数组",
+                "graphs/t.toml:10:1: [[supplies]] 缺少 `to`",
             ]
         );
     }
@@ -805,7 +862,7 @@ mod tests {
         assert_eq!(
             diags,
             [
-                "graphs/t.toml:17:10: `public` is empty: say who provides the segment (e.g. \"疾病预防控制机构\"), or leave the key out"
+                "graphs/t.toml:17:10: `public` 为空：请写明谁提供这个环节（如 \"疾病预防控制机构\"），或去掉这个键"
             ]
         );
         let ds = &loaded.dataset;
@@ -817,9 +874,9 @@ mod tests {
             .collect();
         assert_eq!(public, [("乙", "疾病预防控制机构")]);
         for (value, want) in [
-            ("\"\\u200b\"", "`public` is empty"),
-            ("\"药品检验\\n机构\"", "`public` must be one line of text"),
-            ("\"\\u001b[31m红\"", "`public` must be one line of text"),
+            ("\"\\u200b\"", "`public` 为空"),
+            ("\"药品检验\\n机构\"", "`public` 必须是一行文字"),
+            ("\"\\u001b[31m红\"", "`public` 必须是一行文字"),
         ] {
             let got = problems(&[(
                 "graphs/t.toml",
@@ -841,7 +898,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                "graphs/t.toml:4:1: unknown key `public` in [chain] (`public` is a key of [[segment]]); its keys are id, name, aliases, industries, shared, source, notes"
+                "graphs/t.toml:4:1: [chain] 里没有 `public` 这个键（`public` 是 [[segment]] 的键）；它的键是 id, name, aliases, industries, shared, source, notes"
             ]
         );
     }
@@ -857,7 +914,7 @@ mod tests {
         let got = problems(&[("graphs/a.toml", &a), ("graphs/b.toml", &b)]);
         assert_eq!(
             got,
-            ["graphs/b.toml:2:6: duplicate Chain id `链` (first defined at graphs/a.toml:2)"]
+            ["graphs/b.toml:2:6: 产业链编号 `链` 重复（首次定义于 graphs/a.toml:2）"]
         );
     }
 }

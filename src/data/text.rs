@@ -24,7 +24,8 @@ impl FromStr for Encoding {
             "auto" => Ok(Encoding::Auto),
             "utf-8" | "utf8" => Ok(Encoding::Utf8),
             "gbk" | "gb2312" | "gb18030" => Ok(Encoding::Gbk),
-            other => Err(format!(
+            other => Err(crate::msg!(
+                "没有 `{other}` 这种编码（应为 auto、utf-8 或 gbk）",
                 "unknown encoding `{other}` (expected auto, utf-8 or gbk)"
             )),
         }
@@ -47,29 +48,42 @@ pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
     if body.starts_with(b"\xEF\xBB\xBF") {
         // Saved twice with a byte-order mark: the second would become part of the first
         // column's name.
-        return Err(
-            "the file starts with two byte-order marks (EF BB BF twice): save it again as UTF-8 with one, or without".into(),
-        );
+        return Err(crate::msg!(
+            "文件开头有两个字节顺序标记（两次 EF BB BF）：请重新存为带一个或不带 BOM 的 UTF-8",
+            "the file starts with two byte-order marks (EF BB BF twice): save it again as UTF-8 with one, or without"
+        ));
     }
     let gbk = |b: &[u8]| {
         encoding_rs::GBK
             .decode_without_bom_handling_and_without_replacement(b)
             .map(|s| s.into_owned())
-            .ok_or_else(|| "the file is neither valid UTF-8 nor valid GBK".to_string())
+            .ok_or_else(|| {
+                crate::msg!(
+                    "文件既不是有效的 UTF-8，也不是有效的 GBK",
+                    "the file is neither valid UTF-8 nor valid GBK"
+                )
+            })
     };
     match encoding {
         Encoding::Utf8 => match std::str::from_utf8(body) {
             Ok(s) => Ok(s.to_string()),
-            Err(e) => Err(format!(
-                "the file is not valid UTF-8 (first bad byte at offset {}); if it was saved by \
-                 Excel in Chinese Windows, try --encoding gbk",
-                e.valid_up_to() + (bytes.len() - body.len())
-            )),
+            Err(e) => {
+                let at = e.valid_up_to() + (bytes.len() - body.len());
+                Err(crate::msg!(
+                    "文件不是有效的 UTF-8（第一个坏字节在偏移 {at} 处）；如果它是中文 Windows 上的 Excel \
+                     存的，请试 --encoding gbk",
+                    "the file is not valid UTF-8 (first bad byte at offset {at}); if it was saved by \
+                     Excel in Chinese Windows, try --encoding gbk"
+                ))
+            }
         },
         Encoding::Gbk => gbk(body).map_err(|e| {
             // Chinese UTF-8 is rarely valid GBK: the usual cause is a UTF-8 file.
             if std::str::from_utf8(body).is_ok() {
-                "the file is not valid GBK, but it is valid UTF-8: drop --encoding gbk (or use --encoding auto)".to_string()
+                crate::msg!(
+                    "文件不是有效的 GBK，却是有效的 UTF-8：请去掉 --encoding gbk（或用 --encoding auto）",
+                    "the file is not valid GBK, but it is valid UTF-8: drop --encoding gbk (or use --encoding auto)"
+                )
             } else {
                 e
             }
@@ -106,11 +120,17 @@ pub fn decode_vec(mut bytes: Vec<u8>, encoding: Encoding) -> Result<String, (Str
 /// in UTF-16 (which `decode` does not read).
 pub fn not_text(bytes: &[u8], what: &str) -> String {
     let hint = if utf16(bytes).is_some() {
-        " (it is UTF-16 text: save it as UTF-8, e.g. Excel's \"CSV UTF-8\")"
+        crate::msg!(
+            "（它是 UTF-16 文本：请存为 UTF-8，如 Excel 的“CSV UTF-8”）",
+            " (it is UTF-16 text: save it as UTF-8, e.g. Excel's \"CSV UTF-8\")"
+        )
     } else {
-        ""
+        String::new()
     };
-    format!("not a text ({what}) file: it holds NUL bytes{hint}")
+    crate::msg!(
+        "不是文本（{what}）文件：其中有 NUL 字节{hint}",
+        "not a text ({what}) file: it holds NUL bytes{hint}"
+    )
 }
 
 /// The text of UTF-16 bytes with a byte-order mark.
@@ -183,7 +203,10 @@ pub enum LineBreaks<'a> {
 }
 
 /// The hint that ends every unclosed-quote message.
-const CLOSE_IT: &str = "close it or double it (\"\")";
+/// How to fix an open quote, said at the end of its message.
+fn close_it() -> String {
+    crate::msg!("请闭合它，或写成两个引号（\"\"）", "close it or double it (\"\")")
+}
 
 /// Parse CSV text into records (the header is the first record).
 ///
@@ -330,7 +353,7 @@ fn records_of<'a>(
     let unread = |e: io::Error| CsvError {
         line: 1,
         col: 1,
-        message: format!("cannot be read: {e}"),
+        message: crate::msg!("无法读取：{e}", "cannot be read: {e}"),
     };
     let left = check_csv(RawRecords::new(open().map_err(unread)?, read_ahead), breaks)?;
     Ok(Records {
@@ -522,8 +545,8 @@ impl<'a> RawRecords<'a> {
             Err(e) => {
                 let line = e.position().map_or(self.seen_line, |p| p.line() as u32);
                 let message = match e.kind() {
-                    csv::ErrorKind::Io(io) => format!("cannot be read: {io}"),
-                    _ => format!("CSV syntax: {e}"),
+                    csv::ErrorKind::Io(io) => crate::msg!("无法读取：{io}", "cannot be read: {io}"),
+                    _ => crate::msg!("CSV 语法错误：{e}", "CSV syntax: {e}"),
                 };
                 return Some(Err(CsvError {
                     line,
@@ -550,7 +573,7 @@ impl<'a> RawRecords<'a> {
                 return Some(Err(CsvError {
                     line: self.seen_line,
                     col: 1,
-                    message: format!("cannot be read: {e}"),
+                    message: crate::msg!("无法读取：{e}", "cannot be read: {e}"),
                 }));
             }
             fields = scan_record(self.reader.get_ref().from(byte), byte);
@@ -625,9 +648,11 @@ fn check_csv(mut raw: RawRecords, breaks: LineBreaks) -> Result<usize, CsvError>
                     return Err(CsvError {
                         line,
                         col,
-                        message: format!(
+                        message: crate::msg!(
+                            "这里开始的引号没有闭合：文件其余部分（到第 {last} 行）都会读成这一格；{}",
                             "a quote opened here is never closed: the rest of the file (to line \
-                             {last}) would be read as this one cell; {CLOSE_IT}"
+                             {last}) would be read as this one cell; {}",
+                            close_it()
                         ),
                     });
                 }
@@ -699,16 +724,22 @@ fn check_csv(mut raw: RawRecords, breaks: LineBreaks) -> Result<usize, CsvError>
             .collect();
         if let (Some(first), Some(end)) = (rows.first(), rows.last()) {
             let which = if first == end {
-                format!("line {first} reads as a row")
+                crate::msg!("第 {first} 行", "line {first} reads as a row")
             } else {
-                format!("lines {first}–{end} ({} of them) read as rows", rows.len())
+                let n = rows.len();
+                crate::msg!(
+                    "第 {first}–{end} 行（共 {n} 行）",
+                    "lines {first}–{end} ({n} of them) read as rows"
+                )
             };
             return Err(CsvError {
                 line,
                 col,
-                message: format!(
+                message: crate::msg!(
+                    "这里开始的引号没有在这一格结束处闭合：这一格一直延续到第 {last} 行，而{which}读起来是本文件的行（{width} 格）；{}",
                     "a quote opened here is not closed where its cell ends: the cell runs to \
-                     line {last}, and {which} of this file ({width} cells); {CLOSE_IT}"
+                     line {last}, and {which} of this file ({width} cells); {}",
+                    close_it()
                 ),
             });
         }
@@ -721,10 +752,12 @@ fn check_csv(mut raw: RawRecords, breaks: LineBreaks) -> Result<usize, CsvError>
             return Err(CsvError {
                 line,
                 col,
-                message: format!(
+                message: crate::msg!(
+                    "这里开始的引号没有在这一格结束处闭合：这一格一直延续到第 {last} 行，那里闭合它的引号后面还有文字（它那一行有 {cells} 格，表头 {width} 格）；{}",
                     "a quote opened here is not closed where its cell ends: the cell runs to \
                      line {last}, where text follows the quote that closes it (its row has \
-                     {cells} cells, the header {width}); {CLOSE_IT}"
+                     {cells} cells, the header {width}); {}",
+                    close_it()
                 ),
             });
         }
@@ -736,21 +769,26 @@ fn check_csv(mut raw: RawRecords, breaks: LineBreaks) -> Result<usize, CsvError>
             continue;
         }
         let what = match name {
-            Some(n) => format!("`{n}` cell"),
-            None if rec == 0 => "header cell".to_string(),
-            None => "cell (beyond the header's columns)".to_string(),
+            Some(n) => crate::msg!("`{n}` 格", "`{n}` cell"),
+            None if rec == 0 => crate::msg!("表头格", "header cell"),
+            None => crate::msg!("（超出表头列数的）格", "cell (beyond the header's columns)"),
         };
         let only = match allowed {
-            [] => "no cell may hold line breaks".to_string(),
-            [one] => format!("only `{one}` may hold line breaks"),
-            more => format!("only {} may hold line breaks", more.join(", ")),
+            [] => crate::msg!("任何格都不能换行", "no cell may hold line breaks"),
+            [one] => crate::msg!("只有 `{one}` 可以换行", "only `{one}` may hold line breaks"),
+            more => {
+                let more = more.join(", ");
+                crate::msg!("只有 {more} 可以换行", "only {more} may hold line breaks")
+            }
         };
         return Err(CsvError {
             line,
             col,
-            message: format!(
+            message: crate::msg!(
+                "这里开始的引号没有在这一格结束处闭合：这一格跨过了行尾（到第 {last} 行），而 {what}只能占一行（{only}）；{}",
                 "a quote opened here is not closed where its cell ends: the cell runs over a \
-                 line end (to line {last}), but a {what} is one line ({only}); {CLOSE_IT}"
+                 line end (to line {last}), but a {what} is one line ({only}); {}",
+                close_it()
             ),
         });
     }
@@ -932,7 +970,7 @@ mod tests {
     #[test]
     fn utf8_read_as_gbk_is_named_as_utf8() {
         let err = decode("名称,玉溪高新区\n".as_bytes(), Encoding::Gbk).unwrap_err();
-        assert!(err.contains("valid UTF-8: drop --encoding gbk"), "{err}");
+        assert!(err.contains("却是有效的 UTF-8：请去掉 --encoding gbk"), "{err}");
     }
 
     #[test]
@@ -983,12 +1021,12 @@ mod tests {
         assert_eq!((err.line, err.col), (2, 5), "{err:?}");
         assert!(
             err.message
-                .starts_with("a quote opened here is never closed"),
+                .starts_with("这里开始的引号没有闭合：文件其余部分（到第 4 行）"),
             "{err:?}"
         );
-        assert!(err.message.contains("to line 4"), "{err:?}");
+        assert!(err.message.contains("到第 4 行"), "{err:?}");
         assert!(
-            err.message.ends_with("close it or double it (\"\")"),
+            err.message.ends_with("请闭合它，或写成两个引号（\"\"）"),
             "{err:?}"
         );
         // The same in the only column that may hold line breaks, and in an export (`Anywhere`).
@@ -1009,7 +1047,7 @@ mod tests {
         assert_eq!((err.line, err.col), (2, 5), "{err:?}");
         assert!(
             err.message.contains(
-                "runs to line 5, and lines 3–5 (3 of them) read as rows of this file (3 cells)"
+                "一直延续到第 5 行，而第 3–5 行（共 3 行）读起来是本文件的行（3 格）"
             ),
             "{err:?}"
         );
@@ -1018,14 +1056,14 @@ mod tests {
         let err = parse_csv(text, LineBreaks::Anywhere).unwrap_err();
         assert_eq!((err.line, err.col), (3, 5), "{err:?}");
         assert!(
-            err.message.contains("lines 4–5 (2 of them) read as rows"),
+            err.message.contains("而第 4–5 行（共 2 行）读起来是本文件的行"),
             "{err:?}"
         );
         let text = "id,source,notes\nA,s,\"n1\nB,s,\"x\"\n";
         let err = parse_csv(text, NOTES).unwrap_err();
         assert!(
             err.message
-                .contains("runs to line 3, and line 3 reads as a row of this file (3 cells)"),
+                .contains("一直延续到第 3 行，而第 3 行读起来是本文件的行（3 格）"),
             "{err:?}"
         );
     }
@@ -1039,7 +1077,7 @@ mod tests {
         assert_eq!((err.line, err.col), (2, 7), "{err:?}");
         assert!(
             err.message.contains(
-                "the cell runs to line 3, where text follows the quote that closes it (its row has 6 cells, the header 4)"
+                "这一格一直延续到第 3 行，那里闭合它的引号后面还有文字（它那一行有 6 格，表头 4 格）"
             ),
             "{err:?}"
         );
@@ -1077,16 +1115,16 @@ mod tests {
         assert_eq!((err.line, err.col), (2, 3));
         assert!(
             err.message.contains(
-                "(to line 3), but a `source` cell is one line (only `notes` may hold line breaks)"
+                "（到第 3 行），而 `source` 格只能占一行（只有 `notes` 可以换行）"
             ),
             "{err:?}"
         );
         let err = parse_csv("id,\"so\nurce\"\nA,s\n", NOTES).unwrap_err();
-        assert!(err.message.contains("a header cell is one line"), "{err:?}");
+        assert!(err.message.contains("表头格只能占一行"), "{err:?}");
         let err = parse_csv("id,notes\nA,n,\"x\ny\"\n", NOTES).unwrap_err();
         assert_eq!((err.line, err.col), (2, 5));
         assert!(
-            err.message.contains("beyond the header's columns"),
+            err.message.contains("（超出表头列数的）格"),
             "{err:?}"
         );
         // An export may break lines in any cell.
@@ -1169,7 +1207,7 @@ mod tests {
         text.push_str("Z,名字三,\"s1\ns2\"\nW,x,s\n");
         let want = in_memory(&text, NOTES);
         assert!(
-            want.contains("line: 2002, col: 7") && want.contains("a `source` cell is one line"),
+            want.contains("line: 2002, col: 7") && want.contains("`source` 格只能占一行"),
             "{want}"
         );
         for block in [3, 64, 4096] {
@@ -1186,7 +1224,7 @@ mod tests {
         );
         let want = in_memory(&text, NOTES);
         assert!(
-            want.contains("line: 2002, col: 7") && want.contains("(to line 2003)"),
+            want.contains("line: 2002, col: 7") && want.contains("（到第 2003 行）"),
             "{want}"
         );
         for block in [3, 64, 4096] {

@@ -925,7 +925,7 @@ mod tests {
         let err = s
             .meta(&format!(".draw 锂电池 {}", txt.display()), &history)
             .unwrap_err();
-        assert!(err.contains("name the file .svg or .png"), "{err}");
+        assert!(err.contains("文件请以 .svg 或 .png 结尾"), "{err}");
         assert!(!txt.exists());
         // A .png is drawn in-process.
         let png = tmp.path().join("x.png");
