@@ -86,7 +86,11 @@ pub fn run(args: IntakeArgs) -> Result<(), Failure> {
         .unwrap_or_default();
     if SeedKind::from_file_stem(&stem) != Ok(SeedKind::Candidates) {
         stderrln!(
-            "note: `chainkb check`/`import` read a file as candidates only if its name starts with `candidates` (e.g. seeds/candidates-{stem}.csv)"
+            "{}",
+            crate::msg!(
+                "注意：`chainkb check`/`import` 只把名称以 `candidates` 开头的文件当作候选企业读（如 seeds/candidates-{stem}.csv）",
+                "note: `chainkb check`/`import` read a file as candidates only if its name starts with `candidates` (e.g. seeds/candidates-{stem}.csv)"
+            )
         );
     }
     Ok(())

@@ -80,6 +80,9 @@ impl Outcome {
     }
 
     pub fn summary(&self, file: &str, out: &str) -> String {
+        if crate::lang::messages() == crate::lang::Lang::Zh {
+            return self.summary_zh(file, out);
+        }
         let empty = if self.empty > 0 {
             format!(
                 ", {} skipped",
@@ -142,6 +145,64 @@ impl Outcome {
     }
 }
 
+impl Outcome {
+    /// [`Outcome::summary`] in Chinese.
+    fn summary_zh(&self, file: &str, out: &str) -> String {
+        let empty = if self.empty > 0 {
+            let unit = if self.sheet { "空行（表格行）" } else { "空行" };
+            format!("，跳过 {} 个{unit}", self.empty)
+        } else {
+            String::new()
+        };
+        let mut s = format!(
+            "{file}：{} 行数据{empty} → {out} 中 {} 家候选企业：{} 行作为重复项合并，{} 家未匹配到环节（环节留空并加备注写出），{} 个数字有误，{} 个名称像公式已处理，{} 行没有名称（未写出）",
+            self.data_rows,
+            self.candidates.len(),
+            self.merged,
+            self.unmapped,
+            self.bad_numbers,
+            self.neutralised,
+            self.skipped
+        );
+        if self.miscounted > 0 {
+            s.push_str(&format!(
+                "，{} 行的格数与表头不符（未写出）",
+                self.miscounted
+            ));
+        }
+        if self.known > 0 {
+            s.push_str(&format!(
+                "，{} 家已在数据中（{}）",
+                self.known,
+                if self.known_skipped {
+                    "未写出：--skip-known"
+                } else {
+                    "仍然写出，并加备注"
+                }
+            ));
+        }
+        if !self.ignored_columns.is_empty() {
+            s.push_str(&format!(
+                "；未使用的列：{}",
+                self.ignored_columns.join("、")
+            ));
+        }
+        s
+    }
+}
+
+/// Why two firms are one (`same 统一社会信用代码`, `same id`, `same normalized name`) in the
+/// language of messages.
+fn same_in(why: &str) -> &str {
+    let zh = match why {
+        "same 统一社会信用代码" => "统一社会信用代码相同",
+        "same id" => "编号相同",
+        "same normalized name" => "规范化名称相同",
+        other => other,
+    };
+    crate::lang::messages().pick(zh, why)
+}
+
 /// `1 data row`, `2 data rows`: a count and its noun, plural unless the count is 1.
 pub fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
@@ -198,7 +259,11 @@ pub fn intake(
             .rev()
             .max_by_key(|(_, cells)| Mapping::new(cells).fields.len())
         else {
-            return Err(format!("{file}: empty file: no header row").into());
+            return Err(crate::msg!(
+                "{file}：空文件：没有表头行",
+                "{file}: empty file: no header row"
+            )
+            .into());
         };
         let shown: Vec<&str> = first
             .iter()
@@ -212,15 +277,18 @@ pub fn intake(
                 hints.push(format!("`{c}` → {s}"));
             }
         }
+        let lang = crate::lang::messages();
         let hint = if hints.is_empty() {
             String::new()
         } else {
-            format!(" (did you mean {}?)", hints.join(", "))
+            let h = hints.join(lang.pick("、", ", "));
+            crate::tr!(lang, "（是不是 {h}？）", " (did you mean {h}?)")
         };
-        return Err(format!(
-            "{file}:{line}: no company-name column ({}); columns found: {}{hint}",
-            name_headers().join(" / "),
-            shown.join(", ")
+        let (heads, found) = (name_headers().join(" / "), shown.join(lang.pick("、", ", ")));
+        return Err(crate::tr!(
+            lang,
+            "{file}:{line}：没有企业名称列（{heads}）；找到的列：{found}{hint}",
+            "{file}:{line}: no company-name column ({heads}); columns found: {found}{hint}"
         )
         .into());
     };
@@ -234,10 +302,14 @@ pub fn intake(
     for (line, cells) in &filled[..h] {
         out.messages.push((
             *line,
-            format!(
-                "skipped before the header row (line {header_line}): {}",
-                cells.join(" ").trim()
-            ),
+            {
+                let text = cells.join(" ");
+                let text = text.trim();
+                crate::msg!(
+                    "在表头行（第 {header_line} 行）之前，已跳过：{text}",
+                    "skipped before the header row (line {header_line}): {text}"
+                )
+            },
         ));
     }
     // Empty lines (anywhere): counted, and reported once per run of consecutive ones.
@@ -252,13 +324,14 @@ pub fn intake(
         let (first, last) = (run[0], run[run.len() - 1]);
         out.messages.push((
             first,
-            if run.len() == 1 {
-                format!("empty {unit}: skipped")
-            } else {
-                format!(
+            match (run.len(), crate::lang::messages()) {
+                (1, crate::lang::Lang::Zh) => "空行：已跳过".to_string(),
+                (n, crate::lang::Lang::Zh) => format!("{n} 个空行（{first}–{last}）：已跳过"),
+                (1, crate::lang::Lang::En) => format!("empty {unit}: skipped"),
+                (n, crate::lang::Lang::En) => format!(
                     "{} ({first}–{last}): skipped",
-                    plural(run.len(), &format!("empty {unit}"))
-                )
+                    plural(n, &format!("empty {unit}"))
+                ),
             },
         ));
     }
@@ -298,16 +371,19 @@ pub fn intake(
             Some((i, why)) => {
                 let first = out.candidates[i].rows[0];
                 let conflicts = merge(&mut out.candidates[i], c, why);
-                let mut msg = format!(
-                    "duplicate of row {first} ({why}{}): merged into one candidate",
-                    if why.contains("代码") {
-                        format!(" {}", out.candidates[i].credit_code)
-                    } else {
-                        format!(" `{}`", out.candidates[i].norm)
-                    }
+                let same = if why.contains("代码") {
+                    format!(" {}", out.candidates[i].credit_code)
+                } else {
+                    format!(" `{}`", out.candidates[i].norm)
+                };
+                let why = same_in(why);
+                let mut msg = crate::msg!(
+                    "与第 {first} 行重复（{why}{same}）：已合并为一家候选企业",
+                    "duplicate of row {first} ({why}{same}): merged into one candidate"
                 );
                 for cf in conflicts {
-                    msg.push_str(&format!("; {cf}"));
+                    msg.push_str(crate::lang::messages().pick("；", "; "));
+                    msg.push_str(&cf);
                 }
                 out.messages.push((*line, msg));
                 out.merged += 1;
@@ -320,13 +396,14 @@ pub fn intake(
                 if let Some(&i) = by_name.get(&c.norm) {
                     out.messages.push((
                         *line,
-                        format!(
-                            "same normalized name `{}` as row {} but a different 统一社会信用代码 ({} vs {}): kept as two candidates, check which is meant",
-                            c.norm,
-                            out.candidates[i].rows[0],
-                            c.credit_code,
-                            out.candidates[i].credit_code
-                        ),
+                        {
+                            let (norm, row) = (&c.norm, out.candidates[i].rows[0]);
+                            let (a, b) = (&c.credit_code, &out.candidates[i].credit_code);
+                            crate::msg!(
+                                "规范化名称 `{norm}` 与第 {row} 行相同，统一社会信用代码却不同（{a} 与 {b}）：保留为两家候选企业，请核对指的是哪一家",
+                                "same normalized name `{norm}` as row {row} but a different 统一社会信用代码 ({a} vs {b}): kept as two candidates, check which is meant"
+                            )
+                        },
                     ));
                 }
                 let i = out.candidates.len();
@@ -343,15 +420,26 @@ pub fn intake(
         for mut c in std::mem::take(&mut out.candidates) {
             if let Some(((id, at), why)) = known.find(&c) {
                 out.known += 1;
-                let what = format!("`{}` is already in the data as `{id}` ({at}, {why})", c.id);
+                let cid = &c.id;
+                let why = same_in(why);
+                let what = crate::msg!(
+                    "`{cid}` 已在数据中，编号 `{id}`（{at}，{why}）",
+                    "`{cid}` is already in the data as `{id}` ({at}, {why})"
+                );
                 if opts.skip_known {
-                    out.messages
-                        .push((c.rows[0], format!("{what}: not written (--skip-known)")));
+                    out.messages.push((
+                        c.rows[0],
+                        crate::msg!(
+                            "{what}：未写出（--skip-known）",
+                            "{what}: not written (--skip-known)"
+                        ),
+                    ));
                     continue;
                 }
                 out.messages.push((
                     c.rows[0],
-                    format!(
+                    crate::msg!(
+                        "{what}：仍然写出；两者都导入前请只留一个（或用 --skip-known）",
                         "{what}: written anyway; keep one of the two before importing both (or use --skip-known)"
                     ),
                 ));
@@ -365,10 +453,13 @@ pub fn intake(
             out.unmapped += 1;
             out.messages.push((
                 c.rows[0],
-                format!(
-                    "`{}`: no segment matched (no 产业链环节 column, no segment name in 主营产品, no keyword rule in 主营产品/经营范围): written with empty segments and a note",
-                    c.id
-                ),
+                {
+                    let id = &c.id;
+                    crate::msg!(
+                        "`{id}`：没有匹配到环节（没有产业链环节列，主营产品里没有环节名，主营产品/经营范围没有命中关键词规则）：环节留空并加备注写出",
+                        "`{id}`: no segment matched (no 产业链环节 column, no segment name in 主营产品, no keyword rule in 主营产品/经营范围): written with empty segments and a note"
+                    )
+                },
             ));
         }
     }
@@ -395,33 +486,49 @@ pub fn intake(
 /// Why a row with more or fewer cells than the header is not written: the counts, and the
 /// extra cells or the missing columns.
 fn miscounted(cells: &[String], header: &[String], header_line: u32) -> String {
+    let lang = crate::lang::messages();
     let quoted = |c: &str| match c.trim() {
-        "" => "empty".to_string(),
+        "" => lang.pick("空", "empty").to_string(),
         c => format!("`{}`", c.chars().take(30).collect::<String>()),
     };
     let (have, want) = (cells.len(), header.len());
     let detail = if have > want {
         let extra: Vec<String> = cells[want..].iter().take(3).map(|c| quoted(c)).collect();
-        let more = if have - want > 3 { ", …" } else { "" };
-        format!(
-            "the extra {} {}{more}; a comma in a cell splits it unless the cell is quoted, which \
-             shifts every later cell: fix the cell (or re-export the file) and run intake again",
-            if have - want == 1 {
-                "cell is"
-            } else {
-                "cells are"
-            },
-            extra.join(", ")
-        )
+        let more = if have - want > 3 { lang.pick("、…", ", …") } else { "" };
+        match lang {
+            crate::lang::Lang::Zh => format!(
+                "多出的格是 {}{more}；格里的逗号会把它分开，除非这一格加了引号，而后面的格都会错位：\
+                 请改正那一格（或重新导出文件）再运行 intake",
+                extra.join("、")
+            ),
+            crate::lang::Lang::En => format!(
+                "the extra {} {}{more}; a comma in a cell splits it unless the cell is quoted, which \
+                 shifts every later cell: fix the cell (or re-export the file) and run intake again",
+                if have - want == 1 {
+                    "cell is"
+                } else {
+                    "cells are"
+                },
+                extra.join(", ")
+            ),
+        }
     } else {
         let missing: Vec<String> = header[have..].iter().map(|c| quoted(c)).collect();
-        format!(
-            "{} {} missing; fix the row (or re-export the file) and run intake again",
-            missing.join(", "),
-            if missing.len() == 1 { "is" } else { "are" }
-        )
+        match lang {
+            crate::lang::Lang::Zh => format!(
+                "缺少 {}；请改正这一行（或重新导出文件）再运行 intake",
+                missing.join("、")
+            ),
+            crate::lang::Lang::En => format!(
+                "{} {} missing; fix the row (or re-export the file) and run intake again",
+                missing.join(", "),
+                if missing.len() == 1 { "is" } else { "are" }
+            ),
+        }
     };
-    format!(
+    crate::tr!(
+        lang,
+        "这一行有 {have} 格，而表头（第 {header_line} 行）有 {want} 列：未写出；{detail}",
         "this row has {have} cells but the header (line {header_line}) has {want}: not written; {detail}"
     )
 }
@@ -437,7 +544,10 @@ fn read_row(
 ) -> Option<Candidate> {
     let mut msg = |m: String| out.messages.push((line, m));
     let Some((_, raw_name)) = map.first(Field::Name, cells) else {
-        msg("no company name (the name column is empty): row not written".into());
+        msg(crate::msg!(
+            "没有企业名称（名称列为空）：这一行未写出",
+            "no company name (the name column is empty): row not written"
+        ));
         out.skipped += 1;
         return None;
     };
@@ -449,16 +559,18 @@ fn read_row(
     };
     if name.contains([';', '；']) {
         let fixed = name.replace([';', '；'], ",");
-        msg(format!(
+        msg(crate::msg!(
+            "名称 `{name}` 含 `;`，而 `;` 用来分隔列表项：写作 `{fixed}`",
             "name `{name}` contains `;`, which separates list items: written as `{fixed}`"
         ));
         name = fixed;
     }
     let safe = neutralise(&name);
     if safe != name {
-        msg(format!(
-            "name `{name}` starts with `{}` and would run as a formula in a spreadsheet: written as `{safe}` (check this row in the export)",
-            &name[..1]
+        let first = &name[..1];
+        msg(crate::msg!(
+            "名称 `{name}` 以 `{first}` 开头，在电子表格里会被当作公式运行：写作 `{safe}`（请核对导出文件里的这一行）",
+            "name `{name}` starts with `{first}` and would run as a formula in a spreadsheet: written as `{safe}` (check this row in the export)"
         ));
         out.neutralised += 1;
         c.notes
@@ -468,13 +580,15 @@ fn read_row(
     if let Some((_, code)) = map.first(Field::CreditCode, cells) {
         let code = code.to_uppercase();
         if code.chars().count() != 18 || !code.chars().all(|ch| ch.is_ascii_alphanumeric()) {
-            msg(format!(
+            msg(crate::msg!(
+                "统一社会信用代码 `{code}` 不是 18 位字母和数字：不写入 credit_code，保留在备注里",
                 "统一社会信用代码 `{code}` is not 18 letters and digits: left out of credit_code, kept in notes"
             ));
             c.notes.push(format!("平台统一社会信用代码: {code}"));
         } else {
             if let Err(why) = check_credit_code(&code) {
-                msg(format!(
+                msg(crate::msg!(
+                    "统一社会信用代码 `{code}` {why}：保留，并加备注",
                     "统一社会信用代码 `{code}` {why}: kept, with a note"
                 ));
                 c.notes.push(format!("统一社会信用代码校验位不符({why})"));
@@ -501,7 +615,8 @@ fn read_row(
         match revenue_yi(cell, unit) {
             Ok(v) => c.revenue_yi = Some(v),
             Err(why) => {
-                msg(format!(
+                msg(crate::msg!(
+                    "营业收入 `{cell}` {why}：revenue_yi 留空，原格保留在备注里",
                     "营业收入 `{cell}` {why}: revenue_yi left empty, the cell kept in notes"
                 ));
                 out.bad_numbers += 1;
@@ -541,7 +656,8 @@ fn read_row(
         for code in code.split_whitespace() {
             let digits = code.split('.').next().unwrap_or(code);
             if digits.chars().all(|ch| ch.is_ascii_digit()) && digits.len() < 5 {
-                msg(format!(
+                msg(crate::msg!(
+                    "股票代码 `{code}` 不足 5 位（电子表格可能丢了前导零）：按原样保留",
                     "股票代码 `{code}` has fewer than 5 digits (a spreadsheet may have dropped leading zeros): kept as written"
                 ));
             }
@@ -562,7 +678,10 @@ fn read_row(
             match resolver.resolve(s, &[Kind::Segment]) {
                 Ok(i) => push_unique(&mut c.segments, &resolver.dataset().nodes[i as usize].id),
                 Err(e) => {
-                    msg(format!("产业链环节: {e}: left out, kept in notes"));
+                    msg(crate::msg!(
+                        "产业链环节：{e}；不写入，保留在备注里",
+                        "产业链环节: {e}: left out, kept in notes"
+                    ));
                     c.notes.push(format!("未识别的环节: {s}"));
                 }
             }
@@ -615,7 +734,8 @@ fn merge(into: &mut Candidate, other: Candidate, why: &str) -> Vec<String> {
         if a.is_empty() {
             *a = b;
         } else if !b.is_empty() && *a != b {
-            conflicts.push(format!(
+            conflicts.push(crate::msg!(
+                "第 {row} 行的{label}是 `{b}`，第 {first} 行是 `{a}`：保留第 {first} 行的",
                 "row {row} says {label} `{b}`, row {first} `{a}`: kept row {first}'s"
             ));
             notes.push(format!("第{row}行{label}: {b}"));
@@ -633,12 +753,12 @@ fn merge(into: &mut Candidate, other: Candidate, why: &str) -> Vec<String> {
     match (into.revenue_yi, other.revenue_yi) {
         (None, b) => into.revenue_yi = b,
         (Some(a), Some(b)) if (a - b).abs() > 1e-9 => {
-            conflicts.push(format!(
-                "row {row} says 营业收入 {} 亿元, row {first} {} 亿元: kept row {first}'s",
-                plain_decimal(b),
-                plain_decimal(a)
+            let (b, a) = (plain_decimal(b), plain_decimal(a));
+            conflicts.push(crate::msg!(
+                "第 {row} 行的营业收入是 {b} 亿元，第 {first} 行是 {a} 亿元：保留第 {first} 行的",
+                "row {row} says 营业收入 {b} 亿元, row {first} {a} 亿元: kept row {first}'s"
             ));
-            notes.push(format!("第{row}行营业收入: {} 亿元", plain_decimal(b)));
+            notes.push(format!("第{row}行营业收入: {b} 亿元"));
         }
         _ => {}
     }
@@ -703,21 +823,17 @@ mod tests {
             "丁科技有限公司,,,,曲靖",
             "丁科技股份有限公司,,,,昭通",
         ]);
-        assert!(said(&o, 2, "contains `;`"), "{:?}", o.messages);
-        assert!(said(&o, 2, "`9135` is not 18 letters and digits"));
-        assert!(said(&o, 2, "营业收入 `3000` has no unit"));
-        assert!(said(&o, 3, "fails the GB 32100 check digit"));
-        assert!(said(&o, 4, "different 统一社会信用代码"));
-        assert!(said(&o, 5, "no segment matched"));
+        assert!(said(&o, 2, "含 `;`"), "{:?}", o.messages);
+        assert!(said(&o, 2, "`9135` 不是 18 位字母和数字"));
+        assert!(said(&o, 2, "营业收入 `3000` 没有单位"));
+        assert!(said(&o, 3, "通不过 GB 32100 校验"));
+        assert!(said(&o, 4, "统一社会信用代码却不同"));
+        assert!(said(&o, 5, "没有匹配到环节"));
+        assert!(said(&o, 6, "与第 5 行重复（规范化名称相同 `丁科技`）"));
         assert!(said(
             &o,
             6,
-            "duplicate of row 5 (same normalized name `丁科技`)"
-        ));
-        assert!(said(
-            &o,
-            6,
-            "row 6 says 城市 `昭通`, row 5 `曲靖`: kept row 5's"
+            "第 6 行的城市是 `昭通`，第 5 行是 `曲靖`：保留第 5 行的"
         ));
         let ids: Vec<&str> = o.candidates.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(
@@ -773,7 +889,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.ends_with("export.csv: not a text (CSV) file: it holds NUL bytes"),
+            e.ends_with("export.csv：不是文本（CSV）文件：其中有 NUL 字节"),
             "{e}"
         );
         // UTF-16 (Excel's "Unicode text") is named as such, with what to do.
@@ -789,7 +905,7 @@ mod tests {
         let e = read_rows(&path, None, Encoding::Auto)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("it is UTF-16 text: save it as UTF-8"), "{e}");
+        assert!(e.contains("它是 UTF-16 文本：请存为 UTF-8"), "{e}");
     }
 
     #[test]
@@ -799,7 +915,7 @@ mod tests {
             said(
                 &o,
                 2,
-                "产业链环节: unknown 环节 `正级材料` (did you mean 正极材料"
+                "产业链环节：没有 `正级材料` 这个环节，是不是 正极材料？"
             ),
             "{:?}",
             o.messages
