@@ -162,6 +162,9 @@ pub enum Command {
 
 /// Entry point used by the binary; returns the exit code.
 pub fn main() -> i32 {
+    // Messages made while the arguments are parsed (a bad --limit) are in the language asked
+    // for too: `--lang` is looked for before clap reads the rest.
+    crate::lang::set_messages(Lang::choose(lang_in_args(std::env::args().skip(1))));
     let parsed = command()
         .try_get_matches()
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
@@ -183,6 +186,26 @@ pub fn main() -> i32 {
             exit_code(f.blame())
         }
     }
+}
+
+/// The language `--lang xx` or `--lang=xx` asks for among `args`, if any (the last wins, as
+/// for clap).
+fn lang_in_args(mut args: impl Iterator<Item = String>) -> Option<Lang> {
+    let mut found = None;
+    while let Some(a) = args.next() {
+        if a == "--" {
+            break;
+        }
+        let value = match a.strip_prefix("--lang") {
+            Some("") => args.next(),
+            Some(v) if v.starts_with('=') => Some(v[1..].to_string()),
+            _ => continue,
+        };
+        if let Some(l) = value.as_deref().and_then(Lang::parse) {
+            found = Some(l);
+        }
+    }
+    found
 }
 
 /// The clap command with help headings and the help/version flags Chinese-first ("用法 /

@@ -106,7 +106,8 @@ pub struct RouteArgs {
 fn parse_limit(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!(
+        _ => Err(crate::msg!(
+            "`{text}` 不是行数：请用至少为 1 的整数",
             "`{text}` is not a count of rows: use a whole number of at least 1"
         )),
     }
@@ -117,7 +118,8 @@ fn parse_limit(text: &str) -> Result<usize, String> {
 fn parse_yi(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!(
+        _ => Err(crate::msg!(
+            "`{text}` 不是以亿元计的金额：请用非负小数，如 0.3（万元 ÷ 10000）",
             "`{text}` is not an amount in 亿元: use a non-negative decimal, e.g. 0.3 (万元 ÷ 10000)"
         )),
     }
@@ -126,8 +128,10 @@ fn parse_yi(text: &str) -> Result<f64, String> {
 fn read_opt(path: &Option<PathBuf>) -> Result<Option<String>, Failure> {
     path.as_ref()
         .map(|p| {
-            std::fs::read_to_string(p)
-                .map_err(|e| Failure::user(format!("cannot read {}: {e}", p.display())))
+            std::fs::read_to_string(p).map_err(|e| {
+                let p = p.display();
+                Failure::user(crate::msg!("无法读取 {p}：{e}", "cannot read {p}: {e}"))
+            })
         })
         .transpose()
 }
@@ -141,7 +145,8 @@ fn weights_from(path: &Option<PathBuf>) -> Result<Weights, Failure> {
             .map_or("config/target-weights.toml".into(), |p| {
                 p.display().to_string()
             });
-        Failure::user(format!("{file}: {e}"))
+        let e = e.render(crate::lang::messages());
+        Failure::user(crate::msg!("{file}：{e}", "{file}: {e}"))
     })
 }
 
@@ -153,7 +158,8 @@ fn rules_from(path: &Option<PathBuf>) -> Result<RuleSet, Failure> {
             .map_or("config/admission-rules.toml".into(), |p| {
                 p.display().to_string()
             });
-        Failure::user(format!("{file}: {e}"))
+        let e = e.render(crate::lang::messages());
+        Failure::user(crate::msg!("{file}：{e}", "{file}: {e}"))
     })
 }
 
@@ -463,9 +469,10 @@ pub fn run_route(g: &Graph, a: RouteArgs, data: &str, lang: Lang) -> Result<(), 
         }
     }
     if segments.is_empty() {
-        return Err(Failure::user(
-            "name the segments the project builds, or --project ID",
-        ));
+        return Err(Failure::user(crate::msg!(
+            "请写出项目建设的环节，或用 --project 编号",
+            "name the segments the project builds, or --project ID"
+        )));
     }
     let rows = crate::targets::route(
         g,

@@ -677,7 +677,10 @@ impl Loaded {
         let files = match (self.checked, lang) {
             (Some(n), crate::lang::Lang::Zh) => format!("检查了 {n} 个文件（读了 {read} 个）"),
             (Some(n), crate::lang::Lang::En) => {
-                format!("{n} file{} checked ({read} read)", if n == 1 { "" } else { "s" })
+                format!(
+                    "{n} file{} checked ({read} read)",
+                    if n == 1 { "" } else { "s" }
+                )
             }
             (None, _) => crate::tr!(lang, "{read} 个文件", "{read} files"),
         };
@@ -993,7 +996,11 @@ fn finish(mut ld: Loader, context: Option<&Context>) -> Loaded {
         let more = match context {
             Context::Folder(d) if !more.is_empty() => {
                 let d = shown_dir(d);
-                crate::tr!(lang, "{more}，`chainkb check {d}` 会列出", "{more}, listed by `chainkb check {d}`")
+                crate::tr!(
+                    lang,
+                    "{more}，`chainkb check {d}` 会列出",
+                    "{more}, listed by `chainkb check {d}`"
+                )
             }
             _ => more,
         };

@@ -299,16 +299,13 @@ pub(crate) fn resolve(ld: &mut Loader) {
                     .or(p.to.as_ref())
                     .and_then(|i| refs.get(i as usize))
                     .map_or(Pos::default(), |r| r.pos);
-                ld.error(
-                    pos,
-                    {
-                        let (kind, id) = (p.kind, &ld.ds.nodes[from as usize].id);
-                        msg!(
-                            "`{id}` 有一条指向自己的 {kind} 边",
-                            "{kind} edge from `{id}` to itself"
-                        )
-                    },
-                );
+                ld.error(pos, {
+                    let (kind, id) = (p.kind, &ld.ds.nodes[from as usize].id);
+                    msg!(
+                        "`{id}` 有一条指向自己的 {kind} 边",
+                        "{kind} edge from `{id}` to itself"
+                    )
+                });
                 continue;
             }
             // The same fact stated twice in one row (a list naming one target twice) is kept

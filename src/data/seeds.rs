@@ -550,9 +550,9 @@ fn miscounted(ld: &mut Loader, file: u32, kind: SeedKind, header: &Record, rec: 
         (
             have.saturating_sub(1),
             match lang {
-                crate::lang::Lang::Zh => format!(
-                    "缺少 {cols}；空格子写成两个逗号之间什么也没有，并且一行不要折行"
-                ),
+                crate::lang::Lang::Zh => {
+                    format!("缺少 {cols}；空格子写成两个逗号之间什么也没有，并且一行不要折行")
+                }
                 crate::lang::Lang::En => format!(
                     "{cols} {} missing; write an empty cell as nothing between two commas, and keep a row \
                      on one line",
@@ -716,19 +716,16 @@ fn read_relation(ld: &mut Loader, r: &RowView, row: u32) {
         "SUPPLIES_TO" | "供货" => EdgeKind::SuppliesTo,
         "SUBSIDIARY_OF" | "子公司" => EdgeKind::SubsidiaryOf,
         other => {
-            ld.error(
-                r.pos("relation"),
-                {
-                    let dym = names::did_you_mean_in(
-                        &names::suggest(other, ["SUPPLIES_TO", "SUBSIDIARY_OF"], 1),
-                        crate::lang::messages(),
-                    );
-                    crate::msg!(
-                        "关系 `{other}` 不是 SUPPLIES_TO（供货）或 SUBSIDIARY_OF（子公司）{dym}",
-                        "relation `{other}` is not SUPPLIES_TO or SUBSIDIARY_OF{dym}"
-                    )
-                },
-            );
+            ld.error(r.pos("relation"), {
+                let dym = names::did_you_mean_in(
+                    &names::suggest(other, ["SUPPLIES_TO", "SUBSIDIARY_OF"], 1),
+                    crate::lang::messages(),
+                );
+                crate::msg!(
+                    "关系 `{other}` 不是 SUPPLIES_TO（供货）或 SUBSIDIARY_OF（子公司）{dym}",
+                    "relation `{other}` is not SUPPLIES_TO or SUBSIDIARY_OF{dym}"
+                )
+            });
             return;
         }
     };
@@ -827,19 +824,16 @@ fn read_coverage(ld: &mut Loader, r: &RowView, place: u32) {
     }
     let Some(coverage) = Coverage::parse(cell) else {
         let known: Vec<&str> = Coverage::ALL.iter().map(|c| c.as_str()).collect();
-        ld.error(
-            r.pos("coverage"),
-            {
-                let lang = crate::lang::messages();
-                let dym = names::did_you_mean_in(&names::suggest(cell, known.iter().copied(), 1), lang);
-                let known = known.join(", ");
-                crate::tr!(
-                    lang,
-                    "coverage：`{cell}` 不是 {known} 之一{dym}",
-                    "coverage: `{cell}` is not one of {known}{dym}"
-                )
-            },
-        );
+        ld.error(r.pos("coverage"), {
+            let lang = crate::lang::messages();
+            let dym = names::did_you_mean_in(&names::suggest(cell, known.iter().copied(), 1), lang);
+            let known = known.join(", ");
+            crate::tr!(
+                lang,
+                "coverage：`{cell}` 不是 {known} 之一{dym}",
+                "coverage: `{cell}` is not one of {known}{dym}"
+            )
+        });
         return;
     };
     if source.is_empty() {
@@ -925,22 +919,19 @@ fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) {
                     None => {
                         let all: Vec<&str> =
                             ProjectStatus::ALL.iter().map(|s| s.as_str()).collect();
-                        ld.error(
-                            r.pos("status"),
-                            {
-                                let lang = crate::lang::messages();
-                                let dym = names::did_you_mean_in(
-                                    &names::suggest(s, all.iter().copied(), 1),
-                                    lang,
-                                );
-                                let all = all.join(" ");
-                                crate::tr!(
-                                    lang,
-                                    "状态 `{s}` 不是 {all} 之一{dym}",
-                                    "status `{s}` is not one of {all}{dym}"
-                                )
-                            },
-                        );
+                        ld.error(r.pos("status"), {
+                            let lang = crate::lang::messages();
+                            let dym = names::did_you_mean_in(
+                                &names::suggest(s, all.iter().copied(), 1),
+                                lang,
+                            );
+                            let all = all.join(" ");
+                            crate::tr!(
+                                lang,
+                                "状态 `{s}` 不是 {all} 之一{dym}",
+                                "status `{s}` is not one of {all}{dym}"
+                            )
+                        });
                         None
                     }
                 },

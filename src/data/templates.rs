@@ -6,8 +6,8 @@
 
 use super::text::line_col;
 use super::{End, Loader, Pos, Ref};
-use crate::model::{Attrs, EdgeKind, Kind, Node, Stage, TemplateFile};
 use crate::lang::{Lang, messages};
+use crate::model::{Attrs, EdgeKind, Kind, Node, Stage, TemplateFile};
 use crate::msg;
 use crate::names::{did_you_mean_in, suggest};
 use std::ops::Range;
@@ -138,7 +138,10 @@ impl<'a, 'i> Fields<'a, 'i> {
                 .iter()
                 .find(|(_, keys)| keys.contains(&key))
                 .map_or(String::new(), |(table, _)| {
-                    msg!("（`{key}` 是 {table} 的键）", " (`{key}` is a key of {table})")
+                    msg!(
+                        "（`{key}` 是 {table} 的键）",
+                        " (`{key}` is a key of {table})"
+                    )
                 });
                 let lang = messages();
                 let dym = did_you_mean_in(&suggest(key, known.iter().copied(), 1), lang);
@@ -653,16 +656,13 @@ fn build(
             None => chain_source.clone(),
         };
         if source.trim().is_empty() && !(s.source.is_none() && chain_source_reported) {
-            ld.error(
-                pos,
-                {
-                    let id = id.get_ref();
-                    msg!(
-                        "环节 `{id}` 没有 `source`，文件里也没有产业链的来源",
-                        "segment `{id}` has no `source` and the file has no chain source"
-                    )
-                },
-            );
+            ld.error(pos, {
+                let id = id.get_ref();
+                msg!(
+                    "环节 `{id}` 没有 `source`，文件里也没有产业链的来源",
+                    "segment `{id}` has no `source` and the file has no chain source"
+                )
+            });
         }
         let row = ld.add_row(file, pos.line, &source, text_of(&s.notes));
         let stage = match &s.stage {
@@ -670,16 +670,13 @@ fn build(
                 Some(st) => st,
                 None => {
                     let p = pos_of(text, file, st.span().start);
-                    ld.error(
-                        p,
-                        {
-                            let st = st.get_ref();
-                            msg!(
-                                "阶段 `{st}` 不是上游、中游、下游之一",
-                                "stage `{st}` is not one of 上游, 中游, 下游"
-                            )
-                        },
-                    );
+                    ld.error(p, {
+                        let st = st.get_ref();
+                        msg!(
+                            "阶段 `{st}` 不是上游、中游、下游之一",
+                            "stage `{st}` is not one of 上游, 中游, 下游"
+                        )
+                    });
                     Stage::Midstream
                 }
             },

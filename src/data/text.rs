@@ -205,7 +205,10 @@ pub enum LineBreaks<'a> {
 /// The hint that ends every unclosed-quote message.
 /// How to fix an open quote, said at the end of its message.
 fn close_it() -> String {
-    crate::msg!("请闭合它，或写成两个引号（\"\"）", "close it or double it (\"\")")
+    crate::msg!(
+        "请闭合它，或写成两个引号（\"\"）",
+        "close it or double it (\"\")"
+    )
 }
 
 /// Parse CSV text into records (the header is the first record).
@@ -970,7 +973,10 @@ mod tests {
     #[test]
     fn utf8_read_as_gbk_is_named_as_utf8() {
         let err = decode("名称,玉溪高新区\n".as_bytes(), Encoding::Gbk).unwrap_err();
-        assert!(err.contains("却是有效的 UTF-8：请去掉 --encoding gbk"), "{err}");
+        assert!(
+            err.contains("却是有效的 UTF-8：请去掉 --encoding gbk"),
+            "{err}"
+        );
     }
 
     #[test]
@@ -1046,9 +1052,8 @@ mod tests {
         let err = parse_csv(text, NOTES).unwrap_err();
         assert_eq!((err.line, err.col), (2, 5), "{err:?}");
         assert!(
-            err.message.contains(
-                "一直延续到第 5 行，而第 3–5 行（共 3 行）读起来是本文件的行（3 格）"
-            ),
+            err.message
+                .contains("一直延续到第 5 行，而第 3–5 行（共 3 行）读起来是本文件的行（3 格）"),
             "{err:?}"
         );
         // An export's header is not its first line: the common width counts.
@@ -1056,7 +1061,8 @@ mod tests {
         let err = parse_csv(text, LineBreaks::Anywhere).unwrap_err();
         assert_eq!((err.line, err.col), (3, 5), "{err:?}");
         assert!(
-            err.message.contains("而第 4–5 行（共 2 行）读起来是本文件的行"),
+            err.message
+                .contains("而第 4–5 行（共 2 行）读起来是本文件的行"),
             "{err:?}"
         );
         let text = "id,source,notes\nA,s,\"n1\nB,s,\"x\"\n";
@@ -1114,19 +1120,15 @@ mod tests {
         let err = parse_csv("id,source\nA,\"s1\ns2\"\n", NOTES).unwrap_err();
         assert_eq!((err.line, err.col), (2, 3));
         assert!(
-            err.message.contains(
-                "（到第 3 行），而 `source` 格只能占一行（只有 `notes` 可以换行）"
-            ),
+            err.message
+                .contains("（到第 3 行），而 `source` 格只能占一行（只有 `notes` 可以换行）"),
             "{err:?}"
         );
         let err = parse_csv("id,\"so\nurce\"\nA,s\n", NOTES).unwrap_err();
         assert!(err.message.contains("表头格只能占一行"), "{err:?}");
         let err = parse_csv("id,notes\nA,n,\"x\ny\"\n", NOTES).unwrap_err();
         assert_eq!((err.line, err.col), (2, 5));
-        assert!(
-            err.message.contains("（超出表头列数的）格"),
-            "{err:?}"
-        );
+        assert!(err.message.contains("（超出表头列数的）格"), "{err:?}");
         // An export may break lines in any cell.
         let recs = parse_csv("名称,经营范围\n甲,\"a\nb\"\n", LineBreaks::Anywhere).unwrap();
         assert_eq!(recs[1].cells[1].0, "a\nb");

@@ -149,11 +149,10 @@ pub fn load_keywords(path: Option<&Path>, resolver: &Resolver) -> Result<Keyword
             p.display().to_string(),
         ),
         None if local.is_file() => (
-            std::fs::read_to_string(local)
-                .map_err(|e| {
-                    let p = local.display();
-                    crate::msg!("无法读取 {p}：{e}", "cannot read {p}: {e}")
-                })?,
+            std::fs::read_to_string(local).map_err(|e| {
+                let p = local.display();
+                crate::msg!("无法读取 {p}：{e}", "cannot read {p}: {e}")
+            })?,
             local.display().to_string(),
         ),
         None => (

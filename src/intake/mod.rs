@@ -149,7 +149,11 @@ impl Outcome {
     /// [`Outcome::summary`] in Chinese.
     fn summary_zh(&self, file: &str, out: &str) -> String {
         let empty = if self.empty > 0 {
-            let unit = if self.sheet { "空行（表格行）" } else { "空行" };
+            let unit = if self.sheet {
+                "空行（表格行）"
+            } else {
+                "空行"
+            };
             format!("，跳过 {} 个{unit}", self.empty)
         } else {
             String::new()
@@ -284,7 +288,10 @@ pub fn intake(
             let h = hints.join(lang.pick("、", ", "));
             crate::tr!(lang, "（是不是 {h}？）", " (did you mean {h}?)")
         };
-        let (heads, found) = (name_headers().join(" / "), shown.join(lang.pick("、", ", ")));
+        let (heads, found) = (
+            name_headers().join(" / "),
+            shown.join(lang.pick("、", ", ")),
+        );
         return Err(crate::tr!(
             lang,
             "{file}:{line}：没有企业名称列（{heads}）；找到的列：{found}{hint}",
@@ -300,17 +307,14 @@ pub fn intake(
         ..Outcome::default()
     };
     for (line, cells) in &filled[..h] {
-        out.messages.push((
-            *line,
-            {
-                let text = cells.join(" ");
-                let text = text.trim();
-                crate::msg!(
-                    "在表头行（第 {header_line} 行）之前，已跳过：{text}",
-                    "skipped before the header row (line {header_line}): {text}"
-                )
-            },
-        ));
+        out.messages.push((*line, {
+            let text = cells.join(" ");
+            let text = text.trim();
+            crate::msg!(
+                "在表头行（第 {header_line} 行）之前，已跳过：{text}",
+                "skipped before the header row (line {header_line}): {text}"
+            )
+        }));
     }
     // Empty lines (anywhere): counted, and reported once per run of consecutive ones.
     let unit = if out.sheet { "row" } else { "line" };
@@ -494,7 +498,11 @@ fn miscounted(cells: &[String], header: &[String], header_line: u32) -> String {
     let (have, want) = (cells.len(), header.len());
     let detail = if have > want {
         let extra: Vec<String> = cells[want..].iter().take(3).map(|c| quoted(c)).collect();
-        let more = if have - want > 3 { lang.pick("、…", ", …") } else { "" };
+        let more = if have - want > 3 {
+            lang.pick("、…", ", …")
+        } else {
+            ""
+        };
         match lang {
             crate::lang::Lang::Zh => format!(
                 "多出的格是 {}{more}；格里的逗号会把它分开，除非这一格加了引号，而后面的格都会错位：\

@@ -104,16 +104,17 @@ pub fn other_sheets_hint(path: &Path) -> String {
 fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Rows, IntakeError> {
     use calamine::Reader;
     let shown = path.display();
-    let mut wb =
-        calamine::open_workbook_auto(path)
-            .map_err(|e| crate::msg!("无法读取 {shown}：{e}", "cannot read {shown}: {e}"))?;
+    let mut wb = calamine::open_workbook_auto(path)
+        .map_err(|e| crate::msg!("无法读取 {shown}：{e}", "cannot read {shown}: {e}"))?;
     let names = wb.sheet_names();
     let name = match sheet {
         Some(s) if names.iter().any(|n| n == s) => s.to_string(),
         Some(s) => {
             let lang = crate::lang::messages();
-            let dym =
-                names::did_you_mean_in(&names::suggest(s, names.iter().map(String::as_str), 1), lang);
+            let dym = names::did_you_mean_in(
+                &names::suggest(s, names.iter().map(String::as_str), 1),
+                lang,
+            );
             let all = names.join(", ");
             return Err(crate::tr!(
                 lang,
@@ -122,24 +123,19 @@ fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Rows, IntakeError> 
             )
             .into());
         }
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| {
-                crate::msg!(
-                    "{shown}：工作簿里没有工作表",
-                    "{shown}: the workbook has no sheets"
-                )
-            })?,
-    };
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| {
+        None => names.first().cloned().ok_or_else(|| {
             crate::msg!(
-                "{shown}：无法读取工作表 `{name}`：{e}",
-                "{shown}: cannot read sheet `{name}`: {e}"
+                "{shown}：工作簿里没有工作表",
+                "{shown}: the workbook has no sheets"
             )
-        })?;
+        })?,
+    };
+    let range = wb.worksheet_range(&name).map_err(|e| {
+        crate::msg!(
+            "{shown}：无法读取工作表 `{name}`：{e}",
+            "{shown}: cannot read sheet `{name}`: {e}"
+        )
+    })?;
     let (top, left) = range.start().unwrap_or((0, 0));
     let mut rows = Vec::new();
     for (i, row) in range.rows().enumerate() {

@@ -3,6 +3,8 @@
 //! (weights) or replaces them (rules).
 
 use super::TargetsError;
+use crate::lang::Lang;
+use crate::msg;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -116,17 +118,26 @@ fn check_numbers(default: &toml::Value, user: &toml::Value, path: &str) -> Resul
         };
         if !open && !d.contains_key(k) {
             let known: Vec<&str> = d.keys().map(String::as_str).collect();
-            let what = if path.is_empty() { "section" } else { "key" };
-            return Err(format!(
-                "unknown {what} `{key}`{}; the {what}s {} are {}",
-                crate::names::did_you_mean(&crate::names::suggest(k, known.iter().copied(), 1)),
-                if path.is_empty() {
-                    "of a weights file".to_string()
-                } else {
-                    format!("of [{path}]")
-                },
-                known.join(", ")
-            ));
+            let lang = crate::lang::messages();
+            let dym = crate::names::did_you_mean_in(
+                &crate::names::suggest(k, known.iter().copied(), 1),
+                lang,
+            );
+            let known = known.join(", ");
+            return Err(match (lang, path.is_empty()) {
+                (Lang::Zh, true) => {
+                    format!("没有 `{key}` 这一节{dym}；权重文件的节是 {known}")
+                }
+                (Lang::Zh, false) => {
+                    format!("没有 `{key}` 这个键{dym}；[{path}] 的键是 {known}")
+                }
+                (Lang::En, true) => format!(
+                    "unknown section `{key}`{dym}; the sections of a weights file are {known}"
+                ),
+                (Lang::En, false) => {
+                    format!("unknown key `{key}`{dym}; the keys of [{path}] are {known}")
+                }
+            });
         }
         let expects_number = match d.get(k) {
             Some(dv) => dv.is_float() || dv.is_integer(),
@@ -137,30 +148,36 @@ fn check_numbers(default: &toml::Value, user: &toml::Value, path: &str) -> Resul
                 check_numbers(dv, v, &key)?
             }
             (Some(toml::Value::Table(_)), other) => {
-                return Err(format!(
-                    "`{key}` must be a section ([{key}]), not {} {other}",
-                    other.type_str()
+                let ty = other.type_str();
+                return Err(msg!(
+                    "`{key}` 必须是一节（[{key}]），而不是 {ty} {other}",
+                    "`{key}` must be a section ([{key}]), not {ty} {other}"
                 ));
             }
             _ if !expects_number => {}
             (_, toml::Value::Integer(i)) if (*i as f64).abs() <= MAX_WEIGHT => {}
             (_, toml::Value::Float(f)) if f.is_finite() && f.abs() <= MAX_WEIGHT => {}
             (_, toml::Value::Float(f)) if !f.is_finite() => {
-                return Err(format!("`{key}` is {f}: a weight must be a finite number"));
+                return Err(msg!(
+                    "`{key}` 是 {f}：权重必须是有限的数",
+                    "`{key}` is {f}: a weight must be a finite number"
+                ));
             }
             (_, toml::Value::Integer(_) | toml::Value::Float(_)) => {
                 let shown = match v {
                     toml::Value::Float(f) => format!("{f:e}"),
                     other => other.to_string(),
                 };
-                return Err(format!(
+                return Err(msg!(
+                    "`{key}` 是 {shown}：权重必须在 -{MAX_WEIGHT} 到 {MAX_WEIGHT} 之间",
                     "`{key}` is {shown}: a weight must be between -{MAX_WEIGHT} and {MAX_WEIGHT}"
                 ));
             }
             (_, other) => {
-                return Err(format!(
-                    "`{key}` must be a number, not {} {other}",
-                    other.type_str()
+                let ty = other.type_str();
+                return Err(msg!(
+                    "`{key}` 必须是数字，而不是 {ty} {other}",
+                    "`{key}` must be a number, not {ty} {other}"
                 ));
             }
         }
@@ -186,9 +203,12 @@ impl Weights {
         if let Some(text) = user {
             let over: toml::Value = toml::from_str(text).map_err(|e| {
                 let hint = if e.message().contains("unquoted key") {
-                    " (keys in Chinese must be quoted: \"上市\" = 2.0)"
+                    msg!(
+                        "（中文的键必须加引号：\"上市\" = 2.0）",
+                        " (keys in Chinese must be quoted: \"上市\" = 2.0)"
+                    )
                 } else {
-                    ""
+                    String::new()
                 };
                 format!("{}{hint}", toml_message(text, &e))
             })?;
@@ -209,7 +229,8 @@ impl Weights {
             // A park's focus points are the best of its focuses, from 0: a negative one could
             // never count, and fewer neighbours scoring more would turn routing upside down.
             if v < 0.0 {
-                return Err(format!(
+                return Err(msg!(
+                    "`route.{key}` 是 {v}：流转权重必须大于或等于 0（0 表示不计）",
                     "`route.{key}` is {v}: routing weights must be 0 or more (0 ignores it)"
                 ));
             }
@@ -282,7 +303,11 @@ fn toml_message(text: &str, e: &toml::de::Error) -> String {
     match e.span() {
         Some(span) => {
             let (line, col) = crate::data::text::line_col(text, span.start);
-            format!("line {line}, column {col}: {}", e.message())
+            let m = e.message();
+            msg!(
+                "第 {line} 行第 {col} 列：{m}",
+                "line {line}, column {col}: {m}"
+            )
         }
         None => e.message().to_string(),
     }
@@ -306,7 +331,11 @@ fn parse_rules_text(user: Option<&str>) -> Result<RuleSet, String> {
             _ => None,
         };
         if let Some(field) = missing {
-            return Err(format!("rule `{}` ({:?}) needs `{field}`", r.id, r.kind));
+            let (id, kind) = (&r.id, format!("{:?}", r.kind));
+            return Err(msg!(
+                "规则 `{id}`（{kind}）需要 `{field}`",
+                "rule `{id}` ({kind}) needs `{field}`"
+            ));
         }
     }
     Ok(RuleSet {

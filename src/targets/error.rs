@@ -49,9 +49,10 @@ impl Blamed for TargetsError {
     }
 }
 
-/// `list::target_list` and the query language's `targets` stage still carry errors as text.
+/// `list::target_list` and the query language's `targets` stage still carry errors as text
+/// (in the language of messages).
 impl From<TargetsError> for String {
     fn from(e: TargetsError) -> String {
-        e.to_string()
+        e.render(crate::lang::messages())
     }
 }
