@@ -778,7 +778,7 @@ pub fn parse_kind(k: &str) -> Result<Kind, Failure> {
                 .map(|k| format!("{} {}", k.label_zh(), k.as_str().to_lowercase()))
                 .collect();
             Failure::user(match lang {
-                Lang::Zh => format!("没有 `{k}` 这一类型{dym}（类型：{}）", zh.join("、")),
+                Lang::Zh => format!("没有 `{k}` 这一类型（类型：{}）{dym}", zh.join("、")),
                 Lang::En => format!("unknown kind `{k}`{dym} (kinds: {})", all.join(", ")),
             })
         })

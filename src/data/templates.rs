@@ -139,7 +139,7 @@ impl<'a, 'i> Fields<'a, 'i> {
                 .find(|(_, keys)| keys.contains(&key))
                 .map_or(String::new(), |(table, _)| {
                     msg!(
-                        "（`{key}` 是 {table} 的键）",
+                        "，`{key}` 是 {table} 的键",
                         " (`{key}` is a key of {table})"
                     )
                 });
@@ -148,7 +148,7 @@ impl<'a, 'i> Fields<'a, 'i> {
                 let (what, keys) = (self.what, known.join(", "));
                 let msg = crate::tr!(
                     lang,
-                    "{what} 里没有 `{key}` 这个键{dym}{elsewhere}；它的键是 {keys}",
+                    "{what} 里没有 `{key}` 这个键{elsewhere}（它的键是 {keys}）{dym}",
                     "unknown key `{key}` in {what}{dym}{elsewhere}; its keys are {keys}"
                 );
                 self.error(k.span().start, msg);
@@ -895,7 +895,7 @@ mod tests {
         assert_eq!(
             got,
             [
-                "graphs/t.toml:4:1: [chain] 里没有 `public` 这个键（`public` 是 [[segment]] 的键）；它的键是 id, name, aliases, industries, shared, source, notes"
+                "graphs/t.toml:4:1: [chain] 里没有 `public` 这个键，`public` 是 [[segment]] 的键（它的键是 id, name, aliases, industries, shared, source, notes）"
             ]
         );
     }

@@ -126,10 +126,10 @@ fn check_numbers(default: &toml::Value, user: &toml::Value, path: &str) -> Resul
             let known = known.join(", ");
             return Err(match (lang, path.is_empty()) {
                 (Lang::Zh, true) => {
-                    format!("没有 `{key}` 这一节{dym}；权重文件的节是 {known}")
+                    format!("没有 `{key}` 这一节（权重文件的节是 {known}）{dym}")
                 }
                 (Lang::Zh, false) => {
-                    format!("没有 `{key}` 这个键{dym}；[{path}] 的键是 {known}")
+                    format!("没有 `{key}` 这个键（[{path}] 的键是 {known}）{dym}")
                 }
                 (Lang::En, true) => format!(
                     "unknown section `{key}`{dym}; the sections of a weights file are {known}"
@@ -148,9 +148,9 @@ fn check_numbers(default: &toml::Value, user: &toml::Value, path: &str) -> Resul
                 check_numbers(dv, v, &key)?
             }
             (Some(toml::Value::Table(_)), other) => {
-                let ty = other.type_str();
+                let ty = type_name(other.type_str());
                 return Err(msg!(
-                    "`{key}` 必须是一节（[{key}]），而不是 {ty} {other}",
+                    "`{key}` 必须是一节（[{key}]），而不是{ty} {other}",
                     "`{key}` must be a section ([{key}]), not {ty} {other}"
                 ));
             }
@@ -174,15 +174,30 @@ fn check_numbers(default: &toml::Value, user: &toml::Value, path: &str) -> Resul
                 ));
             }
             (_, other) => {
-                let ty = other.type_str();
+                let ty = type_name(other.type_str());
                 return Err(msg!(
-                    "`{key}` 必须是数字，而不是 {ty} {other}",
+                    "`{key}` 必须是数字，而不是{ty} {other}",
                     "`{key}` must be a number, not {ty} {other}"
                 ));
             }
         }
     }
     Ok(())
+}
+
+/// A TOML value type as messages name it: `string` / `字符串`.
+fn type_name(ty: &str) -> &str {
+    let zh = match ty {
+        "string" => "字符串",
+        "integer" => "整数",
+        "float" => "小数",
+        "boolean" => "布尔值",
+        "datetime" => "日期时间",
+        "array" => "数组",
+        "table" => "表",
+        other => other,
+    };
+    crate::lang::messages().pick(zh, ty)
 }
 
 impl Weights {
@@ -363,7 +378,7 @@ mod tests {
         let err = Weights::parse(Some("[scale.tags]\n上市 = 5.0\n"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("must be quoted"), "{err}");
+        assert!(err.contains("中文的键必须加引号"), "{err}");
         let err = Weights::parse(Some("[fit]\nper_gapp = 1\n"))
             .unwrap_err()
             .to_string();
@@ -400,8 +415,8 @@ mod tests {
             .to_string();
         assert_eq!(
             err,
-            "unknown key `route.inherited` (did you mean inherited_focus?); the keys of [route] \
-             are focus_chain, focus_industry, focus_segment, inherited_focus, neighbours"
+            "没有 `route.inherited` 这个键（[route] 的键是 focus_chain, focus_industry, \
+             focus_segment, inherited_focus, neighbours），是不是 inherited_focus？"
         );
         // Focus points are the best of a park's focuses, from 0: a negative one never counts.
         let err = Weights::parse(Some("[route]\nfocus_chain = -1\n"))
@@ -409,12 +424,12 @@ mod tests {
             .to_string();
         assert_eq!(
             err,
-            "`route.focus_chain` is -1: routing weights must be 0 or more (0 ignores it)"
+            "`route.focus_chain` 是 -1：流转权重必须大于或等于 0（0 表示不计）"
         );
         let err = Weights::parse(Some("[route]\nneighbours = \"3\"\n"))
             .unwrap_err()
             .to_string();
-        assert_eq!(err, "`route.neighbours` must be a number, not string \"3\"");
+        assert_eq!(err, "`route.neighbours` 必须是数字，而不是字符串 \"3\"");
     }
 
     #[test]
@@ -424,11 +439,11 @@ mod tests {
         ))
         .unwrap_err()
         .to_string();
-        assert!(err.starts_with("line 4, column 7: "), "{err}");
+        assert!(err.starts_with("第 4 行第 7 列："), "{err}");
         let err = parse_rules(Some("[[rule]]\nid = \"r\"\nkind = \"exclude_tags\"\n"))
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("line 3, column 8: "), "{err}");
+        assert!(err.starts_with("第 3 行第 8 列："), "{err}");
     }
 
     #[test]
@@ -436,19 +451,19 @@ mod tests {
         for (text, want) in [
             (
                 "[route]\nneighbours = nan\n",
-                "`route.neighbours` is NaN: a weight must be a finite number",
+                "`route.neighbours` 是 NaN：权重必须是有限的数",
             ),
             (
                 "[fit]\nper_gap = inf\n",
-                "`fit.per_gap` is inf: a weight must be a finite number",
+                "`fit.per_gap` 是 inf：权重必须是有限的数",
             ),
             (
                 "[scale.tags]\n\"独角兽\" = \"high\"\n",
-                "`scale.tags.独角兽` must be a number, not string \"high\"",
+                "`scale.tags.独角兽` 必须是数字，而不是字符串 \"high\"",
             ),
             (
                 "[scale.tags]\n\"新标签\" = true\n",
-                "`scale.tags.新标签` must be a number, not boolean true",
+                "`scale.tags.新标签` 必须是数字，而不是布尔值 true",
             ),
         ] {
             assert_eq!(
@@ -460,24 +475,24 @@ mod tests {
         for (text, want) in [
             (
                 "[route]\nneighbours = 1e307\n",
-                "`route.neighbours` is 1e307: a weight must be between -1000000 and 1000000",
+                "`route.neighbours` 是 1e307：权重必须在 -1000000 到 1000000 之间",
             ),
             (
                 "[rout]\nneighbours = 1\n",
-                "unknown section `rout` (did you mean route?); the sections of a weights file \
-                 are fit, origin, plan, relation, route, scale",
+                "没有 `rout` 这一节（权重文件的节是 fit, origin, plan, relation, route, scale），\
+                 是不是 route？",
             ),
             (
                 "route = 5\n",
-                "`route` must be a section ([route]), not integer 5",
+                "`route` 必须是一节（[route]），而不是整数 5",
             ),
             (
                 "[route]\nfocus_chain = 1\nfocus_chain = 2\n",
-                "line 3, column 1: duplicate key",
+                "第 3 行第 1 列：duplicate key",
             ),
             (
                 "[route]\nfocus_chain = \n",
-                "line 2, column 15: string values must be quoted, expected literal string",
+                "第 2 行第 15 列：string values must be quoted, expected literal string",
             ),
         ] {
             assert_eq!(
