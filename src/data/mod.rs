@@ -899,7 +899,7 @@ pub fn load(paths: &[PathBuf], encoding: Encoding) -> Result<Loaded, DataError> 
     let label = context.label();
     let mut note = crate::tr!(
         lang,
-        "引用按{label}解析",
+        "引用按{label} 解析",
         "references resolved against {label}"
     );
     if !replaced.is_empty() {
@@ -1008,7 +1008,7 @@ fn finish(mut ld: Loader, context: Option<&Context>) -> Loaded {
         diags.push(Diag {
             message: crate::tr!(
                 lang,
-                "{}（在{label}里，它只为解析引用而读{more}）",
+                "{}（在{label} 里，它只为解析引用而读{more}）",
                 "{} (in {label}, which was read only to resolve references{more})",
                 first.message
             ),
