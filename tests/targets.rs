@@ -367,7 +367,7 @@ fn admission_classes_exclude_firms_and_projects_by_tag() {
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr).to_string();
     assert!(
-        err.contains("没有 `限制` 这个标签") && err.contains("是不是 限制类？"),
+        err.contains("unknown tag `限制` (did you mean 限制类"),
         "{err}"
     );
 }
