@@ -78,7 +78,9 @@ impl fmt::Display for Lang {
 /// take a `Lang` instead.
 static MESSAGES: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
 
-/// Set the language of messages (see [`messages`]).
+/// Set the language of messages (see [`messages`]). Unit tests must not call it: they share
+/// one process and assert the default (中文); tests of the English forms run the binary with
+/// `--lang en` or call it from an integration-test binary of their own.
 pub fn set_messages(lang: Lang) {
     let v = match lang {
         Lang::Zh => 0,

@@ -241,6 +241,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn did_you_mean_in_either_language() {
+        use crate::lang::Lang;
+        assert_eq!(did_you_mean_in(&["锂电池"], Lang::Zh), "，是不是 锂电池？");
+        assert_eq!(did_you_mean_in(&["a", "b"], Lang::Zh), "，是不是 a、b？");
+        assert_eq!(
+            did_you_mean_in(&["a", "b"], Lang::En),
+            " (did you mean a, b?)"
+        );
+        assert_eq!(did_you_mean_in(&[], Lang::Zh), "");
+        assert_eq!(did_you_mean_in(&[], Lang::En), "");
+    }
+
+    #[test]
     fn normalize_folds_width_spaces_brackets_and_suffixes() {
         assert_eq!(
             normalize("玉溪沃森生物技术有限公司（Walvax）"),

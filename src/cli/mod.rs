@@ -864,3 +864,44 @@ fn stats_text(graph: &Graph, db: &std::path::Path, label: &str, generation: u64)
     );
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_is_found_among_the_arguments_before_clap_reads_them() {
+        let args = |s: &str| {
+            s.split(' ')
+                .map(String::from)
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        assert_eq!(
+            lang_in_args(args("targets 锂电池 --lang en --limit 0")),
+            Some(Lang::En)
+        );
+        assert_eq!(lang_in_args(args("--lang=zh check")), Some(Lang::Zh));
+        assert_eq!(
+            lang_in_args(args("--lang en --lang zh stats")),
+            Some(Lang::Zh)
+        );
+        assert_eq!(lang_in_args(args("check --lang")), None);
+        assert_eq!(lang_in_args(args("check --lang fr")), None);
+        assert_eq!(lang_in_args(args("query -- --lang en")), None);
+        assert_eq!(lang_in_args(args("show --language en")), None);
+    }
+
+    #[test]
+    fn failures_render_in_the_language_asked_for() {
+        let f: Failure = data::DataError::NoSuchPath(PathBuf::from("x")).into();
+        assert_eq!(
+            format!("{}{}", failure::prefix(Lang::Zh), f.render(Lang::Zh)),
+            "错误：x：没有这个文件或文件夹"
+        );
+        assert_eq!(
+            format!("{}{}", failure::prefix(Lang::En), f.render(Lang::En)),
+            "error: x: no such file or folder"
+        );
+    }
+}

@@ -482,10 +482,7 @@ mod tests {
                 "没有 `rout` 这一节（权重文件的节是 fit, origin, plan, relation, route, scale），\
                  是不是 route？",
             ),
-            (
-                "route = 5\n",
-                "`route` 必须是一节（[route]），而不是整数 5",
-            ),
+            ("route = 5\n", "`route` 必须是一节（[route]），而不是整数 5"),
             (
                 "[route]\nfocus_chain = 1\nfocus_chain = 2\n",
                 "第 3 行第 1 列：duplicate key",
