@@ -453,7 +453,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let (graph, meta) = crate::open::load_graph(store)?;
             stdout!(
                 "{}",
-                stats_text(&graph, &path, &meta.label, meta.generation)
+                stats_text(&graph, &path, (&meta.label, meta.generation), lang)
             );
             Ok(())
         }
@@ -819,9 +819,9 @@ fn prepare_export_dir(dir: &std::path::Path, force: bool, lang: Lang) -> Result<
 }
 
 /// Node and edge kinds with their counts (`stats`, and `.schema` in the REPL).
-pub fn schema_text(graph: &Graph) -> String {
+pub fn schema_text(graph: &Graph, lang: Lang) -> String {
     use std::fmt::Write as _;
-    let mut s = String::from("nodes\n");
+    let mut s = format!("{}\n", lang.pick("节点", "nodes"));
     for k in Kind::ALL {
         let _ = writeln!(
             s,
@@ -831,7 +831,7 @@ pub fn schema_text(graph: &Graph) -> String {
             k.label_zh()
         );
     }
-    let _ = writeln!(s, "\nedges");
+    let _ = writeln!(s, "\n{}", lang.pick("边", "edges"));
     let mut counts = std::collections::HashMap::new();
     for e in &graph.ds.edges {
         *counts.entry(e.kind).or_insert(0usize) += 1;
@@ -847,21 +847,38 @@ pub fn schema_text(graph: &Graph) -> String {
     s
 }
 
-fn stats_text(graph: &Graph, db: &std::path::Path, label: &str, generation: u64) -> String {
+fn stats_text(
+    graph: &Graph,
+    db: &std::path::Path,
+    (label, generation): (&str, u64),
+    lang: Lang,
+) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(s, "database   {}", db.display());
-    let _ = writeln!(s, "data       {label} (generation {generation})");
-    let _ = writeln!(s, "files      {}", graph.ds.files.len());
-    s.push('\n');
-    s.push_str(&schema_text(graph));
+    let (db, files) = (db.display(), graph.ds.files.len());
     let notes = graph.ds.rows.iter().filter(|r| r.notes().is_some()).count();
-    let _ = writeln!(s, "\nrows with notes (anomalies)  {notes}");
-    let _ = writeln!(
-        s,
-        "presence cells (place × segment)  {}",
-        graph.presence_cells()
-    );
+    let cells = graph.presence_cells();
+    let schema = schema_text(graph, lang);
+    match lang {
+        Lang::Zh => {
+            let _ = writeln!(s, "数据库     {db}");
+            let _ = writeln!(s, "数据       {label}（第 {generation} 代）");
+            let _ = writeln!(s, "文件       {files}");
+            s.push('\n');
+            s.push_str(&schema);
+            let _ = writeln!(s, "\n带备注（异常）的行  {notes}");
+            let _ = writeln!(s, "现状格（地方 × 环节）  {cells}");
+        }
+        Lang::En => {
+            let _ = writeln!(s, "database   {db}");
+            let _ = writeln!(s, "data       {label} (generation {generation})");
+            let _ = writeln!(s, "files      {files}");
+            s.push('\n');
+            s.push_str(&schema);
+            let _ = writeln!(s, "\nrows with notes (anomalies)  {notes}");
+            let _ = writeln!(s, "presence cells (place × segment)  {cells}");
+        }
+    }
     s
 }
 

@@ -443,7 +443,7 @@ impl Session {
                     }
                 }
             }
-            ".schema" => stdout!("{}", super::schema_text(&self.graph)),
+            ".schema" => stdout!("{}", super::schema_text(&self.graph, self.lang)),
             ".format" => {
                 self.format = match args.first().copied() {
                     Some("table") => Format::Table,
