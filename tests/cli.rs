@@ -534,7 +534,7 @@ fn show_lists_a_chains_segments_in_reading_order() {
     let stdout = text(&out.stdout);
     let segments = stdout
         .lines()
-        .find(|l| l.trim_start().starts_with("segments"))
+        .find(|l| l.trim_start().starts_with("环节"))
         .unwrap_or_default();
     assert!(segments.contains("— 锂矿、锂精矿、碳酸锂"), "{segments}");
 }

@@ -48,7 +48,7 @@ pub fn show(graph: &Graph, name: &str, kinds: &[Kind], lang: Lang) -> Result<Str
         if i > 0 {
             out.push('\n');
         }
-        render(graph, n, &mut out);
+        render(graph, n, &mut out, lang);
     }
     Ok(out)
 }
@@ -58,7 +58,51 @@ fn opt(v: Option<f64>, unit: &str) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-fn render(graph: &Graph, n: u32, out: &mut String) {
+/// An attribute's name as `show` prints it in `lang` (the English name is the key).
+fn key(lang: Lang, en: &str) -> &str {
+    if lang == Lang::En {
+        return en;
+    }
+    match en {
+        "id" => "编号",
+        "aliases" => "别名",
+        "level" => "级别",
+        "kind" => "类型",
+        "area" => "面积",
+        "stage" => "阶段",
+        "public" => "公共职能",
+        "credit" => "信用代码",
+        "province" => "省份",
+        "city" => "城市",
+        "revenue" => "营收",
+        "tags" => "标签",
+        "listing" => "上市情况",
+        "domain" => "领域",
+        "category" => "类别",
+        "invest" => "投资额",
+        "as written" => "投资额原文",
+        "land" => "用地",
+        "scale" => "规模",
+        "years" => "年份",
+        "status" => "项目状态",
+        "source" => "来源",
+        "notes" => "备注",
+        "segments" => "环节",
+        other => other,
+    }
+}
+
+/// `  KEY       value`: the key padded to 10 columns of display width (a Chinese character
+/// takes two).
+fn line(out: &mut String, lang: Lang, k: &str, v: &str) {
+    let k = key(lang, k);
+    let pad = 10usize
+        .saturating_sub(unicode_width::UnicodeWidthStr::width(k))
+        .max(1);
+    let _ = writeln!(out, "  {k}{}{v}", " ".repeat(pad));
+}
+
+fn render(graph: &Graph, n: u32, out: &mut String, lang: Lang) {
     let node = graph.node(n);
     let _ = writeln!(
         out,
@@ -67,13 +111,13 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
         node.name(),
         node.kind
     );
-    let _ = writeln!(out, "  id        {}", node.id);
+    line(out, lang, "id", &node.id);
     if !node.aliases.is_empty() {
-        let _ = writeln!(out, "  aliases   {}", node.aliases.join("、"));
+        line(out, lang, "aliases", &node.aliases.join("、"));
     }
     let mut attr = |k: &str, v: &str| {
         if !v.is_empty() {
-            let _ = writeln!(out, "  {k:<9} {v}");
+            line(out, lang, k, v);
         }
     };
     match &node.attrs {
@@ -121,9 +165,9 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
         }
         Attrs::Industry | Attrs::Chain => {}
     }
-    let _ = writeln!(out, "  source    {}", graph.ds.provenance(node.row));
+    line(out, lang, "source", &graph.ds.provenance(node.row));
     if let Some(notes) = graph.ds.row(node.row).notes() {
-        let _ = writeln!(out, "  notes     {notes}");
+        line(out, lang, "notes", notes);
     }
     if node.kind == Kind::Chain {
         // In reading order, resources to applications, as `status` lists them.
@@ -134,7 +178,8 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
             .iter()
             .map(|&i| graph.node(segs[i]).name())
             .collect();
-        let _ = writeln!(out, "  segments  {} — {}", segs.len(), names.join("、"));
+        let v = format!("{} — {}", segs.len(), names.join("、"));
+        line(out, lang, "segments", &v);
     }
     // A source table's listing is a relation of its own (not an edge): where the tables list
     // an enterprise, or what they list under an industry or field, each cell with its source.
@@ -145,7 +190,12 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
         .filter(|l| l.enterprise == Some(n) || (node.kind == Kind::Industry && l.under() == n))
         .collect();
     if !listings.is_empty() {
-        let _ = writeln!(out, "  listed in a source table ({})", listings.len());
+        let n = listings.len();
+        let _ = writeln!(
+            out,
+            "  {}",
+            tr!(lang, "所在名录（{n}）", "listed in a source table ({n})")
+        );
         for l in listings {
             let under = match l.field {
                 Some(f) => format!("{}/{}", graph.node(l.industry).name(), graph.node(f).name()),
@@ -159,7 +209,7 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
                 graph.ds.provenance(l.row)
             );
             if let Some(notes) = graph.ds.row(l.row).notes() {
-                let _ = writeln!(out, "        notes: {notes}");
+                let _ = writeln!(out, "        {}{notes}", lang.pick("备注：", "notes: "));
             }
         }
     }
@@ -191,7 +241,7 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
                     .unwrap_or_default();
                 // An edge stated on the entity's own row shares its source: say so briefly.
                 let prov = if e.row == node.row {
-                    "same row".to_string()
+                    lang.pick("同一行", "same row").to_string()
                 } else {
                     graph.ds.provenance(e.row)
                 };
@@ -203,7 +253,12 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
                 );
             }
             if edges.len() > MAX_LISTED {
-                let _ = writeln!(out, "      … and {} more", edges.len() - MAX_LISTED);
+                let more = edges.len() - MAX_LISTED;
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    tr!(lang, "…… 另有 {more} 条", "… and {more} more")
+                );
             }
         }
     }
