@@ -367,7 +367,12 @@ fn records_of<'a>(
 }
 
 /// What the records say when the file gave other records the second time it was read.
-pub const CHANGED: &str = "读取期间文件被改动（两遍读到的记录不同）：请在没有程序写入它时重新运行 / the file changed while it was being read (the second reading found other records than the first): run this again when nothing is writing to it";
+pub fn changed_message() -> String {
+    crate::msg!(
+        "读取期间文件被改动（两遍读到的记录不同）：请在没有程序写入它时重新运行",
+        "the file changed while it was being read (the second reading found other records than the first): run this again when nothing is writing to it"
+    )
+}
 
 /// The records of checked CSV text (`csv_records`); `len()` is how many are left.
 pub struct Records<'a> {
@@ -387,7 +392,7 @@ impl Records<'_> {
         self.trouble = Some(CsvError {
             line,
             col: 1,
-            message: CHANGED.to_string(),
+            message: changed_message(),
         });
     }
 }
@@ -1288,7 +1293,7 @@ mod tests {
         let lines: Vec<u32> = recs.by_ref().map(|r| r.line).collect();
         assert_eq!(lines, vec![1, 2, 3]);
         let trouble = recs.trouble().expect("the change is said");
-        assert_eq!((trouble.line, trouble.message.as_str()), (4, CHANGED));
+        assert_eq!((trouble.line, trouble.message.clone()), (4, changed_message()));
         // Unchanged, nothing is said.
         let f = file_of(b"id,source\nA,s\n");
         let text = utf8_file(f.path()).unwrap().unwrap();
