@@ -1293,7 +1293,10 @@ mod tests {
         let lines: Vec<u32> = recs.by_ref().map(|r| r.line).collect();
         assert_eq!(lines, vec![1, 2, 3]);
         let trouble = recs.trouble().expect("the change is said");
-        assert_eq!((trouble.line, trouble.message.clone()), (4, changed_message()));
+        assert_eq!(
+            (trouble.line, trouble.message.clone()),
+            (4, changed_message())
+        );
         // Unchanged, nothing is said.
         let f = file_of(b"id,source\nA,s\n");
         let text = utf8_file(f.path()).unwrap().unwrap();
