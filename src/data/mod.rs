@@ -20,6 +20,7 @@
 //! left whole while the loader's memory use was being changed in parallel; splitting the
 //! loader out is the next step.
 
+pub mod encoding;
 mod error;
 mod export;
 mod files;
