@@ -124,7 +124,7 @@ fn unreadable_file(path: &Path) -> Result<(), String> {
 /// The bytes of a data file, or why it cannot be read (said after `file:1:1: `).
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
     unreadable_file(path)?;
-    std::fs::read(path).map_err(|e| crate::msg!("无法读取：{e}", "cannot be read: {e}"))
+    std::fs::read(path).map_err(|e| super::text::cannot_be_read(&e))
 }
 
 /// One data file to read: canonical name (`seeds/parks.csv`), the path shown in messages, and

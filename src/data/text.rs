@@ -50,6 +50,12 @@ pub enum LineBreaks<'a> {
 }
 
 /// The hint that ends every unclosed-quote message.
+/// `无法读取：why` / `cannot be read: why`, said after `file:line:column: ` of a file that
+/// could not be read (from disk, or again).
+pub(crate) fn cannot_be_read(why: &dyn std::fmt::Display) -> String {
+    crate::msg!("无法读取：{why}", "cannot be read: {why}")
+}
+
 /// How to fix an open quote, said at the end of its message.
 fn close_it() -> String {
     crate::msg!(
@@ -203,7 +209,7 @@ fn records_of<'a>(
     let unread = |e: io::Error| CsvError {
         line: 1,
         col: 1,
-        message: crate::msg!("无法读取：{e}", "cannot be read: {e}"),
+        message: cannot_be_read(&e),
     };
     let left = check_csv(RawRecords::new(open().map_err(unread)?, read_ahead), breaks)?;
     Ok(Records {
@@ -400,7 +406,7 @@ impl<'a> RawRecords<'a> {
             Err(e) => {
                 let line = e.position().map_or(self.seen_line, |p| p.line() as u32);
                 let message = match e.kind() {
-                    csv::ErrorKind::Io(io) => crate::msg!("无法读取：{io}", "cannot be read: {io}"),
+                    csv::ErrorKind::Io(io) => cannot_be_read(io),
                     _ => crate::msg!("CSV 语法错误：{e}", "CSV syntax: {e}"),
                 };
                 return Some(Err(CsvError {
@@ -428,7 +434,7 @@ impl<'a> RawRecords<'a> {
                 return Some(Err(CsvError {
                     line: self.seen_line,
                     col: 1,
-                    message: crate::msg!("无法读取：{e}", "cannot be read: {e}"),
+                    message: cannot_be_read(&e),
                 }));
             }
             fields = scan_record(self.reader.get_ref().from(byte), byte);
