@@ -174,7 +174,12 @@ pub fn main() -> i32 {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
-            let _ = e.print();
+            match usage_error_zh(&e) {
+                Some(m) if crate::lang::messages() == Lang::Zh => stderrln!("错误：{m}"),
+                _ => {
+                    let _ = e.print();
+                }
+            }
             return code;
         }
     };
@@ -188,6 +193,57 @@ pub fn main() -> i32 {
             exit_code(f.blame())
         }
     }
+}
+
+/// clap's usage errors in Chinese, for the kinds people meet (an unknown option or command, a
+/// value refused, a missing or conflicting argument); `None` for the rest, which clap prints in
+/// English (and for `--help` / `--version`, which are not errors).
+fn usage_error_zh(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join("、")),
+        Some(ContextValue::StyledStr(s)) => Some(s.to_string()),
+        _ => None,
+    };
+    let suggestion = |k: ContextKind| {
+        text(k)
+            .map(|s| format!("，是不是 {s}？"))
+            .unwrap_or_default()
+    };
+    let arg = text(ContextKind::InvalidArg).unwrap_or_default();
+    let value = text(ContextKind::InvalidValue).unwrap_or_default();
+    let message = match e.kind() {
+        ErrorKind::InvalidValue => {
+            let valid = text(ContextKind::ValidValue)
+                .map(|v| format!("（可用的值：{v}）"))
+                .unwrap_or_default();
+            let dym = suggestion(ContextKind::SuggestedValue);
+            format!("{arg} 不接受 `{value}`{valid}{dym}")
+        }
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(e)
+                .map(|s| format!("：{s}"))
+                .unwrap_or_default();
+            format!("{arg} 的值 `{value}` 无效{why}")
+        }
+        ErrorKind::UnknownArgument => {
+            let dym = suggestion(ContextKind::SuggestedArg);
+            format!("没有 `{arg}` 这个选项{dym}（见 --help）")
+        }
+        ErrorKind::InvalidSubcommand => {
+            let cmd = text(ContextKind::InvalidSubcommand).unwrap_or_default();
+            let dym = suggestion(ContextKind::SuggestedSubcommand);
+            format!("没有 `{cmd}` 这个命令{dym}（见 chainkb --help）")
+        }
+        ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{arg}（见 --help）"),
+        ErrorKind::ArgumentConflict => {
+            let prior = text(ContextKind::PriorArg).unwrap_or_default();
+            format!("{arg} 不能与 {prior} 同时使用")
+        }
+        _ => return None,
+    };
+    Some(message)
 }
 
 /// The language `--lang xx` or `--lang=xx` asks for among `args`, if any (the last wins, as
