@@ -579,7 +579,7 @@ fn help_is_chinese_first() {
     let out = bin().args(["--lang", "fr", "stats"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("zh, en"),
+        text(&out.stderr).contains("错误：--lang <zh|en> 不接受 `fr`（可用的值：zh、en）"),
         "{}",
         text(&out.stderr)
     );
