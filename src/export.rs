@@ -31,14 +31,20 @@ impl ExportFormat {
             "csv" => Ok(ExportFormat::Csv),
             "md" | "markdown" => Ok(ExportFormat::Markdown),
             "json" => Ok(ExportFormat::Json),
-            "" => Err(format!(
-                "无法判断 `{}` 的格式：文件名没有扩展名；请用 .xlsx、.csv、.md 或 .json 结尾",
-                path.display()
-            )),
-            other => Err(format!(
-                "无法写成 .{other} 文件（`{}`）：请用 .xlsx、.csv、.md 或 .json 结尾",
-                path.display()
-            )),
+            "" => {
+                let p = path.display();
+                Err(crate::msg!(
+                    "无法判断 `{p}` 的格式：文件名没有扩展名；请用 .xlsx、.csv、.md 或 .json 结尾",
+                    "cannot tell the format of `{p}`: the file name has no extension; end it in .xlsx, .csv, .md or .json"
+                ))
+            }
+            other => {
+                let p = path.display();
+                Err(crate::msg!(
+                    "无法写成 .{other} 文件（`{p}`）：请用 .xlsx、.csv、.md 或 .json 结尾",
+                    "cannot write a .{other} file (`{p}`): end the name in .xlsx, .csv, .md or .json"
+                ))
+            }
         }
     }
 }
@@ -81,10 +87,10 @@ pub fn neutralise(text: &str) -> String {
 /// Write `bytes` to `path` through a temporary file in the same folder, renamed into place: a
 /// failure leaves any earlier file as it was and no partial file.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let fail = |e: &dyn std::fmt::Display| format!("无法写入 {}：{e}", path.display());
+    let fail = |e: &dyn std::fmt::Display| cannot_write(path, e);
     let name = path
         .file_name()
-        .ok_or_else(|| fail(&"不是文件名"))?
+        .ok_or_else(|| fail(&crate::msg!("不是文件名", "not a file name")))?
         .to_string_lossy();
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -106,9 +112,7 @@ pub fn write_table(table: &Table, path: &Path, sheet: &str, about: &About) -> Re
     let bytes = match format {
         ExportFormat::Json => table.to_json().into_bytes(),
         ExportFormat::Markdown => to_markdown(table).into_bytes(),
-        ExportFormat::Csv => {
-            to_excel_csv(table).map_err(|e| format!("无法写入 {}：{e}", path.display()))?
-        }
+        ExportFormat::Csv => to_excel_csv(table).map_err(|e| cannot_write(path, &e))?,
         ExportFormat::Xlsx => workbook_bytes(
             &[Sheet {
                 name: sheet.to_string(),
@@ -241,7 +245,13 @@ const NARROW: f64 = 24.0;
 const WIDE: f64 = 48.0;
 
 fn workbook_bytes(sheets: &[Sheet], about: &About, path: &Path) -> Result<Vec<u8>, String> {
-    build_workbook(sheets, about).map_err(|e| format!("无法写入 {}：{e}", path.display()))
+    build_workbook(sheets, about).map_err(|e| cannot_write(path, &e))
+}
+
+/// `无法写入 PATH：why` / `cannot write PATH: why`.
+fn cannot_write(path: &Path, e: &dyn std::fmt::Display) -> String {
+    let p = path.display();
+    crate::msg!("无法写入 {p}：{e}", "cannot write {p}: {e}")
 }
 
 fn build_workbook(sheets: &[Sheet], about: &About) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {

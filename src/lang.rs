@@ -71,6 +71,40 @@ impl fmt::Display for Lang {
     }
 }
 
+/// The language of messages made deep below the command line (data-check problems, intake and
+/// configuration errors), where no `Lang` is passed down: set by the command line from
+/// `--lang` / `CHAINKB_LANG` (and `.lang` in the REPL) before it runs a command, like a
+/// process's LC_MESSAGES; 中文 until set. Output and errors that know their reader's language
+/// take a `Lang` instead.
+static MESSAGES: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Set the language of messages (see [`messages`]). Unit tests must not call it: they share
+/// one process and assert the default (中文); tests of the English forms run the binary with
+/// `--lang en` or call it from an integration-test binary of their own.
+pub fn set_messages(lang: Lang) {
+    let v = match lang {
+        Lang::Zh => 0,
+        Lang::En => 1,
+    };
+    MESSAGES.store(v, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The language of messages: what [`set_messages`] set, else 中文.
+pub fn messages() -> Lang {
+    match MESSAGES.load(std::sync::atomic::Ordering::Relaxed) {
+        1 => Lang::En,
+        _ => Lang::Zh,
+    }
+}
+
+/// [`tr!`] in the language of messages ([`messages`]): `msg!("第 {n} 行", "line {n}")`.
+#[macro_export]
+macro_rules! msg {
+    ($zh:literal, $en:literal $(, $($arg:tt)*)?) => {
+        $crate::tr!($crate::lang::messages(), $zh, $en $(, $($arg)*)?)
+    };
+}
+
 /// Format in the chosen language: `tr!(lang, "{n} 行", "{n} rows")`. Both strings take the
 /// same arguments (named ones may be captured from the scope).
 #[macro_export]

@@ -227,9 +227,31 @@ pub fn did_you_mean(suggestions: &[&str]) -> String {
     }
 }
 
+/// [`did_you_mean`] in `lang`: `，是不是 X？` in Chinese.
+pub fn did_you_mean_in(suggestions: &[&str], lang: crate::lang::Lang) -> String {
+    match lang {
+        crate::lang::Lang::En => did_you_mean(suggestions),
+        crate::lang::Lang::Zh if suggestions.is_empty() => String::new(),
+        crate::lang::Lang::Zh => format!("，是不是 {}？", suggestions.join("、")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn did_you_mean_in_either_language() {
+        use crate::lang::Lang;
+        assert_eq!(did_you_mean_in(&["锂电池"], Lang::Zh), "，是不是 锂电池？");
+        assert_eq!(did_you_mean_in(&["a", "b"], Lang::Zh), "，是不是 a、b？");
+        assert_eq!(
+            did_you_mean_in(&["a", "b"], Lang::En),
+            " (did you mean a, b?)"
+        );
+        assert_eq!(did_you_mean_in(&[], Lang::Zh), "");
+        assert_eq!(did_you_mean_in(&[], Lang::En), "");
+    }
 
     #[test]
     fn normalize_folds_width_spaces_brackets_and_suffixes() {

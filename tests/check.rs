@@ -1,7 +1,9 @@
 //! `chainkb check`: one mistake does not hide others or drown them in cascades, and a file or a
 //! `graphs`/`seeds` folder is checked as part of the data it belongs to.
 //!
-//! Fixtures: `tests/fixtures/check-*`. Each test states the exact problems reported.
+//! Fixtures: `tests/fixtures/check-*`. Each test states the exact problems reported, in
+//! English (`CHAINKB_LANG=en`): these tests hold the English form of every check message,
+//! tests/commands/check.txt the Chinese one (the default).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -11,6 +13,7 @@ fn bin_in(dir: &Path) -> Command {
     c.current_dir(dir);
     c.env_remove("CHAINKB_DB");
     c.env_remove("CHAINKB_FAULT_PAUSE_IMPORT");
+    c.env("CHAINKB_LANG", "en");
     c
 }
 
@@ -625,6 +628,8 @@ fn a_binary_seed_file_is_one_problem_among_the_unreadable_files() {
 #[test]
 fn the_summary_of_a_part_counts_the_files_checked_and_those_read() {
     use chainkb::data::{Encoding, load};
+    // In English, as the rest of this file (the only test here that reads in-process).
+    chainkb::lang::set_messages(chainkb::lang::Lang::En);
     let summary = |path: &str| {
         let loaded = load(&[manifest().join(path)], Encoding::Auto).unwrap();
         loaded.summary()

@@ -61,7 +61,8 @@ fn files_of(dir: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn check_reports_every_planted_problem_with_its_position() {
-    let out = run(&["check", "tests/fixtures/malformed"]);
+    // expected.txt is the English form (--lang en); tests/commands/check.txt holds the Chinese.
+    let out = run(&["--lang", "en", "check", "tests/fixtures/malformed"]);
     assert_eq!(out.status.code(), Some(1));
     let expected = std::fs::read_to_string(fixture("malformed/expected.txt")).unwrap();
     assert_eq!(text(&out.stderr), expected);
@@ -98,7 +99,7 @@ fn gbk_and_bom_csv_files_are_read() {
     let out = run(&["check", &tmp.path().display().to_string()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).contains("3 nodes"),
+        text(&out.stdout).contains("3 个节点"),
         "{}",
         text(&out.stdout)
     );
@@ -111,7 +112,7 @@ fn gbk_and_bom_csv_files_are_read() {
     ]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("regions-gbk.csv:1:1: the file is not valid UTF-8"),
+        text(&out.stderr).contains("regions-gbk.csv:1:1: 文件不是有效的 UTF-8"),
         "{}",
         text(&out.stderr)
     );
@@ -176,7 +177,7 @@ fn a_failed_import_leaves_the_database_unchanged() {
         &db.display().to_string(),
     ]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("nothing was imported"));
+    assert!(text(&out.stderr).contains("没有导入任何数据（数据库未改变）"));
     let after = run(&["stats", "--db", &db.display().to_string()]);
     assert_eq!(text(&before.stdout), text(&after.stdout));
 }
@@ -253,7 +254,8 @@ fn a_second_process_gets_a_clear_in_use_message() {
     import(&db, &fixture("small"));
     // An import holds the database for itself; readers share it.
     let (_held, _) = chainkb::store::Store::open(&db, true).unwrap();
-    let out = run(&["stats", "--db", &db.display().to_string()]);
+    // (In English: the store's message, under the English prefix.)
+    let out = run(&["--lang", "en", "stats", "--db", &db.display().to_string()]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
         text(&out.stderr).trim(),
@@ -353,7 +355,7 @@ fn check_store_reads_every_record() {
     let out = run(&["check", "--store", "--db", &db.display().to_string()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert!(
-        text(&out.stdout).starts_with("ok: "),
+        text(&out.stdout).starts_with("正常："),
         "{}",
         text(&out.stdout)
     );
@@ -374,7 +376,7 @@ fn gen_refuses_a_folder_that_holds_data_unless_forced() {
     let out = gen_into(&[]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("already holds data files"),
+        text(&out.stderr).contains("里已有数据文件"),
         "{}",
         text(&out.stderr)
     );
@@ -485,7 +487,7 @@ fn a_script_piped_into_the_repl_exits_1_when_a_statement_fails() {
     let bad = piped(".lang fr\n");
     assert_eq!(bad.status.code(), Some(1));
     assert!(
-        text(&bad.stderr).contains("usage: .lang zh|en"),
+        text(&bad.stderr).contains("用法：.lang zh|en"),
         "{}",
         text(&bad.stderr)
     );
@@ -532,7 +534,7 @@ fn show_lists_a_chains_segments_in_reading_order() {
     let stdout = text(&out.stdout);
     let segments = stdout
         .lines()
-        .find(|l| l.trim_start().starts_with("segments"))
+        .find(|l| l.trim_start().starts_with("环节"))
         .unwrap_or_default();
     assert!(segments.contains("— 锂矿、锂精矿、碳酸锂"), "{segments}");
 }
@@ -577,7 +579,7 @@ fn help_is_chinese_first() {
     let out = bin().args(["--lang", "fr", "stats"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).contains("zh, en"),
+        text(&out.stderr).contains("错误：--lang <zh|en> 不接受 `fr`（可用的值：zh、en）"),
         "{}",
         text(&out.stderr)
     );

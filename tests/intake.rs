@@ -1,6 +1,7 @@
 //! `chainkb intake` end to end: platform exports (GBK CSV, UTF-8-BOM CSV, .xlsx written with
 //! rust_xlsxwriter and read back through calamine) → candidates files that `chainkb check`
-//! accepts, with every row accounted for and no cell a spreadsheet would run.
+//! accepts, with every row accounted for and no cell a spreadsheet would run. The messages are
+//! asserted in English (`CHAINKB_LANG=en`): tests/commands/intake.txt holds the Chinese.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -9,6 +10,7 @@ fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_chainkb"));
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
     c.env_remove("CHAINKB_DB");
+    c.env("CHAINKB_LANG", "en");
     c
 }
 
@@ -492,7 +494,9 @@ fn an_empty_sheet_row_is_counted_and_reported() {
 
 #[test]
 fn counts_of_one_are_singular() {
-    // The command's summary of export-plurals.csv is golden in tests/commands/intake.txt.
+    // The command's summary of export-plurals.csv is golden in tests/commands/intake.txt. In
+    // English, as the rest of this file (the only test here that reads in-process).
+    chainkb::lang::set_messages(chainkb::lang::Lang::En);
     let one = chainkb::intake::Outcome {
         data_rows: 1,
         candidates: vec![Default::default()],

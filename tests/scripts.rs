@@ -379,7 +379,12 @@ fn cli_formats_timing_and_exit_codes() {
 
     let empty = chainkb(&db, &["query", " ; -- nothing"]);
     assert_eq!(empty.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&empty.stderr).contains("no statement to run"));
+    let msg = String::from_utf8_lossy(&empty.stderr);
+    assert!(msg.contains("错误：没有可运行的语句"), "{msg}");
+    let empty = chainkb(&db, &["--lang", "en", "query", " ; -- nothing"]);
+    assert_eq!(empty.status.code(), Some(1));
+    let msg = String::from_utf8_lossy(&empty.stderr);
+    assert!(msg.contains("error: no statement to run"), "{msg}");
 
     let unknown = chainkb(&db, &["query", "status 锂电 in 测试园区"]);
     assert_eq!(unknown.status.code(), Some(1));

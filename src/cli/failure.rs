@@ -3,6 +3,7 @@
 use crate::bundle;
 use crate::data;
 use crate::error::{Blame, Blamed};
+use crate::lang::Lang;
 use crate::store::StoreError;
 
 /// Why a command failed: an error of a layer below, or a message of the command line's own;
@@ -52,6 +53,24 @@ impl Failure {
             message: message.into(),
         }
     }
+}
+
+impl Failure {
+    /// The message in `lang` (a message of the command line's own is made in the user's
+    /// language where it is raised; the layers' typed errors are rendered here).
+    pub fn render(&self, lang: Lang) -> String {
+        match self {
+            Failure::Data(e) => e.render(lang),
+            Failure::Targets(e) => e.render(lang),
+            Failure::Intake(e) => e.render(lang),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// What stderr shows before a failure's message: `错误：` / `error: `.
+pub fn prefix(lang: Lang) -> &'static str {
+    lang.pick("错误：", "error: ")
 }
 
 impl Blamed for Failure {

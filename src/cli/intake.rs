@@ -12,29 +12,35 @@ use std::path::PathBuf;
 /// `chainkb intake FILE -o OUT.csv`.
 #[derive(clap::Args, Debug)]
 pub struct IntakeArgs {
-    /// The export: .csv (UTF-8, UTF-8 with BOM, or GBK) or .xlsx.
+    /// 企业平台导出的文件：.csv（UTF-8、带 BOM 的 UTF-8 或 GBK）或 .xlsx / The export: .csv
+    /// (UTF-8, UTF-8 with BOM, or GBK) or .xlsx.
     pub file: PathBuf,
-    /// The worksheet of an .xlsx file (default: the first).
+    /// .xlsx 文件的工作表（默认第一张）/ The worksheet of an .xlsx file (default: the first).
     #[arg(long)]
     pub sheet: Option<String>,
-    /// Text encoding of a CSV export: auto (UTF-8, with or without BOM, else GBK), utf-8, gbk.
+    /// CSV 的文本编码：auto（UTF-8，带或不带 BOM，否则 GBK）、utf-8、gbk / Text encoding of a
+    /// CSV export: auto (UTF-8, with or without BOM, else GBK), utf-8, gbk.
     #[arg(long, default_value = "auto")]
     pub encoding: Encoding,
-    /// Keyword rules (default: ./config/segment-keywords.toml, else the copy built into chainkb).
+    /// 关键词规则（默认 ./config/segment-keywords.toml，否则用内置的）/ Keyword rules (default:
+    /// ./config/segment-keywords.toml, else the copy built into chainkb).
     #[arg(long, value_name = "FILE")]
     pub keywords: Option<PathBuf>,
-    /// Chain templates that segment names are resolved against (default: ./graphs, else the
-    /// bundled ones).
+    /// 解析环节名用的产业链模板（默认 ./graphs，否则用内置的）/ Chain templates that segment names
+    /// are resolved against (default: ./graphs, else the bundled ones).
     #[arg(long, value_name = "DIR")]
     pub graphs: Option<PathBuf>,
-    /// Provenance text put before the file and row in every `source`, e.g. "企查查导出 2026-11".
+    /// 写在每行 `source` 的文件和行号前的出处，如 "企查查导出 2026-11" / Provenance text put
+    /// before the file and row in every `source`, e.g. "企查查导出 2026-11".
     #[arg(long, value_name = "TEXT")]
     pub source: Option<String>,
-    /// Leave out firms already in the data beside the templates (matched by credit code or
+    /// 略去模板旁数据里已有的企业（按信用代码或规范化名称匹配，逐一报告），使文件能与那些数据一起
+    /// 导入 / Leave out firms already in the data beside the templates (matched by credit code or
     /// normalized name; each is reported), so the file imports together with that data.
     #[arg(long)]
     pub skip_known: bool,
-    /// The candidates file to write (name it candidates-….csv so check/import read it as such).
+    /// 要写的候选企业文件（命名为 candidates-….csv，check/import 才会这样读它）/ The candidates
+    /// file to write (name it candidates-….csv so check/import read it as such).
     #[arg(short, long, value_name = "OUT.csv")]
     pub output: PathBuf,
 }
@@ -80,7 +86,11 @@ pub fn run(args: IntakeArgs) -> Result<(), Failure> {
         .unwrap_or_default();
     if SeedKind::from_file_stem(&stem) != Ok(SeedKind::Candidates) {
         stderrln!(
-            "note: `chainkb check`/`import` read a file as candidates only if its name starts with `candidates` (e.g. seeds/candidates-{stem}.csv)"
+            "{}",
+            crate::msg!(
+                "注意：`chainkb check`/`import` 只把名称以 `candidates` 开头的文件当作候选企业读（如 seeds/candidates-{stem}.csv）",
+                "note: `chainkb check`/`import` read a file as candidates only if its name starts with `candidates` (e.g. seeds/candidates-{stem}.csv)"
+            )
         );
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! and turns a failure into a message on stderr and the exit code its blame gives
 //! (`failure::exit_code`: 0 ok, 1 the user's input or environment, 2 damaged data or a bug).
 
+mod draw;
 mod failure;
 mod intake;
 pub mod journal;
@@ -16,7 +17,9 @@ use crate::graph::Graph;
 use crate::lang::Lang;
 use crate::model::{EdgeKind, Kind};
 use crate::store::Store;
+use crate::tr;
 use clap::{Parser, Subcommand};
+use draw::{DrawKind, DrawOutput, draw, draw_format};
 pub use failure::{Failure, exit_code};
 use std::path::PathBuf;
 
@@ -52,28 +55,35 @@ pub struct Cli {
 pub enum Command {
     /// 导入 / Check a data folder and load it into the database, replacing what it held (atomically).
     Import {
-        /// Data folders (with graphs/ and seeds/), folders of .toml/.csv files, or files.
+        /// 数据文件夹（含 graphs/ 和 seeds/）、.toml/.csv 文件的文件夹或文件 / Data folders (with
+        /// graphs/ and seeds/), folders of .toml/.csv files, or files.
         #[arg(required = true)]
         paths: Vec<PathBuf>,
-        /// Text encoding of CSV files: auto (UTF-8, with or without BOM, else GBK), utf-8, gbk.
+        /// CSV 文件的文本编码：auto（UTF-8，带或不带 BOM，否则 GBK）、utf-8、gbk / Text encoding of
+        /// CSV files: auto (UTF-8, with or without BOM, else GBK), utf-8, gbk.
         #[arg(long, default_value = "auto")]
         encoding: Encoding,
     },
     /// 导出 / Write the database's data as a data folder (graphs/*.toml, seeds/*.csv).
     Export {
+        /// 要写入的文件夹 / The folder to write.
         dir: PathBuf,
-        /// Replace the .toml/.csv files of an existing data folder.
+        /// 替换已有数据文件夹里的 .toml/.csv 文件 / Replace the .toml/.csv files of an existing
+        /// data folder.
         #[arg(long)]
         force: bool,
     },
     /// 检查 / Check a data folder and report every problem as file:line:column: message.
     Check {
-        /// Data folders, folders of .toml/.csv files, or files (default: the current folder).
+        /// 数据文件夹、.toml/.csv 文件的文件夹或文件（默认当前文件夹）/ Data folders, folders of
+        /// .toml/.csv files, or files (default: the current folder).
         paths: Vec<PathBuf>,
+        /// CSV 文件的文本编码：auto、utf-8、gbk / Text encoding of CSV files: auto, utf-8, gbk.
         #[arg(long, default_value = "auto")]
         encoding: Encoding,
-        /// Instead, read every record of the database and verify its checksum (sled notices
-        /// damage only when damaged data is read).
+        /// 改为读出数据库的每条记录并校验（sled 只在读到损坏数据时才发现损坏）/ Instead, read every
+        /// record of the database and verify its checksum (sled notices damage only when
+        /// damaged data is read).
         #[arg(long, conflicts_with = "paths")]
         store: bool,
     },
@@ -81,9 +91,10 @@ pub enum Command {
     Stats,
     /// 查看实体 / An entity: its attributes, its edges and where every fact came from.
     Show {
-        /// Id, name, alias or normalized name.
+        /// 编号、名称、别名或规范化名称 / Id, name, alias or normalized name.
         name: String,
-        /// Only consider nodes of this kind (region, park, industry, chain, segment, enterprise, project).
+        /// 只找这一类型（行政区 region、园区 park、产业 industry、产业链 chain、环节 segment、企业
+        /// enterprise、项目 project）/ Only consider nodes of this kind.
         #[arg(long)]
         kind: Option<String>,
     },
@@ -91,28 +102,33 @@ pub enum Command {
     /// its panorama, with --in its status in a place; --map its firms by province and city;
     /// --applications its application fields.
     Draw {
-        /// The chain (id, name or alias).
+        /// 产业链（编号、名称或别名）/ The chain (id, name or alias).
         chain: String,
-        /// A park or region: colour each segment by its state there (with --map: outline its
-        /// province).
+        /// 园区或行政区：按各环节在此地的状态上色（与 --map 同用时勾出其所在省份）/ A park or
+        /// region: colour each segment by its state there (with --map: outline its province).
         #[arg(long = "in", value_name = "PLACE")]
         place: Option<String>,
-        /// 区域分布图: where the chain's firms are, by province and city.
+        /// 区域分布图：本链企业按省份、城市的分布 / Where the chain's firms are, by province and city.
         #[arg(long, conflicts_with = "applications")]
         map: bool,
-        /// With --map and --in: also the firms of the chain's target list for PLACE (top 20).
+        /// 与 --map、--in 同用：再标出此地本链招商目标企业（前 20 家）/ With --map and --in: also
+        /// the firms of the chain's target list for PLACE (top 20).
         #[arg(long, requires = "map", requires = "place")]
         targets: bool,
-        /// 应用领域图: the chain's downstream segments and the other chains its products supply.
+        /// 应用领域图：本链下游环节及其产品供给的其他产业链 / The chain's downstream segments and
+        /// the other chains its products supply.
         #[arg(long)]
         applications: bool,
-        /// Output file (.svg, .png, or .dot for a chain picture); without it, SVG on standard output.
+        /// 输出文件（.svg、.png，产业链图还可 .dot）；不给时 SVG 写到标准输出 / Output file (.svg,
+        /// .png, or .dot for a chain picture); without it, SVG on standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
-        /// svg, png or dot (default: from the output file's extension, else svg).
+        /// svg、png 或 dot（默认按输出文件扩展名，否则 svg）/ svg, png or dot (default: from the
+        /// output file's extension, else svg).
         #[arg(long)]
         format: Option<String>,
-        /// A font file (.ttf/.otf/.ttc) for PNG text instead of the bundled one.
+        /// PNG 文字用的字体文件（.ttf/.otf/.ttc），代替内置字体 / A font file (.ttf/.otf/.ttc) for
+        /// PNG text instead of the bundled one.
         #[arg(long, env = "CHAINKB_FONT", value_name = "FILE")]
         font: Option<PathBuf>,
     },
@@ -131,12 +147,16 @@ pub enum Command {
     Journal(journal::JournalCommand),
     /// 生成测试数据 / Write a deterministic synthetic data folder (for scale tests and benches).
     Gen {
+        /// 企业数 / Number of enterprises.
         #[arg(long, default_value_t = 10_000)]
         enterprises: usize,
+        /// 随机种子 / Random seed.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// 要写入的文件夹 / The folder to write.
         dir: PathBuf,
-        /// Replace the .toml/.csv files of a folder that already holds data (as for export).
+        /// 替换已有数据的文件夹里的 .toml/.csv 文件（同 export）/ Replace the .toml/.csv files of
+        /// a folder that already holds data (as for export).
         #[arg(long)]
         force: bool,
     },
@@ -144,6 +164,9 @@ pub enum Command {
 
 /// Entry point used by the binary; returns the exit code.
 pub fn main() -> i32 {
+    // Messages made while the arguments are parsed (a bad --limit) are in the language asked
+    // for too: `--lang` is looked for before clap reads the rest.
+    crate::lang::set_messages(Lang::choose(lang_in_args(std::env::args().skip(1))));
     let parsed = command()
         .try_get_matches()
         .and_then(|m| <Cli as clap::FromArgMatches>::from_arg_matches(&m));
@@ -151,19 +174,96 @@ pub fn main() -> i32 {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 1 } else { 0 };
-            let _ = e.print();
+            match usage_error_zh(&e) {
+                Some(m) if crate::lang::messages() == Lang::Zh => stderrln!("错误：{m}"),
+                _ => {
+                    let _ = e.print();
+                }
+            }
             return code;
         }
     };
+    let lang = Lang::choose(cli.lang);
     match run(cli) {
         Ok(()) => 0,
         Err(f) => {
             if !matches!(f, Failure::Printed(_)) {
-                stderrln!("error: {f}");
+                stderrln!("{}{}", failure::prefix(lang), f.render(lang));
             }
             exit_code(f.blame())
         }
     }
+}
+
+/// clap's usage errors in Chinese, for the kinds people meet (an unknown option or command, a
+/// value refused, a missing or conflicting argument); `None` for the rest, which clap prints in
+/// English (and for `--help` / `--version`, which are not errors).
+fn usage_error_zh(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let text = |k: ContextKind| match e.get(k) {
+        Some(ContextValue::String(s)) => Some(s.clone()),
+        Some(ContextValue::Strings(v)) => Some(v.join("、")),
+        Some(ContextValue::StyledStr(s)) => Some(s.to_string()),
+        _ => None,
+    };
+    let suggestion = |k: ContextKind| {
+        text(k)
+            .map(|s| format!("，是不是 {s}？"))
+            .unwrap_or_default()
+    };
+    let arg = text(ContextKind::InvalidArg).unwrap_or_default();
+    let value = text(ContextKind::InvalidValue).unwrap_or_default();
+    let message = match e.kind() {
+        ErrorKind::InvalidValue => {
+            let valid = text(ContextKind::ValidValue)
+                .map(|v| format!("（可用的值：{v}）"))
+                .unwrap_or_default();
+            let dym = suggestion(ContextKind::SuggestedValue);
+            format!("{arg} 不接受 `{value}`{valid}{dym}")
+        }
+        ErrorKind::ValueValidation => {
+            let why = std::error::Error::source(e)
+                .map(|s| format!("：{s}"))
+                .unwrap_or_default();
+            format!("{arg} 的值 `{value}` 无效{why}")
+        }
+        ErrorKind::UnknownArgument => {
+            let dym = suggestion(ContextKind::SuggestedArg);
+            format!("没有 `{arg}` 这个选项{dym}（见 --help）")
+        }
+        ErrorKind::InvalidSubcommand => {
+            let cmd = text(ContextKind::InvalidSubcommand).unwrap_or_default();
+            let dym = suggestion(ContextKind::SuggestedSubcommand);
+            format!("没有 `{cmd}` 这个命令{dym}（见 chainkb --help）")
+        }
+        ErrorKind::MissingRequiredArgument => format!("缺少必需的参数：{arg}（见 --help）"),
+        ErrorKind::ArgumentConflict => {
+            let prior = text(ContextKind::PriorArg).unwrap_or_default();
+            format!("{arg} 不能与 {prior} 同时使用")
+        }
+        _ => return None,
+    };
+    Some(message)
+}
+
+/// The language `--lang xx` or `--lang=xx` asks for among `args`, if any (the last wins, as
+/// for clap).
+fn lang_in_args(mut args: impl Iterator<Item = String>) -> Option<Lang> {
+    let mut found = None;
+    while let Some(a) = args.next() {
+        if a == "--" {
+            break;
+        }
+        let value = match a.strip_prefix("--lang") {
+            Some("") => args.next(),
+            Some(v) if v.starts_with('=') => Some(v[1..].to_string()),
+            _ => continue,
+        };
+        if let Some(l) = value.as_deref().and_then(Lang::parse) {
+            found = Some(l);
+        }
+    }
+    found
 }
 
 /// The clap command with help headings and the help/version flags Chinese-first ("用法 /
@@ -232,21 +332,29 @@ fn print_diags(diags: &[data::Diag]) {
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let lang = Lang::choose(cli.lang);
     let _ = NOTICE_LANG.set(lang);
+    crate::lang::set_messages(lang);
     let Some(command) = cli.command else {
         if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
             return repl::run(cli.db, lang);
         }
-        return Err(Failure::user(
-            "no command given: `chainkb` alone opens the REPL only in a terminal; to run queries from a pipe use `chainkb query -f -` (or `chainkb repl`); see `chainkb --help`",
-        ));
+        return Err(Failure::user(tr!(
+            lang,
+            "没有给出命令：只有在终端里 `chainkb` 才会进入交互会话；从管道运行查询请用 `chainkb query -f -`（或 `chainkb repl`）；见 `chainkb --help`",
+            "no command given: `chainkb` alone opens the REPL only in a terminal; to run queries from a pipe use `chainkb query -f -` (or `chainkb repl`); see `chainkb --help`"
+        )));
     };
     match command {
         Command::Check { store: true, .. } => {
             let store = open_store(&cli.db, false)?;
             let n = store.verify()?;
+            let path = store.path().display();
             stdoutln!(
-                "ok: {n} records of {} read and verified",
-                store.path().display()
+                "{}",
+                tr!(
+                    lang,
+                    "正常：{path} 的 {n} 条记录已读出并校验",
+                    "ok: {n} records of {path} read and verified"
+                )
             );
             journal::check_store(&store)
         }
@@ -258,7 +366,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 paths
             };
-            let loaded = load_with_spinner(&paths, encoding)?;
+            let loaded = load_with_spinner(&paths, encoding, lang)?;
             if loaded.is_ok() {
                 stdoutln!("{}", loaded.summary());
                 for line in loaded.rows_lines() {
@@ -267,57 +375,78 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 journal::check_folders(&paths, &loaded.dataset)
             } else {
                 print_diags(&loaded.diags);
-                Err(Failure::user(format!(
-                    "{} problem(s) found",
-                    loaded.diags.len()
+                let n = loaded.diags.len();
+                Err(Failure::user(tr!(
+                    lang,
+                    "发现 {n} 个问题",
+                    "{n} problem(s) found"
                 )))
             }
         }
         Command::Import { paths, encoding } => {
             if let Some(missing) = paths.iter().find(|p| !p.exists()) {
-                return Err(Failure::user(format!(
-                    "{}: no such file or folder",
-                    missing.display()
-                )));
+                return Err(data::DataError::NoSuchPath(missing.clone()).into());
             }
             // An import replaces everything the database holds, so it takes whole data
             // folders; `check` may look at a part, an import of a part would be a guess.
             if let Some(context) = data::context_of(&paths) {
                 let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
                 let fix = match &context {
-                    data::Context::Folder(dir) => format!(
-                        "import the whole folder: chainkb import {} --db DB",
-                        dir.display()
+                    data::Context::Folder(dir) => {
+                        let dir = dir.display();
+                        tr!(
+                            lang,
+                            "请导入整个文件夹：chainkb import {dir} --db DB",
+                            "import the whole folder: chainkb import {dir} --db DB"
+                        )
+                    }
+                    data::Context::Bundled => tr!(
+                        lang,
+                        "请把它放进一个数据文件夹的 seeds/（chainkb export DIR 会写出带内置数据的文件夹），再导入那个文件夹",
+                        "put it into the seeds/ of a data folder (chainkb export DIR writes one with the bundled data) and import that folder"
                     ),
-                    data::Context::Bundled => "put it into the seeds/ of a data folder (chainkb export DIR writes one with the bundled data) and import that folder".into(),
                 };
-                return Err(Failure::user(format!(
-                    "import replaces the database's data with whole data folders, and {} {} part of {}: {fix}",
-                    shown.join(", "),
-                    if shown.len() == 1 { "is" } else { "are" },
-                    context.label()
-                )));
+                return Err(Failure::user(match lang {
+                    Lang::Zh => format!(
+                        "导入会用整个数据文件夹替换数据库里的数据，而 {} 只是{} 的一部分：{fix}",
+                        shown.join("、"),
+                        context.label()
+                    ),
+                    Lang::En => format!(
+                        "import replaces the database's data with whole data folders, and {} {} part of {}: {fix}",
+                        shown.join(", "),
+                        if shown.len() == 1 { "is" } else { "are" },
+                        context.label()
+                    ),
+                }));
             }
-            let loaded = load_with_spinner(&paths, encoding)?;
+            let loaded = load_with_spinner(&paths, encoding, lang)?;
             if !loaded.is_ok() {
                 print_diags(&loaded.diags);
-                return Err(Failure::user(format!(
-                    "{} problem(s) found; nothing was imported (the database is unchanged)",
-                    loaded.diags.len()
+                let n = loaded.diags.len();
+                return Err(Failure::user(tr!(
+                    lang,
+                    "发现 {n} 个问题；没有导入任何数据（数据库未改变）",
+                    "{n} problem(s) found; nothing was imported (the database is unchanged)"
                 )));
             }
             let Some(db) = &cli.db else {
-                return Err(Failure::user(
-                    "import needs --db PATH (or CHAINKB_DB): the default database always holds the bundled seed data",
-                ));
+                return Err(Failure::user(tr!(
+                    lang,
+                    "导入需要 --db PATH（或 CHAINKB_DB）：默认数据库总是装着内置的种子数据",
+                    "import needs --db PATH (or CHAINKB_DB): the default database always holds the bundled seed data"
+                )));
             };
             let store = open_store(&cli.db, true)?;
             let pending = journal::before_import(&store, &paths)?;
             let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
             // A bar only when stderr is a terminal (indicatif hides itself otherwise).
             let bar = indicatif::ProgressBar::new(0).with_style(
-                indicatif::ProgressStyle::with_template("importing {bar:30} {pos}/{len} records")
-                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+                indicatif::ProgressStyle::with_template(lang.pick(
+                    "正在导入 {bar:30} {pos}/{len} 条记录",
+                    "importing {bar:30} {pos}/{len} records",
+                ))
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
             let progress = |done: u64, total: u64| {
                 bar.set_length(total);
@@ -326,13 +455,15 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let meta = store.import_with_progress(&loaded.dataset, &shown.join(" "), &progress)?;
             bar.finish_and_clear();
             let ds = &loaded.dataset;
+            let (nodes, edges, files) = (ds.nodes.len(), ds.edges.len(), ds.files.len());
+            let (db, generation) = (db.display(), meta.generation);
             stdoutln!(
-                "imported {} nodes and {} edges from {} files into {} (generation {})",
-                ds.nodes.len(),
-                ds.edges.len(),
-                ds.files.len(),
-                db.display(),
-                meta.generation
+                "{}",
+                tr!(
+                    lang,
+                    "已从 {files} 个文件导入 {nodes} 个节点和 {edges} 条边到 {db}（第 {generation} 代）",
+                    "imported {nodes} nodes and {edges} edges from {files} files into {db} (generation {generation})"
+                )
             );
             for line in loaded.rows_lines() {
                 stdoutln!("{line}");
@@ -342,16 +473,34 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Export { dir, force } => {
             let store = open_store(&cli.db, false)?;
             let (ds, _) = store.load()?;
-            prepare_export_dir(&dir, force)?;
+            prepare_export_dir(&dir, force, lang)?;
+            let shown = dir.display();
             let n = data::export(&ds, &dir).map_err(|e| {
-                Failure::environment(format!("cannot write to {}: {e}", dir.display()))
+                Failure::environment(tr!(
+                    lang,
+                    "无法写入 {shown}：{e}",
+                    "cannot write to {shown}: {e}"
+                ))
             })?;
-            stdoutln!("exported {n} files to {}", dir.display());
+            stdoutln!(
+                "{}",
+                tr!(
+                    lang,
+                    "已导出 {n} 个文件到 {shown}",
+                    "exported {n} files to {shown}"
+                )
+            );
             let events = journal::export(&store, &dir)?;
             if events > 0 {
+                let file = dir.join("journal.csv");
+                let file = file.display();
                 stdoutln!(
-                    "日志 {events} 条事件写入 {}",
-                    dir.join("journal.csv").display()
+                    "{}",
+                    tr!(
+                        lang,
+                        "日志 {events} 条事件写入 {file}",
+                        "wrote {events} journal events to {file}"
+                    )
                 );
             }
             Ok(())
@@ -362,7 +511,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let (graph, meta) = crate::open::load_graph(store)?;
             stdout!(
                 "{}",
-                stats_text(&graph, &path, &meta.label, meta.generation)
+                stats_text(&graph, &path, (&meta.label, meta.generation), lang)
             );
             Ok(())
         }
@@ -374,7 +523,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let graph = open_graph(&cli.db)?;
             stdout!(
                 "{}",
-                show::show(&graph, &name, &kinds).map_err(Failure::user)?
+                show::show(&graph, &name, &kinds, lang).map_err(Failure::user)?
             );
             Ok(())
         }
@@ -401,7 +550,12 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             } else {
                 DrawKind::Chain
             };
-            draw(&graph, chain, place, kind, output, format, font)
+            let out = DrawOutput {
+                path: output,
+                format,
+                font,
+            };
+            draw(&graph, chain, place, kind, out, lang)
         }
         Command::Repl => repl::run(cli.db, lang),
         Command::Journal(cmd) => journal::run(&cli.db, cmd),
@@ -427,139 +581,26 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             force,
         } => {
             // A data folder's curated seeds must not be replaced by synthetic ones by a slip.
-            prepare_export_dir(&dir, force)?;
+            prepare_export_dir(&dir, force, lang)?;
+            let shown = dir.display();
             crate::synth::generate(&dir, enterprises, seed).map_err(|e| {
-                Failure::environment(format!("cannot write {}: {e}", dir.display()))
+                Failure::environment(tr!(
+                    lang,
+                    "无法写入 {shown}：{e}",
+                    "cannot write {shown}: {e}"
+                ))
             })?;
             stdoutln!(
-                "wrote a synthetic data folder with {enterprises} enterprises to {}",
-                dir.display()
+                "{}",
+                tr!(
+                    lang,
+                    "已把含 {enterprises} 家企业的合成数据文件夹写到 {shown}",
+                    "wrote a synthetic data folder with {enterprises} enterprises to {shown}"
+                )
             );
             Ok(())
         }
     }
-}
-
-/// What `draw` writes for a --format or file extension: SVG, PNG, or Graphviz DOT (`.dot`,
-/// `.gv`).
-fn draw_format(name: &str) -> Option<&'static str> {
-    match name {
-        "svg" => Some("svg"),
-        "png" => Some("png"),
-        "dot" | "gv" => Some("dot"),
-        _ => None,
-    }
-}
-
-/// Which picture `draw` makes.
-enum DrawKind {
-    Chain,
-    Map { targets: bool },
-    Applications,
-}
-
-/// `chainkb draw`: make the picture, in the format asked for, into the file or standard output.
-fn draw(
-    graph: &Graph,
-    chain: u32,
-    place: Option<u32>,
-    kind: DrawKind,
-    output: Option<PathBuf>,
-    format: Option<String>,
-    font: Option<PathBuf>,
-) -> Result<(), Failure> {
-    let ext = output
-        .as_ref()
-        .and_then(|o| o.extension())
-        .map(|e| e.to_string_lossy().to_lowercase());
-    let format = match (format.map(|f| f.to_lowercase()), ext) {
-        // DOT text in a file named .svg opens as a broken picture.
-        (Some(f), Some(ext))
-            if draw_format(&f)
-                .zip(draw_format(&ext))
-                .is_some_and(|(a, b)| a != b) =>
-        {
-            return Err(Failure::user(format!(
-                "--format {f} 与输出文件的扩展名 .{ext} 不符：去掉 --format，或把文件命名为 .{f}"
-            )));
-        }
-        (Some(f), _) => f,
-        (None, Some(ext)) => ext,
-        (None, None) => "svg".into(),
-    };
-    let Some(format) = draw_format(&format) else {
-        return Err(Failure::user(format!(
-            "无法输出为 `{format}`：请用 svg、png 或 dot（--format，或以 .svg/.png/.dot 结尾的输出文件）"
-        )));
-    };
-    if format == "png" && output.is_none() {
-        return Err(Failure::user(
-            "PNG 需要输出文件：加上 -o 图片.png".to_string(),
-        ));
-    }
-    let (svg, dot, what) = match kind {
-        DrawKind::Chain => {
-            let picture = crate::draw::layout(graph, chain, place);
-            let n = picture.boxes.len();
-            (
-                crate::draw::to_svg(&picture),
-                Some(crate::draw::to_dot(&picture)),
-                format!("{n} 个环节"),
-            )
-        }
-        DrawKind::Applications => {
-            let picture = crate::draw::apps::layout(graph, chain, place).map_err(Failure::user)?;
-            let n = picture.boxes.len();
-            (crate::draw::to_svg(&picture), None, format!("{n} 个环节"))
-        }
-        DrawKind::Map { targets } => {
-            let firms = match (targets, place) {
-                (true, Some(p)) => Some(draw_targets(graph, chain, p)?),
-                _ => None,
-            };
-            let m = crate::draw::map::layout(graph, chain, place, firms.as_deref());
-            let n: usize = m.series.iter().map(|s| s.firms.len()).sum();
-            (crate::draw::map::to_svg(&m), None, format!("{n} 家企业"))
-        }
-    };
-    let bytes = match format {
-        "svg" => svg.into_bytes(),
-        "png" => crate::draw::png::render(&svg, font.as_deref()).map_err(Failure::user)?,
-        _ => match dot {
-            Some(dot) => dot.into_bytes(),
-            None => {
-                return Err(Failure::user(
-                    "区域分布图和应用领域图没有 DOT 格式：请用 .svg 或 .png".to_string(),
-                ));
-            }
-        },
-    };
-    match output {
-        Some(path) => {
-            std::fs::write(&path, bytes)
-                .map_err(|e| Failure::user(format!("无法写入 {}：{e}", path.display())))?;
-            stderrln!("已写入 {}（{what}）", path.display());
-        }
-        None => stdout!("{}", String::from_utf8_lossy(&bytes)),
-    }
-    Ok(())
-}
-
-/// The firms of the chain's default target list in `place` (all gap kinds, top 20, default
-/// weights and rules), for the map.
-fn draw_targets(graph: &Graph, chain: u32, place: u32) -> Result<Vec<u32>, Failure> {
-    use crate::report::gaps::GapKind;
-    use crate::targets::{self, TargetOptions, config};
-    let gaps = targets::list::compute_gaps(graph, chain, place, &GapKind::ALL);
-    let weights = config::Weights::defaults();
-    let rules = config::parse_rules(None).map_err(Failure::user)?;
-    let opts = TargetOptions {
-        limit: 20,
-        ..Default::default()
-    };
-    let (rows, _) = targets::targets(graph, chain, place, &gaps, &weights, &rules, &opts)
-        .map_err(Failure::user)?;
-    Ok(rows.into_iter().map(|r| r.enterprise).collect())
 }
 
 /// "1 row", "2 rows": a count with its noun.
@@ -567,24 +608,29 @@ pub(crate) fn counted(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
-/// Resolve a name to exactly one node of the given kinds, or fail with suggestions.
+/// Resolve a name to exactly one node of the given kinds, or fail with suggestions (in the
+/// language of messages).
 pub fn resolve_one(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<u32, Failure> {
+    let lang = crate::lang::messages();
     let hits = graph.names.lookup(&graph.ds.nodes, name, kinds);
     let what: Vec<&str> = kinds.iter().map(|k| k.label_zh()).collect();
+    let what = what.join("/");
     match hits.as_slice() {
         [one] => Ok(*one),
         [] => {
-            if let Some(other) = graph.other_kinds(name, kinds) {
-                return Err(Failure::user(format!(
-                    "`{name}` is {other}, not a {}",
-                    what.join("/")
+            if let Some(other) = graph.other_kinds_in(name, kinds, lang) {
+                return Err(Failure::user(tr!(
+                    lang,
+                    "`{name}` 是{other}，不是{what}",
+                    "`{name}` is {other}, not a {what}"
                 )));
             }
             let sugg = graph.names.suggest(&graph.ds.nodes, name, kinds, 5);
-            Err(Failure::user(format!(
-                "no {} named `{name}`{}",
-                what.join("/"),
-                crate::names::did_you_mean(&sugg)
+            let dym = crate::names::did_you_mean_in(&sugg, lang);
+            Err(Failure::user(tr!(
+                lang,
+                "没有名为 `{name}` 的{what}{dym}",
+                "no {what} named `{name}`{dym}"
             )))
         }
         many => {
@@ -592,18 +638,22 @@ pub fn resolve_one(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<u32, Fai
                 .iter()
                 .map(|&i| format!("`{}`", graph.node(i).id))
                 .collect();
-            Err(Failure::user(format!(
-                "`{name}` names several: {}; use the id",
-                ids.join(", ")
-            )))
+            Err(Failure::user(match lang {
+                Lang::Zh => format!("`{name}` 可指多个：{}；请用编号", ids.join("、")),
+                Lang::En => format!("`{name}` names several: {}; use the id", ids.join(", ")),
+            }))
         }
     }
 }
 
 /// Read and check data files, with a spinner on a terminal (a million rows take seconds).
-fn load_with_spinner(paths: &[PathBuf], encoding: Encoding) -> Result<data::Loaded, Failure> {
-    let spinner =
-        indicatif::ProgressBar::new_spinner().with_message("reading and checking data files");
+fn load_with_spinner(
+    paths: &[PathBuf],
+    encoding: Encoding,
+    lang: Lang,
+) -> Result<data::Loaded, Failure> {
+    let spinner = indicatif::ProgressBar::new_spinner()
+        .with_message(lang.pick("正在读取并检查数据文件", "reading and checking data files"));
     spinner.enable_steady_tick(std::time::Duration::from_millis(120));
     let loaded = data::load(paths, encoding).map_err(Failure::from);
     spinner.finish_and_clear();
@@ -613,7 +663,9 @@ fn load_with_spinner(paths: &[PathBuf], encoding: Encoding) -> Result<data::Load
     loaded
 }
 
+/// A node kind by its English or Chinese name, or fail listing the kinds.
 pub fn parse_kind(k: &str) -> Result<Kind, Failure> {
+    let lang = crate::lang::messages();
     let lower = k.to_lowercase();
     Kind::ALL
         .into_iter()
@@ -623,21 +675,24 @@ pub fn parse_kind(k: &str) -> Result<Kind, Failure> {
                 .iter()
                 .map(|k| k.as_str().to_lowercase())
                 .collect();
-            Failure::user(format!(
-                "unknown kind `{k}`{} (kinds: {})",
-                crate::names::did_you_mean(&crate::names::suggest(
-                    &lower,
-                    all.iter().map(String::as_str),
-                    1
-                )),
-                all.join(", ")
-            ))
+            let dym = crate::names::did_you_mean_in(
+                &crate::names::suggest(&lower, all.iter().map(String::as_str), 1),
+                lang,
+            );
+            let zh: Vec<String> = Kind::ALL
+                .iter()
+                .map(|k| format!("{} {}", k.label_zh(), k.as_str().to_lowercase()))
+                .collect();
+            Failure::user(match lang {
+                Lang::Zh => format!("没有 `{k}` 这一类型（类型：{}）{dym}", zh.join("、")),
+                Lang::En => format!("unknown kind `{k}`{dym} (kinds: {})", all.join(", ")),
+            })
         })
 }
 
 /// Refuse to mix an export into an existing data folder unless `force`, which first removes
 /// the old .toml/.csv files so the folder holds exactly the export.
-fn prepare_export_dir(dir: &std::path::Path, force: bool) -> Result<(), Failure> {
+fn prepare_export_dir(dir: &std::path::Path, force: bool, lang: Lang) -> Result<(), Failure> {
     for sub in ["graphs", "seeds"] {
         let d = dir.join(sub);
         let Ok(entries) = std::fs::read_dir(&d) else {
@@ -652,23 +707,27 @@ fn prepare_export_dir(dir: &std::path::Path, force: bool) -> Result<(), Failure>
             continue;
         }
         if !force {
-            return Err(Failure::user(format!(
-                "{} already holds data files; write into an empty folder, or pass --force to replace them",
-                d.display()
+            let d = d.display();
+            return Err(Failure::user(tr!(
+                lang,
+                "{d} 里已有数据文件：请写到空文件夹，或加 --force 替换它们",
+                "{d} already holds data files; write into an empty folder, or pass --force to replace them"
             )));
         }
         for f in files {
-            std::fs::remove_file(&f)
-                .map_err(|e| Failure::environment(format!("cannot remove {}: {e}", f.display())))?;
+            std::fs::remove_file(&f).map_err(|e| {
+                let f = f.display();
+                Failure::environment(tr!(lang, "无法删除 {f}：{e}", "cannot remove {f}: {e}"))
+            })?;
         }
     }
     Ok(())
 }
 
 /// Node and edge kinds with their counts (`stats`, and `.schema` in the REPL).
-pub fn schema_text(graph: &Graph) -> String {
+pub fn schema_text(graph: &Graph, lang: Lang) -> String {
     use std::fmt::Write as _;
-    let mut s = String::from("nodes\n");
+    let mut s = format!("{}\n", lang.pick("节点", "nodes"));
     for k in Kind::ALL {
         let _ = writeln!(
             s,
@@ -678,7 +737,7 @@ pub fn schema_text(graph: &Graph) -> String {
             k.label_zh()
         );
     }
-    let _ = writeln!(s, "\nedges");
+    let _ = writeln!(s, "\n{}", lang.pick("边", "edges"));
     let mut counts = std::collections::HashMap::new();
     for e in &graph.ds.edges {
         *counts.entry(e.kind).or_insert(0usize) += 1;
@@ -694,20 +753,78 @@ pub fn schema_text(graph: &Graph) -> String {
     s
 }
 
-fn stats_text(graph: &Graph, db: &std::path::Path, label: &str, generation: u64) -> String {
+fn stats_text(
+    graph: &Graph,
+    db: &std::path::Path,
+    (label, generation): (&str, u64),
+    lang: Lang,
+) -> String {
     use std::fmt::Write as _;
     let mut s = String::new();
-    let _ = writeln!(s, "database   {}", db.display());
-    let _ = writeln!(s, "data       {label} (generation {generation})");
-    let _ = writeln!(s, "files      {}", graph.ds.files.len());
-    s.push('\n');
-    s.push_str(&schema_text(graph));
+    let (db, files) = (db.display(), graph.ds.files.len());
     let notes = graph.ds.rows.iter().filter(|r| r.notes().is_some()).count();
-    let _ = writeln!(s, "\nrows with notes (anomalies)  {notes}");
-    let _ = writeln!(
-        s,
-        "presence cells (place × segment)  {}",
-        graph.presence_cells()
-    );
+    let cells = graph.presence_cells();
+    let schema = schema_text(graph, lang);
+    match lang {
+        Lang::Zh => {
+            let _ = writeln!(s, "数据库     {db}");
+            let _ = writeln!(s, "数据       {label}（第 {generation} 代）");
+            let _ = writeln!(s, "文件       {files}");
+            s.push('\n');
+            s.push_str(&schema);
+            let _ = writeln!(s, "\n带备注（异常）的行  {notes}");
+            let _ = writeln!(s, "现状格（地方 × 环节）  {cells}");
+        }
+        Lang::En => {
+            let _ = writeln!(s, "database   {db}");
+            let _ = writeln!(s, "data       {label} (generation {generation})");
+            let _ = writeln!(s, "files      {files}");
+            s.push('\n');
+            s.push_str(&schema);
+            let _ = writeln!(s, "\nrows with notes (anomalies)  {notes}");
+            let _ = writeln!(s, "presence cells (place × segment)  {cells}");
+        }
+    }
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_is_found_among_the_arguments_before_clap_reads_them() {
+        let args = |s: &str| {
+            s.split(' ')
+                .map(String::from)
+                .collect::<Vec<_>>()
+                .into_iter()
+        };
+        assert_eq!(
+            lang_in_args(args("targets 锂电池 --lang en --limit 0")),
+            Some(Lang::En)
+        );
+        assert_eq!(lang_in_args(args("--lang=zh check")), Some(Lang::Zh));
+        assert_eq!(
+            lang_in_args(args("--lang en --lang zh stats")),
+            Some(Lang::Zh)
+        );
+        assert_eq!(lang_in_args(args("check --lang")), None);
+        assert_eq!(lang_in_args(args("check --lang fr")), None);
+        assert_eq!(lang_in_args(args("query -- --lang en")), None);
+        assert_eq!(lang_in_args(args("show --language en")), None);
+    }
+
+    #[test]
+    fn failures_render_in_the_language_asked_for() {
+        let f: Failure = data::DataError::NoSuchPath(PathBuf::from("x")).into();
+        assert_eq!(
+            format!("{}{}", failure::prefix(Lang::Zh), f.render(Lang::Zh)),
+            "错误：x：没有这个文件或文件夹"
+        );
+        assert_eq!(
+            format!("{}{}", failure::prefix(Lang::En), f.render(Lang::En)),
+            "error: x: no such file or folder"
+        );
+    }
 }

@@ -11,6 +11,7 @@ use crate::query::ast::{Direction, ListKind};
 use crate::query::plan::{Op, SourcePlan};
 use crate::report::common::Places;
 use crate::report::{Format, Table};
+use crate::tr;
 use std::io::Write as _;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicBool;
@@ -30,7 +31,8 @@ pub struct QueryArgs {
     /// `timing: parse=0.012ms plan=0.003ms exec=0.210ms`.
     #[arg(long)]
     pub timing: bool,
-    /// Write the result to a file instead of printing: .xlsx (a workbook: one sheet per
+    /// 把结果写入文件（按扩展名：.xlsx 工作簿每条语句一张表另有说明表，.csv、.md、.json；多条语句需
+    /// .xlsx）/ Write the result to a file instead of printing: .xlsx (a workbook: one sheet per
     /// statement and a 说明 sheet), .csv (UTF-8 with BOM, for Excel), .md or .json — the format
     /// follows the extension. Several statements need .xlsx.
     #[arg(short, long, value_name = "FILE")]
@@ -175,12 +177,16 @@ pub fn write_handout(
             crate::export::write_xlsx_sheets(&sheets, &about, path)
         }
         (_, [(_, table)]) => crate::export::write_table(table, path, &names[0].0, &about),
-        _ => Err(format!(
-            "{} 条语句的结果写不进一个 {} 文件：请用 .xlsx（每条语句一张工作表），或一次只写一条语句",
-            results.len(),
-            path.extension()
-                .map_or(String::new(), |e| format!(".{}", e.to_string_lossy()))
-        )),
+        _ => {
+            let n = results.len();
+            let ext = path
+                .extension()
+                .map_or(String::new(), |e| format!(".{}", e.to_string_lossy()));
+            Err(crate::msg!(
+                "{n} 条语句的结果写不进一个 {ext} 文件：请用 .xlsx（每条语句一张工作表），或一次只写一条语句",
+                "the results of {n} statements do not fit in one {ext} file: use .xlsx (a sheet per statement), or write one statement at a time"
+            ))
+        }
     }
 }
 
@@ -198,13 +204,26 @@ pub fn run(
         (Some(t), _) => t.clone(),
         (None, Some(f)) if f.as_os_str() == "-" => {
             let mut s = String::new();
-            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s)
-                .map_err(|e| Failure::user(format!("cannot read standard input: {e}")))?;
+            std::io::Read::read_to_string(&mut std::io::stdin(), &mut s).map_err(|e| {
+                Failure::user(tr!(
+                    lang,
+                    "无法读取标准输入：{e}",
+                    "cannot read standard input: {e}"
+                ))
+            })?;
             s
         }
-        (None, Some(f)) => std::fs::read_to_string(f)
-            .map_err(|e| Failure::user(format!("cannot read {}: {e}", f.display())))?,
-        (None, None) => return Err(Failure::user("give a query, or -f FILE")),
+        (None, Some(f)) => std::fs::read_to_string(f).map_err(|e| {
+            let f = f.display();
+            Failure::user(tr!(lang, "无法读取 {f}：{e}", "cannot read {f}: {e}"))
+        })?,
+        (None, None) => {
+            return Err(Failure::user(tr!(
+                lang,
+                "请给出查询语句，或 -f 文件",
+                "give a query, or -f FILE"
+            )));
+        }
     };
     // An unknown extension is refused before any work.
     if let Some(path) = &args.output {
@@ -216,9 +235,11 @@ pub fn run(
     let (outcomes, _) =
         query::run_script_with(graph, &text, &cancel, true, lang, Some(&mut writer));
     if outcomes.is_empty() {
-        return Err(Failure::user(
-            "no statement to run (only spaces, `;` or comments); try `chains`",
-        ));
+        return Err(Failure::user(tr!(
+            lang,
+            "没有可运行的语句（只有空白、`;` 或注释）；试试 `chains`",
+            "no statement to run (only spaces, `;` or comments); try `chains`"
+        )));
     }
     if let Some(path) = &args.output {
         let mut results: Vec<&Table> = Vec::new();

@@ -1,36 +1,54 @@
 //! `chainkb show NAME`: one entity with its attributes, edges and provenance.
 
 use crate::graph::Graph;
+use crate::lang::Lang;
 use crate::model::{Attrs, EdgeKind, Kind, fmt_yi};
-use crate::names::did_you_mean;
+use crate::names::did_you_mean_in;
+use crate::tr;
 use petgraph::Direction;
 use std::fmt::Write as _;
 
 /// Edges listed per kind and direction before "… and N more".
 const MAX_LISTED: usize = 30;
 
-pub fn show(graph: &Graph, name: &str, kinds: &[Kind]) -> Result<String, String> {
+pub fn show(graph: &Graph, name: &str, kinds: &[Kind], lang: Lang) -> Result<String, String> {
     let hits = graph.names.lookup(&graph.ds.nodes, name, kinds);
     if hits.is_empty() {
-        if let Some(other) = graph.other_kinds(name, kinds) {
+        if let Some(other) = graph.other_kinds_in(name, kinds, lang) {
             let what: Vec<&str> = kinds.iter().map(|k| k.label_zh()).collect();
-            return Err(format!(
-                "`{name}` is {other}, not a {}; drop --kind to show it",
-                what.join("/")
+            let what = what.join("/");
+            return Err(tr!(
+                lang,
+                "`{name}` 是{other}，不是{what}；去掉 --kind 即可显示它",
+                "`{name}` is {other}, not a {what}; drop --kind to show it"
             ));
         }
         let sugg = graph.names.suggest(&graph.ds.nodes, name, kinds, 5);
-        return Err(format!("no entity named `{name}`{}", did_you_mean(&sugg)));
+        let dym = did_you_mean_in(&sugg, lang);
+        return Err(tr!(
+            lang,
+            "没有名为 `{name}` 的实体{dym}",
+            "no entity named `{name}`{dym}"
+        ));
     }
     let mut out = String::new();
     if hits.len() > 1 {
-        let _ = writeln!(out, "`{name}` names {} entities:\n", hits.len());
+        let n = hits.len();
+        let _ = writeln!(
+            out,
+            "{}\n",
+            tr!(
+                lang,
+                "`{name}` 可指 {n} 个实体：",
+                "`{name}` names {n} entities:"
+            )
+        );
     }
     for (i, &n) in hits.iter().enumerate() {
         if i > 0 {
             out.push('\n');
         }
-        render(graph, n, &mut out);
+        render(graph, n, &mut out, lang);
     }
     Ok(out)
 }
@@ -40,7 +58,51 @@ fn opt(v: Option<f64>, unit: &str) -> String {
         .unwrap_or_else(|| "—".into())
 }
 
-fn render(graph: &Graph, n: u32, out: &mut String) {
+/// An attribute's name as `show` prints it in `lang` (the English name is the key).
+fn key(lang: Lang, en: &str) -> &str {
+    if lang == Lang::En {
+        return en;
+    }
+    match en {
+        "id" => "编号",
+        "aliases" => "别名",
+        "level" => "级别",
+        "kind" => "类型",
+        "area" => "面积",
+        "stage" => "阶段",
+        "public" => "公共职能",
+        "credit" => "信用代码",
+        "province" => "省份",
+        "city" => "城市",
+        "revenue" => "营收",
+        "tags" => "标签",
+        "listing" => "上市情况",
+        "domain" => "领域",
+        "category" => "类别",
+        "invest" => "投资额",
+        "as written" => "投资额原文",
+        "land" => "用地",
+        "scale" => "规模",
+        "years" => "年份",
+        "status" => "项目状态",
+        "source" => "来源",
+        "notes" => "备注",
+        "segments" => "环节",
+        other => other,
+    }
+}
+
+/// `  KEY       value`: the key padded to 10 columns of display width (a Chinese character
+/// takes two).
+fn line(out: &mut String, lang: Lang, k: &str, v: &str) {
+    let k = key(lang, k);
+    let pad = 10usize
+        .saturating_sub(unicode_width::UnicodeWidthStr::width(k))
+        .max(1);
+    let _ = writeln!(out, "  {k}{}{v}", " ".repeat(pad));
+}
+
+fn render(graph: &Graph, n: u32, out: &mut String, lang: Lang) {
     let node = graph.node(n);
     let _ = writeln!(
         out,
@@ -49,13 +111,13 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
         node.name(),
         node.kind
     );
-    let _ = writeln!(out, "  id        {}", node.id);
+    line(out, lang, "id", &node.id);
     if !node.aliases.is_empty() {
-        let _ = writeln!(out, "  aliases   {}", node.aliases.join("、"));
+        line(out, lang, "aliases", &node.aliases.join("、"));
     }
     let mut attr = |k: &str, v: &str| {
         if !v.is_empty() {
-            let _ = writeln!(out, "  {k:<9} {v}");
+            line(out, lang, k, v);
         }
     };
     match &node.attrs {
@@ -103,9 +165,9 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
         }
         Attrs::Industry | Attrs::Chain => {}
     }
-    let _ = writeln!(out, "  source    {}", graph.ds.provenance(node.row));
+    line(out, lang, "source", &graph.ds.provenance(node.row));
     if let Some(notes) = graph.ds.row(node.row).notes() {
-        let _ = writeln!(out, "  notes     {notes}");
+        line(out, lang, "notes", notes);
     }
     if node.kind == Kind::Chain {
         // In reading order, resources to applications, as `status` lists them.
@@ -116,7 +178,8 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
             .iter()
             .map(|&i| graph.node(segs[i]).name())
             .collect();
-        let _ = writeln!(out, "  segments  {} — {}", segs.len(), names.join("、"));
+        let v = format!("{} — {}", segs.len(), names.join("、"));
+        line(out, lang, "segments", &v);
     }
     // A source table's listing is a relation of its own (not an edge): where the tables list
     // an enterprise, or what they list under an industry or field, each cell with its source.
@@ -127,7 +190,12 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
         .filter(|l| l.enterprise == Some(n) || (node.kind == Kind::Industry && l.under() == n))
         .collect();
     if !listings.is_empty() {
-        let _ = writeln!(out, "  listed in a source table ({})", listings.len());
+        let n = listings.len();
+        let _ = writeln!(
+            out,
+            "  {}",
+            tr!(lang, "所在名录（{n}）", "listed in a source table ({n})")
+        );
         for l in listings {
             let under = match l.field {
                 Some(f) => format!("{}/{}", graph.node(l.industry).name(), graph.node(f).name()),
@@ -141,7 +209,7 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
                 graph.ds.provenance(l.row)
             );
             if let Some(notes) = graph.ds.row(l.row).notes() {
-                let _ = writeln!(out, "        notes: {notes}");
+                let _ = writeln!(out, "        {}{notes}", lang.pick("备注：", "notes: "));
             }
         }
     }
@@ -173,7 +241,7 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
                     .unwrap_or_default();
                 // An edge stated on the entity's own row shares its source: say so briefly.
                 let prov = if e.row == node.row {
-                    "same row".to_string()
+                    lang.pick("同一行", "same row").to_string()
                 } else {
                     graph.ds.provenance(e.row)
                 };
@@ -185,7 +253,12 @@ fn render(graph: &Graph, n: u32, out: &mut String) {
                 );
             }
             if edges.len() > MAX_LISTED {
-                let _ = writeln!(out, "      … and {} more", edges.len() - MAX_LISTED);
+                let more = edges.len() - MAX_LISTED;
+                let _ = writeln!(
+                    out,
+                    "      {}",
+                    tr!(lang, "…… 另有 {more} 条", "… and {more} more")
+                );
             }
         }
     }

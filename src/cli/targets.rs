@@ -13,78 +13,91 @@ use std::path::PathBuf;
 
 #[derive(clap::Args, Debug)]
 pub struct TargetArgs {
-    /// The chain whose gaps to recruit for.
+    /// 产业链（为其缺口招商）/ The chain whose gaps to recruit for.
     pub chain: String,
-    /// The park or region recruiting.
+    /// 招商的园区或行政区 / The park or region recruiting.
     #[arg(long = "in", value_name = "PLACE")]
     pub place: String,
-    /// Which gaps: fill (补链), extend (延链), strengthen (强链) or all. Ignored with --segment.
+    /// 缺口类型：补链 fill、延链 extend、强链 strengthen 或 all；给了 --segment 时不用 / Which
+    /// gaps: fill (补链), extend (延链), strengthen (强链) or all. Ignored with --segment.
     #[arg(long, default_value = "fill")]
     pub gaps: String,
-    /// Recruit for these segments instead of computed gaps (a list, e.g. 电解液,铜箔; or
-    /// repeated).
+    /// 为这些环节招商，而不是算出的缺口（如 电解液,铜箔，或重复给出）/ Recruit for these segments
+    /// instead of computed gaps (a list, e.g. 电解液,铜箔; or repeated).
     #[arg(long = "segment", value_name = "SEGMENT")]
     pub segments: Vec<String>,
-    /// How many candidates to list (at least 1).
+    /// 列出多少家（至少 1）/ How many candidates to list (at least 1).
     #[arg(long, default_value_t = 30, value_parser = parse_limit)]
     pub limit: usize,
-    /// Only candidates headquartered in these regions (e.g. 长三角,珠三角; `，` `、` `；` separate
-    /// too).
+    /// 只列总部在这些区域的企业（如 长三角,珠三角；`，` `、` `；` 也可分隔）/ Only candidates
+    /// headquartered in these regions (e.g. 长三角,珠三角; `，` `、` `；` separate too).
     #[arg(long)]
     pub origin: Vec<String>,
-    /// Only candidates with at least one of these tags (e.g. 上市,中国500强; `，` `、` `；`
-    /// separate too).
+    /// 只列至少有其中一个标签的企业（如 上市,中国500强）/ Only candidates with at least one of
+    /// these tags (e.g. 上市,中国500强; `，` `、` `；` separate too).
     #[arg(long)]
     pub tag: Vec<String>,
-    /// Planned single-project investment in 亿元, checked against minimum-investment rules.
+    /// 计划单个项目投资额（亿元），按最低投资额规则检查 / Planned single-project investment in
+    /// 亿元, checked against minimum-investment rules.
     #[arg(long, value_parser = parse_yi, allow_negative_numbers = true)]
     pub investment: Option<f64>,
-    /// Score weights (TOML; keys override config/target-weights.toml).
+    /// 评分权重文件（TOML，覆盖 config/target-weights.toml 的同名键）/ Score weights (TOML; keys
+    /// override config/target-weights.toml).
     #[arg(long)]
     pub weights: Option<PathBuf>,
-    /// Admission rules (TOML; replaces config/admission-rules.toml).
+    /// 准入规则文件（TOML，取代 config/admission-rules.toml）/ Admission rules (TOML; replaces
+    /// config/admission-rules.toml).
     #[arg(long)]
     pub rules: Option<PathBuf>,
-    /// List the candidates that admission rules exclude, with the rule, instead.
+    /// 改为列出被准入规则排除的企业及规则 / List the candidates that admission rules exclude,
+    /// with the rule, instead.
     #[arg(long)]
     pub excluded: bool,
-    /// 不列客商库中（此地此链）已签约或已落地的企业。
+    /// 不列客商库中（此地此链）已签约或已落地的企业 / Leave out firms of the prospect list
+    /// (for this place and chain) already signed or settled.
     #[arg(long)]
     pub exclude_signed: bool,
+    /// 输出格式 / Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
-    /// Write to a file (.xlsx, .csv, .md or .json) instead of printing.
+    /// 写入文件（.xlsx、.csv、.md 或 .json）而不打印 / Write to a file (.xlsx, .csv, .md or
+    /// .json) instead of printing.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
 pub struct RouteArgs {
-    /// Segments the project builds (or use --project).
+    /// 项目建设的环节（或用 --project）/ Segments the project builds (or use --project).
     pub segments: Vec<String>,
-    /// Route an existing project: its segments and investment.
+    /// 流转已有项目：用它的环节和投资额 / Route an existing project: its segments and investment.
     #[arg(long)]
     pub project: Option<String>,
-    /// Planned investment in 亿元 (checked against minimum-investment rules).
+    /// 计划投资额（亿元，按最低投资额规则检查）/ Planned investment in 亿元 (checked against
+    /// minimum-investment rules).
     #[arg(long, value_parser = parse_yi, allow_negative_numbers = true)]
     pub investment: Option<f64>,
-    /// The project's classes, checked against tag rules (e.g. 限制类,严重污染环境; `，` `、` `；`
-    /// separate too); with --project, its carriers' tags (e.g. 失信) are checked too.
+    /// 项目类别，按标签规则检查（如 限制类,严重污染环境）；给了 --project 时也查承载企业的标签（如
+    /// 失信）/ The project's classes, checked against tag rules (e.g. 限制类,严重污染环境; `，` `、`
+    /// `；` separate too); with --project, its carriers' tags (e.g. 失信) are checked too.
     #[arg(long)]
     pub tag: Vec<String>,
-    /// How many parks to list (at least 1).
+    /// 列出多少个园区（至少 1）/ How many parks to list (at least 1).
     #[arg(long, default_value_t = 10, value_parser = parse_limit)]
     pub limit: usize,
-    /// Routing weights (TOML; keys of its [route] section override those of
-    /// config/target-weights.toml).
+    /// 流转权重文件（TOML，其 [route] 节覆盖 config/target-weights.toml 的同名键）/ Routing
+    /// weights (TOML; keys of its [route] section override those of config/target-weights.toml).
     #[arg(long)]
     pub weights: Option<PathBuf>,
-    /// Admission rules (TOML; replaces config/admission-rules.toml).
+    /// 准入规则文件（TOML，取代 config/admission-rules.toml）/ Admission rules (TOML; replaces
+    /// config/admission-rules.toml).
     #[arg(long)]
     pub rules: Option<PathBuf>,
+    /// 输出格式 / Output format.
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
-    /// Write to a file (.xlsx, .csv, .md or .json) instead of printing.
+    /// 写入文件（.xlsx、.csv、.md 或 .json）而不打印 / Write to a file (.xlsx, .csv, .md or
+    /// .json) instead of printing.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
 }
@@ -93,7 +106,8 @@ pub struct RouteArgs {
 fn parse_limit(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
-        _ => Err(format!(
+        _ => Err(crate::msg!(
+            "`{text}` 不是行数：请用至少为 1 的整数",
             "`{text}` is not a count of rows: use a whole number of at least 1"
         )),
     }
@@ -104,7 +118,8 @@ fn parse_limit(text: &str) -> Result<usize, String> {
 fn parse_yi(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
-        _ => Err(format!(
+        _ => Err(crate::msg!(
+            "`{text}` 不是以亿元计的金额：请用非负小数，如 0.3（万元 ÷ 10000）",
             "`{text}` is not an amount in 亿元: use a non-negative decimal, e.g. 0.3 (万元 ÷ 10000)"
         )),
     }
@@ -113,8 +128,10 @@ fn parse_yi(text: &str) -> Result<f64, String> {
 fn read_opt(path: &Option<PathBuf>) -> Result<Option<String>, Failure> {
     path.as_ref()
         .map(|p| {
-            std::fs::read_to_string(p)
-                .map_err(|e| Failure::user(format!("cannot read {}: {e}", p.display())))
+            std::fs::read_to_string(p).map_err(|e| {
+                let p = p.display();
+                Failure::user(crate::msg!("无法读取 {p}：{e}", "cannot read {p}: {e}"))
+            })
         })
         .transpose()
 }
@@ -128,7 +145,8 @@ fn weights_from(path: &Option<PathBuf>) -> Result<Weights, Failure> {
             .map_or("config/target-weights.toml".into(), |p| {
                 p.display().to_string()
             });
-        Failure::user(format!("{file}: {e}"))
+        let e = e.render(crate::lang::messages());
+        Failure::user(crate::msg!("{file}：{e}", "{file}: {e}"))
     })
 }
 
@@ -140,7 +158,8 @@ fn rules_from(path: &Option<PathBuf>) -> Result<RuleSet, Failure> {
             .map_or("config/admission-rules.toml".into(), |p| {
                 p.display().to_string()
             });
-        Failure::user(format!("{file}: {e}"))
+        let e = e.render(crate::lang::messages());
+        Failure::user(crate::msg!("{file}：{e}", "{file}: {e}"))
     })
 }
 
@@ -445,9 +464,10 @@ pub fn run_route(g: &Graph, a: RouteArgs, data: &str, lang: Lang) -> Result<(), 
         }
     }
     if segments.is_empty() {
-        return Err(Failure::user(
-            "name the segments the project builds, or --project ID",
-        ));
+        return Err(Failure::user(crate::msg!(
+            "请写出项目建设的环节，或用 --project 编号",
+            "name the segments the project builds, or --project ID"
+        )));
     }
     let input = route::Input {
         segments,

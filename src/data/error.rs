@@ -2,6 +2,7 @@
 //! to read); problems inside files are `Diag`s, reported all at once.
 
 use crate::error::{Blame, Blamed};
+use crate::lang::Lang;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -15,6 +16,29 @@ pub enum DataError {
     },
     #[error("no data files (graphs/*.toml, seeds/*.csv) under {}", .0.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", "))]
     NoDataFiles(Vec<PathBuf>),
+}
+
+impl DataError {
+    /// The message in `lang` (`Display` is the English one).
+    pub fn render(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (_, Lang::En) => self.to_string(),
+            (DataError::NoSuchPath(p), Lang::Zh) => {
+                format!("{}：没有这个文件或文件夹", p.display())
+            }
+            (DataError::Folder { path, source }, Lang::Zh) => {
+                format!("无法读取文件夹 {}：{source}", path.display())
+            }
+            (DataError::NoDataFiles(paths), Lang::Zh) => format!(
+                "{} 下没有数据文件（graphs/*.toml、seeds/*.csv）",
+                paths
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect::<Vec<_>>()
+                    .join("、")
+            ),
+        }
+    }
 }
 
 impl Blamed for DataError {

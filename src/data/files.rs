@@ -101,14 +101,21 @@ pub fn read_input((name, path): &(String, PathBuf)) -> Input {
 /// Why a path is no file that can be read, if it is a folder or a link to nothing.
 fn unreadable_file(path: &Path) -> Result<(), String> {
     match std::fs::metadata(path) {
-        Ok(m) if m.is_dir() => Err("is a folder, not a file".into()),
+        Ok(m) if m.is_dir() => Err(crate::msg!("是文件夹，不是文件", "is a folder, not a file")),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound && path.is_symlink() => {
-            let target = std::fs::read_link(path)
-                .map(|t| format!(" to {}", t.display()))
-                .unwrap_or_default();
-            Err(format!(
-                "cannot be read: it is a link{target}, which does not exist"
-            ))
+            Err(match std::fs::read_link(path) {
+                Ok(t) => {
+                    let t = t.display();
+                    crate::msg!(
+                        "无法读取：它是指向 {t} 的链接，而 {t} 不存在",
+                        "cannot be read: it is a link to {t}, which does not exist"
+                    )
+                }
+                Err(_) => crate::msg!(
+                    "无法读取：它是一个指向不存在之处的链接",
+                    "cannot be read: it is a link, which does not exist"
+                ),
+            })
         }
         _ => Ok(()),
     }
@@ -117,7 +124,7 @@ fn unreadable_file(path: &Path) -> Result<(), String> {
 /// The bytes of a data file, or why it cannot be read (said after `file:1:1: `).
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
     unreadable_file(path)?;
-    std::fs::read(path).map_err(|e| format!("cannot be read: {e}"))
+    std::fs::read(path).map_err(|e| super::text::cannot_be_read(&e))
 }
 
 /// One data file to read: canonical name (`seeds/parks.csv`), the path shown in messages, and
@@ -143,11 +150,15 @@ pub enum Context {
 }
 
 impl Context {
-    /// How messages name it: `the data folder DIR` or `the bundled seed data`.
+    /// How messages name it: `数据文件夹 DIR` / `the data folder DIR`, or `内置种子数据` / `the
+    /// bundled seed data` (in the language of messages).
     pub fn label(&self) -> String {
         match self {
-            Context::Folder(d) => format!("the data folder {}", absolute_if_here(d)),
-            Context::Bundled => "the bundled seed data".into(),
+            Context::Folder(d) => {
+                let d = absolute_if_here(d);
+                crate::msg!("数据文件夹 {d}", "the data folder {d}")
+            }
+            Context::Bundled => crate::msg!("内置种子数据", "the bundled seed data"),
         }
     }
 

@@ -3,7 +3,8 @@
 
 use super::{Loader, Pos, Ref, Slot};
 use crate::model::{Edge, EdgeKind, Kind};
-use crate::names::{Suggester, did_you_mean, normalize, suggest_among};
+use crate::msg;
+use crate::names::{Suggester, did_you_mean_in, normalize, suggest_among};
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
 
@@ -134,7 +135,8 @@ fn resolve_text(
     let kinds: Vec<&str> = allowed.iter().map(|k| k.label_zh()).collect();
     let what = kinds.join("/");
     if text.is_empty() {
-        return Err(Unresolved::Bad(format!(
+        return Err(Unresolved::Bad(msg!(
+            "引用为空（应为{what}）",
             "empty reference (expected a {what})"
         )));
     }
@@ -158,10 +160,13 @@ fn resolve_text(
                         .iter()
                         .map(|&h| format!("`{}`", ld.ds.nodes[h as usize].id))
                         .collect();
-                    return Err(Unresolved::Bad(format!(
-                        "`{text}` is ambiguous: it names the {} {}; use the id",
-                        k.label_zh(),
-                        ids.join(", ")
+                    let kind = k.label_zh();
+                    let lang = crate::lang::messages();
+                    let ids = ids.join(lang.pick("、", ", "));
+                    return Err(Unresolved::Bad(crate::tr!(
+                        lang,
+                        "`{text}` 有歧义：它可指{kind} {ids}；请用编号",
+                        "`{text}` is ambiguous: it names the {kind} {ids}; use the id"
                     )));
                 }
             }
@@ -173,7 +178,15 @@ fn resolve_text(
         .collect();
     let sugg = suggest_among(text, &lists, 3);
     Err(Unresolved::Unknown {
-        message: format!("unknown {what} `{text}`{}", did_you_mean(&sugg)),
+        message: {
+            let lang = crate::lang::messages();
+            let dym = did_you_mean_in(&sugg, lang);
+            crate::tr!(
+                lang,
+                "没有 `{text}` 这个{what}{dym}",
+                "unknown {what} `{text}`{dym}"
+            )
+        },
         kinds: allowed,
         text: text.to_string(),
     })
@@ -286,13 +299,13 @@ pub(crate) fn resolve(ld: &mut Loader) {
                     .or(p.to.as_ref())
                     .and_then(|i| refs.get(i as usize))
                     .map_or(Pos::default(), |r| r.pos);
-                ld.error(
-                    pos,
-                    format!(
-                        "{} edge from `{}` to itself",
-                        p.kind, ld.ds.nodes[from as usize].id
-                    ),
-                );
+                ld.error(pos, {
+                    let (kind, id) = (p.kind, &ld.ds.nodes[from as usize].id);
+                    msg!(
+                        "`{id}` 有一条指向自己的 {kind} 边",
+                        "{kind} edge from `{id}` to itself"
+                    )
+                });
                 continue;
             }
             // The same fact stated twice in one row (a list naming one target twice) is kept
@@ -405,7 +418,8 @@ fn resolve_listings(ld: &mut Loader, idx: &NameIndex) {
                     &ld.ds.nodes[f as usize].id,
                     &ld.ds.nodes[industry as usize].id,
                 );
-                let msg = format!(
+                let msg = msg!(
+                    "领域 `{fid}` 不属于产业 `{iid}`：在 industries*.csv 里给 `{fid}` 写上上级 `{iid}`，或改正 `industry` 格",
                     "field `{fid}` is not part of the industry `{iid}`: give `{fid}` the parent `{iid}` in industries*.csv, or correct the `industry` cell"
                 );
                 if let Some(r) = &p.field {
@@ -455,9 +469,10 @@ pub(crate) fn validate(ld: &mut Loader) {
             // Its file's [chain] table is broken, and reported as such.
             && !ld.chainless.contains(&pos.file)
         {
-            unlinked.push((i as u32, pos, format!(
-                "segment `{}` belongs to no chain: define it in a template with a [chain] table, or list it in a chain's `shared`",
-                n.id
+            let id = &n.id;
+            unlinked.push((i as u32, pos, msg!(
+                "环节 `{id}` 不属于任何产业链：请在带 [chain] 表的模板里定义它，或把它列入某条链的 `shared`",
+                "segment `{id}` belongs to no chain: define it in a template with a [chain] table, or list it in a chain's `shared`"
             ), false));
         }
     }
@@ -480,9 +495,10 @@ pub(crate) fn validate(ld: &mut Loader) {
         if segs.len() > 1 {
             for &s in segs {
                 if !touched.contains(&s) {
-                    unlinked.push((s, ld.node_pos[s as usize], format!(
-                        "segment `{}` is an orphan in chain `{}`: no SUPPLIES edge links it to another segment of the chain",
-                        ds.nodes[s as usize].id, chain.id
+                    let (id, cid) = (&ds.nodes[s as usize].id, &chain.id);
+                    unlinked.push((s, ld.node_pos[s as usize], msg!(
+                        "环节 `{id}` 在产业链 `{cid}` 里是孤立的：没有 SUPPLIES 边把它连到本链的其他环节",
+                        "segment `{id}` is an orphan in chain `{cid}`: no SUPPLIES edge links it to another segment of the chain"
                     ), true));
                 }
             }
@@ -493,7 +509,13 @@ pub(crate) fn validate(ld: &mut Loader) {
             let r = &ds.rows[row as usize];
             problems.push((
                 Pos { file: r.file, line: r.line, col: 1 },
-                format!("cycle in chain `{}`: {} (a chain must be a DAG: remove the edge that closes the loop)", chain.id, path.join(" → ")),
+                {
+                    let (cid, path) = (&chain.id, path.join(" → "));
+                    msg!(
+                        "产业链 `{cid}` 里有环：{path}（产业链必须无环：请删去闭合这个环的边）",
+                        "cycle in chain `{cid}`: {path} (a chain must be a DAG: remove the edge that closes the loop)"
+                    )
+                },
                 files_of(ds, &cycle),
             ));
         }
@@ -514,7 +536,13 @@ pub(crate) fn validate(ld: &mut Loader) {
                 line: r.line,
                 col: 1,
             },
-            format!("cycle in the PART_OF hierarchy: {}", path.join(" → ")),
+            {
+                let path = path.join(" → ");
+                msg!(
+                    "PART_OF 层级里有环：{path}",
+                    "cycle in the PART_OF hierarchy: {path}"
+                )
+            },
             files_of(ds, &cycle),
         ));
     }
@@ -538,10 +566,13 @@ pub(crate) fn validate(ld: &mut Loader) {
             if !shared {
                 problems.push((
                     ld.node_pos[route as usize],
-                    format!(
-                        "segment `{}` is a route of `{}`, which is in none of its chains: define the route in the parent's chain, or list it in that chain's `shared`",
-                        ds.nodes[route as usize].id, ds.nodes[parent as usize].id
-                    ),
+                    {
+                        let (rid, pid) = (&ds.nodes[route as usize].id, &ds.nodes[parent as usize].id);
+                        msg!(
+                            "环节 `{rid}` 是 `{pid}` 的技术路线，但 `{pid}` 不在它的任何产业链里：请在上级环节所在的链里定义这条路线，或把它列入那条链的 `shared`",
+                            "segment `{rid}` is a route of `{pid}`, which is in none of its chains: define the route in the parent's chain, or list it in that chain's `shared`"
+                        )
+                    },
                     files_of(ds, &[route, parent]),
                 ));
             }
@@ -569,7 +600,8 @@ pub(crate) fn validate(ld: &mut Loader) {
             );
             problems.push((
                 ld.node_pos[e.from as usize],
-                format!(
+                msg!(
+                    "`{maker}` 生产 `{par}` 的技术路线 `{route}`：请把 `{par}` 也列进它的环节（上级环节的现状和招商名单只这样才算它）",
                     "`{maker}` makes `{route}`, a route of `{par}`: list `{par}` in its segments too (the parent's status and target lists count it only so)"
                 ),
                 files_of(ds, &[e.from, e.to]),

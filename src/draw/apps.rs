@@ -36,9 +36,10 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Result<Picture, 
         }
     }
     if down.is_empty() && outside.is_empty() {
-        return Err(format!(
-            "产业链 {} 没有下游（应用）环节，也没有供给其他产业链的环节，画不出应用领域图",
-            graph.node(chain).name()
+        let name = graph.node(chain).name();
+        return Err(crate::msg!(
+            "产业链 {name} 没有下游（应用）环节，也没有供给其他产业链的环节，画不出应用领域图",
+            "the chain {name} has no downstream (application) segments and none that supply other chains: there is no application picture to draw"
         ));
     }
     let is_app = |s: u32| down.contains(&s) || outside.contains(&s);

@@ -23,22 +23,26 @@ fn fonts(font: Option<&Path>) -> Result<(usvg::fontdb::Database, String), String
     let mut family = BUNDLED_FAMILY.to_string();
     if let Some(path) = font {
         let before = db.len();
+        let shown = path.display();
         db.load_font_file(path).map_err(|e| {
-            format!(
-                "无法读取字体文件 {}：{e}（--font 或 {FONT_ENV} 应指向 .ttf/.otf/.ttc 字体文件）",
-                path.display()
+            crate::msg!(
+                "无法读取字体文件 {shown}：{e}（--font 或 {FONT_ENV} 应指向 .ttf/.otf/.ttc 字体文件）",
+                "cannot read the font file {shown}: {e} (--font or {FONT_ENV} should name a .ttf/.otf/.ttc font file)"
             )
         })?;
         let face = db.faces().nth(before).ok_or_else(|| {
-            format!(
-                "字体文件 {} 中没有可用的字体（--font 或 {FONT_ENV} 应指向 .ttf/.otf/.ttc 字体文件）",
-                path.display()
+            crate::msg!(
+                "字体文件 {shown} 中没有可用的字体（--font 或 {FONT_ENV} 应指向 .ttf/.otf/.ttc 字体文件）",
+                "the font file {shown} holds no usable font (--font or {FONT_ENV} should name a .ttf/.otf/.ttc font file)"
             )
         })?;
         match face.families.first() {
             Some((name, _)) => family = name.clone(),
             None => {
-                return Err(format!("字体文件 {} 没有字体族名称", path.display()));
+                return Err(crate::msg!(
+                    "字体文件 {shown} 没有字体族名称",
+                    "the font file {shown} has no family name"
+                ));
             }
         }
     }
@@ -63,15 +67,24 @@ pub fn render(svg: &str, font: Option<&Path>) -> Result<Vec<u8>, String> {
         languages: vec!["zh-CN".into(), "en".into()],
         ..Default::default()
     };
-    let tree = usvg::Tree::from_str(&svg, &opt)
-        .map_err(|e| format!("内部错误：生成的 SVG 无法解析：{e}"))?;
+    let tree = usvg::Tree::from_str(&svg, &opt).map_err(|e| {
+        crate::msg!(
+            "内部错误：生成的 SVG 无法解析：{e}",
+            "internal error: the SVG made cannot be parsed: {e}"
+        )
+    })?;
     let size = tree
         .size()
         .to_int_size()
         .scale_by(SCALE)
-        .ok_or("图片尺寸无效")?;
-    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height())
-        .ok_or_else(|| format!("图片过大（{}×{} 像素）", size.width(), size.height()))?;
+        .ok_or_else(|| crate::msg!("图片尺寸无效", "the picture's size is not valid"))?;
+    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| {
+        let (w, h) = (size.width(), size.height());
+        crate::msg!(
+            "图片过大（{w}×{h} 像素）",
+            "the picture is too large ({w}×{h} pixels)"
+        )
+    })?;
     resvg::render(
         &tree,
         tiny_skia::Transform::from_scale(SCALE, SCALE),
@@ -79,7 +92,7 @@ pub fn render(svg: &str, font: Option<&Path>) -> Result<Vec<u8>, String> {
     );
     pixmap
         .encode_png()
-        .map_err(|e| format!("PNG 编码失败：{e}"))
+        .map_err(|e| crate::msg!("PNG 编码失败：{e}", "cannot encode the PNG: {e}"))
 }
 
 /// The font file named by `CHAINKB_FONT`, if set and not empty.

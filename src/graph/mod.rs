@@ -371,6 +371,17 @@ impl Graph {
     /// When `name` names nothing of `kinds` but names something else, what it is ("a 环节 (of
     /// 锂电池)"), so a name typed under the wrong kind is not answered with "no such name".
     pub fn other_kinds(&self, name: &str, kinds: &[Kind]) -> Option<String> {
+        self.other_kinds_in(name, kinds, crate::lang::Lang::En)
+    }
+
+    /// [`Graph::other_kinds`] in `lang`: `一个环节（属于 锂电池）` in Chinese.
+    pub fn other_kinds_in(
+        &self,
+        name: &str,
+        kinds: &[Kind],
+        lang: crate::lang::Lang,
+    ) -> Option<String> {
+        use crate::lang::Lang;
         if kinds.is_empty() {
             return None;
         }
@@ -385,14 +396,16 @@ impl Graph {
                     .iter()
                     .map(|&c| self.node(c).name())
                     .collect();
-                if node.kind == Kind::Segment && !chains.is_empty() {
-                    format!("a {} (of {})", node.kind.label_zh(), chains.join("、"))
-                } else {
-                    format!("a {} (`{}`)", node.kind.label_zh(), node.id)
+                let kind = node.kind.label_zh();
+                match (lang, node.kind == Kind::Segment && !chains.is_empty()) {
+                    (Lang::Zh, true) => format!("{kind}（属于 {}）", chains.join("、")),
+                    (Lang::Zh, false) => format!("{kind}（`{}`）", node.id),
+                    (Lang::En, true) => format!("a {kind} (of {})", chains.join("、")),
+                    (Lang::En, false) => format!("a {kind} (`{}`)", node.id),
                 }
             })
             .collect();
-        (!what.is_empty()).then(|| what.join(" and "))
+        (!what.is_empty()).then(|| what.join(lang.pick("，也是", " and ")))
     }
 
     /// The first `k` enterprises, in the order of `sort revenue_yi desc, name` (unknown revenue

@@ -166,7 +166,7 @@ pub fn revenue_yi(cell: &str, header_unit: &str) -> Result<f64, String> {
         })
         .collect();
     if t.contains("美元") || t.contains("港元") || t.contains("港币") {
-        return Err("is not in 人民币".into());
+        return Err(crate::msg!("不是人民币", "is not in 人民币"));
     }
     t = t.replace("人民币", "");
     let mut factor = None;
@@ -189,17 +189,20 @@ pub fn revenue_yi(cell: &str, header_unit: &str) -> Result<f64, String> {
         None if header_unit.contains('万') => 1e-4,
         None if header_unit.contains('元') => 1e-8,
         None => {
-            return Err(
+            return Err(crate::msg!(
+                "没有单位，表头也没有写（应在表头写万元或亿元，如 营业收入(万元)，或写在格里）",
                 "has no unit and the header states none (expected 万元 or 亿元 in the header, e.g. 营业收入(万元), or in the cell)"
-                    .into(),
-            );
+            ));
         }
     };
     match t.parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v * factor),
         // A loss is not a revenue: an export that puts 净利润 here, or a sign typed by mistake.
-        Ok(v) if v < 0.0 => Err("is negative: a revenue is never below 0".into()),
-        _ => Err("is not a number".into()),
+        Ok(v) if v < 0.0 => Err(crate::msg!(
+            "是负数：营业收入不会小于 0",
+            "is negative: a revenue is never below 0"
+        )),
+        _ => Err(crate::msg!("不是数字", "is not a number")),
     }
 }
 
@@ -306,15 +309,15 @@ pub fn check_credit_code(code: &str) -> Result<(), String> {
     ];
     let chars: Vec<char> = code.chars().collect();
     if chars.len() != 18 {
-        return Err(format!(
-            "has {}, not 18",
-            super::plural(chars.len(), "character")
-        ));
+        let n = chars.len();
+        let count = super::plural(n, "character");
+        return Err(crate::msg!("有 {n} 位，不是 18 位", "has {count}, not 18"));
     }
     let mut sum = 0;
     for (i, c) in chars.iter().enumerate() {
         let Some(v) = CHARS.find(*c) else {
-            return Err(format!(
+            return Err(crate::msg!(
+                "含有统一社会信用代码从不使用的 `{c}`",
                 "contains `{c}`, which a 统一社会信用代码 never uses"
             ));
         };
@@ -327,7 +330,8 @@ pub fn check_credit_code(code: &str) -> Result<(), String> {
     if chars[17] == want {
         Ok(())
     } else {
-        Err(format!(
+        Err(crate::msg!(
+            "通不过 GB 32100 校验（最后一位应为 `{want}`）",
             "fails the GB 32100 check digit (the last character should be `{want}`)"
         ))
     }
@@ -364,14 +368,14 @@ mod tests {
         assert_eq!(revenue_yi("12.5亿", "").unwrap(), 12.5);
         assert_eq!(revenue_yi("3000万元", "亿元").unwrap(), 0.3);
         assert!(revenue_yi("1亿-5亿", "").is_err());
-        assert!(revenue_yi("3000", "").unwrap_err().contains("no unit"));
+        assert!(revenue_yi("3000", "").unwrap_err().contains("没有单位"));
         assert!(revenue_yi("100万美元", "").is_err());
         assert_eq!(plain_decimal(40091700.0 * 1e-4), "4009.17");
         // full-width digits as typed with a Chinese input method
         assert_eq!(revenue_yi("５００", "万元").unwrap(), 0.05);
         assert_eq!(revenue_yi("１２．５亿", "").unwrap(), 12.5);
-        assert!(revenue_yi("-300", "万元").unwrap_err().contains("negative"));
-        assert!(revenue_yi("－３", "亿元").unwrap_err().contains("negative"));
+        assert!(revenue_yi("-300", "万元").unwrap_err().contains("是负数"));
+        assert!(revenue_yi("－３", "亿元").unwrap_err().contains("是负数"));
     }
 
     #[test]

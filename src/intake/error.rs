@@ -4,6 +4,7 @@
 
 use crate::data::DataError;
 use crate::error::{Blame, Blamed};
+use crate::lang::Lang;
 use std::path::PathBuf;
 
 #[derive(Debug, thiserror::Error)]
@@ -21,6 +22,24 @@ pub enum IntakeError {
     /// The candidates file made would not pass `check`: nothing is written.
     #[error("internal error: the candidates file would not pass check; nothing written:\n{}", .0.join("\n"))]
     Unverified(Vec<String>),
+}
+
+impl IntakeError {
+    /// The message in `lang` (`Display` is the English one; an `Input` message is made in the
+    /// user's language where it is raised).
+    pub fn render(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (IntakeError::Data(e), _) => e.render(lang),
+            (IntakeError::Write { path, source }, Lang::Zh) => {
+                format!("无法写入 {}：{source}", path.display())
+            }
+            (IntakeError::Unverified(lines), Lang::Zh) => format!(
+                "内部错误：生成的候选企业文件通不过检查，什么也没有写：\n{}",
+                lines.join("\n")
+            ),
+            _ => self.to_string(),
+        }
+    }
 }
 
 impl From<String> for IntakeError {

@@ -135,9 +135,10 @@ impl Keywords {
             };
             let kws = clean(r.keywords.get_ref());
             if kws.is_empty() {
-                errs.push(format!(
-                    "{}: rule for `{segment}` has no keywords",
-                    at(r.keywords.span())
+                let at = at(r.keywords.span());
+                errs.push(crate::msg!(
+                    "{at}: `{segment}` 的规则没有关键词",
+                    "{at}: rule for `{segment}` has no keywords"
                 ));
             }
             let mut exclude = Vec::new();
@@ -155,23 +156,26 @@ impl Keywords {
                 for term in clean(ex.get_ref()) {
                     let t = fold(&term);
                     if kws.iter().any(|k| fold(k) == t) {
-                        errs.push(format!(
-                            "{}: `{term}` is both a keyword and an exclusion of the rule for `{segment}`: the keyword would never count",
-                            at(ex.span())
+                        let at = at(ex.span());
+                        errs.push(crate::msg!(
+                            "{at}: `{term}` 既是 `{segment}` 规则的关键词又是它的排除词：这个关键词永远不会生效",
+                            "{at}: `{term}` is both a keyword and an exclusion of the rule for `{segment}`: the keyword would never count"
                         ));
                     } else if !own.iter().any(|o| t.contains(o.as_str())) {
-                        errs.push(format!(
-                            "{}: exclusion `{term}` of the rule for `{segment}` contains none of its keywords or template names, so it excludes nothing",
-                            at(ex.span())
+                        let at = at(ex.span());
+                        errs.push(crate::msg!(
+                            "{at}: `{segment}` 规则的排除词 `{term}` 不含它的任何关键词或模板名称，所以什么也排除不了",
+                            "{at}: exclusion `{term}` of the rule for `{segment}` contains none of its keywords or template names, so it excludes nothing"
                         ));
                     }
                     exclude.push(term);
                 }
             }
             if r.why.get_ref().trim().is_empty() {
-                errs.push(format!(
-                    "{}: rule for `{segment}` must say why (`why`: the template alias or source that justifies it)",
-                    at(r.why.span())
+                let at = at(r.why.span());
+                errs.push(crate::msg!(
+                    "{at}: `{segment}` 的规则必须说明理由（`why`：支持它的模板别名或出处）",
+                    "{at}: rule for `{segment}` must say why (`why`: the template alias or source that justifies it)"
                 ));
             }
             rules.push(Rule {
@@ -409,7 +413,7 @@ mod tests {
         let bad = "[[rule]]\nsegment = \"正级材料\"\nkeywords = [\"x\"]\nwhy = \"\"\n";
         let errs = Keywords::parse(bad, "k.toml", &r).unwrap_err();
         assert!(
-            errs[0].starts_with("k.toml:2:11: unknown 环节 `正级材料` (did you mean 正极材料"),
+            errs[0].starts_with("k.toml:2:11: 没有 `正级材料` 这个环节，是不是 正极材料？"),
             "{errs:?}"
         );
     }
@@ -494,10 +498,10 @@ mod tests {
         let errs = Keywords::parse(text, "k.toml", &r).unwrap_err();
         assert_eq!(errs.len(), 2, "{errs:?}");
         assert!(
-            errs[0].starts_with("k.toml:4:11: `锂电池隔膜` is both a keyword and an exclusion"),
+            errs[0].starts_with("k.toml:4:11: `锂电池隔膜` 既是 `隔膜` 规则的关键词又是它的排除词"),
             "{errs:?}"
         );
-        assert!(errs[1].contains("exclusion `真空泵` of the rule for `隔膜` contains none of its keywords or template names"));
+        assert!(errs[1].contains("`隔膜` 规则的排除词 `真空泵` 不含它的任何关键词或模板名称"));
         let ok = "[[rule]]\nsegment = \"隔膜\"\nkeywords = [\"锂电池隔膜\"]\nexclude = [\"隔膜泵\"]\nwhy = \"x\"\n";
         let kw = Keywords::parse(ok, "k.toml", &r).unwrap();
         assert_eq!(segs(kw.find_products("隔膜")), ["隔膜"]);

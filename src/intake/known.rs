@@ -33,7 +33,12 @@ pub fn data_inputs(dir: Option<&Path>, with_seeds: bool) -> Result<Vec<Input>, I
                 .map(data::read_input)
                 .collect();
             if !inputs.iter().any(|i| i.name.starts_with("graphs/")) {
-                return Err(format!("no chain templates (.toml) in {}", d.display()).into());
+                let d = d.display();
+                return Err(crate::msg!(
+                    "{d} 里没有产业链模板（.toml）",
+                    "no chain templates (.toml) in {d}"
+                )
+                .into());
             }
             Ok(inputs)
         }
@@ -56,13 +61,14 @@ pub fn load_graphs(dir: Option<&Path>) -> Result<Resolver, IntakeError> {
         .filter(|n| n.kind == Kind::Segment)
         .count();
     if segments == 0 {
-        return Err(format!(
-            "no segments in the chain templates{}",
-            loaded
-                .diags
-                .first()
-                .map(|d| format!(" (first problem: {d})"))
-                .unwrap_or_default()
+        let first = loaded
+            .diags
+            .first()
+            .map(|d| crate::msg!("（第一个问题：{d}）", " (first problem: {d})"))
+            .unwrap_or_default();
+        return Err(crate::msg!(
+            "产业链模板里没有环节{first}",
+            "no segments in the chain templates{first}"
         )
         .into());
     }
@@ -136,12 +142,17 @@ pub fn load_keywords(path: Option<&Path>, resolver: &Resolver) -> Result<Keyword
     let local = Path::new("config/segment-keywords.toml");
     let (text, display) = match path {
         Some(p) => (
-            std::fs::read_to_string(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+            std::fs::read_to_string(p).map_err(|e| {
+                let p = p.display();
+                crate::msg!("无法读取 {p}：{e}", "cannot read {p}: {e}")
+            })?,
             p.display().to_string(),
         ),
         None if local.is_file() => (
-            std::fs::read_to_string(local)
-                .map_err(|e| format!("cannot read {}: {e}", local.display()))?,
+            std::fs::read_to_string(local).map_err(|e| {
+                let p = local.display();
+                crate::msg!("无法读取 {p}：{e}", "cannot read {p}: {e}")
+            })?,
             local.display().to_string(),
         ),
         None => (

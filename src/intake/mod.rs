@@ -1,26 +1,29 @@
 //! `chainkb intake`: an enterprise-platform export (企查查 / 天眼查 / 启信宝; CSV or .xlsx) → a candidates file `check` accepts, every row reported.
-//! The library: `read` (exports → rows), `known` (what candidates are checked against),
-//! mapping and deduplication here, `write` (the file); the command line is `cli::intake`.
+//! The library: `read` (exports → rows), `known` (what candidates are checked against), `row`
+//! (one row → a candidate, merging duplicates), finding the header and deduplicating here,
+//! `outcome` (counts and the summary), `write` (the file); the command line is `cli::intake`.
 
 mod columns;
 mod error;
 mod keywords;
 mod known;
+mod outcome;
 mod read;
+mod row;
 mod write;
 
 pub use columns::{Field, check_credit_code, clean_header, listing_of, map_tag, revenue_yi};
 pub use error::IntakeError;
 pub use keywords::{Hit, Keywords, Rule, Via};
 pub use known::{Known, data_inputs, load_graphs, load_keywords};
+pub use outcome::{Outcome, plural};
 pub use read::{Rows, is_empty_row, is_sheet, other_sheets_hint, read_rows};
 pub use write::{to_csv, verify};
 
 use crate::data::Resolver;
-use crate::export::neutralise;
-use crate::model::Kind;
 use crate::names;
-use columns::{Mapping, plain_decimal, split_labels};
+use columns::Mapping;
+use row::{merge, miscounted, read_row};
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -45,110 +48,16 @@ pub struct Candidate {
     pub notes: Vec<String>,
 }
 
-/// What an intake produced: the candidates, per-row messages (`FILE:ROW: message`, in row
-/// order) and counts for the summary.
-#[derive(Debug, Default)]
-pub struct Outcome {
-    pub candidates: Vec<Candidate>,
-    pub messages: Vec<(u32, String)>,
-    pub data_rows: usize,
-    pub merged: usize,
-    pub unmapped: usize,
-    pub bad_numbers: usize,
-    pub neutralised: usize,
-    pub skipped: usize,
-    /// Rows with more or fewer cells than the header (an unquoted comma in a cell, a cell left
-    /// out): their cells cannot be told apart, so they are reported and not written.
-    pub miscounted: usize,
-    /// Rows with no text in any cell (anywhere in the file), skipped and reported.
-    pub empty: usize,
-    /// The input is a spreadsheet (its rows are sheet rows, not lines).
-    pub sheet: bool,
-    /// Candidates already in the data, and whether they were left out.
-    pub known: usize,
-    pub known_skipped: bool,
-    pub ignored_columns: Vec<String>,
-}
-
-impl Outcome {
-    /// Messages as printed: `FILE:ROW: message`.
-    pub fn lines(&self, file: &str) -> Vec<String> {
-        self.messages
-            .iter()
-            .map(|(row, m)| format!("{file}:{row}: {m}"))
-            .collect()
-    }
-
-    pub fn summary(&self, file: &str, out: &str) -> String {
-        let empty = if self.empty > 0 {
-            format!(
-                ", {} skipped",
-                plural(
-                    self.empty,
-                    if self.sheet {
-                        "empty row"
-                    } else {
-                        "empty line"
-                    }
-                )
-            )
-        } else {
-            String::new()
-        };
-        let mut s = format!(
-            "{file}: {}{empty} → {} in {out}: {} merged as {}, {} without a segment (written with empty segments and a note), {}, {} neutralised, {} without a name (not written)",
-            plural(self.data_rows, "data row"),
-            plural(self.candidates.len(), "candidate"),
-            self.merged,
-            if self.merged == 1 {
-                "a duplicate"
-            } else {
-                "duplicates"
-            },
-            self.unmapped,
-            plural(self.bad_numbers, "bad number"),
-            plural(self.neutralised, "formula-looking name"),
-            self.skipped
-        );
-        if self.miscounted > 0 {
-            s.push_str(&format!(
-                ", {} with more or fewer cells than the header (not written)",
-                self.miscounted
-            ));
-        }
-        if self.known > 0 {
-            s.push_str(&format!(
-                ", {} already in the data ({})",
-                self.known,
-                if self.known_skipped {
-                    "not written: --skip-known"
-                } else {
-                    "written anyway, with a note"
-                }
-            ));
-        }
-        if !self.ignored_columns.is_empty() {
-            s.push_str(&format!(
-                "; {} not used: {}",
-                if self.ignored_columns.len() == 1 {
-                    "column"
-                } else {
-                    "columns"
-                },
-                self.ignored_columns.join(", ")
-            ));
-        }
-        s
-    }
-}
-
-/// `1 data row`, `2 data rows`: a count and its noun, plural unless the count is 1.
-pub fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
+/// Why two firms are one (`same 统一社会信用代码`, `same id`, `same normalized name`) in the
+/// language of messages.
+fn same_in(why: &str) -> &str {
+    let zh = match why {
+        "same 统一社会信用代码" => "统一社会信用代码相同",
+        "same id" => "编号相同",
+        "same normalized name" => "规范化名称相同",
+        other => other,
+    };
+    crate::lang::messages().pick(zh, why)
 }
 
 /// Every header spelling chainkb knows for the name column.
@@ -198,7 +107,11 @@ pub fn intake(
             .rev()
             .max_by_key(|(_, cells)| Mapping::new(cells).fields.len())
         else {
-            return Err(format!("{file}: empty file: no header row").into());
+            return Err(crate::msg!(
+                "{file}：空文件：没有表头行",
+                "{file}: empty file: no header row"
+            )
+            .into());
         };
         let shown: Vec<&str> = first
             .iter()
@@ -212,15 +125,21 @@ pub fn intake(
                 hints.push(format!("`{c}` → {s}"));
             }
         }
+        let lang = crate::lang::messages();
         let hint = if hints.is_empty() {
             String::new()
         } else {
-            format!(" (did you mean {}?)", hints.join(", "))
+            let h = hints.join(lang.pick("、", ", "));
+            crate::tr!(lang, "（是不是 {h}？）", " (did you mean {h}?)")
         };
-        return Err(format!(
-            "{file}:{line}: no company-name column ({}); columns found: {}{hint}",
+        let (heads, found) = (
             name_headers().join(" / "),
-            shown.join(", ")
+            shown.join(lang.pick("、", ", ")),
+        );
+        return Err(crate::tr!(
+            lang,
+            "{file}:{line}：没有企业名称列（{heads}）；找到的列：{found}{hint}",
+            "{file}:{line}: no company-name column ({heads}); columns found: {found}{hint}"
         )
         .into());
     };
@@ -232,13 +151,14 @@ pub fn intake(
         ..Outcome::default()
     };
     for (line, cells) in &filled[..h] {
-        out.messages.push((
-            *line,
-            format!(
-                "skipped before the header row (line {header_line}): {}",
-                cells.join(" ").trim()
-            ),
-        ));
+        out.messages.push((*line, {
+            let text = cells.join(" ");
+            let text = text.trim();
+            crate::msg!(
+                "在表头行（第 {header_line} 行）之前，已跳过：{text}",
+                "skipped before the header row (line {header_line}): {text}"
+            )
+        }));
     }
     // Empty lines (anywhere): counted, and reported once per run of consecutive ones.
     let unit = if out.sheet { "row" } else { "line" };
@@ -252,13 +172,14 @@ pub fn intake(
         let (first, last) = (run[0], run[run.len() - 1]);
         out.messages.push((
             first,
-            if run.len() == 1 {
-                format!("empty {unit}: skipped")
-            } else {
-                format!(
+            match (run.len(), crate::lang::messages()) {
+                (1, crate::lang::Lang::Zh) => "空行：已跳过".to_string(),
+                (n, crate::lang::Lang::Zh) => format!("{n} 个空行（{first}–{last}）：已跳过"),
+                (1, crate::lang::Lang::En) => format!("empty {unit}: skipped"),
+                (n, crate::lang::Lang::En) => format!(
                     "{} ({first}–{last}): skipped",
-                    plural(run.len(), &format!("empty {unit}"))
-                )
+                    plural(n, &format!("empty {unit}"))
+                ),
             },
         ));
     }
@@ -298,16 +219,19 @@ pub fn intake(
             Some((i, why)) => {
                 let first = out.candidates[i].rows[0];
                 let conflicts = merge(&mut out.candidates[i], c, why);
-                let mut msg = format!(
-                    "duplicate of row {first} ({why}{}): merged into one candidate",
-                    if why.contains("代码") {
-                        format!(" {}", out.candidates[i].credit_code)
-                    } else {
-                        format!(" `{}`", out.candidates[i].norm)
-                    }
+                let same = if why.contains("代码") {
+                    format!(" {}", out.candidates[i].credit_code)
+                } else {
+                    format!(" `{}`", out.candidates[i].norm)
+                };
+                let why = same_in(why);
+                let mut msg = crate::msg!(
+                    "与第 {first} 行重复（{why}{same}）：已合并为一家候选企业",
+                    "duplicate of row {first} ({why}{same}): merged into one candidate"
                 );
                 for cf in conflicts {
-                    msg.push_str(&format!("; {cf}"));
+                    msg.push_str(crate::lang::messages().pick("；", "; "));
+                    msg.push_str(&cf);
                 }
                 out.messages.push((*line, msg));
                 out.merged += 1;
@@ -320,13 +244,14 @@ pub fn intake(
                 if let Some(&i) = by_name.get(&c.norm) {
                     out.messages.push((
                         *line,
-                        format!(
-                            "same normalized name `{}` as row {} but a different 统一社会信用代码 ({} vs {}): kept as two candidates, check which is meant",
-                            c.norm,
-                            out.candidates[i].rows[0],
-                            c.credit_code,
-                            out.candidates[i].credit_code
-                        ),
+                        {
+                            let (norm, row) = (&c.norm, out.candidates[i].rows[0]);
+                            let (a, b) = (&c.credit_code, &out.candidates[i].credit_code);
+                            crate::msg!(
+                                "规范化名称 `{norm}` 与第 {row} 行相同，统一社会信用代码却不同（{a} 与 {b}）：保留为两家候选企业，请核对指的是哪一家",
+                                "same normalized name `{norm}` as row {row} but a different 统一社会信用代码 ({a} vs {b}): kept as two candidates, check which is meant"
+                            )
+                        },
                     ));
                 }
                 let i = out.candidates.len();
@@ -343,15 +268,26 @@ pub fn intake(
         for mut c in std::mem::take(&mut out.candidates) {
             if let Some(((id, at), why)) = known.find(&c) {
                 out.known += 1;
-                let what = format!("`{}` is already in the data as `{id}` ({at}, {why})", c.id);
+                let cid = &c.id;
+                let why = same_in(why);
+                let what = crate::msg!(
+                    "`{cid}` 已在数据中，编号 `{id}`（{at}，{why}）",
+                    "`{cid}` is already in the data as `{id}` ({at}, {why})"
+                );
                 if opts.skip_known {
-                    out.messages
-                        .push((c.rows[0], format!("{what}: not written (--skip-known)")));
+                    out.messages.push((
+                        c.rows[0],
+                        crate::msg!(
+                            "{what}：未写出（--skip-known）",
+                            "{what}: not written (--skip-known)"
+                        ),
+                    ));
                     continue;
                 }
                 out.messages.push((
                     c.rows[0],
-                    format!(
+                    crate::msg!(
+                        "{what}：仍然写出；两者都导入前请只留一个（或用 --skip-known）",
                         "{what}: written anyway; keep one of the two before importing both (or use --skip-known)"
                     ),
                 ));
@@ -365,10 +301,13 @@ pub fn intake(
             out.unmapped += 1;
             out.messages.push((
                 c.rows[0],
-                format!(
-                    "`{}`: no segment matched (no 产业链环节 column, no segment name in 主营产品, no keyword rule in 主营产品/经营范围): written with empty segments and a note",
-                    c.id
-                ),
+                {
+                    let id = &c.id;
+                    crate::msg!(
+                        "`{id}`：没有匹配到环节（没有产业链环节列，主营产品里没有环节名，主营产品/经营范围没有命中关键词规则）：环节留空并加备注写出",
+                        "`{id}`: no segment matched (no 产业链环节 column, no segment name in 主营产品, no keyword rule in 主营产品/经营范围): written with empty segments and a note"
+                    )
+                },
             ));
         }
     }
@@ -390,281 +329,6 @@ pub fn intake(
     }
     out.messages.sort_by_key(|m| m.0);
     Ok(out)
-}
-
-/// Why a row with more or fewer cells than the header is not written: the counts, and the
-/// extra cells or the missing columns.
-fn miscounted(cells: &[String], header: &[String], header_line: u32) -> String {
-    let quoted = |c: &str| match c.trim() {
-        "" => "empty".to_string(),
-        c => format!("`{}`", c.chars().take(30).collect::<String>()),
-    };
-    let (have, want) = (cells.len(), header.len());
-    let detail = if have > want {
-        let extra: Vec<String> = cells[want..].iter().take(3).map(|c| quoted(c)).collect();
-        let more = if have - want > 3 { ", …" } else { "" };
-        format!(
-            "the extra {} {}{more}; a comma in a cell splits it unless the cell is quoted, which \
-             shifts every later cell: fix the cell (or re-export the file) and run intake again",
-            if have - want == 1 {
-                "cell is"
-            } else {
-                "cells are"
-            },
-            extra.join(", ")
-        )
-    } else {
-        let missing: Vec<String> = header[have..].iter().map(|c| quoted(c)).collect();
-        format!(
-            "{} {} missing; fix the row (or re-export the file) and run intake again",
-            missing.join(", "),
-            if missing.len() == 1 { "is" } else { "are" }
-        )
-    };
-    format!(
-        "this row has {have} cells but the header (line {header_line}) has {want}: not written; {detail}"
-    )
-}
-
-/// One data row → a candidate (None for a row without a name, which is reported).
-fn read_row(
-    line: u32,
-    cells: &[String],
-    map: &Mapping,
-    resolver: &Resolver,
-    kw: &Keywords,
-    out: &mut Outcome,
-) -> Option<Candidate> {
-    let mut msg = |m: String| out.messages.push((line, m));
-    let Some((_, raw_name)) = map.first(Field::Name, cells) else {
-        msg("no company name (the name column is empty): row not written".into());
-        out.skipped += 1;
-        return None;
-    };
-    let mut name: String = raw_name.split_whitespace().collect::<Vec<_>>().join(" ");
-    let mut c = Candidate {
-        rows: vec![line],
-        norm: names::normalize(&name),
-        ..Candidate::default()
-    };
-    if name.contains([';', '；']) {
-        let fixed = name.replace([';', '；'], ",");
-        msg(format!(
-            "name `{name}` contains `;`, which separates list items: written as `{fixed}`"
-        ));
-        name = fixed;
-    }
-    let safe = neutralise(&name);
-    if safe != name {
-        msg(format!(
-            "name `{name}` starts with `{}` and would run as a formula in a spreadsheet: written as `{safe}` (check this row in the export)",
-            &name[..1]
-        ));
-        out.neutralised += 1;
-        c.notes
-            .push(format!("名称以 {} 开头, 已加 ' 防止被当作公式", &name[..1]));
-    }
-    c.id = safe;
-    if let Some((_, code)) = map.first(Field::CreditCode, cells) {
-        let code = code.to_uppercase();
-        if code.chars().count() != 18 || !code.chars().all(|ch| ch.is_ascii_alphanumeric()) {
-            msg(format!(
-                "统一社会信用代码 `{code}` is not 18 letters and digits: left out of credit_code, kept in notes"
-            ));
-            c.notes.push(format!("平台统一社会信用代码: {code}"));
-        } else {
-            if let Err(why) = check_credit_code(&code) {
-                msg(format!(
-                    "统一社会信用代码 `{code}` {why}: kept, with a note"
-                ));
-                c.notes.push(format!("统一社会信用代码校验位不符({why})"));
-            }
-            c.credit_code = code;
-        }
-    }
-    if let Some((_, p)) = map.first(Field::Province, cells) {
-        c.province = p
-            .strip_suffix(['省', '市'])
-            .filter(|s| s.chars().count() >= 2)
-            .unwrap_or(p)
-            .into();
-    }
-    if let Some((_, city)) = map.first(Field::City, cells) {
-        c.city = city
-            .strip_suffix('市')
-            .filter(|s| s.chars().count() >= 2)
-            .unwrap_or(city)
-            .into();
-    }
-    if let Some((col, cell)) = map.first(Field::Revenue, cells) {
-        let unit = map.units.get(&col).map_or("", String::as_str);
-        match revenue_yi(cell, unit) {
-            Ok(v) => c.revenue_yi = Some(v),
-            Err(why) => {
-                msg(format!(
-                    "营业收入 `{cell}` {why}: revenue_yi left empty, the cell kept in notes"
-                ));
-                out.bad_numbers += 1;
-                c.notes.push(format!("平台营业收入: {cell}"));
-            }
-        }
-    }
-    if let Some((col, cap)) = map.first(Field::Capital, cells) {
-        let unit = map.units.get(&col).map_or("", String::as_str);
-        c.notes.push(if unit.is_empty() || cap.contains('元') {
-            format!("注册资本 {cap}")
-        } else {
-            format!("注册资本 {cap}{unit}")
-        });
-    }
-    // Tags: the legal-form column only says 上市/国有/外资; label columns say much more, and
-    // labels chainkb does not know are kept in notes.
-    let mut unknown = Vec::new();
-    for (field, keep_unknown) in [
-        (Field::CompanyType, false),
-        (Field::Tags, true),
-        (Field::ListingStatus, false),
-    ] {
-        for label in split_labels(&map.joined(field, cells)) {
-            match map_tag(label) {
-                Some(t) => push_unique(&mut c.tags, t),
-                None if keep_unknown => unknown.push(label.to_string()),
-                None => {}
-            }
-        }
-    }
-    if !unknown.is_empty() {
-        c.notes
-            .push(format!("平台标签(未映射): {}", unknown.join("、")));
-    }
-    for code in split_labels(&map.joined(Field::StockCode, cells)) {
-        for code in code.split_whitespace() {
-            let digits = code.split('.').next().unwrap_or(code);
-            if digits.chars().all(|ch| ch.is_ascii_digit()) && digits.len() < 5 {
-                msg(format!(
-                    "股票代码 `{code}` has fewer than 5 digits (a spreadsheet may have dropped leading zeros): kept as written"
-                ));
-            }
-            push_unique(&mut c.listing, &listing_of(code));
-            push_unique(&mut c.tags, "上市");
-        }
-    }
-    for a in split_labels(&map.joined(Field::Aliases, cells)) {
-        if a != name {
-            push_unique(&mut c.aliases, a);
-        }
-    }
-    // Segments: an explicit column wins; otherwise keyword rules and the templates' segment
-    // names over 主营产品, then keyword rules over 经营范围 (see `Keywords::find_products`).
-    let explicit = map.joined(Field::Segments, cells);
-    if !explicit.is_empty() {
-        for s in split_labels(&explicit) {
-            match resolver.resolve(s, &[Kind::Segment]) {
-                Ok(i) => push_unique(&mut c.segments, &resolver.dataset().nodes[i as usize].id),
-                Err(e) => {
-                    msg(format!("产业链环节: {e}: left out, kept in notes"));
-                    c.notes.push(format!("未识别的环节: {s}"));
-                }
-            }
-        }
-    } else {
-        let (mut by_keyword, mut by_name) = (Vec::new(), Vec::new());
-        for (field, label) in [(Field::Products, "主营产品"), (Field::Scope, "经营范围")] {
-            let text = map.joined(field, cells);
-            let hits = if field == Field::Products {
-                kw.find_products(&text)
-            } else {
-                kw.find(&text)
-            };
-            for hit in hits {
-                if !c.segments.contains(&hit.segment) {
-                    let why = format!("{}←{}({label})", hit.segment, hit.keyword);
-                    match hit.via {
-                        Via::Keyword => by_keyword.push(why),
-                        Via::Name => by_name.push(why),
-                    }
-                    c.segments.push(hit.segment);
-                }
-            }
-        }
-        if !by_keyword.is_empty() {
-            c.notes
-                .push(format!("环节按关键词: {}", by_keyword.join(" ")));
-        }
-        if !by_name.is_empty() {
-            c.notes
-                .push(format!("环节按模板名称: {}", by_name.join(" ")));
-        }
-    }
-    Some(c)
-}
-
-fn push_unique(v: &mut Vec<String>, s: &str) {
-    if !v.iter().any(|x| x == s) {
-        v.push(s.to_string());
-    }
-}
-
-/// Merge `other` into `into`; returns the conflicts (both rows state a different value; the
-/// first row's is kept and the other recorded in notes).
-fn merge(into: &mut Candidate, other: Candidate, why: &str) -> Vec<String> {
-    let row = other.rows[0];
-    let first = into.rows[0];
-    let mut conflicts = Vec::new();
-    let mut text = |label: &str, a: &mut String, b: String, notes: &mut Vec<String>| {
-        if a.is_empty() {
-            *a = b;
-        } else if !b.is_empty() && *a != b {
-            conflicts.push(format!(
-                "row {row} says {label} `{b}`, row {first} `{a}`: kept row {first}'s"
-            ));
-            notes.push(format!("第{row}行{label}: {b}"));
-        }
-    };
-    let mut notes = Vec::new();
-    text(
-        "统一社会信用代码",
-        &mut into.credit_code,
-        other.credit_code,
-        &mut notes,
-    );
-    text("省份", &mut into.province, other.province, &mut notes);
-    text("城市", &mut into.city, other.city, &mut notes);
-    match (into.revenue_yi, other.revenue_yi) {
-        (None, b) => into.revenue_yi = b,
-        (Some(a), Some(b)) if (a - b).abs() > 1e-9 => {
-            conflicts.push(format!(
-                "row {row} says 营业收入 {} 亿元, row {first} {} 亿元: kept row {first}'s",
-                plain_decimal(b),
-                plain_decimal(a)
-            ));
-            notes.push(format!("第{row}行营业收入: {} 亿元", plain_decimal(b)));
-        }
-        _ => {}
-    }
-    if other.id != into.id {
-        push_unique(&mut into.aliases, &other.id);
-    }
-    for a in other.aliases {
-        if a != into.id {
-            push_unique(&mut into.aliases, &a);
-        }
-    }
-    for t in other.tags {
-        push_unique(&mut into.tags, &t);
-    }
-    for l in other.listing {
-        push_unique(&mut into.listing, &l);
-    }
-    for s in other.segments {
-        push_unique(&mut into.segments, &s);
-    }
-    into.notes.push(format!("合并了第{row}行({why})"));
-    for n in notes.into_iter().chain(other.notes) {
-        push_unique(&mut into.notes, &n);
-    }
-    into.rows.push(row);
-    conflicts
 }
 
 #[cfg(test)]
@@ -703,21 +367,17 @@ mod tests {
             "丁科技有限公司,,,,曲靖",
             "丁科技股份有限公司,,,,昭通",
         ]);
-        assert!(said(&o, 2, "contains `;`"), "{:?}", o.messages);
-        assert!(said(&o, 2, "`9135` is not 18 letters and digits"));
-        assert!(said(&o, 2, "营业收入 `3000` has no unit"));
-        assert!(said(&o, 3, "fails the GB 32100 check digit"));
-        assert!(said(&o, 4, "different 统一社会信用代码"));
-        assert!(said(&o, 5, "no segment matched"));
+        assert!(said(&o, 2, "含 `;`"), "{:?}", o.messages);
+        assert!(said(&o, 2, "`9135` 不是 18 位字母和数字"));
+        assert!(said(&o, 2, "营业收入 `3000` 没有单位"));
+        assert!(said(&o, 3, "通不过 GB 32100 校验"));
+        assert!(said(&o, 4, "统一社会信用代码却不同"));
+        assert!(said(&o, 5, "没有匹配到环节"));
+        assert!(said(&o, 6, "与第 5 行重复（规范化名称相同 `丁科技`）"));
         assert!(said(
             &o,
             6,
-            "duplicate of row 5 (same normalized name `丁科技`)"
-        ));
-        assert!(said(
-            &o,
-            6,
-            "row 6 says 城市 `昭通`, row 5 `曲靖`: kept row 5's"
+            "第 6 行的城市是 `昭通`，第 5 行是 `曲靖`：保留第 5 行的"
         ));
         let ids: Vec<&str> = o.candidates.iter().map(|c| c.id.as_str()).collect();
         assert_eq!(
@@ -773,7 +433,7 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(
-            e.ends_with("export.csv: not a text (CSV) file: it holds NUL bytes"),
+            e.ends_with("export.csv：不是文本（CSV）文件：其中有 NUL 字节"),
             "{e}"
         );
         // UTF-16 (Excel's "Unicode text") is named as such, with what to do.
@@ -789,7 +449,7 @@ mod tests {
         let e = read_rows(&path, None, Encoding::Auto)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("it is UTF-16 text: save it as UTF-8"), "{e}");
+        assert!(e.contains("它是 UTF-16 文本：请存为 UTF-8"), "{e}");
     }
 
     #[test]
@@ -799,7 +459,7 @@ mod tests {
             said(
                 &o,
                 2,
-                "产业链环节: unknown 环节 `正级材料` (did you mean 正极材料"
+                "产业链环节：没有 `正级材料` 这个环节，是不是 正极材料？"
             ),
             "{:?}",
             o.messages

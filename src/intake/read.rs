@@ -35,15 +35,22 @@ pub fn read_rows(
         return read_workbook(path, sheet);
     }
     if sheet.is_some() {
-        return Err(format!("{shown}: --sheet applies to .xlsx files only").into());
+        return Err(crate::msg!(
+            "{shown}：--sheet 只用于 .xlsx 文件",
+            "{shown}: --sheet applies to .xlsx files only"
+        )
+        .into());
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let bytes = std::fs::read(path)
+        .map_err(|e| crate::msg!("无法读取 {shown}：{e}", "cannot read {shown}: {e}"))?;
     // `check` refuses a CSV file with NUL bytes (binary, or UTF-16), so a NUL taken into a
     // cell made intake refuse its own candidates file as an internal error.
     if bytes.contains(&0) {
-        return Err(format!("{shown}: {}", data::text::not_text(&bytes, "CSV")).into());
+        let why = data::text::not_text(&bytes, "CSV");
+        return Err(crate::msg!("{shown}：{why}", "{shown}: {why}").into());
     }
-    let text = data::text::decode(&bytes, encoding).map_err(|e| format!("{shown}: {e}"))?;
+    let text = data::text::decode(&bytes, encoding)
+        .map_err(|e| crate::msg!("{shown}：{e}", "{shown}: {e}"))?;
     // Cells of an export may hold line breaks (经营范围, 简介); an unclosed quote may not.
     let records = data::text::parse_csv(&text, data::text::LineBreaks::Anywhere)
         .map_err(|e| format!("{shown}:{}:{}: {}", e.line, e.col, e.message))?;
@@ -83,10 +90,13 @@ pub fn other_sheets_hint(path: &Path) -> String {
         return String::new();
     };
     match wb.sheet_names().as_slice() {
-        [first, _, ..] => format!(
-            "; only the first sheet, `{first}`, was read: choose another with --sheet NAME (sheets: {})",
-            wb.sheet_names().join(", ")
-        ),
+        [first, _, ..] => {
+            let all = wb.sheet_names().join(", ");
+            crate::msg!(
+                "；只读了第一张工作表 `{first}`：用 --sheet 名称 选另一张（工作表：{all}）",
+                "; only the first sheet, `{first}`, was read: choose another with --sheet NAME (sheets: {all})"
+            )
+        }
         _ => String::new(),
     }
 }
@@ -94,27 +104,38 @@ pub fn other_sheets_hint(path: &Path) -> String {
 fn read_workbook(path: &Path, sheet: Option<&str>) -> Result<Rows, IntakeError> {
     use calamine::Reader;
     let shown = path.display();
-    let mut wb =
-        calamine::open_workbook_auto(path).map_err(|e| format!("cannot read {shown}: {e}"))?;
+    let mut wb = calamine::open_workbook_auto(path)
+        .map_err(|e| crate::msg!("无法读取 {shown}：{e}", "cannot read {shown}: {e}"))?;
     let names = wb.sheet_names();
     let name = match sheet {
         Some(s) if names.iter().any(|n| n == s) => s.to_string(),
         Some(s) => {
-            return Err(format!(
-                "{shown}: no sheet named `{s}`{} (sheets: {})",
-                names::did_you_mean(&names::suggest(s, names.iter().map(String::as_str), 1)),
-                names.join(", ")
+            let lang = crate::lang::messages();
+            let dym = names::did_you_mean_in(
+                &names::suggest(s, names.iter().map(String::as_str), 1),
+                lang,
+            );
+            let all = names.join(", ");
+            return Err(crate::tr!(
+                lang,
+                "{shown}：没有名为 `{s}` 的工作表{dym}（工作表：{all}）",
+                "{shown}: no sheet named `{s}`{dym} (sheets: {all})"
             )
             .into());
         }
-        None => names
-            .first()
-            .cloned()
-            .ok_or_else(|| format!("{shown}: the workbook has no sheets"))?,
+        None => names.first().cloned().ok_or_else(|| {
+            crate::msg!(
+                "{shown}：工作簿里没有工作表",
+                "{shown}: the workbook has no sheets"
+            )
+        })?,
     };
-    let range = wb
-        .worksheet_range(&name)
-        .map_err(|e| format!("{shown}: cannot read sheet `{name}`: {e}"))?;
+    let range = wb.worksheet_range(&name).map_err(|e| {
+        crate::msg!(
+            "{shown}：无法读取工作表 `{name}`：{e}",
+            "{shown}: cannot read sheet `{name}`: {e}"
+        )
+    })?;
     let (top, left) = range.start().unwrap_or((0, 0));
     let mut rows = Vec::new();
     for (i, row) in range.rows().enumerate() {

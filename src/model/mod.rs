@@ -243,10 +243,16 @@ pub fn check_tag(tag: &str) -> Result<(), String> {
     if KNOWN_TAGS.contains(&tag) {
         return Ok(());
     }
-    Err(format!(
-        "unknown tag `{tag}`{} (known tags: {})",
-        crate::names::did_you_mean(&crate::names::suggest(tag, KNOWN_TAGS.iter().copied(), 1)),
-        KNOWN_TAGS.join(" ")
+    let lang = crate::lang::messages();
+    let dym = crate::names::did_you_mean_in(
+        &crate::names::suggest(tag, KNOWN_TAGS.iter().copied(), 1),
+        lang,
+    );
+    let known = KNOWN_TAGS.join(" ");
+    Err(crate::tr!(
+        lang,
+        "没有 `{tag}` 这个标签（已知标签：{known}）{dym}",
+        "unknown tag `{tag}`{dym} (known tags: {known})"
     ))
 }
 

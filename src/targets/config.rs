@@ -3,6 +3,8 @@
 //! (weights) or replaces them (rules).
 
 use super::TargetsError;
+use crate::lang::Lang;
+use crate::msg;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -116,17 +118,26 @@ fn check_numbers(default: &toml::Value, user: &toml::Value, path: &str) -> Resul
         };
         if !open && !d.contains_key(k) {
             let known: Vec<&str> = d.keys().map(String::as_str).collect();
-            let what = if path.is_empty() { "section" } else { "key" };
-            return Err(format!(
-                "unknown {what} `{key}`{}; the {what}s {} are {}",
-                crate::names::did_you_mean(&crate::names::suggest(k, known.iter().copied(), 1)),
-                if path.is_empty() {
-                    "of a weights file".to_string()
-                } else {
-                    format!("of [{path}]")
-                },
-                known.join(", ")
-            ));
+            let lang = crate::lang::messages();
+            let dym = crate::names::did_you_mean_in(
+                &crate::names::suggest(k, known.iter().copied(), 1),
+                lang,
+            );
+            let known = known.join(", ");
+            return Err(match (lang, path.is_empty()) {
+                (Lang::Zh, true) => {
+                    format!("没有 `{key}` 这一节（权重文件的节是 {known}）{dym}")
+                }
+                (Lang::Zh, false) => {
+                    format!("没有 `{key}` 这个键（[{path}] 的键是 {known}）{dym}")
+                }
+                (Lang::En, true) => format!(
+                    "unknown section `{key}`{dym}; the sections of a weights file are {known}"
+                ),
+                (Lang::En, false) => {
+                    format!("unknown key `{key}`{dym}; the keys of [{path}] are {known}")
+                }
+            });
         }
         let expects_number = match d.get(k) {
             Some(dv) => dv.is_float() || dv.is_integer(),
@@ -137,35 +148,56 @@ fn check_numbers(default: &toml::Value, user: &toml::Value, path: &str) -> Resul
                 check_numbers(dv, v, &key)?
             }
             (Some(toml::Value::Table(_)), other) => {
-                return Err(format!(
-                    "`{key}` must be a section ([{key}]), not {} {other}",
-                    other.type_str()
+                let ty = type_name(other.type_str());
+                return Err(msg!(
+                    "`{key}` 必须是一节（[{key}]），而不是{ty} {other}",
+                    "`{key}` must be a section ([{key}]), not {ty} {other}"
                 ));
             }
             _ if !expects_number => {}
             (_, toml::Value::Integer(i)) if (*i as f64).abs() <= MAX_WEIGHT => {}
             (_, toml::Value::Float(f)) if f.is_finite() && f.abs() <= MAX_WEIGHT => {}
             (_, toml::Value::Float(f)) if !f.is_finite() => {
-                return Err(format!("`{key}` is {f}: a weight must be a finite number"));
+                return Err(msg!(
+                    "`{key}` 是 {f}：权重必须是有限的数",
+                    "`{key}` is {f}: a weight must be a finite number"
+                ));
             }
             (_, toml::Value::Integer(_) | toml::Value::Float(_)) => {
                 let shown = match v {
                     toml::Value::Float(f) => format!("{f:e}"),
                     other => other.to_string(),
                 };
-                return Err(format!(
+                return Err(msg!(
+                    "`{key}` 是 {shown}：权重必须在 -{MAX_WEIGHT} 到 {MAX_WEIGHT} 之间",
                     "`{key}` is {shown}: a weight must be between -{MAX_WEIGHT} and {MAX_WEIGHT}"
                 ));
             }
             (_, other) => {
-                return Err(format!(
-                    "`{key}` must be a number, not {} {other}",
-                    other.type_str()
+                let ty = type_name(other.type_str());
+                return Err(msg!(
+                    "`{key}` 必须是数字，而不是{ty} {other}",
+                    "`{key}` must be a number, not {ty} {other}"
                 ));
             }
         }
     }
     Ok(())
+}
+
+/// A TOML value type as messages name it: `string` / `字符串`.
+fn type_name(ty: &str) -> &str {
+    let zh = match ty {
+        "string" => "字符串",
+        "integer" => "整数",
+        "float" => "小数",
+        "boolean" => "布尔值",
+        "datetime" => "日期时间",
+        "array" => "数组",
+        "table" => "表",
+        other => other,
+    };
+    crate::lang::messages().pick(zh, ty)
 }
 
 impl Weights {
@@ -186,9 +218,12 @@ impl Weights {
         if let Some(text) = user {
             let over: toml::Value = toml::from_str(text).map_err(|e| {
                 let hint = if e.message().contains("unquoted key") {
-                    " (keys in Chinese must be quoted: \"上市\" = 2.0)"
+                    msg!(
+                        "（中文的键必须加引号：\"上市\" = 2.0）",
+                        " (keys in Chinese must be quoted: \"上市\" = 2.0)"
+                    )
                 } else {
-                    ""
+                    String::new()
                 };
                 format!("{}{hint}", toml_message(text, &e))
             })?;
@@ -209,7 +244,8 @@ impl Weights {
             // A park's focus points are the best of its focuses, from 0: a negative one could
             // never count, and fewer neighbours scoring more would turn routing upside down.
             if v < 0.0 {
-                return Err(format!(
+                return Err(msg!(
+                    "`route.{key}` 是 {v}：流转权重必须大于或等于 0（0 表示不计）",
                     "`route.{key}` is {v}: routing weights must be 0 or more (0 ignores it)"
                 ));
             }
@@ -282,7 +318,11 @@ fn toml_message(text: &str, e: &toml::de::Error) -> String {
     match e.span() {
         Some(span) => {
             let (line, col) = crate::data::text::line_col(text, span.start);
-            format!("line {line}, column {col}: {}", e.message())
+            let m = e.message();
+            msg!(
+                "第 {line} 行第 {col} 列：{m}",
+                "line {line}, column {col}: {m}"
+            )
         }
         None => e.message().to_string(),
     }
@@ -306,7 +346,11 @@ fn parse_rules_text(user: Option<&str>) -> Result<RuleSet, String> {
             _ => None,
         };
         if let Some(field) = missing {
-            return Err(format!("rule `{}` ({:?}) needs `{field}`", r.id, r.kind));
+            let (id, kind) = (&r.id, format!("{:?}", r.kind));
+            return Err(msg!(
+                "规则 `{id}`（{kind}）需要 `{field}`",
+                "rule `{id}` ({kind}) needs `{field}`"
+            ));
         }
     }
     Ok(RuleSet {
@@ -334,7 +378,7 @@ mod tests {
         let err = Weights::parse(Some("[scale.tags]\n上市 = 5.0\n"))
             .unwrap_err()
             .to_string();
-        assert!(err.contains("must be quoted"), "{err}");
+        assert!(err.contains("中文的键必须加引号"), "{err}");
         let err = Weights::parse(Some("[fit]\nper_gapp = 1\n"))
             .unwrap_err()
             .to_string();
@@ -371,8 +415,8 @@ mod tests {
             .to_string();
         assert_eq!(
             err,
-            "unknown key `route.inherited` (did you mean inherited_focus?); the keys of [route] \
-             are focus_chain, focus_industry, focus_segment, inherited_focus, neighbours"
+            "没有 `route.inherited` 这个键（[route] 的键是 focus_chain, focus_industry, \
+             focus_segment, inherited_focus, neighbours），是不是 inherited_focus？"
         );
         // Focus points are the best of a park's focuses, from 0: a negative one never counts.
         let err = Weights::parse(Some("[route]\nfocus_chain = -1\n"))
@@ -380,12 +424,12 @@ mod tests {
             .to_string();
         assert_eq!(
             err,
-            "`route.focus_chain` is -1: routing weights must be 0 or more (0 ignores it)"
+            "`route.focus_chain` 是 -1：流转权重必须大于或等于 0（0 表示不计）"
         );
         let err = Weights::parse(Some("[route]\nneighbours = \"3\"\n"))
             .unwrap_err()
             .to_string();
-        assert_eq!(err, "`route.neighbours` must be a number, not string \"3\"");
+        assert_eq!(err, "`route.neighbours` 必须是数字，而不是字符串 \"3\"");
     }
 
     #[test]
@@ -395,11 +439,11 @@ mod tests {
         ))
         .unwrap_err()
         .to_string();
-        assert!(err.starts_with("line 4, column 7: "), "{err}");
+        assert!(err.starts_with("第 4 行第 7 列："), "{err}");
         let err = parse_rules(Some("[[rule]]\nid = \"r\"\nkind = \"exclude_tags\"\n"))
             .unwrap_err()
             .to_string();
-        assert!(err.starts_with("line 3, column 8: "), "{err}");
+        assert!(err.starts_with("第 3 行第 8 列："), "{err}");
     }
 
     #[test]
@@ -407,19 +451,19 @@ mod tests {
         for (text, want) in [
             (
                 "[route]\nneighbours = nan\n",
-                "`route.neighbours` is NaN: a weight must be a finite number",
+                "`route.neighbours` 是 NaN：权重必须是有限的数",
             ),
             (
                 "[fit]\nper_gap = inf\n",
-                "`fit.per_gap` is inf: a weight must be a finite number",
+                "`fit.per_gap` 是 inf：权重必须是有限的数",
             ),
             (
                 "[scale.tags]\n\"独角兽\" = \"high\"\n",
-                "`scale.tags.独角兽` must be a number, not string \"high\"",
+                "`scale.tags.独角兽` 必须是数字，而不是字符串 \"high\"",
             ),
             (
                 "[scale.tags]\n\"新标签\" = true\n",
-                "`scale.tags.新标签` must be a number, not boolean true",
+                "`scale.tags.新标签` 必须是数字，而不是布尔值 true",
             ),
         ] {
             assert_eq!(
@@ -431,24 +475,21 @@ mod tests {
         for (text, want) in [
             (
                 "[route]\nneighbours = 1e307\n",
-                "`route.neighbours` is 1e307: a weight must be between -1000000 and 1000000",
+                "`route.neighbours` 是 1e307：权重必须在 -1000000 到 1000000 之间",
             ),
             (
                 "[rout]\nneighbours = 1\n",
-                "unknown section `rout` (did you mean route?); the sections of a weights file \
-                 are fit, origin, plan, relation, route, scale",
+                "没有 `rout` 这一节（权重文件的节是 fit, origin, plan, relation, route, scale），\
+                 是不是 route？",
             ),
-            (
-                "route = 5\n",
-                "`route` must be a section ([route]), not integer 5",
-            ),
+            ("route = 5\n", "`route` 必须是一节（[route]），而不是整数 5"),
             (
                 "[route]\nfocus_chain = 1\nfocus_chain = 2\n",
-                "line 3, column 1: duplicate key",
+                "第 3 行第 1 列：duplicate key",
             ),
             (
                 "[route]\nfocus_chain = \n",
-                "line 2, column 15: string values must be quoted, expected literal string",
+                "第 2 行第 15 列：string values must be quoted, expected literal string",
             ),
         ] {
             assert_eq!(

@@ -3,6 +3,7 @@
 //! list (`--gaps`, `--segment`, `--origin`, `--tag`) naming nothing it can be.
 
 use crate::error::{Blame, Blamed};
+use crate::lang::Lang;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum TargetsError {
@@ -47,6 +48,40 @@ pub enum TargetsError {
     Tag(String),
 }
 
+impl TargetsError {
+    /// The message in `lang` (`Display` is the English one; a weights or rules message is made
+    /// in the user's language where it is raised).
+    pub fn render(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (
+                TargetsError::RuleName {
+                    rule,
+                    name,
+                    kinds,
+                    did_you_mean,
+                },
+                Lang::Zh,
+            ) => format!("准入规则 `{rule}` 提到的 `{name}` 不是{kinds}{did_you_mean}"),
+            (TargetsError::GapKinds { typed }, Lang::Zh) => format!(
+                "缺口类型 `{typed}`：请用 fill、extend、strengthen 或 all（补链/延链/强链 即 fill/extend/strengthen）"
+            ),
+            (
+                TargetsError::NotInChain {
+                    segment,
+                    chain,
+                    did_you_mean,
+                    segments,
+                },
+                Lang::Zh,
+            ) => format!("{segment} 不是产业链 {chain} 的环节（其环节：{segments}）{did_you_mean}"),
+            (TargetsError::Origin { origin, known }, Lang::Zh) => {
+                format!("来源地区 `{origin}` 不在权重文件定义的地区之中：{known}")
+            }
+            _ => self.to_string(),
+        }
+    }
+}
+
 impl Blamed for TargetsError {
     fn blame(&self) -> Blame {
         // The compiled-in files are covered by unit tests: a failure is the user's file or
@@ -58,6 +93,6 @@ impl Blamed for TargetsError {
 /// For callers that still carry errors as text (`chainkb draw map --targets`).
 impl From<TargetsError> for String {
     fn from(e: TargetsError) -> String {
-        e.to_string()
+        e.render(crate::lang::messages())
     }
 }

@@ -300,11 +300,11 @@ pub fn check_chain_segment(g: &Graph, chain: u32, segment: u32) -> Result<(), Ta
     Err(TargetsError::NotInChain {
         segment: typed.to_string(),
         chain: g.node(chain).name().to_string(),
-        did_you_mean: crate::names::did_you_mean(&crate::names::suggest(
-            typed,
-            names.iter().copied(),
-            3,
-        )),
+        // In the language of messages: in Chinese the suggestion closes the sentence.
+        did_you_mean: crate::names::did_you_mean_in(
+            &crate::names::suggest(typed, names.iter().copied(), 3),
+            crate::lang::messages(),
+        ),
         segments: names.join("、"),
     })
 }

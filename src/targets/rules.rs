@@ -38,12 +38,10 @@ pub(super) fn resolve_rules<'r>(
                     .map(|k| k.label_zh())
                     .collect::<Vec<_>>()
                     .join("/"),
-                did_you_mean: crate::names::did_you_mean(&g.names.suggest(
-                    &g.ds.nodes,
-                    name,
-                    kinds,
-                    3,
-                )),
+                did_you_mean: crate::names::did_you_mean_in(
+                    &g.names.suggest(&g.ds.nodes, name, kinds, 3),
+                    crate::lang::messages(),
+                ),
             })),
         }
     };

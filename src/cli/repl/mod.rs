@@ -6,22 +6,26 @@
 //! statement being typed but not the session, and results paged when long (`pager`).
 
 mod complete;
+mod help;
+mod meta;
 mod pager;
 
-use super::{Failure, open_graph, resolve_one};
+use super::{Failure, open_graph};
 use crate::graph::Graph;
 use crate::lang::Lang;
-use crate::model::Kind;
 use crate::query::{self, ErrorKind};
 use crate::report::{Format, Table};
 use crate::tr;
 use complete::ReplHelper;
+use help::META_COMMANDS;
+#[cfg(test)]
+use help::META_HELP_ZH;
 use rustyline::error::ReadlineError;
 use rustyline::history::DefaultHistory;
 use rustyline::validate::Validator;
 use rustyline::{Editor, Helper};
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
@@ -82,178 +86,6 @@ impl Validator for ReplHelper {}
 
 impl Helper for ReplHelper {}
 
-pub(super) const META_COMMANDS: &[(&str, &str)] = &[
-    (
-        ".help",
-        ".help [TOPIC]           this help, or help on a topic: query, gaps, meta",
-    ),
-    (
-        ".schema",
-        ".schema                 node and edge kinds with their counts",
-    ),
-    (".format", ".format table|json|csv  how results print"),
-    (
-        ".lang",
-        ".lang zh|en             中文 or English labels, values, reasons and notes",
-    ),
-    (
-        ".export",
-        ".export FILE            write the last result (.xlsx, .csv, .md or .json)",
-    ),
-    (
-        ".draw",
-        ".draw CHAIN [in PLACE] FILE   draw a chain (status in PLACE) as .svg, .png or .dot",
-    ),
-    (
-        ".timing",
-        ".timing on|off          print parse/plan/execution time after each statement",
-    ),
-    (
-        ".pager",
-        ".pager on|off           page long results (on by default; CHAINKB_PAGER=off turns it off)",
-    ),
-    (".open", ".open PATH              open another database"),
-    (
-        ".snapshot",
-        ".snapshot NAME          keep the current state as snapshot NAME (.snapshot list)",
-    ),
-    (
-        ".diff",
-        ".diff NAME [NAME2] [-o brief.md]  what changed since snapshot NAME",
-    ),
-    (
-        ".project",
-        ".project move P STATUS | add | list   the project closed loop (as chainkb project)",
-    ),
-    (
-        ".prospect",
-        ".prospect add|move|list  the 客商库 (as chainkb prospect)",
-    ),
-    (
-        ".firm",
-        ".firm add NAME --in PLACE --segments S  a firm met in a meeting",
-    ),
-    (
-        ".note",
-        ".note ENTITY TEXT       attach a note to an entity",
-    ),
-    (
-        ".changes",
-        ".changes ENTITY         an entity's recorded history",
-    ),
-    (".journal", ".journal                every recorded change"),
-    (
-        ".history",
-        ".history                the statements typed so far",
-    ),
-    (".quit", ".quit                   leave (or Ctrl-D)"),
-];
-
-/// The meta commands' help lines in Chinese, in the order of `META_COMMANDS` (a unit test holds
-/// them to the same commands).
-const META_HELP_ZH: &[(&str, &str)] = &[
-    (
-        ".help",
-        ".help [主题]            本帮助，或某一主题的帮助：query、gaps、meta",
-    ),
-    (".schema", ".schema                 节点与边的种类及数量"),
-    (".format", ".format table|json|csv  结果的输出格式"),
-    (
-        ".lang",
-        ".lang zh|en             中文或英文显示列名、取值、理由和注释",
-    ),
-    (
-        ".export",
-        ".export 文件            把上一个结果写入文件（.xlsx、.csv、.md 或 .json）",
-    ),
-    (
-        ".draw",
-        ".draw 产业链 [in 地方] 文件   画产业链（在某地的现状）为 .svg、.png 或 .dot",
-    ),
-    (
-        ".timing",
-        ".timing on|off          每条语句后打印解析、计划、执行用时",
-    ),
-    (
-        ".pager",
-        ".pager on|off           分页显示长结果（默认开；环境变量 CHAINKB_PAGER=off 关闭）",
-    ),
-    (".open", ".open 路径              打开另一个数据库"),
-    (
-        ".snapshot",
-        ".snapshot 名称          把当前状态存为快照（.snapshot list 列出快照）",
-    ),
-    (
-        ".diff",
-        ".diff 名称 [名称2] [-o brief.md]  快照以来的变化（会前简报）",
-    ),
-    (
-        ".project",
-        ".project move 项目 状态 | add | list   项目闭环（同 chainkb project）",
-    ),
-    (
-        ".prospect",
-        ".prospect add|move|list  客商库（同 chainkb prospect）",
-    ),
-    (
-        ".firm",
-        ".firm add 名称 --in 地方 --segments 环节  会上新知的企业",
-    ),
-    (".note", ".note 实体 文字         给实体加备注"),
-    (".changes", ".changes 实体           实体的变更记录"),
-    (".journal", ".journal                全部变更记录"),
-    (".history", ".history                已输入的语句"),
-    (".quit", ".quit                   退出（或 Ctrl-D）"),
-];
-
-const HELP_QUERY_ZH: &str = "\
-语句是管道：来源 | 步骤 | 步骤 …（以 ; 结束，或语句完整时直接回车）
-  查找 恩捷股份                          按名称、别名或规范化名称查实体
-  产业链 | 环节 of 锂电池 | 园区 …          带属性的列表
-  上游 动力电池 深度 2 在 玉溪高新区        沿链追溯，并显示本地状态
-  现状 锂电池 在 玉溪高新区                每个环节的状态、生产企业、项目
-  | 筛选 状态 = 缺失 | 排序 x desc | 限制 10 | 选择 a, b | 分组 by a with 计数()
-英文关键字同样可用：status 锂电池 in 玉溪高新区 | where state = missing …
-列名可用中文或英文（状态 / state），取值也一样（缺失 / missing）。
-未写完的语句在 `    ...>` 提示符下继续；在那里按 Ctrl-C 放弃。
-Tab 补全光标处合适的内容——fill/现状 后的产业链、in/在 后的地方、上游 后的环节、| 后的步骤、
-where/sort/select 后的列——也可用拼音（dldc → 动力电池）。
-完整说明见 docs/QUERY.md。";
-
-const HELP_GAPS_ZH: &str = "\
-  补链 锂电池 在 玉溪高新区        补链：本地已有环节需要而缺失的环节（断链在前）
-  延链 锂电池 在 玉溪高新区        延链：与本地链相邻的缺失环节，按关联密度排序
-  强链 锂电池 在 玉溪高新区        强链：单一企业 / 无龙头企业 / 仅有规划
-  建链 在 玉溪高新区               建链：本地产业体系中覆盖率低的产业链
-  对比 锂电池 在 玉溪高新区, 楚雄高新区   各地有哪些环节、哪些重合（同质化）
-  补链 锂电池 在 玉溪高新区 | 目标企业 | 筛选 origin > 0 | 限制 30
-                               目标企业：为缺口招引的外地企业，带得分和理由
-  .export 招商名单.xlsx          把上一个结果存成文件，带去招商";
-
-const HELP_QUERY: &str = "\
-Statements are pipelines: SOURCE | STAGE | STAGE …  (end with ; or just Enter when complete)
-  find 恩捷股份                          look an entity up by name, alias or normalized name
-  chains | segments of 锂电池 | parks …   lists with attributes
-  upstream 动力电池 depth 2 in 玉溪高新区   traversal with local state
-  status 锂电池 in 玉溪高新区              every segment with its state, producers, projects
-  | where state = \"missing\" | sort x desc | limit 10 | select a, b | group by a with count()
-Chinese keywords work too: 现状 锂电池 在 玉溪高新区 | 补链 锂电池 在 玉溪高新区 …
-An unfinished statement goes on at the `    ...>` prompt; Ctrl-C there drops it.
-Tab completes what fits where the cursor is — a chain after fill/status, a place after in, a
-segment after upstream, a stage after |, a column after where/sort/select — also by pinyin
-(dldc → 动力电池); where the words before do not tell, any keyword or name.
-The full reference is docs/QUERY.md.";
-
-const HELP_GAPS: &str = "\
-  fill 锂电池 in 玉溪高新区        补链: missing segments a present one needs (断链 first)
-  extend 锂电池 in 玉溪高新区      延链: missing neighbours ranked by relatedness density
-  strengthen 锂电池 in 玉溪高新区  强链: single producer / no leading firm / planned only
-  build in 玉溪高新区              建链: chains of the place's industry system with low coverage
-  compare 锂电池 in 玉溪高新区, 楚雄高新区   which segments each has, overlaps (同质化)
-  fill 锂电池 in 玉溪高新区 | targets | where origin > 0 | limit 30
-                               目标企业: outside firms for the gaps, scored, with reasons
-  .export targets.xlsx         the last result, for the recruiting trip";
-
 struct Session {
     graph: Rc<Graph>,
     db: Option<PathBuf>,
@@ -303,7 +135,10 @@ pub(super) fn meta_words(line: &str) -> Result<Vec<String>, String> {
         }
     }
     if quoted {
-        return Err("a quote is never closed: add the closing \"".into());
+        return Err(crate::msg!(
+            "有引号没有配对：请补上结尾的 \"",
+            "a quote is never closed: add the closing \""
+        ));
     }
     if in_word {
         words.push(word);
@@ -392,229 +227,6 @@ impl Session {
         }
         CANCEL.store(false, Ordering::SeqCst);
     }
-
-    /// Run a meta command; `Ok(false)` means leave the session.
-    /// Its words are split on spaces; a double-quoted word may hold spaces
-    /// (`.export "招商 名单.xlsx"`, `.draw 光电子 in "中国（西南）玉溪国际物流港" x.svg`).
-    fn meta(&mut self, line: &str, history: &DefaultHistory) -> Result<bool, String> {
-        let words = meta_words(line)?;
-        let cmd = words.first().map_or("", String::as_str);
-        let args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
-        match cmd {
-            ".help" | ".format" | ".timing" | ".lang" | ".pager" if args.len() > 1 => {
-                let usage = META_COMMANDS
-                    .iter()
-                    .find(|m| m.0 == cmd)
-                    .and_then(|m| m.1.split("  ").next())
-                    .unwrap_or(cmd);
-                let n = args.len();
-                return Err(tr!(
-                    self.lang,
-                    "`{cmd}` 只接一个词，这里有 {n} 个：用法：{usage}",
-                    "`{cmd}` takes one word, not {n}: usage: {usage}"
-                ));
-            }
-            ".schema" | ".history" | ".quit" | ".exit" if !args.is_empty() => {
-                let got = args.join(" ");
-                return Err(tr!(
-                    self.lang,
-                    "`{cmd}` 不接参数（却有 `{got}`）",
-                    "`{cmd}` takes no words (got `{got}`)"
-                ));
-            }
-            ".quit" | ".exit" => return Ok(false),
-            ".help" => {
-                let lang = self.lang;
-                let (query, gaps, meta) = lang.pick(
-                    (HELP_QUERY_ZH, HELP_GAPS_ZH, META_HELP_ZH),
-                    (HELP_QUERY, HELP_GAPS, META_COMMANDS),
-                );
-                match args.first().copied() {
-                    None => {
-                        stdoutln!("{query}\n\n{}", lang.pick("元命令：", "Meta commands:"));
-                        for (_, h) in meta {
-                            stdoutln!("  {h}");
-                        }
-                    }
-                    Some("query" | "查询") => stdoutln!("{query}"),
-                    Some("gaps" | "缺口") => stdoutln!("{gaps}"),
-                    Some("meta" | "元命令") => {
-                        for (_, h) in meta {
-                            stdoutln!("  {h}");
-                        }
-                    }
-                    Some(other) => {
-                        return Err(tr!(
-                            lang,
-                            "没有 `{other}` 的帮助（主题：query、gaps、meta）",
-                            "no help on `{other}` (topics: query, gaps, meta)"
-                        ));
-                    }
-                }
-            }
-            ".schema" => stdout!("{}", super::schema_text(&self.graph)),
-            ".format" => {
-                self.format = match args.first().copied() {
-                    Some("table") => Format::Table,
-                    Some("json") => Format::Json,
-                    Some("csv") => Format::Csv,
-                    _ => {
-                        return Err(self
-                            .lang
-                            .pick(
-                                "用法：.format table|json|csv",
-                                "usage: .format table|json|csv",
-                            )
-                            .into());
-                    }
-                };
-            }
-            ".lang" => match args.first().copied() {
-                None => stdoutln!("{}", self.lang),
-                Some(word) => {
-                    self.lang = Lang::parse(word).ok_or("usage: .lang zh|en (中文 or English)")?;
-                    if let Some((_, table)) = &mut self.last {
-                        table.lang = self.lang;
-                    }
-                }
-            },
-            ".timing" => {
-                self.timing = match args.first().copied() {
-                    Some("on") => true,
-                    Some("off") => false,
-                    _ => {
-                        return Err(self
-                            .lang
-                            .pick("用法：.timing on|off", "usage: .timing on|off")
-                            .into());
-                    }
-                };
-            }
-            ".pager" => {
-                self.pager = match args.first().copied() {
-                    Some("on") => true,
-                    Some("off") => false,
-                    None => {
-                        stdoutln!("分页{}", if self.pager { "已开启" } else { "已关闭" });
-                        return Ok(true);
-                    }
-                    _ => return Err("usage: .pager on|off".into()),
-                };
-                stdoutln!(
-                    "{}",
-                    if self.pager {
-                        "分页已开启：比终端高的结果分屏显示"
-                    } else {
-                        "分页已关闭：结果一次全部打印"
-                    }
-                );
-            }
-            ".export" => {
-                let lang = self.lang;
-                let [file] = args.as_slice() else {
-                    return Err(lang
-                        .pick(
-                            "用法：.export 文件（.xlsx、.csv、.md 或 .json）",
-                            "usage: .export FILE (.xlsx, .csv, .md or .json)",
-                        )
-                        .into());
-                };
-                let Some((query, table)) = &self.last else {
-                    return Err(lang
-                        .pick(
-                            "还没有可导出的结果：先运行一条查询",
-                            "nothing to export yet: run a query first",
-                        )
-                        .into());
-                };
-                // Sheet named after the statement's chain and place, never its text.
-                super::query::write_handout(&self.graph, query, &[table], Path::new(file), "")?;
-                let n = table.rows.len();
-                match lang {
-                    Lang::Zh => stdoutln!("已把 {n} 行写入 {file}"),
-                    Lang::En => stdoutln!("wrote {} to {file}", super::counted(n, "row", "rows")),
-                }
-            }
-            ".draw" => {
-                let (chain, place, file) = match args.as_slice() {
-                    [chain, file] => (*chain, None, *file),
-                    [chain, "in" | "在", place, file] => (*chain, Some(*place), *file),
-                    _ => {
-                        return Err(
-                            "usage: .draw CHAIN [in PLACE] FILE.svg|FILE.png|FILE.dot".into()
-                        );
-                    }
-                };
-                let c =
-                    resolve_one(&self.graph, chain, &[Kind::Chain]).map_err(|f| f.to_string())?;
-                let p = match place {
-                    Some(p) => Some(
-                        resolve_one(&self.graph, p, &[Kind::Park, Kind::Region])
-                            .map_err(|f| f.to_string())?,
-                    ),
-                    None => None,
-                };
-                let ext = Path::new(file)
-                    .extension()
-                    .map(|e| e.to_string_lossy().to_lowercase());
-                let format = match ext.as_deref().and_then(super::draw_format) {
-                    Some(f) => f,
-                    None => {
-                        return Err(format!(
-                            "cannot draw into `{file}`: name the file .svg or .png, or .dot (.gv) for Graphviz"
-                        ));
-                    }
-                };
-                let picture = crate::draw::layout(&self.graph, c, p);
-                let bytes = match format {
-                    "dot" => crate::draw::to_dot(&picture).into_bytes(),
-                    "png" => crate::draw::png::render(
-                        &crate::draw::to_svg(&picture),
-                        crate::draw::png::font_from_env().as_deref(),
-                    )?,
-                    _ => crate::draw::to_svg(&picture).into_bytes(),
-                };
-                std::fs::write(file, bytes).map_err(|e| format!("cannot write {file}: {e}"))?;
-                stdoutln!("wrote {file} ({} segments)", picture.boxes.len());
-            }
-            ".open" => {
-                let [path] = args.as_slice() else {
-                    return Err("usage: .open PATH".into());
-                };
-                let db = Some(PathBuf::from(path));
-                self.graph = Rc::new(open_graph(&db).map_err(|f| f.to_string())?);
-                self.db = db;
-                stdoutln!("opened {path}");
-            }
-            ".history" => {
-                // The lines of a multi-line statement line up under its first.
-                for (i, entry) in history.iter().enumerate() {
-                    stdoutln!("{:>4}  {}", i + 1, entry.replace('\n', "\n      "));
-                }
-            }
-            other if let Some(done) = super::journal::repl_meta(&self.db, other, &args) => {
-                // A write changed the state: read it again.
-                if done? {
-                    self.graph = Rc::new(open_graph(&self.db).map_err(|f| f.to_string())?);
-                }
-            }
-            other => {
-                let names: Vec<&str> = META_COMMANDS.iter().map(|m| m.0).collect();
-                let close = crate::names::suggest(other, names, 1);
-                return Err(match self.lang {
-                    Lang::Zh => format!(
-                        "没有 `{other}` 这个命令{}（.help 列出全部命令）",
-                        crate::query::error::did_you_mean_zh(&close)
-                    ),
-                    Lang::En => format!(
-                        "unknown command `{other}`{} (.help lists them)",
-                        crate::names::did_you_mean(&close)
-                    ),
-                });
-            }
-        }
-        Ok(true)
-    }
 }
 
 pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
@@ -624,8 +236,13 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
         .auto_add_history(false)
         .completion_type(rustyline::CompletionType::List)
         .build();
-    let mut rl: Editor<ReplHelper, DefaultHistory> = Editor::with_config(config)
-        .map_err(|e| Failure::internal(format!("cannot start the line editor: {e}")))?;
+    let mut rl: Editor<ReplHelper, DefaultHistory> = Editor::with_config(config).map_err(|e| {
+        Failure::internal(tr!(
+            lang,
+            "无法启动行编辑器：{e}",
+            "cannot start the line editor: {e}"
+        ))
+    })?;
     rl.set_helper(Some(helper));
     let history = history_path();
     if let Some(h) = &history {
@@ -750,14 +367,25 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
             Err(ReadlineError::Eof) => {
                 if !pending.trim().is_empty() {
                     if interactive {
-                        stdoutln!("(unfinished statement dropped)");
+                        stdoutln!(
+                            "{}",
+                            session
+                                .lang
+                                .pick("（未写完的语句已放弃）", "(unfinished statement dropped)")
+                        );
                     } else {
                         session.run_statements(pending.trim());
                     }
                 }
                 break;
             }
-            Err(e) => return Err(Failure::internal(format!("line editor: {e}"))),
+            Err(e) => {
+                return Err(Failure::internal(tr!(
+                    session.lang,
+                    "行编辑器出错：{e}",
+                    "line editor: {e}"
+                )));
+            }
         }
     }
     // At a terminal an error is part of the conversation; from a pipe it is a failed script.
@@ -876,7 +504,7 @@ mod tests {
         let err = s
             .meta(&format!(".draw 锂电池 {}", txt.display()), &history)
             .unwrap_err();
-        assert!(err.contains("name the file .svg or .png"), "{err}");
+        assert!(err.contains("文件请以 .svg 或 .png 结尾"), "{err}");
         assert!(!txt.exists());
         // A .png is drawn in-process.
         let png = tmp.path().join("x.png");

@@ -36,7 +36,13 @@ pub fn enabled_by_env() -> bool {
             "off" | "0" | "no" | "false" => false,
             "on" | "1" | "yes" | "true" | "" => true,
             other => {
-                stderrln!("提示：CHAINKB_PAGER={other} 无法识别（应为 on 或 off），分页保持开启");
+                stderrln!(
+                    "{}",
+                    crate::msg!(
+                        "提示：CHAINKB_PAGER={other} 无法识别（应为 on 或 off），分页保持开启",
+                        "hint: CHAINKB_PAGER={other} is not on or off; paging stays on"
+                    )
+                );
                 true
             }
         },
