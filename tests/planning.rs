@@ -623,6 +623,24 @@ fn target_lists_show_the_prospect_stage_and_can_leave_out_signed_firms() {
         "{out}"
     );
     assert!(out.contains("已签约或已落地的 1 家企业未列出"), "{out}");
+    // The query language's `| targets` shows the same stage for the same firm, and a filter
+    // on it leaves the signed firm out while keeping the firms never entered (未入库).
+    let mut query = |q: &str| s.ok(T1, &["query", q, "--format", "csv"]);
+    let signed =
+        query("fill 锂电池 in 玉溪高新区 | targets | where prospect = 已签约 | select enterprise");
+    assert_eq!(signed.lines().nth(1), Some(top.as_str()), "{signed}");
+    let kept = query(
+        "fill 锂电池 in 玉溪高新区 | targets | where 客商库 != 已签约 | select enterprise, prospect | limit 3",
+    );
+    assert!(!kept.contains(&top), "{kept}");
+    assert_eq!(
+        kept.lines()
+            .skip(1)
+            .filter(|l| l.ends_with(",未入库"))
+            .count(),
+        3,
+        "{kept}"
+    );
 }
 
 /// Two processes writing to the journal at the same time: the second waits for the first, and
