@@ -257,6 +257,9 @@ pub enum Domain {
     Stage,
     /// A node's kind.
     Kind,
+    /// A firm's stage in the 客商库 of a target list's chain and place (未入库, then
+    /// `journal::PROSPECT_STAGES`).
+    Prospect,
 }
 
 /// (id, 中文, English) of each domain's values, in their natural order.
@@ -281,6 +284,17 @@ const STAGE: &[(&str, &str, &str)] = &[
     ("中游", "中游", "midstream"),
     ("下游", "下游", "downstream"),
 ];
+/// A firm's place in the 客商库: `journal::NOT_ENTERED`, then the stages of
+/// `journal::PROSPECT_STAGES`, in order (a test keeps them the same).
+const PROSPECT: &[(&str, &str, &str)] = &[
+    ("未入库", "未入库", "not entered"),
+    ("目标", "目标", "target"),
+    ("已接洽", "已接洽", "contacted"),
+    ("已考察", "已考察", "visited"),
+    ("在谈", "在谈", "negotiating"),
+    ("已签约", "已签约", "signed"),
+    ("已落地", "已落地", "landed"),
+];
 const KIND: &[(&str, &str, &str)] = &[
     ("行政区", "行政区", "Region"),
     ("园区", "园区", "Park"),
@@ -301,6 +315,7 @@ impl Domain {
             "gap" => Domain::Gap,
             "direction" => Domain::Direction,
             "stage" => Domain::Stage,
+            "prospect" => Domain::Prospect,
             _ => return None,
         })
     }
@@ -313,6 +328,7 @@ impl Domain {
             Domain::Direction => DIRECTION,
             Domain::Stage => STAGE,
             Domain::Kind => KIND,
+            Domain::Prospect => PROSPECT,
         }
     }
 
@@ -402,6 +418,19 @@ mod tests {
     }
 
     #[test]
+    fn the_prospect_domain_is_the_journals_stages_in_order() {
+        let ids: Vec<&str> = PROSPECT.iter().map(|(id, _, _)| *id).collect();
+        assert_eq!(ids[0], crate::journal::NOT_ENTERED);
+        assert_eq!(ids[1..], *crate::journal::PROSPECT_STAGES);
+        assert_eq!(Domain::of_column("prospect"), Some(Domain::Prospect));
+        assert_eq!(Domain::Prospect.id_of("Signed"), Some("已签约"));
+        assert_eq!(
+            Domain::Prospect.cmp_ids("已签约", "在谈"),
+            std::cmp::Ordering::Greater
+        );
+    }
+
+    #[test]
     fn columns_are_named_by_id_or_label() {
         let cols = ["segment", "state", "weakness"];
         assert_eq!(column_index(&cols, "state"), Some(1));
@@ -422,6 +451,7 @@ mod tests {
             Domain::Direction,
             Domain::Stage,
             Domain::Kind,
+            Domain::Prospect,
         ] {
             for (id, zh, en) in d.values() {
                 assert_eq!(d.id_of(zh), Some(*id));

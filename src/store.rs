@@ -1313,6 +1313,7 @@ impl Store {
             figures,
             catalog,
             listings,
+            prospects: Vec::new(),
         })
     }
 

@@ -526,7 +526,9 @@ fn planning_commands_in_the_repl() {
             .write_all(
                 ".snapshot 周一\n.note 锂电池 \"会上：补正极\" --as 赵六\n.changes 锂电池\n.snapshot 坏/名\n.journal\n\
                  推进 项目 P1 到 在谈 记录人 钱七\nprojects | where id = P1 | select id, status\n\
-                 .snapshot 周二 --targets 锂电池 --in 测试园区 --top 3\n"
+                 .snapshot 周二 --targets 锂电池 --in 测试园区 --top 3\n\
+                 .prospect add 庚材料 --in 测试园区 --chain 锂电池 --stage 已签约\n\
+                 fill 锂电池 in 测试园区 | targets | where prospect != 已签约 | select enterprise, prospect\n"
                     .as_bytes(),
             )
             .unwrap();
@@ -558,6 +560,14 @@ fn planning_commands_in_the_repl() {
         "{csv}"
     );
     assert!(csv.contains("move project P1 to 在谈 as 钱七"), "{csv}");
+    // After a `.prospect` write, `| targets` sees the stage: the signed firm is left out, the
+    // firm never entered is kept as 未入库.
+    let after = stdout.split("阶段 已签约").nth(1).unwrap_or("");
+    assert!(
+        after.contains("己化学有限公司") && after.contains("未入库"),
+        "{stdout}\n{stderr}"
+    );
+    assert!(!after.contains("庚材料股份有限公司"), "{stdout}");
 }
 
 /// A target list shows each firm's 客商库 stage for the place and chain, and
@@ -623,6 +633,24 @@ fn target_lists_show_the_prospect_stage_and_can_leave_out_signed_firms() {
         "{out}"
     );
     assert!(out.contains("已签约或已落地的 1 家企业未列出"), "{out}");
+    // The query language's `| targets` shows the same stage for the same firm, and a filter
+    // on it leaves the signed firm out while keeping the firms never entered (未入库).
+    let mut query = |q: &str| s.ok(T1, &["query", q, "--format", "csv"]);
+    let signed =
+        query("fill 锂电池 in 玉溪高新区 | targets | where prospect = 已签约 | select enterprise");
+    assert_eq!(signed.lines().nth(1), Some(top.as_str()), "{signed}");
+    let kept = query(
+        "fill 锂电池 in 玉溪高新区 | targets | where 客商库 != 已签约 | select enterprise, prospect | limit 3",
+    );
+    assert!(!kept.contains(&top), "{kept}");
+    assert_eq!(
+        kept.lines()
+            .skip(1)
+            .filter(|l| l.ends_with(",未入库"))
+            .count(),
+        3,
+        "{kept}"
+    );
 }
 
 /// Two processes writing to the journal at the same time: the second waits for the first, and

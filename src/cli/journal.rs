@@ -1857,57 +1857,45 @@ pub(super) fn repl_meta(
     Some(result.map(|()| writes).map_err(|f| f.to_string()))
 }
 
-/// The 客商库 in a target list of `chain` in `place`: a column `prospect` (客商库) with each firm's stage
-/// there (only when the 客商库 has entries for them); with `exclude_signed`, the firms at 已签约
-/// or 已落地 are left out, and a note says how many.
+/// The 客商库 in a target list of `chain` in `place`: its `prospect` (客商库) column, filled by
+/// the target list itself (`targets::list`), is shown only when the 客商库 has entries there;
+/// with `exclude_signed`, the firms at 已签约 or 已落地 are left out, and a note says how many.
 pub(super) fn mark_prospects(
     table: &mut crate::report::Table,
     g: &Graph,
-    prospects: &[journal::Prospect],
     chain: u32,
     place: u32,
     exclude_signed: bool,
 ) {
-    use crate::report::Value;
-    let (chain_id, place_id) = (&*g.node(chain).id, &*g.node(place).id);
-    let here: std::collections::HashMap<&str, &str> = prospects
-        .iter()
-        .filter(|p| p.chain == chain_id && p.place == place_id)
-        .map(|p| (p.firm.as_str(), p.stage.as_str()))
-        .collect();
-    let Some(col) = table.columns.iter().position(|c| c == "enterprise") else {
+    let Some(col) = table.columns.iter().position(|c| c == "prospect") else {
         return;
     };
-    if here.is_empty() {
+    if !g.ds.has_prospects(place, chain) {
+        table.columns.remove(col);
+        if col < table.domains.len() {
+            table.domains.remove(col);
+        }
+        for r in &mut table.rows {
+            if col < r.len() {
+                r.remove(col);
+            }
+        }
         return;
     }
-    let stage_of = |row: &Vec<Value>| -> Option<&str> {
-        let name = row.get(col)?.display();
-        g.names
-            .lookup(&g.ds.nodes, &name, &[Kind::Enterprise])
-            .into_iter()
-            .find_map(|i| here.get(&*g.node(i).id).copied())
-    };
     if exclude_signed {
         let before = table.rows.len();
-        table
-            .rows
-            .retain(|r| !matches!(stage_of(r), Some("已签约" | "已落地")));
+        table.rows.retain(|r| {
+            !matches!(
+                r.get(col).map(|v| v.display()).as_deref(),
+                Some("已签约" | "已落地")
+            )
+        });
         let left_out = before - table.rows.len();
         if left_out > 0 {
             table.notes.push(format!(
                 "客商库中已签约或已落地的 {left_out} 家企业未列出（--exclude-signed）；名次仍是全名单中的名次"
             ));
         }
-    }
-    let stages: Vec<Value> = table
-        .rows
-        .iter()
-        .map(|r| stage_of(r).map_or(Value::Null, Value::text))
-        .collect();
-    table.columns.push("prospect".into());
-    for (r, s) in table.rows.iter_mut().zip(stages) {
-        r.push(s);
     }
     // The rows shown are numbered 1..n again after firms were left out.
     crate::targets::list::renumber(table);

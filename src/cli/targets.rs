@@ -326,7 +326,7 @@ pub fn run_targets(
     };
     let (weights, rules) = (&input.weights, &input.rules);
     let mut table = list::table(g, &input, lang)?;
-    super::journal::mark_prospects(&mut table, g, prospects, chain, place, a.exclude_signed);
+    super::journal::mark_prospects(&mut table, g, chain, place, a.exclude_signed);
     if !is_xlsx {
         table.rows.truncate(a.limit);
     }

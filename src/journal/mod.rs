@@ -97,6 +97,10 @@ pub const PROJECT_LOOP: &[(&str, &[&str])] = &[
 /// The stages of a 客商库 entry, in order (a firm moves forward only).
 pub const PROSPECT_STAGES: &[&str] = &["目标", "已接洽", "已考察", "在谈", "已签约", "已落地"];
 
+/// The stage a target list shows for a firm never entered in the 客商库 of its chain and place
+/// (not a stage a firm moves to): `| targets | where prospect != 已签约` keeps it.
+pub const NOT_ENTERED: &str = "未入库";
+
 /// The statuses of the loop, in order.
 pub fn loop_statuses() -> impl Iterator<Item = &'static str> {
     PROJECT_LOOP.iter().map(|(s, _)| *s)
@@ -513,6 +517,20 @@ pub fn apply(ds: &mut Dataset, events: &[Event]) -> Applied {
             }
         }
     }
+    // The stages as the data's node indices, for the target lists (`prospect` column).
+    ds.prospects = out
+        .prospects
+        .values()
+        .filter_map(|p| {
+            let key = (
+                ids.get(None, &p.place)?,
+                ids.get(Some(Kind::Chain), &p.chain)?,
+                ids.get(Some(Kind::Enterprise), &p.firm)?,
+            );
+            Some((key, p.stage.as_str().into()))
+        })
+        .collect();
+    ds.prospects.sort();
     out
 }
 
@@ -779,6 +797,52 @@ mod tests {
             "{:?}",
             applied.orphans
         );
+    }
+
+    #[test]
+    fn the_prospect_stages_reach_the_dataset_by_node_and_the_last_move_counts() {
+        let mut ds = small();
+        ds.nodes.push(Node {
+            kind: Kind::Chain,
+            id: "c".into(),
+            display_name: None,
+            aliases: Box::default(),
+            attrs: Attrs::Chain,
+            row: 0,
+        });
+        let prospect = |firm: &str, stage: &str| Change::Prospect {
+            firm: firm.into(),
+            place: "r".into(),
+            chain: "c".into(),
+            from: String::new(),
+            stage: stage.into(),
+            date: String::new(),
+            contact: String::new(),
+            responsible: String::new(),
+        };
+        let events = vec![
+            ev(
+                1,
+                Change::AddFirm {
+                    id: "新企业".into(),
+                    place: "r".into(),
+                    segments: vec!["s1".into()],
+                    meeting: "2026-12-06".into(),
+                },
+            ),
+            ev(2, prospect("新企业", "目标")),
+            ev(3, prospect("新企业", "已签约")),
+            ev(4, prospect("不在数据中", "目标")),
+        ];
+        let applied = apply(&mut ds, &events);
+        let at = |id: &str| ds.nodes.iter().position(|n| &*n.id == id).unwrap() as u32;
+        let (r, c, firm) = (at("r"), at("c"), at("新企业"));
+        assert_eq!(ds.prospect_stage(r, c, firm), Some("已签约"));
+        assert!(ds.has_prospects(r, c));
+        // The firm that is gone is an orphan, not a stage.
+        assert_eq!(ds.prospects.len(), 1);
+        assert_eq!(applied.orphans.len(), 1);
+        assert_eq!(ds.prospect_stage(r, c, at("p")), None);
     }
 
     #[test]

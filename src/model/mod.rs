@@ -548,6 +548,10 @@ pub struct Dataset {
     pub catalog: Vec<CatalogItem>,
     /// Source tables' listings of enterprises per industry and field, in import order.
     pub listings: Vec<Listing>,
+    /// The 客商库 stage of each firm entered there, as ((place, chain, firm) node indices,
+    /// stage), sorted: set by the planning journal when it is applied (`journal::apply`), never
+    /// by the data files or the store.
+    pub prospects: Vec<((u32, u32, u32), Box<str>)>,
 }
 
 impl Dataset {
@@ -594,6 +598,21 @@ impl Dataset {
             .binary_search_by_key(&segment, |&(s, _)| s)
             .ok()
             .map(|i| &*self.public_functions[i].1)
+    }
+
+    /// The 客商库 stage of `firm` for `chain` in `place` (see `prospects`), if it was entered.
+    pub fn prospect_stage(&self, place: u32, chain: u32, firm: u32) -> Option<&str> {
+        self.prospects
+            .binary_search_by_key(&(place, chain, firm), |(k, _)| *k)
+            .ok()
+            .map(|i| &*self.prospects[i].1)
+    }
+
+    /// Whether the 客商库 of `chain` in `place` has any firm.
+    pub fn has_prospects(&self, place: u32, chain: u32) -> bool {
+        self.prospects
+            .iter()
+            .any(|((p, c, _), _)| (*p, *c) == (place, chain))
     }
 
     /// The coverage a place states itself (not inherited; see `Graph::coverage`).

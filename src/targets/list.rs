@@ -123,6 +123,9 @@ pub fn target_columns() -> Vec<Col> {
         ("origin", Float),
         ("plan", Float),
         ("reason", Text),
+        // The firm's stage in the 客商库 of this chain and place (the planning journal's),
+        // 未入库 (`journal::NOT_ENTERED`) when it was never entered there.
+        ("prospect", Text),
     ])
 }
 
@@ -170,8 +173,14 @@ pub fn renumber_rows(rows: &mut [Vec<Value>], i: usize) {
 
 /// The rows of a target list, in the order of [`columns`]: `ranked` holds each firm with its
 /// rank in the whole ranking (ties share a rank), in the order shown; `no` numbers them 1..n.
-/// Each row is about its firm.
-fn table_rows(g: &Graph, ranked: &[(usize, &TargetRow)], excluded: bool) -> Rows {
+/// Each row is about its firm; `prospect` is its 客商库 stage for `chain` in `place`, or
+/// 未入库.
+fn table_rows(
+    g: &Graph,
+    ranked: &[(usize, &TargetRow)],
+    (chain, place): (u32, u32),
+    excluded: bool,
+) -> Rows {
     let mut rows = Vec::with_capacity(ranked.len());
     for (i, &(rank, r)) in ranked.iter().enumerate() {
         let n = g.node(r.enterprise);
@@ -219,6 +228,8 @@ fn table_rows(g: &Graph, ranked: &[(usize, &TargetRow)], excluded: bool) -> Rows
             Value::Float(r.origin),
             Value::Float(r.plan),
             Value::text(&r.reason),
+            g.ds.prospect_stage(place, chain, r.enterprise)
+                .map_or(Value::text(crate::journal::NOT_ENTERED), Value::text),
         ];
         if excluded {
             row.push(Value::opt_text(r.excluded.as_deref().unwrap_or("")));
@@ -477,7 +488,12 @@ pub fn rows(
         ctx.lang,
     ));
     notes.extend(revenue_notes(g, &shown, &input.weights, neutral, ctx.lang));
-    Ok(table_rows(g, &ranked, input.excluded))
+    Ok(table_rows(
+        g,
+        &ranked,
+        (input.chain, input.place),
+        input.excluded,
+    ))
 }
 
 /// The list as a table for the command line: [`columns`], [`rows`] and the notes. Labels are
