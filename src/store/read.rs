@@ -1,0 +1,342 @@
+//! Reading a generation: its manifest, every record decoded and checked against its CRC, and damage reported as damage.
+
+use super::*;
+
+impl Store {
+    /// Open a generation's sled database. A reader may find another reader loading it (sled
+    /// locks its files while open), and waits for it.
+    pub(super) fn open_sled(&self, dir: &Path) -> Result<sled::Db, StoreError> {
+        let started = std::time::Instant::now();
+        loop {
+            match sled_config(dir).open() {
+                Ok(db) => return Ok(db),
+                Err(e)
+                    if is_sled_lock(&e)
+                        && started.elapsed().as_millis() < READ_LOCK_WAIT_MS as u128 =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) if is_sled_lock(&e) => return Err(StoreError::InUse(self.path.clone())),
+                Err(e) => return Err(self.sled(e)),
+            }
+        }
+    }
+
+    /// Read the live dataset, verifying every record's checksum and that the generation is
+    /// complete.
+    pub fn load(&self) -> Result<(Dataset, Meta), StoreError> {
+        self.load_live(false)
+    }
+
+    pub(super) fn load_live(&self, through_copy: bool) -> Result<(Dataset, Meta), StoreError> {
+        if self.is_legacy() {
+            return self.legacy_load();
+        }
+        let Some(current) = &self.current() else {
+            return Err(StoreError::Empty(self.path.clone()));
+        };
+        let meta = Meta {
+            generation: current.generation,
+            label: current.label.clone(),
+        };
+        let dir = generation_dir(&self.path, current.generation);
+        let read = |dir: &Path| {
+            catching_sled_panics("reading the data", &self.path, || {
+                let db = self.open_sled(dir)?;
+                let ds = self.load_from(&db)?;
+                Ok(ds)
+            })
+        };
+        let ds = if through_copy {
+            self.read_through_copy(&dir, read)?
+        } else {
+            match read(&dir) {
+                Err(StoreError::Sled {
+                    source: sled::Error::Io(io),
+                    ..
+                }) if is_read_only_error(&io) => self.read_through_copy(&dir, read)?,
+                other => other?,
+            }
+        };
+        Ok((ds, meta))
+    }
+
+    /// Read a generation from a copy in the temporary folder: sled may write while it opens a
+    /// database (its recovery), which must not touch the original.
+    pub(super) fn read_through_copy<T>(
+        &self,
+        dir: &Path,
+        read: impl Fn(&Path) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let scratch = Scratch::new().map_err(|e| self.io(e))?;
+        let copy = scratch.0.join("g");
+        copy_tree(dir, &copy).map_err(|e| StoreError::Io {
+            path: scratch.0.clone(),
+            source: e,
+        })?;
+        read(&copy)
+    }
+
+    /// Decode a generation's records, checking them against its manifest.
+    pub(super) fn load_from(&self, db: &sled::Db) -> Result<Dataset, StoreError> {
+        let manifest = self.read_manifest(db, None)?;
+        let ds = self.load_tree(db)?;
+        let counts = [
+            ("rows", ds.rows.len(), manifest.rows),
+            ("nodes", ds.nodes.len(), manifest.nodes),
+            ("edges", ds.edges.len(), manifest.edges),
+        ];
+        for (what, records, chunks) in counts {
+            if records.div_ceil(CHUNK) != chunks as usize {
+                return Err(self.corrupt(format!(
+                    "the live generation is incomplete: {chunks} chunk(s) of {what} were written and {} read back",
+                    records.div_ceil(CHUNK)
+                )));
+            }
+        }
+        Ok(ds)
+    }
+
+    /// An import's read-back of the generation at `dir`: every value decodes and the manifest
+    /// matches, one chunk at a time (a second copy of the whole dataset would double the
+    /// import's memory), with the database opened again for every `RELEASE_CHUNKS` chunks
+    /// (see `RELEASE_BYTES`: else every value read stays in memory).
+    pub(super) fn verify_written(&self, dir: &Path, manifest: &Manifest) -> Result<(), StoreError> {
+        {
+            // One handle at a time: sled locks its files while one is open.
+            let db = &self.open_sled(dir)?;
+            self.read_manifest(db, Some(manifest))?;
+            let get = |key: &str| -> Result<sled::IVec, StoreError> {
+                db.get(key)
+                    .map_err(|e| self.sled(e))?
+                    .ok_or_else(|| self.corrupt(format!("record {key} is missing")))
+            };
+            self.decode::<Vec<String>>("files", &get("files")?)?;
+            self.decode::<Vec<TemplateFile>>("templates", &get("templates")?)?;
+            self.decode::<Vec<Box<str>>>("sources", &get("sources")?)?;
+            self.decode::<Vec<(u32, Box<str>)>>("public_functions", &get("public_functions")?)?;
+            self.decode::<Vec<(u32, PlaceCoverage)>>("coverage", &get("coverage")?)?;
+            self.decode::<Vec<Figure>>("figures", &get("figures")?)?;
+            self.decode::<Vec<CatalogItem>>("catalog", &get("catalog")?)?;
+            self.decode::<Vec<Listing>>("listings", &get("listings")?)?;
+        }
+        let check = |prefix: &str, chunks: u32, decode: &ChunkCheck| {
+            (0..chunks as usize)
+                .step_by(RELEASE_CHUNKS)
+                .try_for_each(|first| {
+                    let db = &self.open_sled(dir)?;
+                    let last = (first + RELEASE_CHUNKS).min(chunks as usize);
+                    (first..last).into_par_iter().try_for_each(|i| {
+                        let key = chunk_key(prefix, i);
+                        let name = format!("{prefix}{i}");
+                        let v = db
+                            .get(&key)
+                            .map_err(|e| self.sled(e))?
+                            .ok_or_else(|| self.corrupt(format!("record {name} is missing")))?;
+                        decode(&name, &v)
+                    })
+                })
+        };
+        check("rows/", manifest.rows, &|k, v| {
+            self.decode::<Vec<Row>>(k, v).map(drop)
+        })?;
+        check("nodes/", manifest.nodes, &|k, v| {
+            self.decode::<Vec<Node>>(k, v).map(drop)
+        })?;
+        check("edges/", manifest.edges, &|k, v| {
+            self.decode::<Vec<StoredEdgeOwned>>(k, v).map(drop)
+        })?;
+        Ok(())
+    }
+
+    /// The generation's manifest, checked against `CURRENT` (reading) or against what the
+    /// import wrote (`expected`).
+    pub(super) fn read_manifest(
+        &self,
+        db: &sled::Db,
+        expected: Option<&Manifest>,
+    ) -> Result<Manifest, StoreError> {
+        let manifest: Manifest = match db.get("manifest").map_err(|e| self.sled(e))? {
+            Some(v) => self.decode("manifest", &v)?,
+            None => {
+                return Err(self.corrupt(
+                    "the live generation is incomplete (its last record, the manifest, is missing: \
+                     sled recovered only part of it)",
+                ));
+            }
+        };
+        if let Some(current) = &self.current()
+            && expected.is_none()
+            && (manifest.generation != current.generation || manifest.label != current.label)
+        {
+            return Err(self.corrupt(format!(
+                "CURRENT names generation {} ({}), and its folder holds generation {} ({})",
+                current.generation, current.label, manifest.generation, manifest.label
+            )));
+        }
+        if let Some(expected) = expected
+            && &manifest != expected
+        {
+            return Err(self.corrupt("the import's manifest reads back differently"));
+        }
+        Ok(manifest)
+    }
+
+    /// Decode the records of one generation from a sled tree (a generation's database, or a
+    /// layout-1 generation tree).
+    pub(super) fn load_tree(&self, tree: &sled::Tree) -> Result<Dataset, StoreError> {
+        let get = |key: &str| -> Result<Vec<u8>, StoreError> {
+            tree.get(key)
+                .map_err(|e| self.sled(e))?
+                .map(|v| v.to_vec())
+                .ok_or_else(|| self.corrupt(format!("record {key} is missing")))
+        };
+        let files: Vec<String> = self.decode("files", &get("files")?)?;
+        let templates: Vec<TemplateFile> = self.decode("templates", &get("templates")?)?;
+        let sources: Vec<Box<str>> = self.decode("sources", &get("sources")?)?;
+        // Added within schema 1 as a key of its own: a database written before has none (and
+        // an older chainkb ignores it), so neither needs a new schema version.
+        let public_functions: Vec<(u32, Box<str>)> =
+            match tree.get("public_functions").map_err(|e| self.sled(e))? {
+                Some(v) => self.decode("public_functions", &v)?,
+                None => Vec::new(),
+            };
+        // Likewise `coverage` (what each place's enterprise data covers): absent, no place
+        // states one.
+        let coverage: Vec<(u32, PlaceCoverage)> =
+            match tree.get("coverage").map_err(|e| self.sled(e))? {
+                Some(v) => self.decode("coverage", &v)?,
+                None => Vec::new(),
+            };
+        // Likewise `figures` and `catalog` (figures stated for places and systems; systems and
+        // catalogs item by item): absent, a document states none.
+        let figures: Vec<Figure> = match tree.get("figures").map_err(|e| self.sled(e))? {
+            Some(v) => self.decode("figures", &v)?,
+            None => Vec::new(),
+        };
+        let catalog: Vec<CatalogItem> = match tree.get("catalog").map_err(|e| self.sled(e))? {
+            Some(v) => self.decode("catalog", &v)?,
+            None => Vec::new(),
+        };
+        // Likewise `listings` (source tables' enterprise listings): absent, there are none.
+        let listings: Vec<Listing> = match tree.get("listings").map_err(|e| self.sled(e))? {
+            Some(v) => self.decode("listings", &v)?,
+            None => Vec::new(),
+        };
+        let rows: Vec<Row> = self.load_chunks(tree, "rows/")?;
+        let nodes: Vec<Node> = self.load_chunks(tree, "nodes/")?;
+        // Each chunk is split as it is decoded, so the wide stored form never exists for all
+        // edges at once.
+        let parts: Vec<EdgeChunk> = self.load_chunks_with(tree, "edges/", split_edges)?;
+        let mut edges = Vec::with_capacity(parts.iter().map(|(e, _)| e.len()).sum());
+        let mut systems = Vec::new();
+        for (part, part_systems) in parts {
+            let offset = edges.len() as u32;
+            systems.extend(part_systems.into_iter().map(|(i, s)| (offset + i, s)));
+            edges.extend(part);
+        }
+        Ok(Dataset {
+            files,
+            rows,
+            sources,
+            nodes,
+            edges,
+            systems,
+            templates,
+            public_functions,
+            coverage,
+            figures,
+            catalog,
+            listings,
+        })
+    }
+
+    pub(super) fn load_chunks<T: DeserializeOwned + Send>(
+        &self,
+        tree: &sled::Tree,
+        prefix: &str,
+    ) -> Result<Vec<T>, StoreError> {
+        let parts = self.load_chunks_with(tree, prefix, |chunk: Vec<T>| chunk)?;
+        Ok(parts.into_iter().flatten().collect())
+    }
+
+    /// Decode the chunks under `prefix` in parallel, passing each through `convert`; the
+    /// results are in key (= record) order. Chunk numbers must run 0, 1, 2 … without a hole.
+    pub(super) fn load_chunks_with<T: DeserializeOwned, U: Send>(
+        &self,
+        tree: &sled::Tree,
+        prefix: &str,
+        convert: impl Fn(Vec<T>) -> U + Sync,
+    ) -> Result<Vec<U>, StoreError> {
+        let raw: Vec<(sled::IVec, sled::IVec)> = tree
+            .scan_prefix(prefix)
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.sled(e))?;
+        for (expected, (k, _)) in raw.iter().enumerate() {
+            let idx = k
+                .get(prefix.len()..)
+                .and_then(|b| b.try_into().ok())
+                .map(u32::from_be_bytes);
+            if idx != Some(expected as u32) {
+                return Err(self.corrupt(format!("record {prefix}{expected} is missing")));
+            }
+        }
+        raw.par_iter()
+            .enumerate()
+            .map(|(i, (_, v))| self.decode(&format!("{prefix}{i}"), v).map(&convert))
+            .collect()
+    }
+
+    pub(super) fn decode<T: DeserializeOwned>(&self, key: &str, v: &[u8]) -> Result<T, StoreError> {
+        if v.len() < 4 {
+            return Err(self.corrupt(format!("record {key} is truncated")));
+        }
+        let (crc, body) = v.split_at(4);
+        let want = u32::from_be_bytes([crc[0], crc[1], crc[2], crc[3]]);
+        if crc32fast::hash(body) != want {
+            return Err(self.corrupt(format!("record {key} fails its checksum")));
+        }
+        postcard::from_bytes(body)
+            .map_err(|e| self.corrupt(format!("record {key} cannot be decoded: {e}")))
+    }
+
+    /// Read every record of the live generation (`check --store`): sled only notices damage
+    /// when damaged data is read. It reads a copy, so that checking never changes the database
+    /// (sled's recovery truncates a damaged log where it opens it).
+    pub fn verify(&self) -> Result<usize, StoreError> {
+        let (ds, _) = self.load_live(true)?;
+        Ok(ds.rows.len() + ds.nodes.len() + ds.edges.len())
+    }
+
+    /// The bytes the database folder holds on disk.
+    #[cfg(test)]
+    pub(super) fn disk_bytes(&self) -> u64 {
+        folder_bytes(&self.path)
+    }
+
+    /// Test support: rewrite one field of `CURRENT` (`schema`, `label`), keeping it valid.
+    #[doc(hidden)]
+    pub fn set_current_raw(&self, field: &str, value: &str) -> Result<(), StoreError> {
+        let mut current = self
+            .current()
+            .ok_or_else(|| StoreError::Empty(self.path.clone()))?;
+        match field {
+            "schema" => current.schema = value.parse().unwrap_or(u32::MAX),
+            "label" => current.label = value.to_string(),
+            other => return Err(self.corrupt(format!("no CURRENT field {other}"))),
+        }
+        std::fs::write(self.path.join("CURRENT"), current.to_text()).map_err(|e| self.io(e))?;
+        self.set_current(current);
+        Ok(())
+    }
+
+    /// Test support: run `f` on the live generation's sled database.
+    #[cfg(test)]
+    pub(super) fn with_live_sled<T>(&self, f: impl FnOnce(&sled::Db) -> T) -> T {
+        let g = self.current().expect("a live generation").generation;
+        let db = self
+            .open_sled(&generation_dir(&self.path, g))
+            .expect("open the live generation");
+        f(&db)
+    }
+}
