@@ -74,7 +74,7 @@ impl Store {
             let tree = db
                 .open_tree(format!("g{}", meta.generation))
                 .map_err(|e| self.sled(e))?;
-            Ok((self.load_tree(&tree)?, meta))
+            Ok((self.load_tree(&Source::tree(self, &tree), None)?, meta))
         })
     }
 

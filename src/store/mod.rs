@@ -229,6 +229,7 @@ mod tests;
 mod write;
 
 use layout::*;
+use read::*;
 use write::*;
 
 impl Store {

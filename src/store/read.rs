@@ -42,9 +42,8 @@ impl Store {
         let dir = generation_dir(&self.path, current.generation);
         let read = |dir: &Path| {
             catching_sled_panics("reading the data", &self.path, || {
-                let db = self.open_sled(dir)?;
-                let ds = self.load_from(&db)?;
-                Ok(ds)
+                let source = Source::folder(self, dir)?;
+                self.load_from(&source)
             })
         };
         let ds = if through_copy {
@@ -78,9 +77,9 @@ impl Store {
     }
 
     /// Decode a generation's records, checking them against its manifest.
-    pub(super) fn load_from(&self, db: &sled::Db) -> Result<Dataset, StoreError> {
-        let manifest = self.read_manifest(db, None)?;
-        let ds = self.load_tree(db)?;
+    pub(super) fn load_from(&self, source: &Source) -> Result<Dataset, StoreError> {
+        let manifest = source.with(|db| self.read_manifest(db, None))?;
+        let ds = self.load_tree(source, Some(&manifest))?;
         let counts = [
             ("rows", ds.rows.len(), manifest.rows),
             ("nodes", ds.nodes.len(), manifest.nodes),
@@ -153,7 +152,7 @@ impl Store {
     /// import wrote (`expected`).
     pub(super) fn read_manifest(
         &self,
-        db: &sled::Db,
+        db: &sled::Tree,
         expected: Option<&Manifest>,
     ) -> Result<Manifest, StoreError> {
         let manifest: Manifest = match db.get("manifest").map_err(|e| self.sled(e))? {
@@ -184,50 +183,57 @@ impl Store {
 
     /// Decode the records of one generation from a sled tree (a generation's database, or a
     /// layout-1 generation tree).
-    pub(super) fn load_tree(&self, tree: &sled::Tree) -> Result<Dataset, StoreError> {
-        let get = |key: &str| -> Result<Vec<u8>, StoreError> {
-            tree.get(key)
-                .map_err(|e| self.sled(e))?
-                .map(|v| v.to_vec())
+    ///
+    /// With the generation's `manifest`, chunks are read by number, a batch at a time, so that
+    /// only one batch of encoded values is in memory beside the decoded records; without it
+    /// (layout 1), by scanning their prefix.
+    pub(super) fn load_tree(
+        &self,
+        source: &Source,
+        manifest: Option<&Manifest>,
+    ) -> Result<Dataset, StoreError> {
+        let get = |key: &str| -> Result<sled::IVec, StoreError> {
+            source
+                .get(key.as_bytes())?
                 .ok_or_else(|| self.corrupt(format!("record {key} is missing")))
         };
+        let optional = |key: &str| source.get(key.as_bytes());
         let files: Vec<String> = self.decode("files", &get("files")?)?;
         let templates: Vec<TemplateFile> = self.decode("templates", &get("templates")?)?;
         let sources: Vec<Box<str>> = self.decode("sources", &get("sources")?)?;
         // Added within schema 1 as a key of its own: a database written before has none (and
         // an older chainkb ignores it), so neither needs a new schema version.
-        let public_functions: Vec<(u32, Box<str>)> =
-            match tree.get("public_functions").map_err(|e| self.sled(e))? {
-                Some(v) => self.decode("public_functions", &v)?,
-                None => Vec::new(),
-            };
+        let public_functions: Vec<(u32, Box<str>)> = match optional("public_functions")? {
+            Some(v) => self.decode("public_functions", &v)?,
+            None => Vec::new(),
+        };
         // Likewise `coverage` (what each place's enterprise data covers): absent, no place
         // states one.
-        let coverage: Vec<(u32, PlaceCoverage)> =
-            match tree.get("coverage").map_err(|e| self.sled(e))? {
-                Some(v) => self.decode("coverage", &v)?,
-                None => Vec::new(),
-            };
+        let coverage: Vec<(u32, PlaceCoverage)> = match optional("coverage")? {
+            Some(v) => self.decode("coverage", &v)?,
+            None => Vec::new(),
+        };
         // Likewise `figures` and `catalog` (figures stated for places and systems; systems and
         // catalogs item by item): absent, a document states none.
-        let figures: Vec<Figure> = match tree.get("figures").map_err(|e| self.sled(e))? {
+        let figures: Vec<Figure> = match optional("figures")? {
             Some(v) => self.decode("figures", &v)?,
             None => Vec::new(),
         };
-        let catalog: Vec<CatalogItem> = match tree.get("catalog").map_err(|e| self.sled(e))? {
+        let catalog: Vec<CatalogItem> = match optional("catalog")? {
             Some(v) => self.decode("catalog", &v)?,
             None => Vec::new(),
         };
         // Likewise `listings` (source tables' enterprise listings): absent, there are none.
-        let listings: Vec<Listing> = match tree.get("listings").map_err(|e| self.sled(e))? {
+        let listings: Vec<Listing> = match optional("listings")? {
             Some(v) => self.decode("listings", &v)?,
             None => Vec::new(),
         };
-        let rows: Vec<Row> = self.load_chunks(tree, "rows/")?;
-        let nodes: Vec<Node> = self.load_chunks(tree, "nodes/")?;
+        let rows: Vec<Row> = self.load_chunks(source, "rows/", manifest.map(|m| m.rows))?;
+        let nodes: Vec<Node> = self.load_chunks(source, "nodes/", manifest.map(|m| m.nodes))?;
         // Each chunk is split as it is decoded, so the wide stored form never exists for all
         // edges at once.
-        let parts: Vec<EdgeChunk> = self.load_chunks_with(tree, "edges/", split_edges)?;
+        let parts: Vec<EdgeChunk> =
+            self.load_chunks_with(source, "edges/", manifest.map(|m| m.edges), split_edges)?;
         let mut edges = Vec::with_capacity(parts.iter().map(|(e, _)| e.len()).sum());
         let mut systems = Vec::new();
         for (part, part_systems) in parts {
@@ -253,38 +259,68 @@ impl Store {
 
     pub(super) fn load_chunks<T: DeserializeOwned + Send>(
         &self,
-        tree: &sled::Tree,
+        source: &Source,
         prefix: &str,
+        count: Option<u32>,
     ) -> Result<Vec<T>, StoreError> {
-        let parts = self.load_chunks_with(tree, prefix, |chunk: Vec<T>| chunk)?;
-        Ok(parts.into_iter().flatten().collect())
+        let parts = self.load_chunks_with(source, prefix, count, |chunk: Vec<T>| chunk)?;
+        // Sized first: collecting a flattened iterator grows the vector by doubling, which at
+        // 15 M rows held twice their bytes while it grew and kept up to a half unused.
+        let mut out = Vec::with_capacity(parts.iter().map(Vec::len).sum());
+        for part in parts {
+            out.extend(part);
+        }
+        Ok(out)
     }
 
     /// Decode the chunks under `prefix` in parallel, passing each through `convert`; the
-    /// results are in key (= record) order. Chunk numbers must run 0, 1, 2 … without a hole.
+    /// results are in key (= record) order. Chunk numbers must run 0, 1, 2 … without a hole:
+    /// `count` of them (read by number, `READ_BATCH` at a time), or as many as a scan finds.
     pub(super) fn load_chunks_with<T: DeserializeOwned, U: Send>(
         &self,
-        tree: &sled::Tree,
+        source: &Source,
         prefix: &str,
+        count: Option<u32>,
         convert: impl Fn(Vec<T>) -> U + Sync,
     ) -> Result<Vec<U>, StoreError> {
-        let raw: Vec<(sled::IVec, sled::IVec)> = tree
-            .scan_prefix(prefix)
-            .collect::<Result<_, _>>()
-            .map_err(|e| self.sled(e))?;
-        for (expected, (k, _)) in raw.iter().enumerate() {
-            let idx = k
-                .get(prefix.len()..)
-                .and_then(|b| b.try_into().ok())
-                .map(u32::from_be_bytes);
-            if idx != Some(expected as u32) {
-                return Err(self.corrupt(format!("record {prefix}{expected} is missing")));
+        let decode = |batch: &[(usize, sled::IVec)]| -> Result<Vec<U>, StoreError> {
+            batch
+                .par_iter()
+                .map(|(i, v)| self.decode(&format!("{prefix}{i}"), v).map(&convert))
+                .collect()
+        };
+        let Some(count) = count else {
+            let raw: Vec<(usize, sled::IVec)> = source
+                .scan_prefix(prefix)?
+                .into_iter()
+                .enumerate()
+                .map(|(expected, (k, v))| {
+                    let idx = k
+                        .get(prefix.len()..)
+                        .and_then(|b| b.try_into().ok())
+                        .map(u32::from_be_bytes);
+                    if idx == Some(expected as u32) {
+                        Ok((expected, v))
+                    } else {
+                        Err(self.corrupt(format!("record {prefix}{expected} is missing")))
+                    }
+                })
+                .collect::<Result<_, _>>()?;
+            return decode(&raw);
+        };
+        let mut out = Vec::with_capacity(count as usize);
+        let mut batch = Vec::with_capacity(READ_BATCH);
+        for i in 0..count as usize {
+            let v = source
+                .get(&chunk_key(prefix, i))?
+                .ok_or_else(|| self.corrupt(format!("record {prefix}{i} is missing")))?;
+            batch.push((i, v));
+            if batch.len() == READ_BATCH || i + 1 == count as usize {
+                out.extend(decode(&batch)?);
+                batch.clear();
             }
         }
-        raw.par_iter()
-            .enumerate()
-            .map(|(i, (_, v))| self.decode(&format!("{prefix}{i}"), v).map(&convert))
-            .collect()
+        Ok(out)
     }
 
     pub(super) fn decode<T: DeserializeOwned>(&self, key: &str, v: &[u8]) -> Result<T, StoreError> {
@@ -338,5 +374,85 @@ impl Store {
             .open_sled(&generation_dir(&self.path, g))
             .expect("open the live generation");
         f(&db)
+    }
+}
+
+/// Chunks decoded together (in parallel) while a generation is read.
+const READ_BATCH: usize = 32;
+
+/// The sled database a generation is read through. A generation's folder is opened again after
+/// every `RELEASE_BYTES` read: sled keeps a value stored as a blob (most node chunks) in its
+/// cache without counting it, so one handle held the whole encoded generation in memory beside
+/// the decoded records until the read ended (issue 16: the open's peak). A layout-1 tree is
+/// read through the handle it comes from.
+pub(super) struct Source<'a> {
+    store: &'a Store,
+    /// The generation's folder, when the handle is ours to reopen.
+    dir: Option<&'a Path>,
+    tree: std::cell::RefCell<Option<sled::Tree>>,
+    /// Bytes read through the current handle.
+    read: std::cell::Cell<u64>,
+    /// How many times the handle was opened (1 for a layout-1 tree).
+    pub(super) opens: std::cell::Cell<u32>,
+}
+
+impl<'a> Source<'a> {
+    pub(super) fn folder(store: &'a Store, dir: &'a Path) -> Result<Source<'a>, StoreError> {
+        let db = store.open_sled(dir)?;
+        Ok(Source {
+            store,
+            dir: Some(dir),
+            tree: std::cell::RefCell::new(Some((*db).clone())),
+            read: std::cell::Cell::new(0),
+            opens: std::cell::Cell::new(1),
+        })
+    }
+
+    pub(super) fn tree(store: &'a Store, tree: &sled::Tree) -> Source<'a> {
+        Source {
+            store,
+            dir: None,
+            tree: std::cell::RefCell::new(Some(tree.clone())),
+            read: std::cell::Cell::new(0),
+            opens: std::cell::Cell::new(1),
+        }
+    }
+
+    /// Run `f` on the open handle.
+    pub(super) fn with<T>(
+        &self,
+        f: impl FnOnce(&sled::Tree) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut slot = self.tree.borrow_mut();
+        if slot.is_none()
+            && let Some(dir) = self.dir
+        {
+            *slot = Some((*self.store.open_sled(dir)?).clone());
+            self.opens.set(self.opens.get() + 1);
+        }
+        match slot.as_ref() {
+            Some(tree) => f(tree),
+            None => Err(self.store.corrupt("the generation's database is not open")),
+        }
+    }
+
+    pub(super) fn get(&self, key: &[u8]) -> Result<Option<sled::IVec>, StoreError> {
+        let v = self.with(|t| t.get(key).map_err(|e| self.store.sled(e)))?;
+        let read = self.read.get() + v.as_ref().map_or(0, |v| v.len() as u64);
+        self.read.set(read);
+        if read >= RELEASE_BYTES && self.dir.is_some() {
+            // Dropped before the next `get` opens it again (sled locks its files while open).
+            self.tree.borrow_mut().take();
+            self.read.set(0);
+        }
+        Ok(v)
+    }
+
+    fn scan_prefix(&self, prefix: &str) -> Result<Vec<(sled::IVec, sled::IVec)>, StoreError> {
+        self.with(|t| {
+            t.scan_prefix(prefix)
+                .collect::<Result<_, _>>()
+                .map_err(|e| self.store.sled(e))
+        })
     }
 }
