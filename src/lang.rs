@@ -71,6 +71,28 @@ impl fmt::Display for Lang {
     }
 }
 
+/// The language chosen for this run (0: not set), for messages made far from the command line,
+/// such as the store's errors: set by the command line from `--lang` / `CHAINKB_LANG`.
+static CURRENT: std::sync::atomic::AtomicU8 = std::sync::atomic::AtomicU8::new(0);
+
+/// Set the language of this run (the command line does, once it has read `--lang`).
+pub fn set_current(lang: Lang) {
+    let v = match lang {
+        Lang::Zh => 1,
+        Lang::En => 2,
+    };
+    CURRENT.store(v, std::sync::atomic::Ordering::Relaxed);
+}
+
+/// The language of this run: as set by [`set_current`], else `CHAINKB_LANG`, else 中文.
+pub fn current() -> Lang {
+    match CURRENT.load(std::sync::atomic::Ordering::Relaxed) {
+        1 => Lang::Zh,
+        2 => Lang::En,
+        _ => Lang::choose(None),
+    }
+}
+
 /// Format in the chosen language: `tr!(lang, "{n} 行", "{n} rows")`. Both strings take the
 /// same arguments (named ones may be captured from the scope).
 #[macro_export]

@@ -17,12 +17,17 @@ pub enum OpenError {
     #[error(transparent)]
     Bundle(#[from] BundleError),
     /// A data folder given where a database is wanted: say which is which.
-    #[error(
-        "{} is a data folder (graphs/, seeds/), not a database: import it into a database folder of its own with chainkb import {} --db NEW_FOLDER",
-        .0.display(),
-        .0.display()
-    )]
+    #[error("{}", data_folder_message(.0, crate::lang::current()))]
     DataFolder(PathBuf),
+}
+
+fn data_folder_message(path: &Path, lang: crate::lang::Lang) -> String {
+    let p = path.display();
+    crate::tr!(
+        lang,
+        "{p} 是数据文件夹（graphs/、seeds/），不是数据库：请用 chainkb import {p} --db 新文件夹 把它导入一个单独的数据库文件夹",
+        "{p} is a data folder (graphs/, seeds/), not a database: import it into a database folder of its own with chainkb import {p} --db NEW_FOLDER"
+    )
 }
 
 impl Blamed for OpenError {
@@ -191,7 +196,7 @@ mod tests {
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();
-        assert!(err.contains("is a data folder"), "{err}");
+        assert!(err.contains("是数据文件夹"), "{err}");
     }
 
     #[test]

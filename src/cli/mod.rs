@@ -232,6 +232,7 @@ fn print_diags(diags: &[data::Diag]) {
 pub fn run(cli: Cli) -> Result<(), Failure> {
     let lang = Lang::choose(cli.lang);
     let _ = NOTICE_LANG.set(lang);
+    crate::lang::set_current(lang);
     let Some(command) = cli.command else {
         if std::io::IsTerminal::is_terminal(&std::io::stdin()) {
             return repl::run(cli.db, lang);

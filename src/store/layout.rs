@@ -41,13 +41,18 @@ impl Current {
 
     pub(super) fn parse(text: &str) -> Result<Current, String> {
         let Some(at) = text.rfind("crc ") else {
-            return Err("CURRENT has no checksum line".into());
+            return Err(say("CURRENT 没有校验行", "CURRENT has no checksum line"));
         };
         let (body, crc_line) = text.split_at(at);
-        let want = u32::from_str_radix(crc_line.trim_start_matches("crc ").trim(), 16)
-            .map_err(|_| "CURRENT's checksum line is not a number".to_string())?;
+        let want =
+            u32::from_str_radix(crc_line.trim_start_matches("crc ").trim(), 16).map_err(|_| {
+                say(
+                    "CURRENT 的校验行不是数字",
+                    "CURRENT's checksum line is not a number",
+                )
+            })?;
         if crc32fast::hash(body.as_bytes()) != want {
-            return Err("CURRENT fails its checksum".into());
+            return Err(say("CURRENT 校验不符", "CURRENT fails its checksum"));
         }
         let mut lines = body.lines();
         let mut field = |name: &str| -> Result<String, String> {
@@ -56,22 +61,39 @@ impl Current {
                 .and_then(|l| l.strip_prefix(name))
                 .and_then(|l| l.strip_prefix(' ').or(Some("")))
                 .map(str::to_string)
-                .ok_or_else(|| format!("CURRENT has no `{name}` line where one belongs"))
+                .ok_or_else(|| {
+                    crate::tr!(
+                        crate::lang::current(),
+                        "CURRENT 在应有 `{name}` 行处没有该行",
+                        "CURRENT has no `{name}` line where one belongs"
+                    )
+                })
         };
-        let layout: u32 = field("chainkb-store")?
-            .parse()
-            .map_err(|_| "CURRENT's layout version is not a number".to_string())?;
+        let layout: u32 = field("chainkb-store")?.parse().map_err(|_| {
+            say(
+                "CURRENT 的布局版本不是数字",
+                "CURRENT's layout version is not a number",
+            )
+        })?;
         if layout != LAYOUT_VERSION {
-            return Err(format!(
+            return Err(crate::tr!(
+                crate::lang::current(),
+                "CURRENT 的布局版本是 {layout}，而这个 chainkb 读取版本 {LAYOUT_VERSION}",
                 "CURRENT has layout version {layout}, and this chainkb reads version {LAYOUT_VERSION}"
             ));
         }
-        let schema = field("schema")?
-            .parse()
-            .map_err(|_| "CURRENT's schema version is not a number".to_string())?;
-        let generation = field("generation")?
-            .parse()
-            .map_err(|_| "CURRENT's generation is not a number".to_string())?;
+        let schema = field("schema")?.parse().map_err(|_| {
+            say(
+                "CURRENT 的数据版本不是数字",
+                "CURRENT's schema version is not a number",
+            )
+        })?;
+        let generation = field("generation")?.parse().map_err(|_| {
+            say(
+                "CURRENT 的代号不是数字",
+                "CURRENT's generation is not a number",
+            )
+        })?;
         let label = field("label")?;
         Ok(Current {
             schema,
@@ -108,7 +130,11 @@ pub(super) fn take_lock(path: &Path, exclusive: bool) -> Result<Option<File>, St
         Err(e) if is_read_only_error(&e) => {
             return Err(StoreError::ReadOnly {
                 path: path.to_path_buf(),
-                what: format!("it is on read-only media ({e})"),
+                what: crate::tr!(
+                    crate::lang::current(),
+                    "它在只读介质上（{e}）",
+                    "it is on read-only media ({e})"
+                ),
             });
         }
         Err(e) => {
@@ -259,7 +285,11 @@ pub(super) fn catching_sled_panics<T>(
                 .unwrap_or("no message");
             Err(StoreError::Corrupt {
                 path: path.to_path_buf(),
-                what: format!("sled failed while {what} ({message})"),
+                what: crate::tr!(
+                    crate::lang::current(),
+                    "sled 在{what}时出错（{message}）",
+                    "sled failed while {what} ({message})"
+                ),
             })
         }
     }

@@ -27,11 +27,12 @@ impl Store {
             .get("schema_version")
             .map_err(|e| store.sled(e))?
         {
-            let found = v
-                .as_ref()
-                .try_into()
-                .map(u32::from_be_bytes)
-                .map_err(|_| store.corrupt("meta/schema_version is not a 4-byte number"))?;
+            let found = v.as_ref().try_into().map(u32::from_be_bytes).map_err(|_| {
+                store.corrupt(say(
+                    "meta/schema_version 不是 4 字节的数",
+                    "meta/schema_version is not a 4-byte number",
+                ))
+            })?;
             if found != SCHEMA_VERSION {
                 return Err(StoreError::SchemaVersion {
                     path: path.to_path_buf(),
@@ -44,9 +45,11 @@ impl Store {
     }
 
     pub(super) fn open_legacy_sled(&self) -> Result<sled::Db, StoreError> {
-        catching_sled_panics("opening the database", &self.path, || {
-            self.open_sled(&self.path)
-        })
+        catching_sled_panics(
+            &say("打开数据库", "opening the database"),
+            &self.path,
+            || self.open_sled(&self.path),
+        )
     }
 
     pub(super) fn legacy_meta(&self) -> Result<Option<Meta>, StoreError> {
@@ -55,8 +58,12 @@ impl Store {
         let Some(g) = meta.get("generation").map_err(|e| self.sled(e))? else {
             return Ok(None);
         };
-        let generation =
-            be_u64(&g).ok_or_else(|| self.corrupt("meta/generation is not a number"))?;
+        let generation = be_u64(&g).ok_or_else(|| {
+            self.corrupt(say(
+                "meta/generation 不是数字",
+                "meta/generation is not a number",
+            ))
+        })?;
         let label = meta
             .get("label")
             .map_err(|e| self.sled(e))?
@@ -69,7 +76,7 @@ impl Store {
         let Some(meta) = self.legacy_meta()? else {
             return Err(StoreError::Empty(self.path.clone()));
         };
-        catching_sled_panics("reading the data", &self.path, || {
+        catching_sled_panics(&say("读取数据", "reading the data"), &self.path, || {
             let db = self.open_legacy_sled()?;
             let tree = db
                 .open_tree(format!("g{}", meta.generation))

@@ -81,61 +81,161 @@ const IMPORT_SPACE_MARGIN: u64 = 2 * 1024 * 1024;
 /// that be too little, the import stops with a clear error when the disk fills.
 const IMPORT_SPACE_QUARTERS: u64 = 5;
 
+/// Why the store failed. Its text is in the language chosen for the run
+/// ([`crate::lang::current`]; [`StoreError::render`] for a given one).
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("database {0} is in use by another chainkb process")]
     InUse(PathBuf),
-    #[error(
-        "database {path} has schema version {found}, but this chainkb reads version {expected}: \
-         use a chainkb that matches it, or import the data into a new database (chainkb import DIR --db NEW_PATH)"
-    )]
     SchemaVersion {
         path: PathBuf,
         found: u32,
         expected: u32,
     },
-    #[error("no database at {0} (create one with: chainkb import DIR --db {0})")]
     NotFound(PathBuf),
-    #[error("database path {0} is a file, not a folder: choose a folder name (chainkb creates it)")]
     NotAFolder(PathBuf),
-    #[error(
-        "{0} holds other files and is not a chainkb database: choose a new or empty folder for the database"
-    )]
     ForeignFolder(PathBuf),
-    #[error("database {0} holds no data yet (load some with: chainkb import DIR --db {0})")]
     Empty(PathBuf),
-    #[error("cannot encode the data for storage: {0} (a bug in chainkb: please report it)")]
     Encode(String),
-    #[error(
-        "database {path} is damaged: {what}. Nothing was changed; to recover, import the data again \
-         (chainkb import DIR --db {path}), which replaces the damaged generation"
-    )]
-    Corrupt { path: PathBuf, what: String },
-    #[error(
-        "not enough free space for the import into {path}: it needs about {} MB, and {} MB are free. \
-         Nothing was changed: the previous data is intact. Free some space and import again",
-        .needed / 1_000_000 + 1,
-        .free / 1_000_000
-    )]
+    Corrupt {
+        path: PathBuf,
+        what: String,
+    },
     NoSpace {
         path: PathBuf,
         needed: u64,
         free: u64,
     },
-    #[error(
-        "the import into {path} stopped: {what}. The previous data is intact; the partial import is \
-         removed by the next command that opens the database"
-    )]
-    ImportStalled { path: PathBuf, what: String },
-    #[error("database {path} cannot be changed: {what}")]
-    ReadOnly { path: PathBuf, what: String },
-    #[error("database {path}: {source}")]
-    Sled { path: PathBuf, source: sled::Error },
-    #[error("database {path}: {source}")]
+    ImportStalled {
+        path: PathBuf,
+        what: String,
+    },
+    ReadOnly {
+        path: PathBuf,
+        what: String,
+    },
+    Sled {
+        path: PathBuf,
+        source: sled::Error,
+    },
     Io {
         path: PathBuf,
         source: std::io::Error,
     },
+}
+
+impl StoreError {
+    /// The message in `lang`. The details inside `Corrupt`, `ImportStalled` and `ReadOnly`
+    /// were written in the run's language when the error was made.
+    pub fn render(&self, lang: crate::lang::Lang) -> String {
+        use crate::tr;
+        match self {
+            StoreError::InUse(p) => {
+                let p = p.display();
+                tr!(
+                    lang,
+                    "数据库 {p} 正被另一个 chainkb 进程使用",
+                    "database {p} is in use by another chainkb process"
+                )
+            }
+            StoreError::SchemaVersion {
+                path,
+                found,
+                expected,
+            } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "数据库 {path} 的数据版本是 {found}，而这个 chainkb 读取版本 {expected}：请使用与之相符的 chainkb，或把数据导入一个新数据库（chainkb import DIR --db 新路径）",
+                    "database {path} has schema version {found}, but this chainkb reads version {expected}: use a chainkb that matches it, or import the data into a new database (chainkb import DIR --db NEW_PATH)"
+                )
+            }
+            StoreError::NotFound(p) => {
+                let p = p.display();
+                tr!(
+                    lang,
+                    "{p} 处没有数据库（用 chainkb import DIR --db {p} 新建）",
+                    "no database at {p} (create one with: chainkb import DIR --db {p})"
+                )
+            }
+            StoreError::NotAFolder(p) => {
+                let p = p.display();
+                tr!(
+                    lang,
+                    "数据库路径 {p} 是文件，不是文件夹：请给一个文件夹名（chainkb 会创建它）",
+                    "database path {p} is a file, not a folder: choose a folder name (chainkb creates it)"
+                )
+            }
+            StoreError::ForeignFolder(p) => {
+                let p = p.display();
+                tr!(
+                    lang,
+                    "{p} 里有其他文件，不是 chainkb 数据库：请为数据库选一个新的或空的文件夹",
+                    "{p} holds other files and is not a chainkb database: choose a new or empty folder for the database"
+                )
+            }
+            StoreError::Empty(p) => {
+                let p = p.display();
+                tr!(
+                    lang,
+                    "数据库 {p} 还没有数据（用 chainkb import DIR --db {p} 导入）",
+                    "database {p} holds no data yet (load some with: chainkb import DIR --db {p})"
+                )
+            }
+            StoreError::Encode(e) => tr!(
+                lang,
+                "无法把数据编码存储：{e}（chainkb 的缺陷，请报告）",
+                "cannot encode the data for storage: {e} (a bug in chainkb: please report it)"
+            ),
+            StoreError::Corrupt { path, what } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "数据库 {path} 已损坏：{what}。未做任何改动；恢复办法：重新导入数据（chainkb import DIR --db {path}），它会替换损坏的这一代",
+                    "database {path} is damaged: {what}. Nothing was changed; to recover, import the data again (chainkb import DIR --db {path}), which replaces the damaged generation"
+                )
+            }
+            StoreError::NoSpace { path, needed, free } => {
+                let path = path.display();
+                let needed = needed / 1_000_000 + 1;
+                let free = free / 1_000_000;
+                tr!(
+                    lang,
+                    "可用空间不足，无法导入到 {path}：约需 {needed} MB，现有 {free} MB。未做任何改动，原有数据完好。请腾出空间后重新导入",
+                    "not enough free space for the import into {path}: it needs about {needed} MB, and {free} MB are free. Nothing was changed: the previous data is intact. Free some space and import again"
+                )
+            }
+            StoreError::ImportStalled { path, what } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "向 {path} 的导入已停止：{what}。原有数据完好；下一个打开该数据库的命令会删除这次未完成的导入",
+                    "the import into {path} stopped: {what}. The previous data is intact; the partial import is removed by the next command that opens the database"
+                )
+            }
+            StoreError::ReadOnly { path, what } => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "数据库 {path} 无法修改：{what}",
+                    "database {path} cannot be changed: {what}"
+                )
+            }
+            StoreError::Sled { path, source } => {
+                let path = path.display();
+                tr!(lang, "数据库 {path}：{source}", "database {path}: {source}")
+            }
+            StoreError::Io { path, source } => {
+                let path = path.display();
+                tr!(lang, "数据库 {path}：{source}", "database {path}: {source}")
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(crate::lang::current()))
+    }
 }
 
 impl crate::error::Blamed for StoreError {
@@ -160,6 +260,11 @@ impl crate::error::Blamed for StoreError {
             StoreError::Encode(_) => Blame::Bug,
         }
     }
+}
+
+/// A fixed message in the run's language ([`crate::lang::current`]).
+fn say(zh: &str, en: &str) -> String {
+    crate::lang::current().pick(zh, en).to_string()
 }
 
 /// What `open` found that the user should hear about.
@@ -274,9 +379,11 @@ impl Store {
         if let Some(c) = &store.current()
             && !generation_dir(path, c.generation).is_dir()
         {
-            return Err(store.corrupt(format!(
-                "CURRENT names generation {}, and its folder g{} is missing",
-                c.generation, c.generation
+            let g = c.generation;
+            return Err(store.corrupt(crate::tr!(
+                crate::lang::current(),
+                "CURRENT 指向第 {g} 代，而它的文件夹 g{g} 不见了",
+                "CURRENT names generation {g}, and its folder g{g} is missing"
             )));
         }
         Ok((store, report))
@@ -340,8 +447,10 @@ impl Store {
                 if complete {
                     return Err(StoreError::Corrupt {
                         path: path.to_path_buf(),
-                        what: "the file CURRENT, which names the live generation, is missing"
-                            .into(),
+                        what: say(
+                            "指明当前这一代的文件 CURRENT 不见了",
+                            "the file CURRENT, which names the live generation, is missing",
+                        ),
                     });
                 }
                 return Ok(None);
@@ -350,7 +459,7 @@ impl Store {
         };
         let text = String::from_utf8(text).map_err(|_| StoreError::Corrupt {
             path: path.to_path_buf(),
-            what: "CURRENT is not text".into(),
+            what: say("CURRENT 不是文本", "CURRENT is not text"),
         })?;
         Current::parse(&text)
             .map(Some)
@@ -427,7 +536,9 @@ impl Store {
             || name.starts_with("snap.")
             || parse_generation_name(name).is_some()
         {
-            return Err(StoreError::Encode(format!(
+            return Err(StoreError::Encode(crate::tr!(
+                crate::lang::current(),
+                "`{name}` 不能用作数据库里的文件夹名",
                 "`{name}` cannot name a folder of the database"
             )));
         }
@@ -441,7 +552,10 @@ impl Store {
         if !self.writable {
             return Err(StoreError::ReadOnly {
                 path: self.path.clone(),
-                what: "it was opened for reading (a bug in chainkb: please report it)".into(),
+                what: say(
+                    "它是以只读方式打开的（chainkb 的缺陷，请报告）",
+                    "it was opened for reading (a bug in chainkb: please report it)",
+                ),
             });
         }
         if !dir.is_dir() {
@@ -478,8 +592,15 @@ impl Store {
     fn sled(&self, e: sled::Error) -> StoreError {
         match e {
             sled::Error::Corruption { at, .. } => self.corrupt(match at {
-                Some(at) => format!("sled found damaged data in its log (at {at:?})"),
-                None => "sled found damaged data in its log".to_string(),
+                Some(at) => crate::tr!(
+                    crate::lang::current(),
+                    "sled 在日志中发现损坏的数据（位于 {at:?}）",
+                    "sled found damaged data in its log (at {at:?})"
+                ),
+                None => say(
+                    "sled 在日志中发现损坏的数据",
+                    "sled found damaged data in its log",
+                ),
             }),
             e => StoreError::Sled {
                 path: self.path.clone(),

@@ -41,7 +41,7 @@ impl Store {
         };
         let dir = generation_dir(&self.path, current.generation);
         let read = |dir: &Path| {
-            catching_sled_panics("reading the data", &self.path, || {
+            catching_sled_panics(&say("读取数据", "reading the data"), &self.path, || {
                 let source = Source::folder(self, dir)?;
                 self.load_from(&source)
             })
@@ -87,9 +87,11 @@ impl Store {
         ];
         for (what, records, chunks) in counts {
             if records.div_ceil(CHUNK) != chunks as usize {
-                return Err(self.corrupt(format!(
-                    "the live generation is incomplete: {chunks} chunk(s) of {what} were written and {} read back",
-                    records.div_ceil(CHUNK)
+                let read = records.div_ceil(CHUNK);
+                return Err(self.corrupt(crate::tr!(
+                    crate::lang::current(),
+                    "当前这一代不完整：写入了 {chunks} 块 {what}，读回 {read} 块",
+                    "the live generation is incomplete: {chunks} chunk(s) of {what} were written and {read} read back"
                 )));
             }
         }
@@ -108,7 +110,7 @@ impl Store {
             let get = |key: &str| -> Result<sled::IVec, StoreError> {
                 db.get(key)
                     .map_err(|e| self.sled(e))?
-                    .ok_or_else(|| self.corrupt(format!("record {key} is missing")))
+                    .ok_or_else(|| self.corrupt(missing(key)))
             };
             self.decode::<Vec<String>>("files", &get("files")?)?;
             self.decode::<Vec<TemplateFile>>("templates", &get("templates")?)?;
@@ -131,7 +133,7 @@ impl Store {
                         let v = db
                             .get(&key)
                             .map_err(|e| self.sled(e))?
-                            .ok_or_else(|| self.corrupt(format!("record {name} is missing")))?;
+                            .ok_or_else(|| self.corrupt(missing(&name)))?;
                         decode(&name, &v)
                     })
                 })
@@ -158,25 +160,36 @@ impl Store {
         let manifest: Manifest = match db.get("manifest").map_err(|e| self.sled(e))? {
             Some(v) => self.decode("manifest", &v)?,
             None => {
-                return Err(self.corrupt(
+                return Err(self.corrupt(say(
+                    "当前这一代不完整（缺少最后一条记录 manifest：sled 只恢复了其中一部分）",
                     "the live generation is incomplete (its last record, the manifest, is missing: \
                      sled recovered only part of it)",
-                ));
+                )));
             }
         };
         if let Some(current) = &self.current()
             && expected.is_none()
             && (manifest.generation != current.generation || manifest.label != current.label)
         {
-            return Err(self.corrupt(format!(
-                "CURRENT names generation {} ({}), and its folder holds generation {} ({})",
-                current.generation, current.label, manifest.generation, manifest.label
+            let (cg, cl, mg, ml) = (
+                current.generation,
+                &current.label,
+                manifest.generation,
+                &manifest.label,
+            );
+            return Err(self.corrupt(crate::tr!(
+                crate::lang::current(),
+                "CURRENT 指向第 {cg} 代（{cl}），而其文件夹里是第 {mg} 代（{ml}）",
+                "CURRENT names generation {cg} ({cl}), and its folder holds generation {mg} ({ml})"
             )));
         }
         if let Some(expected) = expected
             && &manifest != expected
         {
-            return Err(self.corrupt("the import's manifest reads back differently"));
+            return Err(self.corrupt(say(
+                "导入的 manifest 读回后不一致",
+                "the import's manifest reads back differently",
+            )));
         }
         Ok(manifest)
     }
@@ -195,7 +208,7 @@ impl Store {
         let get = |key: &str| -> Result<sled::IVec, StoreError> {
             source
                 .get(key.as_bytes())?
-                .ok_or_else(|| self.corrupt(format!("record {key} is missing")))
+                .ok_or_else(|| self.corrupt(missing(key)))
         };
         let optional = |key: &str| source.get(key.as_bytes());
         let files: Vec<String> = self.decode("files", &get("files")?)?;
@@ -302,7 +315,7 @@ impl Store {
                     if idx == Some(expected as u32) {
                         Ok((expected, v))
                     } else {
-                        Err(self.corrupt(format!("record {prefix}{expected} is missing")))
+                        Err(self.corrupt(missing(&format!("{prefix}{expected}"))))
                     }
                 })
                 .collect::<Result<_, _>>()?;
@@ -313,7 +326,7 @@ impl Store {
         for i in 0..count as usize {
             let v = source
                 .get(&chunk_key(prefix, i))?
-                .ok_or_else(|| self.corrupt(format!("record {prefix}{i} is missing")))?;
+                .ok_or_else(|| self.corrupt(missing(&format!("{prefix}{i}"))))?;
             batch.push((i, v));
             if batch.len() == READ_BATCH || i + 1 == count as usize {
                 out.extend(decode(&batch)?);
@@ -325,15 +338,28 @@ impl Store {
 
     pub(super) fn decode<T: DeserializeOwned>(&self, key: &str, v: &[u8]) -> Result<T, StoreError> {
         if v.len() < 4 {
-            return Err(self.corrupt(format!("record {key} is truncated")));
+            return Err(self.corrupt(crate::tr!(
+                crate::lang::current(),
+                "记录 {key} 被截断",
+                "record {key} is truncated"
+            )));
         }
         let (crc, body) = v.split_at(4);
         let want = u32::from_be_bytes([crc[0], crc[1], crc[2], crc[3]]);
         if crc32fast::hash(body) != want {
-            return Err(self.corrupt(format!("record {key} fails its checksum")));
+            return Err(self.corrupt(crate::tr!(
+                crate::lang::current(),
+                "记录 {key} 校验不符",
+                "record {key} fails its checksum"
+            )));
         }
-        postcard::from_bytes(body)
-            .map_err(|e| self.corrupt(format!("record {key} cannot be decoded: {e}")))
+        postcard::from_bytes(body).map_err(|e| {
+            self.corrupt(crate::tr!(
+                crate::lang::current(),
+                "记录 {key} 无法解码：{e}",
+                "record {key} cannot be decoded: {e}"
+            ))
+        })
     }
 
     /// Read every record of the live generation (`check --store`): sled only notices damage
@@ -432,7 +458,10 @@ impl<'a> Source<'a> {
         }
         match slot.as_ref() {
             Some(tree) => f(tree),
-            None => Err(self.store.corrupt("the generation's database is not open")),
+            None => Err(self.store.corrupt(say(
+                "这一代的数据库没有打开",
+                "the generation's database is not open",
+            ))),
         }
     }
 
@@ -455,4 +484,13 @@ impl<'a> Source<'a> {
                 .map_err(|e| self.store.sled(e))
         })
     }
+}
+
+/// "record KEY is missing", in the run's language.
+fn missing(key: &str) -> String {
+    crate::tr!(
+        crate::lang::current(),
+        "记录 {key} 缺失",
+        "record {key} is missing"
+    )
 }

@@ -52,7 +52,7 @@ fn reading_reopens_the_database_and_still_reads_every_chunk() {
         db.flush().unwrap();
     }
     let err = store.load().unwrap_err().to_string();
-    assert!(err.contains("record nodes/3 is missing"), "{err}");
+    assert!(err.contains("记录 nodes/3 缺失"), "{err}");
 }
 
 /// Edges across chunk boundaries, a few carrying an industry-system payload: the payloads
@@ -327,7 +327,7 @@ fn a_flipped_byte_is_reported_as_damage() {
         db.flush().unwrap();
     });
     let err = store.load().unwrap_err().to_string();
-    assert!(err.contains("fails its checksum"), "{err}");
+    assert!(err.contains("记录 nodes/0 校验不符"), "{err}");
 }
 
 #[test]
@@ -342,8 +342,8 @@ fn an_unknown_schema_version_is_refused() {
         store.set_current_raw("schema", "99").unwrap();
     }
     let err = Store::open(dir.path(), false).err().unwrap().to_string();
-    assert!(err.contains("schema version 99"), "{err}");
-    assert!(err.contains("reads version 1"), "{err}");
+    assert!(err.contains("数据版本是 99"), "{err}");
+    assert!(err.contains("读取版本 1"), "{err}");
 }
 
 #[test]
@@ -351,7 +351,7 @@ fn a_missing_database_is_not_created_by_readers() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("nope");
     let err = Store::open(&path, false).err().unwrap().to_string();
-    assert!(err.contains("no database at"), "{err}");
+    assert!(err.contains("处没有数据库"), "{err}");
     assert!(!path.exists());
 }
 /// Every file below `dir` with its bytes, to see whether anything was written.
@@ -476,13 +476,10 @@ fn a_lost_or_damaged_current_is_damage() {
     let text = std::fs::read_to_string(&current).unwrap();
     std::fs::write(&current, text.replace("generation 1", "generation 7")).unwrap();
     let err = Store::open(dir.path(), false).err().unwrap().to_string();
-    assert!(err.contains("CURRENT fails its checksum"), "{err}");
+    assert!(err.contains("CURRENT 校验不符"), "{err}");
     std::fs::remove_file(&current).unwrap();
     let err = Store::open(dir.path(), false).err().unwrap().to_string();
-    assert!(
-        err.contains("CURRENT, which names the live generation, is missing"),
-        "{err}"
-    );
+    assert!(err.contains("指明当前这一代的文件 CURRENT 不见了"), "{err}");
     assert!(
         dir.path().join("g1").is_dir(),
         "damage is reported, not cleaned up"
@@ -602,9 +599,33 @@ fn current_round_trips_and_refuses_other_layouts() {
     let other = c.to_text().replace("chainkb-store 2", "chainkb-store 3");
     let body = &other[..other.rfind("crc ").unwrap()];
     let other = format!("{body}crc {:08x}\n", crc32fast::hash(body.as_bytes()));
-    assert!(
-        Current::parse(&other)
-            .unwrap_err()
-            .contains("layout version 3")
+    assert!(Current::parse(&other).unwrap_err().contains("布局版本是 3"));
+}
+
+/// The store's messages are Chinese by default and English on request, the same facts in both.
+#[test]
+fn errors_speak_the_users_language() {
+    use crate::lang::Lang;
+    let e = StoreError::NotFound(PathBuf::from("/x"));
+    assert_eq!(
+        e.render(Lang::Zh),
+        "/x 处没有数据库（用 chainkb import DIR --db /x 新建）"
     );
+    assert_eq!(
+        e.render(Lang::En),
+        "no database at /x (create one with: chainkb import DIR --db /x)"
+    );
+    let e = StoreError::NoSpace {
+        path: PathBuf::from("db"),
+        needed: 5_500_000,
+        free: 2_000_000,
+    };
+    assert!(
+        e.render(Lang::Zh).contains("约需 6 MB，现有 2 MB"),
+        "{}",
+        e.render(Lang::Zh)
+    );
+    assert!(e.render(Lang::En).contains("about 6 MB, and 2 MB are free"));
+    let e = StoreError::InUse(PathBuf::from("db"));
+    assert_eq!(e.render(Lang::Zh), "数据库 db 正被另一个 chainkb 进程使用");
 }

@@ -19,7 +19,10 @@ impl Store {
         if !self.writable {
             return Err(StoreError::ReadOnly {
                 path: self.path.clone(),
-                what: "it was opened for reading (a bug in chainkb: please report it)".into(),
+                what: say(
+                    "它是以只读方式打开的（chainkb 的缺陷，请报告）",
+                    "it was opened for reading (a bug in chainkb: please report it)",
+                ),
             });
         }
         // Sized before anything is written (a value that cannot be encoded stops the import
@@ -57,9 +60,11 @@ impl Store {
         let verified = written.and_then(|()| {
             // Opening it again lets sled's recovery write its snapshot now, while the import
             // may still write; and every record is read back before it goes live.
-            catching_sled_panics("reading back the import", &self.path, || {
-                self.verify_written(&partial, &manifest)
-            })
+            catching_sled_panics(
+                &say("回读导入的数据", "reading back the import"),
+                &self.path,
+                || self.verify_written(&partial, &manifest),
+            )
         });
         if let Err(e) = verified {
             let _ = std::fs::remove_dir_all(&partial);
@@ -197,10 +202,14 @@ impl Store {
                     >= std::time::Duration::from_secs(3))
                 .then(|| StoreError::ImportStalled {
                     path: self.path.clone(),
-                    what: format!(
-                        "the disk is full ({} KB free) and the database cannot grow",
-                        free_bytes(&self.path).unwrap_or(0) / 1000
-                    ),
+                    what: {
+                        let kb = free_bytes(&self.path).unwrap_or(0) / 1000;
+                        crate::tr!(
+                            crate::lang::current(),
+                            "磁盘已满（剩 {kb} KB），数据库无法增长",
+                            "the disk is full ({kb} KB free) and the database cannot grow"
+                        )
+                    },
                 }),
                 _ => {
                     stalled_since = Some((now, std::time::Instant::now()));
@@ -238,7 +247,7 @@ impl Store {
                                 Ok(Err(e)) => Err(e),
                                 _ => Err(StoreError::ImportStalled {
                                     path: self.path.clone(),
-                                    what: "the writing thread ended early".into(),
+                                    what: say("写入线程提前结束", "the writing thread ended early"),
                                 }),
                             };
                         }
@@ -259,7 +268,10 @@ impl Store {
                 Err(RecvTimeoutError::Disconnected) => {
                     return Err(StoreError::ImportStalled {
                         path: self.path.clone(),
-                        what: "the writing thread ended without a result".into(),
+                        what: say(
+                            "写入线程结束时没有给出结果",
+                            "the writing thread ended without a result",
+                        ),
                     });
                 }
                 Err(RecvTimeoutError::Timeout) => {
