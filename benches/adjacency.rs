@@ -99,7 +99,10 @@ fn main() {
     let n = env("CHAINKB_ADJ_NODES", 2_000_000);
     let m = env("CHAINKB_ADJ_EDGES", 10_000_000);
     let edges = edges(n, m);
-    println!("{n} nodes, {} SUPPLIES_TO edges (distinct pairs)", edges.len());
+    println!(
+        "{n} nodes, {} SUPPLIES_TO edges (distinct pairs)",
+        edges.len()
+    );
 
     let (t_adj, adj) = best(3, || Adjacency::build(n, &edges));
     println!(
@@ -129,11 +132,19 @@ fn main() {
                 |s, v| v.extend(adj.get(s, k, dir).iter().map(|&(o, _)| o)),
             )
         });
-        let g = if dir == Direction::Outgoing { &out } else { &inc };
+        let g = if dir == Direction::Outgoing {
+            &out
+        } else {
+            &inc
+        };
         let (t_c, r_c) = best(5, || {
             walk(
                 &starts,
-                |f| std::hint::black_box(g.edges_slice(f)).len().min(g.neighbors_slice(f).len()),
+                |f| {
+                    std::hint::black_box(g.edges_slice(f))
+                        .len()
+                        .min(g.neighbors_slice(f).len())
+                },
                 |s, v| v.extend_from_slice(g.neighbors_slice(s)),
             )
         });
