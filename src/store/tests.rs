@@ -29,7 +29,8 @@ fn import_then_load_round_trips_across_chunks() {
 
 /// Reading a generation opens its database again every `RELEASE_BYTES` read (16 KiB in
 /// tests), so sled's cache never holds the whole encoded generation; the records come back
-/// whole and in order across the reopenings, and a chunk missing in the middle is named.
+/// whole and in order across the reopenings, nothing is written, and a chunk missing in the
+/// middle is named.
 #[test]
 fn reading_reopens_the_database_and_still_reads_every_chunk() {
     let dir = tempfile::tempdir().unwrap();
@@ -37,6 +38,7 @@ fn reading_reopens_the_database_and_still_reads_every_chunk() {
     let ds = tiny(CHUNK * 5 + 1);
     store.import(&ds, "t").unwrap();
     let live = generation_dir(dir.path(), 1);
+    let before = files_of(dir.path());
     let source = Source::folder(&store, &live).unwrap();
     let back = store.load_from(&source).unwrap();
     assert_eq!(back, ds);
@@ -46,6 +48,10 @@ fn reading_reopens_the_database_and_still_reads_every_chunk() {
         source.opens.get()
     );
     drop(source);
+    assert!(
+        before == files_of(dir.path()),
+        "a read changed the database"
+    );
     {
         let db = store.open_sled(&live).unwrap();
         db.remove(chunk_key("nodes/", 3)).unwrap();
