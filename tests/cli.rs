@@ -254,7 +254,13 @@ fn a_second_process_gets_a_clear_in_use_message() {
     import(&db, &fixture("small"));
     // An import holds the database for itself; readers share it.
     let (_held, _) = chainkb::store::Store::open(&db, true).unwrap();
-    // (In English: the store's message, under the English prefix.)
+    // Chinese by default, English with --lang en.
+    let out = run(&["stats", "--db", &db.display().to_string()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        text(&out.stderr).trim(),
+        format!("错误：数据库 {} 正被另一个 chainkb 进程使用", db.display())
+    );
     let out = run(&["--lang", "en", "stats", "--db", &db.display().to_string()]);
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(
@@ -278,7 +284,7 @@ fn an_unknown_schema_version_is_refused_with_exit_2() {
     let out = run(&["stats", "--db", &db.display().to_string()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("has schema version 7, but this chainkb reads version 1"),
+        text(&out.stderr).contains("的数据版本是 7，而这个 chainkb 读取版本 1"),
         "{}",
         text(&out.stderr)
     );

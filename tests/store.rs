@@ -142,8 +142,8 @@ fn an_import_on_a_full_disk_is_a_clear_error_and_reading_a_full_disk_harms_nothi
     // were derived from error types; README, "Exit codes").
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     let err = text(&out.stderr);
-    assert!(err.contains("not enough free space"), "{err}");
-    assert!(err.contains("the previous data is intact"), "{err}");
+    assert!(err.contains("可用空间不足"), "{err}");
+    assert!(err.contains("原有数据完好"), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 
     // Reading with (almost) nothing free: twice, as the reported damage needed.
@@ -200,7 +200,7 @@ fn a_database_on_read_only_media_is_read() {
     let out = chainkb(&rodb, &["import", &fixture("small")]);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
     assert!(
-        text(&out.stderr).contains("read-only"),
+        text(&out.stderr).contains("只读介质"),
         "{}",
         text(&out.stderr)
     );
@@ -250,7 +250,7 @@ fn damage_after_two_imports_is_reported_never_the_older_data() {
             Some(2) => {
                 damaged += 1;
                 assert!(
-                    text(&out.stderr).contains("is damaged"),
+                    text(&out.stderr).contains("已损坏"),
                     "{}",
                     text(&out.stderr)
                 );
@@ -258,7 +258,7 @@ fn damage_after_two_imports_is_reported_never_the_older_data() {
             }
             other => panic!("byte {at}: exit {other:?}: {}", text(&out.stderr)),
         }
-        assert!(!text(&out.stderr).contains("interrupted"));
+        assert!(!text(&out.stderr).contains("被中断"));
     }
     assert!(damaged > 0, "{intact} intact, {damaged} damaged");
 }

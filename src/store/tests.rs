@@ -1,0 +1,637 @@
+//! Unit tests of the store: round trips, layouts, damage, locks and left-overs.
+
+use super::*;
+use crate::model::{Attrs, Kind};
+
+fn tiny(n: usize) -> Dataset {
+    Dataset::segments_only(n)
+}
+
+#[test]
+fn import_then_load_round_trips_across_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, report) = Store::open(dir.path(), true).unwrap();
+    assert_eq!(report, OpenReport::default());
+    let ds = tiny(CHUNK * 2 + 3);
+    store.import(&ds, "t").unwrap();
+    let (back, meta) = store.load().unwrap();
+    assert_eq!(back, ds);
+    assert_eq!(meta.generation, 1);
+    let ds2 = tiny(5);
+    store.import(&ds2, "t2").unwrap();
+    let (back, meta) = store.load().unwrap();
+    assert_eq!(back, ds2);
+    assert_eq!(meta.generation, 2);
+    // the old generation's folder is gone
+    assert!(!dir.path().join("g1").exists());
+    assert!(dir.path().join("g2").is_dir());
+}
+
+/// Reading a generation opens its database again every `RELEASE_BYTES` read (16 KiB in
+/// tests), so sled's cache never holds the whole encoded generation; the records come back
+/// whole and in order across the reopenings, nothing is written, and a chunk missing in the
+/// middle is named.
+#[test]
+fn reading_reopens_the_database_and_still_reads_every_chunk() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(dir.path(), true).unwrap();
+    let ds = tiny(CHUNK * 5 + 1);
+    store.import(&ds, "t").unwrap();
+    let live = generation_dir(dir.path(), 1);
+    let before = files_of(dir.path());
+    let source = Source::folder(&store, &live).unwrap();
+    let back = store.load_from(&source).unwrap();
+    assert_eq!(back, ds);
+    assert!(
+        source.opens.get() > 2,
+        "opened {} times",
+        source.opens.get()
+    );
+    drop(source);
+    assert!(
+        before == files_of(dir.path()),
+        "a read changed the database"
+    );
+    {
+        let db = store.open_sled(&live).unwrap();
+        db.remove(chunk_key("nodes/", 3)).unwrap();
+        db.flush().unwrap();
+    }
+    let err = store.load().unwrap_err().to_string();
+    assert!(err.contains("记录 nodes/3 缺失"), "{err}");
+}
+
+/// Edges across chunk boundaries, a few carrying an industry-system payload: the payloads
+/// come back on the right edges (their index is rebuilt from each chunk's offset).
+#[test]
+fn edges_and_their_system_payloads_round_trip_across_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(dir.path(), true).unwrap();
+    let mut ds = tiny(3);
+    let n = CHUNK * 2 + 5;
+    for i in 0..n {
+        ds.edges.push(Edge {
+            kind: if i % 1000 == 7 {
+                EdgeKind::InSystem
+            } else {
+                EdgeKind::Supplies
+            },
+            from: (i % 3) as u32,
+            to: ((i + 1) % 3) as u32,
+            row: (i % 3) as u32,
+        });
+        if i % 1000 == 7 || i == CHUNK || i == n - 1 {
+            ds.systems.push((
+                i as u32,
+                SystemEntry {
+                    system: format!("体系{i}").into(),
+                    class: "主导".into(),
+                    target_revenue_yi: Some(i as f64),
+                },
+            ));
+        }
+    }
+    store.import(&ds, "t").unwrap();
+    let (back, _) = store.load().unwrap();
+    assert_eq!(back, ds);
+    assert_eq!(
+        back.edge_system(CHUNK as u32).map(|s| &*s.system),
+        Some(&*format!("体系{CHUNK}"))
+    );
+    assert_eq!(back.edge_system(8), None);
+}
+
+/// The in-memory types were made smaller without changing what is stored: records written
+/// by earlier versions of schema 1 still decode, and new records are byte-identical.
+#[test]
+fn stored_records_keep_the_schema_1_layout() {
+    use serde::Deserialize;
+    // The schema-1 shapes as they were declared.
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct OldEdge {
+        kind: EdgeKind,
+        from: u32,
+        to: u32,
+        row: u32,
+        system: Option<Box<SystemEntry>>,
+    }
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct OldRow {
+        file: u32,
+        line: u32,
+        source: u32,
+        notes: Option<Box<str>>,
+    }
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    enum OldAttrs {
+        Region {
+            level: Box<str>,
+        },
+        Park {
+            kind: Box<str>,
+            area_km2: Option<f64>,
+        },
+    }
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct OldNode {
+        kind: Kind,
+        id: Box<str>,
+        display_name: Option<Box<str>>,
+        aliases: Vec<Box<str>>,
+        attrs: OldAttrs,
+        row: u32,
+    }
+    let entry = SystemEntry {
+        system: "231".into(),
+        class: "主导".into(),
+        target_revenue_yi: Some(630.0),
+    };
+    let old = OldEdge {
+        kind: EdgeKind::InSystem,
+        from: 1,
+        to: 2,
+        row: 3,
+        system: Some(Box::new(entry.clone())),
+    };
+    let ds = Dataset {
+        edges: vec![Edge {
+            kind: EdgeKind::InSystem,
+            from: 1,
+            to: 2,
+            row: 3,
+        }],
+        systems: vec![(0, entry)],
+        ..Default::default()
+    };
+    let old_bytes = postcard::to_stdvec(&vec![&old]).unwrap();
+    assert_eq!(
+        postcard::to_stdvec(&stored_edges(&ds, 0, &ds.edges)).unwrap(),
+        old_bytes
+    );
+    let back: Vec<StoredEdgeOwned> = postcard::from_bytes(&old_bytes).unwrap();
+    assert_eq!(back[0].system.as_deref(), old.system.as_deref());
+
+    let old = OldRow {
+        file: 1,
+        line: 2,
+        source: 3,
+        notes: Some("表内重复".into()),
+    };
+    let new = Row {
+        file: 1,
+        line: 2,
+        source: 3,
+        notes: Some(Box::new("表内重复".into())),
+    };
+    assert_eq!(
+        postcard::to_stdvec(&new).unwrap(),
+        postcard::to_stdvec(&old).unwrap()
+    );
+
+    let old = OldNode {
+        kind: Kind::Park,
+        id: "研和片区".into(),
+        display_name: None,
+        aliases: vec!["研和".into()],
+        attrs: OldAttrs::Park {
+            kind: "片区".into(),
+            area_km2: Some(20.42),
+        },
+        row: 4,
+    };
+    let new = Node {
+        kind: Kind::Park,
+        id: "研和片区".into(),
+        display_name: None,
+        aliases: Box::new(["研和".into()]),
+        attrs: Attrs::Park(Box::new(crate::model::ParkAttrs {
+            kind: "片区".into(),
+            area_km2: Some(20.42),
+        })),
+        row: 4,
+    };
+    let bytes = postcard::to_stdvec(&old).unwrap();
+    assert_eq!(postcard::to_stdvec(&new).unwrap(), bytes);
+    assert_eq!(postcard::from_bytes::<Node>(&bytes).unwrap(), new);
+}
+
+/// `public_functions` came after the first databases: one written without the key opens
+/// with none, and one written with it gives them back.
+#[test]
+fn public_functions_round_trip_and_are_optional() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(dir.path(), true).unwrap();
+    let mut ds = tiny(3);
+    ds.public_functions = vec![(1, "疾病预防控制机构".into())];
+    store.import(&ds, "t").unwrap();
+    let (back, _) = store.load().unwrap();
+    assert_eq!(back.public_function(1), Some("疾病预防控制机构"));
+    assert_eq!(back, ds);
+    store.with_live_sled(|db| db.remove("public_functions").unwrap());
+    let (back, _) = store.load().unwrap();
+    assert!(back.public_functions.is_empty());
+    assert_eq!(back.nodes, ds.nodes);
+}
+
+/// `figures` and `catalog` are keys of their own like `coverage`: no schema version.
+#[test]
+fn figures_and_catalog_round_trip_and_are_optional() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(dir.path(), true).unwrap();
+    let mut ds = tiny(3);
+    ds.figures = vec![Figure {
+        place: 0,
+        system: "体系".into(),
+        industry: Some(1),
+        measure: "主营业务收入目标".into(),
+        value: Some(630.0),
+        unit: "亿元".into(),
+        year: Some(2025),
+        text: "力争到2025年，实现主营业务收入630亿元".into(),
+        row: 0,
+    }];
+    ds.catalog = vec![CatalogItem {
+        place: 0,
+        system: "目录".into(),
+        industry: 1,
+        industry_no: Some(1),
+        number: Some(2),
+        heading: "花卉".into(),
+        item: "花卉电商".into(),
+        models: vec![2].into(),
+        row: 1,
+    }];
+    store.import(&ds, "t").unwrap();
+    let (back, _) = store.load().unwrap();
+    assert_eq!(back, ds);
+    store.with_live_sled(|db| {
+        db.remove("figures").unwrap();
+        db.remove("catalog").unwrap();
+    });
+    let (back, _) = store.load().unwrap();
+    assert!(back.figures.is_empty() && back.catalog.is_empty());
+    assert_eq!(back.nodes, ds.nodes);
+}
+
+/// `coverage` is a key of its own like `public_functions`: no schema version for it.
+#[test]
+fn coverage_round_trips_and_is_optional() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(dir.path(), true).unwrap();
+    let mut ds = tiny(3);
+    ds.coverage = vec![(
+        0,
+        crate::model::PlaceCoverage {
+            coverage: crate::model::Coverage::None,
+            source: "doc.txt:1".into(),
+        },
+    )];
+    store.import(&ds, "t").unwrap();
+    let (back, _) = store.load().unwrap();
+    assert_eq!(back, ds);
+    store.with_live_sled(|db| db.remove("coverage").unwrap());
+    let (back, _) = store.load().unwrap();
+    assert!(back.coverage.is_empty());
+    assert_eq!(back.nodes, ds.nodes);
+}
+
+/// `listings` is a key of its own like `coverage`: no schema version for it.
+#[test]
+fn listings_round_trip_and_are_optional() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(dir.path(), true).unwrap();
+    let mut ds = tiny(3);
+    ds.listings = vec![Listing {
+        table: "表5".into(),
+        industry: 0,
+        field: Some(1),
+        enterprise: None,
+        written: Listing::NONE.into(),
+        row: 2,
+    }];
+    store.import(&ds, "t").unwrap();
+    let (back, _) = store.load().unwrap();
+    assert_eq!(back, ds);
+    store.with_live_sled(|db| db.remove("listings").unwrap());
+    let (back, _) = store.load().unwrap();
+    assert!(back.listings.is_empty());
+    assert_eq!(back.nodes, ds.nodes);
+}
+
+#[test]
+fn a_flipped_byte_is_reported_as_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(dir.path(), true).unwrap();
+    store.import(&tiny(10), "t").unwrap();
+    store.with_live_sled(|db| {
+        let mut k = b"nodes/".to_vec();
+        k.extend_from_slice(&0u32.to_be_bytes());
+        let mut v = db.get(&k).unwrap().unwrap().to_vec();
+        let last = v.len() - 1;
+        v[last] ^= 0xFF;
+        db.insert(&k, v).unwrap();
+        db.flush().unwrap();
+    });
+    let err = store.load().unwrap_err().to_string();
+    assert!(err.contains("记录 nodes/0 校验不符"), "{err}");
+}
+
+#[test]
+fn an_unknown_schema_version_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        store.import(&tiny(2), "t").unwrap();
+    }
+    {
+        let (store, _) = Store::open(dir.path(), false).unwrap();
+        store.set_current_raw("schema", "99").unwrap();
+    }
+    let err = Store::open(dir.path(), false).err().unwrap().to_string();
+    assert!(err.contains("数据版本是 99"), "{err}");
+    assert!(err.contains("读取版本 1"), "{err}");
+}
+
+#[test]
+fn a_missing_database_is_not_created_by_readers() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("nope");
+    let err = Store::open(&path, false).err().unwrap().to_string();
+    assert!(err.contains("处没有数据库"), "{err}");
+    assert!(!path.exists());
+}
+/// Every file below `dir` with its bytes, to see whether anything was written.
+fn files_of(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            if e.path().is_dir() {
+                stack.push(e.path());
+            } else if e.file_name() != "LOCK" {
+                out.push((e.path(), std::fs::read(e.path()).unwrap()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Opening and reading a database, and checking it, change no byte of it: so a read on a
+/// full disk cannot destroy it.
+#[test]
+fn reading_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        store.import(&tiny(CHUNK + 10), "a").unwrap();
+        store.import(&tiny(50), "b").unwrap();
+    }
+    let before = files_of(dir.path());
+    for _ in 0..3 {
+        let (store, report) = Store::open(dir.path(), false).unwrap();
+        assert_eq!(report, OpenReport::default());
+        let (ds, meta) = store.load().unwrap();
+        assert_eq!(ds, tiny(50));
+        assert_eq!(meta.label, "b");
+        assert_eq!(store.verify().unwrap(), 50 + 50);
+    }
+    assert!(
+        before == files_of(dir.path()),
+        "a read changed the database"
+    );
+}
+
+/// Replaced imports are reclaimed: after many imports the folder holds one generation.
+#[test]
+fn repeated_imports_do_not_grow_the_database() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(dir.path(), true).unwrap();
+    store.import(&tiny(CHUNK * 2), "first").unwrap();
+    let first = store.disk_bytes();
+    for i in 0..12 {
+        store
+            .import(&tiny(CHUNK * 2), &format!("again {i}"))
+            .unwrap();
+    }
+    let last = store.disk_bytes();
+    assert!(
+        last <= first * 2,
+        "{first} bytes after one import, {last} after 13"
+    );
+    let gens: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| parse_generation_name(&e.file_name().to_string_lossy()).is_some())
+        .collect();
+    assert_eq!(gens.len(), 1);
+}
+
+/// A damaged byte anywhere in the live generation's files is reported as damage or read
+/// back right; the previous data is never served instead (it is gone once the new one is
+/// live), and checking changes nothing.
+#[test]
+fn damage_in_the_last_import_is_never_a_silent_rollback() {
+    let dir = tempfile::tempdir().unwrap();
+    let (new, old) = (tiny(CHUNK + 7), tiny(3));
+    {
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        store.import(&old, "old").unwrap();
+        store.import(&new, "new").unwrap();
+    }
+    let db_file = dir.path().join("g2").join("db");
+    let pristine = std::fs::read(&db_file).unwrap();
+    let mut damaged = 0;
+    for step in 1..24 {
+        let at = pristine.len() * step / 24;
+        let mut bytes = pristine.clone();
+        bytes[at] ^= 0x5A;
+        std::fs::write(&db_file, &bytes).unwrap();
+        let (store, _) = Store::open(dir.path(), false).unwrap();
+        let before = files_of(dir.path());
+        let checked = store.verify();
+        assert!(
+            before == files_of(dir.path()),
+            "check --store changed the database"
+        );
+        match store.load() {
+            Ok((ds, meta)) => {
+                assert_eq!(ds, new, "byte {at}: other data served");
+                assert_eq!(meta.label, "new");
+                assert!(checked.is_ok());
+            }
+            Err(StoreError::Corrupt { .. } | StoreError::Sled { .. }) => {
+                damaged += 1;
+                assert!(checked.is_err(), "byte {at}: load fails, check passes");
+            }
+            Err(e) => panic!("byte {at}: {e}"),
+        }
+    }
+    // Most of the file is record data (the chunks are incompressible): damage is seen.
+    assert!(damaged > 0);
+}
+
+#[test]
+fn a_lost_or_damaged_current_is_damage() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        store.import(&tiny(4), "t").unwrap();
+    }
+    let current = dir.path().join("CURRENT");
+    let text = std::fs::read_to_string(&current).unwrap();
+    std::fs::write(&current, text.replace("generation 1", "generation 7")).unwrap();
+    let err = Store::open(dir.path(), false).err().unwrap().to_string();
+    assert!(err.contains("CURRENT 校验不符"), "{err}");
+    std::fs::remove_file(&current).unwrap();
+    let err = Store::open(dir.path(), false).err().unwrap().to_string();
+    assert!(err.contains("指明当前这一代的文件 CURRENT 不见了"), "{err}");
+    assert!(
+        dir.path().join("g1").is_dir(),
+        "damage is reported, not cleaned up"
+    );
+}
+
+#[test]
+fn a_deleted_file_inside_a_generation_is_damage_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        store.import(&tiny(CHUNK * 3), "t").unwrap();
+    }
+    for entry in std::fs::read_dir(dir.path().join("g1")).unwrap().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.starts_with("snap.") || name == "db" {
+            std::fs::remove_file(entry.path()).unwrap();
+        }
+    }
+    let (store, _) = Store::open(dir.path(), false).unwrap();
+    assert!(store.load().is_err());
+    assert!(store.verify().is_err());
+}
+
+/// An import killed before its switch leaves a partial folder: the next open says so and
+/// removes it; the previous data is live.
+#[test]
+fn a_partial_import_is_reported_and_removed() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        store.import(&tiny(4), "t").unwrap();
+    }
+    std::fs::create_dir(dir.path().join("g2.partial")).unwrap();
+    std::fs::write(dir.path().join("g2.partial").join("db"), b"half").unwrap();
+    // Reported until it is removed (an open killed before the removal reports it again).
+    let (store, report) = Store::open(dir.path(), false).unwrap();
+    assert_eq!(report.interrupted_import, Some(2));
+    drop(store);
+    let (store, report) = Store::open(dir.path(), false).unwrap();
+    assert_eq!(report.interrupted_import, Some(2));
+    store.remove_leftovers();
+    assert!(!dir.path().join("g2.partial").exists());
+    assert_eq!(store.load().unwrap().0, tiny(4));
+    drop(store);
+    let (_, report) = Store::open(dir.path(), false).unwrap();
+    assert_eq!(report, OpenReport::default());
+}
+
+/// Readers share a database; an import waits for none of them and is refused.
+#[test]
+fn readers_share_and_an_import_excludes() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        store.import(&tiny(4), "t").unwrap();
+    }
+    let (a, _) = Store::open(dir.path(), false).unwrap();
+    let (b, _) = Store::open(dir.path(), false).unwrap();
+    assert_eq!(a.load().unwrap().0, b.load().unwrap().0);
+    assert!(matches!(
+        Store::open(dir.path(), true),
+        Err(StoreError::InUse(_))
+    ));
+    drop((a, b));
+    let (w, _) = Store::open(dir.path(), true).unwrap();
+    assert!(matches!(
+        Store::open(dir.path(), false),
+        Err(StoreError::InUse(_))
+    ));
+    drop(w);
+}
+
+/// A database of layout 1 (one sled database, a tree per generation) is read, and the next
+/// import converts it to layout 2, reclaiming its files.
+#[test]
+fn a_layout_1_database_is_read_and_converted_by_the_next_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = tiny(CHUNK + 2);
+    {
+        let db = sled_config(dir.path()).open().unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        meta.insert("schema_version", &SCHEMA_VERSION.to_be_bytes())
+            .unwrap();
+        meta.insert("generation", &3u64.to_be_bytes()).unwrap();
+        meta.insert("label", "legacy").unwrap();
+        let tree = db.open_tree("g3").unwrap();
+        for (k, v) in encode_dataset(&old).unwrap() {
+            tree.insert(k, v).unwrap();
+        }
+        db.flush().unwrap();
+    }
+    {
+        let (store, _) = Store::open(dir.path(), false).unwrap();
+        let (ds, meta) = store.load().unwrap();
+        assert_eq!(ds, old);
+        assert_eq!((meta.generation, meta.label.as_str()), (3, "legacy"));
+    }
+    let (store, _) = Store::open(dir.path(), true).unwrap();
+    store.import(&tiny(5), "new").unwrap();
+    drop(store);
+    assert!(!dir.path().join("db").exists() && !dir.path().join("conf").exists());
+    let (store, _) = Store::open(dir.path(), false).unwrap();
+    let (ds, meta) = store.load().unwrap();
+    assert_eq!(ds, tiny(5));
+    assert_eq!(meta.generation, 4);
+}
+
+#[test]
+fn current_round_trips_and_refuses_other_layouts() {
+    let c = Current {
+        schema: 1,
+        generation: 12,
+        label: "data/a data/b".into(),
+    };
+    assert_eq!(Current::parse(&c.to_text()), Ok(c.clone()));
+    let other = c.to_text().replace("chainkb-store 2", "chainkb-store 3");
+    let body = &other[..other.rfind("crc ").unwrap()];
+    let other = format!("{body}crc {:08x}\n", crc32fast::hash(body.as_bytes()));
+    assert!(Current::parse(&other).unwrap_err().contains("布局版本是 3"));
+}
+
+/// The store's messages are Chinese by default and English on request, the same facts in both.
+#[test]
+fn errors_speak_the_users_language() {
+    use crate::lang::Lang;
+    let e = StoreError::NotFound(PathBuf::from("/x"));
+    assert_eq!(
+        e.render(Lang::Zh),
+        "/x 处没有数据库（用 chainkb import DIR --db /x 新建）"
+    );
+    assert_eq!(
+        e.render(Lang::En),
+        "no database at /x (create one with: chainkb import DIR --db /x)"
+    );
+    let e = StoreError::NoSpace {
+        path: PathBuf::from("db"),
+        needed: 5_500_000,
+        free: 2_000_000,
+    };
+    assert!(
+        e.render(Lang::Zh).contains("约需 6 MB，现有 2 MB"),
+        "{}",
+        e.render(Lang::Zh)
+    );
+    assert!(e.render(Lang::En).contains("about 6 MB, and 2 MB are free"));
+    let e = StoreError::InUse(PathBuf::from("db"));
+    assert_eq!(e.render(Lang::Zh), "数据库 db 正被另一个 chainkb 进程使用");
+}

@@ -1,0 +1,486 @@
+//! An import: a new generation written value by value, read back, and switched live through `CURRENT`; and the stored form of each value (keys, chunks, CRC + postcard).
+
+use super::*;
+
+impl Store {
+    /// Replace the stored dataset with `ds`, atomically: either the whole new dataset is live
+    /// afterwards, or (on error or crash) the previous one still is.
+    pub fn import(&self, ds: &Dataset, label: &str) -> Result<Meta, StoreError> {
+        self.import_with_progress(ds, label, &|_, _| {})
+    }
+
+    /// `import`, calling `progress(values written, values in all)` as records are written.
+    pub fn import_with_progress(
+        &self,
+        ds: &Dataset,
+        label: &str,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<Meta, StoreError> {
+        if !self.writable {
+            return Err(StoreError::ReadOnly {
+                path: self.path.clone(),
+                what: say(
+                    "它是以只读方式打开的（chainkb 的缺陷，请报告）",
+                    "it was opened for reading (a bug in chainkb: please report it)",
+                ),
+            });
+        }
+        // Sized before anything is written (a value that cannot be encoded stops the import
+        // here); encoded as it is written, a few values at a time.
+        let parts = parts(ds);
+        let sizes: Vec<usize> = parts
+            .par_iter()
+            .map(|p| p.size(ds))
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Encode(e.to_string()))?;
+        let old = self.meta()?.map(|m| m.generation);
+        let generation = old.unwrap_or(0) + 1;
+        let manifest = Manifest {
+            generation,
+            label: label.to_string(),
+            rows: ds.rows.len().div_ceil(CHUNK) as u32,
+            nodes: ds.nodes.len().div_ceil(CHUNK) as u32,
+            edges: ds.edges.len().div_ceil(CHUNK) as u32,
+        };
+        let encoded_bytes: u64 = sizes.iter().map(|&n| n as u64).sum();
+        let needed = encoded_bytes * IMPORT_SPACE_QUARTERS / 4 + IMPORT_SPACE_MARGIN;
+        if let Some(free) = free_bytes(&self.path)
+            && free < needed
+        {
+            return Err(StoreError::NoSpace {
+                path: self.path.clone(),
+                needed,
+                free,
+            });
+        }
+
+        let partial = partial_dir(&self.path, generation);
+        self.remove_leftovers();
+        let written = self.write_generation(&partial, ds, &parts, &manifest, progress);
+        let verified = written.and_then(|()| {
+            // Opening it again lets sled's recovery write its snapshot now, while the import
+            // may still write; and every record is read back before it goes live.
+            catching_sled_panics(
+                &say("回读导入的数据", "reading back the import"),
+                &self.path,
+                || self.verify_written(&partial, &manifest),
+            )
+        });
+        if let Err(e) = verified {
+            let _ = std::fs::remove_dir_all(&partial);
+            return Err(self.explain_write_error(e, needed));
+        }
+        let live = generation_dir(&self.path, generation);
+        std::fs::rename(&partial, &live).map_err(|e| self.io(e))?;
+        sync_dir(&self.path).map_err(|e| self.io(e))?;
+
+        // The switch: CURRENT is replaced in one rename.
+        let current = Current {
+            schema: SCHEMA_VERSION,
+            generation,
+            label: label.to_string(),
+        };
+        let tmp = self.path.join("CURRENT.tmp");
+        let switched = (|| -> std::io::Result<()> {
+            let mut f = File::create(&tmp)?;
+            f.write_all(current.to_text().as_bytes())?;
+            f.sync_all()?;
+            std::fs::rename(&tmp, self.path.join("CURRENT"))?;
+            sync_dir(&self.path)
+        })();
+        if let Err(e) = switched {
+            let _ = std::fs::remove_file(&tmp);
+            let _ = std::fs::remove_dir_all(&live);
+            return Err(self.explain_write_error(self.io(e), needed));
+        }
+
+        self.set_current(current);
+        // The replaced data is reclaimed at once (layout 1's files too, after a conversion).
+        if let Some(old) = old {
+            let _ = std::fs::remove_dir_all(generation_dir(&self.path, old));
+        }
+        if self.layout == Layout::Legacy {
+            // Idempotent: after the first conversion there is nothing left to remove.
+            self.remove_legacy_files();
+        }
+        let _ = sync_dir(&self.path);
+        Ok(Meta {
+            generation,
+            label: label.to_string(),
+        })
+    }
+
+    /// A write error on a full disk says so, with the space the import needs.
+    pub(super) fn explain_write_error(&self, e: StoreError, needed: u64) -> StoreError {
+        let full = match &e {
+            StoreError::Io { source, .. } => source.kind() == std::io::ErrorKind::StorageFull,
+            StoreError::Sled {
+                source: sled::Error::Io(io),
+                ..
+            } => io.kind() == std::io::ErrorKind::StorageFull,
+            _ => false,
+        };
+        match (full, free_bytes(&self.path)) {
+            (true, Some(free)) => StoreError::NoSpace {
+                path: self.path.clone(),
+                needed,
+                free,
+            },
+            _ => e,
+        }
+    }
+
+    /// Write a generation's sled database at `dir`: every part of `ds`, then the manifest,
+    /// flushed. This thread encodes the parts a few at a time and hands them to a writing
+    /// thread that owns the sled database: sled blocks for good when the disk fills under it,
+    /// so the writing is given up (with `ImportStalled`) when it makes no progress while the
+    /// disk is full.
+    pub(super) fn write_generation(
+        &self,
+        dir: &Path,
+        ds: &Dataset,
+        parts: &[Part],
+        manifest: &Manifest,
+        progress: &dyn Fn(u64, u64),
+    ) -> Result<(), StoreError> {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::mpsc::{RecvTimeoutError, TrySendError};
+        const BATCH: usize = 16;
+        let total = parts.len() as u64;
+        let written = std::sync::Arc::new(AtomicU64::new(0));
+        let (values_tx, values_rx) = std::sync::mpsc::sync_channel::<KeyValue>(BATCH);
+        let (done_tx, done_rx) = std::sync::mpsc::channel::<Result<(), StoreError>>();
+        let dir_owned = dir.to_path_buf();
+        let store_path = self.path.clone();
+        let written_by_writer = written.clone();
+        let half = parts.len() / 2;
+        let writer = move || {
+            let sled_err = |e| StoreError::Sled {
+                path: store_path.clone(),
+                source: e,
+            };
+            let result = (|| {
+                let mut db = sled_config(&dir_owned).open().map_err(sled_err)?;
+                // Bytes written since the database was opened (see `RELEASE_BYTES`).
+                let mut held = 0u64;
+                for (i, (k, v)) in values_rx.into_iter().enumerate() {
+                    held += (k.len() + v.len()) as u64;
+                    db.insert(k, v).map_err(sled_err)?;
+                    written_by_writer.fetch_add(1, Ordering::Relaxed);
+                    if i == half {
+                        fault_injection_pause(&db);
+                    }
+                    if held >= RELEASE_BYTES {
+                        db.flush().map_err(sled_err)?;
+                        drop(db);
+                        db = reopen_sled(&dir_owned).map_err(sled_err)?;
+                        held = 0;
+                    }
+                }
+                db.flush().map_err(sled_err)?;
+                drop(db);
+                sync_dir(&dir_owned).map_err(|source| StoreError::Io {
+                    path: dir_owned.clone(),
+                    source,
+                })
+            })();
+            let _ = done_tx.send(result);
+        };
+        std::thread::Builder::new()
+            .name("chainkb-import".into())
+            .spawn(writer)
+            .map_err(|e| self.io(e))?;
+
+        // Gives up when nothing was written for a while on a full disk.
+        let mut stalled_since = None::<(u64, std::time::Instant)>;
+        let mut stalled = || -> Option<StoreError> {
+            let now = written.load(Ordering::Relaxed);
+            progress(now, total);
+            let full = free_bytes(&self.path).is_some_and(|f| f < IMPORT_SPACE_MARGIN / 4);
+            match stalled_since {
+                Some((at, since)) if at == now && full => (since.elapsed()
+                    >= std::time::Duration::from_secs(3))
+                .then(|| StoreError::ImportStalled {
+                    path: self.path.clone(),
+                    what: {
+                        let kb = free_bytes(&self.path).unwrap_or(0) / 1000;
+                        crate::tr!(
+                            crate::lang::messages(),
+                            "磁盘已满（剩 {kb} KB），数据库无法增长",
+                            "the disk is full ({kb} KB free) and the database cannot grow"
+                        )
+                    },
+                }),
+                _ => {
+                    stalled_since = Some((now, std::time::Instant::now()));
+                    None
+                }
+            }
+        };
+        let manifest_value = encode(manifest).map_err(|e| StoreError::Encode(e.to_string()))?;
+        let mut pending = Vec::with_capacity(BATCH + 1);
+        for batch in parts.chunks(BATCH) {
+            let encoded: Vec<KeyValue> = batch
+                .par_iter()
+                .map(|p| Ok((p.key(), p.encode(ds)?)))
+                .collect::<Result<_, postcard::Error>>()
+                .map_err(|e| StoreError::Encode(e.to_string()))?;
+            pending.extend(encoded);
+            if std::ptr::eq(batch.as_ptr_range().end, parts.as_ptr_range().end) {
+                pending.push((b"manifest".to_vec(), manifest_value.clone()));
+            }
+            for value in pending.drain(..) {
+                let mut value = value;
+                loop {
+                    match values_tx.try_send(value) {
+                        Ok(()) => break,
+                        Err(TrySendError::Full(v)) => {
+                            value = v;
+                            if let Some(e) = stalled() {
+                                return Err(e);
+                            }
+                            std::thread::sleep(std::time::Duration::from_millis(5));
+                        }
+                        // The writer ended early: its result says why.
+                        Err(TrySendError::Disconnected(_)) => {
+                            return match done_rx.recv() {
+                                Ok(Err(e)) => Err(e),
+                                _ => Err(StoreError::ImportStalled {
+                                    path: self.path.clone(),
+                                    what: say("写入线程提前结束", "the writing thread ended early"),
+                                }),
+                            };
+                        }
+                    }
+                }
+            }
+        }
+        if parts.is_empty() {
+            let _ = values_tx.send((b"manifest".to_vec(), manifest_value));
+        }
+        drop(values_tx);
+        loop {
+            match done_rx.recv_timeout(std::time::Duration::from_millis(200)) {
+                Ok(result) => {
+                    progress(total, total);
+                    return result;
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(StoreError::ImportStalled {
+                        path: self.path.clone(),
+                        what: say(
+                            "写入线程结束时没有给出结果",
+                            "the writing thread ended without a result",
+                        ),
+                    });
+                }
+                Err(RecvTimeoutError::Timeout) => {
+                    if let Some(e) = stalled() {
+                        return Err(e);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A stored key and its value.
+pub(super) type KeyValue = (Vec<u8>, Vec<u8>);
+
+/// Decodes one stored chunk (named by its key) and drops it: an import's read-back.
+pub(super) type ChunkCheck<'a> = dyn Fn(&str, &[u8]) -> Result<(), StoreError> + Sync + 'a;
+
+/// One stored value of a dataset, before it is encoded: a whole small table, or one chunk of
+/// rows, nodes or edges. An import encodes them a few at a time as it writes them, so the
+/// encoded form of the whole dataset never exists in memory at once.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Part {
+    Files,
+    Templates,
+    Sources,
+    PublicFunctions,
+    Coverage,
+    Figures,
+    Catalog,
+    Listings,
+    Rows(usize),
+    Nodes(usize),
+    Edges(usize),
+}
+
+/// Every stored value of `ds` but the manifest, in writing order.
+pub(super) fn parts(ds: &Dataset) -> Vec<Part> {
+    let mut out = vec![
+        Part::Files,
+        Part::Templates,
+        Part::Sources,
+        Part::PublicFunctions,
+        Part::Coverage,
+        Part::Figures,
+        Part::Catalog,
+        Part::Listings,
+    ];
+    out.extend((0..ds.rows.len().div_ceil(CHUNK)).map(Part::Rows));
+    out.extend((0..ds.nodes.len().div_ceil(CHUNK)).map(Part::Nodes));
+    out.extend((0..ds.edges.len().div_ceil(CHUNK)).map(Part::Edges));
+    out
+}
+
+pub(super) fn chunk_key(prefix: &str, i: usize) -> Vec<u8> {
+    let mut k = prefix.as_bytes().to_vec();
+    k.extend_from_slice(&(i as u32).to_be_bytes());
+    k
+}
+
+pub(super) fn chunk_of<T>(items: &[T], i: usize) -> &[T] {
+    let start = (i * CHUNK).min(items.len());
+    &items[start..(start + CHUNK).min(items.len())]
+}
+
+impl Part {
+    pub(super) fn key(self) -> Vec<u8> {
+        match self {
+            Part::Files => b"files".to_vec(),
+            Part::Templates => b"templates".to_vec(),
+            Part::Sources => b"sources".to_vec(),
+            Part::PublicFunctions => b"public_functions".to_vec(),
+            Part::Coverage => b"coverage".to_vec(),
+            Part::Figures => b"figures".to_vec(),
+            Part::Catalog => b"catalog".to_vec(),
+            Part::Listings => b"listings".to_vec(),
+            Part::Rows(i) => chunk_key("rows/", i),
+            Part::Nodes(i) => chunk_key("nodes/", i),
+            Part::Edges(i) => chunk_key("edges/", i),
+        }
+    }
+
+    /// The stored value: CRC-32 and postcard bytes.
+    pub(super) fn encode(self, ds: &Dataset) -> Result<Vec<u8>, postcard::Error> {
+        match self {
+            Part::Files => encode(&ds.files),
+            Part::Templates => encode(&ds.templates),
+            Part::Sources => encode(&ds.sources),
+            Part::PublicFunctions => encode(&ds.public_functions),
+            Part::Coverage => encode(&ds.coverage),
+            Part::Figures => encode(&ds.figures),
+            Part::Catalog => encode(&ds.catalog),
+            Part::Listings => encode(&ds.listings),
+            Part::Rows(i) => encode(chunk_of(&ds.rows, i)),
+            Part::Nodes(i) => encode(chunk_of(&ds.nodes, i)),
+            Part::Edges(i) => encode(&stored_edges(ds, i * CHUNK, chunk_of(&ds.edges, i))),
+        }
+    }
+
+    /// The stored value's size in bytes, without encoding it.
+    pub(super) fn size(self, ds: &Dataset) -> Result<usize, postcard::Error> {
+        let body = match self {
+            Part::Files => postcard::experimental::serialized_size(&ds.files),
+            Part::Templates => postcard::experimental::serialized_size(&ds.templates),
+            Part::Sources => postcard::experimental::serialized_size(&ds.sources),
+            Part::PublicFunctions => postcard::experimental::serialized_size(&ds.public_functions),
+            Part::Coverage => postcard::experimental::serialized_size(&ds.coverage),
+            Part::Figures => postcard::experimental::serialized_size(&ds.figures),
+            Part::Catalog => postcard::experimental::serialized_size(&ds.catalog),
+            Part::Listings => postcard::experimental::serialized_size(&ds.listings),
+            Part::Rows(i) => postcard::experimental::serialized_size(chunk_of(&ds.rows, i)),
+            Part::Nodes(i) => postcard::experimental::serialized_size(chunk_of(&ds.nodes, i)),
+            Part::Edges(i) => postcard::experimental::serialized_size(&stored_edges(
+                ds,
+                i * CHUNK,
+                chunk_of(&ds.edges, i),
+            )),
+        }?;
+        Ok(4 + body + self.key().len())
+    }
+}
+
+/// Every stored (key, value) of a dataset but the manifest (for tests that build a database by
+/// hand).
+#[cfg(test)]
+pub(super) fn encode_dataset(ds: &Dataset) -> Result<Vec<KeyValue>, postcard::Error> {
+    parts(ds)
+        .into_iter()
+        .map(|p| Ok((p.key(), p.encode(ds)?)))
+        .collect()
+}
+
+/// An edge as stored: the in-memory [`Edge`] with its IN_SYSTEM payload inline (the layout of
+/// schema version 1, when `Edge` held the payload itself).
+#[derive(Serialize, serde::Deserialize)]
+pub(super) struct StoredEdge<S> {
+    pub(super) kind: EdgeKind,
+    pub(super) from: u32,
+    pub(super) to: u32,
+    pub(super) row: u32,
+    pub(super) system: Option<S>,
+}
+
+/// Written borrowing the payload; read owning it, boxed (rarely present, so it stays small).
+pub(super) type StoredEdgeRef<'a> = StoredEdge<&'a SystemEntry>;
+pub(super) type StoredEdgeOwned = StoredEdge<Box<SystemEntry>>;
+
+/// One chunk of edges, and the system payloads of its edges by index within the chunk.
+pub(super) type EdgeChunk = (Vec<Edge>, Vec<(u32, SystemEntry)>);
+
+pub(super) fn split_edges(chunk: Vec<StoredEdgeOwned>) -> EdgeChunk {
+    let mut systems = Vec::new();
+    let edges = chunk
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            if let Some(sys) = s.system {
+                systems.push((i as u32, *sys));
+            }
+            Edge {
+                kind: s.kind,
+                from: s.from,
+                to: s.to,
+                row: s.row,
+            }
+        })
+        .collect();
+    (edges, systems)
+}
+
+/// The edges `edges` of `ds`, the first at index `first`, as stored (with their payloads).
+pub(super) fn stored_edges<'a>(
+    ds: &'a Dataset,
+    first: usize,
+    edges: &[Edge],
+) -> Vec<StoredEdgeRef<'a>> {
+    // `systems` is sorted by edge index.
+    let start = ds.systems.partition_point(|(at, _)| (*at as usize) < first);
+    let mut systems = ds.systems[start..].iter().peekable();
+    edges
+        .iter()
+        .enumerate()
+        .map(|(i, e)| StoredEdge {
+            kind: e.kind,
+            from: e.from,
+            to: e.to,
+            row: e.row,
+            system: systems
+                .next_if(|(at, _)| *at as usize == first + i)
+                .map(|(_, s)| s),
+        })
+        .collect()
+}
+
+/// CRC-32 (big-endian) followed by the postcard bytes.
+pub(super) fn encode<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>, postcard::Error> {
+    let body = postcard::to_stdvec(v)?;
+    let mut out = Vec::with_capacity(body.len() + 4);
+    out.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
+    out.extend_from_slice(&body);
+    Ok(out)
+}
+
+/// Test hook for the crash-safety test: with `CHAINKB_FAULT_PAUSE_IMPORT` set, an import
+/// flushes what it has written so far, says so on stderr, and waits to be killed.
+pub(super) fn fault_injection_pause(db: &sled::Db) {
+    if std::env::var_os("CHAINKB_FAULT_PAUSE_IMPORT").is_some() {
+        let _ = db.flush();
+        eprintln!("chainkb: fault injection: import paused half-way");
+        std::thread::sleep(std::time::Duration::from_secs(600));
+    }
+}
