@@ -90,6 +90,11 @@ pub fn handout_names(g: &Graph, st: &query::ast::Statement) -> Option<(String, S
             "路径".into(),
             from.iter().take(2).map(|&i| name(i)).collect(),
         ),
+        SourcePlan::TopProducers { .. } => ("企业".into(), Vec::new()),
+        SourcePlan::Partners(p) => (
+            "以商招商".into(),
+            std::iter::once(p.place).chain(p.chain).map(name).collect(),
+        ),
     };
     let targets = plan
         .ops

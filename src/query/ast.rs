@@ -179,6 +179,12 @@ pub enum Source {
         from: Name,
         steps: Vec<Step>,
     },
+    /// `partners in PLACE [chain C] [depth d]` (以商招商).
+    Partners {
+        place: Name,
+        chain: Option<Name>,
+        depth: Option<(i64, Span)>,
+    },
 }
 
 /// One hop pattern of `paths`: an edge kind walked forwards (`-[K]->`) or backwards (`<-[K]-`)
@@ -482,6 +488,20 @@ impl fmt::Display for Source {
                 write!(f, "paths from {from}")?;
                 for s in steps {
                     write!(f, " {s}")?;
+                }
+                Ok(())
+            }
+            Source::Partners {
+                place,
+                chain,
+                depth,
+            } => {
+                write!(f, "partners in {place}")?;
+                if let Some(c) = chain {
+                    write!(f, " chain {c}")?;
+                }
+                if let Some((d, _)) = depth {
+                    write!(f, " depth {d}")?;
                 }
                 Ok(())
             }

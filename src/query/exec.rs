@@ -51,6 +51,15 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
             .into_iter()
             .map(|l| vec![Value::text(l)])
             .collect();
+        // Sources that say their line in the user's language (the planner writes English).
+        let own = match &plan.source {
+            SourcePlan::TopProducers { top, .. } => Some(top.explain(ctx.lang)),
+            SourcePlan::Partners(p) => Some(p.explain(g, ctx.lang)),
+            _ => None,
+        };
+        if let (Some(line), Some(first)) = (own, t.rows.first_mut()) {
+            first[0] = Value::text(plan.lines()[0].replacen(&plan.source_text, &line, 1));
+        }
         return Ok(t);
     }
     let mut notes = Vec::new();
@@ -464,7 +473,28 @@ fn source(
         }),
         SourcePlan::Compare { chain, places } => Ok(compare(g, *chain, places, ctx)?),
         SourcePlan::Paths { from, steps } => paths(g, from, steps, ctx),
+        SourcePlan::TopProducers { top, keep } => Ok(top_producer_rows(g, top, keep.as_ref())),
+        SourcePlan::Partners(p) => Ok(p.rows(g, ctx.parallel)),
     }
+}
+
+/// Rows of the top-producers source: a full enterprise row only for each firm the merge looks
+/// at, kept when it passes the rest of the condition.
+fn top_producer_rows(
+    g: &Graph,
+    top: &crate::report::producers::TopProducers,
+    keep: Option<&Cond>,
+) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(top.k.min(1024));
+    top.firms(g, |e| {
+        let row = list_row(g, ListKind::Enterprises, e);
+        let kept = keep.is_none_or(|c| eval(c, &row));
+        if kept {
+            rows.push(row);
+        }
+        kept
+    });
+    rows
 }
 
 fn find_row(g: &Graph, i: u32) -> Row {

@@ -60,6 +60,7 @@ pub const TABLE: &[(&str, &[&str])] = &[
     ("kw_contains", &["contains", "包含"]),
     ("kw_is", &["is"]),
     ("kw_null", &["null", "空"]),
+    ("kw_partners", &["partners", "以商招商"]),
 ];
 
 /// The keywords a statement begins with.
@@ -85,6 +86,7 @@ pub const SOURCES: &[&str] = &[
     "kw_build",
     "kw_compare",
     "kw_paths",
+    "kw_partners",
 ];
 
 /// The keywords a stage begins with (after `|`).

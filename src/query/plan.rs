@@ -68,6 +68,15 @@ pub enum SourcePlan {
         from: Vec<u32>,
         steps: Vec<StepPlan>,
     },
+    /// `enterprises | where segments contains … | sort revenue_yi desc, name | limit k`
+    /// answered from the revenue-ordered producer lists (see `push_top_producers`); `keep` is
+    /// the rest of the condition, tested on each firm's row.
+    TopProducers {
+        top: crate::report::producers::TopProducers,
+        keep: Option<Cond>,
+    },
+    /// `partners in PLACE [chain C] [depth d]` (以商招商, `report::partners`).
+    Partners(crate::report::partners::Partners),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -824,6 +833,11 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                 ),
             )
         }
+        Source::Partners {
+            place,
+            chain,
+            depth,
+        } => plan_partners(g, place, chain.as_ref(), *depth)?,
     })
 }
 
@@ -1778,6 +1792,7 @@ pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
         ops.push((op, text));
         columns = next;
     }
+    let (source, source_text) = push_top_producers(g, source, source_text, &mut ops);
     Ok(Plan {
         explain: st.explain,
         source,
@@ -1786,6 +1801,121 @@ pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
         ops,
         columns,
     })
+}
+
+// ------------------------------------------------------------------------ partners source
+
+/// `partners in PLACE [chain C] [depth d]` (以商招商, `report::partners`).
+fn plan_partners(
+    g: &Graph,
+    place: &Name,
+    chain: Option<&Name>,
+    depth: Option<(i64, Span)>,
+) -> Result<(SourcePlan, String, Vec<Col>), QueryError> {
+    use crate::report::partners::{DEFAULT_DEPTH, MAX_DEPTH, Partners};
+    let place = lookup_one(g, place, PLACE_KINDS, "partners")?;
+    let chain = chain
+        .map(|c| lookup_one(g, c, &[Kind::Chain], "partners"))
+        .transpose()?;
+    let depth = match depth {
+        None => DEFAULT_DEPTH,
+        Some((d, span)) if !(1..=i64::from(MAX_DEPTH)).contains(&d) => {
+            return Err(QueryError::semantic(
+                "`partners … depth`",
+                format!("depth must be between 1 and {MAX_DEPTH}, got {d}"),
+                span,
+            )
+            .with_zh(format!(
+                "`partners … depth`：深度要在 1 到 {MAX_DEPTH} 之间，这里是 {d}"
+            )));
+        }
+        Some((d, _)) => d as u32,
+    };
+    let p = Partners {
+        place,
+        chain,
+        depth,
+    };
+    let text = p.explain(g, Lang::En);
+    Ok((SourcePlan::Partners(p), text, Partners::columns()))
+}
+
+// ------------------------------------------------------------------- top-k producer rule
+
+/// The planner rule for top producers: `enterprises | where C | sort revenue_yi desc, name |
+/// limit k`, where one conjunct of C is `segments contains S` or an `or` of such terms, becomes
+/// a `TopProducers` source that merges those segments' revenue-ordered producer lists and tests
+/// the rest of C on each firm's row until k are kept. Any other shape is left as it is. (`sort
+/// revenue_yi desc` alone is not rewritten: its ties keep the list's node order, the index's
+/// break them by name.)
+fn push_top_producers(
+    g: &Graph,
+    source: SourcePlan,
+    text: String,
+    ops: &mut Vec<(Op, String)>,
+) -> (SourcePlan, String) {
+    let columns = list_columns(ListKind::Enterprises);
+    let at = |n: &str| columns.iter().position(|c| c.name == n);
+    let (Some(seg), Some(rev), Some(name)) = (at("segments"), at("revenue_yi"), at("name")) else {
+        return (source, text);
+    };
+    let SourcePlan::List {
+        kind: ListKind::Enterprises,
+        within: None,
+    } = source
+    else {
+        return (source, text);
+    };
+    let [
+        (Op::Filter(cond), _),
+        (Op::Sort(keys), _),
+        (Op::Limit(k), _),
+        ..,
+    ] = &ops[..]
+    else {
+        return (source, text);
+    };
+    let [(r, true, _), (n, false, _)] = keys[..] else {
+        return (source, text);
+    };
+    if r != rev || n != name {
+        return (source, text);
+    }
+    fn conjuncts(c: &Cond, out: &mut Vec<Cond>) {
+        match c {
+            Cond::And(v) => v.iter().for_each(|c| conjuncts(c, out)),
+            c => out.push(c.clone()),
+        }
+    }
+    fn segment_texts(c: &Cond, seg: usize, out: &mut Vec<String>) -> bool {
+        match c {
+            Cond::Contains(Arg::Col(i), Arg::Val(Value::Text(t))) if *i == seg => {
+                out.push(t.to_string());
+                true
+            }
+            Cond::Or(v) => v.iter().all(|c| segment_texts(c, seg, out)),
+            _ => false,
+        }
+    }
+    let mut all = Vec::new();
+    conjuncts(cond, &mut all);
+    let mut texts = Vec::new();
+    let Some(pos) = all.iter().position(|c| {
+        texts.clear();
+        segment_texts(c, seg, &mut texts)
+    }) else {
+        return (source, text);
+    };
+    all.remove(pos);
+    let keep = match all.len() {
+        0 => None,
+        1 => all.pop(),
+        _ => Some(Cond::And(all)),
+    };
+    let top = crate::report::producers::TopProducers::new(g, texts, *k, keep.is_some());
+    let text = top.explain(Lang::En);
+    ops.drain(..3);
+    (SourcePlan::TopProducers { top, keep }, text)
 }
 
 #[cfg(test)]

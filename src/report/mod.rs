@@ -1,6 +1,8 @@
 //! What reports are made of, below the language: result tables, column schema, gap analysis.
 
 pub mod gaps;
+pub mod partners;
+pub mod producers;
 pub mod schema;
 pub mod table;
 
