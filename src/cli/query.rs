@@ -91,6 +91,14 @@ pub fn handout_names(g: &Graph, st: &query::ast::Statement) -> Option<(String, S
             from.iter().take(2).map(|&i| name(i)).collect(),
         ),
         SourcePlan::TopProducers { .. } => ("企业".into(), Vec::new()),
+        SourcePlan::StateWalk(w) => (
+            if w.upstream { "上游" } else { "下游" }.into(),
+            std::iter::once(w.origin)
+                .chain(w.chain)
+                .chain([w.place])
+                .map(name)
+                .collect(),
+        ),
         SourcePlan::Partners(p) => (
             "以商招商".into(),
             std::iter::once(p.place).chain(p.chain).map(name).collect(),

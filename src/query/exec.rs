@@ -55,6 +55,7 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
         let own = match &plan.source {
             SourcePlan::TopProducers { top, .. } => Some(top.explain(ctx.lang)),
             SourcePlan::Partners(p) => Some(p.explain(g, ctx.lang)),
+            SourcePlan::StateWalk(w) => Some(w.explain(g, ctx.lang)),
             _ => None,
         };
         if let (Some(line), Some(first)) = (own, t.rows.first_mut()) {
@@ -475,6 +476,7 @@ fn source(
         SourcePlan::Paths { from, steps } => paths(g, from, steps, ctx),
         SourcePlan::TopProducers { top, keep } => Ok(top_producer_rows(g, top, keep.as_ref())),
         SourcePlan::Partners(p) => Ok(p.rows(g, ctx.parallel)),
+        SourcePlan::StateWalk(w) => Ok(w.rows(g, |p| project_label(g, p))),
     }
 }
 

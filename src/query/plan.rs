@@ -77,6 +77,9 @@ pub enum SourcePlan {
     },
     /// `partners in PLACE [chain C] [depth d]` (以商招商, `report::partners`).
     Partners(crate::report::partners::Partners),
+    /// `upstream|downstream … in PLACE | where state = S [or …]` with the state tested during
+    /// the walk (see `push_state_walk`).
+    StateWalk(crate::report::walk::StateWalk),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -1793,6 +1796,7 @@ pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
         columns = next;
     }
     let (source, source_text) = push_top_producers(g, source, source_text, &mut ops);
+    let (source, source_text) = push_state_walk(g, source, source_text, &source_columns, &mut ops);
     Ok(Plan {
         explain: st.explain,
         source,
@@ -1838,6 +1842,78 @@ fn plan_partners(
     };
     let text = p.explain(g, Lang::En);
     Ok((SourcePlan::Partners(p), text, Partners::columns()))
+}
+
+// ----------------------------------------------------------------------- state-walk rule
+
+/// The planner rule for a walk filtered on state: `upstream|downstream SEGMENT … in PLACE |
+/// where state = S` (or `state in [S, …]`, or an `or` of such terms) becomes a `StateWalk`
+/// source that tests each reached segment's state and makes rows only for those kept. The rows
+/// and their order are the walk's, filtered; any other shape is left as it is.
+fn push_state_walk(
+    g: &Graph,
+    source: SourcePlan,
+    text: String,
+    columns: &[Col],
+    ops: &mut Vec<(Op, String)>,
+) -> (SourcePlan, String) {
+    use crate::graph::SegmentState;
+    let SourcePlan::Traverse {
+        dir,
+        segment,
+        depth,
+        chain,
+        place: Some(place),
+    } = source
+    else {
+        return (source, text);
+    };
+    let Some(col) = columns.iter().position(|c| c.name == "state") else {
+        return (source, text);
+    };
+    let Some((Op::Filter(cond), _)) = ops.first() else {
+        return (source, text);
+    };
+    fn state_of(a: &Arg) -> Option<SegmentState> {
+        let Arg::Val(Value::Text(t)) = a else {
+            return None;
+        };
+        [
+            SegmentState::Present,
+            SegmentState::Planned,
+            SegmentState::Missing,
+            SegmentState::Unknown,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == &**t)
+    }
+    fn states(c: &Cond, col: usize, out: &mut Vec<SegmentState>) -> bool {
+        match c {
+            Cond::Cmp(Arg::Col(i), CmpOp::Eq, v) if *i == col => {
+                state_of(v).map(|s| out.push(s)).is_some()
+            }
+            Cond::In(Arg::Col(i), items) if *i == col => items
+                .iter()
+                .all(|v| state_of(v).map(|s| out.push(s)).is_some()),
+            Cond::Or(v) => v.iter().all(|c| states(c, col, out)),
+            _ => false,
+        }
+    }
+    let mut kept = Vec::new();
+    if !states(cond, col, &mut kept) {
+        return (source, text);
+    }
+    let walk = crate::report::walk::StateWalk {
+        upstream: dir == Direction::Upstream,
+        origin: segment,
+        depth,
+        chain,
+        place,
+        states: kept,
+    };
+    ops.remove(0);
+    let text = walk.explain(g, Lang::En);
+    (SourcePlan::StateWalk(walk), text)
 }
 
 // ------------------------------------------------------------------- top-k producer rule

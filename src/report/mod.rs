@@ -5,5 +5,6 @@ pub mod partners;
 pub mod producers;
 pub mod schema;
 pub mod table;
+pub mod walk;
 
 pub use table::{Format, Table, Value};
