@@ -91,6 +91,7 @@ pub fn handout_names(g: &Graph, st: &query::ast::Statement) -> Option<(String, S
             from.iter().take(2).map(|&i| name(i)).collect(),
         ),
         SourcePlan::TopProducers { .. } => ("企业".into(), Vec::new()),
+        SourcePlan::GapCount(c) => ("补链".into(), vec![name(c.chain)]),
         SourcePlan::StateWalk(w) => (
             if w.upstream { "上游" } else { "下游" }.into(),
             std::iter::once(w.origin)

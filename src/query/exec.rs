@@ -56,6 +56,7 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
             SourcePlan::TopProducers { top, .. } => Some(top.explain(ctx.lang)),
             SourcePlan::Partners(p) => Some(p.explain(g, ctx.lang)),
             SourcePlan::StateWalk(w) => Some(w.explain(g, ctx.lang)),
+            SourcePlan::GapCount(c) => Some(c.explain(g, ctx.lang)),
             _ => None,
         };
         if let (Some(line), Some(first)) = (own, t.rows.first_mut()) {
@@ -441,6 +442,12 @@ fn source(
                 place_notes(g, p, Some(&routes), ctx.lang, notes);
             }
         }
+        SourcePlan::GapCount(c) => {
+            let routes = ChainRoutes::of(g, c.chain);
+            for &p in &c.places {
+                place_notes(g, p, Some(&routes), ctx.lang, notes);
+            }
+        }
         _ => {}
     }
     match src {
@@ -477,6 +484,7 @@ fn source(
         SourcePlan::TopProducers { top, keep } => Ok(top_producer_rows(g, top, keep.as_ref())),
         SourcePlan::Partners(p) => Ok(p.rows(g, ctx.parallel)),
         SourcePlan::StateWalk(w) => Ok(w.rows(g, |p| project_label(g, p))),
+        SourcePlan::GapCount(c) => Ok(c.rows(g, ctx.parallel)),
     }
 }
 
@@ -1064,6 +1072,8 @@ fn gap_rows(
                             Value::text(&buf),
                             lab.list(&f.linked),
                             Value::Float(f.reach),
+                            // Hops down to the nearest present user (1: a direct input).
+                            Value::Int(f.path.len() as i64 - 1),
                         ],
                     )
                 })

@@ -80,6 +80,9 @@ pub enum SourcePlan {
     /// `upstream|downstream … in PLACE | where state = S [or …]` with the state tested during
     /// the walk (see `push_state_walk`).
     StateWalk(crate::report::walk::StateWalk),
+    /// `fill C in all parks | where distance = d | group by place with count()` counted from
+    /// the place bitsets (see `push_gap_count`).
+    GapCount(crate::report::gap_count::GapCount),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -631,6 +634,7 @@ fn plan_source(g: &Graph, src: &Source) -> Result<(SourcePlan, String, Vec<Col>)
                     ("reason", Text),
                     ("linked", List),
                     ("reach", Float),
+                    ("distance", Int),
                 ]),
                 GapKind::Extend => cols(&[
                     ("no", Int),
@@ -1797,6 +1801,7 @@ pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
     }
     let (source, source_text) = push_top_producers(g, source, source_text, &mut ops);
     let (source, source_text) = push_state_walk(g, source, source_text, &source_columns, &mut ops);
+    let (source, source_text) = push_gap_count(g, source, source_text, &source_columns, &mut ops);
     Ok(Plan {
         explain: st.explain,
         source,
@@ -1842,6 +1847,53 @@ fn plan_partners(
     };
     let text = p.explain(g, Lang::En);
     Ok((SourcePlan::Partners(p), text, Partners::columns()))
+}
+
+// ------------------------------------------------------------------------ gap-count rule
+
+/// The planner rule for counting fill gaps per place: `fill CHAIN in all parks|regions | where
+/// distance = d | group by place with count()` becomes a `GapCount` source that counts, per
+/// place, the missing segments whose nearest present user is d hops down, without making gap
+/// rows. Any other shape is left as it is.
+fn push_gap_count(
+    g: &Graph,
+    source: SourcePlan,
+    text: String,
+    columns: &[Col],
+    ops: &mut Vec<(Op, String)>,
+) -> (SourcePlan, String) {
+    let SourcePlan::Gaps {
+        kind: GapKind::Fill,
+        chain,
+        places: Places::Each(places, _),
+    } = &source
+    else {
+        return (source, text);
+    };
+    let at = |n: &str| columns.iter().position(|c| c.name == n);
+    let (Some(dist), Some(place)) = (at("distance"), at("place")) else {
+        return (source, text);
+    };
+    let [(Op::Filter(cond), _), (Op::Group { keys, aggs }, _), ..] = &ops[..] else {
+        return (source, text);
+    };
+    let Cond::Cmp(Arg::Col(i), CmpOp::Eq, Arg::Val(Value::Int(d))) = cond else {
+        return (source, text);
+    };
+    if *i != dist || keys[..] != [place] || aggs[..] != [(AggFn::Count, None)] {
+        return (source, text);
+    }
+    let Ok(distance) = u32::try_from(*d) else {
+        return (source, text);
+    };
+    let count = crate::report::gap_count::GapCount {
+        chain: *chain,
+        places: places.clone(),
+        distance,
+    };
+    ops.drain(..2);
+    let text = count.explain(g, Lang::En);
+    (SourcePlan::GapCount(count), text)
 }
 
 // ----------------------------------------------------------------------- state-walk rule
