@@ -128,12 +128,16 @@ impl Search {
         self.frontier.push(start);
         for hop in 1..=depth {
             self.next.clear();
+            // The last hop's nodes start no further hop: no need to keep them as a frontier.
+            let last = hop == depth;
             for &u in &self.frontier {
                 for v in neighbors(u) {
                     if !self.seen.get(v) {
                         self.seen.set(v);
                         self.touched.push(v);
-                        self.next.push(v);
+                        if !last {
+                            self.next.push(v);
+                        }
                         visit(v, hop);
                     }
                 }
