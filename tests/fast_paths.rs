@@ -134,6 +134,15 @@ fn fast_paths_equal_the_long_way() {
             let got = rows(&g, &fast);
             walked += got.len();
             assert_eq!(got, rows(&g, &slow), "`{fast}`");
+            // With a `select` right after, only its columns are made.
+            for sel in [
+                "select segment",
+                "select path, state, distance",
+                "select weakness, producers",
+            ] {
+                let (f, s) = (format!("{fast} | {sel}"), format!("{slow} | {sel}"));
+                assert_eq!(rows(&g, &f), rows(&g, &s), "`{f}`");
+            }
         }
     }
     assert!(walked > 0, "the walks keep some segments");

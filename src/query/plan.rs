@@ -1955,6 +1955,20 @@ fn push_state_walk(
     if !states(cond, col, &mut kept) {
         return (source, text);
     }
+    ops.remove(0);
+    // A `select` right after: only its columns are made.
+    let needed = match ops.first() {
+        Some((Op::Project(keep), _)) if columns.len() == 8 => {
+            let mut need = [false; 8];
+            for &i in keep {
+                if let Some(n) = need.get_mut(i) {
+                    *n = true;
+                }
+            }
+            Some(need)
+        }
+        _ => None,
+    };
     let walk = crate::report::walk::StateWalk {
         upstream: dir == Direction::Upstream,
         origin: segment,
@@ -1962,8 +1976,8 @@ fn push_state_walk(
         chain,
         place,
         states: kept,
+        needed,
     };
-    ops.remove(0);
     let text = walk.explain(g, Lang::En);
     (SourcePlan::StateWalk(walk), text)
 }

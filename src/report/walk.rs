@@ -24,6 +24,9 @@ pub struct StateWalk {
     pub place: u32,
     /// The states kept (ids: `present`, `planned`, `missing`, `unknown`).
     pub states: Vec<SegmentState>,
+    /// Which of the eight columns a later stage reads (`None`: all); the others are left
+    /// null, since a `select` right after drops them.
+    pub needed: Option<[bool; 8]>,
 }
 
 /// One segment reached and kept.
@@ -133,32 +136,46 @@ impl StateWalk {
     /// projects, weakness); `project` labels a project as the traversal does.
     pub fn rows(&self, g: &Graph, project: impl Fn(u32) -> String) -> Vec<Vec<Value>> {
         let mut buf = String::with_capacity(128);
+        let need = self.needed.unwrap_or([true; 8]);
         self.reached(g)
             .into_iter()
             .map(|r| {
-                buf.clear();
-                for (k, &p) in r.path.iter().enumerate() {
-                    if k > 0 {
-                        buf.push_str(" → ");
-                    }
-                    buf.push_str(g.node(p).name());
+                let mut row = vec![Value::Null; 8];
+                if need[0] {
+                    row[0] = Value::text(g.node(r.segment).name());
                 }
-                let (producers, projects) = match g.presence(self.place, r.segment) {
-                    Some(p) => (p.producers.to_vec(), p.projects.to_vec()),
-                    None => (Vec::new(), Vec::new()),
-                };
-                let (weak, _) = gaps::weakness(g, r.state, &producers);
-                vec![
-                    Value::text(g.node(r.segment).name()),
-                    g.segment_stage(r.segment)
-                        .map_or(Value::Null, |s| Value::text(s.as_str())),
-                    Value::Int(i64::from(r.distance)),
-                    Value::text(&buf),
-                    Value::text(r.state.as_str()),
-                    Value::texts(producers.iter().map(|&e| g.node(e).name().to_string())),
-                    Value::texts(projects.iter().map(|&p| project(p))),
-                    Value::texts(weak),
-                ]
+                if need[1] {
+                    row[1] = g
+                        .segment_stage(r.segment)
+                        .map_or(Value::Null, |s| Value::text(s.as_str()));
+                }
+                if need[2] {
+                    row[2] = Value::Int(i64::from(r.distance));
+                }
+                if need[3] {
+                    buf.clear();
+                    for (k, &p) in r.path.iter().enumerate() {
+                        if k > 0 {
+                            buf.push_str(" → ");
+                        }
+                        buf.push_str(g.node(p).name());
+                    }
+                    row[3] = Value::text(&buf);
+                }
+                if need[4] {
+                    row[4] = Value::text(r.state.as_str());
+                }
+                if need[5] || need[6] || need[7] {
+                    let (producers, projects) = match g.presence(self.place, r.segment) {
+                        Some(p) => (p.producers.to_vec(), p.projects.to_vec()),
+                        None => (Vec::new(), Vec::new()),
+                    };
+                    let (weak, _) = gaps::weakness(g, r.state, &producers);
+                    row[5] = Value::texts(producers.iter().map(|&e| g.node(e).name()));
+                    row[6] = Value::texts(projects.iter().map(|&p| project(p)));
+                    row[7] = Value::texts(weak);
+                }
+                row
             })
             .collect()
     }
