@@ -45,6 +45,13 @@ impl Graph {
         partners(
             self.ds.nodes.len(),
             |i| self.supply_neighbors(i),
+            |i| {
+                self.adjacent(i, EdgeKind::SuppliesTo, Direction::Outgoing)
+                    .len()
+                    + self
+                        .adjacent(i, EdgeKind::SuppliesTo, Direction::Incoming)
+                        .len()
+            },
             home,
             candidates,
             depth,
@@ -157,12 +164,14 @@ impl Search {
 /// Every firm not in `home` within `depth` undirected hops of a firm in `home` — only those in
 /// `candidates` when given — with the number of distinct home firms within `depth` hops of it
 /// and its distance to the nearest, sorted by firm. `neighbors(i)` lists i's neighbours in the
-/// undirected network (both directions); `n` bounds the node ids. Starts from the side with
-/// fewer firms: from each candidate (counting home firms in its ball) or from each home firm
+/// undirected network (both directions), `degree(i)` how many there are; `n` bounds the node
+/// ids. Starts from the side whose searches read fewer adjacency entries by the estimate
+/// [`two_hop_cost`]: from each candidate (counting home firms in its ball) or from each home firm
 /// (counting the firms its ball reaches). In parallel over the starts when `parallel`.
 pub fn partners<N, I>(
     n: usize,
     neighbors: N,
+    degree: impl Fn(u32) -> usize + Sync,
     home: &[u32],
     candidates: Option<&[u32]>,
     depth: u32,
@@ -179,8 +188,12 @@ where
     if home.is_empty() || depth == 0 {
         return Vec::new();
     }
+    let from_candidates = candidates.is_some_and(|c| {
+        two_hop_cost(c, &neighbors, &degree, parallel)
+            <= two_hop_cost(&home, &neighbors, &degree, parallel)
+    });
     match candidates {
-        Some(c) if c.len() <= home.len() => {
+        Some(c) if from_candidates => {
             let mut c: Vec<u32> = c
                 .iter()
                 .copied()
@@ -245,6 +258,26 @@ where
                 })
                 .collect()
         }
+    }
+}
+
+/// The adjacency entries two hops of searches from `starts` read: each start's neighbours'
+/// degrees, summed (hubs make a side expensive, not its number of firms).
+pub fn two_hop_cost<N, I>(
+    starts: &[u32],
+    neighbors: &N,
+    degree: &(impl Fn(u32) -> usize + Sync),
+    parallel: bool,
+) -> usize
+where
+    N: Fn(u32) -> I + Sync,
+    I: Iterator<Item = u32>,
+{
+    let one = |&s: &u32| neighbors(s).map(degree).sum::<usize>();
+    if parallel {
+        starts.par_iter().map(one).sum()
+    } else {
+        starts.iter().map(one).sum()
     }
 }
 
@@ -320,6 +353,7 @@ mod tests {
         let mut got = partners(
             n,
             |i| adj[i as usize].iter().copied(),
+            |i| adj[i as usize].len(),
             home,
             candidates,
             depth,
