@@ -178,6 +178,8 @@ pub const COLUMNS: &[(&str, &str)] = &[
     ("details", "详情"),
     ("segment", "环节名称"),
     ("distance", "距离"),
+    ("partners", "本地伙伴数"),
+    ("fills", "可补环节"),
     ("path", "路径"),
     ("state", "状态"),
     ("producers", "生产企业"),

@@ -11,8 +11,9 @@ how to run the side-by-side: benches/README.md, "Peer workload". From a copy of 
 
 Extra options (before run.py's own arguments): --bin PATH (default $CHAINKB_BIN, else
 `chainkb` on PATH), --cache DIR (converted data folders, default data/chainkb-cache beside the CSVs),
---supplies (also convert supplies.csv into seeds/relations.csv as SUPPLIES_TO rows, so load,
-RSS and disk include the supply network as the peers' do; Q4 is not expressible either way).
+--supplies (convert supplies.csv into seeds/relations.csv as SUPPLIES_TO rows, so load, RSS and
+disk include the supply network as the peers' do; the default, since Q4 needs it), --no-supplies
+(leave it out: Q4 is then not run, answer null).
 
 What it does:
 1. converts data/<scale>/*.csv into a chainkb data folder (graphs/*.toml + seeds/*.csv,
@@ -31,19 +32,24 @@ exact decimal (/10000), tier -> tag (500强->中国500强, 上市, 专精特新;
 
 Queries:
   Q1  upstream S{T} depth {d} in 园区{R} | where state = missing | select segment | sort segment
-  Q2  fill C{C} in all parks | select place, segment, path
+  Q2  fill C{C} in all parks | where distance = 1 | group by place with count()
       chainkb's fill = missing segments with a present segment anywhere DOWNSTREAM in the chain;
-      Q2 wants only those with a DIRECT present user. The language cannot count a path's hops,
-      so the adapter keeps rows whose `path` has exactly one arrow (gap -> present segment) and
-      counts per park (0 for parks without rows). That filter runs in Python, untimed.
+      `distance` is the hops down to the nearest one, so `distance = 1` keeps the gaps with a
+      DIRECT present user, as Q2 asks. The statement lists only parks with a gap; the adapter
+      adds the others with 0 (output shaping, untimed).
   Q3  two statements: Q1's statement, then
       enterprises | where (segments contains S.. or ...) and location != 园区{R}
                   | sort revenue_yi desc, name | limit 50 | select name
-      (the language has no join from a walk's segments to all producers outside the place
-      except `| targets`, which needs a single chain and ranks by its own score). The time
-      is the sum of both statements' parse+plan+exec. With Q1 empty the answer is [] and only
-      Q1's statement is timed (as the Python peers skip the rest).
-  Q4  not expressible (answer null, no timing): see the report.
+      which the planner runs on each segment's revenue-ordered producer list (`explain` says
+      so: 按营收排序的环节生产企业索引), making rows only for the firms it looks at. (The language
+      has no join from a walk's segments to all producers outside the place except
+      `| targets`, which needs a single chain and ranks by its own score.) The time is the sum
+      of both statements' parse+plan+exec. With Q1 empty the answer is [] and only Q1's
+      statement is timed (as the Python peers skip the rest).
+  Q4  partners in 园区{R} chain C{C} | limit 50 | select name
+      (以商招商: firms outside R within 2 undirected SUPPLIES_TO hops of R's firms that make a
+      segment of C missing in R, by distinct local partners desc, revenue desc, name; names
+      are 企业%07d, so name order is id order). Needs the supply network (the default).
 """
 import argparse
 import json
@@ -230,23 +236,12 @@ def q1_answer(table):
 
 
 def q2_stmt(C):
-    return f"fill {chain_id(C)} in all parks | select place, segment, path"
+    return f"fill {chain_id(C)} in all parks | where distance = 1 | group by place with count()"
 
 
 def q2_answer(table, regions):
-    cnt = {}
-    for r in table:
-        if r["path"].count(" → ") == 1:      # a direct input of a present segment
-            p = int(r["place"][2:])
-            cnt[p] = cnt.get(p, 0) + 1
-    return [[r, cnt.get(r, 0)] for r in regions]
-
-
-def q2_native(table, regions):
-    cnt = {}
-    for r in table:
-        p = int(r["place"][2:])
-        cnt[p] = cnt.get(p, 0) + 1
+    """(region, count) for every region: the statement lists only parks with a gap."""
+    cnt = {int(r["place"][2:]): int(r["count"]) for r in table}
     return [[r, cnt.get(r, 0)] for r in regions]
 
 
@@ -262,6 +257,14 @@ def q3_answer(table):
     return [int(r["name"][2:]) for r in table]
 
 
+def q4_stmt(R, C):
+    return f"partners in {park(R)} chain {chain_id(C)} | limit 50 | select name"
+
+
+def q4_answer(table):
+    return [int(r["name"][2:]) for r in table]
+
+
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--convert-only":
         convert(sys.argv[2], sys.argv[3])
@@ -269,7 +272,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--bin", default=os.environ.get("CHAINKB_BIN", "chainkb"))
     ap.add_argument("--cache", default=None)
-    ap.add_argument("--supplies", action="store_true")
+    ap.add_argument("--supplies", dest="supplies", action="store_true", default=True)
+    ap.add_argument("--no-supplies", dest="supplies", action="store_false")
     ap.add_argument("--q1-reps", type=int, default=200, help="extra repetitions of Q1 for a finer median")
     ap.add_argument("--data", required=True)
     ap.add_argument("--work", required=True)
@@ -323,13 +327,19 @@ def main():
         for k, p in enumerate(sets):
             q1 = q1_answer(tables[2 * k])
             ans.append({"params": p, "q1": q1, "q2": q2_answer(tables[2 * k + 1], regions),
-                        "q2_native_fill": q2_native(tables[2 * k + 1], regions), "q3_stmt": q3_stmt(p["R"], q1)})
+                        "q3_stmt": q3_stmt(p["R"], q1)})
         stmts3 = [a["q3_stmt"] for a in ans if a["q3_stmt"]]
         tables3 = iter(json_arrays(run_measured(B, db, script(stmts3))[0])) if stmts3 else iter([])
         for a in ans:
             a["q3"] = q3_answer(next(tables3)) if a.pop("q3_stmt") else []
         res["check_answers"] = ans
-        res["check_q4_answers"] = [{"params": p, "q4": None, "note": "not expressible"} for p in params["check_q4"]]
+        if args.supplies:
+            sets4 = params["check_q4"]
+            tables4 = json_arrays(run_measured(B, db, script([q4_stmt(p["R"], p["C"]) for p in sets4]))[0])
+            res["check_q4_answers"] = [{"params": p, "q4": q4_answer(t)} for p, t in zip(sets4, tables4)]
+        else:
+            res["check_q4_answers"] = [{"params": p, "q4": None, "note": "no supply network (--no-supplies)"}
+                                       for p in params["check_q4"]]
     else:
         R, T, C = params["R"], params["T"], params["C"]
         n = args.warmup + args.runs
@@ -349,6 +359,9 @@ def main():
         s3n = (f"upstream {seg(T)} chain {chain_id(tchain)} depth {depth} in {park(R)} "
                f"| where state = missing | targets | limit 50")
         stmts += [s3n] * n
+        s4 = q4_stmt(params["q4"]["R"], params["q4"]["C"]) if args.supplies else None
+        if s4:
+            stmts += [s4] * n
         out, err, wall, rss = run_measured(B, db, script(stmts))
         peak = max(peak, rss)
         tables, tm = json_arrays(out), timings(err)
@@ -373,8 +386,7 @@ def main():
         ans = [q2_answer(x, regions) for x in a]
         assert all(x == ans[0] for x in ans)
         res["answers"]["q2"] = ans[0]
-        res["q2_native_fill_rows"] = len(a[0])
-        res["q2_native_fill_counts_total"] = sum(c for _, c in q2_native(a[0], regions))
+        res["q2_parks_with_gaps"] = len(a[0])
         q3t, q3e, ans = [], [], []
         for i in range(n):
             (t1,), (a1,) = take(1)
@@ -400,10 +412,17 @@ def main():
         res["q3_targets_native"] = {"stmt": s3n, "times_ms": [x[0] for x in t[args.warmup:]],
                                     "exec_ms": [x[1] for x in t[args.warmup:]], "rows": len(a[0]),
                                     "overlap_with_q3": len({r["enterprise"] for r in a[0]} & {ent(e) for e in res["answers"]["q3"]})}
-        res["answers"]["q4"] = None
-        res["q4"] = ("not expressible: no undirected (either-direction) path step, no union of "
-                     "several statements, paths report only their first and last node, and path "
-                     "enumeration stops at 10,000 paths")
+        if s4:
+            t, a = take(n)
+            res["times_ms"]["q4"] = [x[0] for x in t[args.warmup:]]
+            res["exec_ms"]["q4"] = [x[1] for x in t[args.warmup:]]
+            ans = [q4_answer(x) for x in a]
+            assert all(x == ans[0] for x in ans)
+            res["answers"]["q4"] = ans[0]
+            res["q4_stmt"] = s4
+        else:
+            res["answers"]["q4"] = None
+            res["q4"] = "not run: no supply network (--no-supplies)"
         res["query_process_wall_s"] = wall
     res["chainkb_peak_rss_mb"] = peak
     res["rss_end_mb"] = None

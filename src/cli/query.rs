@@ -97,6 +97,20 @@ pub fn handout_names(g: &Graph, st: &query::ast::Statement) -> Option<(String, S
             "路径".into(),
             from.iter().take(2).map(|&i| name(i)).collect(),
         ),
+        SourcePlan::TopProducers { .. } => ("企业".into(), Vec::new()),
+        SourcePlan::GapCount(c) => ("补链".into(), vec![name(c.chain)]),
+        SourcePlan::StateWalk(w) => (
+            if w.upstream { "上游" } else { "下游" }.into(),
+            std::iter::once(w.origin)
+                .chain(w.chain)
+                .chain([w.place])
+                .map(name)
+                .collect(),
+        ),
+        SourcePlan::Partners(p) => (
+            "以商招商".into(),
+            std::iter::once(p.place).chain(p.chain).map(name).collect(),
+        ),
     };
     let targets = plan
         .ops

@@ -9,6 +9,7 @@ mod places;
 mod presence;
 mod ranked;
 mod state_bits;
+pub mod supply;
 
 use crate::model::{Attrs, Coverage, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node, Stage};
 use petgraph::Direction;
@@ -18,7 +19,7 @@ pub use adjacency::Adjacency;
 pub use columns::{Columns, Profile};
 pub use names::NameIndex;
 pub use presence::{Presence, PresenceIndex};
-pub use ranked::RankedProducers;
+pub use ranked::{RankedProducers, by_revenue};
 pub use state_bits::{SegmentBits, StateBits};
 
 /// Local state of a segment in a place (the brief's gap semantics).

@@ -118,6 +118,12 @@ pub enum Source {
     /// A write to the planning journal: a statement of its own (no `explain`, no stages), run
     /// by the caller's `query::Writer`, never planned.
     Write(Box<Write>),
+    /// `partners in PLACE [chain C] [depth d]` (以商招商).
+    Partners {
+        place: Name,
+        chain: Option<Name>,
+        depth: Option<(i64, Span)>,
+    },
 }
 
 /// One hop pattern of `paths`: an edge kind walked forwards (`-[K]->`) or backwards (`<-[K]-`)
@@ -425,6 +431,20 @@ impl fmt::Display for Source {
                 Ok(())
             }
             Source::Write(w) => write!(f, "{w}"),
+            Source::Partners {
+                place,
+                chain,
+                depth,
+            } => {
+                write!(f, "partners in {place}")?;
+                if let Some(c) = chain {
+                    write!(f, " chain {c}")?;
+                }
+                if let Some((d, _)) = depth {
+                    write!(f, " depth {d}")?;
+                }
+                Ok(())
+            }
         }
     }
 }

@@ -8,6 +8,9 @@ use super::error::QueryError;
 use super::plan::{Arg, Cond, Op, Plan, SourcePlan};
 use crate::graph::Graph;
 use crate::report::gaps::{self, ChainView};
+use crate::report::lists::ListKind;
+use crate::report::notes::{ChainRoutes, place_notes};
+use crate::report::producers::TopProducers;
 use crate::report::{
     ReportError, Row, Rows, Table, Value, build, compare, gap_rows, lists, paths, status, walk,
 };
@@ -104,7 +107,41 @@ fn source(
         SourcePlan::Build(i) => build::rows(g, i, ctx, notes),
         SourcePlan::Compare(i) => compare::rows(g, i, ctx, notes),
         SourcePlan::Paths(i) => paths::rows(g, i, ctx, notes),
+        SourcePlan::Partners(p) => Ok(Rows {
+            rows: p.rows(g, ctx.parallel),
+            subjects: None,
+        }),
+        SourcePlan::TopProducers { top, keep } => Ok(Rows {
+            rows: top_producer_rows(g, top, keep.as_ref()),
+            subjects: None,
+        }),
+        SourcePlan::StateWalk(w) => Ok(w.rows(g)),
+        SourcePlan::GapCount(c) => {
+            let routes = ChainRoutes::of(g, c.chain);
+            for &p in &c.places {
+                place_notes(g, p, Some(&routes), ctx.lang, notes);
+            }
+            Ok(Rows {
+                rows: c.rows(g, ctx.parallel),
+                subjects: None,
+            })
+        }
     }
+}
+
+/// Rows of the top-producers source: a full enterprise row only for each firm the merge looks
+/// at, kept when it passes the rest of the condition.
+fn top_producer_rows(g: &Graph, top: &TopProducers, keep: Option<&Cond>) -> Vec<Row> {
+    let mut rows = Vec::with_capacity(top.k.min(1024));
+    top.firms(g, |e| {
+        let row = lists::list_row(g, ListKind::Enterprises, e);
+        let kept = keep.is_none_or(|c| eval(c, &row));
+        if kept {
+            rows.push(row);
+        }
+        kept
+    });
+    rows
 }
 
 // ------------------------------------------------------------------------------------ operators

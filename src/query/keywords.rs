@@ -80,6 +80,7 @@ pub const TABLE: &[(&str, &[&str])] = &[
     ("kw_who", &["who", "记录人"]),
     ("kw_for", &["for"]),
     ("kw_source", &["source", "来源"]),
+    ("kw_partners", &["partners", "以商招商"]),
 ];
 
 /// The keywords a statement begins with.
@@ -123,6 +124,7 @@ pub const WRITES: &[&str] = &[
     "kw_prospect",
     "kw_project",
     "kw_firm",
+    "kw_partners",
 ];
 
 /// The keywords a stage begins with (after `|`).

@@ -65,6 +65,7 @@ pub mod keywords;
 pub mod parse;
 mod parse_write;
 pub mod plan;
+mod rules;
 mod stages;
 
 #[cfg(test)]

@@ -691,6 +691,26 @@ fn source(p: Pair<Rule>) -> Result<Source, QueryError> {
                 .collect::<Result<Vec<_>, _>>()?;
             Source::Paths { from, steps }
         }
+        Rule::partners_src => {
+            let mut place = None;
+            let mut chain = None;
+            let mut depth = None;
+            let mut after = None;
+            for c in parts {
+                match c.as_rule() {
+                    Rule::kw_in | Rule::kw_chain | Rule::kw_depth => after = Some(c.as_rule()),
+                    Rule::name if after == Some(Rule::kw_in) => place = Some(name(c)),
+                    Rule::name => chain = Some(name(c)),
+                    Rule::int => depth = Some((int(&c)?, span_of(&c))),
+                    _ => {}
+                }
+            }
+            Source::Partners {
+                place: place.ok_or_else(|| QueryError::internal("partners without a place"))?,
+                chain,
+                depth,
+            }
+        }
         _ => return Err(QueryError::internal("unknown source rule")),
     })
 }

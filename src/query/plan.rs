@@ -4,7 +4,7 @@
 //! other stage against the columns it receives. `explain` prints the plan.
 
 use super::ast::{
-    self, AggFn, CmpOp, GapKind, ListKind, Name, Place, Source, Span, Stage, Statement,
+    self, AggFn, CmpOp, Direction, GapKind, ListKind, Name, Place, Source, Span, Stage, Statement,
 };
 use super::error::{QueryError, did_you_mean_zh};
 use crate::graph::Graph;
@@ -13,7 +13,10 @@ use crate::model::Kind;
 use crate::names::{did_you_mean, distance, normalize};
 use crate::report::common::Places;
 use crate::report::schema::{Col, Ty};
-use crate::report::{Value, build, compare, gap_rows, lists, paths, status, walk};
+use crate::report::{
+    Value, build, compare, gap_count, gap_rows, lists, partners, paths, producers, state_walk,
+    status, walk,
+};
 use crate::tr;
 
 /// Deepest upstream/downstream traversal.
@@ -35,6 +38,21 @@ pub enum SourcePlan {
     Build(build::Input),
     Compare(compare::Input),
     Paths(paths::Input),
+    /// `partners in PLACE [chain C] [depth d]` (以商招商).
+    Partners(partners::Partners),
+    /// Made by planner rules (`rules.rs`), never named by a statement:
+    /// `enterprises | where segments contains … | sort revenue_yi desc, name | limit k` answered
+    /// from the revenue-ordered producer lists; `keep` is the rest of the condition, tested on
+    /// each firm's row.
+    TopProducers {
+        top: producers::TopProducers,
+        keep: Option<Cond>,
+    },
+    /// A walk in a place filtered on state, the state tested during the walk.
+    StateWalk(state_walk::StateWalk),
+    /// `fill C in all parks | where distance = d | group by place with count()`, counted from the
+    /// place bitsets.
+    GapCount(gap_count::GapCount),
 }
 
 impl SourcePlan {
@@ -49,6 +67,20 @@ impl SourcePlan {
             SourcePlan::Build(i) => build::columns(i),
             SourcePlan::Compare(i) => compare::columns(g, i),
             SourcePlan::Paths(_) => paths::columns(),
+            SourcePlan::Partners(_) => partners::Partners::columns(),
+            SourcePlan::TopProducers { .. } => lists::columns(ListKind::Enterprises),
+            SourcePlan::StateWalk(w) => walk::columns(&walk::Input {
+                dir: if w.upstream {
+                    Direction::Upstream
+                } else {
+                    Direction::Downstream
+                },
+                segment: w.origin,
+                depth: w.depth,
+                chain: w.chain,
+                place: Some(w.place),
+            }),
+            SourcePlan::GapCount(_) => gap_count::GapCount::columns(),
         }
     }
 
@@ -63,6 +95,10 @@ impl SourcePlan {
             SourcePlan::Build(i) => build::explain(g, i, lang),
             SourcePlan::Compare(i) => compare::explain(g, i, lang),
             SourcePlan::Paths(i) => paths::explain(g, i, lang),
+            SourcePlan::Partners(p) => p.explain(g, lang),
+            SourcePlan::TopProducers { top, .. } => top.explain(lang),
+            SourcePlan::StateWalk(w) => w.explain(g, lang),
+            SourcePlan::GapCount(c) => c.explain(g, lang),
         }
     }
 }
@@ -484,7 +520,45 @@ fn plan_source(g: &Graph, src: &Source) -> Result<SourcePlan, QueryError> {
                 steps: planned,
             })
         }
+        Source::Partners {
+            place,
+            chain,
+            depth,
+        } => plan_partners(g, place, chain.as_ref(), *depth)?,
     })
+}
+
+/// `partners in PLACE [chain C] [depth d]` (以商招商, `report::partners`).
+fn plan_partners(
+    g: &Graph,
+    place: &Name,
+    chain: Option<&Name>,
+    depth: Option<(i64, Span)>,
+) -> Result<SourcePlan, QueryError> {
+    use partners::{DEFAULT_DEPTH, MAX_DEPTH, Partners};
+    let place = lookup_one(g, place, PLACE_KINDS, "partners")?;
+    let chain = chain
+        .map(|c| lookup_one(g, c, &[Kind::Chain], "partners"))
+        .transpose()?;
+    let depth = match depth {
+        None => DEFAULT_DEPTH,
+        Some((d, span)) if !(1..=i64::from(MAX_DEPTH)).contains(&d) => {
+            return Err(QueryError::semantic(
+                "`partners … depth`",
+                format!("depth must be between 1 and {MAX_DEPTH}, got {d}"),
+                span,
+            )
+            .with_zh(format!(
+                "`partners … depth`：深度要在 1 到 {MAX_DEPTH} 之间，这里是 {d}"
+            )));
+        }
+        Some((d, _)) => d as u32,
+    };
+    Ok(SourcePlan::Partners(Partners {
+        place,
+        chain,
+        depth,
+    }))
 }
 
 /// `| targets`: needs rows with a `segment` column from a source that names one chain in one
@@ -711,6 +785,9 @@ pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
         ops.push((op, text));
         columns = next;
     }
+    let source = super::rules::apply(g, source, &source_columns, &mut ops);
+    // A rule may stand in for stages too (`group by place with count()`).
+    let source_columns = source.columns(g);
     Ok(Plan {
         explain: st.explain,
         source,

@@ -36,6 +36,7 @@ pub fn columns(input: &Input) -> Vec<Col> {
             ("reason", Text),
             ("linked", List),
             ("reach", Float),
+            ("distance", Int),
         ]),
         GapKind::Extend => cols(&[
             ("no", Int),
@@ -237,6 +238,8 @@ fn gap_rows(
                             Value::text(&buf),
                             lab.list(&f.linked),
                             Value::Float(f.reach),
+                            // Hops down to the nearest present user (1: a direct input).
+                            Value::Int(f.path.len() as i64 - 1),
                         ],
                     );
                     (row, v.segs[f.pos])

@@ -539,7 +539,8 @@ fn fact_rows(g: &Graph, kind: ListKind, within: Option<u32>) -> Vec<Row> {
     }
 }
 
-fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
+/// One node's row of a list (also the top-producers report's rows, made one firm at a time).
+pub fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
     let n = g.node(i);
     let nm = Value::text(n.name());
     match (&n.attrs, kind) {

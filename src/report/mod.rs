@@ -14,16 +14,19 @@
 pub mod build;
 pub mod common;
 pub mod compare;
+pub mod gap_count;
 pub mod gap_rows;
 pub mod gaps;
 pub mod lists;
 pub mod notes;
+pub mod partners;
 pub mod paths;
+pub mod producers;
 pub mod schema;
+pub mod state_walk;
 pub mod status;
 pub mod table;
 pub mod walk;
-
 pub use table::{Format, Table, Value};
 
 use crate::lang::Lang;

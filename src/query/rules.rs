@@ -1,0 +1,199 @@
+//! Planner rules: statement shapes the planner answers with a faster report than the one the
+//! statement names, with the same rows in the same order (issue 16; `tests/fast_paths.rs` holds
+//! each equal to the long way). Each rule looks at the planned source and its first stages and
+//! either rewrites them into one source or leaves them as they are; `explain` shows the result.
+
+use super::ast::{AggFn, CmpOp, Direction};
+use super::plan::{Arg, Cond, Op, Said, SourcePlan};
+use crate::graph::{Graph, SegmentState};
+use crate::report::common::Places;
+use crate::report::gaps::GapKind;
+use crate::report::lists::{self, ListKind};
+use crate::report::schema::Col;
+use crate::report::{Value, gap_count, producers, state_walk};
+
+/// Apply every rule in turn to a planned source and its stages.
+pub fn apply(
+    g: &Graph,
+    source: SourcePlan,
+    columns: &[Col],
+    ops: &mut Vec<(Op, Said)>,
+) -> SourcePlan {
+    let source = top_producers(g, source, ops);
+    let source = state_walk(source, columns, ops);
+    gap_count(source, columns, ops)
+}
+
+/// `fill CHAIN in all parks|regions | where distance = d | group by place with count()`
+/// becomes a `GapCount` source that counts, per place, the missing segments whose nearest
+/// present user is d hops down, without making gap rows.
+fn gap_count(source: SourcePlan, columns: &[Col], ops: &mut Vec<(Op, Said)>) -> SourcePlan {
+    let SourcePlan::Gaps(input) = &source else {
+        return source;
+    };
+    let (GapKind::Fill, Places::Each(places, _)) = (input.kind, &input.places) else {
+        return source;
+    };
+    let at = |n: &str| columns.iter().position(|c| c.name == n);
+    let (Some(dist), Some(place)) = (at("distance"), at("place")) else {
+        return source;
+    };
+    let [(Op::Filter(cond), _), (Op::Group { keys, aggs }, _), ..] = &ops[..] else {
+        return source;
+    };
+    let Cond::Cmp(Arg::Col(i), CmpOp::Eq, Arg::Val(Value::Int(d))) = cond else {
+        return source;
+    };
+    if *i != dist || keys[..] != [place] || aggs[..] != [(AggFn::Count, None)] {
+        return source;
+    }
+    let Ok(distance) = u32::try_from(*d) else {
+        return source;
+    };
+    let count = gap_count::GapCount {
+        chain: input.chain,
+        places: places.clone(),
+        distance,
+    };
+    ops.drain(..2);
+    SourcePlan::GapCount(count)
+}
+
+/// `upstream|downstream SEGMENT … in PLACE | where state = S` (or `state in [S, …]`, or an
+/// `or` of such terms) becomes a `StateWalk` source that tests each reached segment's state
+/// and makes rows only for those kept; with a `select` right after, only its columns.
+fn state_walk(source: SourcePlan, columns: &[Col], ops: &mut Vec<(Op, Said)>) -> SourcePlan {
+    let SourcePlan::Walk(input) = &source else {
+        return source;
+    };
+    let Some(place) = input.place else {
+        return source;
+    };
+    let Some(col) = columns.iter().position(|c| c.name == "state") else {
+        return source;
+    };
+    let Some((Op::Filter(cond), _)) = ops.first() else {
+        return source;
+    };
+    fn state_of(a: &Arg) -> Option<SegmentState> {
+        let Arg::Val(Value::Text(t)) = a else {
+            return None;
+        };
+        [
+            SegmentState::Present,
+            SegmentState::Planned,
+            SegmentState::Missing,
+            SegmentState::Unknown,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == &**t)
+    }
+    fn states(c: &Cond, col: usize, out: &mut Vec<SegmentState>) -> bool {
+        match c {
+            Cond::Cmp(Arg::Col(i), CmpOp::Eq, v) if *i == col => {
+                state_of(v).map(|s| out.push(s)).is_some()
+            }
+            Cond::In(Arg::Col(i), items) if *i == col => items
+                .iter()
+                .all(|v| state_of(v).map(|s| out.push(s)).is_some()),
+            Cond::Or(v) => v.iter().all(|c| states(c, col, out)),
+            _ => false,
+        }
+    }
+    let mut kept = Vec::new();
+    if !states(cond, col, &mut kept) {
+        return source;
+    }
+    ops.remove(0);
+    // A `select` right after: only its columns are made.
+    let needed = match ops.first() {
+        Some((Op::Project(keep), _)) if columns.len() == 8 => {
+            let mut need = [false; 8];
+            for &i in keep {
+                if let Some(n) = need.get_mut(i) {
+                    *n = true;
+                }
+            }
+            Some(need)
+        }
+        _ => None,
+    };
+    SourcePlan::StateWalk(state_walk::StateWalk {
+        upstream: input.dir == Direction::Upstream,
+        origin: input.segment,
+        depth: input.depth,
+        chain: input.chain,
+        place,
+        states: kept,
+        needed,
+    })
+}
+
+/// `enterprises | where C | sort revenue_yi desc, name | limit k`, where one conjunct of C is
+/// `segments contains S` or an `or` of such terms, becomes a `TopProducers` source that merges
+/// those segments' revenue-ordered producer lists and tests the rest of C on each firm's row
+/// until k are kept. (`sort revenue_yi desc` alone is not rewritten: its ties keep the list's
+/// node order, the index's break them by name.)
+fn top_producers(g: &Graph, source: SourcePlan, ops: &mut Vec<(Op, Said)>) -> SourcePlan {
+    let SourcePlan::List(lists::ListInput {
+        kind: ListKind::Enterprises,
+        within: None,
+    }) = &source
+    else {
+        return source;
+    };
+    let columns = lists::columns(ListKind::Enterprises);
+    let at = |n: &str| columns.iter().position(|c| c.name == n);
+    let (Some(seg), Some(rev), Some(name)) = (at("segments"), at("revenue_yi"), at("name")) else {
+        return source;
+    };
+    let [
+        (Op::Filter(cond), _),
+        (Op::Sort(keys), _),
+        (Op::Limit(k), _),
+        ..,
+    ] = &ops[..]
+    else {
+        return source;
+    };
+    let [(r, true, _), (n, false, _)] = keys[..] else {
+        return source;
+    };
+    if r != rev || n != name {
+        return source;
+    }
+    fn conjuncts(c: &Cond, out: &mut Vec<Cond>) {
+        match c {
+            Cond::And(v) => v.iter().for_each(|c| conjuncts(c, out)),
+            c => out.push(c.clone()),
+        }
+    }
+    fn segment_texts(c: &Cond, seg: usize, out: &mut Vec<String>) -> bool {
+        match c {
+            Cond::Contains(Arg::Col(i), Arg::Val(Value::Text(t))) if *i == seg => {
+                out.push(t.to_string());
+                true
+            }
+            Cond::Or(v) => v.iter().all(|c| segment_texts(c, seg, out)),
+            _ => false,
+        }
+    }
+    let mut all = Vec::new();
+    conjuncts(cond, &mut all);
+    let mut texts = Vec::new();
+    let Some(pos) = all.iter().position(|c| {
+        texts.clear();
+        segment_texts(c, seg, &mut texts)
+    }) else {
+        return source;
+    };
+    all.remove(pos);
+    let keep = match all.len() {
+        0 => None,
+        1 => all.pop(),
+        _ => Some(Cond::And(all)),
+    };
+    let top = producers::TopProducers::new(g, texts, *k, keep.is_some());
+    ops.drain(..3);
+    SourcePlan::TopProducers { top, keep }
+}

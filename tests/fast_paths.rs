@@ -1,0 +1,248 @@
+//! The planner's fast paths (issue 16) give exactly what the long way gives, on synthetic data
+//! with a random supply network: the top-producers rule against the same statement split over
+//! two `where` stages (a scan), the state-walk rule against `where not (state != …)` (a filter
+//! after the full walk), the gap-count rule against `where not (not (distance = d))`, and
+//! `partners` against a breadth-first search written here from the
+//! relations file and the answers of plain statements.
+
+use chainkb::graph::Graph;
+use chainkb::model::Kind;
+use chainkb::query::{self, Value};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::sync::atomic::AtomicBool;
+
+/// Synthetic data (3,000 firms) plus `relations.csv` with random SUPPLIES_TO pairs.
+fn synthetic() -> (tempfile::TempDir, Graph, Vec<(String, String)>) {
+    let dir = tempfile::tempdir().expect("temp dir");
+    chainkb::synth::generate(dir.path(), 3000, 11).expect("generate");
+    let first = chainkb::open::graph_from_folder(&[dir.path().to_path_buf()]).expect("load");
+    let firms: Vec<String> = first
+        .nodes_of(Kind::Enterprise)
+        .iter()
+        .map(|&e| first.node(e).id.to_string())
+        .collect();
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = |n: usize| {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        (x % n as u64) as usize
+    };
+    let mut pairs = HashSet::new();
+    for _ in 0..9000 {
+        // Skewed: a few hubs supply many.
+        let a = if next(10) == 0 {
+            next(20)
+        } else {
+            next(firms.len())
+        };
+        let b = next(firms.len());
+        if a != b {
+            pairs.insert((firms[a].clone(), firms[b].clone()));
+        }
+    }
+    let mut pairs: Vec<(String, String)> = pairs.into_iter().collect();
+    pairs.sort();
+    let mut csv = String::from("from,relation,to,source\n");
+    for (a, b) in &pairs {
+        csv.push_str(&format!("{a},SUPPLIES_TO,{b},test\n"));
+    }
+    std::fs::write(dir.path().join("seeds/relations-test.csv"), csv).expect("write relations");
+    let g = chainkb::open::graph_from_folder(&[dir.path().to_path_buf()]).expect("load");
+    (dir, g, pairs)
+}
+
+fn rows(g: &Graph, q: &str) -> Vec<Vec<Value>> {
+    let cancel = AtomicBool::new(false);
+    query::run(g, q, &cancel)
+        .unwrap_or_else(|e| panic!("`{q}`: {e:?}"))
+        .rows
+}
+
+fn plan_text(g: &Graph, q: &str) -> String {
+    rows(g, &format!("explain {q}"))
+        .iter()
+        .map(|r| r[0].display())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn text(v: &Value) -> String {
+    v.display()
+}
+
+#[test]
+fn fast_paths_equal_the_long_way() {
+    let (_dir, g, pairs) = synthetic();
+    let seg = |c, s| chainkb::synth::segment_id(c, s);
+    let park = chainkb::synth::park_id;
+
+    // Top producers: several segment sets, places and k.
+    for (segs, p, k) in [
+        (vec![seg(0, 1), seg(0, 2)], park(0), 20),
+        (vec![seg(3, 0)], park(5), 7),
+        (vec![seg(1, 4), seg(2, 4), seg(5, 9)], park(1), 500),
+        (vec![seg(2, 2)], park(2), 1),
+    ] {
+        let any = segs
+            .iter()
+            .map(|s| format!("segments contains {s}"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let fast = format!(
+            "enterprises | where ({any}) and location != {p} | sort revenue_yi desc, name | limit {k} | select name, revenue_yi, location"
+        );
+        let scan = format!(
+            "enterprises | where {any} | where location != {p} | sort revenue_yi desc, name | limit {k} | select name, revenue_yi, location"
+        );
+        assert!(plan_text(&g, &fast).contains("按营收排序"), "{fast}");
+        assert!(!plan_text(&g, &scan).contains("按营收排序"), "{scan}");
+        let got = rows(&g, &fast);
+        assert!(!got.is_empty(), "`{fast}` finds firms");
+        assert_eq!(got, rows(&g, &scan), "`{fast}`");
+    }
+
+    let mut walked = 0;
+    // State walk: both directions, with and without a chain, each state and a pair of states.
+    for (dir, s, chain, p) in [
+        (
+            "upstream",
+            seg(0, 20),
+            Some(chainkb::synth::chain_id(0)),
+            park(0),
+        ),
+        ("upstream", seg(1, 25), None, park(3)),
+        ("downstream", seg(2, 1), None, park(1)),
+        (
+            "downstream",
+            seg(4, 3),
+            Some(chainkb::synth::chain_id(4)),
+            park(7),
+        ),
+    ] {
+        let chain = chain.map_or(String::new(), |c| format!(" chain {c}"));
+        for st in [
+            "state = missing",
+            "state = present",
+            "state = planned or state = unknown",
+            "state in [present, missing]",
+        ] {
+            let fast = format!("{dir} {s}{chain} depth 6 in {p} | where {st}");
+            let slow = format!("{dir} {s}{chain} depth 6 in {p} | where not (not ({st}))");
+            assert!(plan_text(&g, &fast).contains("逐个检验状态"), "{fast}");
+            assert!(!plan_text(&g, &slow).contains("逐个检验状态"), "{slow}");
+            let got = rows(&g, &fast);
+            walked += got.len();
+            assert_eq!(got, rows(&g, &slow), "`{fast}`");
+            // With a `select` right after, only its columns are made.
+            for sel in [
+                "select segment",
+                "select path, state, distance",
+                "select weakness, producers",
+            ] {
+                let (f, s) = (format!("{fast} | {sel}"), format!("{slow} | {sel}"));
+                assert_eq!(rows(&g, &f), rows(&g, &s), "`{f}`");
+            }
+        }
+    }
+    assert!(walked > 0, "the walks keep some segments");
+
+    // Gap counts: per place, against the same filter the planner does not recognise.
+    let mut counted = 0;
+    for c in [0, 3, 7] {
+        let chain = chainkb::synth::chain_id(c);
+        for (places, d) in [("all parks", 1), ("all parks", 2), ("all regions", 1)] {
+            let group = "group by place with count() as n";
+            let fast = format!("fill {chain} in {places} | where distance = {d} | {group}");
+            let slow =
+                format!("fill {chain} in {places} | where not (not (distance = {d})) | {group}");
+            assert!(plan_text(&g, &fast).contains("按地方计数"), "{fast}");
+            assert!(!plan_text(&g, &slow).contains("按地方计数"), "{slow}");
+            let cancel = AtomicBool::new(false);
+            let (a, b) = (
+                query::run(&g, &fast, &cancel).expect("runs"),
+                query::run(&g, &slow, &cancel).expect("runs"),
+            );
+            counted += a.rows.len();
+            assert_eq!(
+                (&a.columns, &a.rows, &a.notes),
+                (&b.columns, &b.rows, &b.notes),
+                "`{fast}`"
+            );
+        }
+    }
+    assert!(counted > 0, "some places have gaps");
+
+    // Partners: a breadth-first search from every candidate over the relations written above.
+    let mut adj: HashMap<String, Vec<String>> = HashMap::new();
+    for (a, b) in &pairs {
+        adj.entry(a.clone()).or_default().push(b.clone());
+        adj.entry(b.clone()).or_default().push(a.clone());
+    }
+    let names = |q: &str| -> Vec<String> { rows(&g, q).iter().map(|r| text(&r[0])).collect() };
+    let mut checked = 0;
+    for (p, c, depth) in [
+        (park(0), 0, 2),
+        (park(3), 2, 2),
+        (park(1), 5, 1),
+        (park(4), 1, 3),
+        (park(0), 3, 2),
+    ] {
+        let chain = chainkb::synth::chain_id(c);
+        let home: HashSet<String> = names(&format!("enterprises in {p} | select name"))
+            .into_iter()
+            .collect();
+        let missing = names(&format!(
+            "status {chain} in {p} | where state = missing | select segment"
+        ));
+        let mut want: Vec<(i64, String)> = Vec::new();
+        if !missing.is_empty() && !home.is_empty() {
+            let any = missing
+                .iter()
+                .map(|s| format!("segments contains \"{s}\""))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            let candidates = names(&format!("enterprises | where {any} | select name"));
+            for x in candidates.iter().filter(|x| !home.contains(*x)) {
+                let mut dist: HashMap<&str, u32> = HashMap::from([(x.as_str(), 0)]);
+                let mut q = VecDeque::from([x.as_str()]);
+                while let Some(u) = q.pop_front() {
+                    if dist[u] == depth {
+                        continue;
+                    }
+                    for v in adj.get(u).into_iter().flatten() {
+                        if !dist.contains_key(v.as_str()) {
+                            dist.insert(v, dist[u] + 1);
+                            q.push_back(v);
+                        }
+                    }
+                }
+                let n = dist
+                    .iter()
+                    .filter(|(k, d)| **d > 0 && home.contains(**k))
+                    .count();
+                if n > 0 {
+                    want.push((n as i64, x.clone()));
+                }
+            }
+        }
+        let got: Vec<(i64, String)> = rows(
+            &g,
+            &format!("partners in {p} chain {chain} depth {depth} | select partners, name"),
+        )
+        .iter()
+        .map(|r| (r[0].as_f64().unwrap_or(-1.0) as i64, text(&r[1])))
+        .collect();
+        let mut got_sorted = got.clone();
+        got_sorted.sort();
+        want.sort();
+        assert_eq!(
+            got_sorted, want,
+            "partners in {p} chain {chain} depth {depth}"
+        );
+        // Best first: partners never increase down the list.
+        assert!(got.windows(2).all(|w| w[0].0 >= w[1].0));
+        checked += got.len();
+    }
+    assert!(checked > 0, "some partners were found");
+}
