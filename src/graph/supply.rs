@@ -226,14 +226,31 @@ where
             }
         }
         _ => {
-            let wanted = candidates.map(|c| Bits::of(n, c));
-            let counts: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(0)).collect();
-            let dist: Vec<AtomicU32> = (0..n).map(|_| AtomicU32::new(u32::MAX)).collect();
+            // Counters only for the firms that can be reported: the candidates (sorted, found
+            // by binary search once the bitset says a node is one), or every node.
+            let slots: Option<Vec<u32>> = candidates.map(|c| {
+                let mut c: Vec<u32> = c.iter().copied().filter(|&x| (x as usize) < n).collect();
+                c.sort_unstable();
+                c.dedup();
+                c
+            });
+            let wanted = slots.as_ref().map(|c| Bits::of(n, c));
+            let len = slots.as_ref().map_or(n, Vec::len);
+            let counts: Vec<AtomicU32> = (0..len).map(|_| AtomicU32::new(0)).collect();
+            let dist: Vec<AtomicU32> = (0..len).map(|_| AtomicU32::new(u32::MAX)).collect();
+            let slot = |v: u32| match (&slots, &wanted) {
+                (Some(c), Some(w)) if w.get(v) => c.binary_search(&v).ok(),
+                (Some(_), _) => None,
+                (None, _) => Some(v as usize),
+            };
             let one = |s: &mut Search, r: u32| {
                 s.run(r, depth, &neighbors, |v, hop| {
-                    if !is_home.get(v) && wanted.as_ref().is_none_or(|w| w.get(v)) {
-                        counts[v as usize].fetch_add(1, Ordering::Relaxed);
-                        dist[v as usize].fetch_min(hop, Ordering::Relaxed);
+                    if is_home.get(v) {
+                        return;
+                    }
+                    if let Some(k) = slot(v) {
+                        counts[k].fetch_add(1, Ordering::Relaxed);
+                        dist[k].fetch_min(hop, Ordering::Relaxed);
                     }
                 });
             };
@@ -248,10 +265,10 @@ where
                 .iter()
                 .zip(&dist)
                 .enumerate()
-                .filter_map(|(i, (c, d))| {
+                .filter_map(|(k, (c, d))| {
                     let c = c.load(Ordering::Relaxed);
                     (c > 0).then(|| Reached {
-                        firm: i as u32,
+                        firm: slots.as_ref().map_or(k as u32, |s| s[k]),
                         partners: c,
                         distance: d.load(Ordering::Relaxed),
                     })
