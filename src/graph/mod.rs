@@ -494,62 +494,6 @@ mod tests {
         assert_eq!(g.edge(2).row, 2);
     }
 
-    /// `top_producers` answers what the statement `enterprises | where (segments contains …)
-    /// and location != P | sort revenue_yi desc, name | limit k` answers, on synthetic data.
-    #[test]
-    fn top_producers_equals_the_statement_it_replaces() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        crate::synth::generate(dir.path(), 3000, 7).expect("generate");
-        let loaded =
-            crate::data::load(&[dir.path().to_path_buf()], Default::default()).expect("load");
-        assert!(loaded.is_ok(), "synthetic data has problems");
-        let g = Graph::build(loaded.dataset);
-        let cancel = std::sync::atomic::AtomicBool::new(false);
-        let lookup = |name: &str, kind: Kind| g.names.lookup(&g.ds.nodes, name, &[kind])[0];
-        for (segs, park, k) in [
-            (vec![(0, 1), (0, 2)], 0, 20),
-            (vec![(3, 0)], 5, 7),
-            (vec![(1, 4), (2, 4), (1, 4)], 1, 500),
-        ] {
-            let names: Vec<String> = segs
-                .iter()
-                .map(|&(c, s)| crate::synth::segment_id(c, s))
-                .collect();
-            let p = lookup(&crate::synth::park_id(park), Kind::Park);
-            let cond: Vec<String> = names
-                .iter()
-                .map(|n| {
-                    format!(
-                        "segments contains {}",
-                        crate::query::ast::Name::new(n.clone())
-                    )
-                })
-                .collect();
-            let stmt = format!(
-                "enterprises | where ({}) and location != {} | sort revenue_yi desc, name | limit {k} | select name",
-                cond.join(" or "),
-                crate::query::ast::Name::new(g.node(p).id.to_string())
-            );
-            let want: Vec<String> = crate::query::run(&g, &stmt, &cancel)
-                .expect("runs")
-                .rows
-                .iter()
-                .map(|r| r[0].display())
-                .collect();
-            let ids: Vec<u32> = names.iter().map(|n| lookup(n, Kind::Segment)).collect();
-            let got: Vec<String> = g
-                .top_producers(&ids, k, |e| {
-                    !g.edges_of(e, EdgeKind::LocatedIn, Direction::Outgoing)
-                        .any(|l| l == p)
-                })
-                .iter()
-                .map(|&e| g.node(e).name().to_string())
-                .collect();
-            assert!(!want.is_empty(), "`{stmt}` finds firms");
-            assert_eq!(got, want, "`{stmt}`");
-        }
-    }
-
     #[test]
     fn neighbors_drops_repeats_in_long_lists_too() {
         // s0 → s1..s20 (rows 0..19), then s0 → s5 again (row 20): past the pairwise check.
