@@ -9,7 +9,7 @@ use super::plan::{Arg, Cond, Op, Plan, SourcePlan};
 use crate::graph::Graph;
 use crate::report::gaps::{self, ChainView};
 use crate::report::lists::ListKind;
-use crate::report::notes::{ChainRoutes, place_notes};
+use crate::report::notes::chain_notes;
 use crate::report::producers::TopProducers;
 use crate::report::{
     ReportError, Row, Rows, Table, Value, build, compare, gap_rows, lists, paths, status, walk,
@@ -117,10 +117,7 @@ fn source(
         }),
         SourcePlan::StateWalk(w) => Ok(w.rows(g)),
         SourcePlan::GapCount(c) => {
-            let routes = ChainRoutes::of(g, c.chain);
-            for &p in &c.places {
-                place_notes(g, p, Some(&routes), ctx.lang, notes);
-            }
+            chain_notes(g, c.chain, &c.places, ctx.lang, notes);
             Ok(Rows {
                 rows: c.rows(g, ctx.parallel),
                 subjects: None,

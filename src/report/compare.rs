@@ -3,7 +3,7 @@
 
 use super::common::{name, stage};
 use super::gaps::ChainView;
-use super::notes::{ChainRoutes, place_notes};
+use super::notes::chain_notes;
 use super::schema::{Col, Ty, cols};
 use super::{Ctx, ReportError, Row, Rows, Value};
 use crate::graph::{Graph, SegmentState};
@@ -50,10 +50,7 @@ pub fn rows(
     ctx: Ctx,
     notes: &mut Vec<String>,
 ) -> Result<Rows, ReportError> {
-    let routes = ChainRoutes::of(g, input.chain);
-    for &p in &input.places {
-        place_notes(g, p, Some(&routes), ctx.lang, notes);
-    }
+    chain_notes(g, input.chain, &input.places, ctx.lang, notes);
     compare(g, input.chain, &input.places, ctx).map(Rows::plain)
 }
 

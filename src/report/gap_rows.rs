@@ -3,7 +3,7 @@
 
 use super::common::{Places, lead_row, name, names, places_rows, project_label, stage};
 use super::gaps::{self, ChainView, GapKind};
-use super::notes::{ChainRoutes, place_notes};
+use super::notes::chain_notes;
 use super::schema::{Col, Ty, cols};
 use super::{Ctx, ReportError, Row, Rows, Value};
 use crate::graph::{Graph, SegmentState};
@@ -90,10 +90,7 @@ pub fn rows(
     ctx: Ctx,
     notes: &mut Vec<String>,
 ) -> Result<Rows, ReportError> {
-    let routes = ChainRoutes::of(g, input.chain);
-    for &p in input.places.each() {
-        place_notes(g, p, Some(&routes), ctx.lang, notes);
-    }
+    chain_notes(g, input.chain, input.places.each(), ctx.lang, notes);
     let view = ChainView::new(g, input.chain);
     let labels = Labels::new(g, &view, ctx.lang);
     let (rows, segments) = places_rows(g, &input.places, ctx, |p, lead| {

@@ -102,6 +102,15 @@ fn coverage_zh(c: Coverage) -> &'static str {
     }
 }
 
+/// The notes under a chain's answer in each of `places` (coverage, overlapping zones, the
+/// chain's technology routes), the chain's routes found once.
+pub fn chain_notes(g: &Graph, chain: u32, places: &[u32], lang: Lang, notes: &mut Vec<String>) {
+    let routes = ChainRoutes::of(g, chain);
+    for &p in places {
+        place_notes(g, p, Some(&routes), lang, notes);
+    }
+}
+
 /// A chain, and its segments that have technology routes in it with those routes: found once
 /// per statement, not once per place (finding a segment's routes walks its incoming edges, which
 /// include every PRODUCES edge: `fill C in all parks` spent 70 % of its time there).

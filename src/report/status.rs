@@ -3,7 +3,7 @@
 
 use super::common::{investment, name, names, presence_cols, project_label, stage};
 use super::gaps::{self, ChainView};
-use super::notes::{ChainRoutes, place_notes};
+use super::notes::chain_notes;
 use super::schema::{Col, Ty, cols};
 use super::{Ctx, ReportError, Rows, Value};
 use crate::graph::Graph;
@@ -54,7 +54,7 @@ pub fn rows(
     notes: &mut Vec<String>,
 ) -> Result<Rows, ReportError> {
     let &Input { chain, place } = input;
-    place_notes(g, place, Some(&ChainRoutes::of(g, chain)), ctx.lang, notes);
+    chain_notes(g, chain, &[place], ctx.lang, notes);
     Ok(status(g, chain, place))
 }
 
