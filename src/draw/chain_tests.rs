@@ -1,7 +1,7 @@
 //! Unit tests of `draw::chain`: layout, geometry and the SVG / DOT output.
 
-use super::*;
 use super::svg::{dot_label, dot_quote};
+use super::*;
 
 fn boxed(name: &str, stage: Stage, column: usize, row: usize) -> SegmentBox {
     SegmentBox {

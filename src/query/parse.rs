@@ -14,8 +14,8 @@ use std::num::NonZeroUsize;
 mod build;
 mod expr;
 
-pub(super) use build::{name, span_of};
 use build::*;
+pub(super) use build::{name, span_of};
 use expr::*;
 
 #[derive(pest_derive::Parser)]

@@ -275,8 +275,7 @@ fn nth_word(text: &str, word: &str, n: usize) -> usize {
         .filter(|&(i, _)| {
             let before = text[..i].chars().next_back();
             let after = text[i + word.len()..].chars().next();
-            !before.is_some_and(char::is_alphanumeric)
-                && !after.is_some_and(char::is_alphanumeric)
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
         })
         .nth(n - 1)
         .map(|(i, _)| i)

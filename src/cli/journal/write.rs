@@ -72,7 +72,13 @@ pub(super) fn werr(arg: Arg, message: String) -> WriteError {
 }
 
 /// Look `name` up among `kinds`: one node, or an error in `lang` with "did you mean".
-pub(super) fn resolve(g: &Graph, name: &str, kinds: &[Kind], arg: Arg, lang: Lang) -> Result<u32, WriteError> {
+pub(super) fn resolve(
+    g: &Graph,
+    name: &str,
+    kinds: &[Kind],
+    arg: Arg,
+    lang: Lang,
+) -> Result<u32, WriteError> {
     let hits = g.names.lookup(&g.ds.nodes, name, kinds);
     let what: Vec<&str> = kinds.iter().map(|k| k.label_zh()).collect();
     let what = what.join("/");

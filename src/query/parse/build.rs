@@ -2,6 +2,7 @@
 //! and values.
 
 use super::*;
+use crate::query::parse_write;
 
 pub(in crate::query) fn span_of(p: &Pair<Rule>) -> Span {
     let s = p.as_span();
@@ -19,9 +20,7 @@ pub(super) fn statement(p: Pair<Rule>) -> Result<Statement, QueryError> {
         match c.as_rule() {
             Rule::kw_explain => explain = true,
             // A write is a statement of its own (the grammar gives it no explain, no stages).
-            Rule::write_stmt => {
-                source_ast = Some(Source::Write(Box::new(crate::query::parse_write::write(c)?)))
-            }
+            Rule::write_stmt => source_ast = Some(Source::Write(Box::new(parse_write::write(c)?))),
             Rule::source => source_ast = Some(source(c)?),
             Rule::stage => stages.push(stage(c)?),
             _ => {}
