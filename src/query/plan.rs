@@ -2,6 +2,9 @@
 //! (`crate::report`; one `SourcePlan` variant per unit, which declares the columns and writes
 //! the explain line), plans `targets` against that source, and has `stages.rs` check every
 //! other stage against the columns it receives. `explain` prints the plan.
+//!
+//! Some 800 lines, kept whole (tests in plan_tests.rs): `plan_source` and `plan_targets` share
+//! the name lookups and their suggestions (`lookup`, `place_one`, `suggest_names`).
 
 use super::ast::{
     self, AggFn, CmpOp, Direction, GapKind, ListKind, Name, Place, Source, Span, Stage, Statement,

@@ -2,6 +2,9 @@
 //! Chinese), names of the kind the grammar expects there (a place after `in`, a chain after
 //! `fill`), columns of the statement so far, meta-command arguments and file names — matched by
 //! prefix, pinyin initials or full pinyin, and quoted where the grammar needs it.
+//!
+//! Over 800 lines and kept whole (tests in complete_tests.rs): the lexer, the context it finds and
+//! the candidates `ReplHelper` offers for each context are one state machine, read together.
 
 use super::{META_COMMANDS, meta_words};
 use crate::graph::Graph;
