@@ -7,6 +7,8 @@
 //! evaluated as formulas: in .csv they get a leading `'`; in .xlsx they are string cells marked
 //! "quote prefix", so the text stays exactly as it was and Excel keeps it text when edited.
 
+use crate::error::{Blame, Blamed};
+use crate::lang::Lang;
 use crate::report::{Table, Value};
 use std::path::{Path, PathBuf};
 use unicode_width::UnicodeWidthStr;
@@ -21,7 +23,7 @@ pub enum ExportFormat {
 }
 
 impl ExportFormat {
-    pub fn from_path(path: &Path) -> Result<ExportFormat, String> {
+    pub fn from_path(path: &Path) -> Result<ExportFormat, ExportError> {
         let ext = path
             .extension()
             .map(|e| e.to_string_lossy().to_lowercase())
@@ -31,20 +33,97 @@ impl ExportFormat {
             "csv" => Ok(ExportFormat::Csv),
             "md" | "markdown" => Ok(ExportFormat::Markdown),
             "json" => Ok(ExportFormat::Json),
-            "" => {
-                let p = path.display();
-                Err(crate::msg!(
+            "" => Err(ExportError::NoExtension(path.to_path_buf())),
+            other => Err(ExportError::Format {
+                ext: other.to_string(),
+                path: path.to_path_buf(),
+            }),
+        }
+    }
+}
+
+/// Why a hand-out could not be written, and who is to blame: a path or format the user gave
+/// (`Input`), a file that cannot be written (`Environment`), or a table chainkb made that the
+/// CSV or workbook writer refuses (`Bug`).
+#[derive(Debug)]
+pub enum ExportError {
+    /// The file name has no extension to tell the format by.
+    NoExtension(PathBuf),
+    /// An extension that is not .xlsx, .csv, .md or .json.
+    Format { ext: String, path: PathBuf },
+    /// The results of several statements, for a format that holds one table.
+    OneTable { statements: usize, ext: String },
+    /// The path names no file (`..`, `/`).
+    NotAFile(PathBuf),
+    /// The file (or its temporary twin) cannot be written.
+    Write { path: PathBuf, why: String },
+    /// The CSV or workbook writer refused a table.
+    Encode { path: PathBuf, why: String },
+}
+
+impl ExportError {
+    fn encode(path: &Path, e: &dyn std::fmt::Display) -> ExportError {
+        ExportError::Encode {
+            path: path.to_path_buf(),
+            why: e.to_string(),
+        }
+    }
+
+    /// The message in `lang`.
+    pub fn render(&self, lang: Lang) -> String {
+        match self {
+            ExportError::NoExtension(p) => {
+                let p = p.display();
+                crate::tr!(
+                    lang,
                     "无法判断 `{p}` 的格式：文件名没有扩展名；请用 .xlsx、.csv、.md 或 .json 结尾",
                     "cannot tell the format of `{p}`: the file name has no extension; end it in .xlsx, .csv, .md or .json"
-                ))
+                )
             }
-            other => {
+            ExportError::Format { ext, path } => {
                 let p = path.display();
-                Err(crate::msg!(
-                    "无法写成 .{other} 文件（`{p}`）：请用 .xlsx、.csv、.md 或 .json 结尾",
-                    "cannot write a .{other} file (`{p}`): end the name in .xlsx, .csv, .md or .json"
-                ))
+                crate::tr!(
+                    lang,
+                    "无法写成 .{ext} 文件（`{p}`）：请用 .xlsx、.csv、.md 或 .json 结尾",
+                    "cannot write a .{ext} file (`{p}`): end the name in .xlsx, .csv, .md or .json"
+                )
             }
+            ExportError::OneTable { statements: n, ext } => crate::tr!(
+                lang,
+                "{n} 条语句的结果写不进一个 {ext} 文件：请用 .xlsx（每条语句一张工作表），或一次只写一条语句",
+                "the results of {n} statements do not fit in one {ext} file: use .xlsx (a sheet per statement), or write one statement at a time"
+            ),
+            ExportError::NotAFile(path) => {
+                let p = path.display();
+                let e = lang.pick("不是文件名", "not a file name");
+                crate::tr!(lang, "无法写入 {p}：{e}", "cannot write {p}: {e}")
+            }
+            ExportError::Write { path, why: e } | ExportError::Encode { path, why: e } => {
+                let p = path.display();
+                crate::tr!(lang, "无法写入 {p}：{e}", "cannot write {p}: {e}")
+            }
+        }
+    }
+}
+
+/// In the language of messages ([`crate::lang::messages`]), as the `String` errors were.
+impl std::fmt::Display for ExportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.render(crate::lang::messages()))
+    }
+}
+
+impl std::error::Error for ExportError {}
+
+impl Blamed for ExportError {
+    fn blame(&self) -> Blame {
+        match self {
+            ExportError::NoExtension(_)
+            | ExportError::Format { .. }
+            | ExportError::OneTable { .. }
+            | ExportError::NotAFile(_) => Blame::Input,
+            ExportError::Write { .. } => Blame::Environment,
+            ExportError::Encode { .. } => Blame::Bug,
         }
     }
 }
@@ -86,11 +165,10 @@ pub fn neutralise(text: &str) -> String {
 
 /// Write `bytes` to `path` through a temporary file in the same folder, renamed into place: a
 /// failure leaves any earlier file as it was and no partial file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
-    let fail = |e: &dyn std::fmt::Display| cannot_write(path, e);
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), ExportError> {
     let name = path
         .file_name()
-        .ok_or_else(|| fail(&crate::msg!("不是文件名", "not a file name")))?
+        .ok_or_else(|| ExportError::NotAFile(path.to_path_buf()))?
         .to_string_lossy();
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
@@ -100,19 +178,27 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
-        return Err(fail(&e));
+        return Err(ExportError::Write {
+            path: path.to_path_buf(),
+            why: e.to_string(),
+        });
     }
     Ok(())
 }
 
 /// Write `table` to `path` in the format its extension names; a workbook has one sheet named
 /// `sheet` and the 说明 sheet.
-pub fn write_table(table: &Table, path: &Path, sheet: &str, about: &About) -> Result<(), String> {
+pub fn write_table(
+    table: &Table,
+    path: &Path,
+    sheet: &str,
+    about: &About,
+) -> Result<(), ExportError> {
     let format = ExportFormat::from_path(path)?;
     let bytes = match format {
         ExportFormat::Json => table.to_json().into_bytes(),
         ExportFormat::Markdown => to_markdown(table).into_bytes(),
-        ExportFormat::Csv => to_excel_csv(table).map_err(|e| cannot_write(path, &e))?,
+        ExportFormat::Csv => to_excel_csv(table).map_err(|e| ExportError::encode(path, &e))?,
         ExportFormat::Xlsx => workbook_bytes(
             &[Sheet {
                 name: sheet.to_string(),
@@ -172,7 +258,7 @@ pub fn to_markdown(table: &Table) -> String {
 }
 
 /// Write an .xlsx workbook with the given sheets and a 说明 sheet (see the module header).
-pub fn write_xlsx_sheets(sheets: &[Sheet], about: &About, path: &Path) -> Result<(), String> {
+pub fn write_xlsx_sheets(sheets: &[Sheet], about: &About, path: &Path) -> Result<(), ExportError> {
     let bytes = workbook_bytes(sheets, about, path)?;
     write_atomically(path, &bytes)
 }
@@ -244,14 +330,8 @@ fn civil_date(days: i64) -> String {
 const NARROW: f64 = 24.0;
 const WIDE: f64 = 48.0;
 
-fn workbook_bytes(sheets: &[Sheet], about: &About, path: &Path) -> Result<Vec<u8>, String> {
-    build_workbook(sheets, about).map_err(|e| cannot_write(path, &e))
-}
-
-/// `无法写入 PATH：why` / `cannot write PATH: why`.
-fn cannot_write(path: &Path, e: &dyn std::fmt::Display) -> String {
-    let p = path.display();
-    crate::msg!("无法写入 {p}：{e}", "cannot write {p}: {e}")
+fn workbook_bytes(sheets: &[Sheet], about: &About, path: &Path) -> Result<Vec<u8>, ExportError> {
+    build_workbook(sheets, about).map_err(|e| ExportError::encode(path, &e))
 }
 
 fn build_workbook(sheets: &[Sheet], about: &About) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
@@ -525,12 +605,16 @@ mod tests {
     fn an_unknown_or_missing_extension_is_refused_with_the_ones_that_work() {
         for p in ["x.docx", "x", "名单.xls"] {
             let err = ExportFormat::from_path(Path::new(p)).unwrap_err();
-            assert!(err.contains(".xlsx、.csv、.md 或 .json"), "{p}: {err}");
+            assert!(
+                err.to_string().contains(".xlsx、.csv、.md 或 .json"),
+                "{p}: {err}"
+            );
+            assert_eq!(err.blame(), Blame::Input, "{p}");
         }
-        assert_eq!(
+        assert!(matches!(
             ExportFormat::from_path(Path::new("名单.XLSX")),
             Ok(ExportFormat::Xlsx)
-        );
+        ));
     }
 
     #[test]
@@ -540,7 +624,9 @@ mod tests {
         let p = dir.path().join("x.csv");
         std::fs::create_dir(&p).unwrap();
         let err = write_table(&sample(), &p, "s", &about()).unwrap_err();
-        assert!(err.contains("x.csv"), "{err}");
+        assert!(err.to_string().contains("x.csv"), "{err}");
+        // Not the user's input: their machine (exit code 1, see `cli::failure`).
+        assert_eq!(err.blame(), Blame::Environment, "{err}");
         let left: Vec<_> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap().file_name())
@@ -552,6 +638,27 @@ mod tests {
         write_table(&sample(), &q, "s", &about()).unwrap();
         assert!(std::fs::read_to_string(&q).unwrap().starts_with("| 企业"));
         assert!(write_table(&sample(), &dir.path().join("no/such/z.json"), "s", &about()).is_err());
+    }
+
+    #[test]
+    fn export_errors_read_as_the_string_errors_did_in_either_language() {
+        let p = PathBuf::from("x.json");
+        let e = ExportError::OneTable {
+            statements: 2,
+            ext: ".json".into(),
+        };
+        assert_eq!(
+            e.render(Lang::Zh),
+            "2 条语句的结果写不进一个 .json 文件：请用 .xlsx（每条语句一张工作表），或一次只写一条语句"
+        );
+        assert!(
+            e.render(Lang::En)
+                .starts_with("the results of 2 statements")
+        );
+        assert_eq!(e.blame(), Blame::Input);
+        let w = ExportError::NotAFile(p);
+        assert_eq!(w.render(Lang::Zh), "无法写入 x.json：不是文件名");
+        assert_eq!(w.render(Lang::En), "cannot write x.json: not a file name");
     }
 
     #[test]

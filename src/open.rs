@@ -171,11 +171,10 @@ pub fn open_graph(db: Option<&Path>, notify: &mut dyn FnMut(Notice)) -> Result<G
 
 /// Read data folders (or files) and build the graph over them without a database, for tests
 /// and benches. Fails with every problem `check` would report, one per line.
-pub fn graph_from_folder(paths: &[PathBuf]) -> Result<Graph, String> {
-    let loaded = data::load(paths, Encoding::Auto).map_err(|e| e.to_string())?;
+pub fn graph_from_folder(paths: &[PathBuf]) -> Result<Graph, data::DataError> {
+    let loaded = data::load(paths, Encoding::Auto)?;
     if !loaded.is_ok() {
-        let lines: Vec<String> = loaded.diags.iter().map(|d| d.to_string()).collect();
-        return Err(lines.join("\n"));
+        return Err(data::DataError::Invalid(loaded.diags));
     }
     Ok(Graph::build(loaded.dataset))
 }
@@ -218,10 +217,18 @@ mod tests {
 
     #[test]
     fn a_broken_data_folder_fails_with_its_problems() {
-        let err = graph_from_folder(&[fixture("malformed")])
-            .err()
-            .unwrap_or_default();
-        assert!(err.contains(':'), "{err}");
+        let Err(err) = graph_from_folder(&[fixture("malformed")]) else {
+            panic!("a malformed folder loaded");
+        };
+        assert!(
+            matches!(&err, data::DataError::Invalid(d) if !d.is_empty()),
+            "{err:?}"
+        );
+        assert_eq!(
+            crate::error::Blamed::blame(&err),
+            crate::error::Blame::Input
+        );
+        assert!(err.to_string().contains(':'), "{err}");
     }
 
     #[test]

@@ -93,7 +93,7 @@ pub(super) fn draw(
             )
         }
         DrawKind::Applications => {
-            let picture = crate::draw::apps::layout(graph, chain, place).map_err(Failure::user)?;
+            let picture = crate::draw::apps::layout(graph, chain, place)?;
             let n = picture.boxes.len();
             let what = tr!(lang, "{n} 个环节", "{n} segments");
             (crate::draw::to_svg(&picture), None, what)
@@ -111,7 +111,7 @@ pub(super) fn draw(
     };
     let bytes = match format {
         "svg" => svg.into_bytes(),
-        "png" => crate::draw::png::render(&svg, font.as_deref()).map_err(Failure::user)?,
+        "png" => crate::draw::png::render(&svg, font.as_deref())?,
         _ => match dot {
             Some(dot) => dot.into_bytes(),
             None => {

@@ -25,6 +25,10 @@ pub enum Failure {
     Targets(#[from] crate::targets::TargetsError),
     #[error(transparent)]
     Intake(#[from] crate::intake::IntakeError),
+    #[error(transparent)]
+    Export(#[from] crate::export::ExportError),
+    #[error(transparent)]
+    Draw(#[from] crate::draw::DrawError),
     /// Failed statements (a query, a piped REPL session), each already printed in full where it
     /// failed, under its text; the blame of the first.
     #[error("")]
@@ -63,6 +67,8 @@ impl Failure {
             Failure::Data(e) => e.render(lang),
             Failure::Targets(e) => e.render(lang),
             Failure::Intake(e) => e.render(lang),
+            Failure::Export(e) => e.render(lang),
+            Failure::Draw(e) => e.render(lang),
             other => other.to_string(),
         }
     }
@@ -83,6 +89,8 @@ impl Blamed for Failure {
             Failure::Data(e) => e.blame(),
             Failure::Targets(e) => e.blame(),
             Failure::Intake(e) => e.blame(),
+            Failure::Export(e) => e.blame(),
+            Failure::Draw(e) => e.blame(),
         }
     }
 }
@@ -149,6 +157,25 @@ mod tests {
                 crate::intake::IntakeError::Unverified(vec!["x".into()]).into(),
                 2,
             ),
+            (crate::export::ExportError::NoExtension(p()).into(), 1),
+            (
+                crate::export::ExportError::Write {
+                    path: p(),
+                    why: "x".into(),
+                }
+                .into(),
+                1,
+            ),
+            (
+                crate::export::ExportError::Encode {
+                    path: p(),
+                    why: "x".into(),
+                }
+                .into(),
+                2,
+            ),
+            (crate::draw::DrawError::FontEmpty(p()).into(), 1),
+            (crate::draw::DrawError::Png("x".into()).into(), 2),
         ];
         for (failure, code) in cases {
             assert_eq!(exit_code(failure.blame()), code, "{failure:?}");

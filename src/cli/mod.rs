@@ -524,10 +524,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 Some(k) => vec![parse_kind(&k)?],
             };
             let graph = open_graph(&cli.db)?;
-            stdout!(
-                "{}",
-                show::show(&graph, &name, &kinds, lang).map_err(Failure::user)?
-            );
+            stdout!("{}", show::show(&graph, &name, &kinds, lang)?);
             Ok(())
         }
         Command::Draw {

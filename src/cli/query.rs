@@ -3,7 +3,7 @@
 //! and place each statement is about (`handout_names`).
 
 use super::Failure;
-use crate::export::{About, ExportFormat, Sheet};
+use crate::export::{About, ExportError, ExportFormat, Sheet};
 use crate::graph::Graph;
 use crate::lang::Lang;
 use crate::query;
@@ -143,7 +143,7 @@ pub fn write_handout(
     tables: &[&Table],
     path: &std::path::Path,
     data: &str,
-) -> Result<(), String> {
+) -> Result<(), ExportError> {
     let format = ExportFormat::from_path(path)?;
     // The statements again, with their place in the script (outcomes hold the whole text).
     let (parsed, _) = query::parse::parse_script_until_error(script);
@@ -191,16 +191,12 @@ pub fn write_handout(
             crate::export::write_xlsx_sheets(&sheets, &about, path)
         }
         (_, [(_, table)]) => crate::export::write_table(table, path, &names[0].0, &about),
-        _ => {
-            let n = results.len();
-            let ext = path
+        _ => Err(ExportError::OneTable {
+            statements: results.len(),
+            ext: path
                 .extension()
-                .map_or(String::new(), |e| format!(".{}", e.to_string_lossy()));
-            Err(crate::msg!(
-                "{n} 条语句的结果写不进一个 {ext} 文件：请用 .xlsx（每条语句一张工作表），或一次只写一条语句",
-                "the results of {n} statements do not fit in one {ext} file: use .xlsx (a sheet per statement), or write one statement at a time"
-            ))
-        }
+                .map_or(String::new(), |e| format!(".{}", e.to_string_lossy())),
+        }),
     }
 }
 
@@ -241,7 +237,7 @@ pub fn run(
     };
     // An unknown extension is refused before any work.
     if let Some(path) = &args.output {
-        ExportFormat::from_path(path).map_err(Failure::user)?;
+        ExportFormat::from_path(path)?;
     }
     // The REPL will set this from Ctrl-C; a one-shot command is simply interrupted.
     let cancel = AtomicBool::new(false);
@@ -270,7 +266,7 @@ pub fn run(
                 }
             }
         }
-        write_handout(graph, &text, &results, path, data).map_err(Failure::user)?;
+        write_handout(graph, &text, &results, path, data)?;
         let rows: usize = results.iter().map(|t| t.rows.len()).sum();
         match lang {
             Lang::Zh => stderrln!("已把 {rows} 行写入 {}", path.display()),

@@ -1,5 +1,6 @@
 //! `chainkb show NAME`: one entity with its attributes, edges and provenance.
 
+use super::Failure;
 use crate::graph::Graph;
 use crate::lang::Lang;
 use crate::model::{Attrs, EdgeKind, Kind, fmt_yi};
@@ -11,25 +12,26 @@ use std::fmt::Write as _;
 /// Edges listed per kind and direction before "… and N more".
 const MAX_LISTED: usize = 30;
 
-pub fn show(graph: &Graph, name: &str, kinds: &[Kind], lang: Lang) -> Result<String, String> {
+/// The entities named `name` (of `kinds`, when given), or why there is none: the user's input.
+pub fn show(graph: &Graph, name: &str, kinds: &[Kind], lang: Lang) -> Result<String, Failure> {
     let hits = graph.names.lookup(&graph.ds.nodes, name, kinds);
     if hits.is_empty() {
         if let Some(other) = graph.other_kinds_in(name, kinds, lang) {
             let what: Vec<&str> = kinds.iter().map(|k| k.label_zh()).collect();
             let what = what.join("/");
-            return Err(tr!(
+            return Err(Failure::user(tr!(
                 lang,
                 "`{name}` 是{other}，不是{what}；去掉 --kind 即可显示它",
                 "`{name}` is {other}, not a {what}; drop --kind to show it"
-            ));
+            )));
         }
         let sugg = graph.names.suggest(&graph.ds.nodes, name, kinds, 5);
         let dym = did_you_mean_in(&sugg, lang);
-        return Err(tr!(
+        return Err(Failure::user(tr!(
             lang,
             "没有名为 `{name}` 的实体{dym}",
             "no entity named `{name}`{dym}"
-        ));
+        )));
     }
     let mut out = String::new();
     if hits.len() > 1 {

@@ -103,6 +103,8 @@ pub struct RouteArgs {
 }
 
 /// A row count of at least 1 (an empty list from `--limit 0` would look like "nobody fits").
+/// (A clap value parser: clap shows its `String` error under the argument's name and exits
+/// as for any usage error, so a typed error would add nothing.)
 fn parse_limit(text: &str) -> Result<usize, String> {
     match text.trim().parse::<usize>() {
         Ok(n) if n >= 1 => Ok(n),
@@ -114,7 +116,7 @@ fn parse_limit(text: &str) -> Result<usize, String> {
 }
 
 /// An amount in 亿元: a finite, non-negative decimal (a NaN would silently pass every
-/// minimum-investment rule).
+/// minimum-investment rule). (A clap value parser, as `parse_limit`.)
 fn parse_yi(text: &str) -> Result<f64, String> {
     match text.trim().parse::<f64>() {
         Ok(v) if v.is_finite() && v >= 0.0 => Ok(v),
@@ -198,7 +200,7 @@ fn emit(
     let table = &table.clone().in_lang(lang);
     match output {
         Some(path) => {
-            crate::export::write_table(table, path, sheet, about).map_err(Failure::user)?;
+            crate::export::write_table(table, path, sheet, about)?;
             let n = table.rows.len();
             match lang {
                 Lang::Zh => stderrln!("已把 {n} 行写入 {}", path.display()),
@@ -296,7 +298,7 @@ pub fn run_targets(
         .collect();
     // An unknown extension is refused before any work.
     if let Some(path) = &a.output {
-        crate::export::ExportFormat::from_path(path).map_err(Failure::user)?;
+        crate::export::ExportFormat::from_path(path)?;
     }
     let is_xlsx = a
         .output
@@ -394,7 +396,7 @@ pub fn run_targets(
             name: n.clone(),
             table: t,
         }));
-        crate::export::write_xlsx_sheets(&sheets, &about, path).map_err(Failure::user)?;
+        crate::export::write_xlsx_sheets(&sheets, &about, path)?;
         let (n, k) = (table.rows.len(), sheets.len());
         match lang {
             Lang::Zh if k == 1 => {

@@ -19,6 +19,7 @@ pub enum Encoding {
 
 impl FromStr for Encoding {
     type Err = String;
+    // String: clap's `--encoding` parser shows it under the argument's name (a usage error).
     fn from_str(s: &str) -> Result<Self, String> {
         match s.to_ascii_lowercase().as_str() {
             "auto" => Ok(Encoding::Auto),
@@ -43,6 +44,7 @@ impl fmt::Display for Encoding {
 }
 
 /// Decode file bytes. Errors are messages without a position (the caller adds the file).
+// String: the caller makes it the file's `file:1:1` `Diag`.
 pub fn decode(bytes: &[u8], encoding: Encoding) -> Result<String, String> {
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if body.starts_with(b"\xEF\xBB\xBF") {

@@ -99,6 +99,7 @@ pub fn read_input((name, path): &(String, PathBuf)) -> Input {
 }
 
 /// Why a path is no file that can be read, if it is a folder or a link to nothing.
+// String: said after `file:1:1: ` in the file's `Diag`, like every problem inside a data file.
 fn unreadable_file(path: &Path) -> Result<(), String> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => Err(crate::msg!("是文件夹，不是文件", "is a folder, not a file")),
@@ -122,6 +123,7 @@ fn unreadable_file(path: &Path) -> Result<(), String> {
 }
 
 /// The bytes of a data file, or why it cannot be read (said after `file:1:1: `).
+// String: becomes the file's `file:1:1` `Diag` (see `unreadable_file`).
 pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
     unreadable_file(path)?;
     std::fs::read(path).map_err(|e| super::text::cannot_be_read(&e))
@@ -132,6 +134,7 @@ pub(crate) fn read_bytes(path: &Path) -> Result<Vec<u8>, String> {
 pub struct Input {
     pub name: String,
     pub display: String,
+    // String: the reason, reported as the file's `file:1:1` `Diag` when it is loaded.
     pub bytes: Result<Vec<u8>, String>,
     /// A file on disk that is read while it is loaded rather than before (`bytes` is then
     /// empty): a seed CSV file in UTF-8 is parsed as it is read, never held whole, so a large

@@ -212,6 +212,7 @@ impl Resolver {
     }
 
     /// The node `text` names among `allowed`, or the message `check` would print.
+    // String: `intake` puts it in the report row of the cell that named the node.
     pub fn resolve(&self, text: &str, allowed: &'static [Kind]) -> Result<u32, String> {
         let r = Ref {
             text: text.to_string(),

@@ -1,6 +1,7 @@
 //! A chain's 应用领域图: its products that reach applications, its downstream (应用) segments,
 //! and the segments of other chains its products supply, from the SUPPLIES edges on record.
 
+use super::DrawError;
 use super::chain::{Band, Picture, SegmentBox, band_layers, box_mark, order_rows};
 use crate::graph::Graph;
 use crate::model::{EdgeKind, Stage};
@@ -9,7 +10,7 @@ use std::collections::HashMap;
 
 /// Lay out the application picture of `chain`, with states in `place` when given. An error when
 /// the chain has neither downstream segments nor users outside it.
-pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Result<Picture, String> {
+pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Result<Picture, DrawError> {
     let segs = graph.chain_segments(chain);
     let in_chain = |s: u32| segs.contains(&s);
     let stage = |s: u32| graph.segment_stage(s).unwrap_or(Stage::Midstream);
@@ -36,11 +37,9 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Result<Picture, 
         }
     }
     if down.is_empty() && outside.is_empty() {
-        let name = graph.node(chain).name();
-        return Err(crate::msg!(
-            "产业链 {name} 没有下游（应用）环节，也没有供给其他产业链的环节，画不出应用领域图",
-            "the chain {name} has no downstream (application) segments and none that supply other chains: there is no application picture to draw"
-        ));
+        return Err(DrawError::NoApplications {
+            chain: graph.node(chain).name().to_string(),
+        });
     }
     let is_app = |s: u32| down.contains(&s) || outside.contains(&s);
     // Band 0: the chain's own segments, not downstream, that feed an application.
@@ -155,6 +154,7 @@ pub fn layout(graph: &Graph, chain: u32, place: Option<u32>) -> Result<Picture, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Blamed;
 
     fn graph_of(toml: &str) -> Graph {
         let dir = tempfile::tempdir().unwrap();
@@ -172,6 +172,8 @@ mod tests {
         );
         let chain = g.nodes_of(crate::model::Kind::Chain)[0];
         let err = layout(&g, chain, None).err().unwrap();
+        assert_eq!(err.blame(), crate::error::Blame::Input);
+        let err = err.to_string();
         assert!(err.contains("矿") && err.contains("下游"), "{err}");
     }
 

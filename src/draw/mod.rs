@@ -3,8 +3,11 @@
 
 pub mod apps;
 pub mod chain;
+mod error;
 pub mod map;
 pub mod png;
+
+pub use error::DrawError;
 
 pub use chain::{Mark, Picture, SegmentBox, layout, to_dot, to_svg};
 

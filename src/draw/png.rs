@@ -1,6 +1,7 @@
 //! SVG → PNG in-process (usvg parses, resvg renders) with a bundled CJK font: a subset of
 //! WenQuanYi Micro Hei (Apache-2.0, assets/fonts/README.md); `CHAINKB_FONT` names another.
 
+use super::DrawError;
 use resvg::{tiny_skia, usvg};
 use std::path::Path;
 use std::sync::Arc;
@@ -18,32 +19,23 @@ pub const SCALE: f32 = 2.0;
 
 /// The fonts to draw with: `font` (from `--font` or `CHAINKB_FONT`) first when given, then the
 /// bundled subset, then the system's fonts for characters the subset lacks.
-fn fonts(font: Option<&Path>) -> Result<(usvg::fontdb::Database, String), String> {
+fn fonts(font: Option<&Path>) -> Result<(usvg::fontdb::Database, String), DrawError> {
     let mut db = usvg::fontdb::Database::new();
     let mut family = BUNDLED_FAMILY.to_string();
     if let Some(path) = font {
         let before = db.len();
-        let shown = path.display();
-        db.load_font_file(path).map_err(|e| {
-            crate::msg!(
-                "无法读取字体文件 {shown}：{e}（--font 或 {FONT_ENV} 应指向 .ttf/.otf/.ttc 字体文件）",
-                "cannot read the font file {shown}: {e} (--font or {FONT_ENV} should name a .ttf/.otf/.ttc font file)"
-            )
-        })?;
-        let face = db.faces().nth(before).ok_or_else(|| {
-            crate::msg!(
-                "字体文件 {shown} 中没有可用的字体（--font 或 {FONT_ENV} 应指向 .ttf/.otf/.ttc 字体文件）",
-                "the font file {shown} holds no usable font (--font or {FONT_ENV} should name a .ttf/.otf/.ttc font file)"
-            )
-        })?;
+        db.load_font_file(path)
+            .map_err(|e| DrawError::FontUnreadable {
+                path: path.to_path_buf(),
+                why: e.to_string(),
+            })?;
+        let face = db
+            .faces()
+            .nth(before)
+            .ok_or_else(|| DrawError::FontEmpty(path.to_path_buf()))?;
         match face.families.first() {
             Some((name, _)) => family = name.clone(),
-            None => {
-                return Err(crate::msg!(
-                    "字体文件 {shown} 没有字体族名称",
-                    "the font file {shown} has no family name"
-                ));
-            }
+            None => return Err(DrawError::FontNoFamily(path.to_path_buf())),
         }
     }
     db.load_font_data(BUNDLED.to_vec());
@@ -53,7 +45,7 @@ fn fonts(font: Option<&Path>) -> Result<(usvg::fontdb::Database, String), String
 }
 
 /// Render an SVG document made by this module to PNG bytes at `SCALE`.
-pub fn render(svg: &str, font: Option<&Path>) -> Result<Vec<u8>, String> {
+pub fn render(svg: &str, font: Option<&Path>) -> Result<Vec<u8>, DrawError> {
     let (db, family) = fonts(font)?;
     // The chosen family first in the document's font list.
     let svg = svg.replacen(
@@ -67,24 +59,17 @@ pub fn render(svg: &str, font: Option<&Path>) -> Result<Vec<u8>, String> {
         languages: vec!["zh-CN".into(), "en".into()],
         ..Default::default()
     };
-    let tree = usvg::Tree::from_str(&svg, &opt).map_err(|e| {
-        crate::msg!(
-            "内部错误：生成的 SVG 无法解析：{e}",
-            "internal error: the SVG made cannot be parsed: {e}"
-        )
-    })?;
+    let tree = usvg::Tree::from_str(&svg, &opt).map_err(|e| DrawError::Svg(e.to_string()))?;
     let size = tree
         .size()
         .to_int_size()
         .scale_by(SCALE)
-        .ok_or_else(|| crate::msg!("图片尺寸无效", "the picture's size is not valid"))?;
-    let mut pixmap = tiny_skia::Pixmap::new(size.width(), size.height()).ok_or_else(|| {
-        let (w, h) = (size.width(), size.height());
-        crate::msg!(
-            "图片过大（{w}×{h} 像素）",
-            "the picture is too large ({w}×{h} pixels)"
-        )
-    })?;
+        .ok_or(DrawError::Size)?;
+    let mut pixmap =
+        tiny_skia::Pixmap::new(size.width(), size.height()).ok_or(DrawError::TooLarge {
+            width: size.width(),
+            height: size.height(),
+        })?;
     resvg::render(
         &tree,
         tiny_skia::Transform::from_scale(SCALE, SCALE),
@@ -92,7 +77,7 @@ pub fn render(svg: &str, font: Option<&Path>) -> Result<Vec<u8>, String> {
     );
     pixmap
         .encode_png()
-        .map_err(|e| crate::msg!("PNG 编码失败：{e}", "cannot encode the PNG: {e}"))
+        .map_err(|e| DrawError::Png(e.to_string()))
 }
 
 /// The font file named by `CHAINKB_FONT`, if set and not empty.
@@ -105,6 +90,7 @@ pub fn font_from_env() -> Option<std::path::PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::Blamed;
 
     #[test]
     fn renders_chinese_text_with_the_bundled_font() {
@@ -138,6 +124,8 @@ mod tests {
     #[test]
     fn a_bad_font_path_is_a_clear_error() {
         let err = render("<svg/>", Some(Path::new("/no/such/font.ttf"))).unwrap_err();
+        assert_eq!(err.blame(), crate::error::Blame::Input);
+        let err = err.to_string();
         assert!(
             err.contains("/no/such/font.ttf") && err.contains(FONT_ENV),
             "{err}"

@@ -155,6 +155,7 @@ pub fn clean_cell(cell: &str) -> &str {
 
 /// An amount cell in 亿元: the unit comes from the cell (`12.5亿`, `3000万元`) or else the header
 /// (`营业收入(万元)`); a cell without a unit under a header without one is an error, not a guess.
+// String: the reason in the intake report's row for the cell (`intake::row`).
 pub fn revenue_yi(cell: &str, header_unit: &str) -> Result<f64, String> {
     // Full-width digits and signs (５００, －３) are what a Chinese input method types.
     let mut t: String = cell
@@ -302,6 +303,7 @@ pub fn listing_of(code: &str) -> String {
 }
 
 /// The GB 32100-2015 check of an 18-character 统一社会信用代码: Ok, or the reason it fails.
+// String: the reason in the intake report's row for the cell (`intake::row`).
 pub fn check_credit_code(code: &str) -> Result<(), String> {
     const CHARS: &str = "0123456789ABCDEFGHJKLMNPQRTUWXY";
     const WEIGHTS: [u32; 17] = [

@@ -552,6 +552,7 @@ pub fn history<'a>(events: &'a [Event], kind: Kind, id: &str) -> Vec<&'a Event> 
 
 /// Now, UTC, as `YYYY-MM-DD HH:MM:SS`; `CHAINKB_NOW` (same form, or a date) fixes it for tests
 /// and for recording a meeting afterwards.
+// String: its one caller (cli/journal.rs, being split now) wraps it in `Failure::user`.
 pub fn now() -> Result<String, String> {
     if let Ok(fixed) = std::env::var("CHAINKB_NOW") {
         let fixed = fixed.trim().to_string();

@@ -239,6 +239,7 @@ pub const KNOWN_TAGS: &[&str] = &[
 ];
 
 /// Accept a known tag; refuse any other with a suggestion and the list of known tags.
+// String: a seed row's `Diag` (data) or a `TargetsError::Tag` (`--tag`) — the caller decides.
 pub fn check_tag(tag: &str) -> Result<(), String> {
     if KNOWN_TAGS.contains(&tag) {
         return Ok(());

@@ -39,6 +39,7 @@ impl Current {
         format!("{body}crc {crc:08x}\n")
     }
 
+    // String: the `what` of the `StoreError::Corrupt` that `Store` raises with it.
     pub(super) fn parse(text: &str) -> Result<Current, String> {
         let Some(at) = text.rfind("crc ") else {
             return Err(say("CURRENT 没有校验行", "CURRENT has no checksum line"));

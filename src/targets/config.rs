@@ -104,6 +104,7 @@ const MAX_WEIGHT: f64 = 1e6;
 /// key (serde's own errors do not say where): an unknown key or section, with a suggestion;
 /// and where the defaults hold a number (or a table of numbers, such as `[scale.tags]`), a
 /// finite number within ±MAX_WEIGHT — `nan` or `inf` would quietly drop or reorder rows.
+// String: becomes `TargetsError::Weights` in `Weights::parse`.
 fn check_numbers(default: &toml::Value, user: &toml::Value, path: &str) -> Result<(), String> {
     let (toml::Value::Table(d), toml::Value::Table(u)) = (default, user) else {
         return Ok(());
@@ -213,6 +214,7 @@ impl Weights {
         Weights::parse_text(user).map_err(TargetsError::Weights)
     }
 
+    // String: `parse` wraps it in `TargetsError::Weights`.
     fn parse_text(user: Option<&str>) -> Result<Weights, String> {
         let mut base: toml::Value = toml::from_str(DEFAULT_WEIGHTS).map_err(|e| e.to_string())?;
         if let Some(text) = user {
@@ -334,6 +336,7 @@ pub fn parse_rules(user: Option<&str>) -> Result<RuleSet, TargetsError> {
     parse_rules_text(user).map_err(TargetsError::Rules)
 }
 
+// String: `parse_rules` wraps it in `TargetsError::Rules`.
 fn parse_rules_text(user: Option<&str>) -> Result<RuleSet, String> {
     let text = user.unwrap_or(DEFAULT_RULES);
     let file: RuleFile = toml::from_str(text).map_err(|e| toml_message(text, &e))?;

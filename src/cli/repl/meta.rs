@@ -6,7 +6,7 @@ use super::help::{
     HELP_GAPS, HELP_GAPS_ZH, HELP_QUERY, HELP_QUERY_ZH, META_COMMANDS, META_HELP_ZH,
 };
 use super::{Session, meta_words};
-use crate::cli::{open_graph, resolve_one};
+use crate::cli::{Failure, open_graph, resolve_one};
 use crate::lang::Lang;
 use crate::model::Kind;
 use crate::report::Format;
@@ -19,7 +19,7 @@ impl Session {
     /// Run a meta command; `Ok(false)` means leave the session.
     /// Its words are split on spaces; a double-quoted word may hold spaces
     /// (`.export "招商 名单.xlsx"`, `.draw 光电子 in "中国（西南）玉溪国际物流港" x.svg`).
-    pub(super) fn meta(&mut self, line: &str, history: &DefaultHistory) -> Result<bool, String> {
+    pub(super) fn meta(&mut self, line: &str, history: &DefaultHistory) -> Result<bool, Failure> {
         let words = meta_words(line)?;
         let cmd = words.first().map_or("", String::as_str);
         let args: Vec<&str> = words.iter().skip(1).map(String::as_str).collect();
@@ -31,19 +31,19 @@ impl Session {
                     .and_then(|m| m.1.split("  ").next())
                     .unwrap_or(cmd);
                 let n = args.len();
-                return Err(tr!(
+                return Err(Failure::user(tr!(
                     self.lang,
                     "`{cmd}` 只接一个词，这里有 {n} 个：用法：{usage}",
                     "`{cmd}` takes one word, not {n}: usage: {usage}"
-                ));
+                )));
             }
             ".schema" | ".history" | ".quit" | ".exit" if !args.is_empty() => {
                 let got = args.join(" ");
-                return Err(tr!(
+                return Err(Failure::user(tr!(
                     self.lang,
                     "`{cmd}` 不接参数（却有 `{got}`）",
                     "`{cmd}` takes no words (got `{got}`)"
-                ));
+                )));
             }
             ".quit" | ".exit" => return Ok(false),
             ".help" => {
@@ -67,11 +67,11 @@ impl Session {
                         }
                     }
                     Some(other) => {
-                        return Err(tr!(
+                        return Err(Failure::user(tr!(
                             lang,
                             "没有 `{other}` 的帮助（主题：query、gaps、meta）",
                             "no help on `{other}` (topics: query, gaps, meta)"
-                        ));
+                        )));
                     }
                 }
             }
@@ -82,27 +82,26 @@ impl Session {
                     Some("json") => Format::Json,
                     Some("csv") => Format::Csv,
                     _ => {
-                        return Err(self
-                            .lang
-                            .pick(
-                                "用法：.format table|json|csv",
-                                "usage: .format table|json|csv",
-                            )
-                            .into());
+                        return Err(Failure::user(self.lang.pick(
+                            "用法：.format table|json|csv",
+                            "usage: .format table|json|csv",
+                        )));
                     }
                 };
             }
             ".lang" => match args.first().copied() {
                 None => stdoutln!("{}", self.lang),
                 Some(word) => {
-                    self.lang = Lang::parse(word).ok_or_else(|| {
-                        self.lang
-                            .pick(
-                                "用法：.lang zh|en（中文或英文）",
-                                "usage: .lang zh|en (中文 or English)",
-                            )
-                            .to_string()
-                    })?;
+                    self.lang = Lang::parse(word)
+                        .ok_or_else(|| {
+                            self.lang
+                                .pick(
+                                    "用法：.lang zh|en（中文或英文）",
+                                    "usage: .lang zh|en (中文 or English)",
+                                )
+                                .to_string()
+                        })
+                        .map_err(Failure::user)?;
                     crate::lang::set_messages(self.lang);
                     if let Some((_, table)) = &mut self.last {
                         table.lang = self.lang;
@@ -114,10 +113,10 @@ impl Session {
                     Some("on") => true,
                     Some("off") => false,
                     _ => {
-                        return Err(self
-                            .lang
-                            .pick("用法：.timing on|off", "usage: .timing on|off")
-                            .into());
+                        return Err(Failure::user(
+                            self.lang
+                                .pick("用法：.timing on|off", "usage: .timing on|off"),
+                        ));
                     }
                 };
             }
@@ -138,10 +137,10 @@ impl Session {
                         return Ok(true);
                     }
                     _ => {
-                        return Err(self
-                            .lang
-                            .pick("用法：.pager on|off", "usage: .pager on|off")
-                            .into());
+                        return Err(Failure::user(
+                            self.lang
+                                .pick("用法：.pager on|off", "usage: .pager on|off"),
+                        ));
                     }
                 };
                 stdoutln!(
@@ -158,20 +157,16 @@ impl Session {
             ".export" => {
                 let lang = self.lang;
                 let [file] = args.as_slice() else {
-                    return Err(lang
-                        .pick(
-                            "用法：.export 文件（.xlsx、.csv、.md 或 .json）",
-                            "usage: .export FILE (.xlsx, .csv, .md or .json)",
-                        )
-                        .into());
+                    return Err(Failure::user(lang.pick(
+                        "用法：.export 文件（.xlsx、.csv、.md 或 .json）",
+                        "usage: .export FILE (.xlsx, .csv, .md or .json)",
+                    )));
                 };
                 let Some((query, table)) = &self.last else {
-                    return Err(lang
-                        .pick(
-                            "还没有可导出的结果：先运行一条查询",
-                            "nothing to export yet: run a query first",
-                        )
-                        .into());
+                    return Err(Failure::user(lang.pick(
+                        "还没有可导出的结果：先运行一条查询",
+                        "nothing to export yet: run a query first",
+                    )));
                 };
                 // Sheet named after the statement's chain and place, never its text.
                 crate::cli::query::write_handout(
@@ -194,22 +189,15 @@ impl Session {
                     [chain, file] => (*chain, None, *file),
                     [chain, "in" | "在", place, file] => (*chain, Some(*place), *file),
                     _ => {
-                        return Err(self
-                            .lang
-                            .pick(
-                                "用法：.draw 产业链 [在 地方] 文件.svg|文件.png|文件.dot",
-                                "usage: .draw CHAIN [in PLACE] FILE.svg|FILE.png|FILE.dot",
-                            )
-                            .into());
+                        return Err(Failure::user(self.lang.pick(
+                            "用法：.draw 产业链 [在 地方] 文件.svg|文件.png|文件.dot",
+                            "usage: .draw CHAIN [in PLACE] FILE.svg|FILE.png|FILE.dot",
+                        )));
                     }
                 };
-                let c = resolve_one(&self.graph, chain, &[Kind::Chain])
-                    .map_err(|f| f.render(self.lang))?;
+                let c = resolve_one(&self.graph, chain, &[Kind::Chain])?;
                 let p = match place {
-                    Some(p) => Some(
-                        resolve_one(&self.graph, p, &[Kind::Park, Kind::Region])
-                            .map_err(|f| f.render(self.lang))?,
-                    ),
+                    Some(p) => Some(resolve_one(&self.graph, p, &[Kind::Park, Kind::Region])?),
                     None => None,
                 };
                 let ext = Path::new(file)
@@ -218,11 +206,11 @@ impl Session {
                 let format = match ext.as_deref().and_then(crate::cli::draw_format) {
                     Some(f) => f,
                     None => {
-                        return Err(tr!(
+                        return Err(Failure::user(tr!(
                             self.lang,
                             "无法画到 `{file}`：文件请以 .svg 或 .png 结尾，Graphviz 用 .dot（.gv）",
                             "cannot draw into `{file}`: name the file .svg or .png, or .dot (.gv) for Graphviz"
-                        ));
+                        )));
                     }
                 };
                 let picture = crate::draw::layout(&self.graph, c, p);
@@ -235,8 +223,13 @@ impl Session {
                     _ => crate::draw::to_svg(&picture).into_bytes(),
                 };
                 let lang = self.lang;
-                std::fs::write(file, bytes)
-                    .map_err(|e| tr!(lang, "无法写入 {file}：{e}", "cannot write {file}: {e}"))?;
+                std::fs::write(file, bytes).map_err(|e| {
+                    Failure::environment(tr!(
+                        lang,
+                        "无法写入 {file}：{e}",
+                        "cannot write {file}: {e}"
+                    ))
+                })?;
                 let n = picture.boxes.len();
                 stdoutln!(
                     "{}",
@@ -249,13 +242,13 @@ impl Session {
             }
             ".open" => {
                 let [path] = args.as_slice() else {
-                    return Err(self
-                        .lang
-                        .pick("用法：.open 数据库路径", "usage: .open PATH")
-                        .into());
+                    return Err(Failure::user(
+                        self.lang
+                            .pick("用法：.open 数据库路径", "usage: .open PATH"),
+                    ));
                 };
                 let db = Some(PathBuf::from(path));
-                self.graph = Rc::new(open_graph(&db).map_err(|f| f.render(self.lang))?);
+                self.graph = Rc::new(open_graph(&db)?);
                 self.db = db;
                 stdoutln!("{}", tr!(self.lang, "已打开 {path}", "opened {path}"));
             }
@@ -267,14 +260,14 @@ impl Session {
             }
             other if let Some(done) = crate::cli::journal::repl_meta(&self.db, other, &args) => {
                 // A write changed the state: read it again.
-                if done? {
-                    self.graph = Rc::new(open_graph(&self.db).map_err(|f| f.render(self.lang))?);
+                if done.map_err(Failure::user)? {
+                    self.graph = Rc::new(open_graph(&self.db)?);
                 }
             }
             other => {
                 let names: Vec<&str> = META_COMMANDS.iter().map(|m| m.0).collect();
                 let close = crate::names::suggest(other, names, 1);
-                return Err(match self.lang {
+                return Err(Failure::user(match self.lang {
                     Lang::Zh => format!(
                         "没有 `{other}` 这个命令{}（.help 列出全部命令）",
                         crate::query::error::did_you_mean_zh(&close)
@@ -283,7 +276,7 @@ impl Session {
                         "unknown command `{other}`{} (.help lists them)",
                         crate::names::did_you_mean(&close)
                     ),
-                });
+                }));
             }
         }
         Ok(true)

@@ -109,7 +109,7 @@ fn history_path() -> Option<PathBuf> {
 
 /// The words of a meta command: split on whitespace, except inside double quotes, which are
 /// removed (`\"` is a quote inside one).
-pub(super) fn meta_words(line: &str) -> Result<Vec<String>, String> {
+pub(super) fn meta_words(line: &str) -> Result<Vec<String>, Failure> {
     let mut words = Vec::new();
     let mut word = String::new();
     let mut quoted = false;
@@ -135,10 +135,10 @@ pub(super) fn meta_words(line: &str) -> Result<Vec<String>, String> {
         }
     }
     if quoted {
-        return Err(crate::msg!(
+        return Err(Failure::user(crate::msg!(
             "有引号没有配对：请补上结尾的 \"",
             "a quote is never closed: add the closing \""
-        ));
+        )));
     }
     if in_word {
         words.push(word);
@@ -323,8 +323,9 @@ pub fn run(db: Option<PathBuf>, lang: Lang) -> Result<(), Failure> {
                         match session.meta(text, rl.history()) {
                             Ok(true) => {}
                             Ok(false) => break 'session,
-                            Err(msg) => {
-                                stderrln!("{}{msg}", session.lang.pick("错误：", "error: "));
+                            Err(f) => {
+                                let lang = session.lang;
+                                stderrln!("{}{}", super::failure::prefix(lang), f.render(lang));
                                 session.failed = true;
                             }
                         }
@@ -503,7 +504,8 @@ mod tests {
         let txt = tmp.path().join("x.txt");
         let err = s
             .meta(&format!(".draw 锂电池 {}", txt.display()), &history)
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("文件请以 .svg 或 .png 结尾"), "{err}");
         assert!(!txt.exists());
         // A .png is drawn in-process.
@@ -517,21 +519,23 @@ mod tests {
         let csv = tmp.path().join("x.csv");
         let err = s
             .meta(&format!(".export {}", csv.display()), &history)
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("还没有可导出的结果"), "{err}");
         s.meta(".lang en", &history).unwrap();
         let err = s
             .meta(&format!(".export {}", csv.display()), &history)
-            .unwrap_err();
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("nothing to export"), "{err}");
         assert!(!csv.exists());
-        let err = s.meta(".formt csv", &history).unwrap_err();
+        let err = s.meta(".formt csv", &history).unwrap_err().to_string();
         assert!(
             err.contains("unknown command `.formt` (did you mean .format?)"),
             "{err}"
         );
         s.meta(".lang zh", &history).unwrap();
-        let err = s.meta(".formt csv", &history).unwrap_err();
+        let err = s.meta(".formt csv", &history).unwrap_err().to_string();
         assert!(
             err.contains("没有 `.formt` 这个命令，是不是 .format？"),
             "{err}"

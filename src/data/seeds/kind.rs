@@ -51,6 +51,7 @@ impl SeedKind {
     }
 
     /// `projects-yuxi` → Projects. The prefix must be followed by the end, `-` or `_`.
+    // String: the loader makes it the file's `Diag`; other callers only test for a kind.
     pub fn from_file_stem(stem: &str) -> Result<SeedKind, String> {
         for k in SeedKind::ALL {
             if let Some(rest) = stem.strip_prefix(k.prefix())

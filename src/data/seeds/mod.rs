@@ -16,6 +16,7 @@ use std::collections::HashMap;
 
 /// An id must be non-empty, trimmed, free of the list separators and of control characters
 /// (a tab, a stray `\x01` from a copied cell): an id is typed and compared as written.
+// String: callers make it a `Diag` at the cell's `file:line:col` (or an intake row's reason).
 pub(crate) fn check_id(id: &str) -> Result<(), String> {
     if id.trim().is_empty() {
         Err(crate::msg!("编号为空", "empty id"))

@@ -196,6 +196,7 @@ pub(super) fn build(
 
 /// The text of a `public` key: who provides the segment, on one line (it ends notes and
 /// reasons), with something visible in it.
+// String: the caller makes it a `Diag` at the key's `file:line:col`.
 fn public_text(who: &str) -> Result<&str, String> {
     let who = who.trim();
     let invisible = |c: char| {
