@@ -44,6 +44,7 @@ pub struct Relation {
     pub supplies_local: f64,
     pub buys_local: f64,
     pub group_local: f64,
+    pub partners_two_hops: f64,
 }
 
 #[derive(Clone, Debug, Deserialize)]

@@ -373,11 +373,20 @@ pub fn weights_summary(w: &Weights) -> String {
         .iter()
         .map(|(t, p)| format!("{t} {}", f(**p)))
         .collect();
+    // Named only when it scores, so a summary without it reads as before.
+    let two_hops = if w.relation.partners_two_hops != 0.0 {
+        format!(
+            "，间接供应伙伴（与本地企业无直接供货关系、隔一家企业相连）{}",
+            f(w.relation.partners_two_hops)
+        )
+    } else {
+        String::new()
+    };
     format!(
         "得分 = 规模 + 契合 + 关系 + 来源地 + 规划。规模(scale)：营收每 log10(1+营收亿元) 计 {} 分，\
          无营收数据的企业按本清单有营收候选企业的中位数计（都没有时为 0）；标签分 {}。\
          契合(fit)：每个所补环节 {} 分，断链另加 {}，本链产品占比 × {}，邻接本地环节占比 × {}。\
-         关系(relation)：向本地企业供货 {}，采购本地企业产品 {}，本地有关联企业 {}。\
+         关系(relation)：向本地企业供货 {}，采购本地企业产品 {}，本地有关联企业 {}{}。\
          来源地(origin)：总部在 {} 计 {} 分。规划(plan)：本地已有规划项目 {} 分。",
         f(w.scale.revenue),
         tags.join("、"),
@@ -388,6 +397,7 @@ pub fn weights_summary(w: &Weights) -> String {
         f(w.relation.supplies_local),
         f(w.relation.buys_local),
         f(w.relation.group_local),
+        two_hops,
         w.origin.preferred.join("、"),
         f(w.origin.points),
         f(w.plan.planned_project),
@@ -513,6 +523,22 @@ pub fn table(g: &Graph, input: &Input, lang: Lang) -> Result<Table, TargetsError
 
 #[cfg(test)]
 pub(crate) mod tests {
+    /// The 说明 sheet names the two-hop weight only when it scores, so a summary of the
+    /// default weights reads as before it existed.
+    #[test]
+    fn weights_summary_names_two_hop_partners_only_when_they_score() {
+        let mut w = super::Weights::defaults();
+        assert!(!super::weights_summary(&w).contains("间接供应伙伴"));
+        w.relation.partners_two_hops = 1.5;
+        let s = super::weights_summary(&w);
+        assert!(
+            s.contains(
+                "本地有关联企业 2，间接供应伙伴（与本地企业无直接供货关系、隔一家企业相连）1.5。"
+            ),
+            "{s}"
+        );
+    }
+
     #[test]
     fn list_options_split_on_ascii_and_full_width_commas_and_semicolons() {
         assert_eq!(

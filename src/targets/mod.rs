@@ -179,6 +179,22 @@ struct Scorer<'a> {
     /// list's candidates with one (0 when none has one), so missing data is neither punished
     /// as zero nor guessed high (`neutral_revenue_points`).
     revenue_neutral: f64,
+    /// 间接供应伙伴: firms two undirected SUPPLIES_TO hops from a local firm and none from
+    /// one, with their distinct local firms within two hops, sorted by firm ([`two_hop_partners`]);
+    /// empty when `[relation] partners_two_hops` is 0.
+    two_hop: Vec<(u32, u32)>,
+}
+
+/// Firms exactly two undirected SUPPLIES_TO hops from the firms located in `place` (or below
+/// it) — so with no supply edge to any of them — each with how many distinct local firms lie
+/// within two hops of it, sorted by firm: one search of the supply network per list
+/// (`graph::supply`), not one per candidate.
+fn two_hop_partners(g: &Graph, place: u32) -> Vec<(u32, u32)> {
+    g.supply_partners(&g.firms_within(place), None, 2, true)
+        .into_iter()
+        .filter(|r| r.distance == 2)
+        .map(|r| (r.firm, r.partners))
+        .collect()
 }
 
 impl<'a> Scorer<'a> {
@@ -261,6 +277,11 @@ impl<'a> Scorer<'a> {
             tag_excluded,
             province_region,
             revenue_neutral: 0.0,
+            two_hop: if w.relation.partners_two_hops != 0.0 {
+                two_hop_partners(g, place)
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -279,6 +300,15 @@ impl<'a> Scorer<'a> {
             .locations(i)
             .iter()
             .any(|p| self.within.binary_search(p).is_ok())
+    }
+
+    /// The distinct local firms within two supply hops of `e`, when `e` is an indirect supply
+    /// partner (two hops from a local firm, none from one).
+    fn two_hop_of(&self, e: u32) -> Option<u32> {
+        self.two_hop
+            .binary_search_by_key(&e, |&(f, _)| f)
+            .ok()
+            .map(|i| self.two_hop[i].1)
     }
 
     /// The preferred origin region of a firm's province.
@@ -353,6 +383,9 @@ impl<'a> Scorer<'a> {
                 .is_some()
             {
                 p.relation += w.relation.group_local;
+            }
+            if self.two_hop_of(e).is_some() {
+                p.relation += w.relation.partners_two_hops;
             }
         }
         p
@@ -442,6 +475,12 @@ impl<'a> Scorer<'a> {
             .or_else(|| local(EdgeKind::SubsidiaryOf, Direction::Outgoing))
         {
             reasons.push(format!("本地关联企业 {}", g.node(member).name()));
+        }
+        if let Some(n) = self.two_hop_of(e) {
+            reasons.push(crate::msg!(
+                "间接供应伙伴：隔一家企业连到本地 {n} 家企业",
+                "indirect supply partner: {n} local firm(s) two supply hops away"
+            ));
         }
         if row.plan > 0.0 {
             reasons.push("本地已有规划项目".into());
@@ -617,6 +656,69 @@ fn top_k(g: &Graph, mut all: Vec<Scored>, k: usize) -> Vec<Scored> {
 mod tests {
     use super::*;
     use crate::report::gaps::{self, ChainView};
+
+    /// The two-hop partners of every place, from `graph::supply`, equal a plain breadth-first
+    /// search: local firms by `Scorer::local`, distances from all of them at once, and each
+    /// firm's local firms within two hops counted one search per firm.
+    #[test]
+    fn two_hop_partners_equal_a_plain_breadth_first_search() {
+        use std::collections::{HashMap, VecDeque};
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut found = 0;
+        for dirs in [
+            vec![root.join("tests/fixtures/mini")],
+            vec![root.join("graphs"), root.join("seeds")],
+        ] {
+            let loaded = crate::data::load(&dirs, Default::default()).expect("fixture");
+            let g = Graph::build(loaded.dataset);
+            let w = Weights::defaults();
+            let chain = g.nodes_of(Kind::Chain)[0];
+            let firms = g.nodes_of(Kind::Enterprise).to_vec();
+            let within = |start: u32| {
+                let mut dist = HashMap::from([(start, 0u32)]);
+                let mut queue = VecDeque::from([start]);
+                while let Some(u) = queue.pop_front() {
+                    let d = dist[&u];
+                    if d < 2 {
+                        for v in g.supply_neighbors(u) {
+                            if let std::collections::hash_map::Entry::Vacant(slot) = dist.entry(v) {
+                                slot.insert(d + 1);
+                                queue.push_back(v);
+                            }
+                        }
+                    }
+                }
+                dist
+            };
+            let places: Vec<u32> = [Kind::Region, Kind::Park]
+                .iter()
+                .flat_map(|&k| g.nodes_of(k).iter().copied())
+                .collect();
+            for place in places {
+                let scorer = Scorer::new(&g, chain, place, &[], &w, &[], None);
+                let local: HashSet<u32> =
+                    firms.iter().copied().filter(|&e| scorer.local(e)).collect();
+                let mut expected = Vec::new();
+                for &e in firms.iter().filter(|e| !local.contains(e)) {
+                    let ball = within(e);
+                    let nearest = ball
+                        .iter()
+                        .filter(|(f, _)| local.contains(f))
+                        .map(|(_, &d)| d)
+                        .min();
+                    if nearest == Some(2) {
+                        let n = ball.keys().filter(|f| local.contains(f)).count();
+                        expected.push((e, n as u32));
+                    }
+                }
+                expected.sort_unstable();
+                found += expected.len();
+                assert_eq!(two_hop_partners(&g, place), expected, "place {place}");
+            }
+        }
+        // The fixtures hold such firms (mini: 辛硅业 is two hops from 乙 and 丙 in 测试市).
+        assert!(found > 0);
+    }
 
     /// A small synthetic graph (`chainkb gen`): many candidates, few distinct scores, so the
     /// cut of a top-k list falls among ties.
