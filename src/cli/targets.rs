@@ -285,11 +285,18 @@ pub fn run_targets(
             .collect::<Result<_, Failure>>()?
     };
     if gaps.is_empty() {
+        let (chain, place, kinds) = (g.node(chain).name(), g.node(place).name(), &a.gaps);
+        let kinds_zh = kinds
+            .replace("strengthen", "强链")
+            .replace("extend", "延链")
+            .replace("fill", "补链")
+            .replace("all", "任何");
         stderrln!(
-            "no {} gaps of {} in {}",
-            a.gaps,
-            g.node(chain).name(),
-            g.node(place).name()
+            "{}",
+            crate::msg!(
+                "{place} 没有 {chain} 的{kinds_zh}缺口",
+                "no {kinds} gaps of {chain} in {place}"
+            )
         );
     }
     let gap_names: Vec<String> = gaps
