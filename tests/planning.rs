@@ -493,6 +493,33 @@ fn writes_need_an_existing_database() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("写操作需要 --db"));
 }
 
+/// Saving a snapshot under a name in use replaces it and says so, with when the replaced one
+/// was taken (it once said only "已保存", so a 会前 snapshot could be lost unnoticed).
+#[test]
+fn saving_a_snapshot_under_a_used_name_says_it_replaced_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut s = Session::new(tmp.path());
+    let mini = root().join("tests/fixtures/mini").display().to_string();
+    s.ok(T0, &["import", &mini]);
+    let first = s.ok(T1, &["snapshot", "save", "会前"]);
+    assert!(
+        first.starts_with("已保存快照 会前") && !first.contains("替换"),
+        "{first}"
+    );
+    let again = s.ok(T2, &["snapshot", "save", "会前"]);
+    assert!(
+        again.contains(&format!("（替换了 {T1} 保存的同名快照）")),
+        "{again}"
+    );
+    let en = s.ok(T2, &["--lang", "en", "snapshot", "save", "会前"]);
+    assert!(
+        en.contains(&format!(
+            "(replaced the snapshot of that name saved at {T2})"
+        )),
+        "{en}"
+    );
+}
+
 /// The same commands as REPL meta commands (`.snapshot NAME`, `.note`, `.changes`, `.diff`): a
 /// write is recorded with the words typed, and the session sees it at once (the note's project
 /// moves, and a query after it shows the new status).

@@ -120,17 +120,35 @@ pub fn run(db: &Option<PathBuf>, cmd: JournalCommand) -> Result<(), Failure> {
                 &lists,
                 top,
             );
+            // Saving under a name in use replaces that snapshot (as `--help` says): say so, with
+            // when the replaced one was taken, so a 会前 snapshot is not lost unnoticed.
+            let replaced = snapshot::load(&store, &name).ok().map(|old| old.time);
             snapshot::save(&store, &snap)?;
-            stdoutln!(
-                "已保存快照 {name}：数据 第{}代（{}），日志至 #{}；{} 个环节状态、{} 家企业、{} 个项目、客商库 {} 条",
-                snap.generation,
-                snap.label,
-                snap.journal_seq,
+            let (generation, label, seq) = (snap.generation, &snap.label, snap.journal_seq);
+            let (cells, firms, projects, prospects) = (
                 snap.cells.len(),
                 snap.firms.len(),
                 snap.projects.len(),
-                snap.prospects.len()
+                snap.prospects.len(),
             );
+            stdoutln!(
+                "{}",
+                tr!(
+                    lang(),
+                    "已保存快照 {name}：数据 第{generation}代（{label}），日志至 #{seq}；{cells} 个环节状态、{firms} 家企业、{projects} 个项目、客商库 {prospects} 条",
+                    "saved snapshot {name}: data generation {generation} ({label}), journal up to #{seq}; {cells} segment states, {firms} firms, {projects} projects, {prospects} 客商库 entries"
+                )
+            );
+            if let Some(time) = replaced {
+                stdoutln!(
+                    "{}",
+                    tr!(
+                        lang(),
+                        "（替换了 {time} 保存的同名快照）",
+                        "(replaced the snapshot of that name saved at {time})"
+                    )
+                );
+            }
             Ok(())
         }
         JournalCommand::Snapshot {
