@@ -510,15 +510,9 @@ pub fn rows(
 /// shown in the table's default language until the caller sets one (`Table::in_lang`); the
 /// notes are in `lang`.
 pub fn table(g: &Graph, input: &Input, lang: Lang) -> Result<Table, TargetsError> {
-    let cancel = std::sync::atomic::AtomicBool::new(false);
-    let ctx = Ctx {
-        cancel: &cancel,
-        parallel: true,
-        lang,
-    };
-    let mut notes = Vec::new();
-    let rows = rows(g, input, ctx, &mut notes)?;
-    Ok(super::table_of(columns(input.excluded), rows, notes))
+    super::command_line_table(columns(input.excluded), lang, |ctx, notes| {
+        rows(g, input, ctx, notes)
+    })
 }
 
 #[cfg(test)]

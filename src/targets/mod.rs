@@ -20,10 +20,11 @@ pub use route::{RouteProject, RouteRow, all_excluded_note, route};
 use rules::{Resolved, excluded_by, resolve_rules, rule_hits};
 
 use crate::graph::{Graph, Profile, SegmentState};
+use crate::lang::Lang;
 use crate::model::{Attrs, EdgeKind, Kind};
 use crate::report::gaps::GapKind;
 use crate::report::schema::Col;
-use crate::report::{Rows, Table};
+use crate::report::{Ctx, Rows, Table};
 use config::{RuleKind, RuleSet, Weights};
 use petgraph::Direction;
 use rayon::prelude::*;
@@ -526,16 +527,29 @@ fn median(mut points: Vec<f64>) -> f64 {
     }
 }
 
-/// A report unit's table for the command line: its columns, rows and notes (labels in the
-/// table's default language until the caller sets one with `Table::in_lang`).
-fn table_of(columns: Vec<Col>, rows: Rows, notes: Vec<String>) -> Table {
-    Table {
+/// A report unit's table for the command line: its columns, and the rows and notes `rows`
+/// makes in a context of its own (never cancelled, in parallel, notes in `lang`). Labels are in
+/// the table's default language until the caller sets one with `Table::in_lang`.
+fn command_line_table(
+    columns: Vec<Col>,
+    lang: Lang,
+    rows: impl FnOnce(Ctx, &mut Vec<String>) -> Result<Rows, TargetsError>,
+) -> Result<Table, TargetsError> {
+    let cancel = std::sync::atomic::AtomicBool::new(false);
+    let ctx = Ctx {
+        cancel: &cancel,
+        parallel: true,
+        lang,
+    };
+    let mut notes = Vec::new();
+    let rows = rows(ctx, &mut notes)?;
+    Ok(Table {
         domains: columns.iter().map(|c| c.domain).collect(),
         columns: columns.into_iter().map(|c| c.name).collect(),
         rows: rows.rows,
         notes,
         ..Table::default()
-    }
+    })
 }
 
 /// Candidates for `gaps` of `chain` in `place`: (admitted, top `limit` by score; excluded, all).

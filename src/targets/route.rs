@@ -335,15 +335,7 @@ pub fn rows(
 /// The routing as a table for the command line: [`columns`], [`rows`] and the notes (labels in
 /// the table's default language until the caller sets one; the notes in `lang`).
 pub fn table(g: &Graph, input: &Input, lang: Lang) -> Result<Table, TargetsError> {
-    let cancel = std::sync::atomic::AtomicBool::new(false);
-    let ctx = Ctx {
-        cancel: &cancel,
-        parallel: true,
-        lang,
-    };
-    let mut notes = Vec::new();
-    let rows = rows(g, input, ctx, &mut notes)?;
-    Ok(super::table_of(columns(), rows, notes))
+    super::command_line_table(columns(), lang, |ctx, notes| rows(g, input, ctx, notes))
 }
 
 #[cfg(test)]
