@@ -76,6 +76,10 @@ fn benches(c: &mut Criterion) {
     c.bench_function("gap/fill one place (parse+plan+exec)", |b| {
         b.iter(|| query::run(&g, black_box(&one), &cancel))
     });
+    let status = format!("status {chain} in {park}");
+    c.bench_function("gap/status one place (parse+plan+exec)", |b| {
+        b.iter(|| query::run(&g, black_box(&status), &cancel))
+    });
     let strengthen = format!("strengthen {chain} in {park}");
     c.bench_function("gap/strengthen one place (parse+plan+exec)", |b| {
         b.iter(|| query::run(&g, black_box(&strengthen), &cancel))
