@@ -1,5 +1,6 @@
 //! Plan → table: asks the plan's report unit (`crate::report`) for its rows, then applies the
-//! generic stages (where / sort / limit / select / distinct / group / expand, and `targets`).
+//! generic stages (where / sort / limit / select / distinct / group / expand, and `targets`),
+//! which compare a node cell by its name; the rows left are materialized (nodes named) last.
 //!
 //! Reports over every park or region run on rayon's pool, and long loops poll the cancel flag.
 
@@ -11,6 +12,7 @@ use crate::report::gaps::{self, ChainView};
 use crate::report::lists::ListKind;
 use crate::report::notes::chain_notes;
 use crate::report::producers::TopProducers;
+use crate::report::table::{NodeNames, materialize};
 use crate::report::{
     ReportError, Row, Rows, Table, Value, build, compare, gap_rows, lists, paths, status, walk,
 };
@@ -34,6 +36,17 @@ impl From<ReportError> for QueryError {
 }
 
 pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
+    execute_named(g, plan, ctx, g)
+}
+
+/// [`execute`], with the node names the stages compare by and the last step writes taken from
+/// `names` (the graph's own; a test's counts the look-ups).
+fn execute_named(
+    g: &Graph,
+    plan: &Plan,
+    ctx: Ctx,
+    names: &dyn NodeNames,
+) -> Result<Table, QueryError> {
     if plan.explain {
         let mut t = Table::new(&["query_plan"]).in_lang(ctx.lang);
         t.rows = plan
@@ -63,13 +76,16 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
                 .into_iter()
                 .map(Keyed::plain)
                 .collect(),
-            op => apply(op, rows)?,
+            op => apply(op, rows, names)?,
         };
     }
+    let mut rows: Vec<Row> = rows.into_iter().map(|k| k.row).collect();
+    // Cells that are graph nodes stay ids until here: only the rows returned are named.
+    materialize(&mut rows, names);
     let mut table = Table {
         columns: plan.columns.iter().map(|c| c.name.clone()).collect(),
         domains: plan.columns.iter().map(|c| c.domain).collect(),
-        rows: rows.into_iter().map(|k| k.row).collect(),
+        rows,
         notes,
         lang: ctx.lang,
     };
@@ -132,7 +148,7 @@ fn top_producer_rows(g: &Graph, top: &TopProducers, keep: Option<&Cond>) -> Vec<
     let mut rows = Vec::with_capacity(top.k.min(1024));
     top.firms(g, |e| {
         let row = lists::list_row(g, ListKind::Enterprises, e);
-        let kept = keep.is_none_or(|c| eval(c, &row));
+        let kept = keep.is_none_or(|c| eval(c, &row, g));
         if kept {
             rows.push(row);
         }
@@ -150,13 +166,16 @@ fn val<'a>(row: &'a Row, a: &'a Arg) -> &'a Value {
     }
 }
 
-fn equal(a: &Value, b: &Value) -> bool {
+/// Whether two values are equal, a node as its name (two nodes of one name are equal, as the
+/// names shown would be).
+fn equal(a: &Value, b: &Value, names: &dyn NodeNames) -> bool {
     match (a, b) {
         (Value::Null, _) | (_, Value::Null) => false,
         (Value::List(x), Value::List(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equal(p, q))
+            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equal(p, q, names))
         }
-        _ => a.total_cmp(b) == std::cmp::Ordering::Equal,
+        (Value::Node(x), Value::Node(y)) if x == y => true,
+        _ => a.cmp_named(b, names) == std::cmp::Ordering::Equal,
     }
 }
 
@@ -166,27 +185,30 @@ fn comparable(a: &Value, b: &Value) -> bool {
         (
             Value::Int(_) | Value::Float(_),
             Value::Int(_) | Value::Float(_)
-        ) | (Value::Text(_), Value::Text(_))
+        ) | (
+            Value::Text(_) | Value::Node(_),
+            Value::Text(_) | Value::Node(_)
+        )
     )
 }
 
 /// Whether a row meets a condition. Recurses once per `and` / `or` level (bounded by the
 /// parser's `MAX_CONDITION_DEPTH`); a run of `not`s is a loop.
-fn eval(c: &Cond, row: &Row) -> bool {
+fn eval(c: &Cond, row: &Row, names: &dyn NodeNames) -> bool {
     let mut c = c;
     let mut negated = false;
     while let Cond::Not(x) = c {
         negated = !negated;
         c = x;
     }
-    negated != eval_once(c, row)
+    negated != eval_once(c, row, names)
 }
 
-fn eval_once(c: &Cond, row: &Row) -> bool {
+fn eval_once(c: &Cond, row: &Row, names: &dyn NodeNames) -> bool {
     match c {
         Cond::Or(v) => {
             for x in v {
-                if eval(x, row) {
+                if eval(x, row, names) {
                     return true;
                 }
             }
@@ -194,13 +216,13 @@ fn eval_once(c: &Cond, row: &Row) -> bool {
         }
         Cond::And(v) => {
             for x in v {
-                if !eval(x, row) {
+                if !eval(x, row, names) {
                     return false;
                 }
             }
             true
         }
-        Cond::Not(x) => !eval(x, row),
+        Cond::Not(x) => !eval(x, row, names),
         Cond::Cmp(a, op, b) => {
             let (a, b) = (val(row, a), val(row, b));
             // Missing values compare as nothing (SQL-like): use `is null` to find them.
@@ -208,23 +230,26 @@ fn eval_once(c: &Cond, row: &Row) -> bool {
                 return false;
             }
             match op {
-                CmpOp::Eq => equal(a, b),
-                CmpOp::Ne => !equal(a, b),
+                CmpOp::Eq => equal(a, b, names),
+                CmpOp::Ne => !equal(a, b, names),
                 _ if !comparable(a, b) => false,
-                CmpOp::Lt => a.total_cmp(b).is_lt(),
-                CmpOp::Le => a.total_cmp(b).is_le(),
-                CmpOp::Gt => a.total_cmp(b).is_gt(),
-                CmpOp::Ge => a.total_cmp(b).is_ge(),
+                CmpOp::Lt => a.cmp_named(b, names).is_lt(),
+                CmpOp::Le => a.cmp_named(b, names).is_le(),
+                CmpOp::Gt => a.cmp_named(b, names).is_gt(),
+                CmpOp::Ge => a.cmp_named(b, names).is_ge(),
             }
         }
         Cond::In(a, list) => {
             let a = val(row, a);
-            list.iter().any(|x| equal(a, val(row, x)))
+            list.iter().any(|x| equal(a, val(row, x), names))
         }
         Cond::Contains(a, b) => match (val(row, a), val(row, b)) {
-            (Value::Text(s), Value::Text(t)) => s.contains(&**t),
-            (Value::List(items), b) => items.iter().any(|x| equal(x, b)),
-            _ => false,
+            (Value::List(items), b) => items.iter().any(|x| equal(x, b, names)),
+            // Text (or a node's name) holding a part: `segment contains 材料`.
+            (a, b) => match (a.text_named(names), b.text_named(names)) {
+                (Some(s), Some(t)) => s.contains(t),
+                _ => false,
+            },
         },
         Cond::IsNull(a, negated) => {
             let v = val(row, a);
@@ -234,9 +259,10 @@ fn eval_once(c: &Cond, row: &Row) -> bool {
     }
 }
 
-/// A hashable key for grouping and distinct (values print unambiguously in Debug form).
-fn key(values: impl Iterator<Item = Value>) -> String {
-    format!("{:?}", values.collect::<Vec<_>>())
+/// A hashable key for grouping and distinct (values print unambiguously in Debug form), a
+/// node as its name: rows that show the same are one group.
+fn key<'v>(values: impl Iterator<Item = &'v Value>, names: &dyn NodeNames) -> String {
+    format!("{:?}", values.map(|v| v.named(names)).collect::<Vec<_>>())
 }
 
 /// `| targets`: the target list for the segments the incoming rows are about (their ids, kept
@@ -286,10 +312,13 @@ fn target_rows(
 
 /// One generic stage over the rows; each row keeps the node it is about (a group's row, the one
 /// its members share).
-fn apply(op: &Op, mut rows: Vec<Keyed>) -> Result<Vec<Keyed>, QueryError> {
+fn apply(op: &Op, mut rows: Vec<Keyed>, names: &dyn NodeNames) -> Result<Vec<Keyed>, QueryError> {
     Ok(match op {
         Op::Targets { .. } => return Err(QueryError::internal("targets needs the graph")),
-        Op::Filter(c) => rows.into_iter().filter(|k| eval(c, &k.row)).collect(),
+        Op::Filter(c) => rows
+            .into_iter()
+            .filter(|k| eval(c, &k.row, names))
+            .collect(),
         Op::Sort(keys) => {
             rows.sort_by(|a, b| {
                 for &(i, desc, domain) in keys {
@@ -301,7 +330,7 @@ fn apply(op: &Op, mut rows: Vec<Keyed>) -> Result<Vec<Keyed>, QueryError> {
                         _ => {
                             let o = match (domain, x, y) {
                                 (Some(d), Value::Text(p), Value::Text(q)) => d.cmp_ids(p, q),
-                                _ => x.total_cmp(y),
+                                _ => x.cmp_named(y, names),
                             };
                             if desc { o.reverse() } else { o }
                         }
@@ -328,7 +357,7 @@ fn apply(op: &Op, mut rows: Vec<Keyed>) -> Result<Vec<Keyed>, QueryError> {
         Op::Distinct => {
             let mut seen = HashSet::new();
             rows.into_iter()
-                .filter(|k| seen.insert(key(k.row.iter().cloned())))
+                .filter(|k| seen.insert(key(k.row.iter(), names)))
                 .collect()
         }
         Op::Expand(i) => {
@@ -355,15 +384,20 @@ fn apply(op: &Op, mut rows: Vec<Keyed>) -> Result<Vec<Keyed>, QueryError> {
             }
             out
         }
-        Op::Group { keys, aggs } => group(&rows, keys, aggs),
+        Op::Group { keys, aggs } => group(&rows, keys, aggs, names),
     })
 }
 
-fn group(rows: &[Keyed], keys: &[usize], aggs: &[(AggFn, Option<usize>)]) -> Vec<Keyed> {
+fn group(
+    rows: &[Keyed],
+    keys: &[usize],
+    aggs: &[(AggFn, Option<usize>)],
+    names: &dyn NodeNames,
+) -> Vec<Keyed> {
     let mut order: Vec<Vec<usize>> = Vec::new();
     let mut index: HashMap<String, usize> = HashMap::new();
     for (ri, k) in rows.iter().enumerate() {
-        let k = key(keys.iter().map(|&i| k.row[i].clone()));
+        let k = key(keys.iter().map(|&i| &k.row[i]), names);
         let gi = *index.entry(k).or_insert_with(|| {
             order.push(Vec::new());
             order.len() - 1
@@ -428,17 +462,17 @@ fn group(rows: &[Keyed], keys: &[usize], aggs: &[(AggFn, Option<usize>)]) -> Vec
                         }
                     }
                     AggFn::Min => vals()
-                        .min_by(|a, b| a.total_cmp(b))
+                        .min_by(|a, b| a.cmp_named(b, names))
                         .cloned()
                         .unwrap_or(Value::Null),
                     AggFn::Max => vals()
-                        .max_by(|a, b| a.total_cmp(b))
+                        .max_by(|a, b| a.cmp_named(b, names))
                         .cloned()
                         .unwrap_or(Value::Null),
                     AggFn::Collect => {
                         let mut items: Vec<Value> = Vec::new();
                         for v in vals() {
-                            if !items.iter().any(|x| equal(x, v)) {
+                            if !items.iter().any(|x| equal(x, v, names)) {
                                 items.push(v.clone());
                             }
                         }

@@ -5,7 +5,7 @@ use crate::graph::SegmentState;
 use crate::lang::Lang;
 use crate::model::Kind;
 use crate::query::{ErrorKind, parse, plan};
-use crate::report::common::{name, names};
+use crate::report::common::{joined_names, name};
 use crate::report::lists::ListKind;
 use crate::report::paths::MAX_PATHS;
 use std::sync::atomic::AtomicBool;
@@ -136,7 +136,7 @@ fn a_chains_segments_read_from_resources_to_applications() {
     let g = fixture_with_reversed_template();
     let chain = g.names.lookup(&g.ds.nodes, "锂电池", &[Kind::Chain])[0];
     assert_eq!(
-        names(&g, g.chain_segments(chain)).display(),
+        joined_names(&g, g.chain_segments(chain)),
         "新能源汽车、储能系统、动力电池、铜箔、隔膜、电解液、负极材料、正极材料、碳酸锂、锂矿",
         "the template is reversed"
     );
@@ -410,7 +410,7 @@ fn rows_keep_the_node_they_are_about_through_the_stages() {
     };
     let rows = || vec![keyed("x", 2, 10), keyed("y", 1, 20), keyed("x", 3, 10)];
     let subjects = |k: &[Keyed]| k.iter().map(|k| k.subject).collect::<Vec<_>>();
-    let sorted = apply(&Op::Sort(vec![(1, false, None)]), rows()).expect("sorts");
+    let sorted = apply(&Op::Sort(vec![(1, false, None)]), rows(), &NoNodes).expect("sorts");
     assert_eq!(subjects(&sorted), [Some(20), Some(10), Some(10)]);
     let filtered = apply(
         &Op::Filter(Cond::Cmp(
@@ -419,17 +419,19 @@ fn rows_keep_the_node_they_are_about_through_the_stages() {
             Arg::Val(Value::text("y")),
         )),
         rows(),
+        &NoNodes,
     )
     .expect("filters");
     assert_eq!(subjects(&filtered), [Some(20)]);
-    let selected = apply(&Op::Project(vec![1]), rows()).expect("selects");
+    let selected = apply(&Op::Project(vec![1]), rows(), &NoNodes).expect("selects");
     assert_eq!(subjects(&selected), [Some(10), Some(20), Some(10)]);
-    let expanded = apply(&Op::Expand(2), rows()).expect("expands");
+    let expanded = apply(&Op::Expand(2), rows(), &NoNodes).expect("expands");
     assert_eq!(expanded.len(), 6);
     assert_eq!(subjects(&expanded)[..2], [Some(10), Some(10)]);
     let distinct = apply(
         &Op::Distinct,
-        apply(&Op::Project(vec![0]), rows()).expect("selects"),
+        apply(&Op::Project(vec![0]), rows(), &NoNodes).expect("selects"),
+        &NoNodes,
     )
     .expect("distinct");
     assert_eq!(subjects(&distinct), [Some(10), Some(20)]);
@@ -439,6 +441,7 @@ fn rows_keep_the_node_they_are_about_through_the_stages() {
             aggs: vec![(AggFn::Count, None)],
         },
         rows(),
+        &NoNodes,
     )
     .expect("groups");
     assert_eq!(subjects(&by_name), [Some(10), Some(20)]);
@@ -448,6 +451,7 @@ fn rows_keep_the_node_they_are_about_through_the_stages() {
             aggs: vec![(AggFn::Count, None)],
         },
         rows(),
+        &NoNodes,
     )
     .expect("groups");
     assert_eq!(
@@ -517,5 +521,179 @@ fn top_producers_equals_the_statement_it_replaces() {
             .collect();
         assert!(!want.is_empty(), "`{stmt}` finds firms");
         assert_eq!(got, want, "`{stmt}`");
+    }
+}
+
+/// Node names for the stages' tests that hold none.
+struct NoNodes;
+
+impl NodeNames for NoNodes {
+    fn node_name(&self, _: u32) -> &str {
+        ""
+    }
+}
+
+/// Node names for the stages' tests: node `i` is `names[i]`.
+struct Named(&'static [&'static str]);
+
+impl NodeNames for Named {
+    fn node_name(&self, id: u32) -> &str {
+        self.0.get(id as usize).copied().unwrap_or("")
+    }
+}
+
+/// A graph's names, counting the look-ups.
+struct Counting<'g> {
+    g: &'g Graph,
+    looked_up: std::cell::Cell<usize>,
+}
+
+impl NodeNames for Counting<'_> {
+    fn node_name(&self, id: u32) -> &str {
+        self.looked_up.set(self.looked_up.get() + 1);
+        self.g.node(id).name()
+    }
+}
+
+/// A node cell reads as its display name in every stage: `where` (`=`, `!=`, `<`, `in`,
+/// `contains` on the name and on a list of nodes), `sort`, `distinct`, `group by` and the
+/// aggregates give, once named, exactly the rows the same stages give over the names written
+/// as text — two nodes of one name included (nodes 1 and 3 below).
+#[test]
+fn node_cells_go_through_the_stages_as_their_names() {
+    let names = Named(&["隔膜", "正极材料", "电解液", "正极材料", "负极材料"]);
+    let segments = [1u32, 0, 3, 2, 4, 1];
+    let as_nodes = || -> Vec<Keyed> {
+        segments
+            .iter()
+            .enumerate()
+            .map(|(k, &s)| Keyed {
+                row: vec![
+                    Value::Node(s),
+                    Value::Int(k as i64 % 3),
+                    Value::List(vec![Value::Node((s + 1) % 5), Value::Node(0)]),
+                ],
+                subject: Some(s),
+            })
+            .collect()
+    };
+    let as_text = || -> Vec<Keyed> {
+        as_nodes()
+            .into_iter()
+            .map(|k| Keyed {
+                row: k.row.iter().map(|v| v.named(&names)).collect(),
+                subject: k.subject,
+            })
+            .collect()
+    };
+    let text = |v: &str| Arg::Val(Value::text(v));
+    let ops = [
+        Op::Filter(Cond::Cmp(Arg::Col(0), CmpOp::Eq, text("正极材料"))),
+        Op::Filter(Cond::Cmp(Arg::Col(0), CmpOp::Ne, text("正极材料"))),
+        Op::Filter(Cond::Cmp(Arg::Col(0), CmpOp::Lt, text("电解液"))),
+        Op::Filter(Cond::In(Arg::Col(0), vec![text("隔膜"), text("负极材料")])),
+        Op::Filter(Cond::Contains(Arg::Col(0), text("材料"))),
+        Op::Filter(Cond::Contains(Arg::Col(2), text("正极材料"))),
+        Op::Filter(Cond::Cmp(Arg::Col(0), CmpOp::Eq, Arg::Col(0))),
+        Op::Sort(vec![(0, false, None), (1, true, None)]),
+        Op::Sort(vec![(2, true, None)]),
+        Op::Distinct,
+        Op::Group {
+            keys: vec![0],
+            aggs: vec![
+                (AggFn::Count, None),
+                (AggFn::Collect, Some(2)),
+                (AggFn::Min, Some(0)),
+                (AggFn::Max, Some(0)),
+            ],
+        },
+        Op::Expand(2),
+    ];
+    for op in &ops {
+        let shown = |rows: Vec<Keyed>| -> Vec<(Row, Option<u32>)> {
+            let mut rows: Vec<(Row, Option<u32>)> =
+                rows.into_iter().map(|k| (k.row, k.subject)).collect();
+            for (row, _) in &mut rows {
+                materialize(std::slice::from_mut(row), &names);
+            }
+            rows
+        };
+        let got = shown(apply(op, as_nodes(), &names).expect("applies"));
+        let want = shown(apply(op, as_text(), &names).expect("applies"));
+        assert_eq!(got, want, "{op:?}");
+    }
+    // And what they give: one group for the two nodes named 正极材料.
+    let grouped = apply(&ops[10], as_nodes(), &names).expect("groups");
+    assert_eq!(grouped.len(), 4);
+    assert_eq!(
+        grouped[0].row[1],
+        Value::Int(3),
+        "正极材料: nodes 1, 3 and 1"
+    );
+    let kept = apply(&ops[0], as_nodes(), &names).expect("filters");
+    assert_eq!(
+        kept.iter().map(|k| k.subject).collect::<Vec<_>>(),
+        [Some(1), Some(3), Some(1)]
+    );
+}
+
+/// Every `Value::Node` of a row, each once.
+fn nodes_in(row: &Row) -> HashSet<u32> {
+    fn walk(v: &Value, out: &mut HashSet<u32>) {
+        match v {
+            Value::Node(n) => {
+                out.insert(*n);
+            }
+            Value::List(items) => items.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = HashSet::new();
+    row.iter().for_each(|v| walk(v, &mut out));
+    out
+}
+
+/// Nodes are named last, for the rows returned only: `| limit 1` names the nodes of one row,
+/// each once, and the returned table holds names, never ids.
+#[test]
+fn names_are_made_only_for_the_rows_returned() {
+    let g = fixture();
+    let cancel = AtomicBool::new(false);
+    let ctx = Ctx {
+        cancel: &cancel,
+        parallel: false,
+        lang: Default::default(),
+    };
+    for q in [
+        "fill 锂电池 in all parks",
+        "status 锂电池 in 测试园区",
+        "segments",
+    ] {
+        let plan = planned(&g, q);
+        let rows = source(&g, &plan.source, ctx, &mut Vec::new())
+            .expect("rows")
+            .rows;
+        assert!(rows.len() > 1, "`{q}` makes more than one row");
+        let all: HashSet<u32> = rows.iter().flat_map(nodes_in).collect();
+        let first = nodes_in(&rows[0]);
+        assert!(!first.is_empty() && all.len() > first.len(), "`{q}`");
+
+        let count = |q: &str| {
+            let names = Counting {
+                g: &g,
+                looked_up: std::cell::Cell::new(0),
+            };
+            let t = execute_named(&g, &planned(&g, q), ctx, &names).expect("runs");
+            assert!(t.rows.iter().all(|r| nodes_in(r).is_empty()), "`{q}`");
+            (names.looked_up.get(), t)
+        };
+        let (one, t) = count(&format!("{q} | limit 1"));
+        assert_eq!(
+            one,
+            first.len(),
+            "`{q} | limit 1` names its one row's nodes"
+        );
+        assert_eq!(t.rows.len(), 1);
+        assert_eq!(count(q).0, all.len(), "`{q}` names each node once");
     }
 }

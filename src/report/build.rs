@@ -85,7 +85,7 @@ pub fn rows(
         }
         place_notes(g, p, None, ctx.lang, notes);
     }
-    places_rows(g, places, ctx, |p, lead| {
+    places_rows(places, ctx, |p, lead| {
         prepend(lead, build_rows(g, p, *below, *inherited, ctx.lang))
     })
     .map(Rows::plain)
@@ -189,8 +189,8 @@ fn build_rows_of(
             let pct = fmt_yi((coverage * 100.0 * 10.0).round() / 10.0);
             let threshold = fmt_yi(below * 100.0);
             rows.push(vec![
-                Value::text(name(g, c)),
-                Value::text(name(g, industry)),
+                Value::Node(c),
+                Value::Node(industry),
                 sys.map_or(Value::Null, |s| Value::text(&*s.system)),
                 sys.map_or(Value::Null, |s| Value::opt_text(&s.class)),
                 Value::Int(segs.len() as i64),

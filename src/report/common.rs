@@ -1,5 +1,6 @@
-//! What the report units share: node names, stages and neighbour lists as values, where a
-//! report answers for (one place or each park / region) and running over many places.
+//! What the report units share: nodes, stages and neighbour lists as values (a node as
+//! `Value::Node`, named when the rows returned are materialized), where a report answers for
+//! (one place or each park / region) and running over many places.
 
 use super::{Ctx, ReportError, Row, Value};
 use crate::graph::{Graph, SegmentState};
@@ -50,14 +51,22 @@ impl Places {
     }
 }
 
-/// A node's display name.
+/// A node's display name (for text a report writes itself: reasons, paths, details).
 pub fn name(g: &Graph, i: u32) -> String {
     g.node(i).name().to_string()
 }
 
-/// The nodes' names, as a list value.
-pub fn names(g: &Graph, v: &[u32]) -> Value {
-    Value::texts(v.iter().map(|&i| name(g, i)))
+/// The nodes, as a list value (shown as their names, joined with 、).
+pub fn nodes(v: &[u32]) -> Value {
+    Value::List(v.iter().map(|&i| Value::Node(i)).collect())
+}
+
+/// The nodes' names joined with 、, as a list of them shows (for a report's own text).
+pub fn joined_names(g: &Graph, v: &[u32]) -> String {
+    v.iter()
+        .map(|&i| g.node(i).name())
+        .collect::<Vec<_>>()
+        .join("、")
 }
 
 /// A segment's stage (上游 / 中游 / 下游), or null.
@@ -81,9 +90,9 @@ pub fn linked(g: &Graph, i: u32, kind: EdgeKind, dir: Dir, of: &[Kind]) -> Vec<u
     out
 }
 
-/// The names of `linked` nodes, as a list value.
-pub fn neighbor_names(g: &Graph, i: u32, kind: EdgeKind, dir: Dir, of: &[Kind]) -> Value {
-    names(g, &linked(g, i, kind, dir, of))
+/// The `linked` nodes, as a list value.
+pub fn neighbor_nodes(g: &Graph, i: u32, kind: EdgeKind, dir: Dir, of: &[Kind]) -> Value {
+    nodes(&linked(g, i, kind, dir, of))
 }
 
 /// Every place a node is located in or part of, joined with 、 (a 片区 lies in its zone and in
@@ -97,11 +106,11 @@ pub fn places_of(g: &Graph, i: u32, kind: EdgeKind) -> Value {
     }
 }
 
-/// The name of the first node at the other end of a `kind` edge, or null.
+/// The first node at the other end of a `kind` edge, or null.
 pub fn first_neighbor(g: &Graph, i: u32, kind: EdgeKind, dir: Dir) -> Value {
     g.neighbors(i, kind, dir)
         .first()
-        .map_or(Value::Null, |&(o, _)| Value::text(name(g, o)))
+        .map_or(Value::Null, |&(o, _)| Value::Node(o))
 }
 
 /// Projects with their investment: `正极材料一期项目 (推介, 30亿)`.
@@ -159,16 +168,16 @@ where
     Ok(chunks.into_iter().flatten().collect())
 }
 
-/// Rows for one place, or for each place with the place's name as the first column: `f` gets
+/// Rows for one place, or for each place with the place (its node) as the first column: `f` gets
 /// that leading value and puts it first itself, so rows are not copied to prepend it.
-pub fn places_rows<T, F>(g: &Graph, places: &Places, ctx: Ctx, f: F) -> Result<Vec<T>, ReportError>
+pub fn places_rows<T, F>(places: &Places, ctx: Ctx, f: F) -> Result<Vec<T>, ReportError>
 where
     T: Send,
     F: Fn(u32, Option<&Value>) -> Vec<T> + Sync,
 {
     match places {
         Places::One(p) => Ok(f(*p, None)),
-        Places::Each(all, _) => per_place(all, ctx, |p| f(p, Some(&Value::text(name(g, p))))),
+        Places::Each(all, _) => per_place(all, ctx, |p| f(p, Some(&Value::Node(p)))),
     }
 }
 

@@ -65,7 +65,7 @@ fn compare(g: &Graph, chain: u32, places: &[u32], ctx: Ctx) -> Result<Vec<Row>, 
     let mut rows = Vec::new();
     for &i in view.order() {
         let s = view.segs[i];
-        let mut row = vec![Value::text(name(g, s)), stage(g, s)];
+        let mut row = vec![Value::Node(s), stage(g, s)];
         for st in &states {
             row.push(Value::text(st[i].as_str()));
         }
@@ -73,11 +73,11 @@ fn compare(g: &Graph, chain: u32, places: &[u32], ctx: Ctx) -> Result<Vec<Row>, 
             .filter(|&k| states[k][i] == SegmentState::Present)
             .collect();
         let overlap = if present.len() >= 2 {
-            present.iter().map(|&k| name(g, places[k])).collect()
+            present.iter().map(|&k| Value::Node(places[k])).collect()
         } else {
             Vec::new()
         };
-        row.push(Value::texts(overlap));
+        row.push(Value::List(overlap));
         // A could supply B: A makes s, B lacks it but makes a direct user of s.
         let mut supply = Vec::new();
         for &a in &present {

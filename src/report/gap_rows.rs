@@ -1,7 +1,7 @@
 //! `fill` / `extend` / `strengthen` CHAIN in PLACE (补链 / 延链 / 强链): the gap analysis of
 //! `report::gaps` as ranked rows with their reasons, for one place or each park / region.
 
-use super::common::{Places, lead_row, name, names, places_rows, project_label, stage};
+use super::common::{Places, lead_row, nodes, places_rows, project_label, stage};
 use super::gaps::{self, ChainView, GapKind};
 use super::notes::chain_notes;
 use super::schema::{Col, Ty, cols};
@@ -93,7 +93,7 @@ pub fn rows(
     chain_notes(g, input.chain, input.places.each(), ctx.lang, notes);
     let view = ChainView::new(g, input.chain);
     let labels = Labels::new(g, &view, ctx.lang);
-    let (rows, segments) = places_rows(g, &input.places, ctx, |p, lead| {
+    let (rows, segments) = places_rows(&input.places, ctx, |p, lead| {
         gap_rows(g, &view, &labels, input.kind, p, lead)
     })?
     .into_iter()
@@ -111,10 +111,12 @@ pub fn public_function_reason(who: &str, lang: Lang) -> String {
     )
 }
 
-/// Names and stages of a chain's segments as shared values, made once per query: rows over
-/// hundreds of places then share them instead of allocating each name again.
-struct Labels {
-    name: Vec<Value>,
+/// The chain's segments as values (nodes, named only for the rows returned), their names for
+/// the reasons and paths written here, and their stages as shared values, made once per
+/// query: rows over hundreds of places then share them instead of allocating each again.
+struct Labels<'g> {
+    node: Vec<Value>,
+    name: Vec<&'g str>,
     stage: Vec<Value>,
     /// What a gap row's reason adds for a segment that public bodies provide.
     public: Vec<Option<String>>,
@@ -122,10 +124,11 @@ struct Labels {
     lang: Lang,
 }
 
-impl Labels {
-    fn new(g: &Graph, v: &ChainView, lang: Lang) -> Labels {
+impl<'g> Labels<'g> {
+    fn new(g: &'g Graph, v: &ChainView, lang: Lang) -> Labels<'g> {
         Labels {
-            name: v.segs.iter().map(|&s| Value::text(name(g, s))).collect(),
+            node: v.segs.iter().map(|&s| Value::Node(s)).collect(),
+            name: v.segs.iter().map(|&s| g.node(s).name()).collect(),
             stage: v.segs.iter().map(|&s| stage(g, s)).collect(),
             public: v
                 .segs
@@ -140,7 +143,7 @@ impl Labels {
     }
 
     fn list(&self, pos: &[usize]) -> Value {
-        Value::List(pos.iter().map(|&i| self.name[i].clone()).collect())
+        Value::List(pos.iter().map(|&i| self.node[i].clone()).collect())
     }
 
     /// Names joined by `sep`, written straight into one string.
@@ -149,9 +152,7 @@ impl Labels {
             if k > 0 {
                 out.push_str(sep);
             }
-            if let Value::Text(t) = &self.name[i] {
-                out.push_str(t);
-            }
+            out.push_str(self.name[i]);
         }
     }
 
@@ -221,7 +222,7 @@ fn gap_rows(
                             // `no` (序号), numbered when the rows are final.
                             Value::Int(0),
                             Value::Int(rank as i64),
-                            lab.name[f.pos].clone(),
+                            lab.node[f.pos].clone(),
                             lab.stage[f.pos].clone(),
                             if f.broken {
                                 broken.clone()
@@ -287,7 +288,7 @@ fn gap_rows(
                             // `no` (序号), numbered when the rows are final.
                             Value::Int(0),
                             Value::Int(rank as i64),
-                            lab.name[e.pos].clone(),
+                            lab.node[e.pos].clone(),
                             lab.stage[e.pos].clone(),
                             Value::text(if e.downstream {
                                 "downstream"
@@ -355,11 +356,11 @@ fn gap_rows(
                             // `no` (序号), numbered when the rows are final.
                             Value::Int(0),
                             Value::Int(rank as i64),
-                            lab.name[w.pos].clone(),
+                            lab.node[w.pos].clone(),
                             lab.stage[w.pos].clone(),
                             Value::text(w.state.as_str()),
                             Value::texts(w.weakness.iter().copied()),
-                            names(g, &w.producers),
+                            nodes(&w.producers),
                             Value::Int(w.leading as i64),
                             Value::texts(w.projects.iter().map(|&p| project_label(g, p))),
                             Value::Int(w.dependents.len() as i64),

@@ -3,7 +3,8 @@
 //! `figures`, `catalog`), each row ending with its provenance.
 
 use super::common::{
-    FOCUS_KINDS, PLACE_KINDS, first_neighbor, linked, name, names, neighbor_names, places_of, stage,
+    FOCUS_KINDS, PLACE_KINDS, first_neighbor, joined_names, linked, name, neighbor_nodes, nodes,
+    places_of, stage,
 };
 use super::gaps;
 use super::schema::{Col, Ty, cols};
@@ -173,16 +174,15 @@ fn find_row(g: &Graph, i: u32, lang: Lang) -> Row {
         Attrs::Industry => vec![(
             "产业链",
             "chains",
-            neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Incoming, &[Kind::Chain]).display(),
+            joined_names(
+                g,
+                &linked(g, i, EdgeKind::BelongsTo, Dir::Incoming, &[Kind::Chain]),
+            ),
         )],
         Attrs::Chain => vec![("环节数", "segments", g.chain_segments(i).len().to_string())],
         Attrs::Segment { stage } => vec![
             ("阶段", "stage", stage.as_str().to_string()),
-            (
-                "所属产业链",
-                "chains",
-                names(g, g.segment_chains(i)).display(),
-            ),
+            ("所属产业链", "chains", joined_names(g, g.segment_chains(i))),
         ],
         Attrs::Enterprise(a) => vec![
             (
@@ -193,7 +193,10 @@ fn find_row(g: &Graph, i: u32, lang: Lang) -> Row {
             (
                 "环节",
                 "segments",
-                neighbor_names(g, i, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment]).display(),
+                joined_names(
+                    g,
+                    &linked(g, i, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment]),
+                ),
             ),
             ("标签", "tags", a.tags.join("、")),
         ],
@@ -211,7 +214,10 @@ fn find_row(g: &Graph, i: u32, lang: Lang) -> Row {
             (
                 "环节",
                 "segments",
-                neighbor_names(g, i, EdgeKind::Builds, Dir::Outgoing, &[Kind::Segment]).display(),
+                joined_names(
+                    g,
+                    &linked(g, i, EdgeKind::Builds, Dir::Outgoing, &[Kind::Segment]),
+                ),
             ),
         ],
     };
@@ -226,7 +232,7 @@ fn find_row(g: &Graph, i: u32, lang: Lang) -> Row {
     vec![
         Value::text(n.kind.label_zh()),
         Value::text(&*n.id),
-        Value::text(n.name()),
+        Value::Node(i),
         Value::texts(n.aliases.iter().map(|a| a.to_string())),
         Value::text(details),
         Value::text(g.ds.provenance(n.row)),
@@ -482,9 +488,9 @@ fn fact_rows(g: &Graph, kind: ListKind, within: Option<u32>) -> Vec<Row> {
                         provenance(
                             edge.row,
                             vec![
-                                Value::text(name(g, edge.to)),
+                                Value::Node(edge.to),
                                 Value::text(&*s.system),
-                                Value::text(name(g, edge.from)),
+                                Value::Node(edge.from),
                                 Value::opt_text(&s.class),
                                 Value::opt_f64(s.target_revenue_yi),
                             ],
@@ -501,9 +507,9 @@ fn fact_rows(g: &Graph, kind: ListKind, within: Option<u32>) -> Vec<Row> {
                     provenance(
                         f.row,
                         vec![
-                            Value::text(name(g, f.place)),
+                            Value::Node(f.place),
                             Value::opt_text(&f.system),
-                            f.industry.map_or(Value::Null, |i| Value::text(name(g, i))),
+                            f.industry.map_or(Value::Null, Value::Node),
                             Value::text(&*f.measure),
                             Value::opt_f64(f.value),
                             Value::opt_text(&f.unit),
@@ -522,14 +528,14 @@ fn fact_rows(g: &Graph, kind: ListKind, within: Option<u32>) -> Vec<Row> {
                     provenance(
                         c.row,
                         vec![
-                            Value::text(name(g, c.place)),
+                            Value::Node(c.place),
                             Value::text(&*c.system),
                             num(c.industry_no),
-                            Value::text(name(g, c.industry)),
+                            Value::Node(c.industry),
                             num(c.number),
                             Value::text(&*c.heading),
                             Value::opt_text(&c.item),
-                            names(g, &c.models),
+                            nodes(&c.models),
                         ],
                     )
                 })
@@ -542,23 +548,23 @@ fn fact_rows(g: &Graph, kind: ListKind, within: Option<u32>) -> Vec<Row> {
 /// One node's row of a list (also the top-producers report's rows, made one firm at a time).
 pub fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
     let n = g.node(i);
-    let nm = Value::text(n.name());
+    let nm = Value::Node(i);
     match (&n.attrs, kind) {
         (_, ListKind::Chains) => vec![
             nm,
             Value::texts(n.aliases.iter().map(|a| a.to_string())),
             Value::Int(g.chain_segments(i).len() as i64),
-            neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Outgoing, &[Kind::Industry]),
+            neighbor_nodes(g, i, EdgeKind::BelongsTo, Dir::Outgoing, &[Kind::Industry]),
         ],
         (_, ListKind::Segments) => vec![
             nm,
             stage(g, i),
-            names(g, g.segment_chains(i)),
-            neighbor_names(g, i, EdgeKind::Supplies, Dir::Incoming, &[Kind::Segment]),
-            neighbor_names(g, i, EdgeKind::Supplies, Dir::Outgoing, &[Kind::Segment]),
+            nodes(g.segment_chains(i)),
+            neighbor_nodes(g, i, EdgeKind::Supplies, Dir::Incoming, &[Kind::Segment]),
+            neighbor_nodes(g, i, EdgeKind::Supplies, Dir::Outgoing, &[Kind::Segment]),
             Value::opt_text(g.ds.public_function(i).unwrap_or("")),
             first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
-            neighbor_names(g, i, EdgeKind::PartOf, Dir::Incoming, &[Kind::Segment]),
+            neighbor_nodes(g, i, EdgeKind::PartOf, Dir::Incoming, &[Kind::Segment]),
         ],
         (Attrs::Enterprise(a), _) => vec![
             nm,
@@ -568,8 +574,8 @@ pub fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             Value::opt_f64(a.revenue_yi),
             Value::texts(a.tags.iter().map(|t| t.to_string())),
             Value::opt_text(&a.listing),
-            neighbor_names(g, i, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment]),
-            neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Outgoing, &[Kind::Industry]),
+            neighbor_nodes(g, i, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment]),
+            neighbor_nodes(g, i, EdgeKind::BelongsTo, Dir::Outgoing, &[Kind::Industry]),
             listing_col(g, i, ListingSide::Enterprise, false),
             listing_col(g, i, ListingSide::Enterprise, true),
         ],
@@ -578,7 +584,7 @@ pub fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             Value::opt_text(&p.kind),
             places_of(g, i, EdgeKind::PartOf),
             Value::opt_f64(p.area_km2),
-            neighbor_names(g, i, EdgeKind::FocusesOn, Dir::Outgoing, FOCUS_KINDS),
+            neighbor_nodes(g, i, EdgeKind::FocusesOn, Dir::Outgoing, FOCUS_KINDS),
         ],
         (Attrs::Project(a), _) => {
             let loc: Vec<String> = linked(g, i, EdgeKind::LocatedIn, Dir::Outgoing, PLACE_KINDS)
@@ -600,8 +606,8 @@ pub fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
                 a.start_year.map_or(Value::Null, |y| Value::Int(y.into())),
                 a.end_year.map_or(Value::Null, |y| Value::Int(y.into())),
                 a.status.map_or(Value::Null, |s| Value::text(s.as_str())),
-                neighbor_names(g, i, EdgeKind::Builds, Dir::Outgoing, &[Kind::Segment]),
-                neighbor_names(
+                neighbor_nodes(g, i, EdgeKind::Builds, Dir::Outgoing, &[Kind::Segment]),
+                neighbor_nodes(
                     g,
                     i,
                     EdgeKind::CarriedBy,
@@ -627,7 +633,7 @@ pub fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             vec![
                 nm,
                 first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
-                neighbor_names(g, i, EdgeKind::BelongsTo, Dir::Incoming, &[Kind::Chain]),
+                neighbor_nodes(g, i, EdgeKind::BelongsTo, Dir::Incoming, &[Kind::Chain]),
                 Value::texts(systems),
                 listing_col(g, i, ListingSide::Industry, false),
                 listing_col(g, i, ListingSide::Industry, true),

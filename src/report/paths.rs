@@ -148,8 +148,8 @@ impl PathSearch<'_> {
             return Ok(());
         };
         self.rows.push(vec![
-            Value::text(name(self.g, first)),
-            Value::text(name(self.g, last)),
+            Value::Node(first),
+            Value::Node(last),
             Value::text(self.g.node(last).kind.label_zh()),
             Value::Int(path.len() as i64 - 1),
             Value::text(

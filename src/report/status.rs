@@ -1,7 +1,7 @@
 //! `status CHAIN in PLACE` (现状): every segment of a chain in one place, in the chain's reading
 //! order, with its state, producers, projects and weakness.
 
-use super::common::{investment, name, names, presence_cols, project_label, stage};
+use super::common::{investment, nodes, presence_cols, project_label, stage};
 use super::gaps::{self, ChainView};
 use super::notes::chain_notes;
 use super::schema::{Col, Ty, cols};
@@ -74,10 +74,10 @@ fn status(g: &Graph, chain: u32, place: u32) -> Rows {
             let s = view.segs[i];
             let (st, producers, projects) = presence_cols(g, place, s);
             vec![
-                Value::text(name(g, s)),
+                Value::Node(s),
                 stage(g, s),
                 Value::text(st.as_str()),
-                names(g, &producers),
+                nodes(&producers),
                 Value::texts(projects.iter().map(|&x| project_label(g, x))),
                 investment(g, &projects),
                 Value::texts(weak.get(&i).into_iter().flatten()),

@@ -1,13 +1,15 @@
-//! Query results: named columns and rows of values, and their three printed forms (an aligned
-//! table that measures Chinese text by display width, JSON rows, CSV). Rows hold stable ids;
-//! the table and CSV forms show column labels and known values in the table's language, JSON
-//! keeps the ids (keys and values) for scripts.
+//! Query results: named columns and rows of values (a graph node stays `Value::Node` until
+//! `materialize` names it), and their three printed forms (an aligned table that measures
+//! Chinese text by display width, JSON rows, CSV). Rows hold stable ids; the table and CSV forms
+//! show column labels and known values in the table's language, JSON keeps the ids (keys and
+//! values) for scripts.
 
 use crate::lang::{Domain, Lang};
 use crate::model::fmt_yi;
 use comfy_table::{ContentArrangement, Table as Comfy, presets};
 use std::borrow::Cow;
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Arc;
 
@@ -19,7 +21,51 @@ pub enum Value {
     Float(f64),
     /// Shared: a name repeated over thousands of rows is one allocation.
     Text(Arc<str>),
+    /// A graph node (its index), rendered late: it stays an id through the stages, which
+    /// compare it by its display name (`cmp_named`, as if it were that name's `Text`), and
+    /// [`materialize`] turns it into that `Text` for the rows returned only. A `Table` handed
+    /// to printing, export or drawing holds none.
+    Node(u32),
     List(Vec<Value>),
+}
+
+/// The display names of graph nodes (`Graph` answers with `Node::name`): what the stages compare
+/// a `Value::Node` by, and what [`materialize`] writes. A trait, not `&Graph`, so a test can
+/// count the look-ups.
+pub trait NodeNames {
+    fn node_name(&self, id: u32) -> &str;
+}
+
+impl NodeNames for crate::graph::Graph {
+    fn node_name(&self, id: u32) -> &str {
+        self.node(id).name()
+    }
+}
+
+/// Turns every `Value::Node` in `rows` into its display name (`Value::Text`), each name made
+/// once and shared by every cell that shows it: the last step of a report's pipeline, run on
+/// the rows returned only (after `where` / `sort` / `limit` / `select`), so a million-row
+/// report cut to ten names ten rows' nodes.
+pub fn materialize(rows: &mut [Vec<Value>], names: &dyn NodeNames) {
+    let mut made: HashMap<u32, Arc<str>> = HashMap::new();
+    fn one(v: &mut Value, names: &dyn NodeNames, made: &mut HashMap<u32, Arc<str>>) {
+        match v {
+            Value::Node(n) => {
+                let text = made
+                    .entry(*n)
+                    .or_insert_with(|| Arc::from(names.node_name(*n)))
+                    .clone();
+                *v = Value::Text(text);
+            }
+            Value::List(items) => items.iter_mut().for_each(|x| one(x, names, made)),
+            _ => {}
+        }
+    }
+    for row in rows {
+        for v in row.iter_mut() {
+            one(v, names, &mut made);
+        }
+    }
 }
 
 impl Value {
@@ -65,34 +111,80 @@ impl Value {
         }
     }
 
-    /// Total order used by `sort`, `distinct` and `group`: numbers by value, then text, then
-    /// lists; null sorts last.
+    /// Total order of values that hold no node (`cmp_named` for those that may): numbers by
+    /// value, then text, then lists; null sorts last. Nodes, with no names to go by, order by
+    /// id among themselves and equal to any text.
     pub fn total_cmp(&self, other: &Value) -> Ordering {
-        fn rank(v: &Value) -> u8 {
-            match v {
-                Value::Int(_) | Value::Float(_) => 0,
-                Value::Text(_) => 1,
-                Value::List(_) => 2,
-                Value::Null => 3,
-            }
+        self.cmp_with(other, &|x, y| x.total_cmp(y), &|x, y| match (x, y) {
+            (Value::Node(a), Value::Node(b)) => Some(a.cmp(b)),
+            _ => None,
+        })
+    }
+
+    /// Total order used by `sort`, `distinct`, `group`, `min` / `max` and comparisons: numbers
+    /// by value, then text — a node as its display name, so a row reads and sorts exactly as
+    /// if the name were written in it —, then lists; null sorts last.
+    pub fn cmp_named(&self, other: &Value, names: &dyn NodeNames) -> Ordering {
+        self.cmp_with(other, &|x, y| x.cmp_named(y, names), &|x, y| {
+            Some(x.text_named(names)?.cmp(y.text_named(names)?))
+        })
+    }
+
+    /// The text the value compares as: a node's display name, text as it is; `None` for
+    /// numbers, lists and null.
+    pub fn text_named<'v>(&'v self, names: &'v dyn NodeNames) -> Option<&'v str> {
+        match self {
+            Value::Text(t) => Some(t),
+            Value::Node(n) => Some(names.node_name(*n)),
+            _ => None,
         }
+    }
+
+    /// Where the value sorts among the kinds: numbers, text (and nodes), lists, null.
+    fn rank(&self) -> u8 {
+        match self {
+            Value::Int(_) | Value::Float(_) => 0,
+            Value::Text(_) | Value::Node(_) => 1,
+            Value::List(_) => 2,
+            Value::Null => 3,
+        }
+    }
+
+    /// The order shared by `total_cmp` and `cmp_named`: `item` orders list items, `texts` two
+    /// values of the text rank (`None` when it cannot name a node).
+    fn cmp_with(
+        &self,
+        other: &Value,
+        item: &dyn Fn(&Value, &Value) -> Ordering,
+        texts: &dyn Fn(&Value, &Value) -> Option<Ordering>,
+    ) -> Ordering {
         match (self, other) {
             (Value::Int(a), Value::Int(b)) => a.cmp(b),
-            (a, b) if rank(a) == 0 && rank(b) == 0 => a
+            (a, b) if a.rank() == 0 && b.rank() == 0 => a
                 .as_f64()
                 .unwrap_or(0.0)
                 .total_cmp(&b.as_f64().unwrap_or(0.0)),
             (Value::Text(a), Value::Text(b)) => a.cmp(b),
+            (a, b) if a.rank() == 1 && b.rank() == 1 => texts(a, b).unwrap_or(Ordering::Equal),
             (Value::List(a), Value::List(b)) => {
                 for (x, y) in a.iter().zip(b) {
-                    let o = x.total_cmp(y);
+                    let o = item(x, y);
                     if o != Ordering::Equal {
                         return o;
                     }
                 }
                 a.len().cmp(&b.len())
             }
-            (a, b) => rank(a).cmp(&rank(b)),
+            (a, b) => a.rank().cmp(&b.rank()),
+        }
+    }
+
+    /// The value with every node written as its display name (`materialize` for one value).
+    pub fn named(&self, names: &dyn NodeNames) -> Value {
+        match self {
+            Value::Node(n) => Value::text(names.node_name(*n)),
+            Value::List(items) => Value::List(items.iter().map(|x| x.named(names)).collect()),
+            v => v.clone(),
         }
     }
 
@@ -103,6 +195,8 @@ impl Value {
             Value::Int(i) => i.to_string(),
             Value::Float(f) => fmt_yi(*f),
             Value::Text(s) => s.to_string(),
+            // Not reached: tables are materialized before they are shown. Visible, not a panic.
+            Value::Node(n) => format!("#{n}"),
             Value::List(items) => items
                 .iter()
                 .map(Value::display)
@@ -135,6 +229,7 @@ impl Value {
                     .map_or(serde_json::Value::Null, serde_json::Value::Number)
             }
             Value::Text(s) => serde_json::Value::String(s.to_string()),
+            Value::Node(_) => serde_json::Value::String(self.display()),
             Value::List(items) => {
                 serde_json::Value::Array(items.iter().map(Value::to_json).collect())
             }
@@ -432,6 +527,91 @@ mod tests {
             assert!(kept.contains(ch), "{ch} lost:\n{fitted}");
         }
         assert!(t.to_text().lines().any(|l| UnicodeWidthStr::width(l) > 40));
+    }
+
+    /// Node `i` is `NAMES[i]`; two nodes share the name 正极材料.
+    struct Names(std::cell::Cell<usize>);
+    const NAMES: [&str; 4] = ["隔膜", "正极材料", "电解液", "正极材料"];
+
+    impl NodeNames for Names {
+        fn node_name(&self, id: u32) -> &str {
+            self.0.set(self.0.get() + 1);
+            NAMES.get(id as usize).copied().unwrap_or("")
+        }
+    }
+
+    #[test]
+    fn a_node_orders_and_equals_as_its_name_among_texts() {
+        let names = Names(Default::default());
+        let cmp = |a: &Value, b: &Value| a.cmp_named(b, &names);
+        let (n, t) = (Value::Node, Value::text);
+        assert_eq!(cmp(&n(1), &t("正极材料")), Ordering::Equal);
+        assert_eq!(cmp(&t("正极材料"), &n(1)), Ordering::Equal);
+        assert_eq!(cmp(&n(1), &n(3)), Ordering::Equal, "one name, two nodes");
+        // The order of the names themselves, whichever side holds the node.
+        for (a, b) in [(0, 1), (1, 2), (0, 2), (2, 0)] {
+            let want = NAMES[a].cmp(NAMES[b]);
+            assert_eq!(cmp(&n(a as u32), &n(b as u32)), want);
+            assert_eq!(cmp(&n(a as u32), &t(NAMES[b])), want);
+            assert_eq!(cmp(&t(NAMES[a]), &n(b as u32)), want);
+        }
+        // Between kinds, as text: after numbers, before lists and null.
+        assert_eq!(cmp(&n(0), &Value::Int(1)), Ordering::Greater);
+        assert_eq!(cmp(&n(0), &Value::List(vec![])), Ordering::Less);
+        assert_eq!(cmp(&n(0), &Value::Null), Ordering::Less);
+        // Lists of nodes item by item, by name.
+        let list = |v: Vec<Value>| Value::List(v);
+        assert_eq!(
+            cmp(
+                &list(vec![n(1), n(0)]),
+                &list(vec![t("正极材料"), t("隔膜")])
+            ),
+            Ordering::Equal
+        );
+        assert_eq!(
+            cmp(&list(vec![n(0)]), &list(vec![n(0), n(2)])),
+            Ordering::Less
+        );
+        assert_eq!(n(2).text_named(&names), Some("电解液"));
+        assert_eq!(Value::Int(2).text_named(&names), None);
+        assert_eq!(
+            list(vec![n(3), Value::Null]).named(&names),
+            list(vec![t("正极材料"), Value::Null])
+        );
+    }
+
+    #[test]
+    fn materialize_names_every_node_once_and_leaves_the_rest() {
+        let names = Names(Default::default());
+        let mut rows = vec![
+            vec![
+                Value::Node(1),
+                Value::List(vec![Value::Node(0), Value::Node(1)]),
+                Value::Int(3),
+            ],
+            vec![Value::Node(0), Value::Null, Value::text("x")],
+        ];
+        materialize(&mut rows, &names);
+        assert_eq!(
+            rows,
+            vec![
+                vec![
+                    Value::text("正极材料"),
+                    Value::texts(["隔膜", "正极材料"]),
+                    Value::Int(3)
+                ],
+                vec![Value::text("隔膜"), Value::Null, Value::text("x")],
+            ]
+        );
+        assert_eq!(names.0.get(), 2, "nodes 0 and 1, each looked up once");
+        // One name, one allocation, shared by the cells that show it.
+        let (Value::Text(a), Value::List(items)) = (&rows[0][0], &rows[0][1]) else {
+            panic!("named: {rows:?}");
+        };
+        let Value::Text(c) = &items[1] else {
+            panic!("named: {items:?}");
+        };
+        assert!(Arc::ptr_eq(a, c));
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! `upstream` / `downstream SEGMENT` (上游 / 下游): a breadth-first walk over SUPPLIES, within a
 //! chain if one is named, with the segments' states in a place if one is named.
 
-use super::common::{name, names, presence_cols, project_label, stage};
+use super::common::{name, nodes, presence_cols, project_label, stage};
 use super::gaps;
 use super::schema::{Col, Ty, cols};
 use super::{Ctx, ReportError, Rows, Value};
@@ -174,7 +174,7 @@ fn traverse(
                 .collect::<Vec<_>>()
                 .join(" → ");
             let mut row = vec![
-                Value::text(name(g, s)),
+                Value::Node(s),
                 stage(g, s),
                 Value::Int(dist[&s] as i64),
                 Value::text(text),
@@ -182,7 +182,7 @@ fn traverse(
             if let Some(p) = place {
                 let (st, producers, projects) = presence_cols(g, p, s);
                 row.push(Value::text(st.as_str()));
-                row.push(names(g, &producers));
+                row.push(nodes(&producers));
                 row.push(Value::texts(projects.iter().map(|&x| project_label(g, x))));
                 let (weak, _) = gaps::weakness(g, st, &producers);
                 row.push(Value::texts(weak));

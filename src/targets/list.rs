@@ -213,14 +213,14 @@ fn table_rows(
         let mut row = vec![
             Value::Int(i as i64 + 1),
             Value::Int(rank as i64),
-            Value::text(n.name()),
+            Value::Node(r.enterprise),
             province,
             city,
             credit_code,
             listing,
             tags,
             revenue,
-            Value::texts(r.gaps.iter().map(|&s| g.node(s).name().to_string())),
+            Value::List(r.gaps.iter().map(|&s| Value::Node(s)).collect()),
             Value::Float(r.score),
             Value::Float(r.scale),
             Value::Float(r.fit),
@@ -510,7 +510,7 @@ pub fn rows(
 /// shown in the table's default language until the caller sets one (`Table::in_lang`); the
 /// notes are in `lang`.
 pub fn table(g: &Graph, input: &Input, lang: Lang) -> Result<Table, TargetsError> {
-    super::command_line_table(columns(input.excluded), lang, |ctx, notes| {
+    super::command_line_table(g, columns(input.excluded), lang, |ctx, notes| {
         rows(g, input, ctx, notes)
     })
 }
@@ -597,7 +597,8 @@ pub(crate) mod tests {
                 .expect("an enterprise column");
             for (row, firm) in rows.rows.iter().zip(&firms) {
                 assert_eq!(row.len(), width, "{row:?}");
-                assert_eq!(row[at].display(), g.node(*firm).name());
+                // The firm's node, named when the rows returned are shown.
+                assert_eq!(row[at], crate::report::Value::Node(*firm));
             }
         }
     }

@@ -528,9 +528,11 @@ fn median(mut points: Vec<f64>) -> f64 {
 }
 
 /// A report unit's table for the command line: its columns, and the rows and notes `rows`
-/// makes in a context of its own (never cancelled, in parallel, notes in `lang`). Labels are in
-/// the table's default language until the caller sets one with `Table::in_lang`.
+/// makes in a context of its own (never cancelled, in parallel, notes in `lang`), its nodes
+/// named (`report::table::materialize`). Labels are in the table's default language until the
+/// caller sets one with `Table::in_lang`.
 fn command_line_table(
+    g: &Graph,
     columns: Vec<Col>,
     lang: Lang,
     rows: impl FnOnce(Ctx, &mut Vec<String>) -> Result<Rows, TargetsError>,
@@ -542,11 +544,13 @@ fn command_line_table(
         lang,
     };
     let mut notes = Vec::new();
-    let rows = rows(ctx, &mut notes)?;
+    let mut rows = rows(ctx, &mut notes)?.rows;
+    // The firms and parks, ids in the rows, named for the table.
+    crate::report::table::materialize(&mut rows, g);
     Ok(Table {
         domains: columns.iter().map(|c| c.domain).collect(),
         columns: columns.into_iter().map(|c| c.name).collect(),
-        rows: rows.rows,
+        rows,
         notes,
         ..Table::default()
     })

@@ -308,7 +308,7 @@ pub fn rows(
             vec![
                 Value::Int(i as i64 + 1),
                 Value::Int(rank as i64),
-                Value::text(g.node(r.park).name()),
+                Value::Node(r.park),
                 Value::Float(r.score),
                 Value::texts(r.focus.clone()),
                 Value::texts(r.neighbours.clone()),
@@ -335,7 +335,7 @@ pub fn rows(
 /// The routing as a table for the command line: [`columns`], [`rows`] and the notes (labels in
 /// the table's default language until the caller sets one; the notes in `lang`).
 pub fn table(g: &Graph, input: &Input, lang: Lang) -> Result<Table, TargetsError> {
-    super::command_line_table(columns(), lang, |ctx, notes| rows(g, input, ctx, notes))
+    super::command_line_table(g, columns(), lang, |ctx, notes| rows(g, input, ctx, notes))
 }
 
 #[cfg(test)]
@@ -371,7 +371,8 @@ mod tests {
         let parks = all.subjects.clone().expect("rows about parks");
         for (row, park) in all.rows.iter().zip(&parks) {
             assert_eq!(row.len(), super::columns().len(), "{row:?}");
-            assert_eq!(row[2].display(), g.node(*park).name());
+            // The park's node, named when the rows returned are shown.
+            assert_eq!(row[2], crate::report::Value::Node(*park));
         }
         let one = super::rows(&g, &input(&g, 1), ctx, &mut Vec::new()).expect("rows");
         assert_eq!(one.rows, all.rows[..1].to_vec());
