@@ -37,7 +37,8 @@
 //!    here, once.
 //! 6. **Explain.** With `explain`, execution stops here and the plan's lines are the result: the
 //!    unit's explain line, each stage's, and the columns, in the user's language (`Ctx::lang`).
-//! 7. **Source.** `exec.rs` asks the unit for its rows (`report::Rows`) and notes. Gap reports
+//! 7. **Source.** `exec.rs` asks the unit for its rows (`report::Rows`) and notes; a cell that
+//!    is a graph node (a segment, producer, place, firm …) is `Value::Node`, an id. Gap reports
 //!    build a `report::gaps::ChainView` (the chain's reachability as bitsets) once, then read
 //!    each place's segment states from the graph's per-segment place bitsets
 //!    (`graph::StateBits`) and the presence index; they never scan enterprises. Reports that
@@ -49,7 +50,10 @@
 //!    rows in pipeline order, each row keeping the node it is about (status, gap lists and walks
 //!    say which segment; a group's row keeps the one its members share); `targets` makes the
 //!    target list (`crate::targets::list`) for those segments' ids, taking which fill gaps are
-//!    断链 from the gap analysis, never from the rows' names.
+//!    断链 from the gap analysis, never from the rows' names. A node cell compares, sorts and
+//!    groups as its display name (`Value::cmp_named` through `report::table::NodeNames`), so
+//!    results are those of the names; then `report::table::materialize` names the nodes of the
+//!    rows left, and only those (`| limit 10` over a million rows names ten rows' nodes).
 //! 9. **Writes.** A write statement (`move project P to 签约`, `add prospect …`, `add firm …`,
 //!    `note …`; `parse_write.rs`) is `Source::Write`: it is never planned, but handed to the
 //!    caller's `Writer` (`run_script_with`), which records it in the planning journal through the

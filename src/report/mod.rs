@@ -1,10 +1,14 @@
 //! What reports are made of, below the language: result tables, column schema, gap analysis,
 //! and one unit per report (its typed input, its one column declaration, its explain line and
-//! its rows).
+//! its rows, whose node cells stay ids — `Value::Node` — until the rows returned are named).
 //!
 //! Every report unit has the same shape: an `Input` struct (resolved node ids and options,
 //! built by the query planner), `columns(..) -> Vec<Col>`, `explain(g, &input, lang) -> String`
-//! and `rows(g, &input, ctx, notes) -> Result<Rows, ReportError>`.
+//! and `rows(g, &input, ctx, notes) -> Result<Rows, ReportError>`. A cell that shows a graph
+//! node (segment, producer, place, firm, chain …) is `Value::Node(id)` (lists of them
+//! `Value::List` of nodes); text a unit writes itself (reasons, paths, project labels) is text.
+//! Whoever turns rows into a `Table` calls `table::materialize` on the rows it keeps (the query
+//! executor after its stages, `targets`' command-line tables).
 //!
 //! Adding a report: a unit file here with those four; in `query::plan`, a `SourcePlan` variant
 //! holding its `Input`, its arms in `SourcePlan::columns` / `SourcePlan::explain`, and the
