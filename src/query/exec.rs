@@ -259,10 +259,35 @@ fn eval_once(c: &Cond, row: &Row, names: &dyn NodeNames) -> bool {
     }
 }
 
-/// A hashable key for grouping and distinct (values print unambiguously in Debug form), a
-/// node as its name: rows that show the same are one group.
+/// A hashable key for grouping and distinct: the values in Debug form (unambiguous: text is
+/// quoted), a node written as the text of its name, so rows that show the same are one group.
 fn key<'v>(values: impl Iterator<Item = &'v Value>, names: &dyn NodeNames) -> String {
-    format!("{:?}", values.map(|v| v.named(names)).collect::<Vec<_>>())
+    fn one(v: &Value, names: &dyn NodeNames, out: &mut String) {
+        use std::fmt::Write as _;
+        let _ = match v {
+            Value::Node(n) => write!(out, "Text({:?})", names.node_name(*n)),
+            Value::List(items) => {
+                out.push_str("List([");
+                for (k, x) in items.iter().enumerate() {
+                    if k > 0 {
+                        out.push_str(", ");
+                    }
+                    one(x, names, out);
+                }
+                out.push_str("])");
+                Ok(())
+            }
+            v => write!(out, "{v:?}"),
+        };
+    }
+    let mut out = String::new();
+    for (k, v) in values.enumerate() {
+        if k > 0 {
+            out.push_str(", ");
+        }
+        one(v, names, &mut out);
+    }
+    out
 }
 
 /// `| targets`: the target list for the segments the incoming rows are about (their ids, kept

@@ -697,3 +697,26 @@ fn names_are_made_only_for_the_rows_returned() {
         assert_eq!(count(q).0, all.len(), "`{q}` names each node once");
     }
 }
+
+/// The key of `distinct` and `group`: a node and the text of its name are one key, values of
+/// other kinds or other text are not.
+#[test]
+fn a_node_and_its_name_make_one_key() {
+    let names = Named(&["隔膜", "正极材料", "正极材料"]);
+    let k = |v: &[Value]| key(v.iter(), &names);
+    assert_eq!(k(&[Value::Node(1)]), k(&[Value::text("正极材料")]));
+    assert_eq!(k(&[Value::Node(1)]), k(&[Value::Node(2)]));
+    assert_eq!(
+        k(&[Value::List(vec![Value::Node(0), Value::Node(1)])]),
+        k(&[Value::texts(["隔膜", "正极材料"])])
+    );
+    for other in [
+        vec![Value::Node(0)],
+        vec![Value::text("Node(1)")],
+        vec![Value::Int(1)],
+        vec![Value::List(vec![Value::Node(1)])],
+        vec![Value::Node(1), Value::Null],
+    ] {
+        assert_ne!(k(&[Value::Node(1)]), k(&other), "{other:?}");
+    }
+}
