@@ -85,6 +85,16 @@ fn benches(c: &mut Criterion) {
         b.iter(|| query::run(&g, black_box(&strengthen), &cancel))
     });
 
+    // A list over every enterprise cut to ten rows: every row is made and filtered, only ten
+    // are returned (issue 14: node cells are named for the rows returned only).
+    let ten = "enterprises | where revenue_yi >= 10 | limit 10";
+    let mut list = c.benchmark_group("list");
+    list.sample_size(10);
+    list.bench_function("enterprises where revenue, limit 10", |b| {
+        b.iter(|| query::run(&g, black_box(ten), &cancel))
+    });
+    list.finish();
+
     // Every park, one chain: execution only (the plan is made once), serial vs rayon.
     let all = parse::parse(&format!("fill {chain} in all parks")).expect("parses");
     let p = plan::plan(&g, &all).expect("plans");
