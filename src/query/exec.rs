@@ -8,7 +8,6 @@ use super::error::QueryError;
 use super::plan::{Arg, Cond, Op, Plan, SourcePlan};
 use crate::graph::Graph;
 use crate::report::gaps::{self, ChainView};
-use crate::report::lists::ListKind;
 use crate::report::notes::chain_notes;
 use crate::report::producers::TopProducers;
 use crate::report::{
@@ -63,6 +62,19 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
                 .into_iter()
                 .map(Keyed::plain)
                 .collect(),
+            Op::Producers(p) => {
+                // The segments the rows are about (a row about no one segment names none).
+                let segments: Vec<u32> = rows.iter().filter_map(|k| k.subject).collect();
+                let firms = p.firms(g, &segments);
+                p.rows(g, &firms)
+                    .into_iter()
+                    .zip(firms)
+                    .map(|(row, e)| Keyed {
+                        row,
+                        subject: Some(e),
+                    })
+                    .collect()
+            }
             op => apply(op, rows)?,
         };
     }
@@ -126,12 +138,13 @@ fn source(
     }
 }
 
-/// Rows of the top-producers source: a full enterprise row only for each firm the merge looks
-/// at, kept when it passes the rest of the condition.
+/// Rows of the top-producers source: a full enterprise row (provenance and notes included, as
+/// `enterprises` makes it) only for each firm the merge looks at, kept when it passes the rest
+/// of the condition.
 fn top_producer_rows(g: &Graph, top: &TopProducers, keep: Option<&Cond>) -> Vec<Row> {
     let mut rows = Vec::with_capacity(top.k.min(1024));
     top.firms(g, |e| {
-        let row = lists::list_row(g, ListKind::Enterprises, e);
+        let row = lists::enterprise_row(g, e, None);
         let kept = keep.is_none_or(|c| eval(c, &row));
         if kept {
             rows.push(row);
@@ -289,6 +302,7 @@ fn target_rows(
 fn apply(op: &Op, mut rows: Vec<Keyed>) -> Result<Vec<Keyed>, QueryError> {
     Ok(match op {
         Op::Targets { .. } => return Err(QueryError::internal("targets needs the graph")),
+        Op::Producers(_) => return Err(QueryError::internal("producers needs the graph")),
         Op::Filter(c) => rows.into_iter().filter(|k| eval(c, &k.row)).collect(),
         Op::Sort(keys) => {
             rows.sort_by(|a, b| {
