@@ -27,8 +27,8 @@ pub fn apply(
 
 /// `… | producers … [| select …] | limit k`: the limit goes into the merge of the
 /// revenue-ordered producer lists (the first k firms kept, the others never looked at), and
-/// with a `select` right after, only its columns are made. (`select` keeps the number and
-/// order of rows, so a limit after it is the same limit.)
+/// with a `select` right after the stage or after that limit, only its columns are made.
+/// (`select` keeps the number and order of rows, so a limit after it is the same limit.)
 fn producers_top_k(g: &Graph, ops: &mut Vec<(Op, Said)>) {
     let mut i = 0;
     while i < ops.len() {
@@ -44,6 +44,10 @@ fn producers_top_k(g: &Graph, ops: &mut Vec<(Op, Said)>) {
             Some((Op::Limit(k), _)) => Some(*k),
             _ => None,
         };
+        if k.is_some() {
+            ops.remove(j);
+        }
+        // The limit gone, a `select` right after (`producers | limit k | select …` too).
         let needed = match ops.get(i + 1) {
             Some((Op::Project(keep), _)) => {
                 let mut need = vec![false; lists::columns(ListKind::Enterprises).len()];
@@ -56,9 +60,6 @@ fn producers_top_k(g: &Graph, ops: &mut Vec<(Op, Said)>) {
             }
             _ => None,
         };
-        if k.is_some() {
-            ops.remove(j);
-        }
         if let (Op::Producers(p), said) = &mut ops[i] {
             p.k = k;
             p.needed = needed;
