@@ -332,4 +332,30 @@ fn the_producers_stage_equals_the_long_way() {
         compared > 0,
         "some walks have producers of their missing segments"
     );
+
+    // A whole chain's segments, no limit: many producer lists (gathered and sorted, not merged
+    // head by head); the same rows as the scan.
+    for (c, p) in [(0, park(0)), (3, park(4))] {
+        let chain = chainkb::synth::chain_id(c);
+        let segs = names(&format!("segments of {chain} | select name"));
+        assert!(segs.len() > 8, "{chain} has many segments");
+        let any = segs
+            .iter()
+            .map(|s| format!("segments contains {s}"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let home: HashSet<String> = names(&format!("enterprises in {p} | select name"))
+            .into_iter()
+            .collect();
+        let want: Vec<Vec<Value>> = rows(
+            &g,
+            &format!("enterprises | where {any} | sort revenue_yi desc, name | {cols}"),
+        )
+        .into_iter()
+        .filter(|r| !home.contains(&text(&r[0])))
+        .collect();
+        assert!(want.len() > 50, "{chain}: many producers");
+        let q = format!("segments of {chain} | producers outside {p} | {cols}");
+        assert_eq!(rows(&g, &q), want, "`{q}`");
+    }
 }

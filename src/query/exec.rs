@@ -57,26 +57,32 @@ pub fn execute(g: &Graph, plan: &Plan, ctx: Ctx) -> Result<Table, QueryError> {
     };
     for (op, _) in &plan.ops {
         ctx.check()?;
-        rows = match op {
-            Op::Targets { .. } => target_rows(g, op, &rows, ctx, &mut notes)?
-                .into_iter()
-                .map(Keyed::plain)
-                .collect(),
-            Op::Producers(p) => {
-                // The segments the rows are about (a row about no one segment names none).
-                let segments: Vec<u32> = rows.iter().filter_map(|k| k.subject).collect();
-                let firms = p.firms(g, &segments);
-                p.rows(g, &firms)
+        rows =
+            match op {
+                Op::Targets { .. } => target_rows(g, op, &rows, ctx, &mut notes)?
                     .into_iter()
-                    .zip(firms)
-                    .map(|(row, e)| Keyed {
-                        row,
-                        subject: Some(e),
-                    })
-                    .collect()
-            }
-            op => apply(op, rows)?,
-        };
+                    .map(Keyed::plain)
+                    .collect(),
+                Op::Producers(p) => {
+                    // The segments the rows are about (a row about no one segment names none).
+                    let segments: Vec<u32> = rows.iter().filter_map(|k| k.subject).collect();
+                    let firms = p.firms(g, &segments);
+                    let mut out = Vec::with_capacity(firms.len());
+                    // Rows in blocks, polling the cancel flag (a whole chain's producers, no limit,
+                    // are tens of thousands of firms at national scale).
+                    for block in firms.chunks(65536) {
+                        ctx.check()?;
+                        out.extend(p.rows(g, block).into_iter().zip(block).map(|(row, &e)| {
+                            Keyed {
+                                row,
+                                subject: Some(e),
+                            }
+                        }));
+                    }
+                    out
+                }
+                op => apply(op, rows)?,
+            };
     }
     let mut table = Table {
         columns: plan.columns.iter().map(|c| c.name.clone()).collect(),
