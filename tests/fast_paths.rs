@@ -246,3 +246,116 @@ fn fast_paths_equal_the_long_way() {
     }
     assert!(checked > 0, "some partners were found");
 }
+
+/// `| producers [outside|in P] … | limit k` (issue 16, Q3), the limit pushed into the merge of
+/// the revenue-ordered producer lists, against the long way: every enterprise making one of the
+/// walk's segments (`segments contains`, a scan), sorted as the statement sorts, the firms in
+/// the place (`enterprises in P`, the place and the places below it) dropped or kept here.
+#[test]
+fn the_producers_stage_equals_the_long_way() {
+    let (_dir, g, _) = synthetic();
+    let seg = |c, s| chainkb::synth::segment_id(c, s);
+    let park = chainkb::synth::park_id;
+    let names = |q: &str| -> Vec<String> { rows(&g, q).iter().map(|r| text(&r[0])).collect() };
+    let cols = "select name, revenue_yi, location, segments";
+    let mut compared = 0;
+    for (walk, p, k) in [
+        (format!("upstream {} depth 6", seg(0, 20)), park(0), 50),
+        (format!("upstream {} depth 3", seg(1, 25)), park(3), 7),
+        (format!("downstream {} depth 6", seg(2, 1)), park(1), 500),
+        (
+            format!(
+                "upstream {} chain {}",
+                seg(4, 12),
+                chainkb::synth::chain_id(4)
+            ),
+            park(2),
+            1,
+        ),
+    ] {
+        let front = format!("{walk} in {p} | where state = missing");
+        let missing = names(&format!("{front} | select segment"));
+        let home: HashSet<String> = names(&format!("enterprises in {p} | select name"))
+            .into_iter()
+            .collect();
+        // The long way: a scan of every enterprise, then the place tested here.
+        let all: Vec<Vec<Value>> = if missing.is_empty() {
+            Vec::new()
+        } else {
+            let any = missing
+                .iter()
+                .map(|s| format!("segments contains {s}"))
+                .collect::<Vec<_>>()
+                .join(" or ");
+            rows(
+                &g,
+                &format!("enterprises | where {any} | sort revenue_yi desc, name | {cols}"),
+            )
+        };
+        for outside in [true, false] {
+            let mut want: Vec<Vec<Value>> = all
+                .iter()
+                .filter(|r| home.contains(&text(&r[0])) != outside)
+                .cloned()
+                .collect();
+            let (word, zh) = if outside {
+                ("outside", "不在")
+            } else {
+                ("in", "在")
+            };
+            // Unlimited: every firm.
+            let every = format!("{front} | producers {word} {p} | {cols}");
+            assert_eq!(rows(&g, &every), want, "`{every}`");
+            want.truncate(k);
+            compared += want.len();
+            // The limit pushed in (after a select too), and in Chinese.
+            for fast in [
+                format!("{front} | producers {word} {p} | limit {k} | {cols}"),
+                format!("{front} | producers {word} {p} | {cols} | limit {k}"),
+                format!("{front} | 生产企业 {zh} {p} | 限制 {k} | {cols}"),
+            ] {
+                assert!(
+                    plan_text(&g, &fast).contains(&format!("取前 {k} 家（限制已下推）")),
+                    "{fast}"
+                );
+                assert_eq!(rows(&g, &fast), want, "`{fast}`");
+            }
+            // Not pushed in (a sort between): the same rows.
+            let slow = format!(
+                "{front} | producers {word} {p} | sort revenue_yi desc, name | limit {k} | {cols}"
+            );
+            assert!(!plan_text(&g, &slow).contains("限制已下推"), "{slow}");
+            assert_eq!(rows(&g, &slow), want, "`{slow}`");
+        }
+    }
+    assert!(
+        compared > 0,
+        "some walks have producers of their missing segments"
+    );
+
+    // A whole chain's segments, no limit: many producer lists (gathered and sorted, not merged
+    // head by head); the same rows as the scan.
+    for (c, p) in [(0, park(0)), (3, park(4))] {
+        let chain = chainkb::synth::chain_id(c);
+        let segs = names(&format!("segments of {chain} | select name"));
+        assert!(segs.len() > 8, "{chain} has many segments");
+        let any = segs
+            .iter()
+            .map(|s| format!("segments contains {s}"))
+            .collect::<Vec<_>>()
+            .join(" or ");
+        let home: HashSet<String> = names(&format!("enterprises in {p} | select name"))
+            .into_iter()
+            .collect();
+        let want: Vec<Vec<Value>> = rows(
+            &g,
+            &format!("enterprises | where {any} | sort revenue_yi desc, name | {cols}"),
+        )
+        .into_iter()
+        .filter(|r| !home.contains(&text(&r[0])))
+        .collect();
+        assert!(want.len() > 50, "{chain}: many producers");
+        let q = format!("segments of {chain} | producers outside {p} | {cols}");
+        assert_eq!(rows(&g, &q), want, "`{q}`");
+    }
+}

@@ -74,6 +74,14 @@ impl RankedProducers {
             .map(|&s| self.of(s))
             .filter(|l| !l.is_empty())
             .collect();
+        // The linear pick below costs (lists × firms taken): with many lists and a large k
+        // (`segments of C | producers`, no limit), gathering every producer once and sorting
+        // them costs less. Both give the same firms (`order` is total) and call `keep` on the
+        // same firms in the same order.
+        let total: usize = lists.iter().map(|l| l.len()).sum();
+        if lists.len() > 8 && k.saturating_mul(lists.len()) > total.saturating_mul(24) {
+            return top_by_sort(&lists, k, order, keep);
+        }
         let mut pos = vec![0usize; lists.len()];
         let mut out = Vec::with_capacity(k.min(1024));
         let mut last = None;
@@ -106,6 +114,30 @@ impl RankedProducers {
     pub fn heap_bytes(&self) -> usize {
         self.lists.values().map(|v| v.len() * 4).sum::<usize>() + self.lists.capacity() * 24
     }
+}
+
+/// `RankedProducers::top` by gathering every producer of the lists once and sorting them by
+/// `order`, then keeping the first k that `keep` accepts.
+fn top_by_sort(
+    lists: &[&[u32]],
+    k: usize,
+    order: impl Fn(u32, u32) -> Ordering,
+    mut keep: impl FnMut(u32) -> bool,
+) -> Vec<u32> {
+    let mut all: Vec<u32> = lists.iter().flat_map(|l| l.iter().copied()).collect();
+    all.sort_unstable();
+    all.dedup();
+    all.sort_unstable_by(|&a, &b| order(a, b));
+    let mut out = Vec::with_capacity(k.min(1024));
+    for x in all {
+        if out.len() >= k {
+            break;
+        }
+        if keep(x) {
+            out.push(x);
+        }
+    }
+    out
 }
 
 /// `sort revenue_yi desc, name` as the query language sorts: revenue descending by
@@ -212,6 +244,10 @@ mod tests {
                 .then_with(|| c.names[a as usize].cmp(&c.names[b as usize]))
             });
             all.truncate(c.k);
+            // The gather-and-sort path (taken for many lists and a large k) too.
+            let lists: Vec<&[u32]> = c.query.iter().map(|&s| ranked.of(s)).collect();
+            let sorted = top_by_sort(&lists, c.k, &order, |i| !c.excluded[i as usize]);
+            prop_assert_eq!(&sorted, &all);
             prop_assert_eq!(got, all);
         }
     }

@@ -161,6 +161,19 @@ pub enum Stage {
     Expand(Name),
     /// Target companies for the gap rows (a chain and one place from the source).
     Targets(Span),
+    /// `producers [outside|in PLACE]`: the firms that make any segment the rows are about, by
+    /// revenue (issue 16, Q3).
+    Producers {
+        place: Option<ProducersPlace>,
+        span: Span,
+    },
+}
+
+/// Where the firms of `| producers` must (`in`) or must not (`outside`) be located.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ProducersPlace {
+    pub outside: bool,
+    pub place: Name,
 }
 
 impl Stage {
@@ -175,6 +188,7 @@ impl Stage {
             Stage::Group { .. } => "group",
             Stage::Expand(_) => "expand",
             Stage::Targets(_) => "targets",
+            Stage::Producers { .. } => "producers",
         }
     }
 }

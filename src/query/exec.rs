@@ -9,7 +9,6 @@ use super::error::QueryError;
 use super::plan::{Arg, Cond, Op, Plan, SourcePlan};
 use crate::graph::Graph;
 use crate::report::gaps::{self, ChainView};
-use crate::report::lists::ListKind;
 use crate::report::notes::chain_notes;
 use crate::report::producers::TopProducers;
 use crate::report::table::{NodeNames, materialize};
@@ -71,13 +70,32 @@ fn execute_named(
     };
     for (op, _) in &plan.ops {
         ctx.check()?;
-        rows = match op {
-            Op::Targets { .. } => target_rows(g, op, &rows, ctx, &mut notes)?
-                .into_iter()
-                .map(Keyed::plain)
-                .collect(),
-            op => apply(op, rows, names)?,
-        };
+        rows =
+            match op {
+                Op::Targets { .. } => target_rows(g, op, &rows, ctx, &mut notes)?
+                    .into_iter()
+                    .map(Keyed::plain)
+                    .collect(),
+                Op::Producers(p) => {
+                    // The segments the rows are about (a row about no one segment names none).
+                    let segments: Vec<u32> = rows.iter().filter_map(|k| k.subject).collect();
+                    let firms = p.firms(g, &segments);
+                    let mut out = Vec::with_capacity(firms.len());
+                    // Rows in blocks, polling the cancel flag (a whole chain's producers, no limit,
+                    // are tens of thousands of firms at national scale).
+                    for block in firms.chunks(65536) {
+                        ctx.check()?;
+                        out.extend(p.rows(g, block).into_iter().zip(block).map(|(row, &e)| {
+                            Keyed {
+                                row,
+                                subject: Some(e),
+                            }
+                        }));
+                    }
+                    out
+                }
+                op => apply(op, rows, names)?,
+            };
     }
     let mut rows: Vec<Row> = rows.into_iter().map(|k| k.row).collect();
     // Cells that are graph nodes stay ids until here: only the rows returned are named.
@@ -142,12 +160,13 @@ fn source(
     }
 }
 
-/// Rows of the top-producers source: a full enterprise row only for each firm the merge looks
-/// at, kept when it passes the rest of the condition.
+/// Rows of the top-producers source: a full enterprise row (provenance and notes included, as
+/// `enterprises` makes it) only for each firm the merge looks at, kept when it passes the rest
+/// of the condition.
 fn top_producer_rows(g: &Graph, top: &TopProducers, keep: Option<&Cond>) -> Vec<Row> {
     let mut rows = Vec::with_capacity(top.k.min(1024));
     top.firms(g, |e| {
-        let row = lists::list_row(g, ListKind::Enterprises, e);
+        let row = lists::enterprise_row(g, e, None);
         let kept = keep.is_none_or(|c| eval(c, &row, g));
         if kept {
             rows.push(row);
@@ -340,6 +359,7 @@ fn target_rows(
 fn apply(op: &Op, mut rows: Vec<Keyed>, names: &dyn NodeNames) -> Result<Vec<Keyed>, QueryError> {
     Ok(match op {
         Op::Targets { .. } => return Err(QueryError::internal("targets needs the graph")),
+        Op::Producers(_) => return Err(QueryError::internal("producers needs the graph")),
         Op::Filter(c) => rows
             .into_iter()
             .filter(|k| eval(c, &k.row, names))

@@ -81,6 +81,9 @@ pub const TABLE: &[(&str, &[&str])] = &[
     ("kw_for", &["for"]),
     ("kw_source", &["source", "来源"]),
     ("kw_partners", &["partners", "以商招商"]),
+    // `| producers [outside|in PLACE]` (issue 16, Q3).
+    ("kw_producers", &["producers", "生产企业"]),
+    ("kw_outside", &["outside", "不在"]),
 ];
 
 /// The keywords a statement begins with.
@@ -137,6 +140,7 @@ pub const STAGES: &[&str] = &[
     "kw_group",
     "kw_expand",
     "kw_targets",
+    "kw_producers",
 ];
 
 /// The aggregate functions of `group … with`.

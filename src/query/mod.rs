@@ -31,8 +31,8 @@
 //!    `lists`), and takes that unit's one column declaration. `stages.rs` then checks each stage
 //!    against the typed columns it receives (`report::schema`: unknown column, `sum` of text, a
 //!    list column compared with `=` or on the right of `contains`, depth −1 … named by clause)
-//!    and fixes the operators; `targets` (only after one chain in one place) is planned against
-//!    the source in `plan.rs`. A text value compared with a column also matches the display
+//!    and fixes the operators; `targets` (only after one chain in one place) and `producers`
+//!    (only after rows about segments) are planned against the source in `plan.rs`. A text value compared with a column also matches the display
 //!    names of the entities it names (`location = 玉溪高新区` → 玉溪高新技术产业开发区), resolved
 //!    here, once.
 //! 6. **Explain.** With `explain`, execution stops here and the plan's lines are the result: the
@@ -50,10 +50,12 @@
 //!    rows in pipeline order, each row keeping the node it is about (status, gap lists and walks
 //!    say which segment; a group's row keeps the one its members share); `targets` makes the
 //!    target list (`crate::targets::list`) for those segments' ids, taking which fill gaps are
-//!    断链 from the gap analysis, never from the rows' names. A node cell compares, sorts and
-//!    groups as its display name (`Value::cmp_named` through `report::table::NodeNames`), so
-//!    results are those of the names; then `report::table::materialize` names the nodes of the
-//!    rows left, and only those (`| limit 10` over a million rows names ten rows' nodes).
+//!    断链 from the gap analysis, never from the rows' names; `producers` merges those segments'
+//!    revenue-ordered producer lists (`report::producers::OfSegments`). A node cell compares,
+//!    sorts and groups as its display name (`Value::cmp_named` through
+//!    `report::table::NodeNames`), so results are those of the names; then
+//!    `report::table::materialize` names the nodes of the rows left, and only those
+//!    (`| limit 10` over a million rows names ten rows' nodes).
 //! 9. **Writes.** A write statement (`move project P to 签约`, `add prospect …`, `add firm …`,
 //!    `note …`; `parse_write.rs`) is `Source::Write`: it is never planned, but handed to the
 //!    caller's `Writer` (`run_script_with`), which records it in the planning journal through the

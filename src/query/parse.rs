@@ -335,7 +335,8 @@ fn bad_escape(text: &str, pos: usize) -> Option<QueryError> {
 }
 
 const QUERY_WORDS: &str = "a query (find, chains, segments, enterprises, parks, projects, industries, regions, upstream, downstream, status, fill, extend, strengthen, build, compare, paths)";
-const STAGE_WORDS: &str = "a stage (where, sort, limit, select, distinct, group, expand, targets)";
+const STAGE_WORDS: &str =
+    "a stage (where, sort, limit, select, distinct, group, expand, targets, producers)";
 const AGG_WORDS: &str = "an aggregate (count, sum, min, max, avg, collect)";
 
 /// What pest expected, in plain words: the keywords that start a query, a stage or an

@@ -167,6 +167,8 @@ pub enum Op {
         place: u32,
         kind: Option<GapKind>,
     },
+    /// Replace rows about segments by the firms that make them, by revenue (`| producers`).
+    Producers(producers::OfSegments),
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -769,6 +771,103 @@ fn plan_targets(
     ))
 }
 
+/// `| producers [outside|in PLACE]`: needs rows about segments — from a walk, a status, a gap
+/// query or a segment list, and no `targets` or `producers` before it (whose rows are firms).
+fn plan_producers(
+    g: &Graph,
+    source: &Source,
+    before: &[Stage],
+    place: Option<&ast::ProducersPlace>,
+    span: Span,
+) -> Result<(Op, Said, Vec<Col>), QueryError> {
+    let firms_before = before.iter().rev().find_map(|s| match s {
+        Stage::Targets(_) => Some(("targets", "目标企业")),
+        Stage::Producers { .. } => Some(("producers", "生产企业")),
+        _ => None,
+    });
+    let not_segments = match (firms_before, source) {
+        (Some((kw, zh)), _) => Some((
+            format!("after `{kw}` the rows are enterprises, not segments"),
+            format!("`{kw}`（{zh}）之后的行是企业，不是环节"),
+        )),
+        (
+            None,
+            Source::Traverse { .. }
+            | Source::Status { .. }
+            | Source::Gaps { .. }
+            | Source::List {
+                kind: ListKind::Segments,
+                ..
+            },
+        ) => None,
+        (None, Source::List { kind, .. }) => Some((
+            format!(
+                "`{}` lists {}, not segments",
+                kind.keyword(),
+                kind.keyword()
+            ),
+            format!("`{}`（{}）列的不是环节", kind.keyword(), kind.label_zh()),
+        )),
+        (None, other) => {
+            let (kw, zh) = match other {
+                Source::Find(_) => ("find", "查找"),
+                Source::Build { .. } => ("build", "建链"),
+                Source::Compare { .. } => ("compare", "对比"),
+                Source::Paths { .. } => ("paths", "路径"),
+                Source::Partners { .. } => ("partners", "以商招商"),
+                _ => ("", ""),
+            };
+            Some((
+                format!("the rows of `{kw}` are not about one segment each"),
+                format!("`{kw}`（{zh}）的行不是各指一个环节"),
+            ))
+        }
+    };
+    if let Some((en, zh)) = not_segments {
+        return Err(QueryError::semantic(
+            "producers",
+            format!(
+                "producers needs rows about segments (after upstream/downstream, status, a gap query or `segments`); {en}"
+            ),
+            span,
+        )
+        .with_zh(format!(
+            "producers：生产企业 需要各指一个环节的行（接在上游/下游追溯、现状、缺口查询或 `segments`（环节）之后）；{zh}"
+        ))
+        .with_hints(
+            "e.g. `upstream 动力电池 depth 6 in 玉溪高新区 | where state = missing | producers outside 玉溪高新区 | limit 50`",
+            "例如 `上游 动力电池 深度 6 在 玉溪高新区 | 筛选 状态 = 缺失 | 生产企业 不在 玉溪高新区 | 限制 50`",
+        ));
+    }
+    let place = place
+        .map(|p| {
+            lookup_one(g, &p.place, PLACE_KINDS, "producers").map(|place| producers::Located {
+                place,
+                outside: p.outside,
+            })
+        })
+        .transpose()?;
+    let stage = producers::OfSegments {
+        place,
+        k: None,
+        needed: None,
+    };
+    let text = producers_said(g, &stage);
+    Ok((
+        Op::Producers(stage),
+        text,
+        lists::columns(ListKind::Enterprises),
+    ))
+}
+
+/// The explain line of `| producers` in both languages.
+pub(super) fn producers_said(g: &Graph, stage: &producers::OfSegments) -> Said {
+    Said {
+        zh: stage.explain(g, Lang::Zh),
+        en: stage.explain(g, Lang::En),
+    }
+}
+
 /// Plan a statement over `g`.
 pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
     let source = plan_source(g, &st.source)?;
@@ -781,7 +880,21 @@ pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
                 let after_targets = st.stages[..i]
                     .iter()
                     .any(|p| matches!(p, Stage::Targets(_)));
+                if st.stages[..i]
+                    .iter()
+                    .any(|p| matches!(p, Stage::Producers { .. }))
+                {
+                    return Err(QueryError::semantic(
+                        "targets",
+                        "targets cannot follow producers: the rows are enterprises, not gap segments",
+                        *span,
+                    )
+                    .with_zh("targets：目标企业 不能接在 生产企业 之后：这些行是企业，不是缺口环节"));
+                }
                 plan_targets(g, &source, &columns, after_targets, *span)?
+            }
+            Stage::Producers { place, span } => {
+                plan_producers(g, &st.source, &st.stages[..i], place.as_ref(), *span)?
             }
             s => super::stages::plan_stage(g, &columns, s)?,
         };

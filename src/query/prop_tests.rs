@@ -163,6 +163,10 @@ fn stage() -> impl Strategy<Value = Stage> {
             .prop_map(|(by, aggs)| Stage::Group { by, aggs }),
         name().prop_map(Stage::Expand),
         Just(Stage::Targets(Span::default())),
+        prop::option::of((any::<bool>(), name())).prop_map(|p| Stage::Producers {
+            place: p.map(|(outside, place)| ProducersPlace { outside, place }),
+            span: Span::default(),
+        }),
     ]
 }
 

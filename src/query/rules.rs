@@ -21,7 +21,52 @@ pub fn apply(
 ) -> SourcePlan {
     let source = top_producers(g, source, ops);
     let source = state_walk(source, columns, ops);
+    producers_top_k(g, ops);
     gap_count(source, columns, ops)
+}
+
+/// `… | producers … [| select …] | limit k`: the limit goes into the merge of the
+/// revenue-ordered producer lists (the first k firms kept, the others never looked at), and
+/// with a `select` right after the stage or after that limit, only its columns are made.
+/// (`select` keeps the number and order of rows, so a limit after it is the same limit.)
+fn producers_top_k(g: &Graph, ops: &mut Vec<(Op, Said)>) {
+    let mut i = 0;
+    while i < ops.len() {
+        if !matches!(ops[i].0, Op::Producers(_)) {
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while matches!(ops.get(j), Some((Op::Project(_), _))) {
+            j += 1;
+        }
+        let k = match ops.get(j) {
+            Some((Op::Limit(k), _)) => Some(*k),
+            _ => None,
+        };
+        if k.is_some() {
+            ops.remove(j);
+        }
+        // The limit gone, a `select` right after (`producers | limit k | select …` too).
+        let needed = match ops.get(i + 1) {
+            Some((Op::Project(keep), _)) => {
+                let mut need = vec![false; lists::columns(ListKind::Enterprises).len()];
+                for &c in keep {
+                    if let Some(n) = need.get_mut(c) {
+                        *n = true;
+                    }
+                }
+                Some(need)
+            }
+            _ => None,
+        };
+        if let (Op::Producers(p), said) = &mut ops[i] {
+            p.k = k;
+            p.needed = needed;
+            *said = super::plan::producers_said(g, p);
+        }
+        i += 1;
+    }
 }
 
 /// `fill CHAIN in all parks|regions | where distance = d | group by place with count()`
@@ -105,8 +150,10 @@ fn state_walk(source: SourcePlan, columns: &[Col], ops: &mut Vec<(Op, Said)>) ->
         return source;
     }
     ops.remove(0);
-    // A `select` right after: only its columns are made.
+    // A `select` right after: only its columns are made; `producers` reads only the segment
+    // each row is about.
     let needed = match ops.first() {
+        Some((Op::Producers(_), _)) => Some([false; 8]),
         Some((Op::Project(keep), _)) if columns.len() == 8 => {
             let mut need = [false; 8];
             for &i in keep {

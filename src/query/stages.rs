@@ -552,10 +552,10 @@ pub(super) fn plan_stage(
 ) -> Result<(Op, Said, Vec<Col>), QueryError> {
     let kw = st.keyword();
     Ok(match st {
-        // Planned by `plan_targets`, which needs the source.
-        Stage::Targets(span) => {
+        // Planned by `plan_targets` / `plan_producers`, which need the source.
+        Stage::Targets(span) | Stage::Producers { span, .. } => {
             return Err(QueryError::internal(format!(
-                "targets planned without its source at {span:?}"
+                "{kw} planned without its source at {span:?}"
             )));
         }
         Stage::Where(e) => {

@@ -409,12 +409,23 @@ pub fn list_rows(
     ctx: Ctx,
     _notes: &mut Vec<String>,
 ) -> Result<Rows, ReportError> {
-    list(g, input.kind, input.within, ctx).map(Rows::plain)
+    let (ids, rows) = list(g, input.kind, input.within, ctx)?;
+    // A segment list's rows are about their segments (`| producers` reads them).
+    Ok(match input.kind {
+        ListKind::Segments => Rows::about(rows, ids),
+        _ => Rows::plain(rows),
+    })
 }
 
-fn list(g: &Graph, kind: ListKind, within: Option<u32>, ctx: Ctx) -> Result<Vec<Row>, ReportError> {
+/// The nodes listed (none for the lists of records) and their rows.
+fn list(
+    g: &Graph,
+    kind: ListKind,
+    within: Option<u32>,
+    ctx: Ctx,
+) -> Result<(Vec<u32>, Vec<Row>), ReportError> {
     let Some(node_kind) = kind.kind() else {
-        return Ok(fact_rows(g, kind, within));
+        return Ok((Vec::new(), fact_rows(g, kind, within)));
     };
     let ids: Vec<u32> = match (kind, within) {
         (_, None) => g.nodes_of(node_kind).to_vec(),
@@ -464,7 +475,7 @@ fn list(g: &Graph, kind: ListKind, within: Option<u32>, ctx: Ctx) -> Result<Vec<
         row.push(Value::opt_text(g.ds.row(node.row).notes().unwrap_or("")));
         rows.push(row);
     }
-    Ok(rows)
+    Ok((ids, rows))
 }
 
 /// Rows of a list of records that are not nodes — industry-system memberships, figures, catalog
@@ -545,7 +556,46 @@ fn fact_rows(g: &Graph, kind: ListKind, within: Option<u32>) -> Vec<Row> {
     }
 }
 
-/// One node's row of a list (also the top-producers report's rows, made one firm at a time).
+/// The cells of an enterprise's row before its provenance (`columns(ListKind::Enterprises)`
+/// less `source` and `notes`).
+const ENTERPRISE_CELLS: usize = 11;
+
+/// An enterprise's whole row of `enterprises` (provenance and notes included), the cells whose
+/// `need` is false left null (a `select` after the report drops them): the rows of the
+/// producers reports (`report::producers`), made one firm at a time.
+pub fn enterprise_row(g: &Graph, i: u32, need: Option<&[bool]>) -> Row {
+    let n = g.node(i);
+    let Attrs::Enterprise(a) = &n.attrs else {
+        return vec![Value::Null; ENTERPRISE_CELLS + 2];
+    };
+    let want = |c: usize| need.is_none_or(|m| m.get(c).copied().unwrap_or(true));
+    let mut row = Vec::with_capacity(ENTERPRISE_CELLS + 2);
+    let mut cell = |c: usize, make: &dyn Fn() -> Value| {
+        row.push(if want(c) { make() } else { Value::Null });
+    };
+    cell(0, &|| Value::Node(i));
+    cell(1, &|| Value::opt_text(&a.province));
+    cell(2, &|| Value::opt_text(&a.city));
+    cell(3, &|| places_of(g, i, EdgeKind::LocatedIn));
+    cell(4, &|| Value::opt_f64(a.revenue_yi));
+    cell(5, &|| Value::texts(a.tags.iter().map(|t| t.to_string())));
+    cell(6, &|| Value::opt_text(&a.listing));
+    cell(7, &|| {
+        neighbor_nodes(g, i, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment])
+    });
+    cell(8, &|| {
+        neighbor_nodes(g, i, EdgeKind::BelongsTo, Dir::Outgoing, &[Kind::Industry])
+    });
+    cell(9, &|| listing_col(g, i, ListingSide::Enterprise, false));
+    cell(10, &|| listing_col(g, i, ListingSide::Enterprise, true));
+    cell(11, &|| Value::text(g.ds.provenance(n.row)));
+    cell(12, &|| {
+        Value::opt_text(g.ds.row(n.row).notes().unwrap_or(""))
+    });
+    row
+}
+
+/// One node's row of a list (without its provenance, which `list` adds).
 pub fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
     let n = g.node(i);
     let nm = Value::Node(i);
@@ -566,19 +616,11 @@ pub fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
             first_neighbor(g, i, EdgeKind::PartOf, Dir::Outgoing),
             neighbor_nodes(g, i, EdgeKind::PartOf, Dir::Incoming, &[Kind::Segment]),
         ],
-        (Attrs::Enterprise(a), _) => vec![
-            nm,
-            Value::opt_text(&a.province),
-            Value::opt_text(&a.city),
-            places_of(g, i, EdgeKind::LocatedIn),
-            Value::opt_f64(a.revenue_yi),
-            Value::texts(a.tags.iter().map(|t| t.to_string())),
-            Value::opt_text(&a.listing),
-            neighbor_nodes(g, i, EdgeKind::Produces, Dir::Outgoing, &[Kind::Segment]),
-            neighbor_nodes(g, i, EdgeKind::BelongsTo, Dir::Outgoing, &[Kind::Industry]),
-            listing_col(g, i, ListingSide::Enterprise, false),
-            listing_col(g, i, ListingSide::Enterprise, true),
-        ],
+        (Attrs::Enterprise(_), _) => {
+            let mut row = enterprise_row(g, i, None);
+            row.truncate(ENTERPRISE_CELLS);
+            row
+        }
         (Attrs::Park(p), _) => vec![
             nm,
             Value::opt_text(&p.kind),
@@ -678,4 +720,54 @@ fn listing_col(g: &Graph, node: u32, side: ListingSide, sources: bool) -> Value 
             }
         }
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::AtomicBool;
+
+    #[test]
+    fn an_enterprise_row_is_its_row_of_the_list_and_a_mask_leaves_the_rest_null() {
+        let g = crate::open::graph_from_folder(&[
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini")
+        ])
+        .expect("fixture");
+        let cancel = AtomicBool::new(false);
+        let ctx = Ctx {
+            cancel: &cancel,
+            parallel: false,
+            lang: Lang::Zh,
+        };
+        let (ids, rows) = list(&g, ListKind::Enterprises, None, ctx).expect("list");
+        assert!(!ids.is_empty());
+        let width = columns(ListKind::Enterprises).len();
+        for (&e, row) in ids.iter().zip(&rows) {
+            assert_eq!(&enterprise_row(&g, e, None), row);
+            let mut need = vec![false; width];
+            need[0] = true;
+            need[11] = true;
+            let masked = enterprise_row(&g, e, Some(&need));
+            assert_eq!(masked.len(), width);
+            for (c, v) in masked.iter().enumerate() {
+                if need[c] {
+                    assert_eq!(v, &row[c]);
+                } else {
+                    assert_eq!(v, &Value::Null);
+                }
+            }
+        }
+        // A segment list's rows are about their segments.
+        let listed = list_rows(
+            &g,
+            &ListInput {
+                kind: ListKind::Segments,
+                within: None,
+            },
+            ctx,
+            &mut Vec::new(),
+        )
+        .expect("segments");
+        assert_eq!(listed.subjects.as_deref(), Some(g.nodes_of(Kind::Segment)));
+    }
 }

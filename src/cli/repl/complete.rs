@@ -231,6 +231,12 @@ const AFTER: &[(&str, In, Expect)] = &[
     ),
     ("kw_with", In::Stage, Expect::keywords(AGGREGATES)),
     ("kw_limit", In::Stage, Expect::NOTHING),
+    (
+        "kw_producers",
+        In::Stage,
+        Expect::keywords(&["kw_outside", "kw_in"]),
+    ),
+    ("kw_outside", In::Stage, Expect::names(PLACE)),
     ("kw_as", In::Stage, Expect::NOTHING),
 ];
 

@@ -200,6 +200,17 @@ fn a_place_follows_in_and_a_chain_follows_the_chain_queries() {
     ] {
         assert_eq!(after(before), Some(Expect::names(CHAIN)), "{before}");
     }
+    // `| producers outside|in PLACE` (生产企业 不在 地方)
+    assert_eq!(
+        after("upstream 动力电池 in 测试园区 | producers "),
+        Some(Expect::keywords(&["kw_outside", "kw_in"]))
+    );
+    for before in [
+        "upstream 动力电池 in 测试园区 | producers outside ",
+        "上游 动力电池 在 测试园区 | 生产企业 不在 ",
+    ] {
+        assert_eq!(after(before), Some(Expect::names(PLACE)), "{before}");
+    }
     // every place of a comparison, quoted or not
     for before in [
         "compare 锂电池 in ",

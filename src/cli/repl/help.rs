@@ -147,6 +147,8 @@ pub(super) const HELP_GAPS_ZH: &str = "\
   对比 锂电池 在 玉溪高新区, 楚雄高新区   各地有哪些环节、哪些重合（同质化）
   补链 锂电池 在 玉溪高新区 | 目标企业 | 筛选 origin > 0 | 限制 30
                                目标企业：为缺口招引的外地企业，带得分和理由
+  上游 动力电池 深度 6 在 玉溪高新区 | 筛选 状态 = 缺失 | 生产企业 不在 玉溪高新区 | 限制 50
+                               生产企业：生产这些缺失环节的外地企业，按营收排序
   .export 招商名单.xlsx          把上一个结果存成文件，带去招商";
 
 pub(super) const HELP_QUERY: &str = "\
@@ -171,4 +173,6 @@ pub(super) const HELP_GAPS: &str = "\
   compare 锂电池 in 玉溪高新区, 楚雄高新区   which segments each has, overlaps (同质化)
   fill 锂电池 in 玉溪高新区 | targets | where origin > 0 | limit 30
                                目标企业: outside firms for the gaps, scored, with reasons
+  upstream 动力电池 depth 6 in 玉溪高新区 | where state = missing | producers outside 玉溪高新区 | limit 50
+                               生产企业: outside firms making those segments, by revenue
   .export targets.xlsx         the last result, for the recruiting trip";

@@ -267,6 +267,14 @@ impl fmt::Display for Stage {
             }
             Stage::Expand(c) => write!(f, "expand {c}"),
             Stage::Targets(_) => write!(f, "targets"),
+            Stage::Producers { place, .. } => {
+                f.write_str("producers")?;
+                match place {
+                    Some(p) if p.outside => write!(f, " outside {}", p.place),
+                    Some(p) => write!(f, " in {}", p.place),
+                    None => Ok(()),
+                }
+            }
         }
     }
 }

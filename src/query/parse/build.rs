@@ -401,6 +401,18 @@ pub(super) fn stage(p: Pair<Rule>) -> Result<Stage, QueryError> {
         ),
         Rule::distinct_st => Stage::Distinct,
         Rule::targets_st => Stage::Targets(span_of(&parts[0])),
+        Rule::producers_st => {
+            let span = span_of(&parts[0]);
+            let outside = parts.iter().any(|c| c.as_rule() == Rule::kw_outside);
+            let place = parts
+                .into_iter()
+                .find(|c| c.as_rule() == Rule::name)
+                .map(|n| ProducersPlace {
+                    outside,
+                    place: name(n),
+                });
+            Stage::Producers { place, span }
+        }
         Rule::group_st => {
             let mut by = Vec::new();
             let mut aggs = Vec::new();
