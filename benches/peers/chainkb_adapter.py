@@ -273,9 +273,11 @@ def script_args(work, stmts):
     return ["query", "-f", path, "--timing", "--format", "json"]
 
 
-def bench_queries(B, db, work, data_dir, params, regions, warmup, runs, q1_reps, supplies):
+def bench_queries(B, db, work, data_dir, params, regions, warmup, runs, q1_reps, supplies, q4_extra=()):
     """Times Q1-Q4 (bench mode) in ONE `query -f` process: `warmup` + `runs` repetitions each,
-    plus `q1_reps` extra Q1 runs and chainkb's own targets form of Q3 (informational).
+    plus `q1_reps` extra Q1 runs and chainkb's own targets form of Q3 (informational), and Q4's
+    statement for each extra (R, C) pair in `q4_extra` (scale_curve.py: the benchmark pair has
+    an empty answer at 5 M).
     Returns (fields for the result: times_ms, exec_ms, answers, ...; peak RSS MB of its chainkb runs).
     scale_curve.py calls it too."""
     res = {}
@@ -305,6 +307,8 @@ def bench_queries(B, db, work, data_dir, params, regions, warmup, runs, q1_reps,
     s4 = q4_stmt(params["q4"]["R"], params["q4"]["C"]) if supplies else None
     if s4:
         stmts += [s4] * n
+        for r4, c4 in q4_extra:
+            stmts += [q4_stmt(r4, c4)] * n
     out, err, wall, rss = run_measured(B, db, script(stmts))
     peak = max(peak, rss)
     tables, tm = json_arrays(out), timings(err)
@@ -363,6 +367,13 @@ def bench_queries(B, db, work, data_dir, params, regions, warmup, runs, q1_reps,
         assert all(x == ans[0] for x in ans)
         res["answers"]["q4"] = ans[0]
         res["q4_stmt"] = s4
+        res["q4_extra"] = []
+        for r4, c4 in q4_extra:
+            t, a = take(n)
+            ans = [q4_answer(x) for x in a]
+            assert all(x == ans[0] for x in ans)
+            res["q4_extra"].append({"R": r4, "C": c4, "stmt": q4_stmt(r4, c4), "times_ms": [x[0] for x in t[warmup:]],
+                                    "exec_ms": [x[1] for x in t[warmup:]], "answer": ans[0]})
     else:
         res["answers"]["q4"] = None
         res["q4"] = "not run: no supply network (--no-supplies)"

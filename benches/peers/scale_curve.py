@@ -25,6 +25,8 @@ For each scale, in the order given:
 6. Q1-Q4 exactly as the adapter's bench mode runs them (its `bench_queries`: one `query -f
    --timing` process, --warmup + --runs repetitions, parse + plan + exec per statement; Q3 is
    Q1's statement plus the producers statement): medians, and execution alone in brackets.
+   `--q4-extra R:C` also times Q4's statement for another region and chain (the benchmark pair,
+   R=195 C=26, has no candidate at 5 M: its answer is empty there).
 
 Prints the command, the date, `uptime` before and after each scale, one markdown row per scale
 (as soon as it is measured, then the whole table again at the end), and writes every figure
@@ -151,8 +153,16 @@ def main():
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--q1-reps", type=int, default=200)
     ap.add_argument("--open-runs", type=int, default=3)
+    ap.add_argument("--q4-extra", action="append", default=[], metavar="R:C",
+                    help="also time Q4's statement for region R and chain C (peer ids), after the benchmark pair")
     ap.add_argument("--keep-db", action="store_true")
     args = ap.parse_args()
+    q4_extra = []
+    for it in args.q4_extra:
+        a, colon, b = it.partition(":")
+        if not colon or not a.isdigit() or not b.isdigit():
+            sys.exit(f"--q4-extra {it}: expected R:C, two peer ids such as 129:0")
+        q4_extra.append((int(a), int(b)))
 
     B = os.path.abspath(args.bin)
     if not os.access(B, os.X_OK):
@@ -218,7 +228,7 @@ def main():
             f"open {r['open_s']:.2f} s (runs {', '.join('%.2f' % x for x in r['open_s_all'])}; "
             f"RSS {r['open_rss_mb']:,.0f} MB), disk {r['disk_mb']:,.0f} MB; queries ...")
         fields, r["query_peak_rss_mb"] = adapter.bench_queries(
-            B, db, sdir, data_dir, params, regions, args.warmup, args.runs, args.q1_reps, True)
+            B, db, sdir, data_dir, params, regions, args.warmup, args.runs, args.q1_reps, True, q4_extra)
         r.update(fields)
         r["median_ms"] = {q: med(t) for q, t in r["times_ms"].items()}
         r["median_exec_ms"] = {q: med(t) for q, t in r["exec_ms"].items()}
@@ -233,6 +243,9 @@ def main():
         say(f"[{name}] answers: Q1 {r['answer_sizes']['q1']} missing segments, Q3 {r['answer_sizes']['q3']} firms, "
             f"Q4 {r['answer_sizes']['q4']} firms"
             + (f"; Q1 x{q1m['reps']} median {fmt_ms(q1m['median_ms'])} ms (exec {fmt_ms(q1m['median_exec_ms'])})" if q1m else ""))
+        for x in r.get("q4_extra", []):
+            say(f"[{name}] Q4 also at R={x['R']} C={x['C']}: {fmt_ms(med(x['times_ms']))} ms "
+                f"(exec {fmt_ms(med(x['exec_ms']))}), {len(x['answer'])} firms")
         say(f"[{name}] uptime before: {r['uptime_before']}")
         say(f"[{name}] uptime after:  {r['uptime_after']}")
         say(HEADER)
@@ -242,6 +255,10 @@ def main():
     say(HEADER)
     for r in results:
         say(row(r))
+    for r in results:
+        for x in r.get("q4_extra", []):
+            say(f"{r['scale']}: Q4 also at R={x['R']} C={x['C']}: {fmt_ms(med(x['times_ms']))} ms "
+                f"(exec {fmt_ms(med(x['exec_ms']))}), {len(x['answer'])} firms")
     say(f"(all figures and answers: {out_json})")
 
 
