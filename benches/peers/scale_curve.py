@@ -44,6 +44,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ beside the adapter (one is tracked in git)
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import chainkb_adapter as adapter  # noqa: E402
 
