@@ -271,6 +271,129 @@ def q4_answer(table):
     return [int(r["name"][2:]) for r in table]
 
 
+def script_args(work, stmts):
+    """Writes the statements to WORK/q.ckq; returns chainkb's arguments to run them timed, as JSON."""
+    path = os.path.join(work, "q.ckq")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(";\n".join(stmts) + ";\n")
+    return ["query", "-f", path, "--timing", "--format", "json"]
+
+
+def bench_queries(B, db, work, data_dir, params, regions, warmup, runs, q1_reps, supplies, q4_extra=()):
+    """Times Q1-Q4 (bench mode) in ONE `query -f` process: `warmup` + `runs` repetitions each,
+    plus `q1_reps` extra Q1 runs and chainkb's own targets form of Q3 (informational), and Q4's
+    statement for each extra (R, C) pair in `q4_extra` (scale_curve.py: the benchmark pair has
+    an empty answer at 5 M).
+    Returns (fields for the result: times_ms, exec_ms, answers, ...; peak RSS MB of its chainkb runs).
+    scale_curve.py calls it too."""
+    res = {}
+    depth = params["depth"]
+
+    def script(stmts):
+        return script_args(work, stmts)
+
+    R, T, C = params["R"], params["T"], params["C"]
+    n = warmup + runs
+    # Q1's answer first: the two-statement form of Q3 (for comparison) is built from it
+    out, _, _, peak = run_measured(B, db, script([q1_stmt(R, T, depth)]))
+    missing = q1_answer(json_arrays(out)[0])
+    s3 = q3_stmt(R, T, depth)
+    s3old = q3_two_stmt(R, missing)
+    stmts = [q1_stmt(R, T, depth)] * n + [q2_stmt(C)] * n + [s3] * n
+    for _ in range(n):
+        stmts.append(q1_stmt(R, T, depth))
+        if s3old:
+            stmts.append(s3old)
+    stmts += [q1_stmt(R, T, depth)] * q1_reps
+    # informational, not Q3: chainkb's own 精准招商 form, restricted to T's chain and ranked
+    # by chainkb's target score (not revenue), so its answer differs from Q3's
+    tchain = next(int(c) for i, _, c in rows(os.path.join(data_dir, "chain_nodes.csv")) if int(i) == T)
+    s3n = (f"upstream {seg(T)} chain {chain_id(tchain)} depth {depth} in {park(R)} "
+           f"| where state = missing | targets | limit 50")
+    stmts += [s3n] * n
+    s4 = q4_stmt(params["q4"]["R"], params["q4"]["C"]) if supplies else None
+    if s4:
+        stmts += [s4] * n
+        for r4, c4 in q4_extra:
+            stmts += [q4_stmt(r4, c4)] * n
+    out, err, wall, rss = run_measured(B, db, script(stmts))
+    peak = max(peak, rss)
+    tables, tm = json_arrays(out), timings(err)
+    assert len(tables) == len(stmts) == len(tm), (len(tables), len(stmts), len(tm))
+    k = 0
+    res["times_ms"], res["exec_ms"], res["answers"] = {}, {}, {}
+
+    def take(count):
+        nonlocal k
+        t, a = tm[k:k + count], tables[k:k + count]
+        k += count
+        return t, a
+    t, a = take(n)
+    res["times_ms"]["q1"] = [x[0] for x in t[warmup:]]
+    res["exec_ms"]["q1"] = [x[1] for x in t[warmup:]]
+    ans = [q1_answer(x) for x in a]
+    assert all(x == ans[0] for x in ans)
+    res["answers"]["q1"] = ans[0]
+    t, a = take(n)
+    res["times_ms"]["q2"] = [x[0] for x in t[warmup:]]
+    res["exec_ms"]["q2"] = [x[1] for x in t[warmup:]]
+    ans = [q2_answer(x, regions) for x in a]
+    assert all(x == ans[0] for x in ans)
+    res["answers"]["q2"] = ans[0]
+    res["q2_parks_with_gaps"] = len(a[0])
+    t, a = take(n)
+    res["times_ms"]["q3"] = [x[0] for x in t[warmup:]]
+    res["exec_ms"]["q3"] = [x[1] for x in t[warmup:]]
+    ans = [q3_answer(x) for x in a]
+    assert all(x == ans[0] for x in ans)
+    res["answers"]["q3"] = ans[0]
+    res["q3_stmt"] = s3
+    # the form before `| producers`, same run: Q1's statement + the top-producers statement
+    q3t, q3e, old = [], [], []
+    for i in range(n):
+        (t1,), _ = take(1)
+        if s3old:
+            (t2,), (a2,) = take(1)
+            q3t.append(t1[0] + t2[0])
+            q3e.append(t1[1] + t2[1])
+            old.append(q3_answer(a2))
+        else:
+            q3t.append(t1[0])
+            q3e.append(t1[1])
+            old.append([])
+    assert all(x == ans[0] for x in old), "the two forms of Q3 disagree"
+    res["q3_two_statements"] = {"times_ms": q3t[warmup:], "exec_ms": q3e[warmup:]}
+    t, _ = take(q1_reps)
+    if t:
+        srt = sorted(x[0] for x in t)
+        res["q1_many"] = {"reps": len(t), "median_ms": srt[len(t) // 2],
+                          "median_exec_ms": sorted(x[1] for x in t)[len(t) // 2], "min_ms": srt[0]}
+    t, a = take(n)
+    res["q3_targets_native"] = {"stmt": s3n, "times_ms": [x[0] for x in t[warmup:]],
+                                "exec_ms": [x[1] for x in t[warmup:]], "rows": len(a[0]),
+                                "overlap_with_q3": len({r["enterprise"] for r in a[0]} & {ent(e) for e in res["answers"]["q3"]})}
+    if s4:
+        t, a = take(n)
+        res["times_ms"]["q4"] = [x[0] for x in t[warmup:]]
+        res["exec_ms"]["q4"] = [x[1] for x in t[warmup:]]
+        ans = [q4_answer(x) for x in a]
+        assert all(x == ans[0] for x in ans)
+        res["answers"]["q4"] = ans[0]
+        res["q4_stmt"] = s4
+        res["q4_extra"] = []
+        for r4, c4 in q4_extra:
+            t, a = take(n)
+            ans = [q4_answer(x) for x in a]
+            assert all(x == ans[0] for x in ans)
+            res["q4_extra"].append({"R": r4, "C": c4, "stmt": q4_stmt(r4, c4), "times_ms": [x[0] for x in t[warmup:]],
+                                    "exec_ms": [x[1] for x in t[warmup:]], "answer": ans[0]})
+    else:
+        res["answers"]["q4"] = None
+        res["q4"] = "not run: no supply network (--no-supplies)"
+    res["query_process_wall_s"] = wall
+    return res, peak
+
+
 def main():
     if len(sys.argv) == 4 and sys.argv[1] == "--convert-only":
         convert(sys.argv[2], sys.argv[3])
@@ -316,10 +439,7 @@ def main():
     peak = max(import_rss, open_rss)
 
     def script(stmts):
-        path = os.path.join(args.work, "q.ckq")
-        with open(path, "w", encoding="utf-8") as f:
-            f.write(";\n".join(stmts) + ";\n")
-        return ["query", "-f", path, "--timing", "--format", "json"]
+        return script_args(args.work, stmts)
 
     if args.mode == "check":
         sets = params["check"]
@@ -342,96 +462,10 @@ def main():
             res["check_q4_answers"] = [{"params": p, "q4": None, "note": "no supply network (--no-supplies)"}
                                        for p in params["check_q4"]]
     else:
-        R, T, C = params["R"], params["T"], params["C"]
-        n = args.warmup + args.runs
-        # Q1's answer first: the two-statement form of Q3 (for comparison) is built from it
-        out, _, _, rss = run_measured(B, db, script([q1_stmt(R, T, depth)]))
-        missing = q1_answer(json_arrays(out)[0])
-        s3 = q3_stmt(R, T, depth)
-        s3old = q3_two_stmt(R, missing)
-        stmts = [q1_stmt(R, T, depth)] * n + [q2_stmt(C)] * n + [s3] * n
-        for _ in range(n):
-            stmts.append(q1_stmt(R, T, depth))
-            if s3old:
-                stmts.append(s3old)
-        stmts += [q1_stmt(R, T, depth)] * args.q1_reps
-        # informational, not Q3: chainkb's own 精准招商 form, restricted to T's chain and ranked
-        # by chainkb's target score (not revenue), so its answer differs from Q3's
-        tchain = next(int(c) for i, _, c in rows(os.path.join(args.data, "chain_nodes.csv")) if int(i) == T)
-        s3n = (f"upstream {seg(T)} chain {chain_id(tchain)} depth {depth} in {park(R)} "
-               f"| where state = missing | targets | limit 50")
-        stmts += [s3n] * n
-        s4 = q4_stmt(params["q4"]["R"], params["q4"]["C"]) if args.supplies else None
-        if s4:
-            stmts += [s4] * n
-        out, err, wall, rss = run_measured(B, db, script(stmts))
+        fields, rss = bench_queries(B, db, args.work, args.data, params, regions, args.warmup, args.runs,
+                                    args.q1_reps, args.supplies)
+        res.update(fields)
         peak = max(peak, rss)
-        tables, tm = json_arrays(out), timings(err)
-        assert len(tables) == len(stmts) == len(tm), (len(tables), len(stmts), len(tm))
-        k = 0
-        res["times_ms"], res["exec_ms"], res["answers"] = {}, {}, {}
-
-        def take(count):
-            nonlocal k
-            t, a = tm[k:k + count], tables[k:k + count]
-            k += count
-            return t, a
-        t, a = take(n)
-        res["times_ms"]["q1"] = [x[0] for x in t[args.warmup:]]
-        res["exec_ms"]["q1"] = [x[1] for x in t[args.warmup:]]
-        ans = [q1_answer(x) for x in a]
-        assert all(x == ans[0] for x in ans)
-        res["answers"]["q1"] = ans[0]
-        t, a = take(n)
-        res["times_ms"]["q2"] = [x[0] for x in t[args.warmup:]]
-        res["exec_ms"]["q2"] = [x[1] for x in t[args.warmup:]]
-        ans = [q2_answer(x, regions) for x in a]
-        assert all(x == ans[0] for x in ans)
-        res["answers"]["q2"] = ans[0]
-        res["q2_parks_with_gaps"] = len(a[0])
-        t, a = take(n)
-        res["times_ms"]["q3"] = [x[0] for x in t[args.warmup:]]
-        res["exec_ms"]["q3"] = [x[1] for x in t[args.warmup:]]
-        ans = [q3_answer(x) for x in a]
-        assert all(x == ans[0] for x in ans)
-        res["answers"]["q3"] = ans[0]
-        res["q3_stmt"] = s3
-        # the form before `| producers`, same run: Q1's statement + the top-producers statement
-        q3t, q3e, old = [], [], []
-        for i in range(n):
-            (t1,), _ = take(1)
-            if s3old:
-                (t2,), (a2,) = take(1)
-                q3t.append(t1[0] + t2[0])
-                q3e.append(t1[1] + t2[1])
-                old.append(q3_answer(a2))
-            else:
-                q3t.append(t1[0])
-                q3e.append(t1[1])
-                old.append([])
-        assert all(x == ans[0] for x in old), "the two forms of Q3 disagree"
-        res["q3_two_statements"] = {"times_ms": q3t[args.warmup:], "exec_ms": q3e[args.warmup:]}
-        t, _ = take(args.q1_reps)
-        if t:
-            srt = sorted(x[0] for x in t)
-            res["q1_many"] = {"reps": len(t), "median_ms": srt[len(t) // 2],
-                              "median_exec_ms": sorted(x[1] for x in t)[len(t) // 2], "min_ms": srt[0]}
-        t, a = take(n)
-        res["q3_targets_native"] = {"stmt": s3n, "times_ms": [x[0] for x in t[args.warmup:]],
-                                    "exec_ms": [x[1] for x in t[args.warmup:]], "rows": len(a[0]),
-                                    "overlap_with_q3": len({r["enterprise"] for r in a[0]} & {ent(e) for e in res["answers"]["q3"]})}
-        if s4:
-            t, a = take(n)
-            res["times_ms"]["q4"] = [x[0] for x in t[args.warmup:]]
-            res["exec_ms"]["q4"] = [x[1] for x in t[args.warmup:]]
-            ans = [q4_answer(x) for x in a]
-            assert all(x == ans[0] for x in ans)
-            res["answers"]["q4"] = ans[0]
-            res["q4_stmt"] = s4
-        else:
-            res["answers"]["q4"] = None
-            res["q4"] = "not run: no supply network (--no-supplies)"
-        res["query_process_wall_s"] = wall
     res["chainkb_peak_rss_mb"] = peak
     res["rss_end_mb"] = None
     with open(args.out, "w", encoding="utf-8") as f:
