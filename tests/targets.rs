@@ -105,6 +105,44 @@ fn a_target_list_exports_to_a_workbook_with_a_sheet_per_gap_segment() {
 }
 
 #[test]
+fn a_workbook_asked_for_in_english_has_english_headers() {
+    // Bug: `--lang en` printed English headers on the terminal but wrote the workbook's in
+    // Chinese (the list's table was left in the default language).
+    use calamine::Reader;
+    let (tmp, db) = small_db();
+    let header_of = |lang: &str| {
+        let xlsx = tmp.path().join(format!("t-{lang}.xlsx"));
+        let out = chainkb_cmd(&[
+            "--lang",
+            lang,
+            "targets",
+            "锂电池",
+            "--in",
+            "测试高新区",
+            "-o",
+            &xlsx.display().to_string(),
+            "--db",
+            &db,
+        ]);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let mut wb = calamine::open_workbook_auto(&xlsx).unwrap();
+        let range = wb.worksheet_range("锂电池 测试高新区").unwrap();
+        let first: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+        first
+    };
+    let zh = header_of("zh");
+    let en = header_of("en");
+    assert_eq!(zh.len(), en.len());
+    assert!(zh.contains(&"企业".to_string()), "{zh:?}");
+    assert!(en.contains(&"enterprise".to_string()), "{en:?}");
+    assert!(!en.iter().any(|h| h == "企业"), "{en:?}");
+}
+
+#[test]
 fn every_scoring_tag_is_named_in_the_reason() {
     // A candidate with every scoring tag is golden in tests/commands/targets-small.txt.
     // On the seed data (no revenue figures), a row's scale is the points of the tags its

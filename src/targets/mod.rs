@@ -552,7 +552,9 @@ fn command_line_table(
         columns: columns.into_iter().map(|c| c.name).collect(),
         rows,
         notes,
-        ..Table::default()
+        // The hand-outs (.xlsx, .csv, .md) take their headers from the table's language: left
+        // at the default, `--lang en` wrote Chinese headers into the workbook.
+        lang,
     })
 }
 
