@@ -5,6 +5,9 @@
 //! other by position (`u32`) inside one dataset; the stable identity of a node is `(kind, id)`.
 
 pub mod intern;
+pub mod rows;
+
+pub use rows::{Row, RowRef, Rows, StoredRun};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -268,28 +271,6 @@ pub const LEADING_TAGS: &[&str] = &[
     "上市",
 ];
 
-/// Where one record came from: the data file and line (kept by chainkb), the source document
-/// locator (the `source` column), and free-text anomaly notes.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Row {
-    /// Index into `Dataset::files`.
-    pub file: u32,
-    /// 1-based line in that file.
-    pub line: u32,
-    /// Index into `Dataset::sources` (the same citation is stored once).
-    pub source: u32,
-    /// Free-text notes; read them with [`Row::notes`]. Boxed twice so the pointer is thin and a
-    /// row takes 24 bytes instead of 32 (a million rows at scale); postcard encodes it exactly
-    /// as an `Option<Box<str>>`.
-    pub notes: Option<Box<Box<str>>>,
-}
-
-impl Row {
-    pub fn notes(&self) -> Option<&str> {
-        self.notes.as_deref().map(|n| &**n)
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     pub kind: Kind,
@@ -529,7 +510,8 @@ pub struct Dataset {
     /// Data files relative to the data folder (`graphs/lithium.toml`, `seeds/parks.csv`), in
     /// the order they were read.
     pub files: Vec<String>,
-    pub rows: Vec<Row>,
+    /// Provenance rows, packed into runs (`model::rows`).
+    pub rows: Rows,
     /// Distinct `source` texts of the rows.
     pub sources: Vec<Box<str>>,
     pub nodes: Vec<Node>,
@@ -624,8 +606,15 @@ impl Dataset {
             .map(|i| &self.coverage[i].1)
     }
 
-    pub fn row(&self, i: u32) -> &Row {
-        &self.rows[i as usize]
+    /// Row `i` (a row number from a node, edge or record of this dataset; an out-of-range
+    /// number, which no record of a checked dataset holds, reads as an empty row of file 0).
+    pub fn row(&self, i: u32) -> RowRef<'_> {
+        self.rows.get(i).unwrap_or(RowRef {
+            file: 0,
+            line: 0,
+            source: 0,
+            notes: None,
+        })
     }
 
     pub fn node(&self, i: u32) -> &Node {
