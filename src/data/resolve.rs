@@ -454,7 +454,7 @@ pub(crate) fn validate(ld: &mut Loader) {
         match e.kind {
             EdgeKind::BelongsTo if ds.nodes[e.from as usize].kind == Kind::Segment => {
                 let m = members.entry(e.to).or_default();
-                if !m.contains(&e.from) {
+                if !m.contains(&{ e.from }) {
                     m.push(e.from);
                 }
                 chains_of.entry(e.from).or_default().push(e.to);
@@ -590,7 +590,7 @@ pub(crate) fn validate(ld: &mut Loader) {
         if !matches!(e.kind, EdgeKind::Produces | EdgeKind::Builds) {
             continue;
         }
-        for &parent in route_parent.get(&e.to).into_iter().flatten() {
+        for &parent in route_parent.get(&{ e.to }).into_iter().flatten() {
             if makes.contains(&(e.kind, e.from, parent)) || !reported.insert((e.from, parent)) {
                 continue;
             }
