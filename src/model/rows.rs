@@ -134,16 +134,19 @@ impl Rows {
     /// Every row in order.
     pub fn iter(&self) -> impl Iterator<Item = RowRef<'_>> + '_ {
         let mut notes = self.notes.iter().peekable();
-        self.runs.iter().enumerate().flat_map(move |(k, r)| {
-            let end = self.runs.get(k + 1).map_or(self.len, |n| n.start);
-            (r.start..end).map(move |i| (r, i))
-        })
-        .map(move |(r, i)| RowRef {
-            file: r.file,
-            line: r.line.wrapping_add(i - r.start),
-            source: r.source,
-            notes: notes.next_if(|(at, _)| *at == i).map(|(_, n)| &**n),
-        })
+        self.runs
+            .iter()
+            .enumerate()
+            .flat_map(move |(k, r)| {
+                let end = self.runs.get(k + 1).map_or(self.len, |n| n.start);
+                (r.start..end).map(move |i| (r, i))
+            })
+            .map(move |(r, i)| RowRef {
+                file: r.file,
+                line: r.line.wrapping_add(i - r.start),
+                source: r.source,
+                notes: notes.next_if(|(at, _)| *at == i).map(|(_, n)| &**n),
+            })
     }
 
     /// How many rows carry notes.
@@ -281,17 +284,24 @@ mod tests {
     #[test]
     fn stored_runs_and_notes_give_the_same_rows() {
         let rows: Rows = sample().into_iter().collect();
-        let back = Rows::from_stored(rows.stored_runs(0..usize::MAX), rows.stored_notes().to_vec()).unwrap();
+        let back = Rows::from_stored(
+            rows.stored_runs(0..usize::MAX),
+            rows.stored_notes().to_vec(),
+        )
+        .unwrap();
         assert_eq!(back, rows);
         // Runs stored split (as chunks may split them) join again.
         let mut split = rows.stored_runs(0..usize::MAX);
         let first = split.remove(0);
         split.insert(0, StoredRun { count: 1, ..first });
-        split.insert(1, StoredRun {
-            count: first.count - 1,
-            line: first.line + 1,
-            ..first
-        });
+        split.insert(
+            1,
+            StoredRun {
+                count: first.count - 1,
+                line: first.line + 1,
+                ..first
+            },
+        );
         let joined = Rows::from_stored(split, rows.stored_notes().to_vec()).unwrap();
         assert_eq!(joined, rows);
     }

@@ -16,8 +16,8 @@
 //! `public_functions`, `coverage`, `figures`, `catalog` and `listings` (optional: absent in
 //! databases written before they existed), chunks `runs/<i>` and `row_notes/<i>` (the provenance
 //! rows packed, `model::Rows`), `nodes/<i>`, `edges/<i>` (`write::PackedEdge`) (big-endian `i`),
-//! each value = CRC-32 (4 bytes, big-endian) + postcard bytes of a `Vec` of up to `CHUNK`
-//! records, and last `manifest` (the generation, its label and the number of chunks of each
+//! each value = CRC-32 (4 bytes, big-endian) + the LZ4-compressed postcard bytes (their length
+//! first) of a `Vec` of up to `CHUNK` records, and last `manifest` (the generation, its label and the number of chunks of each
 //! kind), so a generation that sled recovered only in part is seen as damaged, never read as
 //! complete.
 //!
@@ -52,7 +52,8 @@ use std::path::{Path, PathBuf};
 ///
 /// 2 (2026-12-07): provenance rows stored as runs (`runs/<i>`) and notes (`row_notes/<i>`)
 /// instead of one record a row (`rows/<i>`), edges with `from` and `row` as differences
-/// (`write::PackedEdge`) and their IN_SYSTEM payloads beside them in the chunk.
+/// (`write::PackedEdge`) and their IN_SYSTEM payloads beside them in the chunk, every value's
+/// postcard bytes compressed (LZ4, `write::encode`).
 pub const SCHEMA_VERSION: u32 = 2;
 /// Version of the folder layout (see the module header).
 pub const LAYOUT_VERSION: u32 = 2;

@@ -379,7 +379,8 @@ impl Store {
                 "record {key} fails its checksum"
             )));
         }
-        postcard::from_bytes(body).map_err(|e| {
+        let body = decompress(body).map_err(|e| self.undecodable(key, &e))?;
+        postcard::from_bytes(&body).map_err(|e| {
             self.corrupt(crate::tr!(
                 crate::lang::messages(),
                 "记录 {key} 无法解码：{e}",

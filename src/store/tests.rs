@@ -158,6 +158,38 @@ fn packed_edges_that_lead_nowhere_are_refused() {
     );
 }
 
+/// A stored value is CRC ‖ length ‖ LZ4 block: it decodes back; a length past the limit, a
+/// block that does not give the stated length, or a value cut short are damage, named, never
+/// a panic or a huge allocation (the checksum is recomputed so that the body is what is tested).
+#[test]
+fn compressed_values_round_trip_and_damage_is_named() {
+    let ds = tiny(300);
+    let v = encode(&ds.nodes).unwrap();
+    let plain = postcard::to_stdvec(&ds.nodes).unwrap();
+    assert!(v.len() < plain.len(), "{} >= {}", v.len(), plain.len());
+    let store_dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(store_dir.path(), true).unwrap();
+    let back: Vec<Node> = store.decode("nodes/0", &v).unwrap();
+    assert_eq!(back, ds.nodes);
+    let with_crc = |body: &[u8]| {
+        let mut out = crc32fast::hash(body).to_be_bytes().to_vec();
+        out.extend_from_slice(body);
+        out
+    };
+    let mut huge = v[4..].to_vec();
+    huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let mut longer = v[4..].to_vec();
+    longer[..4].copy_from_slice(&(plain.len() as u32 + 1).to_le_bytes());
+    let cut = v[4..v.len() - 3].to_vec();
+    for body in [huge, longer, cut, vec![1, 2]] {
+        let err = store
+            .decode::<Vec<Node>>("nodes/0", &with_crc(&body))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("记录 nodes/0 无法解码"), "{err}");
+    }
+}
+
 /// Nodes keep schema 1's layout (the in-memory types were made smaller without changing what
 /// is stored); edges and rows have schema 2's (`PackedEdge`, `StoredRun`), pinned here against
 /// the shapes as declared.
@@ -446,7 +478,10 @@ fn an_older_schema_is_refused_for_reading_and_replaced_by_an_import() {
     let zh = err.render(crate::lang::Lang::Zh);
     assert!(zh.contains("较早") && zh.contains("chainkb import"), "{zh}");
     let en = err.render(crate::lang::Lang::En);
-    assert!(en.contains("older chainkb") && en.contains("import"), "{en}");
+    assert!(
+        en.contains("older chainkb") && en.contains("import"),
+        "{en}"
+    );
     let (store, _) = Store::open(dir.path(), true).unwrap();
     store.import(&tiny(3), "t2").unwrap();
     drop(store);

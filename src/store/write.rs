@@ -461,7 +461,9 @@ pub(super) fn unpack_edges(chunk: PackedChunk<SystemEntry>) -> Result<EdgeChunk,
     if let Some((at, _)) = systems.last()
         && *at as usize >= edges.len()
     {
-        return Err(format!("a system payload for edge {at}, past the chunk's end"));
+        return Err(format!(
+            "a system payload for edge {at}, past the chunk's end"
+        ));
     }
     Ok((edges, systems))
 }
@@ -496,12 +498,36 @@ pub(super) fn packed_edges<'a>(
     (packed, systems)
 }
 
-/// CRC-32 (big-endian) followed by the postcard bytes.
+/// A stored value (schema 2): CRC-32 (big-endian) of the rest, then the postcard bytes'
+/// length (4 bytes, little-endian) and the postcard bytes compressed as one LZ4 block. At 2 M
+/// firms the node chunks take a third of their postcard size (the ids repeat their prefixes);
+/// the checksum covers the compressed bytes, so damage is found before anything is
+/// decompressed.
 pub(super) fn encode<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>, postcard::Error> {
-    let body = postcard::to_stdvec(v)?;
+    let body = lz4_flex::block::compress_prepend_size(&postcard::to_stdvec(v)?);
     let mut out = Vec::with_capacity(body.len() + 4);
     out.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
     out.extend_from_slice(&body);
+    Ok(out)
+}
+
+/// The largest postcard body a stored value may claim (a chunk is at most about 1 MB): a
+/// damaged length that passes the checksum never makes a reader allocate gigabytes.
+pub(super) const MAX_VALUE_BYTES: usize = 256 * 1024 * 1024;
+
+/// The postcard bytes of a stored value's body (after its CRC), or what is wrong with it.
+pub(super) fn decompress(body: &[u8]) -> Result<Vec<u8>, String> {
+    let Some((len, block)) = body.split_first_chunk::<4>() else {
+        return Err("no length".into());
+    };
+    let len = u32::from_le_bytes(*len) as usize;
+    if len > MAX_VALUE_BYTES {
+        return Err(format!("a length of {len} bytes"));
+    }
+    let out = lz4_flex::block::decompress(block, len).map_err(|e| e.to_string())?;
+    if out.len() != len {
+        return Err(format!("{} bytes where {len} were stated", out.len()));
+    }
     Ok(out)
 }
 
