@@ -284,10 +284,43 @@ fn an_unknown_schema_version_is_refused_with_exit_2() {
     let out = run(&["stats", "--db", &db.display().to_string()]);
     assert_eq!(out.status.code(), Some(2));
     assert!(
-        text(&out.stderr).contains("的数据版本是 7，而这个 chainkb 读取版本 1"),
+        text(&out.stderr).contains(&format!(
+            "的数据版本是 7，而这个 chainkb 读取版本 {}",
+            chainkb::store::SCHEMA_VERSION
+        )),
         "{}",
         text(&out.stderr)
     );
+}
+
+/// A database written by an older chainkb (schema 1: before rows were packed) is refused
+/// with exit 2 and told to import again, in both languages; importing into it replaces it.
+#[test]
+fn an_older_schema_is_refused_then_replaced_by_an_import() {
+    let tmp = tempfile::tempdir().unwrap();
+    let db = tmp.path().join("db");
+    import(&db, &fixture("small"));
+    {
+        let (store, _) = chainkb::store::Store::open(&db, false).unwrap();
+        store.set_current_raw("schema", "1").unwrap();
+    }
+    let d = db.display().to_string();
+    let out = run(&["stats", "--db", &d]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("是较早的 chainkb 写的（数据版本 1"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["--lang", "en", "stats", "--db", &d]);
+    assert!(
+        text(&out.stderr).contains("was written by an older chainkb (schema version 1"),
+        "{}",
+        text(&out.stderr)
+    );
+    import(&db, &fixture("small"));
+    let out = run(&["stats", "--db", &d]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
 }
 
 #[test]

@@ -382,8 +382,7 @@ fn every_row_has_a_source_and_anomalies_are_listed() {
     let notes = |id: &str| {
         let p = find(id, Kind::Project);
         g.ds.row(g.node(p).row)
-            .notes
-            .clone()
+            .notes()
             .unwrap_or_default()
             .to_string()
     };

@@ -127,9 +127,14 @@ fn scratch() -> PathBuf {
 /// one line (a multi-line note keeps its line breaks), so lines may move; nothing else may.
 fn without_lines(ds: &Dataset) -> Dataset {
     let mut ds = ds.clone();
-    for r in &mut ds.rows {
-        r.line = 0;
-    }
+    ds.rows = ds
+        .rows
+        .iter()
+        .map(|r| chainkb::model::Row {
+            line: 0,
+            ..r.to_row()
+        })
+        .collect();
     ds
 }
 

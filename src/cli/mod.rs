@@ -762,7 +762,7 @@ fn stats_text(
     use std::fmt::Write as _;
     let mut s = String::new();
     let (db, files) = (db.display(), graph.ds.files.len());
-    let notes = graph.ds.rows.iter().filter(|r| r.notes().is_some()).count();
+    let notes = graph.ds.rows.with_notes();
     let cells = graph.presence_cells();
     let schema = schema_text(graph, lang);
     match lang {

@@ -92,7 +92,7 @@ fn render_csv(
         vec![kind.columns().iter().map(|c| c.to_string()).collect()];
     let mut write = |rec: Vec<String>| records.push(rec);
     let row_cols = |row: u32| {
-        let r = &ds.rows[row as usize];
+        let r = ds.row(row);
         (
             ds.source(row).to_string(),
             r.notes().unwrap_or("").to_string(),
@@ -101,7 +101,7 @@ fn render_csv(
     match kind {
         SeedKind::Listings => {
             for l in &ds.listings {
-                if ds.rows[l.row as usize].file != file {
+                if ds.row(l.row).file != file {
                     continue;
                 }
                 let (source, notes) = row_cols(l.row);
@@ -121,7 +121,7 @@ fn render_csv(
         }
         SeedKind::Systems | SeedKind::Relations => {
             for (ei, e) in ds.edges.iter().enumerate() {
-                if ds.rows[e.row as usize].file != file {
+                if ds.row(e.row).file != file {
                     continue;
                 }
                 let (source, notes) = row_cols(e.row);
@@ -146,7 +146,7 @@ fn render_csv(
         }
         SeedKind::Figures => {
             for f in &ds.figures {
-                if ds.rows[f.row as usize].file != file {
+                if ds.row(f.row).file != file {
                     continue;
                 }
                 let (source, notes) = row_cols(f.row);
@@ -168,7 +168,7 @@ fn render_csv(
         }
         SeedKind::Catalog => {
             for c in &ds.catalog {
-                if ds.rows[c.row as usize].file != file {
+                if ds.row(c.row).file != file {
                     continue;
                 }
                 let (source, notes) = row_cols(c.row);
@@ -188,7 +188,7 @@ fn render_csv(
         }
         _ => {
             for (i, n) in ds.nodes.iter().enumerate() {
-                if ds.rows[n.row as usize].file != file {
+                if ds.row(n.row).file != file {
                     continue;
                 }
                 let i = i as u32;
@@ -288,7 +288,7 @@ fn q_list<'a>(items: impl Iterator<Item = &'a str>) -> String {
 fn render_template(ds: &Dataset, file: u32, by_row: &HashMap<u32, Vec<&Edge>>) -> String {
     let mut s = String::new();
     let notes = |row: u32, s: &mut String| {
-        if let Some(n) = ds.rows[row as usize].notes() {
+        if let Some(n) = ds.row(row).notes() {
             let _ = writeln!(s, "notes = {}", q(n));
         }
     };
@@ -321,7 +321,7 @@ fn render_template(ds: &Dataset, file: u32, by_row: &HashMap<u32, Vec<&Edge>>) -
         .nodes
         .iter()
         .enumerate()
-        .filter(|(_, n)| n.kind == Kind::Segment && ds.rows[n.row as usize].file == file)
+        .filter(|(_, n)| n.kind == Kind::Segment && ds.row(n.row).file == file)
     {
         let Attrs::Segment { stage } = n.attrs else {
             continue;
@@ -347,7 +347,7 @@ fn render_template(ds: &Dataset, file: u32, by_row: &HashMap<u32, Vec<&Edge>>) -
     for e in ds
         .edges
         .iter()
-        .filter(|e| e.kind == EdgeKind::Supplies && ds.rows[e.row as usize].file == file)
+        .filter(|e| e.kind == EdgeKind::Supplies && ds.row(e.row).file == file)
     {
         let _ = writeln!(s, "\n[[supplies]]");
         let _ = writeln!(s, "from = {}", q(&ds.nodes[e.from as usize].id));

@@ -454,7 +454,7 @@ pub(crate) fn validate(ld: &mut Loader) {
         match e.kind {
             EdgeKind::BelongsTo if ds.nodes[e.from as usize].kind == Kind::Segment => {
                 let m = members.entry(e.to).or_default();
-                if !m.contains(&e.from) {
+                if !m.contains(&{ e.from }) {
                     m.push(e.from);
                 }
                 chains_of.entry(e.from).or_default().push(e.to);
@@ -507,7 +507,7 @@ pub(crate) fn validate(ld: &mut Loader) {
         // Cycles: depth-first search over the chain's induced subgraph.
         if let Some((cycle, row)) = find_cycle(segs, &set, &supplies) {
             let path: Vec<&str> = cycle.iter().map(|&s| &*ds.nodes[s as usize].id).collect();
-            let r = &ds.rows[row as usize];
+            let r = ds.row(row);
             problems.push((
                 Pos { file: r.file, line: r.line, col: 1 },
                 {
@@ -530,7 +530,7 @@ pub(crate) fn validate(ld: &mut Loader) {
     let set: HashSet<u32> = all.iter().copied().collect();
     if let Some((cycle, row)) = find_cycle(&all, &set, &parent) {
         let path: Vec<&str> = cycle.iter().map(|&s| &*ds.nodes[s as usize].id).collect();
-        let r = &ds.rows[row as usize];
+        let r = ds.row(row);
         problems.push((
             Pos {
                 file: r.file,
@@ -590,7 +590,7 @@ pub(crate) fn validate(ld: &mut Loader) {
         if !matches!(e.kind, EdgeKind::Produces | EdgeKind::Builds) {
             continue;
         }
-        for &parent in route_parent.get(&e.to).into_iter().flatten() {
+        for &parent in route_parent.get(&{ e.to }).into_iter().flatten() {
             if makes.contains(&(e.kind, e.from, parent)) || !reported.insert((e.from, parent)) {
                 continue;
             }
@@ -641,7 +641,7 @@ pub(crate) fn validate(ld: &mut Loader) {
 fn files_of(ds: &crate::model::Dataset, nodes: &[u32]) -> Vec<u32> {
     let mut files: Vec<u32> = nodes
         .iter()
-        .map(|&n| ds.rows[ds.nodes[n as usize].row as usize].file)
+        .map(|&n| ds.row(ds.nodes[n as usize].row).file)
         .collect();
     files.sort_unstable();
     files.dedup();

@@ -128,7 +128,7 @@ impl Graph {
                         }
                         EdgeKind::BelongsTo if ds.nodes[e.from as usize].kind == Kind::Segment => {
                             let m = chain_members.entry(e.to).or_default();
-                            if !m.contains(&e.from) {
+                            if !m.contains(&{ e.from }) {
                                 m.push(e.from);
                                 segment_chains.entry(e.from).or_default().push(e.to);
                             }
@@ -491,7 +491,7 @@ mod tests {
             vec![(0, 0)]
         );
         // edge i is the dataset's edge i: the edge index names the stating row
-        assert_eq!(g.edge(2).row, 2);
+        assert_eq!({ g.edge(2).row }, 2);
     }
 
     #[test]

@@ -92,7 +92,7 @@ impl Known {
         };
         for n in ds.nodes.iter().filter(|n| n.kind == Kind::Enterprise) {
             let i = k.firms.len();
-            let at = ds.rows.get(n.row as usize).map_or(String::new(), |r| {
+            let at = ds.rows.get(n.row).map_or(String::new(), |r| {
                 let file = ds.files.get(r.file as usize).map_or("", String::as_str);
                 format!("{file}:{}", r.line)
             });

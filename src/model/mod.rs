@@ -5,6 +5,9 @@
 //! other by position (`u32`) inside one dataset; the stable identity of a node is `(kind, id)`.
 
 pub mod intern;
+pub mod rows;
+
+pub use rows::{Row, RowRef, Rows, StoredRun};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -268,28 +271,6 @@ pub const LEADING_TAGS: &[&str] = &[
     "上市",
 ];
 
-/// Where one record came from: the data file and line (kept by chainkb), the source document
-/// locator (the `source` column), and free-text anomaly notes.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Row {
-    /// Index into `Dataset::files`.
-    pub file: u32,
-    /// 1-based line in that file.
-    pub line: u32,
-    /// Index into `Dataset::sources` (the same citation is stored once).
-    pub source: u32,
-    /// Free-text notes; read them with [`Row::notes`]. Boxed twice so the pointer is thin and a
-    /// row takes 24 bytes instead of 32 (a million rows at scale); postcard encodes it exactly
-    /// as an `Option<Box<str>>`.
-    pub notes: Option<Box<Box<str>>>,
-}
-
-impl Row {
-    pub fn notes(&self) -> Option<&str> {
-        self.notes.as_deref().map(|n| &**n)
-    }
-}
-
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Node {
     pub kind: Kind,
@@ -502,9 +483,13 @@ pub struct CatalogItem {
     pub row: u32,
 }
 
-/// 16 bytes: there are millions. The few IN_SYSTEM edges keep their payload in
-/// [`Dataset::systems`]; the store writes both as one record (`store::StoredEdge`).
-#[derive(Clone, Debug, PartialEq)]
+/// 13 bytes: there are millions (15.5 M at national scale with a supply network: 47 MB less
+/// than the 16 an aligned record takes). Packed, so a field is read by value (`e.from`), never
+/// borrowed (`&e.from` does not compile; write `&{ e.from }`). The few IN_SYSTEM edges keep
+/// their payload in [`Dataset::systems`]; the store writes both in one chunk
+/// (`store::write::PackedEdge`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[repr(C, packed(1))]
 pub struct Edge {
     pub kind: EdgeKind,
     /// Index into `Dataset::nodes`.
@@ -529,7 +514,8 @@ pub struct Dataset {
     /// Data files relative to the data folder (`graphs/lithium.toml`, `seeds/parks.csv`), in
     /// the order they were read.
     pub files: Vec<String>,
-    pub rows: Vec<Row>,
+    /// Provenance rows, packed into runs (`model::rows`).
+    pub rows: Rows,
     /// Distinct `source` texts of the rows.
     pub sources: Vec<Box<str>>,
     pub nodes: Vec<Node>,
@@ -624,8 +610,15 @@ impl Dataset {
             .map(|i| &self.coverage[i].1)
     }
 
-    pub fn row(&self, i: u32) -> &Row {
-        &self.rows[i as usize]
+    /// Row `i` (a row number from a node, edge or record of this dataset; an out-of-range
+    /// number, which no record of a checked dataset holds, reads as an empty row of file 0).
+    pub fn row(&self, i: u32) -> RowRef<'_> {
+        self.rows.get(i).unwrap_or(RowRef {
+            file: 0,
+            line: 0,
+            source: 0,
+            notes: None,
+        })
     }
 
     pub fn node(&self, i: u32) -> &Node {
@@ -664,7 +657,7 @@ mod tests {
     fn per_record_types_stay_small() {
         assert_eq!(size_of::<Node>(), 80);
         assert_eq!(size_of::<Row>(), 24);
-        assert_eq!(size_of::<Edge>(), 16);
+        assert_eq!(size_of::<Edge>(), 13);
     }
 
     #[test]

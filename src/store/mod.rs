@@ -14,10 +14,10 @@
 //!
 //! A generation's sled database holds the keys `files`, `templates`, `sources`,
 //! `public_functions`, `coverage`, `figures`, `catalog` and `listings` (optional: absent in
-//! databases written before they existed), chunks `rows/<i>`, `nodes/<i>`, `edges/<i>`
-//! (big-endian `i`),
-//! each value = CRC-32 (4 bytes, big-endian) + postcard bytes of a `Vec` of up to `CHUNK`
-//! records, and last `manifest` (the generation, its label and the number of chunks of each
+//! databases written before they existed), chunks `runs/<i>` and `row_notes/<i>` (the provenance
+//! rows packed, `model::Rows`), `nodes/<i>`, `edges/<i>` (`write::PackedEdge`) (big-endian `i`),
+//! each value = CRC-32 (4 bytes, big-endian) + the LZ4-compressed postcard bytes (their length
+//! first) of a `Vec` of up to `CHUNK` records, and last `manifest` (the generation, its label and the number of chunks of each
 //! kind), so a generation that sled recovered only in part is seen as damaged, never read as
 //! complete.
 //!
@@ -38,8 +38,8 @@
 //! are still read, and the next import converts them.
 
 use crate::model::{
-    CatalogItem, Dataset, Edge, EdgeKind, Figure, Listing, Node, PlaceCoverage, Row, SystemEntry,
-    TemplateFile,
+    CatalogItem, Dataset, Edge, EdgeKind, Figure, Listing, Node, PlaceCoverage, Rows, StoredRun,
+    SystemEntry, TemplateFile,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -49,7 +49,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Version of the stored records. Bump it when a stored type changes.
-pub const SCHEMA_VERSION: u32 = 1;
+///
+/// 2 (2026-12-07): provenance rows stored as runs (`runs/<i>`) and notes (`row_notes/<i>`)
+/// instead of one record a row (`rows/<i>`), edges with `from` and `row` as differences
+/// (`write::PackedEdge`) and their IN_SYSTEM payloads beside them in the chunk, every value's
+/// postcard bytes compressed (LZ4, `write::encode`).
+pub const SCHEMA_VERSION: u32 = 2;
 /// Version of the folder layout (see the module header).
 pub const LAYOUT_VERSION: u32 = 2;
 /// sled's page cache: modest, since the graph keeps its own copy of everything in memory.
@@ -135,6 +140,18 @@ impl StoreError {
                     lang,
                     "数据库 {p} 正被另一个 chainkb 进程使用",
                     "database {p} is in use by another chainkb process"
+                )
+            }
+            StoreError::SchemaVersion {
+                path,
+                found,
+                expected,
+            } if found < expected => {
+                let path = path.display();
+                tr!(
+                    lang,
+                    "数据库 {path} 是较早的 chainkb 写的（数据版本 {found}，这个 chainkb 读取版本 {expected}）：请把数据重新导入它（chainkb import 数据文件夹 --db {path}），或使用写它的那个 chainkb",
+                    "database {path} was written by an older chainkb (schema version {found}; this chainkb reads version {expected}): import the data into it again (chainkb import DATA_FOLDER --db {path}), or use the chainkb that wrote it"
                 )
             }
             StoreError::SchemaVersion {
@@ -321,7 +338,9 @@ struct Current {
 struct Manifest {
     generation: u64,
     label: String,
-    rows: u32,
+    /// Chunks of row runs and of row notes (`model::Rows`).
+    runs: u32,
+    row_notes: u32,
     nodes: u32,
     edges: u32,
 }
@@ -357,8 +376,11 @@ impl Store {
         }
         let lock = take_lock(path, create)?;
         let current = Self::read_current(path)?;
+        // An import replaces the whole generation, so it may replace one an older chainkb
+        // wrote; nothing else reads or writes a schema it does not know.
         if let Some(c) = &current
             && c.schema != SCHEMA_VERSION
+            && !(create && c.schema < SCHEMA_VERSION)
         {
             return Err(StoreError::SchemaVersion {
                 path: path.to_path_buf(),

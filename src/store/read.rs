@@ -81,7 +81,8 @@ impl Store {
         let manifest = source.with(|db| self.read_manifest(db, None))?;
         let ds = self.load_tree(source, Some(&manifest))?;
         let counts = [
-            ("rows", ds.rows.len(), manifest.rows),
+            ("runs", ds.rows.run_count(), manifest.runs),
+            ("row_notes", ds.rows.with_notes(), manifest.row_notes),
             ("nodes", ds.nodes.len(), manifest.nodes),
             ("edges", ds.edges.len(), manifest.edges),
         ];
@@ -138,14 +139,19 @@ impl Store {
                     })
                 })
         };
-        check("rows/", manifest.rows, &|k, v| {
-            self.decode::<Vec<Row>>(k, v).map(drop)
+        check("runs/", manifest.runs, &|k, v| {
+            self.decode::<Vec<StoredRun>>(k, v).map(drop)
+        })?;
+        check("row_notes/", manifest.row_notes, &|k, v| {
+            self.decode::<Vec<(u32, Box<str>)>>(k, v).map(drop)
         })?;
         check("nodes/", manifest.nodes, &|k, v| {
             self.decode::<Vec<Node>>(k, v).map(drop)
         })?;
         check("edges/", manifest.edges, &|k, v| {
-            self.decode::<Vec<StoredEdgeOwned>>(k, v).map(drop)
+            self.decode::<PackedChunk<SystemEntry>>(k, v)
+                .and_then(|c| unpack_edges(c).map_err(|e| self.undecodable(k, &e)))
+                .map(drop)
         })?;
         Ok(())
     }
@@ -241,12 +247,21 @@ impl Store {
             Some(v) => self.decode("listings", &v)?,
             None => Vec::new(),
         };
-        let rows: Vec<Row> = self.load_chunks(source, "rows/", manifest.map(|m| m.rows))?;
+        let runs: Vec<StoredRun> = self.load_chunks(source, "runs/", manifest.map(|m| m.runs))?;
+        let notes: Vec<(u32, Box<str>)> =
+            self.load_chunks(source, "row_notes/", manifest.map(|m| m.row_notes))?;
+        let rows = Rows::from_stored(runs, notes)
+            .map_err(|e| self.undecodable("runs/, row_notes/", &e))?;
         let nodes: Vec<Node> = self.load_chunks(source, "nodes/", manifest.map(|m| m.nodes))?;
         // Each chunk is split as it is decoded, so the wide stored form never exists for all
         // edges at once.
-        let parts: Vec<EdgeChunk> =
-            self.load_chunks_with(source, "edges/", manifest.map(|m| m.edges), split_edges)?;
+        let parts: Vec<Result<EdgeChunk, String>> =
+            self.load_chunks_with(source, "edges/", manifest.map(|m| m.edges), unpack_edges)?;
+        let parts: Vec<EdgeChunk> = parts
+            .into_iter()
+            .enumerate()
+            .map(|(i, p)| p.map_err(|e| self.undecodable(&format!("edges/{i}"), &e)))
+            .collect::<Result<_, _>>()?;
         let mut edges = Vec::with_capacity(parts.iter().map(|(e, _)| e.len()).sum());
         let mut systems = Vec::new();
         for (part, part_systems) in parts {
@@ -295,7 +310,7 @@ impl Store {
         source: &Source,
         prefix: &str,
         count: Option<u32>,
-        convert: impl Fn(Vec<T>) -> U + Sync,
+        convert: impl Fn(T) -> U + Sync,
     ) -> Result<Vec<U>, StoreError> {
         let decode = |batch: &[(usize, sled::IVec)]| -> Result<Vec<U>, StoreError> {
             batch
@@ -337,6 +352,16 @@ impl Store {
         Ok(out)
     }
 
+    /// A record that decoded but holds what no import writes (`what` says what, in English:
+    /// a detail for a bug report).
+    pub(super) fn undecodable(&self, key: &str, what: &str) -> StoreError {
+        self.corrupt(crate::tr!(
+            crate::lang::messages(),
+            "记录 {key} 无法解码：{what}",
+            "record {key} cannot be decoded: {what}"
+        ))
+    }
+
     pub(super) fn decode<T: DeserializeOwned>(&self, key: &str, v: &[u8]) -> Result<T, StoreError> {
         if v.len() < 4 {
             return Err(self.corrupt(crate::tr!(
@@ -354,7 +379,8 @@ impl Store {
                 "record {key} fails its checksum"
             )));
         }
-        postcard::from_bytes(body).map_err(|e| {
+        let body = decompress(body).map_err(|e| self.undecodable(key, &e))?;
+        postcard::from_bytes(&body).map_err(|e| {
             self.corrupt(crate::tr!(
                 crate::lang::messages(),
                 "记录 {key} 无法解码：{e}",

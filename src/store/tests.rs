@@ -1,7 +1,7 @@
 //! Unit tests of the store: round trips, layouts, damage, locks and left-overs.
 
 use super::*;
-use crate::model::{Attrs, Kind};
+use crate::model::{Attrs, Kind, Row};
 
 fn tiny(n: usize) -> Dataset {
     Dataset::segments_only(n)
@@ -101,27 +101,101 @@ fn edges_and_their_system_payloads_round_trip_across_chunks() {
     assert_eq!(back.edge_system(8), None);
 }
 
-/// The in-memory types were made smaller without changing what is stored: records written
-/// by earlier versions of schema 1 still decode, and new records are byte-identical.
+/// Rows that pack into more runs than a chunk holds, with notes on more rows than a chunk
+/// holds, come back as they were, run chunks and note chunks counted by the manifest.
 #[test]
-fn stored_records_keep_the_schema_1_layout() {
+fn rows_in_many_runs_and_notes_round_trip_across_chunks() {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(dir.path(), true).unwrap();
+    let mut ds = tiny(3);
+    ds.sources = vec!["甲".into(), "乙".into()];
+    ds.files.push("seeds/relations.csv".into());
+    for i in 0..(CHUNK * 4 + 9) as u32 {
+        ds.rows.push(Row {
+            file: 1,
+            line: i + 2,
+            // A new source every other line: a run each two rows.
+            source: (i / 2) % 2,
+            notes: (i % 3 == 0).then(|| Box::new(format!("注{i}").into())),
+        });
+    }
+    assert!(ds.rows.run_count() > CHUNK && ds.rows.with_notes() > CHUNK);
+    store.import(&ds, "t").unwrap();
+    let (back, _) = store.load().unwrap();
+    assert_eq!(back, ds);
+    let last = ds.rows.len() as u32 - 1;
+    assert_eq!(back.row(last), ds.row(last));
+    assert_eq!(back.row(6).notes(), Some("注3"));
+    // A chunk of notes lost is damage, named.
+    store.with_live_sled(|db| db.remove(chunk_key("row_notes/", 1)).unwrap());
+    let err = store.load().unwrap_err().to_string();
+    assert!(err.contains("row_notes/1"), "{err}");
+}
+
+/// A stored edge chunk whose differences lead outside the node or row numbers, or whose
+/// payloads name edges it does not hold, is damage, not edges.
+#[test]
+fn packed_edges_that_lead_nowhere_are_refused() {
+    let edge = |from: i64, row: i64| PackedEdge {
+        kind: EdgeKind::SuppliesTo,
+        from,
+        to: 1,
+        row,
+    };
+    assert!(unpack_edges((vec![edge(3, 0), edge(-4, 1)], Vec::new())).is_err());
+    assert!(unpack_edges((vec![edge(i64::from(u32::MAX), 1), edge(1, 1)], Vec::new())).is_err());
+    assert!(unpack_edges((vec![edge(3, 0), edge(0, -1)], Vec::new())).is_err());
+    let entry = SystemEntry {
+        system: "s".into(),
+        class: "".into(),
+        target_revenue_yi: None,
+    };
+    assert!(unpack_edges((vec![edge(3, 0)], vec![(1, entry.clone())])).is_err());
+    let ok = unpack_edges((vec![edge(3, 0), edge(-3, 1)], vec![(1, entry)])).unwrap();
+    assert_eq!(
+        ok.0.iter().map(|e| (e.from, e.row)).collect::<Vec<_>>(),
+        [(3, 0), (0, 1)]
+    );
+}
+
+/// A stored value is CRC ‖ length ‖ LZ4 block: it decodes back; a length past the limit, a
+/// block that does not give the stated length, or a value cut short are damage, named, never
+/// a panic or a huge allocation (the checksum is recomputed so that the body is what is tested).
+#[test]
+fn compressed_values_round_trip_and_damage_is_named() {
+    let ds = tiny(300);
+    let v = encode(&ds.nodes).unwrap();
+    let plain = postcard::to_stdvec(&ds.nodes).unwrap();
+    assert!(v.len() < plain.len(), "{} >= {}", v.len(), plain.len());
+    let store_dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(store_dir.path(), true).unwrap();
+    let back: Vec<Node> = store.decode("nodes/0", &v).unwrap();
+    assert_eq!(back, ds.nodes);
+    let with_crc = |body: &[u8]| {
+        let mut out = crc32fast::hash(body).to_be_bytes().to_vec();
+        out.extend_from_slice(body);
+        out
+    };
+    let mut huge = v[4..].to_vec();
+    huge[..4].copy_from_slice(&u32::MAX.to_le_bytes());
+    let mut longer = v[4..].to_vec();
+    longer[..4].copy_from_slice(&(plain.len() as u32 + 1).to_le_bytes());
+    let cut = v[4..v.len() - 3].to_vec();
+    for body in [huge, longer, cut, vec![1, 2]] {
+        let err = store
+            .decode::<Vec<Node>>("nodes/0", &with_crc(&body))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("记录 nodes/0 无法解码"), "{err}");
+    }
+}
+
+/// Nodes keep schema 1's layout (the in-memory types were made smaller without changing what
+/// is stored); edges and rows have schema 2's (`PackedEdge`, `StoredRun`), pinned here against
+/// the shapes as declared.
+#[test]
+fn stored_records_keep_their_layout() {
     use serde::Deserialize;
-    // The schema-1 shapes as they were declared.
-    #[derive(Serialize, Deserialize, PartialEq, Debug)]
-    struct OldEdge {
-        kind: EdgeKind,
-        from: u32,
-        to: u32,
-        row: u32,
-        system: Option<Box<SystemEntry>>,
-    }
-    #[derive(Serialize, Deserialize, PartialEq, Debug)]
-    struct OldRow {
-        file: u32,
-        line: u32,
-        source: u32,
-        notes: Option<Box<str>>,
-    }
     #[derive(Serialize, Deserialize, PartialEq, Debug)]
     enum OldAttrs {
         Region {
@@ -141,52 +215,89 @@ fn stored_records_keep_the_schema_1_layout() {
         attrs: OldAttrs,
         row: u32,
     }
+    // Schema 2's edge chunk as declared: (edges, payloads by index in the chunk).
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct V2Edge {
+        kind: EdgeKind,
+        from: i64,
+        to: u32,
+        row: i64,
+    }
+    #[derive(Serialize, Deserialize, PartialEq, Debug)]
+    struct V2Run {
+        count: u32,
+        file: u32,
+        line: u32,
+        source: u32,
+    }
     let entry = SystemEntry {
         system: "231".into(),
         class: "主导".into(),
         target_revenue_yi: Some(630.0),
     };
-    let old = OldEdge {
-        kind: EdgeKind::InSystem,
-        from: 1,
-        to: 2,
-        row: 3,
-        system: Some(Box::new(entry.clone())),
-    };
     let ds = Dataset {
-        edges: vec![Edge {
-            kind: EdgeKind::InSystem,
-            from: 1,
-            to: 2,
-            row: 3,
-        }],
-        systems: vec![(0, entry)],
+        edges: vec![
+            Edge {
+                kind: EdgeKind::SuppliesTo,
+                from: 7,
+                to: 2,
+                row: 30,
+            },
+            Edge {
+                kind: EdgeKind::InSystem,
+                from: 1,
+                to: 9,
+                row: 31,
+            },
+        ],
+        systems: vec![(1, entry.clone())],
         ..Default::default()
     };
-    let old_bytes = postcard::to_stdvec(&vec![&old]).unwrap();
-    assert_eq!(
-        postcard::to_stdvec(&stored_edges(&ds, 0, &ds.edges)).unwrap(),
-        old_bytes
+    let declared = (
+        vec![
+            V2Edge {
+                kind: EdgeKind::SuppliesTo,
+                from: 7,
+                to: 2,
+                row: 30,
+            },
+            V2Edge {
+                kind: EdgeKind::InSystem,
+                from: -6,
+                to: 9,
+                row: 1,
+            },
+        ],
+        vec![(1u32, entry.clone())],
     );
-    let back: Vec<StoredEdgeOwned> = postcard::from_bytes(&old_bytes).unwrap();
-    assert_eq!(back[0].system.as_deref(), old.system.as_deref());
+    let bytes = postcard::to_stdvec(&declared).unwrap();
+    assert_eq!(
+        postcard::to_stdvec(&packed_edges(&ds, 0, &ds.edges)).unwrap(),
+        bytes
+    );
+    let back = unpack_edges(postcard::from_bytes(&bytes).unwrap()).unwrap();
+    assert_eq!(back, (ds.edges.clone(), vec![(1, entry)]));
 
-    let old = OldRow {
+    let rows: crate::model::Rows = (0..3)
+        .map(|i| Row {
+            file: 1,
+            line: 2 + i,
+            source: 3,
+            notes: (i == 1).then(|| Box::new("表内重复".into())),
+        })
+        .collect();
+    let declared = vec![V2Run {
+        count: 3,
         file: 1,
         line: 2,
         source: 3,
-        notes: Some("表内重复".into()),
-    };
-    let new = Row {
-        file: 1,
-        line: 2,
-        source: 3,
-        notes: Some(Box::new("表内重复".into())),
-    };
+    }];
     assert_eq!(
-        postcard::to_stdvec(&new).unwrap(),
-        postcard::to_stdvec(&old).unwrap()
+        postcard::to_stdvec(&rows.stored_runs(0..CHUNK)).unwrap(),
+        postcard::to_stdvec(&declared).unwrap()
     );
+    let notes: Vec<(u32, Box<str>)> = vec![(1, "表内重复".into())];
+    assert_eq!(rows.stored_notes(), &notes[..]);
 
     let old = OldNode {
         kind: Kind::Park,
@@ -349,7 +460,33 @@ fn an_unknown_schema_version_is_refused() {
     }
     let err = Store::open(dir.path(), false).err().unwrap().to_string();
     assert!(err.contains("数据版本是 99"), "{err}");
-    assert!(err.contains("读取版本 1"), "{err}");
+    assert!(err.contains(&format!("读取版本 {SCHEMA_VERSION}")), "{err}");
+}
+
+/// A database an older chainkb wrote (schema 1: a record a row, edges unpacked) is never read
+/// as this schema: readers are told to import it again, and an import into the same folder
+/// replaces it.
+#[test]
+fn an_older_schema_is_refused_for_reading_and_replaced_by_an_import() {
+    let dir = tempfile::tempdir().unwrap();
+    {
+        let (store, _) = Store::open(dir.path(), true).unwrap();
+        store.import(&tiny(2), "t").unwrap();
+        store.set_current_raw("schema", "1").unwrap();
+    }
+    let err = Store::open(dir.path(), false).err().unwrap();
+    let zh = err.render(crate::lang::Lang::Zh);
+    assert!(zh.contains("较早") && zh.contains("chainkb import"), "{zh}");
+    let en = err.render(crate::lang::Lang::En);
+    assert!(
+        en.contains("older chainkb") && en.contains("import"),
+        "{en}"
+    );
+    let (store, _) = Store::open(dir.path(), true).unwrap();
+    store.import(&tiny(3), "t2").unwrap();
+    drop(store);
+    let (store, _) = Store::open(dir.path(), false).unwrap();
+    assert_eq!(store.load().unwrap().0, tiny(3));
 }
 
 #[test]

@@ -38,7 +38,8 @@ impl Store {
         let manifest = Manifest {
             generation,
             label: label.to_string(),
-            rows: ds.rows.len().div_ceil(CHUNK) as u32,
+            runs: ds.rows.run_count().div_ceil(CHUNK) as u32,
+            row_notes: ds.rows.with_notes().div_ceil(CHUNK) as u32,
             nodes: ds.nodes.len().div_ceil(CHUNK) as u32,
             edges: ds.edges.len().div_ceil(CHUNK) as u32,
         };
@@ -303,7 +304,8 @@ pub(super) enum Part {
     Figures,
     Catalog,
     Listings,
-    Rows(usize),
+    Runs(usize),
+    RowNotes(usize),
     Nodes(usize),
     Edges(usize),
 }
@@ -320,7 +322,8 @@ pub(super) fn parts(ds: &Dataset) -> Vec<Part> {
         Part::Catalog,
         Part::Listings,
     ];
-    out.extend((0..ds.rows.len().div_ceil(CHUNK)).map(Part::Rows));
+    out.extend((0..ds.rows.run_count().div_ceil(CHUNK)).map(Part::Runs));
+    out.extend((0..ds.rows.with_notes().div_ceil(CHUNK)).map(Part::RowNotes));
     out.extend((0..ds.nodes.len().div_ceil(CHUNK)).map(Part::Nodes));
     out.extend((0..ds.edges.len().div_ceil(CHUNK)).map(Part::Edges));
     out
@@ -348,7 +351,8 @@ impl Part {
             Part::Figures => b"figures".to_vec(),
             Part::Catalog => b"catalog".to_vec(),
             Part::Listings => b"listings".to_vec(),
-            Part::Rows(i) => chunk_key("rows/", i),
+            Part::Runs(i) => chunk_key("runs/", i),
+            Part::RowNotes(i) => chunk_key("row_notes/", i),
             Part::Nodes(i) => chunk_key("nodes/", i),
             Part::Edges(i) => chunk_key("edges/", i),
         }
@@ -365,9 +369,10 @@ impl Part {
             Part::Figures => encode(&ds.figures),
             Part::Catalog => encode(&ds.catalog),
             Part::Listings => encode(&ds.listings),
-            Part::Rows(i) => encode(chunk_of(&ds.rows, i)),
+            Part::Runs(i) => encode(&ds.rows.stored_runs(i * CHUNK..(i + 1) * CHUNK)),
+            Part::RowNotes(i) => encode(chunk_of(ds.rows.stored_notes(), i)),
             Part::Nodes(i) => encode(chunk_of(&ds.nodes, i)),
-            Part::Edges(i) => encode(&stored_edges(ds, i * CHUNK, chunk_of(&ds.edges, i))),
+            Part::Edges(i) => encode(&packed_edges(ds, i * CHUNK, chunk_of(&ds.edges, i))),
         }
     }
 
@@ -382,9 +387,14 @@ impl Part {
             Part::Figures => postcard::experimental::serialized_size(&ds.figures),
             Part::Catalog => postcard::experimental::serialized_size(&ds.catalog),
             Part::Listings => postcard::experimental::serialized_size(&ds.listings),
-            Part::Rows(i) => postcard::experimental::serialized_size(chunk_of(&ds.rows, i)),
+            Part::Runs(i) => postcard::experimental::serialized_size(
+                &ds.rows.stored_runs(i * CHUNK..(i + 1) * CHUNK),
+            ),
+            Part::RowNotes(i) => {
+                postcard::experimental::serialized_size(chunk_of(ds.rows.stored_notes(), i))
+            }
             Part::Nodes(i) => postcard::experimental::serialized_size(chunk_of(&ds.nodes, i)),
-            Part::Edges(i) => postcard::experimental::serialized_size(&stored_edges(
+            Part::Edges(i) => postcard::experimental::serialized_size(&packed_edges(
                 ds,
                 i * CHUNK,
                 chunk_of(&ds.edges, i),
@@ -404,74 +414,120 @@ pub(super) fn encode_dataset(ds: &Dataset) -> Result<Vec<KeyValue>, postcard::Er
         .collect()
 }
 
-/// An edge as stored: the in-memory [`Edge`] with its IN_SYSTEM payload inline (the layout of
-/// schema version 1, when `Edge` held the payload itself).
-#[derive(Serialize, serde::Deserialize)]
-pub(super) struct StoredEdge<S> {
+/// An edge as stored (schema 2): its kind, its `from` and `row` as differences from the
+/// previous edge's in the chunk (the first's from 0), and `to` as it is. Edges come in data
+/// order: a supply file's lines run from one firm, row after row, so `from` and `row` take a
+/// byte each and a 10 M-edge supply network half the bytes of schema 1's record.
+#[derive(Serialize, serde::Deserialize, Debug, Clone, Copy, PartialEq)]
+pub(super) struct PackedEdge {
     pub(super) kind: EdgeKind,
-    pub(super) from: u32,
+    pub(super) from: i64,
     pub(super) to: u32,
-    pub(super) row: u32,
-    pub(super) system: Option<S>,
+    pub(super) row: i64,
 }
 
-/// Written borrowing the payload; read owning it, boxed (rarely present, so it stays small).
-pub(super) type StoredEdgeRef<'a> = StoredEdge<&'a SystemEntry>;
-pub(super) type StoredEdgeOwned = StoredEdge<Box<SystemEntry>>;
+/// One chunk of edges as stored: the packed edges and the IN_SYSTEM payloads by index within
+/// the chunk. Written borrowing the payloads, read owning them.
+pub(super) type PackedChunk<S> = (Vec<PackedEdge>, Vec<(u32, S)>);
 
 /// One chunk of edges, and the system payloads of its edges by index within the chunk.
 pub(super) type EdgeChunk = (Vec<Edge>, Vec<(u32, SystemEntry)>);
 
-pub(super) fn split_edges(chunk: Vec<StoredEdgeOwned>) -> EdgeChunk {
-    let mut systems = Vec::new();
-    let edges = chunk
-        .into_iter()
+/// A stored chunk's edges in memory, or why they cannot be (a difference that leads outside
+/// the numbers a node or row can have, a payload for an edge the chunk does not hold).
+pub(super) fn unpack_edges(chunk: PackedChunk<SystemEntry>) -> Result<EdgeChunk, String> {
+    let (packed, systems) = chunk;
+    let (mut from, mut row) = (0i64, 0i64);
+    let edges = packed
+        .iter()
         .enumerate()
-        .map(|(i, s)| {
-            if let Some(sys) = s.system {
-                systems.push((i as u32, *sys));
-            }
-            Edge {
-                kind: s.kind,
-                from: s.from,
-                to: s.to,
-                row: s.row,
+        .map(|(i, p)| {
+            from = from.saturating_add(p.from);
+            row = row.saturating_add(p.row);
+            match (u32::try_from(from), u32::try_from(row)) {
+                (Ok(f), Ok(r)) => Ok(Edge {
+                    kind: p.kind,
+                    from: f,
+                    to: p.to,
+                    row: r,
+                }),
+                _ => Err(format!("edge {i} of the chunk has from {from}, row {row}")),
             }
         })
-        .collect();
-    (edges, systems)
+        .collect::<Result<Vec<Edge>, String>>()?;
+    if let Some(w) = systems.windows(2).find(|w| w[0].0 >= w[1].0) {
+        return Err(format!("system payloads out of order at edge {}", w[1].0));
+    }
+    if let Some((at, _)) = systems.last()
+        && *at as usize >= edges.len()
+    {
+        return Err(format!(
+            "a system payload for edge {at}, past the chunk's end"
+        ));
+    }
+    Ok((edges, systems))
 }
 
 /// The edges `edges` of `ds`, the first at index `first`, as stored (with their payloads).
-pub(super) fn stored_edges<'a>(
+pub(super) fn packed_edges<'a>(
     ds: &'a Dataset,
     first: usize,
     edges: &[Edge],
-) -> Vec<StoredEdgeRef<'a>> {
+) -> PackedChunk<&'a SystemEntry> {
     // `systems` is sorted by edge index.
     let start = ds.systems.partition_point(|(at, _)| (*at as usize) < first);
-    let mut systems = ds.systems[start..].iter().peekable();
-    edges
+    let systems = ds.systems[start..]
         .iter()
-        .enumerate()
-        .map(|(i, e)| StoredEdge {
-            kind: e.kind,
-            from: e.from,
-            to: e.to,
-            row: e.row,
-            system: systems
-                .next_if(|(at, _)| *at as usize == first + i)
-                .map(|(_, s)| s),
+        .take_while(|(at, _)| (*at as usize) < first + edges.len())
+        .map(|(at, s)| (*at - first as u32, s))
+        .collect();
+    let (mut from, mut row) = (0i64, 0i64);
+    let packed = edges
+        .iter()
+        .map(|e| {
+            let p = PackedEdge {
+                kind: e.kind,
+                from: i64::from(e.from) - from,
+                to: e.to,
+                row: i64::from(e.row) - row,
+            };
+            (from, row) = (i64::from(e.from), i64::from(e.row));
+            p
         })
-        .collect()
+        .collect();
+    (packed, systems)
 }
 
-/// CRC-32 (big-endian) followed by the postcard bytes.
+/// A stored value (schema 2): CRC-32 (big-endian) of the rest, then the postcard bytes'
+/// length (4 bytes, little-endian) and the postcard bytes compressed as one LZ4 block. At 2 M
+/// firms the node chunks take a third of their postcard size (the ids repeat their prefixes);
+/// the checksum covers the compressed bytes, so damage is found before anything is
+/// decompressed.
 pub(super) fn encode<T: Serialize + ?Sized>(v: &T) -> Result<Vec<u8>, postcard::Error> {
-    let body = postcard::to_stdvec(v)?;
+    let body = lz4_flex::block::compress_prepend_size(&postcard::to_stdvec(v)?);
     let mut out = Vec::with_capacity(body.len() + 4);
     out.extend_from_slice(&crc32fast::hash(&body).to_be_bytes());
     out.extend_from_slice(&body);
+    Ok(out)
+}
+
+/// The largest postcard body a stored value may claim (a chunk is at most about 1 MB): a
+/// damaged length that passes the checksum never makes a reader allocate gigabytes.
+pub(super) const MAX_VALUE_BYTES: usize = 256 * 1024 * 1024;
+
+/// The postcard bytes of a stored value's body (after its CRC), or what is wrong with it.
+pub(super) fn decompress(body: &[u8]) -> Result<Vec<u8>, String> {
+    let Some((len, block)) = body.split_first_chunk::<4>() else {
+        return Err("no length".into());
+    };
+    let len = u32::from_le_bytes(*len) as usize;
+    if len > MAX_VALUE_BYTES {
+        return Err(format!("a length of {len} bytes"));
+    }
+    let out = lz4_flex::block::decompress(block, len).map_err(|e| e.to_string())?;
+    if out.len() != len {
+        return Err(format!("{} bytes where {len} were stated", out.len()));
+    }
     Ok(out)
 }
 
