@@ -86,7 +86,8 @@ fn folder(data: &Path, scale: &str) -> Result<PathBuf, String> {
 fn open(folder: &Path, scale: &str) -> Result<Graph, String> {
     let db = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join(format!("target/bench-data/peers-{scale}-sup-db"));
-    if !db.join("conf").exists() {
+    // A database holds CURRENT (the generation in use) once an import has finished.
+    if !db.join("CURRENT").exists() {
         let loaded = chainkb::data::load(&[folder.to_path_buf()], Default::default())
             .map_err(|e| e.to_string())?;
         if !loaded.is_ok() {
