@@ -112,12 +112,15 @@ pub fn parse_script_until_error(text: &str) -> (Vec<Parsed>, Option<QueryError>)
     }
 }
 
+/// A statement (or an error) with the time its parse took.
+pub type Timed<T> = (T, Duration);
+
 /// [`parse_script_until_error`], with the time each statement took to parse: each is parsed
 /// on its own, cut at the `;` outside quotes and comments (the grammar lets no token reach over
 /// one), spans still relative to the whole text. When any part fails, the whole text is parsed
 /// as [`parse_script_until_error`] does, so errors are the same; the error then carries that
 /// parse's time.
-pub fn parse_script_timed(text: &str) -> (Vec<(Parsed, Duration)>, Option<(QueryError, Duration)>) {
+pub fn parse_script_timed(text: &str) -> (Vec<Timed<Parsed>>, Option<Timed<QueryError>>) {
     let t0 = Instant::now();
     let text = &*without_bom(text);
     if let Err(e) = precheck(text) {
