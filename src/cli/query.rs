@@ -28,7 +28,7 @@ pub struct QueryArgs {
     #[arg(long, value_enum, default_value = "table")]
     pub format: Format,
     /// 在 stderr 打印各阶段用时 / Print each statement's parse, plan and execution time on stderr, one line each:
-    /// `timing: parse=0.012ms plan=0.003ms exec=0.210ms`.
+    /// `timing: parse=0.0120ms plan=0.0030ms exec=0.2100ms`.
     #[arg(long)]
     pub timing: bool,
     /// 把结果写入文件（按扩展名：.xlsx 工作簿每条语句一张表另有说明表，.csv、.md、.json；多条语句需

@@ -172,7 +172,8 @@ impl Graph {
                     |i| cols.profile(i).revenue_yi,
                     producer_order(&ds, &cols),
                 );
-                let state_bits = StateBits::build(&places, &presence, |p| {
+                let segments = by_kind.get(&Kind::Segment).map_or(&[][..], Vec::as_slice);
+                let state_bits = StateBits::build(&places, segments, &presence, |p| {
                     coverage.get(&p).is_some_and(|&(c, _)| c == Coverage::None)
                 });
                 (

@@ -100,7 +100,7 @@ impl Timing {
     pub fn line(&self) -> String {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         format!(
-            "timing: parse={:.3}ms plan={:.3}ms exec={:.3}ms",
+            "timing: parse={:.4}ms plan={:.4}ms exec={:.4}ms",
             ms(self.parse),
             ms(self.plan),
             ms(self.exec)
@@ -193,13 +193,11 @@ pub fn run_script_with(
     lang: Lang,
     mut writer: Option<&mut dyn Writer>,
 ) -> (Vec<Outcome>, Option<Graph>) {
-    let t0 = Instant::now();
-    let (parsed, syntax_error) = parse::parse_script_until_error(text);
-    let parse_each =
-        t0.elapsed() / (parsed.len() + usize::from(syntax_error.is_some())).max(1) as u32;
+    // Each statement's own parse time (they are parsed one by one).
+    let (parsed, syntax_error) = parse::parse_script_timed(text);
     let mut out = Vec::new();
     let mut written: Option<Graph> = None;
-    for p in parsed {
+    for (p, parse_each) in parsed {
         let g = written.as_ref().unwrap_or(g);
         // Spans stay relative to the whole script, so errors show the script's own line numbers.
         let res = match (&p.statement.source, writer.as_deref_mut()) {
@@ -247,7 +245,7 @@ pub fn run_script_with(
             return (out, written);
         }
     }
-    if let Some(e) = syntax_error {
+    if let Some((e, parse_each)) = syntax_error {
         out.push(Outcome {
             text: text.to_string(),
             result: Err(e),

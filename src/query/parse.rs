@@ -10,6 +10,7 @@ use super::keywords;
 use pest::Parser;
 use pest::iterators::Pair;
 use std::num::NonZeroUsize;
+use std::time::{Duration, Instant};
 
 mod build;
 mod expr;
@@ -111,16 +112,59 @@ pub fn parse_script_until_error(text: &str) -> (Vec<Parsed>, Option<QueryError>)
     }
 }
 
+/// A statement (or an error) with the time its parse took.
+pub type Timed<T> = (T, Duration);
+
+/// [`parse_script_until_error`], with the time each statement took to parse: each is parsed
+/// on its own, cut at the `;` outside quotes and comments (the grammar lets no token reach over
+/// one), spans still relative to the whole text. When any part fails, the whole text is parsed
+/// as [`parse_script_until_error`] does, so errors are the same; the error then carries that
+/// parse's time.
+pub fn parse_script_timed(text: &str) -> (Vec<Timed<Parsed>>, Option<Timed<QueryError>>) {
+    let t0 = Instant::now();
+    let text = &*without_bom(text);
+    if let Err(e) = precheck(text) {
+        return (Vec::new(), Some((e, t0.elapsed())));
+    }
+    let mut out: Vec<(Parsed, Duration)> = Vec::new();
+    let mut start = 0;
+    let ends = code_chars(text)
+        .filter(|&(_, c)| c == ';')
+        .map(|(i, _)| i)
+        .chain([text.len()]);
+    for end in ends {
+        let t = Instant::now();
+        let base = Based::new(start);
+        let parsed = run(Rule::script, &text[start..end]).map(statements);
+        match parsed {
+            Ok((statements, None)) => {
+                let took = t.elapsed();
+                out.extend(statements.into_iter().map(|p| (p, took)));
+            }
+            _ => {
+                drop(base);
+                let t = Instant::now();
+                let (all, err) = parse_script_until_error(text);
+                let took = t.elapsed();
+                let timed = all
+                    .into_iter()
+                    .enumerate()
+                    .map(|(i, p)| (p, out.get(i).map_or(took, |o| o.1)))
+                    .collect();
+                return (timed, err.map(|e| (e, took)));
+            }
+        }
+        start = end + 1;
+    }
+    (out, None)
+}
+
 /// The statements of a parsed script, up to the first one whose AST cannot be built.
 fn statements(pairs: pest::iterators::Pairs<'_, Rule>) -> (Vec<Parsed>, Option<QueryError>) {
     let mut out = Vec::new();
     for p in pairs.into_iter().flat_map(|p| p.into_inner()) {
         if p.as_rule() == Rule::statement {
-            let s = p.as_span();
-            let span = Span {
-                start: s.start(),
-                end: s.end(),
-            };
+            let span = span_of(&p);
             match statement(p) {
                 Ok(statement) => out.push(Parsed { statement, span }),
                 Err(e) => return (out, Some(e)),

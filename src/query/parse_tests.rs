@@ -405,3 +405,39 @@ fn pest_running_short_of_stack_is_an_error_at_its_position() {
     );
     assert_eq!(e.span.map(|s| s.start), Some(40));
 }
+
+#[test]
+fn statements_parsed_one_by_one_equal_the_whole_script_spans_included() {
+    // `--timing` reports each statement's own parse time, so a script is parsed statement by
+    // statement; statements, spans (which `Span`'s `==` ignores, hence `{:?}`) and errors must
+    // be those of the whole script parsed at once.
+    let scripts = [
+        "status a in b; fill x in \"y;z\" | where gap = 断链 -- a ; in a comment\n; upstream s depth 3 in p | select segment",
+        "\u{FEFF}chains ;; regions;",
+        ";;",
+        "",
+        "chains; fill a in | x; regions",
+        "chains; upstream a depth 1 depth 2 in b; regions",
+        "move project P to 签约; chains; note 企业 X \"a;b\"",
+        "enterprises | where name = \"a\\\";\" ; chains",
+        "fill a in b | where x = \"unclosed; chains",
+    ];
+    for s in scripts {
+        let (whole, err) = parse_script_until_error(s);
+        let (timed, timed_err) = parse_script_timed(s);
+        let timed: Vec<Parsed> = timed.into_iter().map(|(p, _)| p).collect();
+        assert_eq!(format!("{whole:?}"), format!("{timed:?}"), "{s}");
+        assert_eq!(
+            format!("{err:?}"),
+            format!("{:?}", timed_err.map(|(e, _)| e)),
+            "{s}"
+        );
+        // The spans point at the statements' own text.
+        for p in &whole {
+            assert!(
+                !s[p.span.start..p.span.end].contains(';') || s.contains('"'),
+                "{s}"
+            );
+        }
+    }
+}

@@ -28,6 +28,16 @@ pub struct StateWalk {
     pub needed: Option<[bool; 8]>,
 }
 
+/// One node of the walk: a segment reached, where it came from, how far.
+struct Entry {
+    node: u32,
+    /// Its dense position among the segments (`StateBits::segment_pos`).
+    at: Option<usize>,
+    /// The index of the entry it was first reached from (`usize::MAX`: the origin).
+    from: usize,
+    distance: u32,
+}
+
 /// One segment reached and kept.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reached {
@@ -69,7 +79,16 @@ impl StateWalk {
 
     /// The segments kept, in the order `upstream`/`downstream` lists them: by distance, ties
     /// in the chain's reading order (with a chain) or by stage, then in the order reached.
+    ///
+    /// Segments are numbered densely by the graph's state bitsets (`StateBits::segment_pos`):
+    /// the walk marks them in a bitset, keeps each entry's predecessor as an index (no map),
+    /// and reads each one's state in the place from its bitsets.
     pub fn reached(&self, g: &Graph) -> Vec<Reached> {
+        self.walk(g, true)
+    }
+
+    /// [`StateWalk::reached`], with each path left empty unless `paths`.
+    fn walk(&self, g: &Graph, paths: bool) -> Vec<Reached> {
         let members: Option<HashMap<u32, usize>> = self.chain.map(|c| {
             gaps::chain_order(g, c)
                 .into_iter()
@@ -82,48 +101,89 @@ impl StateWalk {
         } else {
             Direction::Outgoing
         };
-        // (segment, previous, distance) in the order reached; `at` finds a segment's entry.
-        let mut seen: Vec<(u32, u32, u32)> = vec![(self.origin, u32::MAX, 0)];
-        let mut at: HashMap<u32, usize> = HashMap::from([(self.origin, 0)]);
+        let bits = g.state_bits();
+        let mut visited = vec![0u64; bits.segment_count().div_ceil(64)];
+        // Nodes reached that are no segment (SUPPLIES links segments, so none in checked data).
+        let mut others: Vec<u32> = Vec::new();
+        let mut first_visit = |y: u32, at: Option<usize>| match at {
+            Some(i) => {
+                let (w, b) = (i / 64, 1u64 << (i % 64));
+                let new = visited[w] & b == 0;
+                visited[w] |= b;
+                new
+            }
+            None if others.contains(&y) => false,
+            None => {
+                others.push(y);
+                true
+            }
+        };
+        let origin_at = bits.segment_pos(self.origin);
+        first_visit(self.origin, origin_at);
+        // (segment, its dense position, the entry it was reached from, distance), in the order
+        // reached.
+        let mut seen: Vec<Entry> = vec![Entry {
+            node: self.origin,
+            at: origin_at,
+            from: usize::MAX,
+            distance: 0,
+        }];
         let mut head = 0;
         while head < seen.len() {
-            let (x, _, d) = seen[head];
+            let (x, d) = (seen[head].node, seen[head].distance);
+            let from = head;
             head += 1;
             if d == self.depth {
                 continue;
             }
             for &(y, _) in g.adjacent(x, EdgeKind::Supplies, dir) {
-                if members.as_ref().is_some_and(|m| !m.contains_key(&y)) || at.contains_key(&y) {
+                if members.as_ref().is_some_and(|m| !m.contains_key(&y)) {
                     continue;
                 }
-                at.insert(y, seen.len());
-                seen.push((y, x, d + 1));
+                let at = bits.segment_pos(y);
+                if first_visit(y, at) {
+                    seen.push(Entry {
+                        node: y,
+                        at,
+                        from,
+                        distance: d + 1,
+                    });
+                }
             }
         }
+        let place_pos = bits.place_pos(self.place);
         let mut kept: Vec<(usize, SegmentState)> = (1..seen.len())
             .filter_map(|i| {
-                let st = g.state(self.place, seen[i].0);
+                let st = match (place_pos, seen[i].at) {
+                    (Some(p), Some(at)) => bits.at(at).state(p),
+                    _ => g.state(self.place, seen[i].node),
+                };
                 self.states.contains(&st).then_some((i, st))
             })
             .collect();
         match &members {
-            Some(m) => kept.sort_by_key(|&(i, _)| (seen[i].2, m[&seen[i].0])),
-            None => kept.sort_by_key(|&(i, _)| (seen[i].2, g.segment_stage(seen[i].0))),
+            Some(m) => kept.sort_by_key(|&(i, _)| (seen[i].distance, m[&seen[i].node])),
+            None => kept.sort_by_key(|&(i, _)| (seen[i].distance, g.segment_stage(seen[i].node))),
         }
         kept.into_iter()
             .map(|(i, state)| {
-                let mut path = vec![seen[i].0];
-                let mut j = i;
-                while seen[j].1 != u32::MAX {
-                    j = at[&seen[j].1];
-                    path.push(seen[j].0);
+                let mut path = Vec::new();
+                let mut j = if paths {
+                    path.push(seen[i].node);
+                    seen[i].from
+                } else {
+                    usize::MAX
+                };
+                while j != usize::MAX {
+                    path.push(seen[j].node);
+                    j = seen[j].from;
                 }
                 if !self.upstream {
                     path.reverse();
                 }
                 Reached {
-                    segment: seen[i].0,
-                    distance: seen[i].2,
+                    segment: seen[i].node,
+                    distance: seen[i].distance,
                     state,
                     path,
                 }
@@ -134,9 +194,9 @@ impl StateWalk {
     /// The rows, in the walk's columns (`report::walk::columns` with a place: segment, stage,
     /// distance, path, state, producers, projects, weakness), each about its segment.
     pub fn rows(&self, g: &Graph) -> Rows {
-        let mut buf = String::with_capacity(128);
+        let mut buf = String::new();
         let need = self.needed.unwrap_or([true; 8]);
-        let reached = self.reached(g);
+        let reached = self.walk(g, need[3]);
         let subjects = reached.iter().map(|r| r.segment).collect();
         let rows = reached
             .into_iter()

@@ -4,11 +4,33 @@
 use super::*;
 use crate::query::parse_write;
 
+thread_local! {
+    /// Where the text being built sits in the text spans point into: a script's statement is
+    /// parsed on its own (`parse_script_timed`), its spans stay relative to the whole script.
+    static BASE: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Spans made while this lives are shifted by `base` bytes (see `BASE`).
+pub(super) struct Based(usize);
+
+impl Based {
+    pub(super) fn new(base: usize) -> Based {
+        Based(BASE.replace(base))
+    }
+}
+
+impl Drop for Based {
+    fn drop(&mut self) {
+        BASE.set(self.0);
+    }
+}
+
 pub(in crate::query) fn span_of(p: &Pair<Rule>) -> Span {
     let s = p.as_span();
+    let base = BASE.get();
     Span {
-        start: s.start(),
-        end: s.end(),
+        start: base + s.start(),
+        end: base + s.end(),
     }
 }
 
