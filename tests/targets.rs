@@ -131,7 +131,13 @@ fn a_workbook_asked_for_in_english_has_english_headers() {
         );
         let mut wb = calamine::open_workbook_auto(&xlsx).unwrap();
         let range = wb.worksheet_range("锂电池 测试高新区").unwrap();
-        let first: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
+        let first: Vec<String> = range
+            .rows()
+            .next()
+            .unwrap()
+            .iter()
+            .map(|c| c.to_string())
+            .collect();
         first
     };
     let zh = header_of("zh");
