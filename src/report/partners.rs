@@ -76,6 +76,11 @@ impl Partners {
 
     /// The firms reached, best first (partners desc, then `sort revenue_yi desc, name`).
     pub fn reached(&self, g: &Graph, parallel: bool) -> Vec<Reached> {
+        self.reached_for(g, &self.missing(g), parallel)
+    }
+
+    /// [`Partners::reached`] with the chain's missing segments already known.
+    fn reached_for(&self, g: &Graph, missing: &[u32], parallel: bool) -> Vec<Reached> {
         let home = g.firms_within(self.place);
         if home.is_empty() {
             return Vec::new();
@@ -83,8 +88,7 @@ impl Partners {
         let candidates = match self.chain {
             None => None,
             Some(_) => {
-                let mut c: Vec<u32> = self
-                    .missing(g)
+                let mut c: Vec<u32> = missing
                     .iter()
                     .flat_map(|&s| g.ranked_producers(s).iter().copied())
                     .collect();
@@ -96,22 +100,26 @@ impl Partners {
                 Some(c)
             }
         };
-        let mut r = g.supply_partners(&home, candidates.as_deref(), self.depth, parallel);
-        let rev = |i: u32| g.cols.profile(i).revenue_yi;
-        r.sort_by(|a, b| {
+        let r = g.supply_partners(&home, candidates.as_deref(), self.depth, parallel);
+        // Each firm's revenue read once, not in every comparison; names only break ties.
+        let mut keyed: Vec<(Reached, f64)> = r
+            .into_iter()
+            .map(|r| (r, g.cols.profile(r.firm).revenue_yi))
+            .collect();
+        keyed.sort_unstable_by(|(a, ra), (b, rb)| {
             b.partners
                 .cmp(&a.partners)
-                .then_with(|| by_revenue(rev(a.firm), rev(b.firm)))
+                .then_with(|| by_revenue(*ra, *rb))
                 .then_with(|| g.node(a.firm).name().cmp(g.node(b.firm).name()))
                 .then(a.firm.cmp(&b.firm))
         });
-        r
+        keyed.into_iter().map(|(r, _)| r).collect()
     }
 
     /// The report's rows, in [`Partners::columns`] order, best first.
     pub fn rows(&self, g: &Graph, parallel: bool) -> Vec<Vec<Value>> {
         let missing = self.missing(g);
-        self.reached(g, parallel)
+        self.reached_for(g, &missing, parallel)
             .into_iter()
             .map(|r| {
                 let e = r.firm;
