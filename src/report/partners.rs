@@ -47,6 +47,15 @@ impl Partners {
         let place = g.node(self.place).name();
         let d = self.depth;
         match self.chain {
+            // At most 2 hops with candidates: `graph::supply` meets in the middle, no search.
+            Some(c) if d <= 2 => {
+                let chain = g.node(c).name();
+                tr!(
+                    lang,
+                    "以商招商：{place}（含下级）企业的供应网络邻居（SUPPLIES_TO 不分方向，{d} 跳内，中间相会：本地企业按邻居分组，每家候选企业只读自己的邻居，rayon 并行），只留外地且生产 {chain} 在 {place} 缺失环节的企业；按本地伙伴数降序、营收降序、名称排序",
+                    "supply partners (以商招商) of the firms in {place} and below: SUPPLIES_TO either way within {d} hops (meeting in the middle: local firms grouped by neighbour, each candidate reads only its own neighbours, in parallel), only firms elsewhere making a segment of {chain} missing in {place}; by local partners desc, revenue desc, name"
+                )
+            }
             Some(c) => {
                 let chain = g.node(c).name();
                 tr!(
