@@ -202,7 +202,7 @@ fn fast_paths_equal_the_long_way() {
         let missing = names(&format!(
             "status {chain} in {p} | where state = missing | select segment"
         ));
-        let mut want: Vec<(i64, String)> = Vec::new();
+        let mut want: Vec<(i64, i64, String)> = Vec::new();
         if !missing.is_empty() && !home.is_empty() {
             let any = missing
                 .iter()
@@ -224,22 +224,44 @@ fn fast_paths_equal_the_long_way() {
                         }
                     }
                 }
-                let n = dist
+                let near: Vec<u32> = dist
                     .iter()
                     .filter(|(k, d)| **d > 0 && home.contains(**k))
-                    .count();
-                if n > 0 {
-                    want.push((n as i64, x.clone()));
+                    .map(|(_, d)| *d)
+                    .collect();
+                if let Some(&nearest) = near.iter().min() {
+                    want.push((near.len() as i64, i64::from(nearest), x.clone()));
                 }
             }
         }
-        let got: Vec<(i64, String)> = rows(
-            &g,
-            &format!("partners in {p} chain {chain} depth {depth} | select partners, name"),
-        )
-        .iter()
-        .map(|r| (r[0].as_f64().unwrap_or(-1.0) as i64, text(&r[1])))
-        .collect();
+        let source = format!("partners in {p} chain {chain} depth {depth}");
+        let got: Vec<(i64, i64, String)> =
+            rows(&g, &format!("{source} | select partners, distance, name"))
+                .iter()
+                .map(|r| {
+                    (
+                        r[0].as_f64().unwrap_or(-1.0) as i64,
+                        r[1].as_f64().unwrap_or(-1.0) as i64,
+                        text(&r[2]),
+                    )
+                })
+                .collect();
+        // The source's own order is the language's sort on its columns, and `limit` keeps the
+        // head of it (the tie-breaks: revenue, then name).
+        let order = "partners desc, revenue_yi desc, name";
+        assert_eq!(
+            rows(&g, &format!("{source} | select name")),
+            rows(&g, &format!("{source} | sort {order} | select name")),
+            "{source}: best first"
+        );
+        assert_eq!(
+            rows(&g, &format!("{source} | limit 5 | select name")),
+            rows(
+                &g,
+                &format!("{source} | sort {order} | limit 5 | select name")
+            ),
+            "{source}: top 5"
+        );
         let mut got_sorted = got.clone();
         got_sorted.sort();
         want.sort();

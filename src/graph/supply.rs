@@ -1,7 +1,8 @@
 //! Supply-network neighbourhoods (以商招商): which firms lie within d undirected SUPPLIES_TO hops
-//! of a home set, and how many distinct home firms each reaches — one breadth-first search per
-//! start with a visited bitset per worker, run in parallel (rayon) over the starts, from
-//! whichever side (home firms or candidates) has fewer starts.
+//! of a home set, and how many distinct home firms each reaches — for candidates within 2 hops by
+//! meeting in the middle (home firms grouped by neighbour, then one pass over each candidate's
+//! neighbours), otherwise one breadth-first search per start with a visited bitset per worker;
+//! in parallel (rayon) over the starts.
 
 use super::Graph;
 use crate::model::{EdgeKind, Kind};
@@ -165,9 +166,11 @@ impl Search {
 /// `candidates` when given — with the number of distinct home firms within `depth` hops of it
 /// and its distance to the nearest, sorted by firm. `neighbors(i)` lists i's neighbours in the
 /// undirected network (both directions), `degree(i)` how many there are; `n` bounds the node
-/// ids. Starts from the side whose searches read fewer adjacency entries by the estimate
-/// [`two_hop_cost`]: from each candidate (counting home firms in its ball) or from each home firm
-/// (counting the firms its ball reaches). In parallel over the starts when `parallel`.
+/// ids. With candidates and at most 2 hops (Q4, 以商招商), meets in the middle
+/// ([`partners_near`]: no search at all). Otherwise starts a search from the side whose searches
+/// read fewer adjacency entries by the estimate [`two_hop_cost`]: from each candidate (counting
+/// home firms in its ball) or from each home firm (counting the firms its ball reaches). In
+/// parallel over the starts when `parallel`.
 pub fn partners<N, I>(
     n: usize,
     neighbors: N,
@@ -184,10 +187,14 @@ where
     let mut home: Vec<u32> = home.iter().copied().filter(|&h| (h as usize) < n).collect();
     home.sort_unstable();
     home.dedup();
-    let is_home = Bits::of(n, &home);
     if home.is_empty() || depth == 0 {
         return Vec::new();
     }
+    let home_rank = Ranked::of(n, &home);
+    if let Some(c) = candidates.filter(|_| depth <= 2) {
+        return partners_near(n, &neighbors, &home, &home_rank, c, depth, parallel);
+    }
+    let is_home = home_rank.bits;
     let from_candidates = candidates.is_some_and(|c| {
         two_hop_cost(c, &neighbors, &degree, parallel)
             <= two_hop_cost(&home, &neighbors, &degree, parallel)
@@ -275,6 +282,169 @@ where
                 })
                 .collect()
         }
+    }
+}
+
+/// Bits over node ids with a running count per word, so that a set node's rank (how many set
+/// nodes come before it) is one read and one popcount: the position of a node in the sorted
+/// list the bits were made from.
+struct Ranked {
+    bits: Bits,
+    before: Vec<u32>,
+}
+
+impl Ranked {
+    /// `sorted`: ascending, each once, all below `n`.
+    fn of(n: usize, sorted: &[u32]) -> Ranked {
+        Ranked::from(Bits::of(n, sorted))
+    }
+
+    fn from(bits: Bits) -> Ranked {
+        let mut before = Vec::with_capacity(bits.0.len());
+        let mut sum = 0u32;
+        for w in &bits.0 {
+            before.push(sum);
+            sum += w.count_ones();
+        }
+        Ranked { bits, before }
+    }
+
+    /// How many nodes are set.
+    fn len(&self) -> usize {
+        match (self.before.last(), self.bits.0.last()) {
+            (Some(&b), Some(w)) => b as usize + w.count_ones() as usize,
+            _ => 0,
+        }
+    }
+
+    /// The rank of `i` when it is set.
+    #[inline]
+    fn rank(&self, i: u32) -> Option<usize> {
+        let k = i as usize / 64;
+        let w = *self.bits.0.get(k)?;
+        let b = i % 64;
+        (w >> b & 1 == 1)
+            .then(|| self.before[k] as usize + (w & ((1u64 << b) - 1)).count_ones() as usize)
+    }
+}
+
+/// Fewest home firms a rayon task takes (a quarter of it for candidates, whose lists are
+/// longer): below that a split costs more than the lists it hands over.
+const MIN_SPLIT: usize = 1024;
+
+/// [`partners`] for 1 or 2 hops with candidates, meeting in the middle instead of searching:
+/// first every home firm's neighbours y are listed with it (`H(y)`, the home firms next to y,
+/// grouped by y), then each candidate x counts the distinct home firms among its neighbours
+/// (distance 1) and in `H(y)` of each neighbour y (distance 2), marking them in a stamp array
+/// over the home firms (one per worker, never cleared: the stamp is the candidate's position).
+/// It reads each home firm's and each candidate's adjacency once and never the neighbours of a
+/// neighbour, so a supply hub next to a candidate costs its home neighbours, not its thousands
+/// of customers. `home` is sorted and deduplicated, `home_rank` its bits.
+fn partners_near<N, I>(
+    n: usize,
+    neighbors: &N,
+    home: &[u32],
+    home_rank: &Ranked,
+    candidates: &[u32],
+    depth: u32,
+    parallel: bool,
+) -> Vec<Reached>
+where
+    N: Fn(u32) -> I + Sync,
+    I: Iterator<Item = u32>,
+{
+    let mut c: Vec<u32> = candidates
+        .iter()
+        .copied()
+        .filter(|&x| (x as usize) < n && !home_rank.bits.get(x))
+        .collect();
+    c.sort_unstable();
+    c.dedup();
+    if c.is_empty() {
+        return Vec::new();
+    }
+    // H(y) for every home firm's neighbour y: `mid` ranks the distinct y, and the home ranks
+    // next to the j-th y are `homes[starts[j]..starts[j + 1]]` (ascending; a pair stated twice
+    // is listed twice), grouped by a counting pass over (y, home rank) pairs, not a sort.
+    let (mid, starts, homes) = if depth >= 2 {
+        let pair = |(k, &h): (usize, &u32)| {
+            neighbors(h)
+                .filter(|&y| (y as usize) < n)
+                .map(move |y| (y, k as u32))
+        };
+        let pairs: Vec<(u32, u32)> = if parallel {
+            home.par_iter()
+                .enumerate()
+                .with_min_len(MIN_SPLIT)
+                .flat_map_iter(pair)
+                .collect()
+        } else {
+            home.iter().enumerate().flat_map(pair).collect()
+        };
+        let mut bits = Bits::new(n);
+        pairs.iter().for_each(|&(y, _)| bits.set(y));
+        let mid = Ranked::from(bits);
+        let mut starts = vec![0u32; mid.len() + 1];
+        for &(y, _) in &pairs {
+            if let Some(j) = mid.rank(y) {
+                starts[j + 1] += 1;
+            }
+        }
+        for j in 0..mid.len() {
+            starts[j + 1] += starts[j];
+        }
+        let mut fill = starts.clone();
+        let mut homes = vec![0u32; pairs.len()];
+        for &(y, k) in &pairs {
+            if let Some(j) = mid.rank(y) {
+                homes[fill[j] as usize] = k;
+                fill[j] += 1;
+            }
+        }
+        (Some(mid), starts, homes)
+    } else {
+        (None, Vec::new(), Vec::new())
+    };
+    let one = |stamp: &mut Vec<u32>, (i, &x): (usize, &u32)| {
+        let s = i as u32 + 1;
+        let (mut partners, mut near) = (0u32, false);
+        let mut mark = |k: usize, partners: &mut u32| {
+            if let Some(t) = stamp.get_mut(k).filter(|t| **t != s) {
+                *t = s;
+                *partners += 1;
+            }
+        };
+        for y in neighbors(x) {
+            if let Some(k) = home_rank.rank(y) {
+                mark(k, &mut partners);
+                near = true;
+            }
+            if let Some(j) = mid.as_ref().and_then(|m| m.rank(y)) {
+                let (a, b) = (starts[j] as usize, starts[j + 1] as usize);
+                for &k in &homes[a..b] {
+                    mark(k as usize, &mut partners);
+                }
+            }
+        }
+        (partners > 0).then_some(Reached {
+            firm: x,
+            partners,
+            distance: if near { 1 } else { 2 },
+        })
+    };
+    if parallel {
+        c.par_iter()
+            .enumerate()
+            .with_min_len(MIN_SPLIT / 4)
+            .map_init(|| vec![0u32; home.len()], one)
+            .flatten()
+            .collect()
+    } else {
+        let mut stamp = vec![0u32; home.len()];
+        c.iter()
+            .enumerate()
+            .filter_map(|p| one(&mut stamp, p))
+            .collect()
     }
 }
 
@@ -404,6 +574,39 @@ mod tests {
             for parallel in [false, true] {
                 prop_assert_eq!(&fast(n, &edges, &home, cands.as_deref(), depth, parallel), &want);
             }
+        }
+    }
+
+    #[test]
+    fn a_rank_is_the_position_in_the_sorted_list() {
+        let set = [0u32, 5, 63, 64, 65, 200, 255];
+        let r = Ranked::of(256, &set);
+        assert_eq!(r.len(), set.len());
+        for i in 0..300u32 {
+            assert_eq!(r.rank(i), set.iter().position(|&s| s == i), "node {i}");
+        }
+        assert_eq!(Ranked::of(0, &[]).len(), 0);
+        assert_eq!(Ranked::of(0, &[]).rank(0), None);
+    }
+
+    #[test]
+    fn a_hub_next_to_candidates_counts_each_home_firm_once() {
+        // Hub 0 supplies home firms 1..=5 and candidates 6..=9; 6 also supplies home firm 1
+        // directly (distance 1, and 1 is not counted twice); 10 is a candidate two hops from
+        // nobody at home; edges repeated and in both directions.
+        let mut edges: Vec<(u32, u32)> = (1..=9).map(|i| (0, i)).collect();
+        edges.extend([(6, 1), (1, 6), (0, 3), (10, 11)]);
+        let home = [1, 2, 3, 4, 5];
+        let cands = [6, 7, 9, 10, 1];
+        for parallel in [false, true] {
+            let got = fast(12, &edges, &home, Some(&cands), 2, parallel);
+            assert_eq!(got, naive(12, &edges, &home, Some(&cands), 2));
+            assert_eq!(
+                got.iter()
+                    .map(|r| (r.firm, r.partners, r.distance))
+                    .collect::<Vec<_>>(),
+                vec![(6, 5, 1), (7, 5, 2), (9, 5, 2)]
+            );
         }
     }
 

@@ -47,6 +47,15 @@ impl Partners {
         let place = g.node(self.place).name();
         let d = self.depth;
         match self.chain {
+            // At most 2 hops with candidates: `graph::supply` meets in the middle, no search.
+            Some(c) if d <= 2 => {
+                let chain = g.node(c).name();
+                tr!(
+                    lang,
+                    "以商招商：{place}（含下级）企业的供应网络邻居（SUPPLIES_TO 不分方向，{d} 跳内，中间相会：本地企业按邻居分组，每家候选企业只读自己的邻居，rayon 并行），只留外地且生产 {chain} 在 {place} 缺失环节的企业；按本地伙伴数降序、营收降序、名称排序",
+                    "supply partners (以商招商) of the firms in {place} and below: SUPPLIES_TO either way within {d} hops (meeting in the middle: local firms grouped by neighbour, each candidate reads only its own neighbours, in parallel), only firms elsewhere making a segment of {chain} missing in {place}; by local partners desc, revenue desc, name"
+                )
+            }
             Some(c) => {
                 let chain = g.node(c).name();
                 tr!(
@@ -76,6 +85,11 @@ impl Partners {
 
     /// The firms reached, best first (partners desc, then `sort revenue_yi desc, name`).
     pub fn reached(&self, g: &Graph, parallel: bool) -> Vec<Reached> {
+        self.reached_for(g, &self.missing(g), parallel)
+    }
+
+    /// [`Partners::reached`] with the chain's missing segments already known.
+    fn reached_for(&self, g: &Graph, missing: &[u32], parallel: bool) -> Vec<Reached> {
         let home = g.firms_within(self.place);
         if home.is_empty() {
             return Vec::new();
@@ -83,8 +97,7 @@ impl Partners {
         let candidates = match self.chain {
             None => None,
             Some(_) => {
-                let mut c: Vec<u32> = self
-                    .missing(g)
+                let mut c: Vec<u32> = missing
                     .iter()
                     .flat_map(|&s| g.ranked_producers(s).iter().copied())
                     .collect();
@@ -96,22 +109,26 @@ impl Partners {
                 Some(c)
             }
         };
-        let mut r = g.supply_partners(&home, candidates.as_deref(), self.depth, parallel);
-        let rev = |i: u32| g.cols.profile(i).revenue_yi;
-        r.sort_by(|a, b| {
+        let r = g.supply_partners(&home, candidates.as_deref(), self.depth, parallel);
+        // Each firm's revenue read once, not in every comparison; names only break ties.
+        let mut keyed: Vec<(Reached, f64)> = r
+            .into_iter()
+            .map(|r| (r, g.cols.profile(r.firm).revenue_yi))
+            .collect();
+        keyed.sort_unstable_by(|(a, ra), (b, rb)| {
             b.partners
                 .cmp(&a.partners)
-                .then_with(|| by_revenue(rev(a.firm), rev(b.firm)))
+                .then_with(|| by_revenue(*ra, *rb))
                 .then_with(|| g.node(a.firm).name().cmp(g.node(b.firm).name()))
                 .then(a.firm.cmp(&b.firm))
         });
-        r
+        keyed.into_iter().map(|(r, _)| r).collect()
     }
 
     /// The report's rows, in [`Partners::columns`] order, best first.
     pub fn rows(&self, g: &Graph, parallel: bool) -> Vec<Vec<Value>> {
         let missing = self.missing(g);
-        self.reached(g, parallel)
+        self.reached_for(g, &missing, parallel)
             .into_iter()
             .map(|r| {
                 let e = r.firm;
