@@ -89,6 +89,21 @@ pub fn set_messages(lang: Lang) {
     MESSAGES.store(v, std::sync::atomic::Ordering::Relaxed);
 }
 
+/// A TOML value type (`toml::Value::type_str`) in Chinese, for messages about settings and
+/// template files: `string` → 字符串; a type it does not know stays as it is.
+pub fn toml_type_zh(ty: &str) -> &str {
+    match ty {
+        "string" => "字符串",
+        "integer" => "整数",
+        "float" => "小数",
+        "boolean" => "布尔值",
+        "datetime" => "日期时间",
+        "array" => "数组",
+        "table" => "表",
+        other => other,
+    }
+}
+
 /// The language of messages: what [`set_messages`] set, else 中文.
 pub fn messages() -> Lang {
     match MESSAGES.load(std::sync::atomic::Ordering::Relaxed) {

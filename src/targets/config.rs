@@ -189,17 +189,7 @@ fn check_numbers(default: &toml::Value, user: &toml::Value, path: &str) -> Resul
 
 /// A TOML value type as messages name it: `string` / `字符串`.
 fn type_name(ty: &str) -> &str {
-    let zh = match ty {
-        "string" => "字符串",
-        "integer" => "整数",
-        "float" => "小数",
-        "boolean" => "布尔值",
-        "datetime" => "日期时间",
-        "array" => "数组",
-        "table" => "表",
-        other => other,
-    };
-    crate::lang::messages().pick(zh, ty)
+    crate::lang::messages().pick(crate::lang::toml_type_zh(ty), ty)
 }
 
 impl Weights {

@@ -171,17 +171,7 @@ impl<'a, 'i> Fields<'a, 'i> {
 /// "an integer", "a table" (in Chinese: 整数, 表 …).
 pub(super) fn a(ty: &str) -> String {
     if messages() == Lang::Zh {
-        return match ty {
-            "string" => "字符串",
-            "integer" => "整数",
-            "float" => "小数",
-            "boolean" => "布尔值",
-            "datetime" => "日期时间",
-            "array" => "数组",
-            "table" => "表",
-            other => other,
-        }
-        .to_string();
+        return crate::lang::toml_type_zh(ty).to_string();
     }
     if ty.starts_with(['a', 'e', 'i', 'o', 'u']) {
         format!("an {ty}")
