@@ -567,19 +567,26 @@ impl Store {
         Ok(self.path.join(name))
     }
 
+    /// `Ok` for a store opened for writing (it holds the exclusive lock); writing through one
+    /// opened for reading is a bug in chainkb, said as such.
+    pub(super) fn must_be_writable(&self) -> Result<(), StoreError> {
+        if self.writable {
+            return Ok(());
+        }
+        Err(StoreError::ReadOnly {
+            path: self.path.clone(),
+            what: say(
+                "它是以只读方式打开的（chainkb 的缺陷，请报告）",
+                "it was opened for reading (a bug in chainkb: please report it)",
+            ),
+        })
+    }
+
     /// `side_dir`, created if missing (and the database folder fsynced); only for a store opened
     /// for writing, which holds the exclusive lock.
     pub fn make_side_dir(&self, name: &str) -> Result<PathBuf, StoreError> {
         let dir = self.side_dir(name)?;
-        if !self.writable {
-            return Err(StoreError::ReadOnly {
-                path: self.path.clone(),
-                what: say(
-                    "它是以只读方式打开的（chainkb 的缺陷，请报告）",
-                    "it was opened for reading (a bug in chainkb: please report it)",
-                ),
-            });
-        }
+        self.must_be_writable()?;
         if !dir.is_dir() {
             std::fs::create_dir_all(&dir).map_err(|e| self.io(e))?;
             sync_dir(&self.path).map_err(|e| self.io(e))?;

@@ -16,15 +16,7 @@ impl Store {
         label: &str,
         progress: &dyn Fn(u64, u64),
     ) -> Result<Meta, StoreError> {
-        if !self.writable {
-            return Err(StoreError::ReadOnly {
-                path: self.path.clone(),
-                what: say(
-                    "它是以只读方式打开的（chainkb 的缺陷，请报告）",
-                    "it was opened for reading (a bug in chainkb: please report it)",
-                ),
-            });
-        }
+        self.must_be_writable()?;
         // Sized before anything is written (a value that cannot be encoded stops the import
         // here); encoded as it is written, a few values at a time.
         let parts = parts(ds);
