@@ -1,4 +1,4 @@
-//! The per-kind adjacency lists (`graph::Adjacency`, hand-written CSR) against petgraph's
+//! The per-kind adjacency lists (`graph::Adjacency`, hand-written CSR that holds the edges) against petgraph's
 //! `csr::Csr` holding the same SUPPLIES_TO edges, at the size of the peers' `large` supply
 //! network: build time, bytes, and a two-hop walk from many firms. Run:
 //! `cargo bench --bench adjacency` (sizes: CHAINKB_ADJ_NODES, CHAINKB_ADJ_EDGES; default
@@ -104,7 +104,7 @@ fn main() {
         edges.len()
     );
 
-    let (t_adj, adj) = best(3, || Adjacency::build(n, &edges));
+    let (t_adj, adj) = best(3, || Adjacency::build(n, &edges, EdgeKind::InSystem).0);
     println!(
         "build  per-kind CSR (both directions): {:>8.1} ms, {:>6.1} MB",
         t_adj.as_secs_f64() * 1e3,
@@ -129,7 +129,7 @@ fn main() {
             walk(
                 &starts,
                 |f| adj.get(f, k, dir).len(),
-                |s, v| v.extend(adj.get(s, k, dir).iter().map(|&(o, _)| o)),
+                |s, v| v.extend_from_slice(adj.get(s, k, dir)),
             )
         });
         let g = if dir == Direction::Outgoing {

@@ -457,7 +457,7 @@ fn candidates_cover_every_segment_of_the_target_chains_but_the_listed_ones() {
     ] {
         let c = find(chain, Kind::Chain);
         for &s in g.chain_segments(c) {
-            let candidate = g.cols.producers(s).iter().any(|&e| {
+            let candidate = g.producers(s).iter().any(|&e| {
                 g.ds.files[g.ds.row(g.node(e).row).file as usize].starts_with("seeds/candidates")
             });
             let name = g.node(s).name();
@@ -489,7 +489,7 @@ fn public_functions_are_the_vaccine_chains_three() {
     assert_eq!(public, ["菌毒种", "疫苗批签发检验", "预防接种"]);
     for &(s, _) in &g.ds.public_functions {
         assert!(
-            g.cols.producers(s).is_empty(),
+            g.producers(s).is_empty(),
             "{} is a public function, but an enterprise produces it",
             g.node(s).name()
         );

@@ -738,17 +738,8 @@ pub fn schema_text(graph: &Graph, lang: Lang) -> String {
         );
     }
     let _ = writeln!(s, "\n{}", lang.pick("边", "edges"));
-    let mut counts = std::collections::HashMap::new();
-    for e in &graph.ds.edges {
-        *counts.entry(e.kind).or_insert(0usize) += 1;
-    }
     for k in EdgeKind::ALL {
-        let _ = writeln!(
-            s,
-            "  {:<14}{:>8}",
-            k.as_str(),
-            counts.get(&k).copied().unwrap_or(0)
-        );
+        let _ = writeln!(s, "  {:<14}{:>8}", k.as_str(), graph.edge_count(k));
     }
     s
 }

@@ -231,7 +231,6 @@ fn render(graph: &Graph, n: u32, out: &mut String, lang: Lang) {
                 let o = graph.node(other);
                 let e = graph.edge(ei);
                 let extra = graph
-                    .ds
                     .edge_system(ei)
                     .map(|s| {
                         let target = s

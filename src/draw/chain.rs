@@ -291,7 +291,7 @@ fn lane_at(start: f64, span: f64, lanes: usize, l: usize) -> f64 {
 pub(super) fn box_mark(graph: &Graph, place: Option<u32>, seg: u32) -> (Mark, String, Vec<String>) {
     match place {
         None => {
-            let n = graph.cols.producers(seg).len();
+            let n = graph.producers(seg).len();
             let status = if n == 0 {
                 "库内暂无企业".to_string()
             } else {

@@ -101,7 +101,7 @@ pub fn chain_firms(graph: &Graph, chain: u32) -> Vec<u32> {
     let mut out: Vec<u32> = graph
         .chain_segments(chain)
         .iter()
-        .flat_map(|&s| graph.cols.producers(s).iter().copied())
+        .flat_map(|&s| graph.producers(s).iter().copied())
         .collect();
     out.sort_unstable();
     out.dedup();

@@ -1,45 +1,13 @@
-//! Dense per-node columns for loops over many enterprises (target scoring, presence): where a
-//! node is located, what it produces, who produces a segment, whether it has firm-to-firm
-//! relations, and an enterprise's scoring profile. Reading them touches a few cache lines per
-//! node instead of walking the adjacency lists (`adjacency`) into the edge array.
+//! Dense per-node columns for loops over many enterprises (target scoring): whether a node has
+//! firm-to-firm relations, and an enterprise's scoring profile. Reading them touches one cache
+//! line per node instead of the node, its boxed attributes and its lists. (Where a node is
+//! located, what it produces and who produces a segment are the adjacency's lists:
+//! `Graph::locations`, `produced`, `producers`.)
 
+use super::Adjacency;
 use crate::model::{Attrs, Dataset, EdgeKind};
+use petgraph::Direction;
 use std::collections::HashMap;
-
-/// A compressed list per node: `items[start[i]..start[i + 1]]`.
-struct Csr {
-    start: Vec<u32>,
-    items: Vec<u32>,
-}
-
-impl Csr {
-    /// Build from (node, item) pairs, keeping data order within a node.
-    fn build(n: usize, pairs: impl Iterator<Item = (u32, u32)> + Clone) -> Csr {
-        let mut start = vec![0u32; n + 1];
-        for (node, _) in pairs.clone() {
-            start[node as usize + 1] += 1;
-        }
-        for i in 0..n {
-            start[i + 1] += start[i];
-        }
-        let mut fill = start.clone();
-        let mut items = vec![0u32; start[n] as usize];
-        for (node, item) in pairs {
-            let slot = &mut fill[node as usize];
-            items[*slot as usize] = item;
-            *slot += 1;
-        }
-        Csr { start, items }
-    }
-
-    fn get(&self, i: u32) -> &[u32] {
-        let i = i as usize;
-        match (self.start.get(i), self.start.get(i + 1)) {
-            (Some(&a), Some(&b)) => &self.items[a as usize..b as usize],
-            _ => &[],
-        }
-    }
-}
 
 /// What target scoring reads of an enterprise, in one 16-byte record instead of the node, its
 /// boxed attributes, its tag list and its province string (four cache misses at a million
@@ -69,9 +37,6 @@ impl Profile {
 }
 
 pub struct Columns {
-    located: Csr,
-    produces: Csr,
-    producers: Csr,
     has_relations: Vec<bool>,
     profiles: Vec<Profile>,
     /// Distinct tag lists; index 0 is the empty list.
@@ -120,21 +85,18 @@ impl<T: std::hash::Hash + Eq + Clone> Interner<T> {
 }
 
 impl Columns {
-    pub fn build(ds: &Dataset) -> Columns {
+    pub fn build(ds: &Dataset, adj: &Adjacency) -> Columns {
         let n = ds.nodes.len();
-        let of = |kind: EdgeKind| ds.edges.iter().filter(move |e| e.kind == kind);
-        let located = Csr::build(n, of(EdgeKind::LocatedIn).map(|e| (e.from, e.to)));
-        let produces = Csr::build(n, of(EdgeKind::Produces).map(|e| (e.from, e.to)));
-        let producers = Csr::build(n, of(EdgeKind::Produces).map(|e| (e.to, e.from)));
-        let mut has_relations = vec![false; n];
-        for e in ds
-            .edges
-            .iter()
-            .filter(|e| matches!(e.kind, EdgeKind::SuppliesTo | EdgeKind::SubsidiaryOf))
-        {
-            has_relations[e.from as usize] = true;
-            has_relations[e.to as usize] = true;
-        }
+        let has_relations = (0..n as u32)
+            .map(|i| {
+                [EdgeKind::SuppliesTo, EdgeKind::SubsidiaryOf]
+                    .into_iter()
+                    .any(|k| {
+                        !adj.get(i, k, Direction::Outgoing).is_empty()
+                            || !adj.get(i, k, Direction::Incoming).is_empty()
+                    })
+            })
+            .collect();
         let mut tag_sets: Interner<Vec<Box<str>>> = Interner::new(Vec::new());
         let mut provinces: Interner<Box<str>> = Interner::new(Box::from(""));
         let (mut last_tags, mut last_province) = (0, 0);
@@ -155,9 +117,6 @@ impl Columns {
             })
             .collect();
         Columns {
-            located,
-            produces,
-            producers,
             has_relations,
             profiles,
             tag_sets: tag_sets.values,
@@ -183,21 +142,6 @@ impl Columns {
         &self.provinces
     }
 
-    /// Places a node is LOCATED_IN.
-    pub fn locations(&self, i: u32) -> &[u32] {
-        self.located.get(i)
-    }
-
-    /// Segments an enterprise PRODUCES.
-    pub fn produced(&self, i: u32) -> &[u32] {
-        self.produces.get(i)
-    }
-
-    /// Enterprises that PRODUCE a segment.
-    pub fn producers(&self, segment: u32) -> &[u32] {
-        self.producers.get(segment)
-    }
-
     /// Whether a node has any SUPPLIES_TO or SUBSIDIARY_OF edge.
     pub fn has_relations(&self, i: u32) -> bool {
         self.has_relations.get(i as usize).copied().unwrap_or(false)
@@ -207,17 +151,6 @@ impl Columns {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn csr_keeps_order_and_handles_empty_nodes() {
-        let pairs = [(2u32, 7u32), (0, 1), (2, 5), (0, 3)];
-        let c = Csr::build(4, pairs.iter().copied());
-        assert_eq!(c.get(0), &[1, 3]);
-        assert_eq!(c.get(1), &[] as &[u32]);
-        assert_eq!(c.get(2), &[7, 5]);
-        assert_eq!(c.get(3), &[] as &[u32]);
-        assert_eq!(c.get(99), &[] as &[u32]);
-    }
 
     #[test]
     fn interner_hands_out_first_seen_indexes_and_shortcuts_runs() {

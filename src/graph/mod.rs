@@ -1,6 +1,6 @@
-//! The in-memory graph: a `Dataset` with adjacency per edge kind, rebuilt on every open and
-//! never written back, plus the indexes queries need (names; chains; the place hierarchy;
-//! presence per place × segment).
+//! The in-memory graph: a `Dataset` whose edges are held as adjacency per edge kind, rebuilt
+//! on every open and never written back, plus the indexes queries need (names; chains; the
+//! place hierarchy; presence per place × segment).
 
 mod adjacency;
 mod columns;
@@ -11,7 +11,9 @@ mod ranked;
 mod state_bits;
 pub mod supply;
 
-use crate::model::{Attrs, Coverage, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node, Stage};
+use crate::model::{
+    Attrs, Coverage, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node, Stage, SystemEntry,
+};
 use petgraph::Direction;
 use std::collections::{HashMap, HashSet};
 
@@ -56,10 +58,17 @@ impl SegmentState {
 }
 
 pub struct Graph {
+    /// The dataset, without its edges: `ds.edges` is empty in a graph (they live in `adj`;
+    /// node `i` is the dataset's node `i`). Nothing writes a graph's dataset back.
     pub ds: Dataset,
-    /// Per edge kind and direction, each node's (other end, edge index) in data order: node
-    /// `i` and edge `i` are the dataset's, so the graph stores no copy of what `ds` holds.
+    /// Every edge, as adjacency per edge kind and direction, in data order within a node. An
+    /// edge's id is its place in `adj` (grouped by kind and start node), not its index in the
+    /// dataset's edge list.
     adj: Adjacency,
+    /// The edge id of each of `ds.systems`' entries (which the dataset keys by data order),
+    /// and (edge id, entry) sorted by id, for [`Graph::edge_system`].
+    system_edges: Vec<u32>,
+    system_by_edge: Vec<(u32, u32)>,
     pub names: NameIndex,
     /// Place → its ancestors (PART_OF, transitively), nearest first, not including itself.
     ancestors: HashMap<u32, Vec<u32>>,
@@ -85,15 +94,21 @@ pub struct Graph {
 
 impl Graph {
     /// Build the graph and every index from a dataset.
-    pub fn build(ds: Dataset) -> Graph {
+    pub fn build(mut ds: Dataset) -> Graph {
         // Decoding the store leaves its buffers free but held by the allocator; hand them
         // back before the indexes are built, so the peak is the dataset plus the indexes.
         release_free_memory();
-        // The adjacency, the name index and the structural indexes do not depend on each
-        // other: build them side by side (each is parallel inside too; this overlaps their
-        // serial parts).
+        // The edges first, alone: once they are adjacency the dataset's edge list (13 bytes an
+        // edge) is dropped, before the other indexes take their memory.
+        let (adj, in_system) = Adjacency::build(ds.nodes.len(), &ds.edges, EdgeKind::InSystem);
+        let (system_edges, system_by_edge) = system_ids(&ds, &in_system);
+        drop(in_system);
+        ds.edges = Vec::new();
+        release_free_memory();
+        // The name index and the structural indexes do not depend on each other: build them
+        // side by side (each is parallel inside too; this overlaps their serial parts).
         let (
-            (adj, names),
+            names,
             (
                 by_kind,
                 ancestors,
@@ -106,12 +121,7 @@ impl Graph {
                 ranked,
             ),
         ) = rayon::join(
-            || {
-                rayon::join(
-                    || Adjacency::build(ds.nodes.len(), &ds.edges),
-                    || NameIndex::build(&ds.nodes),
-                )
-            },
+            || NameIndex::build(&ds.nodes),
             || {
                 let mut by_kind: HashMap<Kind, Vec<u32>> = HashMap::new();
                 for (i, node) in ds.nodes.iter().enumerate() {
@@ -119,21 +129,33 @@ impl Graph {
                 }
 
                 let mut parents: HashMap<u32, Vec<u32>> = HashMap::new();
+                for (from, to, _) in adj.of_kind(EdgeKind::PartOf) {
+                    if ds.nodes[from as usize].kind.is_place() {
+                        parents.entry(from).or_default().push(to);
+                    }
+                }
+                // A chain's member segments in data order: its incoming BELONGS_TO list; a
+                // segment's chains in the order of its first edge to each.
                 let mut chain_members: HashMap<u32, Vec<u32>> = HashMap::new();
-                let mut segment_chains: HashMap<u32, Vec<u32>> = HashMap::new();
-                for e in &ds.edges {
-                    match e.kind {
-                        EdgeKind::PartOf if ds.nodes[e.from as usize].kind.is_place() => {
-                            parents.entry(e.from).or_default().push(e.to);
-                        }
-                        EdgeKind::BelongsTo if ds.nodes[e.from as usize].kind == Kind::Segment => {
-                            let m = chain_members.entry(e.to).or_default();
-                            if !m.contains(&{ e.from }) {
-                                m.push(e.from);
-                                segment_chains.entry(e.from).or_default().push(e.to);
+                let is_segment = |i: u32| ds.nodes[i as usize].kind == Kind::Segment;
+                for (from, to, _) in adj.of_kind(EdgeKind::BelongsTo) {
+                    if is_segment(from) && !chain_members.contains_key(&to) {
+                        let mut m: Vec<u32> = Vec::new();
+                        for &s in adj.get(to, EdgeKind::BelongsTo, Direction::Incoming) {
+                            if is_segment(s) && !m.contains(&s) {
+                                m.push(s);
                             }
                         }
-                        _ => {}
+                        chain_members.insert(to, m);
+                    }
+                }
+                let mut segment_chains: HashMap<u32, Vec<u32>> = HashMap::new();
+                for (from, to, _) in adj.of_kind(EdgeKind::BelongsTo) {
+                    if is_segment(from) {
+                        let c = segment_chains.entry(from).or_default();
+                        if !c.contains(&to) {
+                            c.push(to);
+                        }
                     }
                 }
                 let mut ancestors: HashMap<u32, Vec<u32>> = HashMap::new();
@@ -156,8 +178,8 @@ impl Graph {
                     }
                     ancestors.insert(p, out);
                 }
-                let cols = Columns::build(&ds);
-                let presence = PresenceIndex::build(&ds, &cols, &ancestors);
+                let cols = Columns::build(&ds, &adj);
+                let presence = PresenceIndex::build(&ds, &adj, &ancestors);
                 let places: Vec<u32> = by_kind
                     .get(&Kind::Region)
                     .into_iter()
@@ -168,7 +190,7 @@ impl Graph {
                 let coverage = places::effective_coverage(&ds, &parents, &places);
                 let ranked = RankedProducers::build(
                     by_kind.get(&Kind::Segment).map_or(&[], Vec::as_slice),
-                    |s| cols.producers(s),
+                    |s| adj.get(s, EdgeKind::Produces, Direction::Incoming),
                     |i| cols.profile(i).revenue_yi,
                     producer_order(&ds, &cols),
                 );
@@ -192,6 +214,8 @@ impl Graph {
         let graph = Graph {
             ds,
             adj,
+            system_edges,
+            system_by_edge,
             names,
             ancestors,
             chain_members,
@@ -212,8 +236,60 @@ impl Graph {
         &self.ds.nodes[i as usize]
     }
 
-    pub fn edge(&self, i: u32) -> &Edge {
-        &self.ds.edges[i as usize]
+    /// The edge with id `i` (ids come from [`Graph::neighbors`]). Panics past the last edge,
+    /// as indexing would: ids are the graph's own, never read from users.
+    pub fn edge(&self, i: u32) -> Edge {
+        match self.adj.edge(i) {
+            Some(e) => e,
+            None => panic!("edge id {i} past the last of {} edges", self.adj.len()),
+        }
+    }
+
+    /// How many edges of `kind` the graph holds.
+    pub fn edge_count(&self, kind: EdgeKind) -> usize {
+        self.adj.count(kind)
+    }
+
+    /// How many edges the graph holds.
+    pub fn edge_total(&self) -> usize {
+        self.adj.len()
+    }
+
+    /// The IN_SYSTEM payload of an edge (by graph edge id), if it is one.
+    pub fn edge_system(&self, edge: u32) -> Option<&SystemEntry> {
+        let k = self
+            .system_by_edge
+            .binary_search_by_key(&edge, |&(e, _)| e)
+            .ok()?;
+        self.ds
+            .systems
+            .get(self.system_by_edge[k].1 as usize)
+            .map(|(_, s)| s)
+    }
+
+    /// Every IN_SYSTEM payload with its edge, in data order.
+    pub fn systems(&self) -> impl Iterator<Item = (Edge, &SystemEntry)> + '_ {
+        self.system_edges
+            .iter()
+            .zip(&self.ds.systems)
+            .filter(|&(&e, _)| e != u32::MAX)
+            .map(|(&e, (_, s))| (self.edge(e), s))
+    }
+
+    /// Places a node is LOCATED_IN, in data order.
+    pub fn locations(&self, i: u32) -> &[u32] {
+        self.adj.get(i, EdgeKind::LocatedIn, Direction::Outgoing)
+    }
+
+    /// Segments an enterprise PRODUCES, in data order.
+    pub fn produced(&self, i: u32) -> &[u32] {
+        self.adj.get(i, EdgeKind::Produces, Direction::Outgoing)
+    }
+
+    /// Enterprises that PRODUCE a segment, in data order.
+    pub fn producers(&self, segment: u32) -> &[u32] {
+        self.adj
+            .get(segment, EdgeKind::Produces, Direction::Incoming)
     }
 
     pub fn nodes_of(&self, kind: Kind) -> &[u32] {
@@ -232,23 +308,30 @@ impl Graph {
         // A node linked by two rows (a template and a seed file) is listed once, at its first
         // edge; its repeats need not be next to each other. The list is in data order already;
         // most lists have no repeat, and short ones are checked pairwise without allocating.
-        let repeats = if list.len() <= 16 {
-            list.iter()
-                .enumerate()
-                .any(|(k, &(o, _))| list[..k].iter().any(|&(p, _)| p == o))
+        let firsts: Vec<usize> = if list.len() <= 16 {
+            (0..list.len())
+                .filter(|&k| !list[..k].contains(&list[k]))
+                .collect()
         } else {
-            let mut others: Vec<u32> = list.iter().map(|&(o, _)| o).collect();
-            others.sort_unstable();
-            others.windows(2).any(|w| w[0] == w[1])
+            let mut seen = HashSet::with_capacity(list.len());
+            (0..list.len()).filter(|&k| seen.insert(list[k])).collect()
         };
-        if !repeats {
-            return list.to_vec();
+        match dir {
+            // An outgoing list is a run of edge ids.
+            Direction::Outgoing => {
+                let first = self.adj.out_ids(i, kind).start;
+                firsts
+                    .into_iter()
+                    .map(|k| (list[k], first + k as u32))
+                    .collect()
+            }
+            // An incoming edge's id is in its start node's outgoing run: the first edge to `i`
+            // there is the first in data order.
+            Direction::Incoming => firsts
+                .into_iter()
+                .filter_map(|k| Some((list[k], self.adj.find(list[k], i, kind)?)))
+                .collect(),
         }
-        let mut v = list.to_vec();
-        v.sort_unstable();
-        v.dedup_by_key(|&mut (other, _)| other);
-        v.sort_unstable_by_key(|&(_, ei)| ei);
-        v
     }
 
     /// The other ends of `kind` edges at node `i`, without allocating (for hot loops; may
@@ -259,16 +342,16 @@ impl Graph {
         kind: EdgeKind,
         dir: Direction,
     ) -> impl Iterator<Item = u32> + '_ {
-        self.adj.get(i, kind, dir).iter().map(|&(other, _)| other)
+        self.adj.get(i, kind, dir).iter().copied()
     }
 
-    /// (other end, edge index) of every `kind` edge at node `i`, in data order, repeats
-    /// included: a slice of the adjacency, no allocation.
-    pub fn adjacent(&self, i: u32, kind: EdgeKind, dir: Direction) -> &[(u32, u32)] {
+    /// The other end of every `kind` edge at node `i`, in data order, repeats included: a
+    /// slice of the adjacency, no allocation.
+    pub fn adjacent(&self, i: u32, kind: EdgeKind, dir: Direction) -> &[u32] {
         self.adj.get(i, kind, dir)
     }
 
-    /// Heap bytes of the per-kind adjacency lists.
+    /// Heap bytes of the per-kind adjacency lists (which hold every edge).
     pub fn adjacency_bytes(&self) -> usize {
         self.adj.heap_bytes()
     }
@@ -435,6 +518,40 @@ impl Graph {
     }
 }
 
+/// The graph edge id of each IN_SYSTEM payload in `ds.systems` (keyed there by the edge's
+/// index in data order), and the payloads' positions sorted by edge id. `in_system` holds the
+/// ids of the IN_SYSTEM edges in data order.
+fn system_ids(ds: &Dataset, in_system: &[u32]) -> (Vec<u32>, Vec<(u32, u32)>) {
+    if ds.systems.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    // The k-th IN_SYSTEM edge in data order: its data index → its id.
+    let data_index: Vec<u32> = ds
+        .edges
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.kind == EdgeKind::InSystem)
+        .map(|(i, _)| i as u32)
+        .collect();
+    let ids: Vec<u32> = ds
+        .systems
+        .iter()
+        .map(|&(e, _)| match data_index.binary_search(&e) {
+            Ok(k) => in_system[k],
+            // The store and the loader only key payloads by IN_SYSTEM edges.
+            Err(_) => u32::MAX,
+        })
+        .collect();
+    let mut by_edge: Vec<(u32, u32)> = ids
+        .iter()
+        .enumerate()
+        .filter(|&(_, &e)| e != u32::MAX)
+        .map(|(k, &e)| (e, k as u32))
+        .collect();
+    by_edge.sort_unstable();
+    (ids, by_edge)
+}
+
 /// The order of `sort revenue_yi desc, name` over enterprises (see `ranked`).
 fn producer_order<'a>(
     ds: &'a Dataset,
@@ -493,6 +610,58 @@ mod tests {
         );
         // edge i is the dataset's edge i: the edge index names the stating row
         assert_eq!({ g.edge(2).row }, 2);
+    }
+
+    #[test]
+    fn in_system_payloads_follow_their_edges_when_ids_are_not_data_order() {
+        // Data order: s3 → s0 IN_SYSTEM, s1 → s2 SUPPLIES, s1 → s0 IN_SYSTEM, s2 → s0
+        // IN_SYSTEM. Graph ids group by kind and start node, so the IN_SYSTEM edges get ids in
+        // the order s1, s2, s3: the payloads (keyed by data index) must still find theirs.
+        let mut ds = Dataset::segments_only(4);
+        let e = |kind, from, to, row| Edge {
+            kind,
+            from,
+            to,
+            row,
+        };
+        ds.edges = vec![
+            e(EdgeKind::InSystem, 3, 0, 0),
+            e(EdgeKind::Supplies, 1, 2, 1),
+            e(EdgeKind::InSystem, 1, 0, 2),
+            e(EdgeKind::InSystem, 2, 0, 3),
+        ];
+        let entry = |name: &str| SystemEntry {
+            system: name.into(),
+            class: "".into(),
+            target_revenue_yi: None,
+        };
+        ds.systems = vec![(0, entry("a")), (2, entry("b")), (3, entry("c"))];
+        let g = Graph::build(ds);
+        assert!(
+            g.ds.edges.is_empty(),
+            "a graph's dataset keeps no edge list"
+        );
+        assert_eq!(g.edge_total(), 4);
+        let listed: Vec<(u32, &str)> = g
+            .systems()
+            .map(|(edge, s)| (edge.from, &*s.system))
+            .collect();
+        assert_eq!(listed, [(3, "a"), (1, "b"), (2, "c")]);
+        for (from, name) in [(3, "a"), (1, "b"), (2, "c")] {
+            let (_, id) = g.neighbors(from, EdgeKind::InSystem, Direction::Outgoing)[0];
+            assert_eq!(g.edge_system(id).map(|s| &*s.system), Some(name));
+            assert_eq!({ g.edge(id).from }, from);
+        }
+        // Incoming ids resolve to the same edges.
+        let incoming = g.neighbors(0, EdgeKind::InSystem, Direction::Incoming);
+        let names: Vec<&str> = incoming
+            .iter()
+            .filter_map(|&(_, id)| g.edge_system(id).map(|s| &*s.system))
+            .collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        // The SUPPLIES edge has no payload.
+        let (_, id) = g.neighbors(1, EdgeKind::Supplies, Direction::Outgoing)[0];
+        assert!(g.edge_system(id).is_none());
     }
 
     #[test]

@@ -3,8 +3,9 @@
 //! every cell's members; a cell is three numbers (≈20 bytes with its key instead of two
 //! vectors of its own — 411k cells at a million firms).
 
-use super::columns::Columns;
-use crate::model::{Attrs, Dataset, Edge, EdgeKind};
+use super::Adjacency;
+use crate::model::{Attrs, Dataset, EdgeKind};
+use petgraph::Direction;
 use rayon::prelude::*;
 use std::collections::HashMap;
 
@@ -64,44 +65,43 @@ impl PresenceIndex {
     /// and orders its members, so each cell is one insert and one run of the member array.
     pub fn build(
         ds: &Dataset,
-        cols: &Columns,
+        adj: &Adjacency,
         ancestors: &HashMap<u32, Vec<u32>>,
     ) -> PresenceIndex {
         // A producing project's segments are present through its carrier, not planned. Only
         // BUILDS edges need that look-up: reading every producer's node would cost a cache
         // miss per PRODUCES edge at a million enterprises.
-        let counts = |e: &Edge| match e.kind {
-            EdgeKind::Produces => true,
-            EdgeKind::Builds => match &ds.nodes[e.from as usize].attrs {
-                Attrs::Project(p) => !p.status.is_some_and(|s| s.is_producing()),
-                _ => false,
-            },
+        let builds_count = |project: u32| match &ds.nodes[project as usize].attrs {
+            Attrs::Project(p) => !p.status.is_some_and(|s| s.is_producing()),
             _ => false,
         };
         // (place, segment, who) with the top bit of `who` marking a project, so grouping needs
         // no node look-up either (node indexes stay below 2^31), and producers sort first.
         const PROJECT: u32 = 1 << 31;
-        let mut triples: Vec<(u32, u32, u32)> = ds
-            .edges
-            .par_iter()
-            .filter(|e| counts(e))
-            .flat_map_iter(|e| {
-                let who = if e.kind == EdgeKind::Builds {
-                    e.from | PROJECT
-                } else {
-                    e.from
-                };
-                let locs = cols.locations(e.from);
+        let mut triples: Vec<(u32, u32, u32)> = (0..ds.nodes.len() as u32)
+            .into_par_iter()
+            .flat_map_iter(|from| {
+                let produced = adj.get(from, EdgeKind::Produces, Direction::Outgoing);
+                let mut built = adj.get(from, EdgeKind::Builds, Direction::Outgoing);
+                if !built.is_empty() && !builds_count(from) {
+                    built = &[];
+                }
                 let mut places: Vec<u32> = Vec::new();
-                for &p in locs {
-                    places.push(p);
-                    places.extend(ancestors.get(&p).into_iter().flatten());
+                if !produced.is_empty() || !built.is_empty() {
+                    let locs = adj.get(from, EdgeKind::LocatedIn, Direction::Outgoing);
+                    for &p in locs {
+                        places.push(p);
+                        places.extend(ancestors.get(&p).into_iter().flatten());
+                    }
+                    if locs.len() > 1 {
+                        places.sort_unstable();
+                        places.dedup();
+                    }
                 }
-                if locs.len() > 1 {
-                    places.sort_unstable();
-                    places.dedup();
-                }
-                places.into_iter().map(move |p| (p, e.to, who))
+                places.into_iter().flat_map(move |p| {
+                    let made = produced.iter().map(move |&s| (p, s, from));
+                    made.chain(built.iter().map(move |&s| (p, s, from | PROJECT)))
+                })
             })
             .collect();
         triples.par_sort_unstable();

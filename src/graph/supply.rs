@@ -17,7 +17,7 @@ impl Graph {
         self.adjacent(i, EdgeKind::SuppliesTo, Direction::Outgoing)
             .iter()
             .chain(self.adjacent(i, EdgeKind::SuppliesTo, Direction::Incoming))
-            .map(|&(o, _)| o)
+            .copied()
     }
 
     /// Enterprises located in `place` or in a place below it, sorted, each once.
@@ -27,7 +27,7 @@ impl Graph {
             .into_iter()
             .chain([place])
             .flat_map(|p| self.adjacent(p, EdgeKind::LocatedIn, Direction::Incoming))
-            .map(|&(o, _)| o)
+            .copied()
             .filter(|&o| self.node(o).kind == Kind::Enterprise)
             .collect();
         v.sort_unstable();

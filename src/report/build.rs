@@ -156,7 +156,7 @@ fn build_rows_of(
         tr!(lang, "上级 {h} 的产业体系", "system of {h}, inherited")
     };
     for (industry, e) in g.neighbors(holder, EdgeKind::InSystem, Dir::Incoming) {
-        let sys = g.ds.edge_system(e);
+        let sys = g.edge_system(e);
         for c in industry_chains(g, industry) {
             if !seen_chains.insert(c) {
                 continue;

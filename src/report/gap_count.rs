@@ -68,7 +68,7 @@ impl GapCount {
         by_node.sort_unstable();
         let mut edges: Vec<(usize, usize)> = Vec::new();
         for (i, &s) in segs.iter().enumerate() {
-            for &(t, _) in g.adjacent(s, EdgeKind::Supplies, Direction::Outgoing) {
+            for &t in g.adjacent(s, EdgeKind::Supplies, Direction::Outgoing) {
                 if let Ok(k) = by_node.binary_search_by_key(&t, |&(n, _)| n) {
                     edges.push((i, by_node[k].1));
                 }

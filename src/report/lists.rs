@@ -490,26 +490,22 @@ fn fact_rows(g: &Graph, kind: ListKind, within: Option<u32>) -> Vec<Row> {
     };
     let num = |n: Option<u16>| n.map_or(Value::Null, |n| Value::Int(n.into()));
     match kind {
-        ListKind::Systems => {
-            g.ds.systems
-                .iter()
-                .filter_map(|(e, s)| {
-                    let edge = &g.ds.edges[*e as usize];
-                    keep(edge.to).then(|| {
-                        provenance(
-                            edge.row,
-                            vec![
-                                Value::Node(edge.to),
-                                Value::text(&*s.system),
-                                Value::Node(edge.from),
-                                Value::opt_text(&s.class),
-                                Value::opt_f64(s.target_revenue_yi),
-                            ],
-                        )
-                    })
-                })
-                .collect()
-        }
+        ListKind::Systems => g
+            .systems()
+            .filter(|(edge, _)| keep(edge.to))
+            .map(|(edge, s)| {
+                provenance(
+                    edge.row,
+                    vec![
+                        Value::Node(edge.to),
+                        Value::text(&*s.system),
+                        Value::Node(edge.from),
+                        Value::opt_text(&s.class),
+                        Value::opt_f64(s.target_revenue_yi),
+                    ],
+                )
+            })
+            .collect(),
         ListKind::Figures => {
             g.ds.figures
                 .iter()
@@ -661,7 +657,7 @@ pub fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
         (Attrs::Industry, _) => {
             let mut systems: Vec<String> = Vec::new();
             for (p, e) in g.neighbors(i, EdgeKind::InSystem, Dir::Outgoing) {
-                let s = match g.ds.edge_system(e) {
+                let s = match g.edge_system(e) {
                     Some(s) if !s.class.is_empty() => {
                         format!("{}:{}:{}", name(g, p), s.system, s.class)
                     }

@@ -135,12 +135,12 @@ impl Partners {
                 let places: Vec<&str> = g
                     .adjacent(e, EdgeKind::LocatedIn, Direction::Outgoing)
                     .iter()
-                    .map(|&(p, _)| g.node(p).name())
+                    .map(|&p| g.node(p).name())
                     .collect();
                 let mut made: Vec<u32> = g
                     .adjacent(e, EdgeKind::Produces, Direction::Outgoing)
                     .iter()
-                    .map(|&(s, _)| s)
+                    .copied()
                     .filter(|s| missing.contains(s))
                     .collect();
                 made.dedup();

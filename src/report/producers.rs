@@ -39,7 +39,7 @@ impl OfSegments {
     /// Whether enterprise `e` is where the stage wants it.
     pub fn admits(&self, g: &Graph, e: u32) -> bool {
         self.place.is_none_or(|p| {
-            let inside = g.cols.locations(e).iter().any(|&l| g.is_within(l, p.place));
+            let inside = g.locations(e).iter().any(|&l| g.is_within(l, p.place));
             inside != p.outside
         })
     }
@@ -219,8 +219,7 @@ mod tests {
         .firms(&g, &segments);
         // The two split every producer, each in the order of the whole list.
         let located_in = |e: u32| {
-            g.cols
-                .locations(e)
+            g.locations(e)
                 .iter()
                 .any(|&l| l == park || g.is_within(l, park))
         };
@@ -240,7 +239,7 @@ mod tests {
         );
         assert!(!inside.is_empty() && !outside.is_empty());
         // A firm in 西片区 is in 测试园区, not outside it.
-        assert!(inside.iter().any(|&e| g.cols.locations(e).contains(&zone)));
+        assert!(inside.iter().any(|&e| g.locations(e).contains(&zone)));
         // k: the head of the same list.
         assert_eq!(stage(None, Some(2)).firms(&g, &segments), all[..2].to_vec());
         let rows = stage(None, None).rows(&g, &all[..1]);

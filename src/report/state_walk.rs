@@ -136,7 +136,7 @@ impl StateWalk {
             if d == self.depth {
                 continue;
             }
-            for &(y, _) in g.adjacent(x, EdgeKind::Supplies, dir) {
+            for &y in g.adjacent(x, EdgeKind::Supplies, dir) {
                 if members.as_ref().is_some_and(|m| !m.contains_key(&y)) {
                     continue;
                 }

@@ -297,7 +297,6 @@ impl<'a> Scorer<'a> {
     /// Whether node `i` is located in the place (or below it).
     fn local(&self, i: u32) -> bool {
         self.g
-            .cols
             .locations(i)
             .iter()
             .any(|p| self.within.binary_search(p).is_ok())
@@ -329,7 +328,7 @@ impl<'a> Scorer<'a> {
     /// those are next to a segment present in the place.
     fn chain_counts(&self, e: u32) -> (usize, usize, usize) {
         let (mut in_chain, mut adjacent) = (0usize, 0usize);
-        let produced = self.g.cols.produced(e);
+        let produced = self.g.produced(e);
         for s in produced {
             if self.chain_segs.binary_search(s).is_ok() {
                 in_chain += 1;
@@ -497,8 +496,7 @@ impl<'a> Scorer<'a> {
 /// needs no read of the firm's locations.
 pub fn outside_producers(g: &Graph, place: u32, segment: u32) -> impl Iterator<Item = u32> + '_ {
     let local: &[u32] = g.presence(place, segment).map_or(&[], |p| p.producers);
-    g.cols
-        .producers(segment)
+    g.producers(segment)
         .iter()
         .copied()
         .filter(move |e| local.binary_search(e).is_err())
@@ -826,7 +824,7 @@ mod tests {
             let scorer = Scorer::new(&g, chain, place, &[], &w, &[], None);
             for &s in g.chain_segments(chain) {
                 let cell: &[u32] = g.presence(place, s).map_or(&[], |p| p.producers);
-                for &e in g.cols.producers(s) {
+                for &e in g.producers(s) {
                     let listed = cell.binary_search(&e).is_ok();
                     assert_eq!(
                         listed,

@@ -480,7 +480,7 @@ pub fn prepare(
                 // A 客商库 is kept for a chain's gaps: say so when the firm makes none of them here.
                 let gap_made = g.chain_segments(chain_n).iter().any(|&s| {
                     g.state(place_n, s) != crate::graph::SegmentState::Present
-                        && g.cols.produced(firm_n).contains(&s)
+                        && g.produced(firm_n).contains(&s)
                 });
                 if !gap_made {
                     notes.push(tr!(

@@ -101,7 +101,7 @@ pub fn diff(a: &Snapshot, b: &Snapshot, events: &[Event], graph: &Graph) -> Vec<
                 .map(|e| event_provenance(e))
         };
         let made: Vec<u32> = node_of(id, &[Kind::Enterprise])
-            .map(|f| graph.cols.produced(f).to_vec())
+            .map(|f| graph.produced(f).to_vec())
             .unwrap_or_default();
         let chain_segs: Vec<u32> = node_of(chain, &[Kind::Chain])
             .map(|c| graph.chain_segments(c).to_vec())
