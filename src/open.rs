@@ -121,10 +121,11 @@ pub fn open_store(
 /// cache freed) before the graph doubles the memory in use.
 pub fn load_graph(store: Store) -> Result<(Graph, Meta), StoreError> {
     let mut phases = Phases::from_env();
-    let (ds, meta) = store.load()?;
+    // The edges stay in their stored chunks until the graph decodes them into its lists.
+    let (ds, edges, meta) = store.load_lean()?;
     drop(store);
     phases.mark("read");
-    let graph = Graph::build(ds);
+    let graph = Graph::build_from(ds, edges)?;
     phases.mark("build");
     Ok((graph, meta))
 }

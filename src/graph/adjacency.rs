@@ -13,9 +13,8 @@
 //! Memory per edge: 12 bytes (other end out, row, other end in), against 29 for an edge array
 //! (13) plus (other end, edge index) lists in both directions (16).
 
-use crate::model::{Edge, EdgeKind};
+use crate::model::{Edge, EdgeKind, EdgeList, EdgeParts, SystemEntry};
 use petgraph::Direction;
-use rayon::prelude::*;
 
 /// How a list's rows are found: `Dense` keeps a start offset for every node (for kinds most
 /// nodes have, such as an enterprise's LOCATED_IN); `Sparse` keeps the sorted nodes that have
@@ -28,7 +27,7 @@ enum Rows {
     Sparse { nodes: Vec<u32>, start: Vec<u32> },
 }
 
-/// A list goes dense when at least one node in `DENSE_SHARE` has an edge: then a start per
+/// A list stays dense when at least one node in `DENSE_SHARE` has an edge: then a start per
 /// node (4 bytes) costs less than 8 bytes (node + start) per node that has one, and a lookup
 /// is one read instead of a binary search.
 const DENSE_SHARE: usize = 2;
@@ -124,72 +123,229 @@ pub struct Adjacency {
     kinds: Vec<KindEdges>,
 }
 
+/// Per-node counts of one kind and direction while the edges are counted (`n + 1` slots;
+/// none until the kind's first edge), then the fill cursors.
+type Counts = Option<Vec<u32>>;
+
+fn count(c: &mut Counts, node: u32, n: usize) {
+    c.get_or_insert_with(|| vec![0u32; n + 1])[node as usize] += 1;
+}
+
+/// One direction of one kind while it is filled: where each node's next edge goes, and the
+/// rows it ends as.
+enum Cursors {
+    /// `at[i]` is node `i`'s next slot; after the fill, node `i`'s end (the start of
+    /// `i + 1`).
+    Dense { at: Vec<u32> },
+    /// A kind without edges.
+    None,
+}
+
+impl Cursors {
+    /// From counts, the rows starting at `base`.
+    fn new(counts: Counts, base: u32) -> Cursors {
+        let Some(mut v) = counts else {
+            return Cursors::None;
+        };
+        let mut next = base;
+        for c in v.iter_mut() {
+            let here = next;
+            next += *c;
+            *c = here;
+        }
+        Cursors::Dense { at: v }
+    }
+
+    /// The slot of node `i`'s next edge.
+    fn next(&mut self, i: u32) -> usize {
+        match self {
+            Cursors::Dense { at } => {
+                let slot = &mut at[i as usize];
+                *slot += 1;
+                (*slot - 1) as usize
+            }
+            // A kind counted without edges is handed none to fill.
+            Cursors::None => 0,
+        }
+    }
+
+    /// The rows, once every edge is in (`base`: where the first row starts).
+    fn into_rows(self, base: u32) -> Rows {
+        match self {
+            Cursors::Dense { mut at } => {
+                // Each cursor stopped at the next node's start: shift them down one.
+                at.pop();
+                at.insert(0, base);
+                let n = at.len() - 1;
+                let with_edges = (0..n).filter(|&i| at[i + 1] > at[i]).count();
+                Rows::new(at, with_edges)
+            }
+            Cursors::None => Rows::EMPTY,
+        }
+    }
+}
+
+/// One kind while the edges are filled in: its slice of the edge array (ids `first..`), its
+/// incoming items, and both directions' cursors.
+struct Filling<'a> {
+    kind: EdgeKind,
+    first: u32,
+    to: &'a mut [u32],
+    row: &'a mut [u32],
+    inc_from: Vec<u32>,
+    out: Cursors,
+    inc: Cursors,
+    remembered: Option<Vec<(u32, u32)>>,
+}
+
+impl Filling<'_> {
+    /// Put edge `e`, the dataset's edge `index`.
+    fn put(&mut self, e: &Edge, index: u32) {
+        let id = self.out.next(e.from);
+        let at = id - self.first as usize;
+        self.to[at] = e.to;
+        self.row[at] = e.row;
+        if let Some(ids) = &mut self.remembered {
+            ids.push((index, id as u32));
+        }
+        let slot = self.inc.next(e.to);
+        self.inc_from[slot] = e.from;
+    }
+}
+
+/// What [`Adjacency::build_from`] makes: the lists, the `remember` edges as (data index, id)
+/// in data order, and the IN_SYSTEM payloads that came with the parts, keyed by data index.
+pub struct Built {
+    pub adjacency: Adjacency,
+    pub remembered: Vec<(u32, u32)>,
+    pub systems: Vec<(u32, SystemEntry)>,
+}
+
 impl Adjacency {
-    /// Build from the dataset's edges (`n` nodes, edges in data order), one kind at a time in
-    /// parallel. Returns also the ids of the `remember` edges, in data order (the dataset keys
-    /// a few things by an edge's position in data order, such as IN_SYSTEM payloads).
-    pub fn build(n: usize, edges: &[Edge], remember: EdgeKind) -> (Adjacency, Vec<u32>) {
+    /// Build from the dataset's edges (`n` nodes, edges in data order). Returns also the
+    /// `remember` edges as (data index, id), in data order (the dataset keys a few things by
+    /// an edge's position in data order, such as IN_SYSTEM payloads).
+    pub fn build(n: usize, edges: &[Edge], remember: EdgeKind) -> (Adjacency, Vec<(u32, u32)>) {
+        let list = EdgeList {
+            edges,
+            systems: &[],
+        };
+        match Adjacency::build_from(n, &list, remember) {
+            Ok(b) => (b.adjacency, b.remembered),
+            Err(never) => match never {},
+        }
+    }
+
+    /// Build from edges handed over in parts (in data order), reading them twice: once to
+    /// count each node's edges per kind and direction, once to put each edge in its place.
+    /// So no part but the one being read need be decoded; the lists are the only copy of the
+    /// edges. The second pass fills the kinds in two groups side by side.
+    pub fn build_from<P: EdgeParts + ?Sized>(
+        n: usize,
+        parts: &P,
+        remember: EdgeKind,
+    ) -> Result<Built, P::Error> {
         let nk = EdgeKind::ALL.len();
         let mut len = vec![0u32; nk];
-        for e in edges {
-            len[e.kind as usize] += 1;
-        }
-        let mut first = vec![0u32; nk];
-        for k in 1..nk {
-            first[k] = first[k - 1] + len[k - 1];
-        }
-        let m = edges.len();
+        let mut out_counts: Vec<Counts> = vec![None; nk];
+        let mut in_counts: Vec<Counts> = vec![None; nk];
+        let mut systems = Vec::new();
+        let mut offset = 0u32;
+        // Counted side by side: one thread the outgoing ends, the other the incoming ones.
+        parts.for_each_part(&mut |edges, part_systems| {
+            rayon::join(
+                || {
+                    for e in edges {
+                        len[e.kind as usize] += 1;
+                        count(&mut out_counts[e.kind as usize], e.from, n);
+                    }
+                },
+                || {
+                    for e in edges {
+                        count(&mut in_counts[e.kind as usize], e.to, n);
+                    }
+                },
+            );
+            systems.extend(part_systems.iter().map(|(i, s)| (offset + i, s.clone())));
+            offset += edges.len() as u32;
+        })?;
+        let m: usize = len.iter().map(|&l| l as usize).sum();
         let mut to = vec![0u32; m];
         let mut row = vec![0u32; m];
-        // Each kind fills its own id range of `to` and `row`: split them so the kinds can run
-        // side by side, largest first.
-        let mut slots: Vec<(usize, &mut [u32], &mut [u32])> = Vec::with_capacity(nk);
+        let mut fill: Vec<Filling> = Vec::with_capacity(nk);
         let (mut to_rest, mut row_rest) = (&mut to[..], &mut row[..]);
-        for (k, &l) in len.iter().enumerate() {
-            let (t, tr) = std::mem::take(&mut to_rest).split_at_mut(l as usize);
-            let (r, rr) = std::mem::take(&mut row_rest).split_at_mut(l as usize);
+        let mut first = 0u32;
+        for ((k, out), inc) in out_counts.into_iter().enumerate().zip(in_counts) {
+            let l = len[k] as usize;
+            let (t, tr) = std::mem::take(&mut to_rest).split_at_mut(l);
+            let (r, rr) = std::mem::take(&mut row_rest).split_at_mut(l);
             (to_rest, row_rest) = (tr, rr);
-            slots.push((k, t, r));
+            let kind = EdgeKind::ALL[k];
+            fill.push(Filling {
+                kind,
+                first,
+                to: t,
+                row: r,
+                inc_from: vec![0u32; l],
+                out: Cursors::new(out, first),
+                inc: Cursors::new(inc, 0),
+                remembered: (kind == remember).then(Vec::new),
+            });
+            first += l as u32;
         }
-        let scans = |k: usize| len[k] as usize * SCAN_SHARE >= m;
-        let mut ids: Vec<Vec<u32>> = vec![Vec::new(); nk];
-        for (i, e) in edges.iter().enumerate() {
-            if !scans(e.kind as usize) {
-                ids[e.kind as usize].push(i as u32);
+        // Two groups of kinds, as even in edges as the kinds allow (largest first, each to the
+        // lighter group): each walks every part and takes its own kinds.
+        let mut order: Vec<usize> = (0..nk).collect();
+        order.sort_by_key(|&k| std::cmp::Reverse(len[k]));
+        let mut group = [0usize; 2];
+        let mut side = vec![0usize; nk];
+        for k in order {
+            let g = usize::from(group[1] < group[0]);
+            side[k] = g;
+            group[g] += len[k] as usize;
+        }
+        let (mut a, mut b): (Vec<Filling>, Vec<Filling>) =
+            fill.into_iter().partition(|f| side[f.kind as usize] == 0);
+        let mine = |group: &mut [Filling], edges: &[Edge], offset: u32| {
+            for (i, e) in edges.iter().enumerate() {
+                if let Some(f) = group.iter_mut().find(|f| f.kind == e.kind) {
+                    f.put(e, offset + i as u32);
+                }
             }
-        }
-        let jobs: Vec<_> = slots
-            .into_iter()
-            .zip(ids)
-            .map(|((k, to, row), ids)| {
-                let kind = EdgeKind::ALL[k];
-                let source = if scans(k) {
-                    Source::Scan(edges, kind)
-                } else {
-                    Source::Ids(edges, ids)
-                };
-                (k, source, to, row)
-            })
-            .collect();
-        let mut jobs = jobs;
-        jobs.sort_by_key(|(k, ..)| std::cmp::Reverse(len[*k]));
-        let built: Vec<(usize, KindEdges, Vec<u32>)> = jobs
-            .into_par_iter()
-            .map(|(k, source, to, row)| {
-                let remember = EdgeKind::ALL[k] == remember;
-                let (kind_edges, ids) = build_kind(n, source, first[k], to, row, remember);
-                (k, kind_edges, ids)
-            })
-            .collect();
+        };
+        let mut offset = 0u32;
+        parts.for_each_part(&mut |edges, _| {
+            rayon::join(
+                || mine(&mut a, edges, offset),
+                || mine(&mut b, edges, offset),
+            );
+            offset += edges.len() as u32;
+        })?;
         let mut kinds: Vec<KindEdges> = (0..nk).map(|_| KindEdges::EMPTY).collect();
         let mut remembered = Vec::new();
-        for (k, kind_edges, ids) in built {
-            kinds[k] = kind_edges;
-            if !ids.is_empty() {
+        for f in a.into_iter().chain(b) {
+            if let Some(ids) = f.remembered {
                 remembered = ids;
             }
+            let len = f.to.len() as u32;
+            kinds[f.kind as usize] = if len == 0 {
+                KindEdges::EMPTY
+            } else {
+                KindEdges {
+                    first: f.first,
+                    len,
+                    out: f.out.into_rows(f.first),
+                    inc: f.inc.into_rows(0),
+                    inc_from: f.inc_from,
+                }
+            };
         }
-        (Adjacency { to, row, kinds }, remembered)
+        let adjacency = Adjacency { to, row, kinds };
+        Ok(Built {
+            adjacency,
+            remembered,
+            systems,
+        })
     }
 
     /// The other ends of every `kind` edge leaving (`Outgoing`) or entering (`Incoming`) node
@@ -279,90 +435,10 @@ impl Adjacency {
     }
 }
 
-/// Where a kind's edges are read from while building: kinds that hold a large share of all
-/// edges scan the edge array (twice), the others read the ids one shared pass collected (so
-/// the small kinds neither scan millions of edges nor does the big one copy its ids).
-enum Source<'a> {
-    Scan(&'a [Edge], EdgeKind),
-    Ids(&'a [Edge], Vec<u32>),
-}
-
-impl Source<'_> {
-    fn for_each(&self, mut f: impl FnMut(&Edge)) {
-        match self {
-            Source::Scan(edges, kind) => edges.iter().filter(|e| e.kind == *kind).for_each(f),
-            Source::Ids(edges, ids) => ids.iter().for_each(|&i| f(&edges[i as usize])),
-        }
-    }
-}
-
-/// A kind scans the whole edge array when it holds at least one edge in `SCAN_SHARE`.
-const SCAN_SHARE: usize = 4;
-
-/// One kind's runs: a counting sort of its edges by start node (into `to` / `row`, the kind's
-/// id range) and by end node (the incoming lists), both keeping data order. With `remember`,
-/// also the ids of the kind's edges in data order.
-fn build_kind(
-    n: usize,
-    source: Source,
-    first: u32,
-    to: &mut [u32],
-    row: &mut [u32],
-    remember: bool,
-) -> (KindEdges, Vec<u32>) {
-    if to.is_empty() {
-        return (KindEdges::EMPTY, Vec::new());
-    }
-    let (mut out_start, mut in_start) = (vec![0u32; n + 1], vec![0u32; n + 1]);
-    source.for_each(|e| {
-        out_start[e.from as usize + 1] += 1;
-        in_start[e.to as usize + 1] += 1;
-    });
-    let (out_nodes, in_nodes) = (with_edges(&out_start), with_edges(&in_start));
-    out_start[0] = first;
-    prefix_sums(&mut out_start);
-    prefix_sums(&mut in_start);
-    let mut inc_from = vec![0u32; to.len()];
-    let (mut out_at, mut in_at) = (out_start.clone(), in_start.clone());
-    let mut ids = Vec::new();
-    source.for_each(|e| {
-        let slot = &mut out_at[e.from as usize];
-        let id = *slot;
-        *slot += 1;
-        to[(id - first) as usize] = e.to;
-        row[(id - first) as usize] = e.row;
-        if remember {
-            ids.push(id);
-        }
-        let slot = &mut in_at[e.to as usize];
-        inc_from[*slot as usize] = e.from;
-        *slot += 1;
-    });
-    drop((out_at, in_at));
-    let kind_edges = KindEdges {
-        first,
-        len: to.len() as u32,
-        out: Rows::new(out_start, out_nodes),
-        inc: Rows::new(in_start, in_nodes),
-        inc_from,
-    };
-    (kind_edges, ids)
-}
-
-/// How many nodes have an edge, from counts (`count[i + 1]` = edges at node `i`).
-fn with_edges(count: &[u32]) -> usize {
-    count[1..].iter().filter(|&&c| c > 0).count()
-}
-
-fn prefix_sums(v: &mut [u32]) {
-    for i in 1..v.len() {
-        v[i] += v[i - 1];
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::PartSink;
     use petgraph::graph::{DiGraph, NodeIndex};
     use petgraph::visit::EdgeRef;
     use proptest::prelude::*;
@@ -489,13 +565,62 @@ mod tests {
                 .collect();
             let got: Vec<u32> = systems
                 .iter()
-                .filter_map(|&id| adj.edge(id))
+                .filter_map(|&(_, id)| adj.edge(id))
                 .map(|e| e.row)
                 .collect();
-            prop_assert_eq!(got, want);
+            prop_assert_eq!(got, want.clone());
+            let data_index: Vec<u32> = systems.iter().map(|&(i, _)| i).collect();
+            prop_assert_eq!(data_index, want);
             // A node past the end has no edges (no panic), nor an id past the last.
             prop_assert!(adj.get(n as u32, EdgeKind::Supplies, Direction::Incoming).is_empty());
             prop_assert!(adj.edge(edges.len() as u32).is_none());
+        }
+    }
+
+    /// Edges handed over in parts of the given sizes.
+    struct Parts(Vec<Vec<Edge>>);
+
+    impl EdgeParts for Parts {
+        type Error = ();
+        fn for_each_part(&self, f: &mut PartSink) -> Result<(), ()> {
+            self.0.iter().for_each(|p| f(p, &[]));
+            Ok(())
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        #[test]
+        fn edges_in_parts_make_the_lists_one_list_makes(
+            (n, edges) in arb_graph(),
+            cut in prop::collection::vec(1usize..30, 1..10),
+        ) {
+            let (whole, ids) = Adjacency::build(n, &edges, EdgeKind::PartOf);
+            let mut parts = Vec::new();
+            let mut rest = &edges[..];
+            for c in cut.iter().cycle() {
+                if rest.is_empty() {
+                    break;
+                }
+                let (p, r) = rest.split_at((*c).min(rest.len()));
+                parts.push(p.to_vec());
+                rest = r;
+            }
+            let built = Adjacency::build_from(n, &Parts(parts), EdgeKind::PartOf).unwrap();
+            prop_assert_eq!(&built.remembered, &ids);
+            let b = built.adjacency;
+            for i in 0..n as u32 {
+                for kind in EdgeKind::ALL {
+                    for dir in [Direction::Outgoing, Direction::Incoming] {
+                        prop_assert_eq!(whole.get(i, kind, dir), b.get(i, kind, dir));
+                    }
+                    prop_assert_eq!(whole.out_ids(i, kind), b.out_ids(i, kind));
+                }
+            }
+            for id in 0..edges.len() as u32 {
+                prop_assert_eq!(whole.edge(id), b.edge(id));
+            }
         }
     }
 

@@ -12,7 +12,8 @@ mod state_bits;
 pub mod supply;
 
 use crate::model::{
-    Attrs, Coverage, Dataset, Edge, EdgeKind, Kind, LEADING_TAGS, Node, Stage, SystemEntry,
+    Attrs, Coverage, Dataset, Edge, EdgeKind, EdgeList, EdgeParts, Kind, LEADING_TAGS, Node,
+    PartSink, Stage, SystemEntry,
 };
 use petgraph::Direction;
 use std::collections::{HashMap, HashSet};
@@ -100,10 +101,43 @@ impl Graph {
         release_free_memory();
         // The edges first, alone: once they are adjacency the dataset's edge list (13 bytes an
         // edge) is dropped, before the other indexes take their memory.
-        let (adj, in_system) = Adjacency::build(ds.nodes.len(), &ds.edges, EdgeKind::InSystem);
-        let (system_edges, system_by_edge) = system_ids(&ds, &in_system);
-        drop(in_system);
-        ds.edges = Vec::new();
+        let edges = std::mem::take(&mut ds.edges);
+        let systems = std::mem::take(&mut ds.systems);
+        let list = EdgeList {
+            edges: &edges,
+            systems: &systems,
+        };
+        let built = match Adjacency::build_from(ds.nodes.len(), &list, EdgeKind::InSystem) {
+            Ok(built) => built,
+            Err(never) => match never {},
+        };
+        drop(edges);
+        Graph::finish(ds, built)
+    }
+
+    /// Build the graph from a dataset whose edges come in parts (`stored`, e.g. a store's
+    /// chunks, decoded as they are read), followed by the dataset's own edges (those a journal
+    /// added); the dataset's `systems` must be empty (the payloads come with the parts). No
+    /// list of every decoded edge is ever held.
+    pub fn build_from<P: EdgeParts>(mut ds: Dataset, stored: P) -> Result<Graph, P::Error> {
+        release_free_memory();
+        let tail = std::mem::take(&mut ds.edges);
+        let parts = Then {
+            first: &stored,
+            tail: &tail,
+        };
+        let mut built = Adjacency::build_from(ds.nodes.len(), &parts, EdgeKind::InSystem)?;
+        built.systems.extend(std::mem::take(&mut ds.systems));
+        // The stored parts are of no use once they are lists: gone before the other indexes.
+        drop((stored, tail));
+        Ok(Graph::finish(ds, built))
+    }
+
+    /// The indexes, once the edges are adjacency.
+    fn finish(mut ds: Dataset, built: adjacency::Built) -> Graph {
+        let adj = built.adjacency;
+        ds.systems = built.systems;
+        let (system_edges, system_by_edge) = system_ids(&ds.systems, &built.remembered);
         release_free_memory();
         // The name index and the structural indexes do not depend on each other: build them
         // side by side (each is parallel inside too; this overlaps their serial parts).
@@ -518,29 +552,22 @@ impl Graph {
     }
 }
 
-/// The graph edge id of each IN_SYSTEM payload in `ds.systems` (keyed there by the edge's
-/// index in data order), and the payloads' positions sorted by edge id. `in_system` holds the
-/// ids of the IN_SYSTEM edges in data order.
-fn system_ids(ds: &Dataset, in_system: &[u32]) -> (Vec<u32>, Vec<(u32, u32)>) {
-    if ds.systems.is_empty() {
-        return (Vec::new(), Vec::new());
-    }
-    // The k-th IN_SYSTEM edge in data order: its data index → its id.
-    let data_index: Vec<u32> = ds
-        .edges
+/// The graph edge id of each IN_SYSTEM payload in `systems` (keyed there by the edge's index
+/// in data order), and the payloads' positions sorted by edge id. `in_system` holds the
+/// IN_SYSTEM edges as (data index, id), in data order.
+fn system_ids(
+    systems: &[(u32, SystemEntry)],
+    in_system: &[(u32, u32)],
+) -> (Vec<u32>, Vec<(u32, u32)>) {
+    let ids: Vec<u32> = systems
         .iter()
-        .enumerate()
-        .filter(|(_, e)| e.kind == EdgeKind::InSystem)
-        .map(|(i, _)| i as u32)
-        .collect();
-    let ids: Vec<u32> = ds
-        .systems
-        .iter()
-        .map(|&(e, _)| match data_index.binary_search(&e) {
-            Ok(k) => in_system[k],
-            // The store and the loader only key payloads by IN_SYSTEM edges.
-            Err(_) => u32::MAX,
-        })
+        .map(
+            |&(e, _)| match in_system.binary_search_by_key(&e, |&(i, _)| i) {
+                Ok(k) => in_system[k].1,
+                // The store and the loader only key payloads by IN_SYSTEM edges.
+                Err(_) => u32::MAX,
+            },
+        )
         .collect();
     let mut by_edge: Vec<(u32, u32)> = ids
         .iter()
@@ -550,6 +577,23 @@ fn system_ids(ds: &Dataset, in_system: &[u32]) -> (Vec<u32>, Vec<(u32, u32)>) {
         .collect();
     by_edge.sort_unstable();
     (ids, by_edge)
+}
+
+/// A store's edge parts, then the dataset's own edges (those a journal added) as one more.
+struct Then<'a, P: ?Sized> {
+    first: &'a P,
+    tail: &'a [Edge],
+}
+
+impl<P: EdgeParts + ?Sized> EdgeParts for Then<'_, P> {
+    type Error = P::Error;
+    fn for_each_part(&self, f: &mut PartSink) -> Result<(), P::Error> {
+        self.first.for_each_part(f)?;
+        if !self.tail.is_empty() {
+            f(self.tail, &[]);
+        }
+        Ok(())
+    }
 }
 
 /// The order of `sort revenue_yi desc, name` over enterprises (see `ranked`).

@@ -499,6 +499,33 @@ pub struct Edge {
     pub row: u32,
 }
 
+/// Edges in data order, handed over a part at a time and as often as asked: the graph reads
+/// them twice (to count, then to fill its adjacency lists) without every edge being decoded at
+/// once (`store::StoredEdges`). A part comes with the IN_SYSTEM payloads of its edges, keyed
+/// by index within the part.
+pub trait EdgeParts {
+    type Error;
+    fn for_each_part(&self, f: &mut PartSink) -> Result<(), Self::Error>;
+}
+
+/// What [`EdgeParts::for_each_part`] hands each part to: its edges, and the IN_SYSTEM
+/// payloads of its edges by index within the part.
+pub type PartSink<'a> = dyn FnMut(&[Edge], &[(u32, SystemEntry)]) + 'a;
+
+/// The whole edge list as one part.
+pub struct EdgeList<'a> {
+    pub edges: &'a [Edge],
+    pub systems: &'a [(u32, SystemEntry)],
+}
+
+impl EdgeParts for EdgeList<'_> {
+    type Error = std::convert::Infallible;
+    fn for_each_part(&self, f: &mut PartSink) -> Result<(), Self::Error> {
+        f(self.edges, self.systems);
+        Ok(())
+    }
+}
+
 /// A chain template file's own header, kept so that export can write the file back.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct TemplateFile {

@@ -81,7 +81,10 @@ impl Store {
             let tree = db
                 .open_tree(format!("g{}", meta.generation))
                 .map_err(|e| self.sled(e))?;
-            Ok((self.load_tree(&Source::tree(self, &tree), None)?, meta))
+            Ok((
+                self.load_tree(&Source::tree(self, &tree), None, true)?,
+                meta,
+            ))
         })
     }
 

@@ -38,8 +38,8 @@
 //! are still read, and the next import converts them.
 
 use crate::model::{
-    CatalogItem, Dataset, Edge, EdgeKind, Figure, Listing, Node, PlaceCoverage, Rows, StoredRun,
-    SystemEntry, TemplateFile,
+    CatalogItem, Dataset, Edge, EdgeKind, EdgeParts, Figure, Listing, Node, PartSink,
+    PlaceCoverage, Rows, StoredRun, SystemEntry, TemplateFile,
 };
 use rayon::prelude::*;
 use serde::Serialize;
@@ -353,6 +353,7 @@ mod tests;
 mod write;
 
 use layout::*;
+pub use read::StoredEdges;
 use read::*;
 use write::*;
 

@@ -32,6 +32,33 @@ impl Store {
         if self.is_legacy() {
             return self.legacy_load();
         }
+        self.read_live(through_copy, |s, source| s.load_from(source))
+    }
+
+    /// Read the live dataset with its edges left in their stored chunks (checksummed, still
+    /// compressed: a fraction of the decoded edges' memory), for a reader that decodes them a
+    /// part at a time, such as the graph's build ([`StoredEdges`]). The dataset's `edges` and
+    /// `systems` are empty; the edges' IN_SYSTEM payloads come with their parts.
+    pub fn load_lean(&self) -> Result<(Dataset, StoredEdges, Meta), StoreError> {
+        if self.is_legacy() {
+            let (mut ds, meta) = self.legacy_load()?;
+            let edges = StoredEdges::Decoded {
+                edges: std::mem::take(&mut ds.edges),
+                systems: std::mem::take(&mut ds.systems),
+            };
+            return Ok((ds, edges, meta));
+        }
+        let ((ds, edges), meta) = self.read_live(false, |s, source| s.load_lean_from(source))?;
+        Ok((ds, edges, meta))
+    }
+
+    /// Read the live generation with `read`, through a copy in the temporary folder when asked
+    /// or when the database is on read-only media.
+    fn read_live<T>(
+        &self,
+        through_copy: bool,
+        read_source: impl Fn(&Store, &Source) -> Result<T, StoreError>,
+    ) -> Result<(T, Meta), StoreError> {
         let Some(current) = &self.current() else {
             return Err(StoreError::Empty(self.path.clone()));
         };
@@ -43,7 +70,7 @@ impl Store {
         let read = |dir: &Path| {
             catching_sled_panics(&say("读取数据", "reading the data"), &self.path, || {
                 let source = Source::folder(self, dir)?;
-                self.load_from(&source)
+                read_source(self, &source)
             })
         };
         let ds = if through_copy {
@@ -79,24 +106,49 @@ impl Store {
     /// Decode a generation's records, checking them against its manifest.
     pub(super) fn load_from(&self, source: &Source) -> Result<Dataset, StoreError> {
         let manifest = source.with(|db| self.read_manifest(db, None))?;
-        let ds = self.load_tree(source, Some(&manifest))?;
+        let ds = self.load_tree(source, Some(&manifest), true)?;
+        self.check_counts(&ds, &manifest)?;
+        let edges = ds.edges.len().div_ceil(CHUNK);
+        if edges != manifest.edges as usize {
+            return Err(incomplete(&self.path, "edges", manifest.edges, edges));
+        }
+        Ok(ds)
+    }
+
+    /// [`Store::load_from`] with the edges kept as their stored chunks (`load_lean`).
+    fn load_lean_from(&self, source: &Source) -> Result<(Dataset, StoredEdges), StoreError> {
+        let manifest = source.with(|db| self.read_manifest(db, None))?;
+        let ds = self.load_tree(source, Some(&manifest), false)?;
+        self.check_counts(&ds, &manifest)?;
+        let mut chunks = Vec::with_capacity(manifest.edges as usize);
+        for i in 0..manifest.edges as usize {
+            let key = format!("edges/{i}");
+            let v = source
+                .get(&chunk_key("edges/", i))?
+                .ok_or_else(|| self.corrupt(missing(&key)))?;
+            chunks.push(Box::from(checked_body(&self.path, &key, &v)?));
+        }
+        let edges = StoredEdges::Chunks {
+            path: self.path.clone(),
+            chunks,
+        };
+        Ok((ds, edges))
+    }
+
+    /// Every kind of record but the edges came back in as many chunks as were written.
+    fn check_counts(&self, ds: &Dataset, manifest: &Manifest) -> Result<(), StoreError> {
         let counts = [
             ("runs", ds.rows.run_count(), manifest.runs),
             ("row_notes", ds.rows.with_notes(), manifest.row_notes),
             ("nodes", ds.nodes.len(), manifest.nodes),
-            ("edges", ds.edges.len(), manifest.edges),
         ];
         for (what, records, chunks) in counts {
-            if records.div_ceil(CHUNK) != chunks as usize {
-                let read = records.div_ceil(CHUNK);
-                return Err(self.corrupt(crate::tr!(
-                    crate::lang::messages(),
-                    "当前这一代不完整：写入了 {chunks} 块 {what}，读回 {read} 块",
-                    "the live generation is incomplete: {chunks} chunk(s) of {what} were written and {read} read back"
-                )));
+            let read = records.div_ceil(CHUNK);
+            if read != chunks as usize {
+                return Err(incomplete(&self.path, what, chunks, read));
             }
         }
-        Ok(ds)
+        Ok(())
     }
 
     /// An import's read-back of the generation at `dir`: every value decodes and the manifest
@@ -210,6 +262,7 @@ impl Store {
         &self,
         source: &Source,
         manifest: Option<&Manifest>,
+        with_edges: bool,
     ) -> Result<Dataset, StoreError> {
         let get = |key: &str| -> Result<sled::IVec, StoreError> {
             source
@@ -255,8 +308,11 @@ impl Store {
         let nodes: Vec<Node> = self.load_chunks(source, "nodes/", manifest.map(|m| m.nodes))?;
         // Each chunk is split as it is decoded, so the wide stored form never exists for all
         // edges at once.
-        let parts: Vec<Result<EdgeChunk, String>> =
-            self.load_chunks_with(source, "edges/", manifest.map(|m| m.edges), unpack_edges)?;
+        let parts: Vec<Result<EdgeChunk, String>> = if with_edges {
+            self.load_chunks_with(source, "edges/", manifest.map(|m| m.edges), unpack_edges)?
+        } else {
+            Vec::new()
+        };
         let parts: Vec<EdgeChunk> = parts
             .into_iter()
             .enumerate()
@@ -363,30 +419,7 @@ impl Store {
     }
 
     pub(super) fn decode<T: DeserializeOwned>(&self, key: &str, v: &[u8]) -> Result<T, StoreError> {
-        if v.len() < 4 {
-            return Err(self.corrupt(crate::tr!(
-                crate::lang::messages(),
-                "记录 {key} 被截断",
-                "record {key} is truncated"
-            )));
-        }
-        let (crc, body) = v.split_at(4);
-        let want = u32::from_be_bytes([crc[0], crc[1], crc[2], crc[3]]);
-        if crc32fast::hash(body) != want {
-            return Err(self.corrupt(crate::tr!(
-                crate::lang::messages(),
-                "记录 {key} 校验不符",
-                "record {key} fails its checksum"
-            )));
-        }
-        let body = decompress(body).map_err(|e| self.undecodable(key, &e))?;
-        postcard::from_bytes(&body).map_err(|e| {
-            self.corrupt(crate::tr!(
-                crate::lang::messages(),
-                "记录 {key} 无法解码：{e}",
-                "record {key} cannot be decoded: {e}"
-            ))
-        })
+        decode_body(&self.path, key, checked_body(&self.path, key, v)?)
     }
 
     /// Read every record of the live generation (`check --store`): sled only notices damage
@@ -510,6 +543,135 @@ impl<'a> Source<'a> {
                 .collect::<Result<_, _>>()
                 .map_err(|e| self.store.sled(e))
         })
+    }
+}
+
+/// A stored value's body (compressed record), once its checksum holds.
+fn checked_body<'v>(path: &Path, key: &str, v: &'v [u8]) -> Result<&'v [u8], StoreError> {
+    let corrupt = |what: String| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        what,
+    };
+    if v.len() < 4 {
+        return Err(corrupt(crate::tr!(
+            crate::lang::messages(),
+            "记录 {key} 被截断",
+            "record {key} is truncated"
+        )));
+    }
+    let (crc, body) = v.split_at(4);
+    let want = u32::from_be_bytes([crc[0], crc[1], crc[2], crc[3]]);
+    if crc32fast::hash(body) != want {
+        return Err(corrupt(crate::tr!(
+            crate::lang::messages(),
+            "记录 {key} 校验不符",
+            "record {key} fails its checksum"
+        )));
+    }
+    Ok(body)
+}
+
+/// The record in a checked body.
+fn decode_body<T: DeserializeOwned>(path: &Path, key: &str, body: &[u8]) -> Result<T, StoreError> {
+    let corrupt = |what: String| StoreError::Corrupt {
+        path: path.to_path_buf(),
+        what,
+    };
+    let body = decompress(body).map_err(|e| {
+        corrupt(crate::tr!(
+            crate::lang::messages(),
+            "记录 {key} 无法解码：{e}",
+            "record {key} cannot be decoded: {e}"
+        ))
+    })?;
+    postcard::from_bytes(&body).map_err(|e| {
+        corrupt(crate::tr!(
+            crate::lang::messages(),
+            "记录 {key} 无法解码：{e}",
+            "record {key} cannot be decoded: {e}"
+        ))
+    })
+}
+
+/// "the live generation is incomplete: N chunks of WHAT were written and M read back".
+fn incomplete(path: &Path, what: &str, chunks: u32, read: usize) -> StoreError {
+    StoreError::Corrupt {
+        path: path.to_path_buf(),
+        what: crate::tr!(
+            crate::lang::messages(),
+            "当前这一代不完整：写入了 {chunks} 块 {what}，读回 {read} 块",
+            "the live generation is incomplete: {chunks} chunk(s) of {what} were written and {read} read back"
+        ),
+    }
+}
+
+/// A generation's edges as `Store::load_lean` hands them over: their stored chunks, decoded a
+/// batch at a time each time they are walked (`EdgeParts`), or (a layout-1 database) already
+/// decoded.
+pub enum StoredEdges {
+    Chunks {
+        path: PathBuf,
+        /// Each chunk's checked body, in chunk order.
+        chunks: Vec<Box<[u8]>>,
+    },
+    Decoded {
+        edges: Vec<Edge>,
+        systems: Vec<(u32, SystemEntry)>,
+    },
+}
+
+impl StoredEdges {
+    /// Bytes held (the compressed chunks, or the decoded edges).
+    pub fn heap_bytes(&self) -> usize {
+        match self {
+            StoredEdges::Chunks { chunks, .. } => chunks.iter().map(|c| c.len()).sum(),
+            StoredEdges::Decoded { edges, .. } => edges.len() * size_of::<Edge>(),
+        }
+    }
+}
+
+impl EdgeParts for StoredEdges {
+    type Error = StoreError;
+
+    fn for_each_part(&self, f: &mut PartSink) -> Result<(), StoreError> {
+        let (path, chunks) = match self {
+            StoredEdges::Chunks { path, chunks } => (path, chunks),
+            StoredEdges::Decoded { edges, systems } => {
+                f(edges, systems);
+                return Ok(());
+            }
+        };
+        let last = chunks.len().saturating_sub(1);
+        for (b, batch) in chunks.chunks(READ_BATCH).enumerate() {
+            let decoded: Vec<EdgeChunk> = batch
+                .par_iter()
+                .enumerate()
+                .map(|(k, body)| {
+                    let i = b * READ_BATCH + k;
+                    let key = format!("edges/{i}");
+                    let packed = decode_body(path, &key, body)?;
+                    let part = unpack_edges(packed).map_err(|e| StoreError::Corrupt {
+                        path: path.clone(),
+                        what: crate::tr!(
+                            crate::lang::messages(),
+                            "记录 {key} 无法解码：{e}",
+                            "record {key} cannot be decoded: {e}"
+                        ),
+                    })?;
+                    // Every chunk but the last is full: else records went missing.
+                    let n = part.0.len();
+                    if (i < last && n != CHUNK) || (i == last && (n == 0 || n > CHUNK)) {
+                        let read = (last * CHUNK + n).div_ceil(CHUNK);
+                        return Err(incomplete(path, "edges", chunks.len() as u32, read));
+                    }
+                    Ok(part)
+                })
+                .collect::<Result<_, _>>()?;
+            for (edges, systems) in &decoded {
+                f(edges, systems);
+            }
+        }
+        Ok(())
     }
 }
 

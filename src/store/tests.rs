@@ -101,6 +101,89 @@ fn edges_and_their_system_payloads_round_trip_across_chunks() {
     assert_eq!(back.edge_system(8), None);
 }
 
+/// The graph built from the edges left in their chunks (`load_lean`, decoded twice as the
+/// graph reads them) is the graph built from the fully decoded dataset: every list, every edge
+/// behind an id, every industry-system payload on its edge. A missing edge chunk is named.
+#[test]
+fn a_graph_from_stored_edge_chunks_equals_one_from_decoded_edges() {
+    use crate::graph::Graph;
+    use petgraph::Direction;
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(dir.path(), true).unwrap();
+    let mut ds = tiny(40);
+    let n = CHUNK * 3 + 17;
+    for i in 0..n {
+        let kind = [EdgeKind::Supplies, EdgeKind::InSystem, EdgeKind::PartOf][i % 7 % 3];
+        ds.edges.push(Edge {
+            kind,
+            from: (i * 7 % 40) as u32,
+            to: (i * 13 % 39) as u32,
+            row: (i % 40) as u32,
+        });
+        if kind == EdgeKind::InSystem && i % 5 == 0 {
+            ds.systems.push((
+                i as u32,
+                SystemEntry {
+                    system: format!("体系{i}").into(),
+                    class: "".into(),
+                    target_revenue_yi: None,
+                },
+            ));
+        }
+    }
+    store.import(&ds, "t").unwrap();
+    let (full, _) = store.load().unwrap();
+    let (lean, edges, _) = store.load_lean().unwrap();
+    assert!(lean.edges.is_empty() && lean.systems.is_empty());
+    assert!(edges.heap_bytes() > 0);
+    let a = Graph::build(full);
+    let b = Graph::build_from(lean, edges).unwrap();
+    assert_eq!(a.edge_total(), n);
+    assert_eq!(b.edge_total(), n);
+    let whole = |g: &Graph, id: u32| {
+        let e = g.edge(id);
+        (
+            e.kind,
+            e.from,
+            e.to,
+            e.row,
+            g.edge_system(id).map(|s| s.system.clone()),
+        )
+    };
+    for i in 0..40u32 {
+        for kind in EdgeKind::ALL {
+            for dir in [Direction::Outgoing, Direction::Incoming] {
+                assert_eq!(a.adjacent(i, kind, dir), b.adjacent(i, kind, dir));
+                let (na, nb) = (a.neighbors(i, kind, dir), b.neighbors(i, kind, dir));
+                assert_eq!(na.len(), nb.len());
+                for (&(oa, ea), &(ob, eb)) in na.iter().zip(&nb) {
+                    assert_eq!(oa, ob);
+                    assert_eq!(whole(&a, ea), whole(&b, eb));
+                }
+            }
+        }
+    }
+    let systems = |g: &Graph| -> Vec<(u32, u32, Box<str>)> {
+        g.systems()
+            .map(|(e, s)| (e.from, e.to, s.system.clone()))
+            .collect()
+    };
+    assert_eq!(systems(&a), systems(&b));
+    assert_eq!(systems(&a).len(), ds.systems.len());
+    // A missing edge chunk is named when the generation is read.
+    {
+        let db = store.open_sled(&generation_dir(dir.path(), 1)).unwrap();
+        db.remove(chunk_key("edges/", 2)).unwrap();
+        db.flush().unwrap();
+    }
+    let err = store
+        .load_lean()
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("记录 edges/2 缺失"), "{err}");
+}
+
 /// Rows that pack into more runs than a chunk holds, with notes on more rows than a chunk
 /// holds, come back as they were, run chunks and note chunks counted by the manifest.
 #[test]

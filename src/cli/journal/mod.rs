@@ -246,7 +246,9 @@ pub struct Current {
 /// Load the live generation and the journal from an open store, and apply the journal. Events
 /// that could not be applied are announced on stderr (and listed by `check --store`).
 pub fn load_current(store: &Store) -> Result<Current, Failure> {
-    let (mut ds, meta) = store.load()?;
+    // The edges stay in their stored chunks until the graph decodes them into its lists; the
+    // journal's own edges (firms and projects it adds) follow them.
+    let (mut ds, edges, meta) = store.load_lean()?;
     let events = log::read(store)?;
     let applied = journal::apply(&mut ds, &events);
     if !applied.orphans.is_empty() {
@@ -256,7 +258,7 @@ pub fn load_current(store: &Store) -> Result<Current, Failure> {
         );
     }
     Ok(Current {
-        graph: Graph::build(ds),
+        graph: Graph::build_from(ds, edges)?,
         applied,
         events,
         meta,
