@@ -56,6 +56,28 @@ pub fn normalize(name: &str) -> String {
     out
 }
 
+/// Whether `normalize(name)` is `name` itself, told without allocating: no upper case, no
+/// full-width form or ideographic space, no white space, no bracket, no company suffix. Most
+/// stored names are, so an index can skip normalizing them.
+pub fn is_normal(name: &str) -> bool {
+    let plain = |c: char| {
+        if c.is_ascii() {
+            !(c.is_ascii_uppercase() || c.is_ascii_whitespace() || c == '(')
+        } else {
+            let mut lower = c.to_lowercase();
+            c != '\u{3000}'
+                && !('\u{FF01}'..='\u{FF5E}').contains(&c)
+                && !c.is_whitespace()
+                && lower.next() == Some(c)
+                && lower.next().is_none()
+        }
+    };
+    name.chars().all(plain)
+        && !SUFFIXES
+            .iter()
+            .any(|suffix| name.len() > suffix.len() && name.ends_with(suffix))
+}
+
 /// Distance used for suggestions: edit distance over characters where swapping two neighbours
 /// is one edit (`form` for `from`, `stgae` for `stage`), with containment counted as close
 /// (typing 动力电池 for 动力电池PACK is a near miss, not a typo of 4 characters).
@@ -239,6 +261,36 @@ pub fn did_you_mean_in(suggestions: &[&str], lang: crate::lang::Lang) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// `is_normal` never says yes to a name that normalizing would change.
+        #[test]
+        fn a_name_said_normal_normalizes_to_itself(
+            name in "[a-zA-Z0-9 ()（）_\\-\u{3000}\u{FF21}\u{00A0}ÀÉéß\u{0130}企业锂电池有限公司股份]{0,12}"
+        ) {
+            if is_normal(&name) {
+                prop_assert_eq!(normalize(&name), name);
+            }
+        }
+    }
+
+    #[test]
+    fn plain_stored_names_are_normal_and_the_others_are_not() {
+        for name in ["企业0000001", "s0001", "磷酸铁锂正极材料", "比亚迪", "c00"] {
+            assert!(is_normal(name), "{name}");
+        }
+        for name in [
+            "BYD",
+            "比亚迪股份有限公司",
+            "宁德 时代",
+            "企业(a)",
+            "Ａ公司甲",
+            "İ",
+        ] {
+            assert!(!is_normal(name), "{name}");
+        }
+    }
 
     #[test]
     fn did_you_mean_in_either_language() {

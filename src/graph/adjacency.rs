@@ -85,6 +85,17 @@ impl Rows {
         }
     }
 
+    /// The nodes whose row is not empty, ascending.
+    fn nodes(&self) -> Vec<u32> {
+        match self {
+            Rows::Dense { start } => (0..start.len().saturating_sub(1))
+                .filter(|&i| start[i + 1] > start[i])
+                .map(|i| i as u32)
+                .collect(),
+            Rows::Sparse { nodes, .. } => nodes.clone(),
+        }
+    }
+
     fn heap_bytes(&self) -> usize {
         match self {
             Rows::Dense { start } => start.capacity() * 4,
@@ -389,6 +400,18 @@ impl Adjacency {
             to,
             row: self.row[id as usize],
         })
+    }
+
+    /// The nodes with at least one `kind` edge in direction `dir`, ascending.
+    pub fn nodes_with(&self, kind: EdgeKind, dir: Direction) -> Vec<u32> {
+        let Some(k) = self.kinds.get(kind as usize) else {
+            return Vec::new();
+        };
+        match dir {
+            Direction::Outgoing => &k.out,
+            Direction::Incoming => &k.inc,
+        }
+        .nodes()
     }
 
     /// How many edges of `kind` there are.

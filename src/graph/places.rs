@@ -124,6 +124,10 @@ mod tests {
     /// 省 ← 市 ← {甲区, 乙区}; 园区 → 市; 北片 → {园区, 甲区}; 南片 → {园区, 乙区}; 西片 → 园区;
     /// firms: f0 at 北片, f1 at 园区, f2 at 西片, f3 at 园区 and 甲区.
     fn places() -> Graph {
+        Graph::build(places_dataset())
+    }
+
+    fn places_dataset() -> Dataset {
         let mut ds = Dataset {
             files: vec!["seeds/x.csv".into()],
             sources: vec!["test".into()],
@@ -193,7 +197,7 @@ mod tests {
         ] {
             edge(EdgeKind::LocatedIn, from, to);
         }
-        Graph::build(ds)
+        ds
     }
 
     fn id(g: &Graph, name: &str) -> u32 {
@@ -235,6 +239,101 @@ mod tests {
             g.places_within(id(&g, "f0")).is_empty(),
             "a firm is no place"
         );
+    }
+
+    /// Presence, built place by place, is what its definition says: in a place, the firms
+    /// located in it or in a place below it (along either line) that produce the segment, and
+    /// the projects there that build it and do not produce yet.
+    #[test]
+    fn presence_holds_the_makers_located_in_or_below_each_place() {
+        use crate::model::{ProjectAttrs, ProjectStatus, Stage};
+        let mut ds = places_dataset();
+        let at = |ds: &Dataset, id: &str| -> u32 {
+            (0..ds.nodes.len() as u32)
+                .find(|&i| &*ds.nodes[i as usize].id == id)
+                .expect("node")
+        };
+        let add = |ds: &mut Dataset, kind: Kind, id: &str, attrs: Attrs| -> u32 {
+            ds.nodes.push(Node {
+                kind,
+                id: id.into(),
+                display_name: None,
+                aliases: Box::default(),
+                attrs,
+                row: 0,
+            });
+            ds.nodes.len() as u32 - 1
+        };
+        let segment = || Attrs::Segment {
+            stage: Stage::Upstream,
+        };
+        let s: Vec<u32> = (0..3)
+            .map(|i| add(&mut ds, Kind::Segment, &format!("s{i}"), segment()))
+            .collect();
+        let project = |status| {
+            Attrs::Project(Box::new(ProjectAttrs {
+                status,
+                ..Default::default()
+            }))
+        };
+        let planned = add(&mut ds, Kind::Project, "p0", project(None));
+        let running = add(
+            &mut ds,
+            Kind::Project,
+            "p1",
+            project(Some(ProjectStatus::Producing)),
+        );
+        let f: Vec<u32> = (0..4).map(|i| at(&ds, &format!("f{i}"))).collect();
+        let (nan, xi) = (at(&ds, "南片"), at(&ds, "西片"));
+        let mut edge = |kind, from, to| {
+            ds.edges.push(Edge {
+                kind,
+                from,
+                to,
+                row: 0,
+            })
+        };
+        for (from, to) in [
+            (f[0], s[0]),
+            (f[1], s[0]),
+            (f[2], s[1]),
+            (f[3], s[0]),
+            (f[3], s[2]),
+        ] {
+            edge(EdgeKind::Produces, from, to);
+        }
+        edge(EdgeKind::LocatedIn, planned, nan);
+        edge(EdgeKind::Builds, planned, s[1]);
+        edge(EdgeKind::LocatedIn, running, xi);
+        edge(EdgeKind::Builds, running, s[2]);
+        let g = Graph::build(ds);
+        let places: Vec<u32> = (0..g.ds.nodes.len() as u32)
+            .filter(|&i| g.node(i).kind.is_place())
+            .collect();
+        let in_or_below = |who: u32, p: u32| g.locations(who).iter().any(|&l| g.is_within(l, p));
+        for &p in &places {
+            for &seg in &s {
+                let mut producers: Vec<u32> = f
+                    .iter()
+                    .copied()
+                    .filter(|&e| g.produced(e).contains(&seg) && in_or_below(e, p))
+                    .collect();
+                producers.sort_unstable();
+                let projects: Vec<u32> = [planned]
+                    .into_iter()
+                    .filter(|&j| seg == s[1] && in_or_below(j, p))
+                    .collect();
+                let got = g.presence(p, seg);
+                let got = got.map_or((vec![], vec![]), |c| {
+                    (c.producers.to_vec(), c.projects.to_vec())
+                });
+                assert_eq!(got, (producers, projects), "{} × s{seg}", g.node(p).id);
+            }
+        }
+        // 南片 has only the planned project: planned; 西片's running project counts nowhere
+        // as planned, and makes nothing present by itself.
+        assert_eq!(g.state(nan, s[1]), crate::graph::SegmentState::Planned);
+        assert!(g.presence(xi, s[2]).is_none());
     }
 
     #[test]

@@ -27,6 +27,10 @@ struct Cell {
     projects: u32,
 }
 
+/// One place's cells, as (segment, cell) with starts into the place's own members, and its
+/// members.
+type PlaceCells = (Vec<(u32, Cell)>, Vec<u32>);
+
 pub struct PresenceIndex {
     cells: HashMap<(u32, u32), Cell>,
     members: Vec<u32>,
@@ -60,9 +64,10 @@ impl PresenceIndex {
 
     /// Build presence for every place on the path from a located producer or project upwards.
     ///
-    /// Works edge-wise and in parallel: every PRODUCES/BUILDS edge yields one (place, segment,
-    /// who) triple per place its maker sits in or under; sorting the triples groups each cell
-    /// and orders its members, so each cell is one insert and one run of the member array.
+    /// Place by place, in parallel: a place's cells come from the firms and projects located
+    /// in it or in a place below it; sorting their (segment, who) pairs groups each cell and
+    /// orders its members. Only one place's pairs are held per thread, never every (place,
+    /// segment, who) triple at once.
     pub fn build(
         ds: &Dataset,
         adj: &Adjacency,
@@ -75,58 +80,62 @@ impl PresenceIndex {
             Attrs::Project(p) => !p.status.is_some_and(|s| s.is_producing()),
             _ => false,
         };
-        // (place, segment, who) with the top bit of `who` marking a project, so grouping needs
-        // no node look-up either (node indexes stay below 2^31), and producers sort first.
+        // The top bit of `who` marks a project, so grouping needs no node look-up either
+        // (node indexes stay below 2^31), and producers sort first.
         const PROJECT: u32 = 1 << 31;
-        let mut triples: Vec<(u32, u32, u32)> = (0..ds.nodes.len() as u32)
-            .into_par_iter()
-            .flat_map_iter(|from| {
-                let produced = adj.get(from, EdgeKind::Produces, Direction::Outgoing);
-                let mut built = adj.get(from, EdgeKind::Builds, Direction::Outgoing);
-                if !built.is_empty() && !builds_count(from) {
-                    built = &[];
-                }
-                let mut places: Vec<u32> = Vec::new();
-                if !produced.is_empty() || !built.is_empty() {
-                    let locs = adj.get(from, EdgeKind::LocatedIn, Direction::Outgoing);
-                    for &p in locs {
-                        places.push(p);
-                        places.extend(ancestors.get(&p).into_iter().flatten());
+        // Every place something is located in, and every place with a place below it.
+        let mut below: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (&q, ups) in ancestors {
+            for &p in ups {
+                below.entry(p).or_default().push(q);
+            }
+        }
+        let mut places = adj.nodes_with(EdgeKind::LocatedIn, Direction::Incoming);
+        places.extend(below.keys().copied());
+        places.sort_unstable();
+        places.dedup();
+        let per_place: Vec<PlaceCells> = places
+            .par_iter()
+            .map(|&p| {
+                let mut pairs: Vec<(u32, u32)> = Vec::new();
+                for &q in std::iter::once(&p).chain(below.get(&p).into_iter().flatten()) {
+                    for &f in adj.get(q, EdgeKind::LocatedIn, Direction::Incoming) {
+                        let made = adj.get(f, EdgeKind::Produces, Direction::Outgoing);
+                        pairs.extend(made.iter().map(|&s| (s, f)));
+                        let built = adj.get(f, EdgeKind::Builds, Direction::Outgoing);
+                        if !built.is_empty() && builds_count(f) {
+                            pairs.extend(built.iter().map(|&s| (s, f | PROJECT)));
+                        }
                     }
-                    if locs.len() > 1 {
-                        places.sort_unstable();
-                        places.dedup();
-                    }
                 }
-                places.into_iter().flat_map(move |p| {
-                    let made = produced.iter().map(move |&s| (p, s, from));
-                    made.chain(built.iter().map(move |&s| (p, s, from | PROJECT)))
-                })
+                pairs.sort_unstable();
+                pairs.dedup();
+                let mut cells = Vec::new();
+                let mut members = Vec::with_capacity(pairs.len());
+                for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+                    let projects = run.iter().filter(|&&(_, w)| w & PROJECT != 0).count();
+                    let cell = Cell {
+                        start: members.len() as u32,
+                        producers: (run.len() - projects) as u32,
+                        projects: projects as u32,
+                    };
+                    cells.push((run[0].0, cell));
+                    members.extend(run.iter().map(|&(_, w)| w & !PROJECT));
+                }
+                (cells, members)
             })
             .collect();
-        triples.par_sort_unstable();
-        triples.dedup();
-        let mut cells: HashMap<(u32, u32), Cell> = HashMap::new();
-        let mut members: Vec<u32> = Vec::with_capacity(triples.len());
-        let mut i = 0;
-        while i < triples.len() {
-            let (p, s, _) = triples[i];
-            let mut cell = Cell {
-                start: members.len() as u32,
-                producers: 0,
-                projects: 0,
-            };
-            while i < triples.len() && triples[i].0 == p && triples[i].1 == s {
-                let who = triples[i].2;
-                if who & PROJECT == 0 {
-                    cell.producers += 1;
-                } else {
-                    cell.projects += 1;
-                }
-                members.push(who & !PROJECT);
-                i += 1;
+        let total = per_place.iter().map(|(_, m)| m.len()).sum();
+        let mut members: Vec<u32> = Vec::with_capacity(total);
+        let mut cells: HashMap<(u32, u32), Cell> =
+            HashMap::with_capacity(per_place.iter().map(|(c, _)| c.len()).sum());
+        for (&p, (place_cells, place_members)) in places.iter().zip(per_place) {
+            let base = members.len() as u32;
+            for (s, mut cell) in place_cells {
+                cell.start += base;
+                cells.insert((p, s), cell);
             }
-            cells.insert((p, s), cell);
+            members.extend(place_members);
         }
         PresenceIndex { cells, members }
     }
