@@ -205,6 +205,20 @@ fn stored_records_keep_their_layout() {
             kind: Box<str>,
             area_km2: Option<f64>,
         },
+        // Variants kept for their numbers: postcard stores a variant's index.
+        Industry,
+        Chain,
+        Segment {
+            stage: crate::model::Stage,
+        },
+        Enterprise {
+            credit_code: Box<str>,
+            province: Box<str>,
+            city: Box<str>,
+            revenue_yi: Option<f64>,
+            tags: Vec<Box<str>>,
+            listing: Box<str>,
+        },
     }
     #[derive(Serialize, Deserialize, PartialEq, Debug)]
     struct OldNode {
@@ -324,6 +338,89 @@ fn stored_records_keep_their_layout() {
     let bytes = postcard::to_stdvec(&old).unwrap();
     assert_eq!(postcard::to_stdvec(&new).unwrap(), bytes);
     assert_eq!(postcard::from_bytes::<Node>(&bytes).unwrap(), new);
+
+    // Interned values (a region's level, a firm's province, city, listing and tags) are stored
+    // as the plain strings.
+    let firm = |attrs| Node {
+        kind: Kind::Enterprise,
+        id: "恩捷股份".into(),
+        display_name: None,
+        aliases: Box::new([]),
+        attrs,
+        row: 5,
+    };
+    let pairs = [
+        (
+            OldNode {
+                kind: Kind::Region,
+                id: "红塔区".into(),
+                display_name: None,
+                aliases: vec![],
+                attrs: OldAttrs::Region {
+                    level: "区县".into(),
+                },
+                row: 2,
+            },
+            Node {
+                kind: Kind::Region,
+                id: "红塔区".into(),
+                display_name: None,
+                aliases: Box::new([]),
+                attrs: Attrs::Region {
+                    level: "区县".into(),
+                },
+                row: 2,
+            },
+        ),
+        (
+            OldNode {
+                kind: Kind::Enterprise,
+                id: "恩捷股份".into(),
+                display_name: None,
+                aliases: vec![],
+                attrs: OldAttrs::Enterprise {
+                    credit_code: "91530400MA6K3XQX5A".into(),
+                    province: "云南省".into(),
+                    city: "玉溪市".into(),
+                    revenue_yi: Some(120.5),
+                    tags: vec!["上市".into(), "龙头".into()],
+                    listing: "深交所".into(),
+                },
+                row: 5,
+            },
+            firm(Attrs::Enterprise(Box::new(crate::model::EnterpriseAttrs {
+                credit_code: "91530400MA6K3XQX5A".into(),
+                province: "云南省".into(),
+                city: "玉溪市".into(),
+                revenue_yi: Some(120.5),
+                tags: crate::model::SymList::new(&["上市".into(), "龙头".into()]),
+                listing: "深交所".into(),
+            }))),
+        ),
+        (
+            OldNode {
+                kind: Kind::Enterprise,
+                id: "恩捷股份".into(),
+                display_name: None,
+                aliases: vec![],
+                attrs: OldAttrs::Enterprise {
+                    credit_code: "".into(),
+                    province: "".into(),
+                    city: "".into(),
+                    revenue_yi: None,
+                    tags: vec![],
+                    listing: "".into(),
+                },
+                row: 5,
+            },
+            firm(Attrs::Enterprise(Box::default())),
+        ),
+    ];
+    for (old, new) in pairs {
+        let bytes = postcard::to_stdvec(&old).unwrap();
+        assert_eq!(postcard::to_stdvec(&new).unwrap(), bytes, "{new:?}");
+        assert_eq!(postcard::from_bytes::<Node>(&bytes).unwrap(), new);
+    }
 }
 
 /// `public_functions` came after the first databases: one written without the key opens

@@ -7,7 +7,7 @@ use super::super::{End, Loader};
 use super::{RowView, SeedKind, aliases, check_id, number, year};
 use crate::model::{
     Attrs, CatalogItem, Coverage, EdgeKind, EnterpriseAttrs, Figure, Kind, Listing, Node,
-    ParkAttrs, PlaceCoverage, ProjectAttrs, ProjectStatus, SystemEntry, check_tag,
+    ParkAttrs, PlaceCoverage, ProjectAttrs, ProjectStatus, SymList, SystemEntry, check_tag,
 };
 use crate::names;
 
@@ -323,10 +323,10 @@ pub(super) fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) 
             }
             let attrs = EnterpriseAttrs {
                 credit_code: r.get("credit_code").into(),
-                province: crate::model::intern::str(r.get("province")),
-                city: crate::model::intern::str(r.get("city")),
+                province: r.get("province").into(),
+                city: r.get("city").into(),
                 revenue_yi,
-                tags: crate::model::intern::list(tags),
+                tags: SymList::new(&tags),
                 listing: r.get("listing").into(),
             };
             let code = r.get("credit_code");
