@@ -150,7 +150,7 @@ mod tests {
             level: level.into(),
         };
         let park = || Attrs::Park(Box::default());
-        let firm = || Attrs::Enterprise(Box::default());
+        let firm = || Attrs::Enterprise(Default::default());
         let sheng = node(&mut ds, Kind::Region, "省", region("省"));
         let shi = node(&mut ds, Kind::Region, "市", region("州市"));
         let jia = node(&mut ds, Kind::Region, "甲区", region("区县"));

@@ -483,7 +483,7 @@ pub fn apply(ds: &mut Dataset, events: &[Event]) -> Applied {
                         })),
                         EdgeKind::Builds,
                     ),
-                    _ => (Attrs::Enterprise(Box::default()), EdgeKind::Produces),
+                    _ => (Attrs::Enterprise(Default::default()), EdgeKind::Produces),
                 };
                 ds.nodes.push(Node {
                     kind,

@@ -295,19 +295,22 @@ impl Node {
 /// Kind-specific attributes. Empty strings mean "not stated".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Attrs {
-    /// `level` interned (`intern::Sym`, stored as the string): `Attrs` stays 16 bytes.
+    /// `level` interned (`intern::Sym`, stored as the string), like a firm's province.
     Region {
         level: Sym,
     },
-    /// Boxed so that `Attrs`, and with it every `Node`, stays small: a million enterprise
-    /// nodes pay for the widest variant (postcard encodes it exactly as the unboxed fields).
+    /// Boxed (like `Project`) so that no variant is wider than `Enterprise`: every node pays
+    /// for the widest (postcard encodes it exactly as the unboxed fields).
     Park(Box<ParkAttrs>),
     Industry,
     Chain,
     Segment {
         stage: Stage,
     },
-    Enterprise(Box<EnterpriseAttrs>),
+    /// Not boxed: a firm's attributes (48 bytes) are most of the nodes' (`Attrs` is as wide;
+    /// the other variants fit beside `credit_code`'s pointer), and a box would add a pointer and
+    /// an allocation (64 bytes with malloc's header) per firm to save 32 bytes per other node.
+    Enterprise(EnterpriseAttrs),
     Project(Box<ProjectAttrs>),
 }
 
@@ -654,8 +657,10 @@ mod tests {
     /// of benches/README.md); a field that makes one wider should be a deliberate choice.
     #[test]
     fn per_record_types_stay_small() {
-        assert_eq!(size_of::<Node>(), 72);
-        assert_eq!(size_of::<Attrs>(), 16);
+        // A firm is one `Node` and no allocation of its own besides its id (and any display
+        // name, aliases, credit code); `Attrs` is the enterprise variant.
+        assert_eq!(size_of::<Node>(), 104);
+        assert_eq!(size_of::<Attrs>(), 48);
         assert_eq!(size_of::<EnterpriseAttrs>(), 48);
         assert_eq!(size_of::<Row>(), 24);
         assert_eq!(size_of::<Edge>(), 13);

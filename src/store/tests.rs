@@ -388,14 +388,14 @@ fn stored_records_keep_their_layout() {
                 },
                 row: 5,
             },
-            firm(Attrs::Enterprise(Box::new(crate::model::EnterpriseAttrs {
+            firm(Attrs::Enterprise(crate::model::EnterpriseAttrs {
                 credit_code: "91530400MA6K3XQX5A".into(),
                 province: "云南省".into(),
                 city: "玉溪市".into(),
                 revenue_yi: Some(120.5),
                 tags: crate::model::SymList::new(&["上市".into(), "龙头".into()]),
                 listing: "深交所".into(),
-            }))),
+            })),
         ),
         (
             OldNode {
@@ -413,7 +413,7 @@ fn stored_records_keep_their_layout() {
                 },
                 row: 5,
             },
-            firm(Attrs::Enterprise(Box::default())),
+            firm(Attrs::Enterprise(Default::default())),
         ),
     ];
     for (old, new) in pairs {

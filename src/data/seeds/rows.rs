@@ -341,7 +341,7 @@ pub(super) fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) 
                     ),
                 );
             }
-            (Kind::Enterprise, Attrs::Enterprise(Box::new(attrs)))
+            (Kind::Enterprise, Attrs::Enterprise(attrs))
         }
         SeedKind::Projects => {
             let status = match r.get("status") {
