@@ -136,14 +136,8 @@ mod tests {
                 source: 0,
                 notes: None,
             });
-            ds.nodes.push(Node {
-                kind,
-                id: id.into(),
-                display_name: None,
-                aliases: Box::default(),
-                attrs,
-                row: ds.rows.len() as u32 - 1,
-            });
+            ds.nodes
+                .push(Node::new(kind, id.into(), attrs, ds.rows.len() as u32 - 1));
             ds.nodes.len() as u32 - 1
         };
         let region = |level: &str| Attrs::Region {

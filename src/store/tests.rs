@@ -324,53 +324,44 @@ fn stored_records_keep_their_layout() {
         },
         row: 4,
     };
-    let new = Node {
-        kind: Kind::Park,
-        id: "研和片区".into(),
-        display_name: None,
-        aliases: Box::new(["研和".into()]),
-        attrs: Attrs::Park(Box::new(crate::model::ParkAttrs {
+    let new = Node::new(
+        Kind::Park,
+        "研和片区".into(),
+        Attrs::Park(Box::new(crate::model::ParkAttrs {
             kind: "片区".into(),
             area_km2: Some(20.42),
         })),
-        row: 4,
-    };
+        4,
+    )
+    .named(None, Box::new(["研和".into()]));
     let bytes = postcard::to_stdvec(&old).unwrap();
     assert_eq!(postcard::to_stdvec(&new).unwrap(), bytes);
     assert_eq!(postcard::from_bytes::<Node>(&bytes).unwrap(), new);
 
     // Interned values (a region's level, a firm's province, city, listing and tags) are stored
-    // as the plain strings.
-    let firm = |attrs| Node {
-        kind: Kind::Enterprise,
-        id: "恩捷股份".into(),
-        display_name: None,
-        aliases: Box::new([]),
-        attrs,
-        row: 5,
-    };
+    // as the plain strings; a display name and aliases (one box in memory) as two fields.
+    let firm = |attrs| Node::new(Kind::Enterprise, "恩捷股份".into(), attrs, 5);
     let pairs = [
         (
             OldNode {
                 kind: Kind::Region,
-                id: "红塔区".into(),
-                display_name: None,
+                id: "hongta".into(),
+                display_name: Some("红塔区".into()),
                 aliases: vec![],
                 attrs: OldAttrs::Region {
                     level: "区县".into(),
                 },
                 row: 2,
             },
-            Node {
-                kind: Kind::Region,
-                id: "红塔区".into(),
-                display_name: None,
-                aliases: Box::new([]),
-                attrs: Attrs::Region {
+            Node::new(
+                Kind::Region,
+                "hongta".into(),
+                Attrs::Region {
                     level: "区县".into(),
                 },
-                row: 2,
-            },
+                2,
+            )
+            .named(Some("红塔区".into()), Box::new([])),
         ),
         (
             OldNode {

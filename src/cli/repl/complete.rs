@@ -519,7 +519,7 @@ impl ReplHelper {
                 add(node.name(), rank, what, None, with_pinyin, &mut entries);
                 // The id is what staff usually type (玉溪高新区 for 玉溪高新技术产业开发区).
                 add(&node.id, rank, what, None, with_pinyin, &mut entries);
-                for a in &node.aliases {
+                for a in node.aliases() {
                     add(a, rank, what, None, with_pinyin, &mut entries);
                 }
             }

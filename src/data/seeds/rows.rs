@@ -406,14 +406,7 @@ pub(super) fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) 
     };
     let name = r.get("name");
     let display_name = (!name.is_empty() && name != id).then(|| name.into());
-    let node = Node {
-        kind: node_kind,
-        id: id.into(),
-        display_name,
-        aliases: aliases(r),
-        attrs,
-        row,
-    };
+    let node = Node::new(node_kind, id.into(), attrs, row).named(display_name, aliases(r));
     let Some(n) = ld.add_node(node, id_pos) else {
         return;
     };
