@@ -114,8 +114,8 @@ fn render(graph: &Graph, n: u32, out: &mut String, lang: Lang) {
         node.kind
     );
     line(out, lang, "id", &node.id);
-    if !node.aliases.is_empty() {
-        line(out, lang, "aliases", &node.aliases.join("、"));
+    if !node.aliases().is_empty() {
+        line(out, lang, "aliases", &node.aliases().join("、"));
     }
     let mut attr = |k: &str, v: &str| {
         if !v.is_empty() {

@@ -221,7 +221,11 @@ fn node_record(
     by_row: &HashMap<u32, Vec<&Edge>>,
 ) -> Vec<String> {
     let base = |extra: Vec<String>| {
-        let mut v = vec![n.id.to_string(), n.name().to_string(), n.aliases.join(";")];
+        let mut v = vec![
+            n.id.to_string(),
+            n.name().to_string(),
+            n.aliases().join(";"),
+        ];
         v.extend(extra);
         v
     };
@@ -311,7 +315,7 @@ fn render_template(ds: &Dataset, file: u32, by_row: &HashMap<u32, Vec<&Edge>>) -
         let _ = writeln!(s, "[chain]");
         let _ = writeln!(s, "id = {}", q(&n.id));
         let _ = writeln!(s, "name = {}", q(n.name()));
-        let _ = writeln!(s, "aliases = {}", q_list(n.aliases.iter().map(|a| &**a)));
+        let _ = writeln!(s, "aliases = {}", q_list(n.aliases().iter().map(|a| &**a)));
         let _ = writeln!(s, "industries = {}", q_list(industries));
         let _ = writeln!(s, "shared = {}", q_list(shared));
         let _ = writeln!(s, "source = {}", q(ds.source(n.row)));
@@ -330,7 +334,7 @@ fn render_template(ds: &Dataset, file: u32, by_row: &HashMap<u32, Vec<&Edge>>) -
         let _ = writeln!(s, "id = {}", q(&n.id));
         let _ = writeln!(s, "name = {}", q(n.name()));
         let _ = writeln!(s, "stage = {}", q(stage.as_str()));
-        let _ = writeln!(s, "aliases = {}", q_list(n.aliases.iter().map(|a| &**a)));
+        let _ = writeln!(s, "aliases = {}", q_list(n.aliases().iter().map(|a| &**a)));
         if let Some(who) = ds.public_function(i as u32) {
             let _ = writeln!(s, "public = {}", q(who));
         }

@@ -610,13 +610,13 @@ mod tests {
     #[test]
     fn a_reference_to_a_known_id_is_stored_as_its_node_but_not_a_self_edge() {
         let mut ld = Loader::default();
-        let node = |id: &str| crate::model::Node {
-            kind: Kind::Enterprise,
-            id: id.into(),
-            display_name: None,
-            aliases: Box::default(),
-            attrs: crate::model::Attrs::Industry,
-            row: 0,
+        let node = |id: &str| {
+            crate::model::Node::new(
+                Kind::Enterprise,
+                id.into(),
+                crate::model::Attrs::Industry,
+                0,
+            )
         };
         let a = ld.add_node(node("甲"), Pos::default()).unwrap();
         let b = ld.add_node(node("乙"), Pos::default()).unwrap();

@@ -47,7 +47,7 @@ impl KindNames {
             }
             let i = i as u32;
             let mut all: Vec<&str> = vec![n.name()];
-            all.extend(n.aliases.iter().map(|a| &**a));
+            all.extend(n.aliases().iter().map(|a| &**a));
             for s in all {
                 let e = exact.entry(s.to_string()).or_default();
                 if !e.contains(&i) {
@@ -619,8 +619,8 @@ pub(crate) fn validate(ld: &mut Loader) {
         }
         let n = &ld.ds.nodes[s as usize];
         let names: Vec<String> = std::iter::once(n.id.to_string())
-            .chain(n.display_name.iter().map(|s| s.to_string()))
-            .chain(n.aliases.iter().map(|s| s.to_string()))
+            .chain(n.display_name().into_iter().map(|s| s.to_string()))
+            .chain(n.aliases().iter().map(|s| s.to_string()))
             .collect();
         // A [[supplies]] entry left out because of a problem reported in it links it.
         if orphan && names.iter().any(|t| ld.in_dropped_link(t)) {

@@ -67,10 +67,10 @@ fn h(s: &str) -> u32 {
 
 /// Id, name (when it differs from the id) and aliases.
 fn names_of(n: &Node) -> impl Iterator<Item = &str> {
-    let name = n.display_name.as_deref();
+    let name = n.display_name();
     std::iter::once(&*n.id)
         .chain(name)
-        .chain(n.aliases.iter().map(|a| &**a))
+        .chain(n.aliases().iter().map(|a| &**a))
 }
 
 impl NameIndex {

@@ -140,21 +140,15 @@ mod tests {
                 source: 0,
                 notes: None,
             });
-            ds.nodes.push(Node {
-                kind,
-                id: id.into(),
-                display_name: None,
-                aliases: Box::default(),
-                attrs,
-                row: ds.rows.len() as u32 - 1,
-            });
+            ds.nodes
+                .push(Node::new(kind, id.into(), attrs, ds.rows.len() as u32 - 1));
             ds.nodes.len() as u32 - 1
         };
         let region = |level: &str| Attrs::Region {
             level: level.into(),
         };
         let park = || Attrs::Park(Box::default());
-        let firm = || Attrs::Enterprise(Box::default());
+        let firm = || Attrs::Enterprise(Default::default());
         let sheng = node(&mut ds, Kind::Region, "省", region("省"));
         let shi = node(&mut ds, Kind::Region, "市", region("州市"));
         let jia = node(&mut ds, Kind::Region, "甲区", region("区县"));

@@ -356,7 +356,7 @@ fn segment_names(resolver: &Resolver) -> Vec<(String, String)> {
         .filter(|n| n.kind == Kind::Segment)
     {
         let mut own: Vec<&str> = vec![&n.id, n.name()];
-        own.extend(n.aliases.iter().map(|a| &**a));
+        own.extend(n.aliases().iter().map(|a| &**a));
         for name in own {
             let name = name.trim();
             let key = fold(name);

@@ -102,9 +102,9 @@ impl Known {
             {
                 k.by_code.entry(a.credit_code.to_string()).or_insert(i);
             }
-            for name in std::iter::once(&n.id)
-                .chain(n.display_name.iter())
-                .chain(n.aliases.iter())
+            for name in std::iter::once(&*n.id)
+                .chain(n.display_name())
+                .chain(n.aliases().iter().map(|a| &**a))
             {
                 k.by_name.entry(names::normalize(name)).or_insert(i);
             }

@@ -483,16 +483,10 @@ pub fn apply(ds: &mut Dataset, events: &[Event]) -> Applied {
                         })),
                         EdgeKind::Builds,
                     ),
-                    _ => (Attrs::Enterprise(Box::default()), EdgeKind::Produces),
+                    _ => (Attrs::Enterprise(Default::default()), EdgeKind::Produces),
                 };
-                ds.nodes.push(Node {
-                    kind,
-                    id: id.as_str().into(),
-                    display_name: None,
-                    aliases: Box::default(),
-                    attrs,
-                    row,
-                });
+                ds.nodes
+                    .push(Node::new(kind, id.as_str().into(), attrs, row));
                 ids.insert(kind, id, node);
                 ds.edges.push(Edge {
                     kind: EdgeKind::LocatedIn,

@@ -58,14 +58,7 @@ fn small() -> Dataset {
             })),
         ),
     ] {
-        ds.nodes.push(Node {
-            kind,
-            id: id.into(),
-            display_name: None,
-            aliases: Box::default(),
-            attrs,
-            row: 0,
-        });
+        ds.nodes.push(Node::new(kind, id.into(), attrs, 0));
     }
     ds
 }
@@ -130,14 +123,8 @@ fn status_moves_and_meeting_firms_change_the_dataset() {
 #[test]
 fn the_prospect_stages_reach_the_dataset_by_node_and_the_last_move_counts() {
     let mut ds = small();
-    ds.nodes.push(Node {
-        kind: Kind::Chain,
-        id: "c".into(),
-        display_name: None,
-        aliases: Box::default(),
-        attrs: Attrs::Chain,
-        row: 0,
-    });
+    ds.nodes
+        .push(Node::new(Kind::Chain, "c".into(), Attrs::Chain, 0));
     let prospect = |firm: &str, stage: &str| Change::Prospect {
         firm: firm.into(),
         place: "r".into(),

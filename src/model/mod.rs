@@ -7,11 +7,11 @@
 pub mod intern;
 pub mod rows;
 
+pub use intern::{Sym, SymList};
 pub use rows::{Row, RowRef, Rows, StoredRun};
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
-use std::sync::Arc;
 
 /// What a node is. The order is the order of `stats` and of export.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -271,42 +271,135 @@ pub const LEADING_TAGS: &[&str] = &[
     "上市",
 ];
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// A node of the graph. Its display name and aliases are read through `display_name()` and
+/// `aliases()` and set with `named`: they share one box that most nodes (a million firms named
+/// by their ids) do without, 8 bytes a node instead of 32. Stored (serde) as the fields
+/// `kind, id, display_name, aliases, attrs, row`, as before the box.
+#[derive(Clone, Debug, PartialEq)]
 pub struct Node {
     pub kind: Kind,
     pub id: Box<str>,
-    /// Display name when it differs from `id` (most ids are names already; not storing the
-    /// copy saves a string per node at a million enterprises).
-    pub display_name: Option<Box<str>>,
-    /// A boxed slice, not a `Vec`: the list never grows once read (saves 8 bytes a node).
-    pub aliases: Box<[Box<str>]>,
+    /// `None` when the node has neither a display name nor an alias (`named` keeps it so).
+    other_names: Option<Box<OtherNames>>,
     pub attrs: Attrs,
     /// Index into `Dataset::rows`.
     pub row: u32,
 }
 
+#[derive(Clone, Debug, PartialEq)]
+struct OtherNames {
+    /// Display name when it differs from `id` (most ids are names already).
+    display_name: Option<Box<str>>,
+    /// A boxed slice, not a `Vec`: the list never grows once read.
+    aliases: Box<[Box<str>]>,
+}
+
 impl Node {
+    /// A node named by its id alone (no display name, no aliases; see `named`).
+    pub fn new(kind: Kind, id: Box<str>, attrs: Attrs, row: u32) -> Node {
+        Node {
+            kind,
+            id,
+            other_names: None,
+            attrs,
+            row,
+        }
+    }
+
+    /// The node with this display name and these aliases (replacing any it had).
+    pub fn named(mut self, display_name: Option<Box<str>>, aliases: Box<[Box<str>]>) -> Node {
+        self.set_names(display_name, aliases);
+        self
+    }
+
+    /// Replace the display name and aliases.
+    pub fn set_names(&mut self, display_name: Option<Box<str>>, aliases: Box<[Box<str>]>) {
+        self.other_names = (display_name.is_some() || !aliases.is_empty()).then(|| {
+            Box::new(OtherNames {
+                display_name,
+                aliases,
+            })
+        });
+    }
+
+    /// The display name, when it differs from the id.
+    pub fn display_name(&self) -> Option<&str> {
+        self.other_names.as_ref()?.display_name.as_deref()
+    }
+
+    pub fn aliases(&self) -> &[Box<str>] {
+        self.other_names.as_ref().map_or(&[], |o| &o.aliases)
+    }
+
     /// The name to show: the display name, or the id.
     pub fn name(&self) -> &str {
-        self.display_name.as_deref().unwrap_or(&self.id)
+        self.display_name().unwrap_or(&self.id)
+    }
+}
+
+/// `Node` as stored: the names in the fields they had before they shared a box.
+#[derive(Serialize)]
+#[serde(rename = "Node")]
+struct StoredNodeRef<'a> {
+    kind: Kind,
+    id: &'a str,
+    display_name: Option<&'a str>,
+    aliases: &'a [Box<str>],
+    attrs: &'a Attrs,
+    row: u32,
+}
+
+#[derive(Deserialize)]
+#[serde(rename = "Node")]
+struct StoredNode {
+    kind: Kind,
+    id: Box<str>,
+    display_name: Option<Box<str>>,
+    aliases: Box<[Box<str>]>,
+    attrs: Attrs,
+    row: u32,
+}
+
+impl Serialize for Node {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StoredNodeRef {
+            kind: self.kind,
+            id: &self.id,
+            display_name: self.display_name(),
+            aliases: self.aliases(),
+            attrs: &self.attrs,
+            row: self.row,
+        }
+        .serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for Node {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Node, D::Error> {
+        let n = StoredNode::deserialize(d)?;
+        Ok(Node::new(n.kind, n.id, n.attrs, n.row).named(n.display_name, n.aliases))
     }
 }
 
 /// Kind-specific attributes. Empty strings mean "not stated".
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Attrs {
+    /// `level` interned (`intern::Sym`, stored as the string), like a firm's province.
     Region {
-        level: Box<str>,
+        level: Sym,
     },
-    /// Boxed so that `Attrs`, and with it every `Node`, stays small: a million enterprise
-    /// nodes pay for the widest variant (postcard encodes it exactly as the unboxed fields).
+    /// Boxed (like `Project`) so that no variant is wider than `Enterprise`: every node pays
+    /// for the widest (postcard encodes it exactly as the unboxed fields).
     Park(Box<ParkAttrs>),
     Industry,
     Chain,
     Segment {
         stage: Stage,
     },
-    Enterprise(Box<EnterpriseAttrs>),
+    /// Not boxed: a firm's attributes (48 bytes) are most of the nodes' (`Attrs` is as wide;
+    /// the other variants fit beside `credit_code`'s pointer), and a box would add a pointer and
+    /// an allocation (64 bytes with malloc's header) per firm to save 32 bytes per other node.
+    Enterprise(EnterpriseAttrs),
     Project(Box<ProjectAttrs>),
 }
 
@@ -316,19 +409,17 @@ pub struct ParkAttrs {
     pub area_km2: Option<f64>,
 }
 
-/// An enterprise's attributes. Province, city and tags are shared copies (`intern`): a
-/// million firms name a few hundred distinct values.
+/// An enterprise's attributes. Province, city, listing and tags are interned symbols
+/// (`intern`, 4 bytes each, stored as the plain values): a million firms name a few hundred
+/// distinct values. 48 bytes (`per_record_types_stay_small`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct EnterpriseAttrs {
     pub credit_code: Box<str>,
-    #[serde(deserialize_with = "intern::de_str")]
-    pub province: Arc<str>,
-    #[serde(deserialize_with = "intern::de_str")]
-    pub city: Arc<str>,
+    pub province: Sym,
+    pub city: Sym,
     pub revenue_yi: Option<f64>,
-    #[serde(deserialize_with = "intern::de_list")]
-    pub tags: Arc<[Box<str>]>,
-    pub listing: Box<str>,
+    pub tags: SymList,
+    pub listing: Sym,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -584,16 +675,14 @@ impl Dataset {
                 source: 0,
                 notes: None,
             });
-            ds.nodes.push(Node {
-                kind: Kind::Segment,
-                id: format!("s{i}").into(),
-                display_name: None,
-                aliases: Box::default(),
-                attrs: Attrs::Segment {
+            ds.nodes.push(Node::new(
+                Kind::Segment,
+                format!("s{i}").into(),
+                Attrs::Segment {
                     stage: Stage::Upstream,
                 },
-                row: i as u32,
-            });
+                i as u32,
+            ));
         }
         ds
     }
@@ -682,9 +771,46 @@ mod tests {
     /// of benches/README.md); a field that makes one wider should be a deliberate choice.
     #[test]
     fn per_record_types_stay_small() {
+        // A firm is one `Node` and no allocation of its own besides its id (and any display
+        // name, aliases, credit code); `Attrs` is the enterprise variant.
         assert_eq!(size_of::<Node>(), 80);
+        assert_eq!(size_of::<Attrs>(), 48);
+        assert_eq!(size_of::<EnterpriseAttrs>(), 48);
         assert_eq!(size_of::<Row>(), 24);
         assert_eq!(size_of::<Edge>(), 13);
+    }
+
+    #[test]
+    fn display_names_and_aliases_share_one_optional_box() {
+        let plain = Node::new(Kind::Enterprise, "e1".into(), Attrs::Industry, 3);
+        assert_eq!(
+            (plain.display_name(), plain.aliases(), plain.name()),
+            (None, &[][..], "e1")
+        );
+        assert!(plain.other_names.is_none());
+        // Naming a node with nothing leaves it as it was (equal, no box).
+        assert_eq!(plain.clone().named(None, Box::new([])), plain);
+        let shown = plain.clone().named(Some("甲公司".into()), Box::new([]));
+        assert_eq!(
+            (shown.display_name(), shown.name()),
+            (Some("甲公司"), "甲公司")
+        );
+        let aka = plain
+            .clone()
+            .named(None, Box::new(["甲".into(), "甲司".into()]));
+        assert_eq!((aka.display_name(), aka.name()), (None, "e1"));
+        assert_eq!(aka.aliases().join(","), "甲,甲司");
+        let mut cleared = aka.clone();
+        cleared.set_names(None, Box::new([]));
+        assert_eq!(cleared, plain);
+        // Stored as the six fields it had (JSON shows their names; postcard pins the bytes in
+        // `store::tests::stored_records_keep_their_layout`).
+        let json = serde_json::to_string(&aka).expect("json");
+        assert_eq!(
+            json,
+            r#"{"kind":"Enterprise","id":"e1","display_name":null,"aliases":["甲","甲司"],"attrs":"Industry","row":3}"#
+        );
+        assert_eq!(serde_json::from_str::<Node>(&json).expect("json"), aka);
     }
 
     #[test]

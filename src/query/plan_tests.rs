@@ -12,13 +12,14 @@ fn fixture_with_shared_aliases() -> Graph {
     let mut firms = 0;
     for n in &mut ds.nodes {
         if matches!(n.kind, Kind::Enterprise | Kind::Project) {
-            let mut aliases = n.aliases.to_vec();
+            let mut aliases = n.aliases().to_vec();
             aliases.push("同名".into());
             if n.kind == Kind::Enterprise && firms < 2 {
                 aliases.push("两家".into());
                 firms += 1;
             }
-            n.aliases = aliases.into();
+            let display_name = n.display_name().map(Box::from);
+            n.set_names(display_name, aliases.into());
         }
     }
     Graph::build(ds)

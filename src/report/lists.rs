@@ -233,7 +233,7 @@ fn find_row(g: &Graph, i: u32, lang: Lang) -> Row {
         Value::text(n.kind.label_zh()),
         Value::text(&*n.id),
         Value::Node(i),
-        Value::texts(n.aliases.iter().map(|a| a.to_string())),
+        Value::texts(n.aliases().iter().map(|a| a.to_string())),
         Value::text(details),
         Value::text(g.ds.provenance(n.row)),
     ]
@@ -598,7 +598,7 @@ pub fn list_row(g: &Graph, kind: ListKind, i: u32) -> Row {
     match (&n.attrs, kind) {
         (_, ListKind::Chains) => vec![
             nm,
-            Value::texts(n.aliases.iter().map(|a| a.to_string())),
+            Value::texts(n.aliases().iter().map(|a| a.to_string())),
             Value::Int(g.chain_segments(i).len() as i64),
             neighbor_nodes(g, i, EdgeKind::BelongsTo, Dir::Outgoing, &[Kind::Industry]),
         ],

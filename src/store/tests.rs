@@ -288,6 +288,20 @@ fn stored_records_keep_their_layout() {
             kind: Box<str>,
             area_km2: Option<f64>,
         },
+        // Variants kept for their numbers: postcard stores a variant's index.
+        Industry,
+        Chain,
+        Segment {
+            stage: crate::model::Stage,
+        },
+        Enterprise {
+            credit_code: Box<str>,
+            province: Box<str>,
+            city: Box<str>,
+            revenue_yi: Option<f64>,
+            tags: Vec<Box<str>>,
+            listing: Box<str>,
+        },
     }
     #[derive(Serialize, Deserialize, PartialEq, Debug)]
     struct OldNode {
@@ -393,20 +407,94 @@ fn stored_records_keep_their_layout() {
         },
         row: 4,
     };
-    let new = Node {
-        kind: Kind::Park,
-        id: "研和片区".into(),
-        display_name: None,
-        aliases: Box::new(["研和".into()]),
-        attrs: Attrs::Park(Box::new(crate::model::ParkAttrs {
+    let new = Node::new(
+        Kind::Park,
+        "研和片区".into(),
+        Attrs::Park(Box::new(crate::model::ParkAttrs {
             kind: "片区".into(),
             area_km2: Some(20.42),
         })),
-        row: 4,
-    };
+        4,
+    )
+    .named(None, Box::new(["研和".into()]));
     let bytes = postcard::to_stdvec(&old).unwrap();
     assert_eq!(postcard::to_stdvec(&new).unwrap(), bytes);
     assert_eq!(postcard::from_bytes::<Node>(&bytes).unwrap(), new);
+
+    // Interned values (a region's level, a firm's province, city, listing and tags) are stored
+    // as the plain strings; a display name and aliases (one box in memory) as two fields.
+    let firm = |attrs| Node::new(Kind::Enterprise, "恩捷股份".into(), attrs, 5);
+    let pairs = [
+        (
+            OldNode {
+                kind: Kind::Region,
+                id: "hongta".into(),
+                display_name: Some("红塔区".into()),
+                aliases: vec![],
+                attrs: OldAttrs::Region {
+                    level: "区县".into(),
+                },
+                row: 2,
+            },
+            Node::new(
+                Kind::Region,
+                "hongta".into(),
+                Attrs::Region {
+                    level: "区县".into(),
+                },
+                2,
+            )
+            .named(Some("红塔区".into()), Box::new([])),
+        ),
+        (
+            OldNode {
+                kind: Kind::Enterprise,
+                id: "恩捷股份".into(),
+                display_name: None,
+                aliases: vec![],
+                attrs: OldAttrs::Enterprise {
+                    credit_code: "91530400MA6K3XQX5A".into(),
+                    province: "云南省".into(),
+                    city: "玉溪市".into(),
+                    revenue_yi: Some(120.5),
+                    tags: vec!["上市".into(), "龙头".into()],
+                    listing: "深交所".into(),
+                },
+                row: 5,
+            },
+            firm(Attrs::Enterprise(crate::model::EnterpriseAttrs {
+                credit_code: "91530400MA6K3XQX5A".into(),
+                province: "云南省".into(),
+                city: "玉溪市".into(),
+                revenue_yi: Some(120.5),
+                tags: crate::model::SymList::new(&["上市".into(), "龙头".into()]),
+                listing: "深交所".into(),
+            })),
+        ),
+        (
+            OldNode {
+                kind: Kind::Enterprise,
+                id: "恩捷股份".into(),
+                display_name: None,
+                aliases: vec![],
+                attrs: OldAttrs::Enterprise {
+                    credit_code: "".into(),
+                    province: "".into(),
+                    city: "".into(),
+                    revenue_yi: None,
+                    tags: vec![],
+                    listing: "".into(),
+                },
+                row: 5,
+            },
+            firm(Attrs::Enterprise(Default::default())),
+        ),
+    ];
+    for (old, new) in pairs {
+        let bytes = postcard::to_stdvec(&old).unwrap();
+        assert_eq!(postcard::to_stdvec(&new).unwrap(), bytes, "{new:?}");
+        assert_eq!(postcard::from_bytes::<Node>(&bytes).unwrap(), new);
+    }
 }
 
 /// `public_functions` came after the first databases: one written without the key opens

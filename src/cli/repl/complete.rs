@@ -29,12 +29,13 @@ const ENTERPRISE: u8 = 1 << 5;
 const ANY_NAME: u8 = CHAIN | SEGMENT | PLACE | INDUSTRY | ENTERPRISE;
 
 /// A completion candidate with its pinyin spellings.
+/// 48 bytes and the text: a REPL on a database of 2 M firms holds one per distinct name (a
+/// `String` and two `Vec`s here made it 96; `entries_stay_small`).
 struct Entry {
-    text: String,
-    /// Lower-case full pinyin without tones, one per reading of the heteronyms (capped).
-    full: Vec<String>,
-    /// Initials, one per reading.
-    initials: Vec<String>,
+    text: Box<str>,
+    /// `None` for a text without pinyin (kinds with more than `PINYIN_LIMIT` names, meta
+    /// commands).
+    pinyin: Option<Box<Pinyin>>,
     /// Keywords first, then chains, segments, places, industries, enterprises (the best rank
     /// of what the text names).
     rank: u8,
@@ -42,6 +43,13 @@ struct Entry {
     what: u8,
     /// The grammar rule when the text is a keyword.
     rule: Option<&'static str>,
+}
+
+struct Pinyin {
+    /// Lower-case full pinyin without tones, one per reading of the heteronyms (capped).
+    full: Vec<String>,
+    /// Initials, one per reading.
+    initials: Vec<String>,
 }
 
 /// Full pinyin and initials of `s` for combinations of readings: at most 8, those that vary the
@@ -457,44 +465,52 @@ pub struct ReplHelper {
     pub(super) pending: String,
 }
 
+/// Pinyin spellings cost a few microseconds a name: fine for the seed knowledge base, seconds
+/// at a million enterprises. Beyond this many names of a kind, that kind completes by its text
+/// only.
+const PINYIN_LIMIT: usize = 100_000;
+
+/// Add `text` as an entry (rank, what it names, its keyword rule), or merge those into the
+/// entry it has (`seen`: text → entry).
+fn add_entry<'a>(
+    seen: &mut HashMap<&'a str, usize>,
+    entries: &mut Vec<Entry>,
+    text: &'a str,
+    (rank, what, rule): (u8, u8, Option<&'static str>),
+    with_pinyin: bool,
+) {
+    if text.is_empty() {
+        return;
+    }
+    if let Some(&i) = seen.get(text) {
+        let e: &mut Entry = &mut entries[i];
+        e.what |= what;
+        e.rank = e.rank.min(rank);
+        e.rule = e.rule.or(rule);
+        return;
+    }
+    seen.insert(text, entries.len());
+    let pinyin = with_pinyin.then(|| {
+        let (full, initials) = pinyin_forms(text);
+        Box::new(Pinyin { full, initials })
+    });
+    entries.push(Entry {
+        text: text.into(),
+        pinyin,
+        rank,
+        what,
+        rule,
+    });
+}
+
 impl ReplHelper {
     pub(super) fn new(graph: Rc<Graph>) -> ReplHelper {
         let mut entries: Vec<Entry> = Vec::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
-        // Pinyin spellings cost a few microseconds a name: fine for the seed knowledge base,
-        // seconds at a million enterprises. Beyond this many names of a kind, that kind
-        // completes by its text only.
-        const PINYIN_LIMIT: usize = 100_000;
-        let mut add = |text: &str,
-                       rank: u8,
-                       what: u8,
-                       rule: Option<&'static str>,
-                       with_pinyin: bool,
-                       entries: &mut Vec<Entry>| {
-            if text.is_empty() {
-                return;
-            }
-            if let Some(&i) = seen.get(text) {
-                let e: &mut Entry = &mut entries[i];
-                e.what |= what;
-                e.rank = e.rank.min(rank);
-                e.rule = e.rule.or(rule);
-                return;
-            }
-            seen.insert(text.to_string(), entries.len());
-            let (full, initials) = if with_pinyin {
-                pinyin_forms(text)
-            } else {
-                (Vec::new(), Vec::new())
-            };
-            entries.push(Entry {
-                text: text.to_string(),
-                full,
-                initials,
-                rank,
-                what,
-                rule,
-            });
+        // Borrowed texts (keywords, the graph's names): a copy of every name as a key cost
+        // 250 MB while the table was built at 2 M firms.
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut add = |text, rank, what, rule, with_pinyin, entries: &mut Vec<Entry>| {
+            add_entry(&mut seen, entries, text, (rank, what, rule), with_pinyin)
         };
         for (rule, words) in keywords::TABLE {
             for w in words.iter() {
@@ -512,18 +528,20 @@ impl ReplHelper {
             (Kind::Industry, 4, INDUSTRY),
             (Kind::Enterprise, 5, ENTERPRISE),
         ];
+        let g: &Graph = &graph;
         for (kind, rank, what) in kinds {
-            let with_pinyin = graph.count(kind) <= PINYIN_LIMIT;
-            for &n in graph.nodes_of(kind) {
-                let node = graph.node(n);
+            let with_pinyin = g.count(kind) <= PINYIN_LIMIT;
+            for &n in g.nodes_of(kind) {
+                let node = g.node(n);
                 add(node.name(), rank, what, None, with_pinyin, &mut entries);
                 // The id is what staff usually type (玉溪高新区 for 玉溪高新技术产业开发区).
                 add(&node.id, rank, what, None, with_pinyin, &mut entries);
-                for a in &node.aliases {
+                for a in node.aliases() {
                     add(a, rank, what, None, with_pinyin, &mut entries);
                 }
             }
         }
+        drop(seen);
         ReplHelper {
             entries,
             graph,
@@ -537,7 +555,7 @@ impl ReplHelper {
     fn candidates(&self, typed: &str) -> Vec<&str> {
         self.matches(typed, None)
             .into_iter()
-            .map(|e| e.text.as_str())
+            .map(|e| &*e.text)
             .collect()
     }
 
@@ -553,9 +571,9 @@ impl ReplHelper {
                     || e.rule
                         .is_some_and(|r| expect.is_none_or(|x| x.keywords.contains(&r)));
                 Pair {
-                    display: e.text.clone(),
+                    display: e.text.to_string(),
                     replacement: if as_word {
-                        e.text.clone()
+                        e.text.to_string()
                     } else if in_quotes {
                         // The quote is open before the word: close it after the name.
                         format!("{}\"", query::parse::string_body(&e.text))
@@ -609,9 +627,17 @@ impl ReplHelper {
                 let how = if e.text.starts_with(typed) || e.text.to_lowercase().starts_with(&lower)
                 {
                     0
-                } else if ascii && e.initials.iter().any(|i| i.starts_with(&lower)) {
+                } else if ascii
+                    && e.pinyin
+                        .as_ref()
+                        .is_some_and(|p| p.initials.iter().any(|i| i.starts_with(&lower)))
+                {
                     1
-                } else if ascii && lower.len() >= 2 && e.full.iter().any(|f| f.starts_with(&lower))
+                } else if ascii
+                    && lower.len() >= 2
+                    && e.pinyin
+                        .as_ref()
+                        .is_some_and(|p| p.full.iter().any(|f| f.starts_with(&lower)))
                 {
                     2
                 } else {

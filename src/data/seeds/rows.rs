@@ -7,7 +7,7 @@ use super::super::{End, Loader};
 use super::{RowView, SeedKind, aliases, check_id, number, year};
 use crate::model::{
     Attrs, CatalogItem, Coverage, EdgeKind, EnterpriseAttrs, Figure, Kind, Listing, Node,
-    ParkAttrs, PlaceCoverage, ProjectAttrs, ProjectStatus, SystemEntry, check_tag,
+    ParkAttrs, PlaceCoverage, ProjectAttrs, ProjectStatus, SymList, SystemEntry, check_tag,
 };
 use crate::names;
 
@@ -323,10 +323,10 @@ pub(super) fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) 
             }
             let attrs = EnterpriseAttrs {
                 credit_code: r.get("credit_code").into(),
-                province: crate::model::intern::str(r.get("province")),
-                city: crate::model::intern::str(r.get("city")),
+                province: r.get("province").into(),
+                city: r.get("city").into(),
                 revenue_yi,
-                tags: crate::model::intern::list(tags),
+                tags: SymList::new(&tags),
                 listing: r.get("listing").into(),
             };
             let code = r.get("credit_code");
@@ -341,7 +341,7 @@ pub(super) fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) 
                     ),
                 );
             }
-            (Kind::Enterprise, Attrs::Enterprise(Box::new(attrs)))
+            (Kind::Enterprise, Attrs::Enterprise(attrs))
         }
         SeedKind::Projects => {
             let status = match r.get("status") {
@@ -406,14 +406,7 @@ pub(super) fn read_node(ld: &mut Loader, r: &RowView, kind: SeedKind, row: u32) 
     };
     let name = r.get("name");
     let display_name = (!name.is_empty() && name != id).then(|| name.into());
-    let node = Node {
-        kind: node_kind,
-        id: id.into(),
-        display_name,
-        aliases: aliases(r),
-        attrs,
-        row,
-    };
+    let node = Node::new(node_kind, id.into(), attrs, row).named(display_name, aliases(r));
     let Some(n) = ld.add_node(node, id_pos) else {
         return;
     };

@@ -247,17 +247,11 @@ fn node_from(
         .map(|n| n.get_ref().trim())
         .filter(|n| !n.is_empty() && n != id_text)
         .map(Into::into);
-    Some(Node {
-        kind,
-        id: id_text.as_str().into(),
-        display_name,
-        aliases: aliases
-            .iter()
-            .map(|a| a.get_ref().trim())
-            .filter(|a| !a.is_empty())
-            .map(Into::into)
-            .collect(),
-        attrs,
-        row,
-    })
+    let aliases = aliases
+        .iter()
+        .map(|a| a.get_ref().trim())
+        .filter(|a| !a.is_empty())
+        .map(Into::into)
+        .collect();
+    Some(Node::new(kind, id_text.as_str().into(), attrs, row).named(display_name, aliases))
 }
