@@ -248,14 +248,7 @@ mod tests {
                 .expect("node")
         };
         let add = |ds: &mut Dataset, kind: Kind, id: &str, attrs: Attrs| -> u32 {
-            ds.nodes.push(Node {
-                kind,
-                id: id.into(),
-                display_name: None,
-                aliases: Box::default(),
-                attrs,
-                row: 0,
-            });
+            ds.nodes.push(Node::new(kind, id.into(), attrs, 0));
             ds.nodes.len() as u32 - 1
         };
         let segment = || Attrs::Segment {
