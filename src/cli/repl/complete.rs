@@ -459,6 +459,13 @@ const MAX_CANDIDATES: usize = 50;
 
 pub struct ReplHelper {
     entries: Vec<Entry>,
+    /// Kinds with more names than `PINYIN_LIMIT`, as (kind, rank, what): they have no entries
+    /// (2 M firms' entries held ≈ 230 MiB in an idle REPL); their names are read from the graph
+    /// when Tab is pressed. A text that is also an entry's (a keyword, a chain …) is that
+    /// entry's, with the kind's bit merged in.
+    large: Vec<(Kind, u8, u8)>,
+    /// Entry indexes sorted by text, to tell such a text.
+    by_text: Vec<u32>,
     pub(super) graph: Rc<Graph>,
     /// The lines of the statement typed so far, when the current line continues it: the words
     /// on them are context for completion.
@@ -469,6 +476,30 @@ pub struct ReplHelper {
 /// at a million enterprises. Beyond this many names of a kind, that kind completes by its text
 /// only.
 const PINYIN_LIMIT: usize = 100_000;
+
+/// A candidate: an entry's text, or a name of a large kind read from the graph.
+struct Cand<'a> {
+    text: &'a str,
+    what: u8,
+    rule: Option<&'static str>,
+}
+
+impl<'a> From<&'a Entry> for Cand<'a> {
+    fn from(e: &'a Entry) -> Cand<'a> {
+        Cand {
+            text: &e.text,
+            what: e.what,
+            rule: e.rule,
+        }
+    }
+}
+
+/// A node's id, its display name (when it has one) and its aliases.
+fn texts_of(node: &crate::model::Node) -> impl Iterator<Item = &str> {
+    std::iter::once(&*node.id)
+        .chain(node.display_name())
+        .chain(node.aliases().iter().map(|a| &**a))
+}
 
 /// Add `text` as an entry (rank, what it names, its keyword rule), or merge those into the
 /// entry it has (`seen`: text → entry).
@@ -505,6 +536,11 @@ fn add_entry<'a>(
 
 impl ReplHelper {
     pub(super) fn new(graph: Rc<Graph>) -> ReplHelper {
+        ReplHelper::with_limit(graph, PINYIN_LIMIT)
+    }
+
+    /// [`ReplHelper::new`], with kinds of more than `limit` names read from the graph.
+    fn with_limit(graph: Rc<Graph>, limit: usize) -> ReplHelper {
         let mut entries: Vec<Entry> = Vec::new();
         // Borrowed texts (keywords, the graph's names): a copy of every name as a key cost
         // 250 MB while the table was built at 2 M firms.
@@ -529,21 +565,41 @@ impl ReplHelper {
             (Kind::Enterprise, 5, ENTERPRISE),
         ];
         let g: &Graph = &graph;
+        let mut large = Vec::new();
         for (kind, rank, what) in kinds {
-            let with_pinyin = g.count(kind) <= PINYIN_LIMIT;
+            if g.count(kind) > limit {
+                large.push((kind, rank, what));
+                continue;
+            }
             for &n in g.nodes_of(kind) {
                 let node = g.node(n);
-                add(node.name(), rank, what, None, with_pinyin, &mut entries);
+                add(node.name(), rank, what, None, true, &mut entries);
                 // The id is what staff usually type (玉溪高新区 for 玉溪高新技术产业开发区).
-                add(&node.id, rank, what, None, with_pinyin, &mut entries);
+                add(&node.id, rank, what, None, true, &mut entries);
                 for a in node.aliases() {
-                    add(a, rank, what, None, with_pinyin, &mut entries);
+                    add(a, rank, what, None, true, &mut entries);
+                }
+            }
+        }
+        // A large kind's text that is an entry's too (a keyword, a chain's name) is that entry.
+        for &(kind, rank, what) in &large {
+            for &n in g.nodes_of(kind) {
+                for text in texts_of(g.node(n)) {
+                    if let Some(&i) = seen.get(text) {
+                        let e: &mut Entry = &mut entries[i];
+                        e.what |= what;
+                        e.rank = e.rank.min(rank);
+                    }
                 }
             }
         }
         drop(seen);
+        let mut by_text: Vec<u32> = (0..entries.len() as u32).collect();
+        by_text.sort_by(|&a, &b| entries[a as usize].text.cmp(&entries[b as usize].text));
         ReplHelper {
             entries,
+            large,
+            by_text,
             graph,
             pending: String::new(),
         }
@@ -555,7 +611,7 @@ impl ReplHelper {
     fn candidates(&self, typed: &str) -> Vec<&str> {
         self.matches(typed, None)
             .into_iter()
-            .map(|e| &*e.text)
+            .map(|e| e.text)
             .collect()
     }
 
@@ -576,9 +632,9 @@ impl ReplHelper {
                         e.text.to_string()
                     } else if in_quotes {
                         // The quote is open before the word: close it after the name.
-                        format!("{}\"", query::parse::string_body(&e.text))
+                        format!("{}\"", query::parse::string_body(e.text))
                     } else {
-                        crate::query::parse::quoted_if_needed(&e.text)
+                        crate::query::parse::quoted_if_needed(e.text)
                     },
                 }
             })
@@ -588,7 +644,7 @@ impl ReplHelper {
     /// The entries that begin with `typed` (or whose pinyin does) and fit `expect` (all when
     /// `None`), best first. With nothing typed, every entry that fits, if there are few enough
     /// to list — and none when the context is unknown.
-    fn matches(&self, typed: &str, expect: Option<&Expect>) -> Vec<&Entry> {
+    fn matches(&self, typed: &str, expect: Option<&Expect>) -> Vec<Cand<'_>> {
         let fits = |e: &Entry| match expect {
             None => true,
             Some(x) => {
@@ -597,35 +653,62 @@ impl ReplHelper {
                     || e.rule.is_some_and(|r| x.keywords.contains(&r))
             }
         };
+        // The large kinds whose names fit here.
+        let large: Vec<(Kind, u8, u8)> = self
+            .large
+            .iter()
+            .copied()
+            .filter(|&(_, _, what)| expect.is_none_or(|x| what & x.names != 0))
+            .collect();
+        let is_entry = |text: &str| {
+            self.by_text
+                .binary_search_by(|&i| (*self.entries[i as usize].text).cmp(text))
+                .is_ok()
+        };
         if typed.is_empty() {
             if expect.is_none() {
                 return Vec::new();
             }
-            let mut all: Vec<&Entry> = Vec::new();
+            let mut all: Vec<(u8, &str, Cand)> = Vec::new();
             for e in self.entries.iter().filter(|e| fits(e)) {
                 if all.len() == MAX_CANDIDATES {
                     return Vec::new();
                 }
-                all.push(e);
+                all.push((e.rank, &e.text, Cand::from(e)));
             }
+            let entries = all.len();
+            let mut texts: std::collections::HashSet<&str> = std::collections::HashSet::new();
+            for &(kind, rank, what) in &large {
+                for &n in self.graph.nodes_of(kind) {
+                    for text in texts_of(self.graph.node(n)) {
+                        if text.is_empty() || is_entry(text) {
+                            continue;
+                        }
+                        texts.insert(text);
+                        if entries + texts.len() > MAX_CANDIDATES {
+                            return Vec::new();
+                        }
+                        let rule = None;
+                        all.push((rank, text, Cand { text, what, rule }));
+                    }
+                }
+            }
+            let mut all = merge_same_texts(all);
             all.sort_by(|a, b| {
-                (a.rank, a.text.chars().count(), &a.text).cmp(&(
-                    b.rank,
-                    b.text.chars().count(),
-                    &b.text,
-                ))
+                (a.0, a.1.chars().count(), a.1).cmp(&(b.0, b.1.chars().count(), b.1))
             });
-            return all;
+            return all.into_iter().map(|(_, _, c)| c).collect();
         }
         let lower = typed.to_lowercase();
         let ascii = typed.is_ascii();
-        let mut hits: Vec<(u8, u8, usize, &Entry)> = self
+        let starts =
+            |text: &str| text.starts_with(typed) || text.to_lowercase().starts_with(&lower);
+        let mut hits: Vec<(u8, u8, usize, Cand)> = self
             .entries
             .iter()
             .filter(|e| fits(e))
             .filter_map(|e| {
-                let how = if e.text.starts_with(typed) || e.text.to_lowercase().starts_with(&lower)
-                {
+                let how = if starts(&e.text) {
                     0
                 } else if ascii
                     && e.pinyin
@@ -643,10 +726,25 @@ impl ReplHelper {
                 } else {
                     return None;
                 };
-                Some((how, e.rank, e.text.chars().count(), e))
+                Some((how, e.rank, e.text.chars().count(), Cand::from(e)))
             })
             .collect();
-        hits.sort_by(|a, b| (a.0, a.1, a.2, &a.3.text).cmp(&(b.0, b.1, b.2, &b.3.text)));
+        // Names of large kinds match by their text only (they have no pinyin).
+        let mut named: Vec<(u8, &str, Cand)> = Vec::new();
+        for &(kind, rank, what) in &large {
+            for &n in self.graph.nodes_of(kind) {
+                for text in texts_of(self.graph.node(n)) {
+                    if !text.is_empty() && starts(text) && !is_entry(text) {
+                        let rule = None;
+                        named.push((rank, text, Cand { text, what, rule }));
+                    }
+                }
+            }
+        }
+        for (rank, text, c) in merge_same_texts(named) {
+            hits.push((0, rank, text.chars().count(), c));
+        }
+        hits.sort_by(|a, b| (a.0, a.1, a.2, a.3.text).cmp(&(b.0, b.1, b.2, b.3.text)));
         // One more than is offered: `settle` then knows the list was cut.
         hits.into_iter()
             .map(|h| h.3)
@@ -788,6 +886,23 @@ impl ReplHelper {
             settle(typed, self.offer(typed, in_quotes, expect, piped)),
         )
     }
+}
+
+/// One candidate per text, as the entry table keeps one entry per text: the kinds a text names
+/// merged, its best rank kept.
+fn merge_same_texts<'a>(mut v: Vec<(u8, &'a str, Cand<'a>)>) -> Vec<(u8, &'a str, Cand<'a>)> {
+    v.sort_by(|a, b| a.1.cmp(b.1));
+    let mut out: Vec<(u8, &'a str, Cand<'a>)> = Vec::with_capacity(v.len());
+    for item in v {
+        match out.last_mut() {
+            Some(last) if last.1 == item.1 => {
+                last.0 = last.0.min(item.0);
+                last.2.what |= item.2.what;
+            }
+            _ => out.push(item),
+        }
+    }
+    out
 }
 
 /// The longest prefix all `texts` share (whole characters).

@@ -575,3 +575,55 @@ fn meta_commands_complete_their_arguments() {
 fn entries_stay_small() {
     assert_eq!(size_of::<Entry>(), 48);
 }
+
+/// Kinds with more names than the limit have no entries: their names are read from the graph
+/// at Tab time. Typed as text (not pinyin), they complete exactly as entries do, with a text
+/// that several kinds share merged, and a listing with nothing typed the same.
+#[test]
+fn large_kinds_read_from_the_graph_complete_as_entries_do() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/small");
+    let graph = Rc::new(crate::open::graph_from_folder(&[dir]).unwrap());
+    let table = ReplHelper::with_limit(Rc::clone(&graph), usize::MAX);
+    let read = ReplHelper::with_limit(Rc::clone(&graph), 0);
+    assert!(read.large.len() >= 5 && table.large.is_empty());
+    assert!(read.entries.len() < table.entries.len());
+    let mut typed: Vec<String> = Vec::new();
+    for i in 0..graph.ds.nodes.len() as u32 {
+        let node = graph.node(i);
+        for text in texts_of(node) {
+            for n in 1..=3 {
+                let prefix: String = text.chars().take(n).collect();
+                // Pinyin matches only ASCII typing, and only the table has pinyin.
+                if !prefix.is_ascii() {
+                    typed.push(prefix);
+                }
+            }
+        }
+    }
+    typed.sort();
+    typed.dedup();
+    assert!(typed.len() > 20, "{typed:?}");
+    let texts = |h: &ReplHelper, t: &str, x: Option<&Expect>| -> Vec<(String, u8)> {
+        h.matches(t, x)
+            .into_iter()
+            .map(|c| (c.text.to_string(), c.what))
+            .collect()
+    };
+    for expect in [
+        None,
+        Some(Expect::names(ANY_NAME)),
+        Some(Expect::names(SEGMENT)),
+    ] {
+        for t in &typed {
+            assert_eq!(
+                texts(&table, t, expect.as_ref()),
+                texts(&read, t, expect.as_ref()),
+                "typed {t:?}"
+            );
+        }
+    }
+    for what in [CHAIN, PLACE, SEGMENT, ANY_NAME] {
+        let x = Expect::names(what);
+        assert_eq!(texts(&table, "", Some(&x)), texts(&read, "", Some(&x)));
+    }
+}
