@@ -101,7 +101,7 @@ fn execute_named(
     // Cells that are graph nodes stay ids until here: only the rows returned are named.
     materialize(&mut rows, names);
     let mut table = Table {
-        columns: plan.columns.iter().map(|c| c.name.clone()).collect(),
+        columns: plan.columns.iter().map(|c| c.name.to_string()).collect(),
         domains: plan.columns.iter().map(|c| c.domain).collect(),
         rows,
         notes,
