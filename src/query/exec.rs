@@ -392,6 +392,14 @@ fn apply(op: &Op, mut rows: Vec<Keyed>, names: &dyn NodeNames) -> Result<Vec<Key
             rows.truncate(*n);
             rows
         }
+        // The identity over rows of its width is a `select` the source has done already (the
+        // state walk's, `rules::state_walk`): the rows go on as they are.
+        Op::Project(idx)
+            if idx.iter().enumerate().all(|(k, &i)| k == i)
+                && rows.iter().all(|k| k.row.len() == idx.len()) =>
+        {
+            rows
+        }
         Op::Project(idx) => rows
             .into_iter()
             .map(|k| Keyed {

@@ -106,7 +106,8 @@ fn gap_count(source: SourcePlan, columns: &[Col], ops: &mut Vec<(Op, Said)>) -> 
 
 /// `upstream|downstream SEGMENT … in PLACE | where state = S` (or `state in [S, …]`, or an
 /// `or` of such terms) becomes a `StateWalk` source that tests each reached segment's state
-/// and makes rows only for those kept; with a `select` right after, only its columns.
+/// and makes rows only for those kept; with a `select` right after, only its columns, in its
+/// order (the `select` left as the identity).
 fn state_walk(source: SourcePlan, columns: &[Col], ops: &mut Vec<(Op, Said)>) -> SourcePlan {
     let SourcePlan::Walk(input) = &source else {
         return source;
@@ -150,18 +151,14 @@ fn state_walk(source: SourcePlan, columns: &[Col], ops: &mut Vec<(Op, Said)>) ->
         return source;
     }
     ops.remove(0);
-    // A `select` right after: only its columns are made; `producers` reads only the segment
-    // each row is about.
-    let needed = match ops.first() {
-        Some((Op::Producers(_), _)) => Some([false; 8]),
-        Some((Op::Project(keep), _)) if columns.len() == 8 => {
-            let mut need = [false; 8];
-            for &i in keep {
-                if let Some(n) = need.get_mut(i) {
-                    *n = true;
-                }
-            }
-            Some(need)
+    // A `select` right after is done by the walk, which makes only its columns, in its order;
+    // the stage stays as the identity (`explain` still shows it, `exec` passes such rows on).
+    // `producers` reads only the segment each row is about.
+    let cells = match ops.first_mut() {
+        Some((Op::Producers(_), _)) => Some(Vec::new()),
+        Some((Op::Project(keep), _)) if columns.len() == 8 && keep.iter().all(|&i| i < 8) => {
+            let identity = (0..keep.len()).collect();
+            Some(std::mem::replace(keep, identity))
         }
         _ => None,
     };
@@ -172,7 +169,7 @@ fn state_walk(source: SourcePlan, columns: &[Col], ops: &mut Vec<(Op, Said)>) ->
         chain: input.chain,
         place,
         states: kept,
-        needed,
+        cells,
     })
 }
 
