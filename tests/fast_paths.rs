@@ -140,6 +140,10 @@ fn fast_paths_equal_the_long_way() {
                 "select segment | sort segment",
                 "select path, state, distance",
                 "select weakness, producers",
+                // The walk makes the selected cells itself; what follows reads them.
+                "select distance as d, segment | sort d desc, segment | limit 3",
+                "select state, segment, stage | where stage != 上游 | distinct",
+                "select segment, segment as again",
             ] {
                 let (f, s) = (format!("{fast} | {sel}"), format!("{slow} | {sel}"));
                 assert_eq!(rows(&g, &f), rows(&g, &s), "`{f}`");
