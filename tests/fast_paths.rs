@@ -266,6 +266,27 @@ fn fast_paths_equal_the_long_way() {
             ),
             "{source}: top 5"
         );
+        // The limit pushed into the source (rows only for the first k) against the same limit
+        // after a filter every row passes, which keeps it out of the source.
+        for (k, sel) in [
+            (1, "select name"),
+            (3, "select name, partners"),
+            (50, "select *"),
+        ] {
+            let sel = if sel == "select *" {
+                String::new()
+            } else {
+                format!(" | {sel}")
+            };
+            let pushed = format!("{source}{sel} | limit {k}");
+            let long = format!("{source} | where partners >= 0{sel} | limit {k}");
+            assert!(plan_text(&g, &pushed).contains("只为前"), "{pushed}");
+            assert!(!plan_text(&g, &long).contains("只为前"), "{long}");
+            assert_eq!(rows(&g, &pushed), rows(&g, &long), "`{pushed}`");
+            let pushed = format!("{source} | limit {k}{sel}");
+            assert!(plan_text(&g, &pushed).contains("只为前"), "{pushed}");
+            assert_eq!(rows(&g, &pushed), rows(&g, &long), "`{pushed}`");
+        }
         let mut got_sorted = got.clone();
         got_sorted.sort();
         want.sort();

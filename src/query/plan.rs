@@ -569,6 +569,7 @@ fn plan_partners(
         place,
         chain,
         depth,
+        k: None,
     }))
 }
 

@@ -22,7 +22,26 @@ pub fn apply(
     let source = top_producers(g, source, ops);
     let source = state_walk(source, columns, ops);
     producers_top_k(g, ops);
+    let source = partners_top_k(source, ops);
     gap_count(source, columns, ops)
+}
+
+/// `partners … [| select …] | limit k`: rows are made only for the first k firms of the
+/// ranking (all are still found and ranked; the others never become rows). `select` keeps the
+/// number and order of rows, so a limit after it is the same limit.
+fn partners_top_k(mut source: SourcePlan, ops: &mut Vec<(Op, Said)>) -> SourcePlan {
+    let SourcePlan::Partners(p) = &mut source else {
+        return source;
+    };
+    let mut j = 0;
+    while matches!(ops.get(j), Some((Op::Project(_), _))) {
+        j += 1;
+    }
+    if let Some((Op::Limit(k), _)) = ops.get(j) {
+        p.k = Some(*k);
+        ops.remove(j);
+    }
+    source
 }
 
 /// `… | producers … [| select …] | limit k`: the limit goes into the merge of the
