@@ -419,7 +419,7 @@ mod tests {
             .into_iter()
             .flat_map(crate::report::lists::columns)
             .chain(crate::targets::list::target_columns())
-            .map(|c| c.name)
+            .map(|c| c.name.into_owned())
             .collect();
         ids.extend(["excluded_by".into(), "query_plan".into()]);
         for id in &ids {

@@ -140,6 +140,10 @@ fn fast_paths_equal_the_long_way() {
                 "select segment | sort segment",
                 "select path, state, distance",
                 "select weakness, producers",
+                // The walk makes the selected cells itself; what follows reads them.
+                "select distance as d, segment | sort d desc, segment | limit 3",
+                "select state, segment, stage | where stage != 上游 | distinct",
+                "select segment, segment as again",
             ] {
                 let (f, s) = (format!("{fast} | {sel}"), format!("{slow} | {sel}"));
                 assert_eq!(rows(&g, &f), rows(&g, &s), "`{f}`");
@@ -262,6 +266,27 @@ fn fast_paths_equal_the_long_way() {
             ),
             "{source}: top 5"
         );
+        // The limit pushed into the source (rows only for the first k) against the same limit
+        // after a filter every row passes, which keeps it out of the source.
+        for (k, sel) in [
+            (1, "select name"),
+            (3, "select name, partners"),
+            (50, "select *"),
+        ] {
+            let sel = if sel == "select *" {
+                String::new()
+            } else {
+                format!(" | {sel}")
+            };
+            let pushed = format!("{source}{sel} | limit {k}");
+            let long = format!("{source} | where partners >= 0{sel} | limit {k}");
+            assert!(plan_text(&g, &pushed).contains("只为前"), "{pushed}");
+            assert!(!plan_text(&g, &long).contains("只为前"), "{long}");
+            assert_eq!(rows(&g, &pushed), rows(&g, &long), "`{pushed}`");
+            let pushed = format!("{source} | limit {k}{sel}");
+            assert!(plan_text(&g, &pushed).contains("只为前"), "{pushed}");
+            assert_eq!(rows(&g, &pushed), rows(&g, &long), "`{pushed}`");
+        }
         let mut got_sorted = got.clone();
         got_sorted.sort();
         want.sort();

@@ -101,7 +101,7 @@ fn execute_named(
     // Cells that are graph nodes stay ids until here: only the rows returned are named.
     materialize(&mut rows, names);
     let mut table = Table {
-        columns: plan.columns.iter().map(|c| c.name.clone()).collect(),
+        columns: plan.columns.iter().map(|c| c.name.to_string()).collect(),
         domains: plan.columns.iter().map(|c| c.domain).collect(),
         rows,
         notes,
@@ -390,6 +390,14 @@ fn apply(op: &Op, mut rows: Vec<Keyed>, names: &dyn NodeNames) -> Result<Vec<Key
         }
         Op::Limit(n) => {
             rows.truncate(*n);
+            rows
+        }
+        // The identity over rows of its width is a `select` the source has done already (the
+        // state walk's, `rules::state_walk`): the rows go on as they are.
+        Op::Project(idx)
+            if idx.iter().enumerate().all(|(k, &i)| k == i)
+                && rows.iter().all(|k| k.row.len() == idx.len()) =>
+        {
             rows
         }
         Op::Project(idx) => rows

@@ -209,18 +209,74 @@ mod tests {
     }
 
     #[test]
-    fn the_grammars_keyword_rule_reserves_every_keyword_rule() {
+    fn the_grammars_keyword_rule_reserves_every_keyword_word() {
+        // `keyword` (the `!keyword` of `ident`) spells the words out rather than calling the
+        // kw_ rules (one pest rule call per keyword before every bare name cost most of a
+        // statement's parse): the same words, each once.
         let start = GRAMMAR.find("keyword = _{").expect("keyword rule");
         let body = &GRAMMAR[start..];
-        let body = &body[..body.find('}').expect("end of the keyword rule")];
-        let mut reserved: Vec<&str> = body
-            .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-            .filter(|w| w.starts_with("kw_"))
+        let body = &body[..body.find("\n}").expect("end of the keyword rule")];
+        let groups: Vec<Vec<&str>> = body
+            .split(" ~ (")
+            .skip(1)
+            .map(|g| g.split('"').skip(1).step_by(2).collect())
             .collect();
+        let mut reserved: Vec<&str> = groups.concat();
         reserved.sort_unstable();
-        let mut rules: Vec<&str> = TABLE.iter().map(|(r, _)| *r).collect();
-        rules.sort_unstable();
-        assert_eq!(reserved, rules);
+        let mut all: Vec<&str> = words().collect();
+        all.sort_unstable();
+        assert_eq!(reserved, all);
+        // Each group is an ordered choice followed by one `!XID_CONTINUE`: a word after a
+        // shorter word it starts with would never be tried ("in" before "inherited" would
+        // make `inherited` a name). Every word is letters only, so that is the one way for a
+        // choice to commit to a word whose boundary check then fails.
+        for group in &groups {
+            for (i, w) in group.iter().enumerate() {
+                assert!(w.chars().all(char::is_alphabetic), "{w}");
+                let earlier = group[..i].iter().find(|p| w.starts_with(**p));
+                assert_eq!(earlier, None, "`{w}` comes after a word it starts with");
+            }
+        }
+        // The guards: the first group holds the ASCII words (lower case), the second the rest
+        // (CJK unified ideographs, U+4E00..U+9FFF).
+        assert_eq!(groups.len(), 2);
+        assert!(
+            groups[0]
+                .iter()
+                .all(|w| w.starts_with(|c: char| c.is_ascii_lowercase()))
+        );
+        assert!(
+            groups[1]
+                .iter()
+                .all(|w| w.starts_with(|c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c)))
+        );
+    }
+
+    #[test]
+    fn every_word_a_write_begins_with_passes_the_grammars_write_word_guard() {
+        // `write_stmt = { &write_word ~ (…) }`: the first keywords of move_project,
+        // move_prospect, add_prospect, add_entity and note_write (project_kw and entity_kw
+        // spelled out). A word missing from `write_word` would make its writes unparsable.
+        let start = GRAMMAR.find("write_word    = _{").expect("write_word rule");
+        let body = &GRAMMAR[start..];
+        let body = &body[..body.find('}').expect("end of write_word")];
+        let guard: Vec<&str> = body.split('"').skip(1).step_by(2).collect();
+        let first = [
+            "kw_move",
+            "kw_project",
+            "kw_projects",
+            "kw_prospect",
+            "kw_add",
+            "kw_firm",
+            "kw_enterprises",
+            "kw_note",
+        ];
+        for rule in first {
+            let (_, words) = TABLE.iter().find(|(r, _)| *r == rule).expect(rule);
+            for w in *words {
+                assert!(guard.iter().any(|g| w.starts_with(g)), "{rule}: {w}");
+            }
+        }
     }
 
     #[test]

@@ -279,6 +279,10 @@ fn precheck(text: &str) -> Result<(), QueryError> {
             },
         ));
     }
+    // No bracket at all (most statements): nothing can nest.
+    if !text.bytes().any(|b| b == b'(' || b == b'[') {
+        return Ok(());
+    }
     let mut depth = 0usize;
     for (i, c) in code_chars(text) {
         match c {

@@ -441,3 +441,20 @@ fn statements_parsed_one_by_one_equal_the_whole_script_spans_included() {
         }
     }
 }
+
+#[test]
+fn space_tab_and_line_ends_separate_tokens_and_nothing_else_does() {
+    // WHITESPACE spells its characters as ranges (faster in pest): the same four, no more.
+    let st = parse("find 锂电池").expect("plain");
+    for text in [
+        "find\t锂电池",
+        "find\r\n锂电池",
+        "find\n  锂电池 -- a comment\n",
+        "find -- c\n 锂电池",
+    ] {
+        assert_eq!(parse(text).ok().as_ref(), Some(&st), "{text:?}");
+    }
+    for text in ["find\u{b}锂电池", "find\u{c}锂电池", "find\u{3000}锂电池"] {
+        assert!(parse(text).is_err(), "{text:?} is no whitespace");
+    }
+}

@@ -108,23 +108,29 @@ impl SourcePlan {
 
 /// A line of `explain` in both languages.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Said {
-    pub zh: String,
-    pub en: String,
+pub enum Said {
+    /// Written out when planned.
+    Text { zh: String, en: String },
+    /// A generic stage, printed back as the language with a note in the reader's language
+    /// (`stages::said`) only when `explain` asks: planning a statement writes no text.
+    Stage(Stage),
 }
 
 impl Said {
-    /// The same text in both languages (a stage printed back as the query language).
+    /// The same text in both languages.
     pub fn both(text: impl Into<String>) -> Said {
         let text = text.into();
-        Said {
+        Said::Text {
             zh: text.clone(),
             en: text,
         }
     }
 
-    pub fn get(&self, lang: Lang) -> &str {
-        lang.pick(&self.zh, &self.en)
+    pub fn get(&self, lang: Lang) -> std::borrow::Cow<'_, str> {
+        match self {
+            Said::Text { zh, en } => lang.pick(zh.as_str(), en.as_str()).into(),
+            Said::Stage(st) => super::stages::said(st, lang).into(),
+        }
     }
 }
 
@@ -563,6 +569,7 @@ fn plan_partners(
         place,
         chain,
         depth,
+        k: None,
     }))
 }
 
@@ -760,7 +767,7 @@ fn plan_targets(
     use crate::targets::list;
     let input = list::Input::with_defaults(chain, place, Vec::new())
         .map_err(|e| QueryError::internal(e.to_string()))?;
-    let text = Said {
+    let text = Said::Text {
         zh: list::explain(g, &input, Lang::Zh),
         en: list::explain(g, &input, Lang::En),
     };
@@ -862,7 +869,7 @@ fn plan_producers(
 
 /// The explain line of `| producers` in both languages.
 pub(super) fn producers_said(g: &Graph, stage: &producers::OfSegments) -> Said {
-    Said {
+    Said::Text {
         zh: stage.explain(g, Lang::Zh),
         en: stage.explain(g, Lang::En),
     }

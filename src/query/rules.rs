@@ -22,7 +22,26 @@ pub fn apply(
     let source = top_producers(g, source, ops);
     let source = state_walk(source, columns, ops);
     producers_top_k(g, ops);
+    let source = partners_top_k(source, ops);
     gap_count(source, columns, ops)
+}
+
+/// `partners … [| select …] | limit k`: rows are made only for the first k firms of the
+/// ranking (all are still found and ranked; the others never become rows). `select` keeps the
+/// number and order of rows, so a limit after it is the same limit.
+fn partners_top_k(mut source: SourcePlan, ops: &mut Vec<(Op, Said)>) -> SourcePlan {
+    let SourcePlan::Partners(p) = &mut source else {
+        return source;
+    };
+    let mut j = 0;
+    while matches!(ops.get(j), Some((Op::Project(_), _))) {
+        j += 1;
+    }
+    if let Some((Op::Limit(k), _)) = ops.get(j) {
+        p.k = Some(*k);
+        ops.remove(j);
+    }
+    source
 }
 
 /// `… | producers … [| select …] | limit k`: the limit goes into the merge of the
@@ -106,7 +125,8 @@ fn gap_count(source: SourcePlan, columns: &[Col], ops: &mut Vec<(Op, Said)>) -> 
 
 /// `upstream|downstream SEGMENT … in PLACE | where state = S` (or `state in [S, …]`, or an
 /// `or` of such terms) becomes a `StateWalk` source that tests each reached segment's state
-/// and makes rows only for those kept; with a `select` right after, only its columns.
+/// and makes rows only for those kept; with a `select` right after, only its columns, in its
+/// order (the `select` left as the identity).
 fn state_walk(source: SourcePlan, columns: &[Col], ops: &mut Vec<(Op, Said)>) -> SourcePlan {
     let SourcePlan::Walk(input) = &source else {
         return source;
@@ -150,18 +170,14 @@ fn state_walk(source: SourcePlan, columns: &[Col], ops: &mut Vec<(Op, Said)>) ->
         return source;
     }
     ops.remove(0);
-    // A `select` right after: only its columns are made; `producers` reads only the segment
-    // each row is about.
-    let needed = match ops.first() {
-        Some((Op::Producers(_), _)) => Some([false; 8]),
-        Some((Op::Project(keep), _)) if columns.len() == 8 => {
-            let mut need = [false; 8];
-            for &i in keep {
-                if let Some(n) = need.get_mut(i) {
-                    *n = true;
-                }
-            }
-            Some(need)
+    // A `select` right after is done by the walk, which makes only its columns, in its order;
+    // the stage stays as the identity (`explain` still shows it, `exec` passes such rows on).
+    // `producers` reads only the segment each row is about.
+    let cells = match ops.first_mut() {
+        Some((Op::Producers(_), _)) => Some(Vec::new()),
+        Some((Op::Project(keep), _)) if columns.len() == 8 && keep.iter().all(|&i| i < 8) => {
+            let identity = (0..keep.len()).collect();
+            Some(std::mem::replace(keep, identity))
         }
         _ => None,
     };
@@ -172,7 +188,7 @@ fn state_walk(source: SourcePlan, columns: &[Col], ops: &mut Vec<(Op, Said)>) ->
         chain: input.chain,
         place,
         states: kept,
-        needed,
+        cells,
     })
 }
 

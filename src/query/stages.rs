@@ -12,19 +12,22 @@ use crate::names::{did_you_mean, suggest};
 use crate::report::Value;
 use crate::report::schema::{Col, Ty};
 
-/// The column `typed` names: by its id (`state`) or its Chinese label (`状态`).
+/// The column `typed` names: by its id (`state`) or its Chinese label (`状态`). The label is
+/// looked for once in the label table (labels are unique), not once per column: every bare
+/// word of a condition comes here, values (`state = missing`) included.
 fn col_pos(columns: &[Col], typed: &str) -> Option<usize> {
     columns.iter().position(|c| c.name == typed).or_else(|| {
+        let (id, _) = crate::lang::COLUMNS.iter().find(|(_, zh)| *zh == typed)?;
         columns
             .iter()
-            .position(|c| Lang::Zh.label(&c.name) == typed)
+            .position(|c| c.name == *id && Lang::Zh.label(&c.name) == typed)
     })
 }
 
 fn col_index(columns: &[Col], n: &Name, clause: &str) -> Result<usize, QueryError> {
     col_pos(columns, &n.text).ok_or_else(|| {
         let sugg = column_suggestions(&n.text, columns);
-        let all: Vec<&str> = columns.iter().map(|c| c.name.as_str()).collect();
+        let all: Vec<&str> = columns.iter().map(|c| &*c.name).collect();
         let all_zh: Vec<String> = columns.iter().map(|c| shown_both(&c.name)).collect();
         QueryError::semantic(
             clause,
@@ -63,7 +66,7 @@ fn shown_both(id: &str) -> String {
 fn column_suggestions<'a>(typed: &str, columns: &'a [Col]) -> Vec<&'a str> {
     let mut names: Vec<&str> = Vec::new();
     for c in columns {
-        for n in [c.name.as_str(), Lang::Zh.label(&c.name)] {
+        for n in [&*c.name, Lang::Zh.label(&c.name)] {
             if !names.contains(&n) {
                 names.push(n);
             }
@@ -74,7 +77,7 @@ fn column_suggestions<'a>(typed: &str, columns: &'a [Col]) -> Vec<&'a str> {
         out.extend(
             columns
                 .iter()
-                .map(|c| c.name.as_str())
+                .map(|c| &*c.name)
                 .filter(|c| strsim::osa_distance(typed, c) <= 1),
         );
         out.truncate(2);
@@ -545,6 +548,29 @@ fn operand_span(e: &Expr) -> Span {
     }
 }
 
+/// The `explain` line of a generic stage, in `lang`: written only when asked (`Said::Stage`).
+pub(super) fn said(st: &Stage, lang: Lang) -> String {
+    match (st, lang) {
+        (Stage::Where(e), Lang::Zh) => format!("筛选：{e}"),
+        (Stage::Where(e), Lang::En) => format!("filter: {e}"),
+        (Stage::Sort(_), Lang::Zh) => format!("{st}（稳定排序）"),
+        (Stage::Sort(_), Lang::En) => format!("{st} (stable)"),
+        (Stage::Limit(n, _), Lang::Zh) => format!("限制：前 {n} 行"),
+        (Stage::Limit(n, _), Lang::En) => format!("limit: first {n} rows"),
+        (Stage::Distinct, Lang::Zh) => "去重：删除重复的行".into(),
+        (Stage::Distinct, Lang::En) => "distinct: drop repeated rows".into(),
+        (Stage::Group { .. }, Lang::Zh) => format!("{st}（哈希分组，各组按首行出现的顺序）"),
+        (Stage::Group { .. }, Lang::En) => {
+            format!("{st} (hash grouping, groups in order of first row)")
+        }
+        (Stage::Expand(c), Lang::Zh) => format!("展开：{} 的每个元素各占一行", c.text),
+        (Stage::Expand(c), Lang::En) => format!("expand: one row per element of {}", c.text),
+        // `select` (and the stages planned with their source, which never get here) print
+        // back as they are.
+        _ => st.to_string(),
+    }
+}
+
 pub(super) fn plan_stage(
     g: &Graph,
     columns: &[Col],
@@ -561,22 +587,23 @@ pub(super) fn plan_stage(
         Stage::Where(e) => {
             let mut aka = Vec::new();
             let c = cond(g, columns, e, &mut aka)?;
-            let (also, also_zh) = if aka.is_empty() {
-                (String::new(), String::new())
+            let said = if aka.is_empty() {
+                Said::Stage(st.clone())
             } else {
-                (
-                    format!(" (names also matched: {})", aka.join("; ")),
-                    format!("（同时匹配的名称：{}）", aka.join("；")),
-                )
+                Said::Text {
+                    zh: format!(
+                        "{}（同时匹配的名称：{}）",
+                        said(st, Lang::Zh),
+                        aka.join("；")
+                    ),
+                    en: format!(
+                        "{} (names also matched: {})",
+                        said(st, Lang::En),
+                        aka.join("; ")
+                    ),
+                }
             };
-            (
-                Op::Filter(c),
-                Said {
-                    zh: format!("筛选：{e}{also_zh}"),
-                    en: format!("filter: {e}{also}"),
-                },
-                columns.to_vec(),
-            )
+            (Op::Filter(c), said, columns.to_vec())
         }
         Stage::Sort(keys) => {
             let mut out = Vec::new();
@@ -584,14 +611,7 @@ pub(super) fn plan_stage(
                 let i = col_index(columns, &k.column, kw)?;
                 out.push((i, k.desc.unwrap_or(false), columns[i].domain));
             }
-            (
-                Op::Sort(out),
-                Said {
-                    zh: format!("{st}（稳定排序）"),
-                    en: format!("{st} (stable)"),
-                },
-                columns.to_vec(),
-            )
+            (Op::Sort(out), Said::Stage(st.clone()), columns.to_vec())
         }
         Stage::Limit(n, span) => {
             if *n < 0 {
@@ -604,10 +624,7 @@ pub(super) fn plan_stage(
             }
             (
                 Op::Limit(*n as usize),
-                Said {
-                    zh: format!("限制：前 {n} 行"),
-                    en: format!("limit: first {n} rows"),
-                },
+                Said::Stage(st.clone()),
                 columns.to_vec(),
             )
         }
@@ -619,7 +636,7 @@ pub(super) fn plan_stage(
                 let name = it
                     .alias
                     .as_ref()
-                    .map_or_else(|| columns[i].name.clone(), |a| a.text.clone());
+                    .map_or_else(|| columns[i].name.clone(), |a| a.text.clone().into());
                 if out.iter().any(|c| c.name == name) {
                     return Err(QueryError::semantic(
                         "select",
@@ -637,16 +654,9 @@ pub(super) fn plan_stage(
                     domain: columns[i].domain,
                 });
             }
-            (Op::Project(idx), Said::both(st.to_string()), out)
+            (Op::Project(idx), Said::Stage(st.clone()), out)
         }
-        Stage::Distinct => (
-            Op::Distinct,
-            Said {
-                zh: "去重：删除重复的行".into(),
-                en: "distinct: drop repeated rows".into(),
-            },
-            columns.to_vec(),
-        ),
+        Stage::Distinct => (Op::Distinct, Said::Stage(st.clone()), columns.to_vec()),
         Stage::Group { by, aggs } => {
             let mut keys = Vec::new();
             let mut out: Vec<Col> = Vec::new();
@@ -716,7 +726,11 @@ pub(super) fn plan_stage(
                     (AggFn::Min | AggFn::Max | AggFn::Collect, Some(i)) => columns[i].domain,
                     _ => None,
                 };
-                out.push(Col { name, ty, domain });
+                out.push(Col {
+                    name: name.into(),
+                    ty,
+                    domain,
+                });
                 planned.push((a.func, col));
             }
             (
@@ -724,10 +738,7 @@ pub(super) fn plan_stage(
                     keys,
                     aggs: planned,
                 },
-                Said {
-                    zh: format!("{st}（哈希分组，各组按首行出现的顺序）"),
-                    en: format!("{st} (hash grouping, groups in order of first row)"),
-                },
+                Said::Stage(st.clone()),
                 out,
             )
         }
@@ -747,14 +758,7 @@ pub(super) fn plan_stage(
             }
             let mut out = columns.to_vec();
             out[i].ty = Ty::Text;
-            (
-                Op::Expand(i),
-                Said {
-                    zh: format!("展开：{} 的每个元素各占一行", c.text),
-                    en: format!("expand: one row per element of {}", c.text),
-                },
-                out,
-            )
+            (Op::Expand(i), Said::Stage(st.clone()), out)
         }
     })
 }

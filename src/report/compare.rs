@@ -24,7 +24,7 @@ pub fn columns(g: &Graph, input: &Input) -> Vec<Col> {
     let mut columns = cols(&[("segment", Text), ("stage", Text)]);
     for &p in &input.places {
         columns.push(Col {
-            name: g.node(p).name().to_string(),
+            name: g.node(p).name().to_string().into(),
             ty: Text,
             domain: Some(Domain::State),
         });

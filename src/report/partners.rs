@@ -25,6 +25,9 @@ pub struct Partners {
     /// missing (缺失).
     pub chain: Option<u32>,
     pub depth: u32,
+    /// With `| limit k` right after (a `select` may stand between; `rules::partners_top_k`):
+    /// rows are made only for the first k firms of the ranking.
+    pub k: Option<usize>,
 }
 
 impl Partners {
@@ -44,6 +47,19 @@ impl Partners {
 
     /// The plan's line for this source.
     pub fn explain(&self, g: &Graph, lang: Lang) -> String {
+        let line = self.explain_search(g, lang);
+        match self.k {
+            Some(k) => tr!(
+                lang,
+                "{line}；只为前 {k} 家生成行",
+                "{line}; rows only for the first {k}"
+            ),
+            None => line,
+        }
+    }
+
+    /// [`Partners::explain`] without the limit.
+    fn explain_search(&self, g: &Graph, lang: Lang) -> String {
         let place = g.node(self.place).name();
         let d = self.depth;
         match self.chain {
@@ -130,6 +146,7 @@ impl Partners {
         let missing = self.missing(g);
         self.reached_for(g, &missing, parallel)
             .into_iter()
+            .take(self.k.unwrap_or(usize::MAX))
             .map(|r| {
                 let e = r.firm;
                 let places: Vec<&str> = g

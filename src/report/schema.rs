@@ -2,6 +2,7 @@
 //! language checks its stages against.
 
 use crate::lang::Domain;
+use std::borrow::Cow;
 
 /// What a column holds, as far as planning can tell.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -38,7 +39,9 @@ impl Ty {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Col {
-    pub name: String,
+    /// The column's id (a report's own columns are static words, so planning a statement
+    /// copies none of them; a place's name or a `select … as` alias is owned).
+    pub name: Cow<'static, str>,
     pub ty: Ty,
     /// The fixed set of values the column holds (`state`: present / planned / …), if any:
     /// shown in the user's language and compared in either.
@@ -47,7 +50,7 @@ pub struct Col {
 
 impl Col {
     /// A column; its domain is the one its name says (`Domain::of_column`).
-    pub fn new(name: impl Into<String>, ty: Ty) -> Col {
+    pub fn new(name: impl Into<Cow<'static, str>>, ty: Ty) -> Col {
         let name = name.into();
         let domain = Domain::of_column(&name);
         Col { name, ty, domain }
@@ -55,6 +58,6 @@ impl Col {
 }
 
 /// Columns from (name, type) pairs.
-pub fn cols(spec: &[(&str, Ty)]) -> Vec<Col> {
+pub fn cols(spec: &[(&'static str, Ty)]) -> Vec<Col> {
     spec.iter().map(|(n, t)| Col::new(*n, *t)).collect()
 }

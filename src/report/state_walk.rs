@@ -23,19 +23,32 @@ pub struct StateWalk {
     pub place: u32,
     /// The states kept (ids: `present`, `planned`, `missing`, `unknown`).
     pub states: Vec<SegmentState>,
-    /// Which of the eight columns a later stage reads (`None`: all); the others are left
-    /// null, since a `select` right after drops them.
-    pub needed: Option<[bool; 8]>,
+    /// The cells of each row: these of the eight columns, in this order (`None`: all eight).
+    /// A `select` right after the filter is done here (the planner leaves the identity in
+    /// its place), and `producers`, which reads only the segment each row is about, asks for
+    /// none.
+    pub cells: Option<Vec<usize>>,
 }
 
-/// One node of the walk: a segment reached, where it came from, how far.
+/// One node of the walk: a segment reached, where it came from, how far (16 bytes: a chain's
+/// walk fits in one small allocation).
 struct Entry {
     node: u32,
-    /// Its dense position among the segments (`StateBits::segment_pos`).
-    at: Option<usize>,
-    /// The index of the entry it was first reached from (`usize::MAX`: the origin).
-    from: usize,
+    /// Its dense position among the segments (`StateBits::segment_pos`; `NONE`: no segment).
+    at: u32,
+    /// The index of the entry it was first reached from (`NONE`: the origin).
+    from: u32,
     distance: u32,
+}
+
+/// No position, no predecessor.
+const NONE: u32 = u32::MAX;
+
+/// A walk's entries in the order reached, and the ones kept (index into `seen`, state) in the
+/// order the rows come.
+struct Walk {
+    seen: Vec<Entry>,
+    kept: Vec<(u32, SegmentState)>,
 }
 
 /// One segment reached and kept.
@@ -84,11 +97,20 @@ impl StateWalk {
     /// the walk marks them in a bitset, keeps each entry's predecessor as an index (no map),
     /// and reads each one's state in the place from its bitsets.
     pub fn reached(&self, g: &Graph) -> Vec<Reached> {
-        self.walk(g, true)
+        let w = self.walk(g);
+        w.kept
+            .iter()
+            .map(|&(i, state)| Reached {
+                segment: w.seen[i as usize].node,
+                distance: w.seen[i as usize].distance,
+                state,
+                path: self.path(&w.seen, i),
+            })
+            .collect()
     }
 
-    /// [`StateWalk::reached`], with each path left empty unless `paths`.
-    fn walk(&self, g: &Graph, paths: bool) -> Vec<Reached> {
+    /// The walk: every segment reached, and the kept ones in order.
+    fn walk(&self, g: &Graph) -> Walk {
         let members: Option<HashMap<u32, usize>> = self.chain.map(|c| {
             gaps::chain_order(g, c)
                 .into_iter()
@@ -105,33 +127,38 @@ impl StateWalk {
         let mut visited = vec![0u64; bits.segment_count().div_ceil(64)];
         // Nodes reached that are no segment (SUPPLIES links segments, so none in checked data).
         let mut others: Vec<u32> = Vec::new();
-        let mut first_visit = |y: u32, at: Option<usize>| match at {
-            Some(i) => {
-                let (w, b) = (i / 64, 1u64 << (i % 64));
+        let mut first_visit = |y: u32, at: u32| {
+            if at != NONE {
+                let (w, b) = (at as usize / 64, 1u64 << (at % 64));
                 let new = visited[w] & b == 0;
                 visited[w] |= b;
                 new
-            }
-            None if others.contains(&y) => false,
-            None => {
+            } else if others.contains(&y) {
+                false
+            } else {
                 others.push(y);
                 true
             }
         };
-        let origin_at = bits.segment_pos(self.origin);
+        let pos = |y: u32| {
+            bits.segment_pos(y)
+                .and_then(|p| u32::try_from(p).ok())
+                .unwrap_or(NONE)
+        };
+        let origin_at = pos(self.origin);
         first_visit(self.origin, origin_at);
-        // (segment, its dense position, the entry it was reached from, distance), in the order
-        // reached.
-        let mut seen: Vec<Entry> = vec![Entry {
+        // In the order reached; room for a chain's worth without growing.
+        let mut seen: Vec<Entry> = Vec::with_capacity(48);
+        seen.push(Entry {
             node: self.origin,
             at: origin_at,
-            from: usize::MAX,
+            from: NONE,
             distance: 0,
-        }];
+        });
         let mut head = 0;
         while head < seen.len() {
             let (x, d) = (seen[head].node, seen[head].distance);
-            let from = head;
+            let from = head as u32;
             head += 1;
             if d == self.depth {
                 continue;
@@ -140,7 +167,7 @@ impl StateWalk {
                 if members.as_ref().is_some_and(|m| !m.contains_key(&y)) {
                     continue;
                 }
-                let at = bits.segment_pos(y);
+                let at = pos(y);
                 if first_visit(y, at) {
                     seen.push(Entry {
                         node: y,
@@ -152,96 +179,98 @@ impl StateWalk {
             }
         }
         let place_pos = bits.place_pos(self.place);
-        let mut kept: Vec<(usize, SegmentState)> = (1..seen.len())
-            .filter_map(|i| {
-                let st = match (place_pos, seen[i].at) {
-                    (Some(p), Some(at)) => bits.at(at).state(p),
-                    _ => g.state(self.place, seen[i].node),
-                };
-                self.states.contains(&st).then_some((i, st))
-            })
-            .collect();
-        match &members {
-            Some(m) => kept.sort_by_key(|&(i, _)| (seen[i].distance, m[&seen[i].node])),
-            None => kept.sort_by_key(|&(i, _)| (seen[i].distance, g.segment_stage(seen[i].node))),
+        let mut kept: Vec<(u32, SegmentState)> = Vec::with_capacity(seen.len().min(16));
+        for (i, e) in seen.iter().enumerate().skip(1) {
+            let st = match place_pos {
+                Some(p) if e.at != NONE => bits.at(e.at as usize).state(p),
+                _ => g.state(self.place, e.node),
+            };
+            if self.states.contains(&st) {
+                kept.push((i as u32, st));
+            }
         }
-        kept.into_iter()
-            .map(|(i, state)| {
-                let mut path = Vec::new();
-                let mut j = if paths {
-                    path.push(seen[i].node);
-                    seen[i].from
-                } else {
-                    usize::MAX
-                };
-                while j != usize::MAX {
-                    path.push(seen[j].node);
-                    j = seen[j].from;
-                }
-                if !self.upstream {
-                    path.reverse();
-                }
-                Reached {
-                    segment: seen[i].node,
-                    distance: seen[i].distance,
-                    state,
-                    path,
-                }
-            })
-            .collect()
+        let at = |i: u32| &seen[i as usize];
+        match &members {
+            Some(m) => kept.sort_by_key(|&(i, _)| (at(i).distance, m[&at(i).node])),
+            None => kept.sort_by_key(|&(i, _)| (at(i).distance, g.segment_stage(at(i).node))),
+        }
+        Walk { seen, kept }
+    }
+
+    /// The path of entry `i`: from the segment to the origin, in the direction material flows.
+    fn path(&self, seen: &[Entry], i: u32) -> Vec<u32> {
+        let mut path = Vec::new();
+        let mut j = i;
+        while j != NONE {
+            path.push(seen[j as usize].node);
+            j = seen[j as usize].from;
+        }
+        if !self.upstream {
+            path.reverse();
+        }
+        path
     }
 
     /// The rows, in the walk's columns (`report::walk::columns` with a place: segment, stage,
-    /// distance, path, state, producers, projects, weakness), each about its segment.
+    /// distance, path, state, producers, projects, weakness) or the ones `cells` names, each
+    /// row about its segment.
     pub fn rows(&self, g: &Graph) -> Rows {
+        const ALL: [usize; 8] = [0, 1, 2, 3, 4, 5, 6, 7];
+        let cells = self.cells.as_deref().unwrap_or(&ALL);
+        let Walk { seen, kept } = self.walk(g);
+        let mut subjects = Vec::with_capacity(kept.len());
+        let mut rows = Vec::with_capacity(kept.len());
         let mut buf = String::new();
-        let need = self.needed.unwrap_or([true; 8]);
-        let reached = self.walk(g, need[3]);
-        let subjects = reached.iter().map(|r| r.segment).collect();
-        let rows = reached
-            .into_iter()
-            .map(|r| {
-                let mut row = vec![Value::Null; 8];
-                if need[0] {
-                    row[0] = Value::text(g.node(r.segment).name());
-                }
-                if need[1] {
-                    row[1] = g
-                        .segment_stage(r.segment)
-                        .map_or(Value::Null, |s| Value::text(s.as_str()));
-                }
-                if need[2] {
-                    row[2] = Value::Int(i64::from(r.distance));
-                }
-                if need[3] {
-                    buf.clear();
-                    for (k, &p) in r.path.iter().enumerate() {
-                        if k > 0 {
-                            buf.push_str(" → ");
+        for (i, state) in kept {
+            let e = &seen[i as usize];
+            subjects.push(e.node);
+            // Producers, projects and weakness come from one presence cell.
+            let mut lists: Option<[Value; 3]> = None;
+            let mut row = Vec::with_capacity(cells.len());
+            for &c in cells {
+                row.push(match c {
+                    0 => Value::text(g.node(e.node).name()),
+                    1 => g
+                        .segment_stage(e.node)
+                        .map_or(Value::Null, |s| Value::text(s.as_str())),
+                    2 => Value::Int(i64::from(e.distance)),
+                    3 => {
+                        buf.clear();
+                        for (k, p) in self.path(&seen, i).into_iter().enumerate() {
+                            if k > 0 {
+                                buf.push_str(" → ");
+                            }
+                            buf.push_str(g.node(p).name());
                         }
-                        buf.push_str(g.node(p).name());
+                        Value::text(&buf)
                     }
-                    row[3] = Value::text(&buf);
-                }
-                if need[4] {
-                    row[4] = Value::text(r.state.as_str());
-                }
-                if need[5] || need[6] || need[7] {
-                    let (producers, projects) = match g.presence(self.place, r.segment) {
-                        Some(p) => (p.producers.to_vec(), p.projects.to_vec()),
-                        None => (Vec::new(), Vec::new()),
-                    };
-                    let (weak, _) = gaps::weakness(g, r.state, &producers);
-                    row[5] = Value::texts(producers.iter().map(|&e| g.node(e).name()));
-                    row[6] = Value::texts(projects.iter().map(|&p| common::project_label(g, p)));
-                    row[7] = Value::texts(weak);
-                }
-                row
-            })
-            .collect();
+                    4 => Value::text(state.as_str()),
+                    5..=7 => {
+                        let lists = lists.get_or_insert_with(|| self.lists(g, e.node, state));
+                        lists[c - 5].clone()
+                    }
+                    _ => Value::Null,
+                });
+            }
+            rows.push(row);
+        }
         Rows {
             rows,
             subjects: Some(subjects),
         }
+    }
+
+    /// A kept segment's producers, projects and weakness in the place.
+    fn lists(&self, g: &Graph, segment: u32, state: SegmentState) -> [Value; 3] {
+        let (producers, projects) = match g.presence(self.place, segment) {
+            Some(p) => (p.producers.to_vec(), p.projects.to_vec()),
+            None => (Vec::new(), Vec::new()),
+        };
+        let (weak, _) = gaps::weakness(g, state, &producers);
+        [
+            Value::texts(producers.iter().map(|&e| g.node(e).name())),
+            Value::texts(projects.iter().map(|&p| common::project_label(g, p))),
+            Value::texts(weak),
+        ]
     }
 }

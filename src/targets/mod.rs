@@ -547,7 +547,7 @@ fn command_line_table(
     crate::report::table::materialize(&mut rows, g);
     Ok(Table {
         domains: columns.iter().map(|c| c.domain).collect(),
-        columns: columns.into_iter().map(|c| c.name).collect(),
+        columns: columns.into_iter().map(|c| c.name.into_owned()).collect(),
         rows,
         notes,
         // The hand-outs (.xlsx, .csv, .md) take their headers from the table's language: left

@@ -757,7 +757,12 @@ impl ReplHelper {
     fn columns(&self, piped: &str) -> Option<Vec<String>> {
         let st = query::parse::parse(piped).ok()?;
         let plan = query::plan::plan(&self.graph, &st).ok()?;
-        Some(plan.columns.into_iter().map(|c| c.name).collect())
+        Some(
+            plan.columns
+                .into_iter()
+                .map(|c| c.name.into_owned())
+                .collect(),
+        )
     }
 
     /// Candidates for `typed` where `expect` fits, or where anything does when `None`:

@@ -57,7 +57,7 @@ pub(super) fn statement(p: Pair<Rule>) -> Result<Statement, QueryError> {
 }
 
 pub(in crate::query) fn name(p: Pair<Rule>) -> Name {
-    // name = { string | ident }, column = { string | word }, node_name = { string | node_word }
+    // name = { ident | string }, column = { word | string }, node_name = { node_word | string }
     let span = span_of(&p);
     let inner = p.into_inner().next();
     let text = match inner {

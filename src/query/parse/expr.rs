@@ -35,6 +35,13 @@ pub(super) fn joined(p: Pair<Rule>, depth: usize, or: bool) -> Result<Expr, Quer
     } else {
         (Rule::not_expr, Rule::kw_and)
     };
+    // One part and no joiner (most conditions, at both levels): that part, no lists made.
+    let mut it = p.clone().into_inner();
+    if let (Some(only), None) = (it.next(), it.next())
+        && only.as_rule() == part
+    {
+        return expr(only, depth);
+    }
     let children: Vec<Pair<Rule>> = p.into_inner().collect();
     // An `or` / `and` of two or more parts is a level of its own, hit at its first `or` / `and`.
     let below = match children.iter().find(|c| c.as_rule() == joiner) {
