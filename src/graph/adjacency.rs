@@ -23,9 +23,23 @@ use petgraph::Direction;
 /// Offsets are absolute: into the edge array for outgoing runs, into the kind's incoming
 /// items for incoming lists.
 enum Rows {
-    Dense { start: Vec<u32> },
-    Sparse { nodes: Vec<u32>, start: Vec<u32> },
+    Dense {
+        start: Vec<u32>,
+    },
+    Sparse {
+        nodes: Vec<u32>,
+        start: Vec<u32>,
+        /// When the nodes lie close together (segments are declared together, so SUPPLIES
+        /// starts span about as many node indexes as there are segments): `direct[n - first]`
+        /// is node `n`'s place in `nodes`, `u32::MAX` for none; one read instead of a binary
+        /// search in the walks' inner loop. Empty otherwise.
+        direct: Vec<u32>,
+        first: u32,
+    },
 }
+
+/// Largest direct table of a sparse list, in entries per node with edges (plus a constant).
+const DIRECT_SPREAD: usize = 16;
 
 /// A list stays dense when at least one node in `DENSE_SHARE` has an edge: then a start per
 /// node (4 bytes) costs less than 8 bytes (node + start) per node that has one, and a lookup
@@ -36,6 +50,8 @@ impl Rows {
     const EMPTY: Rows = Rows::Sparse {
         nodes: Vec::new(),
         start: Vec::new(),
+        direct: Vec::new(),
+        first: 0,
     };
 
     /// From dense starts (`start[i]..start[i + 1]` is node `i`'s row) and how many nodes
@@ -54,9 +70,23 @@ impl Rows {
             }
         }
         sparse.push(start[n]);
+        let (first, last) = (
+            nodes.first().copied().unwrap_or(0),
+            nodes.last().copied().unwrap_or(0),
+        );
+        let span = (last - first) as usize + 1;
+        let mut direct = Vec::new();
+        if !nodes.is_empty() && span <= DIRECT_SPREAD * nodes.len() + 4096 {
+            direct = vec![u32::MAX; span];
+            for (k, &i) in nodes.iter().enumerate() {
+                direct[(i - first) as usize] = k as u32;
+            }
+        }
         Rows::Sparse {
             nodes,
             start: sparse,
+            direct,
+            first,
         }
     }
 
@@ -67,10 +97,25 @@ impl Rows {
                 (Some(&a), Some(&b)) => (a, b),
                 _ => return 0..0,
             },
-            Rows::Sparse { nodes, start } => match nodes.binary_search(&i) {
-                Ok(k) => (start[k], start[k + 1]),
-                Err(_) => return 0..0,
-            },
+            Rows::Sparse {
+                nodes,
+                start,
+                direct,
+                first,
+            } => {
+                let k = if direct.is_empty() {
+                    nodes.binary_search(&i).ok()
+                } else {
+                    i.checked_sub(*first)
+                        .and_then(|d| direct.get(d as usize))
+                        .filter(|&&k| k != u32::MAX)
+                        .map(|&k| k as usize)
+                };
+                match k {
+                    Some(k) => (start[k], start[k + 1]),
+                    None => return 0..0,
+                }
+            }
         };
         a as usize..b as usize
     }
@@ -81,7 +126,7 @@ impl Rows {
         // start where the next begins, so the last such start is the one that holds `at`.
         match self {
             Rows::Dense { start } => (start.partition_point(|&s| s <= at) - 1) as u32,
-            Rows::Sparse { nodes, start } => nodes[start.partition_point(|&s| s <= at) - 1],
+            Rows::Sparse { nodes, start, .. } => nodes[start.partition_point(|&s| s <= at) - 1],
         }
     }
 
@@ -99,7 +144,12 @@ impl Rows {
     fn heap_bytes(&self) -> usize {
         match self {
             Rows::Dense { start } => start.capacity() * 4,
-            Rows::Sparse { nodes, start } => (nodes.capacity() + start.capacity()) * 4,
+            Rows::Sparse {
+                nodes,
+                start,
+                direct,
+                ..
+            } => (nodes.capacity() + start.capacity() + direct.capacity()) * 4,
         }
     }
 }
@@ -684,5 +734,35 @@ mod tests {
                 .is_empty()
         );
         assert_eq!(adj.edge(99).map(|e| (e.from, e.row)), Some((97, 99)));
+        let direct =
+            |rows: &Rows| matches!(rows, Rows::Sparse { direct, .. } if !direct.is_empty());
+        assert!(
+            direct(&k(EdgeKind::Supplies).out),
+            "nodes 3 and 7: a direct table"
+        );
+        // Far apart (0 and 10,000 of 10,001 nodes): a binary search, same answers.
+        let far = [
+            edge(EdgeKind::Supplies, 0, 10_000, 0),
+            edge(EdgeKind::Supplies, 10_000, 0, 1),
+        ];
+        let (adj, _) = Adjacency::build(10_001, &far, EdgeKind::InSystem);
+        let rows = &adj.kinds[EdgeKind::Supplies as usize].out;
+        assert!(matches!(rows, Rows::Sparse { .. }) && !direct(rows));
+        assert_eq!(
+            adj.get(0, EdgeKind::Supplies, Direction::Outgoing),
+            &[10_000]
+        );
+        assert_eq!(
+            adj.get(10_000, EdgeKind::Supplies, Direction::Outgoing),
+            &[0]
+        );
+        assert!(
+            adj.get(5, EdgeKind::Supplies, Direction::Outgoing)
+                .is_empty()
+        );
+        assert!(
+            adj.get(20_000, EdgeKind::Supplies, Direction::Outgoing)
+                .is_empty()
+        );
     }
 }
