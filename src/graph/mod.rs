@@ -107,42 +107,141 @@ impl Graph {
             edges: &edges,
             systems: &systems,
         };
-        let built = match Adjacency::build_from(ds.nodes.len(), &list, EdgeKind::InSystem) {
+        // The name index needs only the nodes: built beside the lists.
+        let (built, names) = rayon::join(
+            || Adjacency::build_from(ds.nodes.len(), &list, EdgeKind::InSystem),
+            || NameIndex::build(&ds.nodes),
+        );
+        let built = match built {
             Ok(built) => built,
             Err(never) => match never {},
         };
         drop(edges);
-        Graph::finish(ds, built)
+        Graph::finish(ds, built, names)
     }
 
     /// Build the graph from a dataset whose edges come in parts (`stored`, e.g. a store's
     /// chunks, decoded as they are read), followed by the dataset's own edges (those a journal
     /// added); the dataset's `systems` must be empty (the payloads come with the parts). No
     /// list of every decoded edge is ever held.
-    pub fn build_from<P: EdgeParts>(mut ds: Dataset, stored: P) -> Result<Graph, P::Error> {
+    pub fn build_from<P>(mut ds: Dataset, stored: P) -> Result<Graph, P::Error>
+    where
+        P: EdgeParts + Sync,
+        P::Error: Send,
+    {
         release_free_memory();
         let tail = std::mem::take(&mut ds.edges);
         let parts = Then {
             first: &stored,
             tail: &tail,
         };
-        let mut built = Adjacency::build_from(ds.nodes.len(), &parts, EdgeKind::InSystem)?;
+        // The name index needs only the nodes: built beside the lists.
+        let (built, names) = rayon::join(
+            || Adjacency::build_from(ds.nodes.len(), &parts, EdgeKind::InSystem),
+            || NameIndex::build(&ds.nodes),
+        );
+        let mut built = built?;
         built.systems.extend(std::mem::take(&mut ds.systems));
         // The stored parts are of no use once they are lists: gone before the other indexes.
         drop((stored, tail));
-        Ok(Graph::finish(ds, built))
+        Ok(Graph::finish(ds, built, names))
     }
 
     /// The indexes, once the edges are adjacency.
-    fn finish(mut ds: Dataset, built: adjacency::Built) -> Graph {
+    fn finish(mut ds: Dataset, built: adjacency::Built, names: NameIndex) -> Graph {
         let adj = built.adjacency;
         ds.systems = built.systems;
         let (system_edges, system_by_edge) = system_ids(&ds.systems, &built.remembered);
         release_free_memory();
-        // The name index and the structural indexes do not depend on each other: build them
-        // side by side (each is parallel inside too; this overlaps their serial parts).
         let (
-            names,
+            by_kind,
+            ancestors,
+            chain_members,
+            segment_chains,
+            cols,
+            presence,
+            state_bits,
+            coverage,
+            ranked,
+        ) = {
+            let mut by_kind: HashMap<Kind, Vec<u32>> = HashMap::new();
+            for (i, node) in ds.nodes.iter().enumerate() {
+                by_kind.entry(node.kind).or_default().push(i as u32);
+            }
+
+            let mut parents: HashMap<u32, Vec<u32>> = HashMap::new();
+            for (from, to, _) in adj.of_kind(EdgeKind::PartOf) {
+                if ds.nodes[from as usize].kind.is_place() {
+                    parents.entry(from).or_default().push(to);
+                }
+            }
+            // A chain's member segments in data order: its incoming BELONGS_TO list; a
+            // segment's chains in the order of its first edge to each.
+            let mut chain_members: HashMap<u32, Vec<u32>> = HashMap::new();
+            let is_segment = |i: u32| ds.nodes[i as usize].kind == Kind::Segment;
+            for (from, to, _) in adj.of_kind(EdgeKind::BelongsTo) {
+                if is_segment(from) && !chain_members.contains_key(&to) {
+                    let mut m: Vec<u32> = Vec::new();
+                    for &s in adj.get(to, EdgeKind::BelongsTo, Direction::Incoming) {
+                        if is_segment(s) && !m.contains(&s) {
+                            m.push(s);
+                        }
+                    }
+                    chain_members.insert(to, m);
+                }
+            }
+            let mut segment_chains: HashMap<u32, Vec<u32>> = HashMap::new();
+            for (from, to, _) in adj.of_kind(EdgeKind::BelongsTo) {
+                if is_segment(from) {
+                    let c = segment_chains.entry(from).or_default();
+                    if !c.contains(&to) {
+                        c.push(to);
+                    }
+                }
+            }
+            let mut ancestors: HashMap<u32, Vec<u32>> = HashMap::new();
+            for &p in by_kind
+                .get(&Kind::Park)
+                .into_iter()
+                .chain(by_kind.get(&Kind::Region))
+                .flatten()
+            {
+                let mut out = Vec::new();
+                let mut queue = vec![p];
+                let mut seen = HashSet::from([p]);
+                while let Some(x) = queue.pop() {
+                    for &up in parents.get(&x).into_iter().flatten() {
+                        if seen.insert(up) {
+                            out.push(up);
+                            queue.insert(0, up);
+                        }
+                    }
+                }
+                ancestors.insert(p, out);
+            }
+            // Independent of each other: side by side.
+            let (cols, presence) = rayon::join(
+                || Columns::build(&ds, &adj),
+                || PresenceIndex::build(&ds, &adj, &ancestors),
+            );
+            let places: Vec<u32> = by_kind
+                .get(&Kind::Region)
+                .into_iter()
+                .chain(by_kind.get(&Kind::Park))
+                .flatten()
+                .copied()
+                .collect();
+            let coverage = places::effective_coverage(&ds, &parents, &places);
+            let ranked = RankedProducers::build(
+                by_kind.get(&Kind::Segment).map_or(&[], Vec::as_slice),
+                |s| adj.get(s, EdgeKind::Produces, Direction::Incoming),
+                |i| cols.profile(i).revenue_yi,
+                producer_order(&ds, &cols),
+            );
+            let segments = by_kind.get(&Kind::Segment).map_or(&[][..], Vec::as_slice);
+            let state_bits = StateBits::build(&places, segments, &presence, |p| {
+                coverage.get(&p).is_some_and(|&(c, _)| c == Coverage::None)
+            });
             (
                 by_kind,
                 ancestors,
@@ -153,98 +252,8 @@ impl Graph {
                 state_bits,
                 coverage,
                 ranked,
-            ),
-        ) = rayon::join(
-            || NameIndex::build(&ds.nodes),
-            || {
-                let mut by_kind: HashMap<Kind, Vec<u32>> = HashMap::new();
-                for (i, node) in ds.nodes.iter().enumerate() {
-                    by_kind.entry(node.kind).or_default().push(i as u32);
-                }
-
-                let mut parents: HashMap<u32, Vec<u32>> = HashMap::new();
-                for (from, to, _) in adj.of_kind(EdgeKind::PartOf) {
-                    if ds.nodes[from as usize].kind.is_place() {
-                        parents.entry(from).or_default().push(to);
-                    }
-                }
-                // A chain's member segments in data order: its incoming BELONGS_TO list; a
-                // segment's chains in the order of its first edge to each.
-                let mut chain_members: HashMap<u32, Vec<u32>> = HashMap::new();
-                let is_segment = |i: u32| ds.nodes[i as usize].kind == Kind::Segment;
-                for (from, to, _) in adj.of_kind(EdgeKind::BelongsTo) {
-                    if is_segment(from) && !chain_members.contains_key(&to) {
-                        let mut m: Vec<u32> = Vec::new();
-                        for &s in adj.get(to, EdgeKind::BelongsTo, Direction::Incoming) {
-                            if is_segment(s) && !m.contains(&s) {
-                                m.push(s);
-                            }
-                        }
-                        chain_members.insert(to, m);
-                    }
-                }
-                let mut segment_chains: HashMap<u32, Vec<u32>> = HashMap::new();
-                for (from, to, _) in adj.of_kind(EdgeKind::BelongsTo) {
-                    if is_segment(from) {
-                        let c = segment_chains.entry(from).or_default();
-                        if !c.contains(&to) {
-                            c.push(to);
-                        }
-                    }
-                }
-                let mut ancestors: HashMap<u32, Vec<u32>> = HashMap::new();
-                for &p in by_kind
-                    .get(&Kind::Park)
-                    .into_iter()
-                    .chain(by_kind.get(&Kind::Region))
-                    .flatten()
-                {
-                    let mut out = Vec::new();
-                    let mut queue = vec![p];
-                    let mut seen = HashSet::from([p]);
-                    while let Some(x) = queue.pop() {
-                        for &up in parents.get(&x).into_iter().flatten() {
-                            if seen.insert(up) {
-                                out.push(up);
-                                queue.insert(0, up);
-                            }
-                        }
-                    }
-                    ancestors.insert(p, out);
-                }
-                let cols = Columns::build(&ds, &adj);
-                let presence = PresenceIndex::build(&ds, &adj, &ancestors);
-                let places: Vec<u32> = by_kind
-                    .get(&Kind::Region)
-                    .into_iter()
-                    .chain(by_kind.get(&Kind::Park))
-                    .flatten()
-                    .copied()
-                    .collect();
-                let coverage = places::effective_coverage(&ds, &parents, &places);
-                let ranked = RankedProducers::build(
-                    by_kind.get(&Kind::Segment).map_or(&[], Vec::as_slice),
-                    |s| adj.get(s, EdgeKind::Produces, Direction::Incoming),
-                    |i| cols.profile(i).revenue_yi,
-                    producer_order(&ds, &cols),
-                );
-                let segments = by_kind.get(&Kind::Segment).map_or(&[][..], Vec::as_slice);
-                let state_bits = StateBits::build(&places, segments, &presence, |p| {
-                    coverage.get(&p).is_some_and(|&(c, _)| c == Coverage::None)
-                });
-                (
-                    by_kind,
-                    ancestors,
-                    chain_members,
-                    segment_chains,
-                    cols,
-                    presence,
-                    state_bits,
-                    coverage,
-                    ranked,
-                )
-            },
-        );
+            )
+        };
         let graph = Graph {
             ds,
             adj,
