@@ -95,55 +95,45 @@ pub struct Graph {
 
 impl Graph {
     /// Build the graph and every index from a dataset.
-    pub fn build(mut ds: Dataset) -> Graph {
-        // Decoding the store leaves its buffers free but held by the allocator; hand them
-        // back before the indexes are built, so the peak is the dataset plus the indexes.
-        release_free_memory();
-        // The edges first, alone: once they are adjacency the dataset's edge list (13 bytes an
-        // edge) is dropped, before the other indexes take their memory.
-        let edges = std::mem::take(&mut ds.edges);
-        let systems = std::mem::take(&mut ds.systems);
-        let list = EdgeList {
-            edges: &edges,
-            systems: &systems,
+    pub fn build(ds: Dataset) -> Graph {
+        let none = EdgeList {
+            edges: &[],
+            systems: &[],
         };
-        // The name index needs only the nodes: built beside the lists.
-        let (built, names) = rayon::join(
-            || Adjacency::build_from(ds.nodes.len(), &list, EdgeKind::InSystem),
-            || NameIndex::build(&ds.nodes),
-        );
-        let built = match built {
-            Ok(built) => built,
+        match Graph::build_from(ds, none) {
+            Ok(graph) => graph,
             Err(never) => match never {},
-        };
-        drop(edges);
-        Graph::finish(ds, built, names)
+        }
     }
 
     /// Build the graph from a dataset whose edges come in parts (`stored`, e.g. a store's
     /// chunks, decoded as they are read), followed by the dataset's own edges (those a journal
-    /// added); the dataset's `systems` must be empty (the payloads come with the parts). No
-    /// list of every decoded edge is ever held.
+    /// added, or all of them for [`Graph::build`]) with their payloads in `ds.systems`. No list
+    /// of every decoded edge is made: the edges are adjacency once read.
     pub fn build_from<P>(mut ds: Dataset, stored: P) -> Result<Graph, P::Error>
     where
         P: EdgeParts + Sync,
         P::Error: Send,
     {
+        // Decoding the store leaves its buffers free but held by the allocator; hand them
+        // back before the indexes are built, so the peak is the dataset plus the indexes.
         release_free_memory();
         let tail = std::mem::take(&mut ds.edges);
+        let tail_systems = std::mem::take(&mut ds.systems);
         let parts = Then {
             first: &stored,
             tail: &tail,
+            tail_systems: &tail_systems,
         };
         // The name index needs only the nodes: built beside the lists.
         let (built, names) = rayon::join(
             || Adjacency::build_from(ds.nodes.len(), &parts, EdgeKind::InSystem),
             || NameIndex::build(&ds.nodes),
         );
-        let mut built = built?;
-        built.systems.extend(std::mem::take(&mut ds.systems));
-        // The stored parts are of no use once they are lists: gone before the other indexes.
-        drop((stored, tail));
+        let built = built?;
+        // The edges are lists now: the parts and the dataset's own copy go before the other
+        // indexes take their memory.
+        drop((stored, tail, tail_systems));
         Ok(Graph::finish(ds, built, names))
     }
 
@@ -153,107 +143,84 @@ impl Graph {
         ds.systems = built.systems;
         let (system_edges, system_by_edge) = system_ids(&ds.systems, &built.remembered);
         release_free_memory();
-        let (
-            by_kind,
-            ancestors,
-            chain_members,
-            segment_chains,
-            cols,
-            presence,
-            state_bits,
-            coverage,
-            ranked,
-        ) = {
-            let mut by_kind: HashMap<Kind, Vec<u32>> = HashMap::new();
-            for (i, node) in ds.nodes.iter().enumerate() {
-                by_kind.entry(node.kind).or_default().push(i as u32);
-            }
+        let mut by_kind: HashMap<Kind, Vec<u32>> = HashMap::new();
+        for (i, node) in ds.nodes.iter().enumerate() {
+            by_kind.entry(node.kind).or_default().push(i as u32);
+        }
 
-            let mut parents: HashMap<u32, Vec<u32>> = HashMap::new();
-            for (from, to, _) in adj.of_kind(EdgeKind::PartOf) {
-                if ds.nodes[from as usize].kind.is_place() {
-                    parents.entry(from).or_default().push(to);
-                }
+        let mut parents: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (from, to, _) in adj.of_kind(EdgeKind::PartOf) {
+            if ds.nodes[from as usize].kind.is_place() {
+                parents.entry(from).or_default().push(to);
             }
-            // A chain's member segments in data order: its incoming BELONGS_TO list; a
-            // segment's chains in the order of its first edge to each.
-            let mut chain_members: HashMap<u32, Vec<u32>> = HashMap::new();
-            let is_segment = |i: u32| ds.nodes[i as usize].kind == Kind::Segment;
-            for (from, to, _) in adj.of_kind(EdgeKind::BelongsTo) {
-                if is_segment(from) && !chain_members.contains_key(&to) {
-                    let mut m: Vec<u32> = Vec::new();
-                    for &s in adj.get(to, EdgeKind::BelongsTo, Direction::Incoming) {
-                        if is_segment(s) && !m.contains(&s) {
-                            m.push(s);
-                        }
-                    }
-                    chain_members.insert(to, m);
-                }
-            }
-            let mut segment_chains: HashMap<u32, Vec<u32>> = HashMap::new();
-            for (from, to, _) in adj.of_kind(EdgeKind::BelongsTo) {
-                if is_segment(from) {
-                    let c = segment_chains.entry(from).or_default();
-                    if !c.contains(&to) {
-                        c.push(to);
+        }
+        // A chain's member segments in data order: its incoming BELONGS_TO list; a
+        // segment's chains in the order of its first edge to each.
+        let mut chain_members: HashMap<u32, Vec<u32>> = HashMap::new();
+        let is_segment = |i: u32| ds.nodes[i as usize].kind == Kind::Segment;
+        for (from, to, _) in adj.of_kind(EdgeKind::BelongsTo) {
+            if is_segment(from) && !chain_members.contains_key(&to) {
+                let mut m: Vec<u32> = Vec::new();
+                for &s in adj.get(to, EdgeKind::BelongsTo, Direction::Incoming) {
+                    if is_segment(s) && !m.contains(&s) {
+                        m.push(s);
                     }
                 }
+                chain_members.insert(to, m);
             }
-            let mut ancestors: HashMap<u32, Vec<u32>> = HashMap::new();
-            for &p in by_kind
-                .get(&Kind::Park)
-                .into_iter()
-                .chain(by_kind.get(&Kind::Region))
-                .flatten()
-            {
-                let mut out = Vec::new();
-                let mut queue = vec![p];
-                let mut seen = HashSet::from([p]);
-                while let Some(x) = queue.pop() {
-                    for &up in parents.get(&x).into_iter().flatten() {
-                        if seen.insert(up) {
-                            out.push(up);
-                            queue.insert(0, up);
-                        }
+        }
+        let mut segment_chains: HashMap<u32, Vec<u32>> = HashMap::new();
+        for (from, to, _) in adj.of_kind(EdgeKind::BelongsTo) {
+            if is_segment(from) {
+                let c = segment_chains.entry(from).or_default();
+                if !c.contains(&to) {
+                    c.push(to);
+                }
+            }
+        }
+        let mut ancestors: HashMap<u32, Vec<u32>> = HashMap::new();
+        for &p in by_kind
+            .get(&Kind::Park)
+            .into_iter()
+            .chain(by_kind.get(&Kind::Region))
+            .flatten()
+        {
+            let mut out = Vec::new();
+            let mut queue = vec![p];
+            let mut seen = HashSet::from([p]);
+            while let Some(x) = queue.pop() {
+                for &up in parents.get(&x).into_iter().flatten() {
+                    if seen.insert(up) {
+                        out.push(up);
+                        queue.insert(0, up);
                     }
                 }
-                ancestors.insert(p, out);
             }
-            // Independent of each other: side by side.
-            let (cols, presence) = rayon::join(
-                || Columns::build(&ds, &adj),
-                || PresenceIndex::build(&ds, &adj, &ancestors),
-            );
-            let places: Vec<u32> = by_kind
-                .get(&Kind::Region)
-                .into_iter()
-                .chain(by_kind.get(&Kind::Park))
-                .flatten()
-                .copied()
-                .collect();
-            let coverage = places::effective_coverage(&ds, &parents, &places);
-            let ranked = RankedProducers::build(
-                by_kind.get(&Kind::Segment).map_or(&[], Vec::as_slice),
-                |s| adj.get(s, EdgeKind::Produces, Direction::Incoming),
-                |i| cols.profile(i).revenue_yi,
-                producer_order(&ds, &cols),
-            );
-            let segments = by_kind.get(&Kind::Segment).map_or(&[][..], Vec::as_slice);
-            let state_bits = StateBits::build(&places, segments, &presence, |p| {
-                coverage.get(&p).is_some_and(|&(c, _)| c == Coverage::None)
-            });
-            (
-                by_kind,
-                ancestors,
-                chain_members,
-                segment_chains,
-                cols,
-                presence,
-                state_bits,
-                coverage,
-                ranked,
-            )
-        };
+            ancestors.insert(p, out);
+        }
+        // Independent of each other: side by side.
+        let (cols, presence) = rayon::join(
+            || Columns::build(&ds, &adj),
+            || PresenceIndex::build(&ds, &adj, &ancestors),
+        );
+        let places: Vec<u32> = by_kind
+            .get(&Kind::Region)
+            .into_iter()
+            .chain(by_kind.get(&Kind::Park))
+            .flatten()
+            .copied()
+            .collect();
+        let coverage = places::effective_coverage(&ds, &parents, &places);
+        let ranked = RankedProducers::build(
+            by_kind.get(&Kind::Segment).map_or(&[], Vec::as_slice),
+            |s| adj.get(s, EdgeKind::Produces, Direction::Incoming),
+            |i| cols.profile(i).revenue_yi,
+            producer_order(&ds, &cols),
+        );
+        let segments = by_kind.get(&Kind::Segment).map_or(&[][..], Vec::as_slice);
+        let state_bits = StateBits::build(&places, segments, &presence, |p| {
+            coverage.get(&p).is_some_and(|&(c, _)| c == Coverage::None)
+        });
         let graph = Graph {
             ds,
             adj,
@@ -588,10 +555,12 @@ fn system_ids(
     (ids, by_edge)
 }
 
-/// A store's edge parts, then the dataset's own edges (those a journal added) as one more.
+/// A store's edge parts, then the dataset's own edges (those a journal added) as one more,
+/// with their payloads.
 struct Then<'a, P: ?Sized> {
     first: &'a P,
     tail: &'a [Edge],
+    tail_systems: &'a [(u32, SystemEntry)],
 }
 
 impl<P: EdgeParts + ?Sized> EdgeParts for Then<'_, P> {
@@ -599,7 +568,7 @@ impl<P: EdgeParts + ?Sized> EdgeParts for Then<'_, P> {
     fn for_each_part(&self, f: &mut PartSink) -> Result<(), P::Error> {
         self.first.for_each_part(f)?;
         if !self.tail.is_empty() {
-            f(self.tail, &[]);
+            f(self.tail, self.tail_systems);
         }
         Ok(())
     }
