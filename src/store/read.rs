@@ -122,11 +122,12 @@ impl Store {
         self.check_counts(&ds, &manifest)?;
         let mut chunks = Vec::with_capacity(manifest.edges as usize);
         for i in 0..manifest.edges as usize {
-            let key = format!("edges/{i}");
-            let v = source
-                .get(&chunk_key("edges/", i))?
-                .ok_or_else(|| self.corrupt(missing(&key)))?;
-            chunks.push(Box::from(checked_body(&self.path, &key, &v)?));
+            let v = self.read_chunk(source, "edges/", i)?;
+            chunks.push(Box::from(checked_body(
+                &self.path,
+                &format!("edges/{i}"),
+                &v,
+            )?));
         }
         let edges = StoredEdges::Chunks {
             path: self.path.clone(),
@@ -424,10 +425,7 @@ impl Store {
         };
         let mut batch = Vec::with_capacity(READ_BATCH);
         for i in 0..count as usize {
-            let v = source
-                .get(&chunk_key(prefix, i))?
-                .ok_or_else(|| self.corrupt(missing(&format!("{prefix}{i}"))))?;
-            batch.push((i, v));
+            batch.push((i, self.read_chunk(source, prefix, i)?));
             if batch.len() == READ_BATCH || i + 1 == count as usize {
                 sink(decode(&batch)?);
                 batch.clear();
@@ -436,14 +434,22 @@ impl Store {
         Ok(())
     }
 
+    /// Chunk `i` under `prefix`, which must be there.
+    fn read_chunk(
+        &self,
+        source: &Source,
+        prefix: &str,
+        i: usize,
+    ) -> Result<sled::IVec, StoreError> {
+        source
+            .get(&chunk_key(prefix, i))?
+            .ok_or_else(|| self.corrupt(missing(&format!("{prefix}{i}"))))
+    }
+
     /// A record that decoded but holds what no import writes (`what` says what, in English:
     /// a detail for a bug report).
     pub(super) fn undecodable(&self, key: &str, what: &str) -> StoreError {
-        self.corrupt(crate::tr!(
-            crate::lang::messages(),
-            "记录 {key} 无法解码：{what}",
-            "record {key} cannot be decoded: {what}"
-        ))
+        undecodable(&self.path, key, what)
     }
 
     pub(super) fn decode<T: DeserializeOwned>(&self, key: &str, v: &[u8]) -> Result<T, StoreError> {
@@ -601,24 +607,20 @@ fn checked_body<'v>(path: &Path, key: &str, v: &'v [u8]) -> Result<&'v [u8], Sto
 
 /// The record in a checked body.
 fn decode_body<T: DeserializeOwned>(path: &Path, key: &str, body: &[u8]) -> Result<T, StoreError> {
-    let corrupt = |what: String| StoreError::Corrupt {
+    let body = decompress(body).map_err(|e| undecodable(path, key, &e))?;
+    postcard::from_bytes(&body).map_err(|e| undecodable(path, key, &e.to_string()))
+}
+
+/// "record KEY cannot be decoded: WHAT", in the run's language.
+fn undecodable(path: &Path, key: &str, what: &str) -> StoreError {
+    StoreError::Corrupt {
         path: path.to_path_buf(),
-        what,
-    };
-    let body = decompress(body).map_err(|e| {
-        corrupt(crate::tr!(
+        what: crate::tr!(
             crate::lang::messages(),
-            "记录 {key} 无法解码：{e}",
-            "record {key} cannot be decoded: {e}"
-        ))
-    })?;
-    postcard::from_bytes(&body).map_err(|e| {
-        corrupt(crate::tr!(
-            crate::lang::messages(),
-            "记录 {key} 无法解码：{e}",
-            "record {key} cannot be decoded: {e}"
-        ))
-    })
+            "记录 {key} 无法解码：{what}",
+            "record {key} cannot be decoded: {what}"
+        ),
+    }
 }
 
 /// "the live generation is incomplete: N chunks of WHAT were written and M read back".
@@ -678,14 +680,7 @@ impl EdgeParts for StoredEdges {
                     let i = b * READ_BATCH + k;
                     let key = format!("edges/{i}");
                     let packed = decode_body(path, &key, body)?;
-                    let part = unpack_edges(packed).map_err(|e| StoreError::Corrupt {
-                        path: path.clone(),
-                        what: crate::tr!(
-                            crate::lang::messages(),
-                            "记录 {key} 无法解码：{e}",
-                            "record {key} cannot be decoded: {e}"
-                        ),
-                    })?;
+                    let part = unpack_edges(packed).map_err(|e| undecodable(path, &key, &e))?;
                     // Every chunk but the last is full: else records went missing.
                     let n = part.0.len();
                     if (i < last && n != CHUNK) || (i == last && (n == 0 || n > CHUNK)) {
