@@ -36,7 +36,7 @@ impl Table {
         spans.into_par_iter().for_each(|(first, out)| {
             let mut at = 0;
             for (i, n) in nodes.iter().enumerate().skip(first).take(SPAN) {
-                for s in names_of(n) {
+                for s in n.names() {
                     out[at] = (u64::from(hash(s)) << 32) | i as u64;
                     at += 1;
                 }
@@ -65,20 +65,9 @@ fn h(s: &str) -> u32 {
     (hasher.finish() >> 32) as u32
 }
 
-/// Id, name (when it differs from the id) and aliases.
-fn names_of(n: &Node) -> impl Iterator<Item = &str> {
-    let name = n.display_name();
-    std::iter::once(&*n.id)
-        .chain(name)
-        .chain(n.aliases().iter().map(|a| &**a))
-}
-
 impl NameIndex {
     pub fn build(nodes: &[Node]) -> NameIndex {
-        let counts: Vec<u32> = nodes
-            .par_iter()
-            .map(|n| names_of(n).count() as u32)
-            .collect();
+        let counts: Vec<u32> = nodes.par_iter().map(|n| n.names().count() as u32).collect();
         let exact = Table::new(nodes, &counts, h);
         // Most names are their own normal form: hashed as they are, not copied.
         let normalized = Table::new(nodes, &counts, |s| {
@@ -92,14 +81,12 @@ impl NameIndex {
     pub fn lookup(&self, nodes: &[Node], name: &str, kinds: &[Kind]) -> Vec<u32> {
         let ok_kind = |i: u32| kinds.is_empty() || kinds.contains(&nodes[i as usize].kind);
         let mut hits: Vec<u32> = (self.exact.get(h(name)))
-            .filter(|&i| ok_kind(i) && names_of(&nodes[i as usize]).any(|s| s == name))
+            .filter(|&i| ok_kind(i) && nodes[i as usize].names().any(|s| s == name))
             .collect();
         if hits.is_empty() {
             let key = normalize(name);
             hits = (self.normalized.get(h(&key)))
-                .filter(|&i| {
-                    ok_kind(i) && names_of(&nodes[i as usize]).any(|s| normalize(s) == key)
-                })
+                .filter(|&i| ok_kind(i) && nodes[i as usize].names().any(|s| normalize(s) == key))
                 .collect();
         }
         hits.dedup();
@@ -117,7 +104,7 @@ impl NameIndex {
         let candidates = nodes
             .iter()
             .filter(|n| kinds.is_empty() || kinds.contains(&n.kind))
-            .flat_map(names_of);
+            .flat_map(Node::names);
         suggest(name, candidates, max)
     }
 

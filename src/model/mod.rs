@@ -335,6 +335,14 @@ impl Node {
     pub fn name(&self) -> &str {
         self.display_name().unwrap_or(&self.id)
     }
+
+    /// Every name the node answers to: its id, its display name (when it has one) and its
+    /// aliases.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        std::iter::once(&*self.id)
+            .chain(self.display_name())
+            .chain(self.aliases().iter().map(|a| &**a))
+    }
 }
 
 /// `Node` as stored: the names in the fields they had before they shared a box.

@@ -494,13 +494,6 @@ impl<'a> From<&'a Entry> for Cand<'a> {
     }
 }
 
-/// A node's id, its display name (when it has one) and its aliases.
-fn texts_of(node: &crate::model::Node) -> impl Iterator<Item = &str> {
-    std::iter::once(&*node.id)
-        .chain(node.display_name())
-        .chain(node.aliases().iter().map(|a| &**a))
-}
-
 /// Add `text` as an entry (rank, what it names, its keyword rule), or merge those into the
 /// entry it has (`seen`: text → entry).
 fn add_entry<'a>(
@@ -571,20 +564,17 @@ impl ReplHelper {
                 large.push((kind, rank, what));
                 continue;
             }
+            // The id is what staff usually type (玉溪高新区 for 玉溪高新技术产业开发区).
             for &n in g.nodes_of(kind) {
-                let node = g.node(n);
-                add(node.name(), rank, what, None, true, &mut entries);
-                // The id is what staff usually type (玉溪高新区 for 玉溪高新技术产业开发区).
-                add(&node.id, rank, what, None, true, &mut entries);
-                for a in node.aliases() {
-                    add(a, rank, what, None, true, &mut entries);
+                for text in g.node(n).names() {
+                    add(text, rank, what, None, true, &mut entries);
                 }
             }
         }
         // A large kind's text that is an entry's too (a keyword, a chain's name) is that entry.
         for &(kind, rank, what) in &large {
             for &n in g.nodes_of(kind) {
-                for text in texts_of(g.node(n)) {
+                for text in g.node(n).names() {
                     if let Some(&i) = seen.get(text) {
                         let e: &mut Entry = &mut entries[i];
                         e.what |= what;
@@ -653,51 +643,31 @@ impl ReplHelper {
                     || e.rule.is_some_and(|r| x.keywords.contains(&r))
             }
         };
-        // The large kinds whose names fit here.
-        let large: Vec<(Kind, u8, u8)> = self
-            .large
-            .iter()
-            .copied()
-            .filter(|&(_, _, what)| expect.is_none_or(|x| what & x.names != 0))
-            .collect();
-        let is_entry = |text: &str| {
-            self.by_text
-                .binary_search_by(|&i| (*self.entries[i as usize].text).cmp(text))
-                .is_ok()
-        };
         if typed.is_empty() {
             if expect.is_none() {
                 return Vec::new();
             }
-            let mut all: Vec<(u8, &str, Cand)> = Vec::new();
+            let mut all: Vec<(u8, Cand)> = Vec::new();
             for e in self.entries.iter().filter(|e| fits(e)) {
                 if all.len() == MAX_CANDIDATES {
                     return Vec::new();
                 }
-                all.push((e.rank, &e.text, Cand::from(e)));
+                all.push((e.rank, Cand::from(e)));
             }
             let entries = all.len();
             let mut texts: std::collections::HashSet<&str> = std::collections::HashSet::new();
-            for &(kind, rank, what) in &large {
-                for &n in self.graph.nodes_of(kind) {
-                    for text in texts_of(self.graph.node(n)) {
-                        if text.is_empty() || is_entry(text) {
-                            continue;
-                        }
-                        texts.insert(text);
-                        if entries + texts.len() > MAX_CANDIDATES {
-                            return Vec::new();
-                        }
-                        let rule = None;
-                        all.push((rank, text, Cand { text, what, rule }));
-                    }
+            for (rank, c) in self.large_names(expect) {
+                texts.insert(c.text);
+                if entries + texts.len() > MAX_CANDIDATES {
+                    return Vec::new();
                 }
+                all.push((rank, c));
             }
             let mut all = merge_same_texts(all);
-            all.sort_by(|a, b| {
-                (a.0, a.1.chars().count(), a.1).cmp(&(b.0, b.1.chars().count(), b.1))
+            all.sort_by(|(ra, a), (rb, b)| {
+                (ra, a.text.chars().count(), a.text).cmp(&(rb, b.text.chars().count(), b.text))
             });
-            return all.into_iter().map(|(_, _, c)| c).collect();
+            return all.into_iter().map(|(_, c)| c).collect();
         }
         let lower = typed.to_lowercase();
         let ascii = typed.is_ascii();
@@ -730,19 +700,12 @@ impl ReplHelper {
             })
             .collect();
         // Names of large kinds match by their text only (they have no pinyin).
-        let mut named: Vec<(u8, &str, Cand)> = Vec::new();
-        for &(kind, rank, what) in &large {
-            for &n in self.graph.nodes_of(kind) {
-                for text in texts_of(self.graph.node(n)) {
-                    if !text.is_empty() && starts(text) && !is_entry(text) {
-                        let rule = None;
-                        named.push((rank, text, Cand { text, what, rule }));
-                    }
-                }
-            }
-        }
-        for (rank, text, c) in merge_same_texts(named) {
-            hits.push((0, rank, text.chars().count(), c));
+        let named = self
+            .large_names(expect)
+            .filter(|(_, c)| starts(c.text))
+            .collect();
+        for (rank, c) in merge_same_texts(named) {
+            hits.push((0, rank, c.text.chars().count(), c));
         }
         hits.sort_by(|a, b| (a.0, a.1, a.2, a.3.text).cmp(&(b.0, b.1, b.2, b.3.text)));
         // One more than is offered: `settle` then knows the list was cut.
@@ -750,6 +713,30 @@ impl ReplHelper {
             .map(|h| h.3)
             .take(MAX_CANDIDATES + 1)
             .collect()
+    }
+
+    /// The names of the large kinds that fit `expect` (all when `None`), as (rank, candidate),
+    /// but those that are an entry's text (the entry stands for them) and empty ones; a text
+    /// several nodes share comes once per node.
+    fn large_names<'a>(&'a self, expect: Option<&Expect>) -> impl Iterator<Item = (u8, Cand<'a>)> {
+        let names = expect.map_or(ANY_NAME, |x| x.names);
+        let is_entry = |text: &str| {
+            self.by_text
+                .binary_search_by(|&i| (*self.entries[i as usize].text).cmp(text))
+                .is_ok()
+        };
+        self.large
+            .iter()
+            .filter(move |&&(_, _, what)| what & names != 0)
+            .flat_map(move |&(kind, rank, what)| {
+                self.graph.nodes_of(kind).iter().flat_map(move |&n| {
+                    self.graph.node(n).names().map(move |text| {
+                        let rule = None;
+                        (rank, Cand { text, what, rule })
+                    })
+                })
+            })
+            .filter(move |(_, c)| !c.text.is_empty() && !is_entry(c.text))
     }
 
     /// The columns the pipeline `piped` produces (planned, not run), or None when it does not
@@ -895,16 +882,16 @@ impl ReplHelper {
 
 /// One candidate per text, as the entry table keeps one entry per text: the kinds a text names
 /// merged, its best rank kept.
-fn merge_same_texts<'a>(mut v: Vec<(u8, &'a str, Cand<'a>)>) -> Vec<(u8, &'a str, Cand<'a>)> {
-    v.sort_by(|a, b| a.1.cmp(b.1));
-    let mut out: Vec<(u8, &'a str, Cand<'a>)> = Vec::with_capacity(v.len());
-    for item in v {
+fn merge_same_texts(mut v: Vec<(u8, Cand<'_>)>) -> Vec<(u8, Cand<'_>)> {
+    v.sort_by(|a, b| a.1.text.cmp(b.1.text));
+    let mut out: Vec<(u8, Cand)> = Vec::with_capacity(v.len());
+    for (rank, c) in v {
         match out.last_mut() {
-            Some(last) if last.1 == item.1 => {
-                last.0 = last.0.min(item.0);
-                last.2.what |= item.2.what;
+            Some((r, last)) if last.text == c.text => {
+                *r = (*r).min(rank);
+                last.what |= c.what;
             }
-            _ => out.push(item),
+            _ => out.push((rank, c)),
         }
     }
     out

@@ -590,7 +590,7 @@ fn large_kinds_read_from_the_graph_complete_as_entries_do() {
     let mut typed: Vec<String> = Vec::new();
     for i in 0..graph.ds.nodes.len() as u32 {
         let node = graph.node(i);
-        for text in texts_of(node) {
+        for text in node.names() {
             for n in 1..=3 {
                 let prefix: String = text.chars().take(n).collect();
                 // Pinyin matches only ASCII typing, and only the table has pinyin.
