@@ -481,19 +481,10 @@ impl Adjacency {
     /// Every `kind` edge as (from, to, id), by start node, data order within one.
     pub fn of_kind(&self, kind: EdgeKind) -> impl Iterator<Item = (u32, u32, u32)> + '_ {
         let k = self.kinds.get(kind as usize);
-        let ids = k.map_or(0..0, |k| k.first..k.first + k.len);
-        let mut from = 0;
-        ids.map(move |id| {
-            if let Some(k) = k {
-                // Runs come in node order: step forward to the run that holds `id`.
-                while !k.out.range(from).contains(&(id as usize)) {
-                    from = match &k.out {
-                        Rows::Dense { .. } => from + 1,
-                        Rows::Sparse { .. } => k.out.node_at(id),
-                    };
-                }
-            }
-            (from, self.to[id as usize], id)
+        let starts = k.map_or_else(Vec::new, |k| k.out.nodes());
+        starts.into_iter().flat_map(move |from| {
+            let ids = k.map_or(0..0, |k| k.out.range(from));
+            ids.map(move |id| (from, self.to[id], id as u32))
         })
     }
 
