@@ -319,6 +319,12 @@ fn open_graph(db: &Option<PathBuf>) -> Result<Graph, Failure> {
     Ok(journal::open_current(db)?.graph)
 }
 
+/// A one-shot command's graph, never freed: the process ends right after the command, and
+/// freeing a large graph's millions of allocations one by one only delays the exit.
+fn kept_until_exit<T>(value: T) -> std::mem::ManuallyDrop<T> {
+    std::mem::ManuallyDrop::new(value)
+}
+
 /// The current state, and the data version it was built from (`LABEL（第 N 代）`) for hand-outs.
 fn open_graph_labelled(db: &Option<PathBuf>) -> Result<(Graph, String), Failure> {
     let cur = journal::open_current(db)?;
@@ -512,6 +518,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             let store = open_store(&cli.db, false)?;
             let path = store.path().to_path_buf();
             let (graph, meta) = crate::open::load_graph(store)?;
+            let graph = kept_until_exit(graph);
             stdout!(
                 "{}",
                 stats_text(&graph, &path, (&meta.label, meta.generation), lang)
@@ -523,7 +530,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
                 None => Vec::new(),
                 Some(k) => vec![parse_kind(&k)?],
             };
-            let graph = open_graph(&cli.db)?;
+            let graph = kept_until_exit(open_graph(&cli.db)?);
             stdout!("{}", show::show(&graph, &name, &kinds, lang)?);
             Ok(())
         }
@@ -537,7 +544,7 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
             format,
             font,
         } => {
-            let graph = open_graph(&cli.db)?;
+            let graph = kept_until_exit(open_graph(&cli.db)?);
             let chain = resolve_one(&graph, &chain, &[Kind::Chain])?;
             let place = match place {
                 Some(p) => Some(resolve_one(&graph, &p, &[Kind::Park, Kind::Region])?),
@@ -560,18 +567,20 @@ pub fn run(cli: Cli) -> Result<(), Failure> {
         Command::Repl => repl::run(cli.db, lang),
         Command::Journal(cmd) => journal::run(&cli.db, cmd),
         Command::Targets(args) => {
-            let cur = journal::open_current(&cli.db)?;
+            let cur = kept_until_exit(journal::open_current(&cli.db)?);
             let data = cur.meta.version();
             let prospects: Vec<_> = cur.applied.prospects.values().cloned().collect();
             targets::run_targets(&cur.graph, &prospects, args, &data, lang)
         }
         Command::Route(args) => {
             let (graph, data) = open_graph_labelled(&cli.db)?;
+            let graph = kept_until_exit(graph);
             targets::run_route(&graph, args, &data, lang)
         }
         Command::Intake(args) => intake::run(args),
         Command::Query(args) => {
             let (graph, data) = open_graph_labelled(&cli.db)?;
+            let graph = kept_until_exit(graph);
             query::run(&graph, args, &data, lang, &cli.db)
         }
         Command::Gen {

@@ -5,7 +5,8 @@
 //! `Graph::locations`, `produced`, `producers`.)
 
 use super::Adjacency;
-use crate::model::{Attrs, Dataset, EdgeKind};
+use crate::model::intern::{Sym, SymList};
+use crate::model::{Attrs, Dataset, EdgeKind, Node};
 use petgraph::Direction;
 use std::collections::HashMap;
 
@@ -45,42 +46,44 @@ pub struct Columns {
     provinces: Vec<Box<str>>,
 }
 
-/// Interns values by equality, handing out dense indexes in first-seen order.
-struct Interner<T> {
-    index: HashMap<T, u32>,
-    values: Vec<T>,
+/// Hands out dense indexes, in first-seen order, for interned symbols (`Sym`, `SymList`):
+/// equal values have equal symbols, so a symbol's 4 bytes are hashed instead of its text.
+struct Dense<S> {
+    index: HashMap<S, u32>,
+    values: Vec<S>,
+    /// The last symbol asked for and its index: data files group firms, so runs repeat.
+    last: (S, u32),
 }
 
-impl<T: std::hash::Hash + Eq + Clone> Interner<T> {
-    fn new(first: T) -> Interner<T> {
-        Interner {
-            index: HashMap::from([(first.clone(), 0)]),
+impl<S: Copy + Eq + std::hash::Hash> Dense<S> {
+    fn new(first: S) -> Dense<S> {
+        Dense {
+            index: HashMap::from([(first, 0)]),
             values: vec![first],
+            last: (first, 0),
         }
     }
 
-    /// The index of `v`; `last` short-cuts runs of equal values (data files group firms).
-    fn get<Q>(&mut self, v: &Q, last: &mut u32) -> u32
-    where
-        T: std::borrow::Borrow<Q>,
-        Q: std::hash::Hash + Eq + ToOwned + ?Sized,
-        Q::Owned: Into<T>,
-    {
-        if self.values[*last as usize].borrow() == v {
-            return *last;
+    fn get(&mut self, s: S) -> u32 {
+        if self.last.0 == s {
+            return self.last.1;
         }
-        let i = match self.index.get(v) {
-            Some(&i) => i,
-            None => {
-                let i = self.values.len() as u32;
-                let owned: T = v.to_owned().into();
-                self.values.push(owned.clone());
-                self.index.insert(owned, i);
-                i
-            }
-        };
-        *last = i;
+        let next = self.values.len() as u32;
+        let i = *self.index.entry(s).or_insert(next);
+        if i == next {
+            self.values.push(s);
+        }
+        self.last = (s, i);
         i
+    }
+}
+
+/// A node's 营业收入 in 亿元 as the columns and the ranked producer lists read it: NaN when
+/// unknown and for nodes that are not enterprises.
+pub fn revenue_of(node: &Node) -> f64 {
+    match &node.attrs {
+        Attrs::Enterprise(a) => a.revenue_yi.unwrap_or(f64::NAN),
+        _ => f64::NAN,
     }
 }
 
@@ -97,21 +100,16 @@ impl Columns {
                     })
             })
             .collect();
-        let mut tag_sets: Interner<Vec<Box<str>>> = Interner::new(Vec::new());
-        let mut provinces: Interner<Box<str>> = Interner::new(Box::from(""));
-        let (mut last_tags, mut last_province) = (0, 0);
+        let mut tag_sets = Dense::new(SymList::default());
+        let mut provinces = Dense::new(Sym::default());
         let profiles = ds
             .nodes
             .iter()
             .map(|node| match &node.attrs {
                 Attrs::Enterprise(a) => Profile {
-                    revenue_yi: a.revenue_yi.unwrap_or(f64::NAN),
-                    tag_set: if a.tags.is_empty() {
-                        0
-                    } else {
-                        tag_sets.get(&a.tags[..], &mut last_tags)
-                    },
-                    province: provinces.get(&*a.province, &mut last_province),
+                    revenue_yi: revenue_of(node),
+                    tag_set: tag_sets.get(a.tags),
+                    province: provinces.get(a.province),
                 },
                 _ => Profile::EMPTY,
             })
@@ -119,8 +117,12 @@ impl Columns {
         Columns {
             has_relations,
             profiles,
-            tag_sets: tag_sets.values,
-            provinces: provinces.values,
+            tag_sets: tag_sets.values.iter().map(|t| t.to_vec()).collect(),
+            provinces: provinces
+                .values
+                .iter()
+                .map(|p| Box::from(p.as_str()))
+                .collect(),
         }
     }
 
@@ -153,14 +155,13 @@ mod tests {
     use super::*;
 
     #[test]
-    fn interner_hands_out_first_seen_indexes_and_shortcuts_runs() {
-        let mut i: Interner<Box<str>> = Interner::new(Box::from(""));
-        let mut last = 0;
+    fn dense_hands_out_first_seen_indexes_and_shortcuts_runs() {
+        let mut d = Dense::new(Sym::default());
         let got: Vec<u32> = ["云南省", "云南省", "江苏省", "云南省", ""]
             .iter()
-            .map(|v| i.get(*v, &mut last))
+            .map(|v| d.get(Sym::new(v)))
             .collect();
         assert_eq!(got, [1, 1, 2, 1, 0]);
-        assert_eq!(i.values.len(), 3);
+        assert_eq!(d.values.len(), 3);
     }
 }
