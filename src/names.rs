@@ -61,7 +61,10 @@ pub fn normalize(name: &str) -> String {
 /// stored names are, so an index can skip normalizing them.
 pub fn is_normal(name: &str) -> bool {
     let plain = |c: char| {
-        if c.is_ascii() {
+        // CJK ideographs (most of a Chinese name) have no case and are no punctuation.
+        if ('\u{4E00}'..='\u{9FFF}').contains(&c) {
+            true
+        } else if c.is_ascii() {
             !(c.is_ascii_uppercase() || c.is_ascii_whitespace() || c == '(')
         } else {
             let mut lower = c.to_lowercase();

@@ -4,7 +4,7 @@
 use crate::model::{Kind, Node};
 use crate::names::{is_normal, normalize, suggest};
 use rayon::prelude::*;
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::BuildHasher;
 
 pub struct NameIndex {
     exact: Table,
@@ -42,7 +42,7 @@ impl Table {
                 }
             }
         });
-        keys.par_sort_unstable();
+        sort_by_hash(&mut keys);
         keys.dedup();
         Table { keys }
     }
@@ -59,10 +59,34 @@ impl Table {
     }
 }
 
+/// Sort keys made in node order by their hash (high half), which sorts them by (hash, node):
+/// a stable radix sort on the hash, two passes of 16 bits, keeps each hash's nodes in the
+/// order they were made. A fifth of the work of a comparison sort of 4 M keys.
+fn sort_by_hash(keys: &mut Vec<u64>) {
+    debug_assert!(keys.windows(2).all(|w| w[0] as u32 <= w[1] as u32));
+    let mut other = vec![0u64; keys.len()];
+    for shift in [32, 48] {
+        let digit = |k: u64| ((k >> shift) & 0xFFFF) as usize;
+        let mut at = vec![0usize; 1 << 16];
+        for &k in keys.iter() {
+            at[digit(k)] += 1;
+        }
+        let mut sum = 0;
+        for a in at.iter_mut() {
+            (*a, sum) = (sum, sum + *a);
+        }
+        for &k in keys.iter() {
+            let d = digit(k);
+            other[at[d]] = k;
+            at[d] += 1;
+        }
+        std::mem::swap(keys, &mut other);
+    }
+}
+
+/// A name's 32-bit hash (fixed seed: the same name hashes the same in every process).
 fn h(s: &str) -> u32 {
-    let mut hasher = DefaultHasher::new();
-    s.hash(&mut hasher);
-    (hasher.finish() >> 32) as u32
+    (foldhash::quality::FixedState::default().hash_one(s) >> 32) as u32
 }
 
 impl NameIndex {
@@ -114,5 +138,35 @@ impl NameIndex {
 
     pub fn is_empty(&self) -> bool {
         self.exact.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// Keys made in node order (several per node, hashes with equal halves among them)
+        /// come out as a full sort would order them.
+        #[test]
+        fn sort_by_hash_sorts_keys_made_in_node_order(
+            names in prop::collection::vec(prop::collection::vec((0u32..4, any::<u16>()), 0..4), 0..300),
+        ) {
+            let mut keys: Vec<u64> = names
+                .iter()
+                .enumerate()
+                .flat_map(|(node, hs)| {
+                    hs.iter().map(move |&(hi, lo)| {
+                        let hash = (hi << 30) | u32::from(lo);
+                        (u64::from(hash) << 32) | node as u64
+                    })
+                })
+                .collect();
+            let mut want = keys.clone();
+            want.sort_unstable();
+            sort_by_hash(&mut keys);
+            prop_assert_eq!(keys, want);
+        }
     }
 }

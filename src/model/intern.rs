@@ -17,6 +17,10 @@ use std::ops::Deref;
 use std::sync::{LazyLock, Mutex, OnceLock};
 use std::thread::LocalKey;
 
+/// The tables' maps: hashed with foldhash (decoding a million firms makes a symbol for each
+/// of their fields; SipHash was most of that).
+type Map<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
 /// Entries in the first chunk; chunk `k` holds `FIRST << k`, so 27 chunks cover every `u32`.
 const FIRST: usize = 64;
 const CHUNKS: usize = 27;
@@ -24,7 +28,7 @@ const CHUNKS: usize = 27;
 /// One process-wide table: value → symbol (locked, only to make symbols) and symbol → value
 /// (chunks allocated as the table grows, each slot set once, read without a lock).
 struct Table<T: ?Sized + 'static> {
-    index: Mutex<HashMap<&'static T, u32>>,
+    index: Mutex<Map<&'static T, u32>>,
     chunks: [OnceLock<Box<[OnceLock<&'static T>]>>; CHUNKS],
 }
 
@@ -39,17 +43,17 @@ impl<T: ?Sized + Eq + Hash + 'static> Table<T> {
     /// A table whose symbol 0 is `empty` (what `Default` gives).
     fn new(empty: &'static T) -> Table<T> {
         let mut t = Table {
-            index: Mutex::new(HashMap::new()),
+            index: Mutex::new(Map::default()),
             chunks: [const { OnceLock::new() }; CHUNKS],
         };
-        let mut index = HashMap::new();
+        let mut index = Map::default();
         t.add(empty, &mut index);
         t.index = Mutex::new(index);
         t
     }
 
     /// Store `value` (already kept forever) under the next symbol; the caller holds `index`.
-    fn add(&self, value: &'static T, index: &mut HashMap<&'static T, u32>) -> u32 {
+    fn add(&self, value: &'static T, index: &mut Map<&'static T, u32>) -> u32 {
         let sym = u32::try_from(index.len())
             .ok()
             .filter(|&s| s < u32::MAX)
@@ -78,7 +82,7 @@ impl<T: ?Sized + Eq + Hash + 'static> Table<T> {
     /// `keep` the first time the process meets it).
     fn intern(
         &self,
-        cache: &'static LocalKey<RefCell<HashMap<&'static T, u32>>>,
+        cache: &'static LocalKey<RefCell<Map<&'static T, u32>>>,
         value: &T,
         keep: impl FnOnce(&T) -> &'static T,
     ) -> u32 {
@@ -103,8 +107,8 @@ static STRS: LazyLock<Table<str>> = LazyLock::new(|| Table::new(""));
 static LISTS: LazyLock<Table<[Box<str>]>> = LazyLock::new(|| Table::new(&[]));
 
 thread_local! {
-    static STR_CACHE: RefCell<HashMap<&'static str, u32>> = RefCell::new(HashMap::new());
-    static LIST_CACHE: RefCell<HashMap<&'static [Box<str>], u32>> = RefCell::new(HashMap::new());
+    static STR_CACHE: RefCell<Map<&'static str, u32>> = RefCell::new(Map::default());
+    static LIST_CACHE: RefCell<Map<&'static [Box<str>], u32>> = RefCell::new(Map::default());
 }
 
 /// An interned string: 4 bytes, reads as `&str`, stored (serde) as the string itself.
