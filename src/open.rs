@@ -122,11 +122,16 @@ pub fn open_store(
 pub fn load_graph(store: Store) -> Result<(Graph, Meta), StoreError> {
     let mut phases = Phases::from_env();
     // The edges stay in their stored chunks until the graph decodes them into its lists.
-    let (ds, edges, meta) = store.load_lean()?;
+    let lean = store.load_lean()?;
     drop(store);
     phases.mark("read");
-    let graph = Graph::build_from(ds, edges)?;
-    phases.mark("build");
+    let graph = Graph::build_from(lean.ds, lean.edges, lean.index)?;
+    let meta = lean.meta;
+    phases.mark(if graph.opened_from_index() {
+        "build (from the open index)"
+    } else {
+        "build (counted)"
+    });
     Ok((graph, meta))
 }
 

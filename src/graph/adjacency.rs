@@ -184,20 +184,121 @@ pub struct Adjacency {
     kinds: Vec<KindEdges>,
 }
 
-/// Per-node counts of one kind and direction while the edges are counted (`n + 1` slots;
-/// none until the kind's first edge), then the fill cursors.
+/// Per-node counts of one kind and direction (`n + 1` slots; `None` for a kind without
+/// edges), then the fill cursors.
 type Counts = Option<Vec<u32>>;
 
 fn count(c: &mut Counts, node: u32, n: usize) {
     c.get_or_insert_with(|| vec![0u32; n + 1])[node as usize] += 1;
 }
 
+/// How many edges each node has, per edge kind and direction: what the lists' rows are cut
+/// from. Counted from the edges ([`Degrees::count`]), or read from a store's open index
+/// (`graph::stored`) and topped up with the edges a journal added ([`Degrees::add`]).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Degrees {
+    /// Nodes counted for (each present list has `n + 1` slots).
+    n: usize,
+    /// Edges per kind.
+    len: Vec<u32>,
+    out: Vec<Counts>,
+    inc: Vec<Counts>,
+}
+
+impl Degrees {
+    /// No edges among `n` nodes.
+    pub fn new(n: usize) -> Degrees {
+        let nk = EdgeKind::ALL.len();
+        Degrees {
+            n,
+            len: vec![0; nk],
+            out: vec![None; nk],
+            inc: vec![None; nk],
+        }
+    }
+
+    /// Count every edge of `parts`: one thread the outgoing ends, the other the incoming ones.
+    pub fn count<P: EdgeParts + ?Sized>(n: usize, parts: &P) -> Result<Degrees, P::Error> {
+        let mut d = Degrees::new(n);
+        parts.for_each_part(&mut |edges, _| d.add(edges))?;
+        Ok(d)
+    }
+
+    /// Count `edges` too (their nodes must be below `n`).
+    pub fn add(&mut self, edges: &[Edge]) {
+        let n = self.n;
+        let (len, out, inc) = (&mut self.len, &mut self.out, &mut self.inc);
+        rayon::join(
+            || {
+                for e in edges {
+                    len[e.kind as usize] += 1;
+                    count(&mut out[e.kind as usize], e.from, n);
+                }
+            },
+            || {
+                for e in edges {
+                    count(&mut inc[e.kind as usize], e.to, n);
+                }
+            },
+        );
+    }
+
+    /// From stored per-node counts: for each kind and direction that has edges, `n` counts
+    /// (`lists`: kind, outgoing?, counts). `None` when a list is not `n` long or a kind's
+    /// two directions disagree on its number of edges.
+    pub fn from_lists(n: usize, lists: Vec<(EdgeKind, bool, Vec<u32>)>) -> Option<Degrees> {
+        let mut d = Degrees::new(n);
+        let mut inc_len = vec![0u64; EdgeKind::ALL.len()];
+        for (kind, outgoing, mut counts) in lists {
+            if counts.len() != n {
+                return None;
+            }
+            let total: u64 = counts.iter().map(|&c| u64::from(c)).sum();
+            counts.push(0);
+            let k = kind as usize;
+            if outgoing {
+                d.len[k] = u32::try_from(total).ok()?;
+                d.out[k] = Some(counts);
+            } else {
+                inc_len[k] = total;
+                d.inc[k] = Some(counts);
+            }
+        }
+        let agree = (0..d.len.len()).all(|k| u64::from(d.len[k]) == inc_len[k]);
+        agree.then_some(d)
+    }
+
+    /// The same counts for `n` nodes (more than counted: the new ones have no edges yet).
+    pub fn grow(&mut self, n: usize) {
+        if n > self.n {
+            for c in self.out.iter_mut().chain(&mut self.inc).flatten() {
+                c.resize(n + 1, 0);
+            }
+            self.n = n;
+        }
+    }
+
+    /// Each present list as (kind, outgoing?, `n` counts), outgoing first per kind: what a
+    /// store keeps.
+    pub fn lists(&self) -> Vec<(EdgeKind, bool, &[u32])> {
+        let mut out = Vec::new();
+        for (k, kind) in EdgeKind::ALL.iter().enumerate() {
+            for (outgoing, c) in [(true, &self.out[k]), (false, &self.inc[k])] {
+                if let Some(c) = c {
+                    out.push((*kind, outgoing, &c[..self.n]));
+                }
+            }
+        }
+        out
+    }
+}
+
 /// One direction of one kind while it is filled: where each node's next edge goes, and the
 /// rows it ends as.
 enum Cursors {
     /// `at[i]` is node `i`'s next slot; after the fill, node `i`'s end (the start of
-    /// `i + 1`).
-    Dense { at: Vec<u32> },
+    /// `i + 1`). `end` is where the last row ends.
+    Dense { at: Vec<u32>, end: u32 },
     /// A kind without edges.
     None,
 }
@@ -214,63 +315,97 @@ impl Cursors {
             next += *c;
             *c = here;
         }
-        Cursors::Dense { at: v }
+        Cursors::Dense { at: v, end: next }
     }
 
-    /// The slot of node `i`'s next edge.
-    fn next(&mut self, i: u32) -> usize {
+    /// The slot of node `i`'s next edge; `None` for a node not counted for.
+    fn next(&mut self, i: u32) -> Option<usize> {
         match self {
-            Cursors::Dense { at } => {
-                let slot = &mut at[i as usize];
+            Cursors::Dense { at, .. } => {
+                let slot = at.get_mut(i as usize)?;
                 *slot += 1;
-                (*slot - 1) as usize
+                Some((*slot - 1) as usize)
             }
-            // A kind counted without edges is handed none to fill.
-            Cursors::None => 0,
+            Cursors::None => None,
         }
     }
 
-    /// The rows, once every edge is in (`base`: where the first row starts).
-    fn into_rows(self, base: u32) -> Rows {
+    /// The rows, once every edge is in (`base`: where the first row starts); `None` when the
+    /// edges did not fill the rows the counts cut (more or fewer edges than counted for
+    /// some node).
+    fn into_rows(self, base: u32) -> Option<Rows> {
         match self {
-            Cursors::Dense { mut at } => {
-                // Each cursor stopped at the next node's start: shift them down one.
-                at.pop();
+            Cursors::Dense { mut at, end } => {
+                // Each cursor stopped at the next node's start: shift them down one. The
+                // `n + 1`-th slot, never a node, stays at `end`; every other node's cursor
+                // must have stopped at most where the next node began.
+                if at.pop() != Some(end) {
+                    return None;
+                }
                 at.insert(0, base);
                 let n = at.len() - 1;
+                if at[n] != end || at.windows(2).any(|w| w[0] > w[1]) {
+                    return None;
+                }
                 let with_edges = (0..n).filter(|&i| at[i + 1] > at[i]).count();
-                Rows::new(at, with_edges)
+                Some(Rows::new(at, with_edges))
             }
-            Cursors::None => Rows::EMPTY,
+            Cursors::None => Some(Rows::EMPTY),
         }
     }
 }
 
-/// One kind while the edges are filled in: its slice of the edge array (ids `first..`), its
-/// incoming items, and both directions' cursors.
-struct Filling<'a> {
-    kind: EdgeKind,
+/// The outgoing side of one kind while the edges are filled in: its slice of the edge array
+/// (ids `first..`) and the cursors of its runs.
+struct OutFill<'a> {
     first: u32,
     to: &'a mut [u32],
     row: &'a mut [u32],
-    inc_from: Vec<u32>,
     out: Cursors,
-    inc: Cursors,
     remembered: Option<Vec<(u32, u32)>>,
+    /// An edge that fell outside the counted rows, or on a slot already written.
+    overflow: bool,
+    written: u32,
 }
 
-impl Filling<'_> {
+/// A slot not yet filled (no node has this index).
+const UNSET: u32 = u32::MAX;
+
+impl OutFill<'_> {
     /// Put edge `e`, the dataset's edge `index`.
     fn put(&mut self, e: &Edge, index: u32) {
-        let id = self.out.next(e.from);
-        let at = id - self.first as usize;
-        self.to[at] = e.to;
-        self.row[at] = e.row;
+        let Some(id) = self.out.next(e.from) else {
+            self.overflow = true;
+            return;
+        };
+        let at = id.wrapping_sub(self.first as usize);
+        match (self.to.get_mut(at), self.row.get_mut(at)) {
+            // A slot already written: some node had more edges than counted.
+            (Some(t), Some(r)) if *t == UNSET => (*t, *r) = (e.to, e.row),
+            _ => self.overflow = true,
+        }
+        self.written += 1;
         if let Some(ids) = &mut self.remembered {
             ids.push((index, id as u32));
         }
-        let slot = self.inc.next(e.to);
-        self.inc_from[slot] = e.from;
+    }
+}
+
+/// The incoming side of one kind while the edges are filled in: its start nodes, by end node.
+struct InFill {
+    inc_from: Vec<u32>,
+    inc: Cursors,
+    overflow: bool,
+    written: u32,
+}
+
+impl InFill {
+    fn put(&mut self, e: &Edge) {
+        match self.inc.next(e.to).and_then(|s| self.inc_from.get_mut(s)) {
+            Some(slot) if *slot == UNSET => *slot = e.from,
+            _ => self.overflow = true,
+        }
+        self.written += 1;
     }
 }
 
@@ -298,115 +433,112 @@ impl Adjacency {
     }
 
     /// Build from edges handed over in parts (in data order), reading them twice: once to
-    /// count each node's edges per kind and direction, once to put each edge in its place.
-    /// So no part but the one being read need be decoded; the lists are the only copy of the
-    /// edges. The second pass fills the kinds in two groups side by side.
+    /// count each node's edges, once to fill the lists.
     pub fn build_from<P: EdgeParts + ?Sized>(
         n: usize,
         parts: &P,
         remember: EdgeKind,
     ) -> Result<Built, P::Error> {
+        let degrees = Degrees::count(n, parts)?;
+        match Adjacency::build_counted(parts, remember, degrees)? {
+            Some(built) => Ok(built),
+            None => unreachable!("the edges were counted from these parts"),
+        }
+    }
+
+    /// Build from edges handed over in parts (in data order) whose per-node counts are known,
+    /// reading them once. `None` when the edges do not match the counts (the caller counts
+    /// them and builds again: see [`Adjacency::build_from`]); no count makes this panic.
+    pub fn build_counted<P: EdgeParts + ?Sized>(
+        parts: &P,
+        remember: EdgeKind,
+        degrees: Degrees,
+    ) -> Result<Option<Built>, P::Error> {
         let nk = EdgeKind::ALL.len();
-        let mut len = vec![0u32; nk];
-        let mut out_counts: Vec<Counts> = vec![None; nk];
-        let mut in_counts: Vec<Counts> = vec![None; nk];
+        let len = degrees.len;
+        let m: usize = len.iter().map(|&l| l as usize).sum();
+        // Every slot starts unset, so an edge that lands on a filled one is seen: with the
+        // count of edges put per kind and the cursors' ends checked in `into_rows`, the edges
+        // fill exactly the rows the counts cut, or the build says `None`.
+        let mut to = vec![UNSET; m];
+        let mut row = vec![0u32; m];
+        let mut outs: Vec<OutFill> = Vec::with_capacity(nk);
+        let mut ins: Vec<InFill> = Vec::with_capacity(nk);
+        let (mut to_rest, mut row_rest) = (&mut to[..], &mut row[..]);
+        let mut first = 0u32;
+        for ((k, out), inc) in degrees.out.into_iter().enumerate().zip(degrees.inc) {
+            let l = len[k] as usize;
+            let (t, tr) = std::mem::take(&mut to_rest).split_at_mut(l);
+            let (r, rr) = std::mem::take(&mut row_rest).split_at_mut(l);
+            (to_rest, row_rest) = (tr, rr);
+            outs.push(OutFill {
+                first,
+                to: t,
+                row: r,
+                out: Cursors::new(out, first),
+                remembered: (EdgeKind::ALL[k] == remember).then(Vec::new),
+                overflow: false,
+                written: 0,
+            });
+            ins.push(InFill {
+                inc_from: vec![UNSET; l],
+                inc: Cursors::new(inc, 0),
+                overflow: false,
+                written: 0,
+            });
+            first += l as u32;
+        }
+        // One thread fills the outgoing runs, the other the incoming lists: every edge is one
+        // write on each side, so the two are even whatever the mix of kinds.
         let mut systems = Vec::new();
         let mut offset = 0u32;
-        // Counted side by side: one thread the outgoing ends, the other the incoming ones.
         parts.for_each_part(&mut |edges, part_systems| {
             rayon::join(
                 || {
-                    for e in edges {
-                        len[e.kind as usize] += 1;
-                        count(&mut out_counts[e.kind as usize], e.from, n);
+                    for (i, e) in edges.iter().enumerate() {
+                        outs[e.kind as usize].put(e, offset + i as u32);
                     }
                 },
                 || {
                     for e in edges {
-                        count(&mut in_counts[e.kind as usize], e.to, n);
+                        ins[e.kind as usize].put(e);
                     }
                 },
             );
             systems.extend(part_systems.iter().map(|(i, s)| (offset + i, s.clone())));
             offset += edges.len() as u32;
         })?;
-        let m: usize = len.iter().map(|&l| l as usize).sum();
-        let mut to = vec![0u32; m];
-        let mut row = vec![0u32; m];
-        let mut fill: Vec<Filling> = Vec::with_capacity(nk);
-        let (mut to_rest, mut row_rest) = (&mut to[..], &mut row[..]);
-        let mut first = 0u32;
-        for ((k, out), inc) in out_counts.into_iter().enumerate().zip(in_counts) {
-            let l = len[k] as usize;
-            let (t, tr) = std::mem::take(&mut to_rest).split_at_mut(l);
-            let (r, rr) = std::mem::take(&mut row_rest).split_at_mut(l);
-            (to_rest, row_rest) = (tr, rr);
-            let kind = EdgeKind::ALL[k];
-            fill.push(Filling {
-                kind,
-                first,
-                to: t,
-                row: r,
-                inc_from: vec![0u32; l],
-                out: Cursors::new(out, first),
-                inc: Cursors::new(inc, 0),
-                remembered: (kind == remember).then(Vec::new),
-            });
-            first += l as u32;
-        }
-        // Two groups of kinds, as even in edges as the kinds allow (largest first, each to the
-        // lighter group): each walks every part and takes its own kinds.
-        let mut order: Vec<usize> = (0..nk).collect();
-        order.sort_by_key(|&k| std::cmp::Reverse(len[k]));
-        let mut group = [0usize; 2];
-        let mut side = vec![0usize; nk];
-        for k in order {
-            let g = usize::from(group[1] < group[0]);
-            side[k] = g;
-            group[g] += len[k] as usize;
-        }
-        let (mut a, mut b): (Vec<Filling>, Vec<Filling>) =
-            fill.into_iter().partition(|f| side[f.kind as usize] == 0);
-        let mine = |group: &mut [Filling], edges: &[Edge], offset: u32| {
-            for (i, e) in edges.iter().enumerate() {
-                if let Some(f) = group.iter_mut().find(|f| f.kind == e.kind) {
-                    f.put(e, offset + i as u32);
-                }
-            }
-        };
-        let mut offset = 0u32;
-        parts.for_each_part(&mut |edges, _| {
-            rayon::join(
-                || mine(&mut a, edges, offset),
-                || mine(&mut b, edges, offset),
-            );
-            offset += edges.len() as u32;
-        })?;
-        let mut kinds: Vec<KindEdges> = (0..nk).map(|_| KindEdges::EMPTY).collect();
+        let mut kinds: Vec<KindEdges> = Vec::with_capacity(nk);
         let mut remembered = Vec::new();
-        for f in a.into_iter().chain(b) {
-            if let Some(ids) = f.remembered {
+        for (o, i) in outs.into_iter().zip(ins) {
+            let len = o.to.len() as u32;
+            if o.overflow || i.overflow || o.written != len || i.written != len {
+                return Ok(None);
+            }
+            if let Some(ids) = o.remembered {
                 remembered = ids;
             }
-            let len = f.to.len() as u32;
-            kinds[f.kind as usize] = if len == 0 {
+            let (Some(out), Some(inc)) = (o.out.into_rows(o.first), i.inc.into_rows(0)) else {
+                return Ok(None);
+            };
+            kinds.push(if len == 0 {
                 KindEdges::EMPTY
             } else {
                 KindEdges {
-                    first: f.first,
+                    first: o.first,
                     len,
-                    out: f.out.into_rows(f.first),
-                    inc: f.inc.into_rows(0),
-                    inc_from: f.inc_from,
+                    out,
+                    inc,
+                    inc_from: i.inc_from,
                 }
-            };
+            });
         }
         let adjacency = Adjacency { to, row, kinds };
-        Ok(Built {
+        Ok(Some(Built {
             adjacency,
             remembered,
             systems,
-        })
+        }))
     }
 
     /// The other ends of every `kind` edge leaving (`Outgoing`) or entering (`Incoming`) node
@@ -649,6 +781,45 @@ mod tests {
         fn for_each_part(&self, f: &mut PartSink) -> Result<(), ()> {
             self.0.iter().for_each(|p| f(p, &[]));
             Ok(())
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+        /// Counts taken from other edges (one edge moved, dropped or added: what a stale open
+        /// index would hold) never build lists: `build_counted` says `None` exactly when the
+        /// counts differ from the edges' own, and never panics; with the edges' own counts it
+        /// builds what `build` builds.
+        #[test]
+        fn counts_of_other_edges_are_refused(
+            (n, edges) in arb_graph(),
+            change in 0usize..4,
+            at in any::<prop::sample::Index>(),
+            node in any::<prop::sample::Index>(),
+        ) {
+            let mut other = edges.clone();
+            let v = node.index(n) as u32;
+            match (change, other.is_empty()) {
+                (_, true) | (0, _) => other.push(edge(EdgeKind::Produces, v, v, 0)),
+                (1, _) => { other.remove(at.index(edges.len())); }
+                (2, _) => other[at.index(edges.len())].from = v,
+                _ => other[at.index(edges.len())].to = v,
+            }
+            let own = Degrees::count(n, &EdgeList { edges: &edges, systems: &[] }).unwrap();
+            let theirs = Degrees::count(n, &EdgeList { edges: &other, systems: &[] }).unwrap();
+            let parts = EdgeList { edges: &edges, systems: &[] };
+            let built = Adjacency::build_counted(&parts, EdgeKind::PartOf, theirs.clone()).unwrap();
+            prop_assert_eq!(built.is_some(), own == theirs);
+            let (whole, _) = Adjacency::build(n, &edges, EdgeKind::PartOf);
+            let b = Adjacency::build_counted(&parts, EdgeKind::PartOf, own).unwrap().unwrap().adjacency;
+            for i in 0..n as u32 {
+                for kind in EdgeKind::ALL {
+                    for dir in [Direction::Outgoing, Direction::Incoming] {
+                        prop_assert_eq!(whole.get(i, kind, dir), b.get(i, kind, dir));
+                    }
+                }
+            }
         }
     }
 

@@ -9,6 +9,7 @@ mod places;
 mod presence;
 mod ranked;
 mod state_bits;
+mod stored;
 pub mod supply;
 
 use crate::model::{
@@ -18,12 +19,13 @@ use crate::model::{
 use petgraph::Direction;
 use std::collections::{HashMap, HashSet};
 
-pub use adjacency::Adjacency;
+pub use adjacency::{Adjacency, Degrees};
 pub use columns::{Columns, Profile};
 pub use names::NameIndex;
 pub use presence::{Presence, PresenceIndex};
 pub use ranked::{RankedProducers, by_revenue};
 pub use state_bits::{SegmentBits, StateBits};
+pub use stored::OpenIndex;
 
 /// Local state of a segment in a place (the brief's gap semantics).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -91,6 +93,8 @@ pub struct Graph {
     coverage: HashMap<u32, (Coverage, u32)>,
     /// Per segment, its producers in the order of `sort revenue_yi desc, name`.
     ranked: RankedProducers,
+    /// Whether the graph was opened from a stored open index (and read its edges once).
+    from_index: bool,
 }
 
 impl Graph {
@@ -100,7 +104,7 @@ impl Graph {
             edges: &[],
             systems: &[],
         };
-        match Graph::build_from(ds, none) {
+        match Graph::build_from(ds, none, None) {
             Ok(graph) => graph,
             Err(never) => match never {},
         }
@@ -110,7 +114,16 @@ impl Graph {
     /// chunks, decoded as they are read), followed by the dataset's own edges (those a journal
     /// added, or all of them for [`Graph::build`]) with their payloads in `ds.systems`. No list
     /// of every decoded edge is made: the edges are adjacency once read.
-    pub fn build_from<P>(mut ds: Dataset, stored: P) -> Result<Graph, P::Error>
+    ///
+    /// With the stored parts' open index (`index`, computed at import from the dataset the
+    /// parts belong to), the parts are read once and producers are ranked only in segments
+    /// the dataset's own edges add to; an index that does not fit the parts is set aside and
+    /// everything is counted and ranked from the edges. Either way the graph is the same.
+    pub fn build_from<P>(
+        mut ds: Dataset,
+        stored: P,
+        index: Option<OpenIndex>,
+    ) -> Result<Graph, P::Error>
     where
         P: EdgeParts + Sync,
         P::Error: Send,
@@ -125,20 +138,67 @@ impl Graph {
             tail: &tail,
             tail_systems: &tail_systems,
         };
+        let n = ds.nodes.len();
+        let (ranked, degrees) = match index {
+            Some(index) if index.nodes as usize <= n => {
+                let degrees =
+                    Degrees::from_lists(index.nodes as usize, index.degrees).map(|mut d| {
+                        d.grow(n);
+                        d.add(&tail);
+                        d
+                    });
+                let ranked = index
+                    .ranked
+                    .iter()
+                    .all(|(s, l)| (*s as usize) < n && l.iter().all(|&i| (i as usize) < n))
+                    .then(|| RankedProducers::from_lists(index.ranked));
+                (ranked, degrees)
+            }
+            _ => (None, None),
+        };
         // The name index needs only the nodes: built beside the lists.
         let (built, names) = rayon::join(
-            || Adjacency::build_from(ds.nodes.len(), &parts, EdgeKind::InSystem),
+            || -> Result<(adjacency::Built, bool), P::Error> {
+                if let Some(d) = degrees
+                    && let Some(built) = Adjacency::build_counted(&parts, EdgeKind::InSystem, d)?
+                {
+                    return Ok((built, true));
+                }
+                Ok((Adjacency::build_from(n, &parts, EdgeKind::InSystem)?, false))
+            },
             || NameIndex::build(&ds.nodes),
         );
-        let built = built?;
+        // An index whose counts do not fit the edges is not for these data: its ranked lists
+        // are not used either.
+        let (built, fits) = built?;
+        let ranked = ranked.filter(|_| fits);
+        // Segments the dataset's own edges add producers to are ranked again.
+        let added: Vec<u32> = {
+            let mut s: Vec<u32> = tail
+                .iter()
+                .filter(|e| e.kind == EdgeKind::Produces)
+                .map(|e| e.to)
+                .collect();
+            s.sort_unstable();
+            s.dedup();
+            s
+        };
         // The edges are lists now: the parts and the dataset's own copy go before the other
         // indexes take their memory.
         drop((stored, tail, tail_systems));
-        Ok(Graph::finish(ds, built, names))
+        let mut graph = Graph::finish(ds, built, names, ranked.map(|r| (r, added)));
+        graph.from_index = fits;
+        Ok(graph)
     }
 
     /// The indexes, once the edges are adjacency.
-    fn finish(mut ds: Dataset, built: adjacency::Built, names: NameIndex) -> Graph {
+    /// `ranked`: the producers ranked before (an open index), and the segments to rank again.
+    fn finish(
+        mut ds: Dataset,
+        built: adjacency::Built,
+        names: NameIndex,
+        ranked: Option<(RankedProducers, Vec<u32>)>,
+    ) -> Graph {
         let adj = built.adjacency;
         ds.systems = built.systems;
         let (system_edges, system_by_edge) = system_ids(&ds.systems, &built.remembered);
@@ -211,12 +271,20 @@ impl Graph {
             .copied()
             .collect();
         let coverage = places::effective_coverage(&ds, &parents, &places);
-        let ranked = RankedProducers::build(
-            by_kind.get(&Kind::Segment).map_or(&[], Vec::as_slice),
-            |s| adj.get(s, EdgeKind::Produces, Direction::Incoming),
-            |i| cols.profile(i).revenue_yi,
-            producer_order(&ds, &cols),
-        );
+        let producers = |s| adj.get(s, EdgeKind::Produces, Direction::Incoming);
+        let revenue = |i| cols.profile(i).revenue_yi;
+        let ranked = match ranked {
+            Some((mut ranked, added)) => {
+                ranked.rerank(&added, producers, revenue, producer_order(&ds, &cols));
+                ranked
+            }
+            None => RankedProducers::build(
+                by_kind.get(&Kind::Segment).map_or(&[], Vec::as_slice),
+                producers,
+                revenue,
+                producer_order(&ds, &cols),
+            ),
+        };
         let segments = by_kind.get(&Kind::Segment).map_or(&[][..], Vec::as_slice);
         let state_bits = StateBits::build(&places, segments, &presence, |p| {
             coverage.get(&p).is_some_and(|&(c, _)| c == Coverage::None)
@@ -236,10 +304,17 @@ impl Graph {
             state_bits,
             coverage,
             ranked,
+            from_index: false,
         };
         // The same for the build's scratch space (presence triples, per-thread buffers).
         release_free_memory();
         graph
+    }
+
+    /// Whether the graph was opened from a stored open index (`graph::stored`) rather than
+    /// counted and ranked from its edges.
+    pub fn opened_from_index(&self) -> bool {
+        self.from_index
     }
 
     pub fn node(&self, i: u32) -> &Node {

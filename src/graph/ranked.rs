@@ -24,31 +24,40 @@ impl RankedProducers {
     ) -> RankedProducers {
         let lists = segments
             .par_iter()
-            .filter_map(|&s| {
-                let mut keyed: Vec<(f64, u32)> =
-                    producers(s).iter().map(|&i| (revenue(i), i)).collect();
-                if keyed.is_empty() {
-                    return None;
-                }
-                keyed.sort_unstable_by_key(|k| k.1);
-                keyed.dedup_by_key(|k| k.1);
-                keyed.sort_unstable_by(|a, b| by_revenue(a.0, b.0).then(a.1.cmp(&b.1)));
-                let mut v: Vec<u32> = keyed.iter().map(|k| k.1).collect();
-                let mut i = 0;
-                while i < keyed.len() {
-                    let j = i + keyed[i..]
-                        .iter()
-                        .take_while(|k| by_revenue(k.0, keyed[i].0).is_eq())
-                        .count();
-                    if j - i > 1 {
-                        v[i..j].sort_unstable_by(|&a, &b| order(a, b));
-                    }
-                    i = j;
-                }
-                Some((s, v.into_boxed_slice()))
-            })
+            .filter_map(|&s| Some((s, rank(producers(s), &revenue, &order)?)))
             .collect();
         RankedProducers { lists }
+    }
+
+    /// Lists ranked before (a store's open index), by segment.
+    pub fn from_lists(lists: Vec<(u32, Box<[u32]>)>) -> RankedProducers {
+        RankedProducers {
+            lists: lists.into_iter().collect(),
+        }
+    }
+
+    /// Every segment's list, by segment ascending (what a store keeps).
+    pub fn lists(&self) -> Vec<(u32, &[u32])> {
+        let mut out: Vec<(u32, &[u32])> = self.lists.iter().map(|(&s, l)| (s, &l[..])).collect();
+        out.sort_unstable_by_key(|&(s, _)| s);
+        out
+    }
+
+    /// Rank `segments` again (producers were added to them), as [`RankedProducers::build`]
+    /// ranks.
+    pub fn rerank<'a>(
+        &mut self,
+        segments: &[u32],
+        producers: impl Fn(u32) -> &'a [u32],
+        revenue: impl Fn(u32) -> f64,
+        order: impl Fn(u32, u32) -> Ordering,
+    ) {
+        for &s in segments {
+            match rank(producers(s), &revenue, &order) {
+                Some(l) => self.lists.insert(s, l),
+                None => self.lists.remove(&s),
+            };
+        }
     }
 
     /// A segment's producers, best first (empty for a segment nobody produces).
@@ -114,6 +123,35 @@ impl RankedProducers {
     pub fn heap_bytes(&self) -> usize {
         self.lists.values().map(|v| v.len() * 4).sum::<usize>() + self.lists.capacity() * 24
     }
+}
+
+/// One segment's producers, each once, best first (`None` for none): sorted on their revenue
+/// read once each; `order` (which reads names) only breaks ties of equal revenue.
+fn rank(
+    producers: &[u32],
+    revenue: impl Fn(u32) -> f64,
+    order: impl Fn(u32, u32) -> Ordering,
+) -> Option<Box<[u32]>> {
+    let mut keyed: Vec<(f64, u32)> = producers.iter().map(|&i| (revenue(i), i)).collect();
+    if keyed.is_empty() {
+        return None;
+    }
+    keyed.sort_unstable_by_key(|k| k.1);
+    keyed.dedup_by_key(|k| k.1);
+    keyed.sort_unstable_by(|a, b| by_revenue(a.0, b.0).then(a.1.cmp(&b.1)));
+    let mut v: Vec<u32> = keyed.iter().map(|k| k.1).collect();
+    let mut i = 0;
+    while i < keyed.len() {
+        let j = i + keyed[i..]
+            .iter()
+            .take_while(|k| by_revenue(k.0, keyed[i].0).is_eq())
+            .count();
+        if j - i > 1 {
+            v[i..j].sort_unstable_by(|&a, &b| order(a, b));
+        }
+        i = j;
+    }
+    Some(v.into_boxed_slice())
 }
 
 /// `RankedProducers::top` by gathering every producer of the lists once and sorting them by

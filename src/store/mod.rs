@@ -345,6 +345,7 @@ struct Manifest {
     edges: u32,
 }
 
+mod index;
 mod layout;
 mod legacy;
 mod read;
@@ -352,9 +353,10 @@ mod read;
 mod tests;
 mod write;
 
+use index::*;
 use layout::*;
-pub use read::StoredEdges;
 use read::*;
+pub use read::{Lean, StoredEdges};
 use write::*;
 
 impl Store {

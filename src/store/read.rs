@@ -1,6 +1,7 @@
 //! Reading a generation: its manifest, every record decoded and checked against its CRC, and damage reported as damage.
 
 use super::*;
+use crate::graph::OpenIndex;
 
 impl Store {
     /// Open a generation's sled database. A reader may find another reader loading it (sled
@@ -39,17 +40,31 @@ impl Store {
     /// compressed: a fraction of the decoded edges' memory), for a reader that decodes them a
     /// part at a time, such as the graph's build ([`StoredEdges`]). The dataset's `edges` and
     /// `systems` are empty; the edges' IN_SYSTEM payloads come with their parts.
-    pub fn load_lean(&self) -> Result<(Dataset, StoredEdges, Meta), StoreError> {
+    ///
+    /// With them comes the generation's open index (`graph::OpenIndex`), which the graph opens
+    /// from; `None` for a generation written before imports wrote one.
+    pub fn load_lean(&self) -> Result<Lean, StoreError> {
         if self.is_legacy() {
             let (mut ds, meta) = self.legacy_load()?;
             let edges = StoredEdges::Decoded {
                 edges: std::mem::take(&mut ds.edges),
                 systems: std::mem::take(&mut ds.systems),
             };
-            return Ok((ds, edges, meta));
+            return Ok(Lean {
+                ds,
+                edges,
+                index: None,
+                meta,
+            });
         }
-        let ((ds, edges), meta) = self.read_live(false, |s, source| s.load_lean_from(source))?;
-        Ok((ds, edges, meta))
+        let ((ds, edges, index), meta) =
+            self.read_live(false, |s, source| s.load_lean_from(source))?;
+        Ok(Lean {
+            ds,
+            edges,
+            index,
+            meta,
+        })
     }
 
     /// Read the live generation with `read`, through a copy in the temporary folder when asked
@@ -116,10 +131,14 @@ impl Store {
     }
 
     /// [`Store::load_from`] with the edges kept as their stored chunks (`load_lean`).
-    fn load_lean_from(&self, source: &Source) -> Result<(Dataset, StoredEdges), StoreError> {
+    fn load_lean_from(
+        &self,
+        source: &Source,
+    ) -> Result<(Dataset, StoredEdges, Option<OpenIndex>), StoreError> {
         let manifest = source.with(|db| self.read_manifest(db, None))?;
         let ds = self.load_tree(source, Some(&manifest), false)?;
         self.check_counts(&ds, &manifest)?;
+        let index = self.read_index(&|k| source.get(k), ds.nodes.len())?;
         let mut chunks = Vec::with_capacity(manifest.edges as usize);
         for i in 0..manifest.edges as usize {
             let v = self.read_chunk(source, "edges/", i)?;
@@ -133,7 +152,7 @@ impl Store {
             path: self.path.clone(),
             chunks,
         };
-        Ok((ds, edges))
+        Ok((ds, edges, index))
     }
 
     /// Every kind of record but the edges came back in as many chunks as were written.
@@ -202,11 +221,28 @@ impl Store {
             self.decode::<Vec<Node>>(k, v).map(drop)
         })?;
         check("edges/", manifest.edges, &|k, v| {
-            self.decode::<PackedChunk<SystemEntry>>(k, v)
-                .and_then(|c| unpack_edges(c).map_err(|e| self.undecodable(k, &e)))
-                .map(drop)
+            decode_edges(&self.path, k, checked_body(&self.path, k, v)?).map(drop)
         })?;
+        // The open index, for the nodes the manifest counts (a fraction of the dataset: read
+        // through one handle).
+        let db = &self.open_sled(dir)?;
+        let nodes = self.node_count(db, manifest)?;
+        self.read_index(&|k| db.get(k).map_err(|e| self.sled(e)), nodes)?
+            .ok_or_else(|| self.corrupt(missing("open_index")))?;
         Ok(())
+    }
+
+    /// The number of nodes a generation holds: full chunks but the last, which is read.
+    fn node_count(&self, db: &sled::Db, manifest: &Manifest) -> Result<usize, StoreError> {
+        let Some(last) = (manifest.nodes as usize).checked_sub(1) else {
+            return Ok(0);
+        };
+        let key = format!("nodes/{last}");
+        let v = db
+            .get(chunk_key("nodes/", last))
+            .map_err(|e| self.sled(e))?
+            .ok_or_else(|| self.corrupt(missing(&key)))?;
+        Ok(last * CHUNK + self.decode::<Vec<Node>>(&key, &v)?.len())
     }
 
     /// The generation's manifest, checked against `CURRENT` (reading) or against what the
@@ -460,7 +496,24 @@ impl Store {
     /// when damaged data is read. It reads a copy, so that checking never changes the database
     /// (sled's recovery truncates a damaged log where it opens it).
     pub fn verify(&self) -> Result<usize, StoreError> {
-        let (ds, _) = self.load_live(true)?;
+        if self.is_legacy() {
+            let (ds, _) = self.legacy_load()?;
+            return Ok(ds.rows.len() + ds.nodes.len() + ds.edges.len());
+        }
+        let ((ds, index), _) = self.read_live(true, |s, source| {
+            let ds = s.load_from(source)?;
+            let index = s.read_index(&|k| source.get(k), ds.nodes.len())?;
+            Ok((ds, index))
+        })?;
+        // The index must also be the dataset's: what the graph would open from.
+        if let Some(index) = index
+            && index != OpenIndex::of(&ds)
+        {
+            return Err(self.corrupt(say(
+                "打开索引（open_index）与数据不符",
+                "the open index (open_index) does not match the data",
+            )));
+        }
         Ok(ds.rows.len() + ds.nodes.len() + ds.edges.len())
     }
 
@@ -611,6 +664,12 @@ fn decode_body<T: DeserializeOwned>(path: &Path, key: &str, body: &[u8]) -> Resu
     postcard::from_bytes(&body).map_err(|e| undecodable(path, key, &e.to_string()))
 }
 
+/// A stored edge chunk's body (after its CRC) as edges and their payloads.
+fn decode_edges(path: &Path, key: &str, body: &[u8]) -> Result<EdgeChunk, StoreError> {
+    let bytes = decompress(body).map_err(|e| undecodable(path, key, &e))?;
+    edges_from_bytes(&bytes).map_err(|e| undecodable(path, key, &e))
+}
+
 /// "record KEY cannot be decoded: WHAT", in the run's language.
 fn undecodable(path: &Path, key: &str, what: &str) -> StoreError {
     StoreError::Corrupt {
@@ -633,6 +692,15 @@ fn incomplete(path: &Path, what: &str, chunks: u32, read: usize) -> StoreError {
             "the live generation is incomplete: {chunks} chunk(s) of {what} were written and {read} read back"
         ),
     }
+}
+
+/// What [`Store::load_lean`] reads: the dataset without its edges, the edges in their stored
+/// chunks, the open index (if the generation has one) and the generation's label.
+pub struct Lean {
+    pub ds: Dataset,
+    pub edges: StoredEdges,
+    pub index: Option<OpenIndex>,
+    pub meta: Meta,
 }
 
 /// A generation's edges as `Store::load_lean` hands them over: their stored chunks, decoded a
@@ -679,8 +747,7 @@ impl EdgeParts for StoredEdges {
                 .map(|(k, body)| {
                     let i = b * READ_BATCH + k;
                     let key = format!("edges/{i}");
-                    let packed = decode_body(path, &key, body)?;
-                    let part = unpack_edges(packed).map_err(|e| undecodable(path, &key, &e))?;
+                    let part = decode_edges(path, &key, body)?;
                     // Every chunk but the last is full: else records went missing.
                     let n = part.0.len();
                     if (i < last && n != CHUNK) || (i == last && (n == 0 || n > CHUNK)) {
@@ -699,7 +766,7 @@ impl EdgeParts for StoredEdges {
 }
 
 /// "record KEY is missing", in the run's language.
-fn missing(key: &str) -> String {
+pub(super) fn missing(key: &str) -> String {
     crate::tr!(
         crate::lang::messages(),
         "记录 {key} 缺失",

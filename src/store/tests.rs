@@ -107,7 +107,6 @@ fn edges_and_their_system_payloads_round_trip_across_chunks() {
 #[test]
 fn a_graph_from_stored_edge_chunks_equals_one_from_decoded_edges() {
     use crate::graph::Graph;
-    use petgraph::Direction;
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = Store::open(dir.path(), true).unwrap();
     let mut ds = tiny(40);
@@ -133,43 +132,20 @@ fn a_graph_from_stored_edge_chunks_equals_one_from_decoded_edges() {
     }
     store.import(&ds, "t").unwrap();
     let (full, _) = store.load().unwrap();
-    let (lean, edges, _) = store.load_lean().unwrap();
-    assert!(lean.edges.is_empty() && lean.systems.is_empty());
-    assert!(edges.heap_bytes() > 0);
     let a = Graph::build(full);
-    let b = Graph::build_from(lean, edges).unwrap();
     assert_eq!(a.edge_total(), n);
-    assert_eq!(b.edge_total(), n);
-    let whole = |g: &Graph, id: u32| {
-        let e = g.edge(id);
-        (
-            e.kind,
-            e.from,
-            e.to,
-            e.row,
-            g.edge_system(id).map(|s| s.system.clone()),
-        )
-    };
-    for i in 0..40u32 {
-        for kind in EdgeKind::ALL {
-            for dir in [Direction::Outgoing, Direction::Incoming] {
-                assert_eq!(a.adjacent(i, kind, dir), b.adjacent(i, kind, dir));
-                let (na, nb) = (a.neighbors(i, kind, dir), b.neighbors(i, kind, dir));
-                assert_eq!(na.len(), nb.len());
-                for (&(oa, ea), &(ob, eb)) in na.iter().zip(&nb) {
-                    assert_eq!(oa, ob);
-                    assert_eq!(whole(&a, ea), whole(&b, eb));
-                }
-            }
-        }
+    // Opened from the stored open index (edges read once), and without it (counted first).
+    for with_index in [true, false] {
+        let lean = store.load_lean().unwrap();
+        assert!(lean.ds.edges.is_empty() && lean.ds.systems.is_empty());
+        assert!(lean.edges.heap_bytes() > 0);
+        assert!(lean.index.is_some());
+        let index = lean.index.filter(|_| with_index);
+        let b = Graph::build_from(lean.ds, lean.edges, index).unwrap();
+        assert_eq!(b.opened_from_index(), with_index);
+        assert_eq!(b.edge_total(), n);
+        same_graph(&a, &b, &ds);
     }
-    let systems = |g: &Graph| -> Vec<(u32, u32, Box<str>)> {
-        g.systems()
-            .map(|(e, s)| (e.from, e.to, s.system.clone()))
-            .collect()
-    };
-    assert_eq!(systems(&a), systems(&b));
-    assert_eq!(systems(&a).len(), ds.systems.len());
     // A missing edge chunk is named when the generation is read.
     {
         let db = store.open_sled(&generation_dir(dir.path(), 1)).unwrap();
@@ -182,6 +158,42 @@ fn a_graph_from_stored_edge_chunks_equals_one_from_decoded_edges() {
         .map(|e| e.to_string())
         .unwrap_or_default();
     assert!(err.contains("记录 edges/2 缺失"), "{err}");
+}
+
+/// Every list, every edge behind an id and every industry-system payload of `b` as in `a`.
+fn same_graph(a: &crate::graph::Graph, b: &crate::graph::Graph, ds: &Dataset) {
+    use crate::graph::Graph;
+    use petgraph::Direction;
+    let whole = |g: &Graph, id: u32| {
+        let e = g.edge(id);
+        (
+            e.kind,
+            e.from,
+            e.to,
+            e.row,
+            g.edge_system(id).map(|s| s.system.clone()),
+        )
+    };
+    for i in 0..ds.nodes.len() as u32 {
+        for kind in EdgeKind::ALL {
+            for dir in [Direction::Outgoing, Direction::Incoming] {
+                assert_eq!(a.adjacent(i, kind, dir), b.adjacent(i, kind, dir));
+                let (na, nb) = (a.neighbors(i, kind, dir), b.neighbors(i, kind, dir));
+                assert_eq!(na.len(), nb.len());
+                for (&(oa, ea), &(ob, eb)) in na.iter().zip(&nb) {
+                    assert_eq!(oa, ob);
+                    assert_eq!(whole(a, ea), whole(b, eb));
+                }
+            }
+        }
+    }
+    let systems = |g: &Graph| -> Vec<(u32, u32, Box<str>)> {
+        g.systems()
+            .map(|(e, s)| (e.from, e.to, s.system.clone()))
+            .collect()
+    };
+    assert_eq!(systems(a), systems(b));
+    assert_eq!(systems(a).len(), ds.systems.len());
 }
 
 /// Rows that pack into more runs than a chunk holds, with notes on more rows than a chunk
@@ -942,4 +954,139 @@ fn errors_speak_the_users_language() {
     assert!(e.render(Lang::En).contains("about 6 MB, and 2 MB are free"));
     let e = StoreError::InUse(PathBuf::from("db"));
     assert_eq!(e.render(Lang::Zh), "数据库 db 正被另一个 chainkb 进程使用");
+}
+
+/// A synthetic region opened through the stored open index equals the graph built from its
+/// decoded data: the lists, and every segment's producers in rank order. So it does when a
+/// journal added firms (nodes and PRODUCES / LOCATED_IN edges after the stored ones): the
+/// index's counts are topped up and the segments they produce are ranked again.
+#[test]
+fn the_open_index_gives_the_graph_the_data_gives_also_after_added_firms() {
+    use crate::graph::Graph;
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("data");
+    crate::synth::generate(&folder, 400, 7).unwrap();
+    let loaded = crate::data::load(&[folder], crate::data::Encoding::Auto).unwrap();
+    assert!(loaded.is_ok(), "{:?}", loaded.diags);
+    let ds = loaded.dataset;
+    let (store, _) = Store::open(&dir.path().join("db"), true).unwrap();
+    store.import(&ds, "t").unwrap();
+
+    // Firms a journal adds: copies of stored firms under new ids, producing the segments of
+    // the firm copied, plus one more, and located where it is.
+    let add = |ds: &mut Dataset| {
+        let firms: Vec<u32> = (0..ds.nodes.len() as u32)
+            .filter(|&i| ds.nodes[i as usize].kind == Kind::Enterprise)
+            .take(5)
+            .collect();
+        let segment = (0..ds.nodes.len() as u32)
+            .find(|&i| ds.nodes[i as usize].kind == Kind::Segment)
+            .unwrap();
+        for (k, f) in firms.into_iter().enumerate() {
+            let mut node = ds.nodes[f as usize].clone();
+            node.id = format!("J{k}").into();
+            let new = ds.nodes.len() as u32;
+            ds.nodes.push(node);
+            ds.edges.push(Edge {
+                kind: EdgeKind::Produces,
+                from: new,
+                to: segment,
+                row: 0,
+            });
+            ds.edges.push(Edge {
+                kind: EdgeKind::LocatedIn,
+                from: new,
+                to: f,
+                row: 0,
+            });
+        }
+    };
+    for journal in [false, true] {
+        let mut full = ds.clone();
+        let lean = store.load_lean().unwrap();
+        assert!(lean.index.is_some());
+        let mut lean_ds = lean.ds;
+        if journal {
+            add(&mut full);
+            add(&mut lean_ds);
+        }
+        let a = Graph::build(full.clone());
+        let b = Graph::build_from(lean_ds, lean.edges, lean.index).unwrap();
+        assert!(b.opened_from_index() && !a.opened_from_index());
+        same_graph(&a, &b, &full);
+        let mut ranked_somewhere = false;
+        for s in 0..full.nodes.len() as u32 {
+            assert_eq!(a.ranked_producers(s), b.ranked_producers(s), "segment {s}");
+            ranked_somewhere |= a.ranked_producers(s).len() > 1;
+        }
+        assert!(ranked_somewhere);
+    }
+}
+
+mod edge_bytes {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn arb_chunk() -> impl Strategy<Value = PackedChunk<SystemEntry>> {
+        let edge = (
+            0..EdgeKind::ALL.len(),
+            any::<i64>(),
+            any::<u32>(),
+            any::<i64>(),
+            0u8..4,
+        )
+            .prop_map(|(k, from, to, row, small)| PackedEdge {
+                kind: EdgeKind::ALL[k],
+                // Mostly the small differences imports write, sometimes any number.
+                from: if small > 0 { from % 300 } else { from },
+                to,
+                row: if small > 0 { row % 5 } else { row },
+            });
+        (
+            prop::collection::vec(edge, 0..60),
+            prop::collection::vec((0u32..80, "[a-z]{0,3}"), 0..4),
+        )
+            .prop_map(|(edges, systems)| {
+                let systems = systems
+                    .into_iter()
+                    .map(|(at, s)| {
+                        (
+                            at,
+                            SystemEntry {
+                                system: s.into(),
+                                class: "".into(),
+                                target_revenue_yi: None,
+                            },
+                        )
+                    })
+                    .collect();
+                (edges, systems)
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+        /// The direct reader gives what postcard and `unpack_edges` give, refuses what they
+        /// refuse, and never panics on a chunk cut short.
+        #[test]
+        fn edges_from_bytes_reads_what_postcard_reads(chunk in arb_chunk(), cut in any::<prop::sample::Index>()) {
+            let bytes = postcard::to_stdvec(&chunk).unwrap();
+            let slow = postcard::from_bytes::<PackedChunk<SystemEntry>>(&bytes)
+                .map_err(|e| e.to_string())
+                .and_then(unpack_edges);
+            let fast = edges_from_bytes(&bytes);
+            prop_assert_eq!(slow.is_ok(), fast.is_ok(), "{:?} / {:?}", slow, fast);
+            if let (Ok(a), Ok(b)) = (slow, fast) {
+                prop_assert_eq!(a, b);
+            }
+            let short = &bytes[..cut.index(bytes.len().max(1)).min(bytes.len())];
+            let slow = postcard::from_bytes::<PackedChunk<SystemEntry>>(short)
+                .map_err(|e| e.to_string())
+                .and_then(unpack_edges);
+            if let Ok(b) = edges_from_bytes(short) {
+                prop_assert_eq!(slow, Ok(b));
+            }
+        }
+    }
 }

@@ -25,6 +25,11 @@ impl Store {
             .map(|p| p.size(ds))
             .collect::<Result<_, _>>()
             .map_err(|e| StoreError::Encode(e.to_string()))?;
+        // What the graph opens from besides the data (`graph::OpenIndex`), encoded now: a
+        // fraction of the dataset's size.
+        let index = encode_index(&crate::graph::OpenIndex::of(ds))
+            .map_err(|e| StoreError::Encode(e.to_string()))?;
+        let index_bytes: u64 = index.iter().map(|(k, v)| (k.len() + v.len()) as u64).sum();
         let old = self.meta()?.map(|m| m.generation);
         let generation = old.unwrap_or(0) + 1;
         let manifest = Manifest {
@@ -35,7 +40,7 @@ impl Store {
             nodes: ds.nodes.len().div_ceil(CHUNK) as u32,
             edges: ds.edges.len().div_ceil(CHUNK) as u32,
         };
-        let encoded_bytes: u64 = sizes.iter().map(|&n| n as u64).sum();
+        let encoded_bytes: u64 = sizes.iter().map(|&n| n as u64).sum::<u64>() + index_bytes;
         let needed = encoded_bytes * IMPORT_SPACE_QUARTERS / 4 + IMPORT_SPACE_MARGIN;
         if let Some(free) = free_bytes(&self.path)
             && free < needed
@@ -49,7 +54,7 @@ impl Store {
 
         let partial = partial_dir(&self.path, generation);
         self.remove_leftovers();
-        let written = self.write_generation(&partial, ds, &parts, &manifest, progress);
+        let written = self.write_generation(&partial, ds, &parts, index, &manifest, progress);
         let verified = written.and_then(|()| {
             // Opening it again lets sled's recovery write its snapshot now, while the import
             // may still write; and every record is read back before it goes live.
@@ -123,8 +128,8 @@ impl Store {
         }
     }
 
-    /// Write a generation's sled database at `dir`: every part of `ds`, then the manifest,
-    /// flushed. This thread encodes the parts a few at a time and hands them to a writing
+    /// Write a generation's sled database at `dir`: every part of `ds`, then the `extra`
+    /// records (the open index), then the manifest, flushed. This thread encodes the parts a few at a time and hands them to a writing
     /// thread that owns the sled database: sled blocks for good when the disk fills under it,
     /// so the writing is given up (with `ImportStalled`) when it makes no progress while the
     /// disk is full.
@@ -133,13 +138,14 @@ impl Store {
         dir: &Path,
         ds: &Dataset,
         parts: &[Part],
+        mut extra: Vec<KeyValue>,
         manifest: &Manifest,
         progress: &dyn Fn(u64, u64),
     ) -> Result<(), StoreError> {
         use std::sync::atomic::{AtomicU64, Ordering};
         use std::sync::mpsc::{RecvTimeoutError, TrySendError};
         const BATCH: usize = 16;
-        let total = parts.len() as u64;
+        let total = (parts.len() + extra.len()) as u64;
         let written = std::sync::Arc::new(AtomicU64::new(0));
         let (values_tx, values_rx) = std::sync::mpsc::sync_channel::<KeyValue>(BATCH);
         let (done_tx, done_rx) = std::sync::mpsc::channel::<Result<(), StoreError>>();
@@ -220,6 +226,7 @@ impl Store {
                 .map_err(|e| StoreError::Encode(e.to_string()))?;
             pending.extend(encoded);
             if std::ptr::eq(batch.as_ptr_range().end, parts.as_ptr_range().end) {
+                pending.append(&mut extra);
                 pending.push((b"manifest".to_vec(), manifest_value.clone()));
             }
             for value in pending.drain(..) {
@@ -249,6 +256,9 @@ impl Store {
             }
         }
         if parts.is_empty() {
+            for value in extra {
+                let _ = values_tx.send(value);
+            }
             let _ = values_tx.send((b"manifest".to_vec(), manifest_value));
         }
         drop(values_tx);
@@ -429,24 +439,53 @@ pub(super) type EdgeChunk = (Vec<Edge>, Vec<(u32, SystemEntry)>);
 /// the numbers a node or row can have, a payload for an edge the chunk does not hold).
 pub(super) fn unpack_edges(chunk: PackedChunk<SystemEntry>) -> Result<EdgeChunk, String> {
     let (packed, systems) = chunk;
-    let (mut from, mut row) = (0i64, 0i64);
+    let mut at = Unpacking::default();
     let edges = packed
         .iter()
         .enumerate()
-        .map(|(i, p)| {
-            from = from.saturating_add(p.from);
-            row = row.saturating_add(p.row);
-            match (u32::try_from(from), u32::try_from(row)) {
-                (Ok(f), Ok(r)) => Ok(Edge {
-                    kind: p.kind,
-                    from: f,
-                    to: p.to,
-                    row: r,
-                }),
-                _ => Err(format!("edge {i} of the chunk has from {from}, row {row}")),
-            }
-        })
+        .map(|(i, p)| at.edge(i, p.kind, p.from, p.to, p.row))
         .collect::<Result<Vec<Edge>, String>>()?;
+    check_payloads(&edges, &systems)?;
+    Ok((edges, systems))
+}
+
+/// A chunk's `from` and `row` so far, as its edges are undone from their differences.
+#[derive(Default)]
+struct Unpacking {
+    from: i64,
+    row: i64,
+}
+
+impl Unpacking {
+    /// Edge `i` of the chunk from its stored fields.
+    #[inline]
+    fn edge(
+        &mut self,
+        i: usize,
+        kind: EdgeKind,
+        from: i64,
+        to: u32,
+        row: i64,
+    ) -> Result<Edge, String> {
+        self.from = self.from.saturating_add(from);
+        self.row = self.row.saturating_add(row);
+        match (u32::try_from(self.from), u32::try_from(self.row)) {
+            (Ok(from), Ok(row)) => Ok(Edge {
+                kind,
+                from,
+                to,
+                row,
+            }),
+            _ => Err(format!(
+                "edge {i} of the chunk has from {}, row {}",
+                self.from, self.row
+            )),
+        }
+    }
+}
+
+/// Payloads keyed by edges in order, each an edge the chunk holds.
+fn check_payloads(edges: &[Edge], systems: &[(u32, SystemEntry)]) -> Result<(), String> {
     if let Some(w) = systems.windows(2).find(|w| w[0].0 >= w[1].0) {
         return Err(format!("system payloads out of order at edge {}", w[1].0));
     }
@@ -457,7 +496,107 @@ pub(super) fn unpack_edges(chunk: PackedChunk<SystemEntry>) -> Result<EdgeChunk,
             "a system payload for edge {at}, past the chunk's end"
         ));
     }
+    Ok(())
+}
+
+/// A stored edge chunk's postcard bytes, read straight into edges: the same as
+/// `unpack_edges(postcard::from_bytes(bytes)?)` (a test holds them equal), without a serde
+/// visit and a `PackedEdge` per edge. Opening reads every edge of the database through this:
+/// at 2 M firms and 10 M supply edges, the generic path was a sixth of the open's time.
+///
+/// postcard writes a `Vec` as its length and its items; a unit enum as its variant index; an
+/// `i64` zig-zagged; every integer as a LEB128 varint. The payloads that follow are few and
+/// read by postcard.
+pub(super) fn edges_from_bytes(bytes: &[u8]) -> Result<EdgeChunk, String> {
+    let mut r = Varints { bytes, at: 0 };
+    let len = r.u64().ok_or("the edge count is cut short")?;
+    // Each edge takes at least four bytes: a damaged count must not reserve gigabytes.
+    let len = usize::try_from(len)
+        .ok()
+        .filter(|&l| l <= bytes.len() / 4)
+        .ok_or_else(|| format!("{len} edges in {} bytes", bytes.len()))?;
+    let kinds = edge_kinds();
+    let mut at = Unpacking::default();
+    let mut edges = Vec::with_capacity(len);
+    for i in 0..len {
+        let cut = || format!("edge {i} of the chunk is cut short");
+        let kind = r.u64().ok_or_else(cut)?;
+        let kind = usize::try_from(kind)
+            .ok()
+            .and_then(|k| kinds.get(k).copied())
+            .ok_or_else(|| format!("edge {i} of the chunk has kind {kind}"))?;
+        let from = r.i64().ok_or_else(cut)?;
+        let to = r
+            .u64()
+            .and_then(|t| u32::try_from(t).ok())
+            .ok_or_else(cut)?;
+        let row = r.i64().ok_or_else(cut)?;
+        edges.push(at.edge(i, kind, from, to, row)?);
+    }
+    let (systems, _): (Vec<(u32, SystemEntry)>, _) =
+        postcard::take_from_bytes(&bytes[r.at..]).map_err(|e| e.to_string())?;
+    check_payloads(&edges, &systems)?;
     Ok((edges, systems))
+}
+
+/// Edge kinds by the variant index postcard stores (serde's: the order of declaration), found
+/// by encoding each kind once.
+fn edge_kinds() -> &'static [EdgeKind] {
+    static KINDS: std::sync::OnceLock<Vec<EdgeKind>> = std::sync::OnceLock::new();
+    KINDS.get_or_init(|| {
+        let mut kinds: Vec<(u8, EdgeKind)> = EdgeKind::ALL
+            .iter()
+            .map(|&k| match postcard::to_stdvec(&k).as_deref() {
+                Ok([index]) => (*index, k),
+                other => unreachable!("a unit variant encodes as one byte, not {other:?}"),
+            })
+            .collect();
+        kinds.sort_unstable_by_key(|&(i, _)| i);
+        debug_assert!(kinds.iter().enumerate().all(|(n, &(i, _))| n == i as usize));
+        kinds.into_iter().map(|(_, k)| k).collect()
+    })
+}
+
+/// LEB128 varints read from a byte slice (postcard's integers).
+struct Varints<'a> {
+    bytes: &'a [u8],
+    at: usize,
+}
+
+impl Varints<'_> {
+    /// An unsigned varint of at most ten bytes that fits 64 bits.
+    #[inline]
+    fn u64(&mut self) -> Option<u64> {
+        // Most numbers of an edge chunk (differences, kinds) take one byte.
+        let b = *self.bytes.get(self.at)?;
+        self.at += 1;
+        if b < 0x80 {
+            return Some(u64::from(b));
+        }
+        let mut v = u64::from(b & 0x7f);
+        let mut shift = 7;
+        while shift < 64 {
+            let b = *self.bytes.get(self.at)?;
+            self.at += 1;
+            // The tenth byte holds bit 63 only.
+            if shift == 63 && b > 1 {
+                return None;
+            }
+            v |= u64::from(b & 0x7f) << shift;
+            if b < 0x80 {
+                return Some(v);
+            }
+            shift += 7;
+        }
+        None
+    }
+
+    /// A zig-zagged signed varint.
+    #[inline]
+    fn i64(&mut self) -> Option<i64> {
+        let v = self.u64()?;
+        Some((v >> 1) as i64 ^ -((v & 1) as i64))
+    }
 }
 
 /// The edges `edges` of `ds`, the first at index `first`, as stored (with their payloads).

@@ -248,7 +248,12 @@ pub struct Current {
 pub fn load_current(store: &Store) -> Result<Current, Failure> {
     // The edges stay in their stored chunks until the graph decodes them into its lists; the
     // journal's own edges (firms and projects it adds) follow them.
-    let (mut ds, edges, meta) = store.load_lean()?;
+    let crate::store::Lean {
+        mut ds,
+        edges,
+        index,
+        meta,
+    } = store.load_lean()?;
     let events = log::read(store)?;
     let applied = journal::apply(&mut ds, &events);
     if !applied.orphans.is_empty() {
@@ -258,7 +263,7 @@ pub fn load_current(store: &Store) -> Result<Current, Failure> {
         );
     }
     Ok(Current {
-        graph: Graph::build_from(ds, edges)?,
+        graph: Graph::build_from(ds, edges, index)?,
         applied,
         events,
         meta,
