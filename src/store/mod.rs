@@ -17,9 +17,10 @@
 //! databases written before they existed), chunks `runs/<i>` and `row_notes/<i>` (the provenance
 //! rows packed, `model::Rows`), `nodes/<i>`, `edges/<i>` (`write::PackedEdge`) (big-endian `i`),
 //! each value = CRC-32 (4 bytes, big-endian) + the LZ4-compressed postcard bytes (their length
-//! first) of a `Vec` of up to `CHUNK` records, and last `manifest` (the generation, its label and the number of chunks of each
-//! kind), so a generation that sled recovered only in part is seen as damaged, never read as
-//! complete.
+//! first) of a `Vec` of up to `CHUNK` records; the graph's open index (`open_index` and its
+//! chunks, `index.rs`; absent in generations written before it existed); and last `manifest`
+//! (the generation, its label and the number of chunks of each kind), so a generation that
+//! sled recovered only in part is seen as damaged, never read as complete.
 //!
 //! An import writes `g<N+1>.partial/`, flushes it, closes it, opens it again (sled's recovery
 //! writes its snapshot then, so that later opens for reading find nothing to write) and reads
