@@ -459,13 +459,27 @@ impl Store {
             sink(decode(&raw)?);
             return Ok(());
         };
-        let mut batch = Vec::with_capacity(READ_BATCH);
-        for i in 0..count as usize {
-            batch.push((i, self.read_chunk(source, prefix, i)?));
-            if batch.len() == READ_BATCH || i + 1 == count as usize {
-                sink(decode(&batch)?);
-                batch.clear();
+        // Read batch k + 1 from sled on this thread while rayon's threads decode batch k.
+        let count = count as usize;
+        let mut decoding: Option<Vec<(usize, sled::IVec)>> = None;
+        let mut next = 0;
+        while next < count || decoding.is_some() {
+            let mut decoded = None;
+            let read = rayon::in_place_scope(|scope| {
+                if let Some(batch) = &decoding {
+                    scope.spawn(|_| decoded = Some(decode(batch)));
+                }
+                let end = (next + READ_BATCH).min(count);
+                (next..end)
+                    .map(|i| Ok((i, self.read_chunk(source, prefix, i)?)))
+                    .collect::<Result<Vec<_>, StoreError>>()
+            });
+            if let Some(d) = decoded {
+                sink(d?);
             }
+            let read = read?;
+            next += read.len();
+            decoding = (!read.is_empty()).then_some(read);
         }
         Ok(())
     }
