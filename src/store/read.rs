@@ -141,12 +141,10 @@ impl Store {
         let index = self.read_index(&|k| source.get(k), ds.nodes.len())?;
         let mut chunks = Vec::with_capacity(manifest.edges as usize);
         for i in 0..manifest.edges as usize {
+            // Kept as sled hands it over (its own buffer), checked now, its CRC skipped later.
             let v = self.read_chunk(source, "edges/", i)?;
-            chunks.push(Box::from(checked_body(
-                &self.path,
-                &format!("edges/{i}"),
-                &v,
-            )?));
+            checked_body(&self.path, &format!("edges/{i}"), &v)?;
+            chunks.push(v);
         }
         let edges = StoredEdges::Chunks {
             path: self.path.clone(),
@@ -723,8 +721,8 @@ pub struct Lean {
 pub enum StoredEdges {
     Chunks {
         path: PathBuf,
-        /// Each chunk's checked body, in chunk order.
-        chunks: Vec<Box<[u8]>>,
+        /// Each chunk's value (CRC, then the body), checked, in chunk order.
+        chunks: Vec<sled::IVec>,
     },
     Decoded {
         edges: Vec<Edge>,
@@ -761,7 +759,8 @@ impl EdgeParts for StoredEdges {
                 .map(|(k, body)| {
                     let i = b * READ_BATCH + k;
                     let key = format!("edges/{i}");
-                    let part = decode_edges(path, &key, body)?;
+                    // Checked at load: at least the 4 bytes of its CRC.
+                    let part = decode_edges(path, &key, body.get(4..).unwrap_or(&[]))?;
                     // Every chunk but the last is full: else records went missing.
                     let n = part.0.len();
                     if (i < last && n != CHUNK) || (i == last && (n == 0 || n > CHUNK)) {
