@@ -25,7 +25,7 @@ pub use names::NameIndex;
 pub use presence::{Presence, PresenceIndex};
 pub use ranked::{RankedProducers, by_revenue};
 pub use state_bits::{SegmentBits, StateBits};
-pub use stored::OpenIndex;
+pub use stored::{INDEX_VERSION, OpenIndex};
 
 /// Local state of a segment in a place (the brief's gap semantics).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]

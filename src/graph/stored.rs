@@ -14,6 +14,12 @@ use super::ranked::{RankedProducers, revenue_then_name};
 use crate::model::{Dataset, EdgeKind, EdgeList, Kind};
 use petgraph::Direction;
 
+/// What an open index means, numbered: a store keeps the number with the index and sets aside
+/// an index of another number (the graph then counts and ranks from the edges). Bump it
+/// whenever the meaning changes: the order of ranked producers (`ranked::revenue_then_name`),
+/// what a count counts.
+pub const INDEX_VERSION: u32 = 1;
+
 /// The open index of a dataset.
 #[derive(Clone, Debug, PartialEq)]
 pub struct OpenIndex {

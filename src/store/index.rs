@@ -4,17 +4,19 @@
 //! is counted and ranked from the edges on open.
 
 use super::*;
-use crate::graph::OpenIndex;
+use crate::graph::{INDEX_VERSION, OpenIndex};
 
 /// Per-node counts in one degree chunk.
 const DEGREE_CHUNK: usize = 65_536;
 /// Producer ids (about) in one ranked chunk.
 const RANKED_CHUNK: usize = 65_536;
 
-/// What `open_index` holds: the nodes the index was computed for, which lists of counts follow
-/// (kind, outgoing?) with `per_list` chunks each, and the number of ranked chunks.
+/// What `open_index` holds: what the index means (`graph::INDEX_VERSION`), the nodes it was
+/// computed for, which lists of counts follow (kind, outgoing?) with `per_list` chunks each,
+/// and the number of ranked chunks.
 #[derive(Serialize, serde::Deserialize, Debug, PartialEq)]
 struct Head {
+    version: u32,
     nodes: u32,
     lists: Vec<(EdgeKind, bool)>,
     per_list: u32,
@@ -54,6 +56,7 @@ pub(super) fn encode_index(index: &OpenIndex) -> Result<Vec<KeyValue>, postcard:
         }
     }
     let head = Head {
+        version: INDEX_VERSION,
         nodes: index.nodes,
         lists: index.degrees.iter().map(|(k, o, _)| (*k, *o)).collect(),
         per_list: per_list as u32,
@@ -97,8 +100,9 @@ pub(super) fn encode_index(index: &OpenIndex) -> Result<Vec<KeyValue>, postcard:
 }
 
 impl Store {
-    /// The generation's open index, if it has one, for a dataset of `nodes` nodes. `get`
-    /// reads a key. Damaged or missing records are errors, as for every other record.
+    /// The generation's open index, if it has one of this chainkb's `INDEX_VERSION`, for a
+    /// dataset of `nodes` nodes. `get` reads a key. Damaged or missing records are errors, as
+    /// for every other record.
     pub(super) fn read_index(
         &self,
         get: &Get,
@@ -108,6 +112,10 @@ impl Store {
             return Ok(None);
         };
         let head: Head = self.decode(HEAD, &head)?;
+        // An index that means something else (another chainkb wrote it) is set aside.
+        if head.version != INDEX_VERSION {
+            return Ok(None);
+        }
         if head.nodes as usize != nodes || head.per_list as usize != nodes.div_ceil(DEGREE_CHUNK) {
             return Err(self.undecodable(
                 HEAD,
@@ -215,7 +223,23 @@ mod tests {
         };
         let err = store.read_index(&without, 5).unwrap_err().to_string();
         assert!(err.contains("open_index/degrees/0"), "{err}");
-        // A generation without an index has none.
+        // A generation without an index has none; one of another version is set aside.
         assert_eq!(store.read_index(&|_| Ok(None), 5).unwrap(), None);
+        let other = Head {
+            version: INDEX_VERSION + 1,
+            nodes: 5,
+            lists: Vec::new(),
+            per_list: 1,
+            ranked: 0,
+        };
+        let other = encode(&other).unwrap();
+        let newer = |k: &[u8]| {
+            if k == HEAD.as_bytes() {
+                Ok(Some(sled::IVec::from(&other[..])))
+            } else {
+                get(k)
+            }
+        };
+        assert_eq!(store.read_index(&newer, 5).unwrap(), None);
     }
 }

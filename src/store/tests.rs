@@ -1090,3 +1090,43 @@ mod edge_bytes {
         }
     }
 }
+
+/// `check --store` recomputes the open index from the data and names one that differs (here
+/// the index of other edges among as many nodes, written over the stored one with valid
+/// checksums); opening still gives the graph of the data, its counts being refused.
+#[test]
+fn check_store_names_an_open_index_that_is_not_the_datas() {
+    use crate::graph::{Graph, OpenIndex};
+    let dir = tempfile::tempdir().unwrap();
+    let (store, _) = Store::open(dir.path(), true).unwrap();
+    let supplies = |pairs: &[(u32, u32)]| -> Vec<Edge> {
+        pairs
+            .iter()
+            .map(|&(from, to)| Edge {
+                kind: EdgeKind::Supplies,
+                from,
+                to,
+                row: 0,
+            })
+            .collect()
+    };
+    let mut ds = tiny(6);
+    ds.edges = supplies(&[(0, 1), (0, 2), (3, 4)]);
+    store.import(&ds, "t").unwrap();
+    assert!(store.verify().is_ok());
+    let mut other = tiny(6);
+    other.edges = supplies(&[(0, 1), (5, 2), (3, 4)]);
+    let records = encode_index(&OpenIndex::of(&other)).unwrap();
+    store.with_live_sled(|db| {
+        for (k, v) in records {
+            db.insert(k, v).unwrap();
+        }
+        db.flush().unwrap();
+    });
+    let err = store.verify().unwrap_err().to_string();
+    assert!(err.contains("open_index"), "{err}");
+    let lean = store.load_lean().unwrap();
+    let graph = Graph::build_from(lean.ds, lean.edges, lean.index).unwrap();
+    assert!(!graph.opened_from_index());
+    same_graph(&Graph::build(ds.clone()), &graph, &ds);
+}
