@@ -278,14 +278,23 @@ impl Degrees {
         }
     }
 
+    /// The `n` counts of one kind and direction, if the kind has edges.
+    pub fn list(&self, kind: EdgeKind, outgoing: bool) -> Option<&[u32]> {
+        let k = kind as usize;
+        let c = if outgoing { &self.out[k] } else { &self.inc[k] };
+        c.as_deref().map(|c| &c[..self.n])
+    }
+
     /// Each present list as (kind, outgoing?, `n` counts), outgoing first per kind: what a
     /// store keeps.
-    pub fn lists(&self) -> Vec<(EdgeKind, bool, &[u32])> {
+    pub fn into_lists(self) -> Vec<(EdgeKind, bool, Vec<u32>)> {
+        let n = self.n;
         let mut out = Vec::new();
-        for (k, kind) in EdgeKind::ALL.iter().enumerate() {
-            for (outgoing, c) in [(true, &self.out[k]), (false, &self.inc[k])] {
-                if let Some(c) = c {
-                    out.push((*kind, outgoing, &c[..self.n]));
+        for ((k, o), i) in self.out.into_iter().enumerate().zip(self.inc) {
+            for (outgoing, c) in [(true, o), (false, i)] {
+                if let Some(mut c) = c {
+                    c.truncate(n);
+                    out.push((EdgeKind::ALL[k], outgoing, c));
                 }
             }
         }

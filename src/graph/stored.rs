@@ -12,7 +12,6 @@ use super::adjacency::Degrees;
 use super::columns::revenue_of;
 use super::ranked::{RankedProducers, revenue_then_name};
 use crate::model::{Dataset, EdgeKind, EdgeList, Kind};
-use petgraph::Direction;
 
 /// What an open index means, numbered: a store keeps the number with the index and sets aside
 /// an index of another number (the graph then counts and ranks from the edges). Bump it
@@ -45,22 +44,32 @@ impl OpenIndex {
             Ok(d) => d,
             Err(never) => match never {},
         };
-        // Only the PRODUCES lists are needed to rank: their incoming side, cut from the counts.
-        let (adj, _) = super::Adjacency::build(
-            n,
-            &ds.edges
-                .iter()
-                .filter(|e| e.kind == EdgeKind::Produces)
-                .copied()
-                .collect::<Vec<_>>(),
-            EdgeKind::InSystem,
-        );
+        // Only each segment's producers are needed to rank: cut from the PRODUCES counts of
+        // the incoming side, filled in data order (no copy of the edges, no other lists).
+        let into = degrees.list(EdgeKind::Produces, false).unwrap_or(&[]);
+        let mut start = Vec::with_capacity(into.len() + 1);
+        start.push(0usize);
+        for &c in into {
+            start.push(start[start.len() - 1] + c as usize);
+        }
+        let mut producers = vec![0u32; start.last().copied().unwrap_or(0)];
+        let mut next = start.clone();
+        for e in ds.edges.iter().filter(|e| e.kind == EdgeKind::Produces) {
+            let slot = &mut next[e.to as usize];
+            producers[*slot] = e.from;
+            *slot += 1;
+        }
+        let of = |s: u32| {
+            start
+                .get(s as usize..s as usize + 2)
+                .map_or(&[][..], |r| &producers[r[0]..r[1]])
+        };
         let segments: Vec<u32> = (0..n as u32)
             .filter(|&i| ds.nodes[i as usize].kind == Kind::Segment)
             .collect();
         let ranked = RankedProducers::build(
             &segments,
-            |s| adj.get(s, EdgeKind::Produces, Direction::Incoming),
+            of,
             |i| revenue_of(&ds.nodes[i as usize]),
             revenue_then_name(
                 |i| revenue_of(&ds.nodes[i as usize]),
@@ -69,11 +78,7 @@ impl OpenIndex {
         );
         OpenIndex {
             nodes: n as u32,
-            degrees: degrees
-                .lists()
-                .into_iter()
-                .map(|(k, out, c)| (k, out, c.to_vec()))
-                .collect(),
+            degrees: degrees.into_lists(),
             ranked: ranked
                 .lists()
                 .into_iter()
