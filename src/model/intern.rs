@@ -119,6 +119,10 @@ pub struct Sym(u32);
 
 impl Sym {
     pub fn new(s: &str) -> Sym {
+        // Most records leave most of these fields empty: no look-up for those.
+        if s.is_empty() {
+            return Sym::default();
+        }
         Sym(STRS.intern(&STR_CACHE, s, |s| Box::leak(Box::from(s))))
     }
 
@@ -188,6 +192,9 @@ pub struct SymList(u32);
 
 impl SymList {
     pub fn new(items: &[Box<str>]) -> SymList {
+        if items.is_empty() {
+            return SymList::default();
+        }
         SymList(LISTS.intern(&LIST_CACHE, items, |v| Box::leak(v.into())))
     }
 
