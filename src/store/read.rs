@@ -646,7 +646,11 @@ impl<'a> Source<'a> {
 }
 
 /// A stored value's body (compressed record), once its checksum holds.
-fn checked_body<'v>(path: &Path, key: &str, v: &'v [u8]) -> Result<&'v [u8], StoreError> {
+pub(super) fn checked_body<'v>(
+    path: &Path,
+    key: &str,
+    v: &'v [u8],
+) -> Result<&'v [u8], StoreError> {
     let corrupt = |what: String| StoreError::Corrupt {
         path: path.to_path_buf(),
         what,
