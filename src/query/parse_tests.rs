@@ -421,6 +421,11 @@ fn statements_parsed_one_by_one_equal_the_whole_script_spans_included() {
         "move project P to 签约; chains; note 企业 X \"a;b\"",
         "enterprises | where name = \"a\\\";\" ; chains",
         "fill a in b | where x = \"unclosed; chains",
+        // Each statement is parsed by `chunk`, the rest of a failing script by `script`.
+        "upstream S0024 depth 6 in 园区129 | where state = missing | select segment | sort segment;",
+        "chains -- a - b -- c\n| limit 1 --1; status a in all parks; upstream b in 所有 地区 depth 2",
+        "upstream a in b depth 2 chain c; upstream a depth 2 x; chains",
+        "find 排序; find 园区一号",
     ];
     for s in scripts {
         let (whole, err) = parse_script_until_error(s);
