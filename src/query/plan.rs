@@ -114,6 +114,9 @@ pub enum Said {
     /// A generic stage, printed back as the language with a note in the reader's language
     /// (`stages::said`) only when `explain` asks: planning a statement writes no text.
     Stage(Stage),
+    /// A generic stage of a statement without `explain`, whose plan is never printed: its
+    /// stage is not copied into the plan (`Plan::lines` shows it as `…`).
+    Unsaid,
 }
 
 impl Said {
@@ -130,6 +133,7 @@ impl Said {
         match self {
             Said::Text { zh, en } => lang.pick(zh.as_str(), en.as_str()).into(),
             Said::Stage(st) => super::stages::said(st, lang).into(),
+            Said::Unsaid => "…".into(),
         }
     }
 }
@@ -903,7 +907,7 @@ pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
             Stage::Producers { place, span } => {
                 plan_producers(g, &st.source, &st.stages[..i], place.as_ref(), *span)?
             }
-            s => super::stages::plan_stage(g, &columns, s)?,
+            s => super::stages::plan_stage(g, &columns, s, st.explain)?,
         };
         ops.push((op, text));
         columns = next;
