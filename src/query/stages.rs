@@ -571,14 +571,15 @@ pub(super) fn said(st: &Stage, lang: Lang) -> String {
     }
 }
 
-/// Plan one generic stage against the columns it receives; `explain`: keep the stage for the
-/// plan's explain line (a plan without it is never printed).
+/// Plan one generic stage against the columns it receives: its operator, its explain line
+/// (`explain`: keep the stage for it; a plan without is never printed) and the columns it
+/// passes on, `None` when they are the ones it received (where, sort, limit, distinct).
 pub(super) fn plan_stage(
     g: &Graph,
     columns: &[Col],
     st: &Stage,
     explain: bool,
-) -> Result<(Op, Said, Vec<Col>), QueryError> {
+) -> Result<(Op, Said, Option<Vec<Col>>), QueryError> {
     let kw = st.keyword();
     let stage_said = || {
         if explain {
@@ -613,7 +614,7 @@ pub(super) fn plan_stage(
                     ),
                 }
             };
-            (Op::Filter(c), said, columns.to_vec())
+            (Op::Filter(c), said, None)
         }
         Stage::Sort(keys) => {
             let mut out = Vec::new();
@@ -621,7 +622,7 @@ pub(super) fn plan_stage(
                 let i = col_index(columns, &k.column, kw)?;
                 out.push((i, k.desc.unwrap_or(false), columns[i].domain));
             }
-            (Op::Sort(out), stage_said(), columns.to_vec())
+            (Op::Sort(out), stage_said(), None)
         }
         Stage::Limit(n, span) => {
             if *n < 0 {
@@ -632,7 +633,7 @@ pub(super) fn plan_stage(
                 )
                 .with_zh(format!("limit：行数不能小于 0，这里是 {n}")));
             }
-            (Op::Limit(*n as usize), stage_said(), columns.to_vec())
+            (Op::Limit(*n as usize), stage_said(), None)
         }
         Stage::Select(items) => {
             let mut idx = Vec::new();
@@ -660,9 +661,9 @@ pub(super) fn plan_stage(
                     domain: columns[i].domain,
                 });
             }
-            (Op::Project(idx), stage_said(), out)
+            (Op::Project(idx), stage_said(), Some(out))
         }
-        Stage::Distinct => (Op::Distinct, stage_said(), columns.to_vec()),
+        Stage::Distinct => (Op::Distinct, stage_said(), None),
         Stage::Group { by, aggs } => {
             let mut keys = Vec::new();
             let mut out: Vec<Col> = Vec::new();
@@ -745,7 +746,7 @@ pub(super) fn plan_stage(
                     aggs: planned,
                 },
                 stage_said(),
-                out,
+                Some(out),
             )
         }
         Stage::Expand(c) => {
@@ -764,7 +765,7 @@ pub(super) fn plan_stage(
             }
             let mut out = columns.to_vec();
             out[i].ty = Ty::Text;
-            (Op::Expand(i), stage_said(), out)
+            (Op::Expand(i), stage_said(), Some(out))
         }
     })
 }
