@@ -59,6 +59,14 @@ pub(super) fn statement(p: Pair<Rule>) -> Result<Statement, QueryError> {
 pub(in crate::query) fn name(p: Pair<Rule>) -> Name {
     // name = { ident | string }, column = { word | string }, node_name = { node_word | string }
     let span = span_of(&p);
+    // A bare name (no quote: ident, word and node_word cannot hold one) is the pair's own text;
+    // its inner pair is not made.
+    if !p.as_str().starts_with('"') {
+        return Name {
+            text: p.as_str().to_string(),
+            span,
+        };
+    }
     let inner = p.into_inner().next();
     let text = match inner {
         Some(i) if i.as_rule() == Rule::string => {
