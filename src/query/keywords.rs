@@ -237,19 +237,60 @@ mod tests {
                 assert_eq!(earlier, None, "`{w}` comes after a word it starts with");
             }
         }
-        // The guards: the first group holds the ASCII words (lower case), the second the rest
-        // (CJK unified ideographs, U+4E00..U+9FFF).
-        assert_eq!(groups.len(), 2);
+        // The guards: the first two groups hold the CJK words (unified ideographs,
+        // U+4E00..U+5FFF and U+6000..U+9FFF), the last the ASCII ones (lower case).
+        assert_eq!(groups.len(), 3);
+        assert!(body.contains("&ASCII_ALPHA_LOWER ~ ("));
         assert!(
-            groups[0]
+            groups[2]
                 .iter()
                 .all(|w| w.starts_with(|c: char| c.is_ascii_lowercase()))
         );
-        assert!(
-            groups[1]
-                .iter()
-                .all(|w| w.starts_with(|c: char| ('\u{4E00}'..='\u{9FFF}').contains(&c)))
+        for (group, (from, to)) in groups[..2]
+            .iter()
+            .zip([('\u{4E00}', '\u{5FFF}'), ('\u{6000}', '\u{9FFF}')])
+        {
+            let guard = format!("&'\\u{{{:X}}}'..'\\u{{{:X}}}' ~ (", from as u32, to as u32);
+            assert!(body.contains(&guard), "{guard}");
+            assert!(
+                group
+                    .iter()
+                    .all(|w| w.starts_with(|c: char| (from..=to).contains(&c))),
+                "{group:?}"
+            );
+        }
+    }
+
+    /// The words of a guard rule (`NAME = _{ "a" | "b" … }`, one line), whose `&NAME` stands
+    /// before the rules it guards.
+    fn guard_words(rule: &str) -> Vec<&'static str> {
+        let line = GRAMMAR
+            .lines()
+            .find(|l| l.split_once('=').is_some_and(|(r, _)| r.trim() == rule))
+            .expect("guard rule");
+        line.split('"').skip(1).step_by(2).collect()
+    }
+
+    /// Every word of the keyword rules `first` starts with a word of `guard`.
+    fn guard_passes(guard: &[&str], first: &[&str]) {
+        for rule in first {
+            let (_, words) = TABLE.iter().find(|(r, _)| r == rule).expect(rule);
+            for w in *words {
+                assert!(guard.iter().any(|g| w.starts_with(g)), "{rule}: {w}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_word_a_walk_option_begins_with_passes_the_grammars_trav_word_guard() {
+        // `trav_opt = { &trav_word ~ (kw_in ~ … | kw_depth ~ … | kw_chain ~ …) }`.
+        guard_passes(
+            &guard_words("trav_word"),
+            &["kw_in", "kw_depth", "kw_chain"],
         );
+        assert!(GRAMMAR.contains(
+            "trav_opt     = { &trav_word ~ (kw_in ~ place | kw_depth ~ int | kw_chain ~ name) }"
+        ));
     }
 
     #[test]
@@ -271,12 +312,7 @@ mod tests {
             "kw_enterprises",
             "kw_note",
         ];
-        for rule in first {
-            let (_, words) = TABLE.iter().find(|(r, _)| *r == rule).expect(rule);
-            for w in *words {
-                assert!(guard.iter().any(|g| w.starts_with(g)), "{rule}: {w}");
-            }
-        }
+        guard_passes(&guard, &first);
     }
 
     #[test]

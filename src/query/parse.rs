@@ -135,7 +135,8 @@ pub fn parse_script_timed(text: &str) -> (Vec<Timed<Parsed>>, Option<Timed<Query
     for end in ends {
         let t = Instant::now();
         let base = Based::new(start);
-        let parsed = run(Rule::script, &text[start..end]).map(statements);
+        // `chunk`: the same as `script` on text with no `;` outside quotes and comments.
+        let parsed = run(Rule::chunk, &text[start..end]).map(statements);
         match parsed {
             Ok((statements, None)) => {
                 let took = t.elapsed();
@@ -312,9 +313,11 @@ fn syntax_error(text: &str, e: pest::error::Error<Rule>) -> QueryError {
     };
     let (positives, call_limit) = match &e.variant {
         pest::error::ErrorVariant::ParsingError { positives, .. } => (positives.clone(), false),
-        // pest stops short of the end of the stack (with 64 KiB left) rather than overflow it.
-        // `precheck` keeps that from happening on any thread with a normal stack, so this is
-        // reached only from a thread with very little of it.
+        // pest with its `std` feature stops short of the end of the stack (with 64 KiB left)
+        // rather than overflow it. chainkb builds pest without it (Cargo.toml: that check, at
+        // every rule call, was a fifth of a statement's parse), since `precheck` bounds the
+        // nesting so that the deepest accepted input parses on any thread with a normal stack;
+        // this stays for a build where another crate turns the feature on.
         pest::error::ErrorVariant::CustomError { message } if message.contains("stack limit") => {
             return QueryError::syntax(
                 "query nested too deep to parse (the parser ran short of stack here)",
@@ -401,6 +404,7 @@ fn expected(positives: &[Rule]) -> Vec<String> {
                 | Rule::list_kind
                 | Rule::query
                 | Rule::script
+                | Rule::chunk
                 | Rule::write_stmt
                 | Rule::move_project
                 | Rule::move_prospect

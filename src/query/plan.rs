@@ -114,6 +114,9 @@ pub enum Said {
     /// A generic stage, printed back as the language with a note in the reader's language
     /// (`stages::said`) only when `explain` asks: planning a statement writes no text.
     Stage(Stage),
+    /// A generic stage of a statement without `explain`, whose plan is never printed: its
+    /// stage is not copied into the plan (`Plan::lines` shows it as `…`).
+    Unsaid,
 }
 
 impl Said {
@@ -130,6 +133,7 @@ impl Said {
         match self {
             Said::Text { zh, en } => lang.pick(zh.as_str(), en.as_str()).into(),
             Said::Stage(st) => super::stages::said(st, lang).into(),
+            Said::Unsaid => "…".into(),
         }
     }
 }
@@ -898,19 +902,34 @@ pub fn plan(g: &Graph, st: &Statement) -> Result<Plan, QueryError> {
                     )
                     .with_zh("targets：目标企业 不能接在 生产企业 之后：这些行是企业，不是缺口环节"));
                 }
-                plan_targets(g, &source, &columns, after_targets, *span)?
+                let (op, text, next) = plan_targets(g, &source, &columns, after_targets, *span)?;
+                (op, text, Some(next))
             }
             Stage::Producers { place, span } => {
-                plan_producers(g, &st.source, &st.stages[..i], place.as_ref(), *span)?
+                let (op, text, next) =
+                    plan_producers(g, &st.source, &st.stages[..i], place.as_ref(), *span)?;
+                (op, text, Some(next))
             }
-            s => super::stages::plan_stage(g, &columns, s)?,
+            s => super::stages::plan_stage(g, &columns, s, st.explain)?,
         };
         ops.push((op, text));
-        columns = next;
+        if let Some(next) = next {
+            columns = next;
+        }
     }
-    let source = super::rules::apply(g, source, &source_columns, &mut ops);
-    // A rule may stand in for stages too (`group by place with count()`).
-    let source_columns = source.columns(g);
+    let (source, new_columns) = super::rules::apply(g, source, &source_columns, &mut ops);
+    // A rule may stand in for stages too (`group by place with count()`); the others keep the
+    // columns (checked in debug builds, so by every test that plans a statement).
+    let source_columns = if new_columns {
+        source.columns(g)
+    } else {
+        debug_assert_eq!(
+            source.columns(g),
+            source_columns,
+            "a rule changed the columns"
+        );
+        source_columns
+    };
     Ok(Plan {
         explain: st.explain,
         source,

@@ -12,18 +12,23 @@ use crate::report::lists::{self, ListKind};
 use crate::report::schema::Col;
 use crate::report::{Value, gap_count, producers, state_walk};
 
-/// Apply every rule in turn to a planned source and its stages.
+/// Apply every rule in turn to a planned source and its stages; also says whether the
+/// source's columns are no longer `columns` (only `gap_count`'s stand in for stages: the other
+/// rules' sources make the columns of the one they replace).
 pub fn apply(
     g: &Graph,
     source: SourcePlan,
     columns: &[Col],
     ops: &mut Vec<(Op, Said)>,
-) -> SourcePlan {
+) -> (SourcePlan, bool) {
     let source = top_producers(g, source, ops);
     let source = state_walk(source, columns, ops);
     producers_top_k(g, ops);
     let source = partners_top_k(source, ops);
-    gap_count(source, columns, ops)
+    let gaps = matches!(source, SourcePlan::Gaps(_));
+    let source = gap_count(source, columns, ops);
+    let counted = gaps && matches!(source, SourcePlan::GapCount(_));
+    (source, counted)
 }
 
 /// `partners … [| select …] | limit k`: rows are made only for the first k firms of the

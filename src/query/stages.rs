@@ -571,12 +571,23 @@ pub(super) fn said(st: &Stage, lang: Lang) -> String {
     }
 }
 
+/// Plan one generic stage against the columns it receives: its operator, its explain line
+/// (`explain`: keep the stage for it; a plan without is never printed) and the columns it
+/// passes on, `None` when they are the ones it received (where, sort, limit, distinct).
 pub(super) fn plan_stage(
     g: &Graph,
     columns: &[Col],
     st: &Stage,
-) -> Result<(Op, Said, Vec<Col>), QueryError> {
+    explain: bool,
+) -> Result<(Op, Said, Option<Vec<Col>>), QueryError> {
     let kw = st.keyword();
+    let stage_said = || {
+        if explain {
+            Said::Stage(st.clone())
+        } else {
+            Said::Unsaid
+        }
+    };
     Ok(match st {
         // Planned by `plan_targets` / `plan_producers`, which need the source.
         Stage::Targets(span) | Stage::Producers { span, .. } => {
@@ -588,7 +599,7 @@ pub(super) fn plan_stage(
             let mut aka = Vec::new();
             let c = cond(g, columns, e, &mut aka)?;
             let said = if aka.is_empty() {
-                Said::Stage(st.clone())
+                stage_said()
             } else {
                 Said::Text {
                     zh: format!(
@@ -603,7 +614,7 @@ pub(super) fn plan_stage(
                     ),
                 }
             };
-            (Op::Filter(c), said, columns.to_vec())
+            (Op::Filter(c), said, None)
         }
         Stage::Sort(keys) => {
             let mut out = Vec::new();
@@ -611,7 +622,7 @@ pub(super) fn plan_stage(
                 let i = col_index(columns, &k.column, kw)?;
                 out.push((i, k.desc.unwrap_or(false), columns[i].domain));
             }
-            (Op::Sort(out), Said::Stage(st.clone()), columns.to_vec())
+            (Op::Sort(out), stage_said(), None)
         }
         Stage::Limit(n, span) => {
             if *n < 0 {
@@ -622,11 +633,7 @@ pub(super) fn plan_stage(
                 )
                 .with_zh(format!("limit：行数不能小于 0，这里是 {n}")));
             }
-            (
-                Op::Limit(*n as usize),
-                Said::Stage(st.clone()),
-                columns.to_vec(),
-            )
+            (Op::Limit(*n as usize), stage_said(), None)
         }
         Stage::Select(items) => {
             let mut idx = Vec::new();
@@ -654,9 +661,9 @@ pub(super) fn plan_stage(
                     domain: columns[i].domain,
                 });
             }
-            (Op::Project(idx), Said::Stage(st.clone()), out)
+            (Op::Project(idx), stage_said(), Some(out))
         }
-        Stage::Distinct => (Op::Distinct, Said::Stage(st.clone()), columns.to_vec()),
+        Stage::Distinct => (Op::Distinct, stage_said(), None),
         Stage::Group { by, aggs } => {
             let mut keys = Vec::new();
             let mut out: Vec<Col> = Vec::new();
@@ -738,8 +745,8 @@ pub(super) fn plan_stage(
                     keys,
                     aggs: planned,
                 },
-                Said::Stage(st.clone()),
-                out,
+                stage_said(),
+                Some(out),
             )
         }
         Stage::Expand(c) => {
@@ -758,7 +765,7 @@ pub(super) fn plan_stage(
             }
             let mut out = columns.to_vec();
             out[i].ty = Ty::Text;
-            (Op::Expand(i), Said::Stage(st.clone()), out)
+            (Op::Expand(i), stage_said(), Some(out))
         }
     })
 }

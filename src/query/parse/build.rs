@@ -59,6 +59,14 @@ pub(super) fn statement(p: Pair<Rule>) -> Result<Statement, QueryError> {
 pub(in crate::query) fn name(p: Pair<Rule>) -> Name {
     // name = { ident | string }, column = { word | string }, node_name = { node_word | string }
     let span = span_of(&p);
+    // A bare name (no quote: ident, word and node_word cannot hold one) is the pair's own text;
+    // its inner pair is not made.
+    if !p.as_str().starts_with('"') {
+        return Name {
+            text: p.as_str().to_string(),
+            span,
+        };
+    }
     let inner = p.into_inner().next();
     let text = match inner {
         Some(i) if i.as_rule() == Rule::string => {
@@ -123,7 +131,12 @@ pub(super) fn source(p: Pair<Rule>) -> Result<Source, QueryError> {
         .next()
         .ok_or_else(|| QueryError::internal("empty source"))?;
     let rule = inner.as_rule();
-    let mut parts: Vec<Pair<Rule>> = inner.into_inner().collect();
+    let mut it = inner.into_inner();
+    // The walks, the most used source, read their parts as they come; the others from a list.
+    if rule == Rule::traverse_src {
+        return traverse(it);
+    }
+    let mut parts: Vec<Pair<Rule>> = it.by_ref().collect();
     Ok(match rule {
         Rule::find_src => Source::Find(name(parts.remove(1))),
         Rule::list_src => {
@@ -146,47 +159,6 @@ pub(super) fn source(p: Pair<Rule>) -> Result<Source, QueryError> {
                 .find(|c| c.as_rule() == Rule::name)
                 .map(name);
             Source::List { kind, within }
-        }
-        Rule::traverse_src => {
-            let dir = if parts[0].as_rule() == Rule::kw_upstream {
-                Direction::Upstream
-            } else {
-                Direction::Downstream
-            };
-            let segment = name(parts.remove(1));
-            let mut opts = TraverseOpts {
-                depth: None,
-                chain: None,
-                place: None,
-            };
-            for o in parts.into_iter().skip(1) {
-                let sp = span_of(&o);
-                let mut it = o.into_inner();
-                let kw = it.next().map(|k| k.as_rule());
-                let Some(arg) = it.next() else { continue };
-                let dup = |what: &str| QueryError::syntax(format!("`{what}` given twice"), sp);
-                match kw {
-                    Some(Rule::kw_depth) => {
-                        if opts.depth.is_some() {
-                            return Err(dup("depth"));
-                        }
-                        opts.depth = Some((int(&arg)?, span_of(&arg)));
-                    }
-                    Some(Rule::kw_chain) => {
-                        if opts.chain.is_some() {
-                            return Err(dup("chain"));
-                        }
-                        opts.chain = Some(name(arg));
-                    }
-                    _ => {
-                        if opts.place.is_some() {
-                            return Err(dup("in"));
-                        }
-                        opts.place = Some(place(arg));
-                    }
-                }
-            }
-            Source::Traverse { dir, segment, opts }
         }
         Rule::status_src => Source::Status {
             chain: name(parts.remove(1)),
@@ -264,6 +236,52 @@ pub(super) fn source(p: Pair<Rule>) -> Result<Source, QueryError> {
         }
         _ => return Err(QueryError::internal("unknown source rule")),
     })
+}
+
+/// `upstream|downstream SEGMENT [in P] [depth d] [chain C]`, from its parts.
+fn traverse(mut parts: pest::iterators::Pairs<'_, Rule>) -> Result<Source, QueryError> {
+    let dir = match parts.next().map(|p| p.as_rule()) {
+        Some(Rule::kw_upstream) => Direction::Upstream,
+        _ => Direction::Downstream,
+    };
+    let segment = name(
+        parts
+            .next()
+            .ok_or_else(|| QueryError::internal("walk without a segment"))?,
+    );
+    let mut opts = TraverseOpts {
+        depth: None,
+        chain: None,
+        place: None,
+    };
+    for o in parts {
+        let sp = span_of(&o);
+        let mut it = o.into_inner();
+        let kw = it.next().map(|k| k.as_rule());
+        let Some(arg) = it.next() else { continue };
+        let dup = |what: &str| QueryError::syntax(format!("`{what}` given twice"), sp);
+        match kw {
+            Some(Rule::kw_depth) => {
+                if opts.depth.is_some() {
+                    return Err(dup("depth"));
+                }
+                opts.depth = Some((int(&arg)?, span_of(&arg)));
+            }
+            Some(Rule::kw_chain) => {
+                if opts.chain.is_some() {
+                    return Err(dup("chain"));
+                }
+                opts.chain = Some(name(arg));
+            }
+            _ => {
+                if opts.place.is_some() {
+                    return Err(dup("in"));
+                }
+                opts.place = Some(place(arg));
+            }
+        }
+    }
+    Ok(Source::Traverse { dir, segment, opts })
 }
 
 pub(super) fn step(p: Pair<Rule>) -> Result<Step, QueryError> {
@@ -382,18 +400,14 @@ pub(super) fn stage(p: Pair<Rule>) -> Result<Stage, QueryError> {
         .next()
         .ok_or_else(|| QueryError::internal("empty stage"))?;
     let rule = inner.as_rule();
-    let parts: Vec<Pair<Rule>> = inner.into_inner().collect();
+    // The parts as they come (the stage's keyword first), not copied into a list.
+    let mut parts = inner.into_inner();
+    let kw = next_part(&mut parts, "stage without its keyword")?;
+    let mut after = || next_part(&mut parts, "stage without its argument");
     Ok(match rule {
-        Rule::where_st => Stage::Where(expr(
-            parts
-                .into_iter()
-                .nth(1)
-                .ok_or_else(|| QueryError::internal("where"))?,
-            0,
-        )?),
+        Rule::where_st => Stage::Where(expr(after()?, 0)?),
         Rule::sort_st => Stage::Sort(
             parts
-                .into_iter()
                 .filter(|c| c.as_rule() == Rule::sort_key)
                 .map(|k| {
                     let mut it = k.into_inner();
@@ -403,10 +417,12 @@ pub(super) fn stage(p: Pair<Rule>) -> Result<Stage, QueryError> {
                 })
                 .collect(),
         ),
-        Rule::limit_st => Stage::Limit(int(&parts[1])?, span_of(&parts[1])),
+        Rule::limit_st => {
+            let n = after()?;
+            Stage::Limit(int(&n)?, span_of(&n))
+        }
         Rule::select_st => Stage::Select(
             parts
-                .into_iter()
                 .filter(|c| c.as_rule() == Rule::select_item)
                 .map(|it| {
                     let mut names = it
@@ -422,18 +438,22 @@ pub(super) fn stage(p: Pair<Rule>) -> Result<Stage, QueryError> {
                 .collect(),
         ),
         Rule::distinct_st => Stage::Distinct,
-        Rule::targets_st => Stage::Targets(span_of(&parts[0])),
+        Rule::targets_st => Stage::Targets(span_of(&kw)),
         Rule::producers_st => {
-            let span = span_of(&parts[0]);
-            let outside = parts.iter().any(|c| c.as_rule() == Rule::kw_outside);
-            let place = parts
-                .into_iter()
-                .find(|c| c.as_rule() == Rule::name)
-                .map(|n| ProducersPlace {
-                    outside,
-                    place: name(n),
-                });
-            Stage::Producers { place, span }
+            let span = span_of(&kw);
+            let mut outside = false;
+            let mut place = None;
+            for c in parts {
+                match c.as_rule() {
+                    Rule::kw_outside => outside = true,
+                    Rule::name => place = Some(name(c)),
+                    _ => {}
+                }
+            }
+            Stage::Producers {
+                place: place.map(|place| ProducersPlace { outside, place }),
+                span,
+            }
         }
         Rule::group_st => {
             let mut by = Vec::new();
@@ -451,14 +471,17 @@ pub(super) fn stage(p: Pair<Rule>) -> Result<Stage, QueryError> {
             }
             Stage::Group { by, aggs }
         }
-        Rule::expand_st => Stage::Expand(name(
-            parts
-                .into_iter()
-                .nth(1)
-                .ok_or_else(|| QueryError::internal("expand"))?,
-        )),
+        Rule::expand_st => Stage::Expand(name(after()?)),
         _ => return Err(QueryError::internal("unknown stage rule")),
     })
+}
+
+/// The next of `parts`, or an internal error saying `what` is missing.
+fn next_part<'i>(
+    parts: &mut pest::iterators::Pairs<'i, Rule>,
+    what: &str,
+) -> Result<Pair<'i, Rule>, QueryError> {
+    parts.next().ok_or_else(|| QueryError::internal(what))
 }
 
 pub(super) fn agg(p: Pair<Rule>) -> Agg {

@@ -101,11 +101,19 @@ pub(super) fn negated(p: Pair<Rule>, depth: usize) -> Result<Expr, QueryError> {
 pub(super) fn condition(p: Pair<Rule>) -> Result<Expr, QueryError> {
     match p.as_rule() {
         Rule::cond => {
-            let parts: Vec<Pair<Rule>> = p.into_inner().collect();
-            let a = operand(&parts[0])?;
-            match parts[1].as_rule() {
+            // The parts as they come: the left operand, then what follows it.
+            let mut parts = p.into_inner();
+            let mut next = || {
+                parts
+                    .next()
+                    .ok_or_else(|| QueryError::internal("condition cut short"))
+            };
+            let left = next()?;
+            let a = operand(&left)?;
+            let op = next()?;
+            match op.as_rule() {
                 Rule::cmp_op => {
-                    let op = match parts[1].as_str() {
+                    let op = match op.as_str() {
                         "=" => CmpOp::Eq,
                         "!=" => CmpOp::Ne,
                         "<" => CmpOp::Lt,
@@ -113,25 +121,26 @@ pub(super) fn condition(p: Pair<Rule>) -> Result<Expr, QueryError> {
                         ">" => CmpOp::Gt,
                         _ => CmpOp::Ge,
                     };
-                    Ok(Expr::Cmp(a, op, operand(&parts[2])?))
+                    Ok(Expr::Cmp(a, op, operand(&next()?)?))
                 }
                 Rule::kw_in => {
-                    let list = parts[2]
-                        .clone()
+                    let list = next()?
                         .into_inner()
                         .filter(|o| o.as_rule() == Rule::operand)
                         .map(|o| operand(&o))
                         .collect::<Result<_, _>>()?;
                     Ok(Expr::In(a, list))
                 }
-                Rule::kw_contains if parts[2].as_rule() == Rule::contains_list => {
-                    Err(contains_list(&parts[0], &parts[2]))
+                Rule::kw_contains => {
+                    let right = next()?;
+                    if right.as_rule() == Rule::contains_list {
+                        Err(contains_list(&left, &right))
+                    } else {
+                        Ok(Expr::Contains(a, operand(&right)?))
+                    }
                 }
-                Rule::kw_contains => Ok(Expr::Contains(a, operand(&parts[2])?)),
-                _ => Ok(Expr::IsNull(
-                    a,
-                    parts.iter().any(|c| c.as_rule() == Rule::kw_not),
-                )),
+                // `is [not] null`: the rest is `not`, if any, and `null`.
+                _ => Ok(Expr::IsNull(a, parts.any(|c| c.as_rule() == Rule::kw_not))),
             }
         }
         _ => Err(QueryError::internal("unexpected expression rule")),
