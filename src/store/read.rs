@@ -756,6 +756,8 @@ impl EdgeParts for StoredEdges {
             }
         };
         let last = chunks.len().saturating_sub(1);
+        let mut batch_edges: Vec<Edge> = Vec::with_capacity(READ_BATCH * CHUNK);
+        let mut batch_systems = Vec::new();
         for (b, batch) in chunks.chunks(READ_BATCH).enumerate() {
             let decoded: Vec<EdgeChunk> = batch
                 .par_iter()
@@ -774,9 +776,16 @@ impl EdgeParts for StoredEdges {
                     Ok(part)
                 })
                 .collect::<Result<_, _>>()?;
-            for (edges, systems) in &decoded {
-                f(edges, systems);
+            // One part per batch, not per chunk: the graph's fill hands every part to two
+            // threads, and 4,096 edges are too few to be worth waking the second one for.
+            batch_edges.clear();
+            batch_systems.clear();
+            for (edges, systems) in decoded {
+                let offset = batch_edges.len() as u32;
+                batch_systems.extend(systems.into_iter().map(|(i, s)| (offset + i, s)));
+                batch_edges.extend(edges);
             }
+            f(&batch_edges, &batch_systems);
         }
         Ok(())
     }
