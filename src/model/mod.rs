@@ -599,9 +599,9 @@ pub struct Edge {
 }
 
 /// Edges in data order, handed over a part at a time and as often as asked: the graph reads
-/// them twice (to count, then to fill its adjacency lists) without every edge being decoded at
-/// once (`store::StoredEdges`). A part comes with the IN_SYSTEM payloads of its edges, keyed
-/// by index within the part.
+/// them once or twice (to count, unless an open index holds the counts, then to fill its
+/// adjacency lists) without every edge being decoded at once (`store::StoredEdges`). A part
+/// comes with the IN_SYSTEM payloads of its edges, keyed by index within the part.
 pub trait EdgeParts {
     type Error;
     fn for_each_part(&self, f: &mut PartSink) -> Result<(), Self::Error>;

@@ -121,7 +121,8 @@ impl Store {
             Ok(_) => return Ok(None),
             Err(e) => return Err(self.undecodable(HEAD, &e.to_string())),
         }
-        let head: Head = self.decode(HEAD, &head)?;
+        let head: Head =
+            postcard::from_bytes(&bytes).map_err(|e| self.undecodable(HEAD, &e.to_string()))?;
         if head.nodes as usize != nodes || head.per_list as usize != nodes.div_ceil(DEGREE_CHUNK) {
             return Err(self.undecodable(
                 HEAD,

@@ -173,7 +173,12 @@ impl Store {
     /// matches, one chunk at a time (a second copy of the whole dataset would double the
     /// import's memory), with the database opened again for every `RELEASE_CHUNKS` chunks
     /// (see `RELEASE_BYTES`: else every value read stays in memory).
-    pub(super) fn verify_written(&self, dir: &Path, manifest: &Manifest) -> Result<(), StoreError> {
+    pub(super) fn verify_written(
+        &self,
+        dir: &Path,
+        manifest: &Manifest,
+        nodes: usize,
+    ) -> Result<(), StoreError> {
         {
             // One handle at a time: sled locks its files while one is open.
             let db = &self.open_sled(dir)?;
@@ -221,26 +226,12 @@ impl Store {
         check("edges/", manifest.edges, &|k, v| {
             decode_edges(&self.path, k, checked_body(&self.path, k, v)?).map(drop)
         })?;
-        // The open index, for the nodes the manifest counts (a fraction of the dataset: read
-        // through one handle).
+        // The open index, for the dataset's nodes (a fraction of the dataset: read through one
+        // handle).
         let db = &self.open_sled(dir)?;
-        let nodes = self.node_count(db, manifest)?;
         self.read_index(&|k| db.get(k).map_err(|e| self.sled(e)), nodes)?
             .ok_or_else(|| self.corrupt(missing("open_index")))?;
         Ok(())
-    }
-
-    /// The number of nodes a generation holds: full chunks but the last, which is read.
-    fn node_count(&self, db: &sled::Db, manifest: &Manifest) -> Result<usize, StoreError> {
-        let Some(last) = (manifest.nodes as usize).checked_sub(1) else {
-            return Ok(0);
-        };
-        let key = format!("nodes/{last}");
-        let v = db
-            .get(chunk_key("nodes/", last))
-            .map_err(|e| self.sled(e))?
-            .ok_or_else(|| self.corrupt(missing(&key)))?;
-        Ok(last * CHUNK + self.decode::<Vec<Node>>(&key, &v)?.len())
     }
 
     /// The generation's manifest, checked against `CURRENT` (reading) or against what the
@@ -341,24 +332,26 @@ impl Store {
         let rows = Rows::from_stored(runs, notes)
             .map_err(|e| self.undecodable("runs/, row_notes/", &e))?;
         let nodes: Vec<Node> = self.load_chunks(source, "nodes/", manifest.map(|m| m.nodes))?;
-        // Each chunk is split as it is decoded, so the wide stored form never exists for all
-        // edges at once.
-        let parts: Vec<Result<EdgeChunk, String>> = if with_edges {
-            self.load_chunks_with(source, "edges/", manifest.map(|m| m.edges), unpack_edges)?
-        } else {
-            Vec::new()
-        };
-        let parts: Vec<EdgeChunk> = parts
-            .into_iter()
-            .enumerate()
-            .map(|(i, p)| p.map_err(|e| self.undecodable(&format!("edges/{i}"), &e)))
-            .collect::<Result<_, _>>()?;
-        let mut edges = Vec::with_capacity(parts.iter().map(|(e, _)| e.len()).sum());
-        let mut systems = Vec::new();
-        for (part, part_systems) in parts {
-            let offset = edges.len() as u32;
-            systems.extend(part_systems.into_iter().map(|(i, s)| (offset + i, s)));
-            edges.extend(part);
+        // Each chunk is read straight into edges and joined to the list a batch at a time, so
+        // neither the wide stored form nor a second copy of the edges exists at once.
+        let (mut edges, mut systems) = (Vec::new(), Vec::new());
+        if with_edges {
+            let count = manifest.map(|m| m.edges);
+            let _ =
+                edges.try_reserve_exact(count.map_or(0, |c| (c as usize).saturating_mul(CHUNK)));
+            self.for_each_batch(
+                source,
+                "edges/",
+                count,
+                |key, v| decode_edges(&self.path, key, checked_body(&self.path, key, v)?),
+                |batch| {
+                    for (part, part_systems) in batch {
+                        let offset = edges.len() as u32;
+                        systems.extend(part_systems.into_iter().map(|(i, s)| (offset + i, s)));
+                        edges.extend(part);
+                    }
+                },
+            )?;
         }
         Ok(Dataset {
             files,
@@ -394,7 +387,7 @@ impl Store {
             source,
             prefix,
             count,
-            |chunk: Vec<T>| chunk,
+            |key, v| self.decode::<Vec<T>>(key, v),
             |batch| {
                 for part in batch {
                     out.extend(part);
@@ -405,36 +398,22 @@ impl Store {
         Ok(out)
     }
 
-    /// Decode the chunks under `prefix` in parallel, passing each through `convert`; the
-    /// results are in key (= record) order. Chunk numbers must run 0, 1, 2 … without a hole:
-    /// `count` of them (read by number, `READ_BATCH` at a time), or as many as a scan finds.
-    pub(super) fn load_chunks_with<T: DeserializeOwned, U: Send>(
+    /// Decode the chunks under `prefix` in parallel with `decode` (key, stored value), handing
+    /// each batch of decoded chunks to `sink` in key (= record) order as soon as it is decoded.
+    /// Chunk numbers must run 0, 1, 2 … without a hole: `count` of them (read by number,
+    /// `READ_BATCH` at a time), or as many as a scan finds.
+    fn for_each_batch<U: Send>(
         &self,
         source: &Source,
         prefix: &str,
         count: Option<u32>,
-        convert: impl Fn(T) -> U + Sync,
-    ) -> Result<Vec<U>, StoreError> {
-        let mut out = Vec::new();
-        let _ = out.try_reserve_exact(count.unwrap_or(0) as usize);
-        self.for_each_batch(source, prefix, count, convert, |batch| out.extend(batch))?;
-        Ok(out)
-    }
-
-    /// [`Store::load_chunks_with`], handing each batch of converted chunks to `sink` in order
-    /// as soon as it is decoded.
-    fn for_each_batch<T: DeserializeOwned, U: Send>(
-        &self,
-        source: &Source,
-        prefix: &str,
-        count: Option<u32>,
-        convert: impl Fn(T) -> U + Sync,
+        decode_one: impl Fn(&str, &[u8]) -> Result<U, StoreError> + Sync,
         mut sink: impl FnMut(Vec<U>),
     ) -> Result<(), StoreError> {
         let decode = |batch: &[(usize, sled::IVec)]| -> Result<Vec<U>, StoreError> {
             batch
                 .par_iter()
-                .map(|(i, v)| self.decode(&format!("{prefix}{i}"), v).map(&convert))
+                .map(|(i, v)| decode_one(&format!("{prefix}{i}"), v))
                 .collect()
         };
         let Some(count) = count else {

@@ -101,8 +101,8 @@ fn edges_and_their_system_payloads_round_trip_across_chunks() {
     assert_eq!(back.edge_system(8), None);
 }
 
-/// The graph built from the edges left in their chunks (`load_lean`, decoded twice as the
-/// graph reads them) is the graph built from the fully decoded dataset: every list, every edge
+/// The graph built from the edges left in their chunks (`load_lean`, decoded as the graph
+/// reads them, with and without the open index) is the graph built from the fully decoded dataset: every list, every edge
 /// behind an id, every industry-system payload on its edge. A missing edge chunk is named.
 #[test]
 fn a_graph_from_stored_edge_chunks_equals_one_from_decoded_edges() {
