@@ -186,18 +186,24 @@ impl Graph {
         // The edges are lists now: the parts and the dataset's own copy go before the other
         // indexes take their memory.
         drop((stored, tail, tail_systems));
-        let mut graph = Graph::finish(ds, built, names, ranked.map(|r| (r, added)));
-        graph.from_index = fits;
-        Ok(graph)
+        Ok(Graph::finish(
+            ds,
+            built,
+            names,
+            ranked.map(|r| (r, added)),
+            fits,
+        ))
     }
 
     /// The indexes, once the edges are adjacency.
-    /// `ranked`: the producers ranked before (an open index), and the segments to rank again.
+    /// `ranked`: the producers ranked before (an open index), and the segments to rank again;
+    /// `from_index`: whether the lists were cut from an open index's counts.
     fn finish(
         mut ds: Dataset,
         built: adjacency::Built,
         names: NameIndex,
         ranked: Option<(RankedProducers, Vec<u32>)>,
+        from_index: bool,
     ) -> Graph {
         let adj = built.adjacency;
         ds.systems = built.systems;
@@ -304,7 +310,7 @@ impl Graph {
             state_bits,
             coverage,
             ranked,
-            from_index: false,
+            from_index,
         };
         // The same for the build's scratch space (presence triples, per-thread buffers).
         release_free_memory();
